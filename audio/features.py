@@ -1,0 +1,518 @@
+"""Frame features per channel, computed incrementally so live and recorded audio agree.
+
+Every channel is cut into frames on a fixed 10 ms grid. For frame ``i`` the pitch window covers
+samples ``[i * hop, i * hop + pitch_frame_length)`` and the loudness window the middle
+``frame_length`` samples of it; the frame's time is the window centre. Each frame's numbers depend
+only on samples near it and on state carried forward, never on how the audio was chunked, which is
+what lets a 20 ms WebSocket frame and a whole file give the same events.
+
+Per frame we produce:
+
+- ``loudness_dbfs``: RMS level of the ~32 ms window, dB re full scale;
+- ``f0_hz`` and ``aperiodicity``: YIN (de Cheveigné & Kawahara 2002, the algorithm behind
+  ``librosa.yin``) on frames that carry energy; ``voiced`` when the YIN dip is deep enough;
+- ``speech``: energy over an adaptive noise floor, with crosstalk from the other channel
+  suppressed, then onset/hangover hysteresis (so short clicks are dropped and short pauses kept);
+- ``nucleus``: a syllable-like loudness peak inside voiced speech, for a transcript-free pace.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+import scipy.fft
+import scipy.signal
+from scipy.ndimage import maximum_filter1d, minimum_filter1d
+
+from audio.errors import AudioError
+
+SILENCE_DBFS = -120.0
+
+
+@dataclass(frozen=True)
+class FeatureOptions:
+    """Framing, pitch and speech-activity settings (units in the names).
+
+    The defaults follow DESIGN.md: ~32 ms windows on a 10 ms hop at 16 kHz.
+    """
+
+    sample_rate_hz: int = 16_000
+    hop_s: float = 0.010
+    frame_length_s: float = 0.032
+    pitch_frame_length_s: float = 0.064
+    pitch_sample_rate_hz: int = 8_000
+    pitch_fmin_hz: float = 65.0
+    pitch_fmax_hz: float = 500.0
+    yin_trough_threshold: float = 0.1
+    voicing_max_aperiodicity: float = 0.30
+    vad_snr_db: float = 12.0
+    vad_min_level_dbfs: float = -55.0
+    vad_noise_window_s: float = 8.0
+    vad_smooth_s: float = 0.05
+    vad_onset_s: float = 0.05
+    vad_hangover_s: float = 0.25
+    crosstalk_margin_db: float = 18.0
+    nucleus_prominence_db: float = 3.0
+    nucleus_min_gap_s: float = 0.14
+    nucleus_context_s: float = 0.15
+
+    def __post_init__(self) -> None:
+        if self.sample_rate_hz <= 0 or self.hop_s <= 0:
+            raise ValueError("sample_rate_hz and hop_s must be positive")
+        if self.frame_length_s > self.pitch_frame_length_s:
+            raise ValueError(
+                "frame_length_s must not exceed pitch_frame_length_s: the loudness window sits "
+                "inside the pitch window"
+            )
+        if self.sample_rate_hz % self.pitch_sample_rate_hz:
+            raise ValueError(
+                "pitch_sample_rate_hz must divide sample_rate_hz (e.g. 8000 for 16000); "
+                f"got {self.pitch_sample_rate_hz} and {self.sample_rate_hz}"
+            )
+        if not 0 < self.pitch_fmin_hz < self.pitch_fmax_hz < self.pitch_sample_rate_hz / 2:
+            raise ValueError(
+                "need 0 < pitch_fmin_hz < pitch_fmax_hz < sample_rate_hz / 2; "
+                f"got {self.pitch_fmin_hz}, {self.pitch_fmax_hz}"
+            )
+
+    @property
+    def hop(self) -> int:
+        return round(self.hop_s * self.sample_rate_hz)
+
+    @property
+    def pitch_window(self) -> int:
+        return round(self.pitch_frame_length_s * self.sample_rate_hz)
+
+    @property
+    def loudness_window(self) -> int:
+        return round(self.frame_length_s * self.sample_rate_hz)
+
+    def frames(self, seconds: float) -> int:
+        """Whole number of hops in ``seconds`` (at least 1)."""
+        return max(1, round(seconds / self.hop_s))
+
+    def frame_time_s(self, index: np.ndarray | int) -> np.ndarray | float:
+        """Centre time (s) of frame ``index``."""
+        return (np.asarray(index) * self.hop + self.pitch_window / 2) / self.sample_rate_hz
+
+    def to_dict(self) -> dict[str, float]:
+        return asdict(self)
+
+
+@dataclass
+class ChannelFrames:
+    """Finished frames of one channel (all arrays shape ``(n_frames,)``)."""
+
+    loudness_dbfs: np.ndarray
+    f0_hz: np.ndarray
+    voiced: np.ndarray
+    speech: np.ndarray
+    nucleus: np.ndarray
+
+    @classmethod
+    def empty(cls) -> ChannelFrames:
+        return cls(
+            np.zeros(0, np.float32), np.zeros(0, np.float32), np.zeros(0, bool),
+            np.zeros(0, bool), np.zeros(0, bool),
+        )
+
+    def __len__(self) -> int:
+        return int(self.loudness_dbfs.shape[0])
+
+
+@dataclass
+class FrameBlock:
+    """Finished frames of every channel, aligned on one time grid.
+
+    Attributes
+    ----------
+    start_index : int
+        Index of the first frame in the block since the start of the stream.
+    times_s : np.ndarray, shape (n_frames,)
+        Centre time of each frame in seconds from the start.
+    channels : list of ChannelFrames
+        One per input channel, each ``n_frames`` long.
+    """
+
+    start_index: int
+    times_s: np.ndarray
+    channels: list[ChannelFrames] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return int(self.times_s.shape[0])
+
+
+# --------------------------------------------------------------------------------------------
+# YIN
+
+
+def yin(
+    frames: np.ndarray,
+    *,
+    sr_hz: int,
+    fmin_hz: float,
+    fmax_hz: float,
+    trough_threshold: float = 0.1,
+) -> tuple[np.ndarray, np.ndarray]:
+    """YIN pitch of each row of ``frames``, plus the depth of its dip.
+
+    Parameters
+    ----------
+    frames : np.ndarray, shape (n_frames, frame_length)
+        Windows of one signal. The integration window is ``frame_length // 2`` as in librosa.
+    sr_hz, fmin_hz, fmax_hz : numbers
+        Sample rate and pitch search range, Hz.
+    trough_threshold : float
+        First dip of the cumulative-mean-normalised difference below this is taken (librosa's
+        default 0.1); otherwise the global minimum.
+
+    Returns
+    -------
+    f0_hz : np.ndarray, shape (n_frames,)
+    aperiodicity : np.ndarray, shape (n_frames,)
+        The normalised difference at the chosen lag: ~0 for a clean periodic frame, ~1 for noise.
+    """
+    n, frame_length = frames.shape
+    if n == 0:
+        return np.zeros(0, np.float32), np.zeros(0, np.float32)
+    win = frame_length // 2
+    min_period = max(int(np.floor(sr_hz / fmax_hz)), 1)
+    max_period = min(int(np.ceil(sr_hz / fmin_hz)), frame_length - win - 1)
+    if max_period <= min_period + 1:
+        raise ValueError(
+            f"pitch window of {frame_length} samples is too short for fmin_hz={fmin_hz}; "
+            "raise pitch_frame_length_s or pitch_fmin_hz"
+        )
+    x = frames.astype(np.float32, copy=False)
+    a = scipy.fft.rfft(x, n=frame_length, axis=1)
+    b = scipy.fft.rfft(x[:, win:0:-1], n=frame_length, axis=1)
+    n_lags = max_period + 1
+    acf = scipy.fft.irfft(a * b, n=frame_length, axis=1)[:, win : win + n_lags]
+    # Energy of each lagged window from one running sum per frame (cumsum along the
+    # contiguous axis of the transposed block is several times faster than along rows).
+    csq = np.cumsum((x[:, : win + n_lags] ** 2).T, axis=0, dtype=np.float64)
+    energy = (csq[win:] - csq[:n_lags]).T
+    diff = energy[:, :1] + energy - 2.0 * acf
+    diff[:, 0] = 0.0
+    np.maximum(diff, 0.0, out=diff)
+    num = diff[:, min_period : max_period + 1]
+    cum_mean = np.cumsum(diff[:, 1 : max_period + 1].T, axis=0).T / np.arange(1, max_period + 1)
+    den = cum_mean[:, min_period - 1 : max_period]
+    cmnd = num / (den + 1e-12)
+
+    # Parabolic interpolation of the dip position.
+    shifts = np.zeros_like(cmnd)
+    left, mid, right = cmnd[:, :-2], cmnd[:, 1:-1], cmnd[:, 2:]
+    a2 = right + left - 2.0 * mid
+    b2 = (right - left) / 2.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        s = np.where(np.abs(b2) >= np.abs(a2), 0.0, -b2 / a2)
+    shifts[:, 1:-1] = np.nan_to_num(s)
+
+    is_trough = np.zeros_like(cmnd, dtype=bool)
+    is_trough[:, 1:-1] = (mid <= left) & (mid < right)
+    is_trough[:, 0] = cmnd[:, 0] < cmnd[:, 1]
+    below = is_trough & (cmnd < trough_threshold)
+    rows = np.arange(n)
+    first_below = np.argmax(below, axis=1)
+    has_below = below[rows, first_below]
+    global_min = np.argmin(cmnd, axis=1)
+    tau = np.where(has_below, first_below, global_min)
+    period = min_period + tau + shifts[rows, tau]
+    f0 = sr_hz / period
+    aperiodicity = cmnd[rows, tau]
+    return f0.astype(np.float32), np.clip(aperiodicity, 0.0, 1.0).astype(np.float32)
+
+
+# --------------------------------------------------------------------------------------------
+# Speech gate (hysteresis over a raw energy decision)
+
+
+class SpeechGate:
+    """Onset/hangover hysteresis: runs shorter than the thresholds do not flip the state.
+
+    A speech run must last ``onset_frames`` to start speech; a pause must last
+    ``hangover_frames`` to end it. Labels come out as soon as they are certain, in order.
+    """
+
+    def __init__(self, *, onset_frames: int, hangover_frames: int) -> None:
+        self.onset_frames = onset_frames
+        self.hangover_frames = hangover_frames
+        self.in_speech = False
+        self._pending = 0  # frames of a run that contradicts the state, not yet decided
+
+    def push(self, raw: np.ndarray) -> np.ndarray:
+        out: list[np.ndarray] = []
+        if raw.size == 0:
+            return np.zeros(0, bool)
+        change = np.flatnonzero(np.diff(raw.astype(np.int8))) + 1
+        starts = np.concatenate(([0], change))
+        ends = np.concatenate((change, [raw.size]))
+        for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
+            val = bool(raw[s])
+            length = e - s
+            if val == self.in_speech:
+                if self._pending:
+                    # The contradicting run ended short: it takes the current state.
+                    out.append(np.full(self._pending, self.in_speech))
+                    self._pending = 0
+                out.append(np.full(length, self.in_speech))
+                continue
+            need = self.hangover_frames if self.in_speech else self.onset_frames
+            total = self._pending + length
+            if total >= need:
+                self.in_speech = val
+                out.append(np.full(total, val))
+                self._pending = 0
+            else:
+                self._pending = total
+        return np.concatenate(out) if out else np.zeros(0, bool)
+
+    def flush(self) -> np.ndarray:
+        """End of stream: a pending run is too short to flip the state."""
+        out = np.full(self._pending, self.in_speech)
+        self._pending = 0
+        return out
+
+
+# --------------------------------------------------------------------------------------------
+# Per-channel front end
+
+
+@dataclass
+class _RawFrames:
+    loudness_dbfs: np.ndarray
+    floor_dbfs: np.ndarray
+    f0_hz: np.ndarray
+    aperiodicity: np.ndarray
+
+
+class ChannelFrontEnd:
+    """Samples of one channel in, raw per-frame loudness, noise floor and pitch out."""
+
+    def __init__(self, options: FeatureOptions) -> None:
+        self.o = options
+        self._buf = np.zeros(0, np.float32)
+        # Pitch runs on a decimated copy: voice F0 needs no more than 4 kHz of band and YIN's
+        # cost scales with the window length. The anti-alias filter carries its state across
+        # chunks, so chunking does not change a single sample.
+        self._decim = options.sample_rate_hz // options.pitch_sample_rate_hz
+        self._sos = scipy.signal.butter(
+            8, 0.9 / self._decim, output="sos"
+        ) if self._decim > 1 else None
+        self._zi = (
+            np.zeros((self._sos.shape[0], 2)) if self._sos is not None else None
+        )
+        self._phase = 0  # samples seen modulo the decimation factor
+        self._pbuf = np.zeros(0, np.float32)
+        self._smooth_n = options.frames(options.vad_smooth_s)
+        self._floor_n = options.frames(options.vad_noise_window_s) | 1
+        self._power_hist = np.zeros(self._smooth_n - 1, np.float64)
+        half = self._floor_n // 2
+        self._floor_hist = np.full(2 * half, np.inf)
+        self.frames_done = 0
+
+    def _decimate(self, x: np.ndarray) -> np.ndarray:
+        if self._sos is None:
+            return x
+        y, self._zi = scipy.signal.sosfilt(self._sos, x, zi=self._zi)
+        first = (-self._phase) % self._decim
+        self._phase = (self._phase + x.size) % self._decim
+        return np.asarray(y[first :: self._decim], dtype=np.float32)
+
+    def push(self, samples: np.ndarray, *, final: bool = False) -> _RawFrames:
+        o = self.o
+        x = samples.astype(np.float32, copy=False)
+        if final and (self._buf.size or self.frames_done):
+            # Pad so every sample lies in some frame's loudness window centre.
+            x = np.zeros(o.pitch_window // 2, np.float32)
+        if x.size:
+            self._buf = np.concatenate((self._buf, x))
+            self._pbuf = np.concatenate((self._pbuf, self._decimate(x)))
+        W, hop = o.pitch_window, o.hop
+        n = 0 if self._buf.size < W else (self._buf.size - W) // hop + 1
+        if n == 0:
+            e = np.zeros(0, np.float32)
+            return _RawFrames(e, e, e, e)
+        starts = np.arange(n) * hop
+        # Loudness: RMS of the middle loudness window via a cumulative sum of squares.
+        lw = o.loudness_window
+        off = (W - lw) // 2
+        csum = np.concatenate(([0.0], np.cumsum(self._buf[: (n - 1) * hop + W].astype(np.float64) ** 2)))
+        power = (csum[starts + off + lw] - csum[starts + off]) / lw
+        loud = 10.0 * np.log10(np.maximum(power, 1e-12))
+        loud = np.maximum(loud, SILENCE_DBFS)
+        # Noise floor: trailing minimum of the trailing-mean power, in dB.
+        ext_p = np.concatenate((self._power_hist, power))
+        cs = np.concatenate(([0.0], np.cumsum(ext_p)))
+        sm = (cs[self._smooth_n :] - cs[: -self._smooth_n]) / self._smooth_n
+        sm_db = np.maximum(10.0 * np.log10(np.maximum(sm, 1e-12)), SILENCE_DBFS)
+        self._power_hist = ext_p[ext_p.size - (self._smooth_n - 1) :] if self._smooth_n > 1 else ext_p[:0]
+        half = self._floor_n // 2
+        ext_f = np.concatenate((self._floor_hist, sm_db))
+        centred = minimum_filter1d(ext_f, size=self._floor_n, mode="constant", cval=np.inf)
+        floor = centred[half : half + n]
+        self._floor_hist = ext_f[ext_f.size - 2 * half :]
+        # Pitch on frames with energy only: YIN is the expensive part.
+        f0 = np.full(n, np.nan, np.float32)
+        aper = np.ones(n, np.float32)
+        energetic = loud > np.maximum(floor + o.vad_snr_db, o.vad_min_level_dbfs)
+        idx = np.flatnonzero(energetic)
+        if idx.size:
+            d = self._decim
+            gather = (starts[idx, None] + np.arange(0, W, d)[None, :]) // d
+            f, a = yin(
+                self._pbuf[gather], sr_hz=o.pitch_sample_rate_hz, fmin_hz=o.pitch_fmin_hz,
+                fmax_hz=o.pitch_fmax_hz, trough_threshold=o.yin_trough_threshold,
+            )
+            f0[idx] = f
+            aper[idx] = a
+        self._buf = self._buf[n * hop :]
+        self._pbuf = self._pbuf[n * hop // self._decim :]
+        self.frames_done += n
+        return _RawFrames(loud.astype(np.float32), floor.astype(np.float32), f0, aper)
+
+
+def _nuclei(loud: np.ndarray, voiced: np.ndarray, o: FeatureOptions) -> np.ndarray:
+    """Syllable-like peaks: local loudness maxima in voiced speech that stand out."""
+    k = 2
+    env = np.convolve(loud.astype(np.float64), np.ones(2 * k + 1) / (2 * k + 1), mode="same")
+    peak_r = max(1, o.frames(o.nucleus_min_gap_s) // 2)
+    ctx_r = o.frames(o.nucleus_context_s)
+    is_max = env >= maximum_filter1d(env, size=2 * peak_r + 1, mode="nearest")
+    prominent = env - minimum_filter1d(env, size=2 * ctx_r + 1, mode="nearest") >= o.nucleus_prominence_db
+    return is_max & prominent & voiced
+
+
+class FeatureStream:
+    """Multi-channel samples in, aligned finished frames out.
+
+    ``push`` accepts ``(channels, n)`` float32 samples at ``options.sample_rate_hz`` in chunks of
+    any size; ``finish`` flushes the tail. Frames come out in order with a short fixed delay
+    (the speech hangover and the syllable-peak context), whatever the chunking.
+    """
+
+    def __init__(self, n_channels: int, options: FeatureOptions | None = None) -> None:
+        if n_channels < 1:
+            raise AudioError("a feature stream needs at least one channel")
+        self.o = options or FeatureOptions()
+        self.n_channels = n_channels
+        self._fronts = [ChannelFrontEnd(self.o) for _ in range(n_channels)]
+        self._gates = [
+            SpeechGate(onset_frames=self.o.frames(self.o.vad_onset_s),
+                       hangover_frames=self.o.frames(self.o.vad_hangover_s))
+            for _ in range(n_channels)
+        ]
+        self._radius = 2 + self.o.frames(self.o.nucleus_context_s)
+        r = self._radius
+        # Pending raw frames (not yet emitted), with `r` frames of left context kept.
+        self._loud = [np.full(r, SILENCE_DBFS, np.float32) for _ in range(n_channels)]
+        self._f0 = [np.full(r, np.nan, np.float32) for _ in range(n_channels)]
+        self._voiced = [np.zeros(r, bool) for _ in range(n_channels)]
+        self._labels = [np.zeros(0, bool) for _ in range(n_channels)]
+        self._emitted = 0
+        self._finished = False
+
+    @property
+    def frames_emitted(self) -> int:
+        return self._emitted
+
+    def push(self, samples: np.ndarray) -> FrameBlock:
+        if self._finished:
+            raise AudioError("the stream is finished; start a new one for more audio")
+        x = np.asarray(samples)
+        if x.ndim == 1 and self.n_channels == 1:
+            x = x[None, :]
+        if x.ndim != 2 or x.shape[0] != self.n_channels:
+            raise AudioError(
+                f"expected samples shaped (channels={self.n_channels}, n), got {x.shape}; "
+                "pass one row per channel"
+            )
+        return self._advance([self._fronts[c].push(x[c]) for c in range(self.n_channels)], final=False)
+
+    def finish(self) -> FrameBlock:
+        if self._finished:
+            return self._empty_block()
+        raws = [f.push(np.zeros(0, np.float32), final=True) for f in self._fronts]
+        block = self._advance(raws, final=True)
+        self._finished = True
+        return block
+
+    def _empty_block(self) -> FrameBlock:
+        return FrameBlock(self._emitted, np.zeros(0), [ChannelFrames.empty() for _ in range(self.n_channels)])
+
+    def _advance(self, raws: list[_RawFrames], *, final: bool) -> FrameBlock:
+        o = self.o
+        # Crosstalk: a channel far quieter than a louder simultaneous channel is not speaking.
+        louds = [r.loudness_dbfs for r in raws]
+        loudest = np.max(np.stack(louds), axis=0) if louds[0].size else louds[0]
+        for c, r in enumerate(raws):
+            raw_speech = r.loudness_dbfs > np.maximum(r.floor_dbfs + o.vad_snr_db, o.vad_min_level_dbfs)
+            if self.n_channels > 1:
+                raw_speech &= r.loudness_dbfs >= loudest - o.crosstalk_margin_db
+            labels = self._gates[c].push(raw_speech)
+            if final:
+                labels = np.concatenate((labels, self._gates[c].flush()))
+            self._labels[c] = np.concatenate((self._labels[c], labels))
+            voiced = np.isfinite(r.f0_hz) & (r.aperiodicity <= o.voicing_max_aperiodicity) & raw_speech
+            self._loud[c] = np.concatenate((self._loud[c], r.loudness_dbfs))
+            self._f0[c] = np.concatenate((self._f0[c], np.where(voiced, r.f0_hz, np.nan).astype(np.float32)))
+            self._voiced[c] = np.concatenate((self._voiced[c], voiced))
+        r_ctx = self._radius
+        if final:
+            for c in range(self.n_channels):
+                self._loud[c] = np.concatenate((self._loud[c], np.full(r_ctx, SILENCE_DBFS, np.float32)))
+                self._voiced[c] = np.concatenate((self._voiced[c], np.zeros(r_ctx, bool)))
+                self._f0[c] = np.concatenate((self._f0[c], np.full(r_ctx, np.nan, np.float32)))
+        # Frames that are finished everywhere: label known and right context present.
+        ready = min(
+            min(lab.size for lab in self._labels),
+            min(v.size - 2 * r_ctx for v in self._voiced),
+        )
+        ready = max(ready, 0)
+        if ready == 0:
+            return self._empty_block()
+        chans = []
+        for c in range(self.n_channels):
+            span = slice(0, ready + 2 * r_ctx)
+            nuc = _nuclei(self._loud[c][span], self._voiced[c][span], o)[r_ctx : r_ctx + ready]
+            chans.append(ChannelFrames(
+                loudness_dbfs=self._loud[c][r_ctx : r_ctx + ready].copy(),
+                f0_hz=self._f0[c][r_ctx : r_ctx + ready].copy(),
+                voiced=self._voiced[c][r_ctx : r_ctx + ready] & self._labels[c][:ready],
+                speech=self._labels[c][:ready].copy(),
+                nucleus=nuc & self._labels[c][:ready],
+            ))
+            self._loud[c] = self._loud[c][ready:]
+            self._f0[c] = self._f0[c][ready:]
+            self._voiced[c] = self._voiced[c][ready:]
+            self._labels[c] = self._labels[c][ready:]
+        idx = np.arange(self._emitted, self._emitted + ready)
+        block = FrameBlock(self._emitted, np.asarray(o.frame_time_s(idx), dtype=np.float64), chans)
+        self._emitted += ready
+        return block
+
+
+def extract_features(samples: np.ndarray, options: FeatureOptions | None = None) -> FrameBlock:
+    """Frame features of a whole ``(channels, n)`` signal in one call (for tests and tools)."""
+    x = np.atleast_2d(samples)
+    stream = FeatureStream(x.shape[0], options)
+    blocks = [stream.push(x), stream.finish()]
+    return concat_blocks(blocks)
+
+
+def concat_blocks(blocks: list[FrameBlock]) -> FrameBlock:
+    """Join consecutive blocks into one."""
+    blocks = [b for b in blocks if len(b)] or blocks[:1]
+    if not blocks:
+        raise AudioError("no frame blocks to join")
+    n_ch = len(blocks[0].channels)
+    chans = []
+    for c in range(n_ch):
+        parts = [b.channels[c] for b in blocks]
+        chans.append(ChannelFrames(
+            *(np.concatenate([getattr(p, name) for p in parts])
+              for name in ("loudness_dbfs", "f0_hz", "voiced", "speech", "nucleus"))
+        ))
+    return FrameBlock(blocks[0].start_index, np.concatenate([b.times_s for b in blocks]), chans)

@@ -1,0 +1,146 @@
+"""A speaker's own normal: the yardstick for yelling and for a non-calm tone.
+
+Telephone audio passes through automatic gain control and voices differ by an octave, so
+calltone never judges absolute dBFS or Hz: it judges a speaker against their own first seconds of
+voiced speech. The baseline starts from a weak prior (so a customer who escalates early is still
+judged), settles on the speaker's own medians, then drifts slowly, never from stretches that were
+flagged or that stand well above the current baseline.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from models.config import BaselineConfig
+
+PITCH_REF_HZ = 100.0
+
+
+def hz_to_st(f0_hz: np.ndarray | float) -> np.ndarray:
+    """Semitones re 100 Hz (NaN stays NaN)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return 12.0 * np.log2(np.asarray(f0_hz, dtype=np.float64) / PITCH_REF_HZ)
+
+
+@dataclass(frozen=True)
+class BaselineSnapshot:
+    """The baseline at one moment."""
+
+    loudness_dbfs: float
+    pitch_st: float
+    pitch_spread_st: float
+    syllable_rate_per_s: float
+    voiced_s: float
+    settled: bool
+
+    @property
+    def pitch_hz(self) -> float:
+        return float(PITCH_REF_HZ * 2 ** (self.pitch_st / 12.0))
+
+    def to_dict(self) -> dict[str, float | bool]:
+        return {
+            "loudness_dbfs": round(self.loudness_dbfs, 2),
+            "pitch_hz": round(self.pitch_hz, 1),
+            "pitch_spread_st": round(self.pitch_spread_st, 2),
+            "syllable_rate_per_s": round(self.syllable_rate_per_s, 2),
+            "voiced_s": round(self.voiced_s, 2),
+            "settled": self.settled,
+        }
+
+
+class SpeakerBaseline:
+    """Robust running baseline of one speaker, updated once per baseline tick."""
+
+    def __init__(self, config: BaselineConfig, *, hop_s: float) -> None:
+        self.c = config
+        self.hop_s = hop_s
+        self._loud: list[np.ndarray] = []
+        self._st: list[np.ndarray] = []
+        self._voiced_n = 0
+        self._speech_n = 0
+        self._nuclei_n = 0
+        self.settled = False
+        prior_st = float(hz_to_st(config.prior_pitch_hz))
+        self.snapshot = BaselineSnapshot(
+            loudness_dbfs=config.prior_loudness_dbfs,
+            pitch_st=prior_st,
+            pitch_spread_st=2.0,
+            syllable_rate_per_s=4.0,
+            voiced_s=0.0,
+            settled=False,
+        )
+        self._prior = self.snapshot
+
+    def update(
+        self,
+        loudness_dbfs: np.ndarray,
+        pitch_st: np.ndarray,
+        voiced: np.ndarray,
+        speech: np.ndarray,
+        nucleus: np.ndarray,
+        flagged: np.ndarray,
+    ) -> None:
+        """Fold one tick of frames into the baseline.
+
+        Frames that are flagged (inside a yelling or tone event) or stand more than
+        ``exclude_above_db`` over the baseline once it has data are left out.
+        """
+        c = self.c
+        snap = self.snapshot
+        ok = voiced & ~flagged & np.isfinite(pitch_st)
+        if self._voiced_n * self.hop_s >= 2.0 * c.prior_weight_s:
+            ok &= loudness_dbfs <= snap.loudness_dbfs + c.exclude_above_db
+        ok_speech = speech & ~flagged
+        if not self.settled:
+            self._loud.append(loudness_dbfs[ok])
+            self._st.append(pitch_st[ok])
+            self._voiced_n += int(ok.sum())
+            self._speech_n += int(ok_speech.sum())
+            self._nuclei_n += int((nucleus & ok_speech).sum())
+            n_s = self._voiced_n * self.hop_s
+            if n_s <= 0:
+                return
+            loud = np.concatenate(self._loud)
+            st = np.concatenate(self._st)
+            w = c.prior_weight_s
+            p = self._prior
+            rate = self._nuclei_n / max(self._speech_n * self.hop_s, 1e-9)
+            self.snapshot = BaselineSnapshot(
+                loudness_dbfs=(w * p.loudness_dbfs + n_s * float(np.median(loud))) / (w + n_s),
+                pitch_st=(w * p.pitch_st + n_s * float(np.median(st))) / (w + n_s),
+                pitch_spread_st=(w * p.pitch_spread_st + n_s * _spread(st)) / (w + n_s),
+                syllable_rate_per_s=(w * p.syllable_rate_per_s + n_s * rate) / (w + n_s),
+                voiced_s=n_s,
+                settled=n_s >= c.settle_voiced_s,
+            )
+            if n_s >= c.settle_voiced_s:
+                self.settled = True
+                self._loud, self._st = [], []
+            return
+        n = int(ok.sum())
+        if n == 0:
+            return
+        dt = n * self.hop_s
+        step_db = c.drift_db_per_s * dt
+        step_st = c.drift_st_per_s * dt
+        self.snapshot = BaselineSnapshot(
+            loudness_dbfs=_towards(snap.loudness_dbfs, float(np.median(loudness_dbfs[ok])), step_db),
+            pitch_st=_towards(snap.pitch_st, float(np.median(pitch_st[ok])), step_st),
+            pitch_spread_st=snap.pitch_spread_st,
+            syllable_rate_per_s=snap.syllable_rate_per_s,
+            voiced_s=snap.voiced_s + dt,
+            settled=True,
+        )
+
+
+def _spread(st: np.ndarray) -> float:
+    """Standard deviation of pitch in semitones (the same measure the tone window uses)."""
+    if st.size < 2:
+        return 2.0
+    return float(np.std(st))
+
+
+def _towards(value: float, target: float, max_step: float) -> float:
+    return value + float(np.clip(target - value, -max_step, max_step))

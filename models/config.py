@@ -1,0 +1,137 @@
+"""Every threshold calltone uses, in one typed and documented place.
+
+Units are in the names (``_s`` seconds, ``_db`` decibels, ``_st`` semitones, ``_hz`` hertz,
+``_wpm`` words per minute). The whole config is echoed in each analysis so a reader can see
+which numbers produced an event, and every event names the thresholds that fired it.
+Defaults follow DESIGN.md and were calibrated on ``../shared/data`` (see docs/benchmarks.md).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import asdict, dataclass, field, fields, is_dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from audio.errors import CalltoneError
+from audio.features import FeatureOptions
+
+
+class ConfigError(CalltoneError):
+    """A config file or override that does not fit the schema."""
+
+
+@dataclass(frozen=True)
+class BaselineConfig:
+    """Per-speaker robust baseline of loudness, pitch and pace.
+
+    The baseline starts from a prior worth ``prior_weight_s`` seconds of voiced speech and
+    settles on the speaker's own first ``settle_voiced_s`` seconds; afterwards it drifts at most
+    ``drift_db_per_s`` / ``drift_st_per_s`` per second of unflagged voiced speech.
+    """
+
+    prior_loudness_dbfs: float = -30.0
+    prior_pitch_hz: float = 150.0
+    prior_weight_s: float = 1.0
+    settle_voiced_s: float = 12.0
+    drift_db_per_s: float = 0.5
+    drift_st_per_s: float = 0.25
+    exclude_above_db: float = 5.0
+
+
+@dataclass(frozen=True)
+class YellingConfig:
+    """Shouting: loud and high against the speaker's own baseline, sustained."""
+
+    yelling_db_over_baseline: float = 10.0
+    yelling_st_over_baseline: float = 3.0
+    min_duration_s: float = 1.0
+    min_hot_fraction: float = 0.5
+    min_voiced_fraction: float = 0.3
+    end_after_calm_s: float = 1.0
+
+
+@dataclass(frozen=True)
+class InterruptionConfig:
+    """Cutting in: the other party mid-turn, real overlap, not a backchannel."""
+
+    min_other_turn_s: float = 1.0
+    min_overlap_s: float = 0.5
+    backchannel_max_s: float = 0.6
+    turn_gap_s: float = 0.3
+
+
+@dataclass(frozen=True)
+class AgentToneConfig:
+    """Non-calm agent tone over a short window of the agent's own speech."""
+
+    window_s: float = 4.0
+    min_voiced_s: float = 0.8
+    loudness_db_over_baseline: float = 6.0
+    pitch_st_over_baseline: float = 2.0
+    pitch_spread_st_over_baseline: float = 1.5
+    pace_ratio_over_baseline: float = 1.2
+    max_pace_syll_per_s: float = 6.5
+    min_signals: int = 2
+    end_after_calm_s: float = 1.5
+
+
+@dataclass(frozen=True)
+class DeadAirConfig:
+    """Neither party speaking (reported, never alerted)."""
+
+    min_silence_s: float = 5.0
+
+
+@dataclass(frozen=True)
+class AnalysisConfig:
+    """The whole analysis configuration."""
+
+    features: FeatureOptions = field(default_factory=FeatureOptions)
+    baseline: BaselineConfig = field(default_factory=BaselineConfig)
+    yelling: YellingConfig = field(default_factory=YellingConfig)
+    interruption: InterruptionConfig = field(default_factory=InterruptionConfig)
+    agent_tone: AgentToneConfig = field(default_factory=AgentToneConfig)
+    dead_air: DeadAirConfig = field(default_factory=DeadAirConfig)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], *, source: str = "config") -> AnalysisConfig:
+        """Build a config from nested overrides, e.g. ``{"yelling": {"min_duration_s": 1.5}}``."""
+        return _apply(cls(), data, source)
+
+    @classmethod
+    def from_toml(cls, path: str | Path) -> AnalysisConfig:
+        p = Path(path)
+        try:
+            data = tomllib.loads(p.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"{p}: config file not found; check the --config path") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{p}: not valid TOML ({exc}); fix the syntax") from None
+        return cls.from_dict(data, source=str(p))
+
+
+def _apply(obj: Any, data: dict[str, Any], source: str, prefix: str = "") -> Any:
+    if not isinstance(data, dict):
+        raise ConfigError(f"{source}: [{prefix.rstrip('.')}] must be a table of settings")
+    names = {f.name: f for f in fields(obj)}
+    changes: dict[str, Any] = {}
+    for key, value in data.items():
+        if key not in names:
+            raise ConfigError(
+                f"{source}: unknown setting {prefix}{key!r}; valid here: {', '.join(sorted(names))}"
+            )
+        current = getattr(obj, key)
+        if is_dataclass(current):
+            changes[key] = _apply(current, value, source, f"{prefix}{key}.")
+        else:
+            if isinstance(current, bool) or not isinstance(value, int | float) or isinstance(value, bool):
+                raise ConfigError(f"{source}: {prefix}{key} must be a number, not {value!r}")
+            changes[key] = type(current)(value)
+    try:
+        return replace(obj, **changes)
+    except ValueError as exc:
+        raise ConfigError(f"{source}: {exc}") from None

@@ -1,0 +1,412 @@
+"""Detectors: yelling, interruption, non-calm agent tone and dead air.
+
+Each detector eats aligned frames in blocks of any size and returns the events it opened or
+closed. Work inside a block is vectorised; state carried between blocks is exact, so the events do
+not depend on block boundaries. Frame indices are global (since the start of the call).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from models.baseline import BaselineSnapshot
+from models.config import AgentToneConfig, DeadAirConfig, InterruptionConfig, YellingConfig
+from models.events import Event
+
+
+class TrailingSums:
+    """Sums of several per-frame series over a trailing window of ``width`` frames."""
+
+    def __init__(self, width: int, n_series: int) -> None:
+        self.width = width
+        self._hist = np.zeros((n_series, width))
+
+    def push(self, x: np.ndarray) -> np.ndarray:
+        """``x``: shape (n_series, m); returns the window sums ending at each new frame."""
+        m = x.shape[1]
+        ext = np.concatenate((self._hist, x), axis=1)
+        cs = np.concatenate((np.zeros((ext.shape[0], 1)), np.cumsum(ext, axis=1)), axis=1)
+        sums = cs[:, self.width + 1 : self.width + m + 1] - cs[:, 1 : m + 1]
+        self._hist = ext[:, ext.shape[1] - self.width :]
+        return sums
+
+
+@dataclass
+class _Open:
+    event: Event
+    last_active: int
+    peak: dict[str, float] = field(default_factory=dict)
+
+
+class YellingDetector:
+    """Loudness >= baseline + N dB with pitch >= baseline + M st, sustained.
+
+    A frame is *hot* when voiced and over both thresholds. Yelling holds while, over the trailing
+    ``min_duration_s``, enough of the window is voiced and most voiced frames are hot.
+    """
+
+    def __init__(self, config: YellingConfig, *, speaker: str, hop_s: float) -> None:
+        self.c = config
+        self.speaker = speaker
+        self.hop_s = hop_s
+        self.width = max(1, round(config.min_duration_s / hop_s))
+        self._sums = TrailingSums(self.width, 2)
+        self._hot_hist = np.zeros(self.width, bool)
+        self._open: _Open | None = None
+        self._end_after = max(1, round(config.end_after_calm_s / hop_s))
+
+    def thresholds(self) -> dict[str, float]:
+        c = self.c
+        return {
+            "yelling_db_over_baseline": c.yelling_db_over_baseline,
+            "yelling_st_over_baseline": c.yelling_st_over_baseline,
+            "min_duration_s": c.min_duration_s,
+            "min_hot_fraction": c.min_hot_fraction,
+        }
+
+    def push(
+        self,
+        start: int,
+        loud_el_db: np.ndarray,
+        pitch_el_st: np.ndarray,
+        voiced: np.ndarray,
+        baseline: BaselineSnapshot,
+        time_of: TimeFn,
+    ) -> tuple[list[Event], np.ndarray]:
+        """Returns (events opened or closed, per-frame flagged mask)."""
+        c = self.c
+        hot = voiced & (loud_el_db >= c.yelling_db_over_baseline) & (pitch_el_st >= c.yelling_st_over_baseline)
+        sums = self._sums.push(np.stack((hot.astype(float), voiced.astype(float))))
+        hot_n, voiced_n = sums
+        active = (voiced_n >= c.min_voiced_fraction * self.width) & (hot_n >= c.min_hot_fraction * np.maximum(voiced_n, 1))
+        hot_ext = np.concatenate((self._hot_hist, hot))
+        self._hot_hist = hot_ext[hot_ext.size - self.width :]
+        flagged = np.zeros(hot.size, bool)
+        out: list[Event] = []
+        active_idx = np.flatnonzero(active)
+        i = 0
+        while i < hot.size:
+            if self._open is None:
+                later = active_idx[active_idx >= i]
+                if later.size == 0:
+                    break
+                i = int(later[0])
+            g = start + i
+            if self._open is None:
+                window = hot_ext[i + 1 : i + 1 + self.width]
+                first = int(np.argmax(window))
+                onset = g - self.width + 1 + first
+                ev = Event(
+                    kind="yelling", speaker=self.speaker, start_s=time_of(onset),
+                    evidence={"baseline": baseline.to_dict(), "confirmed_at_s": time_of(g)},
+                    thresholds=self.thresholds(),
+                )
+                self._open = _Open(ev, g)
+                out.append(ev)
+            op = self._open
+            flagged[i] = True
+            if active[i]:
+                op.last_active = g
+                if voiced[i]:
+                    _keep_max(op.peak, "loudness_db_over_baseline", float(loud_el_db[i]))
+                    _keep_max(op.peak, "pitch_st_over_baseline", float(pitch_el_st[i]))
+            elif g - op.last_active >= self._end_after:
+                out.append(self._close(op, time_of(op.last_active)))
+            i += 1
+        return out, flagged
+
+    def _close(self, op: _Open, end_s: float) -> Event:
+        op.event.end_s = max(end_s, op.event.start_s + self.c.min_duration_s)
+        op.event.evidence.update({f"peak_{k}": v for k, v in op.peak.items()})
+        self._open = None
+        return op.event
+
+    def finish(self, time_of: TimeFn) -> list[Event]:
+        if self._open is None:
+            return []
+        return [self._close(self._open, time_of(self._open.last_active))]
+
+
+class AgentToneDetector:
+    """Non-calm agent tone: several of loudness, pitch, pitch spread and pace above baseline.
+
+    Evaluated every ``stride`` frames on a global grid over the trailing ``window_s``.
+    """
+
+    SIGNALS = ("loudness", "pitch", "pitch_variability", "pace")
+
+    def __init__(self, config: AgentToneConfig, *, speaker: str, hop_s: float, stride: int = 10) -> None:
+        self.c = config
+        self.speaker = speaker
+        self.hop_s = hop_s
+        self.stride = stride
+        self.width = max(1, round(config.window_s / hop_s))
+        # series: voiced, loud*voiced, st*voiced, st^2*voiced, speech, nucleus
+        self._sums = TrailingSums(self.width, 6)
+        self._open: _Open | None = None
+        self._end_after = max(1, round(config.end_after_calm_s / hop_s))
+
+    def thresholds(self, fired: list[str]) -> dict[str, float]:
+        c = self.c
+        table = {
+            "loudness": {"loudness_db_over_baseline": c.loudness_db_over_baseline},
+            "pitch": {"pitch_st_over_baseline": c.pitch_st_over_baseline},
+            "pitch_variability": {"pitch_spread_st_over_baseline": c.pitch_spread_st_over_baseline},
+            "pace": {
+                "pace_ratio_over_baseline": c.pace_ratio_over_baseline,
+                "max_pace_syll_per_s": c.max_pace_syll_per_s,
+            },
+        }
+        out: dict[str, float] = {"window_s": c.window_s, "min_signals": float(c.min_signals)}
+        for name in fired:
+            out.update(table[name])
+        return out
+
+    def push(
+        self,
+        start: int,
+        loud_dbfs: np.ndarray,
+        pitch_st: np.ndarray,
+        voiced: np.ndarray,
+        speech: np.ndarray,
+        nucleus: np.ndarray,
+        baseline: BaselineSnapshot,
+        time_of: TimeFn,
+    ) -> tuple[list[Event], np.ndarray]:
+        c = self.c
+        v = voiced.astype(float)
+        st = np.where(voiced, np.nan_to_num(pitch_st), 0.0)
+        lo = np.where(voiced, loud_dbfs, 0.0)
+        sums = self._sums.push(np.stack((v, lo, st, st * st, speech.astype(float), nucleus.astype(float))))
+        flagged = np.zeros(voiced.size, bool)
+        out: list[Event] = []
+        idx = np.arange(start, start + voiced.size)
+        evals = np.flatnonzero(idx % self.stride == 0)
+        if evals.size == 0 and self._open is None:
+            return out, flagged
+        n_v, s_lo, s_st, s_st2, n_sp, n_nuc = sums[:, evals]
+        min_v = c.min_voiced_s / self.hop_s
+        with np.errstate(divide="ignore", invalid="ignore"):
+            mean_lo = s_lo / n_v
+            mean_st = s_st / n_v
+            spread = np.sqrt(np.maximum(s_st2 / n_v - mean_st**2, 0.0))
+            rate = n_nuc / (n_sp * self.hop_s)
+        enough = n_v >= min_v
+        d_lo = mean_lo - baseline.loudness_dbfs
+        d_st = mean_st - baseline.pitch_st
+        d_sp = spread - baseline.pitch_spread_st
+        fired_lo = enough & (d_lo >= c.loudness_db_over_baseline)
+        fired_st = enough & (d_st >= c.pitch_st_over_baseline)
+        fired_sp = enough & (d_sp >= c.pitch_spread_st_over_baseline)
+        fired_pace = enough & (
+            (rate >= c.pace_ratio_over_baseline * baseline.syllable_rate_per_s)
+            | (rate >= c.max_pace_syll_per_s)
+        )
+        count = fired_lo.astype(int) + fired_st + fired_sp + fired_pace
+        active = count >= c.min_signals
+        for k, i in enumerate(evals.tolist()):
+            g = start + i
+            if active[k]:
+                fired = [n for n, f in zip(self.SIGNALS, (fired_lo[k], fired_st[k], fired_sp[k], fired_pace[k]), strict=True) if f]
+                if self._open is None:
+                    ev = Event(
+                        kind="agent_tone", speaker=self.speaker,
+                        start_s=max(0.0, time_of(g) - c.window_s / 2),
+                        evidence={"fired": fired, "baseline": baseline.to_dict(), "confirmed_at_s": time_of(g)},
+                        thresholds=self.thresholds(fired),
+                    )
+                    self._open = _Open(ev, g)
+                    out.append(ev)
+                op = self._open
+                op.last_active = g
+                all_fired = sorted(set(op.event.evidence["fired"]) | set(fired), key=self.SIGNALS.index)
+                op.event.evidence["fired"] = all_fired
+                op.event.thresholds = self.thresholds(all_fired)
+                _keep_max(op.peak, "loudness_db_over_baseline", float(d_lo[k]))
+                _keep_max(op.peak, "pitch_st_over_baseline", float(d_st[k]))
+                _keep_max(op.peak, "pitch_spread_st_over_baseline", float(d_sp[k]))
+                _keep_max(op.peak, "syllable_rate_per_s", float(rate[k]))
+            elif self._open is not None and g - self._open.last_active >= self._end_after:
+                out.append(self._close(self._open, time_of(self._open.last_active)))
+        if self._open is not None:
+            flagged[:] = True
+        return out, flagged
+
+    def _close(self, op: _Open, end_s: float) -> Event:
+        op.event.end_s = max(end_s, op.event.start_s + self.c.window_s / 2)
+        op.event.evidence.update({f"peak_{k}": round(v, 2) for k, v in op.peak.items() if np.isfinite(v)})
+        self._open = None
+        return op.event
+
+    def finish(self, time_of: TimeFn) -> list[Event]:
+        if self._open is None:
+            return []
+        return [self._close(self._open, time_of(self._open.last_active))]
+
+
+@dataclass
+class _Candidate:
+    start: int
+    other_turn_frames: int
+    overlap_frames: int = 0
+    event: Event | None = None
+
+
+class InterruptionDetector:
+    """Who cut in: the newcomer starts while the other party is mid-turn and keeps talking.
+
+    Works on change points of the two speech tracks, so its cost follows turns, not frames.
+    Overlaps shorter than ``min_overlap_s`` and bursts shorter than ``backchannel_max_s``
+    ("mm-hmm") are not interruptions.
+    """
+
+    PARTIES = ("agent", "customer")
+
+    def __init__(self, config: InterruptionConfig, *, hop_s: float) -> None:
+        self.c = config
+        self.hop_s = hop_s
+        self._min_turn = round(config.min_other_turn_s / hop_s)
+        self._min_overlap = max(1, round(config.min_overlap_s / hop_s))
+        self._min_burst = max(1, round(config.backchannel_max_s / hop_s))
+        self._prev = {"agent": False, "customer": False}
+        self._run_start: dict[str, int | None] = {"agent": None, "customer": None}
+        self._cand: dict[str, _Candidate | None] = {"agent": None, "customer": None}
+        self.overlap_frames = 0
+
+    def thresholds(self) -> dict[str, float]:
+        c = self.c
+        return {
+            "min_other_turn_s": c.min_other_turn_s,
+            "min_overlap_s": c.min_overlap_s,
+            "backchannel_max_s": c.backchannel_max_s,
+        }
+
+    def push(self, start: int, agent: np.ndarray, customer: np.ndarray, time_of: TimeFn) -> list[Event]:
+        out: list[Event] = []
+        tracks = {"agent": agent, "customer": customer}
+        self.overlap_frames += int((agent & customer).sum())
+        n = agent.size
+        if n == 0:
+            return out
+        chg = np.flatnonzero((np.diff(agent.astype(np.int8)) != 0) | (np.diff(customer.astype(np.int8)) != 0)) + 1
+        bounds = np.concatenate(([0], chg, [n])).tolist()
+        for i0, i1 in zip(bounds[:-1], bounds[1:], strict=True):
+            g0, g1 = start + i0, start + i1
+            now = {p: bool(tracks[p][i0]) for p in self.PARTIES}
+            for p in self.PARTIES:
+                q = "customer" if p == "agent" else "agent"
+                if now[p] and not self._prev[p]:
+                    self._run_start[p] = g0
+                    qs = self._run_start[q]
+                    if now[q] and self._prev[q] and qs is not None and g0 - qs >= self._min_turn:
+                        self._cand[p] = _Candidate(start=g0, other_turn_frames=g0 - qs)
+                elif not now[p] and self._prev[p]:
+                    self._run_start[p] = None
+            for p in self.PARTIES:
+                q = "customer" if p == "agent" else "agent"
+                cand = self._cand[p]
+                if cand is None:
+                    continue
+                if not (now[p] and now[q]):
+                    ev = self._end(p, g0, time_of)
+                    if ev is not None:
+                        out.append(ev)
+                    continue
+                if cand.event is None:
+                    need_overlap = g0 + (self._min_overlap - cand.overlap_frames) - 1
+                    need_burst = cand.start + self._min_burst - 1
+                    f = max(need_overlap, need_burst)
+                    if f < g1:
+                        cand.event = Event(
+                            kind="interruption", speaker=p, start_s=time_of(cand.start),
+                            evidence={
+                                "interrupted": q,
+                                "interrupted_turn_s": cand.other_turn_frames * self.hop_s,
+                                "confirmed_at_s": time_of(f),
+                            },
+                            thresholds=self.thresholds(),
+                        )
+                        out.append(cand.event)
+                cand.overlap_frames += g1 - g0
+            self._prev = now
+        return out
+
+    def _end(self, p: str, g: int, time_of: TimeFn) -> Event | None:
+        cand = self._cand[p]
+        self._cand[p] = None
+        if cand is None or cand.event is None:
+            return None
+        ev = cand.event
+        ev.end_s = time_of(g)
+        ev.evidence["overlap_s"] = cand.overlap_frames * self.hop_s
+        return ev
+
+    def finish(self, end: int, time_of: TimeFn) -> list[Event]:
+        return [ev for p in self.PARTIES if (ev := self._end(p, end, time_of)) is not None]
+
+
+class DeadAirDetector:
+    """Neither party speaking for longer than ``min_silence_s`` (reported, never alerted)."""
+
+    def __init__(self, config: DeadAirConfig, *, hop_s: float) -> None:
+        self.c = config
+        self.hop_s = hop_s
+        self._min = max(1, round(config.min_silence_s / hop_s))
+        self._silence_start: int | None = None
+        self._open: Event | None = None
+        self.dead_air_frames = 0
+
+    def push(self, start: int, anyone: np.ndarray, time_of: TimeFn) -> list[Event]:
+        out: list[Event] = []
+        n = anyone.size
+        if n == 0:
+            return out
+        chg = np.flatnonzero(np.diff(anyone.astype(np.int8)) != 0) + 1
+        bounds = np.concatenate(([0], chg, [n])).tolist()
+        for i0, i1 in zip(bounds[:-1], bounds[1:], strict=True):
+            g0, g1 = start + i0, start + i1
+            if anyone[i0]:
+                if self._open is not None:
+                    out.append(self._close(g0, time_of))
+                self._silence_start = None
+                continue
+            if self._silence_start is None:
+                self._silence_start = g0
+            s = self._silence_start
+            if self._open is None and g1 - s >= self._min:
+                self._open = Event(
+                    kind="dead_air", speaker="none", start_s=time_of(s),
+                    evidence={"confirmed_at_s": time_of(s + self._min)},
+                    thresholds={"min_silence_s": self.c.min_silence_s},
+                )
+                out.append(self._open)
+        return out
+
+    def _close(self, g: int, time_of: TimeFn) -> Event:
+        ev = self._open
+        assert ev is not None  # internal invariant, not input checking
+        ev.end_s = time_of(g)
+        self.dead_air_frames += round((ev.end_s - ev.start_s) / self.hop_s)
+        self._open = None
+        return ev
+
+    def finish(self, end: int, time_of: TimeFn) -> list[Event]:
+        return [self._close(end, time_of)] if self._open is not None else []
+
+
+def _keep_max(d: dict[str, float], key: str, value: float) -> None:
+    if np.isfinite(value) and (key not in d or value > d[key]):
+        d[key] = value
+
+
+class TimeFn:
+    """Frame index to seconds (frame centre times on the global grid)."""
+
+    def __init__(self, hop_s: float, offset_s: float) -> None:
+        self.hop_s = hop_s
+        self.offset_s = offset_s
+
+    def __call__(self, frame: int) -> float:
+        return round(frame * self.hop_s + self.offset_s, 4)

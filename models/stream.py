@@ -1,0 +1,265 @@
+"""The one streaming core behind both ``calltone analyze`` and the live WebSocket.
+
+``CallAnalyzer.push(chunk)`` takes two-channel (or mono) 16 kHz float32 audio in chunks of any
+size and returns the events that became certain; ``finish()`` closes what is open and returns the
+whole :class:`AnalysisResult`. A recorded file is fed through the same object a live call feeds,
+so live and batch results agree by construction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from audio.channels import ChannelRoles
+from audio.errors import AudioError
+from audio.features import FeatureStream, FrameBlock
+from models.baseline import SpeakerBaseline, hz_to_st
+from models.config import AnalysisConfig
+from models.detectors import (
+    AgentToneDetector,
+    DeadAirDetector,
+    InterruptionDetector,
+    TimeFn,
+    YellingDetector,
+)
+from models.events import Event
+
+BASELINE_TICK_S = 1.0
+_LOUD_BINS = np.arange(-120.0, 0.5, 0.5)
+_ST_BINS = np.arange(-24.0, 48.05, 0.1)
+
+
+@dataclass
+class SpeakerMetrics:
+    """Running per-speaker totals, cheap to keep for hours of audio."""
+
+    speech_frames: int = 0
+    voiced_frames: int = 0
+    nuclei: int = 0
+    loud_hist: np.ndarray = field(default_factory=lambda: np.zeros(_LOUD_BINS.size - 1, np.int64))
+    st_hist: np.ndarray = field(default_factory=lambda: np.zeros(_ST_BINS.size - 1, np.int64))
+
+    def add(self, loud: np.ndarray, st: np.ndarray, voiced: np.ndarray, speech: np.ndarray, nucleus: np.ndarray) -> None:
+        self.speech_frames += int(speech.sum())
+        self.voiced_frames += int(voiced.sum())
+        self.nuclei += int(nucleus.sum())
+        self.loud_hist += np.histogram(loud[voiced], _LOUD_BINS)[0]
+        self.st_hist += np.histogram(st[voiced & np.isfinite(st)], _ST_BINS)[0]
+
+    def to_dict(self, hop_s: float) -> dict[str, Any]:
+        talk_s = self.speech_frames * hop_s
+        med_st = _hist_median(self.st_hist, _ST_BINS)
+        return {
+            "talk_time_s": round(talk_s, 2),
+            "voiced_s": round(self.voiced_frames * hop_s, 2),
+            "median_loudness_dbfs": _round(_hist_median(self.loud_hist, _LOUD_BINS)),
+            "median_pitch_hz": _round(None if med_st is None else 100.0 * 2 ** (med_st / 12.0), 1),
+            "syllable_rate_per_s": round(self.nuclei / talk_s, 2) if talk_s > 0 else None,
+        }
+
+
+def _hist_median(hist: np.ndarray, bins: np.ndarray) -> float | None:
+    total = int(hist.sum())
+    if total == 0:
+        return None
+    k = int(np.searchsorted(np.cumsum(hist), total / 2.0))
+    return float((bins[k] + bins[k + 1]) / 2.0)
+
+
+def _round(x: float | None, nd: int = 2) -> float | None:
+    return None if x is None else round(x, nd)
+
+
+@dataclass
+class AnalysisResult:
+    """Everything the core found in one call."""
+
+    duration_s: float
+    roles: ChannelRoles
+    events: list[Event]
+    metrics: dict[str, Any]
+    config: AnalysisConfig
+    notes: list[str] = field(default_factory=list)
+
+    def events_sorted(self) -> list[Event]:
+        return sorted(self.events, key=lambda e: (e.start_s, e.kind, e.speaker))
+
+
+class CallAnalyzer:
+    """Push audio in, get events out; the same for live and recorded calls.
+
+    Parameters
+    ----------
+    roles : ChannelRoles
+        Which input row is the agent and which the customer; ``None`` for an absent party.
+    n_channels : int
+        Rows in each pushed chunk (1 for mono, 2 for a call; more when roles pick two of them).
+    config : AnalysisConfig, optional
+        All thresholds; defaults documented in :mod:`models.config`.
+    """
+
+    def __init__(self, *, roles: ChannelRoles, n_channels: int, config: AnalysisConfig | None = None) -> None:
+        self.config = config or AnalysisConfig()
+        self.roles = roles
+        self.n_channels = n_channels
+        self.parties = roles.present
+        if not self.parties:
+            raise AudioError("no party to analyse: give the agent or the customer a channel")
+        self._rows = [getattr(roles, p) for p in self.parties]
+        o = self.config.features
+        self.hop_s = o.hop_s
+        self.time_of = TimeFn(o.hop_s, o.pitch_window / 2 / o.sample_rate_hz)
+        self._features = FeatureStream(len(self.parties), o)
+        self._tick = max(1, round(BASELINE_TICK_S / o.hop_s))
+        self.baselines = {p: SpeakerBaseline(self.config.baseline, hop_s=o.hop_s) for p in self.parties}
+        self._yelling = {p: YellingDetector(self.config.yelling, speaker=p, hop_s=o.hop_s) for p in self.parties}
+        self._tone = (
+            AgentToneDetector(self.config.agent_tone, speaker="agent", hop_s=o.hop_s)
+            if "agent" in self.parties else None
+        )
+        self._interrupt = (
+            InterruptionDetector(self.config.interruption, hop_s=o.hop_s) if roles.two_party else None
+        )
+        self._dead_air = DeadAirDetector(self.config.dead_air, hop_s=o.hop_s)
+        self._tick_buf: dict[str, list[tuple[np.ndarray, ...]]] = {p: [] for p in self.parties}
+        self.metrics = {p: SpeakerMetrics() for p in self.parties}
+        self.events: list[Event] = []
+        self._samples_in = 0
+        self._frames_done = 0
+        self._finished = False
+
+    # ---------------------------------------------------------------- public push API
+
+    @property
+    def time_s(self) -> float:
+        """Audio time (s) up to which frames are finished."""
+        return self._frames_done * self.hop_s
+
+    def push(self, chunk: np.ndarray) -> list[Event]:
+        """Feed ``(n_channels, n)`` float32 samples at 16 kHz; return events opened or closed."""
+        if self._finished:
+            raise AudioError("this call's analysis is finished; start a new analyzer for more audio")
+        x = np.asarray(chunk, dtype=np.float32)
+        if x.ndim == 1 and self.n_channels == 1:
+            x = x[None, :]
+        if x.ndim != 2 or x.shape[0] != self.n_channels:
+            raise AudioError(
+                f"expected audio shaped ({self.n_channels}, n_samples), got {x.shape}; "
+                "send one row per channel"
+            )
+        if not np.isfinite(x).all():
+            raise AudioError("audio chunk contains NaN or infinite samples; send finite PCM samples")
+        self._samples_in += x.shape[1]
+        return self._consume(self._features.push(x[self._rows]))
+
+    def finish(self) -> AnalysisResult:
+        """Flush the tail, close open events and return the whole result."""
+        if not self._finished:
+            self._consume(self._features.finish())
+            end = self._frames_done
+            for p in self.parties:
+                self._flush_tick(p)
+                self._record(self._yelling[p].finish(self.time_of))
+            if self._tone is not None:
+                self._record(self._tone.finish(self.time_of))
+            if self._interrupt is not None:
+                self._record(self._interrupt.finish(end, self.time_of))
+            self._record(self._dead_air.finish(end, self.time_of))
+            self._finished = True
+        return self.result()
+
+    def result(self) -> AnalysisResult:
+        duration_s = self._samples_in / self.config.features.sample_rate_hz
+        notes = []
+        if not self.roles.two_party:
+            notes.append("mono recording: one speaker analysed; interruptions need two channels")
+        return AnalysisResult(
+            duration_s=duration_s,
+            roles=self.roles,
+            events=[e for e in self.events if not e.is_open] if self._finished else list(self.events),
+            metrics=self._metrics(duration_s),
+            config=self.config,
+            notes=notes,
+        )
+
+    # ---------------------------------------------------------------- internals
+
+    def _record(self, events: list[Event]) -> list[Event]:
+        for ev in events:
+            if not any(e is ev for e in self.events):
+                self.events.append(ev)
+        return events
+
+    def _consume(self, block: FrameBlock) -> list[Event]:
+        n = len(block)
+        if n == 0:
+            return []
+        out: list[Event] = []
+        start = block.start_index
+        per = {p: block.channels[k] for k, p in enumerate(self.parties)}
+        st = {p: hz_to_st(per[p].f0_hz) for p in self.parties}
+        for p in self.parties:
+            c = per[p]
+            self.metrics[p].add(c.loudness_dbfs, st[p], c.voiced, c.speech, c.nucleus)
+        # Baseline-dependent detectors, one baseline tick at a time.
+        i = 0
+        while i < n:
+            g = start + i
+            j = min(n, i + self._tick - (g % self._tick))
+            for p in self.parties:
+                c = per[p]
+                b = self.baselines[p].snapshot
+                sl = slice(i, j)
+                loud, pst, voiced = c.loudness_dbfs[sl], st[p][sl], c.voiced[sl]
+                evs, flag_y = self._yelling[p].push(
+                    g, loud - b.loudness_dbfs, pst - b.pitch_st, voiced, b, self.time_of
+                )
+                out += evs
+                flagged = flag_y
+                if p == "agent" and self._tone is not None:
+                    evs, flag_t = self._tone.push(
+                        g, loud, pst, voiced, c.speech[sl], c.nucleus[sl], b, self.time_of
+                    )
+                    out += evs
+                    flagged = flagged | flag_t
+                self._tick_buf[p].append((loud, pst, voiced, c.speech[sl], c.nucleus[sl], flagged))
+                if (start + j) % self._tick == 0:
+                    self._flush_tick(p)
+            i = j
+        speech = {p: per[p].speech for p in self.parties}
+        if self._interrupt is not None:
+            out += self._interrupt.push(start, speech["agent"], speech["customer"], self.time_of)
+        anyone = np.logical_or.reduce([speech[p] for p in self.parties])
+        out += self._dead_air.push(start, anyone, self.time_of)
+        self._frames_done = start + n
+        self._record(out)
+        return out
+
+    def _flush_tick(self, p: str) -> None:
+        buf = self._tick_buf[p]
+        if not buf:
+            return
+        cols = [np.concatenate(col) for col in zip(*buf, strict=True)]
+        self.baselines[p].update(*cols)
+        self._tick_buf[p] = []
+
+    def _metrics(self, duration_s: float) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for p in self.parties:
+            m = self.metrics[p].to_dict(self.hop_s)
+            m["baseline"] = self.baselines[p].snapshot.to_dict()
+            evs = [e for e in self.events if e.speaker == p]
+            m["yelling_s"] = round(sum(e.duration_s or 0.0 for e in evs if e.kind == "yelling"), 2)
+            m["interruptions"] = sum(1 for e in evs if e.kind == "interruption")
+            if p == "agent":
+                m["agent_tone_s"] = round(sum(e.duration_s or 0.0 for e in evs if e.kind == "agent_tone"), 2)
+            out[p] = m
+        out["overlap_s"] = (
+            round(self._interrupt.overlap_frames * self.hop_s, 2) if self._interrupt is not None else None
+        )
+        out["dead_air_s"] = round(self._dead_air.dead_air_frames * self.hop_s, 2)
+        out["duration_s"] = round(duration_s, 2)
+        return out
