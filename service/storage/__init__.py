@@ -1,0 +1,60 @@
+"""Storage for the calltone service: one :class:`Store` over SQLite (default) or PostgreSQL."""
+
+from .db import (
+    ConflictError,
+    InvalidRecordError,
+    NotFoundError,
+    SchemaTooNewError,
+    StorageError,
+    StorageUnavailableError,
+    head_revision,
+    migrate,
+    sqlite_url,
+)
+from .store import (
+    AUDIENCES,
+    CALL_STATES,
+    FEED_KINDS,
+    ROLES,
+    SCORECARD_STATUSES,
+    AlertRecord,
+    CallRecord,
+    CreatedUser,
+    EventRecord,
+    FeedbackRecord,
+    FeedRecord,
+    ScorecardRecord,
+    SegmentRecord,
+    Store,
+    UserRecord,
+)
+
+DEFAULT_DB_FILENAME = "calltone.db"
+
+__all__ = [
+    "AUDIENCES",
+    "CALL_STATES",
+    "DEFAULT_DB_FILENAME",
+    "FEED_KINDS",
+    "ROLES",
+    "SCORECARD_STATUSES",
+    "AlertRecord",
+    "CallRecord",
+    "ConflictError",
+    "CreatedUser",
+    "EventRecord",
+    "FeedRecord",
+    "FeedbackRecord",
+    "InvalidRecordError",
+    "NotFoundError",
+    "SchemaTooNewError",
+    "ScorecardRecord",
+    "SegmentRecord",
+    "StorageError",
+    "StorageUnavailableError",
+    "Store",
+    "UserRecord",
+    "head_revision",
+    "migrate",
+    "sqlite_url",
+]
