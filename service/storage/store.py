@@ -477,7 +477,7 @@ class Store:
             ).first()
             if found is None:
                 return None
-            token_row, user_row = found.tuple()
+            token_row, user_row = found
             if token_row.revoked_at is not None or not auth.token_matches(
                 token, token_row.token_hash
             ):
