@@ -194,7 +194,7 @@ def _f0(name: str, spans: list[tuple[float, float]], ch: int) -> float:
 
 @pytest.mark.parametrize(("name", "kind", "style", "min_db", "min_st"), [
     ("escalation_call", "yelling", "yelling", 10.0, 3.0),
-    ("interrupting_agent_call", "agent_tone", "tense", 6.0, 2.0),
+    ("interrupting_agent_call", "agent_tone", "tense", 4.0, 2.0),
 ])
 def test_raised_turns_are_louder_and_higher(name: str, kind: str, style: str,
                                             min_db: float, min_st: float) -> None:
