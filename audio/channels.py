@@ -64,9 +64,13 @@ def resolve_roles(
             )
     if n_channels == 1:
         if mono_role not in ROLES:
-            raise ChannelLayoutError(f"--mono-role must be 'agent' or 'customer', not {mono_role!r}")
-        return ChannelRoles(agent=0, customer=None) if mono_role == "agent" else ChannelRoles(
-            agent=None, customer=0
+            raise ChannelLayoutError(
+                f"--mono-role must be 'agent' or 'customer', not {mono_role!r}"
+            )
+        return (
+            ChannelRoles(agent=0, customer=None)
+            if mono_role == "agent"
+            else ChannelRoles(agent=None, customer=0)
         )
     if n_channels == 2:
         if agent_channel is None and customer_channel is None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import soundfile as sf
@@ -82,7 +83,9 @@ def check_finite(samples: np.ndarray, *, what: str = "audio") -> None:
         )
 
 
-def resample(samples: np.ndarray, orig_sr_hz: int, target_sr_hz: int = TARGET_SAMPLE_RATE) -> np.ndarray:
+def resample(
+    samples: np.ndarray, orig_sr_hz: int, target_sr_hz: int = TARGET_SAMPLE_RATE
+) -> np.ndarray:
     """Resample ``(channels, n)`` float audio with soxr (high quality); returns float32."""
     check_sample_rate(orig_sr_hz)
     if orig_sr_hz == target_sr_hz:
@@ -109,39 +112,42 @@ def _read_soundfile(path: Path) -> tuple[np.ndarray, int]:
     return np.ascontiguousarray(data.T), int(sr)
 
 
+def _av_frame_to_array(frame: Any) -> np.ndarray:
+    """One decoded PyAV audio frame as ``(channels, n)`` float32."""
+    arr = frame.to_ndarray()
+    n_ch = len(frame.layout.channels)
+    if arr.dtype.kind in "iu":
+        arr = arr.astype(np.float32) / float(np.iinfo(arr.dtype).max)
+    arr = arr.astype(np.float32, copy=False)
+    if frame.format.is_planar:
+        return np.asarray(arr.reshape(n_ch, -1))
+    return np.asarray(arr.reshape(-1, n_ch).T)
+
+
 def _read_av(path: Path) -> tuple[np.ndarray, int]:
     import av  # PyAV; imported lazily, only compressed formats need it
 
+    chunks: list[np.ndarray] = []
+    sr = 0
     try:
         with av.open(str(path), metadata_errors="ignore") as container:
-            streams = [s for s in container.streams if s.type == "audio"]
-            if not streams:
+            if not container.streams.audio:
                 raise EmptyAudioError(
                     f"{path.name}: the file has no audio stream; pass the call's audio recording"
                 )
-            stream = streams[0]
-            chunks: list[np.ndarray] = []
-            sr = int(stream.codec_context.sample_rate or stream.rate or 0)
-            for frame in container.decode(stream):
-                arr = frame.to_ndarray()
-                layout_channels = len(frame.layout.channels)
-                if arr.dtype.kind in "iu":
-                    scale = float(np.iinfo(arr.dtype).max)
-                    arr = arr.astype(np.float32) / scale
-                arr = arr.astype(np.float32, copy=False)
-                if frame.format.is_planar:
-                    arr = arr.reshape(layout_channels, -1)
-                else:
-                    arr = arr.reshape(-1, layout_channels).T
-                chunks.append(arr)
+            frame: Any
+            for frame in container.decode(container.streams.audio[0]):
+                chunks.append(_av_frame_to_array(frame))
                 sr = int(frame.sample_rate or sr)
-    except (av.error.FFmpegError, OSError, ValueError) as exc:  # type: ignore[attr-defined]
+    except (av.FFmpegError, OSError, ValueError) as exc:
         raise CorruptAudioError(
             f"{path.name}: cannot decode ({exc}); the file is truncated, corrupt or not audio: "
             "re-export the recording"
         ) from None
     if not chunks:
-        raise EmptyAudioError(f"{path.name}: the file decodes to no audio; pass a non-empty recording")
+        raise EmptyAudioError(
+            f"{path.name}: the file decodes to no audio; pass a non-empty recording"
+        )
     return np.ascontiguousarray(np.concatenate(chunks, axis=1)), sr
 
 

@@ -113,8 +113,11 @@ class ChannelFrames:
     @classmethod
     def empty(cls) -> ChannelFrames:
         return cls(
-            np.zeros(0, np.float32), np.zeros(0, np.float32), np.zeros(0, bool),
-            np.zeros(0, bool), np.zeros(0, bool),
+            np.zeros(0, np.float32),
+            np.zeros(0, np.float32),
+            np.zeros(0, bool),
+            np.zeros(0, bool),
+            np.zeros(0, bool),
         )
 
     def __len__(self) -> int:
@@ -298,12 +301,10 @@ class ChannelFrontEnd:
         # cost scales with the window length. The anti-alias filter carries its state across
         # chunks, so chunking does not change a single sample.
         self._decim = options.sample_rate_hz // options.pitch_sample_rate_hz
-        self._sos = scipy.signal.butter(
-            8, 0.9 / self._decim, output="sos"
-        ) if self._decim > 1 else None
-        self._zi = (
-            np.zeros((self._sos.shape[0], 2)) if self._sos is not None else None
+        self._sos = (
+            scipy.signal.butter(8, 0.9 / self._decim, output="sos") if self._decim > 1 else None
         )
+        self._zi = np.zeros((self._sos.shape[0], 2)) if self._sos is not None else None
         self._phase = 0  # samples seen modulo the decimation factor
         self._pbuf = np.zeros(0, np.float32)
         self._smooth_n = options.frames(options.vad_smooth_s)
@@ -339,7 +340,9 @@ class ChannelFrontEnd:
         # Loudness: RMS of the middle loudness window via a cumulative sum of squares.
         lw = o.loudness_window
         off = (W - lw) // 2
-        csum = np.concatenate(([0.0], np.cumsum(self._buf[: (n - 1) * hop + W].astype(np.float64) ** 2)))
+        csum = np.concatenate(
+            ([0.0], np.cumsum(self._buf[: (n - 1) * hop + W].astype(np.float64) ** 2))
+        )
         power = (csum[starts + off + lw] - csum[starts + off]) / lw
         loud = 10.0 * np.log10(np.maximum(power, 1e-12))
         loud = np.maximum(loud, SILENCE_DBFS)
@@ -348,7 +351,9 @@ class ChannelFrontEnd:
         cs = np.concatenate(([0.0], np.cumsum(ext_p)))
         sm = (cs[self._smooth_n :] - cs[: -self._smooth_n]) / self._smooth_n
         sm_db = np.maximum(10.0 * np.log10(np.maximum(sm, 1e-12)), SILENCE_DBFS)
-        self._power_hist = ext_p[ext_p.size - (self._smooth_n - 1) :] if self._smooth_n > 1 else ext_p[:0]
+        self._power_hist = (
+            ext_p[ext_p.size - (self._smooth_n - 1) :] if self._smooth_n > 1 else ext_p[:0]
+        )
         half = self._floor_n // 2
         ext_f = np.concatenate((self._floor_hist, sm_db))
         centred = minimum_filter1d(ext_f, size=self._floor_n, mode="constant", cval=np.inf)
@@ -363,8 +368,11 @@ class ChannelFrontEnd:
             d = self._decim
             gather = (starts[idx, None] + np.arange(0, W, d)[None, :]) // d
             f, a = yin(
-                self._pbuf[gather], sr_hz=o.pitch_sample_rate_hz, fmin_hz=o.pitch_fmin_hz,
-                fmax_hz=o.pitch_fmax_hz, trough_threshold=o.yin_trough_threshold,
+                self._pbuf[gather],
+                sr_hz=o.pitch_sample_rate_hz,
+                fmin_hz=o.pitch_fmin_hz,
+                fmax_hz=o.pitch_fmax_hz,
+                trough_threshold=o.yin_trough_threshold,
             )
             f0[idx] = f
             aper[idx] = a
@@ -381,7 +389,9 @@ def _nuclei(loud: np.ndarray, voiced: np.ndarray, o: FeatureOptions) -> np.ndarr
     peak_r = max(1, o.frames(o.nucleus_min_gap_s) // 2)
     ctx_r = o.frames(o.nucleus_context_s)
     is_max = env >= maximum_filter1d(env, size=2 * peak_r + 1, mode="nearest")
-    prominent = env - minimum_filter1d(env, size=2 * ctx_r + 1, mode="nearest") >= o.nucleus_prominence_db
+    prominent = (
+        env - minimum_filter1d(env, size=2 * ctx_r + 1, mode="nearest") >= o.nucleus_prominence_db
+    )
     return is_max & prominent & voiced
 
 
@@ -400,8 +410,10 @@ class FeatureStream:
         self.n_channels = n_channels
         self._fronts = [ChannelFrontEnd(self.o) for _ in range(n_channels)]
         self._gates = [
-            SpeechGate(onset_frames=self.o.frames(self.o.vad_onset_s),
-                       hangover_frames=self.o.frames(self.o.vad_hangover_s))
+            SpeechGate(
+                onset_frames=self.o.frames(self.o.vad_onset_s),
+                hangover_frames=self.o.frames(self.o.vad_hangover_s),
+            )
             for _ in range(n_channels)
         ]
         self._radius = 2 + self.o.frames(self.o.nucleus_context_s)
@@ -429,7 +441,9 @@ class FeatureStream:
                 f"expected samples shaped (channels={self.n_channels}, n), got {x.shape}; "
                 "pass one row per channel"
             )
-        return self._advance([self._fronts[c].push(x[c]) for c in range(self.n_channels)], final=False)
+        return self._advance(
+            [self._fronts[c].push(x[c]) for c in range(self.n_channels)], final=False
+        )
 
     def finish(self) -> FrameBlock:
         if self._finished:
@@ -440,7 +454,9 @@ class FeatureStream:
         return block
 
     def _empty_block(self) -> FrameBlock:
-        return FrameBlock(self._emitted, np.zeros(0), [ChannelFrames.empty() for _ in range(self.n_channels)])
+        return FrameBlock(
+            self._emitted, np.zeros(0), [ChannelFrames.empty() for _ in range(self.n_channels)]
+        )
 
     def _advance(self, raws: list[_RawFrames], *, final: bool) -> FrameBlock:
         o = self.o
@@ -448,21 +464,29 @@ class FeatureStream:
         louds = [r.loudness_dbfs for r in raws]
         loudest = np.max(np.stack(louds), axis=0) if louds[0].size else louds[0]
         for c, r in enumerate(raws):
-            raw_speech = r.loudness_dbfs > np.maximum(r.floor_dbfs + o.vad_snr_db, o.vad_min_level_dbfs)
+            raw_speech = r.loudness_dbfs > np.maximum(
+                r.floor_dbfs + o.vad_snr_db, o.vad_min_level_dbfs
+            )
             if self.n_channels > 1:
                 raw_speech &= r.loudness_dbfs >= loudest - o.crosstalk_margin_db
             labels = self._gates[c].push(raw_speech)
             if final:
                 labels = np.concatenate((labels, self._gates[c].flush()))
             self._labels[c] = np.concatenate((self._labels[c], labels))
-            voiced = np.isfinite(r.f0_hz) & (r.aperiodicity <= o.voicing_max_aperiodicity) & raw_speech
+            voiced = (
+                np.isfinite(r.f0_hz) & (r.aperiodicity <= o.voicing_max_aperiodicity) & raw_speech
+            )
             self._loud[c] = np.concatenate((self._loud[c], r.loudness_dbfs))
-            self._f0[c] = np.concatenate((self._f0[c], np.where(voiced, r.f0_hz, np.nan).astype(np.float32)))
+            self._f0[c] = np.concatenate(
+                (self._f0[c], np.where(voiced, r.f0_hz, np.nan).astype(np.float32))
+            )
             self._voiced[c] = np.concatenate((self._voiced[c], voiced))
         r_ctx = self._radius
         if final:
             for c in range(self.n_channels):
-                self._loud[c] = np.concatenate((self._loud[c], np.full(r_ctx, SILENCE_DBFS, np.float32)))
+                self._loud[c] = np.concatenate(
+                    (self._loud[c], np.full(r_ctx, SILENCE_DBFS, np.float32))
+                )
                 self._voiced[c] = np.concatenate((self._voiced[c], np.zeros(r_ctx, bool)))
                 self._f0[c] = np.concatenate((self._f0[c], np.full(r_ctx, np.nan, np.float32)))
         # Frames that are finished everywhere: label known and right context present.
@@ -477,13 +501,15 @@ class FeatureStream:
         for c in range(self.n_channels):
             span = slice(0, ready + 2 * r_ctx)
             nuc = _nuclei(self._loud[c][span], self._voiced[c][span], o)[r_ctx : r_ctx + ready]
-            chans.append(ChannelFrames(
-                loudness_dbfs=self._loud[c][r_ctx : r_ctx + ready].copy(),
-                f0_hz=self._f0[c][r_ctx : r_ctx + ready].copy(),
-                voiced=self._voiced[c][r_ctx : r_ctx + ready] & self._labels[c][:ready],
-                speech=self._labels[c][:ready].copy(),
-                nucleus=nuc & self._labels[c][:ready],
-            ))
+            chans.append(
+                ChannelFrames(
+                    loudness_dbfs=self._loud[c][r_ctx : r_ctx + ready].copy(),
+                    f0_hz=self._f0[c][r_ctx : r_ctx + ready].copy(),
+                    voiced=self._voiced[c][r_ctx : r_ctx + ready] & self._labels[c][:ready],
+                    speech=self._labels[c][:ready].copy(),
+                    nucleus=nuc & self._labels[c][:ready],
+                )
+            )
             self._loud[c] = self._loud[c][ready:]
             self._f0[c] = self._f0[c][ready:]
             self._voiced[c] = self._voiced[c][ready:]
@@ -511,8 +537,12 @@ def concat_blocks(blocks: list[FrameBlock]) -> FrameBlock:
     chans = []
     for c in range(n_ch):
         parts = [b.channels[c] for b in blocks]
-        chans.append(ChannelFrames(
-            *(np.concatenate([getattr(p, name) for p in parts])
-              for name in ("loudness_dbfs", "f0_hz", "voiced", "speech", "nucleus"))
-        ))
+        chans.append(
+            ChannelFrames(
+                *(
+                    np.concatenate([getattr(p, name) for p in parts])
+                    for name in ("loudness_dbfs", "f0_hz", "voiced", "speech", "nucleus")
+                )
+            )
+        )
     return FrameBlock(blocks[0].start_index, np.concatenate([b.times_s for b in blocks]), chans)

@@ -109,8 +109,8 @@ class SpeakerBaseline:
             rate = self._nuclei_n / max(self._speech_n * self.hop_s, 1e-9)
             self.snapshot = BaselineSnapshot(
                 loudness_dbfs=(w * p.loudness_dbfs + n_s * float(np.median(loud))) / (w + n_s),
-                pitch_st=(w * p.pitch_st + n_s * float(np.median(st))) / (w + n_s),
-                pitch_spread_st=(w * p.pitch_spread_st + n_s * _spread(st)) / (w + n_s),
+                pitch_st=_blend(p.pitch_st, float(np.median(st)), c.prior_pitch_weight_s, n_s),
+                pitch_spread_st=_blend(p.pitch_spread_st, _spread(st), c.prior_pitch_weight_s, n_s),
                 syllable_rate_per_s=(w * p.syllable_rate_per_s + n_s * rate) / (w + n_s),
                 voiced_s=n_s,
                 settled=n_s >= c.settle_voiced_s,
@@ -126,7 +126,9 @@ class SpeakerBaseline:
         step_db = c.drift_db_per_s * dt
         step_st = c.drift_st_per_s * dt
         self.snapshot = BaselineSnapshot(
-            loudness_dbfs=_towards(snap.loudness_dbfs, float(np.median(loudness_dbfs[ok])), step_db),
+            loudness_dbfs=_towards(
+                snap.loudness_dbfs, float(np.median(loudness_dbfs[ok])), step_db
+            ),
             pitch_st=_towards(snap.pitch_st, float(np.median(pitch_st[ok])), step_st),
             pitch_spread_st=snap.pitch_spread_st,
             syllable_rate_per_s=snap.syllable_rate_per_s,
@@ -140,6 +142,10 @@ def _spread(st: np.ndarray) -> float:
     if st.size < 2:
         return 2.0
     return float(np.std(st))
+
+
+def _blend(prior: float, observed: float, prior_weight_s: float, observed_s: float) -> float:
+    return (prior_weight_s * prior + observed_s * observed) / (prior_weight_s + observed_s)
 
 
 def _towards(value: float, target: float, max_step: float) -> float:

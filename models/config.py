@@ -25,7 +25,9 @@ class ConfigError(CalltoneError):
 class BaselineConfig:
     """Per-speaker robust baseline of loudness, pitch and pace.
 
-    The baseline starts from a prior worth ``prior_weight_s`` seconds of voiced speech and
+    The loudness baseline starts from a prior worth ``prior_weight_s`` seconds of voiced speech
+    (pitch from one worth ``prior_pitch_weight_s``: voices differ by an octave, so by default the
+    speaker's own first voiced frames set it) and
     settles on the speaker's own first ``settle_voiced_s`` seconds; afterwards it drifts at most
     ``drift_db_per_s`` / ``drift_st_per_s`` per second of unflagged voiced speech.
     """
@@ -33,6 +35,7 @@ class BaselineConfig:
     prior_loudness_dbfs: float = -30.0
     prior_pitch_hz: float = 150.0
     prior_weight_s: float = 1.0
+    prior_pitch_weight_s: float = 0.0
     settle_voiced_s: float = 12.0
     drift_db_per_s: float = 0.5
     drift_st_per_s: float = 0.25
@@ -47,8 +50,7 @@ class YellingConfig:
     yelling_st_over_baseline: float = 3.0
     min_duration_s: float = 1.0
     min_hot_fraction: float = 0.5
-    min_voiced_fraction: float = 0.3
-    end_after_calm_s: float = 1.0
+    max_gap_s: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -58,19 +60,19 @@ class InterruptionConfig:
     min_other_turn_s: float = 1.0
     min_overlap_s: float = 0.5
     backchannel_max_s: float = 0.6
-    turn_gap_s: float = 0.3
 
 
 @dataclass(frozen=True)
 class AgentToneConfig:
     """Non-calm agent tone over a short window of the agent's own speech."""
 
-    window_s: float = 4.0
+    window_s: float = 3.0
     min_voiced_s: float = 0.8
-    loudness_db_over_baseline: float = 6.0
+    min_baseline_voiced_s: float = 4.0
+    loudness_db_over_baseline: float = 4.0
     pitch_st_over_baseline: float = 2.0
-    pitch_spread_st_over_baseline: float = 1.5
-    pace_ratio_over_baseline: float = 1.2
+    pitch_spread_st_over_baseline: float = 2.5
+    pace_ratio_over_baseline: float = 1.4
     max_pace_syll_per_s: float = 6.5
     min_signals: int = 2
     end_after_calm_s: float = 1.5
@@ -128,7 +130,11 @@ def _apply(obj: Any, data: dict[str, Any], source: str, prefix: str = "") -> Any
         if is_dataclass(current):
             changes[key] = _apply(current, value, source, f"{prefix}{key}.")
         else:
-            if isinstance(current, bool) or not isinstance(value, int | float) or isinstance(value, bool):
+            if (
+                isinstance(current, bool)
+                or not isinstance(value, int | float)
+                or isinstance(value, bool)
+            ):
                 raise ConfigError(f"{source}: {prefix}{key} must be a number, not {value!r}")
             changes[key] = type(current)(value)
     try:

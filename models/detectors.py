@@ -7,6 +7,7 @@ not depend on block boundaries. Frame indices are global (since the start of the
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -43,8 +44,10 @@ class _Open:
 class YellingDetector:
     """Loudness >= baseline + N dB with pitch >= baseline + M st, sustained.
 
-    A frame is *hot* when voiced and over both thresholds. Yelling holds while, over the trailing
-    ``min_duration_s``, enough of the window is voiced and most voiced frames are hot.
+    A frame is *hot* when voiced and over both thresholds. Hot frames separated by less than
+    ``max_gap_s`` form a run; a run is yelling once it spans ``min_duration_s`` with at least
+    ``min_hot_fraction`` of its voiced frames hot. The event starts at the run's first hot frame
+    and ends at its last, so it does not depend on when the audio arrived.
     """
 
     def __init__(self, config: YellingConfig, *, speaker: str, hop_s: float) -> None:
@@ -52,10 +55,14 @@ class YellingDetector:
         self.speaker = speaker
         self.hop_s = hop_s
         self.width = max(1, round(config.min_duration_s / hop_s))
-        self._sums = TrailingSums(self.width, 2)
-        self._hot_hist = np.zeros(self.width, bool)
+        self._gap = max(1, round(config.max_gap_s / hop_s))
+        self._voiced_total = 0  # voiced frames before the current block
+        self._run_start: int | None = None
+        self._run_voiced_before = 0
+        self._run_hot = 0
+        self._last_hot = -1
+        self._flag_last_hot = -(10**9)
         self._open: _Open | None = None
-        self._end_after = max(1, round(config.end_after_calm_s / hop_s))
 
     def thresholds(self) -> dict[str, float]:
         c = self.c
@@ -77,56 +84,66 @@ class YellingDetector:
     ) -> tuple[list[Event], np.ndarray]:
         """Returns (events opened or closed, per-frame flagged mask)."""
         c = self.c
-        hot = voiced & (loud_el_db >= c.yelling_db_over_baseline) & (pitch_el_st >= c.yelling_st_over_baseline)
-        sums = self._sums.push(np.stack((hot.astype(float), voiced.astype(float))))
-        hot_n, voiced_n = sums
-        active = (voiced_n >= c.min_voiced_fraction * self.width) & (hot_n >= c.min_hot_fraction * np.maximum(voiced_n, 1))
-        hot_ext = np.concatenate((self._hot_hist, hot))
-        self._hot_hist = hot_ext[hot_ext.size - self.width :]
-        flagged = np.zeros(hot.size, bool)
+        n = voiced.size
+        hot = (
+            voiced
+            & (loud_el_db >= c.yelling_db_over_baseline)
+            & (pitch_el_st >= c.yelling_st_over_baseline)
+        )
+        cum_v = self._voiced_total + np.cumsum(voiced)  # voiced frames up to and including i
         out: list[Event] = []
-        active_idx = np.flatnonzero(active)
-        i = 0
-        while i < hot.size:
-            if self._open is None:
-                later = active_idx[active_idx >= i]
-                if later.size == 0:
-                    break
-                i = int(later[0])
+        for i in np.flatnonzero(hot).tolist():
             g = start + i
-            if self._open is None:
-                window = hot_ext[i + 1 : i + 1 + self.width]
-                first = int(np.argmax(window))
-                onset = g - self.width + 1 + first
+            if self._run_start is not None and g - self._last_hot > self._gap:
+                out += self._end_run(time_of)
+            if self._run_start is None:
+                self._run_start = g
+                self._run_voiced_before = int(cum_v[i]) - 1
+                self._run_hot = 0
+            self._run_hot += 1
+            self._last_hot = g
+            span = g - self._run_start + 1
+            run_voiced = int(cum_v[i]) - self._run_voiced_before
+            if (
+                self._open is None
+                and span >= self.width
+                and self._run_hot >= c.min_hot_fraction * run_voiced
+            ):
                 ev = Event(
-                    kind="yelling", speaker=self.speaker, start_s=time_of(onset),
+                    kind="yelling",
+                    speaker=self.speaker,
+                    start_s=time_of(self._run_start),
                     evidence={"baseline": baseline.to_dict(), "confirmed_at_s": time_of(g)},
                     thresholds=self.thresholds(),
                 )
                 self._open = _Open(ev, g)
                 out.append(ev)
-            op = self._open
-            flagged[i] = True
-            if active[i]:
-                op.last_active = g
-                if voiced[i]:
-                    _keep_max(op.peak, "loudness_db_over_baseline", float(loud_el_db[i]))
-                    _keep_max(op.peak, "pitch_st_over_baseline", float(pitch_el_st[i]))
-            elif g - op.last_active >= self._end_after:
-                out.append(self._close(op, time_of(op.last_active)))
-            i += 1
+            if self._open is not None:
+                _keep_max(self._open.peak, "loudness_db_over_baseline", float(loud_el_db[i]))
+                _keep_max(self._open.peak, "pitch_st_over_baseline", float(pitch_el_st[i]))
+        # Flag hot frames and the gap after each (kept out of the baseline). Computed from the
+        # frames alone, so it does not depend on chunking.
+        g_idx = np.arange(start, start + n)
+        last_hot = np.maximum.accumulate(np.where(hot, g_idx, self._flag_last_hot))
+        flagged = (g_idx - last_hot) <= self._gap
+        self._flag_last_hot = int(last_hot[-1]) if n else self._flag_last_hot
+        if self._run_start is not None and start + n - 1 - self._last_hot > self._gap:
+            out += self._end_run(time_of)
+        self._voiced_total += int(voiced.sum())
         return out, flagged
 
-    def _close(self, op: _Open, end_s: float) -> Event:
-        op.event.end_s = max(end_s, op.event.start_s + self.c.min_duration_s)
+    def _end_run(self, time_of: TimeFn) -> list[Event]:
+        self._run_start = None
+        op = self._open
+        if op is None:
+            return []
+        op.event.end_s = time_of(self._last_hot)
         op.event.evidence.update({f"peak_{k}": v for k, v in op.peak.items()})
         self._open = None
-        return op.event
+        return [op.event]
 
     def finish(self, time_of: TimeFn) -> list[Event]:
-        if self._open is None:
-            return []
-        return [self._close(self._open, time_of(self._open.last_active))]
+        return self._end_run(time_of) if self._run_start is not None else []
 
 
 class AgentToneDetector:
@@ -137,7 +154,9 @@ class AgentToneDetector:
 
     SIGNALS = ("loudness", "pitch", "pitch_variability", "pace")
 
-    def __init__(self, config: AgentToneConfig, *, speaker: str, hop_s: float, stride: int = 10) -> None:
+    def __init__(
+        self, config: AgentToneConfig, *, speaker: str, hop_s: float, stride: int = 10
+    ) -> None:
         self.c = config
         self.speaker = speaker
         self.hop_s = hop_s
@@ -146,6 +165,7 @@ class AgentToneDetector:
         # series: voiced, loud*voiced, st*voiced, st^2*voiced, speech, nucleus
         self._sums = TrailingSums(self.width, 6)
         self._open: _Open | None = None
+        self._last_eval_active = False
         self._end_after = max(1, round(config.end_after_calm_s / hop_s))
 
     def thresholds(self, fired: list[str]) -> dict[str, float]:
@@ -179,13 +199,12 @@ class AgentToneDetector:
         v = voiced.astype(float)
         st = np.where(voiced, np.nan_to_num(pitch_st), 0.0)
         lo = np.where(voiced, loud_dbfs, 0.0)
-        sums = self._sums.push(np.stack((v, lo, st, st * st, speech.astype(float), nucleus.astype(float))))
-        flagged = np.zeros(voiced.size, bool)
+        sums = self._sums.push(
+            np.stack((v, lo, st, st * st, speech.astype(float), nucleus.astype(float)))
+        )
         out: list[Event] = []
         idx = np.arange(start, start + voiced.size)
         evals = np.flatnonzero(idx % self.stride == 0)
-        if evals.size == 0 and self._open is None:
-            return out, flagged
         n_v, s_lo, s_st, s_st2, n_sp, n_nuc = sums[:, evals]
         min_v = c.min_voiced_s / self.hop_s
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -193,7 +212,7 @@ class AgentToneDetector:
             mean_st = s_st / n_v
             spread = np.sqrt(np.maximum(s_st2 / n_v - mean_st**2, 0.0))
             rate = n_nuc / (n_sp * self.hop_s)
-        enough = n_v >= min_v
+        enough = (n_v >= min_v) & (baseline.voiced_s >= c.min_baseline_voiced_s)
         d_lo = mean_lo - baseline.loudness_dbfs
         d_st = mean_st - baseline.pitch_st
         d_sp = spread - baseline.pitch_spread_st
@@ -209,19 +228,34 @@ class AgentToneDetector:
         for k, i in enumerate(evals.tolist()):
             g = start + i
             if active[k]:
-                fired = [n for n, f in zip(self.SIGNALS, (fired_lo[k], fired_st[k], fired_sp[k], fired_pace[k]), strict=True) if f]
+                fired = [
+                    n
+                    for n, f in zip(
+                        self.SIGNALS,
+                        (fired_lo[k], fired_st[k], fired_sp[k], fired_pace[k]),
+                        strict=True,
+                    )
+                    if f
+                ]
                 if self._open is None:
                     ev = Event(
-                        kind="agent_tone", speaker=self.speaker,
+                        kind="agent_tone",
+                        speaker=self.speaker,
                         start_s=max(0.0, time_of(g) - c.window_s / 2),
-                        evidence={"fired": fired, "baseline": baseline.to_dict(), "confirmed_at_s": time_of(g)},
+                        evidence={
+                            "fired": fired,
+                            "baseline": baseline.to_dict(),
+                            "confirmed_at_s": time_of(g),
+                        },
                         thresholds=self.thresholds(fired),
                     )
                     self._open = _Open(ev, g)
                     out.append(ev)
                 op = self._open
                 op.last_active = g
-                all_fired = sorted(set(op.event.evidence["fired"]) | set(fired), key=self.SIGNALS.index)
+                all_fired = sorted(
+                    set(op.event.evidence["fired"]) | set(fired), key=self.SIGNALS.index
+                )
                 op.event.evidence["fired"] = all_fired
                 op.event.thresholds = self.thresholds(all_fired)
                 _keep_max(op.peak, "loudness_db_over_baseline", float(d_lo[k]))
@@ -230,13 +264,20 @@ class AgentToneDetector:
                 _keep_max(op.peak, "syllable_rate_per_s", float(rate[k]))
             elif self._open is not None and g - self._open.last_active >= self._end_after:
                 out.append(self._close(self._open, time_of(self._open.last_active)))
-        if self._open is not None:
-            flagged[:] = True
+        # A frame is flagged when the latest evaluation at or before it was active.
+        state = np.full(voiced.size, -1, np.int8)
+        state[evals] = active.astype(np.int8)
+        filled = np.maximum.accumulate(np.where(state >= 0, np.arange(voiced.size), -1))
+        flagged = np.where(filled >= 0, state[np.maximum(filled, 0)] == 1, self._last_eval_active)
+        if evals.size:
+            self._last_eval_active = bool(active[-1])
         return out, flagged
 
     def _close(self, op: _Open, end_s: float) -> Event:
         op.event.end_s = max(end_s, op.event.start_s + self.c.window_s / 2)
-        op.event.evidence.update({f"peak_{k}": round(v, 2) for k, v in op.peak.items() if np.isfinite(v)})
+        op.event.evidence.update(
+            {f"peak_{k}": round(v, 2) for k, v in op.peak.items() if np.isfinite(v)}
+        )
         self._open = None
         return op.event
 
@@ -283,16 +324,23 @@ class InterruptionDetector:
             "backchannel_max_s": c.backchannel_max_s,
         }
 
-    def push(self, start: int, agent: np.ndarray, customer: np.ndarray, time_of: TimeFn) -> list[Event]:
+    def push(
+        self, start: int, agent: np.ndarray, customer: np.ndarray, time_of: TimeFn
+    ) -> list[Event]:
         out: list[Event] = []
         tracks = {"agent": agent, "customer": customer}
         self.overlap_frames += int((agent & customer).sum())
         n = agent.size
         if n == 0:
             return out
-        chg = np.flatnonzero((np.diff(agent.astype(np.int8)) != 0) | (np.diff(customer.astype(np.int8)) != 0)) + 1
+        chg = (
+            np.flatnonzero(
+                (np.diff(agent.astype(np.int8)) != 0) | (np.diff(customer.astype(np.int8)) != 0)
+            )
+            + 1
+        )
         bounds = np.concatenate(([0], chg, [n])).tolist()
-        for i0, i1 in zip(bounds[:-1], bounds[1:], strict=True):
+        for i0, i1 in itertools.pairwise(bounds):
             g0, g1 = start + i0, start + i1
             now = {p: bool(tracks[p][i0]) for p in self.PARTIES}
             for p in self.PARTIES:
@@ -320,7 +368,9 @@ class InterruptionDetector:
                     f = max(need_overlap, need_burst)
                     if f < g1:
                         cand.event = Event(
-                            kind="interruption", speaker=p, start_s=time_of(cand.start),
+                            kind="interruption",
+                            speaker=p,
+                            start_s=time_of(cand.start),
                             evidence={
                                 "interrupted": q,
                                 "interrupted_turn_s": cand.other_turn_frames * self.hop_s,
@@ -365,7 +415,7 @@ class DeadAirDetector:
             return out
         chg = np.flatnonzero(np.diff(anyone.astype(np.int8)) != 0) + 1
         bounds = np.concatenate(([0], chg, [n])).tolist()
-        for i0, i1 in zip(bounds[:-1], bounds[1:], strict=True):
+        for i0, i1 in itertools.pairwise(bounds):
             g0, g1 = start + i0, start + i1
             if anyone[i0]:
                 if self._open is not None:
@@ -377,7 +427,9 @@ class DeadAirDetector:
             s = self._silence_start
             if self._open is None and g1 - s >= self._min:
                 self._open = Event(
-                    kind="dead_air", speaker="none", start_s=time_of(s),
+                    kind="dead_air",
+                    speaker="none",
+                    start_s=time_of(s),
                     evidence={"confirmed_at_s": time_of(s + self._min)},
                     thresholds={"min_silence_s": self.c.min_silence_s},
                 )

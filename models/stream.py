@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from audio.channels import ChannelRoles
+from audio.channels import ChannelRoles, Role
 from audio.errors import AudioError
 from audio.features import FeatureStream, FrameBlock
 from models.baseline import SpeakerBaseline, hz_to_st
@@ -42,7 +42,14 @@ class SpeakerMetrics:
     loud_hist: np.ndarray = field(default_factory=lambda: np.zeros(_LOUD_BINS.size - 1, np.int64))
     st_hist: np.ndarray = field(default_factory=lambda: np.zeros(_ST_BINS.size - 1, np.int64))
 
-    def add(self, loud: np.ndarray, st: np.ndarray, voiced: np.ndarray, speech: np.ndarray, nucleus: np.ndarray) -> None:
+    def add(
+        self,
+        loud: np.ndarray,
+        st: np.ndarray,
+        voiced: np.ndarray,
+        speech: np.ndarray,
+        nucleus: np.ndarray,
+    ) -> None:
         self.speech_frames += int(speech.sum())
         self.voiced_frames += int(voiced.sum())
         self.nuclei += int(nucleus.sum())
@@ -101,7 +108,9 @@ class CallAnalyzer:
         All thresholds; defaults documented in :mod:`models.config`.
     """
 
-    def __init__(self, *, roles: ChannelRoles, n_channels: int, config: AnalysisConfig | None = None) -> None:
+    def __init__(
+        self, *, roles: ChannelRoles, n_channels: int, config: AnalysisConfig | None = None
+    ) -> None:
         self.config = config or AnalysisConfig()
         self.roles = roles
         self.n_channels = n_channels
@@ -114,14 +123,21 @@ class CallAnalyzer:
         self.time_of = TimeFn(o.hop_s, o.pitch_window / 2 / o.sample_rate_hz)
         self._features = FeatureStream(len(self.parties), o)
         self._tick = max(1, round(BASELINE_TICK_S / o.hop_s))
-        self.baselines = {p: SpeakerBaseline(self.config.baseline, hop_s=o.hop_s) for p in self.parties}
-        self._yelling = {p: YellingDetector(self.config.yelling, speaker=p, hop_s=o.hop_s) for p in self.parties}
+        self.baselines = {
+            p: SpeakerBaseline(self.config.baseline, hop_s=o.hop_s) for p in self.parties
+        }
+        self._yelling = {
+            p: YellingDetector(self.config.yelling, speaker=p, hop_s=o.hop_s) for p in self.parties
+        }
         self._tone = (
             AgentToneDetector(self.config.agent_tone, speaker="agent", hop_s=o.hop_s)
-            if "agent" in self.parties else None
+            if "agent" in self.parties
+            else None
         )
         self._interrupt = (
-            InterruptionDetector(self.config.interruption, hop_s=o.hop_s) if roles.two_party else None
+            InterruptionDetector(self.config.interruption, hop_s=o.hop_s)
+            if roles.two_party
+            else None
         )
         self._dead_air = DeadAirDetector(self.config.dead_air, hop_s=o.hop_s)
         self._tick_buf: dict[str, list[tuple[np.ndarray, ...]]] = {p: [] for p in self.parties}
@@ -141,7 +157,9 @@ class CallAnalyzer:
     def push(self, chunk: np.ndarray) -> list[Event]:
         """Feed ``(n_channels, n)`` float32 samples at 16 kHz; return events opened or closed."""
         if self._finished:
-            raise AudioError("this call's analysis is finished; start a new analyzer for more audio")
+            raise AudioError(
+                "this call's analysis is finished; start a new analyzer for more audio"
+            )
         x = np.asarray(chunk, dtype=np.float32)
         if x.ndim == 1 and self.n_channels == 1:
             x = x[None, :]
@@ -151,7 +169,9 @@ class CallAnalyzer:
                 "send one row per channel"
             )
         if not np.isfinite(x).all():
-            raise AudioError("audio chunk contains NaN or infinite samples; send finite PCM samples")
+            raise AudioError(
+                "audio chunk contains NaN or infinite samples; send finite PCM samples"
+            )
         self._samples_in += x.shape[1]
         return self._consume(self._features.push(x[self._rows]))
 
@@ -179,7 +199,9 @@ class CallAnalyzer:
         return AnalysisResult(
             duration_s=duration_s,
             roles=self.roles,
-            events=[e for e in self.events if not e.is_open] if self._finished else list(self.events),
+            events=[e for e in self.events if not e.is_open]
+            if self._finished
+            else list(self.events),
             metrics=self._metrics(duration_s),
             config=self.config,
             notes=notes,
@@ -238,7 +260,7 @@ class CallAnalyzer:
         self._record(out)
         return out
 
-    def _flush_tick(self, p: str) -> None:
+    def _flush_tick(self, p: Role) -> None:
         buf = self._tick_buf[p]
         if not buf:
             return
@@ -255,10 +277,14 @@ class CallAnalyzer:
             m["yelling_s"] = round(sum(e.duration_s or 0.0 for e in evs if e.kind == "yelling"), 2)
             m["interruptions"] = sum(1 for e in evs if e.kind == "interruption")
             if p == "agent":
-                m["agent_tone_s"] = round(sum(e.duration_s or 0.0 for e in evs if e.kind == "agent_tone"), 2)
+                m["agent_tone_s"] = round(
+                    sum(e.duration_s or 0.0 for e in evs if e.kind == "agent_tone"), 2
+                )
             out[p] = m
         out["overlap_s"] = (
-            round(self._interrupt.overlap_frames * self.hop_s, 2) if self._interrupt is not None else None
+            round(self._interrupt.overlap_frames * self.hop_s, 2)
+            if self._interrupt is not None
+            else None
         )
         out["dead_air_s"] = round(self._dead_air.dead_air_frames * self.hop_s, 2)
         out["duration_s"] = round(duration_s, 2)

@@ -17,16 +17,26 @@ from audio.errors import CalltoneError
 EXIT_USAGE = 2
 
 
-def _add_analyze(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def _add_analyze(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("analyze", help="analyse a recorded call and print calltone.analysis/1 JSON")
-    p.add_argument("call", help="recording: WAV, FLAC, OGG, MP3 or M4A; two channels = agent + customer")
+    p.add_argument(
+        "call", help="recording: WAV, FLAC, OGG, MP3 or M4A; two channels = agent + customer"
+    )
     p.add_argument("--agent-channel", type=int, default=None, help="agent's channel (default 0)")
-    p.add_argument("--customer-channel", type=int, default=None, help="customer's channel (default 1)")
-    p.add_argument("--mono-role", choices=["agent", "customer"], default="agent",
-                   help="who speaks in a mono recording (default agent)")
+    p.add_argument(
+        "--customer-channel", type=int, default=None, help="customer's channel (default 1)"
+    )
+    p.add_argument(
+        "--mono-role",
+        choices=["agent", "customer"],
+        default="agent",
+        help="who speaks in a mono recording (default agent)",
+    )
     p.add_argument("--no-transcribe", action="store_true", help="acoustic analysis only (fast)")
     p.add_argument("--model", default=None, help="CTranslate2 Whisper model directory or name")
-    p.add_argument("--config", default=None, help="TOML file overriding thresholds (see docs/config.md)")
+    p.add_argument(
+        "--config", default=None, help="TOML file overriding thresholds (see docs/config.md)"
+    )
     p.add_argument("--format", choices=["json", "text"], default="json")
     p.add_argument("--out", default=None, help="write the output to this file instead of stdout")
 
@@ -58,7 +68,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         try:
             from models.pipeline import transcribe_call
         except ImportError:
-            transcribe_call = None  # type: ignore[assignment]
+            transcribe_call = None
         if transcribe_call is not None:
             extra = transcribe_call(audio, result, model=args.model)
     doc = to_document(audio, result, **extra)

@@ -16,15 +16,19 @@ def _evidence_line(ev: dict[str, Any]) -> str:
     e = ev.get("evidence", {})
     kind = ev["kind"]
     if kind == "yelling":
-        return (f"+{e.get('peak_loudness_db_over_baseline', 0):.1f} dB, "
-                f"+{e.get('peak_pitch_st_over_baseline', 0):.1f} st over their baseline")
+        return (
+            f"+{e.get('peak_loudness_db_over_baseline', 0):.1f} dB, "
+            f"+{e.get('peak_pitch_st_over_baseline', 0):.1f} st over their baseline"
+        )
     if kind == "interruption":
-        return (f"cut in on the {e.get('interrupted')} {e.get('interrupted_turn_s', 0):.1f} s into their turn, "
-                f"{e.get('overlap_s', 0):.1f} s of overlap")
+        return (
+            f"cut in on the {e.get('interrupted')} {e.get('interrupted_turn_s', 0):.1f} s into their turn, "
+            f"{e.get('overlap_s', 0):.1f} s of overlap"
+        )
     if kind == "agent_tone":
         return "fired: " + ", ".join(e.get("fired", []))
     if kind == "phrase":
-        return f"{e.get('cue')}: \"{e.get('quote', '')}\""
+        return f'{e.get("cue")}: "{e.get("quote", "")}"'
     return ""
 
 
@@ -45,7 +49,9 @@ def render_text(doc: dict[str, Any]) -> str:
     if doc.get("alerts"):
         lines.append(f"\n{len(doc['alerts'])} alert(s)")
         for al in doc["alerts"]:
-            lines.append(f"{_clock(al['at_s'])}  {al['kind']:<16} to {al['audience']:<10} {al['message']}")
+            lines.append(
+                f"{_clock(al['at_s'])}  {al['kind']:<16} to {al['audience']:<10} {al['message']}"
+            )
     m = doc["metrics"]
     lines.append("\nmetrics")
     for role in ("agent", "customer"):

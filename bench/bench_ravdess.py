@@ -1,0 +1,102 @@
+"""Yelling and agent-tone accuracy on RAVDESS acted speech (../shared/data/ravdess_dev).
+
+For every test clip of an actor, the actor's own neutral and calm clips (minus the test clip)
+come first as the baseline, then the test clip; the call is analysed as a mono agent so both the
+yelling and the agent-tone detectors run. A clip counts as flagged when an event overlaps it.
+RAVDESS is CC BY-NC-SA 4.0: evaluation only, never copied into the repo.
+
+Run: python bench/bench_ravdess.py [--json out.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from audio.channels import ChannelRoles  # noqa: E402
+from audio.decode import DecodedAudio, load_audio  # noqa: E402
+from models.analysis import run_analyzer  # noqa: E402
+from models.config import AnalysisConfig  # noqa: E402
+
+
+def shared_data() -> Path:
+    import os
+
+    env = os.environ.get("CALLTONE_SHARED_DATA")
+    return Path(env) if env else ROOT.parent / "shared" / "data"
+
+
+def evaluate(config: AnalysisConfig | None = None, data: Path | None = None) -> dict:
+    data = data or shared_data() / "ravdess_dev"
+    with open(data / "labels.csv") as fh:
+        rows = list(csv.DictReader(fh))
+    clips = {r["path"]: load_audio(data / r["path"]).samples[0] for r in rows}
+    gap = np.zeros(int(0.4 * 16000), np.float32)
+    cfg = config or AnalysisConfig()
+    by_actor = defaultdict(list)
+    for r in rows:
+        by_actor[r["actor"]].append(r)
+    flags: dict[str, list[tuple[bool, bool]]] = defaultdict(list)
+    for r in rows:
+        base = [x for x in by_actor[r["actor"]] if x["is_calm"] == "1" and x["path"] != r["path"]]
+        parts: list[np.ndarray] = []
+        for b in base:
+            parts += [clips[b["path"]], gap]
+        start_s = sum(p.size for p in parts) / 16000
+        parts += [clips[r["path"]], gap]
+        end_s = sum(p.size for p in parts) / 16000
+        audio = DecodedAudio(np.concatenate(parts)[None, :], 16000, 16000, r["path"])
+        res = run_analyzer(audio, ChannelRoles(agent=0, customer=None), cfg)
+        hit = {
+            k: any(
+                e.kind == k and e.end_s is not None and e.end_s > start_s and e.start_s < end_s
+                for e in res.events
+            )
+            for k in ("yelling", "agent_tone")
+        }
+        key = f"{r['emotion']}-{r['intensity']}"
+        flags[key].append((hit["yelling"], hit["agent_tone"]))
+    table = {
+        k: {
+            "n": len(v),
+            "yelling_rate": float(np.mean([a for a, _ in v])),
+            "agent_tone_rate": float(np.mean([b for _, b in v])),
+        }
+        for k, v in sorted(flags.items())
+    }
+    calm = [x for k, v in flags.items() if k.split("-")[0] in ("neutral", "calm") for x in v]
+    angry = [x for k, v in flags.items() if k.startswith("angry") for x in v]
+    summary = {
+        "yelling_angry_strong": table.get("angry-strong", {}).get("yelling_rate"),
+        "yelling_false_alarm_calm": float(np.mean([a for a, _ in calm])),
+        "agent_tone_angry": float(np.mean([b for _, b in angry])),
+        "agent_tone_false_alarm_calm": float(np.mean([b for _, b in calm])),
+    }
+    return {"by_class": table, "summary": summary}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--json", default=None)
+    args = ap.parse_args()
+    out = evaluate()
+    for k, v in out["by_class"].items():
+        print(
+            f"{k:<18} n={v['n']:<3} yelling {v['yelling_rate']:.2f}  agent_tone {v['agent_tone_rate']:.2f}"
+        )
+    print(json.dumps(out["summary"], indent=2))
+    if args.json:
+        Path(args.json).write_text(json.dumps(out, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,140 @@
+"""Detectors on synthetic calls whose answers are known by construction."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from synth import SR, silence, voiced
+
+from audio.channels import ChannelRoles
+from audio.decode import DecodedAudio
+from models.analysis import run_analyzer
+from models.config import AnalysisConfig, ConfigError
+from models.stream import AnalysisResult
+
+
+def analyse(
+    agent: np.ndarray, customer: np.ndarray | None = None, config: AnalysisConfig | None = None
+) -> AnalysisResult:
+    if customer is None:
+        x = agent[None, :]
+        roles = ChannelRoles(agent=0, customer=None)
+    else:
+        n = max(agent.size, customer.size)
+        x = np.zeros((2, n), np.float32)
+        x[0, : agent.size] = agent
+        x[1, : customer.size] = customer
+        roles = ChannelRoles(agent=0, customer=1)
+    return run_analyzer(DecodedAudio(x, SR, SR, "synthetic"), roles, config or AnalysisConfig())
+
+
+def place(total_s: float, *parts: tuple[float, np.ndarray]) -> np.ndarray:
+    out = silence(total_s, seed=11)
+    for at_s, sig in parts:
+        i = int(at_s * SR)
+        out[i : i + sig.size] += sig
+    return out
+
+
+def kinds(res: AnalysisResult, kind: str, speaker: str | None = None) -> list:
+    return [e for e in res.events if e.kind == kind and (speaker is None or e.speaker == speaker)]
+
+
+def test_interruption_with_known_overlap_and_initiator():
+    customer = place(10.0, (1.0, voiced(110, 4.0, -26, seed=1)))  # talks 1.0-5.0
+    agent = place(10.0, (3.0, voiced(210, 2.0, -26, seed=2)))  # cuts in at 3.0 for 2 s
+    res = analyse(agent, customer)
+    ev = kinds(res, "interruption")
+    assert len(ev) == 1
+    e = ev[0]
+    assert e.speaker == "agent" and e.evidence["interrupted"] == "customer"
+    assert abs(e.start_s - 3.0) < 0.1
+    assert abs(e.evidence["overlap_s"] - 2.0) < 0.15
+    assert abs(e.evidence["interrupted_turn_s"] - 2.0) < 0.15
+    assert e.evidence["confirmed_at_s"] - e.start_s <= 1.0
+    assert set(e.thresholds) >= {"min_overlap_s", "min_other_turn_s", "backchannel_max_s"}
+    assert res.metrics["overlap_s"] == pytest.approx(2.0, abs=0.15)
+
+
+def test_customer_cut_in_is_reported_as_the_customers():
+    agent = place(10.0, (1.0, voiced(200, 4.0, -26, seed=1)))
+    customer = place(10.0, (2.5, voiced(110, 3.0, -26, seed=2)))
+    ev = kinds(analyse(agent, customer), "interruption")
+    assert [e.speaker for e in ev] == ["customer"]
+
+
+@pytest.mark.parametrize(
+    ("start_s", "dur_s", "why"),
+    [
+        (3.0, 0.35, "a short backchannel burst"),
+        (1.4, 2.0, "the other party had spoken only 0.4 s"),
+        (4.7, 2.0, "overlap of 0.3 s is a turn hand-over"),
+    ],
+)
+def test_no_interruption(start_s, dur_s, why):
+    customer = place(10.0, (1.0, voiced(110, 4.0, -26, seed=1)))
+    agent = place(10.0, (start_s, voiced(210, dur_s, -26, seed=2)))
+    assert kinds(analyse(agent, customer), "interruption") == [], why
+
+
+def test_yelling_needs_loud_and_high_and_sustained():
+    calm = voiced(120, 14.0, -30, seed=3)
+    shout = voiced(120 * 2 ** (5 / 12), 3.0, -16, seed=4)  # +14 dB, +5 st
+    res = analyse(place(22.0, (0.5, calm), (16.0, shout)))
+    ev = kinds(res, "yelling", "agent")
+    assert len(ev) == 1
+    assert 15.8 <= ev[0].start_s <= 16.6 and ev[0].end_s is not None and ev[0].end_s >= 18.5
+    assert ev[0].evidence["peak_loudness_db_over_baseline"] >= 10
+    assert ev[0].evidence["peak_pitch_st_over_baseline"] >= 3
+    assert ev[0].thresholds["yelling_db_over_baseline"] == 10.0
+    # Loud at the same pitch is not yelling; high at the same level is not either; nor a short burst.
+    loud_only = voiced(120, 3.0, -16, seed=4)
+    high_only = voiced(120 * 2 ** (5 / 12), 3.0, -30, seed=4)
+    burst = voiced(120 * 2 ** (5 / 12), 0.6, -16, seed=4)
+    for sig in (loud_only, high_only, burst):
+        assert kinds(analyse(place(22.0, (0.5, calm), (16.0, sig))), "yelling") == []
+
+
+def test_yelling_is_relative_to_the_speakers_own_baseline():
+    # A quiet talker raising their voice is flagged at a level a loud talker uses normally.
+    quiet = place(
+        22.0, (0.5, voiced(120, 14.0, -40, seed=3)), (16.0, voiced(170, 3.0, -27, seed=4))
+    )
+    loud = place(22.0, (0.5, voiced(120, 14.0, -27, seed=3)), (16.0, voiced(120, 3.0, -27, seed=4)))
+    assert len(kinds(analyse(quiet), "yelling")) == 1
+    assert kinds(analyse(loud), "yelling") == []
+
+
+def test_agent_tone_reports_which_signals_fired():
+    calm = voiced(200, 14.0, -30, seed=5, syll_hz=2.0)
+    tense = voiced(200 * 2 ** (3 / 12), 5.0, -24, seed=6, syll_hz=3.5)
+    res = analyse(place(22.0, (0.5, calm), (15.5, tense)))
+    ev = kinds(res, "agent_tone", "agent")
+    assert len(ev) == 1
+    assert {"loudness", "pitch"} <= set(ev[0].evidence["fired"])
+    assert "loudness_db_over_baseline" in ev[0].thresholds
+    assert 13.5 <= ev[0].start_s <= 17.0
+    assert (
+        kinds(
+            analyse(place(22.0, (0.5, calm), (15.5, voiced(200, 5.0, -30, seed=6, syll_hz=2.0)))),
+            "agent_tone",
+        )
+        == []
+    )
+
+
+def test_dead_air():
+    a = place(16.0, (0.5, voiced(200, 3.0, -26)), (12.0, voiced(200, 2.0, -26)))
+    c = place(16.0, (4.0, voiced(110, 1.0, -26)))
+    ev = kinds(analyse(a, c), "dead_air")
+    assert len(ev) == 1
+    assert abs(ev[0].start_s - 5.0) < 0.4 and abs(ev[0].end_s - 12.0) < 0.2
+    res = analyse(a, c, AnalysisConfig.from_dict({"dead_air": {"min_silence_s": 8.0}}))
+    assert kinds(res, "dead_air") == []
+
+
+def test_config_errors_name_the_setting():
+    with pytest.raises(ConfigError, match="unknown setting 'yeling'"):
+        AnalysisConfig.from_dict({"yeling": {}})
+    with pytest.raises(ConfigError, match="must be a number"):
+        AnalysisConfig.from_dict({"yelling": {"min_duration_s": "long"}})

@@ -1,0 +1,43 @@
+"""Detectors on real recordings in ../shared/data (skipped with a reason when absent)."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+from synth import ROOT
+
+sys.path.insert(0, str(ROOT / "bench"))
+
+
+@pytest.mark.realdata
+def test_ravdess_yelling_against_own_calm_baseline(shared_data):
+    from bench_ravdess import evaluate
+
+    out = evaluate(data=shared_data / "ravdess_dev")
+    s = out["summary"]
+    assert s["yelling_angry_strong"] >= 0.9
+    assert s["yelling_false_alarm_calm"] <= 0.05
+    assert s["agent_tone_false_alarm_calm"] <= 0.05
+    # Loud-but-not-angry is the main false alarm: it must at least not exceed angry-strong.
+    by = out["by_class"]
+    assert by["happy-strong"]["yelling_rate"] <= by["angry-strong"]["yelling_rate"]
+
+
+@pytest.mark.realdata
+def test_ami_cut_ins_at_known_offsets(shared_data):
+    from bench_interruptions import known_offsets
+
+    s = known_offsets()
+    assert s["precision"] >= 0.7 and s["recall"] >= 0.7
+    assert s["median_onset_error_s"] is not None and s["median_onset_error_s"] <= 0.2
+
+
+@pytest.mark.realdata
+def test_ami_real_overlap_onsets(shared_data):
+    from bench_interruptions import ami_pairs
+
+    s = ami_pairs()
+    # The detected interruptions that match the reference do so within 0.2 s.
+    assert s["tp"] >= 1
+    assert s["max_onset_error_s"] <= 0.2
