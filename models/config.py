@@ -60,6 +60,7 @@ class InterruptionConfig:
     min_other_turn_s: float = 1.0
     min_overlap_s: float = 0.5
     backchannel_max_s: float = 0.6
+    turn_gap_s: float = 0.5
 
 
 @dataclass(frozen=True)

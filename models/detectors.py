@@ -292,15 +292,31 @@ class _Candidate:
     start: int
     other_turn_frames: int
     overlap_frames: int = 0
+    last_overlap_end: int = 0
     event: Event | None = None
 
 
-class InterruptionDetector:
-    """Who cut in: the newcomer starts while the other party is mid-turn and keeps talking.
+@dataclass
+class _Party:
+    speaking: bool = False
+    turn_start: int | None = None
+    silent_since: int | None = None
 
-    Works on change points of the two speech tracks, so its cost follows turns, not frames.
-    Overlaps shorter than ``min_overlap_s`` and bursts shorter than ``backchannel_max_s``
-    ("mm-hmm") are not interruptions.
+    def turn_active(self, g: int, gap: int) -> bool:
+        if self.turn_start is None:
+            return False
+        return self.speaking or (self.silent_since is not None and g - self.silent_since < gap)
+
+
+class InterruptionDetector:
+    """Who cut in: the newcomer starts a turn while the other party is mid-turn, and both talk.
+
+    A *turn* is speech with pauses shorter than ``turn_gap_s``. The newcomer's turn must start
+    while the other's turn has lasted ``min_other_turn_s``; the interruption is certain once
+    both have talked at once for ``min_overlap_s`` and the newcomer's turn has lasted
+    ``backchannel_max_s`` (shorter bursts are backchannels such as "mm-hmm"). It ends when either
+    turn ends; its end is the last moment both were talking. Works on change points of the two
+    speech tracks, so its cost follows turns, not frames.
     """
 
     PARTIES = ("agent", "customer")
@@ -311,8 +327,8 @@ class InterruptionDetector:
         self._min_turn = round(config.min_other_turn_s / hop_s)
         self._min_overlap = max(1, round(config.min_overlap_s / hop_s))
         self._min_burst = max(1, round(config.backchannel_max_s / hop_s))
-        self._prev = {"agent": False, "customer": False}
-        self._run_start: dict[str, int | None] = {"agent": None, "customer": None}
+        self._gap = max(1, round(config.turn_gap_s / hop_s))
+        self._party = {p: _Party() for p in self.PARTIES}
         self._cand: dict[str, _Candidate | None] = {"agent": None, "customer": None}
         self.overlap_frames = 0
 
@@ -322,7 +338,12 @@ class InterruptionDetector:
             "min_other_turn_s": c.min_other_turn_s,
             "min_overlap_s": c.min_overlap_s,
             "backchannel_max_s": c.backchannel_max_s,
+            "turn_gap_s": c.turn_gap_s,
         }
+
+    @staticmethod
+    def _other(p: str) -> str:
+        return "customer" if p == "agent" else "agent"
 
     def push(
         self, start: int, agent: np.ndarray, customer: np.ndarray, time_of: TimeFn
@@ -333,40 +354,40 @@ class InterruptionDetector:
         n = agent.size
         if n == 0:
             return out
-        chg = (
-            np.flatnonzero(
-                (np.diff(agent.astype(np.int8)) != 0) | (np.diff(customer.astype(np.int8)) != 0)
-            )
-            + 1
-        )
-        bounds = np.concatenate(([0], chg, [n])).tolist()
+        chg = (np.diff(agent.astype(np.int8)) != 0) | (np.diff(customer.astype(np.int8)) != 0)
+        bounds = np.concatenate(([0], np.flatnonzero(chg) + 1, [n])).tolist()
         for i0, i1 in itertools.pairwise(bounds):
             g0, g1 = start + i0, start + i1
             now = {p: bool(tracks[p][i0]) for p in self.PARTIES}
+            # Turn starts and pauses at g0.
             for p in self.PARTIES:
-                q = "customer" if p == "agent" else "agent"
-                if now[p] and not self._prev[p]:
-                    self._run_start[p] = g0
-                    qs = self._run_start[q]
-                    if now[q] and self._prev[q] and qs is not None and g0 - qs >= self._min_turn:
-                        self._cand[p] = _Candidate(start=g0, other_turn_frames=g0 - qs)
-                elif not now[p] and self._prev[p]:
-                    self._run_start[p] = None
+                st = self._party[p]
+                if now[p] and not st.speaking:
+                    new_turn = not st.turn_active(g0, self._gap)
+                    st.speaking, st.silent_since = True, None
+                    if new_turn:
+                        st.turn_start = g0
+                        q = self._party[self._other(p)]
+                        if (
+                            q.turn_active(g0, self._gap)
+                            and q.turn_start is not None
+                            and g0 - q.turn_start >= self._min_turn
+                        ):
+                            out += self._end(p, time_of)
+                            self._cand[p] = _Candidate(start=g0, other_turn_frames=g0 - q.turn_start)
+                elif not now[p] and st.speaking:
+                    st.speaking, st.silent_since = False, g0
+            # Overlap and confirmation inside [g0, g1).
             for p in self.PARTIES:
-                q = "customer" if p == "agent" else "agent"
                 cand = self._cand[p]
-                if cand is None:
-                    continue
-                if not (now[p] and now[q]):
-                    ev = self._end(p, g0, time_of)
-                    if ev is not None:
-                        out.append(ev)
+                if cand is None or not (now[p] and now[self._other(p)]):
                     continue
                 if cand.event is None:
                     need_overlap = g0 + (self._min_overlap - cand.overlap_frames) - 1
                     need_burst = cand.start + self._min_burst - 1
                     f = max(need_overlap, need_burst)
                     if f < g1:
+                        q = self._other(p)
                         cand.event = Event(
                             kind="interruption",
                             speaker=p,
@@ -380,21 +401,30 @@ class InterruptionDetector:
                         )
                         out.append(cand.event)
                 cand.overlap_frames += g1 - g0
-            self._prev = now
+                cand.last_overlap_end = g1
+            # Turns that end inside the segment end their candidates.
+            for p in self.PARTIES:
+                st = self._party[p]
+                if st.turn_start is None or st.speaking or st.silent_since is None:
+                    continue
+                if st.silent_since + self._gap <= g1:
+                    st.turn_start = None
+                    out += self._end(p, time_of)
+                    out += self._end(self._other(p), time_of)
         return out
 
-    def _end(self, p: str, g: int, time_of: TimeFn) -> Event | None:
+    def _end(self, p: str, time_of: TimeFn) -> list[Event]:
         cand = self._cand[p]
         self._cand[p] = None
         if cand is None or cand.event is None:
-            return None
+            return []
         ev = cand.event
-        ev.end_s = time_of(g)
+        ev.end_s = time_of(cand.last_overlap_end)
         ev.evidence["overlap_s"] = cand.overlap_frames * self.hop_s
-        return ev
+        return [ev]
 
     def finish(self, end: int, time_of: TimeFn) -> list[Event]:
-        return [ev for p in self.PARTIES if (ev := self._end(p, end, time_of)) is not None]
+        return [ev for p in self.PARTIES for ev in self._end(p, time_of)]
 
 
 class DeadAirDetector:

@@ -29,7 +29,8 @@ def test_ami_cut_ins_at_known_offsets(shared_data):
     from bench_interruptions import known_offsets
 
     s = known_offsets()
-    assert s["precision"] >= 0.7 and s["recall"] >= 0.7
+    assert s["tp"] + s["fn"] >= 10  # enough cut-ins to mean something
+    assert s["precision"] >= 0.9 and s["recall"] >= 0.9
     assert s["median_onset_error_s"] is not None and s["median_onset_error_s"] <= 0.2
 
 
