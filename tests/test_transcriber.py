@@ -296,3 +296,19 @@ def test_invalid_options_are_refused() -> None:
         TranscriberOptions(beam_size=0)
     with pytest.raises(ValueError, match="max_region_s"):
         TranscriberOptions(max_region_s=45.0)
+
+
+def test_hallucination_guard_rules() -> None:
+    """The guard's rules on faster-whisper-shaped segment records (the decision, not Whisper)."""
+    from types import SimpleNamespace
+
+    t = Transcriber()
+
+    def fw(text: str, nsp: float, lp: float) -> SimpleNamespace:
+        return SimpleNamespace(text=text, no_speech_prob=nsp, avg_logprob=lp)
+
+    assert t._is_hallucination(fw(" Thank you.", 0.84, -0.97))  # doubted speech + stock phrase
+    assert not t._is_hallucination(fw(" Thank you.", 0.05, -0.3))  # a real thank-you
+    assert t._is_hallucination(fw(" We will see you then.", 0.8, -1.2))  # Whisper's own rule
+    assert not t._is_hallucination(fw(" We will see you then.", 0.8, -0.5))
+    assert t._is_hallucination(fw(" .", 0.1, -0.2))  # no words at all
