@@ -10,9 +10,10 @@ from typing import Any
 from audio.channels import ChannelRoles, Role, resolve_roles
 from audio.decode import DecodedAudio, load_audio
 from audio.errors import AudioTooShortError
+from models.alerts import AlertConfig
 from models.config import AnalysisConfig
-from models.events import Event
-from models.stream import AnalysisResult, CallAnalyzer
+from models.session import CallSession, SessionResult, SessionUpdate
+from models.stream import AnalysisResult
 
 SCHEMA = "calltone.analysis/1"
 DEFAULT_CHUNK_S = 10.0
@@ -28,28 +29,49 @@ class AnalyzeOptions:
     chunk_s: float = DEFAULT_CHUNK_S
 
 
+def run_session(
+    audio: DecodedAudio,
+    roles: ChannelRoles,
+    config: AnalysisConfig,
+    *,
+    alert_config: AlertConfig | None = None,
+    chunk_s: float = DEFAULT_CHUNK_S,
+    call_id: str = "",
+    agent_id: str = "",
+    on_update: Callable[[SessionUpdate], None] | None = None,
+) -> SessionResult:
+    """Feed decoded audio through a :class:`CallSession` in chunks of ``chunk_s`` seconds."""
+    o = config.features
+    if audio.samples.shape[1] < round(o.frame_length_s * audio.sample_rate):
+        raise AudioTooShortError(
+            f"{Path(audio.path).name or 'audio'}: {audio.duration_s * 1000:.1f} ms is shorter than "
+            f"one {o.frame_length_s * 1000:.0f} ms analysis frame; pass a longer recording"
+        )
+    session = CallSession(
+        roles=roles,
+        n_channels=audio.channels,
+        config=config,
+        alert_config=alert_config,
+        call_id=call_id or Path(audio.path).stem,
+        agent_id=agent_id,
+    )
+    step = max(1, round(chunk_s * audio.sample_rate))
+    for i in range(0, audio.samples.shape[1], step):
+        update = session.push(audio.samples[:, i : i + step])
+        if on_update and update:
+            on_update(update)
+    return session.finish()
+
+
 def run_analyzer(
     audio: DecodedAudio,
     roles: ChannelRoles,
     config: AnalysisConfig,
     *,
     chunk_s: float = DEFAULT_CHUNK_S,
-    on_events: Callable[[list[Event]], None] | None = None,
 ) -> AnalysisResult:
-    """Feed decoded audio through :class:`CallAnalyzer` in chunks of ``chunk_s`` seconds."""
-    o = config.features
-    if audio.samples.shape[1] < round(o.frame_length_s * audio.sample_rate):
-        raise AudioTooShortError(
-            f"{Path(audio.path).name or 'audio'}: {audio.duration_s * 1000:.1f} ms is shorter than one "
-            f"{o.frame_length_s * 1000:.0f} ms analysis frame; pass a longer recording"
-        )
-    analyzer = CallAnalyzer(roles=roles, n_channels=audio.channels, config=config)
-    step = max(1, round(chunk_s * audio.sample_rate))
-    for i in range(0, audio.samples.shape[1], step):
-        evs = analyzer.push(audio.samples[:, i : i + step])
-        if on_events and evs:
-            on_events(evs)
-    return analyzer.finish()
+    """Acoustic analysis only (for benchmarks and tools that need no alerts)."""
+    return run_session(audio, roles, config, chunk_s=chunk_s).analysis
 
 
 def analyze_file(
@@ -57,8 +79,9 @@ def analyze_file(
     *,
     options: AnalyzeOptions | None = None,
     config: AnalysisConfig | None = None,
-) -> tuple[DecodedAudio, AnalysisResult]:
-    """Decode ``path`` and analyse it acoustically."""
+    alert_config: AlertConfig | None = None,
+) -> tuple[DecodedAudio, SessionResult]:
+    """Decode ``path`` and analyse it acoustically, with the alerts a live call would get."""
     opts = options or AnalyzeOptions()
     cfg = config or AnalysisConfig()
     audio = load_audio(path)
@@ -68,20 +91,29 @@ def analyze_file(
         customer_channel=opts.customer_channel,
         mono_role=opts.mono_role,
     )
-    return audio, run_analyzer(audio, roles, cfg, chunk_s=opts.chunk_s)
+    return audio, run_session(audio, roles, cfg, alert_config=alert_config, chunk_s=opts.chunk_s)
 
 
 def to_document(
     audio: DecodedAudio,
-    result: AnalysisResult,
+    session: SessionResult,
     *,
     segments: list[dict[str, Any]] | None = None,
     extra_events: list[dict[str, Any]] | None = None,
-    alerts: list[dict[str, Any]] | None = None,
+    extra_metrics: dict[str, dict[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """The ``calltone.analysis/1`` JSON document (see docs/analysis-json.md)."""
+    result = session.analysis
     events = [e.to_dict() for e in result.events_sorted()] + list(extra_events or [])
     events.sort(key=lambda e: (e["start_s"], e["kind"], e["speaker"]))
+    alerts = []
+    for k, a in enumerate(sorted(session.alerts, key=lambda a: a.at_s), start=1):
+        d = a.to_dict()
+        d["id"] = f"al-{k}"
+        alerts.append(d)
+    metrics = dict(result.metrics)
+    for role, extra in (extra_metrics or {}).items():
+        metrics[role] = {**metrics.get(role, {}), **extra}
     return {
         "schema": SCHEMA,
         "call": {
@@ -92,9 +124,9 @@ def to_document(
             "roles": result.roles.as_dict(),
         },
         "events": events,
-        "alerts": list(alerts or []),
+        "alerts": alerts,
         "segments": list(segments or []),
-        "metrics": result.metrics,
+        "metrics": metrics,
         "config": result.config.to_dict(),
         "notes": result.notes,
     }

@@ -387,13 +387,12 @@ class InterruptionDetector:
                     need_burst = cand.start + self._min_burst - 1
                     f = max(need_overlap, need_burst)
                     if f < g1:
-                        q = self._other(p)
                         cand.event = Event(
                             kind="interruption",
                             speaker=p,
                             start_s=time_of(cand.start),
                             evidence={
-                                "interrupted": q,
+                                "interrupted": self._other(p),
                                 "interrupted_turn_s": cand.other_turn_frames * self.hop_s,
                                 "confirmed_at_s": time_of(f),
                             },

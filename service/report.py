@@ -49,8 +49,10 @@ def render_text(doc: dict[str, Any]) -> str:
     if doc.get("alerts"):
         lines.append(f"\n{len(doc['alerts'])} alert(s)")
         for al in doc["alerts"]:
+            why = f" ({al['reason']})" if al.get("reason") else ""
             lines.append(
-                f"{_clock(al['at_s'])}  {al['kind']:<16} to {al['audience']:<10} {al['message']}"
+                f"{_clock(al['at_s'])}  {al['kind']:<16} to {al['audience']:<10} "
+                f"{al['message']} {al['tip']}{why}"
             )
     m = doc["metrics"]
     lines.append("\nmetrics")
