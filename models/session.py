@@ -19,15 +19,69 @@ from models.events import Event
 from models.stream import AnalysisResult, CallAnalyzer
 
 
+@dataclass(frozen=True)
+class Utterance:
+    """A closed stretch of one party's speech with its audio, ready to transcribe."""
+
+    speaker: str
+    start_s: float
+    end_s: float
+    samples: np.ndarray  # float32, 16 kHz, starting at start_s
+
+    @property
+    def duration_s(self) -> float:
+        return self.end_s - self.start_s
+
+
+@dataclass(frozen=True)
+class UtteranceOptions:
+    """How speech runs are grouped into utterances for live transcription."""
+
+    merge_gap_s: float = 0.6
+    max_utterance_s: float = 20.0
+    pad_s: float = 0.15
+    keep_audio_s: float = 45.0
+
+
 @dataclass
 class SessionUpdate:
     """What one push produced."""
 
     events: list[Event] = field(default_factory=list)
     alerts: list[Alert] = field(default_factory=list)
+    utterances: list[Utterance] = field(default_factory=list)
 
     def __bool__(self) -> bool:
-        return bool(self.events or self.alerts)
+        return bool(self.events or self.alerts or self.utterances)
+
+
+class _Ring:
+    """Fixed-size circular buffer of one channel's recent samples (bounded memory)."""
+
+    def __init__(self, capacity: int) -> None:
+        self.buf = np.zeros(capacity, np.float32)
+        self.written = 0  # total samples ever written
+
+    def append(self, x: np.ndarray) -> None:
+        cap = self.buf.size
+        if x.size > cap:
+            self.written += x.size - cap
+            x = x[-cap:]
+        i = self.written % cap
+        first = min(cap - i, x.size)
+        self.buf[i : i + first] = x[:first]
+        self.buf[: x.size - first] = x[first:]
+        self.written += x.size
+
+    def slice(self, a: int, b: int) -> np.ndarray:
+        """Samples [a, b) by absolute index, clipped to what is still held."""
+        cap = self.buf.size
+        a = max(a, self.written - cap, 0)
+        b = min(b, self.written)
+        if b <= a:
+            return np.zeros(0, np.float32)
+        idx = np.arange(a, b) % cap
+        return self.buf[idx].copy()
 
 
 @dataclass
@@ -64,8 +118,18 @@ class CallSession:
         call_id: str = "",
         agent_id: str = "",
         pcm: PcmFormat | None = None,
+        utterances: UtteranceOptions | None = None,
     ) -> None:
         self.analyzer = CallAnalyzer(roles=roles, n_channels=n_channels, config=config)
+        self.roles = roles
+        self.utt = utterances
+        self._sr = self.analyzer.config.features.sample_rate_hz
+        self._rings = (
+            {str(p): _Ring(round(utterances.keep_audio_s * self._sr)) for p in roles.present}
+            if utterances is not None
+            else {}
+        )
+        self._pending: dict[str, tuple[float, float] | None] = {p: None for p in roles.present}
         self.policy = AlertPolicy(alert_config, call_id=call_id, agent_id=agent_id)
         self.pcm = PcmStream(pcm) if pcm is not None else None
         self.call_id = call_id
@@ -78,7 +142,46 @@ class CallSession:
     def push(self, samples: np.ndarray) -> SessionUpdate:
         """Feed ``(n_channels, n)`` float32 samples at 16 kHz."""
         events = self.analyzer.push(samples)
-        return SessionUpdate(events, self.policy.on_events(events) if events else [])
+        update = SessionUpdate(events, self.policy.on_events(events) if events else [])
+        if self.utt is not None:
+            x = np.asarray(samples, dtype=np.float32)
+            for p, ring in self._rings.items():
+                ring.append(x[getattr(self.roles, p)] if x.ndim == 2 else x)
+            update.utterances = self._utterances(final=False)
+        return update
+
+    def _utterances(self, *, final: bool) -> list[Utterance]:
+        """Group finished speech runs into utterances and cut their audio from the ring."""
+        opts = self.utt
+        if opts is None:
+            return []
+        ready: list[tuple[str, float, float]] = []
+        for run in self.analyzer.drain_speech_runs():
+            pend = self._pending[run.speaker]
+            if pend is not None and (
+                run.start_s - pend[1] < opts.merge_gap_s
+                and run.end_s - pend[0] <= opts.max_utterance_s
+            ):
+                self._pending[run.speaker] = (pend[0], run.end_s)
+                continue
+            if pend is not None:
+                ready.append((run.speaker, *pend))
+            self._pending[run.speaker] = (run.start_s, run.end_s)
+        now = self.analyzer.time_s
+        for p, pend in self._pending.items():
+            if pend is None:
+                continue
+            going = self.analyzer.open_run_start_s(p)
+            joins = going is not None and going - pend[1] < opts.merge_gap_s
+            if final or (not joins and now - pend[1] >= opts.merge_gap_s):
+                ready.append((p, *pend))
+                self._pending[p] = None
+        out = []
+        for p, a_s, b_s in sorted(ready, key=lambda r: r[1]):
+            a = max(0.0, a_s - opts.pad_s)
+            x = self._rings[p].slice(round(a * self._sr), round((b_s + opts.pad_s) * self._sr))
+            out.append(Utterance(p, a, a + x.size / self._sr, x))
+        return out
 
     def push_pcm(self, data: bytes) -> SessionUpdate:
         """Feed one live binary frame (interleaved 16-bit PCM in the session's format)."""
@@ -103,5 +206,7 @@ class CallSession:
         closed = [e for e in analysis.events if id(e) not in before]
         alerts = tail.alerts + self.policy.on_events(closed)
         alerts += self.policy.finish(analysis.duration_s, strain=strain, wall_time_s=wall_time_s)
-        final = SessionUpdate(tail.events + closed, alerts)
+        final = SessionUpdate(
+            tail.events + closed, alerts, tail.utterances + self._utterances(final=True)
+        )
         return SessionResult(analysis=analysis, alerts=list(self.policy.alerts), final=final)

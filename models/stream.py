@@ -80,6 +80,15 @@ def _round(x: float | None, nd: int = 2) -> float | None:
     return None if x is None else round(x, nd)
 
 
+@dataclass(frozen=True)
+class SpeechRun:
+    """One stretch of a party's speech (speech-activity decision, hangover included)."""
+
+    speaker: str
+    start_s: float
+    end_s: float
+
+
 @dataclass
 class AnalysisResult:
     """Everything the core found in one call."""
@@ -90,6 +99,7 @@ class AnalysisResult:
     metrics: dict[str, Any]
     config: AnalysisConfig
     notes: list[str] = field(default_factory=list)
+    speech_runs: dict[str, list[SpeechRun]] = field(default_factory=dict)
 
     def events_sorted(self) -> list[Event]:
         return sorted(self.events, key=lambda e: (e.start_s, e.kind, e.speaker))
@@ -143,6 +153,9 @@ class CallAnalyzer:
         self._tick_buf: dict[str, list[tuple[np.ndarray, ...]]] = {p: [] for p in self.parties}
         self.metrics = {p: SpeakerMetrics() for p in self.parties}
         self.events: list[Event] = []
+        self.speech_runs: dict[str, list[SpeechRun]] = {p: [] for p in self.parties}
+        self._run_start: dict[str, int | None] = {p: None for p in self.parties}
+        self._new_runs: list[SpeechRun] = []
         self._samples_in = 0
         self._frames_done = 0
         self._finished = False
@@ -182,6 +195,7 @@ class CallAnalyzer:
             end = self._frames_done
             for p in self.parties:
                 self._flush_tick(p)
+                self._close_run(p, end)
                 self._record(self._yelling[p].finish(self.time_of))
             if self._tone is not None:
                 self._record(self._tone.finish(self.time_of))
@@ -205,7 +219,18 @@ class CallAnalyzer:
             metrics=self._metrics(duration_s),
             config=self.config,
             notes=notes,
+            speech_runs={p: list(r) for p, r in self.speech_runs.items()},
         )
+
+    def open_run_start_s(self, party: str) -> float | None:
+        """Start of the party's speech run still going on, if any."""
+        g = self._run_start.get(party)  # type: ignore[call-overload,unused-ignore]
+        return None if g is None else self.time_of(g) - self.hop_s / 2
+
+    def drain_speech_runs(self) -> list[SpeechRun]:
+        """Speech runs that ended since the last call (for live transcription)."""
+        out, self._new_runs = self._new_runs, []
+        return out
 
     # ---------------------------------------------------------------- internals
 
@@ -252,6 +277,8 @@ class CallAnalyzer:
                     self._flush_tick(p)
             i = j
         speech = {p: per[p].speech for p in self.parties}
+        for p in self.parties:
+            self._track_runs(p, start, speech[p])
         if self._interrupt is not None:
             out += self._interrupt.push(start, speech["agent"], speech["customer"], self.time_of)
         anyone = np.logical_or.reduce([speech[p] for p in self.parties])
@@ -259,6 +286,26 @@ class CallAnalyzer:
         self._frames_done = start + n
         self._record(out)
         return out
+
+    def _track_runs(self, p: Role, start: int, speech: np.ndarray) -> None:
+        if speech.size == 0:
+            return
+        before = 1 if self._run_start[p] is not None else 0
+        d = np.diff(np.concatenate(([before], speech.astype(np.int8))))
+        for pos in np.flatnonzero(d).tolist():
+            if d[pos] > 0:
+                self._run_start[p] = start + pos
+            else:
+                self._close_run(p, start + pos)
+
+    def _close_run(self, p: Role, g: int) -> None:
+        s0 = self._run_start[p]
+        if s0 is None:
+            return
+        run = SpeechRun(p, self.time_of(s0) - self.hop_s / 2, self.time_of(g) - self.hop_s / 2)
+        self.speech_runs[p].append(run)
+        self._new_runs.append(run)
+        self._run_start[p] = None
 
     def _flush_tick(self, p: Role) -> None:
         buf = self._tick_buf[p]

@@ -134,3 +134,35 @@ def test_live_pcm_session_matches_recorded_events():
     yell = [e for e in res.analysis.events if e.kind == "yelling"]
     assert len(yell) == 2
     assert alerts_live and alerts_live[0].at_s - yell[0].start_s <= 1.5
+
+
+def test_live_session_hands_out_utterances_with_their_audio():
+    from models.session import UtteranceOptions
+
+    x = load_audio(Path(SAMPLES) / "escalation_call" / "call.wav").samples
+    script = __import__("json").loads(
+        (Path(SAMPLES) / "escalation_call" / "script.json").read_text()
+    )
+    turns = script["utterances"] if isinstance(script, dict) else script
+    s = CallSession(
+        roles=ChannelRoles(0, 1), n_channels=2, utterances=UtteranceOptions(keep_audio_s=30.0)
+    )
+    utts = []
+    for i in range(0, x.shape[1], 320):
+        utts += s.push(x[:, i : i + 320]).utterances
+    utts += s.finish().final.utterances
+    assert len(utts) >= len(turns) - 2
+    for t in turns:
+        got = [
+            u
+            for u in utts
+            if u.speaker == t["speaker"]
+            and u.start_s <= t["start_s"] + 0.3
+            and u.end_s >= t["end_s"] - 0.3
+        ]
+        assert got, t
+        u = got[0]
+        # The audio handed out is the call's audio at that time on that party's channel.
+        ch = 0 if u.speaker == "agent" else 1
+        a = round(u.start_s * 16000)
+        assert np.allclose(u.samples, x[ch, a : a + u.samples.size], atol=1e-6)
