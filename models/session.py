@@ -91,6 +91,7 @@ class SessionResult:
     analysis: AnalysisResult
     alerts: list[Alert]
     final: SessionUpdate
+    policy: AlertPolicy
 
 
 class CallSession:
@@ -209,4 +210,6 @@ class CallSession:
         final = SessionUpdate(
             tail.events + closed, alerts, tail.utterances + self._utterances(final=True)
         )
-        return SessionResult(analysis=analysis, alerts=list(self.policy.alerts), final=final)
+        return SessionResult(
+            analysis=analysis, alerts=list(self.policy.alerts), final=final, policy=self.policy
+        )

@@ -33,7 +33,12 @@ def _add_analyze(sub: argparse._SubParsersAction) -> None:
         help="who speaks in a mono recording (default agent)",
     )
     p.add_argument("--no-transcribe", action="store_true", help="acoustic analysis only (fast)")
-    p.add_argument("--model", default=None, help="CTranslate2 Whisper model directory or name")
+    p.add_argument(
+        "--model",
+        default=None,
+        help="CTranslate2 Whisper model directory (default: CALLTONE_WHISPER_MODEL or the bundled tiny.en)",
+    )
+    p.add_argument("--customer-name", default=None, help="the customer's name, if the CRM knows it")
     p.add_argument(
         "--config", default=None, help="TOML file overriding thresholds (see docs/config.md)"
     )
@@ -62,16 +67,15 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         customer_channel=args.customer_channel,
         mono_role=args.mono_role,
     )
-    audio, result = analyze_file(args.call, options=options, config=config)
-    extra: dict[str, Any] = {}
+    audio, session = analyze_file(args.call, options=options, config=config)
+    parts: dict[str, Any] = {}
     if not args.no_transcribe:
-        try:
-            from models.pipeline import transcribe_call
-        except ImportError:
-            transcribe_call = None
-        if transcribe_call is not None:
-            extra = transcribe_call(audio, result, model=args.model)
-    doc = to_document(audio, result, **extra)
+        from models.pipeline import transcribe_session
+
+        parts = transcribe_session(
+            audio, session, model=args.model, customer_name=args.customer_name
+        ).document_parts()
+    doc = to_document(audio, session, **parts)
     text = render_text(doc) if args.format == "text" else json.dumps(doc, indent=2)
     if args.out:
         with open(args.out, "w", encoding="utf-8") as fh:

@@ -27,6 +27,8 @@ def _evidence_line(ev: dict[str, Any]) -> str:
         )
     if kind == "agent_tone":
         return "fired: " + ", ".join(e.get("fired", []))
+    if kind == "rushing":
+        return f"{e.get('peak_wpm')} wpm (own baseline {e.get('baseline_wpm')} wpm)"
     if kind == "phrase":
         return f'{e.get("cue")}: "{e.get("quote", "")}"'
     return ""

@@ -1,0 +1,197 @@
+"""What was said: transcription of a recorded call beside its acoustic analysis.
+
+Each party's speech runs (from the same speech-activity decision the detectors use) are
+transcribed with the offline Whisper model, so Whisper never sees long silence or hold music.
+The transcript then *adds* to the acoustic result, it never changes an acoustic event:
+
+- segments with word timings per speaker;
+- pace in words per minute per speaker and ``rushing`` events for the agent;
+- interruptions whose overlapping words are only a backchannel ("yeah, okay") are marked
+  ``counted: false`` and left out of the interruption count;
+- phrase cues (empathy, apology, manager request, abuse, ...) as ``phrase`` events, which can
+  raise escalation flags through the same alert policy as live calls.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from audio.decode import DecodedAudio
+from models.cues import CueMatcher
+from models.events import Event
+from models.session import SessionResult
+from models.text import is_backchannel, pace_series, talk_time_s, words_per_minute
+from models.transcriber import Segment, SpeechRegion, Transcriber, TranscriberOptions, Word
+
+
+@dataclass(frozen=True)
+class PaceConfig:
+    """Speech-rate rules (DESIGN.md: calm agents ~130-160 wpm; rushing > ~180 or +20 %).
+
+    Rates are words per minute of *talk time* (pauses over 0.5 s left out, models.text), which
+    reads about 10 % above a rate over whole turns: a synthetic agent at 160 wpm measures ~178
+    here, so the absolute limit sits at 195.
+    """
+
+    window_s: float = 20.0
+    step_s: float = 5.0
+    min_talk_s: float = 6.0
+    rushing_wpm: float = 195.0
+    rushing_ratio_over_baseline: float = 1.2
+    baseline_windows: int = 3
+
+
+@dataclass
+class TranscriptResult:
+    """What the transcript adds to a recorded call's analysis."""
+
+    segments: list[Segment]
+    events: list[Event]
+    metrics: dict[str, dict[str, Any]] = field(default_factory=dict)
+    customer_name: str | None = None
+
+    def document_parts(self) -> dict[str, Any]:
+        """Keyword arguments for :func:`models.analysis.to_document`."""
+        return {
+            "segments": [s.to_dict() for s in self.segments],
+            "extra_events": [e.to_dict() for e in self.events],
+            "extra_metrics": self.metrics,
+        }
+
+
+def transcribe_session(
+    audio: DecodedAudio,
+    session: SessionResult,
+    *,
+    transcriber: Transcriber | None = None,
+    model: str | None = None,
+    customer_name: str | None = None,
+    pace: PaceConfig | None = None,
+    cues: CueMatcher | None = None,
+) -> TranscriptResult:
+    """Transcribe both parties of an analysed call and derive pace, backchannels and cues.
+
+    Alerts raised by phrase cues are appended to ``session.alerts``.
+    """
+    tr = transcriber or Transcriber(TranscriberOptions(model=model))
+    pace = pace or PaceConfig()
+    analysis = session.analysis
+    segments: list[Segment] = []
+    for party in analysis.roles.present:
+        runs = analysis.speech_runs.get(party, [])
+        regions = [SpeechRegion(r.start_s, r.end_s) for r in runs]
+        channel = audio.samples[getattr(analysis.roles, party)]
+        segments += tr.transcribe_regions(channel, regions, speaker=party)
+    segments.sort(key=lambda s: (s.start_s, s.speaker))
+    words = {
+        p: [w for s in segments if s.speaker == p for w in s.words] for p in analysis.roles.present
+    }
+
+    events: list[Event] = []
+    metrics: dict[str, dict[str, Any]] = {}
+    for party, ws in words.items():
+        m: dict[str, Any] = {"words": len(ws)}
+        if ws:
+            m["words_per_minute"] = round(
+                words_per_minute(ws, start_s=0.0, end_s=audio.duration_s), 1
+            )
+            m["transcribed_talk_s"] = round(talk_time_s(ws, start_s=0.0, end_s=audio.duration_s), 2)
+        metrics[party] = m
+    if "agent" in words:
+        rushing, base = _rushing(words["agent"], pace)
+        events += rushing
+        if base is not None:
+            metrics["agent"]["baseline_words_per_minute"] = round(base, 1)
+    counted = _mark_backchannels(analysis.events, words)
+    for party, n in counted.items():
+        metrics.setdefault(party, {})["interruptions"] = n
+
+    matcher = cues or CueMatcher.from_file()
+    found = matcher.find_cues(segments, customer_name=customer_name)
+    phrase_events = [_cue_event(c.to_event_dict()) for c in found]
+    events += phrase_events
+    session.alerts.extend(session.policy.on_events(phrase_events))
+    events.sort(key=lambda e: (e.start_s, e.kind))
+    name = customer_name
+    if name is None:
+        from models.cues import learn_customer_name
+
+        name = learn_customer_name(segments)
+    return TranscriptResult(segments=segments, events=events, metrics=metrics, customer_name=name)
+
+
+def _cue_event(d: dict[str, Any]) -> Event:
+    return Event(
+        kind="phrase",
+        speaker=d["speaker"],
+        start_s=float(d["start_s"]),
+        end_s=float(d["end_s"]),
+        evidence=d["evidence"],
+    )
+
+
+def _rushing(words: list[Word], c: PaceConfig) -> tuple[list[Event], float | None]:
+    """Agent pace windows over the absolute limit or well over their own first windows."""
+    points = pace_series(words, window_s=c.window_s, step_s=c.step_s, min_talk_s=c.min_talk_s)
+    if not points:
+        return [], None
+    base = float(np.median([p.wpm for p in points[: c.baseline_windows]]))
+    out: list[Event] = []
+    current: Event | None = None
+    for k, p in enumerate(points):
+        fired = []
+        if p.wpm > c.rushing_wpm:
+            fired.append("absolute")
+        if k >= c.baseline_windows and p.wpm > c.rushing_ratio_over_baseline * base:
+            fired.append("over_baseline")
+        if fired:
+            a, b = p.t_s - c.window_s / 2, p.t_s + c.window_s / 2
+            if current is not None and a <= (current.end_s or 0.0):
+                current.end_s = b
+                current.evidence["peak_wpm"] = max(current.evidence["peak_wpm"], round(p.wpm, 1))
+                current.evidence["fired"] = sorted(set(current.evidence["fired"]) | set(fired))
+            else:
+                current = Event(
+                    kind="rushing",
+                    speaker="agent",
+                    start_s=max(0.0, a),
+                    end_s=b,
+                    evidence={
+                        "peak_wpm": round(p.wpm, 1),
+                        "baseline_wpm": round(base, 1),
+                        "fired": fired,
+                    },
+                    thresholds={
+                        "rushing_wpm": c.rushing_wpm,
+                        "rushing_ratio_over_baseline": c.rushing_ratio_over_baseline,
+                        "window_s": c.window_s,
+                    },
+                )
+                out.append(current)
+        else:
+            current = None
+    return out, base
+
+
+def _mark_backchannels(events: list[Event], words: dict[str, list[Word]]) -> dict[str, int]:
+    """Mark interruptions whose overlapping words are only a backchannel; return counts."""
+    counts: dict[str, int] = {p: 0 for p in words}
+    for ev in events:
+        if ev.kind != "interruption":
+            continue
+        end = ev.end_s if ev.end_s is not None else ev.start_s
+        said = [
+            w.word for w in words.get(ev.speaker, []) if ev.start_s - 0.2 <= w.mid_s <= end + 0.2
+        ]
+        text = " ".join(said).strip()
+        if text:
+            ev.evidence["words"] = text
+        if text and is_backchannel(text):
+            ev.evidence["counted"] = False
+            ev.evidence["why_not_counted"] = "backchannel by its words"
+        else:
+            counts[ev.speaker] = counts.get(ev.speaker, 0) + 1
+    return counts

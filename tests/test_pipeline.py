@@ -1,0 +1,104 @@
+"""Transcription beside the acoustic analysis, with the real offline Whisper model."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+
+import numpy as np
+import pytest
+import soundfile as sf
+from synth import SAMPLES, SR
+
+from audio.channels import ChannelRoles
+from audio.decode import DecodedAudio, load_audio
+from models.analysis import analyze_file, run_session, to_document
+from models.config import AnalysisConfig
+from models.pipeline import transcribe_session
+from models.transcriber import Transcriber, TranscriberOptions, load_whisper_model
+
+
+@pytest.fixture(scope="module")
+def transcriber() -> Transcriber:
+    opts = TranscriberOptions()
+    return Transcriber(opts, model=load_whisper_model(None, compute_type="int8", cpu_threads=0))
+
+
+def test_transcript_adds_and_never_changes_acoustic_events(transcriber):
+    audio, session = analyze_file(SAMPLES / "escalation_call" / "call.wav")
+    before = [e.to_dict() for e in session.analysis.events_sorted()]
+    tr = transcribe_session(audio, session, transcriber=transcriber)
+    after = [e.to_dict() for e in session.analysis.events_sorted()]
+    assert before == after
+    doc = to_document(audio, session, **tr.document_parts())
+    speakers = {s["speaker"] for s in doc["segments"]}
+    assert speakers == {"agent", "customer"}
+    text = {
+        p: " ".join(s["text"] for s in doc["segments"] if s["speaker"] == p).lower()
+        for p in speakers
+    }
+    assert "manager" in text["customer"] and "frustrating" in text["agent"]
+    assert "manager" not in text["agent"]
+    cues = {(e["speaker"], e["evidence"]["cue"]) for e in doc["events"] if e["kind"] == "phrase"}
+    assert ("customer", "manager_request") in cues and ("agent", "empathy") in cues
+    for seg in doc["segments"]:
+        assert seg["words"] and seg["start_s"] <= seg["words"][0]["start_s"] + 0.5
+    assert 80 < doc["metrics"]["agent"]["words_per_minute"] < 260
+    assert tr.customer_name and "jones" in tr.customer_name.lower()
+
+
+def test_silence_and_noise_give_no_words(transcriber):
+    rng = np.random.default_rng(0)
+    x = np.stack(
+        [np.zeros(10 * SR, np.float32), (0.01 * rng.standard_normal(10 * SR)).astype(np.float32)]
+    )
+    audio = DecodedAudio(x, SR, SR, "quiet")
+    session = run_session(audio, ChannelRoles(0, 1), AnalysisConfig())
+    tr = transcribe_session(audio, session, transcriber=transcriber)
+    assert tr.segments == []
+
+
+def _say(text: str, path, *, voice: str, pitch: int, rate: int = 170) -> np.ndarray:
+    subprocess.run(
+        ["espeak-ng", "-v", voice, "-p", str(pitch), "-s", str(rate), "-w", str(path), text],
+        check=True,
+        capture_output=True,
+    )
+    return load_audio(path).samples[0]
+
+
+@pytest.mark.skipif(
+    shutil.which("espeak-ng") is None, reason="espeak-ng not installed (apt-get install espeak-ng)"
+)
+def test_backchannel_words_are_not_counted_but_a_cut_in_is(tmp_path, transcriber):
+    customer = _say(
+        "My order was supposed to arrive last Monday and it still has not come, and nobody "
+        "answers my emails at all, which is really not acceptable for a paying customer.",
+        tmp_path / "c.wav",
+        voice="en-us+m3",
+        pitch=40,
+    )
+    back = _say(
+        "Yeah. Okay. Sure. Right.", tmp_path / "b.wav", voice="en-us+f3", pitch=50, rate=150
+    )
+    cut = _say(
+        "No, wait, that is wrong, listen to me.", tmp_path / "x.wav", voice="en-us+f3", pitch=50
+    )
+    results = {}
+    for name, agent_clip in (("backchannel", back), ("cut_in", cut)):
+        n = customer.size + 3 * SR
+        x = np.zeros((2, n), np.float32)
+        x[1, SR : SR + customer.size] = customer
+        at = SR + 3 * SR
+        x[0, at : at + agent_clip.size] = agent_clip
+        x += (1e-4 * np.random.default_rng(1).standard_normal(x.shape)).astype(np.float32)
+        sf.write(tmp_path / f"{name}.wav", x.T, SR)
+        audio, session = analyze_file(tmp_path / f"{name}.wav")
+        inter = [e for e in session.analysis.events if e.kind == "interruption"]
+        assert len(inter) == 1 and inter[0].speaker == "agent", (name, inter)
+        tr = transcribe_session(audio, session, transcriber=transcriber)
+        results[name] = (inter[0], tr.metrics["agent"]["interruptions"])
+    bc, n_bc = results["backchannel"]
+    cut_ev, n_cut = results["cut_in"]
+    assert bc.evidence.get("counted") is False and n_bc == 0, bc.evidence
+    assert "counted" not in cut_ev.evidence and n_cut == 1, cut_ev.evidence
