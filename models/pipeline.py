@@ -86,8 +86,9 @@ def transcribe_session(
         channel = audio.samples[getattr(analysis.roles, party)]
         segments += tr.transcribe_regions(channel, regions, speaker=party)
     segments.sort(key=lambda s: (s.start_s, s.speaker))
-    words = {
-        p: [w for s in segments if s.speaker == p for w in s.words] for p in analysis.roles.present
+    words: dict[str, list[Word]] = {
+        str(p): [w for s in segments if s.speaker == p for w in s.words]
+        for p in analysis.roles.present
     }
 
     events: list[Event] = []
@@ -106,8 +107,8 @@ def transcribe_session(
         if base is not None:
             metrics["agent"]["baseline_words_per_minute"] = round(base, 1)
     counted = _mark_backchannels(analysis.events, words)
-    for party, n in counted.items():
-        metrics.setdefault(party, {})["interruptions"] = n
+    for who, n in counted.items():
+        metrics.setdefault(who, {})["interruptions"] = n
 
     matcher = cues or CueMatcher.from_file()
     found = matcher.find_cues(segments, customer_name=customer_name)
