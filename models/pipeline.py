@@ -93,14 +93,14 @@ def transcribe_session(
 
     events: list[Event] = []
     metrics: dict[str, dict[str, Any]] = {}
-    for party, ws in words.items():
+    for speaker, ws in words.items():
         m: dict[str, Any] = {"words": len(ws)}
         if ws:
             m["words_per_minute"] = round(
                 words_per_minute(ws, start_s=0.0, end_s=audio.duration_s), 1
             )
             m["transcribed_talk_s"] = round(talk_time_s(ws, start_s=0.0, end_s=audio.duration_s), 2)
-        metrics[party] = m
+        metrics[speaker] = m
     if "agent" in words:
         rushing, base = _rushing(words["agent"], pace)
         events += rushing
