@@ -39,6 +39,7 @@ def run_session(
     call_id: str = "",
     agent_id: str = "",
     on_update: Callable[[SessionUpdate], None] | None = None,
+    keep_timeline: bool = False,
 ) -> SessionResult:
     """Feed decoded audio through a :class:`CallSession` in chunks of ``chunk_s`` seconds."""
     o = config.features
@@ -54,6 +55,7 @@ def run_session(
         alert_config=alert_config,
         call_id=call_id or Path(audio.path).stem,
         agent_id=agent_id,
+        keep_timeline=keep_timeline,
     )
     step = max(1, round(chunk_s * audio.sample_rate))
     for i in range(0, audio.samples.shape[1], step):
@@ -80,6 +82,7 @@ def analyze_file(
     options: AnalyzeOptions | None = None,
     config: AnalysisConfig | None = None,
     alert_config: AlertConfig | None = None,
+    keep_timeline: bool = False,
 ) -> tuple[DecodedAudio, SessionResult]:
     """Decode ``path`` and analyse it acoustically, with the alerts a live call would get."""
     opts = options or AnalyzeOptions()
@@ -91,7 +94,14 @@ def analyze_file(
         customer_channel=opts.customer_channel,
         mono_role=opts.mono_role,
     )
-    return audio, run_session(audio, roles, cfg, alert_config=alert_config, chunk_s=opts.chunk_s)
+    return audio, run_session(
+        audio,
+        roles,
+        cfg,
+        alert_config=alert_config,
+        chunk_s=opts.chunk_s,
+        keep_timeline=keep_timeline,
+    )
 
 
 def to_document(

@@ -120,8 +120,11 @@ class CallSession:
         agent_id: str = "",
         pcm: PcmFormat | None = None,
         utterances: UtteranceOptions | None = None,
+        keep_timeline: bool = False,
     ) -> None:
-        self.analyzer = CallAnalyzer(roles=roles, n_channels=n_channels, config=config)
+        self.analyzer = CallAnalyzer(
+            roles=roles, n_channels=n_channels, config=config, keep_timeline=keep_timeline
+        )
         self.roles = roles
         self.utt = utterances
         self._sr = self.analyzer.config.features.sample_rate_hz

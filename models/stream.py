@@ -8,6 +8,7 @@ so live and batch results agree by construction.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -90,6 +91,32 @@ class SpeechRun:
 
 
 @dataclass
+class Timeline:
+    """Per-speaker loudness, pitch and speech on a coarse grid, for plots and reports.
+
+    Arrays are shape ``(n_bins,)``; ``loudness_dbfs`` is the loudest frame in each bin,
+    ``pitch_hz`` the median voiced pitch (NaN when unvoiced), ``speech`` whether any frame
+    was speech.
+    """
+
+    step_s: float
+    loudness_dbfs: dict[str, np.ndarray]
+    pitch_hz: dict[str, np.ndarray]
+    speech: dict[str, np.ndarray]
+
+    def to_dict(self) -> dict[str, Any]:
+        def clean(a: np.ndarray, nd: int) -> list[float | None]:
+            return [None if not np.isfinite(v) else round(float(v), nd) for v in a]
+
+        return {
+            "step_s": self.step_s,
+            "loudness_dbfs": {p: clean(a, 1) for p, a in self.loudness_dbfs.items()},
+            "pitch_hz": {p: clean(a, 1) for p, a in self.pitch_hz.items()},
+            "speech": {p: [bool(v) for v in a] for p, a in self.speech.items()},
+        }
+
+
+@dataclass
 class AnalysisResult:
     """Everything the core found in one call."""
 
@@ -100,6 +127,7 @@ class AnalysisResult:
     config: AnalysisConfig
     notes: list[str] = field(default_factory=list)
     speech_runs: dict[str, list[SpeechRun]] = field(default_factory=dict)
+    timeline: Timeline | None = None
 
     def events_sorted(self) -> list[Event]:
         return sorted(self.events, key=lambda e: (e.start_s, e.kind, e.speaker))
@@ -119,7 +147,12 @@ class CallAnalyzer:
     """
 
     def __init__(
-        self, *, roles: ChannelRoles, n_channels: int, config: AnalysisConfig | None = None
+        self,
+        *,
+        roles: ChannelRoles,
+        n_channels: int,
+        config: AnalysisConfig | None = None,
+        keep_timeline: bool = False,
     ) -> None:
         self.config = config or AnalysisConfig()
         self.roles = roles
@@ -159,6 +192,9 @@ class CallAnalyzer:
         self._samples_in = 0
         self._frames_done = 0
         self._finished = False
+        self._timeline: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] | None = (
+            {p: [] for p in self.parties} if keep_timeline else None
+        )
 
     # ---------------------------------------------------------------- public push API
 
@@ -220,7 +256,27 @@ class CallAnalyzer:
             config=self.config,
             notes=notes,
             speech_runs={p: list(r) for p, r in self.speech_runs.items()},
+            timeline=self._build_timeline(),
         )
+
+    def _build_timeline(self, step_s: float = 0.1) -> Timeline | None:
+        if self._timeline is None:
+            return None
+        k = max(1, round(step_s / self.hop_s))
+        loud: dict[str, np.ndarray] = {}
+        pitch: dict[str, np.ndarray] = {}
+        speech: dict[str, np.ndarray] = {}
+        for p, parts in self._timeline.items():
+            if not parts:
+                continue
+            lo, f0, sp = (np.concatenate(col) for col in zip(*parts, strict=True))
+            n = lo.size // k * k
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN bins are unvoiced
+                loud[p] = lo[:n].reshape(-1, k).max(axis=1)
+                pitch[p] = np.nanmedian(f0[:n].reshape(-1, k), axis=1)
+            speech[p] = np.asarray(sp[:n].reshape(-1, k).any(axis=1))
+        return Timeline(step_s=k * self.hop_s, loudness_dbfs=loud, pitch_hz=pitch, speech=speech)
 
     def open_run_start_s(self, party: str) -> float | None:
         """Start of the party's speech run still going on, if any."""
@@ -251,6 +307,8 @@ class CallAnalyzer:
         for p in self.parties:
             c = per[p]
             self.metrics[p].add(c.loudness_dbfs, st[p], c.voiced, c.speech, c.nucleus)
+            if self._timeline is not None:
+                self._timeline[p].append((c.loudness_dbfs, c.f0_hz, c.speech))
         # Baseline-dependent detectors, one baseline tick at a time.
         i = 0
         while i < n:
