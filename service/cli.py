@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
+import re
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -46,6 +48,67 @@ def _add_analyze(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", default=None, help="write the output to this file instead of stdout")
 
 
+def _add_serve(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "serve", help="run the live service (WebSocket audio in, alerts out; OpenAPI at /docs)"
+    )
+    p.add_argument("--host", default=None, help="bind address (default 127.0.0.1, loopback only)")
+    p.add_argument("--port", type=int, default=None, help="TCP port (default 8765)")
+    p.add_argument(
+        "--db", default=None, help="database URL or SQLite file (default sqlite:///./calltone.db)"
+    )
+    p.add_argument("--bus", default=None, help="memory:// (default) or redis://host:6379/0")
+    p.add_argument("--no-transcribe", action="store_true", help="no live Whisper transcription")
+    p.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+
+
+def _add_users(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("users", help="manage users and their tokens")
+    users = p.add_subparsers(dest="users_command", required=True)
+    add = users.add_parser("add", help="add a user and print their first token")
+    add.add_argument("name", help="user name; an agent's name is its agent id")
+    add.add_argument("--role", required=True, choices=["agent", "supervisor", "trainer", "admin"])
+    add.add_argument("--db", default=None, help="database URL or SQLite file")
+    token = users.add_parser("token", help="print a new token for an existing user")
+    token.add_argument("name")
+    token.add_argument("--db", default=None)
+    ls = users.add_parser("list", help="list users")
+    ls.add_argument("--db", default=None)
+
+
+def _add_client_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--agent", required=True, help="the agent's id (their user name)")
+    p.add_argument("--server", default=None, help="service URL (default ws://127.0.0.1:8765)")
+    p.add_argument("--token", default=None, help="bearer token (default: $CALLTONE_TOKEN)")
+    p.add_argument("--call-id", default=None, help="call id (default: agent-date-random)")
+
+
+def _add_replay(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("replay", help="stream a recording to a running server as if live")
+    p.add_argument("call", help="recording (WAV, FLAC, OGG, MP3, M4A); two channels")
+    _add_client_options(p)
+    p.add_argument(
+        "--speed", type=float, default=1.0, help="1 = real time, 4 = 4x, 0 = as fast as possible"
+    )
+    p.add_argument("--agent-channel", type=int, default=0, help="agent's channel (default 0)")
+    p.add_argument("--json", action="store_true", help="print every server message as JSON")
+
+
+def _add_listen(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "listen", help="stream a headset live; a quiet earcon and the tip for each alert"
+    )
+    _add_client_options(p)
+    p.add_argument("--mic-device", type=int, default=None, help="input device of the microphone")
+    p.add_argument(
+        "--call-device", type=int, default=None, help="input device carrying the call audio"
+    )
+    p.add_argument("--output-device", type=int, default=None, help="where earcons play")
+    p.add_argument("--volume", type=float, default=None, help="earcon peak 0-1 (default 0.12)")
+    p.add_argument("--mute", action="store_true", help="print tips only, no earcons")
+    p.add_argument("--list-devices", action="store_true", help="list audio devices and exit")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="calltone",
@@ -53,6 +116,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True)
     _add_analyze(sub)
+    _add_serve(sub)
+    _add_users(sub)
+    _add_replay(sub)
+    _add_listen(sub)
     return parser
 
 
@@ -85,7 +152,168 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"analyze": cmd_analyze}
+def _db_url(db: str | None) -> str | None:
+    """``--db`` takes a URL or a plain SQLite file path."""
+    if db is None or "://" in db:
+        return db
+    from service.storage import sqlite_url
+
+    return sqlite_url(db)
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from service.app import create_app
+    from service.settings import load_settings
+
+    settings = load_settings(
+        host=args.host,
+        port=args.port,
+        db_url=_db_url(args.db),
+        bus_url=args.bus,
+        transcribe=False if args.no_transcribe else None,
+    )
+    app = create_app(settings)
+    _redact_tokens_in_logs()
+    uvicorn.run(
+        app,
+        host=settings.host,
+        port=settings.port,
+        log_level=args.log_level,
+        ws_max_size=max(4 * settings.max_frame_bytes, 1 << 20),
+        timeout_graceful_shutdown=10,
+    )
+    return 0
+
+
+class _RedactTokens(logging.Filter):
+    """Uvicorn logs socket URLs; a ``token=`` query parameter must not reach the logs."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.args and isinstance(record.args, tuple):
+            record.args = tuple(
+                _TOKEN_RE.sub(r"\1***", a) if isinstance(a, str) else a for a in record.args
+            )
+        if isinstance(record.msg, str):
+            record.msg = _TOKEN_RE.sub(r"\1***", record.msg)
+        return True
+
+
+_TOKEN_RE = re.compile(r"((?:^|[?&])token=)[^&\s\"]+")
+
+
+def _redact_tokens_in_logs() -> None:
+    for name in ("uvicorn.error", "uvicorn.access"):
+        logging.getLogger(name).addFilter(_RedactTokens())
+
+
+def cmd_users(args: argparse.Namespace) -> int:
+    from service.settings import load_settings
+    from service.storage import Store
+
+    url = _db_url(args.db) or load_settings().db_url
+    with Store(url) as store:
+        if args.users_command == "add":
+            created = store.create_user(args.name, args.role)
+            print(created.token)
+            print(
+                f"created {args.role} {args.name!r}; the token above is shown once",
+                file=sys.stderr,
+            )
+        elif args.users_command == "token":
+            print(store.issue_token(args.name))
+        else:
+            for user in store.list_users():
+                print(f"{user.name}\t{user.role}")
+    return 0
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from service.clients import (
+        DEFAULT_SERVER,
+        format_message,
+        load_call,
+        replay_samples,
+        resolve_token,
+    )
+
+    if args.speed < 0:
+        raise CalltoneError(f"--speed {args.speed} must be >= 0 (0 = as fast as possible)")
+    token = resolve_token(args.token)
+    samples = load_call(args.call)
+
+    def show(msg: dict[str, Any]) -> None:
+        line = json.dumps(msg) if args.json else format_message(msg)
+        if line:
+            print(line, flush=True)
+
+    result = asyncio.run(
+        replay_samples(
+            samples,
+            server=args.server or DEFAULT_SERVER,
+            agent_id=args.agent,
+            token=token,
+            call_id=args.call_id,
+            speed=args.speed,
+            agent_channel=args.agent_channel,
+            on_message=show,
+        )
+    )
+    if result.error is not None:
+        return EXIT_USAGE
+    return 0
+
+
+def cmd_listen(args: argparse.Namespace) -> int:
+    import asyncio
+
+    from service.clients import (
+        DEFAULT_EARCON_VOLUME,
+        DEFAULT_SERVER,
+        EarconPlayer,
+        Headset,
+        list_devices,
+        listen_headset,
+        new_call_id,
+        resolve_token,
+    )
+
+    if args.list_devices:
+        print("\n".join(list_devices()))
+        return 0
+    volume = DEFAULT_EARCON_VOLUME if args.volume is None else args.volume
+    if not 0.0 <= volume <= 1.0:
+        raise CalltoneError(f"--volume {volume} must be between 0 and 1")
+    token = resolve_token(args.token)
+    headset = Headset(
+        mic_device=args.mic_device, call_device=args.call_device, output_device=args.output_device
+    )
+    try:
+        result = asyncio.run(
+            listen_headset(
+                headset,
+                server=args.server or DEFAULT_SERVER,
+                agent_id=args.agent,
+                token=token,
+                call_id=args.call_id or new_call_id(args.agent),
+                player=EarconPlayer(headset.play, volume=volume, muted=args.mute),
+            )
+        )
+    finally:
+        headset.close()
+    return EXIT_USAGE if result.error is not None else 0
+
+
+COMMANDS = {
+    "analyze": cmd_analyze,
+    "serve": cmd_serve,
+    "users": cmd_users,
+    "replay": cmd_replay,
+    "listen": cmd_listen,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,126 @@
+"""The calltone web service: ``create_app(settings)`` builds it, ``calltone serve`` runs it.
+
+The lifespan opens storage once (and marks calls a crash left live as interrupted), loads the
+Whisper model once (unless transcription is off), and starts the message bus; every request and
+socket then shares them through ``app.state.hub``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request, status
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import JSONResponse
+
+from service.bus import make_bus
+from service.live import LiveHub
+from service.routes import alerts, calls, feeds, live, users
+from service.routes.schemas import Health
+from service.settings import Settings, load_settings
+from service.storage import (
+    ConflictError,
+    InvalidRecordError,
+    NotFoundError,
+    StorageError,
+    StorageUnavailableError,
+    Store,
+)
+
+log = logging.getLogger("calltone.app")
+
+API_VERSION = "1"
+
+
+def _load_transcriber(settings: Settings) -> object | None:
+    if not settings.transcribe:
+        return None
+    from models.transcriber import Transcriber, TranscriberOptions
+
+    transcriber = Transcriber(
+        TranscriberOptions(model=settings.whisper_model, cpu_threads=settings.whisper_threads)
+    )
+    _ = transcriber.model  # load now (ModelLoadError here, not on the first call)
+    return transcriber
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The FastAPI app for ``settings`` (default: from ``CALLTONE_*`` variables)."""
+    settings = settings or load_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        store = await asyncio.to_thread(Store, settings.db_url, node_id=settings.node_id)
+        interrupted = await asyncio.to_thread(store.mark_live_calls_interrupted)
+        if interrupted:
+            log.warning("marked %d call(s) left live by a restart as interrupted", len(interrupted))
+        bus = make_bus(settings.bus_url)
+        try:
+            transcriber = await asyncio.to_thread(_load_transcriber, settings)
+            await bus.start()
+        except BaseException:
+            store.close()
+            raise
+        hub = LiveHub(settings, store, bus, transcriber)  # type: ignore[arg-type]
+        app.state.hub = hub
+        if interrupted:
+            await hub.announce_feed()
+        try:
+            yield
+        finally:
+            await bus.close()
+            await asyncio.to_thread(hub.close)
+            store.close()
+
+    app = FastAPI(
+        title="calltone",
+        version=API_VERSION,
+        summary="Live call-tone monitoring: audio in over WebSocket, alerts to agents and "
+        "supervisors.",
+        lifespan=lifespan,
+    )
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_credentials=True,
+            allow_methods=["*"],
+            allow_headers=["*"],
+        )
+    for router in (calls.router, alerts.router, users.router, feeds.router, live.router):
+        app.include_router(router)
+
+    @app.get("/health", response_model=Health, tags=["health"])
+    async def health(request: Request) -> object:
+        hub: LiveHub = request.app.state.hub
+        worker = hub.transcription
+        return {
+            "status": "ok",
+            "live_calls": len(hub.calls),
+            "transcription": worker is not None,
+            "transcription_backlog": worker.backlog if worker is not None else 0,
+            "bus": type(hub.bus).__name__,
+        }
+
+    _install_error_handlers(app)
+    return app
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    """Storage errors become HTTP statuses with the store's actionable message."""
+    statuses: list[tuple[type[StorageError], int]] = [
+        (NotFoundError, status.HTTP_404_NOT_FOUND),
+        (ConflictError, status.HTTP_409_CONFLICT),
+        (InvalidRecordError, 422),
+        (StorageUnavailableError, status.HTTP_503_SERVICE_UNAVAILABLE),
+        (StorageError, status.HTTP_500_INTERNAL_SERVER_ERROR),
+    ]
+    for exc_type, code in statuses:
+
+        def handler(_: Request, exc: Exception, code: int = code) -> JSONResponse:
+            return JSONResponse({"detail": str(exc)}, status_code=code)
+
+        app.add_exception_handler(exc_type, handler)

@@ -1,0 +1,871 @@
+"""Live calls: one :class:`CallRunner` per audio socket, sharing one :class:`LiveHub` per app.
+
+Why it is shaped this way:
+
+- The acoustic analysis is CPU work, so it runs in a small thread pool, never on the event loop;
+  each call processes its frames in order, and frames that arrived while the previous batch was
+  being analysed are analysed together (one push instead of many), which is what lets 50 calls
+  share two cores. The frame queue is bounded, so a client that sends faster than real time is
+  slowed down by TCP instead of growing memory.
+- Every alert is committed to storage (which assigns its id) *before* it is sent on the socket or
+  announced on the bus; feeds then read storage, so a reconnecting client misses nothing.
+- Transcription runs beside the alerts in its own worker threads with one bounded backlog for the
+  whole node. When the backlog is full an utterance is dropped and the call is told
+  (``transcript_gap``); alerts never wait for Whisper. Phrase cues found in transcripts go back
+  through the call's own session (in order with its audio), so a request for a manager can raise
+  an escalation flag.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import queue
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
+
+from audio.channels import ChannelRoles, resolve_roles
+from audio.errors import CalltoneError
+from audio.pcm import PcmFormat
+from models.alerts import AgentStrain, Alert
+from models.cues import CueMatcher, learn_customer_name
+from models.events import Event
+from models.session import CallSession, SessionUpdate, Utterance, UtteranceOptions
+from models.transcriber import Segment, Transcriber
+from service.bus import Bus
+from service.settings import Settings
+from service.storage import (
+    AlertRecord,
+    ConflictError,
+    InvalidRecordError,
+    NotFoundError,
+    Store,
+    UserRecord,
+)
+
+log = logging.getLogger("calltone.live")
+
+T = TypeVar("T")
+
+# WebSocket close codes (RFC 6455 section 7.4.1).
+CLOSE_NORMAL = 1000
+CLOSE_UNSUPPORTED = 1003
+CLOSE_INVALID = 1007
+CLOSE_POLICY = 1008
+CLOSE_TOO_BIG = 1009
+CLOSE_INTERNAL = 1011
+
+ALERTS_CHANNEL = "alerts"
+FEED_CHANNEL = "feed"
+CUE_WINDOW_SEGMENTS = 40
+"""Transcript segments searched for phrase cues per new utterance (keeps cost flat in long calls)."""
+
+
+def audio_channel(call_id: str) -> str:
+    return f"audio:{call_id}"
+
+
+class ProtocolError(CalltoneError):
+    """Bad input on a socket: sent to the client as an ``error`` message, then the socket closes."""
+
+    def __init__(self, code: str, message: str, close_code: int) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.close_code = close_code
+
+
+class StartMessage(BaseModel):
+    """The first message on ``/v1/calls/{call_id}/audio``."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    type: Literal["start"]
+    agent_id: str | None = None
+    sample_rate: int = Field(16_000, description="Hz of the PCM frames that follow")
+    channels: int = 2
+    encoding: str = "pcm_s16le"
+    agent_channel: int = 0
+    customer_name: str | None = Field(None, description="lets phrase cues recognise the name")
+
+
+def parse_start(text: str | None, user: UserRecord) -> tuple[StartMessage, PcmFormat, ChannelRoles]:
+    """Validate the ``start`` message; every failure names what to send instead."""
+    if text is None:
+        raise ProtocolError(
+            "missing_start",
+            'the first message must be JSON {"type": "start", "agent_id": ..., "sample_rate": '
+            '16000, "channels": 2, "encoding": "pcm_s16le"}, not audio',
+            CLOSE_POLICY,
+        )
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ProtocolError(
+            "bad_start", f"the start message is not valid JSON ({exc.msg}); send a JSON object",
+            CLOSE_INVALID,
+        ) from exc
+    if not isinstance(raw, dict) or raw.get("type") != "start":
+        raise ProtocolError(
+            "missing_start",
+            'the first message must be {"type": "start", ...}; got '
+            f"{str(raw.get('type') if isinstance(raw, dict) else type(raw).__name__)!r}",
+            CLOSE_POLICY,
+        )
+    try:
+        start = StartMessage.model_validate(raw)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(x) for x in err["loc"])
+        raise ProtocolError(
+            "bad_start", f"start message field {where!r}: {err['msg']}", CLOSE_INVALID
+        ) from exc
+    if start.agent_id is None:
+        if user.agent_id is None:
+            raise ProtocolError(
+                "bad_start", "the start message needs agent_id (the agent on this call)",
+                CLOSE_INVALID,
+            )
+        start = start.model_copy(update={"agent_id": user.agent_id})
+    if user.role == "agent" and start.agent_id != user.agent_id:
+        raise ProtocolError(
+            "forbidden",
+            f"agent {user.agent_id!r} cannot stream calls of agent {start.agent_id!r}; use your "
+            "own agent_id or an admin token",
+            CLOSE_POLICY,
+        )
+    try:
+        fmt = PcmFormat(start.sample_rate, start.channels, start.encoding)
+    except CalltoneError as exc:
+        raise ProtocolError("unsupported_format", str(exc), CLOSE_UNSUPPORTED) from exc
+    try:
+        roles = resolve_roles(fmt.channels, agent_channel=start.agent_channel)
+    except CalltoneError as exc:
+        raise ProtocolError("bad_start", str(exc), CLOSE_INVALID) from exc
+    return start, fmt, roles
+
+
+def check_frame(data: bytes, fmt: PcmFormat, max_frame_bytes: int) -> None:
+    """Reject a frame before it is queued (the session would, but too late to say which)."""
+    limit = min(max_frame_bytes, fmt.max_frame_bytes)
+    if not data:
+        raise ProtocolError(
+            "bad_frame", "empty audio frame; send 20-200 ms of PCM per binary message",
+            CLOSE_INVALID,
+        )
+    if len(data) > limit:
+        raise ProtocolError(
+            "frame_too_large",
+            f"audio frame of {len(data)} bytes is over the {limit}-byte limit; send 20-200 ms "
+            "per binary message",
+            CLOSE_TOO_BIG,
+        )
+    if len(data) % fmt.bytes_per_frame:
+        raise ProtocolError(
+            "bad_frame",
+            f"audio frame of {len(data)} bytes is not a whole number of {fmt.channels}-channel "
+            f"16-bit samples ({fmt.bytes_per_frame} bytes each); send whole interleaved samples",
+            CLOSE_INVALID,
+        )
+
+
+# -- transcription ------------------------------------------------------------------------------
+
+
+@dataclass
+class _Job:
+    runner: CallRunner
+    utterance: Utterance
+
+
+class TranscriptionWorker:
+    """Whisper beside the acoustic path: worker threads fed by one bounded backlog per node."""
+
+    def __init__(self, transcriber: Transcriber, *, backlog: int, workers: int) -> None:
+        self.transcriber = transcriber
+        self._jobs: queue.Queue[_Job | None] = queue.Queue(maxsize=backlog)
+        self._threads = [
+            threading.Thread(target=self._work, name=f"transcribe-{i}", daemon=True)
+            for i in range(workers)
+        ]
+        self.busy_s = 0.0
+        self.done = 0
+        self.dropped = 0
+        for t in self._threads:
+            t.start()
+
+    def submit(self, runner: CallRunner, utterance: Utterance) -> bool:
+        """Queue an utterance; False (dropped) when the backlog is full."""
+        try:
+            self._jobs.put_nowait(_Job(runner, utterance))
+        except queue.Full:
+            self.dropped += 1
+            return False
+        return True
+
+    @property
+    def backlog(self) -> int:
+        return self._jobs.qsize()
+
+    def close(self) -> None:
+        for _ in self._threads:
+            with contextlib.suppress(queue.Full):
+                self._jobs.put(None, timeout=1.0)
+        for t in self._threads:
+            t.join(timeout=5.0)
+
+    def _work(self) -> None:
+        while True:
+            job = self._jobs.get()
+            if job is None:
+                return
+            runner, utt = job.runner, job.utterance
+            if runner.abandoned:
+                runner.transcription_done(utt, None, "call ended before transcription")
+                continue
+            t0 = time.perf_counter()
+            try:
+                segments = self.transcriber.transcribe_array(
+                    utt.samples, speaker=utt.speaker, offset_s=utt.start_s
+                )
+                runner.transcription_done(utt, runner.store_transcript(segments), None)
+            except Exception as exc:  # one bad utterance must not stop transcription
+                log.exception("transcription failed for call %s", runner.call_id)
+                runner.transcription_done(utt, None, f"transcription failed: {exc}")
+            finally:
+                self.busy_s += time.perf_counter() - t0
+                self.done += 1
+
+
+# -- the hub ------------------------------------------------------------------------------------
+
+
+class LiveHub:
+    """What every live call and feed shares: storage, bus, thread pools, Whisper, agent strain."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        bus: Bus,
+        transcriber: Transcriber | None,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.bus = bus
+        self.analysis_config = settings.analysis_config()
+        self.alert_config = settings.alert_config()
+        self.strain = AgentStrain(self.alert_config)
+        self._strain_lock = threading.Lock()
+        self.analysis_pool = ThreadPoolExecutor(
+            settings.analysis_threads, thread_name_prefix="analysis"
+        )
+        self.io_pool = ThreadPoolExecutor(16, thread_name_prefix="storage")
+        self.transcription = (
+            TranscriptionWorker(
+                transcriber,
+                backlog=settings.transcription_backlog,
+                workers=settings.transcription_workers,
+            )
+            if transcriber is not None
+            else None
+        )
+        self.cues = CueMatcher.from_file() if transcriber is not None else None
+        self.calls: dict[str, CallRunner] = {}
+
+    async def io(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run a blocking storage call off the event loop."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.io_pool, lambda: fn(*args, **kwargs))
+
+    async def announce_alerts(self, records: list[AlertRecord]) -> None:
+        """Ring the doorbells for alerts already committed to storage."""
+        for rec in records:
+            await self.bus.publish(
+                ALERTS_CHANNEL,
+                json.dumps({"id": rec.id, "agent_id": rec.agent_id, "audience": rec.audience})
+                .encode(),
+            )
+        if any(r.audience in ("supervisor", "both") for r in records):
+            await self.announce_feed()
+
+    async def announce_feed(self) -> None:
+        await self.bus.publish(FEED_CHANNEL, b"{}")
+
+    def finish_session(self, session: CallSession) -> Any:
+        with self._strain_lock:  # AgentStrain is shared across calls and threads
+            return session.finish(strain=self.strain, wall_time_s=time.time())
+
+    def close(self) -> None:
+        if self.transcription is not None:
+            self.transcription.close()
+        self.analysis_pool.shutdown(wait=True, cancel_futures=True)
+        self.io_pool.shutdown(wait=True, cancel_futures=True)
+
+
+# -- one call -----------------------------------------------------------------------------------
+
+
+@dataclass
+class _Outbox:
+    """What a processing step produced, stored, ready to send."""
+
+    messages: list[dict[str, Any]] = field(default_factory=list)
+    alerts: list[AlertRecord] = field(default_factory=list)
+    utterances: list[Utterance] = field(default_factory=list)
+
+
+@dataclass
+class _Transcribed:
+    utterance: Utterance
+    segments: list[Segment] | None
+    problem: str | None
+
+
+_STOP = object()
+
+
+class CallRunner:
+    """Drives one live call: frames in, events/alerts/transcripts out, stored before sent."""
+
+    def __init__(
+        self,
+        hub: LiveHub,
+        ws: WebSocket,
+        *,
+        call_id: str,
+        start: StartMessage,
+        fmt: PcmFormat,
+        roles: ChannelRoles,
+    ) -> None:
+        self.hub = hub
+        self.ws = ws
+        self.call_id = call_id
+        self.agent_id = str(start.agent_id)
+        self.fmt = fmt
+        self.start_msg = start
+        transcribing = hub.transcription is not None
+        self.session = CallSession(
+            roles=roles,
+            n_channels=fmt.channels,
+            config=hub.analysis_config,
+            alert_config=hub.alert_config,
+            call_id=call_id,
+            agent_id=self.agent_id,
+            pcm=fmt,
+            utterances=UtteranceOptions() if transcribing else None,
+        )
+        self._frames: asyncio.Queue[Any] = asyncio.Queue(hub.settings.frame_queue_frames)
+        self._wake = asyncio.Event()
+        self._loop = asyncio.get_running_loop()
+        self._send_lock = asyncio.Lock()
+        self._transcribed: deque[_Transcribed] = deque()
+        self._pending_utterances = 0  # touched only by this call's (sequential) analysis steps
+        self.abandoned = False
+        self._finished = False
+        self.socket_open = True
+        self.stored_alerts: list[AlertRecord] = []
+        self.segments: deque[Segment] = deque(maxlen=CUE_WINDOW_SEGMENTS)
+        self._cue_ids: set[str] = set()
+        self._customer_name = start.customer_name
+        self.n_segments = 0
+        self.gaps: list[dict[str, Any]] = []
+        self.frames_in = 0
+        self.bytes_in = 0
+        self.batches = 0
+        self.listeners_checked_at = 0.0
+        self.has_listeners = False
+
+    # -- receiving (event loop) -----------------------------------------------------------------
+
+    async def serve(self) -> None:
+        """Run the call until ``stop``, a protocol error or a disconnect."""
+        processor = asyncio.create_task(self._process_loop(), name=f"call-{self.call_id}")
+        outcome: Literal["stop", "gone", "error"] = "gone"
+        error: ProtocolError | None = None
+        try:
+            outcome = await self._receive_loop()
+        except ProtocolError as exc:
+            outcome, error = "error", exc
+        except WebSocketDisconnect:
+            outcome = "gone"
+        finally:
+            if outcome != "stop":
+                self.abandoned = True
+            await self._frames.put(_STOP)
+            self._wake.set()
+        if error is not None:
+            await self.send_error(error)
+            await self.close(error.close_code)
+        try:
+            await processor
+        except Exception:
+            log.exception("call %s: processing failed", self.call_id)
+            await self.send_error(
+                ProtocolError("internal", "the server failed processing this call", CLOSE_INTERNAL)
+            )
+            await self.close(CLOSE_INTERNAL)
+            outcome = "error"
+        try:
+            await self._finish(ended=outcome == "stop")
+        except Exception:
+            log.exception("call %s: finishing failed", self.call_id)
+            await self._end_call_only()
+
+    async def _receive_loop(self) -> Literal["stop", "gone"]:
+        limit = self.hub.settings.max_frame_bytes
+        while True:
+            msg = await self.ws.receive()
+            if msg["type"] == "websocket.disconnect":
+                self.socket_open = False
+                return "gone"
+            data = msg.get("bytes")
+            if data is not None:
+                check_frame(data, self.fmt, limit)
+                self.frames_in += 1
+                self.bytes_in += len(data)
+                await self._frames.put((time.monotonic(), data))
+                self._wake.set()
+                await self._relay_audio(data)
+                continue
+            await self._on_text(msg.get("text") or "")
+            if self._stopping:
+                return "stop"
+
+    _stopping = False
+
+    async def _on_text(self, text: str) -> None:
+        try:
+            raw = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ProtocolError(
+                "bad_message", f"text messages must be JSON ({exc.msg})", CLOSE_INVALID
+            ) from exc
+        kind = raw.get("type") if isinstance(raw, dict) else None
+        if kind == "stop":
+            self._stopping = True
+        elif kind == "ping":
+            await self.send({"type": "pong", "time_s": round(self.session.time_s, 2)})
+        elif kind == "start":
+            raise ProtocolError(
+                "already_started", "this call already started; send audio or stop", CLOSE_POLICY
+            )
+        else:
+            raise ProtocolError(
+                "unknown_message",
+                f"unknown message type {kind!r}; send binary audio, {{\"type\": \"stop\"}} or "
+                '{"type": "ping"}',
+                CLOSE_UNSUPPORTED,
+            )
+
+    async def _relay_audio(self, data: bytes) -> None:
+        """Copy the frame to supervisors listening in (checked at most every 0.5 s)."""
+        now = time.monotonic()
+        if now - self.listeners_checked_at > 0.5:
+            self.listeners_checked_at = now
+            self.has_listeners = await self.hub.bus.has_subscribers(audio_channel(self.call_id))
+        if self.has_listeners:
+            await self.hub.bus.publish(audio_channel(self.call_id), data)
+
+    # -- processing (batches in the analysis pool) ----------------------------------------------
+
+    async def _process_loop(self) -> None:
+        loop = asyncio.get_running_loop()
+        max_batch = self.fmt.max_frame_bytes
+        done = False
+        while not done:
+            await self._wake.wait()
+            self._wake.clear()
+            while True:
+                chunks: list[bytes] = []
+                size = 0
+                while size < max_batch and not self._frames.empty():
+                    item = self._frames.get_nowait()
+                    if item is _STOP:
+                        done = True
+                        break
+                    chunks.append(item[1])
+                    size += len(item[1])
+                transcribed = list(self._transcribed)
+                self._transcribed.clear()
+                if not chunks and not transcribed:
+                    break
+                self.batches += 1
+                out = await loop.run_in_executor(
+                    self.hub.analysis_pool, self._step, b"".join(chunks), transcribed
+                )
+                await self._deliver(out)
+                if done:
+                    break
+
+    def _step(self, pcm: bytes, transcribed: list[_Transcribed]) -> _Outbox:
+        """Analysis thread: push audio and transcript cues, store the results."""
+        out = _Outbox()
+        updates: list[SessionUpdate] = []
+        if pcm:
+            updates.append(self.session.push_pcm(pcm))
+        for t in transcribed:
+            self._pending_utterances -= 1
+            if t.segments is None:
+                out.messages.append(self._gap(t.utterance, t.problem or "not transcribed"))
+                continue
+            out.messages += [{"type": "transcript", "segment": s.to_dict()} for s in t.segments]
+            cue_events = self._cue_events(t.segments)
+            if cue_events:
+                updates.append(self.session.add_events(cue_events))
+        for upd in updates:
+            self._store_update(upd, out)
+        return out
+
+    def _store_update(self, upd: SessionUpdate, out: _Outbox) -> None:
+        """Store events then alerts, queue the messages, and hand utterances to Whisper."""
+        store = self.hub.store
+        if upd.events:
+            now_s = self.session.time_s
+            store.add_events(self.call_id, [_storable(e, now_s) for e in _last_per_id(upd.events)])
+            out.messages += [{"type": "event", "event": e.to_dict()} for e in upd.events]
+        for alert in upd.alerts:
+            rec = store.add_alert(_storable_alert(alert))
+            out.alerts.append(rec)
+            self.stored_alerts.append(rec)
+            out.messages.append({"type": "alert", "alert": rec.to_dict()})
+        for utt in upd.utterances:
+            self._submit(utt, out)
+
+    def _submit(self, utt: Utterance, out: _Outbox) -> None:
+        worker = self.hub.transcription
+        if worker is None or utt.samples.size == 0:
+            return
+        if worker.submit(self, utt):
+            self._pending_utterances += 1
+        else:
+            out.messages.append(self._gap(utt, "transcription backlog full"))
+
+    def _gap(self, utt: Utterance, reason: str) -> dict[str, Any]:
+        gap = {
+            "type": "transcript_gap",
+            "speaker": utt.speaker,
+            "from_s": round(utt.start_s, 2),
+            "to_s": round(utt.end_s, 2),
+            "reason": reason,
+        }
+        self.gaps.append(gap)
+        return gap
+
+    def _cue_events(self, segments: list[Segment]) -> list[Event]:
+        matcher = self.hub.cues
+        if matcher is None:
+            return []
+        self.segments.extend(segments)
+        window = list(self.segments)
+        if self._customer_name is None:
+            self._customer_name = learn_customer_name(window)
+        events = []
+        for cue in matcher.find_cues(window, customer_name=self._customer_name or ""):
+            d = cue.to_event_dict()
+            ev = Event(
+                kind="phrase",
+                speaker=d["speaker"],
+                start_s=float(d["start_s"]),
+                end_s=float(d["end_s"]),
+                evidence=d["evidence"],
+            )
+            key = f"{ev.id}-{cue.kind}"
+            if key not in self._cue_ids:
+                self._cue_ids.add(key)
+                events.append(ev)
+        return events
+
+    # -- transcription callbacks (worker threads) ------------------------------------------------
+
+    def store_transcript(self, segments: list[Segment]) -> list[Segment]:
+        for seg in segments:
+            self.hub.store.add_segment(self.call_id, seg.to_dict())
+        self.n_segments += len(segments)
+        return segments
+
+    def transcription_done(
+        self, utt: Utterance, segments: list[Segment] | None, problem: str | None
+    ) -> None:
+        self._loop.call_soon_threadsafe(self._on_transcribed, _Transcribed(utt, segments, problem))
+
+    def _on_transcribed(self, t: _Transcribed) -> None:
+        self._transcribed.append(t)
+        self._wake.set()
+
+    # -- sending --------------------------------------------------------------------------------
+
+    async def _deliver(self, out: _Outbox) -> None:
+        for m in out.messages:
+            await self.send(m)
+        if out.alerts:
+            await self.hub.announce_alerts(out.alerts)
+
+    async def send(self, message: dict[str, Any]) -> None:
+        if not self.socket_open:
+            return
+        async with self._send_lock:
+            try:
+                await self.ws.send_text(json.dumps(message))
+            except (WebSocketDisconnect, RuntimeError, OSError):
+                self.socket_open = False
+
+    async def send_error(self, err: ProtocolError) -> None:
+        await self.send({"type": "error", "code": err.code, "message": err.message})
+
+    async def close(self, code: int) -> None:
+        if not self.socket_open:
+            return
+        self.socket_open = False
+        with contextlib.suppress(Exception):
+            if self.ws.application_state != WebSocketState.DISCONNECTED:
+                await self.ws.close(code)
+
+    # -- the end --------------------------------------------------------------------------------
+
+    async def _finish(self, *, ended: bool) -> None:
+        """Close the analysis, store and send the tail, end the call, send the summary."""
+        if self._finished:
+            return
+        self._finished = True
+        hub = self.hub
+        loop = asyncio.get_running_loop()
+        result = await loop.run_in_executor(hub.analysis_pool, hub.finish_session, self.session)
+        out = _Outbox()
+        await loop.run_in_executor(hub.analysis_pool, self._store_update, result.final, out)
+        await self._deliver(out)
+        if ended:
+            await self._drain_transcripts(hub.settings.transcription_drain_s)
+        else:
+            self.abandoned = True
+        analysis = result.analysis
+        stored_alerts = [a.to_dict() for a in self.stored_alerts]
+        summary = {
+            "call_id": self.call_id,
+            "agent_id": self.agent_id,
+            "state": "ended" if ended else "interrupted",
+            "duration_s": round(analysis.duration_s, 2),
+            "events": [e.to_dict() for e in analysis.events_sorted()],
+            "alerts": stored_alerts,
+            "metrics": analysis.metrics,
+            "notes": analysis.notes,
+            "transcription": {
+                "enabled": hub.transcription is not None,
+                "segments": self.n_segments,
+                "gaps": len(self.gaps),
+            },
+            "frames": self.frames_in,
+        }
+        try:
+            await hub.io(
+                hub.store.end_call,
+                self.call_id,
+                state="ended" if ended else "interrupted",
+                summary={k: v for k, v in summary.items() if k not in ("events", "alerts")},
+            )
+        except ConflictError:
+            log.warning("call %s was already ended", self.call_id)
+        await hub.announce_feed()
+        await hub.bus.publish(audio_channel(self.call_id), b"")  # listeners: the call ended
+        if ended:
+            await self.send({"type": "summary", **summary})
+            await self.close(CLOSE_NORMAL)
+
+    async def _end_call_only(self) -> None:
+        """Last resort after a failure: never leave the call live in storage."""
+        with contextlib.suppress(Exception):
+            await self.hub.io(self.hub.store.end_call, self.call_id, state="interrupted")
+            await self.hub.announce_feed()
+        await self.close(CLOSE_INTERNAL)
+
+    async def _drain_transcripts(self, timeout_s: float) -> None:
+        """Wait (bounded) for this call's utterances still with Whisper, then report the rest."""
+        deadline = time.monotonic() + timeout_s
+        while self._pending_utterances > 0 or self._transcribed:
+            if self._transcribed:
+                transcribed = list(self._transcribed)
+                self._transcribed.clear()
+                out = await asyncio.get_running_loop().run_in_executor(
+                    self.hub.analysis_pool, self._step, b"", transcribed
+                )
+                await self._deliver(out)
+                continue
+            left = deadline - time.monotonic()
+            if left <= 0:
+                break
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=min(left, 0.5))
+        if self._pending_utterances > 0:
+            self.abandoned = True
+            await self.send(
+                {
+                    "type": "transcript_gap",
+                    "from_s": None,
+                    "to_s": round(self.session.time_s, 2),
+                    "reason": f"{self._pending_utterances} utterance(s) still waiting for "
+                    f"transcription {timeout_s:.0f} s after stop; dropped",
+                }
+            )
+
+
+def _last_per_id(events: list[Event]) -> list[Event]:
+    """An event may open and close in one batch; store its latest state once."""
+    latest: dict[str, Event] = {}
+    for e in events:
+        latest[e.id] = e
+    return list(latest.values())
+
+
+def _storable(e: Event, now_s: float) -> dict[str, Any]:
+    """Events are stored as they open (with the end so far) and replaced when they close."""
+    d = e.to_dict()
+    if d["end_s"] is None:
+        d["end_s"] = max(float(d["start_s"]), round(now_s, 2))
+    return d
+
+
+def _storable_alert(alert: Alert) -> dict[str, Any]:
+    """The store keeps no separate reason, so it goes into the message people read."""
+    d = alert.to_dict()
+    reason = d.pop("reason", "")
+    if reason:
+        d["message"] = f"{d['message']} ({reason})"
+    return d
+
+
+# -- opening a call -----------------------------------------------------------------------------
+
+
+async def run_call(hub: LiveHub, ws: WebSocket, call_id: str, user: UserRecord) -> None:
+    """The whole life of one audio socket (already accepted and authenticated)."""
+    try:
+        msg = await ws.receive()
+        if msg["type"] == "websocket.disconnect":
+            return
+        start, fmt, roles = parse_start(msg.get("text"), user)
+    except ProtocolError as exc:
+        await _reject(ws, exc)
+        return
+    if call_id in hub.calls:
+        await _reject(
+            ws,
+            ProtocolError(
+                "call_live", f"call {call_id!r} is already streaming on another socket",
+                CLOSE_POLICY,
+            ),
+        )
+        return
+    meta = {
+        "sample_rate": fmt.sample_rate_hz,
+        "channels": fmt.channels,
+        "encoding": fmt.encoding,
+        "agent_channel": roles.agent,
+        "transcribe": hub.transcription is not None,
+    }
+    try:
+        await hub.io(hub.store.start_call, call_id, str(start.agent_id), meta=meta)
+    except ConflictError as exc:
+        code = "call_live" if "already live" in str(exc) else "call_finished"
+        await _reject(ws, ProtocolError(code, str(exc), CLOSE_POLICY))
+        return
+    except InvalidRecordError as exc:
+        await _reject(ws, ProtocolError("bad_call", str(exc), CLOSE_POLICY))
+        return
+    await hub.announce_feed()
+    runner = CallRunner(hub, ws, call_id=call_id, start=start, fmt=fmt, roles=roles)
+    hub.calls[call_id] = runner
+    try:
+        await runner.send(
+            {"type": "started", "call_id": call_id, "agent_id": runner.agent_id, "format": meta}
+        )
+        await runner.serve()
+    finally:
+        hub.calls.pop(call_id, None)
+        if not runner._finished:  # cancelled (server shutdown): still leave a truthful state
+            with contextlib.suppress(Exception):
+                await asyncio.shield(runner._finish(ended=False))
+
+
+async def _reject(ws: WebSocket, err: ProtocolError) -> None:
+    with contextlib.suppress(Exception):
+        await ws.send_text(json.dumps({"type": "error", "code": err.code, "message": err.message}))
+        await ws.close(err.close_code)
+
+
+async def reject(ws: WebSocket, code: str, message: str, close_code: int) -> None:
+    """Send an ``error`` message and close (for routes outside a call)."""
+    await _reject(ws, ProtocolError(code, message, close_code))
+
+
+async def stream_listen(hub: LiveHub, ws: WebSocket, call_id: str) -> None:
+    """Relay a live call's PCM frames to a listening supervisor until the call ends."""
+    try:
+        call = await hub.io(hub.store.get_call, call_id)
+    except NotFoundError:
+        await reject(ws, "unknown_call", f"no call {call_id!r}; list live calls with "
+                     "GET /v1/calls?state=live", CLOSE_POLICY)
+        return
+    if call.state != "live":
+        await reject(ws, "call_finished", f"call {call_id!r} is {call.state}; only live calls "
+                     "can be listened to", CLOSE_POLICY)
+        return
+    async with hub.bus.subscribe(audio_channel(call_id), maxsize=50) as sub:
+        meta = call.meta
+        await ws.send_text(
+            json.dumps(
+                {
+                    "type": "start",
+                    "call_id": call_id,
+                    "agent_id": call.agent_id,
+                    "sample_rate": meta.get("sample_rate"),
+                    "channels": meta.get("channels"),
+                    "encoding": meta.get("encoding", "pcm_s16le"),
+                    "agent_channel": meta.get("agent_channel", 0),
+                }
+            )
+        )
+        receiver = asyncio.create_task(_until_disconnect(ws))
+        try:
+            while not receiver.done():
+                got = asyncio.create_task(sub.get())
+                done, _ = await asyncio.wait(
+                    {got, receiver}, timeout=2.0, return_when=asyncio.FIRST_COMPLETED
+                )
+                if got in done:
+                    frame = got.result()
+                    if not frame:  # the runner's end-of-call marker
+                        await ws.send_text(json.dumps({"type": "end", "call_id": call_id}))
+                        await ws.close(CLOSE_NORMAL)
+                        return
+                    await ws.send_bytes(frame)
+                    continue
+                got.cancel()
+                if receiver in done:
+                    return
+                still = await hub.io(hub.store.get_call, call_id)
+                if still.state != "live":
+                    await ws.send_text(json.dumps({"type": "end", "state": still.state}))
+                    await ws.close(CLOSE_NORMAL)
+                    return
+        except (WebSocketDisconnect, RuntimeError):
+            return
+        finally:
+            receiver.cancel()
+
+
+async def _until_disconnect(ws: WebSocket) -> None:
+    with contextlib.suppress(Exception):
+        while (await ws.receive())["type"] != "websocket.disconnect":
+            pass
+

@@ -1,0 +1,67 @@
+"""Alerts: list and resume, acknowledge a flag, and say whether an alert helped."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from service.deps import CurrentUser, HubDep, StoreDep, SupervisorUser, check_agent_access
+from service.routes.schemas import AlertOut, FeedbackIn, FeedbackOut
+
+router = APIRouter(prefix="/v1/alerts", tags=["alerts"])
+
+
+@router.get("", response_model=list[AlertOut])
+def list_alerts(
+    user: CurrentUser,
+    store: StoreDep,
+    after: Annotated[int, Query(ge=0, description="return alerts with id > after")] = 0,
+    agent_id: str | None = None,
+    call_id: str | None = None,
+    audience: Annotated[str | None, Query(description="agent, supervisor or both")] = None,
+    limit: Annotated[int, Query(ge=1, le=5000)] = 500,
+) -> object:
+    """Alerts in id order; agents get only their own."""
+    if user.role == "agent":
+        check_agent_access(user, agent_id or str(user.agent_id))
+        agent_id = user.agent_id
+    records = store.alerts_after(
+        after, agent_id=agent_id, audience=audience, call_id=call_id, limit=limit
+    )
+    return [a.to_dict() for a in records]
+
+
+@router.get("/{alert_id}", response_model=AlertOut)
+def get_alert(alert_id: int, user: CurrentUser, store: StoreDep) -> object:
+    alert = store.get_alert(alert_id)
+    check_agent_access(user, alert.agent_id)
+    return alert.to_dict()
+
+
+@router.post("/{alert_id}/ack", response_model=AlertOut)
+async def ack_alert(alert_id: int, user: SupervisorUser, hub: HubDep) -> object:
+    """A supervisor takes a flag (idempotent: the first ack's who and when are kept)."""
+    record = await hub.io(hub.store.ack_alert, alert_id, by_user=user.name)
+    await hub.announce_feed()  # the ack is on the supervisor feed
+    return record.to_dict()
+
+
+@router.post("/{alert_id}/feedback", response_model=FeedbackOut)
+def add_feedback(alert_id: int, body: FeedbackIn, user: CurrentUser, store: StoreDep) -> object:
+    """Was this alert helpful? A later answer from the same user replaces the earlier one."""
+    alert = store.get_alert(alert_id)
+    check_agent_access(user, alert.agent_id)
+    return store.add_feedback(
+        alert_id, by_user=user.name, helpful=body.helpful, comment=body.comment
+    ).to_dict()
+
+
+@router.get("/{alert_id}/feedback", response_model=list[FeedbackOut])
+def list_feedback(alert_id: int, user: CurrentUser, store: StoreDep) -> object:
+    alert = store.get_alert(alert_id)
+    check_agent_access(user, alert.agent_id)
+    records = store.list_feedback(alert_id)
+    if user.role == "agent":  # an agent sees their own answers only
+        records = [r for r in records if r.by_user == user.name]
+    return [r.to_dict() for r in records]

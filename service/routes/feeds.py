@@ -1,0 +1,184 @@
+"""Alert feeds over WebSocket (agents, supervisors) and the supervisor feed over REST.
+
+A feed first sends everything in storage after ``after``, then live items. It subscribes to the
+bus *before* reading the backlog and treats bus messages only as doorbells ("read storage after
+the last id you sent"); storage appends commit in id order, so nothing is lost in the gap between
+the backlog read and the live subscription and nothing is sent twice. A client that reconnects
+with ``after=<last id it saw>`` resumes exactly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, WebSocket
+from starlette.websockets import WebSocketDisconnect
+
+from service.deps import StoreDep, SupervisorUser, may_see_agent, socket_user
+from service.live import ALERTS_CHANNEL, CLOSE_INVALID, CLOSE_POLICY, FEED_CHANNEL, LiveHub, reject
+from service.routes.schemas import FeedEntryOut
+from service.storage import Store
+
+router = APIRouter(tags=["feeds"])
+
+PAGE = 500
+
+Reader = Callable[[int], list[tuple[int, dict[str, Any]]]]
+
+
+def _after(ws: WebSocket) -> int | None:
+    raw = ws.query_params.get("after", "0")
+    try:
+        value = int(raw)
+    except ValueError:
+        return None
+    return value if value >= 0 else None
+
+
+async def stream_feed(
+    ws: WebSocket,
+    hub: LiveHub,
+    *,
+    channel: str,
+    after: int,
+    read: Reader,
+    relevant: Callable[[dict[str, Any]], bool],
+) -> None:
+    """Backlog after ``after``, then live items, each exactly once, until the client leaves."""
+    async with hub.bus.subscribe(channel) as sub:
+        cursor = after
+        gone = asyncio.create_task(_until_disconnect(ws))
+        try:
+            ready_sent = False
+            while not gone.done():
+                page = await hub.io(read, cursor)
+                for item_id, message in page:
+                    await ws.send_text(json.dumps(message))
+                    cursor = item_id
+                if len(page) >= PAGE:
+                    continue
+                if not ready_sent:
+                    await ws.send_text(json.dumps({"type": "ready", "after": cursor}))
+                    ready_sent = True
+                await _wait_doorbell(sub, gone, relevant, hub.settings.feed_poll_s)
+        except (WebSocketDisconnect, RuntimeError, OSError):
+            return
+        finally:
+            gone.cancel()
+
+
+async def _wait_doorbell(
+    sub: Any, gone: asyncio.Task[None], relevant: Callable[[dict[str, Any]], bool], poll_s: float
+) -> None:
+    """Return when a relevant item may be in storage, the client left, or ``poll_s`` passed."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + poll_s
+    while True:
+        left = deadline - loop.time()
+        if left <= 0 or gone.done():
+            return
+        got = asyncio.ensure_future(sub.get())
+        done, _ = await asyncio.wait({got, gone}, timeout=left, return_when=asyncio.FIRST_COMPLETED)
+        if got not in done:
+            got.cancel()
+            return
+        messages = [got.result()]
+        while (more := sub.get_nowait()) is not None:
+            messages.append(more)
+        for raw in messages:
+            try:
+                note = json.loads(raw)
+            except (ValueError, TypeError):
+                return
+            if not isinstance(note, dict) or relevant(note):
+                return
+
+
+async def _until_disconnect(ws: WebSocket) -> None:
+    with contextlib.suppress(Exception):
+        while (await ws.receive())["type"] != "websocket.disconnect":
+            pass
+
+
+def _agent_reader(store: Store, agent_id: str) -> Reader:
+    def read(cursor: int) -> list[tuple[int, dict[str, Any]]]:
+        page = store.alerts_after(cursor, agent_id=agent_id, audience="agent", limit=PAGE)
+        return [(a.id, {"type": "alert", "alert": a.to_dict()}) for a in page]
+
+    return read
+
+
+def _feed_reader(store: Store) -> Reader:
+    def read(cursor: int) -> list[tuple[int, dict[str, Any]]]:
+        out = []
+        for entry in store.feed_after(cursor, limit=PAGE):
+            message: dict[str, Any] = {"type": "feed", "entry": entry.to_dict()}
+            alert_id = entry.payload.get("alert_id")
+            if entry.kind == "alert" and isinstance(alert_id, int):
+                with contextlib.suppress(Exception):
+                    message["alert"] = store.get_alert(alert_id).to_dict()
+            out.append((entry.id, message))
+        return out
+
+    return read
+
+
+@router.websocket("/v1/agents/{agent_id}/alerts")
+async def agent_alerts(ws: WebSocket, agent_id: str) -> None:
+    """An agent's alerts (their own only; supervisors and admins may watch any agent)."""
+    await ws.accept()
+    hub: LiveHub = ws.app.state.hub
+    user = await socket_user(ws, hub, "agent", "supervisor", "admin")
+    if user is None:
+        return
+    if not may_see_agent(user, agent_id):
+        await reject(
+            ws, "forbidden", f"agent {user.name!r} cannot read the alerts of {agent_id!r}",
+            CLOSE_POLICY,
+        )
+        return
+    after = _after(ws)
+    if after is None:
+        await reject(ws, "bad_after", "after must be a non-negative alert id", CLOSE_INVALID)
+        return
+    await stream_feed(
+        ws,
+        hub,
+        channel=ALERTS_CHANNEL,
+        after=after,
+        read=_agent_reader(hub.store, agent_id),
+        relevant=lambda note: note.get("agent_id") == agent_id
+        and note.get("audience") in ("agent", "both", None),
+    )
+
+
+@router.websocket("/v1/supervisor/feed")
+async def supervisor_feed(ws: WebSocket) -> None:
+    """Call starts and ends, escalation flags, take-a-break suggestions and acks."""
+    await ws.accept()
+    hub: LiveHub = ws.app.state.hub
+    if await socket_user(ws, hub, "supervisor", "admin") is None:
+        return
+    after = _after(ws)
+    if after is None:
+        await reject(ws, "bad_after", "after must be a non-negative feed id", CLOSE_INVALID)
+        return
+    await stream_feed(
+        ws, hub, channel=FEED_CHANNEL, after=after, read=_feed_reader(hub.store),
+        relevant=lambda note: True,
+    )
+
+
+@router.get("/v1/supervisor/feed", response_model=list[FeedEntryOut])
+def supervisor_feed_page(
+    _: SupervisorUser,
+    store: StoreDep,
+    after: Annotated[int, Query(ge=0)] = 0,
+    limit: Annotated[int, Query(ge=1, le=5000)] = 500,
+) -> object:
+    """The same feed for polling clients."""
+    return [e.to_dict() for e in store.feed_after(after, limit=limit)]

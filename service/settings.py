@@ -1,0 +1,126 @@
+"""Service settings, read from ``CALLTONE_*`` environment variables (or a ``.env`` file).
+
+One typed object holds every knob of ``calltone serve`` so a deployment is described by its
+environment alone (twelve-factor); the CLI flags only override a few of them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from typing import Any
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from audio.errors import CalltoneError
+from models.alerts import AlertConfig
+from models.config import AnalysisConfig
+
+
+class SettingsError(CalltoneError):
+    """A setting that cannot be used as given."""
+
+
+_ALERT_FIELDS = {f.name: f.type for f in dataclasses.fields(AlertConfig)}
+
+
+class Settings(BaseSettings):
+    """Everything ``calltone serve`` can be told (environment prefix ``CALLTONE_``)."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="CALLTONE_", env_file=".env", extra="ignore", frozen=True
+    )
+
+    db_url: str = Field(
+        "sqlite:///./calltone.db",
+        description="SQLAlchemy URL: a SQLite file (one node) or postgresql+psycopg://... (many)",
+    )
+    node_id: str | None = Field(
+        None,
+        description="names this node in a multi-node deployment so a restart only marks its own "
+        "calls interrupted",
+    )
+    host: str = Field("127.0.0.1", description="bind address; loopback unless told otherwise")
+    port: int = Field(8765, ge=0, le=65535)
+    bus_url: str = Field(
+        "memory://",
+        description="alert fan-out: memory:// (one node) or redis://host:6379/0 (many nodes)",
+    )
+    transcribe: bool = Field(True, description="live Whisper transcription beside the alerts")
+    whisper_model: str | None = Field(
+        None, description="CTranslate2 Whisper directory; default: the packaged tiny.en"
+    )
+    whisper_threads: int = Field(
+        1,
+        ge=0,
+        description="CPU threads for live transcription; 1 leaves the other core to the alerts",
+    )
+    transcription_workers: int = Field(1, ge=1, le=8)
+    transcription_backlog: int = Field(
+        8, ge=1, description="utterances waiting for Whisper (all calls); more are dropped"
+    )
+    transcription_drain_s: float = Field(
+        20.0, ge=0, description="how long `stop` waits for a call's pending transcripts"
+    )
+    analysis_threads: int = Field(
+        2, ge=1, le=64, description="threads that run the acoustic analysis of live calls"
+    )
+    max_frame_bytes: int = Field(
+        192_000, ge=1024, description="largest binary audio frame accepted (1 s of 48 kHz stereo)"
+    )
+    max_upload_bytes: int = Field(200 * 1024 * 1024, ge=1024)
+    frame_queue_frames: int = Field(
+        64, ge=1, description="frames buffered per call before the socket stops reading"
+    )
+    feed_poll_s: float = Field(
+        5.0,
+        gt=0,
+        description="feeds re-read storage this often even without a bus message (bus loss)",
+    )
+    cors_origins: list[str] = Field(default_factory=list)
+    analysis_config_path: str | None = Field(
+        None, description="TOML file overriding detector thresholds (as for `analyze --config`)"
+    )
+    alert_overrides: dict[str, float] = Field(
+        default_factory=dict,
+        description='AlertConfig fields to override, JSON: {"de_escalate_cooldown_s": 20}',
+    )
+
+    @field_validator("alert_overrides")
+    @classmethod
+    def _known_alert_fields(cls, value: dict[str, float]) -> dict[str, float]:
+        unknown = sorted(set(value) - set(_ALERT_FIELDS))
+        if unknown:
+            raise ValueError(
+                f"unknown alert setting(s) {', '.join(unknown)}; known: "
+                f"{', '.join(sorted(_ALERT_FIELDS))}"
+            )
+        return value
+
+    def alert_config(self) -> AlertConfig:
+        """The alert policy config with this deployment's overrides applied."""
+        values: dict[str, Any] = {}
+        for name, number in self.alert_overrides.items():
+            values[name] = int(number) if _ALERT_FIELDS[name] in (int, "int") else float(number)
+        return dataclasses.replace(AlertConfig(), **values)
+
+    def analysis_config(self) -> AnalysisConfig:
+        return _analysis_config(self.analysis_config_path)
+
+
+@functools.lru_cache(maxsize=4)
+def _analysis_config(path: str | None) -> AnalysisConfig:
+    return AnalysisConfig.from_toml(path) if path else AnalysisConfig()
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Settings from the environment with explicit overrides (CLI flags, tests) on top."""
+    try:
+        return Settings(**{k: v for k, v in overrides.items() if v is not None})
+    except ValueError as exc:  # pydantic.ValidationError is a ValueError
+        first = str(exc).splitlines()
+        detail = "; ".join(line.strip() for line in first[1:3]) or str(exc)
+        raise SettingsError(
+            f"bad calltone setting: {detail}; fix the CALLTONE_* variable or flag"
+        ) from exc
