@@ -13,11 +13,14 @@ Per frame we produce:
   ``librosa.yin``) on frames that carry energy; ``voiced`` when the YIN dip is deep enough;
 - ``speech``: energy over an adaptive noise floor, with crosstalk from the other channel
   suppressed, then onset/hangover hysteresis (so short clicks are dropped and short pauses kept);
-- ``nucleus``: a syllable-like loudness peak inside voiced speech, for a transcript-free pace.
+- ``nucleus``: a syllable-like loudness peak inside voiced speech, for a transcript-free pace;
+- ``tilt_db``: energy of the signal's first difference over its energy, a cheap spectral-tilt
+  measure of vocal effort (raised voices carry more energy in upper harmonics).
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -109,6 +112,7 @@ class ChannelFrames:
     voiced: np.ndarray
     speech: np.ndarray
     nucleus: np.ndarray
+    tilt_db: np.ndarray
 
     @classmethod
     def empty(cls) -> ChannelFrames:
@@ -118,6 +122,7 @@ class ChannelFrames:
             np.zeros(0, bool),
             np.zeros(0, bool),
             np.zeros(0, bool),
+            np.zeros(0, np.float32),
         )
 
     def __len__(self) -> int:
@@ -289,6 +294,30 @@ class _RawFrames:
     floor_dbfs: np.ndarray
     f0_hz: np.ndarray
     aperiodicity: np.ndarray
+    tilt_db: np.ndarray
+
+
+_FIXED_POINT = float(2**32)
+
+
+def _window_mean(energy: np.ndarray, starts: np.ndarray, length: int) -> np.ndarray:
+    """Mean of ``energy`` over ``[start, start + length)`` for each start.
+
+    Every window's sum must not depend on where the buffer began: the same audio chunked
+    differently must give bit-identical frames. When starts and length share a block size,
+    sums are built from per-block sums added in a fixed order (fast); otherwise a 64-bit
+    fixed-point running sum keeps them exact.
+    """
+    block = math.gcd(length, *(int(x) for x in np.unique(np.diff(starts))[:4]), int(starts[0]))
+    if block >= 8:
+        n_blocks = (int(starts[-1]) + length) // block
+        sums = energy[: n_blocks * block].reshape(n_blocks, block).sum(axis=1)
+        per = length // block
+        win = np.lib.stride_tricks.sliding_window_view(sums, per).sum(axis=1)
+        return win[starts // block] / length
+    q = np.rint(energy * _FIXED_POINT).astype(np.int64)
+    cs = np.concatenate(([0], np.cumsum(q)))
+    return (cs[starts + length] - cs[starts]) / (_FIXED_POINT * length)
 
 
 class ChannelFrontEnd:
@@ -297,6 +326,7 @@ class ChannelFrontEnd:
     def __init__(self, options: FeatureOptions) -> None:
         self.o = options
         self._buf = np.zeros(0, np.float32)
+        self._prev_sample = np.float32(0.0)  # the sample just before _buf[0], for differences
         # Pitch runs on a decimated copy: voice F0 needs no more than 4 kHz of band and YIN's
         # cost scales with the window length. The anti-alias filter carries its state across
         # chunks, so chunking does not change a single sample.
@@ -335,17 +365,20 @@ class ChannelFrontEnd:
         n = 0 if self._buf.size < W else (self._buf.size - W) // hop + 1
         if n == 0:
             e = np.zeros(0, np.float32)
-            return _RawFrames(e, e, e, e)
+            return _RawFrames(e, e, e, e, e)
         starts = np.arange(n) * hop
         # Loudness: RMS of the middle loudness window via a cumulative sum of squares.
         lw = o.loudness_window
         off = (W - lw) // 2
-        csum = np.concatenate(
-            ([0.0], np.cumsum(self._buf[: (n - 1) * hop + W].astype(np.float64) ** 2))
-        )
-        power = (csum[starts + off + lw] - csum[starts + off]) / lw
+        seg = self._buf[: (n - 1) * hop + W]
+        power = _window_mean(seg.astype(np.float64) ** 2, starts + off, lw)
         loud = 10.0 * np.log10(np.maximum(power, 1e-12))
         loud = np.maximum(loud, SILENCE_DBFS)
+        # Spectral tilt as a vocal-effort cue: energy of the first difference over the energy
+        # of the signal (a raised voice puts more energy in the upper harmonics), in dB.
+        dx = np.diff(seg.astype(np.float64), prepend=float(self._prev_sample))
+        dpower = _window_mean(dx**2, starts + off, lw)
+        tilt = 10.0 * np.log10(np.maximum(dpower, 1e-12) / np.maximum(power, 1e-12))
         # Noise floor: trailing minimum of the trailing-mean power, in dB.
         ext_p = np.concatenate((self._power_hist, power))
         cs = np.concatenate(([0.0], np.cumsum(ext_p)))
@@ -376,10 +409,13 @@ class ChannelFrontEnd:
             )
             f0[idx] = f
             aper[idx] = a
+        self._prev_sample = self._buf[n * hop - 1]
         self._buf = self._buf[n * hop :]
         self._pbuf = self._pbuf[n * hop // self._decim :]
         self.frames_done += n
-        return _RawFrames(loud.astype(np.float32), floor.astype(np.float32), f0, aper)
+        return _RawFrames(
+            loud.astype(np.float32), floor.astype(np.float32), f0, aper, tilt.astype(np.float32)
+        )
 
 
 def _nuclei(loud: np.ndarray, voiced: np.ndarray, o: FeatureOptions) -> np.ndarray:
@@ -421,6 +457,7 @@ class FeatureStream:
         # Pending raw frames (not yet emitted), with `r` frames of left context kept.
         self._loud = [np.full(r, SILENCE_DBFS, np.float32) for _ in range(n_channels)]
         self._f0 = [np.full(r, np.nan, np.float32) for _ in range(n_channels)]
+        self._tilt = [np.zeros(r, np.float32) for _ in range(n_channels)]
         self._voiced = [np.zeros(r, bool) for _ in range(n_channels)]
         self._labels = [np.zeros(0, bool) for _ in range(n_channels)]
         self._emitted = 0
@@ -481,6 +518,7 @@ class FeatureStream:
                 (self._f0[c], np.where(voiced, r.f0_hz, np.nan).astype(np.float32))
             )
             self._voiced[c] = np.concatenate((self._voiced[c], voiced))
+            self._tilt[c] = np.concatenate((self._tilt[c], r.tilt_db))
         r_ctx = self._radius
         if final:
             for c in range(self.n_channels):
@@ -489,6 +527,7 @@ class FeatureStream:
                 )
                 self._voiced[c] = np.concatenate((self._voiced[c], np.zeros(r_ctx, bool)))
                 self._f0[c] = np.concatenate((self._f0[c], np.full(r_ctx, np.nan, np.float32)))
+                self._tilt[c] = np.concatenate((self._tilt[c], np.zeros(r_ctx, np.float32)))
         # Frames that are finished everywhere: label known and right context present.
         ready = min(
             min(lab.size for lab in self._labels),
@@ -508,10 +547,12 @@ class FeatureStream:
                     voiced=self._voiced[c][r_ctx : r_ctx + ready] & self._labels[c][:ready],
                     speech=self._labels[c][:ready].copy(),
                     nucleus=nuc & self._labels[c][:ready],
+                    tilt_db=self._tilt[c][r_ctx : r_ctx + ready].copy(),
                 )
             )
             self._loud[c] = self._loud[c][ready:]
             self._f0[c] = self._f0[c][ready:]
+            self._tilt[c] = self._tilt[c][ready:]
             self._voiced[c] = self._voiced[c][ready:]
             self._labels[c] = self._labels[c][ready:]
         idx = np.arange(self._emitted, self._emitted + ready)
@@ -541,7 +582,7 @@ def concat_blocks(blocks: list[FrameBlock]) -> FrameBlock:
             ChannelFrames(
                 *(
                     np.concatenate([getattr(p, name) for p in parts])
-                    for name in ("loudness_dbfs", "f0_hz", "voiced", "speech", "nucleus")
+                    for name in ("loudness_dbfs", "f0_hz", "voiced", "speech", "nucleus", "tilt_db")
                 )
             )
         )

@@ -32,6 +32,7 @@ class BaselineSnapshot:
     pitch_st: float
     pitch_spread_st: float
     syllable_rate_per_s: float
+    tilt_db: float
     voiced_s: float
     settled: bool
 
@@ -45,6 +46,7 @@ class BaselineSnapshot:
             "pitch_hz": round(self.pitch_hz, 1),
             "pitch_spread_st": round(self.pitch_spread_st, 2),
             "syllable_rate_per_s": round(self.syllable_rate_per_s, 2),
+            "tilt_db": round(self.tilt_db, 2),
             "voiced_s": round(self.voiced_s, 2),
             "settled": self.settled,
         }
@@ -58,6 +60,7 @@ class SpeakerBaseline:
         self.hop_s = hop_s
         self._loud: list[np.ndarray] = []
         self._st: list[np.ndarray] = []
+        self._tilt: list[np.ndarray] = []
         self._voiced_n = 0
         self._speech_n = 0
         self._nuclei_n = 0
@@ -68,6 +71,7 @@ class SpeakerBaseline:
             pitch_st=prior_st,
             pitch_spread_st=2.0,
             syllable_rate_per_s=4.0,
+            tilt_db=0.0,
             voiced_s=0.0,
             settled=False,
         )
@@ -81,6 +85,7 @@ class SpeakerBaseline:
         speech: np.ndarray,
         nucleus: np.ndarray,
         flagged: np.ndarray,
+        tilt_db: np.ndarray,
     ) -> None:
         """Fold one tick of frames into the baseline.
 
@@ -96,6 +101,7 @@ class SpeakerBaseline:
         if not self.settled:
             self._loud.append(loudness_dbfs[ok])
             self._st.append(pitch_st[ok])
+            self._tilt.append(tilt_db[ok])
             self._voiced_n += int(ok.sum())
             self._speech_n += int(ok_speech.sum())
             self._nuclei_n += int((nucleus & ok_speech).sum())
@@ -104,6 +110,7 @@ class SpeakerBaseline:
                 return
             loud = np.concatenate(self._loud)
             st = np.concatenate(self._st)
+            tilt = np.concatenate(self._tilt)
             w = c.prior_weight_s
             p = self._prior
             rate = self._nuclei_n / max(self._speech_n * self.hop_s, 1e-9)
@@ -112,12 +119,13 @@ class SpeakerBaseline:
                 pitch_st=_blend(p.pitch_st, float(np.median(st)), c.prior_pitch_weight_s, n_s),
                 pitch_spread_st=_blend(p.pitch_spread_st, _spread(st), c.prior_pitch_weight_s, n_s),
                 syllable_rate_per_s=(w * p.syllable_rate_per_s + n_s * rate) / (w + n_s),
+                tilt_db=float(np.median(tilt)),
                 voiced_s=n_s,
                 settled=n_s >= c.settle_voiced_s,
             )
             if n_s >= c.settle_voiced_s:
                 self.settled = True
-                self._loud, self._st = [], []
+                self._loud, self._st, self._tilt = [], [], []
             return
         n = int(ok.sum())
         if n == 0:
@@ -132,6 +140,7 @@ class SpeakerBaseline:
             pitch_st=_towards(snap.pitch_st, float(np.median(pitch_st[ok])), step_st),
             pitch_spread_st=snap.pitch_spread_st,
             syllable_rate_per_s=snap.syllable_rate_per_s,
+            tilt_db=_towards(snap.tilt_db, float(np.median(tilt_db[ok])), step_db),
             voiced_s=snap.voiced_s + dt,
             settled=True,
         )

@@ -71,10 +71,11 @@ class AgentToneConfig:
     min_voiced_s: float = 0.8
     min_baseline_voiced_s: float = 4.0
     loudness_db_over_baseline: float = 4.0
-    pitch_st_over_baseline: float = 2.0
+    pitch_st_over_baseline: float = 2.5
     pitch_spread_st_over_baseline: float = 2.5
     pace_ratio_over_baseline: float = 1.4
     max_pace_syll_per_s: float = 6.5
+    tilt_db_over_baseline: float = 2.5
     min_signals: int = 2
     end_after_calm_s: float = 1.5
 

@@ -152,7 +152,7 @@ class AgentToneDetector:
     Evaluated every ``stride`` frames on a global grid over the trailing ``window_s``.
     """
 
-    SIGNALS = ("loudness", "pitch", "pitch_variability", "pace")
+    SIGNALS = ("loudness", "pitch", "pitch_variability", "pace", "vocal_effort")
 
     def __init__(
         self, config: AgentToneConfig, *, speaker: str, hop_s: float, stride: int = 10
@@ -162,8 +162,8 @@ class AgentToneDetector:
         self.hop_s = hop_s
         self.stride = stride
         self.width = max(1, round(config.window_s / hop_s))
-        # series: voiced, loud*voiced, st*voiced, st^2*voiced, speech, nucleus
-        self._sums = TrailingSums(self.width, 6)
+        # series: voiced, loud*voiced, st*voiced, st^2*voiced, speech, nucleus, tilt*voiced
+        self._sums = TrailingSums(self.width, 7)
         self._open: _Open | None = None
         self._last_eval_active = False
         self._end_after = max(1, round(config.end_after_calm_s / hop_s))
@@ -178,6 +178,7 @@ class AgentToneDetector:
                 "pace_ratio_over_baseline": c.pace_ratio_over_baseline,
                 "max_pace_syll_per_s": c.max_pace_syll_per_s,
             },
+            "vocal_effort": {"tilt_db_over_baseline": c.tilt_db_over_baseline},
         }
         out: dict[str, float] = {"window_s": c.window_s, "min_signals": float(c.min_signals)}
         for name in fired:
@@ -192,26 +193,29 @@ class AgentToneDetector:
         voiced: np.ndarray,
         speech: np.ndarray,
         nucleus: np.ndarray,
+        tilt_db: np.ndarray,
         baseline: BaselineSnapshot,
         time_of: TimeFn,
     ) -> tuple[list[Event], np.ndarray]:
         c = self.c
         v = voiced.astype(float)
+        ti = np.where(voiced, tilt_db, 0.0)
         st = np.where(voiced, np.nan_to_num(pitch_st), 0.0)
         lo = np.where(voiced, loud_dbfs, 0.0)
         sums = self._sums.push(
-            np.stack((v, lo, st, st * st, speech.astype(float), nucleus.astype(float)))
+            np.stack((v, lo, st, st * st, speech.astype(float), nucleus.astype(float), ti))
         )
         out: list[Event] = []
         idx = np.arange(start, start + voiced.size)
         evals = np.flatnonzero(idx % self.stride == 0)
-        n_v, s_lo, s_st, s_st2, n_sp, n_nuc = sums[:, evals]
+        n_v, s_lo, s_st, s_st2, n_sp, n_nuc, s_ti = sums[:, evals]
         min_v = c.min_voiced_s / self.hop_s
         with np.errstate(divide="ignore", invalid="ignore"):
             mean_lo = s_lo / n_v
             mean_st = s_st / n_v
             spread = np.sqrt(np.maximum(s_st2 / n_v - mean_st**2, 0.0))
             rate = n_nuc / (n_sp * self.hop_s)
+            d_ti = s_ti / n_v - baseline.tilt_db
         enough = (n_v >= min_v) & (baseline.voiced_s >= c.min_baseline_voiced_s)
         d_lo = mean_lo - baseline.loudness_dbfs
         d_st = mean_st - baseline.pitch_st
@@ -223,7 +227,8 @@ class AgentToneDetector:
             (rate >= c.pace_ratio_over_baseline * baseline.syllable_rate_per_s)
             | (rate >= c.max_pace_syll_per_s)
         )
-        count = fired_lo.astype(int) + fired_st + fired_sp + fired_pace
+        fired_ti = enough & (d_ti >= c.tilt_db_over_baseline)
+        count = fired_lo.astype(int) + fired_st + fired_sp + fired_pace + fired_ti
         active = count >= c.min_signals
         for k, i in enumerate(evals.tolist()):
             g = start + i
@@ -232,7 +237,7 @@ class AgentToneDetector:
                     n
                     for n, f in zip(
                         self.SIGNALS,
-                        (fired_lo[k], fired_st[k], fired_sp[k], fired_pace[k]),
+                        (fired_lo[k], fired_st[k], fired_sp[k], fired_pace[k], fired_ti[k]),
                         strict=True,
                     )
                     if f
@@ -262,6 +267,7 @@ class AgentToneDetector:
                 _keep_max(op.peak, "pitch_st_over_baseline", float(d_st[k]))
                 _keep_max(op.peak, "pitch_spread_st_over_baseline", float(d_sp[k]))
                 _keep_max(op.peak, "syllable_rate_per_s", float(rate[k]))
+                _keep_max(op.peak, "tilt_db_over_baseline", float(d_ti[k]))
             elif self._open is not None and g - self._open.last_active >= self._end_after:
                 out.append(self._close(self._open, time_of(self._open.last_active)))
         # A frame is flagged when the latest evaluation at or before it was active.
@@ -374,7 +380,9 @@ class InterruptionDetector:
                             and g0 - q.turn_start >= self._min_turn
                         ):
                             out += self._end(p, time_of)
-                            self._cand[p] = _Candidate(start=g0, other_turn_frames=g0 - q.turn_start)
+                            self._cand[p] = _Candidate(
+                                start=g0, other_turn_frames=g0 - q.turn_start
+                            )
                 elif not now[p] and st.speaking:
                     st.speaking, st.silent_since = False, g0
             # Overlap and confirmation inside [g0, g1).

@@ -326,11 +326,21 @@ class CallAnalyzer:
                 flagged = flag_y
                 if p == "agent" and self._tone is not None:
                     evs, flag_t = self._tone.push(
-                        g, loud, pst, voiced, c.speech[sl], c.nucleus[sl], b, self.time_of
+                        g,
+                        loud,
+                        pst,
+                        voiced,
+                        c.speech[sl],
+                        c.nucleus[sl],
+                        c.tilt_db[sl],
+                        b,
+                        self.time_of,
                     )
                     out += evs
                     flagged = flagged | flag_t
-                self._tick_buf[p].append((loud, pst, voiced, c.speech[sl], c.nucleus[sl], flagged))
+                self._tick_buf[p].append(
+                    (loud, pst, voiced, c.speech[sl], c.nucleus[sl], flagged, c.tilt_db[sl])
+                )
                 if (start + j) % self._tick == 0:
                     self._flush_tick(p)
             i = j

@@ -96,7 +96,7 @@ def test_chunking_does_not_change_frames(chunk):
     got = concat_blocks(blocks)
     assert np.array_equal(got.times_s, whole.times_s)
     for c in range(2):
-        for name in ("loudness_dbfs", "f0_hz", "voiced", "speech", "nucleus"):
+        for name in ("loudness_dbfs", "f0_hz", "voiced", "speech", "nucleus", "tilt_db"):
             assert np.array_equal(
                 getattr(got.channels[c], name), getattr(whole.channels[c], name), equal_nan=True
             ), name
@@ -107,3 +107,12 @@ def test_feature_options_reject_nonsense():
         FeatureOptions(pitch_fmin_hz=600, pitch_fmax_hz=500)
     with pytest.raises(ValueError, match="divide"):
         FeatureOptions(pitch_sample_rate_hz=7000)
+
+
+def test_spectral_tilt_of_sines_matches_the_difference_filter_gain():
+    for f_hz in (500.0, 1000.0, 3000.0):
+        x = (0.2 * np.sin(2 * np.pi * f_hz * np.arange(2 * SR) / SR)).astype(np.float32)
+        fb = extract_features(np.concatenate([silence(1.0), x])[None])
+        got = np.median(fb.channels[0].tilt_db[fb.times_s > 1.2])
+        want = 10 * np.log10(4 * np.sin(np.pi * f_hz / SR) ** 2)
+        assert abs(got - want) < 0.1, (f_hz, got, want)
