@@ -401,9 +401,16 @@ def _match_spec(spec: CueSpec, s: _Sentence, name_tokens: list[str]) -> list[Cue
                     a, b = _char_to_tokens(s, m.start(), m.end())
                     spans.append((a, b, pat))
         elif pat.has_name:
+            # Names must be capitalised as Whisper writes names, so a customer called Will or
+            # Grace is not "addressed" by every "I will" or "grace period".
             for name in name_tokens:
                 toks = tuple(name if t == NAME_PLACEHOLDER else t for t in pat.tokens)
-                spans.extend((a, b, pat) for a, b in _find_phrase(toks, s.tokens, max_slips=0))
+                slot = pat.tokens.index(NAME_PLACEHOLDER)
+                spans.extend(
+                    (a, b, pat)
+                    for a, b in _find_phrase(toks, s.tokens, max_slips=0)
+                    if _capitalised(s, a + slot)
+                )
         else:
             spans.extend((a, b, pat) for a, b in _find_phrase(pat.tokens, s.tokens, pat.max_slips))
     if spec.polarity == "good":

@@ -403,6 +403,16 @@ def test_learn_customer_name_variants(text: str, name: str | None) -> None:
     assert learn_customer_name([seg("customer", text)]) == name
 
 
+def test_name_that_is_also_a_word_needs_a_capital() -> None:
+    segments = [
+        seg("customer", "Hi, this is Will Turner speaking.", 0.0),
+        seg("agent", "Thanks Will, I will look into it.", 3.0),
+    ]
+    assert learn_customer_name(segments) == "Will Turner"
+    used = only(find_cues(segments), "customer_name_used")
+    assert [c.quote for c in used] == ["Will,"]
+
+
 def test_agent_introduction_is_not_the_customer_name() -> None:
     assert learn_customer_name([seg("agent", "Hi, my name is Kevin, how can I help?")]) is None
 
