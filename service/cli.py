@@ -48,6 +48,39 @@ def _add_analyze(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", default=None, help="write the output to this file instead of stdout")
 
 
+def _add_score(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "score",
+        help="score recorded calls against the trainer's rubric: JSON scorecards, HTML reports, CSV",
+    )
+    p.add_argument("calls", nargs="+", metavar="CALL", help="recordings, or folders of them")
+    p.add_argument(
+        "--out",
+        default="scorecards",
+        help="output folder (default ./scorecards): <id>.scorecard.json, <id>.html and summary.csv",
+    )
+    p.add_argument(
+        "--rubric", default=None, help="rubric TOML (default: the packaged models/data/rubric.toml)"
+    )
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="parallel worker processes (default: one per core, at most one per call)",
+    )
+    p.add_argument("--no-transcribe", action="store_true", help="acoustic criteria only (fast)")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    p.add_argument("--agent-channel", type=int, default=None, help="agent's channel (default 0)")
+    p.add_argument(
+        "--customer-channel", type=int, default=None, help="customer's channel (default 1)"
+    )
+    p.add_argument("--mono-role", choices=["agent", "customer"], default="agent")
+    p.add_argument("--agent-id", default=None, help="the agent these calls belong to")
+    p.add_argument("--customer-name", default=None, help="the customer's name (one call)")
+    p.add_argument("--model", default=None, help="CTranslate2 Whisper model directory")
+    p.add_argument("--config", default=None, help="TOML file overriding detector thresholds")
+
+
 def _add_serve(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "serve", help="run the live service (WebSocket audio in, alerts out; OpenAPI at /docs)"
@@ -116,6 +149,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", required=True)
     _add_analyze(sub)
+    _add_score(sub)
     _add_serve(sub)
     _add_users(sub)
     _add_replay(sub)
@@ -307,8 +341,41 @@ def cmd_listen(args: argparse.Namespace) -> int:
     return EXIT_USAGE if result.error is not None else 0
 
 
+def cmd_score(args: argparse.Namespace) -> int:
+    from service.batch import ScoreOptions, score_many
+
+    if args.workers is not None and args.workers < 1:
+        raise CalltoneError(f"--workers {args.workers}: use 1 or more")
+    options = ScoreOptions(
+        transcribe=not args.no_transcribe,
+        model=args.model,
+        rubric_path=args.rubric,
+        config_path=args.config,
+        agent_channel=args.agent_channel,
+        customer_channel=args.customer_channel,
+        mono_role=args.mono_role,
+        customer_name=args.customer_name,
+        agent_id=args.agent_id,
+    )
+    report = score_many(
+        args.calls, args.out, options, workers=args.workers, progress=not args.no_progress
+    )
+    for o in report.outcomes:
+        if o.ok:
+            overall = "n/a" if o.overall_score is None else f"{o.overall_score:.0f}"
+            sys.stdout.write(f"{o.call_id}\toverall {overall}\t{o.report_path}\n")
+        else:
+            print(f"calltone: error: {o.path}: {o.error}", file=sys.stderr)
+    sys.stdout.write(
+        f"{len(report.outcomes) - len(report.failed)} of {len(report.outcomes)} call(s) scored "
+        f"in {report.wall_s:.1f} s with {report.workers} worker(s); summary {report.summary_csv}\n"
+    )
+    return EXIT_USAGE if report.failed else 0
+
+
 COMMANDS = {
     "analyze": cmd_analyze,
+    "score": cmd_score,
     "serve": cmd_serve,
     "users": cmd_users,
     "replay": cmd_replay,
