@@ -215,7 +215,9 @@ def load_rubric(path: str | Path | None = None) -> Rubric:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise RubricError(f"rubric file {str(p)!r} is not valid TOML: {exc}; fix the syntax") from exc
+        raise RubricError(
+            f"rubric file {str(p)!r} is not valid TOML: {exc}; fix the syntax"
+        ) from exc
     return parse_rubric(data, source=str(p))
 
 
@@ -279,7 +281,9 @@ def packaged_cue_kinds() -> frozenset[str]:
 
 def _parse_criterion(entry: Any, *, where: str, cue_kinds: frozenset[str]) -> Criterion:
     if not isinstance(entry, dict):
-        raise RubricError(f"{where} is not a table; write it as [[criterion]] with key = value lines")
+        raise RubricError(
+            f"{where} is not a table; write it as [[criterion]] with key = value lines"
+        )
     cid = entry.get("id")
     if not isinstance(cid, str) or not _ID_RE.match(cid):
         raise RubricError(f"{where}: id must be a snake_case string, got {cid!r}")
@@ -373,7 +377,11 @@ def _check_param(key: str, value: Any, default: Any, *, where: str) -> Any:
             raise RubricError(f"{where}: param {key} must be true or false, got {value!r}")
         return value
     if isinstance(default, int | float):
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+        ):
             raise RubricError(f"{where}: param {key} must be a number, got {value!r}")
         if value < 0:
             raise RubricError(f"{where}: param {key} must be >= 0, got {value!r}")
