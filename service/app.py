@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse
 
 from service.bus import make_bus
 from service.live import LiveHub
-from service.routes import alerts, calls, feeds, live, users
+from service.routes import alerts, calls, feeds, live, recordings, users
 from service.routes.schemas import Health
 from service.settings import Settings, load_settings
 from service.storage import (
@@ -92,6 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         )
     for router in (calls.router, alerts.router, users.router, feeds.router, live.router):
         app.include_router(router)
+    recordings.install(app)  # uploads -> background scoring -> scorecards (issue 5)
 
     @app.get("/health", response_model=Health, tags=["health"])
     async def health(request: Request) -> object:

@@ -14,6 +14,7 @@ what went wrong.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import multiprocessing
@@ -27,9 +28,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from audio.decode import AV_SUFFIXES, SOUNDFILE_SUFFIXES
 from audio.errors import CalltoneError
 
-AUDIO_SUFFIXES = (".wav", ".flac", ".ogg", ".mp3", ".m4a")
+AUDIO_SUFFIXES = tuple(sorted(SOUNDFILE_SUFFIXES | AV_SUFFIXES))
 SCORECARD_SUFFIX = ".scorecard.json"
 REPORT_SUFFIX = ".html"
 SUMMARY_CSV = "summary.csv"
@@ -301,6 +303,20 @@ def _init_worker(options: ScoreOptions) -> None:
     cached_rubric(options.rubric_path)
     if options.transcribe:
         _ = _transcriber(options).model
+
+
+def init_background_worker(options: ScoreOptions, nice: int) -> None:
+    """A service's scoring worker: lower priority (live alerts come first), then as a batch's."""
+    if nice > 0 and hasattr(os, "nice"):
+        with contextlib.suppress(OSError):
+            os.nice(nice)
+    _init_worker(options)
+
+
+def score_for_store(path: str, call_id: str, options: ScoreOptions) -> tuple[dict[str, Any], str]:
+    """Score one uploaded call in a worker; return the scorecard JSON and the HTML report."""
+    scored = score_file(path, options, call_id=call_id)
+    return scored.scorecard, scored.html
 
 
 def write_summary_csv(path: Path, outcomes: Iterable[CallOutcome], criteria: Sequence[str]) -> None:

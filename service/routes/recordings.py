@@ -1,0 +1,494 @@
+"""Recorded calls in, scorecards out: trainers upload a recording and fetch its scorecard.
+
+``POST /v1/recordings`` (trainer or admin) takes a multipart upload, refuses it early when it is
+larger than ``max_upload_bytes`` (from ``Content-Length``, and again while copying), checks the
+format by decoding it, stores a ``queued`` job and returns its id at once (202). Scoring runs in
+background worker processes at a lower CPU priority than the live alerts, each loading Whisper
+once; the job goes ``queued → running → done | failed`` in storage, so any node can answer
+``GET /v1/recordings/{job_id}`` and serve the scorecard JSON and HTML once it is done.
+
+Agents may read their own scorecards (those uploaded with their ``agent_id``); trainers,
+supervisors and admins read all of them.
+
+Wire it in the app factory with ``recordings.install(app)``: that includes the router and stops
+the workers (failing jobs still queued, with a message saying to upload again) at shutdown.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import datetime as dt
+import logging
+import multiprocessing
+import re
+import shutil
+import tempfile
+import threading
+import uuid
+from collections.abc import AsyncIterator
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+from typing import Annotated, Any, BinaryIO
+
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, status
+from fastapi.responses import HTMLResponse
+from pydantic import BaseModel, Field
+from starlette.datastructures import UploadFile
+
+from audio.channels import resolve_roles
+from audio.decode import AV_SUFFIXES, SOUNDFILE_SUFFIXES, load_audio
+from audio.errors import AudioError, CalltoneError, UnsupportedFormatError
+from service.batch import ScoreOptions, init_background_worker, score_for_store
+from service.deps import CurrentUser, SettingsDep, StoreDep, require_role
+from service.settings import Settings
+from service.storage import ScorecardRecord, Store, UserRecord
+
+log = logging.getLogger("calltone.recordings")
+
+ACCEPTED_SUFFIXES = tuple(sorted(SOUNDFILE_SUFFIXES | AV_SUFFIXES))
+MULTIPART_OVERHEAD_BYTES = 64 * 1024
+"""Slack over max_upload_bytes for the multipart envelope and form fields."""
+CHUNK_BYTES = 1 << 20
+DEFAULT_SCORING_WORKERS = 1
+DEFAULT_SCORING_NICE = 10
+_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$")
+SCORECARD_CSP = (
+    "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; "
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'self'"
+)
+
+router = APIRouter(tags=["recordings"])
+TrainerUser = Annotated[UserRecord, Depends(require_role("trainer", "admin"))]
+
+
+# --------------------------------------------------------------------------------------------
+# Response bodies
+
+
+class RecordingJob(BaseModel):
+    job_id: str
+    status: str = Field(..., description="queued, running, done or failed")
+    call_id: str | None
+    agent_id: str | None
+    error: str | None = Field(None, description="why scoring failed (status failed)")
+    overall_score: float | None = Field(
+        None, description="0-100 once done; null if no criterion applied"
+    )
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    status_url: str
+    scorecard_url: str
+    html_url: str
+
+
+def _job(rec: ScorecardRecord) -> dict[str, Any]:
+    card = rec.scorecard_json or {}
+    return {
+        "job_id": rec.job_id,
+        "status": rec.status,
+        "call_id": rec.call_id,
+        "agent_id": rec.agent_id,
+        "error": rec.error,
+        "overall_score": card.get("overall_score"),
+        "created_at": rec.created_at,
+        "updated_at": rec.updated_at,
+        "status_url": f"/v1/recordings/{rec.job_id}",
+        "scorecard_url": f"/v1/scorecards/{rec.job_id}",
+        "html_url": f"/v1/scorecards/{rec.job_id}/html",
+    }
+
+
+# --------------------------------------------------------------------------------------------
+# The background scorer
+
+
+class ScoringQueue:
+    """Scores uploaded recordings in worker processes and records each job's state in storage.
+
+    One dispatcher thread per worker process marks a job ``running``, hands it to the process
+    pool and stores the result; the uploaded file is deleted afterwards either way.
+    """
+
+    def __init__(self, store: Store, settings: Settings) -> None:
+        self.store = store
+        self.options = ScoreOptions(
+            transcribe=settings.transcribe, model=settings.whisper_model, cpu_threads=1
+        )
+        workers = int(getattr(settings, "scoring_workers", DEFAULT_SCORING_WORKERS))
+        nice = int(getattr(settings, "scoring_nice", DEFAULT_SCORING_NICE))
+        self.spool = Path(tempfile.mkdtemp(prefix="calltone-uploads-"))
+        self._pool = ProcessPoolExecutor(
+            workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=init_background_worker,
+            initargs=(self.options, nice),
+        )
+        self._dispatch = ThreadPoolExecutor(workers, thread_name_prefix="scoring")
+        self._pending: dict[str, Future[None]] = {}
+        self._lock = threading.Lock()
+        self._closed = False
+        self.check_slots = asyncio.Semaphore(2)
+        """Uploads decoded at once for the format check (each holds a whole call in memory)."""
+
+    def submit(
+        self,
+        job_id: str,
+        path: Path,
+        *,
+        call_id: str,
+        agent_id: str | None,
+        options: ScoreOptions,
+        filename: str,
+    ) -> None:
+        """Queue an uploaded file (owned by the queue from now on: deleted after scoring)."""
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("the scoring queue is closed")
+            fut = self._dispatch.submit(
+                self._run, job_id, path, call_id, agent_id, options, filename
+            )
+            self._pending[job_id] = fut
+        fut.add_done_callback(lambda _f: self._forget(job_id))
+
+    def _forget(self, job_id: str) -> None:
+        with self._lock:
+            self._pending.pop(job_id, None)
+
+    def _run(
+        self,
+        job_id: str,
+        path: Path,
+        call_id: str,
+        agent_id: str | None,
+        options: ScoreOptions,
+        filename: str,
+    ) -> None:
+        try:
+            self.store.save_scorecard(job_id, call_id=call_id, agent_id=agent_id, status="running")
+            try:
+                card, page = self._pool.submit(
+                    score_for_store, str(path), call_id, options
+                ).result()
+            except CalltoneError as exc:
+                self._fail(job_id, call_id, agent_id, str(exc))
+                return
+            except BrokenProcessPool:
+                self._fail(
+                    job_id,
+                    call_id,
+                    agent_id,
+                    "the scoring worker died (out of memory?); upload the recording again",
+                )
+                return
+            except Exception as exc:  # a bug: keep the service up and say so on the job
+                log.exception("scoring job %s failed", job_id)
+                self._fail(
+                    job_id, call_id, agent_id, f"internal error: {type(exc).__name__}: {exc}"
+                )
+                return
+            card["call"]["path"] = filename  # the trainer's file name, not the spool path
+            self.store.save_scorecard(
+                job_id,
+                call_id=call_id,
+                agent_id=agent_id,
+                status="done",
+                scorecard_json=card,
+                html=page,
+            )
+        except Exception:
+            log.exception("could not record the outcome of scoring job %s", job_id)
+        finally:
+            with contextlib.suppress(OSError):
+                path.unlink()
+
+    def _fail(self, job_id: str, call_id: str, agent_id: str | None, error: str) -> None:
+        self.store.save_scorecard(
+            job_id, call_id=call_id, agent_id=agent_id, status="failed", error=error
+        )
+
+    def close(self) -> None:
+        """Stop the workers; jobs not yet started are failed with a message to upload again."""
+        with self._lock:
+            self._closed = True
+            pending = dict(self._pending)
+        for job_id, fut in pending.items():
+            if fut.cancel():
+                with contextlib.suppress(Exception):
+                    rec = self.store.get_scorecard(job_id)
+                    self._fail(
+                        job_id,
+                        rec.call_id or job_id,
+                        rec.agent_id,
+                        "the service stopped before this recording was scored; upload it again",
+                    )
+        self._pool.shutdown(wait=True, cancel_futures=True)
+        self._dispatch.shutdown(wait=True, cancel_futures=True)
+        shutil.rmtree(self.spool, ignore_errors=True)
+
+
+_QUEUE_LOCK = threading.Lock()
+
+
+def get_scoring(request: Request, store: StoreDep, settings: SettingsDep) -> ScoringQueue:
+    """The app's scoring queue, started on the first upload (workers cost memory)."""
+    with _QUEUE_LOCK:
+        queue: ScoringQueue | None = getattr(request.app.state, "scoring", None)
+        if queue is None:
+            queue = ScoringQueue(store, settings)
+            request.app.state.scoring = queue
+        return queue
+
+
+ScoringDep = Annotated[ScoringQueue, Depends(get_scoring)]
+
+
+def install(app: FastAPI) -> None:
+    """Add the recording and scorecard routes, and stop the scoring workers at shutdown."""
+    app.include_router(router)
+    inner = app.router.lifespan_context
+
+    @contextlib.asynccontextmanager
+    async def lifespan(a: Any) -> AsyncIterator[Any]:
+        async with inner(a) as state:
+            try:
+                yield state
+            finally:
+                queue = getattr(app.state, "scoring", None)
+                if queue is not None:
+                    await asyncio.to_thread(queue.close)
+
+    app.router.lifespan_context = lifespan
+
+
+# --------------------------------------------------------------------------------------------
+# Routes
+
+
+def _check_name(value: str | None, what: str) -> str | None:
+    if value is None or value == "":
+        return None
+    if not _NAME_RE.match(value):
+        raise HTTPException(
+            422,
+            f"{what} {value!r} is not usable: letters, digits and . _ @ - (up to 128, starting "
+            "with a letter or digit)",
+        )
+    return value
+
+
+def _copy_limited(src: BinaryIO, dst: Path, limit: int) -> int:
+    n = 0
+    with dst.open("wb") as out:
+        while chunk := src.read(CHUNK_BYTES):
+            n += len(chunk)
+            if n > limit:
+                raise HTTPException(
+                    status.HTTP_413_CONTENT_TOO_LARGE,
+                    f"the recording is larger than the {limit} byte limit "
+                    "(CALLTONE_MAX_UPLOAD_BYTES); upload a shorter or compressed file (FLAC, MP3)",
+                )
+            out.write(chunk)
+    return n
+
+
+def _check_audio(path: Path, agent_channel: int | None) -> dict[str, Any]:
+    audio = load_audio(path)
+    resolve_roles(audio.channels, agent_channel=agent_channel)
+    return {"duration_s": round(audio.duration_s, 2), "channels": audio.channels}
+
+
+_UPLOAD_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["file"],
+                    "properties": {
+                        "file": {
+                            "type": "string",
+                            "format": "binary",
+                            "description": "the recording: WAV, FLAC, OGG, MP3 or M4A; two "
+                            "channels = agent + customer",
+                        },
+                        "agent_id": {"type": "string", "description": "whose call it is"},
+                        "call_id": {"type": "string", "description": "default: the job id"},
+                        "customer_name": {"type": "string"},
+                        "agent_channel": {"type": "integer", "description": "default 0"},
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+@router.post(
+    "/v1/recordings",
+    status_code=status.HTTP_202_ACCEPTED,
+    response_model=RecordingJob,
+    openapi_extra=_UPLOAD_BODY,
+    responses={
+        413: {"description": "larger than max_upload_bytes"},
+        415: {"description": "not an audio format calltone reads"},
+        422: {"description": "audio that cannot be analysed (too short, bad channels, ...)"},
+    },
+)
+async def upload_recording(
+    request: Request,
+    user: TrainerUser,
+    store: StoreDep,
+    settings: SettingsDep,
+    scoring: ScoringDep,
+) -> object:
+    """Upload a recorded call to be scored; poll ``status_url`` until it is ``done``."""
+    limit = settings.max_upload_bytes
+    declared = request.headers.get("content-length")
+    if declared and declared.isdigit() and int(declared) > limit + MULTIPART_OVERHEAD_BYTES:
+        raise HTTPException(
+            status.HTTP_413_CONTENT_TOO_LARGE,
+            f"the upload is {int(declared)} bytes, over the {limit} byte limit "
+            "(CALLTONE_MAX_UPLOAD_BYTES); upload a shorter or compressed file (FLAC, MP3)",
+        )
+    if not request.headers.get("content-type", "").startswith("multipart/form-data"):
+        raise HTTPException(
+            status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+            "send multipart/form-data with the recording in a 'file' field (curl -F "
+            "file=@call.wav -F agent_id=a17 ...)",
+        )
+    async with request.form(max_files=1, max_fields=10) as form:
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            raise HTTPException(422, "no 'file' field with the recording in the form")
+        fields = {k: v for k, v in form.items() if isinstance(v, str)}
+        agent_id = _check_name(fields.get("agent_id"), "agent_id")
+        call_id = _check_name(fields.get("call_id"), "call_id")
+        customer_name = (fields.get("customer_name") or "").strip()[:200] or None
+        raw_channel = fields.get("agent_channel")
+        if raw_channel not in (None, "") and not str(raw_channel).isdigit():
+            raise HTTPException(422, f"agent_channel must be 0 or 1, got {raw_channel!r}")
+        agent_channel = int(raw_channel) if raw_channel else None
+        suffix = Path(upload.filename or "").suffix.lower()
+        if suffix not in ACCEPTED_SUFFIXES:
+            raise HTTPException(
+                status.HTTP_415_UNSUPPORTED_MEDIA_TYPE,
+                f"{upload.filename or 'the upload'!r}: unsupported file type "
+                f"{suffix or '(no extension)'!r}; send one of {', '.join(ACCEPTED_SUFFIXES)}",
+            )
+        job_id = f"sc-{uuid.uuid4().hex[:20]}"
+        dest = scoring.spool / f"{job_id}__upload{suffix}"
+        try:
+            await asyncio.to_thread(_copy_limited, upload.file, dest, limit)
+        except BaseException:
+            dest.unlink(missing_ok=True)
+            raise
+    filename = Path(upload.filename or dest.name).name
+    try:
+        async with scoring.check_slots:
+            await asyncio.to_thread(_check_audio, dest, agent_channel)
+    except AudioError as exc:
+        dest.unlink(missing_ok=True)
+        # name the trainer's file, not the spool path
+        message = str(exc).replace(str(dest), filename).replace(dest.name, filename)
+        code = 415 if isinstance(exc, UnsupportedFormatError) else 422
+        raise HTTPException(code, message) from exc
+    call = call_id or job_id
+    rec = await asyncio.to_thread(
+        store.save_scorecard, job_id, call_id=call, agent_id=agent_id, status="queued"
+    )
+    options = ScoreOptions(
+        transcribe=scoring.options.transcribe,
+        model=scoring.options.model,
+        cpu_threads=scoring.options.cpu_threads,
+        agent_channel=agent_channel,
+        customer_name=customer_name,
+        agent_id=agent_id,
+    )
+    scoring.submit(
+        job_id,
+        dest,
+        call_id=call,
+        agent_id=agent_id,
+        options=options,
+        filename=filename,
+    )
+    log.info("recording %s queued for scoring by %s (%s)", job_id, user.name, call)
+    return _job(rec)
+
+
+def _readable(user: UserRecord, rec: ScorecardRecord) -> None:
+    if user.role == "agent" and rec.agent_id != user.agent_id:
+        raise HTTPException(
+            status.HTTP_403_FORBIDDEN,
+            f"agent {user.name!r} can see only their own scorecards, not job {rec.job_id!r}",
+        )
+
+
+async def _record(store: Store, user: UserRecord, job_id: str) -> ScorecardRecord:
+    rec = await asyncio.to_thread(store.get_scorecard, job_id)
+    _readable(user, rec)
+    return rec
+
+
+def _done(rec: ScorecardRecord) -> None:
+    if rec.status == "failed":
+        raise HTTPException(
+            status.HTTP_409_CONFLICT, f"scoring job {rec.job_id!r} failed: {rec.error}"
+        )
+    if rec.status != "done":
+        raise HTTPException(
+            status.HTTP_409_CONFLICT,
+            f"scoring job {rec.job_id!r} is {rec.status}; poll GET /v1/recordings/{rec.job_id} "
+            "until its status is done",
+        )
+
+
+@router.get("/v1/recordings/{job_id}", response_model=RecordingJob)
+async def recording_status(job_id: str, user: CurrentUser, store: StoreDep) -> object:
+    """A scoring job's state: queued, running, done or failed (with the reason)."""
+    return _job(await _record(store, user, job_id))
+
+
+@router.get("/v1/scorecards/{job_id}")
+async def get_scorecard(job_id: str, user: CurrentUser, store: StoreDep) -> object:
+    """The ``calltone.scorecard/1`` JSON (docs/scorecard-json.md); 409 until it is done."""
+    rec = await _record(store, user, job_id)
+    _done(rec)
+    return rec.scorecard_json
+
+
+@router.get("/v1/scorecards/{job_id}/html", response_class=HTMLResponse)
+async def get_scorecard_html(job_id: str, user: CurrentUser, store: StoreDep) -> HTMLResponse:
+    """The self-contained HTML report (open it in a browser with ``?token=...``)."""
+    rec = await _record(store, user, job_id)
+    _done(rec)
+    return HTMLResponse(
+        rec.html or "",
+        headers={
+            "Content-Security-Policy": SCORECARD_CSP,
+            "X-Content-Type-Options": "nosniff",
+            "Referrer-Policy": "no-referrer",
+        },
+    )
+
+
+@router.get("/v1/scorecards", response_model=list[RecordingJob])
+async def list_scorecards(
+    user: CurrentUser,
+    store: StoreDep,
+    agent_id: str | None = None,
+    limit: Annotated[int, Query(ge=1, le=5000)] = 100,
+) -> object:
+    """Scoring jobs newest first, optionally for one agent; agents get only their own."""
+    if user.role == "agent":
+        if agent_id not in (None, user.agent_id):
+            raise HTTPException(
+                status.HTTP_403_FORBIDDEN,
+                f"agent {user.name!r} can see only their own scorecards, not {agent_id!r}'s",
+            )
+        agent_id = user.agent_id
+    recs = await asyncio.to_thread(store.list_scorecards, agent_id, limit)
+    return [_job(r) for r in recs]
