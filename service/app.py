@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -17,7 +18,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 
 from service.bus import make_bus
-from service.live import LiveHub
+from service.live import LiveHub, lower_thread_priority
 from service.routes import alerts, calls, feeds, live, recordings, users
 from service.routes.schemas import Health
 from service.settings import Settings, load_settings
@@ -36,6 +37,8 @@ API_VERSION = "1"
 
 
 def _load_transcriber(settings: Settings) -> object | None:
+    """Load Whisper once, in a throwaway thread at the transcription niceness: CTranslate2's
+    worker threads are created here and inherit it, so they yield the CPU to the alerts."""
     if not settings.transcribe:
         return None
     from models.transcriber import Transcriber, TranscriberOptions
@@ -43,7 +46,20 @@ def _load_transcriber(settings: Settings) -> object | None:
     transcriber = Transcriber(
         TranscriberOptions(model=settings.whisper_model, cpu_threads=settings.whisper_threads)
     )
-    _ = transcriber.model  # load now (ModelLoadError here, not on the first call)
+    failure: list[BaseException] = []
+
+    def load() -> None:
+        lower_thread_priority(settings.transcription_nice)
+        try:
+            _ = transcriber.model  # load now (ModelLoadError here, not on the first call)
+        except BaseException as exc:
+            failure.append(exc)
+
+    thread = threading.Thread(target=load, name="whisper-load")
+    thread.start()
+    thread.join()
+    if failure:
+        raise failure[0]
     return transcriber
 
 

@@ -22,6 +22,7 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
 import queue
 import threading
 import time
@@ -188,11 +189,21 @@ class _Job:
     utterance: Utterance
 
 
+def lower_thread_priority(nice: int) -> None:
+    """Make the calling thread (and threads it creates later) yield the CPU to the alerts."""
+    if nice > 0 and hasattr(os, "setpriority"):
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nice)
+
+
 class TranscriptionWorker:
     """Whisper beside the acoustic path: worker threads fed by one bounded backlog per node."""
 
-    def __init__(self, transcriber: Transcriber, *, backlog: int, workers: int) -> None:
+    def __init__(
+        self, transcriber: Transcriber, *, backlog: int, workers: int, nice: int = 0
+    ) -> None:
         self.transcriber = transcriber
+        self.nice = nice
         self._jobs: queue.Queue[_Job | None] = queue.Queue(maxsize=backlog)
         self._threads = [
             threading.Thread(target=self._work, name=f"transcribe-{i}", daemon=True)
@@ -225,6 +236,7 @@ class TranscriptionWorker:
             t.join(timeout=5.0)
 
     def _work(self) -> None:
+        lower_thread_priority(self.nice)
         while True:
             job = self._jobs.get()
             if job is None:
@@ -276,6 +288,7 @@ class LiveHub:
                 transcriber,
                 backlog=settings.transcription_backlog,
                 workers=settings.transcription_workers,
+                nice=settings.transcription_nice,
             )
             if transcriber is not None
             else None

@@ -57,6 +57,13 @@ class Settings(BaseSettings):
         description="CPU threads for live transcription; 1 leaves the other core to the alerts",
     )
     transcription_workers: int = Field(1, ge=1, le=8)
+    transcription_nice: int = Field(
+        10,
+        ge=0,
+        le=19,
+        description="scheduling niceness of the Whisper threads: under load the CPU goes to the "
+        "acoustic alerts first and transcription lags (and says so)",
+    )
     transcription_backlog: int = Field(
         8, ge=1, description="utterances waiting for Whisper (all calls); more are dropped"
     )
