@@ -69,6 +69,7 @@ class ScoredCall:
     scorecard: dict[str, Any]
     html: str
     analysis: dict[str, Any]
+    timeline: dict[str, Any] | None
     wall_s: float
 
 
@@ -173,7 +174,7 @@ def score_file(
         agent_id=o.agent_id,
     ).to_dict()
     page = render_report(card, doc, timeline, title=cid)
-    return ScoredCall(cid, str(path), card, page, doc, time.perf_counter() - t0)
+    return ScoredCall(cid, str(path), card, page, doc, timeline, time.perf_counter() - t0)
 
 
 def cell(criterion: dict[str, Any]) -> str:
