@@ -161,6 +161,10 @@ def load_audio(path: str | Path, *, target_sr_hz: int = TARGET_SAMPLE_RATE) -> D
         Each with a message that names the problem and how to fix it.
     """
     p = Path(path)
+    if p.is_dir():
+        raise AudioFileNotFoundError(
+            f"{p}: is a directory, not a recording; pass the call's audio file"
+        )
     if not p.is_file():
         raise AudioFileNotFoundError(f"{p}: no such file; check the path to the call recording")
     if p.stat().st_size == 0:

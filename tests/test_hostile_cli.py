@@ -139,19 +139,7 @@ def check_error(run: Run, keyword: str) -> str:
     return line
 
 
-KNOWN_BUGS = {"directory.wav"}
-
-
-@pytest.mark.parametrize(
-    "case",
-    [
-        pytest.param(c, marks=pytest.mark.xfail(strict=True, reason="bug"))
-        if c.name in KNOWN_BUGS
-        else c
-        for c in corpus.CASES
-    ],
-    ids=case_id,
-)
+@pytest.mark.parametrize("case", corpus.CASES, ids=case_id)
 def test_hostile_case_gives_a_clear_error_or_a_correct_result(runs, case):
     run = runs[case_id(case)]
     assert run.returncode in (0, 2), f"exit {run.returncode}: {run.stderr[-2000:]}"
