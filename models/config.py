@@ -8,6 +8,7 @@ Defaults follow DESIGN.md and were calibrated on ``../shared/data`` (see docs/be
 
 from __future__ import annotations
 
+import math
 import tomllib
 from dataclasses import asdict, dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
@@ -115,6 +116,12 @@ class AnalysisConfig:
             raise ConfigError(f"{p}: config file not found; check the --config path") from None
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{p}: not valid TOML ({exc}); fix the syntax") from None
+        except UnicodeDecodeError:
+            raise ConfigError(f"{p}: not UTF-8 text; pass a TOML config file") from None
+        except OSError as exc:
+            raise ConfigError(
+                f"{p}: cannot read the config file ({exc.strerror}); check the --config path"
+            ) from None
         return cls.from_dict(data, source=str(p))
 
 
@@ -138,6 +145,8 @@ def _apply(obj: Any, data: dict[str, Any], source: str, prefix: str = "") -> Any
                 or isinstance(value, bool)
             ):
                 raise ConfigError(f"{source}: {prefix}{key} must be a number, not {value!r}")
+            if not math.isfinite(value):
+                raise ConfigError(f"{source}: {prefix}{key} must be a finite number, not {value!r}")
             changes[key] = type(current)(value)
     try:
         return replace(obj, **changes)

@@ -229,3 +229,25 @@ def test_hostile_options_give_one_line_errors(tmp_path):
     ]
     for extra, keyword in cases:
         check_error(run_cli("analyze", good, "--no-transcribe", *extra), keyword)
+
+
+def test_hostile_config_files_give_one_line_errors(tmp_path):
+    """A --config that is binary, a folder, or holds nan/inf (TOML allows both)."""
+    good = os.path.relpath(HOSTILE / "good_call.wav", ROOT)
+    nan = tmp_path / "nan.toml"
+    nan.write_text("[yelling]\nyelling_db_over_baseline = nan\n")
+    inf = tmp_path / "inf.toml"
+    inf.write_text("[features]\nsample_rate_hz = inf\n")
+    cases = [
+        (os.path.relpath(HOSTILE / "random_bytes.wav", ROOT), "UTF-8"),
+        (str(tmp_path), "cannot read"),
+        (str(nan), "finite"),
+        (str(inf), "finite"),
+    ]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        done = [
+            (pool.submit(run_cli, "analyze", good, "--no-transcribe", "--config", cfg), kw)
+            for cfg, kw in cases
+        ]
+        for fut, keyword in done:
+            check_error(fut.result(), keyword)
