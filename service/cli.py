@@ -179,8 +179,13 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     doc = to_document(audio, session, **parts)
     text = render_text(doc) if args.format == "text" else json.dumps(doc, indent=2)
     if args.out:
-        with open(args.out, "w", encoding="utf-8") as fh:
-            fh.write(text + "\n")
+        try:
+            with open(args.out, "w", encoding="utf-8") as fh:
+                fh.write(text + "\n")
+        except OSError as exc:
+            raise CalltoneError(
+                f"--out {args.out}: cannot write ({exc.strerror}); pass a file in an existing folder"
+            ) from None
     else:
         sys.stdout.write(text + "\n")
     return 0
@@ -390,6 +395,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return COMMANDS[args.command](args)
     except CalltoneError as exc:
         print(f"calltone: error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except MemoryError:
+        print(
+            "calltone: error: not enough memory for this analysis; check the --config values "
+            "(window lengths) and split very long recordings",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130

@@ -251,3 +251,17 @@ def test_hostile_config_files_give_one_line_errors(tmp_path):
         ]
         for fut, keyword in done:
             check_error(fut.result(), keyword)
+
+
+def test_unwritable_out_gives_a_one_line_error(tmp_path):
+    good = os.path.relpath(HOSTILE / "good_call.wav", ROOT)
+    for out in (tmp_path / "no" / "such" / "dir.json", tmp_path):
+        check_error(run_cli("analyze", good, "--no-transcribe", "--out", str(out)), "--out")
+
+
+def test_out_of_memory_gives_a_one_line_error(tmp_path):
+    """A config asking for an absurd noise window cannot allocate: say so in one line."""
+    good = os.path.relpath(HOSTILE / "good_call.wav", ROOT)
+    huge = tmp_path / "huge.toml"
+    huge.write_text("[features]\nvad_noise_window_s = 1e12\n")
+    check_error(run_cli("analyze", good, "--no-transcribe", "--config", str(huge)), "memory")
