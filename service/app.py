@@ -30,6 +30,7 @@ from service.storage import (
     StorageUnavailableError,
     Store,
 )
+from service.workers import AnalysisPool
 
 log = logging.getLogger("calltone.app")
 
@@ -80,7 +81,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         except BaseException:
             store.close()
             raise
-        hub = LiveHub(settings, store, bus, transcriber)  # type: ignore[arg-type]
+        analysis = AnalysisPool(settings.analysis_processes, settings.analysis_threads)
+        try:
+            await analysis.warm_up()
+        except BaseException:
+            analysis.close()
+            await bus.close()
+            store.close()
+            raise
+        hub = LiveHub(settings, store, bus, transcriber, analysis)  # type: ignore[arg-type]
         app.state.hub = hub
         if interrupted:
             await hub.announce_feed()

@@ -41,7 +41,7 @@ from audio.pcm import PcmFormat
 from models.alerts import AgentStrain, Alert
 from models.cues import CueMatcher, learn_customer_name
 from models.events import Event
-from models.session import CallSession, SessionUpdate, Utterance, UtteranceOptions
+from models.session import SessionUpdate, Utterance, UtteranceOptions
 from models.transcriber import Segment, Transcriber
 from service.bus import Bus
 from service.settings import Settings
@@ -52,6 +52,15 @@ from service.storage import (
     NotFoundError,
     Store,
     UserRecord,
+)
+from service.workers import (
+    AnalysisError,
+    AnalysisPool,
+    Finished,
+    OpenCall,
+    Worker,
+    cue_event,
+    strain_snapshot,
 )
 
 log = logging.getLogger("calltone.live")
@@ -183,17 +192,27 @@ def check_frame(data: bytes, fmt: PcmFormat, max_frame_bytes: int) -> None:
 # -- transcription ------------------------------------------------------------------------------
 
 
+def lower_thread_priority(nice: int) -> None:
+    """Make the calling thread (and threads it creates later) yield the CPU to the alerts."""
+    if nice > 0 and hasattr(os, "setpriority"):
+        with contextlib.suppress(OSError):
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nice)
+
+
 @dataclass
 class _Job:
     runner: CallRunner
     utterance: Utterance
 
 
-def lower_thread_priority(nice: int) -> None:
-    """Make the calling thread (and threads it creates later) yield the CPU to the alerts."""
-    if nice > 0 and hasattr(os, "setpriority"):
-        with contextlib.suppress(OSError):
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nice)
+@dataclass
+class _Transcribed:
+    """Whisper's answer for one utterance: segments (stored) and the phrase cues they hold."""
+
+    utterance: Utterance
+    segments: list[Segment] | None
+    cue_events: list[Event]
+    problem: str | None
 
 
 class TranscriptionWorker:
@@ -243,17 +262,21 @@ class TranscriptionWorker:
                 return
             runner, utt = job.runner, job.utterance
             if runner.abandoned:
-                runner.transcription_done(utt, None, "call ended before transcription")
+                runner.transcription_done(_Transcribed(utt, None, [], "call ended"))
                 continue
             t0 = time.perf_counter()
             try:
                 segments = self.transcriber.transcribe_array(
                     utt.samples, speaker=utt.speaker, offset_s=utt.start_s
                 )
-                runner.transcription_done(utt, runner.store_transcript(segments), None)
+                runner.store_transcript(segments)
+                cues = runner.cue_events(segments)
+                runner.transcription_done(_Transcribed(utt, segments, cues, None))
             except Exception as exc:  # one bad utterance must not stop transcription
                 log.exception("transcription failed for call %s", runner.call_id)
-                runner.transcription_done(utt, None, f"transcription failed: {exc}")
+                runner.transcription_done(
+                    _Transcribed(utt, None, [], f"transcription failed: {exc}")
+                )
             finally:
                 self.busy_s += time.perf_counter() - t0
                 self.done += 1
@@ -263,7 +286,7 @@ class TranscriptionWorker:
 
 
 class LiveHub:
-    """What every live call and feed shares: storage, bus, thread pools, Whisper, agent strain."""
+    """What every live call and feed shares: storage, bus, analysis workers, Whisper, strain."""
 
     def __init__(
         self,
@@ -271,6 +294,7 @@ class LiveHub:
         store: Store,
         bus: Bus,
         transcriber: Transcriber | None,
+        analysis: AnalysisPool | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
@@ -279,9 +303,7 @@ class LiveHub:
         self.alert_config = settings.alert_config()
         self.strain = AgentStrain(self.alert_config)
         self._strain_lock = threading.Lock()
-        self.analysis_pool = ThreadPoolExecutor(
-            settings.analysis_threads, thread_name_prefix="analysis"
-        )
+        self.analysis = analysis or AnalysisPool(0, settings.analysis_threads)
         self.io_pool = ThreadPoolExecutor(16, thread_name_prefix="storage")
         self.transcription = (
             TranscriptionWorker(
@@ -315,14 +337,19 @@ class LiveHub:
     async def announce_feed(self) -> None:
         await self.bus.publish(FEED_CHANNEL, b"{}")
 
-    def finish_session(self, session: CallSession) -> Any:
-        with self._strain_lock:  # AgentStrain is shared across calls and threads
-            return session.finish(strain=self.strain, wall_time_s=time.time())
+    async def finish(self, worker: Worker, call_id: str, agent_id: str) -> Finished:
+        """End a call's analysis with this node's record of the agent's recent hard calls."""
+        with self._strain_lock:
+            snapshot = strain_snapshot(self.strain, agent_id)
+        done: Finished = await worker.run("finish", call_id, (snapshot, time.time()))
+        with self._strain_lock:  # an agent has one call at a time, so this is their history
+            self.strain._hard_calls[agent_id] = done.hard_calls
+        return done
 
     def close(self) -> None:
         if self.transcription is not None:
             self.transcription.close()
-        self.analysis_pool.shutdown(wait=True, cancel_futures=True)
+        self.analysis.close()
         self.io_pool.shutdown(wait=True, cancel_futures=True)
 
 
@@ -335,14 +362,6 @@ class _Outbox:
 
     messages: list[dict[str, Any]] = field(default_factory=list)
     alerts: list[AlertRecord] = field(default_factory=list)
-    utterances: list[Utterance] = field(default_factory=list)
-
-
-@dataclass
-class _Transcribed:
-    utterance: Utterance
-    segments: list[Segment] | None
-    problem: str | None
 
 
 _STOP = object()
@@ -366,38 +385,50 @@ class CallRunner:
         self.call_id = call_id
         self.agent_id = str(start.agent_id)
         self.fmt = fmt
+        self.roles = roles
         self.start_msg = start
-        transcribing = hub.transcription is not None
-        self.session = CallSession(
-            roles=roles,
-            n_channels=fmt.channels,
-            config=hub.analysis_config,
-            alert_config=hub.alert_config,
-            call_id=call_id,
-            agent_id=self.agent_id,
-            pcm=fmt,
-            utterances=UtteranceOptions() if transcribing else None,
-        )
+        self.worker: Worker | None = None
         self._frames: asyncio.Queue[Any] = asyncio.Queue(hub.settings.frame_queue_frames)
         self._wake = asyncio.Event()
         self._loop = asyncio.get_running_loop()
         self._send_lock = asyncio.Lock()
         self._transcribed: deque[_Transcribed] = deque()
-        self._pending_utterances = 0  # touched only by this call's (sequential) analysis steps
+        self._pending_utterances = 0  # touched only on the event loop
         self.abandoned = False
         self._finished = False
+        self._stopping = False
         self.socket_open = True
+        self.time_s = 0.0
         self.stored_alerts: list[AlertRecord] = []
         self.segments: deque[Segment] = deque(maxlen=CUE_WINDOW_SEGMENTS)
         self._cue_ids: set[str] = set()
         self._customer_name = start.customer_name
         self.n_segments = 0
-        self.gaps: list[dict[str, Any]] = []
+        self.gaps = 0
         self.frames_in = 0
         self.bytes_in = 0
         self.batches = 0
         self.listeners_checked_at = 0.0
         self.has_listeners = False
+
+    async def open(self) -> None:
+        """Create the call's session on the least busy analysis worker."""
+        self.worker = self.hub.analysis.assign()
+        spec = OpenCall(
+            call_id=self.call_id,
+            agent_id=self.agent_id,
+            roles=self.roles,
+            fmt=self.fmt,
+            config=self.hub.analysis_config,
+            alert_config=self.hub.alert_config,
+            utterances=UtteranceOptions() if self.hub.transcription is not None else None,
+        )
+        await self.worker.run("open", self.call_id, spec)
+
+    def release(self) -> None:
+        if self.worker is not None:
+            self.hub.analysis.release(self.worker)
+            self.worker = None
 
     # -- receiving (event loop) -----------------------------------------------------------------
 
@@ -447,15 +478,13 @@ class CallRunner:
                 check_frame(data, self.fmt, limit)
                 self.frames_in += 1
                 self.bytes_in += len(data)
-                await self._frames.put((time.monotonic(), data))
+                await self._frames.put(data)
                 self._wake.set()
                 await self._relay_audio(data)
                 continue
             await self._on_text(msg.get("text") or "")
             if self._stopping:
                 return "stop"
-
-    _stopping = False
 
     async def _on_text(self, text: str) -> None:
         try:
@@ -468,7 +497,7 @@ class CallRunner:
         if kind == "stop":
             self._stopping = True
         elif kind == "ping":
-            await self.send({"type": "pong", "time_s": round(self.session.time_s, 2)})
+            await self.send({"type": "pong", "time_s": round(self.time_s, 2)})
         elif kind == "start":
             raise ProtocolError(
                 "already_started", "this call already started; send audio or stop", CLOSE_POLICY
@@ -490,10 +519,10 @@ class CallRunner:
         if self.has_listeners:
             await self.hub.bus.publish(audio_channel(self.call_id), data)
 
-    # -- processing (batches in the analysis pool) ----------------------------------------------
+    # -- processing -----------------------------------------------------------------------------
 
     async def _process_loop(self) -> None:
-        loop = asyncio.get_running_loop()
+        """Analyse what has arrived, in order; frames that queued up meanwhile go as one batch."""
         max_batch = self.fmt.max_frame_bytes
         done = False
         while not done:
@@ -507,53 +536,61 @@ class CallRunner:
                     if item is _STOP:
                         done = True
                         break
-                    chunks.append(item[1])
-                    size += len(item[1])
+                    chunks.append(item)
+                    size += len(item)
                 transcribed = list(self._transcribed)
                 self._transcribed.clear()
                 if not chunks and not transcribed:
                     break
                 self.batches += 1
-                out = await loop.run_in_executor(
-                    self.hub.analysis_pool, self._step, b"".join(chunks), transcribed
-                )
-                await self._deliver(out)
+                await self._step(b"".join(chunks), transcribed)
                 if done:
                     break
 
-    def _step(self, pcm: bytes, transcribed: list[_Transcribed]) -> _Outbox:
-        """Analysis thread: push audio and transcript cues, store the results."""
+    async def _step(self, pcm: bytes, transcribed: list[_Transcribed]) -> None:
+        """Analyse audio and transcript cues, store what came out, then send it."""
+        if self.worker is None:
+            raise AnalysisError(f"call {self.call_id!r} has no analysis worker")
         out = _Outbox()
-        updates: list[SessionUpdate] = []
-        if pcm:
-            updates.append(self.session.push_pcm(pcm))
+        cue_events: list[Event] = []
         for t in transcribed:
             self._pending_utterances -= 1
             if t.segments is None:
                 out.messages.append(self._gap(t.utterance, t.problem or "not transcribed"))
                 continue
             out.messages += [{"type": "transcript", "segment": s.to_dict()} for s in t.segments]
-            cue_events = self._cue_events(t.segments)
-            if cue_events:
-                updates.append(self.session.add_events(cue_events))
-        for upd in updates:
-            self._store_update(upd, out)
-        return out
+            cue_events += t.cue_events
+        updates: list[SessionUpdate] = await self.worker.run(
+            "step", self.call_id, (pcm, cue_events)
+        )
+        if pcm:
+            self.time_s += len(pcm) / self.fmt.bytes_per_frame / self.fmt.sample_rate_hz
+        await self._store_and_send(updates, out)
 
-    def _store_update(self, upd: SessionUpdate, out: _Outbox) -> None:
-        """Store events then alerts, queue the messages, and hand utterances to Whisper."""
+    async def _store_and_send(self, updates: list[SessionUpdate], out: _Outbox) -> None:
+        transcripts = out.messages
+        out.messages = []
+        if any(u.events or u.alerts for u in updates):
+            await self.hub.io(self._store_updates, updates, out)
+        for upd in updates:
+            for utt in upd.utterances:
+                self._submit(utt, out)
+        out.messages += transcripts
+        await self._deliver(out)
+
+    def _store_updates(self, updates: list[SessionUpdate], out: _Outbox) -> None:
+        """Storage thread: events, then alerts (the store assigns their ids) before any send."""
         store = self.hub.store
-        if upd.events:
-            now_s = self.session.time_s
-            store.add_events(self.call_id, [_storable(e, now_s) for e in _last_per_id(upd.events)])
-            out.messages += [{"type": "event", "event": e.to_dict()} for e in upd.events]
-        for alert in upd.alerts:
-            rec = store.add_alert(_storable_alert(alert))
-            out.alerts.append(rec)
-            self.stored_alerts.append(rec)
-            out.messages.append({"type": "alert", "alert": rec.to_dict()})
-        for utt in upd.utterances:
-            self._submit(utt, out)
+        for upd in updates:
+            if upd.events:
+                rows = [_storable(e, self.time_s) for e in _last_per_id(upd.events)]
+                store.add_events(self.call_id, rows)
+                out.messages += [{"type": "event", "event": e.to_dict()} for e in upd.events]
+            for alert in upd.alerts:
+                rec = store.add_alert(_storable_alert(alert))
+                out.alerts.append(rec)
+                self.stored_alerts.append(rec)
+                out.messages.append({"type": "alert", "alert": rec.to_dict()})
 
     def _submit(self, utt: Utterance, out: _Outbox) -> None:
         worker = self.hub.transcription
@@ -565,19 +602,26 @@ class CallRunner:
             out.messages.append(self._gap(utt, "transcription backlog full"))
 
     def _gap(self, utt: Utterance, reason: str) -> dict[str, Any]:
-        gap = {
+        self.gaps += 1
+        return {
             "type": "transcript_gap",
             "speaker": utt.speaker,
             "from_s": round(utt.start_s, 2),
             "to_s": round(utt.end_s, 2),
             "reason": reason,
         }
-        self.gaps.append(gap)
-        return gap
 
-    def _cue_events(self, segments: list[Segment]) -> list[Event]:
+    # -- transcription callbacks (worker threads) ------------------------------------------------
+
+    def store_transcript(self, segments: list[Segment]) -> None:
+        for seg in segments:
+            self.hub.store.add_segment(self.call_id, seg.to_dict())
+        self.n_segments += len(segments)
+
+    def cue_events(self, segments: list[Segment]) -> list[Event]:
+        """Phrase cues in the newest segments (searched with recent context for the name)."""
         matcher = self.hub.cues
-        if matcher is None:
+        if matcher is None or not segments:
             return []
         self.segments.extend(segments)
         window = list(self.segments)
@@ -585,32 +629,16 @@ class CallRunner:
             self._customer_name = learn_customer_name(window)
         events = []
         for cue in matcher.find_cues(window, customer_name=self._customer_name or ""):
-            d = cue.to_event_dict()
-            ev = Event(
-                kind="phrase",
-                speaker=d["speaker"],
-                start_s=float(d["start_s"]),
-                end_s=float(d["end_s"]),
-                evidence=d["evidence"],
-            )
+            ev = cue_event(cue.to_event_dict())
             key = f"{ev.id}-{cue.kind}"
             if key not in self._cue_ids:
                 self._cue_ids.add(key)
                 events.append(ev)
         return events
 
-    # -- transcription callbacks (worker threads) ------------------------------------------------
-
-    def store_transcript(self, segments: list[Segment]) -> list[Segment]:
-        for seg in segments:
-            self.hub.store.add_segment(self.call_id, seg.to_dict())
-        self.n_segments += len(segments)
-        return segments
-
-    def transcription_done(
-        self, utt: Utterance, segments: list[Segment] | None, problem: str | None
-    ) -> None:
-        self._loop.call_soon_threadsafe(self._on_transcribed, _Transcribed(utt, segments, problem))
+    def transcription_done(self, result: _Transcribed) -> None:
+        with contextlib.suppress(RuntimeError):  # the loop is gone at shutdown
+            self._loop.call_soon_threadsafe(self._on_transcribed, result)
 
     def _on_transcribed(self, t: _Transcribed) -> None:
         self._transcribed.append(t)
@@ -652,30 +680,31 @@ class CallRunner:
             return
         self._finished = True
         hub = self.hub
-        loop = asyncio.get_running_loop()
-        result = await loop.run_in_executor(hub.analysis_pool, hub.finish_session, self.session)
-        out = _Outbox()
-        await loop.run_in_executor(hub.analysis_pool, self._store_update, result.final, out)
-        await self._deliver(out)
+        if self.worker is None:
+            raise AnalysisError(f"call {self.call_id!r} has no analysis worker")
+        worker = self.worker
+        done = await hub.finish(worker, self.call_id, self.agent_id)
+        self.time_s = max(self.time_s, done.duration_s)
+        await self._store_and_send([done.final], _Outbox())
         if ended:
             await self._drain_transcripts(hub.settings.transcription_drain_s)
         else:
             self.abandoned = True
-        analysis = result.analysis
-        stored_alerts = [a.to_dict() for a in self.stored_alerts]
+        await worker.run("close", self.call_id)
+        self.release()
         summary = {
             "call_id": self.call_id,
             "agent_id": self.agent_id,
             "state": "ended" if ended else "interrupted",
-            "duration_s": round(analysis.duration_s, 2),
-            "events": [e.to_dict() for e in analysis.events_sorted()],
-            "alerts": stored_alerts,
-            "metrics": analysis.metrics,
-            "notes": analysis.notes,
+            "duration_s": round(done.duration_s, 2),
+            "events": done.events,
+            "alerts": [a.to_dict() for a in self.stored_alerts],
+            "metrics": done.metrics,
+            "notes": done.notes,
             "transcription": {
                 "enabled": hub.transcription is not None,
                 "segments": self.n_segments,
-                "gaps": len(self.gaps),
+                "gaps": self.gaps,
             },
             "frames": self.frames_in,
         }
@@ -696,22 +725,27 @@ class CallRunner:
 
     async def _end_call_only(self) -> None:
         """Last resort after a failure: never leave the call live in storage."""
+        if self.worker is not None:
+            with contextlib.suppress(Exception):
+                await self.worker.run("close", self.call_id)
+            self.release()
         with contextlib.suppress(Exception):
             await self.hub.io(self.hub.store.end_call, self.call_id, state="interrupted")
             await self.hub.announce_feed()
         await self.close(CLOSE_INTERNAL)
 
     async def _drain_transcripts(self, timeout_s: float) -> None:
-        """Wait (bounded) for this call's utterances still with Whisper, then report the rest."""
+        """Wait (bounded) for this call's utterances still with Whisper, then report the rest.
+
+        The session is finished by now, so only the policy sees late cue events (a request for
+        a manager still raises a flag); they go through the same store-then-send path.
+        """
         deadline = time.monotonic() + timeout_s
         while self._pending_utterances > 0 or self._transcribed:
             if self._transcribed:
                 transcribed = list(self._transcribed)
                 self._transcribed.clear()
-                out = await asyncio.get_running_loop().run_in_executor(
-                    self.hub.analysis_pool, self._step, b"", transcribed
-                )
-                await self._deliver(out)
+                await self._step(b"", transcribed)
                 continue
             left = deadline - time.monotonic()
             if left <= 0:
@@ -721,11 +755,12 @@ class CallRunner:
                 await asyncio.wait_for(self._wake.wait(), timeout=min(left, 0.5))
         if self._pending_utterances > 0:
             self.abandoned = True
+            self.gaps += 1
             await self.send(
                 {
                     "type": "transcript_gap",
                     "from_s": None,
-                    "to_s": round(self.session.time_s, 2),
+                    "to_s": round(self.time_s, 2),
                     "reason": f"{self._pending_utterances} utterance(s) still waiting for "
                     f"transcription {timeout_s:.0f} s after stop; dropped",
                 }
@@ -799,6 +834,16 @@ async def run_call(hub: LiveHub, ws: WebSocket, call_id: str, user: UserRecord) 
     runner = CallRunner(hub, ws, call_id=call_id, start=start, fmt=fmt, roles=roles)
     hub.calls[call_id] = runner
     try:
+        try:
+            await runner.open()
+        except AnalysisError as exc:
+            log.error("call %s: %s", call_id, exc)
+            await runner.send_error(
+                ProtocolError("internal", "the server cannot analyse calls right now; retry",
+                              CLOSE_INTERNAL)
+            )
+            await runner._end_call_only()
+            return
         await runner.send(
             {"type": "started", "call_id": call_id, "agent_id": runner.agent_id, "format": meta}
         )
@@ -808,6 +853,7 @@ async def run_call(hub: LiveHub, ws: WebSocket, call_id: str, user: UserRecord) 
         if not runner._finished:  # cancelled (server shutdown): still leave a truthful state
             with contextlib.suppress(Exception):
                 await asyncio.shield(runner._finish(ended=False))
+        runner.release()
 
 
 async def _reject(ws: WebSocket, err: ProtocolError) -> None:

@@ -70,8 +70,15 @@ class Settings(BaseSettings):
     transcription_drain_s: float = Field(
         20.0, ge=0, description="how long `stop` waits for a call's pending transcripts"
     )
+    analysis_processes: int = Field(
+        2,
+        ge=0,
+        le=64,
+        description="worker processes for the acoustic analysis of live calls (one per core); "
+        "0 runs it in threads of the server process",
+    )
     analysis_threads: int = Field(
-        2, ge=1, le=64, description="threads that run the acoustic analysis of live calls"
+        2, ge=1, le=64, description="threads for the analysis when analysis_processes is 0"
     )
     max_frame_bytes: int = Field(
         192_000, ge=1024, description="largest binary audio frame accepted (1 s of 48 kHz stereo)"

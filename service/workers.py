@@ -1,0 +1,216 @@
+"""Acoustic analysis of live calls in worker processes.
+
+Why processes: the streaming core is numpy-heavy Python with a fixed cost per push, and in one
+interpreter it competes with the event loop for the GIL; measured with 50 real-time calls, the
+server then used less than one of the two cores and alerts queued for a second. Each worker
+process owns the :class:`~models.session.CallSession` of the calls assigned to it (a call stays
+on one worker, so its state never moves), and the event loop only moves bytes.
+
+``processes=0`` keeps everything in this process (threads): simpler to debug, fine for a few calls.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import multiprocessing
+import threading
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from typing import Any
+
+from audio.channels import ChannelRoles
+from audio.errors import CalltoneError
+from audio.pcm import PcmFormat
+from models.alerts import AgentStrain, AlertConfig
+from models.config import AnalysisConfig
+from models.events import Event
+from models.session import CallSession, SessionUpdate, UtteranceOptions
+
+
+class AnalysisError(CalltoneError):
+    """A call's analysis failed in its worker (or the worker died)."""
+
+
+@dataclass(frozen=True)
+class OpenCall:
+    """Everything a worker needs to create a call's session."""
+
+    call_id: str
+    agent_id: str
+    roles: ChannelRoles
+    fmt: PcmFormat
+    config: AnalysisConfig
+    alert_config: AlertConfig
+    utterances: UtteranceOptions | None
+
+
+@dataclass
+class Finished:
+    """The end of a call, as the service needs it (small enough to send between processes)."""
+
+    final: SessionUpdate
+    duration_s: float
+    events: list[dict[str, Any]]
+    metrics: dict[str, Any]
+    notes: list[str]
+    hard_calls: deque[float] = field(default_factory=deque)
+
+
+def handle(sessions: dict[str, CallSession], op: str, call_id: str, payload: Any) -> Any:
+    """One request to a worker (the same code runs in a process or a thread)."""
+    if op == "open":
+        spec: OpenCall = payload
+        sessions[call_id] = CallSession(
+            roles=spec.roles,
+            n_channels=spec.fmt.channels,
+            config=spec.config,
+            alert_config=spec.alert_config,
+            call_id=spec.call_id,
+            agent_id=spec.agent_id,
+            pcm=spec.fmt,
+            utterances=spec.utterances,
+        )
+        return None
+    if op == "close":
+        sessions.pop(call_id, None)
+        return None
+    session = sessions.get(call_id)
+    if session is None:
+        raise AnalysisError(f"no live analysis for call {call_id!r} in this worker")
+    if op == "step":
+        pcm, cue_events = payload
+        updates = []
+        if pcm:  # after finish only cue events come (the analyzer takes no more audio)
+            updates.append(session.push_pcm(pcm))
+        if cue_events:
+            updates.append(session.add_events(cue_events))
+        return updates
+    if op == "finish":
+        strain, wall_time_s = payload
+        # The session stays until "close": late transcript cues may still raise a flag.
+        result = session.finish(strain=strain, wall_time_s=wall_time_s)
+        analysis = result.analysis
+        return Finished(
+            final=result.final,
+            duration_s=analysis.duration_s,
+            events=[e.to_dict() for e in analysis.events_sorted()],
+            metrics=analysis.metrics,
+            notes=list(analysis.notes),
+            hard_calls=deque(strain._hard_calls.get(session.agent_id, ())),
+        )
+    raise AnalysisError(f"unknown analysis request {op!r}")
+
+
+def _worker_main(conn: Connection) -> None:
+    """A worker process: answer requests in order until the pipe closes."""
+    sessions: dict[str, CallSession] = {}
+    while True:
+        try:
+            op, call_id, payload = conn.recv()
+        except (EOFError, OSError, KeyboardInterrupt):
+            return
+        try:
+            conn.send(("ok", handle(sessions, op, call_id, payload)))
+        except Exception as exc:  # report it to the call; the other calls keep going
+            conn.send(("error", f"{type(exc).__name__}: {exc}"))
+
+
+class Worker:
+    """One analysis worker: a process (or this process) plus the thread that talks to it."""
+
+    def __init__(self, index: int, *, process: bool) -> None:
+        self.index = index
+        self.calls = 0
+        self._executor = ThreadPoolExecutor(1, thread_name_prefix=f"analysis-{index}")
+        self._process: Any = None
+        self._conn: Connection | None = None
+        self._sessions: dict[str, CallSession] = {}
+        if process:
+            ctx = multiprocessing.get_context("spawn")  # no fork of a threaded server
+            parent, child = ctx.Pipe()
+            self._process = ctx.Process(
+                target=_worker_main, args=(child,), name=f"calltone-analysis-{index}", daemon=True
+            )
+            self._process.start()
+            child.close()
+            self._conn = parent
+
+    def _call(self, op: str, call_id: str, payload: Any) -> Any:
+        if self._conn is None:
+            return handle(self._sessions, op, call_id, payload)
+        try:
+            self._conn.send((op, call_id, payload))
+            status, result = self._conn.recv()
+        except (EOFError, OSError, BrokenPipeError) as exc:
+            raise AnalysisError(
+                f"analysis worker {self.index} died ({exc}); its calls are interrupted"
+            ) from exc
+        if status == "error":
+            raise AnalysisError(f"analysis of call {call_id!r} failed: {result}")
+        return result
+
+    async def run(self, op: str, call_id: str, payload: Any = None) -> Any:
+        """Run a request; requests to one worker are answered in order."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, self._call, op, call_id, payload)
+
+    def close(self) -> None:
+        self._executor.shutdown(wait=True, cancel_futures=True)
+        if self._conn is not None:
+            with contextlib.suppress(OSError):
+                self._conn.close()
+        if self._process is not None:
+            self._process.join(timeout=5)
+            if self._process.is_alive():
+                self._process.terminate()
+
+
+class AnalysisPool:
+    """The workers of one node; a new call goes to the one with the fewest live calls."""
+
+    def __init__(self, processes: int, threads: int = 2) -> None:
+        if processes > 0:
+            self.workers = [Worker(i, process=True) for i in range(processes)]
+        else:
+            self.workers = [Worker(i, process=False) for i in range(max(1, threads))]
+        self._lock = threading.Lock()
+
+    def assign(self) -> Worker:
+        with self._lock:
+            worker = min(self.workers, key=lambda w: w.calls)
+            worker.calls += 1
+            return worker
+
+    def release(self, worker: Worker) -> None:
+        with self._lock:
+            worker.calls -= 1
+
+    async def warm_up(self) -> None:
+        """Wait until every worker process has imported the analysis code and answers."""
+        await asyncio.gather(*(w.run("close", "-") for w in self.workers))
+
+    def close(self) -> None:
+        for w in self.workers:
+            w.close()
+
+
+def strain_snapshot(strain: AgentStrain, agent_id: str) -> AgentStrain:
+    """A copy of one agent's recent hard calls to send with the call's ``finish``."""
+    copy = AgentStrain(strain.config)
+    if agent_id in strain._hard_calls:
+        copy._hard_calls[agent_id] = deque(strain._hard_calls[agent_id])
+    return copy
+
+
+def cue_event(d: dict[str, Any]) -> Event:
+    """A phrase cue (``Cue.to_event_dict()``) as an :class:`Event` for the alert policy."""
+    return Event(
+        kind="phrase",
+        speaker=d["speaker"],
+        start_s=float(d["start_s"]),
+        end_s=float(d["end_s"]),
+        evidence=d["evidence"],
+    )
