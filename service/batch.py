@@ -299,6 +299,8 @@ def default_workers(n_calls: int) -> int:
 def _init_worker(options: ScoreOptions) -> None:
     """Load the rubric and the Whisper model once, before the first call arrives."""
     os.environ.setdefault("OMP_NUM_THREADS", str(max(1, options.cpu_threads)))
+    import models.analysis  # noqa: F401  (imports and JIT warm-up before the first call)
+    import service.scorecard_html  # noqa: F401
     from models.rubric import cached_rubric
 
     cached_rubric(options.rubric_path)

@@ -153,3 +153,40 @@ def test_upload_fields_are_checked(server: LiveServer) -> None:
     assert r.status_code == 422 and "agent_id" in r.json()["detail"]
     r = _upload(server, server.tokens["trainer1"], "calm.wav", wav, agent_channel="left")
     assert r.status_code == 422 and "agent_channel" in r.json()["detail"]
+
+
+def test_stopping_the_service_fails_unfinished_jobs_with_a_reason(tmp_path: Path) -> None:
+    """A call still being scored at shutdown must not hold the service up or stay 'running'."""
+    import numpy as np
+    import soundfile as sf
+
+    from service.routes.recordings import ScoringQueue
+    from service.settings import Settings
+    from service.storage import Store
+
+    x, sr = sf.read(SAMPLES / "calm_call" / "call.wav", dtype="float32")
+    long_call = tmp_path / "long.wav"
+    sf.write(long_call, np.tile(x, (12, 1)), sr)  # ~9 minutes: minutes of Whisper work
+    store = Store(f"sqlite:///{tmp_path / 'q.db'}")
+    queue = ScoringQueue(store, Settings(db_url=store.url, transcribe=True))
+    try:
+        for job in ("job-a", "job-b"):
+            store.save_scorecard(job, call_id=job, agent_id=None, status="queued")
+            path = queue.spool / f"{job}.wav"
+            path.write_bytes(long_call.read_bytes())
+            queue.submit(
+                job, path, call_id=job, agent_id=None, options=queue.options, filename="long.wav"
+            )
+        deadline = time.monotonic() + 60
+        while store.get_scorecard("job-a").status != "running":
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        t0 = time.monotonic()
+        queue.close()
+        assert time.monotonic() - t0 < 30, "shutdown waited for the call being scored"
+        for job in ("job-a", "job-b"):
+            rec = store.get_scorecard(job)
+            assert rec.status == "failed" and "upload it again" in (rec.error or ""), rec
+        assert not queue.spool.exists()
+    finally:
+        store.close()

@@ -175,12 +175,12 @@ class ScoringQueue:
                 self._fail(job_id, call_id, agent_id, str(exc))
                 return
             except BrokenProcessPool:
-                self._fail(
-                    job_id,
-                    call_id,
-                    agent_id,
-                    "the scoring worker died (out of memory?); upload the recording again",
+                why = (
+                    "the service stopped while scoring this recording; upload it again"
+                    if self._closed
+                    else "the scoring worker died (out of memory?); upload the recording again"
                 )
+                self._fail(job_id, call_id, agent_id, why)
                 return
             except Exception as exc:  # a bug: keep the service up and say so on the job
                 log.exception("scoring job %s failed", job_id)
@@ -209,7 +209,7 @@ class ScoringQueue:
         )
 
     def close(self) -> None:
-        """Stop the workers; jobs not yet started are failed with a message to upload again."""
+        """Stop the workers now; unfinished jobs are failed with a message to upload again."""
         with self._lock:
             self._closed = True
             pending = dict(self._pending)
@@ -223,7 +223,12 @@ class ScoringQueue:
                         rec.agent_id,
                         "the service stopped before this recording was scored; upload it again",
                     )
-        self._pool.shutdown(wait=True, cancel_futures=True)
+        # a call being scored can take minutes: stop its worker rather than hold up shutdown
+        # (its dispatcher then records the job as failed, saying to upload it again)
+        for proc in list(getattr(self._pool, "_processes", {}).values()):
+            with contextlib.suppress(Exception):
+                proc.terminate()
+        self._pool.shutdown(wait=False, cancel_futures=True)
         self._dispatch.shutdown(wait=True, cancel_futures=True)
         shutil.rmtree(self.spool, ignore_errors=True)
 
