@@ -6,7 +6,7 @@ sample, so the calls differ), writes them as 16 kHz 16-bit WAV, then runs the re
 HTML report, CSV) with and without transcription and with 1 and 2 worker processes. Wall time
 includes starting the workers and loading Whisper once per worker, as a real batch pays it.
 
-Run: python bench/bench_scoring.py [--calls 4] [--workers 1,2] [--modes transcribe,acoustic]
+Run: python bench/bench_scoring.py [--calls 4] [--workers 1,2] [--modes acoustic,transcribe,packed]
 """
 
 from __future__ import annotations
@@ -49,18 +49,21 @@ def build_calls(folder: Path, n: int) -> list[Path]:
     return paths
 
 
-def run(paths: list[Path], out: Path, *, transcribe: bool, workers: int) -> dict:
+def run(
+    paths: list[Path], out: Path, *, transcribe: bool, workers: int, pack_gap_s: float | None
+) -> dict:
     t0 = time.perf_counter()
-    report = score_many(
-        paths, out, ScoreOptions(transcribe=transcribe), workers=workers, progress=False
-    )
+    options = ScoreOptions(transcribe=transcribe, pack_gap_s=pack_gap_s)
+    report = score_many(paths, out, options, workers=workers, progress=False)
     wall = time.perf_counter() - t0
     failed = report.failed
     if failed:
         raise SystemExit(f"bench: {len(failed)} call(s) failed: {failed[0].error}")
     per_call = [o.wall_s for o in report.outcomes]
     return {
-        "mode": "transcribed" if transcribe else "acoustic only",
+        "mode": ("transcribed" + (f", packed {pack_gap_s:g} s" if pack_gap_s else ""))
+        if transcribe
+        else "acoustic only",
         "workers": workers,
         "calls": len(paths),
         "wall_s": round(wall, 1),
@@ -78,7 +81,10 @@ def main() -> None:
     ap.add_argument("--calls", type=int, default=4, help="ten-minute calls per run (default 4)")
     ap.add_argument("--workers", default="1,2", help="worker counts to try (default 1,2)")
     ap.add_argument(
-        "--modes", default="acoustic,transcribe", help="acoustic and/or transcribe (default both)"
+        "--modes",
+        default="acoustic,transcribe",
+        help="acoustic, transcribe and/or packed (transcribe with --pack-gap-s 1); default "
+        "acoustic,transcribe",
     )
     args = ap.parse_args()
     workers = [int(w) for w in args.workers.split(",")]
@@ -90,7 +96,11 @@ def main() -> None:
         for mode in modes:
             for w in workers:
                 res = run(
-                    paths, folder / f"out_{mode}_{w}", transcribe=mode == "transcribe", workers=w
+                    paths,
+                    folder / f"out_{mode}_{w}",
+                    transcribe=mode in ("transcribe", "packed"),
+                    workers=w,
+                    pack_gap_s=1.0 if mode == "packed" else None,
                 )
                 print(json.dumps(res), flush=True)
                 results.append(res)

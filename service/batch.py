@@ -58,6 +58,9 @@ class ScoreOptions:
     agent_id: str | None = None
     cpu_threads: int = 0
     """Whisper threads in this process; 0: every core (one worker), set per worker in batches."""
+    pack_gap_s: float | None = None
+    """Pack speech regions into shared Whisper windows (models.transcriber): faster for archives,
+    at some risk to short backchannels; None decodes each region on its own."""
 
 
 @dataclass
@@ -106,17 +109,21 @@ class BatchReport:
 # One call
 
 
-_TRANSCRIBERS: dict[tuple[str | None, int], Any] = {}
+_TRANSCRIBERS: dict[tuple[str | None, int, float | None], Any] = {}
 
 
 def _transcriber(options: ScoreOptions) -> Any:
     """One Transcriber per process and model (the Whisper model itself is cached too)."""
     from models.transcriber import Transcriber, TranscriberOptions
 
-    key = (options.model, options.cpu_threads)
+    key = (options.model, options.cpu_threads, options.pack_gap_s)
     if key not in _TRANSCRIBERS:
         _TRANSCRIBERS[key] = Transcriber(
-            TranscriberOptions(model=options.model, cpu_threads=options.cpu_threads)
+            TranscriberOptions(
+                model=options.model,
+                cpu_threads=options.cpu_threads,
+                pack_gap_s=options.pack_gap_s,
+            )
         )
     return _TRANSCRIBERS[key]
 
