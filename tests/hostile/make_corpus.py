@@ -5,6 +5,7 @@ PyAV (MP3) or hand-built RIFF bytes; no third-party audio. Run it from anywhere:
 
     python tests/hostile/make_corpus.py           # (re)write the files next to this script
     python tests/hostile/make_corpus.py --check   # regenerate in a temp dir, compare bytes
+    python tests/hostile/make_corpus.py --table   # run the CLI on each, print the outcomes
 
 ``CASES`` is the manifest the tests read (tests/test_hostile_cli.py): for each file what it is,
 and what ``calltone analyze FILE --no-transcribe`` must do with it: ``ok`` (exit 0, a valid
@@ -279,10 +280,55 @@ def write(dest: Path) -> list[Path]:
     return written
 
 
+def outcome_table() -> str:
+    """Run every case through the CLI; the Markdown table for docs/reliability.md."""
+    import json
+    import subprocess
+
+    root = HERE.parents[1]
+    rows = ["| file | what it is | exit | outcome |", "|---|---|---|---|"]
+    for case in CASES:
+        path = (HERE / case.name).relative_to(root)
+        proc = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "service.cli",
+                "analyze",
+                str(path),
+                *case.args,
+                "--no-transcribe",
+            ],
+            cwd=root,
+            capture_output=True,
+            text=True,
+        )
+        if proc.returncode == 0:
+            doc = json.loads(proc.stdout)
+            call = doc["call"]
+            kinds = sorted({e["kind"] for e in doc["events"]})
+            outcome = (
+                f"analysed: {call['duration_s']} s, {call['sample_rate']} Hz, "
+                f"{call['channels']} ch; events: {', '.join(kinds) or 'none'}"
+            )
+        else:
+            outcome = proc.stderr.strip().replace("|", "\\|")
+            outcome = outcome.removeprefix("calltone: error: ")
+        label = case.name + (" " + " ".join(case.args) if case.args else "")
+        rows.append(f"| `{label}` | {case.what} | {proc.returncode} | {outcome} |")
+    return "\n".join(rows)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--check", action="store_true", help="regenerate in a temp dir and compare")
+    ap.add_argument(
+        "--table", action="store_true", help="run the CLI on every case, print a Markdown table"
+    )
     args = ap.parse_args(argv)
+    if args.table:
+        print(outcome_table())
+        return 0
     if not args.check:
         paths = write(HERE)
         total = sum(p.stat().st_size for p in paths)
