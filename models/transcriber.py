@@ -11,8 +11,9 @@ Why two decoding strategies: faster-whisper can decode the pieces one ``model.tr
 time (``"per_region"``) or push them through :class:`faster_whisper.BatchedInferencePipeline` with
 ``clip_timestamps`` (``"batched"``), which encodes ``batch_size`` windows in one go. On the 2-core
 reference machine batching was measured faster for many regions (figures in
-``docs/benchmarks_transcription.md``, produced by ``bench/bench_transcribe.py``), so it is the
-default; per-region decoding remains for comparison.
+``docs/benchmarks_transcription.md``, produced by ``bench/bench_transcribe.py``: 27 s instead of
+37 s for a 10-minute channel on a quiet machine, a tie under heavy load from other processes), so
+it is the default for many regions; a single window always goes through ``model.transcribe``.
 
 Why packing is optional: Whisper always encodes a 30 s window, so a 0.7 s "mm-hmm" costs as much
 as 28 s of speech. ``pack_gap_s`` lays several regions into one window (words mapped back to call
@@ -522,7 +523,9 @@ class Transcriber:
         else:
             audio, windows = x, audible
             pieces = [_Piece(r.start_s, r.end_s, r.start_s) for r in audible]
-        if o.strategy == "batched":
+        # One window gains nothing from batching and the batched pipeline holds more memory,
+        # so single clips (the live path's utterances) always take the per-region path.
+        if o.strategy == "batched" and len(windows) > 1:
             raw = self._decode_batched(audio, windows)
         else:
             raw = self._decode_per_region(audio, windows)

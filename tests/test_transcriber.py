@@ -129,7 +129,8 @@ def test_regions_of_a_long_channel_map_back_to_call_time(
     call[40 * SR : 40 * SR + y.shape[0]] += y[:, 1]
     regions = [SpeechRegion(5.2, 16.0), SpeechRegion(40.0, 42.6)]
     t = Transcriber(
-        TranscriberOptions(strategy=strategy, pack_gap_s=pack_gap_s),  # type: ignore[arg-type]
+        # max_region_s=12: packed, the two regions still need two windows (batched path)
+        TranscriberOptions(strategy=strategy, pack_gap_s=pack_gap_s, max_region_s=12.0),  # type: ignore[arg-type]
         model=transcriber.model,
     )
     segments = t.transcribe_regions(call, regions, speaker="agent")
