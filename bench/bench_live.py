@@ -118,19 +118,19 @@ class Server:
                 total += int(fields.get("VmRSS", "0 kB").split()[0]) / 1024
         return total
 
-
-def machine_busy_s() -> float:
-    """CPU seconds the whole machine spent busy so far (all processes, all cores)."""
-    fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
-    idle = fields[3] + fields[4]
-    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
-
     def stop(self) -> None:
         self.proc.terminate()
         try:
             self.proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
             self.proc.kill()
+
+
+def machine_busy_s() -> float:
+    """CPU seconds the whole machine spent busy so far (all processes, all cores)."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    idle = fields[3] + fields[4]
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
 
 
 def start_server(workdir: Path, *, transcribe: bool, **env: str) -> Server:
@@ -190,7 +190,7 @@ async def stream_call(
         feed_task = asyncio.create_task(_read_feed(server, run, token, feed_ready))
         await feed_ready.wait()
     url = f"{server.ws}/v1/calls/{run.call_id}/audio?token={token}"
-    async with connect(url, max_size=2**24) as ws:
+    async with connect(url, max_size=2**24, compression=None) as ws:
         await ws.send(json.dumps({"type": "start", "agent_id": run.agent, "sample_rate": SR,
                                   "channels": 2, "encoding": "pcm_s16le"}))
 

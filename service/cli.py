@@ -228,6 +228,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         port=settings.port,
         log_level=args.log_level,
         ws_max_size=max(4 * settings.max_frame_bytes, 1 << 20),
+        ws_per_message_deflate=False,  # PCM does not compress; deflate only costs CPU
         timeout_graceful_shutdown=10,
     )
     return 0

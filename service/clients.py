@@ -130,7 +130,9 @@ async def replay_samples(
     if stop_after_frames is not None:
         frames = frames[:stop_after_frames]
     try:
-        ws_cm = connect(url, max_size=2**24, open_timeout=10, close_timeout=5)
+        ws_cm = connect(
+            url, max_size=2**24, open_timeout=10, close_timeout=5, compression=None
+        )
         ws = await ws_cm.__aenter__()
     except (TimeoutError, OSError) as exc:
         raise ClientError(
@@ -431,7 +433,7 @@ async def listen_headset(
     result = ReplayResult(call_id=call_id)
     url = socket_url(server, f"/v1/calls/{quote(call_id, safe='')}/audio", token=token)
     try:
-        ws = await connect(url, open_timeout=10)
+        ws = await connect(url, open_timeout=10, compression=None)
     except OSError as exc:
         raise ClientError(f"cannot connect to {server} ({exc}); is `calltone serve` running?") from exc
     loop = asyncio.get_running_loop()

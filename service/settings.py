@@ -84,8 +84,18 @@ class Settings(BaseSettings):
         192_000, ge=1024, description="largest binary audio frame accepted (1 s of 48 kHz stereo)"
     )
     max_upload_bytes: int = Field(200 * 1024 * 1024, ge=1024)
-    frame_queue_frames: int = Field(
-        64, ge=1, description="frames buffered per call before the socket stops reading"
+    max_pending_audio_s: float = Field(
+        2.0, gt=0, description="audio buffered per call before the socket stops reading"
+    )
+    analysis_batch_ms: int | None = Field(
+        None,
+        ge=10,
+        le=1000,
+        description="audio per analysis step; default: adaptive (20 ms with few calls, more "
+        "with many so the analysis keeps within analysis_cpu_share)",
+    )
+    analysis_cpu_share: float = Field(
+        0.5, gt=0, le=1, description="share of the cores the adaptive batching aims to use"
     )
     feed_poll_s: float = Field(
         5.0,

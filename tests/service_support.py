@@ -120,13 +120,14 @@ def start_server(db_url: str, **overrides: Any) -> LiveServer:
         "port": port,
         "transcribe": False,
         "feed_poll_s": 2.0,
+        "analysis_processes": 1,
     }
     values.update(overrides)
     settings = Settings(**values)
     app = create_app(settings)
     config = uvicorn.Config(
         app, host="127.0.0.1", port=port, log_level="warning", ws_max_size=1 << 20,
-        lifespan="on",
+        lifespan="on", ws_per_message_deflate=False,
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name=f"uvicorn-{port}", daemon=True)
