@@ -43,14 +43,12 @@ class Run:
 
 
 def run_cli(*args: str, timeout: float = CLI_TIMEOUT_S) -> Run:
-    env = {**os.environ, "PYTHONWARNINGS": "default"}
     proc = subprocess.run(
         [sys.executable, "-m", "service.cli", *args],
         cwd=ROOT,
         capture_output=True,
         text=True,
         timeout=timeout,
-        env=env,
     )
     return Run(list(args), proc.returncode, proc.stdout, proc.stderr)
 
