@@ -105,7 +105,10 @@ class Server:
 
     def rss_tree_mb(self) -> float:
         """Resident memory of the server plus its worker processes."""
-        total = 0.0
+        return sum(self.rss_by_process_mb().values())
+
+    def rss_by_process_mb(self) -> dict[str, float]:
+        out: dict[str, float] = {}
         for status in Path("/proc").glob("[0-9]*/status"):
             try:
                 text = status.read_text()
@@ -115,8 +118,8 @@ class Server:
             if status.parent.name == str(self.proc.pid) or fields.get("PPid", "").strip() == str(
                 self.proc.pid
             ):
-                total += int(fields.get("VmRSS", "0 kB").split()[0]) / 1024
-        return total
+                out[status.parent.name] = int(fields.get("VmRSS", "0 kB").split()[0]) / 1024
+        return out
 
     def stop(self) -> None:
         self.proc.terminate()
@@ -358,8 +361,12 @@ async def memory_run(server: Server, minutes: float, pcm: list[bytes]) -> dict:
                     feed=False)
     )
     t0 = time.monotonic()
+    curve = []
     while not task.done():
         samples.append(server.rss_tree_mb())
+        if len(samples) % 4 == 1:
+            curve.append({"t_s": round(time.monotonic() - t0, 1),
+                          **{k: round(v, 1) for k, v in server.rss_by_process_mb().items()}})
         await asyncio.sleep(0.5)
     await task
     wall = time.monotonic() - t0
@@ -371,9 +378,19 @@ async def memory_run(server: Server, minutes: float, pcm: list[bytes]) -> dict:
         "rss_before_mb": round(before, 1),
         "rss_peak_mb": round(max([*samples, after]), 1),
         "rss_after_mb": round(after, 1),
-        "growth_mb": round(max([*samples, after]) - before, 1),
+        "growth_after_call_mb": round(after - before, 1),
+        # Whisper's decode buffers come and go per utterance (tens of MB); the floor of the
+        # RSS over the call's first and last quarter shows whether anything accumulates.
+        "floor_first_quarter_mb": round(min(samples[: max(1, len(samples) // 4)]), 1),
+        "floor_last_quarter_mb": round(min(samples[-max(1, len(samples) // 4) :]), 1),
+        "floor_growth_mb": round(
+            min(samples[-max(1, len(samples) // 4) :]) - min(samples[: max(1, len(samples) // 4)]),
+            1,
+        ),
+        "peak_over_before_mb": round(max([*samples, after]) - before, 1),
         "transcript_segments": run.transcripts,
         "transcript_gaps": run.gaps,
+        "curve": curve,
     }
 
 
