@@ -112,11 +112,13 @@ async def replay_samples(
     on_message: Callable[[dict[str, Any]], None] | None = None,
     stop: bool = True,
     stop_after_frames: int | None = None,
+    abort_when: Callable[[ReplayResult], bool] | None = None,
 ) -> ReplayResult:
     """Stream ``(channels, n)`` float samples at 16 kHz as ``frame_ms`` PCM frames.
 
     ``speed`` 1 is real time, 2 twice as fast, 0 as fast as the server takes them.
-    ``stop=False`` with ``stop_after_frames`` drops the connection mid-call (tests a crash).
+    ``stop=False`` with ``stop_after_frames`` drops the connection mid-call (tests a crash),
+    once ``abort_when(result)`` is true if given.
     """
     from websockets.asyncio.client import connect
     from websockets.exceptions import ConnectionClosed
@@ -158,21 +160,21 @@ async def replay_samples(
                 pass
 
         receiver = asyncio.create_task(receive())
-        await ws.send(
-            json.dumps(
-                {
-                    "type": "start",
-                    "agent_id": agent_id,
-                    "sample_rate": SAMPLE_RATE_HZ,
-                    "channels": int(x.shape[0]),
-                    "encoding": "pcm_s16le",
-                    "agent_channel": agent_channel,
-                }
-            )
-        )
         t0 = time.monotonic()
         frame_s = frame_ms / 1000.0
         try:
+            await ws.send(
+                json.dumps(
+                    {
+                        "type": "start",
+                        "agent_id": agent_id,
+                        "sample_rate": SAMPLE_RATE_HZ,
+                        "channels": int(x.shape[0]),
+                        "encoding": "pcm_s16le",
+                        "agent_channel": agent_channel,
+                    }
+                )
+            )
             for i, frame in enumerate(frames):
                 if speed > 0:
                     delay = t0 + i * frame_s / speed - time.monotonic()
@@ -190,6 +192,12 @@ async def replay_samples(
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(asyncio.shield(receiver), timeout=120)
         else:
+            if abort_when is not None:  # keep reading until the server got this far
+                deadline = time.monotonic() + 60
+                while not abort_when(result) and not receiver.done():
+                    if time.monotonic() > deadline:
+                        break
+                    await asyncio.sleep(0.02)
             receiver.cancel()
         result.close_code = ws.close_code
     finally:

@@ -419,6 +419,7 @@ class CallRunner:
         self._room = asyncio.Event()  # set while the pending audio is under its cap
         self._room.set()
         self._input_done = False
+        self._failed = False
         self._wake = asyncio.Event()
         self._loop = asyncio.get_running_loop()
         self._send_lock = asyncio.Lock()
@@ -510,6 +511,10 @@ class CallRunner:
                 self.bytes_in += len(data)
                 if not self._room.is_set():  # analysis is behind: stop reading (TCP slows them)
                     await self._room.wait()
+                if self._failed:
+                    raise ProtocolError(
+                        "internal", "the server failed analysing this call", CLOSE_INTERNAL
+                    )
                 if not self._pending:
                     self._first_pending_at = time.monotonic()
                 self._pending.append(data)
@@ -566,6 +571,14 @@ class CallRunner:
         or its first frame has waited that long, and frames that queued up while the previous
         step ran always go together.
         """
+        try:
+            await self._process_batches()
+        except BaseException:
+            self._failed = True
+            self._room.set()  # never leave the receiver waiting for room that will not come
+            raise
+
+    async def _process_batches(self) -> None:
         max_batch = self.fmt.max_frame_bytes
         while True:
             await self._wake.wait()

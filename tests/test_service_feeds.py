@@ -134,7 +134,10 @@ def test_feed_refuses_bad_after_and_agents(server: LiveServer) -> None:
 
 
 def test_killed_call_interrupted_in_storage(server: LiveServer) -> None:
-    server.replay("calm_call", "r2", call_id="r2-killed", stop=False, stop_after_frames=300)
+    server.replay(
+        "calm_call", "r2", call_id="r2-killed", stop=False, stop_after_frames=300,
+        abort_when=lambda r: bool(r.of_type("started")),
+    )
     deadline = time.monotonic() + 20
     while server.store.get_call("r2-killed").state == "live" and time.monotonic() < deadline:
         time.sleep(0.1)
