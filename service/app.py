@@ -19,7 +19,7 @@ from fastapi.responses import JSONResponse
 
 from service.bus import make_bus
 from service.live import LiveHub, lower_thread_priority
-from service.routes import alerts, calls, feeds, live, recordings, users
+from service.routes import alerts, calls, feeds, live, pages, recordings, users
 from service.routes.schemas import Health
 from service.settings import Settings, load_settings
 from service.storage import (
@@ -62,6 +62,20 @@ def _load_transcriber(settings: Settings) -> object | None:
     if failure:
         raise failure[0]
     return transcriber
+
+
+def preflight(settings: Settings) -> None:
+    """Fail fast, before uvicorn starts, on what the lifespan would fail on (storage, Whisper,
+    bus), so ``calltone serve`` can print one line instead of a server traceback."""
+    Store(settings.db_url, node_id=settings.node_id).close()
+    _load_transcriber(settings)  # cached: the lifespan gets the same model at once
+
+    async def check_bus() -> None:
+        bus = make_bus(settings.bus_url)
+        await bus.start()
+        await bus.close()
+
+    asyncio.run(check_bus())
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -118,6 +132,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in (calls.router, alerts.router, users.router, feeds.router, live.router):
         app.include_router(router)
     recordings.install(app)  # uploads -> background scoring -> scorecards (issue 5)
+    pages.install(app)  # board, agent and trainer pages, sign-in, /static (issue 6)
 
     @app.get("/health", response_model=Health, tags=["health"])
     async def health(request: Request) -> object:

@@ -100,6 +100,11 @@ def _add_serve(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--bus", default=None, help="memory:// (default) or redis://host:6379/0")
     p.add_argument("--no-transcribe", action="store_true", help="no live Whisper transcription")
     p.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    p.add_argument(
+        "--demo",
+        action="store_true",
+        help="demo users and the sample calls replayed live on a loop (127.0.0.1 only)",
+    )
 
 
 def _add_users(sub: argparse._SubParsersAction) -> None:
@@ -210,7 +215,7 @@ def _db_url(db: str | None) -> str | None:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from service.app import create_app
+    from service.app import create_app, preflight
     from service.settings import load_settings
 
     settings = load_settings(
@@ -220,6 +225,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
         bus_url=args.bus,
         transcribe=False if args.no_transcribe else None,
     )
+    if args.demo:  # issue 6: demo users, sample calls replayed as live calls, loopback only
+        from service.demo import start_demo
+
+        settings, app = start_demo(settings, db_given=args.db is not None)
+    else:
+        preflight(settings)
     app = create_app(settings)
     _redact_tokens_in_logs()
     uvicorn.run(

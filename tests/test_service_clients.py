@@ -149,3 +149,12 @@ def test_settings_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CALLTONE_ALERT_OVERRIDES", '{"loudness": 5}')
     with pytest.raises(SettingsError, match="unknown alert setting"):
         load_settings()
+
+
+def test_serve_fails_fast_with_one_line(tmp_path: Path) -> None:
+    out = _cli("serve", "--db", "postgresql+psycopg://postgres@127.0.0.1:1/x", "--no-transcribe")
+    assert out.returncode == 2 and out.stderr.count("\n") == 1
+    assert "cannot open database" in out.stderr
+    out = _cli("serve", "--db", str(tmp_path / "s.db"), "--bus", "redis://127.0.0.1:1/0",
+               "--no-transcribe")
+    assert out.returncode == 2 and "cannot reach Redis" in out.stderr
