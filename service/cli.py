@@ -231,7 +231,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         settings, app = start_demo(settings, db_given=args.db is not None)
     else:
         preflight(settings)
-    app = create_app(settings)
+        app = create_app(settings)
     _redact_tokens_in_logs()
     uvicorn.run(
         app,

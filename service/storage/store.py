@@ -807,6 +807,25 @@ class Store:
                 )
             return _alert(row)
 
+    def recent_alerts(
+        self,
+        kinds: Sequence[str],
+        *,
+        since: dt.datetime | None = None,
+        unacked: bool = False,
+        limit: int = 200,
+    ) -> list[AlertRecord]:
+        """Alerts of ``kinds`` newest first, created at or after ``since``, only those nobody
+        acknowledged if ``unacked``: what a supervisor board shows when it opens."""
+        query = select(Alert).where(Alert.kind.in_(list(kinds)))
+        if since is not None:
+            query = query.where(Alert.created_at >= _aware(since, "since"))
+        if unacked:
+            query = query.where(Alert.acked_at.is_(None))
+        query = query.order_by(Alert.id.desc()).limit(_limit(limit))
+        with self._reading() as session:
+            return [_alert(row) for row in session.scalars(query)]
+
     def get_alert(self, alert_id: int) -> AlertRecord:
         with self._reading() as session:
             return _alert(self._alert_row(session, alert_id))
@@ -954,6 +973,11 @@ class Store:
         query = query.order_by(FeedEntry.id).limit(_limit(limit))
         with self._reading() as session:
             return [_feed(row) for row in session.scalars(query)]
+
+    def last_feed_id(self) -> int:
+        """The newest feed entry's id (0 if none): load a snapshot, then resume after it."""
+        with self._reading() as session:
+            return int(session.scalar(select(func.max(FeedEntry.id))) or 0)
 
     # -- scorecards -----------------------------------------------------------------------------
 

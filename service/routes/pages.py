@@ -1,0 +1,385 @@
+"""Browser pages: the supervisor board, the agent's alert view and the trainer's pages.
+
+The pages are plain HTML, CSS and a little JavaScript from ``service/static`` (no build step,
+nothing from the network); everything they show comes from the same REST and WebSocket API as
+any other client, plus two board snapshots below.
+
+Sign-in: ``POST /signin`` checks a pasted token and keeps it in the ``calltone_token`` cookie
+(HttpOnly, SameSite=Strict, for the browser session), which :func:`service.deps.token_of`
+already accepts, so the pages' ``fetch`` calls and WebSockets are authenticated without the
+page's JavaScript ever holding the token. Each page checks the role on the server and sends
+anyone else to the sign-in page, which says why.
+
+``GET /v1/board`` is what a board loads when it opens (live calls with their state, open
+escalation flags, recent take-a-break alerts, recent calls, and the feed id to resume the
+supervisor feed after); ``GET /v1/board/live`` refreshes the live calls' states. A call's state
+is derived from what storage already holds: ``flagged`` (an escalation flag nobody has
+acknowledged), ``yelling`` (a customer yelling event still open), ``customer_raised`` (the
+customer yelled within the last minute of the call) or ``calm``. A ``call_state`` entry on the
+supervisor feed, if a node writes one, overrides it until the next refresh.
+
+Wire it in the app factory with ``pages.install(app)``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import html
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, FastAPI, Query, Request, status
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from service.deps import TOKEN_COOKIE, StoreDep, SupervisorUser, get_store, token_of
+from service.storage import AlertRecord, CallRecord, EventRecord, NotFoundError, UserRecord
+
+router = APIRouter(tags=["pages"])
+
+STATIC_DIR = Path(__file__).resolve().parents[1] / "static"
+
+PAGES: dict[str, tuple[str, ...]] = {
+    "/board": ("supervisor", "admin"),
+    "/agent": ("agent", "admin"),
+    "/trainer": ("trainer", "admin"),
+}
+"""Each page and the roles that may open it."""
+HOME = {"agent": "/agent", "supervisor": "/board", "trainer": "/trainer", "admin": "/board"}
+ROLE_WORDS = {"supervisor": "supervisors", "admin": "admins", "agent": "agents",
+              "trainer": "trainers"}
+
+RAISED_WINDOW_S = 60.0
+"""A call stays ``customer_raised`` for this long (call audio) after the customer stops yelling."""
+BREAKS_WINDOW = dt.timedelta(hours=1)
+MAX_FLAGS = 100
+RECENT_CALLS = 10
+
+_HOST_RE = re.compile(r"^[A-Za-z0-9.\-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$")
+_JOB_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$")
+
+
+# --------------------------------------------------------------------------------------------
+# Who is asking
+
+
+def page_user(request: Request) -> UserRecord | None:
+    """The signed-in user of a page request (cookie, header or query token), or None."""
+    token = token_of(request)
+    if not token:
+        return None
+    return get_store(request.app.state.hub).authenticate(token)
+
+
+def _allowed_next(path: str | None, user: UserRecord) -> str | None:
+    """``path`` if it is one of our pages and the user may open it (no open redirects)."""
+    if not path or not path.startswith("/") or path.startswith("//"):
+        return None
+    base = "/" + path.split("?", 1)[0].strip("/").split("/", 1)[0]
+    roles = PAGES.get(base)
+    return path if roles and user.role in roles else None
+
+
+# --------------------------------------------------------------------------------------------
+# Responses
+
+
+def _security_headers(request: Request) -> dict[str, str]:
+    host = request.headers.get("host", "")
+    sockets = f" ws://{host} wss://{host}" if _HOST_RE.match(host) else ""
+    csp = (
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        f"connect-src 'self'{sockets}; frame-src 'self'; form-action 'self'; "
+        "base-uri 'none'; frame-ancestors 'none'"
+    )
+    return {
+        "Content-Security-Policy": csp,
+        "X-Content-Type-Options": "nosniff",
+        # same-origin, not no-referrer: with no-referrer Chrome sends "Origin: null" on the
+        # sign-in form post, and the origin check below could not tell it from another site
+        "Referrer-Policy": "same-origin",
+        "Cache-Control": "no-store",
+    }
+
+
+@functools.lru_cache(maxsize=16)
+def _static_page(name: str) -> str:
+    return (STATIC_DIR / name).read_text(encoding="utf-8")
+
+
+def _page(request: Request, name: str) -> HTMLResponse:
+    return HTMLResponse(_static_page(name), headers=_security_headers(request))
+
+
+def _to_signin(path: str, why: str | None = None) -> RedirectResponse:
+    query = {"next": path, **({"why": why} if why else {})}
+    return RedirectResponse("/signin?" + urlencode(query), status.HTTP_303_SEE_OTHER)
+
+
+def _guarded(request: Request, page: str, file: str) -> Response:
+    user = page_user(request)
+    path = request.url.path
+    if user is None:
+        return _to_signin(path)
+    if user.role not in PAGES[page]:
+        return _to_signin(path, "role")
+    return _page(request, file)
+
+
+def _same_origin(request: Request) -> bool:
+    """A form post from one of our pages (browsers send Origin on POST)."""
+    origin = request.headers.get("origin")
+    if origin is None:  # not a browser, or one too old to say
+        return True
+    return origin.split("://", 1)[-1] == request.headers.get("host", "")
+
+
+# --------------------------------------------------------------------------------------------
+# Sign-in
+
+
+def _signin_html(
+    *, user: UserRecord | None, next_path: str, why: str | None, error: str | None
+) -> str:
+    esc = html.escape
+    notes = []
+    if error:
+        notes.append(f'<p class="notice error" role="alert">{esc(error)}</p>')
+    if user is not None:
+        if why == "role":
+            roles = PAGES.get("/" + next_path.strip("/").split("/", 1)[0], ())
+            who = " and ".join(ROLE_WORDS.get(r, r) for r in roles) or "other roles"
+            notes.append(
+                f'<p class="notice" role="status">You are signed in as <b>{esc(user.name)}</b> '
+                f"({esc(user.role)}); {esc(next_path)} is for {esc(who)}. Sign in with another "
+                "token, or go to your own page.</p>"
+            )
+        else:
+            notes.append(
+                f'<p class="notice" role="status">You are signed in as <b>{esc(user.name)}</b> '
+                f"({esc(user.role)}).</p>"
+            )
+        notes.append(
+            f'<p class="actions"><a class="button" href="{esc(HOME[user.role])}">Go to your page'
+            '</a> <button form="signout" class="quiet" type="submit">Sign out</button></p>'
+        )
+    elif why == "expired":
+        notes.append('<p class="notice" role="status">Your token no longer works; sign in '
+                     "again.</p>")
+    return f"""<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Sign in · calltone</title>
+<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
+<link rel="stylesheet" href="/static/style.css">
+<script type="module" src="/static/signin.js"></script>
+</head>
+<body class="signin">
+<main class="narrow">
+<h1><span class="brand">calltone</span> Sign in</h1>
+{"".join(notes)}
+<form method="post" action="/signin" class="card" id="signin">
+  <label for="token">Your access token</label>
+  <input id="token" name="token" type="password" autocomplete="off" spellcheck="false"
+         required aria-describedby="token-help">
+  <p id="token-help" class="muted">An admin creates one with
+    <code>calltone users add NAME --role ROLE</code>. It is kept in this browser session only.</p>
+  <input type="hidden" name="next" value="{esc(next_path)}">
+  <button type="submit">Sign in</button>
+</form>
+<form method="post" action="/signout" id="signout"></form>
+</main>
+</body>
+</html>
+"""
+
+
+@router.get("/signin", response_class=HTMLResponse, include_in_schema=False)
+def signin_page(request: Request, next: str = "", why: str | None = None) -> HTMLResponse:
+    user = page_user(request)
+    body = _signin_html(user=user, next_path=next, why=why, error=None)
+    return HTMLResponse(body, headers=_security_headers(request))
+
+
+@router.post("/signin", include_in_schema=False)
+async def signin(request: Request) -> Response:
+    """Check the token and keep it in an HttpOnly, SameSite=Strict session cookie."""
+    if not _same_origin(request):
+        return HTMLResponse("sign in from this server's own page", status.HTTP_403_FORBIDDEN)
+    async with request.form(max_files=0, max_fields=4) as form:
+        token = str(form.get("token") or "").strip()
+        next_path = str(form.get("next") or "")
+    hub = request.app.state.hub
+    user = await hub.io(hub.store.authenticate, token) if token else None
+    if user is None:
+        body = _signin_html(
+            user=None, next_path=next_path, why=None,
+            error="That token is unknown or revoked. Check it, or ask an admin for a new one.",
+        )
+        return HTMLResponse(body, status.HTTP_401_UNAUTHORIZED, headers=_security_headers(request))
+    target = _allowed_next(next_path, user) or HOME[user.role]
+    response = RedirectResponse(target, status.HTTP_303_SEE_OTHER)
+    response.set_cookie(
+        TOKEN_COOKIE,
+        token,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+        path="/",
+    )
+    return response
+
+
+@router.post("/signout", include_in_schema=False)
+def signout(request: Request) -> Response:
+    if not _same_origin(request):
+        return HTMLResponse("sign out from this server's own page", status.HTTP_403_FORBIDDEN)
+    response = RedirectResponse("/signin", status.HTTP_303_SEE_OTHER)
+    response.delete_cookie(TOKEN_COOKIE, path="/", httponly=True, samesite="strict")
+    return response
+
+
+# --------------------------------------------------------------------------------------------
+# Pages
+
+
+@router.get("/", include_in_schema=False)
+def home(request: Request) -> Response:
+    user = page_user(request)
+    if user is None:
+        return RedirectResponse("/signin", status.HTTP_303_SEE_OTHER)
+    return RedirectResponse(HOME[user.role], status.HTTP_303_SEE_OTHER)
+
+
+@router.get("/favicon.ico", include_in_schema=False)
+def favicon() -> Response:
+    return RedirectResponse("/static/favicon.svg", status.HTTP_301_MOVED_PERMANENTLY)
+
+
+@router.get("/board", include_in_schema=False)
+def board_page(request: Request) -> Response:
+    return _guarded(request, "/board", "board.html")
+
+
+@router.get("/agent", include_in_schema=False)
+def agent_page(request: Request) -> Response:
+    return _guarded(request, "/agent", "agent.html")
+
+
+@router.get("/trainer", include_in_schema=False)
+def trainer_page(request: Request) -> Response:
+    return _guarded(request, "/trainer", "trainer.html")
+
+
+@router.get("/trainer/scorecards/{job_id}", include_in_schema=False)
+def trainer_report_page(request: Request, job_id: str) -> Response:
+    if not _JOB_RE.match(job_id):
+        return HTMLResponse("no such scorecard", status.HTTP_404_NOT_FOUND)
+    return _guarded(request, "/trainer", "report.html")
+
+
+# --------------------------------------------------------------------------------------------
+# Board snapshots (JSON)
+
+
+def call_state(
+    call: CallRecord,
+    events: Sequence[EventRecord],
+    alerts: Sequence[AlertRecord],
+    now: dt.datetime,
+) -> str:
+    """calm, customer_raised, yelling or flagged (see the module docstring)."""
+    if any(a.kind == "escalation_flag" and a.acked_at is None for a in alerts):
+        return "flagged"
+    yelling = [e for e in events if e.kind == "yelling" and e.speaker == "customer"]
+    if any(e.extra.get("open") for e in yelling):
+        return "yelling"
+    if not yelling:
+        return "calm"
+    elapsed = (now - call.started_at).total_seconds()
+    position = max([elapsed] + [e.end_s for e in events] + [a.at_s for a in alerts])
+    if any(position - e.end_s <= RAISED_WINDOW_S for e in yelling):
+        return "customer_raised"
+    return "calm"
+
+
+def _tile(store: Any, call: CallRecord, now: dt.datetime) -> dict[str, Any]:
+    events = store.list_events(call.call_id)
+    alerts = store.alerts_after(0, call_id=call.call_id, limit=5000)
+    last_event = max(events, key=lambda e: (e.start_s, e.end_s), default=None)
+    return {
+        "call_id": call.call_id,
+        "agent_id": call.agent_id,
+        "started_at": call.to_dict()["started_at"],
+        "state": call_state(call, events, alerts, now),
+        "last_alert": alerts[-1].to_dict() if alerts else None,
+        "last_event": None
+        if last_event is None
+        else {"kind": last_event.kind, "speaker": last_event.speaker,
+              "start_s": last_event.start_s, "open": bool(last_event.extra.get("open"))},
+        "open_flags": [a.id for a in alerts if a.kind == "escalation_flag" and not a.acked_at],
+    }
+
+
+def _live_tiles(store: Any, now: dt.datetime) -> list[dict[str, Any]]:
+    tiles = []
+    for call in store.list_calls(state="live", limit=5000):
+        try:
+            tiles.append(_tile(store, call, now))
+        except NotFoundError:  # ended and purged between the two reads
+            continue
+    return sorted(tiles, key=lambda t: t["started_at"])
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+@router.get("/v1/board", tags=["board"])
+def board_snapshot(
+    _: SupervisorUser,
+    store: StoreDep,
+    recent: Annotated[int, Query(ge=0, le=100)] = RECENT_CALLS,
+) -> dict[str, Any]:
+    """What a supervisor board shows when it opens; then resume ``WS /v1/supervisor/feed``
+    with ``after=feed_after``. Flags: unacknowledged escalation flags, newest first; breaks:
+    take-a-break alerts of the last hour."""
+    feed_after = store.last_feed_id()  # first: anything newer arrives on the feed
+    now = _now()
+    flags = store.recent_alerts(["escalation_flag"], unacked=True, limit=MAX_FLAGS)
+    breaks = store.recent_alerts(["take_a_break"], since=now - BREAKS_WINDOW, limit=50)
+    ended = [c for c in store.list_calls(limit=recent + 50) if c.state != "live"][:recent]
+    return {
+        "feed_after": feed_after,
+        "now": now.isoformat(),
+        "calls": _live_tiles(store, now),
+        "flags": [a.to_dict() for a in flags],
+        "breaks": [a.to_dict() for a in breaks],
+        "recent": [
+            {"call_id": c.call_id, "agent_id": c.agent_id, "state": c.state,
+             "started_at": c.to_dict()["started_at"], "ended_at": c.to_dict()["ended_at"]}
+            for c in ended
+        ],
+    }
+
+
+@router.get("/v1/board/live", tags=["board"])
+def board_live(_: SupervisorUser, store: StoreDep) -> dict[str, Any]:
+    """The live calls with their current state (a board refreshes this every few seconds)."""
+    now = _now()
+    return {"now": now.isoformat(), "calls": _live_tiles(store, now)}
+
+
+# --------------------------------------------------------------------------------------------
+
+
+def install(app: FastAPI) -> None:
+    """Add the pages, the board snapshots and ``/static`` to ``app``."""
+    app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -1,0 +1,406 @@
+// The supervisor board: live call tiles, open escalation flags (acknowledge), listen in,
+// a call's detail, and who was sent a take-a-break. Loads GET /v1/board once, then follows
+// WS /v1/supervisor/feed from there and refreshes call states from GET /v1/board/live.
+import {
+  api, el, Feed, fmtClock, fmtDuration, kindWords, serverNow, showConnection, showUser,
+  STATE_WORDS, syncList, wsUrl,
+} from "/static/common.js";
+
+const $ = (id) => document.getElementById(id);
+const REFRESH_MS = 3000;
+const RECENT = 10;
+
+const board = {
+  calls: new Map(),   // call_id -> tile data
+  ended: new Set(),   // call ids the feed said ended (a slower refresh must not revive them)
+  flags: new Map(),   // alert id -> open escalation flag
+  breaks: [],         // take-a-break alerts, newest first
+  recent: [],         // finished calls, newest first
+  detailId: null,
+};
+let listening = null;
+let renderQueued = false;
+
+function announce(text) {
+  $("announce").textContent = text;
+}
+
+function secondsSince(iso) {
+  return (serverNow() - Date.parse(iso)) / 1000;
+}
+
+// -- rendering ---------------------------------------------------------------------------------
+
+function scheduleRender() {
+  if (renderQueued) return;
+  renderQueued = true;
+  requestAnimationFrame(() => {
+    renderQueued = false;
+    render();
+  });
+}
+
+function render() {
+  const calls = [...board.calls.values()].sort((a, b) => a.started_at.localeCompare(b.started_at));
+  syncList($("tiles"), calls, (c) => c.call_id, createTile, updateTile);
+  $("tiles-empty").hidden = calls.length > 0;
+  $("live-count").textContent = calls.length ? `(${calls.length})` : "";
+
+  const flags = [...board.flags.values()].sort((a, b) => b.id - a.id);
+  syncList($("flags"), flags, (f) => f.id, createFlag, updateFlag);
+  $("flags-empty").hidden = flags.length > 0;
+  $("flag-count").textContent = flags.length ? `(${flags.length})` : "";
+
+  syncList($("breaks"), board.breaks, (a) => a.id, createBreak, () => {});
+  $("breaks-empty").hidden = board.breaks.length > 0;
+
+  syncList($("recent"), board.recent, (c) => c.call_id, createRecent, updateRecent);
+  $("recent-empty").hidden = board.recent.length > 0;
+  tick();
+}
+
+function createTile(call) {
+  return el("li", { class: "tile", "aria-label": `Call of ${call.agent_id}` },
+    el("div", { class: "row" },
+      el("span", { class: "agent", text: call.agent_id }),
+      el("span", { class: "badge" })),
+    el("div", { class: "row" },
+      el("span", { class: "duration", "aria-label": "duration" }),
+      el("span", { class: "callid", text: call.call_id })),
+    el("p", { class: "last" }),
+    el("p", { class: "actions" },
+      el("button", { type: "button", class: "quiet", onclick: () => openDetail(call.call_id),
+                     text: "Details" }),
+      el("button", { type: "button", class: "quiet listen-btn",
+                     onclick: () => listen(call.call_id, call.agent_id), text: "Listen in" })));
+}
+
+function updateTile(node, call) {
+  node.dataset.state = call.state;
+  node.dataset.callId = call.call_id;
+  node.dataset.started = call.started_at;
+  const badge = node.querySelector(".badge");
+  badge.dataset.state = call.state;
+  badge.textContent = STATE_WORDS[call.state] || call.state;
+  const a = call.last_alert;
+  node.querySelector(".last").textContent = a ? `${kindWords(a.kind)}: ${a.message}` : "No alerts";
+}
+
+function createFlag(flag) {
+  return el("li", { class: "flag" },
+    el("p", { class: "what" }, `${flag.agent_id} · ${kindWords(flag.kind)}`),
+    el("p", { text: flag.message }),
+    el("p", { class: "muted" }, `${fmtClock(flag.created_at)} · call ${flag.call_id}`),
+    el("p", { class: "actions" },
+      el("button", { type: "button", class: "ack", onclick: (e) => acknowledge(flag, e.target),
+                     text: "Acknowledge" }),
+      el("button", { type: "button", class: "quiet listen-btn",
+                     onclick: () => listen(flag.call_id, flag.agent_id), text: "Listen in" }),
+      el("button", { type: "button", class: "quiet", onclick: () => openDetail(flag.call_id),
+                     text: "Details" })));
+}
+
+function updateFlag(node, flag) {
+  node.dataset.alertId = flag.id;
+  node.dataset.callId = flag.call_id;
+  node.querySelector(".listen-btn").hidden = !board.calls.has(flag.call_id);
+}
+
+function createBreak(alert) {
+  return el("li", { dataset: { alertId: alert.id } },
+    el("span", { class: "kind", text: alert.agent_id }), " ",
+    el("span", { class: "muted" }, `at ${fmtClock(alert.created_at)}`),
+    el("br"),
+    el("span", { class: "muted", text: alert.message }));
+}
+
+function createRecent(call) {
+  return el("li", {},
+    el("button", { type: "button", class: "linklike", onclick: () => openDetail(call.call_id),
+                   text: call.call_id }),
+    " ", el("span", { class: "muted", text: call.agent_id }), " ",
+    el("span", { class: "badge" }));
+}
+
+function updateRecent(node, call) {
+  const badge = node.querySelector(".badge");
+  badge.dataset.state = call.state;
+  badge.textContent = STATE_WORDS[call.state] || call.state;
+}
+
+function tick() {
+  for (const node of $("tiles").children) {
+    const started = node.dataset.started;
+    if (started) node.querySelector(".duration").textContent = fmtDuration(secondsSince(started));
+  }
+}
+
+// -- data --------------------------------------------------------------------------------------
+
+function applyLive(calls) {
+  const fresh = new Map();
+  for (const call of calls) {
+    if (!board.ended.has(call.call_id)) fresh.set(call.call_id, call);
+  }
+  for (const [id, call] of board.calls) {  // started on the feed after this refresh was read
+    if (!fresh.has(id) && call.fromFeedAt && Date.now() - call.fromFeedAt < 10000) {
+      fresh.set(id, call);
+    }
+  }
+  board.calls = fresh;
+}
+
+function addRecent(call) {
+  board.recent = [call, ...board.recent.filter((c) => c.call_id !== call.call_id)].slice(0, RECENT);
+}
+
+function onFeed(msg) {
+  if (msg.type !== "feed") return;
+  const entry = msg.entry;
+  const p = entry.payload || {};
+  const call = board.calls.get(entry.call_id);
+  switch (entry.kind) {
+    case "call_started":
+      if (!call && !board.ended.has(entry.call_id)) {
+        board.calls.set(entry.call_id, {
+          call_id: entry.call_id, agent_id: p.agent_id, started_at: entry.created_at,
+          state: "calm", last_alert: null, open_flags: [], fromFeedAt: Date.now(),
+        });
+      }
+      break;
+    case "call_ended":
+      board.ended.add(entry.call_id);
+      board.calls.delete(entry.call_id);
+      addRecent({ call_id: entry.call_id, agent_id: p.agent_id, state: p.state,
+                  ended_at: entry.created_at });
+      break;
+    case "call_state":
+      if (call && p.state) call.state = p.state;
+      break;
+    case "alert": {
+      const alert = msg.alert || { id: p.alert_id, call_id: entry.call_id, agent_id: p.agent_id,
+                                   kind: p.kind, message: p.message, created_at: entry.created_at };
+      if (call) call.last_alert = alert;
+      if (alert.kind === "escalation_flag" && !alert.acked_at) {
+        board.flags.set(alert.id, alert);
+        if (call) call.state = "flagged";
+        announce(`Escalation flag on ${alert.agent_id}'s call: ${alert.message}`);
+      } else if (alert.kind === "take_a_break" && !board.breaks.some((b) => b.id === alert.id)) {
+        board.breaks = [alert, ...board.breaks];
+      }
+      break;
+    }
+    case "ack": {
+      const flag = board.flags.get(p.alert_id);
+      board.flags.delete(p.alert_id);
+      if (flag) announce(`${flag.agent_id}'s flag was acknowledged by ${p.by_user}.`);
+      if (call) refreshLive();  // its state without the flag comes from storage
+      break;
+    }
+    default:
+      break;
+  }
+  scheduleRender();
+  if (board.detailId && board.detailId === entry.call_id) refreshDetail();
+}
+
+async function refreshLive() {
+  try {
+    const live = await api("/v1/board/live");
+    applyLive(live.calls);
+    scheduleRender();
+    if (board.detailId && board.calls.has(board.detailId)) refreshDetail();
+  } catch (err) {
+    announce(`Could not refresh the calls: ${err.message}`);
+  }
+}
+
+async function acknowledge(flag, button) {
+  button.disabled = true;
+  try {
+    await api(`/v1/alerts/${flag.id}/ack`, { method: "POST" });
+    board.flags.delete(flag.id);  // the feed's ack entry tells every other board
+    announce(`Acknowledged the flag on ${flag.agent_id}'s call.`);
+    scheduleRender();
+  } catch (err) {
+    button.disabled = false;
+    announce(`Could not acknowledge: ${err.message}`);
+  }
+}
+
+// -- call detail -------------------------------------------------------------------------------
+
+function at(seconds) {
+  return el("span", { class: "t", text: fmtDuration(seconds) });
+}
+
+async function openDetail(callId) {
+  board.detailId = callId;
+  const section = $("detail");
+  section.hidden = false;
+  $("detail-h").textContent = `Call ${callId}`;
+  await refreshDetail();
+  section.focus();
+}
+
+async function refreshDetail() {
+  const callId = board.detailId;
+  if (!callId) return;
+  let d;
+  try {
+    d = await api(`/v1/calls/${encodeURIComponent(callId)}`);
+  } catch (err) {
+    $("detail-summary").textContent = `Could not load the call: ${err.message}`;
+    return;
+  }
+  if (board.detailId !== callId) return;
+  const c = d.call;
+  const length = c.ended_at
+    ? fmtDuration((Date.parse(c.ended_at) - Date.parse(c.started_at)) / 1000)
+    : fmtDuration(secondsSince(c.started_at)) + " so far";
+  $("detail-summary").textContent =
+    `Agent ${c.agent_id} · started ${fmtClock(c.started_at)} · ${length} · ${c.state}`;
+
+  const items = [
+    ...d.events.map((e) => ({ t: e.start_s, node: el("li", { class: "event" },
+      at(e.start_s), el("span", { class: "kind", text: kindWords(e.kind) }),
+      ` (${e.speaker})`, e.open ? " · ongoing" : ` until ${fmtDuration(e.end_s)}`) })),
+    ...d.alerts.map((a) => ({ t: a.at_s, node: el("li", { class: "alert" },
+      at(a.at_s), el("span", { class: "kind", text: `Alert: ${kindWords(a.kind)}` }),
+      ` to ${a.audience} · ${a.message}`) })),
+  ].sort((x, y) => x.t - y.t);
+  $("detail-timeline").replaceChildren(
+    ...(items.length ? items.map((i) => i.node)
+                     : [el("li", { class: "empty", text: "Nothing has happened yet." })]));
+
+  const transcribing = c.meta && c.meta.transcribe;
+  $("detail-transcript").replaceChildren(
+    ...(d.segments.length
+      ? d.segments.map((s) => el("li", {}, at(s.start_s),
+          el("span", { class: `speaker ${s.speaker}`, text: s.speaker }), s.text))
+      : [el("li", { class: "empty",
+                    text: transcribing ? "No transcript yet." : "Not transcribed (transcription is off)." })]));
+
+  $("detail-alerts").replaceChildren(
+    ...(d.alerts.length
+      ? d.alerts.map((a) => el("li", {},
+          el("p", { class: "kind" }, `${kindWords(a.kind)} → ${a.audience} at ${fmtDuration(a.at_s)}`),
+          el("p", { text: a.message }),
+          el("p", { class: "muted", text: a.tip }),
+          a.acked_at ? el("p", { class: "muted", text: `Acknowledged by ${a.acked_by}` }) : null))
+      : [el("li", { class: "empty", text: "No alerts on this call." })]));
+}
+
+function closeDetail() {
+  board.detailId = null;
+  $("detail").hidden = true;
+}
+
+// -- listening in ------------------------------------------------------------------------------
+
+const MAX_AHEAD_S = 1.0;  // drop audio rather than fall further behind the live call
+
+function stopListening(text) {
+  const session = listening;
+  listening = null;
+  if (session) {
+    session.ws.close();
+    session.ctx.close();
+  }
+  if (text) {
+    $("listen-text").textContent = text;
+    setTimeout(() => { if (!listening) $("listen").hidden = true; }, 4000);
+  } else {
+    $("listen").hidden = true;
+  }
+}
+
+async function listen(callId, agentId) {
+  stopListening();
+  const ctx = new AudioContext();
+  if (ctx.state === "suspended") await ctx.resume().catch(() => {});
+  const gain = ctx.createGain();
+  gain.connect(ctx.destination);
+  const ws = new WebSocket(wsUrl(`/v1/calls/${encodeURIComponent(callId)}/listen`));
+  ws.binaryType = "arraybuffer";
+  const session = { ws, ctx, callId, fmt: null, playAt: 0, frames: 0 };
+  listening = session;
+  const panel = $("listen");
+  panel.hidden = false;
+  panel.dataset.callId = callId;
+  panel.dataset.frames = "0";
+  $("listen-text").textContent = `Connecting to ${agentId}'s call…`;
+
+  ws.onmessage = (event) => {
+    if (listening !== session) return;
+    if (typeof event.data === "string") {
+      const msg = JSON.parse(event.data);
+      if (msg.type === "start") {
+        session.fmt = msg;
+        $("listen-text").textContent =
+          `Listening to ${agentId}'s call (agent in the left ear, customer in the right).`;
+      } else if (msg.type === "end") {
+        stopListening(`${agentId}'s call ended.`);
+      } else if (msg.type === "error") {
+        stopListening(`Cannot listen: ${msg.message}`);
+      }
+      return;
+    }
+    if (session.fmt) play(session, new Int16Array(event.data), gain);
+  };
+  ws.onclose = () => {
+    if (listening === session) stopListening(`Stopped listening to ${agentId}'s call.`);
+  };
+}
+
+function play(session, pcm, gain) {
+  const { ctx, fmt } = session;
+  const channels = fmt.channels || 1;
+  const n = Math.floor(pcm.length / channels);
+  if (!n) return;
+  const now = ctx.currentTime;
+  if (session.playAt < now + 0.05) session.playAt = now + 0.15;  // small jitter buffer
+  if (session.playAt - now > MAX_AHEAD_S) return;
+  const buffer = ctx.createBuffer(channels, n, fmt.sample_rate);
+  for (let c = 0; c < channels; c++) {
+    const out = buffer.getChannelData(c);
+    for (let i = 0; i < n; i++) out[i] = pcm[i * channels + c] / 32768;
+  }
+  const source = ctx.createBufferSource();
+  source.buffer = buffer;
+  source.connect(gain);
+  source.start(session.playAt);
+  session.playAt += buffer.duration;
+  session.frames += 1;
+  $("listen").dataset.frames = String(session.frames);
+}
+
+// -- start -------------------------------------------------------------------------------------
+
+async function main() {
+  const me = await api("/v1/me");
+  showUser($("who"), me);
+  if (me.role === "admin") {
+    $("nav").append(el("a", { href: "/agent", text: "Agent view" }), " · ",
+                    el("a", { href: "/trainer", text: "Trainer" }));
+  }
+  $("detail-close").addEventListener("click", closeDetail);
+  $("listen-stop").addEventListener("click", () => stopListening("Stopped listening."));
+
+  const snap = await api("/v1/board");
+  applyLive(snap.calls);
+  for (const flag of snap.flags) board.flags.set(flag.id, flag);
+  board.breaks = snap.breaks;
+  board.recent = snap.recent;
+  render();
+  new Feed("/v1/supervisor/feed", {
+    after: snap.feed_after,
+    idOf: (m) => (m.type === "feed" ? m.entry.id : null),
+    onMessage: onFeed,
+    onStatus: (s, why) => showConnection($("conn"), s, why),
+  });
+  setInterval(tick, 1000);
+  setInterval(() => { if (!document.hidden) refreshLive(); }, REFRESH_MS);
+}
+
+main().catch((err) => announce(`The board could not start: ${err.message}`));
