@@ -79,6 +79,7 @@ STEP_COST_S = 0.0011
 """Fixed CPU cost of one analysis step (``CallSession.push``), measured on the project machine."""
 AUDIO_COST = 0.003
 """CPU seconds per second of audio beyond the fixed step cost."""
+CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 MIN_BATCH_S = 0.02
 MAX_BATCH_S = 0.2
 
@@ -332,13 +333,13 @@ class LiveHub:
         20 ms steps use 5.7 % of a core per call, 200 ms steps 0.8 %). Few calls: every 20 ms
         frame is analysed at once (lowest latency). Many calls: steps grow just enough that the
         analysis stays within ``analysis_cpu_share`` of the cores, leaving the rest to sockets,
-        storage and Whisper; 50 calls on 2 cores get ~60 ms steps instead of saturating.
+        storage and Whisper; 50 calls on 2 cores get ~100 ms steps instead of saturating.
         """
         s = self.settings
         if s.analysis_batch_ms is not None:
             return s.analysis_batch_ms / 1000.0
         n = max(1, len(self.calls))
-        room = s.analysis_cpu_share * (os.cpu_count() or 1) - AUDIO_COST * n
+        room = s.analysis_cpu_share * CORES - AUDIO_COST * n
         if room <= 0:
             return MAX_BATCH_S
         return min(MAX_BATCH_S, max(MIN_BATCH_S, STEP_COST_S * n / room))

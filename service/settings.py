@@ -95,7 +95,7 @@ class Settings(BaseSettings):
         "with many so the analysis keeps within analysis_cpu_share)",
     )
     analysis_cpu_share: float = Field(
-        0.5, gt=0, le=1, description="share of the cores the adaptive batching aims to use"
+        0.35, gt=0, le=1, description="share of the cores the adaptive batching aims to use"
     )
     feed_poll_s: float = Field(
         5.0,
