@@ -212,6 +212,9 @@ def test_escalation_flags_every_board_nudges_only_that_agent_and_ack_clears_all(
             b.page.wait_for_selector(flag, timeout=30_000)
         assert time.monotonic() - call.got["escalation_flag"] < LATENCY_S
         assert board1.page.locator(f'{tile}[data-state="flagged"]').count() == 1
+        minutes, seconds = board1.page.locator(f"{tile} .duration").inner_text().split(":")
+        ticking = int(minutes) * 60 + int(seconds)
+        assert 15 <= ticking <= 25, f"the flag comes ~19 s into the call, tile says {ticking} s"
         board1.shot("board_flagged", full_page=False)
         agent.shot("agent_de_escalate")
         alert_id = int(board1.page.locator(flag).get_attribute("data-alert-id") or "0")
@@ -367,18 +370,20 @@ def test_trainer_uploads_a_recording_and_reads_its_scorecard(
     try:
         tab.page.set_input_files("#file", str(SAMPLES / "interrupting_agent_call" / "call.wav"))
         tab.page.fill("#agent_id", "a1")
+        call_name = f"coaching-{uuid.uuid4().hex[:6]}"
+        tab.page.fill("#call_id", call_name)
         tab.page.click("#upload-btn")
         tab.page.wait_for_selector("#upload-status:has-text('queued for scoring')")
         row = tab.page.locator('#cards tr[data-status="done"]')
         row.wait_for(timeout=120_000)
-        assert "a1" in row.inner_text()
+        assert "a1" in row.inner_text() and call_name in row.inner_text()
         tab.shot("trainer_list")
         row.locator("a").click()
         tab.page.wait_for_url(re.compile(r".*/trainer/scorecards/sc-[0-9a-f]+$"))
         report = tab.page.frame_locator("#report")
         report.locator("section.crit").first.wait_for(timeout=15_000)
         assert report.locator("section.crit").count() >= 12
-        assert "Scorecard" in tab.page.locator("#title").inner_text()
+        assert f"Scorecard · {call_name}" in tab.page.locator("#title").inner_text()
         tab.shot("trainer_report", full_page=False)
         assert tab.errors == [], tab.errors
     finally:

@@ -1,7 +1,7 @@
 // The agent's second screen: one large, calm alert at a time with its tip, Dismiss and
 // "Not helpful" (stored as feedback), and a browser notification when the tab is hidden.
 // Follows WS /v1/agents/{agent_id}/alerts and resumes after the last alert id it saw.
-import { api, el, Feed, serverNow, showConnection, showUser } from "/static/common.js";
+import { api, el, Feed, parseTime, serverNow, showConnection, showUser } from "/static/common.js";
 
 const $ = (id) => document.getElementById(id);
 const FRESH_MS = 120000;  // older alerts in a feed's backlog are history, not news
@@ -98,7 +98,7 @@ function onMessage(msg) {
   if (msg.type !== "alert") return;
   const alert = msg.alert;
   sessionStorage.setItem(view.key, String(alert.id));
-  if (view.inBacklog && serverNow() - Date.parse(alert.created_at) > FRESH_MS) return;
+  if (view.inBacklog && serverNow() - parseTime(alert.created_at) > FRESH_MS) return;
   receive(alert);
 }
 

@@ -2,8 +2,8 @@
 // a call's detail, and who was sent a take-a-break. Loads GET /v1/board once, then follows
 // WS /v1/supervisor/feed from there and refreshes call states from GET /v1/board/live.
 import {
-  api, el, Feed, fmtClock, fmtDuration, kindWords, serverNow, showConnection, showUser,
-  STATE_WORDS, syncList, wsUrl,
+  api, el, Feed, fmtClock, fmtDuration, kindWords, parseTime, serverNow, setServerTime,
+  showConnection, showUser, STATE_WORDS, syncList, wsUrl,
 } from "/static/common.js";
 
 const $ = (id) => document.getElementById(id);
@@ -26,7 +26,7 @@ function announce(text) {
 }
 
 function secondsSince(iso) {
-  return (serverNow() - Date.parse(iso)) / 1000;
+  return (serverNow() - parseTime(iso)) / 1000;
 }
 
 // -- rendering ---------------------------------------------------------------------------------
@@ -207,6 +207,7 @@ function onFeed(msg) {
 async function refreshLive() {
   try {
     const live = await api("/v1/board/live");
+    setServerTime(live.now);
     applyLive(live.calls);
     scheduleRender();
     if (board.detailId && board.calls.has(board.detailId)) refreshDetail();
@@ -256,7 +257,7 @@ async function refreshDetail() {
   if (board.detailId !== callId) return;
   const c = d.call;
   const length = c.ended_at
-    ? fmtDuration((Date.parse(c.ended_at) - Date.parse(c.started_at)) / 1000)
+    ? fmtDuration((parseTime(c.ended_at) - parseTime(c.started_at)) / 1000)
     : fmtDuration(secondsSince(c.started_at)) + " so far";
   $("detail-summary").textContent =
     `Agent ${c.agent_id} · started ${fmtClock(c.started_at)} · ${length} · ${c.state}`;
@@ -388,6 +389,7 @@ async function main() {
   $("listen-stop").addEventListener("click", () => stopListening("Stopped listening."));
 
   const snap = await api("/v1/board");
+  setServerTime(snap.now);
   applyLive(snap.calls);
   for (const flag of snap.flags) board.flags.set(flag.id, flag);
   board.breaks = snap.breaks;

@@ -27,8 +27,22 @@ export class ApiError extends Error {
   }
 }
 
-/** Difference between the server's clock and ours (ms), from the last response's Date. */
-export const clock = { offsetMs: 0 };
+/** Difference between the server's clock and ours (ms): from responses' Date header (1 s
+ * resolution) until a page reports the server's exact time with setServerTime(). */
+export const clock = { offsetMs: 0, exact: false };
+
+/** Milliseconds since the epoch of an ISO time (microseconds trimmed for Date.parse). */
+export function parseTime(iso) {
+  return Date.parse(String(iso).replace(/(\.\d{3})\d+/, "$1"));
+}
+
+export function setServerTime(iso) {
+  const t = parseTime(iso);
+  if (!Number.isNaN(t)) {
+    clock.offsetMs = t - Date.now();
+    clock.exact = true;
+  }
+}
 
 /** Call the REST API; a 401 sends the browser back to sign in. */
 export async function api(path, { method = "GET", json, body } = {}) {
@@ -41,7 +55,7 @@ export async function api(path, { method = "GET", json, body } = {}) {
   }
   const response = await fetch(path, init);
   const date = Date.parse(response.headers.get("date") || "");
-  if (!Number.isNaN(date)) clock.offsetMs = date - Date.now();
+  if (!Number.isNaN(date) && !clock.exact) clock.offsetMs = date - Date.now();
   if (response.status === 401) {
     location.assign("/signin?why=expired&next=" + encodeURIComponent(location.pathname));
     throw new ApiError(401, "signed out");
@@ -161,7 +175,7 @@ export function fmtDuration(seconds) {
 
 /** An ISO time as local HH:MM. */
 export function fmtClock(iso) {
-  const d = new Date(iso);
+  const d = new Date(parseTime(iso));
   return Number.isNaN(d.getTime()) ? "" : `${pad2(d.getHours())}:${pad2(d.getMinutes())}`;
 }
 

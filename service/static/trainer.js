@@ -1,11 +1,11 @@
 // Trainer pages: upload a recording to be scored (POST /v1/recordings) and list the scorecards.
-import { api, el, fmtClock, showUser, syncList } from "/static/common.js";
+import { api, el, fmtClock, parseTime, showUser, syncList } from "/static/common.js";
 
 const $ = (id) => document.getElementById(id);
 let timer = null;
 
 function when(iso) {
-  const d = new Date(iso);
+  const d = new Date(parseTime(iso));
   return `${d.toLocaleDateString()} ${fmtClock(iso)}`;
 }
 
@@ -54,7 +54,7 @@ async function upload(event) {
   event.preventDefault();
   const form = $("upload");
   const data = new FormData(form);
-  for (const key of ["agent_id", "customer_name"]) {
+  for (const key of ["agent_id", "call_id", "customer_name"]) {
     if (!String(data.get(key) || "").trim()) data.delete(key);
   }
   const file = data.get("file");
