@@ -9,6 +9,7 @@ import {
 const $ = (id) => document.getElementById(id);
 const REFRESH_MS = 3000;
 const RECENT = 10;
+const BREAKS_MS = 3600 * 1000;  // who was sent a take-a-break in the last hour
 
 const board = {
   calls: new Map(),   // call_id -> tile data
@@ -51,6 +52,8 @@ function render() {
   $("flags-empty").hidden = flags.length > 0;
   $("flag-count").textContent = flags.length ? `(${flags.length})` : "";
 
+  const hourAgo = serverNow() - BREAKS_MS;
+  board.breaks = board.breaks.filter((a) => parseTime(a.created_at) >= hourAgo);
   syncList($("breaks"), board.breaks, (a) => a.id, createBreak, () => {});
   $("breaks-empty").hidden = board.breaks.length > 0;
 
