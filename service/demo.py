@@ -189,6 +189,9 @@ def banner(base: str, users: list[DemoUser], calls: list[Path], temporary: bool)
 def start_demo(settings: Settings, *, db_given: bool) -> tuple[Settings, FastAPI]:
     """Settings and app for ``calltone serve --demo`` (prints the sign-in links)."""
     calls = sample_calls()
+    if settings.host not in ("127.0.0.1", "localhost"):
+        print(f"calltone demo: binding 127.0.0.1, not {settings.host}: the demo's tokens are "
+              "printed here, so it stays on this machine", flush=True)
     update: dict[str, Any] = {"host": "127.0.0.1"}
     if not db_given:
         tmp = tempfile.TemporaryDirectory(prefix="calltone-demo-")
