@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import statistics
 import sys
@@ -52,6 +53,7 @@ def build_calls(folder: Path, n: int) -> list[Path]:
 def run(
     paths: list[Path], out: Path, *, transcribe: bool, workers: int, pack_gap_s: float | None
 ) -> dict:
+    load_before = os.getloadavg()[0]
     t0 = time.perf_counter()
     options = ScoreOptions(transcribe=transcribe, pack_gap_s=pack_gap_s)
     report = score_many(paths, out, options, workers=workers, progress=False)
@@ -70,6 +72,7 @@ def run(
         "calls_per_hour": round(len(paths) / wall * 3600, 1),
         "median_call_s": round(statistics.median(per_call), 1),
         "audio_x_real_time": round(len(paths) * CALL_S / wall, 1),
+        "load_avg_1min": round((load_before + os.getloadavg()[0]) / 2, 1),
         "median_overall": round(
             statistics.median(o.overall_score for o in report.outcomes if o.overall_score), 1
         ),
@@ -105,17 +108,19 @@ def main() -> None:
                 print(json.dumps(res), flush=True)
                 results.append(res)
     print(
-        f"\nmachine: {platform.machine()}, {len(__import__('os').sched_getaffinity(0))} cores, "
+        f"\nmachine: {platform.machine()}, {len(os.sched_getaffinity(0))} cores, "
         f"Python {platform.python_version()}"
     )
     print(
-        "\n| mode | workers | calls | wall time | calls per hour | x real time | median per call |"
+        "\n| mode | workers | calls | wall time | calls per hour | x real time | median per call "
+        "| load avg |"
     )
-    print("|---|---:|---:|---:|---:|---:|---:|")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|")
     for r in results:
         print(
             f"| {r['mode']} | {r['workers']} | {r['calls']} | {r['wall_s']} s | "
-            f"**{r['calls_per_hour']:.0f}** | {r['audio_x_real_time']}x | {r['median_call_s']} s |"
+            f"**{r['calls_per_hour']:.0f}** | {r['audio_x_real_time']}x | {r['median_call_s']} s "
+            f"| {r['load_avg_1min']} |"
         )
 
 

@@ -296,11 +296,17 @@ def call_ids(paths: Sequence[Path]) -> list[str]:
     return out
 
 
-def default_workers(n_calls: int) -> int:
-    """One worker per core, never more than calls."""
+ACOUSTIC_CALLS_PER_WORKER = 8
+"""Without Whisper a 10-minute call scores in ~3 s, about what starting a worker costs, so
+acoustic-only batches add a worker per 8 calls (docs/benchmarks.md)."""
+
+
+def default_workers(n_calls: int, *, transcribe: bool = True) -> int:
+    """One worker per core, never more than calls; fewer for short acoustic-only batches."""
     from models.transcriber import effective_threads
 
-    return max(1, min(n_calls, effective_threads(0)))
+    wanted = n_calls if transcribe else n_calls // ACOUSTIC_CALLS_PER_WORKER
+    return max(1, min(wanted, effective_threads(0)))
 
 
 def _init_worker(options: ScoreOptions) -> None:
@@ -398,7 +404,9 @@ def score_many(
             f"cannot create output folder {str(out)!r} ({exc.strerror or exc}); pass --out DIR "
             "somewhere writable"
         ) from exc
-    n_workers = max(1, min(workers or default_workers(len(paths)), len(paths)))
+    n_workers = max(
+        1, min(workers or default_workers(len(paths), transcribe=o.transcribe), len(paths))
+    )
     if o.cpu_threads == 0:
         o = replace(o, cpu_threads=max(1, effective_threads(0) // n_workers))
     t0 = time.perf_counter()

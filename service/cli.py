@@ -66,7 +66,8 @@ def _add_score(sub: argparse._SubParsersAction) -> None:
         "--workers",
         type=int,
         default=None,
-        help="parallel worker processes (default: one per core, at most one per call)",
+        help="parallel worker processes (default: one per core, at most one per call; "
+        "with --no-transcribe one per 8 calls)",
     )
     p.add_argument("--no-transcribe", action="store_true", help="acoustic criteria only (fast)")
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
