@@ -553,3 +553,14 @@ def test_score_many_rejects_an_empty_folder(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     with pytest.raises(Exception, match="holds no recordings"):
         score_many([tmp_path / "empty"], tmp_path / "out", progress=False)
+
+
+def test_default_workers_follow_cores_and_the_cost_of_a_call() -> None:
+    from models.transcriber import effective_threads
+    from service.batch import default_workers
+
+    cores = effective_threads(0)
+    assert default_workers(1) == 1
+    assert default_workers(50) == cores
+    assert default_workers(3, transcribe=False) == 1, "a worker costs about one acoustic call"
+    assert default_workers(64, transcribe=False) == min(cores, 8)
