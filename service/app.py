@@ -141,6 +141,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return {
             "status": "ok",
             "live_calls": len(hub.calls),
+            "alert_latency": hub.latency_summary(),
+            "analysis_batch_ms": round(hub.batch_s() * 1000, 1),
             "transcription": worker is not None,
             "transcription_backlog": worker.backlog if worker is not None else 0,
             "bus": type(hub.bus).__name__,

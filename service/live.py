@@ -325,6 +325,18 @@ class LiveHub:
         )
         self.cues = CueMatcher.from_file() if transcriber is not None else None
         self.calls: dict[str, CallRunner] = {}
+        self.alert_latency_ms: deque[float] = deque(maxlen=2000)
+        """Frame arrival to alert sent on the call's socket, last 2000 acoustic alerts."""
+
+    def latency_summary(self) -> dict[str, float | int | None]:
+        values = sorted(self.alert_latency_ms)
+        if not values:
+            return {"n": 0, "p50_ms": None, "p95_ms": None}
+        return {
+            "n": len(values),
+            "p50_ms": round(values[len(values) // 2], 1),
+            "p95_ms": round(values[min(len(values) - 1, int(0.95 * len(values)))], 1),
+        }
 
     def batch_s(self) -> float:
         """Audio per analysis step for the current number of live calls.
@@ -413,6 +425,8 @@ class CallRunner:
         self.start_msg = start
         self.worker: Worker | None = None
         self._pending: list[bytes] = []  # frames received, not yet analysed
+        self._pending_at: list[float] = []  # when each arrived (monotonic)
+        self._audio_done_s = 0.0  # audio handed to the analysis so far
         self._pending_bytes = 0
         self._first_pending_at = 0.0
         self._bytes_per_s = fmt.bytes_per_frame * fmt.sample_rate_hz
@@ -519,6 +533,7 @@ class CallRunner:
                 if not self._pending:
                     self._first_pending_at = time.monotonic()
                 self._pending.append(data)
+                self._pending_at.append(time.monotonic())
                 self._pending_bytes += len(data)
                 if self._pending_bytes >= self._max_pending_bytes:
                     self._room.clear()
@@ -599,14 +614,16 @@ class CallRunner:
                         self._wake.clear()
                         continue
                 chunks: list[bytes] = []
+                arrivals: list[tuple[float, float]] = []  # (audio end s, arrival) per frame
                 size = 0
-                while self._pending and size + len(self._pending[0]) <= max_batch:
+                while self._pending and (
+                    size + len(self._pending[0]) <= max_batch or not chunks
+                ):  # a single frame over the cap goes alone
                     chunk = self._pending.pop(0)
                     chunks.append(chunk)
                     size += len(chunk)
-                if self._pending and not chunks:  # a single frame over the batch cap
-                    chunks.append(self._pending.pop(0))
-                    size = len(chunks[0])
+                    self._audio_done_s += len(chunk) / self._bytes_per_s
+                    arrivals.append((self._audio_done_s, self._pending_at.pop(0)))
                 self._pending_bytes -= size
                 if self._pending:
                     self._first_pending_at = time.monotonic()
@@ -615,9 +632,14 @@ class CallRunner:
                 transcribed = list(self._transcribed)
                 self._transcribed.clear()
                 self.batches += 1
-                await self._step(b"".join(chunks), transcribed)
+                await self._step(b"".join(chunks), transcribed, arrivals)
 
-    async def _step(self, pcm: bytes, transcribed: list[_Transcribed]) -> None:
+    async def _step(
+        self,
+        pcm: bytes,
+        transcribed: list[_Transcribed],
+        arrivals: list[tuple[float, float]] | None = None,
+    ) -> None:
         """Analyse audio and transcript cues, store what came out, then send it."""
         if self.worker is None:
             raise AnalysisError(f"call {self.call_id!r} has no analysis worker")
@@ -636,6 +658,13 @@ class CallRunner:
         if pcm:
             self.time_s += len(pcm) / self.fmt.bytes_per_frame / self.fmt.sample_rate_hz
         await self._store_and_send(updates, out)
+        if pcm and arrivals and updates and updates[0].alerts:
+            # Acoustic alerts (the first update's) were just sent: time them from the arrival
+            # of the frame holding their audio time (the batch's first frame if earlier).
+            sent = time.monotonic()
+            for rec in out.alerts[: len(updates[0].alerts)]:
+                arrived = next((t for end_s, t in arrivals if end_s >= rec.at_s), arrivals[0][1])
+                self.hub.alert_latency_ms.append((sent - arrived) * 1000.0)
 
     async def _store_and_send(self, updates: list[SessionUpdate], out: _Outbox) -> None:
         transcripts = out.messages

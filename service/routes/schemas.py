@@ -99,6 +99,10 @@ class FeedEntryOut(BaseModel):
 class Health(BaseModel):
     status: str
     live_calls: int
+    alert_latency: dict[str, float | int | None] = Field(
+        ..., description="frame arrival to alert sent, recent acoustic alerts (n, p50_ms, p95_ms)"
+    )
+    analysis_batch_ms: float
     transcription: bool
     transcription_backlog: int
     bus: str
