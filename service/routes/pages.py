@@ -75,12 +75,16 @@ def page_user(request: Request) -> UserRecord | None:
     return get_store(request.app.state.hub).authenticate(token)
 
 
+def _page_of(path: str) -> str:
+    """The page a path belongs to: ``/trainer/scorecards/x?y`` -> ``/trainer``."""
+    return "/" + path.split("?", 1)[0].strip("/").split("/", 1)[0]
+
+
 def _allowed_next(path: str | None, user: UserRecord) -> str | None:
     """``path`` if it is one of our pages and the user may open it (no open redirects)."""
     if not path or not path.startswith("/") or path.startswith("//"):
         return None
-    base = "/" + path.split("?", 1)[0].strip("/").split("/", 1)[0]
-    roles = PAGES.get(base)
+    roles = PAGES.get(_page_of(path))
     return path if roles and user.role in roles else None
 
 
@@ -122,7 +126,7 @@ def _to_signin(path: str, why: str | None = None) -> RedirectResponse:
 
 def _guarded(request: Request, page: str, file: str) -> Response:
     user = page_user(request)
-    path = request.url.path
+    path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     if user is None:
         return _to_signin(path)
     if user.role not in PAGES[page]:
@@ -151,7 +155,7 @@ def _signin_html(
         notes.append(f'<p class="notice error" role="alert">{esc(error)}</p>')
     if user is not None:
         if why == "role":
-            roles = PAGES.get("/" + next_path.strip("/").split("/", 1)[0], ())
+            roles = PAGES.get(_page_of(next_path), ())
             who = " and ".join(ROLE_WORDS.get(r, r) for r in roles) or "other roles"
             notes.append(
                 f'<p class="notice" role="status">You are signed in as <b>{esc(user.name)}</b> '
