@@ -32,7 +32,14 @@ class Event:
 
     @property
     def id(self) -> str:
-        return f"{self.kind}-{self.speaker}-{round(self.start_s * 100):07d}"
+        # Phrase cues can start on the same word (blame passing and negative phrasing in
+        # "that's not my fault"), so their cue kind is part of the id.
+        kind = (
+            f"{self.kind}-{self.evidence['cue']}"
+            if self.kind == "phrase" and "cue" in self.evidence
+            else self.kind
+        )
+        return f"{kind}-{self.speaker}-{round(self.start_s * 100):07d}"
 
     @property
     def is_open(self) -> bool:
