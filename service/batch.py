@@ -58,6 +58,8 @@ class ScoreOptions:
     agent_id: str | None = None
     cpu_threads: int = 0
     """Whisper threads in this process; 0: every core (one worker), set per worker in batches."""
+    redact_transcripts: bool = True
+    """Mask card and phone numbers in the stored transcript and report (models.redact)."""
     pack_gap_s: float | None = None
     """Pack speech regions into shared Whisper windows (models.transcriber): faster for archives,
     at some risk to short backchannels; None decodes each region on its own."""
@@ -170,6 +172,10 @@ def score_file(
         parts = tr.document_parts()
         customer_name = tr.customer_name
     doc = to_document(audio, session, **parts)
+    if o.redact_transcripts and doc["segments"]:
+        from models.redact import redact_segments
+
+        doc["segments"] = redact_segments(doc["segments"])
     timeline = session.analysis.timeline.to_dict() if session.analysis.timeline else None
     cid = call_id or Path(path).stem
     card = score_call(
