@@ -43,9 +43,14 @@ def test_transcripts_stored_and_manager_request_flags(tmp_path: Path) -> None:
     )
     assert flags[0]["event_ids"] == [cue["id"]]
     assert 37.0 <= cue["start_s"] <= 41.5
-    # the acoustic alert did not wait for Whisper: it came before any transcript
-    types = [m["type"] for m in result.messages]
-    assert types.index("alert") < types.index("transcript")
+    # the acoustic alert did not wait for Whisper: it came before the transcript of the very
+    # utterance it was about (which cannot be transcribed before that utterance has ended)
+    de = next(i for i, m in enumerate(result.messages)
+              if m["type"] == "alert" and m["alert"]["kind"] == "de_escalate")
+    yelled = next(i for i, m in enumerate(result.messages)
+                  if m["type"] == "transcript" and m["segment"]["speaker"] == "customer"
+                  and m["segment"]["start_s"] >= 27.5)
+    assert de < yelled
 
 
 def test_full_backlog_drops_with_a_gap_and_alerts_keep_coming(tmp_path: Path) -> None:
