@@ -218,9 +218,10 @@ class AlertPolicy:
         reason: str = "",
     ) -> list[Alert]:
         last = self._last.get(kind)
-        if last is not None and at_s - last < self._cooldown(kind):
+        # abs(): a transcript cue can arrive after a later acoustic alert of the same kind.
+        if last is not None and abs(at_s - last) < self._cooldown(kind):
             return []
-        self._last[kind] = at_s
+        self._last[kind] = max(at_s, last) if last is not None else at_s
         alert = make_alert(
             kind,
             at_s=at_s,

@@ -166,3 +166,17 @@ def test_live_session_hands_out_utterances_with_their_audio():
         ch = 0 if u.speaker == "agent" else 1
         a = round(u.start_s * 16000)
         assert np.allclose(u.samples, x[ch, a : a + u.samples.size], atol=1e-6)
+
+
+def test_late_transcript_cue_is_judged_by_distance_not_order():
+    p = AlertPolicy(AlertConfig(escalation_cooldown_s=0.0, escalate_after_customer_yelling_s=1.0))
+    assert [a.kind for a in p.on_events([yelling(50, 53)])][-1] == "escalation_flag"
+    late = Event(
+        "phrase", "customer", 20, 21, evidence={"cue": "manager_request", "quote": "manager"}
+    )
+    assert [a.kind for a in p.on_events([late])] == [
+        "escalation_flag"
+    ]  # at 20 s, after one at 53 s
+    p2 = AlertPolicy(AlertConfig(escalation_cooldown_s=60.0, escalate_after_customer_yelling_s=1.0))
+    p2.on_events([yelling(50, 53)])
+    assert p2.on_events([late]) == []  # within 60 s of the flag at 53 s, either side
