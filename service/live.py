@@ -41,6 +41,7 @@ from audio.pcm import PcmFormat
 from models.alerts import AgentStrain, Alert
 from models.cues import CueMatcher, learn_customer_name
 from models.events import Event
+from models.redact import SegmentRedactor
 from models.session import SessionUpdate, Utterance, UtteranceOptions
 from models.transcriber import Segment, Transcriber
 from service.bus import Bus
@@ -130,7 +131,8 @@ def parse_start(text: str | None, user: UserRecord) -> tuple[StartMessage, PcmFo
         raw = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ProtocolError(
-            "bad_start", f"the start message is not valid JSON ({exc.msg}); send a JSON object",
+            "bad_start",
+            f"the start message is not valid JSON ({exc.msg}); send a JSON object",
             CLOSE_INVALID,
         ) from exc
     if not isinstance(raw, dict) or raw.get("type") != "start":
@@ -151,7 +153,8 @@ def parse_start(text: str | None, user: UserRecord) -> tuple[StartMessage, PcmFo
     if start.agent_id is None:
         if user.agent_id is None:
             raise ProtocolError(
-                "bad_start", "the start message needs agent_id (the agent on this call)",
+                "bad_start",
+                "the start message needs agent_id (the agent on this call)",
                 CLOSE_INVALID,
             )
         start = start.model_copy(update={"agent_id": user.agent_id})
@@ -178,7 +181,8 @@ def check_frame(data: bytes, fmt: PcmFormat, max_frame_bytes: int) -> None:
     limit = min(max_frame_bytes, fmt.max_frame_bytes)
     if not data:
         raise ProtocolError(
-            "bad_frame", "empty audio frame; send 20-200 ms of PCM per binary message",
+            "bad_frame",
+            "empty audio frame; send 20-200 ms of PCM per binary message",
             CLOSE_INVALID,
         )
     if len(data) > limit:
@@ -221,6 +225,7 @@ class _Transcribed:
     segments: list[Segment] | None
     cue_events: list[Event]
     problem: str | None
+    stored: list[dict[str, Any]] | None = None  # what was stored and is sent (redacted)
 
 
 class TranscriptionWorker:
@@ -277,9 +282,9 @@ class TranscriptionWorker:
                 segments = self.transcriber.transcribe_array(
                     utt.samples, speaker=utt.speaker, offset_s=utt.start_s
                 )
-                runner.store_transcript(segments)
+                stored = runner.store_transcript(segments)
                 cues = runner.cue_events(segments)
-                runner.transcription_done(_Transcribed(utt, segments, cues, None))
+                runner.transcription_done(_Transcribed(utt, segments, cues, None, stored))
             except Exception as exc:  # one bad utterance must not stop transcription
                 log.exception("transcription failed for call %s", runner.call_id)
                 runner.transcription_done(
@@ -366,8 +371,9 @@ class LiveHub:
         for rec in records:
             await self.bus.publish(
                 ALERTS_CHANNEL,
-                json.dumps({"id": rec.id, "agent_id": rec.agent_id, "audience": rec.audience})
-                .encode(),
+                json.dumps(
+                    {"id": rec.id, "agent_id": rec.agent_id, "audience": rec.audience}
+                ).encode(),
             )
         if any(r.audience in ("supervisor", "both") for r in records):
             await self.announce_feed()
@@ -400,7 +406,6 @@ class _Outbox:
 
     messages: list[dict[str, Any]] = field(default_factory=list)
     alerts: list[AlertRecord] = field(default_factory=list)
-
 
 
 class CallRunner:
@@ -450,6 +455,10 @@ class CallRunner:
         self._cue_ids: set[str] = set()
         self._customer_name = start.customer_name
         self.n_segments = 0
+        # Card and phone numbers are masked before a transcript is stored or sent; a segment
+        # ending in digits is held until the speaker's next one (numbers said in groups).
+        self._redactor = SegmentRedactor() if hub.settings.redact_transcripts else None
+        self._redact_lock = threading.Lock()
         self.gaps = 0
         self.frames_in = 0
         self.bytes_in = 0
@@ -563,7 +572,7 @@ class CallRunner:
         else:
             raise ProtocolError(
                 "unknown_message",
-                f"unknown message type {kind!r}; send binary audio, {{\"type\": \"stop\"}} or "
+                f'unknown message type {kind!r}; send binary audio, {{"type": "stop"}} or '
                 '{"type": "ping"}',
                 CLOSE_UNSUPPORTED,
             )
@@ -650,7 +659,8 @@ class CallRunner:
             if t.segments is None:
                 out.messages.append(self._gap(t.utterance, t.problem or "not transcribed"))
                 continue
-            out.messages += [{"type": "transcript", "segment": s.to_dict()} for s in t.segments]
+            shown = t.stored if t.stored is not None else [s.to_dict() for s in t.segments]
+            out.messages += [{"type": "transcript", "segment": d} for d in shown]
             cue_events += t.cue_events
         updates: list[SessionUpdate] = await self.worker.run(
             "step", self.call_id, (pcm, cue_events)
@@ -712,10 +722,37 @@ class CallRunner:
 
     # -- transcription callbacks (worker threads) ------------------------------------------------
 
-    def store_transcript(self, segments: list[Segment]) -> None:
-        for seg in segments:
-            self.hub.store.add_segment(self.call_id, seg.to_dict())
-        self.n_segments += len(segments)
+    def store_transcript(self, segments: list[Segment]) -> list[dict[str, Any]]:
+        """Store the segments (card and phone numbers masked unless turned off); return them.
+
+        Cue matching keeps the unmasked words. Each segment is read with the other party's last
+        words as context ("what's your card number?"); a number split across two segments is
+        only caught by the recorded-call path (models.redact.redact_segments).
+        """
+        out: list[dict[str, Any]] = []
+        with self._redact_lock:
+            for seg in segments:
+                if self._redactor is None:
+                    out.append(seg.to_dict())
+                else:
+                    out += self._redactor.push(seg.to_dict())
+        for d in out:
+            self.hub.store.add_segment(self.call_id, d)
+        self.n_segments += len(out)
+        return out
+
+    async def _flush_redacted(self, *, send: bool) -> None:
+        """Store (and send) segments the redactor held back waiting for a number's other half."""
+        if self._redactor is None:
+            return
+        with self._redact_lock:
+            held = self._redactor.flush()
+        for d in held:
+            await self.hub.io(self.hub.store.add_segment, self.call_id, d)
+            self.n_segments += 1
+            if send:
+                with contextlib.suppress(Exception):
+                    await self.send({"type": "transcript", "segment": d})
 
     def cue_events(self, segments: list[Segment]) -> list[Event]:
         """Phrase cues in the newest segments (searched with recent context for the name)."""
@@ -789,6 +826,7 @@ class CallRunner:
             await self._drain_transcripts(hub.settings.transcription_drain_s)
         else:
             self.abandoned = True
+        await self._flush_redacted(send=ended)
         await worker.run("close", self.call_id)
         self.release()
         summary = {
@@ -908,7 +946,8 @@ async def run_call(hub: LiveHub, ws: WebSocket, call_id: str, user: UserRecord) 
         await _reject(
             ws,
             ProtocolError(
-                "call_live", f"call {call_id!r} is already streaming on another socket",
+                "call_live",
+                f"call {call_id!r} is already streaming on another socket",
                 CLOSE_POLICY,
             ),
         )
@@ -938,8 +977,9 @@ async def run_call(hub: LiveHub, ws: WebSocket, call_id: str, user: UserRecord) 
         except AnalysisError as exc:
             log.error("call %s: %s", call_id, exc)
             await runner.send_error(
-                ProtocolError("internal", "the server cannot analyse calls right now; retry",
-                              CLOSE_INTERNAL)
+                ProtocolError(
+                    "internal", "the server cannot analyse calls right now; retry", CLOSE_INTERNAL
+                )
             )
             await runner._end_call_only()
             return
@@ -971,12 +1011,20 @@ async def stream_listen(hub: LiveHub, ws: WebSocket, call_id: str) -> None:
     try:
         call = await hub.io(hub.store.get_call, call_id)
     except NotFoundError:
-        await reject(ws, "unknown_call", f"no call {call_id!r}; list live calls with "
-                     "GET /v1/calls?state=live", CLOSE_POLICY)
+        await reject(
+            ws,
+            "unknown_call",
+            f"no call {call_id!r}; list live calls with GET /v1/calls?state=live",
+            CLOSE_POLICY,
+        )
         return
     if call.state != "live":
-        await reject(ws, "call_finished", f"call {call_id!r} is {call.state}; only live calls "
-                     "can be listened to", CLOSE_POLICY)
+        await reject(
+            ws,
+            "call_finished",
+            f"call {call_id!r} is {call.state}; only live calls can be listened to",
+            CLOSE_POLICY,
+        )
         return
     async with hub.bus.subscribe(audio_channel(call_id), maxsize=50) as sub:
         meta = call.meta
@@ -1026,4 +1074,3 @@ async def _until_disconnect(ws: WebSocket) -> None:
     with contextlib.suppress(Exception):
         while (await ws.receive())["type"] != "websocket.disconnect":
             pass
-

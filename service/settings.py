@@ -48,6 +48,9 @@ class Settings(BaseSettings):
         description="alert fan-out: memory:// (one node) or redis://host:6379/0 (many nodes)",
     )
     transcribe: bool = Field(True, description="live Whisper transcription beside the alerts")
+    redact_transcripts: bool = Field(
+        True, description="mask card and phone numbers in stored and sent transcripts"
+    )
     whisper_model: str | None = Field(
         None, description="CTranslate2 Whisper directory; default: the packaged tiny.en"
     )

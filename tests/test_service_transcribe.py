@@ -38,18 +38,26 @@ def test_transcripts_stored_and_manager_request_flags(tmp_path: Path) -> None:
     flags = [a for a in result.alerts if a["kind"] == "escalation_flag"]
     assert flags and "asked for a manager" in flags[0]["message"]
     cue = next(
-        m["event"] for m in result.of_type("event")
+        m["event"]
+        for m in result.of_type("event")
         if m["event"]["kind"] == "phrase" and m["event"]["evidence"]["cue"] == "manager_request"
     )
     assert flags[0]["event_ids"] == [cue["id"]]
     assert 37.0 <= cue["start_s"] <= 41.5
     # the acoustic alert did not wait for Whisper: it came before the transcript of the very
     # utterance it was about (which cannot be transcribed before that utterance has ended)
-    de = next(i for i, m in enumerate(result.messages)
-              if m["type"] == "alert" and m["alert"]["kind"] == "de_escalate")
-    yelled = next(i for i, m in enumerate(result.messages)
-                  if m["type"] == "transcript" and m["segment"]["speaker"] == "customer"
-                  and m["segment"]["start_s"] >= 27.5)
+    de = next(
+        i
+        for i, m in enumerate(result.messages)
+        if m["type"] == "alert" and m["alert"]["kind"] == "de_escalate"
+    )
+    yelled = next(
+        i
+        for i, m in enumerate(result.messages)
+        if m["type"] == "transcript"
+        and m["segment"]["speaker"] == "customer"
+        and m["segment"]["start_s"] >= 27.5
+    )
     assert de < yelled
 
 
@@ -64,3 +72,65 @@ def test_full_backlog_drops_with_a_gap_and_alerts_keep_coming(tmp_path: Path) ->
     assert all(g["reason"] and g["to_s"] >= (g["from_s"] or 0) for g in gaps)
     assert result.summary is not None and result.summary["transcription"]["gaps"] >= len(gaps) - 1
     assert "de_escalate" in [a["kind"] for a in result.alerts]
+
+
+@pytest.mark.skipif(
+    __import__("shutil").which("espeak-ng") is None,
+    reason="espeak-ng not installed (apt-get install espeak-ng)",
+)
+def test_live_transcripts_mask_card_and_phone_numbers(tmp_path: Path) -> None:
+    import asyncio
+    import subprocess
+
+    import numpy as np
+
+    from audio.decode import load_audio
+    from service.clients import replay_samples
+
+    wav = tmp_path / "card.wav"
+    subprocess.run(
+        [
+            "espeak-ng",
+            "-v",
+            "en-us+m3",
+            "-s",
+            "150",
+            "-w",
+            str(wav),
+            "My card number is 4 1 1 1, 1 1 1 1, 1 1 1 1, 1 1 1 1. And my phone is 2 0 2, 5 5 5, 0 1 7 3.",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    x = load_audio(wav).samples[0]
+    call = np.zeros((2, x.size + 48000), np.float32)
+    call[1, 16000 : 16000 + x.size] = x
+    call += (1e-4 * np.random.default_rng(0).standard_normal(call.shape)).astype(np.float32)
+    with running_server(
+        f"sqlite:///{tmp_path / 'r.db'}",
+        transcribe=True,
+        transcription_backlog=16,
+        transcription_drain_s=60,
+    ) as srv:
+        srv.user("a1", "agent")
+        result = asyncio.run(
+            replay_samples(
+                call,
+                server=srv.ws,
+                agent_id="a1",
+                token=srv.tokens["a1"],
+                call_id="card-1",
+                speed=0,
+            )
+        )
+        stored = srv.store.list_segments("card-1")
+    sent = [m["segment"] for m in result.of_type("transcript")]
+    assert sent and stored
+    everything = json_text = (
+        " ".join(s["text"] for s in sent)
+        + " "
+        + " ".join(str(getattr(r, "text", "")) for r in stored)
+    )
+    assert "[card]" in json_text
+    for digits in ("4111", "0173"):
+        assert digits not in everything.replace(" ", "").replace(",", "")
