@@ -20,19 +20,14 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench_ravdess import shared_data  # noqa: E402
+
 from audio.channels import ChannelRoles  # noqa: E402
 from audio.decode import DecodedAudio, load_audio  # noqa: E402
 from models.analysis import run_analyzer  # noqa: E402
 from models.config import AnalysisConfig, InterruptionConfig  # noqa: E402
 
 SOURCES = {"MEO015": "source0.wav", "FEE013": "source1.wav", "FEE016": "source3.wav"}
-
-
-def shared_data() -> Path:
-    import os
-
-    env = os.environ.get("CALLTONE_SHARED_DATA")
-    return Path(env) if env else ROOT.parent / "shared" / "data"
 
 
 @dataclass(frozen=True)

@@ -42,3 +42,27 @@ def voiced(
 def silence(dur_s: float, *, level_dbfs: float = -70.0, seed: int = 1, sr: int = SR) -> np.ndarray:
     rng = np.random.default_rng(seed)
     return (10 ** (level_dbfs / 20) * rng.standard_normal(int(dur_s * sr))).astype(np.float32)
+
+
+CARD_AND_PHONE = (
+    "My card number is 4 1 1 1, 1 1 1 1, 1 1 1 1, 1 1 1 1. And my phone is 2 0 2, 5 5 5, 0 1 7 3."
+)
+
+
+def card_call(tmp_path: Path, *, tail_s: float = 2.0) -> np.ndarray:
+    """A two-channel call whose customer reads a card and a phone number (needs espeak-ng)."""
+    import subprocess
+
+    from audio.decode import load_audio
+
+    speech = tmp_path / "card_speech.wav"
+    subprocess.run(
+        ["espeak-ng", "-v", "en-us+m3", "-s", "150", "-w", str(speech), CARD_AND_PHONE],
+        check=True,
+        capture_output=True,
+    )
+    x = load_audio(speech).samples[0]
+    call = np.zeros((2, x.size + int((1.0 + tail_s) * SR)), np.float32)
+    call[1, SR : SR + x.size] = x
+    call += (1e-4 * np.random.default_rng(0).standard_normal(call.shape)).astype(np.float32)
+    return call

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
 
-import numpy as np
 import pytest
 import soundfile as sf
+from synth import card_call
 
-from audio.decode import load_audio
 from service.batch import ScoreOptions, score_file
 
 
@@ -17,25 +15,7 @@ from service.batch import ScoreOptions, score_file
     shutil.which("espeak-ng") is None, reason="espeak-ng not installed (apt-get install espeak-ng)"
 )
 def test_scored_call_masks_card_and_phone(tmp_path):
-    speech = tmp_path / "s.wav"
-    subprocess.run(
-        [
-            "espeak-ng",
-            "-v",
-            "en-us+m3",
-            "-s",
-            "150",
-            "-w",
-            str(speech),
-            "My card number is 4 1 1 1, 1 1 1 1, 1 1 1 1, 1 1 1 1. And my phone is 2 0 2, 5 5 5, 0 1 7 3.",
-        ],
-        check=True,
-        capture_output=True,
-    )
-    x = load_audio(speech).samples[0]
-    call = np.zeros((2, x.size + 32000), np.float32)
-    call[1, 16000 : 16000 + x.size] = x
-    call += (1e-4 * np.random.default_rng(0).standard_normal(call.shape)).astype(np.float32)
+    call = card_call(tmp_path, tail_s=1.0)
     path = tmp_path / "call.wav"
     sf.write(path, call.T, 16000)
 

@@ -80,32 +80,12 @@ def test_full_backlog_drops_with_a_gap_and_alerts_keep_coming(tmp_path: Path) ->
 )
 def test_live_transcripts_mask_card_and_phone_numbers(tmp_path: Path) -> None:
     import asyncio
-    import subprocess
 
-    import numpy as np
+    from synth import card_call
 
-    from audio.decode import load_audio
     from service.clients import replay_samples
 
-    wav = tmp_path / "card.wav"
-    subprocess.run(
-        [
-            "espeak-ng",
-            "-v",
-            "en-us+m3",
-            "-s",
-            "150",
-            "-w",
-            str(wav),
-            "My card number is 4 1 1 1, 1 1 1 1, 1 1 1 1, 1 1 1 1. And my phone is 2 0 2, 5 5 5, 0 1 7 3.",
-        ],
-        check=True,
-        capture_output=True,
-    )
-    x = load_audio(wav).samples[0]
-    call = np.zeros((2, x.size + 48000), np.float32)
-    call[1, 16000 : 16000 + x.size] = x
-    call += (1e-4 * np.random.default_rng(0).standard_normal(call.shape)).astype(np.float32)
+    call = card_call(tmp_path)
     with running_server(
         f"sqlite:///{tmp_path / 'r.db'}",
         transcribe=True,
