@@ -8,6 +8,7 @@ socket then shares them through ``app.state.hub``.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import threading
 from collections.abc import AsyncIterator
@@ -19,6 +20,7 @@ from fastapi.responses import JSONResponse
 
 from service.bus import make_bus
 from service.live import LiveHub, lower_thread_priority
+from service.retention import retention_loop
 from service.routes import alerts, calls, feeds, live, pages, recordings, users
 from service.routes.schemas import Health
 from service.settings import Settings, load_settings
@@ -107,9 +109,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.hub = hub
         if interrupted:
             await hub.announce_feed()
+        retention = asyncio.create_task(
+            retention_loop(
+                store,
+                retention_days=settings.retention_days,
+                interval_s=settings.retention_interval_s,
+            ),
+            name="retention",
+        )
         try:
             yield
         finally:
+            retention.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await retention
             await bus.close()
             await asyncio.to_thread(hub.close)
             store.close()

@@ -122,6 +122,21 @@ def _add_users(sub: argparse._SubParsersAction) -> None:
     ls.add_argument("--db", default=None)
 
 
+def _add_purge(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "purge",
+        help="delete calls that ended, and scorecards finished, more than N days ago "
+        "(what `serve` does on its retention schedule)",
+    )
+    p.add_argument(
+        "--older-than-days",
+        type=float,
+        default=None,
+        help="cut-off in days (default: $CALLTONE_RETENTION_DAYS, 90)",
+    )
+    p.add_argument("--db", default=None, help="database URL or SQLite file")
+
+
 def _add_client_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--agent", required=True, help="the agent's id (their user name)")
     p.add_argument("--server", default=None, help="service URL (default ws://127.0.0.1:8765)")
@@ -165,6 +180,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_score(sub)
     _add_serve(sub)
     _add_users(sub)
+    _add_purge(sub)
     _add_replay(sub)
     _add_listen(sub)
     return parser
@@ -288,6 +304,28 @@ def cmd_users(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_purge(args: argparse.Namespace) -> int:
+    import math
+
+    from service.retention import sweep
+    from service.settings import load_settings
+    from service.storage import Store
+
+    settings = load_settings()
+    days = settings.retention_days if args.older_than_days is None else args.older_than_days
+    if not (math.isfinite(days) and days > 0):
+        raise CalltoneError(
+            f"--older-than-days {days}: give a positive number of days (retention_days = 0 "
+            "means keep everything, so there is nothing to purge)"
+        )
+    url = _db_url(args.db) or settings.db_url
+    with Store(url) as store:
+        result = sweep(store, retention_days=days)
+    deleted = ", ".join(f"{n} {k}" for k, n in result.deleted.items()) or "nothing"
+    print(f"deleted {deleted} (ended before {result.cutoff.isoformat(timespec='seconds')})")
+    return 0
+
+
 def cmd_replay(args: argparse.Namespace) -> int:
     import asyncio
 
@@ -404,6 +442,7 @@ COMMANDS = {
     "score": cmd_score,
     "serve": cmd_serve,
     "users": cmd_users,
+    "purge": cmd_purge,
     "replay": cmd_replay,
     "listen": cmd_listen,
 }

@@ -106,6 +106,16 @@ class Settings(BaseSettings):
         description="feeds re-read storage this often even without a bus message (bus loss)",
     )
     cors_origins: list[str] = Field(default_factory=list)
+    retention_days: float = Field(
+        90.0,
+        ge=0,
+        description="delete ended calls (events, transcripts, alerts, feedback, feed entries) and "
+        "finished scorecards this many days after they end; 0 keeps everything. Call audio is "
+        "never stored (live audio is only relayed to listeners, uploads are deleted once scored)",
+    )
+    retention_interval_s: float = Field(
+        3600.0, gt=0, description="how often the retention sweep runs (first run at start-up)"
+    )
     analysis_config_path: str | None = Field(
         None, description="TOML file overriding detector thresholds (as for `analyze --config`)"
     )

@@ -533,7 +533,12 @@ def test_retention_deletes_only_old_ended_calls(backend: Backend) -> None:
     store.add_feedback(old_alert.id, by_user="a17", helpful=True)
     store.end_call("old")
     store.start_call("old-but-live", "a17", meta={})  # started long ago, still live
+    store.save_scorecard("old-card", call_id="rec", agent_id="a17", status="done", html="<p>hi")
+    store.save_scorecard("old-but-running", call_id="rec2", agent_id="a17", status="running")
     clock.advance(days=40)
+    store.save_scorecard(
+        "recent-card", call_id="rec3", agent_id="a17", status="failed", error="corrupt upload"
+    )
     store.start_call("recent", "a17", meta={})
     store.add_alert(_alert("recent"))
     store.end_call("recent")
@@ -546,8 +551,10 @@ def test_retention_deletes_only_old_ended_calls(backend: Backend) -> None:
         "segments": 1,
         "feed": 3,  # call_started, alert, call_ended
         "calls": 1,
+        "scorecards": 1,
     }
     assert {c.call_id for c in store.list_calls()} == {"old-but-live", "recent"}
+    assert {s.job_id for s in store.list_scorecards()} == {"old-but-running", "recent-card"}
     with pytest.raises(NotFoundError):
         store.get_alert(old_alert.id)
     assert store.delete_older_than(clock.now - dt.timedelta(days=30))["calls"] == 0

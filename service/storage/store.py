@@ -1047,7 +1047,9 @@ class Store:
 
     def delete_older_than(self, cutoff: dt.datetime) -> dict[str, int]:
         """Delete calls that ended before ``cutoff`` with their events, transcript, alerts,
-        feedback and feed entries; live calls are never touched. Returns rows deleted per table.
+        feedback and feed entries, and finished scorecards (which quote the transcript) last
+        updated before it; live calls and queued or running scorecards are never touched.
+        Returns rows deleted per table.
 
         Alert and feed ids are never reused afterwards, so resuming clients stay correct.
         """
@@ -1067,6 +1069,13 @@ class Store:
                 ("segments", delete(Segment).where(Segment.call_id.in_(old))),
                 ("feed", delete(FeedEntry).where(FeedEntry.call_id.in_(old))),
                 ("calls", delete(Call).where(Call.call_id.in_(old))),
+                (
+                    "scorecards",
+                    delete(Scorecard).where(
+                        Scorecard.status.in_(("done", "failed")),
+                        Scorecard.updated_at < cutoff_utc,
+                    ),
+                ),
             ):
                 result = session.execute(statement.execution_options(synchronize_session=False))
                 counts[name] = int(result.rowcount)  # type: ignore[attr-defined]
