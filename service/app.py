@@ -20,6 +20,7 @@ from fastapi.responses import JSONResponse
 
 from service.bus import make_bus
 from service.live import LiveHub, lower_thread_priority
+from service.ratelimit import SigninLimiter
 from service.retention import retention_loop
 from service.routes import alerts, calls, feeds, live, pages, recordings, users
 from service.routes.schemas import Health
@@ -134,6 +135,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "supervisors.",
         lifespan=lifespan,
     )
+    # failed sign-ins per client address (service/ratelimit.py); in memory, per process
+    app.state.signin_limiter = SigninLimiter(settings.signin_max_failures, settings.signin_window_s)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,

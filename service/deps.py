@@ -7,6 +7,8 @@ state who may call them in their signature.
 
 from __future__ import annotations
 
+import contextlib
+import json
 from collections.abc import Callable
 from typing import Annotated
 
@@ -16,6 +18,7 @@ from starlette.requests import HTTPConnection
 from starlette.websockets import WebSocket
 
 from service.live import CLOSE_POLICY, LiveHub, reject
+from service.ratelimit import SigninLimiter, SigninLockedError
 from service.settings import Settings
 from service.storage import Store, UserRecord
 
@@ -54,6 +57,35 @@ def token_of(conn: HTTPConnection) -> str | None:
     return conn.query_params.get(TOKEN_QUERY) or conn.cookies.get(TOKEN_COOKIE)
 
 
+def client_address(conn: HTTPConnection) -> str:
+    """The peer address failed sign-ins are counted against."""
+    return conn.client.host if conn.client else "unknown"
+
+
+def signin_limiter(conn: HTTPConnection) -> SigninLimiter:
+    limiter: SigninLimiter = conn.app.state.signin_limiter
+    return limiter
+
+
+def authenticate_client(conn: HTTPConnection, store: Store, token: str) -> UserRecord | None:
+    """The user holding ``token``, or None; counts a failure against the client's address.
+
+    Raises :class:`~service.ratelimit.SigninLockedError` (before looking at the token) while the
+    address is locked out. Blocking (a database read): call it from a thread.
+    """
+    limiter = signin_limiter(conn)
+    address = client_address(conn)
+    limiter.check(address)
+    user = store.authenticate(token)
+    if user is None:
+        limiter.failed(address)
+    return user
+
+
+def locked_response_headers(exc: SigninLockedError) -> dict[str, str]:
+    return {"Retry-After": str(exc.retry_after_whole_s)}
+
+
 def current_user(
     conn: HTTPConnection,
     store: StoreDep,
@@ -67,7 +99,12 @@ def current_user(
             "`calltone users add NAME --role ROLE`)",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    user = store.authenticate(token)
+    try:
+        user = authenticate_client(conn, store, token)
+    except SigninLockedError as exc:
+        raise HTTPException(
+            status.HTTP_429_TOO_MANY_REQUESTS, str(exc), headers=locked_response_headers(exc)
+        ) from exc
     if user is None:
         raise HTTPException(
             status.HTTP_401_UNAUTHORIZED,
@@ -112,9 +149,31 @@ def check_agent_access(user: UserRecord, agent_id: str) -> None:
 
 
 async def socket_user(ws: WebSocket, hub: LiveHub, *roles: str) -> UserRecord | None:
-    """Authenticate an accepted socket; on failure send an ``error`` and close with 1008."""
+    """Authenticate an accepted socket; on failure send an ``error`` and close with 1008.
+
+    A client address locked out for failed sign-ins gets ``rate_limited`` (with
+    ``retry_after_s``) and a close reason saying when to retry.
+    """
     token = token_of(ws)
-    user = await hub.io(hub.store.authenticate, token) if token else None
+    try:
+        user = await hub.io(authenticate_client, ws, hub.store, token) if token else None
+    except SigninLockedError as exc:
+        with contextlib.suppress(Exception):
+            await ws.send_text(
+                json.dumps(
+                    {
+                        "type": "error",
+                        "code": "rate_limited",
+                        "message": str(exc),
+                        "retry_after_s": exc.retry_after_whole_s,
+                    }
+                )
+            )
+            await ws.close(
+                CLOSE_POLICY,
+                f"too many failed sign-ins; retry in {exc.retry_after_whole_s} s",
+            )
+        return None
     if user is None:
         await reject(
             ws,

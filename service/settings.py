@@ -106,6 +106,19 @@ class Settings(BaseSettings):
         description="feeds re-read storage this often even without a bus message (bus loss)",
     )
     cors_origins: list[str] = Field(default_factory=list)
+    signin_max_failures: int = Field(
+        10,
+        ge=0,
+        description="failed tokens (API, sockets, pages, sign-in form) one client address may "
+        "present within signin_window_s before it is locked out for signin_window_s (HTTP 429 "
+        "with Retry-After, sockets closed 1008); counted in memory per process; 0 turns it off",
+    )
+    signin_window_s: float = Field(
+        60.0,
+        gt=0,
+        description="the window in which failed sign-ins are counted, and how long an address "
+        "that reached signin_max_failures is locked out",
+    )
     retention_days: float = Field(
         90.0,
         ge=0,

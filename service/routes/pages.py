@@ -36,7 +36,16 @@ from fastapi import APIRouter, FastAPI, Query, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from service.deps import TOKEN_COOKIE, StoreDep, SupervisorUser, get_store, token_of
+from service.deps import (
+    TOKEN_COOKIE,
+    StoreDep,
+    SupervisorUser,
+    authenticate_client,
+    get_store,
+    locked_response_headers,
+    token_of,
+)
+from service.ratelimit import SigninLockedError
 from service.storage import AlertRecord, CallRecord, EventRecord, NotFoundError, UserRecord
 
 router = APIRouter(tags=["pages"])
@@ -68,11 +77,14 @@ _JOB_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$")
 
 
 def page_user(request: Request) -> UserRecord | None:
-    """The signed-in user of a page request (cookie, header or query token), or None."""
+    """The signed-in user of a page request (cookie, header or query token), or None.
+
+    Raises :class:`SigninLockedError` (a 429 page, see :func:`install`) while the client's
+    address is locked out for failed sign-ins."""
     token = token_of(request)
     if not token:
         return None
-    return get_store(request.app.state.hub).authenticate(token)
+    return authenticate_client(request, get_store(request.app.state.hub), token)
 
 
 def _page_of(path: str) -> str:
@@ -220,7 +232,12 @@ async def signin(request: Request) -> Response:
         token = str(form.get("token") or "").strip()
         next_path = str(form.get("next") or "")
     hub = request.app.state.hub
-    user = await hub.io(hub.store.authenticate, token) if token else None
+    try:
+        user = await hub.io(authenticate_client, request, hub.store, token) if token else None
+    except SigninLockedError as exc:
+        body = _signin_html(user=None, next_path=next_path, why=None, error=str(exc))
+        headers = {**_security_headers(request), **locked_response_headers(exc)}
+        return HTMLResponse(body, status.HTTP_429_TOO_MANY_REQUESTS, headers=headers)
     if user is None:
         body = _signin_html(
             user=None, next_path=next_path, why=None,
@@ -387,3 +404,12 @@ def install(app: FastAPI) -> None:
     """Add the pages, the board snapshots and ``/static`` to ``app``."""
     app.include_router(router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+
+    def locked(request: Request, exc: Exception) -> Response:
+        """A page opened with a token while the address is locked out: say so, and when."""
+        assert isinstance(exc, SigninLockedError)
+        body = _signin_html(user=None, next_path="", why=None, error=str(exc))
+        headers = {**_security_headers(request), **locked_response_headers(exc)}
+        return HTMLResponse(body, status.HTTP_429_TOO_MANY_REQUESTS, headers=headers)
+
+    app.add_exception_handler(SigninLockedError, locked)

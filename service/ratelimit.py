@@ -1,0 +1,128 @@
+"""Failed sign-in rate limiting, per client address.
+
+Every place that checks a token a client presents (the API's bearer token, a socket's
+``?token=``, the pages' cookie, the sign-in form) reports failures here. After
+``signin_max_failures`` failed tokens from one address within ``signin_window_s`` seconds, that
+address is locked out for ``signin_window_s`` seconds: every request from it that carries a token
+is refused (HTTP 429 with ``Retry-After``; sockets close with 1008 and a reason) *even if the
+token is right*, so guessing cannot go faster than N tokens per window. Successes are not
+counted and do not reset the count (a valid low-privilege token interleaved with guesses would
+otherwise let an attacker guess without limit). Requests without any token are not counted.
+
+The limiter is in memory and per process: each server process (and each node of a multi-node
+deployment) counts on its own, and a restart forgets. Memory is bounded: at most
+``MAX_TRACKED_ADDRESSES`` addresses are kept; expired entries go first, then the least recently
+seen. The client address is the TCP peer; behind a reverse proxy every client shares the
+proxy's address (run uvicorn with ``--proxy-headers`` and ``--forwarded-allow-ips`` so the peer
+is the real client).
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections import OrderedDict, deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from audio.errors import CalltoneError
+
+MAX_TRACKED_ADDRESSES = 10_000
+"""Addresses with recent failures kept in memory at most (about 1 MB at the default limits)."""
+
+
+class SigninLockedError(CalltoneError):
+    """Too many failed sign-ins from one address: refuse until ``retry_after_s`` has passed."""
+
+    def __init__(self, address: str, retry_after_s: float, max_failures: int, window_s: float):
+        self.address = address
+        self.retry_after_s = retry_after_s
+        super().__init__(
+            f"too many failed sign-ins from {address} ({max_failures} within {window_s:g} s); "
+            f"try again in {self.retry_after_whole_s} s with a valid token "
+            "(limits: CALLTONE_SIGNIN_MAX_FAILURES, CALLTONE_SIGNIN_WINDOW_S)"
+        )
+
+    @property
+    def retry_after_whole_s(self) -> int:
+        """Seconds to wait, rounded up, as a ``Retry-After`` header wants them."""
+        return max(1, math.ceil(self.retry_after_s))
+
+
+@dataclass
+class _Entry:
+    failures: deque[float] = field(default_factory=deque)
+    locked_until: float = 0.0
+
+
+class SigninLimiter:
+    """Counts failed tokens per address and locks an address out (thread-safe).
+
+    ``max_failures`` 0 turns the limit off.
+    """
+
+    def __init__(
+        self,
+        max_failures: int,
+        window_s: float,
+        *,
+        max_addresses: int = MAX_TRACKED_ADDRESSES,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.max_failures = max_failures
+        self.window_s = window_s
+        self.max_addresses = max_addresses
+        self._clock = clock
+        self._entries: OrderedDict[str, _Entry] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def check(self, address: str) -> None:
+        """Raise :class:`SigninLockedError` while ``address`` is locked out."""
+        if self.max_failures <= 0:
+            return
+        with self._lock:
+            entry = self._entries.get(address)
+            if entry is None:
+                return
+            left = entry.locked_until - self._clock()
+        if left > 0:
+            raise SigninLockedError(address, left, self.max_failures, self.window_s)
+
+    def failed(self, address: str) -> None:
+        """Count one failed token from ``address`` (the Nth within the window locks it)."""
+        if self.max_failures <= 0:
+            return
+        now = self._clock()
+        with self._lock:
+            entry = self._entries.get(address)
+            if entry is None:
+                self._make_room(now)
+                entry = self._entries[address] = _Entry()
+            else:
+                self._entries.move_to_end(address)
+            if entry.locked_until > now:
+                return  # already locked; the lockout does not grow
+            failures = entry.failures
+            failures.append(now)
+            while failures and failures[0] <= now - self.window_s:
+                failures.popleft()
+            if len(failures) >= self.max_failures:
+                entry.locked_until = now + self.window_s
+                failures.clear()
+
+    def _make_room(self, now: float) -> None:
+        if len(self._entries) < self.max_addresses:
+            return
+        stale = [
+            address
+            for address, e in self._entries.items()
+            if e.locked_until <= now and (not e.failures or e.failures[-1] <= now - self.window_s)
+        ]
+        for address in stale:
+            del self._entries[address]
+        while len(self._entries) >= self.max_addresses:
+            self._entries.popitem(last=False)
