@@ -20,10 +20,11 @@ from fastapi.responses import JSONResponse
 
 from service.bus import make_bus
 from service.live import LiveHub, lower_thread_priority
+from service.logsafe import install_log_filters
 from service.ratelimit import SigninLimiter
 from service.retention import retention_loop
 from service.routes import alerts, calls, feeds, live, pages, recordings, users
-from service.routes.schemas import Health
+from service.routes.schemas import Health, document_errors
 from service.settings import Settings, load_settings
 from service.storage import (
     ConflictError,
@@ -137,6 +138,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     # failed sign-ins per client address (service/ratelimit.py); in memory, per process
     app.state.signin_limiter = SigninLimiter(settings.signin_max_failures, settings.signin_window_s)
+    install_log_filters()  # no audio, transcript text or tokens in uvicorn's logs (logsafe.py)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -170,6 +172,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 def _install_error_handlers(app: FastAPI) -> None:
     """Storage errors become HTTP statuses with the store's actionable message."""
+    document_errors(app)  # the spec's 422 says: a message, or FastAPI's validation list
     statuses: list[tuple[type[StorageError], int]] = [
         (NotFoundError, status.HTTP_404_NOT_FOUND),
         (ConflictError, status.HTTP_409_CONFLICT),
