@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from service.deps import CurrentUser, HubDep, StoreDep, SupervisorUser, check_agent_access
-from service.routes.schemas import AlertOut, FeedbackIn, FeedbackOut
+from service.routes.schemas import AfterQuery, AlertIdPath, AlertOut, FeedbackIn, FeedbackOut
 
 router = APIRouter(prefix="/v1/alerts", tags=["alerts"])
 
@@ -16,7 +16,7 @@ router = APIRouter(prefix="/v1/alerts", tags=["alerts"])
 def list_alerts(
     user: CurrentUser,
     store: StoreDep,
-    after: Annotated[int, Query(ge=0, description="return alerts with id > after")] = 0,
+    after: AfterQuery = 0,
     agent_id: str | None = None,
     call_id: str | None = None,
     audience: Annotated[str | None, Query(description="agent, supervisor or both")] = None,
@@ -33,14 +33,14 @@ def list_alerts(
 
 
 @router.get("/{alert_id}", response_model=AlertOut)
-def get_alert(alert_id: int, user: CurrentUser, store: StoreDep) -> object:
+def get_alert(alert_id: AlertIdPath, user: CurrentUser, store: StoreDep) -> object:
     alert = store.get_alert(alert_id)
     check_agent_access(user, alert.agent_id)
     return alert.to_dict()
 
 
 @router.post("/{alert_id}/ack", response_model=AlertOut)
-async def ack_alert(alert_id: int, user: SupervisorUser, hub: HubDep) -> object:
+async def ack_alert(alert_id: AlertIdPath, user: SupervisorUser, hub: HubDep) -> object:
     """A supervisor takes a flag (idempotent: the first ack's who and when are kept)."""
     record = await hub.io(hub.store.ack_alert, alert_id, by_user=user.name)
     await hub.announce_feed()  # the ack is on the supervisor feed
@@ -48,7 +48,9 @@ async def ack_alert(alert_id: int, user: SupervisorUser, hub: HubDep) -> object:
 
 
 @router.post("/{alert_id}/feedback", response_model=FeedbackOut)
-def add_feedback(alert_id: int, body: FeedbackIn, user: CurrentUser, store: StoreDep) -> object:
+def add_feedback(
+    alert_id: AlertIdPath, body: FeedbackIn, user: CurrentUser, store: StoreDep
+) -> object:
     """Was this alert helpful? A later answer from the same user replaces the earlier one."""
     alert = store.get_alert(alert_id)
     check_agent_access(user, alert.agent_id)
@@ -58,7 +60,7 @@ def add_feedback(alert_id: int, body: FeedbackIn, user: CurrentUser, store: Stor
 
 
 @router.get("/{alert_id}/feedback", response_model=list[FeedbackOut])
-def list_feedback(alert_id: int, user: CurrentUser, store: StoreDep) -> object:
+def list_feedback(alert_id: AlertIdPath, user: CurrentUser, store: StoreDep) -> object:
     alert = store.get_alert(alert_id)
     check_agent_access(user, alert.agent_id)
     records = store.list_feedback(alert_id)

@@ -5,6 +5,13 @@ bus *before* reading the backlog and treats bus messages only as doorbells ("rea
 the last id you sent"); storage appends commit in id order, so nothing is lost in the gap between
 the backlog read and the live subscription and nothing is sent twice. A client that reconnects
 with ``after=<last id it saw>`` resumes exactly.
+
+A client that stops reading (a frozen tab, a stuck headset app) must not hold anything up: each
+feed is its own task reading storage at its own pace, so nobody waits for it, and what it has not
+taken stays in storage rather than in memory. Once the unsent bytes fill the socket buffers, a
+send waits; if one waits longer than ``feed_send_timeout_s`` the feed is cut off with close code
+1013 and a reason naming the ``after=`` to resume with, and its task, subscription and (under
+uvicorn) connection are released at once, whether or not the close reaches the client.
 """
 
 from __future__ import annotations
@@ -12,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -20,10 +28,17 @@ from starlette.websockets import WebSocketDisconnect
 
 from service.deps import StoreDep, SupervisorUser, may_see_agent, socket_user
 from service.live import ALERTS_CHANNEL, CLOSE_INVALID, CLOSE_POLICY, FEED_CHANNEL, LiveHub, reject
-from service.routes.schemas import FeedEntryOut
+from service.routes.schemas import MAX_ID, AfterQuery, FeedEntryOut
 from service.storage import Store
 
 router = APIRouter(tags=["feeds"])
+log = logging.getLogger("calltone.feeds")
+
+CLOSE_TRY_AGAIN = 1013
+"""RFC 6455 "try again later": the pages reconnect on it (1008 would tell them not to retry)."""
+CLOSE_GRACE_S = 2.0
+"""How long the close frame may wait for room in a cut-off client's socket before the connection
+is dropped without it."""
 
 PAGE = 500
 
@@ -36,7 +51,7 @@ def _after(ws: WebSocket) -> int | None:
         value = int(raw)
     except ValueError:
         return None
-    return value if value >= 0 else None
+    return value if 0 <= value <= MAX_ID else None
 
 
 async def stream_feed(
@@ -52,6 +67,7 @@ async def stream_feed(
     async with hub.bus.subscribe(channel) as sub:
         cursor = after
         gone = asyncio.create_task(_until_disconnect(ws))
+        hub.feeds_open += 1
         try:
             ready_sent = False
             while not gone.done():
@@ -68,6 +84,7 @@ async def stream_feed(
         except (WebSocketDisconnect, RuntimeError, OSError):
             return
         finally:
+            hub.feeds_open -= 1
             gone.cancel()
 
 
@@ -143,7 +160,7 @@ async def agent_alerts(ws: WebSocket, agent_id: str) -> None:
         return
     after = _after(ws)
     if after is None:
-        await reject(ws, "bad_after", "after must be a non-negative alert id", CLOSE_INVALID)
+        await reject(ws, "bad_after", f"after must be an alert id from 0 to {MAX_ID}", CLOSE_INVALID)
         return
     await stream_feed(
         ws,
@@ -165,7 +182,7 @@ async def supervisor_feed(ws: WebSocket) -> None:
         return
     after = _after(ws)
     if after is None:
-        await reject(ws, "bad_after", "after must be a non-negative feed id", CLOSE_INVALID)
+        await reject(ws, "bad_after", f"after must be a feed id from 0 to {MAX_ID}", CLOSE_INVALID)
         return
     await stream_feed(
         ws, hub, channel=FEED_CHANNEL, after=after, read=_feed_reader(hub.store),
@@ -177,7 +194,7 @@ async def supervisor_feed(ws: WebSocket) -> None:
 def supervisor_feed_page(
     _: SupervisorUser,
     store: StoreDep,
-    after: Annotated[int, Query(ge=0)] = 0,
+    after: AfterQuery = 0,
     limit: Annotated[int, Query(ge=1, le=5000)] = 500,
 ) -> object:
     """The same feed for polling clients."""

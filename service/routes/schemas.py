@@ -3,9 +3,26 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
+from fastapi import FastAPI, Path, Query
 from pydantic import BaseModel, Field
+
+MAX_ID = 2**31 - 1
+"""The largest alert or feed id storage can hold (a 32-bit INTEGER column in PostgreSQL; SQLite
+overflows past 2**63): a larger one in a request is refused with 422, not a database error."""
+
+AlertIdPath = Annotated[
+    int, Path(ge=1, le=MAX_ID, description=f"an alert id (1 to {MAX_ID}) from GET /v1/alerts")
+]
+AfterQuery = Annotated[
+    int,
+    Query(
+        ge=0,
+        le=MAX_ID,
+        description=f"return items with id > after (0 to {MAX_ID}): the last id a client saw",
+    ),
+]
 
 
 class UserOut(BaseModel):
@@ -106,3 +123,33 @@ class Health(BaseModel):
     transcription: bool
     transcription_backlog: int
     bus: str
+    feeds: int = Field(0, description="agent-alert and supervisor feed sockets open now")
+    feeds_cut_slow: int = Field(
+        0, description="feeds closed since start-up because the client stopped reading"
+    )
+    tasks: int = Field(0, description="asyncio tasks on the server's event loop")
+
+
+def document_errors(app: FastAPI) -> None:
+    """Make the spec say what a 422 really holds.
+
+    FastAPI documents every 422 as its list of validation errors, which is what a request that
+    does not match the declared types gets; calltone's own checks (the store's
+    ``InvalidRecordError``, a route's ``HTTPException(422, ...)``) answer ``{"detail": "<what is
+    wrong and how to fix it>"}``. The spec's ``HTTPValidationError.detail`` becomes "a message or
+    that list", so clients and schemathesis' response checks see what the routes send.
+    """
+    spec: dict[str, Any] = {}
+
+    def openapi() -> dict[str, Any]:
+        if not spec:
+            spec.update(FastAPI.openapi(app))
+            error = spec.get("components", {}).get("schemas", {}).get("HTTPValidationError")
+            if error is not None:
+                listed = {k: v for k, v in error["properties"]["detail"].items() if k != "title"}
+                message = {"type": "string", "description": "what is wrong and how to fix it"}
+                error["properties"]["detail"] = {"title": "Detail", "anyOf": [message, listed]}
+            app.openapi_schema = spec
+        return spec
+
+    app.openapi = openapi  # type: ignore[method-assign]
