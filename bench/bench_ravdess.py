@@ -35,18 +35,28 @@ def shared_data() -> Path:
     return Path(env) if env else ROOT.parent / "shared" / "data"
 
 
-def evaluate(config: AnalysisConfig | None = None, data: Path | None = None) -> dict:
-    data = data or shared_data() / "ravdess_dev"
+def load_clips(data: Path) -> tuple[list[dict[str, str]], dict[str, np.ndarray]]:
+    """RAVDESS label rows and each clip's 16 kHz samples, keyed by its path."""
     with open(data / "labels.csv") as fh:
         rows = list(csv.DictReader(fh))
-    clips = {r["path"]: load_audio(data / r["path"]).samples[0] for r in rows}
+    return rows, {r["path"]: load_audio(data / r["path"]).samples[0] for r in rows}
+
+
+def clip_calls(
+    rows: list[dict[str, str]], clips: dict[str, np.ndarray], actors: set[str] | None = None
+):
+    """For each test clip: (row, mono call audio, clip start s, clip end s).
+
+    The call is the same actor's neutral and calm clips (minus the test clip), each followed by
+    0.4 s of silence, then the test clip and 0.4 s of silence.
+    """
     gap = np.zeros(int(0.4 * 16000), np.float32)
-    cfg = config or AnalysisConfig()
     by_actor = defaultdict(list)
     for r in rows:
         by_actor[r["actor"]].append(r)
-    flags: dict[str, list[tuple[bool, bool]]] = defaultdict(list)
     for r in rows:
+        if actors is not None and r["actor"] not in actors:
+            continue
         base = [x for x in by_actor[r["actor"]] if x["is_calm"] == "1" and x["path"] != r["path"]]
         parts: list[np.ndarray] = []
         for b in base:
@@ -55,6 +65,22 @@ def evaluate(config: AnalysisConfig | None = None, data: Path | None = None) -> 
         parts += [clips[r["path"]], gap]
         end_s = sum(p.size for p in parts) / 16000
         audio = DecodedAudio(np.concatenate(parts)[None, :], 16000, 16000, r["path"])
+        yield r, audio, start_s, end_s
+
+
+def evaluate(
+    config: AnalysisConfig | None = None,
+    data: Path | None = None,
+    *,
+    actors: set[str] | None = None,
+    loaded: tuple[list[dict[str, str]], dict[str, np.ndarray]] | None = None,
+) -> dict:
+    """Flag rates per class; ``actors`` restricts the test clips (e.g. one held-out actor)."""
+    data = data or shared_data() / "ravdess_dev"
+    rows, clips = loaded or load_clips(data)
+    cfg = config or AnalysisConfig()
+    flags: dict[str, list[tuple[bool, bool]]] = defaultdict(list)
+    for r, audio, start_s, end_s in clip_calls(rows, clips, actors):
         res = run_analyzer(audio, ChannelRoles(agent=0, customer=None), cfg)
         hit = {
             k: any(

@@ -35,6 +35,7 @@ class BaselineSnapshot:
     tilt_db: float
     voiced_s: float
     settled: bool
+    hnr_db: float = 15.0
 
     @property
     def pitch_hz(self) -> float:
@@ -47,6 +48,7 @@ class BaselineSnapshot:
             "pitch_spread_st": round(self.pitch_spread_st, 2),
             "syllable_rate_per_s": round(self.syllable_rate_per_s, 2),
             "tilt_db": round(self.tilt_db, 2),
+            "hnr_db": round(self.hnr_db, 2),
             "voiced_s": round(self.voiced_s, 2),
             "settled": self.settled,
         }
@@ -61,6 +63,7 @@ class SpeakerBaseline:
         self._loud: list[np.ndarray] = []
         self._st: list[np.ndarray] = []
         self._tilt: list[np.ndarray] = []
+        self._hnr: list[np.ndarray] = []
         self._voiced_n = 0
         self._speech_n = 0
         self._nuclei_n = 0
@@ -86,6 +89,7 @@ class SpeakerBaseline:
         nucleus: np.ndarray,
         flagged: np.ndarray,
         tilt_db: np.ndarray,
+        hnr_db: np.ndarray | None = None,
     ) -> None:
         """Fold one tick of frames into the baseline.
 
@@ -94,6 +98,8 @@ class SpeakerBaseline:
         """
         c = self.c
         snap = self.snapshot
+        if hnr_db is None:
+            hnr_db = np.full(loudness_dbfs.shape, snap.hnr_db)
         ok = voiced & ~flagged & np.isfinite(pitch_st)
         if self._voiced_n * self.hop_s >= 2.0 * c.prior_weight_s:
             ok &= loudness_dbfs <= snap.loudness_dbfs + c.exclude_above_db
@@ -102,6 +108,7 @@ class SpeakerBaseline:
             self._loud.append(loudness_dbfs[ok])
             self._st.append(pitch_st[ok])
             self._tilt.append(tilt_db[ok])
+            self._hnr.append(hnr_db[ok])
             self._voiced_n += int(ok.sum())
             self._speech_n += int(ok_speech.sum())
             self._nuclei_n += int((nucleus & ok_speech).sum())
@@ -111,6 +118,7 @@ class SpeakerBaseline:
             loud = np.concatenate(self._loud)
             st = np.concatenate(self._st)
             tilt = np.concatenate(self._tilt)
+            hnr = np.concatenate(self._hnr)
             w = c.prior_weight_s
             p = self._prior
             rate = self._nuclei_n / max(self._speech_n * self.hop_s, 1e-9)
@@ -122,10 +130,11 @@ class SpeakerBaseline:
                 tilt_db=float(np.median(tilt)),
                 voiced_s=n_s,
                 settled=n_s >= c.settle_voiced_s,
+                hnr_db=float(np.median(hnr)),
             )
             if n_s >= c.settle_voiced_s:
                 self.settled = True
-                self._loud, self._st, self._tilt = [], [], []
+                self._loud, self._st, self._tilt, self._hnr = [], [], [], []
             return
         n = int(ok.sum())
         if n == 0:
@@ -143,6 +152,7 @@ class SpeakerBaseline:
             tilt_db=_towards(snap.tilt_db, float(np.median(tilt_db[ok])), step_db),
             voiced_s=snap.voiced_s + dt,
             settled=True,
+            hnr_db=_towards(snap.hnr_db, float(np.median(hnr_db[ok])), step_db),
         )
 
 

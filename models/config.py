@@ -66,18 +66,43 @@ class InterruptionConfig:
 
 @dataclass(frozen=True)
 class AgentToneConfig:
-    """Non-calm agent tone over a short window of the agent's own speech."""
+    """Non-calm agent tone over a short window of the agent's own speech.
+
+    Over the trailing ``window_s`` (at least ``min_voiced_s`` voiced, once the baseline holds
+    ``min_baseline_voiced_s``), six signals are measured against the agent's own baseline and
+    combined into a logistic score ``1 / (1 + exp(-z))`` with
+    ``z = score_bias + sum(weight_per_<unit> * signal)``; tone is non-calm while the score is
+    at least ``min_score``. Pace enters as ``max(ratio - 1, 0)`` (rushing only). The weights
+    were fitted by ``bench/fit_agent_tone.py`` on RAVDESS actors 01-12 (Livingstone & Russo
+    2018, CC BY-NC-SA 4.0; only these coefficients are stored), angry vs neutral/calm, with
+    non-negative weights, and evaluated leave-one-actor-out (docs/benchmarks.md).
+
+    The ``*_over_baseline`` thresholds say which signals the event reports as ``fired`` (each
+    clearly raised on its own). ``min_signals`` of them at once, in a window holding
+    ``vote_min_voiced_s`` of voiced speech, also make the tone non-calm (the earlier vote,
+    kept: RAVDESS, read sentences, cannot teach the score about pace).
+    """
 
     window_s: float = 3.0
-    min_voiced_s: float = 0.8
-    min_baseline_voiced_s: float = 4.0
+    min_voiced_s: float = 0.3
+    min_baseline_voiced_s: float = 2.5
     loudness_db_over_baseline: float = 4.0
     pitch_st_over_baseline: float = 2.5
     pitch_spread_st_over_baseline: float = 2.5
     pace_ratio_over_baseline: float = 1.4
     max_pace_syll_per_s: float = 6.5
     tilt_db_over_baseline: float = 2.5
+    harshness_db_over_baseline: float = 2.0
+    score_bias: float = -1.4828
+    weight_per_loudness_db: float = 0.3438
+    weight_per_pitch_st: float = 0.0
+    weight_per_pitch_spread_st: float = 0.2682
+    weight_per_pace_ratio: float = 0.0
+    weight_per_tilt_db: float = 0.0
+    weight_per_harshness_db: float = 0.7233
+    min_score: float = 0.9698
     min_signals: int = 2
+    vote_min_voiced_s: float = 0.8
     end_after_calm_s: float = 1.5
 
 

@@ -147,12 +147,32 @@ class YellingDetector:
 
 
 class AgentToneDetector:
-    """Non-calm agent tone: several of loudness, pitch, pitch spread and pace above baseline.
+    """Non-calm agent tone: a combined score over signals measured against the agent's baseline.
 
-    Evaluated every ``stride`` frames on a global grid over the trailing ``window_s``.
+    Every ``stride`` frames on a global grid, over the trailing ``window_s``, six signals are
+    measured against the speaker's own baseline: loudness (dB), pitch (st), pitch spread (st),
+    pace (syllable-rate ratio), vocal effort (spectral tilt, dB) and voice quality (harshness:
+    the drop of the harmonics-to-noise ratio, dB). A logistic score over them (coefficients in
+    :class:`AgentToneConfig`, fitted by ``bench/fit_agent_tone.py``) must reach ``min_score``.
+    Each signal also has its own threshold; the event names the signals over theirs (``fired``)
+    and carries the score, its threshold and each signal's share of it. Tone is also non-calm
+    when ``min_signals`` of the first five signals (voice quality is scored, not voted) are
+    over their own thresholds at once in a window with
+    ``vote_min_voiced_s`` of voiced speech (the earlier rule, kept: the score was fitted on
+    acted emotion, read sentences, where pace and pitch add little beyond loudness, so a
+    louder, higher, faster agent needs this path).
     """
 
-    SIGNALS = ("loudness", "pitch", "pitch_variability", "pace", "vocal_effort")
+    SIGNALS = ("loudness", "pitch", "pitch_variability", "pace", "vocal_effort", "voice_quality")
+    # Per-signal value names, as reported in evidence (units in the names).
+    VALUES = (
+        "loudness_db_over_baseline",
+        "pitch_st_over_baseline",
+        "pitch_spread_st_over_baseline",
+        "pace_ratio_over_baseline",
+        "tilt_db_over_baseline",
+        "harshness_db_over_baseline",
+    )
 
     def __init__(
         self, config: AgentToneConfig, *, speaker: str, hop_s: float, stride: int = 10
@@ -162,11 +182,29 @@ class AgentToneDetector:
         self.hop_s = hop_s
         self.stride = stride
         self.width = max(1, round(config.window_s / hop_s))
-        # series: voiced, loud*voiced, st*voiced, st^2*voiced, speech, nucleus, tilt*voiced
-        self._sums = TrailingSums(self.width, 7)
+        # series: voiced, loud*voiced, st*voiced, st^2*voiced, speech, nucleus, tilt*voiced,
+        # hnr*voiced
+        self._sums = TrailingSums(self.width, 8)
         self._open: _Open | None = None
         self._last_eval_active = False
         self._end_after = max(1, round(config.end_after_calm_s / hop_s))
+        # Tools (bench/fit_agent_tone.py) set a list here to record every evaluation:
+        # (frame index, enough speech, signal values in VALUES order, voiced s in the window,
+        # whether the min_signals vote holds).
+        self.trace: list[tuple[int, bool, tuple[float, ...], float, bool]] | None = None
+
+    def weights(self) -> np.ndarray:
+        c = self.c
+        return np.array(
+            [
+                c.weight_per_loudness_db,
+                c.weight_per_pitch_st,
+                c.weight_per_pitch_spread_st,
+                c.weight_per_pace_ratio,
+                c.weight_per_tilt_db,
+                c.weight_per_harshness_db,
+            ]
+        )
 
     def thresholds(self, fired: list[str]) -> dict[str, float]:
         c = self.c
@@ -179,11 +217,27 @@ class AgentToneDetector:
                 "max_pace_syll_per_s": c.max_pace_syll_per_s,
             },
             "vocal_effort": {"tilt_db_over_baseline": c.tilt_db_over_baseline},
+            "voice_quality": {"harshness_db_over_baseline": c.harshness_db_over_baseline},
         }
-        out: dict[str, float] = {"window_s": c.window_s, "min_signals": float(c.min_signals)}
+        out: dict[str, float] = {
+            "window_s": c.window_s,
+            "min_score": c.min_score,
+            "min_signals": float(c.min_signals),
+        }
         for name in fired:
             out.update(table[name])
         return out
+
+    def score(self, values: np.ndarray) -> np.ndarray:
+        """Logistic score in [0, 1] of signal values shaped (6, n) in ``VALUES`` order.
+
+        Pace counts only above the baseline rate (``ratio - 1`` when positive): a slower agent
+        is not rushing.
+        """
+        x = np.nan_to_num(np.asarray(values, dtype=np.float64))
+        x[3] = np.maximum(x[3] - 1.0, 0.0)
+        z = self.c.score_bias + self.weights() @ x
+        return np.asarray(1.0 / (1.0 + np.exp(-np.clip(z, -50.0, 50.0))))
 
     def push(
         self,
@@ -196,19 +250,21 @@ class AgentToneDetector:
         tilt_db: np.ndarray,
         baseline: BaselineSnapshot,
         time_of: TimeFn,
+        hnr_db: np.ndarray | None = None,
     ) -> tuple[list[Event], np.ndarray]:
         c = self.c
         v = voiced.astype(float)
         ti = np.where(voiced, tilt_db, 0.0)
         st = np.where(voiced, np.nan_to_num(pitch_st), 0.0)
         lo = np.where(voiced, loud_dbfs, 0.0)
+        hn = np.where(voiced, baseline.hnr_db if hnr_db is None else hnr_db, 0.0)
         sums = self._sums.push(
-            np.stack((v, lo, st, st * st, speech.astype(float), nucleus.astype(float), ti))
+            np.stack((v, lo, st, st * st, speech.astype(float), nucleus.astype(float), ti, hn))
         )
         out: list[Event] = []
         idx = np.arange(start, start + voiced.size)
         evals = np.flatnonzero(idx % self.stride == 0)
-        n_v, s_lo, s_st, s_st2, n_sp, n_nuc, s_ti = sums[:, evals]
+        n_v, s_lo, s_st, s_st2, n_sp, n_nuc, s_ti, s_hn = sums[:, evals]
         min_v = c.min_voiced_s / self.hop_s
         with np.errstate(divide="ignore", invalid="ignore"):
             mean_lo = s_lo / n_v
@@ -216,39 +272,57 @@ class AgentToneDetector:
             spread = np.sqrt(np.maximum(s_st2 / n_v - mean_st**2, 0.0))
             rate = n_nuc / (n_sp * self.hop_s)
             d_ti = s_ti / n_v - baseline.tilt_db
+            d_hn = baseline.hnr_db - s_hn / n_v
+            pace = rate / baseline.syllable_rate_per_s
         enough = (n_v >= min_v) & (baseline.voiced_s >= c.min_baseline_voiced_s)
         d_lo = mean_lo - baseline.loudness_dbfs
         d_st = mean_st - baseline.pitch_st
         d_sp = spread - baseline.pitch_spread_st
-        fired_lo = enough & (d_lo >= c.loudness_db_over_baseline)
-        fired_st = enough & (d_st >= c.pitch_st_over_baseline)
-        fired_sp = enough & (d_sp >= c.pitch_spread_st_over_baseline)
-        fired_pace = enough & (
-            (rate >= c.pace_ratio_over_baseline * baseline.syllable_rate_per_s)
-            | (rate >= c.max_pace_syll_per_s)
+        values = np.stack((d_lo, d_st, d_sp, pace, d_ti, d_hn))
+        score = self.score(values) if evals.size else np.zeros(0)
+        fired_all = np.stack(
+            (
+                d_lo >= c.loudness_db_over_baseline,
+                d_st >= c.pitch_st_over_baseline,
+                d_sp >= c.pitch_spread_st_over_baseline,
+                (pace >= c.pace_ratio_over_baseline) | (rate >= c.max_pace_syll_per_s),
+                d_ti >= c.tilt_db_over_baseline,
+                d_hn >= c.harshness_db_over_baseline,
+            )
         )
-        fired_ti = enough & (d_ti >= c.tilt_db_over_baseline)
-        count = fired_lo.astype(int) + fired_st + fired_sp + fired_pace + fired_ti
-        active = count >= c.min_signals
+        n_fired = fired_all[:5].sum(axis=0)  # the vote's five signals (not voice quality)
+        voted = (n_fired >= c.min_signals) & (n_v >= c.vote_min_voiced_s / self.hop_s)
+        active = enough & ((score >= c.min_score) | voted)
+        if self.trace is not None:
+            for k, i in enumerate(evals.tolist()):
+                self.trace.append(
+                    (
+                        start + i,
+                        bool(enough[k]),
+                        tuple(float(x) for x in values[:, k]),
+                        float(n_v[k] * self.hop_s),
+                        bool(voted[k]),
+                    )
+                )
         for k, i in enumerate(evals.tolist()):
             g = start + i
             if active[k]:
-                fired = [
-                    n
-                    for n, f in zip(
-                        self.SIGNALS,
-                        (fired_lo[k], fired_st[k], fired_sp[k], fired_pace[k], fired_ti[k]),
-                        strict=True,
-                    )
-                    if f
-                ]
+                fired = [n for n, f in zip(self.SIGNALS, fired_all[:, k], strict=True) if f]
                 if self._open is None:
+                    contrib = self.weights() * np.nan_to_num(values[:, k])
+                    contrib[3] = self.c.weight_per_pace_ratio * max(float(pace[k]) - 1.0, 0.0)
                     ev = Event(
                         kind="agent_tone",
                         speaker=self.speaker,
                         start_s=max(0.0, time_of(g) - c.window_s / 2),
                         evidence={
                             "fired": fired,
+                            "score": round(float(score[k]), 3),
+                            "min_score": c.min_score,
+                            "score_contributions": {
+                                name: round(float(x), 2)
+                                for name, x in zip(self.SIGNALS, contrib, strict=True)
+                            },
                             "baseline": baseline.to_dict(),
                             "confirmed_at_s": time_of(g),
                         },
@@ -263,11 +337,10 @@ class AgentToneDetector:
                 )
                 op.event.evidence["fired"] = all_fired
                 op.event.thresholds = self.thresholds(all_fired)
-                _keep_max(op.peak, "loudness_db_over_baseline", float(d_lo[k]))
-                _keep_max(op.peak, "pitch_st_over_baseline", float(d_st[k]))
-                _keep_max(op.peak, "pitch_spread_st_over_baseline", float(d_sp[k]))
+                _keep_max(op.peak, "score", float(score[k]))
+                for name, val in zip(self.VALUES, values[:, k], strict=True):
+                    _keep_max(op.peak, name, float(val))
                 _keep_max(op.peak, "syllable_rate_per_s", float(rate[k]))
-                _keep_max(op.peak, "tilt_db_over_baseline", float(d_ti[k]))
             elif self._open is not None and g - self._open.last_active >= self._end_after:
                 out.append(self._close(self._open, time_of(self._open.last_active)))
         # A frame is flagged when the latest evaluation at or before it was active.

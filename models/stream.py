@@ -335,11 +335,21 @@ class CallAnalyzer:
                         c.tilt_db[sl],
                         b,
                         self.time_of,
+                        hnr_db=c.hnr_db[sl],
                     )
                     out += evs
                     flagged = flagged | flag_t
                 self._tick_buf[p].append(
-                    (loud, pst, voiced, c.speech[sl], c.nucleus[sl], flagged, c.tilt_db[sl])
+                    (
+                        loud,
+                        pst,
+                        voiced,
+                        c.speech[sl],
+                        c.nucleus[sl],
+                        flagged,
+                        c.tilt_db[sl],
+                        c.hnr_db[sl],
+                    )
                 )
                 if (start + j) % self._tick == 0:
                     self._flush_tick(p)

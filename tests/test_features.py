@@ -116,3 +116,33 @@ def test_spectral_tilt_of_sines_matches_the_difference_filter_gain():
         got = np.median(fb.channels[0].tilt_db[fb.times_s > 1.2])
         want = 10 * np.log10(4 * np.sin(np.pi * f_hz / SR) ** 2)
         assert abs(got - want) < 0.1, (f_hz, got, want)
+
+
+def test_hnr_is_high_on_a_clean_voice_and_low_on_noise():
+    # A 150 Hz harmonic tone with noise 20 dB down has an HNR near 20 dB; white noise near or
+    # below 0 dB; the same tone with noise 6 dB down in between.
+    from audio.features import hnr_db_from_aperiodicity
+
+    rng = np.random.default_rng(7)
+    t = np.arange(int(2.0 * 16000)) / 16000
+    tone = sum(np.sin(2 * np.pi * 150 * k * t) / k for k in range(1, 6))
+    tone = (0.1 * tone / np.sqrt(np.mean(tone**2))).astype(np.float32)
+    noise = rng.standard_normal(t.size).astype(np.float32)
+
+    def median_hnr(x: np.ndarray) -> float:
+        # 1 s of faint noise first, so the speech gate has a noise floor to stand over.
+        lead = (0.0005 * rng.standard_normal(16000)).astype(np.float32)
+        fb = extract_features(np.concatenate((lead, x))[None, :])
+        c = fb.channels[0]
+        keep = (fb.times_s > 1.3) & (fb.times_s < 2.7)
+        return float(np.median(c.hnr_db[keep]))
+
+    clean = median_hnr(tone + 0.01 * noise)
+    rough = median_hnr(tone + 0.05 * noise)
+    noisy = median_hnr(0.1 * noise)
+    assert 14.0 <= clean <= 26.0, clean
+    assert 2.0 <= rough <= 10.0, rough
+    assert noisy <= 1.0, noisy
+    assert hnr_db_from_aperiodicity(np.array([0.5, 0.1, 1.0])).tolist() == pytest.approx(
+        [0.0, 9.54, -10.0], abs=0.01
+    )

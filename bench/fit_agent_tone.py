@@ -1,0 +1,228 @@
+"""Fit the agent-tone score on RAVDESS and measure it leave-one-actor-out.
+
+The agent-tone detector (models/detectors.py) combines six signals measured against the agent's
+own baseline (loudness, pitch, pitch spread, pace, spectral tilt, harshness = HNR drop) into a
+logistic score. This script fits that score's coefficients on RAVDESS actors 01-12
+(../shared/data/ravdess_dev, CC BY-NC-SA 4.0: evaluation only; only the fitted coefficients
+are stored in the repo, in models/config.py, with attribution) and reports the figure that
+matters, the held-out one:
+
+1. every clip is played after the same actor's own neutral/calm clips (as bench_ravdess.py
+   does) and the detector's signal values are recorded at every evaluation point;
+2. for each of the 12 actors: fit on the other 11 (angry = 1, neutral/calm = 0, each clip
+   weighted equally, weights constrained >= 0 so a signal can only ever push towards "non-calm",
+   light L2), pick ``min_score`` so that at most ``--target-fa`` of the training actors'
+   neutral/calm clips would be flagged, then run the real detector with those coefficients on
+   the held-out actor's clips (bench_ravdess.evaluate): its flags are the held-out result;
+3. fit once more on all 12 actors: the coefficients to put in AgentToneConfig.
+
+Run: python bench/fit_agent_tone.py [--target-fa 0.03] [--json out.json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+from scipy.optimize import minimize
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from bench_ravdess import clip_calls, evaluate, load_clips, shared_data  # noqa: E402
+
+from audio.channels import ChannelRoles  # noqa: E402
+from models.config import AgentToneConfig, AnalysisConfig  # noqa: E402
+from models.stream import CallAnalyzer  # noqa: E402
+
+WEIGHT_FIELDS = (
+    "weight_per_loudness_db",
+    "weight_per_pitch_st",
+    "weight_per_pitch_spread_st",
+    "weight_per_pace_ratio",
+    "weight_per_tilt_db",
+    "weight_per_harshness_db",
+)
+# Evaluation points whose trailing window holds mostly the test clip are used for fitting;
+# the clip's score for choosing the threshold is the maximum over every evaluation point whose
+# event would overlap the clip.
+FIT_FROM_S = 1.5
+
+
+def features(x: np.ndarray) -> np.ndarray:
+    """Signal values (n, 6) in AgentToneDetector.VALUES order -> model inputs (pace excess)."""
+    f = np.nan_to_num(np.array(x, dtype=np.float64))
+    f[:, 3] = np.maximum(f[:, 3] - 1.0, 0.0)
+    return f
+
+
+def collect(loaded, config: AnalysisConfig) -> list[dict]:
+    """Per test clip: its label row and the detector's signal values at each evaluation."""
+    rows, clips = loaded
+    window_s = config.agent_tone.window_s
+    out = []
+    for r, audio, start_s, end_s in clip_calls(rows, clips):
+        an = CallAnalyzer(roles=ChannelRoles(agent=0, customer=None), n_channels=1, config=config)
+        tone = an._tone
+        assert tone is not None
+        tone.trace = []
+        an.push(audio.samples)
+        an.finish()
+        times = np.array([an.time_of(g) for g, *_ in tone.trace])
+        enough = np.array([t[1] for t in tone.trace])
+        vals = features(np.array([t[2] for t in tone.trace]))
+        voted = np.array([t[4] for t in tone.trace])
+        overlap = enough & (times > start_s) & (times < end_s + window_s / 2)
+        fit = enough & (times >= start_s + FIT_FROM_S) & (times <= end_s)
+        out.append(
+            {
+                "row": r,
+                "actor": r["actor"],
+                "angry": r["emotion"] == "angry",
+                "calm": r["is_calm"] == "1",
+                "fit": vals[fit],
+                "overlap": vals[overlap],
+                "voted": bool(np.any(voted[overlap])),
+            }
+        )
+    return out
+
+
+def fit(clips: list[dict], l2: float) -> tuple[float, np.ndarray]:
+    """Class-balanced, clip-weighted logistic regression with non-negative weights."""
+    xs, ys, ws = [], [], []
+    use = [c for c in clips if (c["angry"] or c["calm"]) and len(c["fit"])]
+    n_pos = sum(c["angry"] for c in use)
+    n_neg = len(use) - n_pos
+    for c in use:
+        k = len(c["fit"])
+        xs.append(c["fit"])
+        ys.append(np.full(k, 1.0 if c["angry"] else 0.0))
+        ws.append(np.full(k, (0.5 / n_pos if c["angry"] else 0.5 / n_neg) / k))
+    x, y, w = np.concatenate(xs), np.concatenate(ys), np.concatenate(ws)
+    scale = x.std(axis=0) + 1e-9
+
+    def loss(p: np.ndarray) -> tuple[float, np.ndarray]:
+        z = p[0] + (x / scale) @ p[1:]
+        lp = np.logaddexp(0.0, -z)  # -log sigmoid(z)
+        ln = np.logaddexp(0.0, z)  # -log(1 - sigmoid(z))
+        val = float(np.sum(w * (y * lp + (1 - y) * ln))) + l2 * float(p[1:] @ p[1:])
+        g = w * (1.0 / (1.0 + np.exp(-z)) - y)
+        grad = np.concatenate(([g.sum()], (x / scale).T @ g + 2 * l2 * p[1:]))
+        return val, grad
+
+    p0 = np.zeros(x.shape[1] + 1)
+    bounds = [(None, None)] + [(0.0, None)] * x.shape[1]
+    res = minimize(loss, p0, jac=True, method="L-BFGS-B", bounds=bounds)
+    return float(res.x[0]), res.x[1:] / scale
+
+
+def clip_scores(clips: list[dict], bias: float, w: np.ndarray) -> np.ndarray:
+    """Each clip's highest logit over the evaluations whose events would overlap it."""
+    return np.array(
+        [float(np.max(bias + c["overlap"] @ w)) if len(c["overlap"]) else -np.inf for c in clips]
+    )
+
+
+def pick_min_score(clips: list[dict], bias: float, w: np.ndarray, target_fa: float) -> float:
+    """Probability threshold flagging at most ``target_fa`` of the clips' calm ones.
+
+    Calm clips the ``min_signals`` vote flags anyway use up part of the allowance.
+    """
+    calm = [c for c in clips if c["calm"]]
+    voted = sum(c["voted"] for c in calm)
+    z = np.sort(clip_scores([c for c in calm if not c["voted"]], bias, w))[::-1]
+    allowed = max(int(np.floor(target_fa * len(calm))) - voted, 0)
+    z_thr = z[allowed] + 0.05  # just above the first calm clip that must stay unflagged
+    return float(1.0 / (1.0 + np.exp(-z_thr)))
+
+
+def with_model(cfg: AnalysisConfig, bias: float, w: np.ndarray, min_score: float) -> AnalysisConfig:
+    weights = {name: round(float(v), 4) for name, v in zip(WEIGHT_FIELDS, w, strict=True)}
+    tone: AgentToneConfig = replace(
+        cfg.agent_tone, score_bias=round(bias, 4), min_score=round(min_score, 4), **weights
+    )
+    return replace(cfg, agent_tone=tone)
+
+
+def held_out(
+    loaded, data: Path, *, target_fa: float = 0.03, l2: float = 1e-3, verbose: bool = False
+) -> dict:
+    """Leave-one-actor-out figures of the fitted score, plus the all-actor coefficients."""
+    base_cfg = AnalysisConfig()
+    # Signals are recorded with the score switched off (min_score above 1), so the recording
+    # does not depend on the coefficients being fitted (flagged frames stay out of the baseline).
+    trace_cfg = replace(base_cfg, agent_tone=replace(base_cfg.agent_tone, min_score=2.0))
+    clips = collect(loaded, trace_cfg)
+    actors = sorted({c["actor"] for c in clips}, key=int)
+    folds = []
+    held: dict[str, list[tuple[int, float]]] = {}
+    for a in actors:
+        train = [c for c in clips if c["actor"] != a]
+        bias, w = fit(train, l2)
+        thr = pick_min_score(train, bias, w, target_fa)
+        by = evaluate(with_model(base_cfg, bias, w, thr), data, actors={a}, loaded=loaded)[
+            "by_class"
+        ]
+        angry = [k for k in by if k.startswith("angry")]
+        calm = [k for k in by if k.startswith(("neutral", "calm"))]
+        fold = {
+            "actor": a,
+            "angry_flagged": round(sum(by[k]["agent_tone_rate"] * by[k]["n"] for k in angry)),
+            "angry_n": sum(by[k]["n"] for k in angry),
+            "calm_flagged": round(sum(by[k]["agent_tone_rate"] * by[k]["n"] for k in calm)),
+            "calm_n": sum(by[k]["n"] for k in calm),
+            "min_score": round(thr, 4),
+            "bias": round(bias, 3),
+            "weights": [round(float(v), 3) for v in w],
+            "by_class": by,
+        }
+        folds.append(fold)
+        for k, v in by.items():
+            held.setdefault(k, []).append((v["n"], v["agent_tone_rate"]))
+        if verbose:
+            print(
+                f"fold actor {a:>2}: angry {fold['angry_flagged']}/{fold['angry_n']}, "
+                f"calm/neutral false alarms {fold['calm_flagged']}/{fold['calm_n']}, "
+                f"min_score {thr:.3f}"
+            )
+    bias, w = fit(clips, l2)
+    final = with_model(base_cfg, bias, w, pick_min_score(clips, bias, w, target_fa)).agent_tone
+    return {
+        "held_out_agent_tone_angry": sum(f["angry_flagged"] for f in folds)
+        / sum(f["angry_n"] for f in folds),
+        "held_out_agent_tone_false_alarm_calm": sum(f["calm_flagged"] for f in folds)
+        / sum(f["calm_n"] for f in folds),
+        "held_out_by_class": {
+            k: sum(n * r for n, r in v) / sum(n for n, _ in v) for k, v in sorted(held.items())
+        },
+        "target_fa": target_fa,
+        "final_coefficients": {
+            "score_bias": final.score_bias,
+            **{k: getattr(final, k) for k in WEIGHT_FIELDS},
+            "min_score": final.min_score,
+        },
+        "folds": folds,
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--target-fa", type=float, default=0.03)
+    ap.add_argument("--l2", type=float, default=1e-3)
+    ap.add_argument("--json", default=None)
+    args = ap.parse_args()
+    data = shared_data() / "ravdess_dev"
+    out = held_out(load_clips(data), data, target_fa=args.target_fa, l2=args.l2, verbose=True)
+    print(json.dumps({k: v for k, v in out.items() if k != "folds"}, indent=2))
+    if args.json:
+        Path(args.json).write_text(json.dumps(out, indent=2))
+
+
+if __name__ == "__main__":
+    main()
