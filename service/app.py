@@ -164,6 +164,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "transcription": worker is not None,
             "transcription_backlog": worker.backlog if worker is not None else 0,
             "bus": type(hub.bus).__name__,
+            "feeds": hub.feeds_open,
+            "feeds_cut_slow": hub.feeds_cut_slow,
+            "tasks": len(asyncio.all_tasks()),
         }
 
     _install_error_handlers(app)

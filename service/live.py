@@ -332,6 +332,10 @@ class LiveHub:
         self.calls: dict[str, CallRunner] = {}
         self.alert_latency_ms: deque[float] = deque(maxlen=2000)
         """Frame arrival to alert sent on the call's socket, last 2000 acoustic alerts."""
+        self.feeds_open = 0
+        """Agent-alert and supervisor feed sockets being served now."""
+        self.feeds_cut_slow = 0
+        """Feeds closed since start-up because their client stopped reading."""
 
     def latency_summary(self) -> dict[str, float | int | None]:
         values = sorted(self.alert_latency_ms)

@@ -105,6 +105,13 @@ class Settings(BaseSettings):
         gt=0,
         description="feeds re-read storage this often even without a bus message (bus loss)",
     )
+    feed_send_timeout_s: float = Field(
+        10.0,
+        gt=0,
+        description="a feed socket (agent alerts, supervisor feed) whose client stopped reading "
+        "is closed when one send waits this long (its unsent backlog stays above ~64 KiB); "
+        "close code 1013 with a reason, the client resumes with after=<last id it saw>",
+    )
     cors_origins: list[str] = Field(default_factory=list)
     signin_max_failures: int = Field(
         10,

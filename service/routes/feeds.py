@@ -20,6 +20,8 @@ import asyncio
 import contextlib
 import json
 import logging
+import socket
+import struct
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -64,6 +66,7 @@ async def stream_feed(
     relevant: Callable[[dict[str, Any]], bool],
 ) -> None:
     """Backlog after ``after``, then live items, each exactly once, until the client leaves."""
+    send_timeout_s = hub.settings.feed_send_timeout_s
     async with hub.bus.subscribe(channel) as sub:
         cursor = after
         gone = asyncio.create_task(_until_disconnect(ws))
@@ -73,19 +76,78 @@ async def stream_feed(
             while not gone.done():
                 page = await hub.io(read, cursor)
                 for item_id, message in page:
-                    await ws.send_text(json.dumps(message))
+                    await _send(ws, json.dumps(message), send_timeout_s)
                     cursor = item_id
                 if len(page) >= PAGE:
                     continue
                 if not ready_sent:
-                    await ws.send_text(json.dumps({"type": "ready", "after": cursor}))
+                    await _send(ws, json.dumps({"type": "ready", "after": cursor}), send_timeout_s)
                     ready_sent = True
                 await _wait_doorbell(sub, gone, relevant, hub.settings.feed_poll_s)
+        except _TooSlow:
+            await _cut_off(ws, hub, cursor)
         except (WebSocketDisconnect, RuntimeError, OSError):
             return
         finally:
             hub.feeds_open -= 1
             gone.cancel()
+
+
+class _TooSlow(Exception):
+    """One send waited longer than ``feed_send_timeout_s``: the client stopped reading."""
+
+
+async def _send(ws: WebSocket, text: str, timeout_s: float) -> None:
+    """Send, waiting at most ``timeout_s`` for room in the socket's buffers.
+
+    The server waits before writing when the connection's unsent bytes are over the transport's
+    high-water mark (64 KiB in asyncio), so a send that times out has written nothing.
+    """
+    try:
+        await asyncio.wait_for(ws.send_text(text), timeout_s)
+    except TimeoutError as exc:
+        raise _TooSlow from exc
+
+
+async def _cut_off(ws: WebSocket, hub: LiveHub, cursor: int) -> None:
+    """Close a feed whose client stopped reading; drop the connection if even the close
+    cannot be sent within ``CLOSE_GRACE_S``."""
+    hub.feeds_cut_slow += 1
+    timeout_s = hub.settings.feed_send_timeout_s
+    reason = (
+        f"feed client too slow: stopped reading for {timeout_s:g} s; "
+        f"reconnect with after={cursor}"
+    )  # a close reason holds at most 123 bytes
+    client = f"{ws.client.host}:{ws.client.port}" if ws.client else "unknown client"
+    log.warning("%s (%s, %s)", reason, ws.url.path, client)  # the path only: no token
+    try:
+        await asyncio.wait_for(ws.close(CLOSE_TRY_AGAIN, reason), CLOSE_GRACE_S)
+        return
+    except (TimeoutError, WebSocketDisconnect, RuntimeError, OSError):
+        pass
+    _drop_connection(ws)
+
+
+def _drop_connection(ws: WebSocket) -> None:
+    """Reset the TCP connection of a client that does not read even its close frame.
+
+    ASGI has no message for this, and closing politely would keep the socket and the bytes
+    queued for it until the peer goes away. Under uvicorn the socket's receive callable belongs
+    to the connection's protocol object, whose transport (asyncio's or uvloop's) can be aborted;
+    a zero linger makes that a reset, so the kernel frees the unsent bytes too. Under a server
+    where this is not found nothing happens here and the connection lasts until that server's
+    keepalive ping goes unanswered (the feed's task and subscription are released either way).
+    """
+    protocol = getattr(getattr(ws, "_receive", None), "__self__", None)
+    transport = getattr(protocol, "transport", None)
+    abort = getattr(transport, "abort", None)
+    if transport is None or not callable(abort):
+        return
+    sock = transport.get_extra_info("socket")
+    if sock is not None:
+        with contextlib.suppress(OSError, AttributeError, ValueError):
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    abort()
 
 
 async def _wait_doorbell(
