@@ -16,7 +16,7 @@ matters, the held-out one:
    the held-out actor's clips (bench_ravdess.evaluate): its flags are the held-out result;
 3. fit once more on all 12 actors: the coefficients to put in AgentToneConfig.
 
-Run: python bench/fit_agent_tone.py [--target-fa 0.03] [--json out.json]
+Run: python bench/fit_agent_tone.py [--target-fa 0.02] [--json out.json]
 """
 
 from __future__ import annotations
@@ -151,7 +151,7 @@ def with_model(cfg: AnalysisConfig, bias: float, w: np.ndarray, min_score: float
 
 
 def held_out(
-    loaded, data: Path, *, target_fa: float = 0.03, l2: float = 1e-3, verbose: bool = False
+    loaded, data: Path, *, target_fa: float = 0.02, l2: float = 1e-3, verbose: bool = False
 ) -> dict:
     """Leave-one-actor-out figures of the fitted score, plus the all-actor coefficients."""
     base_cfg = AnalysisConfig()
@@ -213,7 +213,7 @@ def held_out(
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--target-fa", type=float, default=0.03)
+    ap.add_argument("--target-fa", type=float, default=0.02)
     ap.add_argument("--l2", type=float, default=1e-3)
     ap.add_argument("--json", default=None)
     args = ap.parse_args()

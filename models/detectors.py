@@ -291,7 +291,11 @@ class AgentToneDetector:
             )
         )
         n_fired = fired_all[:5].sum(axis=0)  # the vote's five signals (not voice quality)
-        voted = (n_fired >= c.min_signals) & (n_v >= c.vote_min_voiced_s / self.hop_s)
+        voted = (
+            (n_fired >= c.min_signals)
+            & (n_v >= c.vote_min_voiced_s / self.hop_s)
+            & (baseline.voiced_s >= c.vote_min_baseline_voiced_s)
+        )
         active = enough & ((score >= c.min_score) | voted)
         if self.trace is not None:
             for k, i in enumerate(evals.tolist()):
