@@ -1,15 +1,19 @@
 """Full recorded-call analysis (acoustics + Whisper on both channels) of a 10-minute call.
 
-Reports the ratio call duration / wall time (target >= 25x on the 2-core machine) and the peak
-resident memory, for the default settings and for the levers that matter (beam size, batching).
-The call is the three bundled sample calls tiled to 10 minutes (synthetic speech, in the repo).
-Run: python bench/bench_full.py [--runs 2]
+Reports the ratio call duration / wall time (target >= 25x on the 2-core machine), the words
+found and their word error rate against the sample scripts, CPU time and the peak resident
+memory, for the default settings and for the levers that matter (windows of real audio vs one
+window per region vs packing, parallel channels, beam size). The call is the three bundled sample
+calls tiled to 10 minutes (synthetic speech, in the repo). Runs are interleaved (run 1 of every
+setting, then run 2, ...) so load from other processes spreads over all settings alike.
+Run: python bench/bench_full.py [--runs 3] [--quick]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import resource
 import statistics
 import sys
@@ -25,8 +29,9 @@ from audio.channels import ChannelRoles  # noqa: E402
 from audio.decode import DecodedAudio, load_audio  # noqa: E402
 from models.analysis import run_session  # noqa: E402
 from models.config import AnalysisConfig  # noqa: E402
-from models.pipeline import transcribe_session  # noqa: E402
-from models.transcriber import Transcriber, TranscriberOptions, load_whisper_model  # noqa: E402
+from models.pipeline import recorded_call_options, transcribe_session  # noqa: E402
+from models.text import word_error_rate  # noqa: E402
+from models.transcriber import Segment, Transcriber, TranscriberOptions  # noqa: E402
 
 CALL_S = 600.0
 
@@ -39,38 +44,101 @@ def ten_minute_call() -> DecodedAudio:
     return DecodedAudio(x, 16000, 16000, "ten-minutes")
 
 
-def run_once(audio: DecodedAudio, tr: Transcriber) -> tuple[float, int]:
-    t0 = time.perf_counter()
+def references() -> dict[str, str]:
+    """What each party says in the ten-minute call, from the sample scripts (tiled alike)."""
+    utts: list[tuple[float, str, str]] = []
+    offset_s = 0.0
+    calls = sorted((ROOT / "samples").glob("*/call.wav"))
+    while offset_s < CALL_S:
+        for path in calls:
+            script = json.loads((path.parent / "script.json").read_text(encoding="utf-8"))
+            for u in script["utterances"]:
+                if offset_s + u["start_s"] < CALL_S:
+                    utts.append((offset_s + u["start_s"], u["speaker"], u["text"]))
+            offset_s += load_audio(path).samples.shape[1] / 16000
+    utts.sort()
+    return {p: " ".join(t for _s, q, t in utts if q == p) for p in ("agent", "customer")}
+
+
+def run_once(audio: DecodedAudio, tr: Transcriber) -> tuple[float, float, list[Segment]]:
+    cpu0, t0 = time.process_time(), time.perf_counter()
     session = run_session(audio, ChannelRoles(0, 1), AnalysisConfig())
     result = transcribe_session(audio, session, transcriber=tr)
-    return time.perf_counter() - t0, sum(len(s.words) for s in result.segments)
+    return time.perf_counter() - t0, time.process_time() - cpu0, result.segments
+
+
+def settings(quick: bool) -> dict[str, TranscriberOptions]:
+    default = recorded_call_options()
+    out = {
+        "default: windows of real audio <= 28 s, 2 channels at once (2 x 1 thread)": default,
+        "windows of real audio, channels one after another (1 x 2 threads)": TranscriberOptions(
+            window_s=default.window_s, workers=1
+        ),
+        "one window per region (before), 2 x 1 thread": TranscriberOptions(
+            window_s=None, workers=2
+        ),
+        "one window per region (before), 1 x 2 threads": TranscriberOptions(
+            window_s=None, workers=1
+        ),
+        "packed 1 s apart (opt-in), 2 x 1 thread": TranscriberOptions(
+            window_s=None, pack_gap_s=1.0, workers=2
+        ),
+    }
+    if quick:
+        out = dict(list(out.items())[:2])
+    return out
+
+
+def peak_rss_mb() -> float:
+    """VmHWM of this process (ru_maxrss as a fallback)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return float(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--runs", type=int, default=2)
+    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--quick", action="store_true", help="only the default and one alternative")
     args = ap.parse_args()
     audio = ten_minute_call()
-    model = load_whisper_model(None, compute_type="int8", cpu_threads=0)
-    out = {}
-    for name, opts in {
-        "default (batched, batch 4, beam 1)": TranscriberOptions(),
-        "per region, beam 1": TranscriberOptions(strategy="per_region"),
-        "batched, beam 5": TranscriberOptions(beam_size=5),
-    }.items():
-        tr = Transcriber(opts, model=model)
-        walls, words = [], 0
-        for _ in range(args.runs):
-            wall, words = run_once(audio, tr)
-            walls.append(wall)
-        med = statistics.median(walls)
+    refs = references()
+    configs = settings(args.quick)
+    transcribers = {name: Transcriber(opts) for name, opts in configs.items()}
+    for tr in transcribers.values():
+        tr.model  # load outside the timing  # noqa: B018
+    walls: dict[str, list[float]] = {name: [] for name in configs}
+    cpus: dict[str, list[float]] = {name: [] for name in configs}
+    found: dict[str, list[Segment]] = {}
+    loads = [os.getloadavg()[0]]
+    for run in range(args.runs):
+        for name, tr in transcribers.items():
+            wall, cpu, found[name] = run_once(audio, tr)
+            walls[name].append(wall)
+            cpus[name].append(cpu)
+            loads.append(os.getloadavg()[0])
+            print(f"run {run + 1}: {name}: {wall:.1f} s (cpu {cpu:.1f} s)", flush=True)
+    out: dict[str, object] = {}
+    for name in configs:
+        med = statistics.median(walls[name])
+        segs = found[name]
         out[name] = {
             "median_wall_s": round(med, 1),
             "x_real_time": round(CALL_S / med, 1),
-            "words": words,
+            "median_cpu_s": round(statistics.median(cpus[name]), 1),
+            "words": sum(len(s.words) for s in segs),
+            "wer": {
+                p: round(word_error_rate(ref, " ".join(s.text for s in segs if s.speaker == p)), 3)
+                for p, ref in refs.items()
+            },
         }
         print(name, out[name], flush=True)
-    out["peak_rss_mb"] = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    out["peak_rss_mb"] = round(peak_rss_mb(), 1)
+    out["load_average_1min"] = {"min": min(loads), "max": max(loads)}
     print(json.dumps(out, indent=1))
 
 

@@ -24,7 +24,14 @@ from models.cues import CueMatcher
 from models.events import Event
 from models.session import SessionResult
 from models.text import is_backchannel, pace_series, talk_time_s, words_per_minute
-from models.transcriber import Segment, SpeechRegion, Transcriber, TranscriberOptions, Word
+from models.transcriber import (
+    ChannelJob,
+    Segment,
+    SpeechRegion,
+    Transcriber,
+    TranscriberOptions,
+    Word,
+)
 
 
 @dataclass(frozen=True)
@@ -63,6 +70,17 @@ class TranscriptResult:
         }
 
 
+# Recorded calls: both channels are known up front, so they are decoded at the same time, each on
+# its own model replica with one thread. On 2 cores this beats one decode on 2 threads, which
+# CTranslate2 speeds up by only ~1.1x (docs/benchmarks_transcription.md, bench/bench_full.py).
+RECORDED_CALL_WORKERS = 2
+
+
+def recorded_call_options(model: str | None = None) -> TranscriberOptions:
+    """Transcriber settings for a whole recorded call (:func:`transcribe_session`'s default)."""
+    return TranscriberOptions(model=model, workers=RECORDED_CALL_WORKERS)
+
+
 def transcribe_session(
     audio: DecodedAudio,
     session: SessionResult,
@@ -77,15 +95,25 @@ def transcribe_session(
 
     Alerts raised by phrase cues are appended to ``session.alerts``.
     """
-    tr = transcriber or Transcriber(TranscriberOptions(model=model))
+    tr = transcriber or Transcriber(recorded_call_options(model))
     pace = pace or PaceConfig()
     analysis = session.analysis
     segments: list[Segment] = []
-    for party in analysis.roles.present:
-        runs = analysis.speech_runs.get(party, [])
-        regions = [SpeechRegion(r.start_s, r.end_s) for r in runs]
-        channel = audio.samples[getattr(analysis.roles, party)]
-        segments += tr.transcribe_regions(channel, regions, speaker=party)
+    regions = {
+        party: [SpeechRegion(r.start_s, r.end_s) for r in analysis.speech_runs.get(party, [])]
+        for party in analysis.roles.present
+    }
+    jobs = [
+        ChannelJob(
+            audio.samples[getattr(analysis.roles, party)],
+            regions[party],
+            speaker=party,
+            other_speech=[r for p, rs in regions.items() if p != party for r in rs],
+        )
+        for party in analysis.roles.present
+    ]
+    for channel_segments in tr.transcribe_channels(jobs):
+        segments += channel_segments
     segments.sort(key=lambda s: (s.start_s, s.speaker))
     words: dict[str, list[Word]] = {
         str(p): [w for s in segments if s.speaker == p for w in s.words]

@@ -151,6 +151,10 @@ class TranscriberOptions:
     min_avg_logprob: float = -1.0
     strategy: Strategy = "batched"
     pack_gap_s: float | None = None
+    window_s: float | None = 28.0
+    isolate_short_s: float = 2.5
+    word_slack_s: float = 0.3
+    workers: int = 1
 
     def __post_init__(self) -> None:
         problems = []
@@ -158,12 +162,18 @@ class TranscriberOptions:
             problems.append(f"beam_size={self.beam_size} (use 1 or more)")
         if self.batch_size < 1:
             problems.append(f"batch_size={self.batch_size} (use 1 or more)")
+        if self.workers < 1:
+            problems.append(f"workers={self.workers} (use 1 or more)")
         if self.cpu_threads < 0:
             problems.append(f"cpu_threads={self.cpu_threads} (use 0 for all cores, or a count)")
         if self.pack_gap_s is not None and not 0.0 <= self.pack_gap_s <= 5.0:
             problems.append(f"pack_gap_s={self.pack_gap_s} (use None or 0-5 s; 1 s measured best)")
         if self.region_pad_s < 0 or self.merge_gap_s < 0:
             problems.append("region_pad_s and merge_gap_s must be >= 0")
+        if self.window_s is not None and not 1.0 <= self.window_s <= 30.0:
+            problems.append(f"window_s={self.window_s} (use None, or 1-30 s: windows are 30 s)")
+        if self.isolate_short_s < 0 or self.word_slack_s < 0:
+            problems.append("isolate_short_s and word_slack_s must be >= 0")
         if not 1.0 <= self.max_region_s <= 30.0:
             problems.append(f"max_region_s={self.max_region_s} (Whisper windows are 30 s: 1-30)")
         if self.strategy not in ("batched", "per_region"):
@@ -241,6 +251,16 @@ class SpeechRegion:
         return self.end_s - self.start_s
 
 
+@dataclass(frozen=True)
+class ChannelJob:
+    """One channel for :meth:`Transcriber.transcribe_channels`."""
+
+    samples: np.ndarray
+    regions: Sequence[SpeechRegion]
+    speaker: str
+    other_speech: Sequence[SpeechRegion] = ()
+
+
 # --------------------------------------------------------------------------------------------
 # Model loading
 
@@ -300,7 +320,7 @@ def effective_threads(cpu_threads: int) -> int:
 
 
 def load_whisper_model(
-    model: str | None = None, *, compute_type: str = "int8", cpu_threads: int = 0
+    model: str | None = None, *, compute_type: str = "int8", cpu_threads: int = 0, workers: int = 1
 ) -> WhisperModel:
     """Load (once per process) the CTranslate2 Whisper model on CPU.
 
@@ -314,11 +334,13 @@ def load_whisper_model(
         Missing or broken model directory, or a model name that is not in the local cache.
     """
     path = resolve_model_path(model)
-    return _load_cached(path, compute_type, effective_threads(cpu_threads))
+    threads = effective_threads(cpu_threads)
+    replicas = max(1, min(workers, threads))
+    return _load_cached(path, compute_type, threads // replicas, replicas)
 
 
 @functools.lru_cache(maxsize=4)
-def _load_cached(path: str, compute_type: str, cpu_threads: int) -> WhisperModel:
+def _load_cached(path: str, compute_type: str, cpu_threads: int, workers: int = 1) -> WhisperModel:
     from faster_whisper import WhisperModel
 
     try:
@@ -327,6 +349,7 @@ def _load_cached(path: str, compute_type: str, cpu_threads: int) -> WhisperModel
             device="cpu",
             compute_type=compute_type,
             cpu_threads=cpu_threads,
+            num_workers=workers,
             local_files_only=True,
         )
     except Exception as exc:  # CTranslate2/huggingface raise RuntimeError, OSError, ValueError...
@@ -449,7 +472,7 @@ class Transcriber:
         if self._model is None:
             o = self.options
             self._model = load_whisper_model(
-                o.model, compute_type=o.compute_type, cpu_threads=o.cpu_threads
+                o.model, compute_type=o.compute_type, cpu_threads=o.cpu_threads, workers=o.workers
             )
         return self._model
 
@@ -477,7 +500,12 @@ class Transcriber:
         return segments
 
     def transcribe_regions(
-        self, samples: np.ndarray, regions: Sequence[SpeechRegion], *, speaker: str
+        self,
+        samples: np.ndarray,
+        regions: Sequence[SpeechRegion],
+        *,
+        speaker: str,
+        other_speech: Sequence[SpeechRegion] = (),
     ) -> list[Segment]:
         """Transcribe only the given speech regions of one 16 kHz channel.
 
@@ -490,6 +518,11 @@ class Transcriber:
             :func:`plan_regions`.
         speaker : str
             Role written into every segment (``"agent"`` or ``"customer"``).
+        other_speech : sequence of SpeechRegion, optional
+            When the other parties speak. With ``window_s`` set, a short region of this speaker
+            that overlaps them (a possible backchannel or cut-in, at most ``isolate_short_s``
+            long) is decoded in a window of its own, so Whisper does not fold it into the
+            neighbouring turn.
 
         Returns
         -------
@@ -509,20 +542,60 @@ class Transcriber:
             return []
         duration_s = x.shape[0] / SAMPLE_RATE_HZ
         planned = plan_regions(regions, duration_s=duration_s, options=self.options, samples=x)
-        return self._decode(x, planned, speaker=speaker)
+        return self._decode(x, planned, speaker=speaker, other_speech=other_speech)
+
+    def transcribe_channels(self, jobs: Sequence[ChannelJob]) -> list[list[Segment]]:
+        """:meth:`transcribe_regions` for several channels, at the same time when the model has
+        more than one worker (``workers``): one thread per channel, each on its own CTranslate2
+        replica with its share of the threads.
+
+        Returns one list of segments per job, in the order given.
+        """
+        if not jobs:
+            return []
+        n = min(len(jobs), max(1, int(self.model.model.num_workers)))
+
+        def run(job: ChannelJob) -> list[Segment]:
+            return self.transcribe_regions(
+                job.samples, job.regions, speaker=job.speaker, other_speech=job.other_speech
+            )
+
+        if n == 1:
+            return [run(j) for j in jobs]
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=n, thread_name_prefix="whisper-channel") as pool:
+            return list(pool.map(run, jobs))
 
     # -- internals ----------------------------------------------------------------------------
 
-    def _decode(self, x: np.ndarray, regions: list[SpeechRegion], *, speaker: str) -> list[Segment]:
+    def _decode(
+        self,
+        x: np.ndarray,
+        regions: list[SpeechRegion],
+        *,
+        speaker: str,
+        other_speech: Sequence[SpeechRegion] = (),
+    ) -> list[Segment]:
         o = self.options
         audible = [r for r in regions if r.duration_s >= 0.05 and _peak(x, r) >= SILENT_PEAK]
         if not audible:
             return []
+        max_off_s: float | None = None
         if o.pack_gap_s is not None and o.word_timestamps:
             audio, windows, pieces = _pack(x, audible, max_s=o.max_region_s, gap_s=o.pack_gap_s)
         else:
             audio, windows = x, audible
             pieces = [_Piece(r.start_s, r.end_s, r.start_s) for r in audible]
+            if o.window_s is not None and o.word_timestamps:
+                isolate = [
+                    r.duration_s <= o.isolate_short_s and _overlaps(r, other_speech)
+                    for r in audible
+                ]
+                windows = plan_windows(audible, window_s=o.window_s, isolate=isolate)
+                # A window holds the real pauses between regions: a word heard there (the other
+                # party's echo, a hallucination in the pause) is not this speaker's speech.
+                max_off_s = o.word_slack_s
         # One window gains nothing from batching and the batched pipeline holds more memory,
         # so single clips (the live path's utterances) always take the per-region path.
         if o.strategy == "batched" and len(windows) > 1:
@@ -535,7 +608,7 @@ class Transcriber:
                 continue
             segments.extend(
                 seg
-                for seg in _to_segments(fw_segment, offset_s, pieces, speaker)
+                for seg in _to_segments(fw_segment, offset_s, pieces, speaker, max_off_s)
                 if compression_ratio(seg.text) <= MAX_COMPRESSION_RATIO
             )
         segments.sort(key=lambda s: (s.start_s, s.end_s))
@@ -640,36 +713,139 @@ def _pack(
     return np.concatenate(chunks), windows, pieces
 
 
+def plan_windows(
+    regions: Sequence[SpeechRegion], *, window_s: float, isolate: Sequence[bool] = ()
+) -> list[SpeechRegion]:
+    """Group neighbouring regions into as few Whisper windows of real audio as possible.
+
+    Each window runs from its first region's start to its last region's end, the real pauses
+    between them included, and is at most ``window_s`` long; among the groupings with the fewest
+    windows, the one that cuts at the longest pauses (each counted up to 3 s) wins. A region
+    flagged in ``isolate`` always gets a window of its own.
+
+    Parameters
+    ----------
+    regions : sequence of SpeechRegion
+        Sorted, non-overlapping, each at most ``window_s`` long (the output of
+        :func:`plan_regions`).
+    window_s : float
+        Longest window.
+    isolate : sequence of bool, optional
+        One flag per region.
+    """
+    flags = list(isolate) or [False] * len(regions)
+    if len(flags) != len(regions):
+        raise ValueError("isolate needs one flag per region")
+    out: list[SpeechRegion] = []
+    run: list[SpeechRegion] = []
+    for r, alone in zip(regions, flags, strict=True):
+        if alone:
+            out += _group_run(run, window_s)
+            out.append(r)
+            run = []
+        else:
+            run.append(r)
+    out += _group_run(run, window_s)
+    return out
+
+
+def _group_run(run: list[SpeechRegion], window_s: float) -> list[SpeechRegion]:
+    """Optimal contiguous grouping of ``run`` (see :func:`plan_windows`), by dynamic programming."""
+    n = len(run)
+    # best[j]: (windows, -sum of capped cut pauses, start index of the last window) for run[:j]
+    best: list[tuple[int, float, int]] = [(0, 0.0, 0)] + [(n + 1, 0.0, 0)] * n
+    for j in range(1, n + 1):
+        for i in range(j - 1, -1, -1):
+            if run[j - 1].end_s - run[i].start_s > window_s + 1e-9 and i < j - 1:
+                break
+            cut = min(run[i].start_s - run[i - 1].end_s, 3.0) if i > 0 else 0.0
+            cand = (best[i][0] + 1, best[i][1] - cut, i)
+            if cand[:2] < best[j][:2]:
+                best[j] = cand
+    windows = []
+    j = n
+    while j > 0:
+        i = best[j][2]
+        windows.append(SpeechRegion(run[i].start_s, run[j - 1].end_s))
+        j = i
+    return windows[::-1]
+
+
+def _overlaps(r: SpeechRegion, others: Sequence[SpeechRegion]) -> bool:
+    return any(o.start_s < r.end_s and r.start_s < o.end_s for o in others)
+
+
 def _window(a: int, b: int) -> SpeechRegion:
     return SpeechRegion(a / SAMPLE_RATE_HZ, b / SAMPLE_RATE_HZ)
 
 
 def _piece_of(pieces: list[_Piece], t_s: float) -> int:
     """Index of the piece holding decoded time ``t_s`` (the nearest one when in a gap)."""
-    best, best_d = 0, float("inf")
+    return _nearest_piece(pieces, t_s, t_s)[0]
+
+
+def _nearest_piece(pieces: list[_Piece], a_s: float, b_s: float) -> tuple[int, float]:
+    """(index, distance in s) of the piece nearest the span ``[a_s, b_s]`` of decoded time.
+
+    The distance is 0 when the span touches the piece; among several such pieces the one with the
+    largest overlap wins.
+    """
+    best, best_key = 0, (float("inf"), 0.0)
     for i, p in enumerate(pieces):
-        d = (
-            0.0
-            if p.dec_start_s <= t_s <= p.dec_end_s
-            else min(abs(t_s - p.dec_start_s), abs(t_s - p.dec_end_s))
-        )
-        if d < best_d:
-            best, best_d = i, d
-    return best
+        d = max(0.0, p.dec_start_s - b_s, a_s - p.dec_end_s)
+        key = (d, -(min(b_s, p.dec_end_s) - max(a_s, p.dec_start_s)))
+        if key < best_key:
+            best, best_key = i, key
+    return best, best_key[0]
 
 
-def _to_segments(s: Any, offset_s: float, pieces: list[_Piece], speaker: str) -> list[Segment]:
-    """One faster-whisper segment -> our Segments in call time, split where pieces meet."""
+# Words kept after the speech ends when they follow a kept word without a gap (see _to_segments).
+_MAX_CARRIED_WORDS = 2
+
+
+def _to_segments(
+    s: Any, offset_s: float, pieces: list[_Piece], speaker: str, max_off_s: float | None = None
+) -> list[Segment]:
+    """One faster-whisper segment -> our Segments in call time, split where pieces meet.
+
+    ``max_off_s``: None, each word goes to the piece nearest its midpoint (packed windows).
+    Otherwise (windows of real audio, pauses included) a word that lies, start to end, further
+    than this from every piece is dropped: it was said in a pause, so it is the other party's
+    voice leaking into this channel (crosstalk, echo) or a hallucination. One exception: Whisper's
+    word alignment often stretches a sentence's last words into the pause after it (on the sample
+    calls "hasn't" ran 1.5 s past the speech and "arrived." sat at its end), so up to
+    ``_MAX_CARRIED_WORDS`` words that follow a kept word without a gap are kept with it.
+    """
     fw_words = [w for w in (s.words or []) if w.word.strip()]
+    if max_off_s is not None and not fw_words:
+        a_s, b_s = float(s.start) + offset_s, float(s.end) + offset_s
+        pieces = [
+            p for p in pieces if max(0.0, p.dec_start_s - b_s, a_s - p.dec_end_s) <= max_off_s
+        ]
+        if not pieces:
+            return []
     if not fw_words:
         start, end = float(s.start) + offset_s, float(s.end) + offset_s
         p = pieces[_piece_of(pieces, 0.5 * (start + end))]
         a = p.to_call(start)
         return [Segment(speaker, round(a, 3), round(max(a, p.to_call(end)), 3), _clean(s.text))]
     groups: list[tuple[int, list[tuple[str, Word]]]] = []
+    prev_end_s: float | None = None  # decoded end of the previous kept word
+    carried = 0
     for w in fw_words:
         ws, we = float(w.start) + offset_s, float(w.end) + offset_s
-        i = _piece_of(pieces, 0.5 * (ws + we))
+        if max_off_s is None:
+            i = _piece_of(pieces, 0.5 * (ws + we))
+        else:
+            i, off_s = _nearest_piece(pieces, ws, we)
+            if off_s > max_off_s:
+                if prev_end_s is None or ws > prev_end_s + 0.05 or carried >= _MAX_CARRIED_WORDS:
+                    prev_end_s = None
+                    continue
+                i, carried = groups[-1][0], carried + 1  # stretched past the speech: carried
+            else:
+                carried = 0
+            prev_end_s = we
         p = pieces[i]
         a = p.to_call(ws)
         word = Word(

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +16,7 @@ import soundfile as sf
 from audio.errors import CalltoneError
 from models.text import normalize, word_error_rate
 from models.transcriber import (
+    ChannelJob,
     ModelLoadError,
     Segment,
     SpeechRegion,
@@ -23,6 +26,7 @@ from models.transcriber import (
     Word,
     load_whisper_model,
     plan_regions,
+    plan_windows,
     resolve_model_path,
 )
 
@@ -313,3 +317,107 @@ def test_hallucination_guard_rules() -> None:
     assert t._is_hallucination(fw(" We will see you then.", 0.8, -1.2))  # Whisper's own rule
     assert not t._is_hallucination(fw(" We will see you then.", 0.8, -0.5))
     assert t._is_hallucination(fw(" .", 0.1, -0.2))  # no words at all
+
+
+# -- windows of real audio (the default for recorded calls) ------------------------------------
+
+
+def test_plan_windows_groups_neighbours_cuts_at_long_pauses_and_isolates() -> None:
+    r = SpeechRegion
+    regions = [r(0, 5), r(6, 10), r(20, 25), r(26, 40), r(41, 45), r(60, 61)]
+    # fewest windows of at most 28 s; of the 3-window groupings, the one cutting at the 10 s
+    # pause (10 -> 20) and not at the 1 s one (25 -> 26)
+    assert plan_windows(regions, window_s=28.0) == [r(0, 10), r(20, 45), r(60, 61)]
+    isolated = plan_windows(regions, window_s=28.0, isolate=[False, True] + [False] * 4)
+    assert isolated == [r(0, 5), r(6, 10), r(20, 45), r(60, 61)]
+    assert plan_windows([r(0, 29.5)], window_s=28.0) == [r(0, 29.5)]  # a long region stays whole
+    assert plan_windows([], window_s=28.0) == []
+    with pytest.raises(ValueError, match="one flag per region"):
+        plan_windows(regions, window_s=28.0, isolate=[True])
+
+
+def _two_party_call() -> tuple[np.ndarray, dict[str, list[SpeechRegion]]]:
+    """40 s, two channels of real speech: the agent says the JFK line (1-12 s) and, after a
+    pause, the wizard sentence (16-21 s) - one window together; the customer says the horizon
+    sentence while the agent pauses (12.5-15 s) and again at 30 s."""
+    asr = _asr_dir()
+    jfk, _ = sf.read(asr / "whisper_cpp_jfk" / "jfk.wav", dtype="float32")
+    y, _ = sf.read(asr / "faster_whisper_tests" / "stereo_diarization.wav", dtype="float32")
+    call = np.zeros((2, 40 * SR), dtype=np.float32)
+    call[0, 1 * SR : 1 * SR + jfk.shape[0]] += jfk
+    call[0, 16 * SR : 16 * SR + y.shape[0]] += y[:, 0]
+    call[1, int(12.5 * SR) : int(12.5 * SR) + y.shape[0]] += y[:, 1]
+    call[1, 30 * SR : 30 * SR + y.shape[0]] += y[:, 1]
+    regions = {
+        "agent": [SpeechRegion(1.2, 12.0), SpeechRegion(16.0, 21.2)],
+        "customer": [SpeechRegion(12.5, 15.2), SpeechRegion(30.0, 32.7)],
+    }
+    return call, regions
+
+
+@pytest.mark.slow
+@pytest.mark.realdata
+def test_windows_of_real_audio_keep_speakers_and_times(transcriber: Transcriber) -> None:
+    call, regions = _two_party_call()
+    t = Transcriber(TranscriberOptions(workers=2))
+    assert t.options.window_s is not None  # the default: windows of real audio
+    planned = plan_regions(regions["agent"], duration_s=40.0, options=t.options)
+    assert len(plan_windows(planned, window_s=t.options.window_s)) == 1  # both turns, one pass
+    jobs = [
+        ChannelJob(call[0], regions["agent"], "agent", regions["customer"]),
+        ChannelJob(call[1], regions["customer"], "customer", regions["agent"]),
+    ]
+    agent, customer = t.transcribe_channels(jobs)
+    a, c = normalize(_text(agent)), normalize(_text(customer))
+    assert "americans" in a and "wizard" in a and "horizon" not in a, a
+    assert "horizon" in c and "wizard" not in c and "country" not in c, c
+    for segs, who in ((agent, "agent"), (customer, "customer")):
+        assert segs and all(s.speaker == who for s in segs)
+        for s in segs:  # every word inside one of this speaker's padded regions
+            for w in s.words:
+                assert any(
+                    r.start_s - 0.25 <= w.start_s <= w.end_s <= r.end_s + 0.25 for r in regions[who]
+                ), (who, w)
+    wizard = next(w for s in agent for w in s.words if "wizard" in w.word.lower())
+    assert 16.0 <= wizard.start_s <= 21.2
+    horizons = [w.start_s for s in customer for w in s.words if "horizon" in w.word.lower()]
+    assert len(horizons) == 2 and 12.5 <= horizons[0] <= 15.2 and 30.0 <= horizons[1] <= 32.7
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("espeak-ng") is None, reason="espeak-ng not installed")
+def test_short_overlapping_region_next_to_a_long_turn_keeps_its_words(
+    transcriber: Transcriber, tmp_path: Path
+) -> None:
+    """A backchannel said over the other party, just after the agent's own long turn, gets a
+    window of its own and comes back with its words."""
+    asr = _asr_dir()
+    jfk, _ = sf.read(asr / "whisper_cpp_jfk" / "jfk.wav", dtype="float32")
+    subprocess.run(
+        ["espeak-ng", "-v", "en-us+f3", "-s", "150", "-w", str(tmp_path / "ok.wav"), "Okay."],
+        check=True,
+        capture_output=True,
+    )
+    ok, sr = sf.read(tmp_path / "ok.wav", dtype="float32")
+    if sr != SR:
+        import librosa
+
+        ok = librosa.resample(ok, orig_sr=sr, target_sr=SR)
+    ok = (0.5 * ok / np.abs(ok).max()).astype(np.float32)
+    agent = np.zeros(30 * SR, dtype=np.float32)
+    agent[1 * SR : 1 * SR + jfk.shape[0]] += jfk
+    at = int(14.0 * SR)
+    agent[at : at + ok.shape[0]] += ok
+    ok_region = SpeechRegion(14.0, 14.0 + ok.shape[0] / SR)
+    regions = [SpeechRegion(1.2, 12.0), ok_region]
+    customer_speech = [SpeechRegion(12.5, 20.0)]  # the customer is talking meanwhile
+    t = Transcriber(TranscriberOptions(), model=transcriber.model)
+    segs = t.transcribe_regions(agent, regions, speaker="agent", other_speech=customer_speech)
+    said = [
+        normalize(w.word)
+        for s in segs
+        for w in s.words
+        if ok_region.start_s - 0.3 <= w.start_s <= ok_region.end_s + 0.3
+    ]
+    assert said == ["okay"], _text(segs)
+    assert "americans" in normalize(_text(segs))
