@@ -54,3 +54,24 @@ def test_push_rejects_bad_shapes_and_nan():
     an.finish()
     with pytest.raises(AudioError, match="finished"):
         an.push(np.zeros((2, 100), np.float32))
+
+
+def test_speaker_histograms_count_like_numpy_histogram():
+    # The metrics' running histograms skip np.histogram's per-call overhead; they must still
+    # count exactly as it does: values on interior edges go right, the last edge is included,
+    # values outside the bins are ignored.
+    from models.stream import _LOUD_BINS, _ST_BINS, _add_counts
+
+    rng = np.random.default_rng(7)
+    for bins in (_LOUD_BINS, _ST_BINS):
+        for _ in range(100):
+            values = np.concatenate(
+                (
+                    rng.uniform(bins[0] - 5, bins[-1] + 5, rng.integers(0, 60)),
+                    rng.choice(bins, 6),  # exactly on edges, first and last included
+                    [bins[0], bins[-1], np.nextafter(bins[-1], np.inf)],
+                )
+            )
+            hist = np.zeros(bins.size - 1, np.int64)
+            _add_counts(hist, values, bins)
+            np.testing.assert_array_equal(hist, np.histogram(values, bins)[0])
