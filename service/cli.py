@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
-import re
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -233,6 +231,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from service.app import create_app, preflight
+    from service.logsafe import install_log_filters
     from service.settings import load_settings
 
     settings = load_settings(
@@ -249,7 +248,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     else:
         preflight(settings)
         app = create_app(settings)
-    _redact_tokens_in_logs()
+    install_log_filters()  # create_app installs them too; the demo app is built elsewhere
     uvicorn.run(
         app,
         host=settings.host,
@@ -260,27 +259,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
         timeout_graceful_shutdown=10,
     )
     return 0
-
-
-class _RedactTokens(logging.Filter):
-    """Uvicorn logs socket URLs; a ``token=`` query parameter must not reach the logs."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if record.args and isinstance(record.args, tuple):
-            record.args = tuple(
-                _TOKEN_RE.sub(r"\1***", a) if isinstance(a, str) else a for a in record.args
-            )
-        if isinstance(record.msg, str):
-            record.msg = _TOKEN_RE.sub(r"\1***", record.msg)
-        return True
-
-
-_TOKEN_RE = re.compile(r"((?:^|[?&])token=)[^&\s\"]+")
-
-
-def _redact_tokens_in_logs() -> None:
-    for name in ("uvicorn.error", "uvicorn.access"):
-        logging.getLogger(name).addFilter(_RedactTokens())
 
 
 def cmd_users(args: argparse.Namespace) -> int:
