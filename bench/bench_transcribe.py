@@ -78,10 +78,12 @@ class Config:
     threads: int
     batch_size: int
     beam_size: int = 1
+    window_s: float | None = None  # None: one window per region (or packed)
 
     def options(self, model_path: str) -> TranscriberOptions:
         return TranscriberOptions(
             model=model_path,
+            window_s=self.window_s,
             beam_size=self.beam_size,
             strategy=self.strategy,  # type: ignore[arg-type]
             pack_gap_s=self.pack_gap_s,
@@ -92,6 +94,8 @@ class Config:
     @property
     def label(self) -> str:
         pack = "unpacked" if self.pack_gap_s is None else f"packed {self.pack_gap_s:g} s"
+        if self.window_s is not None and self.pack_gap_s is None:
+            pack = f"windows of real audio <= {self.window_s:g} s"
         batch = f", batch {self.batch_size}" if self.strategy == "batched" else ""
         threads = "all cores" if self.threads == 0 else f"{self.threads} thr"
         beam = "" if self.beam_size == 1 else f", beam {self.beam_size}"
@@ -294,7 +298,7 @@ def bench_packing(
 def probe_rss(cfg: Config, minutes: float) -> tuple[float, float]:
     """Peak RSS (MB) of a fresh process that loads the model, then transcribes a ``minutes``
     channel with ``cfg``: (after loading, at the end). Isolates each configuration's memory."""
-    spec = f"{cfg.strategy}:{cfg.pack_gap_s}:{cfg.threads}:{cfg.batch_size}"
+    spec = f"{cfg.strategy}:{cfg.pack_gap_s}:{cfg.threads}:{cfg.batch_size}:{cfg.window_s}"
     out = subprocess.run(
         [sys.executable, __file__, "--probe", spec, "--minutes", str(minutes)],
         capture_output=True,
@@ -305,8 +309,14 @@ def probe_rss(cfg: Config, minutes: float) -> tuple[float, float]:
 
 
 def _run_probe(spec: str, minutes: float) -> None:
-    strategy, pack, threads, batch = spec.split(":")
-    cfg = Config(strategy, None if pack == "None" else float(pack), int(threads), int(batch))
+    strategy, pack, threads, batch, window = spec.split(":")
+    cfg = Config(
+        strategy,
+        None if pack == "None" else float(pack),
+        int(threads),
+        int(batch),
+        window_s=None if window == "None" else float(window),
+    )
     data = shared_data_dir()
     x = long_channel(data, minutes)
     t = Transcriber(cfg.options(resolve_model_path(None)))
@@ -393,6 +403,8 @@ def main(argv: list[str] | None = None) -> int:
         Config("batched", 1.0, 2, 8),
         Config("batched", 1.0, 1, 8),
         Config("per_region", None, 1, 1),
+        Config("batched", None, 2, 4, window_s=28.0),
+        Config("batched", None, 1, 4, window_s=28.0),
     ]
     if args.quick:
         speed_configs = [speed_configs[0], speed_configs[5]]
@@ -503,7 +515,7 @@ def render(
         "## Word error rate (asr_en, phone_call_2spk)",
         "",
         "Pipeline = energy regions -> `Transcriber` with its defaults (int8, beam 1, batched, "
-        "one window per region, word timestamps). Plain = `WhisperModel(path).transcribe(audio)` with "
+        "windows of real audio up to 28 s, word timestamps). Plain = `WhisperModel(path).transcribe(audio)` with "
         "faster-whisper's defaults (beam 5, default compute type, temperature fallback, no VAD) on "
         "the same channel array. WER after `models.text.normalize`.",
         "",
