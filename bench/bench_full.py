@@ -70,9 +70,11 @@ def run_once(audio: DecodedAudio, tr: Transcriber) -> tuple[float, float, list[S
 def settings(quick: bool) -> dict[str, TranscriberOptions]:
     default = recorded_call_options()
     out = {
-        "default: windows of real audio <= 28 s, 2 channels at once (2 x 1 thread)": default,
-        "windows of real audio, channels one after another (1 x 2 threads)": TranscriberOptions(
-            window_s=default.window_s, workers=1
+        "default: windows of real audio <= 28 s, channels one after another (1 x 2 threads)": (
+            default
+        ),
+        "windows of real audio, 2 channels at once (2 x 1 thread)": TranscriberOptions(
+            window_s=default.window_s, workers=2
         ),
         "one window per region (before), 2 x 1 thread": TranscriberOptions(
             window_s=None, workers=2
@@ -80,8 +82,8 @@ def settings(quick: bool) -> dict[str, TranscriberOptions]:
         "one window per region (before), 1 x 2 threads": TranscriberOptions(
             window_s=None, workers=1
         ),
-        "packed 1 s apart (opt-in), 2 x 1 thread": TranscriberOptions(
-            window_s=None, pack_gap_s=1.0, workers=2
+        "packed 1 s apart (opt-in), 1 x 2 threads": TranscriberOptions(
+            window_s=None, pack_gap_s=1.0, workers=1
         ),
     }
     if quick:

