@@ -67,11 +67,17 @@ def run_once(audio: DecodedAudio, tr: Transcriber) -> tuple[float, float, list[S
     return time.perf_counter() - t0, time.process_time() - cpu0, result.segments
 
 
-def settings(quick: bool) -> dict[str, TranscriberOptions]:
+def settings(quick: bool, select: list[str] | None = None) -> dict[str, TranscriberOptions]:
     default = recorded_call_options()
     out = {
         "default: windows of real audio <= 28 s, channels one after another (1 x 2 threads)": (
             default
+        ),
+        "windows, pauses over 1 s cut to 1 s of real audio": TranscriberOptions(
+            window_s=default.window_s, max_pause_s=1.0
+        ),
+        "windows, pauses over 2 s cut to 2 s of real audio": TranscriberOptions(
+            window_s=default.window_s, max_pause_s=2.0
         ),
         "windows of real audio, 2 channels at once (2 x 1 thread)": TranscriberOptions(
             window_s=default.window_s, workers=2
@@ -88,6 +94,8 @@ def settings(quick: bool) -> dict[str, TranscriberOptions]:
     }
     if quick:
         out = dict(list(out.items())[:2])
+    if select:
+        out = {k: v for k, v in out.items() if any(word in k for word in select)}
     return out
 
 
@@ -106,10 +114,13 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--quick", action="store_true", help="only the default and one alternative")
+    ap.add_argument(
+        "--select", nargs="*", default=None, help="only settings whose name holds one of these"
+    )
     args = ap.parse_args()
     audio = ten_minute_call()
     refs = references()
-    configs = settings(args.quick)
+    configs = settings(args.quick, args.select)
     transcribers = {name: Transcriber(opts) for name, opts in configs.items()}
     for tr in transcribers.values():
         tr.model  # load outside the timing  # noqa: B018

@@ -39,6 +39,7 @@ The model is never downloaded: it comes from a local CTranslate2 directory (the
 from __future__ import annotations
 
 import functools
+import itertools
 import os
 import zlib
 from collections.abc import Iterable, Sequence
@@ -149,6 +150,11 @@ class TranscriberOptions:
         Longest window of real audio that neighbouring regions share (pauses included); None
         decodes each region in its own window (the behaviour before windows). Needs
         ``word_timestamps`` (words are placed back into regions by their times).
+    max_pause_s : float or None
+        With ``window_s``, a pause between two regions of a window longer than this is shortened
+        to this much of its real audio (half after the first region, half before the next), so
+        a window holds more speech and a call needs fewer 30 s encoder passes; words are mapped
+        back to call time. None keeps every pause whole.
     isolate_short_s : float
         With ``window_s``, a region at most this long (after padding) that overlaps another
         party's speech (``other_speech`` of :meth:`Transcriber.transcribe_regions`) is decoded
@@ -179,6 +185,7 @@ class TranscriberOptions:
     strategy: Strategy = "batched"
     pack_gap_s: float | None = None
     window_s: float | None = 28.0
+    max_pause_s: float | None = None
     isolate_short_s: float = 2.5
     word_slack_s: float = 0.3
     workers: int = 1
@@ -197,6 +204,8 @@ class TranscriberOptions:
             problems.append(f"pack_gap_s={self.pack_gap_s} (use None or 0-5 s; 1 s measured best)")
         if self.region_pad_s < 0 or self.merge_gap_s < 0:
             problems.append("region_pad_s and merge_gap_s must be >= 0")
+        if self.max_pause_s is not None and not 0.2 <= self.max_pause_s <= 10.0:
+            problems.append(f"max_pause_s={self.max_pause_s} (use None or 0.2-10 s)")
         if self.window_s is not None and not 1.0 <= self.window_s <= 30.0:
             problems.append(f"window_s={self.window_s} (use None, or 1-30 s: windows are 30 s)")
         if self.isolate_short_s < 0 or self.word_slack_s < 0:
@@ -620,7 +629,12 @@ class Transcriber:
                     r.duration_s <= o.isolate_short_s and _overlaps(r, other_speech)
                     for r in audible
                 ]
-                windows = plan_windows(audible, window_s=o.window_s, isolate=isolate)
+                if o.max_pause_s is not None:
+                    audio, windows, pieces = _trimmed_windows(
+                        x, audible, window_s=o.window_s, isolate=isolate, max_pause_s=o.max_pause_s
+                    )
+                else:
+                    windows = plan_windows(audible, window_s=o.window_s, isolate=isolate)
                 # A window holds the real pauses between regions: a word heard there (the other
                 # party's echo, a hallucination in the pause) is not this speaker's speech.
                 max_off_s = o.word_slack_s
@@ -737,6 +751,68 @@ def _pack(
         )
         cursor += n
     if cursor > win_start:
+        windows.append(_window(win_start, cursor))
+    return np.concatenate(chunks), windows, pieces
+
+
+def _trimmed_windows(
+    x: np.ndarray,
+    regions: list[SpeechRegion],
+    *,
+    window_s: float,
+    isolate: Sequence[bool],
+    max_pause_s: float,
+) -> tuple[np.ndarray, list[SpeechRegion], list[_Piece]]:
+    """Windows of real audio whose long pauses are shortened to ``max_pause_s``.
+
+    The grouping is :func:`plan_windows` on a timeline where every pause counts at most
+    ``max_pause_s``; each window's audio is then its regions with the pauses between them,
+    a pause longer than ``max_pause_s`` keeping only its first and last ``max_pause_s / 2``.
+    Returns the decoded audio (windows back to back), the windows in it and one piece per region
+    mapping decoded time to call time.
+    """
+    half_s = max_pause_s / 2
+    comp: list[SpeechRegion] = []
+    t = 0.0
+    for k, r in enumerate(regions):
+        if k:
+            t += min(r.start_s - regions[k - 1].end_s, max_pause_s)
+        comp.append(SpeechRegion(t, t + r.duration_s))
+        t += r.duration_s
+    chunks: list[np.ndarray] = []
+    windows: list[SpeechRegion] = []
+    pieces: list[_Piece] = []
+    cursor = 0
+    k = 0
+    for g in plan_windows(comp, window_s=window_s, isolate=isolate):
+        members = []
+        while k < len(regions) and comp[k].start_s < g.end_s - 1e-9:
+            members.append(regions[k])
+            k += 1
+        bounds: list[list[float]] = [[members[0].start_s, members[0].end_s]]
+        inside: list[list[SpeechRegion]] = [[members[0]]]
+        for prev, r in itertools.pairwise(members):
+            if r.start_s - prev.end_s <= max_pause_s:
+                bounds[-1][1] = r.end_s
+                inside[-1].append(r)
+            else:
+                bounds[-1][1] = prev.end_s + half_s
+                bounds.append([r.start_s - half_s, r.end_s])
+                inside.append([r])
+        win_start = cursor
+        for (a_s, b_s), held in zip(bounds, inside, strict=True):
+            a, b = _bounds(SpeechRegion(a_s, b_s), x.shape[0])
+            for r in held:
+                ra, rb = _bounds(r, x.shape[0])
+                pieces.append(
+                    _Piece(
+                        (cursor + ra - a) / SAMPLE_RATE_HZ,
+                        (cursor + rb - a) / SAMPLE_RATE_HZ,
+                        ra / SAMPLE_RATE_HZ,
+                    )
+                )
+            chunks.append(x[a:b])
+            cursor += b - a
         windows.append(_window(win_start, cursor))
     return np.concatenate(chunks), windows, pieces
 

@@ -357,9 +357,14 @@ def _two_party_call() -> tuple[np.ndarray, dict[str, list[SpeechRegion]]]:
 
 @pytest.mark.slow
 @pytest.mark.realdata
-def test_windows_of_real_audio_keep_speakers_and_times(transcriber: Transcriber) -> None:
+@pytest.mark.parametrize("max_pause_s", [None, 1.0])
+def test_windows_of_real_audio_keep_speakers_and_times(
+    transcriber: Transcriber, max_pause_s: float | None
+) -> None:
+    # max_pause_s=1.0: the agent's 4 s pause is cut to 1 s in the decoded audio, so every word
+    # after it must be mapped back by 3 s to land at its call time.
     call, regions = _two_party_call()
-    t = Transcriber(TranscriberOptions(workers=2))
+    t = Transcriber(TranscriberOptions(workers=2, max_pause_s=max_pause_s))
     assert t.options.window_s is not None  # the default: windows of real audio
     planned = plan_regions(regions["agent"], duration_s=40.0, options=t.options)
     assert len(plan_windows(planned, window_s=t.options.window_s)) == 1  # both turns, one pass
