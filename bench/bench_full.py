@@ -14,7 +14,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import statistics
 import sys
 import time
@@ -24,6 +23,9 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from bench_transcribe import peak_rss_mb  # noqa: E402
 
 from audio.channels import ChannelRoles  # noqa: E402
 from audio.decode import DecodedAudio, load_audio  # noqa: E402
@@ -97,17 +99,6 @@ def settings(quick: bool, select: list[str] | None = None) -> dict[str, Transcri
     if select:
         out = {k: v for k, v in out.items() if any(word in k for word in select)}
     return out
-
-
-def peak_rss_mb() -> float:
-    """VmHWM of this process (ru_maxrss as a fallback)."""
-    try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return float(line.split()[1]) / 1024.0
-    except OSError:
-        pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
 def main() -> None:

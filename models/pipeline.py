@@ -143,7 +143,7 @@ def transcribe_session(
 
     matcher = cues or CueMatcher.from_file()
     found = matcher.find_cues(segments, customer_name=customer_name)
-    phrase_events = [_cue_event(c.to_event_dict()) for c in found]
+    phrase_events = [cue_event(c.to_event_dict()) for c in found]
     events += phrase_events
     session.alerts.extend(session.policy.on_events(phrase_events))
     events.sort(key=lambda e: (e.start_s, e.kind))
@@ -155,7 +155,8 @@ def transcribe_session(
     return TranscriptResult(segments=segments, events=events, metrics=metrics, customer_name=name)
 
 
-def _cue_event(d: dict[str, Any]) -> Event:
+def cue_event(d: dict[str, Any]) -> Event:
+    """A phrase cue (``Cue.to_event_dict()``) as an :class:`Event` for the alert policy."""
     return Event(
         kind="phrase",
         speaker=d["speaker"],

@@ -41,6 +41,7 @@ from audio.pcm import PcmFormat
 from models.alerts import AgentStrain, Alert
 from models.cues import CueMatcher, learn_customer_name
 from models.events import Event
+from models.pipeline import cue_event
 from models.redact import SegmentRedactor
 from models.session import SessionUpdate, Utterance, UtteranceOptions
 from models.transcriber import Segment, Transcriber
@@ -60,7 +61,6 @@ from service.workers import (
     Finished,
     OpenCall,
     Worker,
-    cue_event,
     strain_snapshot,
 )
 

@@ -30,7 +30,6 @@ from audio.errors import CalltoneError
 from audio.pcm import PcmFormat
 from models.alerts import AgentStrain, AlertConfig
 from models.config import AnalysisConfig
-from models.events import Event
 from models.session import CallSession, SessionUpdate, UtteranceOptions
 
 
@@ -262,14 +261,3 @@ def strain_snapshot(strain: AgentStrain, agent_id: str) -> AgentStrain:
     if agent_id in strain._hard_calls:
         copy._hard_calls[agent_id] = deque(strain._hard_calls[agent_id])
     return copy
-
-
-def cue_event(d: dict[str, Any]) -> Event:
-    """A phrase cue (``Cue.to_event_dict()``) as an :class:`Event` for the alert policy."""
-    return Event(
-        kind="phrase",
-        speaker=d["speaker"],
-        start_s=float(d["start_s"]),
-        end_s=float(d["end_s"]),
-        evidence=d["evidence"],
-    )
