@@ -57,6 +57,8 @@ async def retention_loop(store: Store, *, retention_days: float, interval_s: flo
             result = await asyncio.to_thread(sweep, store, retention_days=retention_days)
         except StorageError as exc:
             log.error("retention sweep failed, retrying in %.0f s: %s", interval_s, exc)
+        except Exception:  # a bug must not end the schedule (or fail the shutdown that awaits it)
+            log.exception("retention sweep failed unexpectedly, retrying in %.0f s", interval_s)
         else:
             if result.total:
                 log.info(
