@@ -38,11 +38,13 @@ The model is never downloaded: it comes from a local CTranslate2 directory (the
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import functools
 import itertools
 import os
 import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -167,6 +169,17 @@ class TranscriberOptions:
         ``cpu_threads`` are shared among them. :meth:`Transcriber.transcribe_channels` runs one
         channel per worker. 1 by default: 2 tied with 1 on the shared 2-core machine and peaked
         ~340 MB higher.
+    context_min_s : float or None
+        Shortest encoder input. faster-whisper pads every window to Whisper's 30 s, but
+        CTranslate2 encodes shorter input and the encoder's cost grows faster than its length
+        (per window on the reference machine: 10 s ~60-75 ms, 30 s ~330-440 ms), so a window is
+        encoded as its own audio plus ``context_margin_s``, rounded up to whole seconds and at
+        least this long. Below ~10 s Whisper lost short backchannels ("Mm-hmm" on a real AMI
+        channel). None encodes the full 30 s (faster-whisper's behaviour). Takes effect with a
+        model from :func:`load_whisper_model`; a plain ``WhisperModel`` always encodes 30 s.
+    context_margin_s : float
+        Padding kept after a window's audio when ``context_min_s`` trims the input; with none,
+        Whisper returned nothing for a short clip.
     """
 
     model: str | None = None
@@ -184,11 +197,13 @@ class TranscriberOptions:
     min_avg_logprob: float = -1.0
     strategy: Strategy = "batched"
     pack_gap_s: float | None = None
-    window_s: float | None = 28.0
+    window_s: float | None = 15.0
     max_pause_s: float | None = None
     isolate_short_s: float = 2.5
     word_slack_s: float = 0.3
     workers: int = 1
+    context_min_s: float | None = 10.0
+    context_margin_s: float = 1.0
 
     def __post_init__(self) -> None:
         problems = []
@@ -208,6 +223,12 @@ class TranscriberOptions:
             problems.append(f"max_pause_s={self.max_pause_s} (use None or 0.2-10 s)")
         if self.window_s is not None and not 1.0 <= self.window_s <= 30.0:
             problems.append(f"window_s={self.window_s} (use None, or 1-30 s: windows are 30 s)")
+        if self.context_min_s is not None and not 1.0 <= self.context_min_s <= 30.0:
+            problems.append(f"context_min_s={self.context_min_s} (use None, or 1-30 s)")
+        if not 0.5 <= self.context_margin_s <= 30.0:
+            problems.append(
+                f"context_margin_s={self.context_margin_s} (use 0.5-30 s; 1 s measured)"
+            )
         if self.isolate_short_s < 0 or self.word_slack_s < 0:
             problems.append("isolate_short_s and word_slack_s must be >= 0")
         if not 1.0 <= self.max_region_s <= 30.0:
@@ -376,12 +397,87 @@ def load_whisper_model(
     return _load_cached(path, compute_type, threads // replicas, replicas)
 
 
-@functools.lru_cache(maxsize=4)
-def _load_cached(path: str, compute_type: str, cpu_threads: int, workers: int = 1) -> WhisperModel:
+# Mel frames per second of Whisper's features (10 ms hop) and in its full 30 s window.
+MEL_FRAMES_PER_S = 100
+WHISPER_WINDOW_FRAMES = 3000
+
+
+@dataclass(frozen=True)
+class EncoderContext:
+    """How much of a zero-padded window the encoder sees (from :class:`TranscriberOptions`)."""
+
+    min_frames: int
+    margin_frames: int
+
+
+# Set by Transcriber._decode for the decode in progress; read by the model's encode(). A context
+# variable, not a model attribute, so transcribers with different options can share one model
+# from several threads.
+_ENCODER_CONTEXT: contextvars.ContextVar[EncoderContext | None] = contextvars.ContextVar(
+    "calltone_encoder_context", default=None
+)
+
+
+@contextlib.contextmanager
+def encoder_context(context: EncoderContext | None) -> Iterator[None]:
+    """Encode windows decoded in this block (this thread or task) with ``context``; None: 30 s."""
+    token = _ENCODER_CONTEXT.set(context)
+    try:
+        yield
+    finally:
+        _ENCODER_CONTEXT.reset(token)
+
+
+def content_frames(features: np.ndarray) -> int:
+    """Frames before the zero padding faster-whisper appends to a window's log-mel features.
+
+    Parameters
+    ----------
+    features : np.ndarray, shape (n_mels, n_frames) or (batch, n_mels, n_frames)
+        Whisper-normalised log-mel features; a real frame is never all zeros (silence is -1.5).
+
+    Returns
+    -------
+    int
+        One past the last frame that is non-zero in any window of the batch.
+    """
+    used = np.flatnonzero(np.any(features != 0.0, axis=tuple(range(features.ndim - 1))))
+    return int(used[-1]) + 1 if used.size else 0
+
+
+def encoder_frames(n_content: int, context: EncoderContext, *, max_frames: int) -> int:
+    """Encoder input length for ``n_content`` frames: content + margin in whole seconds, at least
+    ``context.min_frames``, at most ``max_frames`` (what the window holds)."""
+    n = -(-(n_content + context.margin_frames) // MEL_FRAMES_PER_S) * MEL_FRAMES_PER_S
+    return min(max_frames, max(context.min_frames, n))
+
+
+@functools.cache
+def _context_model_class() -> type[WhisperModel]:
     from faster_whisper import WhisperModel
 
+    class ContextWhisperModel(WhisperModel):
+        """A WhisperModel that encodes a window's audio, not its 30 s of padding.
+
+        Both faster-whisper paths (``transcribe`` and the batched pipeline) pad features to
+        3000 frames and call :meth:`encode`; here the padding is cut back to what the active
+        :class:`EncoderContext` asks for (no context set: the full window).
+        """
+
+        def encode(self, features: np.ndarray) -> Any:
+            context = _ENCODER_CONTEXT.get()
+            if context is not None:
+                n = encoder_frames(content_frames(features), context, max_frames=features.shape[-1])
+                features = np.ascontiguousarray(features[..., :n])
+            return super().encode(features)
+
+    return ContextWhisperModel
+
+
+@functools.lru_cache(maxsize=4)
+def _load_cached(path: str, compute_type: str, cpu_threads: int, workers: int = 1) -> WhisperModel:
     try:
-        return WhisperModel(
+        return _context_model_class()(
             path,
             device="cpu",
             compute_type=compute_type,
@@ -640,10 +736,11 @@ class Transcriber:
                 max_off_s = o.word_slack_s
         # One window gains nothing from batching and the batched pipeline holds more memory,
         # so single clips (the live path's utterances) always take the per-region path.
-        if o.strategy == "batched" and len(windows) > 1:
-            raw = self._decode_batched(audio, windows)
-        else:
-            raw = self._decode_per_region(audio, windows)
+        with encoder_context(self._encoder_context()):
+            if o.strategy == "batched" and len(windows) > 1:
+                raw = self._decode_batched(audio, windows)
+            else:
+                raw = self._decode_per_region(audio, windows)
         segments: list[Segment] = []
         for fw_segment, offset_s in raw:
             if self._is_hallucination(fw_segment):
@@ -655,6 +752,15 @@ class Transcriber:
             )
         segments.sort(key=lambda s: (s.start_s, s.end_s))
         return segments
+
+    def _encoder_context(self) -> EncoderContext | None:
+        o = self.options
+        if o.context_min_s is None:
+            return None
+        return EncoderContext(
+            min_frames=round(o.context_min_s * MEL_FRAMES_PER_S),
+            margin_frames=round(o.context_margin_s * MEL_FRAMES_PER_S),
+        )
 
     def _common_kwargs(self) -> dict[str, Any]:
         o = self.options

@@ -17,6 +17,7 @@ from audio.errors import CalltoneError
 from models.text import normalize, word_error_rate
 from models.transcriber import (
     ChannelJob,
+    EncoderContext,
     ModelLoadError,
     Segment,
     SpeechRegion,
@@ -24,6 +25,9 @@ from models.transcriber import (
     TranscriberOptions,
     TranscriptionInputError,
     Word,
+    content_frames,
+    encoder_context,
+    encoder_frames,
     load_whisper_model,
     plan_regions,
     plan_windows,
@@ -301,6 +305,38 @@ def test_invalid_options_are_refused() -> None:
         TranscriberOptions(beam_size=0)
     with pytest.raises(ValueError, match="max_region_s"):
         TranscriberOptions(max_region_s=45.0)
+    with pytest.raises(ValueError, match="context_min_s"):
+        TranscriberOptions(context_min_s=0.5)
+    with pytest.raises(ValueError, match="context_margin_s"):
+        TranscriberOptions(context_margin_s=0.0)
+
+
+def test_content_frames_finds_where_the_padding_starts() -> None:
+    feats = np.zeros((2, 80, 3000), dtype=np.float32)
+    feats[0, :, :730] = -1.5  # digital silence is -1.5 after Whisper's normalisation, not 0
+    feats[1, :, :1210] = np.random.default_rng(0).normal(size=(80, 1210))
+    assert content_frames(feats) == 1210  # the longest window of the batch
+    assert content_frames(feats[0]) == 730
+    assert content_frames(np.zeros((80, 3000), dtype=np.float32)) == 0
+
+
+def test_encoder_frames_are_audio_plus_margin_in_whole_seconds_within_bounds() -> None:
+    ctx = EncoderContext(min_frames=1000, margin_frames=100)
+    assert encoder_frames(730, ctx, max_frames=3000) == 1000  # raised to the minimum
+    assert encoder_frames(1210, ctx, max_frames=3000) == 1400  # 13.1 s -> 14 s
+    assert encoder_frames(1300, ctx, max_frames=3000) == 1400  # exactly 14 s stays
+    assert encoder_frames(2950, ctx, max_frames=3000) == 3000  # never beyond the window
+
+
+def test_encoder_context_shortens_the_real_encoder_input(transcriber: Transcriber) -> None:
+    feats = np.zeros((1, 80, 3000), dtype=np.float32)
+    feats[..., :1210] = np.random.default_rng(1).normal(size=(1, 80, 1210))
+    model = transcriber.model
+    with encoder_context(EncoderContext(min_frames=1000, margin_frames=100)):
+        short = model.encode(feats)
+    full = model.encode(feats)  # outside the block: faster-whisper's full 30 s again
+    # the encoder halves the frame rate (stride-2 convolution): 1400 frames -> 700 positions
+    assert short.shape[1] == 700 and full.shape[1] == 1500
 
 
 def test_hallucination_guard_rules() -> None:
@@ -364,8 +400,8 @@ def test_windows_of_real_audio_keep_speakers_and_times(
     # max_pause_s=1.0: the agent's 4 s pause is cut to 1 s in the decoded audio, so every word
     # after it must be mapped back by 3 s to land at its call time.
     call, regions = _two_party_call()
-    t = Transcriber(TranscriberOptions(workers=2, max_pause_s=max_pause_s))
-    assert t.options.window_s is not None  # the default: windows of real audio
+    # 28 s windows: both agent turns (20 s apart, start to end) share one window with the pause
+    t = Transcriber(TranscriberOptions(workers=2, max_pause_s=max_pause_s, window_s=28.0))
     planned = plan_regions(regions["agent"], duration_s=40.0, options=t.options)
     assert len(plan_windows(planned, window_s=t.options.window_s)) == 1  # both turns, one pass
     jobs = [
