@@ -17,6 +17,7 @@ import os
 import statistics
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -72,27 +73,18 @@ def run_once(audio: DecodedAudio, tr: Transcriber) -> tuple[float, float, list[S
 def settings(quick: bool, select: list[str] | None = None) -> dict[str, TranscriberOptions]:
     default = recorded_call_options()
     out = {
-        "default: windows of real audio <= 28 s, channels one after another (1 x 2 threads)": (
-            default
+        "default: encoder sees audio + 1 s (>= 10 s), windows of real audio <= 15 s": default,
+        "before (session 2): 30 s encoder input, windows <= 28 s": replace(
+            default, context_min_s=None, window_s=28.0
         ),
-        "windows, pauses over 1 s cut to 1 s of real audio": TranscriberOptions(
-            window_s=default.window_s, max_pause_s=1.0
+        "encoder sees audio + 1 s (>= 10 s), windows <= 28 s": replace(default, window_s=28.0),
+        "default, batch 2": replace(default, batch_size=2),
+        "default, 2 channels at once (2 x 1 thread)": replace(default, workers=2),
+        "default, pauses over 1 s cut to 1 s (max_pause_s=1)": replace(default, max_pause_s=1.0),
+        "one window per region, 30 s encoder input (session 1)": replace(
+            default, window_s=None, context_min_s=None
         ),
-        "windows, pauses over 2 s cut to 2 s of real audio": TranscriberOptions(
-            window_s=default.window_s, max_pause_s=2.0
-        ),
-        "windows of real audio, 2 channels at once (2 x 1 thread)": TranscriberOptions(
-            window_s=default.window_s, workers=2
-        ),
-        "one window per region (before), 2 x 1 thread": TranscriberOptions(
-            window_s=None, workers=2
-        ),
-        "one window per region (before), 1 x 2 threads": TranscriberOptions(
-            window_s=None, workers=1
-        ),
-        "packed 1 s apart (opt-in), 1 x 2 threads": TranscriberOptions(
-            window_s=None, pack_gap_s=1.0, workers=1
-        ),
+        "packed 1 s apart (opt-in)": replace(default, window_s=None, pack_gap_s=1.0),
     }
     if quick:
         out = dict(list(out.items())[:2])

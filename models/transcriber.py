@@ -15,17 +15,24 @@ reference machine batching was measured faster for many regions (figures in
 37 s for a 10-minute channel on a quiet machine, a tie under heavy load from other processes), so
 it is the default for many regions; a single window always goes through ``model.transcribe``.
 
-Why windows of real audio: Whisper always encodes a 30 s window (CTranslate2 needs 3000 mel
-frames), so a 0.7 s "mm-hmm" costs as much as 28 s of speech, and the encoder was ~70 % of the
-time of a recorded call. By default (``window_s=28``) neighbouring regions of one speaker share a
-window of the *real* audio, the pauses between them included (:func:`plan_windows`): 48 encoder
-passes instead of 129 for the 10-minute benchmark call, about 2x faster, and the word error rate
-against the sample scripts went down, not up (Whisper gets its context back). Words Whisper puts
-in the pauses (the other party's voice leaking into this channel, or a hallucination) are dropped.
-Whisper folds a short backchannel into a neighbouring turn or leaves it out ("Oh yeah. Mm-hmm."
-vanished on a real AMI channel), so a short region that overlaps the other party's speech - the
-regions the interruption detector asks about - still gets a window of its own
+Why windows of real audio: faster-whisper pads every window to Whisper's 30 s, so a 0.7 s
+"mm-hmm" cost as much as 28 s of speech, and the encoder was ~70 % of the time of a recorded
+call. Neighbouring regions of one speaker share a window of the *real* audio, the pauses between
+them included (:func:`plan_windows`, ``window_s``); Whisper gets its context back and words it
+puts in the pauses (the other party's voice leaking into this channel, or a hallucination) are
+dropped. Whisper folds a short backchannel into a neighbouring turn or leaves it out ("Oh yeah.
+Mm-hmm." vanished on a real AMI channel), so a short region that overlaps the other party's
+speech - the regions the interruption detector asks about - still gets a window of its own
 (``isolate_short_s``, ``other_speech``). ``window_s=None`` restores one window per region.
+
+Why the encoder sees less than 30 s: CTranslate2 encodes shorter input than the 3000 frames
+faster-whisper pads to, and the encoder's cost grows faster than its length, so each window is
+encoded as its audio plus ``context_margin_s``, at least ``context_min_s`` (10 s;
+:class:`EncoderContext`). With that, shorter windows (15 s) are cheaper than fewer long ones:
+the 10-minute benchmark call transcribes in ~20 s instead of ~27 s; summed over the real-speech
+sets of ``bench/bench_context.py`` the word errors are about the same (78 vs 80), better on
+read sentences and slightly worse on conversational speech (docs/benchmarks.md).
+``context_min_s=None`` restores the full 30 s.
 
 Why packing is optional: ``pack_gap_s`` lays several regions, synthetic silence apart, into one
 window (words mapped back to call time), which is faster again, but on real conversational audio
