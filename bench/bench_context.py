@@ -72,7 +72,11 @@ def main() -> None:
             wer = word_error_rate(ref, " ".join(s.text for s in segs))
             errors += wer * len(normalize(ref).split())
             cells.append(f"{wer:.3f}")
-        row = f"| {name} | " + " | ".join(cells) + f" | {errors:.0f} | {time.perf_counter() - t0:.1f} |"
+        row = (
+            f"| {name} | "
+            + " | ".join(cells)
+            + f" | {errors:.0f} | {time.perf_counter() - t0:.1f} |"
+        )
         lines.append(row)
         print(row, flush=True)
     words = sum(len(normalize(ref).split()) for *_x, ref in sets)

@@ -138,8 +138,12 @@ def ami_tone_events(config: AnalysisConfig | None = None, data: Path | None = No
             events += len(tone)
             seconds += sum((e.end_s or e.start_s) - e.start_s for e in tone)
             talk_s += float(res.metrics["agent"]["talk_time_s"])
-    return {"pairings": 6, "agent_tone_events": events, "event_s": round(seconds, 1),
-            "agent_talk_s": round(talk_s, 1)}
+    return {
+        "pairings": 6,
+        "agent_tone_events": events,
+        "event_s": round(seconds, 1),
+        "agent_talk_s": round(talk_s, 1),
+    }
 
 
 def main() -> None:
