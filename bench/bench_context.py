@@ -1,8 +1,8 @@
 """Accuracy of the shortened encoder input (``context_min_s``) on real speech.
 
-Whisper's encoder normally sees a 30 s window; calltone encodes each window's own audio plus a
-margin (at least ``context_min_s``) and uses shorter windows of real audio, which makes the full
-analysis of a 10-minute call faster (bench_full.py). This checks what it does to the words on
+Whisper's encoder normally sees a 30 s window; calltone can encode each window's own audio plus a
+margin (at least ``context_min_s``, opt-in) and use shorter windows of real audio, which makes
+the full analysis of a 10-minute call faster (bench_full.py). This checks what it does to the words on
 real recordings from ``../shared/data``: the 30 s telephone call, the three AMI close-talk
 sources with reference transcripts (other speakers' speech given, so backchannels over them get
 their own window), and 72 RAVDESS sentences one after another. Word errors are summed over the
@@ -28,12 +28,12 @@ from models.text import normalize, word_error_rate  # noqa: E402
 from models.transcriber import SpeechRegion, Transcriber, TranscriberOptions  # noqa: E402
 
 SETTINGS = {
-    "before: 30 s encoder input, windows <= 28 s": TranscriberOptions(
-        context_min_s=None, window_s=28.0
+    "default: 30 s encoder input, windows <= 28 s": TranscriberOptions(),
+    "30 s encoder input, windows <= 15 s": TranscriberOptions(window_s=15.0),
+    "audio + 1 s (>= 10 s), windows <= 28 s": TranscriberOptions(context_min_s=10.0),
+    "fast (opt-in): audio + 1 s (>= 10 s), windows <= 15 s": TranscriberOptions(
+        context_min_s=10.0, window_s=15.0
     ),
-    "30 s encoder input, windows <= 15 s": TranscriberOptions(context_min_s=None, window_s=15.0),
-    "audio + 1 s (>= 10 s), windows <= 28 s": TranscriberOptions(window_s=28.0),
-    "default: audio + 1 s (>= 10 s), windows <= 15 s": TranscriberOptions(),
 }
 
 

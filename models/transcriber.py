@@ -25,14 +25,13 @@ Mm-hmm." vanished on a real AMI channel), so a short region that overlaps the ot
 speech - the regions the interruption detector asks about - still gets a window of its own
 (``isolate_short_s``, ``other_speech``). ``window_s=None`` restores one window per region.
 
-Why the encoder sees less than 30 s: CTranslate2 encodes shorter input than the 3000 frames
-faster-whisper pads to, and the encoder's cost grows faster than its length, so each window is
-encoded as its audio plus ``context_margin_s``, at least ``context_min_s`` (10 s;
-:class:`EncoderContext`). With that, shorter windows (15 s) are cheaper than fewer long ones:
-the 10-minute benchmark call transcribes in ~20 s instead of ~27 s; summed over the real-speech
-sets of ``bench/bench_context.py`` the word errors are about the same (78 vs 80), better on
-read sentences and slightly worse on conversational speech (docs/benchmarks.md).
-``context_min_s=None`` restores the full 30 s.
+Why the encoder can see less than 30 s (opt-in): CTranslate2 encodes shorter input than the 3000
+frames faster-whisper pads to, and the encoder's cost grows faster than its length, so with
+``context_min_s`` each window is encoded as its audio plus ``context_margin_s``, at least
+``context_min_s`` (:class:`EncoderContext`); shorter windows (``window_s=15``) are then the
+cheaper ones, ~1.4x faster on the 10-minute benchmark call. Not the default: Whisper read a
+card number differently with the shortened input and the redaction missed it
+(docs/benchmarks.md).
 
 Why packing is optional: ``pack_gap_s`` lays several regions, synthetic silence apart, into one
 window (words mapped back to call time), which is faster again, but on real conversational audio
@@ -177,13 +176,17 @@ class TranscriberOptions:
         channel per worker. 1 by default: 2 tied with 1 on the shared 2-core machine and peaked
         ~340 MB higher.
     context_min_s : float or None
-        Shortest encoder input. faster-whisper pads every window to Whisper's 30 s, but
-        CTranslate2 encodes shorter input and the encoder's cost grows faster than its length
-        (per window on the reference machine: 10 s ~60-75 ms, 30 s ~330-440 ms), so a window is
-        encoded as its own audio plus ``context_margin_s``, rounded up to whole seconds and at
-        least this long. Below ~10 s Whisper lost short backchannels ("Mm-hmm" on a real AMI
-        channel). None encodes the full 30 s (faster-whisper's behaviour). Takes effect with a
-        model from :func:`load_whisper_model`; a plain ``WhisperModel`` always encodes 30 s.
+        Shortest encoder input, or None (default) for Whisper's full 30 s. faster-whisper pads
+        every window to 30 s, but CTranslate2 encodes shorter input and the encoder's cost grows
+        faster than its length (per window on the reference machine: 10 s ~60-75 ms, 30 s
+        ~330-440 ms), so with a value each window is encoded as its own audio plus
+        ``context_margin_s``, rounded up to whole seconds and at least this long. With 10 s and
+        ``window_s=15`` the 10-minute benchmark call runs at 27-33x instead of 22-23x with about
+        the same word errors summed over real speech, but a read-out card number came back as
+        "453, I'm 148, ..." instead of "4539, 148, ..." (so the redaction missed it), so it is
+        opt-in for bulk work without redaction. Below ~10 s Whisper lost short backchannels
+        ("Mm-hmm" on a real AMI channel). Takes effect with a model from
+        :func:`load_whisper_model`; a plain ``WhisperModel`` always encodes 30 s.
     context_margin_s : float
         Padding kept after a window's audio when ``context_min_s`` trims the input; with none,
         Whisper returned nothing for a short clip.
@@ -204,12 +207,12 @@ class TranscriberOptions:
     min_avg_logprob: float = -1.0
     strategy: Strategy = "batched"
     pack_gap_s: float | None = None
-    window_s: float | None = 15.0
+    window_s: float | None = 28.0
     max_pause_s: float | None = None
     isolate_short_s: float = 2.5
     word_slack_s: float = 0.3
     workers: int = 1
-    context_min_s: float | None = 10.0
+    context_min_s: float | None = None
     context_margin_s: float = 1.0
 
     def __post_init__(self) -> None:

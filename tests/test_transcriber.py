@@ -328,6 +328,29 @@ def test_encoder_frames_are_audio_plus_margin_in_whole_seconds_within_bounds() -
     assert encoder_frames(2950, ctx, max_frames=3000) == 3000  # never beyond the window
 
 
+@pytest.mark.slow
+@pytest.mark.realdata
+def test_fast_options_keep_both_speakers_words_on_real_speech() -> None:
+    """The opt-in fast path (shortened encoder input, 15 s windows) on the two-party call of
+    real speech: each party's sentence still goes to that party, nearly word for word."""
+    from models.pipeline import fast_recorded_call_options
+
+    call, regions = _two_party_call()
+    t = Transcriber(fast_recorded_call_options())
+    assert t.options.context_min_s is not None
+    jobs = [
+        ChannelJob(call[0], regions["agent"], "agent", regions["customer"]),
+        ChannelJob(call[1], regions["customer"], "customer", regions["agent"]),
+    ]
+    agent, customer = t.transcribe_channels(jobs)
+    refs = _references(_asr_dir())
+    jfk_ref = refs["whisper_cpp_jfk/jfk.wav"]
+    agent_ref = jfk_ref + " " + refs["faster_whisper_tests/stereo_diarization.wav#ch0(left)"]
+    horizon = refs["faster_whisper_tests/stereo_diarization.wav#ch1(right)"]
+    assert word_error_rate(agent_ref, _text(agent)) <= 0.1, _text(agent)
+    assert word_error_rate(horizon + " " + horizon, _text(customer)) <= 0.1, _text(customer)
+
+
 def test_encoder_context_shortens_the_real_encoder_input(transcriber: Transcriber) -> None:
     feats = np.zeros((1, 80, 3000), dtype=np.float32)
     feats[..., :1210] = np.random.default_rng(1).normal(size=(1, 80, 1210))
