@@ -6,7 +6,10 @@ the full analysis of a 10-minute call faster (bench_full.py). This checks what i
 real recordings from ``../shared/data``: the 30 s telephone call, the three AMI close-talk
 sources with reference transcripts (other speakers' speech given, so backchannels over them get
 their own window), and 72 RAVDESS sentences one after another. Word errors are summed over the
-sets so one short clip cannot decide. Run: python bench/bench_context.py [--out FILE]
+sets so one short clip cannot decide. Then (``--cards N``) N synthetic calls in which a customer
+reads a Luhn-valid card number (espeak-ng, four voices, 130-170 wpm): how often the transcript
+lets the redaction find the card, and how often Whisper stops early (under half the words of the
+other setting) or returns nothing. Run: python bench/bench_context.py [--cards 32] [--out FILE]
 """
 
 from __future__ import annotations
@@ -56,9 +59,71 @@ def test_sets(data: Path) -> list[tuple[str, object, list[SpeechRegion], list[Sp
     return sets
 
 
+def card_readings(n: int, *, seed: int = 5) -> list[str]:
+    """Markdown rows: redaction hits and early stops per setting over ``n`` card readings."""
+    import subprocess
+    import tempfile
+
+    import numpy as np
+
+    from audio.channels import ChannelRoles
+    from audio.decode import DecodedAudio, load_audio
+    from models.analysis import run_session
+    from models.config import AnalysisConfig
+    from models.pipeline import transcribe_session
+    from models.redact import CARD_TOKEN, redact_text
+
+    rng = np.random.default_rng(seed)
+    voices = ("en-us+m3", "en-us+f2", "en+m1", "en-us+m7")
+    settings = {k: v for k, v in SETTINGS.items() if k.startswith(("default", "fast"))}
+    trs = {k: Transcriber(v) for k, v in settings.items()}
+    found = {k: 0 for k in trs}
+    short = {k: 0 for k in trs}
+    empty = {k: 0 for k in trs}
+    tmp = Path(tempfile.mkdtemp())
+    for i in range(n):
+        digits = [4, *rng.integers(0, 10, 14).tolist()]
+        total = sum(
+            (d * 2 - 9 if d * 2 > 9 else d * 2) if k % 2 == 0 else d
+            for k, d in enumerate(reversed(digits))
+        )
+        digits.append((10 - total % 10) % 10)  # Luhn check digit
+        groups = ", ".join(" ".join(map(str, digits[j : j + 4])) for j in range(0, 16, 4))
+        text = f"My credit card number is {groups}. And my phone number is 2 0 2, 5 5 5, 0 1 7 3."
+        wav = tmp / f"card{i}.wav"
+        rate = str(int(rng.integers(130, 171)))
+        subprocess.run(
+            ["espeak-ng", "-v", voices[i % 4], "-s", rate, "-w", str(wav), text],
+            check=True,
+            capture_output=True,
+        )
+        x = load_audio(wav).samples[0]
+        call = np.zeros((2, x.size + 3 * 16000), np.float32)
+        call[1, 16000 : 16000 + x.size] = x
+        call += (1e-4 * rng.standard_normal(call.shape)).astype(np.float32)
+        audio = DecodedAudio(call, 16000, 16000, f"card{i}")
+        session = run_session(audio, ChannelRoles(0, 1), AnalysisConfig())
+        words = {}
+        for k, tr in trs.items():
+            said = " ".join(
+                s.text for s in transcribe_session(audio, session, transcriber=tr).segments
+            )
+            found[k] += CARD_TOKEN in redact_text(said).text
+            words[k] = len(said.split())
+            empty[k] += words[k] == 0
+        most = max(words.values())
+        for k in trs:
+            short[k] += words[k] < most / 2
+    rows = ["| setting | card found by redaction | stopped early (< half the words) | nothing |"]
+    rows.append("|---|---:|---:|---:|")
+    rows += [f"| {k} | {found[k]}/{n} | {short[k]}/{n} | {empty[k]}/{n} |" for k in trs]
+    return rows
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--out", type=Path, default=None, help="write the markdown table here")
+    ap.add_argument("--cards", type=int, default=0, help="also this many card readings")
     args = ap.parse_args()
     sets = test_sets(shared_data_dir())
     header = "| setting | " + " | ".join(n for n, *_ in sets) + " | word errors, all sets | s |"
@@ -81,6 +146,10 @@ def main() -> None:
         print(row, flush=True)
     words = sum(len(normalize(ref).split()) for *_x, ref in sets)
     lines.append(f"\nReference words in all: {words}.")
+    if args.cards:
+        rows = card_readings(args.cards)
+        print("\n".join(rows), flush=True)
+        lines += ["", *rows]
     if args.out:
         args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
