@@ -34,8 +34,11 @@ SETTINGS = {
     "default: 30 s encoder input, windows <= 28 s": TranscriberOptions(),
     "30 s encoder input, windows <= 15 s": TranscriberOptions(window_s=15.0),
     "audio + 1 s (>= 10 s), windows <= 28 s": TranscriberOptions(context_min_s=10.0),
-    "fast (opt-in): audio + 1 s (>= 10 s), windows <= 15 s": TranscriberOptions(
-        context_min_s=10.0, window_s=15.0
+    "fast (opt-in): audio + 1 s (>= 10 s), windows <= 15 s, early stops retried": (
+        TranscriberOptions(context_min_s=10.0, window_s=15.0)
+    ),
+    "fast without the retry": TranscriberOptions(
+        context_min_s=10.0, window_s=15.0, context_retry_s=None
     ),
 }
 

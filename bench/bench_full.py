@@ -80,6 +80,7 @@ def settings(quick: bool, select: list[str] | None = None) -> dict[str, Transcri
     out = {
         "default: 30 s encoder input, windows of real audio <= 28 s": default,
         "fast (opt-in): encoder sees audio + 1 s (>= 10 s), windows <= 15 s": fast,
+        "fast without retrying early stops": replace(fast, context_retry_s=None),
         "encoder sees audio + 1 s (>= 10 s), windows <= 28 s": replace(fast, window_s=28.0),
         "fast, batch 2": replace(fast, batch_size=2),
         "default, 2 channels at once (2 x 1 thread)": replace(default, workers=2),

@@ -187,6 +187,11 @@ class TranscriberOptions:
         opt-in for bulk work without redaction. Below ~10 s Whisper lost short backchannels
         ("Mm-hmm" on a real AMI channel). Takes effect with a model from
         :func:`load_whisper_model`; a plain ``WhisperModel`` always encodes 30 s.
+    context_retry_s : float or None
+        With ``context_min_s``: a window whose words end this much speech (from the speech
+        regions) before the window's speech does, or that wrote nothing over that much speech,
+        is decoded again with the full 30 s (Whisper stopped early on the shortened input).
+        None never retries.
     context_margin_s : float
         Padding kept after a window's audio when ``context_min_s`` trims the input; with none,
         Whisper returned nothing for a short clip.
@@ -214,6 +219,7 @@ class TranscriberOptions:
     workers: int = 1
     context_min_s: float | None = None
     context_margin_s: float = 1.0
+    context_retry_s: float | None = 1.5
 
     def __post_init__(self) -> None:
         problems = []
@@ -744,13 +750,18 @@ class Transcriber:
                 # A window holds the real pauses between regions: a word heard there (the other
                 # party's echo, a hallucination in the pause) is not this speaker's speech.
                 max_off_s = o.word_slack_s
-        # One window gains nothing from batching and the batched pipeline holds more memory,
-        # so single clips (the live path's utterances) always take the per-region path.
-        with encoder_context(self._encoder_context()):
-            if o.strategy == "batched" and len(windows) > 1:
-                raw = self._decode_batched(audio, windows)
-            else:
-                raw = self._decode_per_region(audio, windows)
+        context = self._encoder_context()
+        raw = self._decode_windows(audio, windows, context)
+        if context is not None and o.context_retry_s is not None:
+            # With a shortened encoder input Whisper sometimes ends the text before the audio
+            # ends (or writes nothing): such windows are decoded again with the full 30 s.
+            spans = [(p.dec_start_s, p.dec_end_s) for p in pieces]
+            again = stopped_early(raw, windows, spans, min_unheard_s=o.context_retry_s)
+            if again:
+                redo = [windows[k] for k in again]
+                raw = [
+                    item for item in raw if _window_index(item, windows) not in set(again)
+                ] + self._decode_windows(audio, redo, None)
         segments: list[Segment] = []
         for fw_segment, offset_s in raw:
             if self._is_hallucination(fw_segment):
@@ -762,6 +773,16 @@ class Transcriber:
             )
         segments.sort(key=lambda s: (s.start_s, s.end_s))
         return segments
+
+    def _decode_windows(
+        self, audio: np.ndarray, windows: list[SpeechRegion], context: EncoderContext | None
+    ) -> list[tuple[Any, float]]:
+        # One window gains nothing from batching and the batched pipeline holds more memory,
+        # so single clips (the live path's utterances) always take the per-region path.
+        with encoder_context(context):
+            if self.options.strategy == "batched" and len(windows) > 1:
+                return self._decode_batched(audio, windows)
+            return self._decode_per_region(audio, windows)
 
     def _encoder_context(self) -> EncoderContext | None:
         o = self.options
@@ -821,6 +842,61 @@ class Transcriber:
         ):
             return True
         return not any(ch.isalnum() for ch in s.text)
+
+
+def _window_index(item: tuple[Any, float], windows: list[SpeechRegion]) -> int:
+    """The window a decoded segment (faster-whisper segment, time offset) came from."""
+    t = item[0].start + item[1]
+    for k, w in enumerate(windows):
+        if w.start_s - 0.5 <= t < w.end_s:
+            return k
+    return -1
+
+
+def stopped_early(
+    raw: Sequence[tuple[Any, float]],
+    windows: Sequence[SpeechRegion],
+    spans: Sequence[tuple[float, float]],
+    *,
+    min_unheard_s: float,
+) -> list[int]:
+    """Windows whose decoded words end at least ``min_unheard_s`` of speech before the window's
+    speech does (or that produced no words although they hold that much speech).
+
+    Parameters
+    ----------
+    raw : sequence of (segment, offset_s)
+        faster-whisper segments (``start``, ``end``, ``words`` with ``end``) and the offset that
+        puts their times in decoded-audio seconds.
+    windows : sequence of SpeechRegion
+        The decoded windows, in decoded-audio seconds.
+    spans : sequence of (start_s, end_s)
+        Where the speech regions lie in the decoded audio.
+
+    Returns
+    -------
+    list of int
+        Indices into ``windows``, ascending.
+    """
+    heard = [w.start_s for w in windows]
+    for item in raw:
+        k = _window_index(item, list(windows))
+        if k < 0:
+            continue
+        seg, off = item
+        words = getattr(seg, "words", None) or []
+        end = max((float(w.end) for w in words), default=float(seg.end)) + off
+        heard[k] = max(heard[k], end)
+    out = []
+    for k, w in enumerate(windows):
+        unheard = sum(
+            max(0.0, min(b, w.end_s) - max(a, heard[k], w.start_s))
+            for a, b in spans
+            if b > w.start_s and a < w.end_s
+        )
+        if unheard >= min_unheard_s:
+            out.append(k)
+    return out
 
 
 @dataclass(frozen=True)

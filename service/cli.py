@@ -34,6 +34,12 @@ def _add_analyze(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--no-transcribe", action="store_true", help="acoustic analysis only (fast)")
     p.add_argument(
+        "--fast-transcribe",
+        action="store_true",
+        help="~1.4x faster transcription (shortened Whisper input, 15 s windows); slightly "
+        "different words on conversation, see docs/benchmarks.md",
+    )
+    p.add_argument(
         "--model",
         default=None,
         help="CTranslate2 Whisper model directory (default: CALLTONE_WHISPER_MODEL or the bundled tiny.en)",
@@ -198,10 +204,18 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     audio, session = analyze_file(args.call, options=options, config=config)
     parts: dict[str, Any] = {}
     if not args.no_transcribe:
-        from models.pipeline import transcribe_session
+        from models.pipeline import fast_recorded_call_options, transcribe_session
+        from models.transcriber import Transcriber
 
+        transcriber = (
+            Transcriber(fast_recorded_call_options(args.model)) if args.fast_transcribe else None
+        )
         parts = transcribe_session(
-            audio, session, model=args.model, customer_name=args.customer_name
+            audio,
+            session,
+            model=args.model,
+            customer_name=args.customer_name,
+            transcriber=transcriber,
         ).document_parts()
     doc = to_document(audio, session, **parts)
     text = render_text(doc) if args.format == "text" else json.dumps(doc, indent=2)

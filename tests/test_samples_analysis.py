@@ -89,3 +89,47 @@ def test_cli_json_and_text(tmp_path):
         timeout=120,
     )
     assert r.returncode == 0 and "yelling" in r.stdout and "customer" in r.stdout
+
+
+@pytest.mark.slow
+def test_cli_fast_transcribe_hears_the_script_like_the_default(tmp_path):
+    """`--fast-transcribe` (shortened Whisper input): same acoustic events, and each party's
+    words as close to the sample script as the default's (within 0.1 WER)."""
+    import subprocess
+    import sys
+
+    from synth import ROOT
+
+    from models.text import word_error_rate
+
+    call = SAMPLES / "calm_call"
+    script = json.loads((call / "script.json").read_text(encoding="utf-8"))
+    docs = {}
+    for name, extra in (("default", []), ("fast", ["--fast-transcribe"])):
+        out = tmp_path / f"{name}.json"
+        argv = ["analyze", str(call / "call.wav"), *extra, "--out", str(out)]
+        r = subprocess.run(
+            [sys.executable, "-m", "service.cli", *argv],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert r.returncode == 0, r.stderr
+        docs[name] = json.loads(out.read_text())
+    acoustic = {"yelling", "interruption", "agent_tone", "dead_air"}
+    events = {
+        k: [(e["kind"], e["speaker"], e["start_s"]) for e in d["events"] if e["kind"] in acoustic]
+        for k, d in docs.items()
+    }
+    assert events["fast"] == events["default"]
+    for party in ("agent", "customer"):
+        ref = " ".join(u["text"] for u in script["utterances"] if u["speaker"] == party)
+        wer = {
+            k: word_error_rate(
+                ref, " ".join(s["text"] for s in d["segments"] if s["speaker"] == party)
+            )
+            for k, d in docs.items()
+        }
+        assert wer["default"] < 0.5, wer  # the default itself hears the script
+        assert wer["fast"] <= wer["default"] + 0.1, (party, wer)

@@ -32,6 +32,7 @@ from models.transcriber import (
     plan_regions,
     plan_windows,
     resolve_model_path,
+    stopped_early,
 )
 
 SR = 16_000
@@ -349,6 +350,25 @@ def test_fast_options_keep_both_speakers_words_on_real_speech() -> None:
     horizon = refs["faster_whisper_tests/stereo_diarization.wav#ch1(right)"]
     assert word_error_rate(agent_ref, _text(agent)) <= 0.1, _text(agent)
     assert word_error_rate(horizon + " " + horizon, _text(customer)) <= 0.1, _text(customer)
+
+
+def _fw_segment(start: float, end: float, word_ends: list[float]) -> object:
+    from types import SimpleNamespace
+
+    return SimpleNamespace(start=start, end=end, words=[SimpleNamespace(end=e) for e in word_ends])
+
+
+def test_stopped_early_finds_windows_whose_words_end_before_their_speech() -> None:
+    windows = [SpeechRegion(0.0, 15.0), SpeechRegion(20.0, 35.0), SpeechRegion(40.0, 41.0)]
+    spans = [(1.0, 5.0), (6.0, 12.0), (21.0, 33.0), (40.1, 40.95)]
+    raw = [
+        (_fw_segment(1.0, 5.6, [2.0, 5.5]), 0.0),  # window 0: words stop at 5.5, 6 s unheard
+        (_fw_segment(1.0, 12.9, [12.8]), 20.0),  # window 1 decoded alone: ends at 32.8 of 33
+    ]
+    assert stopped_early(raw, windows, spans, min_unheard_s=1.5) == [0]
+    # nothing at all over 12 s of speech is the same failure; a silent 0.85 s "mm" is not
+    assert stopped_early([], windows, spans, min_unheard_s=1.5) == [0, 1]
+    assert stopped_early(raw, windows, spans, min_unheard_s=7.0) == []
 
 
 def test_encoder_context_shortens_the_real_encoder_input(transcriber: Transcriber) -> None:
