@@ -1,7 +1,7 @@
 """Accuracy of the shortened encoder input (``context_min_s``) on real speech.
 
-Whisper's encoder normally sees a 30 s window; calltone can encode each window's own audio plus a
-margin (at least ``context_min_s``, opt-in) and use shorter windows of real audio, which makes
+Whisper's encoder normally sees a 30 s window; calltone encodes each window's own audio plus a
+margin (at least ``context_min_s``; ``--full-context`` turns it off) and uses shorter windows of real audio, which makes
 the full analysis of a 10-minute call faster (bench_full.py). This checks what it does to the words on
 real recordings from ``../shared/data``: the 30 s telephone call, the three AMI close-talk
 sources with reference transcripts (other speakers' speech given, so backchannels over them get
@@ -31,13 +31,13 @@ from models.text import normalize, word_error_rate  # noqa: E402
 from models.transcriber import SpeechRegion, Transcriber, TranscriberOptions  # noqa: E402
 
 SETTINGS = {
-    "default: 30 s encoder input, windows <= 28 s": TranscriberOptions(),
+    "--full-context: 30 s encoder input, windows <= 28 s": TranscriberOptions(),
     "30 s encoder input, windows <= 15 s": TranscriberOptions(window_s=15.0),
     "audio + 1 s (>= 10 s), windows <= 28 s": TranscriberOptions(context_min_s=10.0),
-    "fast (opt-in): audio + 1 s (>= 10 s), windows <= 15 s, early stops retried": (
+    "default: audio + 1 s (>= 10 s), windows <= 15 s, early stops retried": (
         TranscriberOptions(context_min_s=10.0, window_s=15.0)
     ),
-    "fast without the retry": TranscriberOptions(
+    "default without the retry": TranscriberOptions(
         context_min_s=10.0, window_s=15.0, context_retry_s=None
     ),
 }
@@ -78,7 +78,7 @@ def card_readings(n: int, *, seed: int = 5) -> list[str]:
 
     rng = np.random.default_rng(seed)
     voices = ("en-us+m3", "en-us+f2", "en+m1", "en-us+m7")
-    settings = {k: v for k, v in SETTINGS.items() if k.startswith(("default", "fast"))}
+    settings = {k: v for k, v in SETTINGS.items() if k.startswith(("default", "--full"))}
     trs = {k: Transcriber(v) for k, v in settings.items()}
     found = {k: 0 for k in trs}
     short = {k: 0 for k in trs}

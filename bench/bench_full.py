@@ -33,7 +33,6 @@ from audio.decode import DecodedAudio, load_audio  # noqa: E402
 from models.analysis import run_session  # noqa: E402
 from models.config import AnalysisConfig  # noqa: E402
 from models.pipeline import (  # noqa: E402
-    fast_recorded_call_options,
     recorded_call_options,
     transcribe_session,
 )
@@ -75,18 +74,18 @@ def run_once(audio: DecodedAudio, tr: Transcriber) -> tuple[float, float, list[S
 
 
 def settings(quick: bool, select: list[str] | None = None) -> dict[str, TranscriberOptions]:
-    default = recorded_call_options()
-    fast = fast_recorded_call_options()
+    fast = recorded_call_options()
+    full = recorded_call_options(full_context=True)
     out = {
-        "default: 30 s encoder input, windows of real audio <= 28 s": default,
-        "fast (opt-in): encoder sees audio + 1 s (>= 10 s), windows <= 15 s": fast,
-        "fast without retrying early stops": replace(fast, context_retry_s=None),
+        "default: encoder sees audio + 1 s (>= 10 s), windows <= 15 s, early stops retried": fast,
+        "--full-context (session 2 default): 30 s encoder input, windows <= 28 s": full,
+        "default without retrying early stops": replace(fast, context_retry_s=None),
         "encoder sees audio + 1 s (>= 10 s), windows <= 28 s": replace(fast, window_s=28.0),
-        "fast, batch 2": replace(fast, batch_size=2),
-        "default, 2 channels at once (2 x 1 thread)": replace(default, workers=2),
-        "default, pauses over 1 s cut to 1 s (max_pause_s=1)": replace(default, max_pause_s=1.0),
-        "one window per region (session 1)": replace(default, window_s=None),
-        "packed 1 s apart (opt-in)": replace(default, window_s=None, pack_gap_s=1.0),
+        "default, batch 2": replace(fast, batch_size=2),
+        "full context, 2 channels at once (2 x 1 thread)": replace(full, workers=2),
+        "full context, pauses over 1 s cut to 1 s (max_pause_s=1)": replace(full, max_pause_s=1.0),
+        "one window per region (session 1)": replace(full, window_s=None),
+        "packed 1 s apart (opt-in)": replace(full, window_s=None, pack_gap_s=1.0),
     }
     if quick:
         out = dict(list(out.items())[:2])

@@ -148,8 +148,18 @@ def start_server(workdir: Path, *, transcribe: bool, **env: str) -> Server:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     db_url = f"sqlite:///{workdir / f'bench-{port}.db'}"
-    args = [sys.executable, "-m", "service.cli", "serve", "--port", str(port), "--db", db_url,
-            "--log-level", "warning"]
+    args = [
+        sys.executable,
+        "-m",
+        "service.cli",
+        "serve",
+        "--port",
+        str(port),
+        "--db",
+        db_url,
+        "--log-level",
+        "warning",
+    ]
     if not transcribe:
         args.append("--no-transcribe")
     if SERVER_NICE:
@@ -201,8 +211,17 @@ async def stream_call(
         await feed_ready.wait()
     url = f"{server.ws}/v1/calls/{run.call_id}/audio?token={token}"
     async with connect(url, max_size=2**24, compression=None) as ws:
-        await ws.send(json.dumps({"type": "start", "agent_id": run.agent, "sample_rate": SR,
-                                  "channels": 2, "encoding": "pcm_s16le"}))
+        await ws.send(
+            json.dumps(
+                {
+                    "type": "start",
+                    "agent_id": run.agent,
+                    "sample_rate": SR,
+                    "channels": 2,
+                    "encoding": "pcm_s16le",
+                }
+            )
+        )
 
         async def receive() -> None:
             async for raw in ws:
@@ -370,16 +389,21 @@ async def memory_run(server: Server, minutes: float, pcm: list[bytes]) -> dict:
     samples: list[float] = []
     run = CallRun("calm_call", "mem-long", "memagent")
     task = asyncio.create_task(
-        stream_call(server, run, tokens["memagent"], tiled_frames(minutes, pcm), speed=0,
-                    feed=False)
+        stream_call(
+            server, run, tokens["memagent"], tiled_frames(minutes, pcm), speed=0, feed=False
+        )
     )
     t0 = time.monotonic()
     curve = []
     while not task.done():
         samples.append(server.rss_tree_mb())
         if len(samples) % 4 == 1:
-            curve.append({"t_s": round(time.monotonic() - t0, 1),
-                          **{k: round(v, 1) for k, v in server.rss_by_process_mb().items()}})
+            curve.append(
+                {
+                    "t_s": round(time.monotonic() - t0, 1),
+                    **{k: round(v, 1) for k, v in server.rss_by_process_mb().items()},
+                }
+            )
         await asyncio.sleep(0.5)
     await task
     wall = time.monotonic() - t0
@@ -416,7 +440,9 @@ def main() -> None:
     ap.add_argument("--skip", nargs="*", default=[], choices=["latency", "load", "memory"])
     ap.add_argument("--json", default=None, help="also write the figures here")
     ap.add_argument(
-        "--server-nice", type=int, default=0,
+        "--server-nice",
+        type=int,
+        default=0,
         help="run the server at this niceness (negative: priority over other work; root)",
     )
     args = ap.parse_args()
@@ -441,7 +467,9 @@ def main() -> None:
                     concurrent_calls(server, args.latency_calls, frames, speed=1.0)
                 )
                 report["latency_light_load"] = {
-                    "calls": args.latency_calls, **latencies(runs, completing), **load,
+                    "calls": args.latency_calls,
+                    **latencies(runs, completing),
+                    **load,
                     "server_side": server_health(server)["alert_latency"],
                 }
                 report["detection_delay"] = detection_delays(runs)

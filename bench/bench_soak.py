@@ -173,9 +173,7 @@ async def soak(server: Server, args: argparse.Namespace) -> dict[str, Any]:
 
     frames_sent = sum(len(r.sent_at) for r in runs)
     dropped = [
-        r.call_id
-        for r in runs
-        if r.summary is None or r.summary.get("frames") != len(r.sent_at)
+        r.call_id for r in runs if r.summary is None or r.summary.get("frames") != len(r.sent_at)
     ]
     feed_report = []
     for f in feeds:

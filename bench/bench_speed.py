@@ -43,8 +43,12 @@ def measure(samples: np.ndarray, runs: int) -> dict:
         run_analyzer(audio, ChannelRoles(0, 1), cfg)
         times.append(time.perf_counter() - t0)
     med = statistics.median(times)
-    return {"runs": runs, "median_wall_s": round(med, 3), "x_real_time": round(CALL_S / med, 1),
-            "min_wall_s": round(min(times), 3)}
+    return {
+        "runs": runs,
+        "median_wall_s": round(med, 3),
+        "x_real_time": round(CALL_S / med, 1),
+        "min_wall_s": round(min(times), 3),
+    }
 
 
 def main() -> None:

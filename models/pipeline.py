@@ -14,7 +14,7 @@ The transcript then *adds* to the acoustic result, it never changes an acoustic 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -78,19 +78,22 @@ class TranscriptResult:
 RECORDED_CALL_WORKERS = 1
 
 
-def recorded_call_options(model: str | None = None) -> TranscriberOptions:
-    """Transcriber settings for a whole recorded call (:func:`transcribe_session`'s default)."""
-    return TranscriberOptions(model=model, workers=RECORDED_CALL_WORKERS)
+def recorded_call_options(
+    model: str | None = None, *, full_context: bool = False
+) -> TranscriberOptions:
+    """Transcriber settings for a whole recorded call (:func:`transcribe_session`'s default).
 
-
-def fast_recorded_call_options(model: str | None = None) -> TranscriberOptions:
-    """Opt-in: windows encoded as their audio + 1 s (at least 10 s), windows up to 15 s.
-
-    ~1.4x faster on the 10-minute benchmark call (33x vs 23x real time) with about the same
-    word errors summed over real speech, but not the default: a read-out card number came back
-    garbled enough that redaction missed it (docs/benchmarks.md, issue 3 section).
+    Each window is encoded as its audio + 1 s (at least 10 s; windows up to 15 s), and windows
+    where Whisper stopped early are decoded again with the full 30 s: 30-33x real time on the
+    10-minute benchmark call instead of 22-23x, the same word errors summed over real speech,
+    card redaction and early stops as with the full context (docs/benchmarks.md, issue 3).
+    ``full_context=True`` encodes every window as 30 s (faster-whisper's behaviour).
     """
-    return replace(recorded_call_options(model), context_min_s=10.0, window_s=15.0)
+    if full_context:
+        return TranscriberOptions(model=model, workers=RECORDED_CALL_WORKERS)
+    return TranscriberOptions(
+        model=model, workers=RECORDED_CALL_WORKERS, context_min_s=10.0, window_s=15.0
+    )
 
 
 def transcribe_session(

@@ -25,13 +25,13 @@ Mm-hmm." vanished on a real AMI channel), so a short region that overlaps the ot
 speech - the regions the interruption detector asks about - still gets a window of its own
 (``isolate_short_s``, ``other_speech``). ``window_s=None`` restores one window per region.
 
-Why the encoder can see less than 30 s (opt-in): CTranslate2 encodes shorter input than the 3000
-frames faster-whisper pads to, and the encoder's cost grows faster than its length, so with
-``context_min_s`` each window is encoded as its audio plus ``context_margin_s``, at least
+Why the encoder sees less than 30 s on recorded calls: CTranslate2 encodes shorter input than
+the 3000 frames faster-whisper pads to, and the encoder's cost grows faster than its length, so
+with ``context_min_s`` each window is encoded as its audio plus ``context_margin_s``, at least
 ``context_min_s`` (:class:`EncoderContext`); shorter windows (``window_s=15``) are then the
-cheaper ones, ~1.4x faster on the 10-minute benchmark call. Not the default: Whisper read a
-card number differently with the shortened input and the redaction missed it
-(docs/benchmarks.md).
+cheaper ones, ~1.4x faster on the 10-minute benchmark call. Whisper sometimes ends the text early
+on the shortened input, so such windows are decoded again with the full 30 s
+(``context_retry_s``, :func:`stopped_early`). Figures: docs/benchmarks.md.
 
 Why packing is optional: ``pack_gap_s`` lays several regions, synthetic silence apart, into one
 window (words mapped back to call time), which is faster again, but on real conversational audio
@@ -182,9 +182,9 @@ class TranscriberOptions:
         ~330-440 ms), so with a value each window is encoded as its own audio plus
         ``context_margin_s``, rounded up to whole seconds and at least this long. With 10 s and
         ``window_s=15`` the 10-minute benchmark call runs at 27-33x instead of 22-23x with about
-        the same word errors summed over real speech, but a read-out card number came back as
-        "453, I'm 148, ..." instead of "4539, 148, ..." (so the redaction missed it), so it is
-        opt-in for bulk work without redaction. Below ~10 s Whisper lost short backchannels
+        the same word errors summed over real speech; recorded calls use that
+        (:func:`models.pipeline.recorded_call_options`), single utterances keep 30 s (the
+        default here). Below ~10 s Whisper lost short backchannels
         ("Mm-hmm" on a real AMI channel). Takes effect with a model from
         :func:`load_whisper_model`; a plain ``WhisperModel`` always encodes 30 s.
     context_retry_s : float or None

@@ -34,10 +34,10 @@ def _add_analyze(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--no-transcribe", action="store_true", help="acoustic analysis only (fast)")
     p.add_argument(
-        "--fast-transcribe",
+        "--full-context",
         action="store_true",
-        help="~1.4x faster transcription (shortened Whisper input, 15 s windows); slightly "
-        "different words on conversation, see docs/benchmarks.md",
+        help="encode every Whisper window as a full 30 s (~1.4x slower transcription; slightly "
+        "different words, see docs/benchmarks.md)",
     )
     p.add_argument(
         "--model",
@@ -204,12 +204,10 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     audio, session = analyze_file(args.call, options=options, config=config)
     parts: dict[str, Any] = {}
     if not args.no_transcribe:
-        from models.pipeline import fast_recorded_call_options, transcribe_session
+        from models.pipeline import recorded_call_options, transcribe_session
         from models.transcriber import Transcriber
 
-        transcriber = (
-            Transcriber(fast_recorded_call_options(args.model)) if args.fast_transcribe else None
-        )
+        transcriber = Transcriber(recorded_call_options(args.model, full_context=args.full_context))
         parts = transcribe_session(
             audio,
             session,

@@ -132,9 +132,7 @@ async def replay_samples(
     if stop_after_frames is not None:
         frames = frames[:stop_after_frames]
     try:
-        ws_cm = connect(
-            url, max_size=2**24, open_timeout=10, close_timeout=5, compression=None
-        )
+        ws_cm = connect(url, max_size=2**24, open_timeout=10, close_timeout=5, compression=None)
         ws = await ws_cm.__aenter__()
     except (TimeoutError, OSError) as exc:
         raise ClientError(
@@ -292,7 +290,9 @@ def _import_pyaudio() -> Any:
     try:
         import pyaudio
     except ImportError as exc:  # pyaudio not installed, or built without libportaudio
-        raise HeadsetError(f"headset audio is not available ({exc}); {HEADSET_INSTALL_HINT}") from exc
+        raise HeadsetError(
+            f"headset audio is not available ({exc}); {HEADSET_INSTALL_HINT}"
+        ) from exc
     return pyaudio
 
 
@@ -316,7 +316,9 @@ class Headset:
         try:
             self.pa = self.pyaudio.PyAudio()
         except Exception as exc:
-            raise HeadsetError(f"PortAudio failed to start ({exc}); {HEADSET_INSTALL_HINT}") from exc
+            raise HeadsetError(
+                f"PortAudio failed to start ({exc}); {HEADSET_INSTALL_HINT}"
+            ) from exc
         self.frames = SAMPLE_RATE_HZ * frame_ms // 1000
         self.output_device = output_device
         try:
@@ -443,7 +445,9 @@ async def listen_headset(
     try:
         ws = await connect(url, open_timeout=10, compression=None)
     except OSError as exc:
-        raise ClientError(f"cannot connect to {server} ({exc}); is `calltone serve` running?") from exc
+        raise ClientError(
+            f"cannot connect to {server} ({exc}); is `calltone serve` running?"
+        ) from exc
     loop = asyncio.get_running_loop()
     frames: asyncio.Queue[bytes] = asyncio.Queue(maxsize=50)
     running = threading.Event()

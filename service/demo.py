@@ -114,7 +114,11 @@ async def replay_forever(
             if path not in audio:
                 audio[path] = await asyncio.to_thread(load_call, path)
             result = await replay_samples(
-                audio[path], server=server, agent_id=agent, token=token, call_id=call_id,
+                audio[path],
+                server=server,
+                agent_id=agent,
+                token=token,
+                call_id=call_id,
                 speed=speed,
             )
             if result.error:
@@ -143,9 +147,13 @@ def install_replays(
             tasks = [
                 asyncio.create_task(
                     replay_forever(
-                        server, u.name, u.token, calls,
+                        server,
+                        u.name,
+                        u.token,
+                        calls,
                         first_delay_s=FIRST_CALL_DELAYS_S[i % len(FIRST_CALL_DELAYS_S)],
-                        start_index=i, speed=speed,
+                        start_index=i,
+                        speed=speed,
                     ),
                     name=f"demo-{u.name}",
                 )
@@ -190,8 +198,11 @@ def start_demo(settings: Settings, *, db_given: bool) -> tuple[Settings, FastAPI
     """Settings and app for ``calltone serve --demo`` (prints the sign-in links)."""
     calls = sample_calls()
     if settings.host not in ("127.0.0.1", "localhost"):
-        print(f"calltone demo: binding 127.0.0.1, not {settings.host}: the demo's tokens are "
-              "printed here, so it stays on this machine", flush=True)
+        print(
+            f"calltone demo: binding 127.0.0.1, not {settings.host}: the demo's tokens are "
+            "printed here, so it stays on this machine",
+            flush=True,
+        )
     update: dict[str, Any] = {"host": "127.0.0.1"}
     if not db_given:
         tmp = tempfile.TemporaryDirectory(prefix="calltone-demo-")

@@ -80,7 +80,9 @@ class LiveServer:
 
     def get(self, path: str, token: str, **params: Any) -> httpx.Response:
         return httpx.get(
-            self.http + path, headers={"Authorization": f"Bearer {token}"}, params=params,
+            self.http + path,
+            headers={"Authorization": f"Bearer {token}"},
+            params=params,
             timeout=30,
         )
 
@@ -126,8 +128,13 @@ def start_server(db_url: str, **overrides: Any) -> LiveServer:
     settings = Settings(**values)
     app = create_app(settings)
     config = uvicorn.Config(
-        app, host="127.0.0.1", port=port, log_level="warning", ws_max_size=1 << 20,
-        lifespan="on", ws_per_message_deflate=False,
+        app,
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        ws_max_size=1 << 20,
+        lifespan="on",
+        ws_per_message_deflate=False,
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name=f"uvicorn-{port}", daemon=True)

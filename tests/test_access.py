@@ -220,26 +220,51 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         srv.user("a2", "agent")
         call_a1, call_a2 = _short_call(srv, "a1"), _short_call(srv, "a2")
         alert = srv.store.add_alert(
-            {"call_id": call_a1, "kind": "de_escalate", "audience": "agent", "at_s": 1.0,
-             "message": "the customer is raising their voice"}
+            {
+                "call_id": call_a1,
+                "kind": "de_escalate",
+                "audience": "agent",
+                "at_s": 1.0,
+                "message": "the customer is raising their voice",
+            }
         )
         flag = srv.store.add_alert(
-            {"call_id": call_a1, "kind": "escalation_flag", "audience": "supervisor",
-             "at_s": 2.0, "message": "the customer asked for a manager"}
+            {
+                "call_id": call_a1,
+                "kind": "escalation_flag",
+                "audience": "supervisor",
+                "at_s": 2.0,
+                "message": "the customer asked for a manager",
+            }
         )
         srv.store.add_alert(
-            {"call_id": call_a2, "kind": "de_escalate", "audience": "agent", "at_s": 1.0,
-             "message": "the customer is raising their voice"}
+            {
+                "call_id": call_a2,
+                "kind": "de_escalate",
+                "audience": "agent",
+                "at_s": 1.0,
+                "message": "the customer is raising their voice",
+            }
         )
         yield World(
-            srv, call_a1, call_a2, alert.id, flag.id,
-            _scorecard(srv, "a1", call_a1), _scorecard(srv, "a2", call_a2),
+            srv,
+            call_a1,
+            call_a2,
+            alert.id,
+            flag.id,
+            _scorecard(srv, "a1", call_a1),
+            _scorecard(srv, "a2", call_a2),
         )
 
 
 def _request(
-    srv: LiveServer, method: str, path: str, token: str | None, body: Any = None,
-    *, cookie: bool = False,
+    srv: LiveServer,
+    method: str,
+    path: str,
+    token: str | None,
+    body: Any = None,
+    *,
+    cookie: bool = False,
 ) -> httpx.Response:
     headers = {}
     if token is not None and not cookie:
@@ -334,8 +359,14 @@ def test_page_checks_token_and_role(world: World, method: str, template: str) ->
 
 def _start(agent_id: str = "a1") -> str:
     return json.dumps(
-        {"type": "start", "agent_id": agent_id, "sample_rate": 16000, "channels": 2,
-         "encoding": "pcm_s16le", "agent_channel": 0}
+        {
+            "type": "start",
+            "agent_id": agent_id,
+            "sample_rate": 16000,
+            "channels": 2,
+            "encoding": "pcm_s16le",
+            "agent_channel": 0,
+        }
     )
 
 
@@ -346,8 +377,10 @@ def _socket_allowed(world: World, template: str, role: str) -> list[dict[str, An
     if template == "/v1/calls/{call_id}/audio":
         call_id = f"acc-{role}-{uuid.uuid4().hex[:8]}"
         replies, _ = asyncio.run(
-            socket_exchange(srv.url(f"/v1/calls/{call_id}/audio", token),
-                            [_start(), json.dumps({"type": "stop"})])
+            socket_exchange(
+                srv.url(f"/v1/calls/{call_id}/audio", token),
+                [_start(), json.dumps({"type": "stop"})],
+            )
         )
         assert any(m["type"] == "summary" for m in replies), replies
         return replies
@@ -359,8 +392,7 @@ def _socket_allowed(world: World, template: str, role: str) -> list[dict[str, An
         return replies
     path, _ = world.fill("WS", template)
     msgs = asyncio.run(
-        read_feed(srv.url(path, token, after=0), until=lambda m: m["type"] == "ready",
-                  timeout_s=15)
+        read_feed(srv.url(path, token, after=0), until=lambda m: m["type"] == "ready", timeout_s=15)
     )
     assert any(m["type"] == "ready" for m in msgs), msgs
     return msgs
@@ -413,8 +445,11 @@ def test_agent_cannot_read_another_agents_feedback_scorecards_or_call_alerts(
     assert srv.get("/v1/alerts", a1, call_id=world.call_a1).json(), "a1 does see them"
     assert {c["agent_id"] for c in srv.get("/v1/calls", a2, state="ended").json()} == {"a2"}
     # a1's scorecard: status, JSON and HTML are all refused to a2, listing shows only a2's
-    for path in (f"/v1/recordings/{world.job_a1}", f"/v1/scorecards/{world.job_a1}",
-                 f"/v1/scorecards/{world.job_a1}/html"):
+    for path in (
+        f"/v1/recordings/{world.job_a1}",
+        f"/v1/scorecards/{world.job_a1}",
+        f"/v1/scorecards/{world.job_a1}/html",
+    ):
         assert srv.get(path, a2).status_code == 403, path
         assert srv.get(path, a1).status_code == 200, path
     assert {j["job_id"] for j in srv.get("/v1/scorecards", a2).json()} == {world.job_a2}
@@ -453,8 +488,11 @@ def test_tokens_are_stored_only_as_sha256_hashes(world: World) -> None:
 def _preflight(srv: LiveServer, origin: str) -> httpx.Response:
     return httpx.options(
         srv.http + "/v1/calls",
-        headers={"Origin": origin, "Access-Control-Request-Method": "GET",
-                 "Access-Control-Request-Headers": "authorization"},
+        headers={
+            "Origin": origin,
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "authorization",
+        },
         timeout=30,
     )
 
@@ -466,7 +504,10 @@ def test_cors_is_closed_by_default(world: World) -> None:
     assert "access-control-allow-credentials" not in pre.headers
     simple = httpx.get(
         world.srv.http + "/v1/me",
-        headers={"Origin": "https://evil.example", "Authorization": f"Bearer {world.token('admin')}"},
+        headers={
+            "Origin": "https://evil.example",
+            "Authorization": f"Bearer {world.token('admin')}",
+        },
     )
     assert simple.status_code == 200 and "access-control-allow-origin" not in simple.headers
 
@@ -483,8 +524,11 @@ CONSOLE = "https://console.example"
 def limited(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     db = tmp_path_factory.mktemp("limited") / "calltone.db"
     with running_server(
-        f"sqlite:///{db}", signin_max_failures=MAX_FAILURES, signin_window_s=WINDOW_S,
-        cors_origins=[CONSOLE], analysis_processes=0,
+        f"sqlite:///{db}",
+        signin_max_failures=MAX_FAILURES,
+        signin_window_s=WINDOW_S,
+        cors_origins=[CONSOLE],
+        analysis_processes=0,
     ) as srv:
         srv.user("a1", "agent")
         yield srv
@@ -535,9 +579,7 @@ def test_failed_tokens_lock_out_the_address_until_the_window_passes(limited: Liv
         # during the lockout the right token is refused too, on every way in
         right = _me(c, srv, good)
         assert right.status_code == 429 and "retry-after" in right.headers
-        replies, close, reason = asyncio.run(
-            _ws_from(here, srv.url("/v1/agents/a1/alerts", good))
-        )
+        replies, close, reason = asyncio.run(_ws_from(here, srv.url("/v1/agents/a1/alerts", good)))
         assert replies[0]["code"] == "rate_limited" and replies[0]["retry_after_s"] >= 1
         assert close == CLOSE_POLICY and "too many failed sign-ins" in reason
         form = c.post(srv.http + "/signin", data={"token": good, "next": "/agent"})
@@ -680,8 +722,12 @@ def test_no_audio_json_or_token_in_debug_logs(world: World) -> None:
     srv = world.srv
     with server_logs_at_debug() as logs:
         _short_call(srv, "a1")
-        asyncio.run(read_feed(srv.url("/v1/agents/a1/alerts", srv.tokens["a1"], after=0),
-                              until=lambda m: m["type"] == "ready"))
+        asyncio.run(
+            read_feed(
+                srv.url("/v1/agents/a1/alerts", srv.tokens["a1"], after=0),
+                until=lambda m: m["type"] == "ready",
+            )
+        )
     text = logs.text()
     # the server did log the sockets at debug (so the checks below look at something)
     assert "BINARY" in text and "content not logged" in text, text[:2000]
@@ -692,8 +738,11 @@ def test_no_audio_json_or_token_in_debug_logs(world: World) -> None:
 @pytest.mark.slow
 def test_no_transcript_text_in_debug_logs_of_a_transcribed_call(tmp_path: Path) -> None:
     with running_server(
-        f"sqlite:///{tmp_path / 't.db'}", transcribe=True, analysis_processes=0,
-        transcription_backlog=64, transcription_drain_s=120,
+        f"sqlite:///{tmp_path / 't.db'}",
+        transcribe=True,
+        analysis_processes=0,
+        transcription_backlog=64,
+        transcription_drain_s=120,
     ) as srv:
         srv.user("a1", "agent")
         with server_logs_at_debug() as logs:

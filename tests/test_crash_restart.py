@@ -170,9 +170,7 @@ async def _stream_until_killed(
                 on_message=on_call_message(call_id),
             )
 
-    feeds = [
-        asyncio.create_task(_record_agent_feed(srv, a, tokens[a], seen, note)) for a in AGENTS
-    ]
+    feeds = [asyncio.create_task(_record_agent_feed(srv, a, tokens[a], seen, note)) for a in AGENTS]
     feeds.append(asyncio.create_task(_record_board(srv, tokens["boss"], seen, note)))
     await asyncio.sleep(0.5)
     calls = [asyncio.create_task(call(*c)) for c in CALLS]
@@ -226,15 +224,15 @@ def test_sigkill_mid_calls_loses_no_alert(moment: str, tmp_path: Path) -> None:
             stored_alerts = {a.id: a for a in store.alerts_after(0, limit=5000)}
             stored_feed = {e.id: e for e in store.feed_after(0, limit=5000)}
             states_at_kill = {c.call_id: c.state for c in store.list_calls(limit=5000)}
-            stored_events = {
-                (c, e.id) for c in states_at_kill for e in store.list_events(c)
-            }
+            stored_events = {(c, e.id) for c in states_at_kill for e in store.list_events(c)}
         lost = sorted(set(seen.alerts) - set(stored_alerts))
         assert not lost, f"alerts received by clients but not stored: {lost}"
         for alert_id, alert in seen.alerts.items():
             rec = stored_alerts[alert_id]
             assert (rec.call_id, rec.kind, rec.at_s) == (
-                alert["call_id"], alert["kind"], alert["at_s"]
+                alert["call_id"],
+                alert["kind"],
+                alert["at_s"],
             ), f"alert {alert_id} differs in storage"
         assert set(seen.board) <= set(stored_feed), "feed entries announced but not stored"
         assert set(seen.events) <= stored_events, "events sent but not stored"
@@ -266,7 +264,9 @@ def test_sigkill_mid_calls_loses_no_alert(moment: str, tmp_path: Path) -> None:
             jobs = {
                 a: _resume(
                     socket_url(
-                        srv.ws, f"/v1/agents/{a}/alerts", token=tokens[a],
+                        srv.ws,
+                        f"/v1/agents/{a}/alerts",
+                        token=tokens[a],
                         after=(seen.agent_feed[a] or [0])[-1],
                     )
                 )
@@ -274,7 +274,9 @@ def test_sigkill_mid_calls_loses_no_alert(moment: str, tmp_path: Path) -> None:
             }
             jobs["boss"] = _resume(
                 socket_url(
-                    srv.ws, "/v1/supervisor/feed", token=tokens["boss"],
+                    srv.ws,
+                    "/v1/supervisor/feed",
+                    token=tokens["boss"],
                     after=(seen.board or [0])[-1],
                 )
             )
@@ -300,7 +302,8 @@ def test_sigkill_mid_calls_loses_no_alert(moment: str, tmp_path: Path) -> None:
                 "the board must get every stored feed entry exactly once, in order"
             )
             ended_on_restart = {
-                e["call_id"] for e in board_after
+                e["call_id"]
+                for e in board_after
                 if e["kind"] == "call_ended" and e["payload"].get("state") == "interrupted"
             }
             assert set(live_at_kill) <= ended_on_restart, "the board is told of the interruptions"
@@ -318,8 +321,12 @@ def test_sigkill_mid_calls_loses_no_alert(moment: str, tmp_path: Path) -> None:
             )
             await asyncio.sleep(0.3)
             result = await replay_samples(
-                sample("escalation_call"), server=srv.ws, agent_id="k1",
-                token=tokens["k1"], call_id="after-restart", speed=0,
+                sample("escalation_call"),
+                server=srv.ws,
+                agent_id="k1",
+                token=tokens["k1"],
+                call_id="after-restart",
+                speed=0,
             )
             return result, await feed
 

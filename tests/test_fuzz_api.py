@@ -106,31 +106,68 @@ def seed(srv: LiveServer) -> Seeded:
         store.add_events(
             call_id,
             [
-                {"id": "e1", "kind": "yelling", "speaker": "customer", "start_s": 1.0,
-                 "end_s": 3.5, "evidence": {"loudness_db": -12.0}},
-                {"id": "e2", "kind": "interruption", "speaker": "agent", "start_s": 5.0,
-                 "end_s": 5.4},
+                {
+                    "id": "e1",
+                    "kind": "yelling",
+                    "speaker": "customer",
+                    "start_s": 1.0,
+                    "end_s": 3.5,
+                    "evidence": {"loudness_db": -12.0},
+                },
+                {
+                    "id": "e2",
+                    "kind": "interruption",
+                    "speaker": "agent",
+                    "start_s": 5.0,
+                    "end_s": 5.4,
+                },
             ],
         )
         store.add_segment(
-            call_id, {"speaker": "customer", "start_s": 1.0, "end_s": 3.5, "text": "this is "
-                      "the third time I call"},
+            call_id,
+            {
+                "speaker": "customer",
+                "start_s": 1.0,
+                "end_s": 3.5,
+                "text": "this is the third time I call",
+            },
         )
-        for kind, audience in (("escalation_flag", "supervisor"), ("calm_down", "agent"),
-                               ("take_a_break", "both")):
+        for kind, audience in (
+            ("escalation_flag", "supervisor"),
+            ("calm_down", "agent"),
+            ("take_a_break", "both"),
+        ):
             alert = store.add_alert(
-                {"call_id": call_id, "kind": kind, "audience": audience, "at_s": 3.5,
-                 "message": f"{kind} for {agent}", "tip": "slow down", "event_ids": ["e1"]}
+                {
+                    "call_id": call_id,
+                    "kind": kind,
+                    "audience": audience,
+                    "at_s": 3.5,
+                    "message": f"{kind} for {agent}",
+                    "tip": "slow down",
+                    "event_ids": ["e1"],
+                }
             )
             alerts[agent].append(alert.id)
         store.add_feedback(alerts[agent][1], by_user=agent, helpful=True, comment="thanks")
     store.ack_alert(alerts["a2"][0], by_user="boss")
     store.end_call("call-a2", summary={"alerts": 3})  # call-a1 stays live: it is on the board
     card = {"schema": "calltone.scorecard/1", "overall_score": 72.5, "call": {"path": "x.wav"}}
-    store.save_scorecard("sc-done-a1", call_id="call-a1", agent_id="a1", status="done",
-                         scorecard_json=card, html="<!doctype html><p>scorecard</p>")
-    store.save_scorecard("sc-failed-a2", call_id="rec-2", agent_id="a2", status="failed",
-                         error="the recording is 0.2 s long; upload at least 2 s")
+    store.save_scorecard(
+        "sc-done-a1",
+        call_id="call-a1",
+        agent_id="a1",
+        status="done",
+        scorecard_json=card,
+        html="<!doctype html><p>scorecard</p>",
+    )
+    store.save_scorecard(
+        "sc-failed-a2",
+        call_id="rec-2",
+        agent_id="a2",
+        status="failed",
+        error="the recording is 0.2 s long; upload at least 2 s",
+    )
     store.save_scorecard("sc-queued", call_id="rec-3", agent_id=None, status="queued")
     return Seeded(
         real={
@@ -178,7 +215,11 @@ class ServerLog(logging.Handler):
 @pytest.fixture
 def server_log() -> Iterator[ServerLog]:
     handler = ServerLog()
-    loggers = [logging.getLogger(), logging.getLogger("uvicorn"), logging.getLogger("uvicorn.error")]
+    loggers = [
+        logging.getLogger(),
+        logging.getLogger("uvicorn"),
+        logging.getLogger("uvicorn.error"),
+    ]
     for lg in loggers:
         lg.addHandler(handler)
     try:
@@ -208,8 +249,11 @@ class FuzzRun:
 def _strategies(op: Any, mode: GenerationMode, seeded: Seeded) -> Any:
     """The operation's generated requests, plus as many again with real ids in the parameters
     that name records (path and query), so the fuzzing also hits existing records."""
-    names = {p.name: loc for loc, params in (("path", op.path_parameters), ("query", op.query))
-             for p in params}
+    names = {
+        p.name: loc
+        for loc, params in (("path", op.path_parameters), ("query", op.query))
+        for p in params
+    }
     real = {n: v for n, v in seeded.real.items() if n in names}
     # a query-only real parameter (agent_id) on an operation with no path ids: fewer variants
     variants = max((len(v) for v in real.values()), default=0)
@@ -219,7 +263,9 @@ def _strategies(op: Any, mode: GenerationMode, seeded: Seeded) -> Any:
         for n, values in real.items():
             fixed[names[n]][n] = values[i % len(values)]
         out.append(
-            op.as_strategy(mode, path_parameters=fixed["path"] or None, query=fixed["query"] or None)
+            op.as_strategy(
+                mode, path_parameters=fixed["path"] or None, query=fixed["query"] or None
+            )
         )
     return st.one_of(out), bool(variants)
 
@@ -260,7 +306,9 @@ def _fuzz_operation(
         database=None,
         phases=[Phase.explicit, Phase.generate],  # no shrinking: failures are kept as found
         suppress_health_check=[
-            HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large
+            HealthCheck.too_slow,
+            HealthCheck.filter_too_much,
+            HealthCheck.data_too_large,
         ],
     )
     @given(case=strategy)
@@ -271,8 +319,12 @@ def _fuzz_operation(
             run.failures.setdefault(op.label, []).append(f"{mode.value}: {exc!r}")
             return
         run.outcomes.append(
-            Outcome(op.label, response.status_code, dict(case.path_parameters or {}),
-                    dict(case.query or {}))
+            Outcome(
+                op.label,
+                response.status_code,
+                dict(case.path_parameters or {}),
+                dict(case.query or {}),
+            )
         )
         try:
             case.validate_response(
@@ -306,9 +358,15 @@ def test_fuzz_as_admin(
     print(f"admin: {len(run.outcomes)} requests in {time.monotonic() - t0:.1f} s")
     assert not run.failures and not server_log.records, _report(run, server_log)
     # the token works and the real ids are reached: records are read, not only 404s
-    for op in ("GET /v1/calls/{call_id}", "GET /v1/alerts/{alert_id}",
-               "GET /v1/recordings/{job_id}", "GET /v1/scorecards/{job_id}", "GET /v1/users",
-               "POST /v1/alerts/{alert_id}/ack", "POST /v1/alerts/{alert_id}/feedback"):
+    for op in (
+        "GET /v1/calls/{call_id}",
+        "GET /v1/alerts/{alert_id}",
+        "GET /v1/recordings/{job_id}",
+        "GET /v1/scorecards/{job_id}",
+        "GET /v1/users",
+        "POST /v1/alerts/{alert_id}/ack",
+        "POST /v1/alerts/{alert_id}/feedback",
+    ):
         assert run.codes(op)[200] > 0, f"{op} never answered 200 as admin: {run.codes(op)}"
     assert srv.get("/v1/me", srv.tokens["root"]).status_code == 200  # still signed in
 
@@ -324,7 +382,8 @@ def test_fuzz_as_agent(
     allowed = [o for o in run.outcomes if 200 <= o.status < 300]
     assert not [o for o in allowed if o.op in AGENT_REFUSED], "an agent got past a role check"
     leaks = [
-        o for o in allowed
+        o
+        for o in allowed
         for name, ids in seeded.others.items()
         if any(isinstance(v, str | int) and v in ids for v in (o.path.get(name), o.query.get(name)))
     ]
@@ -365,11 +424,13 @@ def test_huge_ids_are_refused_with_a_clear_message(server: tuple[LiveServer, See
     for r in responses:
         assert r.status_code == 422, (r.request.url, r.status_code, r.text)
         assert "2147483647" in r.text, r.text
-    over = httpx.get(srv.http + "/v1/alerts/2147483648", timeout=30,
-                     headers={"Authorization": f"Bearer {token}"})
+    over = httpx.get(
+        srv.http + "/v1/alerts/2147483648", timeout=30, headers={"Authorization": f"Bearer {token}"}
+    )
     assert over.status_code == 422
-    edge = httpx.get(srv.http + "/v1/alerts/2147483647", timeout=30,
-                     headers={"Authorization": f"Bearer {token}"})
+    edge = httpx.get(
+        srv.http + "/v1/alerts/2147483647", timeout=30, headers={"Authorization": f"Bearer {token}"}
+    )
     assert edge.status_code == 404 and "no alert with id" in edge.json()["detail"]
 
 

@@ -15,15 +15,33 @@ CALL = CallRecord("c1", "a1", "live", {}, None, T0, None, None)
 
 def _yelling(start_s: float, end_s: float, *, open_: bool = False) -> EventRecord:
     return EventRecord(
-        "c1", f"yelling-customer-{start_s}", "yelling", "customer", start_s, end_s, {},
+        "c1",
+        f"yelling-customer-{start_s}",
+        "yelling",
+        "customer",
+        start_s,
+        end_s,
+        {},
         {"open": open_},
     )
 
 
 def _alert(kind: str, at_s: float, acked: bool = False) -> AlertRecord:
     return AlertRecord(
-        1, "c1", "a1", kind, "supervisor", at_s, "m", "t", {}, [], {}, T0,
-        T0 if acked else None, "boss" if acked else None,
+        1,
+        "c1",
+        "a1",
+        kind,
+        "supervisor",
+        at_s,
+        "m",
+        "t",
+        {},
+        [],
+        {},
+        T0,
+        T0 if acked else None,
+        "boss" if acked else None,
     )
 
 

@@ -57,8 +57,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     db = tmp_path_factory.mktemp("pages") / "calltone.db"
     with running_server(f"sqlite:///{db}") as srv:
         for name, role in (
-            ("sup1", "supervisor"), ("sup2", "supervisor"), ("a1", "agent"), ("a2", "agent"),
-            ("tr", "trainer"), ("adm", "admin"),
+            ("sup1", "supervisor"),
+            ("sup2", "supervisor"),
+            ("a1", "agent"),
+            ("a2", "agent"),
+            ("tr", "trainer"),
+            ("adm", "admin"),
         ):
             srv.user(name, role)
         yield srv
@@ -87,9 +91,11 @@ class Tab:
         self.errors: list[str] = []
         self.page.on(
             "console",
-            lambda m: self.errors.append(f"console {m.type}: {m.text}")
-            if m.type in ("error", "warning")
-            else None,
+            lambda m: (
+                self.errors.append(f"console {m.type}: {m.text}")
+                if m.type in ("error", "warning")
+                else None
+            ),
         )
         self.page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
         self.page.on("requestfailed", self._failed)
@@ -118,9 +124,7 @@ class Tab:
         self.context.close()
 
 
-def open_as(
-    browser: Any, server: LiveServer, user: str, path: str, **kwargs: Any
-) -> Tab:
+def open_as(browser: Any, server: LiveServer, user: str, path: str, **kwargs: Any) -> Tab:
     return Tab(browser, server.http, **kwargs).sign_in(server.tokens[user], path)
 
 
@@ -416,8 +420,18 @@ def _read_banner(proc: subprocess.Popen[str], timeout_s: float) -> str:
 def test_demo_mode_shows_a_living_board(browser: Any, tmp_path: Any) -> None:
     port = free_port()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "service.cli", "serve", "--demo", "--no-transcribe",
-         "--port", str(port), "--log-level", "warning"],
+        [
+            sys.executable,
+            "-m",
+            "service.cli",
+            "serve",
+            "--demo",
+            "--no-transcribe",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,

@@ -67,7 +67,7 @@ def frame_index(t: float) -> int:
 
 def segment(name: str, channel: int, start_s: float, end_s: float) -> np.ndarray:
     audio = load(name)[0]
-    return audio[int(start_s * SR):int(end_s * SR), channel]
+    return audio[int(start_s * SR) : int(end_s * SR), channel]
 
 
 def runs(mask: np.ndarray) -> list[tuple[int, int]]:
@@ -128,11 +128,11 @@ def test_interruptions_overlap_in_the_audio() -> None:
         assert overlap_s >= 1.0, (e, overlap_s)
         # the interrupted party had been talking for a while when the agent came in
         other = active(name, CHANNEL[e["interrupted"]])
-        before = other[frame_index(e["start_s"] - 1.0):frame_index(e["start_s"])]
+        before = other[frame_index(e["start_s"] - 1.0) : frame_index(e["start_s"])]
         assert before.mean() > 0.7, e
         # and the agent was silent just before cutting in
         own = active(name, CHANNEL[e["speaker"]])
-        assert not own[frame_index(e["start_s"] - 0.6):frame_index(e["start_s"] - 0.1)].any(), e
+        assert not own[frame_index(e["start_s"] - 0.6) : frame_index(e["start_s"] - 0.1)].any(), e
 
 
 def test_backchannel_is_short_and_inside_a_customer_turn() -> None:
@@ -146,8 +146,8 @@ def test_backchannel_is_short_and_inside_a_customer_turn() -> None:
     s, e = bursts[0]
     assert (e - s) * HOP / SR <= 0.6
     # nothing else from the agent within a second either side
-    assert not agent[frame_index(bc["start_s"] - 1.0):s].any()
-    assert not agent[e:frame_index(bc["end_s"] + 1.0)].any()
+    assert not agent[frame_index(bc["start_s"] - 1.0) : s].any()
+    assert not agent[e : frame_index(bc["end_s"] + 1.0)].any()
     # the customer is talking around it
     assert rms_dbfs(segment(name, 1, bc["start_s"] - 0.5, bc["end_s"] + 0.5)) > -40.0
 
@@ -158,7 +158,7 @@ def test_no_overlap_and_no_dead_air(name: str) -> None:
     assert (a0 & a1).sum() * HOP / SR < 0.1
     anyone = a0 | a1
     on = np.flatnonzero(anyone)
-    silent = runs(~anyone[on[0]:on[-1]])
+    silent = runs(~anyone[on[0] : on[-1]])
     longest = max((e - s for s, e in silent), default=0) * HOP / SR
     assert longest < 4.0
 
@@ -171,7 +171,7 @@ def test_speech_only_on_its_own_channel(name: str) -> None:
         for u in script["utterances"]:
             if u["speaker"] == spk:
                 assert rms_dbfs(segment(name, ch, u["start_s"], u["end_s"])) > -40.0, u
-                talking[max(0, int((u["start_s"] - 0.05) * sr)):int((u["end_s"] + 0.05) * sr)] = 1
+                talking[max(0, int((u["start_s"] - 0.05) * sr)) : int((u["end_s"] + 0.05) * sr)] = 1
         quiet = audio[~talking, ch]
         assert -68.0 < rms_dbfs(quiet) < -62.0, (spk, rms_dbfs(quiet))  # ~-65 dBFS noise floor
         assert frame_db(quiet).max() < -55.0
@@ -185,26 +185,32 @@ def _level(name: str, spans: list[tuple[float, float]], ch: int) -> float:
 def _f0(name: str, spans: list[tuple[float, float]], ch: int) -> float:
     librosa = pytest.importorskip("librosa")
     x = np.concatenate([segment(name, ch, a, b) for a, b in spans]).astype(np.float32)
-    f0 = librosa.yin(x, fmin=65, fmax=500, sr=SR, frame_length=1024, hop_length=HOP,
-                     center=False)
-    lev = frame_db(x.astype(np.float64))[1:1 + len(f0)]
+    f0 = librosa.yin(x, fmin=65, fmax=500, sr=SR, frame_length=1024, hop_length=HOP, center=False)
+    lev = frame_db(x.astype(np.float64))[1 : 1 + len(f0)]
     f0 = f0[: len(lev)]
     return float(np.median(f0[(lev > -40.0) & (f0 > 66) & (f0 < 495)]))
 
 
-@pytest.mark.parametrize(("name", "kind", "style", "min_db", "min_st"), [
-    ("escalation_call", "yelling", "yelling", 10.0, 3.0),
-    ("interrupting_agent_call", "agent_tone", "tense", 4.0, 2.0),
-])
-def test_raised_turns_are_louder_and_higher(name: str, kind: str, style: str,
-                                            min_db: float, min_st: float) -> None:
+@pytest.mark.parametrize(
+    ("name", "kind", "style", "min_db", "min_st"),
+    [
+        ("escalation_call", "yelling", "yelling", 10.0, 3.0),
+        ("interrupting_agent_call", "agent_tone", "tense", 4.0, 2.0),
+    ],
+)
+def test_raised_turns_are_louder_and_higher(
+    name: str, kind: str, style: str, min_db: float, min_st: float
+) -> None:
     _, _, expected, script = load(name)
     events = [e for e in expected["events"] if e["kind"] == kind]
     assert events
     spk = events[0]["speaker"]
     ch = CHANNEL[spk]
-    normal = [(u["start_s"], u["end_s"]) for u in script["utterances"]
-              if u["speaker"] == spk and u["style"] == "normal"]
+    normal = [
+        (u["start_s"], u["end_s"])
+        for u in script["utterances"]
+        if u["speaker"] == spk and u["style"] == "normal"
+    ]
     base_db, base_f0 = _level(name, normal, ch), _f0(name, normal, ch)
     for e in events:
         span = [(e["start_s"], e["end_s"])]
@@ -225,5 +231,5 @@ def test_tense_stretch_does_not_overlap() -> None:
     _, _, expected, _ = load(name)
     (tone,) = [e for e in expected["events"] if e["kind"] == "agent_tone"]
     assert tone["end_s"] - tone["start_s"] >= 6.0
-    cust = active(name, 1)[frame_index(tone["start_s"]):frame_index(tone["end_s"])]
+    cust = active(name, 1)[frame_index(tone["start_s"]) : frame_index(tone["end_s"])]
     assert not cust.any()

@@ -92,9 +92,9 @@ def test_cli_json_and_text(tmp_path):
 
 
 @pytest.mark.slow
-def test_cli_fast_transcribe_hears_the_script_like_the_default(tmp_path):
-    """`--fast-transcribe` (shortened Whisper input): same acoustic events, and each party's
-    words as close to the sample script as the default's (within 0.1 WER)."""
+def test_cli_default_hears_the_script_like_full_context(tmp_path):
+    """The default (shortened Whisper input) against `--full-context` (30 s): same acoustic
+    events, and each party's words as close to the sample script (within 0.1 WER)."""
     import subprocess
     import sys
 
@@ -105,7 +105,7 @@ def test_cli_fast_transcribe_hears_the_script_like_the_default(tmp_path):
     call = SAMPLES / "calm_call"
     script = json.loads((call / "script.json").read_text(encoding="utf-8"))
     docs = {}
-    for name, extra in (("default", []), ("fast", ["--fast-transcribe"])):
+    for name, extra in (("fast", []), ("default", ["--full-context"])):
         out = tmp_path / f"{name}.json"
         argv = ["analyze", str(call / "call.wav"), *extra, "--out", str(out)]
         r = subprocess.run(

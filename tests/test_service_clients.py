@@ -103,8 +103,16 @@ def test_replay_cli_prints_alerts(tmp_path: Path) -> None:
     with running_server(f"sqlite:///{tmp_path / 'r.db'}") as srv:
         token = srv.user("a5", "agent")
         out = _cli(
-            "replay", str(SAMPLES / "escalation_call" / "call.wav"), "--agent", "a5",
-            "--speed", "0", "--server", srv.ws, "--call-id", "cli-1",
+            "replay",
+            str(SAMPLES / "escalation_call" / "call.wav"),
+            "--agent",
+            "a5",
+            "--speed",
+            "0",
+            "--server",
+            srv.ws,
+            "--call-id",
+            "cli-1",
             env={"CALLTONE_TOKEN": token},
         )
         assert out.returncode == 0, out.stderr
@@ -112,8 +120,16 @@ def test_replay_cli_prints_alerts(tmp_path: Path) -> None:
         assert "call cli-1 ended" in out.stdout
         assert srv.store.get_call("cli-1").state == "ended"
         wrong = _cli(
-            "replay", str(SAMPLES / "calm_call" / "call.wav"), "--agent", "a5", "--speed", "0",
-            "--server", srv.ws, "--token", "ct_nope-nope-nope-nope-nope",
+            "replay",
+            str(SAMPLES / "calm_call" / "call.wav"),
+            "--agent",
+            "a5",
+            "--speed",
+            "0",
+            "--server",
+            srv.ws,
+            "--token",
+            "ct_nope-nope-nope-nope-nope",
         )
         assert wrong.returncode == 2 and "unauthorized" in wrong.stdout
 
@@ -121,13 +137,17 @@ def test_replay_cli_prints_alerts(tmp_path: Path) -> None:
 def test_replay_cli_without_server_or_token() -> None:
     call = str(SAMPLES / "calm_call" / "call.wav")
     port = free_port()
-    out = _cli("replay", call, "--agent", "a1", "--server", f"ws://127.0.0.1:{port}",
-               "--token", "ct_x")
+    out = _cli(
+        "replay", call, "--agent", "a1", "--server", f"ws://127.0.0.1:{port}", "--token", "ct_x"
+    )
     assert out.returncode == 2 and "calltone serve" in out.stderr
     env = {k: v for k, v in os.environ.items() if k != "CALLTONE_TOKEN"}
     out = subprocess.run(
         [sys.executable, "-m", "service.cli", "replay", call, "--agent", "a1"],
-        capture_output=True, text=True, env=env, timeout=60,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
     )
     assert out.returncode == 2 and "--token" in out.stderr
 
@@ -139,7 +159,9 @@ def test_socket_url() -> None:
 
 def test_settings_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CALLTONE_PORT", "9999")
-    monkeypatch.setenv("CALLTONE_ALERT_OVERRIDES", '{"de_escalate_cooldown_s": 5, "hard_calls_per_hour": 2}')
+    monkeypatch.setenv(
+        "CALLTONE_ALERT_OVERRIDES", '{"de_escalate_cooldown_s": 5, "hard_calls_per_hour": 2}'
+    )
     s = load_settings()
     assert s.port == 9999 and s.host == "127.0.0.1" and s.db_url == "sqlite:///./calltone.db"
     cfg = s.alert_config()
@@ -155,6 +177,7 @@ def test_serve_fails_fast_with_one_line(tmp_path: Path) -> None:
     out = _cli("serve", "--db", "postgresql+psycopg://postgres@127.0.0.1:1/x", "--no-transcribe")
     assert out.returncode == 2 and out.stderr.count("\n") == 1
     assert "cannot open database" in out.stderr
-    out = _cli("serve", "--db", str(tmp_path / "s.db"), "--bus", "redis://127.0.0.1:1/0",
-               "--no-transcribe")
+    out = _cli(
+        "serve", "--db", str(tmp_path / "s.db"), "--bus", "redis://127.0.0.1:1/0", "--no-transcribe"
+    )
     assert out.returncode == 2 and "cannot reach Redis" in out.stderr

@@ -148,7 +148,11 @@ def test_finished_and_live_call_ids_are_refused(server: LiveServer) -> None:
 
 def test_killed_client_leaves_an_interrupted_call(server: LiveServer) -> None:
     result = server.replay(
-        "escalation_call", "a1", call_id="killed", stop=False, stop_after_frames=1600,
+        "escalation_call",
+        "a1",
+        call_id="killed",
+        stop=False,
+        stop_after_frames=1600,
         abort_when=lambda r: bool(r.alerts),  # the server has analysed past 29 s
     )
     assert result.summary is None
@@ -169,9 +173,7 @@ def test_listen_in_streams_live_audio(server: LiveServer) -> None:
     async def run() -> tuple[list[Any], Any]:
         from websockets.asyncio.client import connect
 
-        call = asyncio.create_task(
-            server.areplay("calm_call", "a2", call_id="listened", speed=8)
-        )
+        call = asyncio.create_task(server.areplay("calm_call", "a2", call_id="listened", speed=8))
         got: list[Any] = []
         await asyncio.sleep(0.8)
         url = server.url("/v1/calls/listened/listen", server.tokens["boss"])

@@ -76,16 +76,22 @@ def test_resume_after_disconnect_gets_every_alert_exactly_once(server: LiveServe
         steady = asyncio.create_task(
             read_feed(
                 server.url("/v1/agents/r1/alerts", server.tokens["r1"], after=0),
-                until=lambda m: m["type"] == "alert" and m["alert"]["call_id"] == "r1-c3"
-                and m["alert"]["kind"] == "take_a_break",
+                until=lambda m: (
+                    m["type"] == "alert"
+                    and m["alert"]["call_id"] == "r1-c3"
+                    and m["alert"]["kind"] == "take_a_break"
+                ),
                 timeout_s=90,
             )
         )
         board = asyncio.create_task(
             read_feed(
                 server.url("/v1/supervisor/feed", server.tokens["boss"], after=0),
-                until=lambda m: m["type"] == "feed" and m["entry"]["kind"] == "call_ended"
-                and m["entry"]["call_id"] == "r1-c3",
+                until=lambda m: (
+                    m["type"] == "feed"
+                    and m["entry"]["kind"] == "call_ended"
+                    and m["entry"]["call_id"] == "r1-c3"
+                ),
                 timeout_s=90,
             )
         )
@@ -135,7 +141,11 @@ def test_feed_refuses_bad_after_and_agents(server: LiveServer) -> None:
 
 def test_killed_call_interrupted_in_storage(server: LiveServer) -> None:
     server.replay(
-        "calm_call", "r2", call_id="r2-killed", stop=False, stop_after_frames=300,
+        "calm_call",
+        "r2",
+        call_id="r2-killed",
+        stop=False,
+        stop_after_frames=300,
         abort_when=lambda r: bool(r.of_type("started")),
     )
     deadline = time.monotonic() + 20

@@ -48,7 +48,9 @@ def test_escalation_call_raises_de_escalate_within_window(replays: dict) -> None
     de = [a for a in result.alerts if a["kind"] == "de_escalate"]
     assert de, f"no de_escalate in {[a['kind'] for a in result.alerts]}"
     delay_s = de[0]["at_s"] - first["start_s"]
-    assert 0.0 <= delay_s <= 1.5, f"de_escalate at {de[0]['at_s']} s, yelling from {first['start_s']} s"
+    assert 0.0 <= delay_s <= 1.5, (
+        f"de_escalate at {de[0]['at_s']} s, yelling from {first['start_s']} s"
+    )
     assert de[0]["audience"] == "agent" and de[0]["call_id"] == "esc-1"
     assert isinstance(de[0]["id"], int), "the sent alert carries its stored id"
     assert "calm voice" in de[0]["tip"] and de[0]["source"]["file"].startswith("000_")
@@ -56,7 +58,8 @@ def test_escalation_call_raises_de_escalate_within_window(replays: dict) -> None
     # the event was sent when it opened, before the alert that it raised
     types = [m["type"] for m in result.messages]
     first_event = next(
-        i for i, m in enumerate(result.messages)
+        i
+        for i, m in enumerate(result.messages)
         if m["type"] == "event" and m["event"]["id"] == de[0]["event_ids"][0]
     )
     assert first_event < types.index("alert")
@@ -157,7 +160,10 @@ def test_users_admin_rest(server: LiveServer) -> None:
     assert made.status_code == 201
     token = made.json()["token"]
     assert server.get("/v1/me", token).json()["agent_id"] == "newagent"
-    assert server.post("/v1/users", server.tokens["boss"], {"name": "x", "role": "admin"}).status_code == 403
+    assert (
+        server.post("/v1/users", server.tokens["boss"], {"name": "x", "role": "admin"}).status_code
+        == 403
+    )
     assert server.post("/v1/users", root, {"name": "newagent", "role": "agent"}).status_code == 409
     assert server.post("/v1/tokens/revoke", root, {"token": token}).json() == {"revoked": True}
     assert server.get("/v1/me", token).status_code == 401
@@ -171,9 +177,21 @@ def test_cli_users_add_prints_a_working_token(tmp_path: Path) -> None:
 
     db = tmp_path / "cli.db"
     out = subprocess.run(
-        [sys.executable, "-m", "service.cli", "users", "add", "ann", "--role", "supervisor",
-         "--db", str(db)],
-        capture_output=True, text=True, check=True,
+        [
+            sys.executable,
+            "-m",
+            "service.cli",
+            "users",
+            "add",
+            "ann",
+            "--role",
+            "supervisor",
+            "--db",
+            str(db),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     token = out.stdout.strip()
     from service.storage import Store
@@ -182,8 +200,19 @@ def test_cli_users_add_prints_a_working_token(tmp_path: Path) -> None:
         user = store.authenticate(token)
     assert user is not None and user.role == "supervisor"
     bad = subprocess.run(
-        [sys.executable, "-m", "service.cli", "users", "add", "ann", "--role", "supervisor",
-         "--db", str(db)],
-        capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "service.cli",
+            "users",
+            "add",
+            "ann",
+            "--role",
+            "supervisor",
+            "--db",
+            str(db),
+        ],
+        capture_output=True,
+        text=True,
     )
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "already exists" in bad.stderr

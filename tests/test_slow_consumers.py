@@ -147,8 +147,12 @@ def _run(srv: ServerProcess, tokens: dict[str, str]) -> None:
             await asyncio.gather(
                 *(
                     replay_samples(
-                        sample(name), server=srv.ws, agent_id=agent, token=tokens[agent],
-                        call_id=f"t{rounds}-{agent}", speed=0,
+                        sample(name),
+                        server=srv.ws,
+                        agent_id=agent,
+                        token=tokens[agent],
+                        call_id=f"t{rounds}-{agent}",
+                        speed=0,
                     )
                     for agent, name in ROUND
                 )
@@ -182,8 +186,12 @@ def _run(srv: ServerProcess, tokens: dict[str, str]) -> None:
         await traffic(max_rounds=1)
         await asyncio.sleep(1.0)
         h0 = await health()
-        base = {"tasks": h0["tasks"], "feeds": h0["feeds"], "rss_kib": rss_kib(srv.pid),
-                "fds": open_fds(srv.pid)}
+        base = {
+            "tasks": h0["tasks"],
+            "feeds": h0["feeds"],
+            "rss_kib": rss_kib(srv.pid),
+            "fds": open_fds(srv.pid),
+        }
         facts["baseline"] = base
         assert h0["feeds"] == 1 and h0["feeds_cut_slow"] == 0
 
@@ -200,7 +208,8 @@ def _run(srv: ServerProcess, tokens: dict[str, str]) -> None:
         facts["calls_before_cut"] = calls_done
         try:
             gone_s = await wait_for(
-                lambda: not tcp_connection_held(srv.port, stalled_port), 10,
+                lambda: not tcp_connection_held(srv.port, stalled_port),
+                10,
                 "the server dropping the stalled client's TCP connection",
             )
         except AssertionError as exc:
@@ -228,7 +237,8 @@ def _run(srv: ServerProcess, tokens: dict[str, str]) -> None:
         last_board = board[-1][0]["id"]
         async with connect(
             socket_url(srv.ws, feed_path, token=tokens["pausing"], after=0),
-            sock=sock, max_queue=4,
+            sock=sock,
+            max_queue=4,
         ) as ws:
             await wait_for(lambda: cut_count[0] > before, 60, "cutting off the pausing client")
             with contextlib.suppress(ConnectionClosed):
@@ -239,9 +249,14 @@ def _run(srv: ServerProcess, tokens: dict[str, str]) -> None:
             close_code, close_reason = ws.close_code, ws.close_reason or ""
         facts["pausing_close"] = [close_code, close_reason]
         resumed = await read_feed(
-            socket_url(srv.ws, feed_path, token=tokens["pausing"],
-                       after=pausing_seen[-1] if pausing_seen else 0),
-            until=lambda m: m["type"] == "ready", timeout_s=30,
+            socket_url(
+                srv.ws,
+                feed_path,
+                token=tokens["pausing"],
+                after=pausing_seen[-1] if pausing_seen else 0,
+            ),
+            until=lambda m: m["type"] == "ready",
+            timeout_s=30,
         )
         resumed_ids = [m["entry"]["id"] for m in resumed if m["type"] == "feed"]
 
@@ -251,8 +266,13 @@ def _run(srv: ServerProcess, tokens: dict[str, str]) -> None:
         await calls
         await asyncio.sleep(1.5)
         h1 = await health()
-        facts["after"] = {"tasks": h1["tasks"], "feeds": h1["feeds"], "rss_kib": rss_kib(srv.pid),
-                          "fds": open_fds(srv.pid), "feeds_cut_slow": h1["feeds_cut_slow"]}
+        facts["after"] = {
+            "tasks": h1["tasks"],
+            "feeds": h1["feeds"],
+            "rss_kib": rss_kib(srv.pid),
+            "fds": open_fds(srv.pid),
+            "feeds_cut_slow": h1["feeds_cut_slow"],
+        }
         reader.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await reader

@@ -332,12 +332,12 @@ def test_encoder_frames_are_audio_plus_margin_in_whole_seconds_within_bounds() -
 @pytest.mark.slow
 @pytest.mark.realdata
 def test_fast_options_keep_both_speakers_words_on_real_speech() -> None:
-    """The opt-in fast path (shortened encoder input, 15 s windows) on the two-party call of
+    """The recorded-call default (shortened encoder input, 15 s windows) on the two-party call of
     real speech: each party's sentence still goes to that party, nearly word for word."""
-    from models.pipeline import fast_recorded_call_options
+    from models.pipeline import recorded_call_options
 
     call, regions = _two_party_call()
-    t = Transcriber(fast_recorded_call_options())
+    t = Transcriber(recorded_call_options())
     assert t.options.context_min_s is not None
     jobs = [
         ChannelJob(call[0], regions["agent"], "agent", regions["customer"]),

@@ -216,13 +216,17 @@ async def agent_alerts(ws: WebSocket, agent_id: str) -> None:
         return
     if not may_see_agent(user, agent_id):
         await reject(
-            ws, "forbidden", f"agent {user.name!r} cannot read the alerts of {agent_id!r}",
+            ws,
+            "forbidden",
+            f"agent {user.name!r} cannot read the alerts of {agent_id!r}",
             CLOSE_POLICY,
         )
         return
     after = _after(ws)
     if after is None:
-        await reject(ws, "bad_after", f"after must be an alert id from 0 to {MAX_ID}", CLOSE_INVALID)
+        await reject(
+            ws, "bad_after", f"after must be an alert id from 0 to {MAX_ID}", CLOSE_INVALID
+        )
         return
     await stream_feed(
         ws,
@@ -230,8 +234,9 @@ async def agent_alerts(ws: WebSocket, agent_id: str) -> None:
         channel=ALERTS_CHANNEL,
         after=after,
         read=_agent_reader(hub.store, agent_id),
-        relevant=lambda note: note.get("agent_id") == agent_id
-        and note.get("audience") in ("agent", "both", None),
+        relevant=lambda note: (
+            note.get("agent_id") == agent_id and note.get("audience") in ("agent", "both", None)
+        ),
     )
 
 
@@ -247,7 +252,11 @@ async def supervisor_feed(ws: WebSocket) -> None:
         await reject(ws, "bad_after", f"after must be a feed id from 0 to {MAX_ID}", CLOSE_INVALID)
         return
     await stream_feed(
-        ws, hub, channel=FEED_CHANNEL, after=after, read=_feed_reader(hub.store),
+        ws,
+        hub,
+        channel=FEED_CHANNEL,
+        after=after,
+        read=_feed_reader(hub.store),
         relevant=lambda note: True,
     )
 

@@ -59,8 +59,12 @@ PAGES: dict[str, tuple[str, ...]] = {
 }
 """Each page and the roles that may open it."""
 HOME = {"agent": "/agent", "supervisor": "/board", "trainer": "/trainer", "admin": "/board"}
-ROLE_WORDS = {"supervisor": "supervisors", "admin": "admins", "agent": "agents",
-              "trainer": "trainers"}
+ROLE_WORDS = {
+    "supervisor": "supervisors",
+    "admin": "admins",
+    "agent": "agents",
+    "trainer": "trainers",
+}
 
 RAISED_WINDOW_S = 60.0
 """A call stays ``customer_raised`` for this long (call audio) after the customer stops yelling."""
@@ -184,8 +188,9 @@ def _signin_html(
             '</a> <button form="signout" class="quiet" type="submit">Sign out</button></p>'
         )
     elif why == "expired":
-        notes.append('<p class="notice" role="status">Your token no longer works; sign in '
-                     "again.</p>")
+        notes.append(
+            '<p class="notice" role="status">Your token no longer works; sign in again.</p>'
+        )
     return f"""<!doctype html>
 <html lang="en">
 <head>
@@ -240,7 +245,9 @@ async def signin(request: Request) -> Response:
         return HTMLResponse(body, status.HTTP_429_TOO_MANY_REQUESTS, headers=headers)
     if user is None:
         body = _signin_html(
-            user=None, next_path=next_path, why=None,
+            user=None,
+            next_path=next_path,
+            why=None,
             error="That token is unknown or revoked. Check it, or ask an admin for a new one.",
         )
         return HTMLResponse(body, status.HTTP_401_UNAUTHORIZED, headers=_security_headers(request))
@@ -342,8 +349,12 @@ def _tile(store: Any, call: CallRecord, now: dt.datetime) -> dict[str, Any]:
         "last_alert": alerts[-1].to_dict() if alerts else None,
         "last_event": None
         if last_event is None
-        else {"kind": last_event.kind, "speaker": last_event.speaker,
-              "start_s": last_event.start_s, "open": bool(last_event.extra.get("open"))},
+        else {
+            "kind": last_event.kind,
+            "speaker": last_event.speaker,
+            "start_s": last_event.start_s,
+            "open": bool(last_event.extra.get("open")),
+        },
         "open_flags": [a.id for a in alerts if a.kind == "escalation_flag" and not a.acked_at],
     }
 
@@ -383,8 +394,13 @@ def board_snapshot(
         "flags": [a.to_dict() for a in flags],
         "breaks": [a.to_dict() for a in breaks],
         "recent": [
-            {"call_id": c.call_id, "agent_id": c.agent_id, "state": c.state,
-             "started_at": c.to_dict()["started_at"], "ended_at": c.to_dict()["ended_at"]}
+            {
+                "call_id": c.call_id,
+                "agent_id": c.agent_id,
+                "state": c.state,
+                "started_at": c.to_dict()["started_at"],
+                "ended_at": c.to_dict()["ended_at"],
+            }
             for c in ended
         ],
     }

@@ -34,7 +34,9 @@ class UserOut(BaseModel):
 
 
 class UserIn(BaseModel):
-    name: str = Field(..., description="letters, digits and . _ @ -; an agent's name is its agent_id")
+    name: str = Field(
+        ..., description="letters, digits and . _ @ -; an agent's name is its agent_id"
+    )
     role: str = Field(..., description="agent, supervisor, trainer or admin")
 
 

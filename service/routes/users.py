@@ -30,9 +30,7 @@ def delete_user(name: str, _: AdminUser, store: StoreDep) -> None:
     store.delete_user(name)
 
 
-@router.post(
-    "/users/{name}/tokens", response_model=TokenOut, status_code=status.HTTP_201_CREATED
-)
+@router.post("/users/{name}/tokens", response_model=TokenOut, status_code=status.HTTP_201_CREATED)
 def issue_token(name: str, _: AdminUser, store: StoreDep) -> object:
     return {"token": store.issue_token(name)}
 
