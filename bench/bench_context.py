@@ -43,7 +43,9 @@ SETTINGS = {
 }
 
 
-def test_sets(data: Path) -> list[tuple[str, object, list[SpeechRegion], list[SpeechRegion], str]]:
+def speech_sets(
+    data: Path,
+) -> list[tuple[str, object, list[SpeechRegion], list[SpeechRegion], str]]:
     """(name, channel, regions, other speakers' regions, reference) per real-speech set."""
     phone = data / "phone_call_2spk"
     stm = [ln.split(maxsplit=5) for ln in (phone / "sample.stm").read_text().splitlines()]
@@ -128,7 +130,7 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=None, help="write the markdown table here")
     ap.add_argument("--cards", type=int, default=0, help="also this many card readings")
     args = ap.parse_args()
-    sets = test_sets(shared_data_dir())
+    sets = speech_sets(shared_data_dir())
     header = "| setting | " + " | ".join(n for n, *_ in sets) + " | word errors, all sets | s |"
     lines = [header, "|---|" + "---:|" * (len(sets) + 2)]
     for name, opts in SETTINGS.items():

@@ -413,9 +413,8 @@ def load_whisper_model(
     return _load_cached(path, compute_type, threads // replicas, replicas)
 
 
-# Mel frames per second of Whisper's features (10 ms hop) and in its full 30 s window.
+# Mel frames per second of Whisper's features (10 ms hop).
 MEL_FRAMES_PER_S = 100
-WHISPER_WINDOW_FRAMES = 3000
 
 
 @dataclass(frozen=True)
@@ -756,12 +755,12 @@ class Transcriber:
             # With a shortened encoder input Whisper sometimes ends the text before the audio
             # ends (or writes nothing): such windows are decoded again with the full 30 s.
             spans = [(p.dec_start_s, p.dec_end_s) for p in pieces]
-            again = stopped_early(raw, windows, spans, min_unheard_s=o.context_retry_s)
+            kept_raw = [item for item in raw if not self._is_hallucination(item[0])]
+            again = stopped_early(kept_raw, windows, spans, min_unheard_s=o.context_retry_s)
             if again:
                 redo = [windows[k] for k in again]
-                raw = [
-                    item for item in raw if _window_index(item, windows) not in set(again)
-                ] + self._decode_windows(audio, redo, None)
+                kept = [item for item in raw if _window_index(item, windows) not in again]
+                raw = kept + self._decode_windows(audio, redo, None)
         segments: list[Segment] = []
         for fw_segment, offset_s in raw:
             if self._is_hallucination(fw_segment):
@@ -844,7 +843,7 @@ class Transcriber:
         return not any(ch.isalnum() for ch in s.text)
 
 
-def _window_index(item: tuple[Any, float], windows: list[SpeechRegion]) -> int:
+def _window_index(item: tuple[Any, float], windows: Sequence[SpeechRegion]) -> int:
     """The window a decoded segment (faster-whisper segment, time offset) came from."""
     t = item[0].start + item[1]
     for k, w in enumerate(windows):
@@ -880,7 +879,7 @@ def stopped_early(
     """
     heard = [w.start_s for w in windows]
     for item in raw:
-        k = _window_index(item, list(windows))
+        k = _window_index(item, windows)
         if k < 0:
             continue
         seg, off = item

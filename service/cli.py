@@ -211,7 +211,6 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         parts = transcribe_session(
             audio,
             session,
-            model=args.model,
             customer_name=args.customer_name,
             transcriber=transcriber,
         ).document_parts()

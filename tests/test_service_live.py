@@ -176,19 +176,10 @@ def test_cli_users_add_prints_a_working_token(tmp_path: Path) -> None:
     import sys
 
     db = tmp_path / "cli.db"
+    argv = [sys.executable, "-m", "service.cli", "users", "add", "ann"]
+    argv += ["--role", "supervisor", "--db", str(db)]
     out = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "service.cli",
-            "users",
-            "add",
-            "ann",
-            "--role",
-            "supervisor",
-            "--db",
-            str(db),
-        ],
+        argv,
         capture_output=True,
         text=True,
         check=True,
@@ -200,18 +191,7 @@ def test_cli_users_add_prints_a_working_token(tmp_path: Path) -> None:
         user = store.authenticate(token)
     assert user is not None and user.role == "supervisor"
     bad = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "service.cli",
-            "users",
-            "add",
-            "ann",
-            "--role",
-            "supervisor",
-            "--db",
-            str(db),
-        ],
+        argv,
         capture_output=True,
         text=True,
     )
