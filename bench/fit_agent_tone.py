@@ -10,13 +10,15 @@ matters, the held-out one:
 1. every clip is played after the same actor's own neutral/calm clips (as bench_ravdess.py
    does) and the detector's signal values are recorded at every evaluation point;
 2. for each of the 12 actors: fit on the other 11 (angry = 1, neutral/calm = 0, each clip
-   weighted equally, weights constrained >= 0 so a signal can only ever push towards "non-calm",
-   light L2), pick ``min_score`` so that at most ``--target-fa`` of the training actors'
-   neutral/calm clips would be flagged, then run the real detector with those coefficients on
-   the held-out actor's clips (bench_ravdess.evaluate): its flags are the held-out result;
+   weighted equally and scored by the soft maximum of its windows, as the detector flags a clip
+   on its highest window; weights constrained >= 0 so a signal can only ever push towards
+   "non-calm", light L2), pick ``min_score`` so that at most ``--target-fa`` of the training
+   actors' neutral/calm clips would be flagged (0.04: 2 of their 66, inside the issue's 5 %),
+   then run the real detector with those coefficients on the held-out actor's clips
+   (bench_ravdess.evaluate): its flags are the held-out result;
 3. fit once more on all 12 actors: the coefficients to put in AgentToneConfig.
 
-Run: python bench/fit_agent_tone.py [--target-fa 0.02] [--json out.json]
+Run: python bench/fit_agent_tone.py [--target-fa 0.04] [--tau 3] [--json out.json]
 """
 
 from __future__ import annotations
@@ -48,10 +50,8 @@ WEIGHT_FIELDS = (
     "weight_per_tilt_db",
     "weight_per_harshness_db",
 )
-# Evaluation points whose trailing window holds mostly the test clip are used for fitting;
-# the clip's score for choosing the threshold is the maximum over every evaluation point whose
-# event would overlap the clip.
-FIT_FROM_S = 1.5
+# A clip's windows are the evaluation points whose event would overlap it: the detector flags
+# the clip when any of them crosses the threshold.
 
 
 def features(x: np.ndarray) -> np.ndarray:
@@ -78,14 +78,12 @@ def collect(loaded, config: AnalysisConfig) -> list[dict]:
         vals = features(np.array([t[2] for t in tone.trace]))
         voted = np.array([t[4] for t in tone.trace])
         overlap = enough & (times > start_s) & (times < end_s + window_s / 2)
-        fit = enough & (times >= start_s + FIT_FROM_S) & (times <= end_s)
         out.append(
             {
                 "row": r,
                 "actor": r["actor"],
                 "angry": r["emotion"] == "angry",
                 "calm": r["is_calm"] == "1",
-                "fit": vals[fit],
                 "overlap": vals[overlap],
                 "voted": bool(np.any(voted[overlap])),
             }
@@ -93,31 +91,40 @@ def collect(loaded, config: AnalysisConfig) -> list[dict]:
     return out
 
 
-def fit(clips: list[dict], l2: float) -> tuple[float, np.ndarray]:
-    """Class-balanced, clip-weighted logistic regression with non-negative weights."""
-    xs, ys, ws = [], [], []
-    use = [c for c in clips if (c["angry"] or c["calm"]) and len(c["fit"])]
+def fit(clips: list[dict], l2: float, tau: float = 3.0) -> tuple[float, np.ndarray]:
+    """Class-balanced logistic regression of whole clips, non-negative weights.
+
+    The detector flags a clip when *any* window's score crosses the threshold, so the model is
+    fitted the same way (multiple-instance): a clip's logit is the soft maximum of its windows'
+    logits, ``(1/tau) log mean exp(tau z)``, over every evaluation whose event would overlap the
+    clip. Fitting every window of an angry clip as angry instead (session 2) taught the model
+    from the quiet stretches of angry clips too and gave 79 % held out.
+    """
+    use = [c for c in clips if (c["angry"] or c["calm"]) and len(c["overlap"])]
     n_pos = sum(c["angry"] for c in use)
     n_neg = len(use) - n_pos
-    for c in use:
-        k = len(c["fit"])
-        xs.append(c["fit"])
-        ys.append(np.full(k, 1.0 if c["angry"] else 0.0))
-        ws.append(np.full(k, (0.5 / n_pos if c["angry"] else 0.5 / n_neg) / k))
-    x, y, w = np.concatenate(xs), np.concatenate(ys), np.concatenate(ws)
-    scale = x.std(axis=0) + 1e-9
+    scale = np.concatenate([c["overlap"] for c in use]).std(axis=0) + 1e-9
+    xs = [c["overlap"] / scale for c in use]
+    y = np.array([1.0 if c["angry"] else 0.0 for c in use])
+    cw = np.where(y == 1.0, 0.5 / n_pos, 0.5 / n_neg)
 
     def loss(p: np.ndarray) -> tuple[float, np.ndarray]:
-        z = p[0] + (x / scale) @ p[1:]
-        lp = np.logaddexp(0.0, -z)  # -log sigmoid(z)
-        ln = np.logaddexp(0.0, z)  # -log(1 - sigmoid(z))
-        val = float(np.sum(w * (y * lp + (1 - y) * ln))) + l2 * float(p[1:] @ p[1:])
-        g = w * (1.0 / (1.0 + np.exp(-z)) - y)
-        grad = np.concatenate(([g.sum()], (x / scale).T @ g + 2 * l2 * p[1:]))
-        return val, grad
+        val = l2 * float(p[1:] @ p[1:])
+        grad = np.concatenate(([0.0], 2 * l2 * p[1:]))
+        for x, yc, wc in zip(xs, y, cw, strict=True):
+            z = tau * (p[0] + x @ p[1:])
+            top = float(z.max())
+            e = np.exp(z - top)
+            s = (top + np.log(e.mean())) / tau
+            soft = e / e.sum()  # d s / d z_i
+            val += wc * (yc * np.logaddexp(0.0, -s) + (1 - yc) * np.logaddexp(0.0, s))
+            g = wc * (1.0 / (1.0 + np.exp(-s)) - yc)
+            grad[0] += g
+            grad[1:] += g * (soft @ x)
+        return float(val), grad
 
-    p0 = np.zeros(x.shape[1] + 1)
-    bounds = [(None, None)] + [(0.0, None)] * x.shape[1]
+    p0 = np.zeros(scale.size + 1)
+    bounds = [(None, None)] + [(0.0, None)] * scale.size
     res = minimize(loss, p0, jac=True, method="L-BFGS-B", bounds=bounds)
     return float(res.x[0]), res.x[1:] / scale
 
@@ -151,7 +158,13 @@ def with_model(cfg: AnalysisConfig, bias: float, w: np.ndarray, min_score: float
 
 
 def held_out(
-    loaded, data: Path, *, target_fa: float = 0.02, l2: float = 1e-3, verbose: bool = False
+    loaded,
+    data: Path,
+    *,
+    target_fa: float = 0.04,
+    l2: float = 1e-3,
+    tau: float = 3.0,
+    verbose: bool = False,
 ) -> dict:
     """Leave-one-actor-out figures of the fitted score, plus the all-actor coefficients."""
     base_cfg = AnalysisConfig()
@@ -164,7 +177,7 @@ def held_out(
     held: dict[str, list[tuple[int, float]]] = {}
     for a in actors:
         train = [c for c in clips if c["actor"] != a]
-        bias, w = fit(train, l2)
+        bias, w = fit(train, l2, tau)
         thr = pick_min_score(train, bias, w, target_fa)
         by = evaluate(with_model(base_cfg, bias, w, thr), data, actors={a}, loaded=loaded)[
             "by_class"
@@ -191,7 +204,7 @@ def held_out(
                 f"calm/neutral false alarms {fold['calm_flagged']}/{fold['calm_n']}, "
                 f"min_score {thr:.3f}"
             )
-    bias, w = fit(clips, l2)
+    bias, w = fit(clips, l2, tau)
     final = with_model(base_cfg, bias, w, pick_min_score(clips, bias, w, target_fa)).agent_tone
     return {
         "held_out_agent_tone_angry": sum(f["angry_flagged"] for f in folds)
@@ -202,6 +215,7 @@ def held_out(
             k: sum(n * r for n, r in v) / sum(n for n, _ in v) for k, v in sorted(held.items())
         },
         "target_fa": target_fa,
+        "tau": tau,
         "final_coefficients": {
             "score_bias": final.score_bias,
             **{k: getattr(final, k) for k in WEIGHT_FIELDS},
@@ -213,12 +227,15 @@ def held_out(
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--target-fa", type=float, default=0.02)
+    ap.add_argument("--target-fa", type=float, default=0.04)
     ap.add_argument("--l2", type=float, default=1e-3)
+    ap.add_argument("--tau", type=float, default=3.0, help="sharpness of the soft maximum")
     ap.add_argument("--json", default=None)
     args = ap.parse_args()
     data = shared_data() / "ravdess_dev"
-    out = held_out(load_clips(data), data, target_fa=args.target_fa, l2=args.l2, verbose=True)
+    out = held_out(
+        load_clips(data), data, target_fa=args.target_fa, l2=args.l2, tau=args.tau, verbose=True
+    )
     print(json.dumps({k: v for k, v in out.items() if k != "folds"}, indent=2))
     if args.json:
         Path(args.json).write_text(json.dumps(out, indent=2))

@@ -3,12 +3,14 @@
 Telephone audio passes through automatic gain control and voices differ by an octave, so
 calltone never judges absolute dBFS or Hz: it judges a speaker against their own first seconds of
 voiced speech. The baseline starts from a weak prior (so a customer who escalates early is still
-judged), settles on the speaker's own medians, then drifts slowly, never from stretches that were
-flagged or that stand well above the current baseline.
+judged), settles on the speaker's own medians (plus, for the tone window's like-for-like
+comparisons, the energy-mean level and the mean harmonics-to-noise ratio), then drifts slowly,
+never from stretches that were flagged or that stand well above the current baseline.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -36,6 +38,12 @@ class BaselineSnapshot:
     voiced_s: float
     settled: bool
     hnr_db: float = 15.0
+    loudness_leq_dbfs: float | None = None
+
+    @property
+    def leq_dbfs(self) -> float:
+        """Energy-mean level of voiced speech (dBFS); the median level until one is known."""
+        return self.loudness_dbfs if self.loudness_leq_dbfs is None else self.loudness_leq_dbfs
 
     @property
     def pitch_hz(self) -> float:
@@ -49,6 +57,7 @@ class BaselineSnapshot:
             "syllable_rate_per_s": round(self.syllable_rate_per_s, 2),
             "tilt_db": round(self.tilt_db, 2),
             "hnr_db": round(self.hnr_db, 2),
+            "loudness_leq_dbfs": round(self.leq_dbfs, 2),
             "voiced_s": round(self.voiced_s, 2),
             "settled": self.settled,
         }
@@ -64,6 +73,7 @@ class SpeakerBaseline:
         self._st: list[np.ndarray] = []
         self._tilt: list[np.ndarray] = []
         self._hnr: list[np.ndarray] = []
+        self._leq: list[np.ndarray] = []
         self._voiced_n = 0
         self._speech_n = 0
         self._nuclei_n = 0
@@ -101,11 +111,16 @@ class SpeakerBaseline:
         if hnr_db is None:
             hnr_db = np.full(loudness_dbfs.shape, snap.hnr_db)
         ok = voiced & ~flagged & np.isfinite(pitch_st)
+        # The energy-mean level keeps the louder frames a calm speaker makes (they are what
+        # raises an energy mean), so its exclusion is measured from itself.
+        ok_leq = ok.copy()
         if self._voiced_n * self.hop_s >= 2.0 * c.prior_weight_s:
             ok &= loudness_dbfs <= snap.loudness_dbfs + c.exclude_above_db
+            ok_leq &= loudness_dbfs <= snap.leq_dbfs + c.exclude_above_db
         ok_speech = speech & ~flagged
         if not self.settled:
             self._loud.append(loudness_dbfs[ok])
+            self._leq.append(loudness_dbfs[ok_leq])
             self._st.append(pitch_st[ok])
             self._tilt.append(tilt_db[ok])
             self._hnr.append(hnr_db[ok])
@@ -116,10 +131,15 @@ class SpeakerBaseline:
             if n_s <= 0:
                 return
             loud = np.concatenate(self._loud)
+            leq_loud = np.concatenate(self._leq)
             st = np.concatenate(self._st)
             tilt = np.concatenate(self._tilt)
             hnr = np.concatenate(self._hnr)
-            w = c.prior_weight_s
+            # The prior stands in only until the speaker's own speech can (the point the
+            # exclusion above starts): levels are in dBFS, which depend on the recording's gain,
+            # so a prior of -30 dBFS kept in the blend pulled a -50 dBFS speaker's baseline
+            # 2-5 dB up after 3-7 s of speech.
+            w = c.prior_weight_s if n_s < 2.0 * c.prior_weight_s else 0.0
             p = self._prior
             rate = self._nuclei_n / max(self._speech_n * self.hop_s, 1e-9)
             self.snapshot = BaselineSnapshot(
@@ -130,11 +150,12 @@ class SpeakerBaseline:
                 tilt_db=float(np.median(tilt)),
                 voiced_s=n_s,
                 settled=n_s >= c.settle_voiced_s,
-                hnr_db=float(np.median(hnr)),
+                hnr_db=float(np.mean(hnr)),
+                loudness_leq_dbfs=_blend(p.leq_dbfs, leq_dbfs(leq_loud), w, n_s),
             )
             if n_s >= c.settle_voiced_s:
                 self.settled = True
-                self._loud, self._st, self._tilt, self._hnr = [], [], [], []
+                self._loud, self._st, self._tilt, self._hnr, self._leq = [], [], [], [], []
             return
         n = int(ok.sum())
         if n == 0:
@@ -152,8 +173,23 @@ class SpeakerBaseline:
             tilt_db=_towards(snap.tilt_db, float(np.median(tilt_db[ok])), step_db),
             voiced_s=snap.voiced_s + dt,
             settled=True,
-            hnr_db=_towards(snap.hnr_db, float(np.median(hnr_db[ok])), step_db),
+            hnr_db=_towards(snap.hnr_db, float(np.mean(hnr_db[ok])), step_db),
+            loudness_leq_dbfs=(
+                _towards(snap.leq_dbfs, leq_dbfs(loudness_dbfs[ok_leq]), step_db)
+                if ok_leq.any()
+                else snap.leq_dbfs
+            ),
         )
+
+
+def leq_dbfs(loudness_dbfs: np.ndarray) -> float:
+    """Equivalent level: the energy mean of frame levels, in dBFS (louder frames weigh more).
+
+    The agent-tone window measures loudness the same way, so both sides compare like with like.
+    """
+    x = np.asarray(loudness_dbfs, dtype=np.float64)
+    top = float(np.max(x))
+    return top + 10.0 * math.log10(float(np.mean(10.0 ** ((x - top) / 10.0))))
 
 
 def _spread(st: np.ndarray) -> float:

@@ -182,7 +182,7 @@ class AgentToneDetector:
         self.hop_s = hop_s
         self.stride = stride
         self.width = max(1, round(config.window_s / hop_s))
-        # series: voiced, loud*voiced, st*voiced, st^2*voiced, speech, nucleus, tilt*voiced,
+        # series: voiced, power*voiced, st*voiced, st^2*voiced, speech, nucleus, tilt*voiced,
         # hnr*voiced
         self._sums = TrailingSums(self.width, 8)
         self._open: _Open | None = None
@@ -256,7 +256,9 @@ class AgentToneDetector:
         v = voiced.astype(float)
         ti = np.where(voiced, tilt_db, 0.0)
         st = np.where(voiced, np.nan_to_num(pitch_st), 0.0)
-        lo = np.where(voiced, loud_dbfs, 0.0)
+        # Loudness as the energy mean of voiced frames (equivalent level), like the baseline's
+        # ``loudness_leq_dbfs``: a few pressed, punched syllables raise it more than a mean of dB.
+        lo = np.where(voiced, 10.0 ** (loud_dbfs.astype(np.float64) / 10.0), 0.0)
         hn = np.where(voiced, baseline.hnr_db if hnr_db is None else hnr_db, 0.0)
         sums = self._sums.push(
             np.stack((v, lo, st, st * st, speech.astype(float), nucleus.astype(float), ti, hn))
@@ -267,15 +269,21 @@ class AgentToneDetector:
         n_v, s_lo, s_st, s_st2, n_sp, n_nuc, s_ti, s_hn = sums[:, evals]
         min_v = c.min_voiced_s / self.hop_s
         with np.errstate(divide="ignore", invalid="ignore"):
-            mean_lo = s_lo / n_v
+            mean_lo = 10.0 * np.log10(np.maximum(s_lo / n_v, 1e-12))
             mean_st = s_st / n_v
             spread = np.sqrt(np.maximum(s_st2 / n_v - mean_st**2, 0.0))
             rate = n_nuc / (n_sp * self.hop_s)
             d_ti = s_ti / n_v - baseline.tilt_db
             d_hn = baseline.hnr_db - s_hn / n_v
             pace = rate / baseline.syllable_rate_per_s
-        enough = (n_v >= min_v) & (baseline.voiced_s >= c.min_baseline_voiced_s)
-        d_lo = mean_lo - baseline.loudness_dbfs
+        d_lo = mean_lo - baseline.leq_dbfs
+        # A window far quieter than the speaker's own level is someone else's voice leaking into
+        # the headset (or a whisper): no tone is judged on it.
+        enough = (
+            (n_v >= min_v)
+            & (baseline.voiced_s >= c.min_baseline_voiced_s)
+            & (d_lo >= -c.max_db_under_baseline)
+        )
         d_st = mean_st - baseline.pitch_st
         d_sp = spread - baseline.pitch_spread_st
         values = np.stack((d_lo, d_st, d_sp, pace, d_ti, d_hn))

@@ -123,6 +123,40 @@ def test_agent_tone_reports_which_signals_fired():
     )
 
 
+def test_agent_tone_vote_waits_for_sustained_talk():
+    # Louder (+5 dB) and higher (+3.9 st) than the agent's own level: two signals over their
+    # thresholds, but a score well under min_score (250 Hz and 200 Hz have whole periods at
+    # YIN's 8 kHz, so both are equally clean: no harshness). A 1 s burst after 3 s of
+    # silence holds too little voiced speech for the vote; 4 s of it is non-calm.
+    calm = voiced(200, 14.0, -30, seed=5, syll_hz=2.0)
+
+    def raised(dur_s: float) -> np.ndarray:
+        return voiced(250, dur_s, -25, seed=6, syll_hz=2.0)
+
+    assert kinds(analyse(place(24.0, (0.5, calm), (18.0, raised(1.0)))), "agent_tone") == []
+    ev = kinds(analyse(place(24.0, (0.5, calm), (18.0, raised(4.0)))), "agent_tone")
+    assert len(ev) == 1 and {"loudness", "pitch"} <= set(ev[0].evidence["fired"])
+    assert ev[0].evidence["score"] < ev[0].evidence["min_score"]  # the vote, not the score
+    short_votes = AnalysisConfig.from_dict({"agent_tone": {"vote_min_voiced_s": 0.8}})
+    res = analyse(place(24.0, (0.5, calm), (18.0, raised(1.0))), config=short_votes)
+    assert len(kinds(res, "agent_tone")) == 1  # the rule, not the signal, kept the burst out
+
+
+def test_agent_tone_ignores_a_voice_far_under_the_agents_level():
+    # Higher and faster (pitch and pace votes) but 15 dB under the agent's own level: another
+    # voice leaking into the headset. The same speech at the agent's level is non-calm.
+    calm = voiced(200, 14.0, -30, seed=5, syll_hz=2.0)
+
+    def quick(level_dbfs: float) -> np.ndarray:
+        return voiced(250, 4.0, level_dbfs, seed=6, syll_hz=3.5)
+
+    assert kinds(analyse(place(22.0, (0.5, calm), (15.5, quick(-45)))), "agent_tone") == []
+    assert len(kinds(analyse(place(22.0, (0.5, calm), (15.5, quick(-30)))), "agent_tone")) == 1
+    wide = AnalysisConfig.from_dict({"agent_tone": {"max_db_under_baseline": 30.0}})
+    res = analyse(place(22.0, (0.5, calm), (15.5, quick(-45))), config=wide)
+    assert len(kinds(res, "agent_tone")) == 1
+
+
 def test_dead_air():
     a = place(16.0, (0.5, voiced(200, 3.0, -26)), (12.0, voiced(200, 2.0, -26)))
     c = place(16.0, (4.0, voiced(110, 1.0, -26)))

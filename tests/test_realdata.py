@@ -19,9 +19,9 @@ def test_ravdess_yelling_against_own_calm_baseline(shared_data):
     assert s["yelling_angry_strong"] >= 0.9
     assert s["yelling_false_alarm_calm"] <= 0.05
     assert s["agent_tone_false_alarm_calm"] <= 0.05
-    # The fitted agent-tone score (bench/fit_agent_tone.py): in-sample 79 %; the signal vote
-    # alone gave 65 %, so 0.75 guards the gain. Every angry-strong clip is non-calm.
-    assert s["agent_tone_angry"] >= 0.75
+    # The fitted agent-tone score (bench/fit_agent_tone.py) meets the issue's target in-sample
+    # (85 %; the signal vote alone gave 65 %). Every angry-strong clip is non-calm.
+    assert s["agent_tone_angry"] >= 0.85
     assert out["by_class"]["angry-strong"]["agent_tone_rate"] >= 0.95
     # Loud-but-not-angry is the main false alarm: it must at least not exceed angry-strong.
     by = out["by_class"]
@@ -56,5 +56,17 @@ def test_agent_tone_score_holds_up_on_held_out_actors(shared_data):
 
     out = held_out(load_clips(shared_data / "ravdess_dev"), shared_data / "ravdess_dev")
     assert len(out["folds"]) == 12
-    assert out["held_out_agent_tone_angry"] >= 0.75  # 79 % measured; the vote alone gave 65 %
+    # The issue's target, held out: angry >= 85 % with <= 5 % of neutral/calm clips flagged.
+    assert out["held_out_agent_tone_angry"] >= 0.85
     assert out["held_out_agent_tone_false_alarm_calm"] <= 0.05
+
+
+@pytest.mark.realdata
+def test_agent_tone_on_real_conversation_is_rare(shared_data):
+    # Real meeting talk has no tone labels; the check is that the detector stays rarer on it
+    # than session 2's (6 events in 155 s of agent talk over the six AMI pairings).
+    from bench_ravdess import ami_tone_events
+
+    out = ami_tone_events(data=shared_data)
+    assert out["agent_talk_s"] > 100
+    assert out["agent_tone_events"] <= 6
