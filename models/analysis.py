@@ -40,8 +40,13 @@ def run_session(
     agent_id: str = "",
     on_update: Callable[[SessionUpdate], None] | None = None,
     keep_timeline: bool = False,
+    conclude: bool = True,
 ) -> SessionResult:
-    """Feed decoded audio through a :class:`CallSession` in chunks of ``chunk_s`` seconds."""
+    """Feed decoded audio through a :class:`CallSession` in chunks of ``chunk_s`` seconds.
+
+    ``conclude=False`` when transcript cues will follow: the end-of-call alerts are then decided
+    by :func:`models.pipeline.transcribe_session` once the cues are in.
+    """
     o = config.features
     if audio.samples.shape[1] < round(o.frame_length_s * audio.sample_rate):
         raise AudioTooShortError(
@@ -62,7 +67,7 @@ def run_session(
         update = session.push(audio.samples[:, i : i + step])
         if on_update and update:
             on_update(update)
-    return session.finish()
+    return session.finish(conclude=conclude)
 
 
 def run_analyzer(
@@ -83,8 +88,10 @@ def analyze_file(
     config: AnalysisConfig | None = None,
     alert_config: AlertConfig | None = None,
     keep_timeline: bool = False,
+    conclude: bool = True,
 ) -> tuple[DecodedAudio, SessionResult]:
-    """Decode ``path`` and analyse it acoustically, with the alerts a live call would get."""
+    """Decode ``path`` and analyse it acoustically, with the alerts a live call would get
+    (``conclude``: as for :func:`run_session`)."""
     opts = options or AnalyzeOptions()
     cfg = config or AnalysisConfig()
     audio = load_audio(path)
@@ -101,6 +108,7 @@ def analyze_file(
         alert_config=alert_config,
         chunk_s=opts.chunk_s,
         keep_timeline=keep_timeline,
+        conclude=conclude,
     )
 
 

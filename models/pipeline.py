@@ -108,7 +108,9 @@ def transcribe_session(
 ) -> TranscriptResult:
     """Transcribe both parties of an analysed call and derive pace, backchannels and cues.
 
-    Alerts raised by phrase cues are appended to ``session.alerts``.
+    Alerts raised by phrase cues are appended to ``session.alerts``, then, if the session was
+    finished with ``conclude=False``, the end-of-call ones (take a break), which the cues can
+    change (a manager request raises an escalation flag, which makes the call hard).
     """
     tr = transcriber or Transcriber(recorded_call_options(model))
     pace = pace or PaceConfig()
@@ -159,6 +161,7 @@ def transcribe_session(
     phrase_events = [cue_event(c.to_event_dict()) for c in found]
     events += phrase_events
     session.alerts.extend(session.policy.on_events(phrase_events))
+    session.conclude()
     events.sort(key=lambda e: (e.start_s, e.kind))
     name = customer_name
     if name is None:

@@ -92,6 +92,22 @@ class SessionResult:
     alerts: list[Alert]
     final: SessionUpdate
     policy: AlertPolicy
+    # Whether the end-of-call decision (take a break) is in ``alerts``; when it is not, late
+    # events (transcript cues) go to ``policy`` first and then :meth:`conclude`.
+    concluded: bool = True
+
+    def conclude(
+        self, *, strain: AgentStrain | None = None, wall_time_s: float | None = None
+    ) -> list[Alert]:
+        """Decide the end-of-call alerts now that every event is in; once per call."""
+        if self.concluded:
+            return []
+        self.concluded = True
+        alerts = self.policy.finish(
+            self.analysis.duration_s, strain=strain, wall_time_s=wall_time_s
+        )
+        self.alerts.extend(alerts)
+        return alerts
 
 
 class CallSession:
@@ -135,6 +151,7 @@ class CallSession:
         )
         self._pending: dict[str, tuple[float, float] | None] = {p: None for p in roles.present}
         self.policy = AlertPolicy(alert_config, call_id=call_id, agent_id=agent_id)
+        self._result: SessionResult | None = None
         self.pcm = PcmStream(pcm) if pcm is not None else None
         self.call_id = call_id
         self.agent_id = agent_id
@@ -198,8 +215,15 @@ class CallSession:
         return SessionUpdate(events, self.policy.on_events(events))
 
     def finish(
-        self, *, strain: AgentStrain | None = None, wall_time_s: float | None = None
+        self,
+        *,
+        strain: AgentStrain | None = None,
+        wall_time_s: float | None = None,
+        conclude: bool = True,
     ) -> SessionResult:
+        """End the audio. ``conclude=False`` leaves the end-of-call decision (take a break) to
+        :meth:`SessionResult.conclude`, for callers with events still to come (transcript cues
+        arrive after the audio: a manager request in the last seconds makes the call hard)."""
         tail = SessionUpdate()
         if self.pcm is not None:
             rest = self.pcm.flush()
@@ -209,10 +233,26 @@ class CallSession:
         analysis = self.analyzer.finish()
         closed = [e for e in analysis.events if id(e) not in before]
         alerts = tail.alerts + self.policy.on_events(closed)
-        alerts += self.policy.finish(analysis.duration_s, strain=strain, wall_time_s=wall_time_s)
-        final = SessionUpdate(
+        result = SessionResult(
+            analysis=analysis,
+            alerts=list(self.policy.alerts),
+            final=SessionUpdate(),
+            policy=self.policy,
+            concluded=False,
+        )
+        if conclude:
+            alerts += result.conclude(strain=strain, wall_time_s=wall_time_s)
+        result.final = SessionUpdate(
             tail.events + closed, alerts, tail.utterances + self._utterances(final=True)
         )
-        return SessionResult(
-            analysis=analysis, alerts=list(self.policy.alerts), final=final, policy=self.policy
-        )
+        self._result = result
+        return result
+
+    def conclude(
+        self, *, strain: AgentStrain | None = None, wall_time_s: float | None = None
+    ) -> list[Alert]:
+        """The end-of-call alerts of a session finished with ``conclude=False`` (see
+        :meth:`SessionResult.conclude`)."""
+        if self._result is None:
+            raise ValueError("conclude() ends a finished call; call finish(conclude=False) first")
+        return self._result.conclude(strain=strain, wall_time_s=wall_time_s)

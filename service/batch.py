@@ -160,6 +160,7 @@ def score_file(
         ),
         config=config,
         keep_timeline=True,
+        conclude=not o.transcribe,
     )
     parts: dict[str, Any] = {}
     customer_name = o.customer_name

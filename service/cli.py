@@ -201,7 +201,9 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         customer_channel=args.customer_channel,
         mono_role=args.mono_role,
     )
-    audio, session = analyze_file(args.call, options=options, config=config)
+    audio, session = analyze_file(
+        args.call, options=options, config=config, conclude=args.no_transcribe
+    )
     parts: dict[str, Any] = {}
     if not args.no_transcribe:
         from models.pipeline import recorded_call_options, transcribe_session

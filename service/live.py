@@ -58,6 +58,7 @@ from service.storage import (
 from service.workers import (
     AnalysisError,
     AnalysisPool,
+    Concluded,
     Finished,
     OpenCall,
     Worker,
@@ -385,14 +386,20 @@ class LiveHub:
     async def announce_feed(self) -> None:
         await self.bus.publish(FEED_CHANNEL, b"{}")
 
-    async def finish(self, worker: Worker, call_id: str, agent_id: str) -> Finished:
-        """End a call's analysis with this node's record of the agent's recent hard calls."""
+    async def finish(self, worker: Worker, call_id: str) -> Finished:
+        """End a call's audio analysis (its end-of-call alerts wait for :meth:`conclude`)."""
+        done: Finished = await worker.run("finish", call_id, None)
+        return done
+
+    async def conclude(self, worker: Worker, call_id: str, agent_id: str) -> list[Alert]:
+        """A finished call's end-of-call alerts, with this node's record of the agent's recent
+        hard calls (updated by it)."""
         with self._strain_lock:
             snapshot = strain_snapshot(self.strain, agent_id)
-        done: Finished = await worker.run("finish", call_id, (snapshot, time.time()))
+        out: Concluded = await worker.run("conclude", call_id, (snapshot, time.time()))
         with self._strain_lock:  # an agent has one call at a time, so this is their history
-            self.strain._hard_calls[agent_id] = done.hard_calls
-        return done
+            self.strain._hard_calls[agent_id] = out.hard_calls
+        return out.alerts
 
     def close(self) -> None:
         if self.transcription is not None:
@@ -823,13 +830,18 @@ class CallRunner:
         if self.worker is None:
             raise AnalysisError(f"call {self.call_id!r} has no analysis worker")
         worker = self.worker
-        done = await hub.finish(worker, self.call_id, self.agent_id)
+        done = await hub.finish(worker, self.call_id)
         self.time_s = max(self.time_s, done.duration_s)
         await self._store_and_send([done.final], _Outbox())
         if ended:
             await self._drain_transcripts(hub.settings.transcription_drain_s)
         else:
             self.abandoned = True
+        # Take-a-break is decided once the late cues are in: a manager request in the last
+        # seconds raises a flag, which makes the call a hard one.
+        closing = await hub.conclude(worker, self.call_id, self.agent_id)
+        if closing:
+            await self._store_and_send([SessionUpdate([], closing)], _Outbox())
         await self._flush_redacted(send=ended)
         await worker.run("close", self.call_id)
         self.release()

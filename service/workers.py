@@ -28,7 +28,7 @@ from typing import Any
 from audio.channels import ChannelRoles
 from audio.errors import CalltoneError
 from audio.pcm import PcmFormat
-from models.alerts import AgentStrain, AlertConfig
+from models.alerts import AgentStrain, Alert, AlertConfig
 from models.config import AnalysisConfig
 from models.session import CallSession, SessionUpdate, UtteranceOptions
 
@@ -59,6 +59,14 @@ class Finished:
     events: list[dict[str, Any]]
     metrics: dict[str, Any]
     notes: list[str]
+
+
+@dataclass
+class Concluded:
+    """The end-of-call alerts, decided once the late transcript cues are in, and the agent's
+    recent hard calls as the worker's copy of the strain record now holds them."""
+
+    alerts: list[Alert]
     hard_calls: deque[float] = field(default_factory=deque)
 
 
@@ -92,9 +100,9 @@ def handle(sessions: dict[str, CallSession], op: str, call_id: str, payload: Any
             updates.append(session.add_events(cue_events))
         return updates
     if op == "finish":
-        strain, wall_time_s = payload
-        # The session stays until "close": late transcript cues may still raise a flag.
-        result = session.finish(strain=strain, wall_time_s=wall_time_s)
+        # The session stays until "close": late transcript cues may still raise a flag, and
+        # the end-of-call decision waits for them ("conclude").
+        result = session.finish(conclude=False)
         analysis = result.analysis
         return Finished(
             final=result.final,
@@ -102,8 +110,11 @@ def handle(sessions: dict[str, CallSession], op: str, call_id: str, payload: Any
             events=[e.to_dict() for e in analysis.events_sorted()],
             metrics=analysis.metrics,
             notes=list(analysis.notes),
-            hard_calls=deque(strain._hard_calls.get(session.agent_id, ())),
         )
+    if op == "conclude":
+        strain, wall_time_s = payload
+        alerts = session.conclude(strain=strain, wall_time_s=wall_time_s)
+        return Concluded(alerts, deque(strain._hard_calls.get(session.agent_id, ())))
     raise AnalysisError(f"unknown analysis request {op!r}")
 
 

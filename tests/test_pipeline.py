@@ -12,6 +12,7 @@ from synth import SAMPLES, SR
 
 from audio.channels import ChannelRoles
 from audio.decode import DecodedAudio, load_audio
+from models.alerts import AlertConfig
 from models.analysis import analyze_file, run_session, to_document
 from models.config import AnalysisConfig
 from models.pipeline import transcribe_session
@@ -45,6 +46,29 @@ def test_transcript_adds_and_never_changes_acoustic_events(transcriber):
         assert seg["words"] and seg["start_s"] <= seg["words"][0]["start_s"] + 0.5
     assert 80 < doc["metrics"]["agent"]["words_per_minute"] < 260
     assert tr.customer_name and "jones" in tr.customer_name.lower()
+
+
+def test_a_manager_request_makes_the_recorded_call_hard(transcriber):
+    # Acoustic rules switched off for hardness and flags, so only the transcript's manager
+    # request (a cue, known only after transcription) can make this call a hard one.
+    cfg = AlertConfig(
+        hard_call_customer_yelling_s=1e6,
+        hard_call_agent_tone_s=1e6,
+        escalate_if_yelling_again_within_s=0.0,
+        escalate_after_customer_yelling_s=1e6,
+    )
+    path = SAMPLES / "escalation_call" / "call.wav"
+    _, acoustic = analyze_file(path, alert_config=cfg)
+    assert [a for a in acoustic.alerts if a.kind in ("take_a_break", "escalation_flag")] == []
+    audio, session = analyze_file(path, alert_config=cfg, conclude=False)
+    assert not session.concluded
+    transcribe_session(audio, session, transcriber=transcriber)
+    kinds = [a.kind for a in session.alerts]
+    assert "escalation_flag" in kinds
+    brk = [a for a in session.alerts if a.kind == "take_a_break"]
+    assert len(brk) == 1 and "escalation flag" in brk[0].reason
+    assert brk[0].at_s == pytest.approx(audio.duration_s, abs=0.05)
+    assert session.conclude() == []  # decided once
 
 
 def test_silence_and_noise_give_no_words(transcriber):

@@ -13,7 +13,14 @@ pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::DeprecationW
 
 # Only the manager request may raise a flag here (the acoustic flag rules would otherwise take
 # the escalation cooldown first), so the test sees the cue path on its own.
-CUE_ONLY_FLAGS = {"escalate_if_yelling_again_within_s": 0, "escalate_after_customer_yelling_s": 1e6}
+# Hardness likewise: only the flag makes the call hard, and the flag comes from Whisper, after
+# the audio has ended, so take-a-break must wait for it.
+CUE_ONLY_FLAGS = {
+    "escalate_if_yelling_again_within_s": 0,
+    "escalate_after_customer_yelling_s": 1e6,
+    "hard_call_customer_yelling_s": 1e6,
+    "hard_call_agent_tone_s": 1e6,
+}
 
 
 def test_transcripts_stored_and_manager_request_flags(tmp_path: Path) -> None:
@@ -43,6 +50,10 @@ def test_transcripts_stored_and_manager_request_flags(tmp_path: Path) -> None:
         if m["event"]["kind"] == "phrase" and m["event"]["evidence"]["cue"] == "manager_request"
     )
     assert flags[0]["event_ids"] == [cue["id"]]
+    breaks = [a for a in result.alerts if a["kind"] == "take_a_break"]
+    assert len(breaks) == 1 and "escalation flag" in breaks[0]["message"]
+    assert result.alerts.index(breaks[0]) > result.alerts.index(flags[0])
+    assert [a["kind"] for a in result.summary["alerts"]].count("take_a_break") == 1
     assert 37.0 <= cue["start_s"] <= 41.5
     # the acoustic alert did not wait for Whisper: it came before the transcript of the very
     # utterance it was about (which cannot be transcribed before that utterance has ended)
