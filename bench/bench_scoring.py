@@ -6,6 +6,9 @@ sample, so the calls differ), writes them as 16 kHz 16-bit WAV, then runs the re
 HTML report, CSV) with and without transcription and with 1 and 2 worker processes. Wall time
 includes starting the workers and loading Whisper once per worker, as a real batch pays it.
 
+Modes may repeat (``--modes transcribe,full-context,transcribe,full-context``) to interleave
+settings on a noisy machine; ``full-context`` is ``calltone score --full-context``.
+
 Run: python bench/bench_scoring.py [--calls 4] [--workers 1,2] [--modes acoustic,transcribe,packed]
 """
 
@@ -51,11 +54,17 @@ def build_calls(folder: Path, n: int) -> list[Path]:
 
 
 def run(
-    paths: list[Path], out: Path, *, transcribe: bool, workers: int, pack_gap_s: float | None
+    paths: list[Path],
+    out: Path,
+    *,
+    transcribe: bool,
+    workers: int,
+    pack_gap_s: float | None,
+    full_context: bool = False,
 ) -> dict:
     load_before = os.getloadavg()[0]
     t0 = time.perf_counter()
-    options = ScoreOptions(transcribe=transcribe, pack_gap_s=pack_gap_s)
+    options = ScoreOptions(transcribe=transcribe, pack_gap_s=pack_gap_s, full_context=full_context)
     report = score_many(paths, out, options, workers=workers, progress=False)
     wall = time.perf_counter() - t0
     failed = report.failed
@@ -63,7 +72,11 @@ def run(
         raise SystemExit(f"bench: {len(failed)} call(s) failed: {failed[0].error}")
     per_call = [o.wall_s for o in report.outcomes]
     return {
-        "mode": ("transcribed" + (f", packed {pack_gap_s:g} s" if pack_gap_s else ""))
+        "mode": (
+            "transcribed"
+            + (f", packed {pack_gap_s:g} s" if pack_gap_s else "")
+            + (", full 30 s context" if full_context else "")
+        )
         if transcribe
         else "acoustic only",
         "workers": workers,
@@ -76,6 +89,10 @@ def run(
         "median_overall": round(
             statistics.median(o.overall_score for o in report.outcomes if o.overall_score), 1
         ),
+        "overall_by_call": {
+            o.call_id: None if o.overall_score is None else round(o.overall_score, 1)
+            for o in report.outcomes
+        },
     }
 
 
@@ -86,8 +103,8 @@ def main() -> None:
     ap.add_argument(
         "--modes",
         default="acoustic,transcribe",
-        help="acoustic, transcribe and/or packed (transcribe with --pack-gap-s 1); default "
-        "acoustic,transcribe",
+        help="acoustic, transcribe, packed (transcribe with --pack-gap-s 1) and/or full-context; "
+        "default acoustic,transcribe",
     )
     args = ap.parse_args()
     workers = [int(w) for w in args.workers.split(",")]
@@ -96,14 +113,15 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="calltone-bench-") as tmp:
         folder = Path(tmp)
         paths = build_calls(folder, args.calls)
-        for mode in modes:
+        for k, mode in enumerate(modes):
             for w in workers:
                 res = run(
                     paths,
-                    folder / f"out_{mode}_{w}",
-                    transcribe=mode in ("transcribe", "packed"),
+                    folder / f"out_{k}_{mode}_{w}",
+                    transcribe=mode in ("transcribe", "packed", "full-context"),
                     workers=w,
                     pack_gap_s=1.0 if mode == "packed" else None,
+                    full_context=mode == "full-context",
                 )
                 print(json.dumps(res), flush=True)
                 results.append(res)

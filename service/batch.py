@@ -63,6 +63,9 @@ class ScoreOptions:
     pack_gap_s: float | None = None
     """Pack speech regions into shared Whisper windows (models.transcriber): faster for archives,
     at some risk to short backchannels; None decodes each region on its own."""
+    full_context: bool = False
+    """Encode every Whisper window as the full 30 s instead of its own audio (as ``calltone
+    analyze --full-context``; see models.pipeline.recorded_call_options)."""
 
 
 @dataclass
@@ -111,21 +114,20 @@ class BatchReport:
 # One call
 
 
-_TRANSCRIBERS: dict[tuple[str | None, int, float | None], Any] = {}
+_TRANSCRIBERS: dict[tuple[str | None, int, float | None, bool], Any] = {}
 
 
 def _transcriber(options: ScoreOptions) -> Any:
     """One Transcriber per process and model (the Whisper model itself is cached too)."""
-    from models.transcriber import Transcriber, TranscriberOptions
+    from models.pipeline import recorded_call_options
+    from models.transcriber import Transcriber
 
-    key = (options.model, options.cpu_threads, options.pack_gap_s)
+    key = (options.model, options.cpu_threads, options.pack_gap_s, options.full_context)
     if key not in _TRANSCRIBERS:
+        # The same settings as `calltone analyze`: a scorecard quotes the same transcript.
+        base = recorded_call_options(options.model, full_context=options.full_context)
         _TRANSCRIBERS[key] = Transcriber(
-            TranscriberOptions(
-                model=options.model,
-                cpu_threads=options.cpu_threads,
-                pack_gap_s=options.pack_gap_s,
-            )
+            replace(base, cpu_threads=options.cpu_threads, pack_gap_s=options.pack_gap_s)
         )
     return _TRANSCRIBERS[key]
 

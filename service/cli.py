@@ -33,12 +33,7 @@ def _add_analyze(sub: argparse._SubParsersAction) -> None:
         help="who speaks in a mono recording (default agent)",
     )
     p.add_argument("--no-transcribe", action="store_true", help="acoustic analysis only (fast)")
-    p.add_argument(
-        "--full-context",
-        action="store_true",
-        help="encode every Whisper window as a full 30 s (~1.4x slower transcription; slightly "
-        "different words, see docs/benchmarks.md)",
-    )
+    _add_full_context(p)
     p.add_argument(
         "--model",
         default=None,
@@ -74,6 +69,7 @@ def _add_score(sub: argparse._SubParsersAction) -> None:
         "with --no-transcribe one per 8 calls)",
     )
     p.add_argument("--no-transcribe", action="store_true", help="acoustic criteria only (fast)")
+    _add_full_context(p)
     p.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     p.add_argument(
         "--pack-gap-s",
@@ -172,6 +168,15 @@ def _add_listen(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--volume", type=float, default=None, help="earcon peak 0-1 (default 0.12)")
     p.add_argument("--mute", action="store_true", help="print tips only, no earcons")
     p.add_argument("--list-devices", action="store_true", help="list audio devices and exit")
+
+
+def _add_full_context(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--full-context",
+        action="store_true",
+        help="encode every Whisper window as a full 30 s (~1.4x slower transcription; slightly "
+        "different words, see docs/benchmarks.md)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -411,6 +416,7 @@ def cmd_score(args: argparse.Namespace) -> int:
         customer_name=args.customer_name,
         agent_id=args.agent_id,
         pack_gap_s=args.pack_gap_s,
+        full_context=args.full_context,
     )
     report = score_many(
         args.calls, args.out, options, workers=args.workers, progress=not args.no_progress
