@@ -183,7 +183,12 @@ def cue_event(d: dict[str, Any]) -> Event:
 
 
 def _rushing(words: list[Word], c: PaceConfig) -> tuple[list[Event], float | None]:
-    """Agent pace windows over the absolute limit or well over their own first windows."""
+    """Agent pace windows over the absolute limit or well over their own first windows.
+
+    Fired windows that overlap make one event, also across a calmer window between them: the
+    windows are longer than their step, so two events would share seconds and one stretch of
+    rushing would be counted (and debited on a scorecard) twice.
+    """
     points = pace_series(words, window_s=c.window_s, step_s=c.step_s, min_talk_s=c.min_talk_s)
     if not points:
         return [], None
@@ -220,8 +225,6 @@ def _rushing(words: list[Word], c: PaceConfig) -> tuple[list[Event], float | Non
                     },
                 )
                 out.append(current)
-        else:
-            current = None
     return out, base
 
 

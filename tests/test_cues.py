@@ -166,6 +166,37 @@ def test_pace_series_tracks_speeding_up() -> None:
     assert pace_series([]) == []
 
 
+def test_rushing_with_a_calmer_window_inside_is_one_stretch() -> None:
+    # 120 wpm for 60 s (the baseline), 240 wpm for 25 s, 15 s back at 120, 240 again for 25 s.
+    # 20 s windows every 5 s: the windows over the calm 15 s are under both limits, but the
+    # fired windows on either side share seconds, so they are one stretch, not two events that
+    # overlap (each rushing event costs points on a scorecard).
+    from models.pipeline import PaceConfig, _rushing
+
+    words = (
+        _words(120, start_s=0.0, step_s=0.5, dur_s=0.5)
+        + _words(100, start_s=60.0, step_s=0.25, dur_s=0.25)
+        + _words(30, start_s=85.0, step_s=0.5, dur_s=0.5)
+        + _words(100, start_s=100.0, step_s=0.25, dur_s=0.25)
+        + _words(80, start_s=125.0, step_s=0.5, dur_s=0.5)
+    )
+    events, base = _rushing(words, PaceConfig())
+    assert base == pytest.approx(120, rel=0.02)
+    assert len(events) == 1
+    # event spans are whole windows: within half a window (10 s) of the bursts' edges
+    assert 50 <= events[0].start_s <= 60 and 125 <= (events[0].end_s or 0) <= 135
+    # Two bursts far apart stay two events.
+    apart = (
+        _words(120, start_s=0.0, step_s=0.5, dur_s=0.5)
+        + _words(100, start_s=60.0, step_s=0.25, dur_s=0.25)
+        + _words(80, start_s=85.0, step_s=0.5, dur_s=0.5)
+        + _words(100, start_s=125.0, step_s=0.25, dur_s=0.25)
+        + _words(40, start_s=150.0, step_s=0.5, dur_s=0.5)
+    )
+    two, _ = _rushing(apart, PaceConfig())
+    assert len(two) == 2 and two[0].end_s is not None and two[0].end_s < two[1].start_s
+
+
 # -- the cue file ----------------------------------------------------------------------------
 
 

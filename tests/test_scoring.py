@@ -564,3 +564,20 @@ def test_default_workers_follow_cores_and_the_cost_of_a_call() -> None:
     assert default_workers(50) == cores
     assert default_workers(3, transcribe=False) == 1, "a worker costs about one acoustic call"
     assert default_workers(64, transcribe=False) == min(cores, 8)
+
+
+def test_scoring_transcribes_like_analyze_unless_asked_for_full_context() -> None:
+    # A scorecard quotes the transcript `calltone analyze` would show: the same Whisper settings.
+    from dataclasses import replace
+
+    from models.pipeline import recorded_call_options
+    from service.batch import _transcriber
+
+    default = _transcriber(ScoreOptions(cpu_threads=1)).options
+    assert default == replace(recorded_call_options(), cpu_threads=1)
+    assert default.context_min_s is not None and default.context_retry_s is not None
+    full = _transcriber(ScoreOptions(cpu_threads=1, full_context=True)).options
+    assert full == replace(recorded_call_options(full_context=True), cpu_threads=1)
+    assert full.context_min_s is None
+    packed = _transcriber(ScoreOptions(cpu_threads=1, pack_gap_s=1.0)).options
+    assert packed.pack_gap_s == 1.0
