@@ -48,8 +48,13 @@ def _load_transcriber(settings: Settings) -> object | None:
         return None
     from models.transcriber import Transcriber, TranscriberOptions
 
+    context = settings.whisper_context_min_s
     transcriber = Transcriber(
-        TranscriberOptions(model=settings.whisper_model, cpu_threads=settings.whisper_threads)
+        TranscriberOptions(
+            model=settings.whisper_model,
+            cpu_threads=settings.whisper_threads,
+            context_min_s=None if context >= 30.0 else context,
+        )
     )
     failure: list[BaseException] = []
 

@@ -54,6 +54,14 @@ class Settings(BaseSettings):
     whisper_model: str | None = Field(
         None, description="CTranslate2 Whisper directory; default: the packaged tiny.en"
     )
+    whisper_context_min_s: float = Field(
+        15.0,
+        ge=1.0,
+        le=30.0,
+        description="shortest Whisper encoder input for a live utterance (its audio + 1 s, at "
+        "least this; 30 = Whisper's full window): 15 transcribed 2.5x as many utterances per "
+        "second as 30 with the same word errors within noise (docs/benchmarks.md)",
+    )
     whisper_threads: int = Field(
         1,
         ge=0,

@@ -152,6 +152,21 @@ def test_replay_cli_without_server_or_token() -> None:
     assert out.returncode == 2 and "--token" in out.stderr
 
 
+def test_live_whisper_input_follows_the_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Live utterances are encoded as their audio + 1 s, at least 15 s by default; 30 restores
+    # Whisper's full window; a value outside 1-30 s is refused with the setting's name.
+    from service.app import _load_transcriber
+
+    t = _load_transcriber(load_settings())
+    assert t is not None and t.options.context_min_s == 15.0  # type: ignore[attr-defined]
+    monkeypatch.setenv("CALLTONE_WHISPER_CONTEXT_MIN_S", "30")
+    t = _load_transcriber(load_settings())
+    assert t is not None and t.options.context_min_s is None  # type: ignore[attr-defined]
+    monkeypatch.setenv("CALLTONE_WHISPER_CONTEXT_MIN_S", "0.5")
+    with pytest.raises(SettingsError, match="whisper_context_min_s"):
+        load_settings()
+
+
 def test_socket_url() -> None:
     assert socket_url("http://h:1/", "/v1/x", token="t", after=3) == "ws://h:1/v1/x?after=3&token=t"
     assert socket_url("h:1", "/p") == "ws://h:1/p"
