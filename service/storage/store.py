@@ -11,8 +11,9 @@ import dataclasses
 import datetime as dt
 import math
 import re
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from typing import Any, Final
 
 from sqlalchemy import delete, func, select, update
@@ -380,6 +381,14 @@ class Store:
         self._read = sessionmaker(self._engine, expire_on_commit=False)
         self._write_engine = self._engine.execution_options(**{WRITE_OPTION: True})
         self._write_sessions = sessionmaker(self._write_engine, expire_on_commit=False)
+        # SQLite has one writer at a time; its busy handler retries with growing sleeps and no
+        # queue, so with 16 storage threads one writer could wait out the busy timeout while
+        # others kept winning (seen once on a loaded machine: "database is locked"). The
+        # threads of this process take turns here instead; the busy timeout is then only for
+        # other processes (calltone purge, a second server on the same file).
+        self._write_turn: AbstractContextManager[Any] = (
+            threading.RLock() if self._engine.dialect.name == "sqlite" else nullcontext()
+        )
 
     def __repr__(self) -> str:
         return f"Store({safe_url(self.url)!r})"
@@ -405,7 +414,11 @@ class Store:
     @contextmanager
     def _writing(self, *, appends: bool = False) -> Iterator[Session]:
         """A write transaction, committed on exit. ``appends``: it adds alert or feed rows."""
-        with translate_operational_errors(self.url), self._write_sessions.begin() as session:
+        with (
+            self._write_turn,
+            translate_operational_errors(self.url),
+            self._write_sessions.begin() as session,
+        ):
             conn = session.connection()  # begins now (SQLite: BEGIN IMMEDIATE takes the lock)
             if appends:
                 lock_appends(conn)
