@@ -136,6 +136,11 @@ def _words(n: int, *, start_s: float, step_s: float, dur_s: float) -> list[Word]
     return [Word(f"w{i}", start_s + i * step_s, start_s + i * step_s + dur_s) for i in range(n)]
 
 
+def _talk(*stretches: tuple[int, float, float]) -> list[Word]:
+    """Continuous talk: (words, start s, seconds per word) per stretch, no gaps inside."""
+    return [w for n, t0, dt in stretches for w in _words(n, start_s=t0, step_s=dt, dur_s=dt)]
+
+
 def test_words_per_minute_uses_talk_time_not_listening_time() -> None:
     # 30 words in 10 s of continuous talk (0.3 s words, 0.033 s gaps) = 180 wpm, then silence
     words = _words(30, start_s=0.0, step_s=10 / 30, dur_s=0.3)
@@ -173,12 +178,8 @@ def test_rushing_with_a_calmer_window_inside_is_one_stretch() -> None:
     # overlap (each rushing event costs points on a scorecard).
     from models.pipeline import PaceConfig, _rushing
 
-    words = (
-        _words(120, start_s=0.0, step_s=0.5, dur_s=0.5)
-        + _words(100, start_s=60.0, step_s=0.25, dur_s=0.25)
-        + _words(30, start_s=85.0, step_s=0.5, dur_s=0.5)
-        + _words(100, start_s=100.0, step_s=0.25, dur_s=0.25)
-        + _words(80, start_s=125.0, step_s=0.5, dur_s=0.5)
+    words = _talk(
+        (120, 0.0, 0.5), (100, 60.0, 0.25), (30, 85.0, 0.5), (100, 100.0, 0.25), (80, 125.0, 0.5)
     )
     events, base = _rushing(words, PaceConfig())
     assert base == pytest.approx(120, rel=0.02)
@@ -186,12 +187,8 @@ def test_rushing_with_a_calmer_window_inside_is_one_stretch() -> None:
     # event spans are whole windows: within half a window (10 s) of the bursts' edges
     assert 50 <= events[0].start_s <= 60 and 125 <= (events[0].end_s or 0) <= 135
     # Two bursts far apart stay two events.
-    apart = (
-        _words(120, start_s=0.0, step_s=0.5, dur_s=0.5)
-        + _words(100, start_s=60.0, step_s=0.25, dur_s=0.25)
-        + _words(80, start_s=85.0, step_s=0.5, dur_s=0.5)
-        + _words(100, start_s=125.0, step_s=0.25, dur_s=0.25)
-        + _words(40, start_s=150.0, step_s=0.5, dur_s=0.5)
+    apart = _talk(
+        (120, 0.0, 0.5), (100, 60.0, 0.25), (80, 85.0, 0.5), (100, 125.0, 0.25), (40, 150.0, 0.5)
     )
     two, _ = _rushing(apart, PaceConfig())
     assert len(two) == 2 and two[0].end_s is not None and two[0].end_s < two[1].start_s

@@ -102,35 +102,21 @@ def test_missing_portaudio_is_a_clear_error() -> None:
 def test_replay_cli_prints_alerts(tmp_path: Path) -> None:
     with running_server(f"sqlite:///{tmp_path / 'r.db'}") as srv:
         token = srv.user("a5", "agent")
-        out = _cli(
-            "replay",
-            str(SAMPLES / "escalation_call" / "call.wav"),
-            "--agent",
-            "a5",
-            "--speed",
-            "0",
-            "--server",
-            srv.ws,
-            "--call-id",
-            "cli-1",
-            env={"CALLTONE_TOKEN": token},
-        )
+
+        def replay(
+            call: str, *extra: str, env: dict[str, str] | None = None
+        ) -> subprocess.CompletedProcess[str]:
+            wav = str(SAMPLES / call / "call.wav")
+            return _cli(
+                "replay", wav, "--agent", "a5", "--speed", "0", "--server", srv.ws, *extra, env=env
+            )
+
+        out = replay("escalation_call", "--call-id", "cli-1", env={"CALLTONE_TOKEN": token})
         assert out.returncode == 0, out.stderr
         assert "ALERT de_escalate" in out.stdout and "Tip:" in out.stdout
         assert "call cli-1 ended" in out.stdout
         assert srv.store.get_call("cli-1").state == "ended"
-        wrong = _cli(
-            "replay",
-            str(SAMPLES / "calm_call" / "call.wav"),
-            "--agent",
-            "a5",
-            "--speed",
-            "0",
-            "--server",
-            srv.ws,
-            "--token",
-            "ct_nope-nope-nope-nope-nope",
-        )
+        wrong = replay("calm_call", "--token", "ct_nope-nope-nope-nope-nope")
         assert wrong.returncode == 2 and "unauthorized" in wrong.stdout
 
 
