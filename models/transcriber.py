@@ -183,8 +183,9 @@ class TranscriberOptions:
         ``context_margin_s``, rounded up to whole seconds and at least this long. With 10 s and
         ``window_s=15`` the 10-minute benchmark call runs at 27-33x instead of 22-23x with about
         the same word errors summed over real speech; recorded calls use that
-        (:func:`models.pipeline.recorded_call_options`), single utterances keep 30 s (the
-        default here). Below ~10 s Whisper lost short backchannels
+        (:func:`models.pipeline.recorded_call_options`); the live service encodes each
+        utterance with at least 15 s (``Settings.whisper_context_min_s``, bench_utterances.py).
+        Below ~10 s Whisper lost short backchannels
         ("Mm-hmm" on a real AMI channel). Takes effect with a model from
         :func:`load_whisper_model`; a plain ``WhisperModel`` always encodes 30 s.
     context_retry_s : float or None
