@@ -52,7 +52,12 @@ def _add_score(sub: argparse._SubParsersAction) -> None:
         "score",
         help="score recorded calls against the trainer's rubric: JSON scorecards, HTML reports, CSV",
     )
-    p.add_argument("calls", nargs="+", metavar="CALL", help="recordings, or folders of them")
+    p.add_argument(
+        "calls",
+        nargs="*",
+        metavar="CALL",
+        help="recordings, folders of them, or fsspec URLs (s3://..., with --cluster)",
+    )
     p.add_argument(
         "--out",
         default="scorecards",
@@ -87,6 +92,34 @@ def _add_score(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--customer-name", default=None, help="the customer's name (one call)")
     p.add_argument("--model", default=None, help="CTranslate2 Whisper model directory")
     p.add_argument("--config", default=None, help="TOML file overriding detector thresholds")
+    c = p.add_argument_group("cluster (Dask distributed; docs/cluster.md)")
+    c.add_argument(
+        "--cluster",
+        default=None,
+        metavar="URL",
+        help="score on this Dask scheduler, one task per call (tcp://HOST:8786; 'local' starts "
+        "one here; default $CALLTONE_DASK_SCHEDULER, else local worker processes)",
+    )
+    c.add_argument(
+        "--manifest",
+        default=None,
+        metavar="FILE",
+        help="CSV or JSONL listing path, agent_id, call_id, date per call (implies a cluster)",
+    )
+    c.add_argument(
+        "--db",
+        default=None,
+        metavar="URL",
+        help="also store each scorecard in the service database (URL or SQLite file) so the "
+        "trainer pages list them (implies a cluster)",
+    )
+    c.add_argument(
+        "--in-flight",
+        type=int,
+        default=None,
+        metavar="N",
+        help="calls submitted to the cluster at once (default: 4 per worker thread, at least 8)",
+    )
 
 
 def _add_serve(sub: argparse._SubParsersAction) -> None:
@@ -405,6 +438,10 @@ def cmd_score(args: argparse.Namespace) -> int:
 
     if args.workers is not None and args.workers < 1:
         raise CalltoneError(f"--workers {args.workers}: use 1 or more")
+    if args.in_flight is not None and args.in_flight < 1:
+        raise CalltoneError(f"--in-flight {args.in_flight}: use 1 or more")
+    if not args.calls and not args.manifest:
+        raise CalltoneError("nothing to score; pass recordings, folders or --manifest FILE")
     options = ScoreOptions(
         transcribe=not args.no_transcribe,
         model=args.model,
@@ -418,6 +455,13 @@ def cmd_score(args: argparse.Namespace) -> int:
         pack_gap_s=args.pack_gap_s,
         full_context=args.full_context,
     )
+    from service.cluster import is_url, load_cluster_settings
+
+    cluster_settings = load_cluster_settings()
+    address = args.cluster or cluster_settings.dask_scheduler
+    needs_cluster = args.manifest or args.db or any(is_url(c) for c in args.calls)
+    if address or needs_cluster:
+        return _score_on_cluster(args, options, address, cluster_settings)
     report = score_many(
         args.calls, args.out, options, workers=args.workers, progress=not args.no_progress
     )
@@ -430,6 +474,51 @@ def cmd_score(args: argparse.Namespace) -> int:
     sys.stdout.write(
         f"{len(report.outcomes) - len(report.failed)} of {len(report.outcomes)} call(s) scored "
         f"in {report.wall_s:.1f} s with {report.workers} worker(s); summary {report.summary_csv}\n"
+    )
+    return EXIT_USAGE if report.failed else 0
+
+
+def _score_on_cluster(
+    args: argparse.Namespace, options: Any, address: str | None, settings: Any
+) -> int:
+    """``calltone score`` on Dask (service/cluster.py); a LocalCluster when no address is set."""
+    from service.cluster import connect, expand_inputs, read_manifest, score_on_cluster
+
+    entries = expand_inputs(args.calls) if args.calls else []
+    if args.manifest:
+        entries += read_manifest(args.manifest, line_max_bytes=settings.manifest_line_max_bytes)
+    seen: set[str] = set()
+    for e in entries:
+        if e.call_id in seen:
+            raise CalltoneError(
+                f"call id {e.call_id!r} is given twice (CALL arguments and --manifest); "
+                "give each call once"
+            )
+        seen.add(e.call_id)
+    with connect(
+        address,
+        n_calls=len(entries),
+        transcribe=options.transcribe,
+        timeout_s=settings.dask_connect_timeout_s,
+    ) as client:
+        report = score_on_cluster(
+            entries,
+            args.out,
+            options,
+            client,
+            settings=settings,
+            in_flight=args.in_flight,
+            db_url=_db_url(args.db),
+            progress=not args.no_progress,
+        )
+    for o in report.outcomes:
+        if not o.ok:
+            print(f"calltone: error: {o.path}: {o.error}", file=sys.stderr)
+    scored = len(report.outcomes) - len(report.failed) - len(report.skipped)
+    sys.stdout.write(
+        f"{scored} call(s) scored, {len(report.skipped)} already done, {len(report.failed)} "
+        f"failed, in {report.wall_s:.1f} s on {report.workers} Dask worker(s) at "
+        f"{report.scheduler}; summary {report.summary_csv}\n"
     )
     return EXIT_USAGE if report.failed else 0
 
