@@ -120,6 +120,13 @@ class Settings(BaseSettings):
         "is closed when one send waits this long (its unsent backlog stays above ~64 KiB); "
         "close code 1013 with a reason, the client resumes with after=<last id it saw>",
     )
+    flag_auto_resolve_s: float = Field(
+        600.0,
+        ge=0,
+        description="an escalation flag still open this many seconds after its call ended is "
+        "resolved on its own (acknowledged by 'calltone.auto', which the board shows as a "
+        "note); 0 leaves flags open until a supervisor acknowledges them",
+    )
     cors_origins: list[str] = Field(default_factory=list)
     signin_max_failures: int = Field(
         10,
