@@ -50,3 +50,8 @@ class ChannelLayoutError(AudioError):
 
 class FrameError(AudioError):
     """A live PCM frame that is malformed (not whole samples, too large, empty)."""
+
+
+class DecodedTooLargeError(AudioError):
+    """A recording whose decoded samples would exceed the memory budget (a decompression bomb,
+    a header that lies, or simply a call too long for the machine)."""

@@ -27,6 +27,8 @@ class AnalyzeOptions:
     customer_channel: int | None = None
     mono_role: Role = "agent"
     chunk_s: float = DEFAULT_CHUNK_S
+    max_decoded_bytes: int | None = None
+    """Refuse recordings whose samples take more than this decoded (audio.decode.load_audio)."""
 
 
 def run_session(
@@ -94,7 +96,7 @@ def analyze_file(
     (``conclude``: as for :func:`run_session`)."""
     opts = options or AnalyzeOptions()
     cfg = config or AnalysisConfig()
-    audio = load_audio(path)
+    audio = load_audio(path, max_decoded_bytes=opts.max_decoded_bytes)
     roles = resolve_roles(
         audio.channels,
         agent_channel=opts.agent_channel,

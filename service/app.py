@@ -19,11 +19,13 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 
 from service.bus import make_bus
+from service.guard import RequestGuard
 from service.live import LiveHub, lower_thread_priority
 from service.logsafe import install_log_filters
 from service.ratelimit import SigninLimiter
 from service.retention import retention_loop
-from service.routes import alerts, calls, feeds, live, pages, recordings, users
+from service.routes import alerts, calls, feeds, live, pages, protocols, recordings, users
+from service.routes.recordings import MULTIPART_OVERHEAD_BYTES
 from service.routes.schemas import Health, document_errors
 from service.settings import Settings, load_settings
 from service.storage import (
@@ -144,6 +146,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # failed sign-ins per client address (service/ratelimit.py); in memory, per process
     app.state.signin_limiter = SigninLimiter(settings.signin_max_failures, settings.signin_window_s)
     install_log_filters()  # no audio, transcript text or tokens in uvicorn's logs (logsafe.py)
+    # body limits, stalled bodies and foreign origins before any route (service/guard.py)
+    app.add_middleware(
+        RequestGuard,
+        max_body_bytes=settings.max_body_bytes,
+        upload_limits={
+            ("POST", "/v1/recordings"): settings.max_upload_bytes + MULTIPART_OVERHEAD_BYTES
+        },
+        body_idle_timeout_s=settings.body_idle_timeout_s,
+        allowed_origins=settings.cors_origins,
+    )
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -156,6 +168,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router)
     recordings.install(app)  # uploads -> background scoring -> scorecards (issue 5)
     pages.install(app)  # board, agent and trainer pages, sign-in, /static (issue 6)
+    protocols.install(app)  # Genesys AudioHook, Twilio Media Streams, FreeSWITCH fork (issue 18)
 
     @app.get("/health", response_model=Health, tags=["health"])
     async def health(request: Request) -> object:

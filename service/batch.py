@@ -20,6 +20,7 @@ import json
 import multiprocessing
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
@@ -63,6 +64,9 @@ class ScoreOptions:
     pack_gap_s: float | None = None
     """Pack speech regions into shared Whisper windows (models.transcriber): faster for archives,
     at some risk to short backchannels; None decodes each region on its own."""
+    max_decoded_bytes: int | None = None
+    """Refuse recordings whose samples take more than this once decoded (float32 at their own
+    rate): a decompression bomb fails its job instead of taking the worker's memory."""
     full_context: bool = False
     """Encode every Whisper window as the full 30 s instead of its own audio (as ``calltone
     analyze --full-context``; see models.pipeline.recorded_call_options)."""
@@ -159,6 +163,7 @@ def score_file(
             agent_channel=o.agent_channel,
             customer_channel=o.customer_channel,
             mono_role="customer" if o.mono_role == "customer" else "agent",
+            max_decoded_bytes=o.max_decoded_bytes,
         ),
         config=config,
         keep_timeline=True,
@@ -330,8 +335,32 @@ def _init_worker(options: ScoreOptions) -> None:
         _ = _transcriber(options).model
 
 
+PARENT_POLL_S = 1.0
+"""How often a service's scoring worker checks that the server that started it is alive."""
+
+
+def exit_with_parent(poll_s: float = PARENT_POLL_S) -> None:
+    """Exit this process (at once, mid-call if need be) when its parent process is gone.
+
+    A process pool's workers wait on a queue whose write end they hold themselves, so a
+    SIGKILLed server left them alive (~140 MB each, for as long as the call being scored took).
+    A daemon thread watches the parent pid instead.
+    """
+    parent = os.getppid()
+
+    def watch() -> None:
+        while True:
+            time.sleep(poll_s)
+            if os.getppid() != parent:
+                os._exit(3)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
 def init_background_worker(options: ScoreOptions, nice: int) -> None:
-    """A service's scoring worker: lower priority (live alerts come first), then as a batch's."""
+    """A service's scoring worker: lower priority (live alerts come first), exits when the
+    server does, then set up as a batch's."""
+    exit_with_parent()
     if nice > 0 and hasattr(os, "nice"):
         with contextlib.suppress(OSError):
             os.nice(nice)

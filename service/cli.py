@@ -282,6 +282,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from service.app import create_app, preflight
+    from service.guard import CONNECTIONS, protocol_classes
     from service.logsafe import install_log_filters
     from service.settings import load_settings
 
@@ -300,10 +301,18 @@ def cmd_serve(args: argparse.Namespace) -> int:
         preflight(settings)
         app = create_app(settings)
     install_log_filters()  # create_app installs them too; the demo app is built elsewhere
+    # per-address connection caps and request-head deadlines (service/guard.py, issue 15)
+    CONNECTIONS.configure(
+        max_per_address=settings.max_connections_per_address,
+        header_timeout_s=settings.http_header_timeout_s,
+    )
+    http_protocol, ws_protocol = protocol_classes(CONNECTIONS)
     uvicorn.run(
         app,
         host=settings.host,
         port=settings.port,
+        http=http_protocol,
+        ws=ws_protocol,
         log_level=args.log_level,
         ws_max_size=max(4 * settings.max_frame_bytes, 1 << 20),
         ws_per_message_deflate=False,  # PCM does not compress; deflate only costs CPU

@@ -46,6 +46,7 @@ from models.redact import SegmentRedactor
 from models.session import SessionUpdate, Utterance, UtteranceOptions
 from models.transcriber import Segment, Transcriber
 from service.bus import Bus
+from service.guard import MessageTooComplexError, loads_bounded
 from service.settings import Settings
 from service.storage import (
     AlertRecord,
@@ -119,8 +120,15 @@ class StartMessage(BaseModel):
     customer_name: str | None = Field(None, description="lets phrase cues recognise the name")
 
 
-def parse_start(text: str | None, user: UserRecord) -> tuple[StartMessage, PcmFormat, ChannelRoles]:
-    """Validate the ``start`` message; every failure names what to send instead."""
+def parse_start(
+    text: str | None,
+    user: UserRecord,
+    *,
+    max_bytes: int = 16 * 1024,
+    max_depth: int = 32,
+) -> tuple[StartMessage, PcmFormat, ChannelRoles]:
+    """Validate the ``start`` message (parsed within ``max_bytes`` and ``max_depth``); every
+    failure names what to send instead."""
     if text is None:
         raise ProtocolError(
             "missing_start",
@@ -129,12 +137,10 @@ def parse_start(text: str | None, user: UserRecord) -> tuple[StartMessage, PcmFo
             CLOSE_POLICY,
         )
     try:
-        raw = json.loads(text)
-    except json.JSONDecodeError as exc:
+        raw = loads_bounded(text, max_bytes=max_bytes, max_depth=max_depth)
+    except MessageTooComplexError as exc:
         raise ProtocolError(
-            "bad_start",
-            f"the start message is not valid JSON ({exc.msg}); send a JSON object",
-            CLOSE_INVALID,
+            "bad_start", f"the start message: {exc}; send a JSON object", CLOSE_INVALID
         ) from exc
     if not isinstance(raw, dict) or raw.get("type") != "start":
         raise ProtocolError(
@@ -534,8 +540,17 @@ class CallRunner:
 
     async def _receive_loop(self) -> Literal["stop", "gone"]:
         limit = self.hub.settings.max_frame_bytes
+        idle_s = self.hub.settings.audio_idle_timeout_s
         while True:
-            msg = await self.ws.receive()
+            try:
+                msg = await asyncio.wait_for(self.ws.receive(), idle_s)
+            except TimeoutError:
+                raise ProtocolError(
+                    "idle",
+                    f"nothing received for {idle_s:g} s (CALLTONE_AUDIO_IDLE_TIMEOUT_S); stream "
+                    'audio, send {"type": "ping"} while paused, or {"type": "stop"} to end',
+                    CLOSE_POLICY,
+                ) from None
             if msg["type"] == "websocket.disconnect":
                 self.socket_open = False
                 return "gone"
@@ -565,11 +580,14 @@ class CallRunner:
                 return "stop"
 
     async def _on_text(self, text: str) -> None:
+        settings = self.hub.settings
         try:
-            raw = json.loads(text)
-        except json.JSONDecodeError as exc:
+            raw = loads_bounded(
+                text, max_bytes=settings.max_ws_text_bytes, max_depth=settings.max_json_depth
+            )
+        except MessageTooComplexError as exc:
             raise ProtocolError(
-                "bad_message", f"text messages must be JSON ({exc.msg})", CLOSE_INVALID
+                "bad_message", f"text messages must be JSON: {exc}", CLOSE_INVALID
             ) from exc
         kind = raw.get("type") if isinstance(raw, dict) else None
         if kind == "stop":
@@ -950,11 +968,25 @@ def _storable_alert(alert: Alert) -> dict[str, Any]:
 
 async def run_call(hub: LiveHub, ws: WebSocket, call_id: str, user: UserRecord) -> None:
     """The whole life of one audio socket (already accepted and authenticated)."""
+    settings = hub.settings
     try:
-        msg = await ws.receive()
+        try:
+            msg = await asyncio.wait_for(ws.receive(), settings.ws_start_timeout_s)
+        except TimeoutError:
+            raise ProtocolError(
+                "start_timeout",
+                f"no start message within {settings.ws_start_timeout_s:g} s "
+                "(CALLTONE_WS_START_TIMEOUT_S); send it as soon as the socket opens",
+                CLOSE_POLICY,
+            ) from None
         if msg["type"] == "websocket.disconnect":
             return
-        start, fmt, roles = parse_start(msg.get("text"), user)
+        start, fmt, roles = parse_start(
+            msg.get("text"),
+            user,
+            max_bytes=settings.max_ws_text_bytes,
+            max_depth=settings.max_json_depth,
+        )
     except ProtocolError as exc:
         await _reject(ws, exc)
         return

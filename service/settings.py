@@ -159,6 +159,74 @@ class Settings(BaseSettings):
         description='AlertConfig fields to override, JSON: {"de_escalate_cooldown_s": 20}',
     )
 
+    # -- hardening against hostile clients (issue 15; docs/reliability.md) -------------------
+    max_decoded_bytes: int = Field(
+        1 << 30,
+        ge=1 << 20,
+        description="largest decoded size (bytes of float32 samples at the file's own rate) of "
+        "an uploaded recording: judged from its header before any decode, and counted again "
+        "while the scoring worker decodes; 1 GiB is ~1.5 h of 48 kHz stereo, ~4.6 h at 8 kHz",
+    )
+    max_body_bytes: int = Field(
+        1 << 20,
+        ge=1024,
+        description="largest request body of every route but the recording upload (which has "
+        "max_upload_bytes); larger bodies get 413 before routing and before the token is read",
+    )
+    upload_spool_dir: str | None = Field(
+        None,
+        description="where uploads wait to be scored; default: a folder in the temp dir named "
+        "after the database and node, swept (jobs failed, files deleted) at start-up",
+    )
+    http_header_timeout_s: float = Field(
+        10.0,
+        gt=0,
+        description="a connection must send a request's complete headers within this long "
+        "(from connecting, or from the previous response) or it is closed",
+    )
+    body_idle_timeout_s: float = Field(
+        30.0,
+        gt=0,
+        description="a request body that sends nothing for this long is answered 408 and closed",
+    )
+    ws_start_timeout_s: float = Field(
+        10.0,
+        gt=0,
+        description="an audio socket must send its start message within this long (close 1008)",
+    )
+    audio_idle_timeout_s: float = Field(
+        60.0,
+        gt=0,
+        description="a started audio socket that sends nothing (no audio, no ping) for this long "
+        "is closed (1008) and its call ended",
+    )
+    max_connections_per_address: int = Field(
+        256,
+        ge=0,
+        description="open TCP connections (HTTP and WebSocket) one client address may hold; "
+        "more are closed at once. A softphone gateway carries many calls from one address: "
+        "raise it there. 0 turns it off",
+    )
+    max_ws_text_bytes: int = Field(
+        16 * 1024,
+        ge=256,
+        description="largest JSON text message a socket accepts (start, stop, ping, acks)",
+    )
+    max_json_depth: int = Field(
+        32, ge=2, le=256, description="deepest nesting of a JSON message a socket accepts"
+    )
+    auth_recheck_s: float = Field(
+        5.0,
+        gt=0,
+        description="open sockets re-check their token this often and close (1008) once it is "
+        "revoked, expired or its user deleted",
+    )
+    token_ttl_days: float = Field(
+        0.0,
+        ge=0,
+        description="tokens stop working this many days after they were issued; 0: never",
+    )
+
     @field_validator("alert_overrides")
     @classmethod
     def _known_alert_fields(cls, value: dict[str, float]) -> dict[str, float]:

@@ -2,7 +2,8 @@
 
 ``POST /v1/recordings`` (trainer or admin) takes a multipart upload, refuses it early when it is
 larger than ``max_upload_bytes`` (from ``Content-Length``, and again while copying), checks the
-format by decoding it, stores a ``queued`` job and returns its id at once (202). Scoring runs in
+format from the file's header alone (its decoded size within ``max_decoded_bytes``: no sample is
+decoded in the server process), stores a ``queued`` job and returns its id at once (202). Scoring runs in
 background worker processes at a lower CPU priority than the live alerts, each loading Whisper
 once; the job goes ``queued → running → done | failed`` in storage, so any node can answer
 ``GET /v1/recordings/{job_id}`` and serve the scorecard JSON and HTML once it is done.
@@ -19,10 +20,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import hashlib
 import logging
 import multiprocessing
 import re
-import shutil
 import tempfile
 import threading
 import uuid
@@ -38,8 +39,19 @@ from pydantic import BaseModel, Field
 from starlette.datastructures import UploadFile
 
 from audio.channels import resolve_roles
-from audio.decode import AV_SUFFIXES, SOUNDFILE_SUFFIXES, load_audio
-from audio.errors import AudioError, CalltoneError, UnsupportedFormatError
+from audio.decode import (
+    AV_SUFFIXES,
+    SOUNDFILE_SUFFIXES,
+    check_decoded_budget,
+    check_sample_rate,
+    probe_audio,
+)
+from audio.errors import (
+    AudioError,
+    CalltoneError,
+    DecodedTooLargeError,
+    UnsupportedFormatError,
+)
 from service.batch import ScoreOptions, init_background_worker, score_for_store
 from service.deps import CurrentUser, SettingsDep, StoreDep, require_role
 from service.settings import Settings
@@ -114,11 +126,15 @@ class ScoringQueue:
     def __init__(self, store: Store, settings: Settings) -> None:
         self.store = store
         self.options = ScoreOptions(
-            transcribe=settings.transcribe, model=settings.whisper_model, cpu_threads=1
+            transcribe=settings.transcribe,
+            model=settings.whisper_model,
+            cpu_threads=1,
+            max_decoded_bytes=settings.max_decoded_bytes,
         )
         workers = int(getattr(settings, "scoring_workers", DEFAULT_SCORING_WORKERS))
         nice = int(getattr(settings, "scoring_nice", DEFAULT_SCORING_NICE))
-        self.spool = Path(tempfile.mkdtemp(prefix="calltone-uploads-"))
+        self.spool = spool_dir(settings)
+        self.spool.mkdir(parents=True, exist_ok=True, mode=0o700)
         self._pool = ProcessPoolExecutor(
             workers,
             mp_context=multiprocessing.get_context("spawn"),
@@ -230,7 +246,64 @@ class ScoringQueue:
                 proc.terminate()
         self._pool.shutdown(wait=False, cancel_futures=True)
         self._dispatch.shutdown(wait=True, cancel_futures=True)
-        shutil.rmtree(self.spool, ignore_errors=True)
+        for leftover in self.spool.glob(f"*{UPLOAD_MARK}*"):
+            leftover.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            self.spool.rmdir()  # only when empty (another job's file is never touched)
+
+
+UPLOAD_MARK = "__upload"
+"""Spooled uploads are named ``<job_id>__upload<suffix>``: the job they belong to."""
+RECOVERED_ERROR = (
+    "the service stopped (crash or restart) before this recording was scored; upload it again"
+)
+
+
+def spool_dir(settings: Settings) -> Path:
+    """Where this node's uploads wait: fixed per database and node, so a restart finds (and
+    sweeps) what a crash left behind, and two servers on one machine never share it."""
+    if settings.upload_spool_dir:
+        return Path(settings.upload_spool_dir)
+    key = hashlib.sha256(f"{settings.db_url}|{settings.node_id or ''}".encode()).hexdigest()[:16]
+    return Path(tempfile.gettempdir()) / f"calltone-uploads-{key}"
+
+
+def recover_scoring(store: Store, settings: Settings) -> list[str]:
+    """At start-up: fail the jobs a crash left ``queued`` or ``running`` and delete their
+    uploads.
+
+    A node's unfinished jobs are those whose upload is still in its spool; a single node
+    (no ``node_id``) owns every job, so all its unfinished ones are failed even when the spool
+    itself is gone (a reboot cleared the temp dir). Returns the failed job ids.
+    """
+    spool = spool_dir(settings)
+    leftovers = sorted(spool.glob(f"*{UPLOAD_MARK}*")) if spool.is_dir() else []
+    job_ids = {p.name.split(UPLOAD_MARK, 1)[0] for p in leftovers}
+    if settings.node_id is None:
+        job_ids |= {r.job_id for r in store.unfinished_scorecards()}
+    failed = []
+    for job_id in sorted(job_ids):
+        with contextlib.suppress(CalltoneError):
+            rec = store.get_scorecard(job_id)
+            if rec.status in ("queued", "running"):
+                store.save_scorecard(
+                    job_id,
+                    call_id=rec.call_id,
+                    agent_id=rec.agent_id,
+                    status="failed",
+                    error=RECOVERED_ERROR,
+                )
+                failed.append(job_id)
+    for path in leftovers:
+        path.unlink(missing_ok=True)
+    if failed or leftovers:
+        log.warning(
+            "start-up: %d scoring job(s) left unfinished by a crash marked failed, %d upload(s) "
+            "deleted",
+            len(failed),
+            len(leftovers),
+        )
+    return failed
 
 
 _QUEUE_LOCK = threading.Lock()
@@ -257,6 +330,9 @@ def install(app: FastAPI) -> None:
     @contextlib.asynccontextmanager
     async def lifespan(a: Any) -> AsyncIterator[Any]:
         async with inner(a) as state:
+            hub = getattr(app.state, "hub", None)
+            if hub is not None:
+                await asyncio.to_thread(recover_scoring, hub.store, hub.settings)
             try:
                 yield state
             finally:
@@ -298,10 +374,30 @@ def _copy_limited(src: BinaryIO, dst: Path, limit: int) -> int:
     return n
 
 
-def _check_audio(path: Path, agent_channel: int | None) -> dict[str, Any]:
-    audio = load_audio(path)
-    resolve_roles(audio.channels, agent_channel=agent_channel)
-    return {"duration_s": round(audio.duration_s, 2), "channels": audio.channels}
+def _check_audio(path: Path, agent_channel: int | None, max_decoded_bytes: int) -> None:
+    """The format check, from the header alone: no sample is decoded in the server process (a
+    few hundred KB of FLAC can decode to gigabytes). The scoring worker decodes, within the
+    same budget, and a file whose header lied fails its job there."""
+    probe = probe_audio(path)
+    check_decoded_budget(probe, max_decoded_bytes, name=path.name)
+    if probe.frames is None and path.suffix.lower() in SOUNDFILE_SUFFIXES:
+        raise DecodedTooLargeError(
+            f"{path.name}: the header does not say how long the recording is, so its decoded "
+            "size cannot be checked; re-export it (e.g. `sox in.flac out.flac`)"
+        )
+    if probe.frames == 0:
+        raise UnsupportedFormatError(f"{path.name}: the file holds no samples")
+    check_sample_rate(probe.sample_rate_hz)
+    resolve_roles(probe.channels, agent_channel=agent_channel)
+
+
+def _agent_channel(raw: str | None) -> int | None:
+    if raw in (None, ""):
+        return None
+    # str.isdigit() is true for '²' and other digits int() refuses: ASCII digits only
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 2):
+        raise HTTPException(422, f"agent_channel must be 0 or 1, got {raw!r}")
+    return int(raw)
 
 
 _UPLOAD_BODY = {
@@ -372,10 +468,7 @@ async def upload_recording(
         agent_id = _check_name(fields.get("agent_id"), "agent_id")
         call_id = _check_name(fields.get("call_id"), "call_id")
         customer_name = (fields.get("customer_name") or "").strip()[:200] or None
-        raw_channel = fields.get("agent_channel")
-        if raw_channel not in (None, "") and not str(raw_channel).isdigit():
-            raise HTTPException(422, f"agent_channel must be 0 or 1, got {raw_channel!r}")
-        agent_channel = int(raw_channel) if raw_channel else None
+        agent_channel = _agent_channel(fields.get("agent_channel"))
         suffix = Path(upload.filename or "").suffix.lower()
         if suffix not in ACCEPTED_SUFFIXES:
             raise HTTPException(
@@ -384,7 +477,7 @@ async def upload_recording(
                 f"{suffix or '(no extension)'!r}; send one of {', '.join(ACCEPTED_SUFFIXES)}",
             )
         job_id = f"sc-{uuid.uuid4().hex[:20]}"
-        dest = scoring.spool / f"{job_id}__upload{suffix}"
+        dest = scoring.spool / f"{job_id}{UPLOAD_MARK}{suffix}"
         try:
             await asyncio.to_thread(_copy_limited, upload.file, dest, limit)
         except BaseException:
@@ -393,12 +486,14 @@ async def upload_recording(
     filename = Path(upload.filename or dest.name).name
     try:
         async with scoring.check_slots:
-            await asyncio.to_thread(_check_audio, dest, agent_channel)
+            await asyncio.to_thread(_check_audio, dest, agent_channel, settings.max_decoded_bytes)
     except AudioError as exc:
         dest.unlink(missing_ok=True)
         # name the trainer's file, not the spool path
         message = str(exc).replace(str(dest), filename).replace(dest.name, filename)
         code = 415 if isinstance(exc, UnsupportedFormatError) else 422
+        if isinstance(exc, DecodedTooLargeError):
+            code = status.HTTP_413_CONTENT_TOO_LARGE
         raise HTTPException(code, message) from exc
     call = call_id or job_id
     rec = await asyncio.to_thread(
@@ -408,6 +503,7 @@ async def upload_recording(
         transcribe=scoring.options.transcribe,
         model=scoring.options.model,
         cpu_threads=scoring.options.cpu_threads,
+        max_decoded_bytes=scoring.options.max_decoded_bytes,
         agent_channel=agent_channel,
         customer_name=customer_name,
         agent_id=agent_id,

@@ -1045,6 +1045,12 @@ class Store:
                 raise NotFoundError(f"no scorecard job {job_id!r}; list_scorecards() lists them")
             return _scorecard(row)
 
+    def unfinished_scorecards(self) -> list[ScorecardRecord]:
+        """Jobs still ``queued`` or ``running`` (at start-up: what a crash left behind)."""
+        query = select(Scorecard).where(Scorecard.status.in_(("queued", "running")))
+        with self._reading() as session:
+            return [_scorecard(row) for row in session.scalars(query.order_by(Scorecard.job_id))]
+
     def list_scorecards(
         self, agent_id: str | None = None, limit: int = 100
     ) -> list[ScorecardRecord]:

