@@ -207,6 +207,12 @@ def test_escalation_flags_every_board_nudges_only_that_agent_and_ack_clears_all(
         assert "calm voice" in card.locator("#alert-tip").inner_text()
         assert agent.page.locator("#alert-region[aria-live=polite]").count() == 1
         assert int(agent.page.evaluate("document.body.dataset.notified || '0'")) >= 1
+        # "not helpful" is stored as feedback and the card steps back into the history
+        de_escalate_id = int(agent.page.locator("#alert").get_attribute("data-alert-id") or "0")
+        agent.page.click("#not-helpful")
+        agent.page.wait_for_selector(
+            f'#history-list li[data-alert-id="{de_escalate_id}"]', state="attached", timeout=5_000
+        )
         # the board shows the customer's raised voice before anyone flags it
         board1.page.wait_for_selector(f'{tile}:not([data-state="calm"])', timeout=10_000)
 
@@ -238,10 +244,9 @@ def test_escalation_flags_every_board_nudges_only_that_agent_and_ack_clears_all(
             b.page.wait_for_selector(tile, state="detached", timeout=10_000)
         board2.shot("board_after_ack")
 
-        # "not helpful" is stored as feedback, then the take-a-break prompt comes up
-        de_escalate_id = int(agent.page.locator("#alert").get_attribute("data-alert-id") or "0")
-        agent.page.click("#not-helpful")
-        agent.page.wait_for_selector('#alert[data-kind="take_a_break"]', timeout=5_000)
+        # the take-a-break prompt comes up in front after the call, the call's alerts below it
+        agent.page.wait_for_selector('#alert[data-kind="take_a_break"]', timeout=10_000)
+        assert "The customer is shouting" in (agent.page.locator("#history").text_content() or "")
         feedback = server.store.list_feedback(de_escalate_id)
         assert [(f.by_user, f.helpful) for f in feedback] == [("a1", False)]
         agent.shot("agent_take_a_break")

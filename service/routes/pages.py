@@ -13,16 +13,25 @@ anyone else to the sign-in page, which says why.
 ``GET /v1/board`` is what a board loads when it opens (live calls with their state, open
 escalation flags, recent take-a-break alerts, recent calls, and the feed id to resume the
 supervisor feed after); ``GET /v1/board/live`` refreshes the live calls' states. A call's state
-is derived from what storage already holds: ``flagged`` (an escalation flag nobody has
-acknowledged), ``yelling`` (a customer yelling event still open), ``customer_raised`` (the
-customer yelled within the last minute of the call) or ``calm``. A ``call_state`` entry on the
-supervisor feed, if a node writes one, overrides it until the next refresh.
+is derived from the live state of all its signals, as storage holds them (``signals`` on each
+tile): ``flagged`` (an escalation flag nobody has acknowledged), ``yelling`` (a customer yelling
+event still open), ``agent_tense`` (the agent's tone event is open, or the agent had a tone
+event or a calm-down nudge within the last minute of the call), ``customer_raised`` (the
+customer yelled within the last minute of the call) or ``calm``; so a tile never says calm while
+one of its signals is not. A ``call_state`` entry on the supervisor feed, if a node writes one,
+overrides it until the next refresh.
+
+Flags on ended calls: ``POST /v1/board/flags/resolve`` acknowledges many at once (a board's
+"Resolve all"), and a flag still open ``flag_auto_resolve_s`` after its call ended is
+acknowledged by :data:`AUTO_RESOLVER` the next time a board loads or refreshes (the board shows
+it as "closed on its own").
 
 Wire it in the app factory with ``pages.install(app)``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import html
@@ -35,9 +44,12 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, FastAPI, Query, Request, status
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
+from pydantic import BaseModel, Field
 
 from service.deps import (
     TOKEN_COOKIE,
+    HubDep,
+    SettingsDep,
     StoreDep,
     SupervisorUser,
     authenticate_client,
@@ -316,36 +328,78 @@ def trainer_report_page(request: Request, job_id: str) -> Response:
 # Board snapshots (JSON)
 
 
+AGENT_TONE_EVENTS = ("agent_tone", "rushing")
+"""Agent events that make a tile ``agent_tense`` while open or recent."""
+AGENT_TONE_ALERTS = ("calm_down",)
+"""Agent nudges about their own voice: the tile is ``agent_tense`` while one is recent."""
+AUTO_RESOLVER = "calltone.auto"
+"""Who a flag is acknowledged by when it closes on its own after its call ended."""
+
+
+def call_signals(
+    call: CallRecord,
+    events: Sequence[EventRecord],
+    alerts: Sequence[AlertRecord],
+    now: dt.datetime,
+) -> dict[str, Any]:
+    """Each signal of a call as it stands now: ``customer`` (calm, raised or yelling),
+    ``agent`` (calm or tense) and ``open_flags`` (unacknowledged escalation flags)."""
+    elapsed = (now - call.started_at).total_seconds() if call.state == "live" else 0.0
+    position = max([elapsed] + [e.end_s for e in events] + [a.at_s for a in alerts])
+
+    def recent(t: float) -> bool:
+        return position - t <= RAISED_WINDOW_S
+
+    yelling = [e for e in events if e.kind == "yelling" and e.speaker == "customer"]
+    if any(e.extra.get("open") for e in yelling):
+        customer = "yelling"
+    elif any(recent(e.end_s) for e in yelling):
+        customer = "raised"
+    else:
+        customer = "calm"
+    tone = [e for e in events if e.kind in AGENT_TONE_EVENTS and e.speaker == "agent"]
+    nudges = [a for a in alerts if a.kind in AGENT_TONE_ALERTS]
+    tense = any(e.extra.get("open") or recent(e.end_s) for e in tone) or any(
+        recent(a.at_s) for a in nudges
+    )
+    flags = [a for a in alerts if a.kind == "escalation_flag" and a.acked_at is None]
+    return {"customer": customer, "agent": "tense" if tense else "calm", "open_flags": len(flags)}
+
+
+def state_of(signals: dict[str, Any]) -> str:
+    """The tile's one-word state: the most urgent of its signals."""
+    if signals["open_flags"]:
+        return "flagged"
+    if signals["customer"] == "yelling":
+        return "yelling"
+    if signals["agent"] == "tense":
+        return "agent_tense"
+    if signals["customer"] == "raised":
+        return "customer_raised"
+    return "calm"
+
+
 def call_state(
     call: CallRecord,
     events: Sequence[EventRecord],
     alerts: Sequence[AlertRecord],
     now: dt.datetime,
 ) -> str:
-    """calm, customer_raised, yelling or flagged (see the module docstring)."""
-    if any(a.kind == "escalation_flag" and a.acked_at is None for a in alerts):
-        return "flagged"
-    yelling = [e for e in events if e.kind == "yelling" and e.speaker == "customer"]
-    if any(e.extra.get("open") for e in yelling):
-        return "yelling"
-    if not yelling:
-        return "calm"
-    elapsed = (now - call.started_at).total_seconds()
-    position = max([elapsed] + [e.end_s for e in events] + [a.at_s for a in alerts])
-    if any(position - e.end_s <= RAISED_WINDOW_S for e in yelling):
-        return "customer_raised"
-    return "calm"
+    """calm, customer_raised, agent_tense, yelling or flagged (see the module docstring)."""
+    return state_of(call_signals(call, events, alerts, now))
 
 
 def _tile(store: Any, call: CallRecord, now: dt.datetime) -> dict[str, Any]:
     events = store.list_events(call.call_id)
     alerts = store.alerts_after(0, call_id=call.call_id, limit=5000)
     last_event = max(events, key=lambda e: (e.start_s, e.end_s), default=None)
+    signals = call_signals(call, events, alerts, now)
     return {
         "call_id": call.call_id,
         "agent_id": call.agent_id,
         "started_at": call.to_dict()["started_at"],
-        "state": call_state(call, events, alerts, now),
+        "state": state_of(signals),
+        "signals": signals,
         "last_alert": alerts[-1].to_dict() if alerts else None,
         "last_event": None
         if last_event is None
@@ -373,17 +427,82 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def resolve_stale_flags(store: Any, after_s: float, now: dt.datetime) -> list[AlertRecord]:
+    """Acknowledge (as :data:`AUTO_RESOLVER`) open flags whose call ended ``after_s`` ago.
+
+    Run when a board loads or refreshes: nobody needs a flag closed while no board is open.
+    ``after_s`` 0 turns it off."""
+    if after_s <= 0:
+        return []
+    closed = []
+    ended: dict[str, bool] = {}
+    for flag in store.recent_alerts(["escalation_flag"], unacked=True, limit=MAX_FLAGS):
+        if flag.call_id not in ended:
+            try:
+                call = store.get_call(flag.call_id)
+            except NotFoundError:
+                ended[flag.call_id] = True
+            else:
+                ended[flag.call_id] = (
+                    call.state != "live"
+                    and call.ended_at is not None
+                    and (now - call.ended_at).total_seconds() >= after_s
+                )
+        if ended[flag.call_id]:
+            with contextlib.suppress(NotFoundError):
+                closed.append(store.ack_alert(flag.id, by_user=AUTO_RESOLVER))
+    return closed
+
+
+class ResolveFlags(BaseModel):
+    """Which open flags to acknowledge at once."""
+
+    alert_ids: list[int] = Field(default_factory=list, max_length=MAX_FLAGS)
+    ended_calls: bool = Field(
+        False, description="also every open flag whose call is no longer live"
+    )
+
+
+@router.post("/v1/board/flags/resolve", tags=["board"])
+async def resolve_flags(body: ResolveFlags, user: SupervisorUser, hub: HubDep) -> dict[str, Any]:
+    """Acknowledge many escalation flags at once (a board's "Resolve all" for ended calls).
+    Only escalation flags are touched; unknown ids are skipped. Returns the acknowledged ids."""
+
+    def run() -> list[int]:
+        store = hub.store
+        ids = set(body.alert_ids)
+        if body.ended_calls:
+            live = {c.call_id for c in store.list_calls(state="live", limit=5000)}
+            flags = store.recent_alerts(["escalation_flag"], unacked=True, limit=MAX_FLAGS)
+            ids |= {f.id for f in flags if f.call_id not in live}
+        done = []
+        for alert_id in sorted(ids):
+            try:
+                alert = store.get_alert(alert_id)
+            except NotFoundError:
+                continue
+            if alert.kind == "escalation_flag":
+                done.append(store.ack_alert(alert_id, by_user=user.name).id)
+        return done
+
+    acked = await hub.io(run)
+    await hub.announce_feed()
+    return {"acked": acked}
+
+
 @router.get("/v1/board", tags=["board"])
 def board_snapshot(
     _: SupervisorUser,
     store: StoreDep,
+    settings: SettingsDep,
     recent: Annotated[int, Query(ge=0, le=100)] = RECENT_CALLS,
 ) -> dict[str, Any]:
     """What a supervisor board shows when it opens; then resume ``WS /v1/supervisor/feed``
     with ``after=feed_after``. Flags: unacknowledged escalation flags, newest first; breaks:
     take-a-break alerts of the last hour."""
-    feed_after = store.last_feed_id()  # first: anything newer arrives on the feed
     now = _now()
+    resolve_stale_flags(store, settings.flag_auto_resolve_s, now)
+    feed_after = store.last_feed_id()  # first: anything newer arrives on the feed
     flags = store.recent_alerts(["escalation_flag"], unacked=True, limit=MAX_FLAGS)
     breaks = store.recent_alerts(["take_a_break"], since=now - BREAKS_WINDOW, limit=50)
     ended = [c for c in store.list_calls(limit=recent + 50) if c.state != "live"][:recent]
@@ -407,9 +526,10 @@ def board_snapshot(
 
 
 @router.get("/v1/board/live", tags=["board"])
-def board_live(_: SupervisorUser, store: StoreDep) -> dict[str, Any]:
+def board_live(_: SupervisorUser, store: StoreDep, settings: SettingsDep) -> dict[str, Any]:
     """The live calls with their current state (a board refreshes this every few seconds)."""
     now = _now()
+    resolve_stale_flags(store, settings.flag_auto_resolve_s, now)
     return {"now": now.isoformat(), "calls": _live_tiles(store, now)}
 
 

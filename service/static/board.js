@@ -2,8 +2,8 @@
 // a call's detail, and who was sent a take-a-break. Loads GET /v1/board once, then follows
 // WS /v1/supervisor/feed from there and refreshes call states from GET /v1/board/live.
 import {
-  api, el, Feed, fmtClock, fmtDuration, kindWords, parseTime, serverNow, setServerTime,
-  showConnection, showUser, STATE_WORDS, syncList, wsUrl,
+  api, AUTO_RESOLVER, cueWords, el, Feed, fmtClock, fmtDuration, kindWords, parseTime, serverNow,
+  setServerTime, showConnection, showUser, STATE_RANK, STATE_WORDS, syncList, wsUrl,
 } from "/static/common.js";
 
 const $ = (id) => document.getElementById(id);
@@ -47,10 +47,17 @@ function render() {
   $("tiles-empty").hidden = calls.length > 0;
   $("live-count").textContent = calls.length ? `(${calls.length})` : "";
 
+  // flags on live calls first; those on ended calls collapse into a group resolved in bulk
   const flags = [...board.flags.values()].sort((a, b) => b.id - a.id);
-  syncList($("flags"), flags, (f) => f.id, createFlag, updateFlag);
+  const live = flags.filter((f) => board.calls.has(f.call_id));
+  const ended = flags.filter((f) => !board.calls.has(f.call_id));
+  syncList($("flags"), live, (f) => f.id, createFlag, updateFlag);
+  syncList($("flags-ended"), ended, (f) => f.id, createFlag, updateFlag);
   $("flags-empty").hidden = flags.length > 0;
-  $("flag-count").textContent = flags.length ? `(${flags.length})` : "";
+  $("flag-count").textContent = live.length ? `(${live.length})` : "";
+  $("ended-flags").hidden = ended.length === 0;
+  $("ended-flags-count").textContent = String(ended.length);
+  $("resolve-ended").textContent = `Resolve all ${ended.length}`;
 
   const hourAgo = serverNow() - BREAKS_MS;
   board.breaks = board.breaks.filter((a) => parseTime(a.created_at) >= hourAgo);
@@ -70,12 +77,21 @@ function createTile(call) {
     el("div", { class: "row" },
       el("span", { class: "duration", "aria-label": "duration" }),
       el("span", { class: "callid", text: call.call_id })),
+    el("p", { class: "signals" }),
     el("p", { class: "last" }),
     el("p", { class: "actions" },
       el("button", { type: "button", class: "quiet", onclick: () => openDetail(call.call_id),
                      text: "Details" }),
       el("button", { type: "button", class: "quiet listen-btn",
                      onclick: () => listen(call.call_id, call.agent_id), text: "Listen in" })));
+}
+
+function signalWords(s) {
+  const customer = { calm: "calm", raised: "raised their voice", yelling: "yelling now" };
+  const parts = [`Customer ${customer[s.customer] || s.customer}`,
+                 `agent ${s.agent === "tense" ? "tense" : "calm"}`];
+  if (s.open_flags) parts.push(`${s.open_flags} open flag${s.open_flags > 1 ? "s" : ""}`);
+  return parts.join(" · ");
 }
 
 function updateTile(node, call) {
@@ -85,8 +101,12 @@ function updateTile(node, call) {
   const badge = node.querySelector(".badge");
   badge.dataset.state = call.state;
   badge.textContent = STATE_WORDS[call.state] || call.state;
+  const signals = node.querySelector(".signals");
+  signals.textContent = call.signals ? signalWords(call.signals) : "";
+  signals.hidden = !call.signals;
   const a = call.last_alert;
-  node.querySelector(".last").textContent = a ? `${kindWords(a.kind)}: ${a.message}` : "No alerts";
+  node.querySelector(".last").textContent = a
+    ? `${fmtDuration(a.at_s || 0)} ${kindWords(a.kind)}: ${a.message}` : "No alerts";
 }
 
 function createFlag(flag) {
@@ -104,9 +124,13 @@ function createFlag(flag) {
 }
 
 function updateFlag(node, flag) {
+  const live = board.calls.has(flag.call_id);
   node.dataset.alertId = flag.id;
   node.dataset.callId = flag.call_id;
-  node.querySelector(".listen-btn").hidden = !board.calls.has(flag.call_id);
+  node.dataset.live = live ? "yes" : "no";
+  node.querySelector(".listen-btn").hidden = !live;  // nothing to hear on an ended call
+  node.querySelector(".what").textContent =
+    `${flag.agent_id} · ${kindWords(flag.kind)}${live ? "" : " · call ended"}`;
 }
 
 function createBreak(alert) {
@@ -139,6 +163,23 @@ function tick() {
 }
 
 // -- data --------------------------------------------------------------------------------------
+
+/** The least a tile's state is once an alert of a kind arrives (until the next refresh). */
+const IMPLIED_STATE = {
+  escalation_flag: "flagged",
+  calm_down: "agent_tense",
+  de_escalate: "customer_raised",
+};
+
+function raise(call, state) {
+  if (!state || (STATE_RANK[state] || 0) <= (STATE_RANK[call.state] || 0)) return;
+  call.state = state;
+  const s = call.signals || { customer: "calm", agent: "calm", open_flags: 0 };
+  if (state === "agent_tense") s.agent = "tense";
+  if (state === "customer_raised" && s.customer === "calm") s.customer = "raised";
+  if (state === "flagged") s.open_flags += 1;
+  call.signals = s;
+}
 
 function applyLive(calls) {
   const fresh = new Map();
@@ -183,10 +224,12 @@ function onFeed(msg) {
     case "alert": {
       const alert = msg.alert || { id: p.alert_id, call_id: entry.call_id, agent_id: p.agent_id,
                                    kind: p.kind, message: p.message, created_at: entry.created_at };
-      if (call) call.last_alert = alert;
+      if (call) {
+        call.last_alert = alert;
+        raise(call, IMPLIED_STATE[alert.kind]);
+      }
       if (alert.kind === "escalation_flag" && !alert.acked_at) {
         board.flags.set(alert.id, alert);
-        if (call) call.state = "flagged";
         announce(`Escalation flag on ${alert.agent_id}'s call: ${alert.message}`);
       } else if (alert.kind === "take_a_break" && !board.breaks.some((b) => b.id === alert.id)) {
         board.breaks = [alert, ...board.breaks];
@@ -196,7 +239,11 @@ function onFeed(msg) {
     case "ack": {
       const flag = board.flags.get(p.alert_id);
       board.flags.delete(p.alert_id);
-      if (flag) announce(`${flag.agent_id}'s flag was acknowledged by ${p.by_user}.`);
+      if (flag && p.by_user === AUTO_RESOLVER) {
+        announce(`The flag on ${flag.agent_id}'s ended call closed on its own.`);
+      } else if (flag) {
+        announce(`${flag.agent_id}'s flag was acknowledged by ${p.by_user}.`);
+      }
       if (call) refreshLive();  // its state without the flag comes from storage
       break;
     }
@@ -219,6 +266,22 @@ async function refreshLive() {
   }
 }
 
+async function resolveEnded(button) {
+  const ids = [...board.flags.values()].filter((f) => !board.calls.has(f.call_id)).map((f) => f.id);
+  if (!ids.length) return;
+  button.disabled = true;
+  try {
+    const done = await api("/v1/board/flags/resolve", { method: "POST", json: { alert_ids: ids } });
+    for (const id of done.acked) board.flags.delete(id);
+    announce(`Resolved ${done.acked.length} flag${done.acked.length === 1 ? "" : "s"} on ended calls.`);
+    scheduleRender();
+  } catch (err) {
+    announce(`Could not resolve the flags: ${err.message}`);
+  } finally {
+    button.disabled = false;
+  }
+}
+
 async function acknowledge(flag, button) {
   button.disabled = true;
   try {
@@ -236,6 +299,44 @@ async function acknowledge(flag, button) {
 
 function at(seconds) {
   return el("span", { class: "t", text: fmtDuration(seconds) });
+}
+
+/** One row per event: a grown event is stored again under its id, and a phrase heard twice in
+ * overlapping transcript windows is one phrase. */
+function uniqueEvents(events) {
+  const byKey = new Map();
+  for (const e of events) {
+    const ev = e.evidence || {};
+    const key = e.kind === "phrase"
+      ? `phrase|${e.speaker}|${ev.cue}|${Math.round(e.start_s * 10)}`
+      : `${e.kind}|${e.id}`;
+    byKey.set(key, e);  // the later record is the grown or final one
+  }
+  return [...byKey.values()];
+}
+
+const POLARITY_WORDS = { good: "helped", bad: "hurt", signal: "noted" };
+
+function eventRow(e) {
+  const who = e.speaker ? ` (${e.speaker})` : "";
+  const span = e.open ? " · ongoing" : ` until ${fmtDuration(e.end_s)}`;
+  if (e.kind !== "phrase") {
+    return el("li", { class: "event", dataset: { kind: e.kind } },
+      at(e.start_s), el("span", { class: "kind", text: kindWords(e.kind) }), who, span);
+  }
+  const ev = e.evidence || {};
+  const polarity = ev.polarity || "signal";
+  return el("li", { class: `event phrase ${polarity}`,
+                    dataset: { kind: "phrase", polarity, cue: ev.cue || "" } },
+    at(e.start_s),
+    el("span", { class: `pol ${polarity}`, text: POLARITY_WORDS[polarity] || polarity }),
+    el("span", { class: "kind", text: cueWords(ev.cue) }), who,
+    ev.quote ? el("q", { text: ev.quote }) : null);
+}
+
+function ackWords(a) {
+  if (a.acked_by === AUTO_RESOLVER) return "Closed on its own after the call ended";
+  return `Acknowledged by ${a.acked_by}`;
 }
 
 async function openDetail(callId) {
@@ -266,9 +367,7 @@ async function refreshDetail() {
     `Agent ${c.agent_id} · started ${fmtClock(c.started_at)} · ${length} · ${c.state}`;
 
   const items = [
-    ...d.events.map((e) => ({ t: e.start_s, node: el("li", { class: "event" },
-      at(e.start_s), el("span", { class: "kind", text: kindWords(e.kind) }),
-      ` (${e.speaker})`, e.open ? " · ongoing" : ` until ${fmtDuration(e.end_s)}`) })),
+    ...uniqueEvents(d.events).map((e) => ({ t: e.start_s, node: eventRow(e) })),
     ...d.alerts.map((a) => ({ t: a.at_s, node: el("li", { class: "alert" },
       at(a.at_s), el("span", { class: "kind", text: `Alert: ${kindWords(a.kind)}` }),
       ` to ${a.audience} · ${a.message}`) })),
@@ -291,7 +390,7 @@ async function refreshDetail() {
           el("p", { class: "kind" }, `${kindWords(a.kind)} → ${a.audience} at ${fmtDuration(a.at_s)}`),
           el("p", { text: a.message }),
           el("p", { class: "muted", text: a.tip }),
-          a.acked_at ? el("p", { class: "muted", text: `Acknowledged by ${a.acked_by}` }) : null))
+          a.acked_at ? el("p", { class: "muted", text: ackWords(a) }) : null))
       : [el("li", { class: "empty", text: "No alerts on this call." })]));
 }
 
@@ -389,6 +488,7 @@ async function main() {
                     el("a", { href: "/trainer", text: "Trainer" }));
   }
   $("detail-close").addEventListener("click", closeDetail);
+  $("resolve-ended").addEventListener("click", (e) => resolveEnded(e.currentTarget));
   $("listen-stop").addEventListener("click", () => stopListening("Stopped listening."));
 
   const snap = await api("/v1/board");

@@ -179,6 +179,21 @@ export function fmtClock(iso) {
   return Number.isNaN(d.getTime()) ? "" : `${pad2(d.getHours())}:${pad2(d.getMinutes())}`;
 }
 
+/** How urgent a tile state is: a board never shows a calmer state than one of its signals. */
+export const STATE_RANK = { calm: 0, customer_raised: 1, agent_tense: 2, yelling: 3, flagged: 4 };
+
+/** The phrase cue names as people say them. */
+const CUE_WORDS = {
+  customer_name_used: "used the customer's name",
+};
+
+export function cueWords(cue) {
+  return CUE_WORDS[cue] || String(cue || "phrase").replaceAll("_", " ");
+}
+
+/** The automatic resolver's name (service/routes/pages.py AUTO_RESOLVER). */
+export const AUTO_RESOLVER = "calltone.auto";
+
 const KIND_WORDS = {
   de_escalate: "De-escalate",
   let_them_finish: "Let them finish",
@@ -200,6 +215,7 @@ export function kindWords(kind) {
 export const STATE_WORDS = {
   calm: "Calm",
   customer_raised: "Customer raised",
+  agent_tense: "Agent tense",
   yelling: "Yelling",
   flagged: "Flagged",
   ended: "Ended",
