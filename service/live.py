@@ -118,6 +118,14 @@ class StartMessage(BaseModel):
     encoding: str = "pcm_s16le"
     agent_channel: int = 0
     customer_name: str | None = Field(None, description="lets phrase cues recognise the name")
+    mono_role: Literal["agent", "customer"] = Field(
+        "agent", description="who the single voice of a one-channel call is"
+    )
+    source: dict[str, str] | None = Field(
+        None,
+        description="where the audio comes from (a platform adapter's ids: protocol, session, "
+        "conversation); kept in the call's meta",
+    )
 
 
 def parse_start(
@@ -177,7 +185,13 @@ def parse_start(
     except CalltoneError as exc:
         raise ProtocolError("unsupported_format", str(exc), CLOSE_UNSUPPORTED) from exc
     try:
-        roles = resolve_roles(fmt.channels, agent_channel=start.agent_channel)
+        roles = resolve_roles(
+            fmt.channels,
+            agent_channel=None
+            if start.mono_role == "customer" and fmt.channels == 1
+            else start.agent_channel,
+            mono_role=start.mono_role,
+        )
     except CalltoneError as exc:
         raise ProtocolError("bad_start", str(exc), CLOSE_INVALID) from exc
     return start, fmt, roles
@@ -1007,6 +1021,8 @@ async def run_call(hub: LiveHub, ws: WebSocket, call_id: str, user: UserRecord) 
         "agent_channel": roles.agent,
         "transcribe": hub.transcription is not None,
     }
+    if start.source:
+        meta["source"] = dict(start.source)
     try:
         await hub.io(hub.store.start_call, call_id, str(start.agent_id), meta=meta)
     except ConflictError as exc:
