@@ -31,6 +31,7 @@ import scipy.fft
 import scipy.signal
 from scipy.ndimage import maximum_filter1d, minimum_filter1d
 
+from audio.crosstalk import CrosstalkGate, CrosstalkOptions
 from audio.errors import AudioError
 
 SILENCE_DBFS = -120.0
@@ -66,9 +67,16 @@ class FeatureOptions:
     pitch_fmin_hz: float = 65.0
     pitch_fmax_hz: float = 500.0
     yin_trough_threshold: float = 0.1
+    yin_subharmonic_ratio: float = 0.7
+    yin_subharmonic_min_drop: float = 0.03
+    pitch_jump_max_st: float = 7.0
+    pitch_fold_tolerance_st: float = 2.0
+    pitch_min_context: int = 8
     voicing_max_aperiodicity: float = 0.30
-    vad_snr_db: float = 12.0
-    vad_min_level_dbfs: float = -55.0
+    band_low_hz: float = 300.0
+    band_high_hz: float = 3400.0
+    vad_snr_db: float = 9.0
+    vad_min_level_dbfs: float = -90.0
     vad_noise_window_s: float = 8.0
     vad_smooth_s: float = 0.05
     vad_onset_s: float = 0.05
@@ -182,6 +190,8 @@ def yin(
     fmin_hz: float,
     fmax_hz: float,
     trough_threshold: float = 0.1,
+    subharmonic_ratio: float = 0.0,
+    subharmonic_min_drop: float = 0.03,
 ) -> tuple[np.ndarray, np.ndarray]:
     """YIN pitch of each row of ``frames``, plus the depth of its dip.
 
@@ -194,6 +204,17 @@ def yin(
     trough_threshold : float
         First dip of the cumulative-mean-normalised difference below this is taken (librosa's
         default 0.1); otherwise the global minimum.
+    subharmonic_ratio : float
+        Missing-fundamental check (0 disables it). Telephone audio has no energy under 300 Hz,
+        so a 110 Hz voice keeps only its 2nd, 3rd, ... harmonics and the difference function
+        dips at half (or a third of) the true period as well as at the period. The true period
+        aligns *every* harmonic, so its dip is the deeper one: when the dip at 2x or 3x the
+        chosen lag is below ``subharmonic_ratio`` times the chosen dip, that multiple is taken.
+        A genuinely periodic frame has about the same dip at twice its period (never much
+        deeper), so a ratio well under 1 leaves it alone.
+    subharmonic_min_drop : float
+        ...and the multiple's dip must also be this much deeper in absolute terms (on a clean
+        periodic frame both dips are ~0 and their ratio is noise).
 
     Returns
     -------
@@ -247,10 +268,42 @@ def yin(
     has_below = below[rows, first_below]
     global_min = np.argmin(cmnd, axis=1)
     tau = np.where(has_below, first_below, global_min)
+    if subharmonic_ratio > 0:
+        tau = _prefer_subharmonic(
+            cmnd, tau, min_period, ratio=subharmonic_ratio, min_drop=subharmonic_min_drop
+        )
     period = min_period + tau + shifts[rows, tau]
     f0 = sr_hz / period
     aperiodicity = cmnd[rows, tau]
     return f0.astype(np.float32), np.clip(aperiodicity, 0.0, 1.0).astype(np.float32)
+
+
+def _prefer_subharmonic(
+    cmnd: np.ndarray, tau: np.ndarray, min_period: int, *, ratio: float, min_drop: float
+) -> np.ndarray:
+    """Move each frame's chosen lag index to 3x or 2x its period where that dip is deeper.
+
+    ``cmnd`` is ``(n, n_lags)`` with lag index ``i`` meaning period ``min_period + i``. Each
+    multiple's dip is the minimum over +-1 lag (the multiple of a fractional period).
+    """
+    n, n_lags = cmnd.shape
+    rows = np.arange(n)
+    best = tau.copy()
+    best_val = cmnd[rows, tau]
+    for k in (3, 2):
+        centre = k * (min_period + tau) - min_period
+        ok = centre + 1 < n_lags
+        if not ok.any():
+            continue
+        c = np.clip(centre, 1, n_lags - 2)
+        trio = np.stack([cmnd[rows, c - 1], cmnd[rows, c], cmnd[rows, c + 1]])
+        j = np.argmin(trio, axis=0)
+        val = trio[j, rows]
+        here = cmnd[rows, tau]
+        take = ok & (val < ratio * here) & (val <= here - min_drop) & (val < best_val)
+        best = np.where(take, c - 1 + j, best)
+        best_val = np.where(take, val, best_val)
+    return best
 
 
 # --------------------------------------------------------------------------------------------
@@ -361,6 +414,23 @@ class ChannelFrontEnd:
         self._zi = np.zeros((self._sos.shape[0], 2)) if self._sos is not None else None
         self._phase = 0  # samples seen modulo the decimation factor
         self._pbuf = np.zeros(0, np.float32)
+        # Loudness, tilt and the speech gate see the telephone band only (300-3400 Hz by
+        # default), so a wideband recording and its narrowband copy give the same numbers.
+        self._band_sos = (
+            scipy.signal.butter(
+                2,
+                [options.band_low_hz, options.band_high_hz],
+                btype="bandpass",
+                fs=options.sample_rate_hz,
+                output="sos",
+            )
+            if options.band_high_hz > 0
+            else None
+        )
+        self._band_zi = (
+            np.zeros((self._band_sos.shape[0], 2)) if self._band_sos is not None else None
+        )
+        self._bbuf = np.zeros(0, np.float64)
         self._smooth_n = options.frames(options.vad_smooth_s)
         self._floor_n = options.frames(options.vad_noise_window_s) | 1
         self._power_hist = np.zeros(self._smooth_n - 1, np.float64)
@@ -391,6 +461,11 @@ class ChannelFrontEnd:
             filtered = None
         if x.size:
             self._buf = np.concatenate((self._buf, x))
+            if self._band_sos is not None:
+                banded, self._band_zi = scipy.signal.sosfilt(
+                    self._band_sos, x.astype(np.float64), zi=self._band_zi
+                )
+                self._bbuf = np.concatenate((self._bbuf, banded))
             self._pbuf = np.concatenate((self._pbuf, self._decimate(x, filtered)))
         W, hop = o.pitch_window, o.hop
         n = 0 if self._buf.size < W else (self._buf.size - W) // hop + 1
@@ -401,10 +476,10 @@ class ChannelFrontEnd:
         # Loudness: RMS of the middle loudness window via a cumulative sum of squares.
         lw = o.loudness_window
         off = (W - lw) // 2
-        seg = self._buf[: (n - 1) * hop + W]
+        src = self._bbuf if self._band_sos is not None else self._buf
+        seg64 = src[: (n - 1) * hop + W].astype(np.float64)
         # Spectral tilt as a vocal-effort cue: energy of the first difference over the energy
         # of the signal (a raised voice puts more energy in the upper harmonics), in dB.
-        seg64 = seg.astype(np.float64)
         dx = np.diff(seg64, prepend=float(self._prev_sample))
         power, dpower = _window_means(
             np.stack((seg64**2, dx**2)), first_start=off, hop=hop, n=n, length=lw
@@ -439,11 +514,15 @@ class ChannelFrontEnd:
                 fmin_hz=o.pitch_fmin_hz,
                 fmax_hz=o.pitch_fmax_hz,
                 trough_threshold=o.yin_trough_threshold,
+                subharmonic_ratio=o.yin_subharmonic_ratio,
+                subharmonic_min_drop=o.yin_subharmonic_min_drop,
             )
             f0[idx] = f
             aper[idx] = a
-        self._prev_sample = self._buf[n * hop - 1]
+        self._prev_sample = src[n * hop - 1]
         self._buf = self._buf[n * hop :]
+        if self._band_sos is not None:
+            self._bbuf = self._bbuf[n * hop :]
         self._pbuf = self._pbuf[n * hop // self._decim :]
         self.frames_done += n
         return _RawFrames(
@@ -464,6 +543,48 @@ def _filter_channels(fronts: list[ChannelFrontEnd], x: np.ndarray) -> np.ndarray
     for c, f in enumerate(fronts):
         f._zi = zo[:, c, :]
     return np.asarray(y)
+
+
+def _pitch_continuity(f0_hz: np.ndarray, radius: int, o: FeatureOptions) -> np.ndarray:
+    """Octave and formant jumps out of a pitch track, judged against the local median.
+
+    ``f0_hz`` holds ``radius`` frames of context on each side of the frames to judge (NaN where
+    unvoiced); returns the judged middle part. A voiced frame more than ``pitch_jump_max_st``
+    from the median of the voiced frames within ``radius`` on both sides is an error of the
+    tracker, not of the voice (pitch glides by a few semitones per 100 ms, it does not leap an
+    octave and back): it is folded down by 2, 3 or 4 when that lands within
+    ``pitch_fold_tolerance_st`` of the median (the missing-fundamental error), else unvoiced
+    (a first-formant ringing picked as the period). Only frames with ``pitch_min_context``
+    voiced neighbours are judged. The frames around each one are fixed by the stream's
+    context, so the result does not depend on chunking.
+    """
+    n = f0_hz.size - 2 * radius
+    mid = f0_hz[radius : radius + n].copy()
+    if n <= 0 or o.pitch_jump_max_st <= 0:
+        return mid
+    with np.errstate(divide="ignore", invalid="ignore"):
+        st = 12.0 * np.log2(f0_hz.astype(np.float64) / 100.0)
+    win = np.lib.stride_tricks.sliding_window_view(st, 2 * radius + 1)[:n]
+    count = np.isfinite(win).sum(axis=1)
+    judge = np.isfinite(st[radius : radius + n]) & (count >= o.pitch_min_context)
+    if not judge.any():
+        return mid
+    idx = np.flatnonzero(judge)
+    med = np.nanmedian(win[idx], axis=1)
+    own = st[radius + idx]
+    off = own - med
+    bad = np.abs(off) > o.pitch_jump_max_st
+    if not bad.any():
+        return mid
+    out = mid.copy()
+    for i, m, v in zip(idx[bad].tolist(), med[bad].tolist(), own[bad].tolist(), strict=True):
+        folded = np.nan
+        for k in (2.0, 3.0, 4.0):
+            if abs(v - 12.0 * np.log2(k) - m) <= o.pitch_fold_tolerance_st:
+                folded = float(100.0 * 2 ** ((v - 12.0 * np.log2(k)) / 12.0))
+                break
+        out[i] = folded
+    return out
 
 
 def _nuclei(loud: np.ndarray, voiced: np.ndarray, o: FeatureOptions) -> np.ndarray:
@@ -500,6 +621,9 @@ class FeatureStream:
             )
             for _ in range(n_channels)
         ]
+        self._crosstalk = CrosstalkGate(
+            n_channels, CrosstalkOptions(margin_db=self.o.crosstalk_margin_db)
+        )
         self._radius = 2 + self.o.frames(self.o.nucleus_context_s)
         r = self._radius
         # Pending raw frames (not yet emitted), with `r` frames of left context kept.
@@ -552,15 +676,18 @@ class FeatureStream:
 
     def _advance(self, raws: list[_RawFrames], *, final: bool) -> FrameBlock:
         o = self.o
-        # Crosstalk: a channel far quieter than a louder simultaneous channel is not speaking.
-        louds = [r.loudness_dbfs for r in raws]
-        loudest = np.max(np.stack(louds), axis=0) if louds[0].size else louds[0]
+        # Crosstalk: a channel far quieter than a louder simultaneous channel is not speaking,
+        # unless it shows a voice of its own (audio/crosstalk.py).
+        leak = self._crosstalk.push(
+            np.stack([r.loudness_dbfs for r in raws]),
+            np.stack([r.f0_hz for r in raws]),
+            np.stack([r.aperiodicity for r in raws]),
+        )
         for c, r in enumerate(raws):
             raw_speech = r.loudness_dbfs > np.maximum(
                 r.floor_dbfs + o.vad_snr_db, o.vad_min_level_dbfs
             )
-            if self.n_channels > 1:
-                raw_speech &= r.loudness_dbfs >= loudest - o.crosstalk_margin_db
+            raw_speech &= ~leak[c]
             labels = self._gates[c].push(raw_speech)
             if final:
                 labels = np.concatenate((labels, self._gates[c].flush()))
@@ -598,12 +725,17 @@ class FeatureStream:
         chans = []
         for c in range(self.n_channels):
             span = slice(0, ready + 2 * r_ctx)
+            # Judged against the raw track on both sides (never the corrected one), so the
+            # result does not depend on where a block ended.
+            f0_ok = _pitch_continuity(self._f0[c][span], r_ctx, o)
             nuc = _nuclei(self._loud[c][span], self._voiced[c][span], o)[r_ctx : r_ctx + ready]
             chans.append(
                 ChannelFrames(
                     loudness_dbfs=self._loud[c][r_ctx : r_ctx + ready].copy(),
-                    f0_hz=self._f0[c][r_ctx : r_ctx + ready].copy(),
-                    voiced=self._voiced[c][r_ctx : r_ctx + ready] & self._labels[c][:ready],
+                    f0_hz=f0_ok.astype(np.float32),
+                    voiced=self._voiced[c][r_ctx : r_ctx + ready]
+                    & self._labels[c][:ready]
+                    & np.isfinite(f0_ok),
                     speech=self._labels[c][:ready].copy(),
                     nucleus=nuc & self._labels[c][:ready],
                     tilt_db=self._tilt[c][r_ctx : r_ctx + ready].copy(),

@@ -56,12 +56,35 @@ class YellingConfig:
 
 @dataclass(frozen=True)
 class InterruptionConfig:
-    """Cutting in: the other party mid-turn, real overlap, not a backchannel."""
+    """Cutting in: the other party mid-turn, real overlap, not a backchannel (models/turns.py).
+
+    Attributes
+    ----------
+    min_other_turn_s : float
+        The interrupted party's turn has lasted this long when the newcomer starts.
+    min_overlap_s : float
+        Both speak at once for this long in all during the newcomer's turn.
+    backchannel_max_s : float
+        The newcomer's turn needs a run of speech at least this long; shorter ones ("mm-hmm",
+        "yeah", "right", "okay") are backchannels, never interruptions.
+    turn_gap_s : float
+        A turn continues across pauses shorter than this (a breath between sentences); the
+        interrupted party who halts at a cut-in and resumes within it had not finished.
+    cut_in_max_pause_s : float
+        The newcomer cuts in only if the other party is talking or has paused for less than
+        this (a breath); after a longer silence the floor was open.
+    halt_min_overlap_s : float
+        Halt and resume: the interrupted party talked on for at least this long after the
+        newcomer started before halting; with that and a resumption the overlap may be shorter
+        than ``min_overlap_s``.
+    """
 
     min_other_turn_s: float = 1.0
     min_overlap_s: float = 0.5
     backchannel_max_s: float = 0.6
-    turn_gap_s: float = 0.5
+    turn_gap_s: float = 0.8
+    cut_in_max_pause_s: float = 0.4
+    halt_min_overlap_s: float = 0.1
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from models.baseline import BaselineSnapshot
-from models.config import AgentToneConfig, DeadAirConfig, InterruptionConfig, YellingConfig
+from models.config import AgentToneConfig, DeadAirConfig, YellingConfig
 from models.events import Event
+from models.turns import InterruptionDetector  # noqa: F401  (re-exported; issue 13)
 
 
 class TrailingSums:
@@ -376,147 +377,6 @@ class AgentToneDetector:
         if self._open is None:
             return []
         return [self._close(self._open, time_of(self._open.last_active))]
-
-
-@dataclass
-class _Candidate:
-    start: int
-    other_turn_frames: int
-    overlap_frames: int = 0
-    last_overlap_end: int = 0
-    event: Event | None = None
-
-
-@dataclass
-class _Party:
-    speaking: bool = False
-    turn_start: int | None = None
-    silent_since: int | None = None
-
-    def turn_active(self, g: int, gap: int) -> bool:
-        if self.turn_start is None:
-            return False
-        return self.speaking or (self.silent_since is not None and g - self.silent_since < gap)
-
-
-class InterruptionDetector:
-    """Who cut in: the newcomer starts a turn while the other party is mid-turn, and both talk.
-
-    A *turn* is speech with pauses shorter than ``turn_gap_s``. The newcomer's turn must start
-    while the other's turn has lasted ``min_other_turn_s``; the interruption is certain once
-    both have talked at once for ``min_overlap_s`` and the newcomer's turn has lasted
-    ``backchannel_max_s`` (shorter bursts are backchannels such as "mm-hmm"). It ends when either
-    turn ends; its end is the last moment both were talking. Works on change points of the two
-    speech tracks, so its cost follows turns, not frames.
-    """
-
-    PARTIES = ("agent", "customer")
-
-    def __init__(self, config: InterruptionConfig, *, hop_s: float) -> None:
-        self.c = config
-        self.hop_s = hop_s
-        self._min_turn = round(config.min_other_turn_s / hop_s)
-        self._min_overlap = max(1, round(config.min_overlap_s / hop_s))
-        self._min_burst = max(1, round(config.backchannel_max_s / hop_s))
-        self._gap = max(1, round(config.turn_gap_s / hop_s))
-        self._party = {p: _Party() for p in self.PARTIES}
-        self._cand: dict[str, _Candidate | None] = {"agent": None, "customer": None}
-        self.overlap_frames = 0
-
-    def thresholds(self) -> dict[str, float]:
-        c = self.c
-        return {
-            "min_other_turn_s": c.min_other_turn_s,
-            "min_overlap_s": c.min_overlap_s,
-            "backchannel_max_s": c.backchannel_max_s,
-            "turn_gap_s": c.turn_gap_s,
-        }
-
-    @staticmethod
-    def _other(p: str) -> str:
-        return "customer" if p == "agent" else "agent"
-
-    def push(
-        self, start: int, agent: np.ndarray, customer: np.ndarray, time_of: TimeFn
-    ) -> list[Event]:
-        out: list[Event] = []
-        tracks = {"agent": agent, "customer": customer}
-        self.overlap_frames += int((agent & customer).sum())
-        n = agent.size
-        if n == 0:
-            return out
-        chg = (np.diff(agent.astype(np.int8)) != 0) | (np.diff(customer.astype(np.int8)) != 0)
-        bounds = np.concatenate(([0], np.flatnonzero(chg) + 1, [n])).tolist()
-        for i0, i1 in itertools.pairwise(bounds):
-            g0, g1 = start + i0, start + i1
-            now = {p: bool(tracks[p][i0]) for p in self.PARTIES}
-            # Turn starts and pauses at g0.
-            for p in self.PARTIES:
-                st = self._party[p]
-                if now[p] and not st.speaking:
-                    new_turn = not st.turn_active(g0, self._gap)
-                    st.speaking, st.silent_since = True, None
-                    if new_turn:
-                        st.turn_start = g0
-                        q = self._party[self._other(p)]
-                        if (
-                            q.turn_active(g0, self._gap)
-                            and q.turn_start is not None
-                            and g0 - q.turn_start >= self._min_turn
-                        ):
-                            out += self._end(p, time_of)
-                            self._cand[p] = _Candidate(
-                                start=g0, other_turn_frames=g0 - q.turn_start
-                            )
-                elif not now[p] and st.speaking:
-                    st.speaking, st.silent_since = False, g0
-            # Overlap and confirmation inside [g0, g1).
-            for p in self.PARTIES:
-                cand = self._cand[p]
-                if cand is None or not (now[p] and now[self._other(p)]):
-                    continue
-                if cand.event is None:
-                    need_overlap = g0 + (self._min_overlap - cand.overlap_frames) - 1
-                    need_burst = cand.start + self._min_burst - 1
-                    f = max(need_overlap, need_burst)
-                    if f < g1:
-                        cand.event = Event(
-                            kind="interruption",
-                            speaker=p,
-                            start_s=time_of(cand.start),
-                            evidence={
-                                "interrupted": self._other(p),
-                                "interrupted_turn_s": cand.other_turn_frames * self.hop_s,
-                                "confirmed_at_s": time_of(f),
-                            },
-                            thresholds=self.thresholds(),
-                        )
-                        out.append(cand.event)
-                cand.overlap_frames += g1 - g0
-                cand.last_overlap_end = g1
-            # Turns that end inside the segment end their candidates.
-            for p in self.PARTIES:
-                st = self._party[p]
-                if st.turn_start is None or st.speaking or st.silent_since is None:
-                    continue
-                if st.silent_since + self._gap <= g1:
-                    st.turn_start = None
-                    out += self._end(p, time_of)
-                    out += self._end(self._other(p), time_of)
-        return out
-
-    def _end(self, p: str, time_of: TimeFn) -> list[Event]:
-        cand = self._cand[p]
-        self._cand[p] = None
-        if cand is None or cand.event is None:
-            return []
-        ev = cand.event
-        ev.end_s = time_of(cand.last_overlap_end)
-        ev.evidence["overlap_s"] = cand.overlap_frames * self.hop_s
-        return [ev]
-
-    def finish(self, end: int, time_of: TimeFn) -> list[Event]:
-        return [ev for p in self.PARTIES for ev in self._end(p, time_of)]
 
 
 class DeadAirDetector:

@@ -1,0 +1,153 @@
+"""Crosstalk on separate channels: which quiet frames are the other party leaking in.
+
+With one party per channel, the quieter channel during the louder party's speech holds one of two
+things. *Leakage* (a headset or a hybrid picking up the other side) is a scaled, slightly delayed
+copy of the louder channel: it carries the same pitch at the same moment. *Speech of its own* (a
+soft-spoken agent talking over a loud customer) carries its own voice, at a pitch of its own.
+A level margin alone cannot tell them apart: it eats the soft voice along with the leak.
+
+:class:`CrosstalkGate` decides per frame. A channel more than ``margin_db`` under the loudest
+channel is crosstalk unless it shows its own voice: clearly voiced (YIN aperiodicity at most
+``own_max_aperiodicity``) at a pitch more than ``same_pitch_tolerance_st`` away from the louder
+channel's pitch in the same frame, in at least ``own_min_frames`` of the last ``own_window_frames``
+frames; the decision then holds for ``hold_frames`` (consonants and pitch-tracker gaps between
+voiced stretches). A leak's pitch is the source's pitch, so leakage never shows its own voice.
+
+Everything is causal and carried frame by frame, so the decision does not depend on chunking.
+Pure numpy; imports nothing of calltone's outside ``audio``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from audio.errors import AudioError
+
+
+@dataclass(frozen=True)
+class CrosstalkOptions:
+    """When a quiet channel is the other party leaking in (units in the names).
+
+    Attributes
+    ----------
+    margin_db : float
+        A channel this far under the loudest channel in a frame is crosstalk unless it shows its
+        own voice (the level rule calltone always had; ``FeatureOptions.crosstalk_margin_db``).
+    own_max_aperiodicity : float
+        Its own voice must be clearly periodic: YIN's normalised difference at most this.
+    same_pitch_tolerance_st : float
+        Pitches within this many semitones of the louder channel's are "the same": a leak.
+    own_window_frames, own_min_frames : int
+        Own-voice frames needed among the last frames (one odd pitch frame is not a voice).
+    hold_frames : int
+        Frames the own-voice decision holds after its last evidence (10 ms frames).
+    """
+
+    margin_db: float = 18.0
+    own_max_aperiodicity: float = 0.25
+    same_pitch_tolerance_st: float = 1.0
+    own_window_frames: int = 5
+    own_min_frames: int = 3
+    hold_frames: int = 12
+
+    def __post_init__(self) -> None:
+        if self.margin_db <= 0 or self.same_pitch_tolerance_st <= 0:
+            raise AudioError(
+                "crosstalk margin_db and same_pitch_tolerance_st must be positive; "
+                f"got {self.margin_db} and {self.same_pitch_tolerance_st}"
+            )
+        if not 1 <= self.own_min_frames <= self.own_window_frames or self.hold_frames < 0:
+            raise AudioError(
+                "crosstalk needs 1 <= own_min_frames <= own_window_frames and hold_frames >= 0; "
+                f"got {self.own_min_frames}, {self.own_window_frames}, {self.hold_frames}"
+            )
+
+
+def own_voice_evidence(
+    f0_hz: np.ndarray,
+    aperiodicity: np.ndarray,
+    loudest: np.ndarray,
+    options: CrosstalkOptions,
+) -> np.ndarray:
+    """Frames where each channel is voiced at a pitch different from the loudest channel's.
+
+    Parameters
+    ----------
+    f0_hz, aperiodicity : np.ndarray, shape (channels, n)
+        Per-frame YIN pitch (NaN where not analysed) and aperiodicity of every channel.
+    loudest : np.ndarray of int, shape (n,)
+        Index of the loudest channel in each frame.
+
+    Returns
+    -------
+    np.ndarray of bool, shape (channels, n)
+    """
+    n = f0_hz.shape[1]
+    ref_f0 = f0_hz[loudest, np.arange(n)]
+    voiced = np.isfinite(f0_hz) & (aperiodicity <= options.own_max_aperiodicity)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        dist_st = np.abs(12.0 * np.log2(f0_hz / ref_f0[None, :]))
+    # The loudest channel without a pitch (noise-like frame) cannot have leaked a voiced one.
+    different = ~np.isfinite(ref_f0)[None, :] | (dist_st > options.same_pitch_tolerance_st)
+    return voiced & different
+
+
+class CrosstalkGate:
+    """Per-frame crosstalk decision for ``n_channels`` separate channels, carried across blocks."""
+
+    def __init__(self, n_channels: int, options: CrosstalkOptions | None = None) -> None:
+        if n_channels < 1:
+            raise AudioError("a crosstalk gate needs at least one channel")
+        self.o = options or CrosstalkOptions()
+        self.n_channels = n_channels
+        w = self.o.own_window_frames
+        self._hist = np.zeros((n_channels, w - 1), np.int32)  # last evidence frames
+        self._since_own = np.full(n_channels, np.iinfo(np.int32).max // 2, np.int64)
+
+    def push(
+        self, loudness_dbfs: np.ndarray, f0_hz: np.ndarray, aperiodicity: np.ndarray
+    ) -> np.ndarray:
+        """Crosstalk frames of a block.
+
+        Parameters
+        ----------
+        loudness_dbfs, f0_hz, aperiodicity : np.ndarray, shape (channels, n)
+            The block's raw frame values, in order after the previous block.
+
+        Returns
+        -------
+        np.ndarray of bool, shape (channels, n)
+            True where the channel's energy is the other party's leak, not its own speech.
+        """
+        loud = np.asarray(loudness_dbfs, dtype=np.float64)
+        if loud.ndim != 2 or loud.shape[0] != self.n_channels:
+            raise AudioError(
+                f"expected per-frame values shaped ({self.n_channels}, n), got {loud.shape}"
+            )
+        n = loud.shape[1]
+        if n == 0 or self.n_channels == 1:
+            return np.zeros(loud.shape, bool)
+        o = self.o
+        loudest = np.argmax(loud, axis=0)
+        quiet = loud < loud[loudest, np.arange(n)][None, :] - o.margin_db
+        ev = own_voice_evidence(np.asarray(f0_hz), np.asarray(aperiodicity), loudest, o)
+        # At least own_min_frames of the last own_window_frames frames (carried across blocks).
+        ext = np.concatenate((self._hist, ev.astype(np.int32)), axis=1)
+        zero = np.zeros((self.n_channels, 1), np.int64)
+        cs: np.ndarray = np.concatenate((zero, np.cumsum(ext, axis=1, dtype=np.int64)), axis=1)
+        w = o.own_window_frames
+        counts: np.ndarray = cs[:, w:] - cs[:, :-w]
+        active = counts >= o.own_min_frames
+        self._hist = ext[:, ext.shape[1] - (w - 1) :] if w > 1 else ext[:, :0]
+        # Hold: frames since the last active frame, carried across blocks.
+        idx = np.arange(n)
+        last = np.where(active, idx[None, :], -1)
+        last = np.maximum.accumulate(last, axis=1)
+        since = np.where(
+            last >= 0, idx[None, :] - last, self._since_own[:, None] + idx[None, :] + 1
+        )
+        self._since_own = since[:, -1].astype(np.int64)
+        own = since <= o.hold_frames
+        return quiet & ~own
