@@ -715,7 +715,7 @@ def score_on_cluster(
     counts = {"ok": 0, "failed": 0, "skipped": 0}
     pending = iter(enumerate(entries))
     index: dict[str, int] = {}
-    ac = as_completed()
+    ac = as_completed(loop=client.loop)
 
     def submit_next() -> bool:
         nxt = next(pending, None)
