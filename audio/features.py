@@ -77,6 +77,8 @@ class FeatureOptions:
     band_high_hz: float = 3400.0
     vad_snr_db: float = 9.0
     vad_min_level_dbfs: float = -90.0
+    vad_range_db: float = 35.0
+    vad_peak_decay_db_per_s: float = 0.5
     vad_noise_window_s: float = 8.0
     vad_smooth_s: float = 0.05
     vad_onset_s: float = 0.05
@@ -364,7 +366,7 @@ class SpeechGate:
 @dataclass
 class _RawFrames:
     loudness_dbfs: np.ndarray
-    floor_dbfs: np.ndarray
+    gate_dbfs: np.ndarray  # speech needs a level above this (noise floor, speech range)
     f0_hz: np.ndarray
     aperiodicity: np.ndarray
     tilt_db: np.ndarray
@@ -436,6 +438,7 @@ class ChannelFrontEnd:
         self._power_hist = np.zeros(self._smooth_n - 1, np.float64)
         half = self._floor_n // 2
         self._floor_hist = np.full(2 * half, np.inf)
+        self._peak_lifted = -np.inf
         self.frames_done = 0
 
     def _decimate(self, x: np.ndarray, filtered: np.ndarray | None = None) -> np.ndarray:
@@ -500,10 +503,22 @@ class ChannelFrontEnd:
         centred = minimum_filter1d(ext_f, size=self._floor_n, mode="constant", cval=np.inf)
         floor = centred[half : half + n]
         self._floor_hist = ext_f[ext_f.size - 2 * half :]
+        # Speech level: a peak hold of the smoothed level that decays slowly. Quieter than
+        # ``vad_range_db`` under it is not this channel's speech (reverberation, breath, a
+        # distant voice), whatever the recording's gain: the gate is relative at both ends.
+        # p[i] = max(p[i-1] - d, x[i]) is a running maximum of x[j] + d * j, less d * i.
+        g = self.frames_done + np.arange(n, dtype=np.float64)
+        d = o.vad_peak_decay_db_per_s * o.hop_s
+        lifted = np.maximum.accumulate(np.concatenate(([self._peak_lifted], sm_db + d * g)))
+        self._peak_lifted = float(lifted[-1])
+        peak = lifted[1:] - d * g
+        gate = np.maximum(
+            np.maximum(floor + o.vad_snr_db, peak - o.vad_range_db), o.vad_min_level_dbfs
+        )
         # Pitch on frames with energy only: YIN is the expensive part.
         f0 = np.full(n, np.nan, np.float32)
         aper = np.ones(n, np.float32)
-        energetic = loud > np.maximum(floor + o.vad_snr_db, o.vad_min_level_dbfs)
+        energetic = loud > gate
         idx = np.flatnonzero(energetic)
         if idx.size:
             d = self._decim
@@ -526,7 +541,7 @@ class ChannelFrontEnd:
         self._pbuf = self._pbuf[n * hop // self._decim :]
         self.frames_done += n
         return _RawFrames(
-            loud.astype(np.float32), floor.astype(np.float32), f0, aper, tilt.astype(np.float32)
+            loud.astype(np.float32), gate.astype(np.float32), f0, aper, tilt.astype(np.float32)
         )
 
 
@@ -684,9 +699,7 @@ class FeatureStream:
             np.stack([r.aperiodicity for r in raws]),
         )
         for c, r in enumerate(raws):
-            raw_speech = r.loudness_dbfs > np.maximum(
-                r.floor_dbfs + o.vad_snr_db, o.vad_min_level_dbfs
-            )
+            raw_speech = r.loudness_dbfs > r.gate_dbfs
             raw_speech &= ~leak[c]
             labels = self._gates[c].push(raw_speech)
             if final:

@@ -44,10 +44,16 @@ def test_loudness_of_a_sine_and_a_level_step():
     a = np.median(c.loudness_dbfs[(t > 2.5) & (t < 4.5)])
     b = np.median(c.loudness_dbfs[(t > 5.5) & (t < 7.5)])
     assert abs((b - a) - 10.0) < 0.5
-    sine = (0.1 * np.sin(2 * np.pi * 200 * np.arange(SR) / SR)).astype(np.float32)
+    # Loudness is the telephone-band (300-3400 Hz) level: a 1 kHz sine keeps its RMS, a 100 Hz
+    # hum (below the band a phone line carries) is mostly left out.
+    t = np.arange(SR) / SR
+    sine = (0.1 * np.sin(2 * np.pi * 1000 * t)).astype(np.float32)
     fb2 = extract_features(np.concatenate([silence(1.0), sine])[None])
     level = np.median(fb2.channels[0].loudness_dbfs[fb2.times_s > 1.2])
     assert abs(level - 20 * np.log10(0.1 / np.sqrt(2))) < 0.2
+    hum = (0.1 * np.sin(2 * np.pi * 100 * t)).astype(np.float32)
+    fb3 = extract_features(np.concatenate([silence(1.0), hum])[None])
+    assert np.median(fb3.channels[0].loudness_dbfs[fb3.times_s > 1.2]) < level - 12.0
 
 
 def test_voiced_speech_is_speech_and_pitch_is_right():
