@@ -186,6 +186,9 @@ def _add_replay(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--agent-channel", type=int, default=0, help="agent's channel (default 0)")
     p.add_argument("--json", action="store_true", help="print every server message as JSON")
+    from service.protocols.replay import add_protocol_options
+
+    add_protocol_options(p)  # --protocol audiohook|twilio|fork (issue 18)
 
 
 def _add_listen(sub: argparse._SubParsersAction) -> None:
@@ -377,6 +380,10 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
     if args.speed < 0:
         raise CalltoneError(f"--speed {args.speed} must be >= 0 (0 = as fast as possible)")
+    if args.protocol != "calltone":  # as a contact-centre platform streams it (issue 18)
+        from service.protocols.replay import run_cli
+
+        return run_cli(args, load_call(args.call), args.server or DEFAULT_SERVER)
     token = resolve_token(args.token)
     samples = load_call(args.call)
 

@@ -653,3 +653,46 @@ def test_server_still_serves_its_own_protocol(
     alerts = reference(server, admin, store, call_8k[: 8000 * 3])
     assert alerts == [] or all(isinstance(t, float) for _, t in alerts)
     assert Path(server.workdir).exists()
+
+
+@pytest.mark.parametrize("protocol", ["audiohook", "fork"])
+def test_cli_replay_streams_as_the_platform(
+    server: ServerProcess, admin: str, protocol: str
+) -> None:
+    """``calltone replay --protocol`` lets a site test its set-up without the platform."""
+    import subprocess
+    import sys
+
+    from service_support import SAMPLES
+
+    extra = (
+        ["--api-key", API_KEY, "--client-secret", base64.b64encode(SECRET).decode()]
+        if protocol == "audiohook"
+        else ["--fork-key", FORK_KEY]
+    )
+    out = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "service.cli",
+            "replay",
+            str(SAMPLES / "escalation_call" / "call.wav"),
+            "--protocol",
+            protocol,
+            "--agent",
+            "a5",
+            "--server",
+            server.ws,
+            "--token",
+            admin,
+            "--speed",
+            "0",
+            *extra,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert f"{protocol}: call " in out.stdout
+    assert "alert de_escalate at 29." in out.stdout, out.stdout

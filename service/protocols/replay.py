@@ -539,3 +539,140 @@ async def replay_calltone_8k(
         with contextlib.suppress(Exception):
             await ws.close()
     return result
+
+
+# -- the command line (``calltone replay --protocol ...``) ----------------------------------------
+
+PROTOCOLS = ("calltone", "audiohook", "twilio", "fork")
+
+
+def add_protocol_options(p: Any) -> None:
+    """The ``calltone replay`` options of the platform clients."""
+    p.add_argument(
+        "--protocol",
+        choices=PROTOCOLS,
+        default="calltone",
+        help="stream as calltone's own client (default) or as a platform would: Genesys "
+        "AudioHook, Twilio Media Streams, a FreeSWITCH audio fork (docs/protocols/)",
+    )
+    p.add_argument("--api-key", default=None, help="AudioHook: the integration's API key")
+    p.add_argument(
+        "--client-secret",
+        default=None,
+        help="AudioHook: the client secret, base64 (default: $CALLTONE_AUDIOHOOK_CLIENT_SECRET)",
+    )
+    p.add_argument(
+        "--format",
+        dest="media_format",
+        choices=["PCMU", "L16"],
+        default="PCMU",
+        help="AudioHook: the media format offered",
+    )
+    p.add_argument(
+        "--auth-token",
+        default=None,
+        help="Twilio: the account's auth token that signs the stream (default: $TWILIO_AUTH_TOKEN)",
+    )
+    p.add_argument("--stream-key", default=None, help="Twilio: the calltone_key <Parameter>")
+    p.add_argument("--fork-key", default=None, help="fork: the key in the fork URL (?token=)")
+    p.add_argument("--mix", choices=["mono", "mixed", "stereo"], default="stereo", help="fork")
+    p.add_argument(
+        "--leg",
+        choices=["customer", "agent"],
+        default="customer",
+        help="fork: whose call leg the fork is attached to",
+    )
+
+
+def run_cli(args: Any, samples_16k: np.ndarray, server: str) -> int:
+    """``calltone replay --protocol P``: stream, print the session's outcome (and, with a
+    token, the call's alerts as stored); exit 0, 2 when the server refused or disconnected."""
+    import os
+
+    call_8k = telephone_audio(samples_16k, agent_channel=args.agent_channel)
+    speed = args.speed
+    if args.protocol == "audiohook":
+        if not args.api_key:
+            raise ClientError("--protocol audiohook needs --api-key (the integration's API key)")
+        secret_b64 = args.client_secret or os.environ.get("CALLTONE_AUDIOHOOK_CLIENT_SECRET", "")
+        try:
+            secret = base64.b64decode(secret_b64, validate=True) if secret_b64 else None
+        except ValueError as exc:
+            raise ClientError("--client-secret must be base64, as Genesys shows it") from exc
+        result = asyncio.run(
+            replay_audiohook(
+                call_8k,
+                server=server,
+                api_key=args.api_key,
+                client_secret=secret,
+                agent_id=args.agent,
+                media_format=args.media_format,
+                speed=speed,
+            )
+        )
+        ok = [m.get("type") for m in result.messages][-1:] == ["closed"] and not result.of_type(
+            "disconnect"
+        )
+    elif args.protocol == "twilio":
+        result = asyncio.run(
+            replay_twilio(
+                call_8k,
+                server=server,
+                auth_token=args.auth_token or os.environ.get("TWILIO_AUTH_TOKEN"),
+                agent_id=args.agent,
+                stream_key=args.stream_key,
+                speed=speed,
+            )
+        )
+        ok = result.close_code == 1000
+    else:
+        result = asyncio.run(
+            replay_fork(
+                call_8k,
+                server=server,
+                key=args.fork_key,
+                agent_id=args.agent,
+                mix=args.mix,
+                leg=args.leg,
+                speed=speed,
+            )
+        )
+        ok = result.close_code == 1000 and not result.messages
+    for msg in result.messages:
+        print(json.dumps(msg), flush=True)
+    if result.refused_status is not None:
+        print(f"refused at the upgrade: HTTP {result.refused_status} (check the key/token)")
+        return 2
+    print(
+        f"{args.protocol}: call {result.call_id}, {result.sent_frames} frames in "
+        f"{result.elapsed_s:.1f} s, closed {result.close_code} {result.close_reason or ''}".rstrip()
+    )
+    token = args.token or os.environ.get("CALLTONE_TOKEN")
+    if ok and token and result.call_id:
+        _print_alerts(server, token, result.call_id)
+    return 0 if ok else 2
+
+
+def _print_alerts(server: str, token: str, call_id: str) -> None:
+    import httpx
+
+    base = server.replace("ws://", "http://").replace("wss://", "https://").rstrip("/")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        call = httpx.get(
+            f"{base}/v1/calls/{call_id}", headers={"Authorization": f"Bearer {token}"}, timeout=10
+        )
+        if call.status_code != 200 or call.json().get("call", {}).get("state") != "live":
+            break
+        time.sleep(0.2)
+    got = httpx.get(
+        f"{base}/v1/alerts",
+        params={"call_id": call_id},
+        headers={"Authorization": f"Bearer {token}"},
+        timeout=10,
+    )
+    if got.status_code != 200:
+        print(f"(alerts not readable with that token: HTTP {got.status_code})")
+        return
+    for a in got.json():
+        print(f"alert {a['kind']} at {a['at_s']:.2f} s: {a['message']}")
