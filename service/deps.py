@@ -21,6 +21,7 @@ from service.live import CLOSE_POLICY, LiveHub, reject
 from service.ratelimit import SigninLimiter, SigninLockedError
 from service.settings import Settings
 from service.storage import Store, UserRecord
+from service.storage.auth import hash_token
 
 TOKEN_QUERY = "token"
 TOKEN_COOKIE = "calltone_token"
@@ -68,18 +69,20 @@ def signin_limiter(conn: HTTPConnection) -> SigninLimiter:
 
 
 def authenticate_client(conn: HTTPConnection, store: Store, token: str) -> UserRecord | None:
-    """The user holding ``token``, or None; counts a failure against the client's address.
+    """The user holding ``token``, or None; a failure counts against the client's address.
 
-    Raises :class:`~service.ratelimit.SigninLockedError` (before looking at the token) while the
-    address is locked out. Blocking (a database read): call it from a thread.
+    A valid token is always accepted. Raises :class:`~service.ratelimit.SigninLockedError` for
+    a failing token while the address is locked out (429 instead of 401). Blocking (a database
+    read): call it from a thread.
     """
+    user = store.authenticate(token)
+    if user is not None:
+        return user
     limiter = signin_limiter(conn)
     address = client_address(conn)
-    limiter.check(address)
-    user = store.authenticate(token)
-    if user is None:
-        limiter.failed(address)
-    return user
+    limiter.check(address)  # locked already: 429 rather than 401
+    limiter.failed(address, hash_token(token)[:32])
+    return None
 
 
 def locked_response_headers(exc: SigninLockedError) -> dict[str, str]:

@@ -1,13 +1,18 @@
-"""Failed sign-in rate limiting, per client address.
+"""Failed sign-in rate limiting, keyed by client address and token.
 
 Every place that checks a token a client presents (the API's bearer token, a socket's
 ``?token=``, the pages' cookie, the sign-in form) reports failures here. After
-``signin_max_failures`` failed tokens from one address within ``signin_window_s`` seconds, that
-address is locked out for ``signin_window_s`` seconds: every request from it that carries a token
-is refused (HTTP 429 with ``Retry-After``; sockets close with 1008 and a reason) *even if the
-token is right*, so guessing cannot go faster than N tokens per window. Successes are not
-counted and do not reset the count (a valid low-privilege token interleaved with guesses would
-otherwise let an attacker guess without limit). Requests without any token are not counted.
+``signin_max_failures`` *different* failed tokens from one address within ``signin_window_s``
+seconds, that address is locked out for ``signin_window_s`` seconds: every *failing* token from
+it is answered 429 with ``Retry-After`` (sockets close with 1008 and a reason) instead of 401,
+telling a misbehaving client to back off. Requests without any token are not counted.
+
+A valid token is never refused (issue 15). The earlier rule refused even the right token during
+a lockout, so behind NAT or a softphone gateway one browser with a stale cookie (reconnecting
+its sockets, or loading ``/signin``) locked the whole floor out, real agents' calls included.
+The same stale token presented again counts once, so a reconnect loop cannot lock anyone out;
+and the pages clear a cookie whose token failed. Guessing is not what the lockout stops: tokens
+carry 256 random bits (storage/auth.py), so no number of guesses per window finds one.
 
 The limiter is in memory and per process: each server process (and each node of a multi-node
 deployment) counts on its own, and a restart forgets. Memory is bounded: at most
@@ -22,7 +27,7 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections import OrderedDict, deque
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -52,7 +57,8 @@ class SigninLockedError(CalltoneError):
 
 @dataclass
 class _Entry:
-    failures: deque[float] = field(default_factory=deque)
+    failures: OrderedDict[str, float] = field(default_factory=OrderedDict)
+    """Failed token keys (digests) -> when each last failed, oldest first."""
     locked_until: float = 0.0
 
 
@@ -92,8 +98,9 @@ class SigninLimiter:
         if left > 0:
             raise SigninLockedError(address, left, self.max_failures, self.window_s)
 
-    def failed(self, address: str) -> None:
-        """Count one failed token from ``address`` (the Nth within the window locks it)."""
+    def failed(self, address: str, token_key: str = "") -> None:
+        """Count a failed token from ``address``; the same ``token_key`` (a digest of the
+        token) counts once per window. The Nth different one within the window locks it."""
         if self.max_failures <= 0:
             return
         now = self._clock()
@@ -107,9 +114,10 @@ class SigninLimiter:
             if entry.locked_until > now:
                 return  # already locked; the lockout does not grow
             failures = entry.failures
-            failures.append(now)
-            while failures and failures[0] <= now - self.window_s:
-                failures.popleft()
+            failures[token_key] = now
+            failures.move_to_end(token_key)
+            while failures and next(iter(failures.values())) <= now - self.window_s:
+                failures.popitem(last=False)
             if len(failures) >= self.max_failures:
                 entry.locked_until = now + self.window_s
                 failures.clear()
@@ -120,7 +128,8 @@ class SigninLimiter:
         stale = [
             address
             for address, e in self._entries.items()
-            if e.locked_until <= now and (not e.failures or e.failures[-1] <= now - self.window_s)
+            if e.locked_until <= now
+            and (not e.failures or next(reversed(e.failures.values())) <= now - self.window_s)
         ]
         for address in stale:
             del self._entries[address]

@@ -562,42 +562,51 @@ async def _ws_from(address: str, url: str) -> tuple[list[dict[str, Any]], int | 
     return replies, ws.close_code, ws.close_reason or ""
 
 
-def test_failed_tokens_lock_out_the_address_until_the_window_passes(limited: LiveServer) -> None:
+def _bad(i: int) -> str:
+    """A different never-issued token each time (the same one repeated counts once)."""
+    return f"ct_this-token-was-never-issued-{i:013d}"
+
+
+def test_failed_tokens_lock_out_failing_tokens_but_never_a_valid_one(limited: LiveServer) -> None:
     srv = limited
     good = srv.tokens["a1"]
     here, elsewhere = "127.0.0.11", "127.0.0.12"
     with _client(here) as c, _client(elsewhere) as other:
-        for _ in range(MAX_FAILURES):
-            assert _me(c, srv, BAD_TOKEN).status_code == 401
-        locked = _me(c, srv, BAD_TOKEN)
+        for i in range(MAX_FAILURES):
+            assert _me(c, srv, _bad(i)).status_code == 401
+        locked = _me(c, srv, _bad(99))
         locked_at = time.monotonic()
         assert locked.status_code == 429, locked.text
         retry_s = int(locked.headers["retry-after"])
         assert 1 <= retry_s <= WINDOW_S
         detail = locked.json()["detail"]
         assert "too many failed sign-ins" in detail and "CALLTONE_SIGNIN_MAX_FAILURES" in detail
-        # during the lockout the right token is refused too, on every way in
-        right = _me(c, srv, good)
-        assert right.status_code == 429 and "retry-after" in right.headers
-        replies, close, reason = asyncio.run(_ws_from(here, srv.url("/v1/agents/a1/alerts", good)))
+        # during the lockout the right token still works, on every way in (issue 15: behind
+        # NAT one stale browser must not lock the floor out)
+        assert _me(c, srv, good).status_code == 200
+        replies, close, _ = asyncio.run(_ws_from(here, srv.url("/v1/agents/a1/alerts", good)))
+        assert replies[-1]["type"] == "ready", replies
+        form = c.post(srv.http + "/signin", data={"token": good, "next": "/agent"})
+        assert form.status_code == 303 and TOKEN_COOKIE in form.headers.get("set-cookie", "")
+        page = c.get(srv.http + "/agent", headers={"Cookie": f"{TOKEN_COOKIE}={good}"})
+        assert page.status_code == 200
+        # failing tokens are told to back off, on every way in
+        replies, close, reason = asyncio.run(
+            _ws_from(here, srv.url("/v1/agents/a1/alerts", _bad(98)))
+        )
         assert replies[0]["code"] == "rate_limited" and replies[0]["retry_after_s"] >= 1
         assert close == CLOSE_POLICY and "too many failed sign-ins" in reason
-        form = c.post(srv.http + "/signin", data={"token": good, "next": "/agent"})
+        form = c.post(srv.http + "/signin", data={"token": _bad(97)})
         assert form.status_code == 429 and "retry-after" in form.headers
-        assert "too many failed sign-ins" in form.text and TOKEN_COOKIE not in form.headers.get(
-            "set-cookie", ""
-        )
-        page = c.get(srv.http + "/agent", headers={"Cookie": f"{TOKEN_COOKIE}={good}"})
-        assert page.status_code == 429 and "too many failed sign-ins" in page.text
         # another client address is not affected
         assert _me(other, srv, good).status_code == 200
-        assert _me(other, srv, BAD_TOKEN).status_code == 401
-        # once the window has passed, the right token works again
+        assert _me(other, srv, _bad(99)).status_code == 401
+        # once the window has passed, a failing token is a plain 401 again
         time.sleep(max(0.0, locked_at + retry_s + 0.1 - time.monotonic()))
-        assert _me(c, srv, good).status_code == 200
+        assert _me(c, srv, _bad(96)).status_code == 401
 
 
-def test_successes_neither_count_nor_reset_and_missing_tokens_do_not_count(
+def test_the_same_stale_token_counts_once_and_missing_tokens_do_not_count(
     limited: LiveServer,
 ) -> None:
     srv = limited
@@ -605,29 +614,44 @@ def test_successes_neither_count_nor_reset_and_missing_tokens_do_not_count(
     with _client("127.0.0.13") as c:
         for _ in range(5):
             assert _me(c, srv, None).status_code == 401  # no token: not a failed sign-in
-        for _ in range(MAX_FAILURES - 1):
+        for _ in range(3 * MAX_FAILURES):  # a reconnect loop with one stale token
             assert _me(c, srv, BAD_TOKEN).status_code == 401
-        for _ in range(5):
-            assert _me(c, srv, good).status_code == 200  # successes do not count
-        assert _me(c, srv, BAD_TOKEN).status_code == 401  # ... nor reset: this one locks
-        assert _me(c, srv, good).status_code == 429
+        for i in range(MAX_FAILURES - 2):
+            assert _me(c, srv, _bad(200 + i)).status_code == 401
+        assert _me(c, srv, good).status_code == 200  # successes do not count or reset
+        assert _me(c, srv, _bad(300)).status_code == 401  # the Nth different one locks ...
+        assert _me(c, srv, _bad(301)).status_code == 429  # ... the address for failing ones
+        assert _me(c, srv, good).status_code == 200
 
 
 def test_socket_and_form_failures_count_too(limited: LiveServer) -> None:
     srv = limited
     good = srv.tokens["a1"]
     here = "127.0.0.14"
-    for _ in range(MAX_FAILURES):
-        replies, close, _ = asyncio.run(_ws_from(here, srv.url("/v1/supervisor/feed", BAD_TOKEN)))
+    for i in range(MAX_FAILURES):
+        replies, close, _ = asyncio.run(_ws_from(here, srv.url("/v1/supervisor/feed", _bad(i))))
         assert replies[0]["code"] == "unauthorized" and close == CLOSE_POLICY
-    replies, close, _ = asyncio.run(_ws_from(here, srv.url("/v1/agents/a1/alerts", good)))
+    replies, close, _ = asyncio.run(_ws_from(here, srv.url("/v1/agents/a1/alerts", _bad(50))))
     assert replies[0]["code"] == "rate_limited" and close == CLOSE_POLICY
     with _client("127.0.0.15") as c:
-        for _ in range(MAX_FAILURES):
-            r = c.post(srv.http + "/signin", data={"token": BAD_TOKEN})
+        for i in range(MAX_FAILURES):
+            r = c.post(srv.http + "/signin", data={"token": _bad(i)})
             assert r.status_code == 401 and "unknown or revoked" in r.text
-        r = c.post(srv.http + "/signin", data={"token": good})
+        r = c.post(srv.http + "/signin", data={"token": _bad(50)})
         assert r.status_code == 429 and int(r.headers["retry-after"]) >= 1
+        r = c.post(srv.http + "/signin", data={"token": good})
+        assert r.status_code == 303
+
+
+def test_signin_page_clears_a_stale_cookie(limited: LiveServer) -> None:
+    srv = limited
+    with _client("127.0.0.16") as c:
+        for _ in range(2 * MAX_FAILURES):
+            r = c.get(srv.http + "/signin", headers={"Cookie": f"{TOKEN_COOKIE}={_bad(7)}"})
+            assert r.status_code == 200
+            cleared = r.headers.get("set-cookie", "")
+            assert cleared.startswith(f'{TOKEN_COOKIE}=""') and "Max-Age=0" in cleared, cleared
+        assert _me(c, srv, srv.tokens["a1"]).status_code == 200
 
 
 def test_cors_opens_only_to_configured_origins(limited: LiveServer) -> None:
@@ -641,8 +665,8 @@ def test_cors_opens_only_to_configured_origins(limited: LiveServer) -> None:
 def test_limiter_memory_is_bounded_and_keeps_locked_addresses() -> None:
     now = [0.0]
     limiter = SigninLimiter(3, 10.0, max_addresses=100, clock=lambda: now[0])
-    for _ in range(3):
-        limiter.failed("attacker")
+    for i in range(3):
+        limiter.failed("attacker", f"t{i}")
     with pytest.raises(SigninLockedError) as locked:
         limiter.check("attacker")
     assert locked.value.retry_after_whole_s == 10
@@ -658,8 +682,8 @@ def test_limiter_memory_is_bounded_and_keeps_locked_addresses() -> None:
     now[0] = 10.5
     limiter.check("attacker")  # the lockout has passed
     off = SigninLimiter(0, 10.0)
-    for _ in range(50):
-        off.failed("x")
+    for i in range(50):
+        off.failed("x", f"t{i}")
     off.check("x")
     assert len(off) == 0
 

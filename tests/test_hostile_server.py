@@ -25,7 +25,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 import websockets
-from server_process import ServerProcess, alive, children_of
+from server_process import ServerProcess
 
 from service.storage import Store
 
@@ -207,3 +207,133 @@ def test_large_unauthenticated_bodies_are_refused_before_they_are_read(
         )
         assert reply.startswith(b"HTTP/1.1 413"), (path, reply[:200])
     assert vm_hwm_kib(srv.pid) - before_kib < 40 * 1024, (before_kib, vm_hwm_kib(srv.pid))
+
+
+# ----------------------------------------------------------------------------------------------
+# 3. foreign Origins
+
+
+async def _ws_outcome(url: str, **kwargs: Any) -> tuple[str, Any]:
+    """('refused', HTTP status) at the handshake, or ('closed', (code, first message))."""
+    try:
+        async with websockets.connect(url, open_timeout=10, **kwargs) as ws:
+            first = None
+            try:
+                first = json.loads(await asyncio.wait_for(ws.recv(), 10))
+                await asyncio.wait_for(ws.recv(), 10)
+            except websockets.ConnectionClosed:
+                pass
+            except TimeoutError:
+                return "open", first
+            return "closed", (ws.close_code, first)
+    except websockets.InvalidStatus as exc:
+        return "refused", exc.response.status_code
+
+
+def test_foreign_origins_are_refused_on_sockets_and_cookie_posts(
+    server: tuple[ServerProcess, dict[str, str]],
+) -> None:
+    srv, tokens = server
+    cookie = {"Cookie": f"calltone_token={tokens['boss']}"}
+    feed = f"{srv.ws}/v1/supervisor/feed"
+    for origin in ("http://127.0.0.1:9", "http://evil.example", "null"):
+        outcome = asyncio.run(_ws_outcome(feed, additional_headers={**cookie, "Origin": origin}))
+        assert outcome == ("refused", 403), (origin, outcome)
+        r = httpx.post(
+            srv.http + "/v1/alerts/1/ack",
+            headers={**cookie, "Origin": origin, "Content-Type": "text/plain"},
+            timeout=10,
+        )
+        assert r.status_code == 403 and "Origin" in r.json()["detail"], r.text
+    # the server's own pages, and clients that send no Origin, are served
+    own = asyncio.run(
+        _ws_outcome(feed, additional_headers={**cookie, "Origin": f"http://127.0.0.1:{srv.port}"})
+    )
+    assert own[0] == "open", own
+    r = httpx.post(srv.http + "/v1/alerts/1/ack", headers=cookie, timeout=10)
+    assert r.status_code == 404, r.text  # no alert 1: routed and authenticated
+    r = httpx.post(
+        srv.http + "/v1/alerts/1/ack",
+        headers={**_auth(tokens["boss"]), "Origin": "http://evil.example"},
+        timeout=10,
+    )
+    assert r.status_code == 404, r.text  # a bearer token is not ambient: no CSRF
+
+
+# ----------------------------------------------------------------------------------------------
+# 4. connections that never finish
+
+
+def test_half_sent_requests_and_silent_sockets_are_closed(
+    server: tuple[ServerProcess, dict[str, str]],
+) -> None:
+    srv, tokens = server
+    socks = []
+    for _ in range(10):
+        s = socket.create_connection(("127.0.0.1", srv.port), source_address=(ATTACKER, 0))
+        s.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n")  # never finished
+        socks.append(s)
+    t0 = time.monotonic()
+    for s in socks:
+        s.settimeout(10)
+        assert s.recv(100) == b""  # closed by the server
+        s.close()
+    assert time.monotonic() - t0 < 6
+    # an audio socket that never sends start gets an error and 1008
+    url = f"{srv.ws}/v1/calls/silent-1/audio?token={tokens['a1']}"
+    state, (code, first) = asyncio.run(_ws_outcome(url))
+    assert state == "closed" and code == 1008, (state, code, first)
+    assert first["code"] == "start_timeout", first
+
+
+def test_connections_per_address_are_capped(
+    server: tuple[ServerProcess, dict[str, str]],
+) -> None:
+    srv, _ = server
+    socks = [
+        socket.create_connection(("127.0.0.1", srv.port), source_address=(ATTACKER, 0))
+        for _ in range(60)
+    ]
+    try:
+        time.sleep(0.3)
+        closed = 0
+        for s in socks:
+            s.settimeout(0.05)
+            try:
+                closed += s.recv(10) == b""
+            except ConnectionResetError:
+                closed += 1  # refused with a reset
+            except TimeoutError:
+                pass  # held open (under the cap)
+        assert closed >= 15, closed  # the cap is 40
+        assert httpx.get(srv.http + "/health", timeout=5).status_code == 200  # others served
+    finally:
+        for s in socks:
+            s.close()
+
+
+# ----------------------------------------------------------------------------------------------
+# 8. deeply nested JSON
+
+
+def test_deeply_nested_json_gets_an_error_not_a_traceback(
+    server: tuple[ServerProcess, dict[str, str]],
+) -> None:
+    srv, tokens = server
+
+    async def start_with(text: str) -> tuple[int | None, dict[str, Any]]:
+        url = f"{srv.ws}/v1/calls/nested-{len(text)}/audio?token={tokens['a1']}"
+        async with websockets.connect(url, open_timeout=10, max_size=None) as ws:
+            await ws.send(text)
+            first = json.loads(await asyncio.wait_for(ws.recv(), 10))
+            with pytest.raises(websockets.ConnectionClosed):
+                await asyncio.wait_for(ws.recv(), 10)
+            return ws.close_code, first
+
+    code, first = asyncio.run(start_with("[" * 100_000))
+    assert code in (1007, 1008) and first["type"] == "error", (code, first)
+    code, first = asyncio.run(
+        start_with('{"type": "start", "x": ' + "[" * 5_000 + "]" * 5_000 + "}")
+    )
+    assert code == 1007 and "nests" in first["message"], (code, first)
+    assert "RecursionError" not in srv.log()

@@ -237,7 +237,14 @@ def _signin_html(
 def signin_page(request: Request, next: str = "", why: str | None = None) -> HTMLResponse:
     user = page_user(request)
     body = _signin_html(user=user, next_path=next, why=why, error=None)
-    return HTMLResponse(body, headers=_security_headers(request))
+    response = HTMLResponse(body, headers=_security_headers(request))
+    if user is None and request.cookies.get(TOKEN_COOKIE):
+        _forget_cookie(response)  # a revoked or stale token: stop presenting it (issue 15)
+    return response
+
+
+def _forget_cookie(response: Response) -> None:
+    response.delete_cookie(TOKEN_COOKIE, path="/", httponly=True, samesite="strict")
 
 
 @router.post("/signin", include_in_schema=False)
@@ -546,6 +553,9 @@ def install(app: FastAPI) -> None:
         assert isinstance(exc, SigninLockedError)
         body = _signin_html(user=None, next_path="", why=None, error=str(exc))
         headers = {**_security_headers(request), **locked_response_headers(exc)}
-        return HTMLResponse(body, status.HTTP_429_TOO_MANY_REQUESTS, headers=headers)
+        response = HTMLResponse(body, status.HTTP_429_TOO_MANY_REQUESTS, headers=headers)
+        if request.cookies.get(TOKEN_COOKIE):
+            _forget_cookie(response)  # the cookie's token failed: do not keep sending it
+        return response
 
     app.add_exception_handler(SigninLockedError, locked)
