@@ -11,7 +11,7 @@ never from stretches that were flagged or that stand well above the current base
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -39,6 +39,9 @@ class BaselineSnapshot:
     settled: bool
     hnr_db: float = 15.0
     loudness_leq_dbfs: float | None = None
+    loudness_spread_db: float = 4.0
+    own_voiced_s: float | None = None
+    from_profile: bool = False
 
     @property
     def leq_dbfs(self) -> float:
@@ -58,37 +61,82 @@ class BaselineSnapshot:
             "tilt_db": round(self.tilt_db, 2),
             "hnr_db": round(self.hnr_db, 2),
             "loudness_leq_dbfs": round(self.leq_dbfs, 2),
+            "loudness_spread_db": round(self.loudness_spread_db, 2),
             "voiced_s": round(self.voiced_s, 2),
+            "own_voiced_s": round(self.own_s, 2),
             "settled": self.settled,
+            "from_profile": self.from_profile,
         }
+
+    @property
+    def own_s(self) -> float:
+        """Seconds of the speaker's own voiced speech in this call behind the baseline."""
+        return self.voiced_s if self.own_voiced_s is None else self.own_voiced_s
+
+
+_LOUD_EDGES = np.arange(-120.05, 0.1, 0.1)  # 0.1 dB bins centred on multiples of 0.1
+_ST_EDGES = np.arange(-24.05, 48.1, 0.1)
 
 
 class SpeakerBaseline:
-    """Robust running baseline of one speaker, updated once per baseline tick."""
+    """Robust running baseline of one speaker, updated once per baseline tick.
 
-    def __init__(self, config: BaselineConfig, *, hop_s: float) -> None:
+    It keeps learning through the whole call: the speaker's unflagged voiced frames go into
+    histograms (loudness, pitch) and sums (energy-mean level, pitch spread, tilt, HNR, pace) whose
+    older content fades with a time constant of ``memory_voiced_s`` seconds of voiced speech.
+    Medians and the loudness spread (half the 16th-84th percentile range) come from the
+    histograms, so a speaker's wide normal range in lively conversation is part of the
+    yardstick, not an excursion from it. Frames inside yelling or tone events never enter, nor
+    frames ``exclude_above_db`` over the running median level.
+
+    ``profile``: a saved voice profile of this speaker (an agent's baseline from earlier calls)
+    that the call starts from; it counts as ``profile_weight_s`` seconds of speech and the
+    baseline is trusted (``settled``) from the first frame.
+    """
+
+    def __init__(
+        self, config: BaselineConfig, *, hop_s: float, profile: BaselineSnapshot | None = None
+    ) -> None:
         self.c = config
         self.hop_s = hop_s
-        self._loud: list[np.ndarray] = []
-        self._st: list[np.ndarray] = []
-        self._tilt: list[np.ndarray] = []
-        self._hnr: list[np.ndarray] = []
-        self._leq: list[np.ndarray] = []
-        self._voiced_n = 0
-        self._speech_n = 0
-        self._nuclei_n = 0
-        self.settled = False
-        prior_st = float(hz_to_st(config.prior_pitch_hz))
-        self.snapshot = BaselineSnapshot(
-            loudness_dbfs=config.prior_loudness_dbfs,
-            pitch_st=prior_st,
-            pitch_spread_st=2.0,
-            syllable_rate_per_s=4.0,
-            tilt_db=0.0,
-            voiced_s=0.0,
-            settled=False,
-        )
+        self._loud_hist = np.zeros(_LOUD_EDGES.size - 1)
+        self._st_hist = np.zeros(_ST_EDGES.size - 1)
+        # Decayed sums: voiced frames, st, st^2, tilt, hnr; energy-mean frames and power;
+        # speech frames and nuclei.
+        self._n = 0.0
+        self._s_st = 0.0
+        self._s_st2 = 0.0
+        self._s_tilt = 0.0
+        self._s_hnr = 0.0
+        self._n_leq = 0.0
+        self._s_pow = 0.0
+        self._n_speech = 0.0
+        self._n_nuclei = 0.0
+        self._own_voiced_n = 0  # this call's voiced frames taken in (not decayed)
+        self.from_profile = profile is not None
+        self.settled = profile is not None
+        if profile is None:
+            prior_st = float(hz_to_st(config.prior_pitch_hz))
+            self.snapshot = BaselineSnapshot(
+                loudness_dbfs=config.prior_loudness_dbfs,
+                pitch_st=prior_st,
+                pitch_spread_st=2.0,
+                syllable_rate_per_s=4.0,
+                tilt_db=0.0,
+                voiced_s=0.0,
+                settled=False,
+                loudness_spread_db=config.prior_loudness_spread_db,
+            )
+        else:
+            self.snapshot = replace(
+                profile, voiced_s=0.0, own_voiced_s=0.0, settled=True, from_profile=True
+            )
         self._prior = self.snapshot
+
+    @property
+    def own_voiced_s(self) -> float:
+        """Seconds of this speaker's own voiced speech taken into the baseline in this call."""
+        return self._own_voiced_n * self.hop_s
 
     def update(
         self,
@@ -101,85 +149,106 @@ class SpeakerBaseline:
         tilt_db: np.ndarray,
         hnr_db: np.ndarray | None = None,
     ) -> None:
-        """Fold one tick of frames into the baseline.
+        """Fold one tick of frames (all shape ``(n,)``) into the baseline.
 
         Frames that are flagged (inside a yelling or tone event) or stand more than
-        ``exclude_above_db`` over the baseline once it has data are left out.
+        ``exclude_above_db`` over the running median once it rests on the speaker's own
+        speech are left out.
         """
         c = self.c
         snap = self.snapshot
         if hnr_db is None:
             hnr_db = np.full(loudness_dbfs.shape, snap.hnr_db)
         ok = voiced & ~flagged & np.isfinite(pitch_st)
-        # The energy-mean level keeps the louder frames a calm speaker makes (they are what
-        # raises an energy mean), so its exclusion is measured from itself.
-        ok_leq = ok.copy()
-        if self._voiced_n * self.hop_s >= 2.0 * c.prior_weight_s:
+        if self._own_voiced_n * self.hop_s >= 2.0 * c.prior_weight_s or self.from_profile:
             ok &= loudness_dbfs <= snap.loudness_dbfs + c.exclude_above_db
-            ok_leq &= loudness_dbfs <= snap.leq_dbfs + c.exclude_above_db
         ok_speech = speech & ~flagged
-        if not self.settled:
-            self._loud.append(loudness_dbfs[ok])
-            self._leq.append(loudness_dbfs[ok_leq])
-            self._st.append(pitch_st[ok])
-            self._tilt.append(tilt_db[ok])
-            self._hnr.append(hnr_db[ok])
-            self._voiced_n += int(ok.sum())
-            self._speech_n += int(ok_speech.sum())
-            self._nuclei_n += int((nucleus & ok_speech).sum())
-            n_s = self._voiced_n * self.hop_s
-            if n_s <= 0:
-                return
-            loud = np.concatenate(self._loud)
-            leq_loud = np.concatenate(self._leq)
-            st = np.concatenate(self._st)
-            tilt = np.concatenate(self._tilt)
-            hnr = np.concatenate(self._hnr)
-            # The prior stands in only until the speaker's own speech can (the point the
-            # exclusion above starts): levels are in dBFS, which depend on the recording's gain,
-            # so a prior of -30 dBFS kept in the blend pulled a -50 dBFS speaker's baseline
-            # 2-5 dB up after 3-7 s of speech.
-            w = c.prior_weight_s if n_s < 2.0 * c.prior_weight_s else 0.0
-            p = self._prior
-            rate = self._nuclei_n / max(self._speech_n * self.hop_s, 1e-9)
-            self.snapshot = BaselineSnapshot(
-                loudness_dbfs=(w * p.loudness_dbfs + n_s * float(np.median(loud))) / (w + n_s),
-                pitch_st=_blend(p.pitch_st, float(np.median(st)), c.prior_pitch_weight_s, n_s),
-                pitch_spread_st=_blend(p.pitch_spread_st, _spread(st), c.prior_pitch_weight_s, n_s),
-                syllable_rate_per_s=(w * p.syllable_rate_per_s + n_s * rate) / (w + n_s),
-                tilt_db=float(np.median(tilt)),
-                voiced_s=n_s,
-                settled=n_s >= c.settle_voiced_s,
-                hnr_db=float(np.mean(hnr)),
-                loudness_leq_dbfs=_blend(p.leq_dbfs, leq_dbfs(leq_loud), w, n_s),
-            )
-            if n_s >= c.settle_voiced_s:
-                self.settled = True
-                self._loud, self._st, self._tilt, self._hnr, self._leq = [], [], [], [], []
+        k = int(ok.sum())
+        # Older speech fades: the decay follows the new voiced speech, so silence keeps it.
+        if k and c.memory_voiced_s > 0:
+            keep = math.exp(-k * self.hop_s / c.memory_voiced_s)
+            self._loud_hist *= keep
+            self._st_hist *= keep
+            self._n *= keep
+            self._s_st *= keep
+            self._s_st2 *= keep
+            self._s_tilt *= keep
+            self._s_hnr *= keep
+            self._n_leq *= keep
+            self._s_pow *= keep
+            self._n_speech *= keep
+            self._n_nuclei *= keep
+        self._n_speech += float(ok_speech.sum())
+        self._n_nuclei += float((nucleus & ok_speech).sum())
+        if k == 0:
             return
-        n = int(ok.sum())
-        if n == 0:
-            return
-        dt = n * self.hop_s
-        step_db = c.drift_db_per_s * dt
-        step_st = c.drift_st_per_s * dt
+        lo = loudness_dbfs[ok].astype(np.float64)
+        st = pitch_st[ok].astype(np.float64)
+        _add(self._loud_hist, lo, _LOUD_EDGES)
+        _add(self._st_hist, st, _ST_EDGES)
+        self._n += k
+        self._s_st += float(st.sum())
+        self._s_st2 += float((st * st).sum())
+        self._s_tilt += float(tilt_db[ok].sum())
+        self._s_hnr += float(hnr_db[ok].sum())
+        self._n_leq += k
+        self._s_pow += float(np.sum(10.0 ** (lo / 10.0)))
+        self._own_voiced_n += k
+        self._refresh()
+
+    def _refresh(self) -> None:
+        c = self.c
+        n_s = self._n * self.hop_s  # decayed voiced seconds in the statistics
+        own_s = self.own_voiced_s
+        p = self._prior
+        mean_st = self._s_st / self._n
+        spread_st = math.sqrt(max(self._s_st2 / self._n - mean_st**2, 0.0)) if self._n >= 2 else 2.0
+        p16, med_lo, p84 = _percentiles(self._loud_hist, _LOUD_EDGES, (0.16, 0.5, 0.84))
+        (med_st,) = _percentiles(self._st_hist, _ST_EDGES, (0.5,))
+        rate = self._n_nuclei / max(self._n_speech * self.hop_s, 1e-9)
+        leq = 10.0 * math.log10(max(self._s_pow / self._n_leq, 1e-30))
+        if self.from_profile:
+            w_lo = w_st = c.profile_weight_s
+        else:
+            # The prior stands in only until the speaker's own speech can: levels are in dBFS,
+            # which depend on the recording's gain, so a -30 dBFS prior kept in the blend pulled
+            # a -50 dBFS speaker's baseline 2-5 dB up after 3-7 s of speech.
+            w_lo = c.prior_weight_s if own_s < 2.0 * c.prior_weight_s else 0.0
+            w_st = c.prior_pitch_weight_s
         self.snapshot = BaselineSnapshot(
-            loudness_dbfs=_towards(
-                snap.loudness_dbfs, float(np.median(loudness_dbfs[ok])), step_db
+            loudness_dbfs=_blend(p.loudness_dbfs, med_lo, w_lo, n_s),
+            pitch_st=_blend(p.pitch_st, med_st, w_st, n_s),
+            pitch_spread_st=_blend(p.pitch_spread_st, spread_st, w_st, n_s),
+            syllable_rate_per_s=_blend(p.syllable_rate_per_s, rate, w_lo or w_st, n_s),
+            tilt_db=_blend(
+                p.tilt_db, self._s_tilt / self._n, w_st if self.from_profile else 0.0, n_s
             ),
-            pitch_st=_towards(snap.pitch_st, float(np.median(pitch_st[ok])), step_st),
-            pitch_spread_st=snap.pitch_spread_st,
-            syllable_rate_per_s=snap.syllable_rate_per_s,
-            tilt_db=_towards(snap.tilt_db, float(np.median(tilt_db[ok])), step_db),
-            voiced_s=snap.voiced_s + dt,
-            settled=True,
-            hnr_db=_towards(snap.hnr_db, float(np.mean(hnr_db[ok])), step_db),
-            loudness_leq_dbfs=(
-                _towards(snap.leq_dbfs, leq_dbfs(loudness_dbfs[ok_leq]), step_db)
-                if ok_leq.any()
-                else snap.leq_dbfs
-            ),
+            voiced_s=own_s + (c.profile_weight_s if self.from_profile else 0.0),
+            settled=self.from_profile or own_s >= c.settle_voiced_s,
+            hnr_db=_blend(p.hnr_db, self._s_hnr / self._n, w_st if self.from_profile else 0.0, n_s),
+            loudness_leq_dbfs=_blend(p.leq_dbfs, leq, w_lo, n_s),
+            loudness_spread_db=_blend(p.loudness_spread_db, (p84 - p16) / 2.0, w_lo, n_s),
+            own_voiced_s=own_s,
+            from_profile=self.from_profile,
         )
+        self.settled = self.snapshot.settled
+
+
+def _add(hist: np.ndarray, values: np.ndarray, edges: np.ndarray) -> None:
+    idx = np.clip(np.searchsorted(edges, values, side="right") - 1, 0, hist.size - 1)
+    hist += np.bincount(idx, minlength=hist.size)
+
+
+def _percentiles(hist: np.ndarray, edges: np.ndarray, qs: tuple[float, ...]) -> list[float]:
+    """Bin centres holding each quantile ``q`` of a weighted histogram."""
+    cs = np.cumsum(hist)
+    total = cs[-1]
+    out = []
+    for q in qs:
+        k = int(np.searchsorted(cs, q * total))
+        k = min(k, hist.size - 1)
+        out.append(float((edges[k] + edges[k + 1]) / 2.0))
+    return out
 
 
 def leq_dbfs(loudness_dbfs: np.ndarray) -> float:
@@ -201,7 +270,3 @@ def _spread(st: np.ndarray) -> float:
 
 def _blend(prior: float, observed: float, prior_weight_s: float, observed_s: float) -> float:
     return (prior_weight_s * prior + observed_s * observed) / (prior_weight_s + observed_s)
-
-
-def _towards(value: float, target: float, max_step: float) -> float:
-    return value + float(np.clip(target - value, -max_step, max_step))

@@ -24,23 +24,29 @@ class ConfigError(CalltoneError):
 
 @dataclass(frozen=True)
 class BaselineConfig:
-    """Per-speaker robust baseline of loudness, pitch and pace.
+    """Per-speaker robust baseline of loudness, pitch and pace, learnt through the whole call.
 
     The loudness baseline starts from a prior worth ``prior_weight_s`` seconds of voiced speech
     (pitch from one worth ``prior_pitch_weight_s``: voices differ by an octave, so by default the
-    speaker's own first voiced frames set it) and
-    settles on the speaker's own first ``settle_voiced_s`` seconds; afterwards it drifts at most
-    ``drift_db_per_s`` / ``drift_st_per_s`` per second of unflagged voiced speech.
+    speaker's own first voiced frames set it); the prior leaves once the speaker has twice that
+    much speech of their own. The speaker's unflagged voiced frames keep coming in for the whole
+    call, older ones fading with a time constant of ``memory_voiced_s`` seconds of voiced speech
+    (gain control and a warming conversation move a speaker's level over minutes); the
+    baseline counts as settled after ``settle_voiced_s``. Frames more than ``exclude_above_db``
+    over the running median level are left out (a normal voice's stressed syllables stand
+    ~6-10 dB over its median frame; a raised one further). A saved voice profile counts as
+    ``profile_weight_s`` seconds of speech at the start of a call.
     """
 
     prior_loudness_dbfs: float = -30.0
+    prior_loudness_spread_db: float = 4.0
     prior_pitch_hz: float = 150.0
     prior_weight_s: float = 1.0
     prior_pitch_weight_s: float = 0.0
+    profile_weight_s: float = 20.0
     settle_voiced_s: float = 12.0
-    drift_db_per_s: float = 0.5
-    drift_st_per_s: float = 0.25
-    exclude_above_db: float = 5.0
+    memory_voiced_s: float = 120.0
+    exclude_above_db: float = 12.0
 
 
 @dataclass(frozen=True)
