@@ -31,6 +31,7 @@ from typing import Any
 
 from audio.decode import AV_SUFFIXES, SOUNDFILE_SUFFIXES
 from audio.errors import CalltoneError
+from service.report_audio import ReportAudioOptions
 
 AUDIO_SUFFIXES = tuple(sorted(SOUNDFILE_SUFFIXES | AV_SUFFIXES))
 SCORECARD_SUFFIX = ".scorecard.json"
@@ -70,6 +71,14 @@ class ScoreOptions:
     full_context: bool = False
     """Encode every Whisper window as the full 30 s instead of its own audio (as ``calltone
     analyze --full-context``; see models.pipeline.recorded_call_options)."""
+    report_audio: ReportAudioOptions = field(default_factory=ReportAudioOptions)
+    """The recording in the HTML report (a player that evidence items seek) and its size cap."""
+    display_name: str | None = None
+    """What the report calls the recording (an upload's own file name); default: the file's
+    name with its folder (service.report_audio.display_name)."""
+    recorded_at: str | None = None
+    """When the call was recorded, as shown in the report; default: the file's ``date`` tag,
+    else (not for uploads) its modification time."""
 
 
 @dataclass
@@ -151,6 +160,7 @@ def score_file(
     from models.config import AnalysisConfig
     from models.rubric import cached_rubric
     from models.scoring import score_call
+    from service.report_audio import display_name, file_metadata, recorded_date, report_audio
     from service.scorecard_html import render_report
 
     o = options or ScoreOptions()
@@ -186,15 +196,24 @@ def score_file(
         doc["segments"] = redact_segments(doc["segments"])
     timeline = session.analysis.timeline.to_dict() if session.analysis.timeline else None
     cid = call_id or Path(path).stem
+    tags = file_metadata(path)
     card = score_call(
         doc,
         rubric,
         timeline=timeline,
         customer_name=customer_name,
         call_id=cid,
-        agent_id=o.agent_id,
+        agent_id=o.agent_id or tags.get("artist"),
     ).to_dict()
-    page = render_report(card, doc, timeline, title=cid)
+    sound = report_audio(audio.samples, audio.sample_rate, doc["call"]["roles"], o.report_audio)
+    page = render_report(
+        card,
+        doc,
+        timeline,
+        title=o.display_name or display_name(path),
+        audio=sound.to_dict(),
+        recorded=o.recorded_at or recorded_date(path, tags, use_mtime=o.display_name is None),
+    )
     return ScoredCall(cid, str(path), card, page, doc, timeline, time.perf_counter() - t0)
 
 

@@ -6,10 +6,13 @@ offline and leaks that a call was opened. So CSS, the script and the plot (inlin
 in Python, so it shows even with scripts off) are all in the page, and a Content-Security-Policy
 forbids every network fetch.
 
-The page has three parts that point at each other: the timeline plot (loudness and pitch per
-speaker, overlaps shaded, events, phrase cues and alerts marked), the criteria with their
-evidence, and the transcript with cues highlighted. Clicking an evidence item puts a cursor on
-the plot at that moment, highlights its marker, and scrolls the transcript to the words.
+The page has four parts that point at each other: the call's audio (an ``<audio>`` player with
+the recording embedded, service/report_audio.py), the timeline plot (a waveform overview per
+speaker, loudness and pitch, overlaps shaded, events, phrase cues and alerts marked), the
+criteria with their evidence, and the transcript with cues highlighted. Clicking an evidence
+item plays the call from that moment, puts a cursor on the plot, highlights its marker, and
+scrolls the transcript to the words; clicking the plot plays from there, and a playhead follows
+the audio.
 """
 
 from __future__ import annotations
@@ -23,9 +26,10 @@ from typing import Any
 PLOT_W = 1000.0
 PLOT_LEFT = 64.0
 PLOT_RIGHT = 12.0
-LOUD_TOP, LOUD_BOTTOM = 18.0, 118.0
-PITCH_TOP, PITCH_BOTTOM = 128.0, 208.0
-LANE_TOP = 218.0
+WAVE_TOP, WAVE_BOTTOM = 18.0, 98.0
+LOUD_TOP, LOUD_BOTTOM = 106.0, 176.0
+PITCH_TOP, PITCH_BOTTOM = 184.0, 244.0
+LANE_TOP = 252.0
 LANE_H = 16.0
 AXIS_Y = LANE_TOP + 3 * LANE_H + 6.0
 PLOT_H = AXIS_Y + 22.0
@@ -43,7 +47,7 @@ EVENT_COLOURS = {
 POLARITY_COLOURS = {"good": "#2a9d3a", "bad": "#d62728", "signal": "#555555"}
 CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; "
-    "img-src data:; base-uri 'none'; form-action 'none'"
+    "img-src data:; media-src data:; base-uri 'none'; form-action 'none'"
 )
 
 
@@ -146,15 +150,58 @@ def _tick_step(duration_s: float) -> float:
     return 7200.0
 
 
-def render_plot(doc: Mapping[str, Any], timeline: Mapping[str, Any] | None) -> str:
-    """The timeline as inline SVG: loudness and pitch per speaker, overlaps, events, cues, alerts."""
+def _waveform(sc: _Scale, waveform: Mapping[str, Sequence[float]] | None) -> list[str]:
+    """Each speaker's peak level over the call: the agent up from the middle line, the
+    customer down from it, so who spoke when (and how hard) shows at a glance."""
+    mid = (WAVE_TOP + WAVE_BOTTOM) / 2
+    half = (WAVE_BOTTOM - WAVE_TOP) / 2 - 2
+    o = [
+        f'<rect x="{sc.x0}" y="{WAVE_TOP}" width="{sc.x1 - sc.x0:.1f}" '
+        f'height="{WAVE_BOTTOM - WAVE_TOP}" fill="#fafbfc" stroke="#d0d4d9"/>',
+        f'<line x1="{sc.x0}" x2="{sc.x1}" y1="{mid}" y2="{mid}" stroke="#d0d4d9"/>',
+        f'<text x="{sc.x0 - 4}" y="{WAVE_TOP + 12}" class="tick" text-anchor="end">agent</text>',
+        f'<text x="{sc.x0 - 4}" y="{WAVE_BOTTOM - 4}" class="tick" text-anchor="end">'
+        "customer</text>",
+    ]
+    if not waveform:
+        o.append(
+            f'<text x="{(sc.x0 + sc.x1) / 2:.0f}" y="{mid + 4:.0f}" text-anchor="middle" '
+            'class="axl">no waveform for this call</text>'
+        )
+        return o
+    for role, sign in (("agent", -1.0), ("customer", 1.0)):
+        peaks = list(waveform.get(role) or [])
+        if not peaks:
+            continue
+        n = len(peaks)
+        w = (sc.x1 - sc.x0) / n
+        top = [
+            f"{sc.x0 + (k + 0.5) * w:.1f},{mid + sign * half * max(0.0, min(1.0, v)):.1f}"
+            for k, v in enumerate(peaks)
+        ]
+        points = [f"{sc.x0:.1f},{mid:.1f}", *top, f"{sc.x1:.1f},{mid:.1f}"]
+        o.append(
+            f'<polygon class="wave {esc(role)}" points="{" ".join(points)}" '
+            f'fill="{SPEAKER_COLOURS[role]}" fill-opacity="0.75"/>'
+        )
+    return o
+
+
+def render_plot(
+    doc: Mapping[str, Any],
+    timeline: Mapping[str, Any] | None,
+    waveform: Mapping[str, Sequence[float]] | None = None,
+) -> str:
+    """The timeline as inline SVG: a waveform overview, loudness and pitch per speaker,
+    overlaps, events, cues, alerts."""
     dur = float(doc["call"]["duration_s"])
     sc = _Scale(dur)
     o: list[str] = [
         f'<svg id="plot" viewBox="0 0 {PLOT_W:.0f} {PLOT_H:.0f}" width="100%" role="img" '
-        f'aria-label="Loudness and pitch per speaker over the call" data-x0="{sc.x0}" '
+        f'aria-label="Waveform, loudness and pitch per speaker over the call" data-x0="{sc.x0}" '
         f'data-x1="{sc.x1}" data-dur="{dur}" xmlns="http://www.w3.org/2000/svg">',
         f'<rect x="0" y="0" width="{PLOT_W:.0f}" height="{PLOT_H:.0f}" fill="#ffffff"/>',
+        *_waveform(sc, waveform),
     ]
     # panels
     for top, bottom, label in (
@@ -172,7 +219,8 @@ def render_plot(doc: Mapping[str, Any], timeline: Mapping[str, Any] | None) -> s
     while t <= dur + 1e-6:
         x = sc.x(t)
         o.append(
-            f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{LOUD_TOP}" y2="{AXIS_Y}" stroke="#e6e8eb"/>'
+            f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{WAVE_TOP}" y2="{AXIS_Y}" stroke="#e6e8eb" '
+            'fill-opacity="0"/>'
         )
         o.append(
             f'<text x="{x:.1f}" y="{AXIS_Y + 14:.0f}" class="tick" text-anchor="middle">'
@@ -285,16 +333,20 @@ def render_plot(doc: Mapping[str, Any], timeline: Mapping[str, Any] | None) -> s
         x = sc.x(float(al["at_s"]))
         aid = al.get("id") or f"al-{k}"
         o.append(
-            f'<path class="mk alert" id="mk-{esc(aid)}" d="M{x - 5:.1f} {LOUD_TOP - 12} '
-            f'L{x + 5:.1f} {LOUD_TOP - 12} L{x:.1f} {LOUD_TOP - 2} Z" fill="#c0392b">'
+            f'<path class="mk alert" id="mk-{esc(aid)}" d="M{x - 5:.1f} {WAVE_TOP - 12} '
+            f'L{x + 5:.1f} {WAVE_TOP - 12} L{x:.1f} {WAVE_TOP - 2} Z" fill="#c0392b">'
             f"<title>alert {esc(al['kind'])} at {clock(float(al['at_s']))}: "
             f"{esc(al.get('message'))}</title></path>"
         )
     # the cursor the script moves
     o.append(
-        f'<rect id="cursor" x="{sc.x0}" y="{LOUD_TOP - 14}" width="2" '
-        f'height="{AXIS_Y - LOUD_TOP + 14}" fill="#111111" fill-opacity="0.18" '
+        f'<rect id="cursor" x="{sc.x0}" y="{WAVE_TOP - 14}" width="2" '
+        f'height="{AXIS_Y - WAVE_TOP + 14}" fill="#111111" fill-opacity="0.18" '
         'stroke="#111111" stroke-width="1" visibility="hidden"/>'
+    )
+    o.append(
+        f'<line id="playhead" x1="{sc.x0}" x2="{sc.x0}" y1="{WAVE_TOP}" y2="{AXIS_Y}" '
+        'stroke="#c0392b" stroke-width="1.5" visibility="hidden"/>'
     )
     o.append("</svg>")
     return "\n".join(o)
@@ -479,10 +531,13 @@ header.top>div:last-child{flex:1;min-width:0}
 .meta{color:#56606a}
 #timeline{position:sticky;top:0;z-index:5;background:#fff;border-bottom:1px solid #dde1e5;
  padding:6px 20px 4px}
-#timeline svg{display:block;max-height:300px}
+#timeline svg{display:block;max-height:330px}
+#player{display:flex;align-items:center;gap:12px;flex-wrap:wrap;margin:2px 0 4px}
+#player audio{flex:1 1 420px;min-width:260px;height:36px}
+#player .muted{font-size:12px}
 #plot .axl{font-size:11px;fill:#56606a}
 #plot .tick{font-size:10px;fill:#56606a}
-#plot .mk{cursor:pointer}
+#plot .mk,#plot{cursor:pointer}
 #plot .mk.hl{stroke:#111;stroke-width:2.5}
 .legend{display:flex;flex-wrap:wrap;gap:12px;font-size:12px;color:#56606a;margin-top:2px}
 .moment{font-size:12px;color:#56606a;min-height:18px}
@@ -557,6 +612,22 @@ _JS = """
     var old = document.querySelectorAll(".hl");
     for (var i = 0; i < old.length; i++) { old[i].classList.remove("hl"); }
   }
+  var audio = document.getElementById("audio");
+  var playhead = document.getElementById("playhead");
+  /* play the call from t (a click is a user gesture, so the browser lets it play) */
+  function play(t) {
+    if (!audio) { return; }
+    try { audio.currentTime = Math.max(0, t); } catch (err) { return; }
+    var p = audio.play();
+    if (p && p.catch) { p.catch(function () {}); }
+  }
+  if (audio) {
+    audio.addEventListener("timeupdate", function () {
+      playhead.setAttribute("x1", X(audio.currentTime).toFixed(1));
+      playhead.setAttribute("x2", X(audio.currentTime).toFixed(1));
+      playhead.setAttribute("visibility", "visible");
+    });
+  }
   function show(a) {
     var t = Number(a.dataset.t), e = Number(a.dataset.end), ref = a.dataset.ref || "";
     var who = a.dataset.speaker || "";
@@ -594,11 +665,22 @@ _JS = """
   }
   document.addEventListener("click", function (ev) {
     var a = ev.target.closest ? ev.target.closest("a.ev") : null;
-    if (a) { ev.preventDefault(); show(a); return; }
+    if (a) { ev.preventDefault(); show(a); play(Number(a.dataset.t)); return; }
     var mk = ev.target.closest ? ev.target.closest(".mk") : null;
     if (mk && mk.id) {
       var link = document.querySelector('a.ev[data-ref="' + mk.id.slice(3) + '"]');
-      if (link) { show(link); link.scrollIntoView({block: "nearest"}); }
+      if (link) {
+        show(link); link.scrollIntoView({block: "nearest"}); play(Number(link.dataset.t));
+        return;
+      }
+    }
+    var w = ev.target.closest ? ev.target.closest(".w") : null;
+    if (w && w.dataset.t) { play(Number(w.dataset.t)); return; }
+    if (ev.target.closest && ev.target.closest("#plot") && svg.getScreenCTM) {
+      var pt = svg.createSVGPoint();
+      pt.x = ev.clientX; pt.y = ev.clientY;
+      var loc = pt.matrixTransform(svg.getScreenCTM().inverse());
+      if (loc.x >= x0 && loc.x <= x1) { play((loc.x - x0) / (x1 - x0) * dur); }
     }
   });
   window.addEventListener("resize", setPlotHeight);
@@ -642,14 +724,30 @@ def _legend() -> str:
     )
 
 
+def _player(audio: Mapping[str, Any] | None) -> str:
+    """The call's recording as an ``<audio>`` player (evidence clicks seek it), or why not."""
+    if not audio or not audio.get("data_uri"):
+        why = (audio or {}).get("note") or "the recording is not part of this report"
+        return f'<div id="player"><span class="muted">No audio: {esc(why)}.</span></div>'
+    return (
+        '<div id="player"><audio id="audio" controls preload="auto" '
+        f'src="{esc(audio["data_uri"])}"></audio>'
+        f'<span class="muted">{esc(audio.get("layout"))} · click any evidence, marker, word or '
+        "point on the plot to hear it</span></div>"
+    )
+
+
 def render_report(
     scorecard: Mapping[str, Any],
     doc: Mapping[str, Any],
     timeline: Mapping[str, Any] | None = None,
     *,
     title: str | None = None,
+    audio: Mapping[str, Any] | None = None,
+    recorded: str | None = None,
 ) -> str:
-    """The whole page: header, timeline plot, criteria with evidence, transcript, alerts.
+    """The whole page: header, audio player, timeline plot, criteria with evidence,
+    transcript, alerts.
 
     Parameters
     ----------
@@ -659,6 +757,13 @@ def render_report(
         The ``calltone.analysis/1`` document it was scored from (events, alerts, segments).
     timeline : mapping, optional
         ``Timeline.to_dict()`` of the call, for the loudness and pitch curves.
+    title : str, optional
+        What people call the recording (its file name); default the call id.
+    audio : mapping, optional
+        ``ReportAudio.to_dict()`` (service/report_audio.py): the player's source and the
+        waveform overview.
+    recorded : str, optional
+        When the call was recorded, as people read it.
     """
     call = scorecard["call"]
     name = title or call.get("call_id") or call.get("path") or "call"
@@ -667,7 +772,8 @@ def render_report(
     scored = sum(1 for c in scorecard["criteria"] if c["status"] == "scored")
     meta = (
         f"{clock(float(call['duration_s']))} long · "
-        + (f"agent {esc(call['agent_id'])} · " if call.get("agent_id") else "")
+        + (f"agent {esc(call['agent_id'])} · " if call.get("agent_id") else "agent not given · ")
+        + (f"recorded {esc(recorded)} · " if recorded else "")
         + ("transcribed" if call.get("transcribed") else "not transcribed")
         + f" · {scored} of {len(scorecard['criteria'])} criteria scored · rubric "
         f"{esc(scorecard['rubric'].get('name'))} v{esc(scorecard['rubric'].get('version'))}"
@@ -684,7 +790,7 @@ def render_report(
 <body>
 <header class="top"><div class="overall {_score_class(overall)}" title="overall score 0-100">{overall_txt}</div>
 <div><h1>{esc(name)}</h1><div class="meta">{meta}</div>{_chips(scorecard)}</div></header>
-<div id="timeline">{render_plot(doc, timeline)}{_legend()}</div>
+<div id="timeline">{_player(audio)}{render_plot(doc, timeline, (audio or {}).get("waveform"))}{_legend()}</div>
 <main>
 <div id="criteria-col"><h2>Criteria</h2>{render_criteria(scorecard, doc)}
 <h2>Alerts raised</h2>{_alerts_table(doc)}

@@ -13,12 +13,13 @@ Screenshots go to tests/artifacts/pages_truth_*.png.
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import uuid
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from service_support import LiveServer, running_server
+from service_support import SAMPLES, LiveServer, running_server
 from test_pages_browser import ARGS, Tab, open_as, wait_until
 from test_report_browser import ARTIFACTS, CHROMIUM
 
@@ -39,7 +40,12 @@ browser_test = pytest.mark.skipif(
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     db = tmp_path_factory.mktemp("truth") / "calltone.db"
     with running_server(f"sqlite:///{db}", feed_poll_s=0.5) as srv:
-        for name, role in (("sup", "supervisor"), ("ag", "agent"), ("adm", "admin")):
+        for name, role in (
+            ("sup", "supervisor"),
+            ("ag", "agent"),
+            ("adm", "admin"),
+            ("tr", "trainer"),
+        ):
             srv.user(name, role)
         yield srv
 
@@ -294,3 +300,37 @@ def test_flags_left_open_on_ended_calls_close_on_their_own(tmp_path: Any) -> Non
         # every open board hears of it through the supervisor feed
         feed = store.feed_after(0)
         assert any(e.kind == "ack" and e.payload["by_user"] == AUTO_RESOLVER for e in feed)
+
+
+@browser_test
+def test_trainer_list_names_the_file_and_the_report_plays_the_evidence(
+    browser: Any, server: LiveServer, tmp_path: Any
+) -> None:
+    recording = tmp_path / "coaching_monday.wav"
+    shutil.copy(SAMPLES / "interrupting_agent_call" / "call.wav", recording)
+    tab = open_as(browser, server, "tr", "/trainer")
+    try:
+        tab.page.set_input_files("#file", str(recording))
+        tab.page.click("#upload-btn")
+        row = tab.page.locator('#cards tr[data-status="done"]')
+        row.wait_for(timeout=120_000)
+        assert row.locator(".call").inner_text() == "coaching_monday"  # not the job id
+        shot(tab, "trainer_list")
+        row.locator("a").click()
+        report = tab.page.frame_locator("#report")
+        report.locator("audio#audio").wait_for(state="attached", timeout=15_000)
+        assert report.locator("h1").inner_text() == "coaching_monday.wav"
+        assert "Scorecard · coaching_monday" in tab.page.locator("#title").inner_text()
+        frame = tab.page.locator("#report").element_handle().content_frame()
+        assert frame is not None
+        frame.wait_for_function("document.getElementById('audio').readyState >= 1")
+        link = report.locator("a.ev").first
+        t = float(link.get_attribute("data-t") or "nan")
+        link.click()
+        frame.wait_for_function("document.getElementById('audio').currentTime > 0")
+        now = float(frame.evaluate("document.getElementById('audio').currentTime"))
+        assert t - 0.05 <= now <= t + 2.0, (t, now)
+        shot(tab, "trainer_report_audio", full_page=False)
+        assert tab.errors == [], tab.errors
+    finally:
+        tab.close()

@@ -239,3 +239,41 @@ def test_artifacts_are_ignored_by_git() -> None:
     if git is None or not (ROOT / ".gitignore").is_file():
         pytest.skip("not a git checkout")
     assert "tests/artifacts/" in (ROOT / ".gitignore").read_text(encoding="utf-8")
+
+
+def test_report_plays_the_call_from_an_evidence_item_and_draws_its_waveform(
+    browser: Any, reports: dict[str, Path]
+) -> None:
+    """Issue 16: a trainer hears the moment an evidence item points at."""
+    pg = Page(browser, reports["transcribed"].as_uri())
+    page = pg.page
+    try:
+        # named after the recording, not a generated id
+        assert page.locator("h1").inner_text() == "interrupting_agent_call/call.wav"
+        audio = page.locator("audio#audio")
+        assert (audio.get_attribute("src") or "").startswith("data:audio/ogg;base64,")
+        page.wait_for_function("document.getElementById('audio').readyState >= 1", timeout=10_000)
+        duration = float(page.evaluate("document.getElementById('audio').duration"))
+        call_s = float(page.locator("#plot").get_attribute("data-dur") or "nan")
+        assert duration == pytest.approx(call_s, abs=0.1)
+        for speaker in ("agent", "customer"):
+            points = page.locator(f"polygon.wave.{speaker}").get_attribute("points") or ""
+            assert points.count(",") > 500, f"no waveform for the {speaker}"
+        link = page.locator("#crit-active_listening a.ev").nth(1)
+        t = float(link.get_attribute("data-t") or "nan")
+        assert t > 5
+        link.click()
+        page.wait_for_function("document.getElementById('audio').currentTime > 0", timeout=5_000)
+        now = float(page.evaluate("document.getElementById('audio').currentTime"))
+        assert t - 0.05 <= now <= t + 2.0, f"evidence at {t} s, the player is at {now} s"
+        # a word of the transcript plays from its own time
+        word = page.locator(".seg .w").nth(3)
+        word_t = float(word.get_attribute("data-t") or "nan")
+        word.click()
+        page.wait_for_timeout(300)
+        now = float(page.evaluate("document.getElementById('audio').currentTime"))
+        assert word_t - 0.05 <= now <= word_t + 2.0
+        page.screenshot(path=str(ARTIFACTS / "scorecard_audio.png"))
+        assert pg.errors == [], pg.errors
+    finally:
+        pg.close()

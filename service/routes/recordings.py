@@ -52,7 +52,7 @@ from audio.errors import (
     DecodedTooLargeError,
     UnsupportedFormatError,
 )
-from service.batch import ScoreOptions, init_background_worker, score_for_store
+from service.batch import ScoreOptions, call_ids, init_background_worker, score_for_store
 from service.deps import CurrentUser, SettingsDep, StoreDep, require_role
 from service.settings import Settings
 from service.storage import ScorecardRecord, Store, UserRecord
@@ -68,7 +68,7 @@ DEFAULT_SCORING_NICE = 10
 _NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,127}$")
 SCORECARD_CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; "
-    "base-uri 'none'; form-action 'none'; frame-ancestors 'self'"
+    "media-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'self'"
 )
 
 router = APIRouter(tags=["recordings"])
@@ -416,7 +416,10 @@ _UPLOAD_BODY = {
                             "channels = agent + customer",
                         },
                         "agent_id": {"type": "string", "description": "whose call it is"},
-                        "call_id": {"type": "string", "description": "default: the job id"},
+                        "call_id": {
+                            "type": "string",
+                            "description": "default: the file's name",
+                        },
                         "customer_name": {"type": "string"},
                         "agent_channel": {"type": "integer", "description": "default 0"},
                     },
@@ -495,7 +498,7 @@ async def upload_recording(
         if isinstance(exc, DecodedTooLargeError):
             code = status.HTTP_413_CONTENT_TOO_LARGE
         raise HTTPException(code, message) from exc
-    call = call_id or job_id
+    call = call_id or call_ids([Path(filename)])[0][:100]  # named after the trainer's file
     rec = await asyncio.to_thread(
         store.save_scorecard, job_id, call_id=call, agent_id=agent_id, status="queued"
     )
@@ -507,6 +510,7 @@ async def upload_recording(
         agent_channel=agent_channel,
         customer_name=customer_name,
         agent_id=agent_id,
+        display_name=filename,
     )
     scoring.submit(
         job_id,
