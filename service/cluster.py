@@ -365,6 +365,17 @@ def whisper_model_loads() -> int:
     return int(_load_cached.cache_info().misses)
 
 
+def executing_calls(dask_worker: Any) -> list[str]:
+    """Keys of the calls this worker is scoring now (``client.run(executing_calls)``)."""
+    return [str(ts.key) for ts in dask_worker.state.executing if "score" in str(ts.key)]
+
+
+def plugin_setups(dask_worker: Any) -> int:
+    """How many times this worker process ran :class:`ScoringPlugin`'s setup (0 if never)."""
+    plugin = dask_worker.plugins.get(PLUGIN_NAME)
+    return int(getattr(plugin, "setups", 0))
+
+
 @dataclass(frozen=True)
 class ClusterOutcome:
     """What one task sends back: the call's outcome, its content hash and where it ran."""
