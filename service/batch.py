@@ -358,14 +358,18 @@ PARENT_POLL_S = 1.0
 """How often a service's scoring worker checks that the server that started it is alive."""
 
 
-def exit_with_parent(poll_s: float = PARENT_POLL_S) -> None:
+def exit_with_parent(parent_pid: int | None = None, poll_s: float = PARENT_POLL_S) -> None:
     """Exit this process (at once, mid-call if need be) when its parent process is gone.
 
     A process pool's workers wait on a queue whose write end they hold themselves, so a
     SIGKILLed server left them alive (~140 MB each, for as long as the call being scored took).
-    A daemon thread watches the parent pid instead.
+    A daemon thread watches the parent pid instead. Pass ``parent_pid`` (the server's pid, taken
+    before the worker was started): a parent that died while this worker was still importing
+    would otherwise be mistaken for init, the new parent.
     """
-    parent = os.getppid()
+    parent = os.getppid() if parent_pid is None else parent_pid
+    if os.getppid() != parent:
+        os._exit(3)
 
     def watch() -> None:
         while True:
@@ -376,10 +380,10 @@ def exit_with_parent(poll_s: float = PARENT_POLL_S) -> None:
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
-def init_background_worker(options: ScoreOptions, nice: int) -> None:
+def init_background_worker(options: ScoreOptions, nice: int, parent_pid: int | None = None) -> None:
     """A service's scoring worker: lower priority (live alerts come first), exits when the
-    server does, then set up as a batch's."""
-    exit_with_parent()
+    server (``parent_pid``) does, then set up as a batch's."""
+    exit_with_parent(parent_pid)
     if nice > 0 and hasattr(os, "nice"):
         with contextlib.suppress(OSError):
             os.nice(nice)

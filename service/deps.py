@@ -7,6 +7,7 @@ state who may call them in their signature.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 from collections.abc import Callable
@@ -15,7 +16,7 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.requests import HTTPConnection
-from starlette.websockets import WebSocket
+from starlette.websockets import WebSocket, WebSocketState
 
 from service.live import CLOSE_POLICY, LiveHub, reject
 from service.ratelimit import SigninLimiter, SigninLockedError
@@ -75,7 +76,7 @@ def authenticate_client(conn: HTTPConnection, store: Store, token: str) -> UserR
     a failing token while the address is locked out (429 instead of 401). Blocking (a database
     read): call it from a thread.
     """
-    user = store.authenticate(token)
+    user = store.authenticate(token, max_age_s=_token_max_age_s(conn))
     if user is not None:
         return user
     limiter = signin_limiter(conn)
@@ -83,6 +84,44 @@ def authenticate_client(conn: HTTPConnection, store: Store, token: str) -> UserR
     limiter.check(address)  # locked already: 429 rather than 401
     limiter.failed(address, hash_token(token)[:32])
     return None
+
+
+def _token_max_age_s(conn: HTTPConnection) -> float | None:
+    hub = getattr(conn.app.state, "hub", None)
+    days = float(getattr(getattr(hub, "settings", None), "token_ttl_days", 0.0) or 0.0)
+    return days * 86_400.0 if days > 0 else None
+
+
+_WATCHERS: set[asyncio.Task[None]] = set()
+
+
+async def _watch_token(ws: WebSocket, hub: LiveHub, token: str) -> None:
+    """Close ``ws`` (1008) once its token is revoked, expired or its user deleted.
+
+    Revocation used to leave open sockets streaming: a supervisor feed kept receiving call
+    events after its token was revoked and its user deleted. Every open socket re-reads its
+    token every ``auth_recheck_s`` (any node's revocation is seen: it is in storage).
+    """
+    every_s = hub.settings.auth_recheck_s
+    max_age_s = _token_max_age_s(ws)
+    while True:
+        await asyncio.sleep(every_s)
+        if ws.client_state == WebSocketState.DISCONNECTED or (
+            ws.application_state == WebSocketState.DISCONNECTED
+        ):
+            return
+        try:
+            user = await hub.io(hub.store.authenticate, token, max_age_s=max_age_s)
+        except Exception:  # storage briefly unavailable: keep the socket, try again
+            continue
+        if user is None:
+            await reject(
+                ws,
+                "token_revoked",
+                "this socket's token was revoked or expired, or its user deleted; sign in again",
+                CLOSE_POLICY,
+            )
+            return
 
 
 def locked_response_headers(exc: SigninLockedError) -> dict[str, str]:
@@ -193,4 +232,8 @@ async def socket_user(ws: WebSocket, hub: LiveHub, *roles: str) -> UserRecord | 
             CLOSE_POLICY,
         )
         return None
+    if token:
+        watcher = asyncio.create_task(_watch_token(ws, hub, token), name="token-watch")
+        _WATCHERS.add(watcher)
+        watcher.add_done_callback(_WATCHERS.discard)
     return user

@@ -216,7 +216,7 @@ class Settings(BaseSettings):
         32, ge=2, le=256, description="deepest nesting of a JSON message a socket accepts"
     )
     auth_recheck_s: float = Field(
-        5.0,
+        10.0,
         gt=0,
         description="open sockets re-check their token this often and close (1008) once it is "
         "revoked, expired or its user deleted",

@@ -25,7 +25,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 import websockets
-from server_process import ServerProcess
+from server_process import ServerProcess, alive, children_of
 
 from service.storage import Store
 
@@ -63,6 +63,8 @@ def server(
             ("trainer", "trainer"),
             ("a1", "agent"),
             ("a2", "agent"),
+            ("boss_revoked", "supervisor"),
+            ("boss_deleted", "supervisor"),
         ):
             tokens[name] = store.create_user(name, role).token
     srv = ServerProcess(
@@ -337,3 +339,88 @@ def test_deeply_nested_json_gets_an_error_not_a_traceback(
     )
     assert code == 1007 and "nests" in first["message"], (code, first)
     assert "RecursionError" not in srv.log()
+
+
+# ----------------------------------------------------------------------------------------------
+# 6. revocation reaches open sockets
+
+
+def test_revoking_a_token_or_deleting_its_user_closes_its_sockets(
+    server: tuple[ServerProcess, dict[str, str]],
+) -> None:
+    srv, tokens = server
+
+    async def watch(name: str, act: Any) -> tuple[int | None, dict[str, Any] | None]:
+        url = f"{srv.ws}/v1/supervisor/feed?token={tokens[name]}"
+        async with websockets.connect(url, open_timeout=10) as ws:
+            got: dict[str, Any] | None = None
+            with pytest.raises(websockets.ConnectionClosed):
+                while True:
+                    msg = json.loads(await asyncio.wait_for(ws.recv(), 10))
+                    if msg["type"] == "ready":
+                        await asyncio.to_thread(act)
+                    elif msg["type"] == "error":
+                        got = msg
+            return ws.close_code, got
+
+    admin = _auth(tokens["admin"])
+    revoke = lambda: httpx.post(  # noqa: E731
+        srv.http + "/v1/tokens/revoke", json={"token": tokens["boss_revoked"]}, headers=admin
+    ).raise_for_status()
+    delete = lambda: httpx.delete(  # noqa: E731
+        srv.http + "/v1/users/boss_deleted", headers=admin
+    ).raise_for_status()
+    for name, act in (("boss_revoked", revoke), ("boss_deleted", delete)):
+        code, err = asyncio.run(watch(name, act))
+        assert code == 1008 and err is not None and err["code"] == "token_revoked", (name, err)
+
+
+# ----------------------------------------------------------------------------------------------
+# 7. a crash while scoring
+
+
+@pytest.mark.slow
+def test_sigkill_while_scoring_leaves_no_running_job_upload_or_worker(tmp_path: Path) -> None:
+    spool_tmp = tmp_path / "tmp"
+    spool_tmp.mkdir()
+    db_url = f"sqlite:///{tmp_path / 'calltone.db'}"
+    with Store(db_url) as store:
+        token = store.create_user("trainer", "trainer").token
+    srv = ServerProcess(db_url, tmp_path, env={"TMPDIR": str(spool_tmp)})
+    x, sr = sf.read(Path(__file__).parents[1] / "samples" / "calm_call" / "call.wav")
+    call = tmp_path / "long.flac"
+    sf.write(call, np.tile(x, (4, 1)), sr)  # 3 minutes
+    srv.start()
+    try:
+        r = httpx.post(
+            srv.http + "/v1/recordings",
+            headers=_auth(token),
+            files={"file": ("long.flac", call.read_bytes(), "audio/flac")},
+            timeout=60,
+        )
+        assert r.status_code == 202, r.text
+        job = r.json()["job_id"]
+        deadline = time.monotonic() + 60
+        while (
+            httpx.get(srv.http + job_url(job), headers=_auth(token)).json()["status"] != "running"
+        ):
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        workers = children_of(srv.pid)
+        assert list(spool_tmp.rglob("*__upload*")), "the upload should be spooled while scoring"
+        srv.kill()
+        srv.wait_dead()
+        deadline = time.monotonic() + 30
+        while any(alive(w) for w in workers):
+            assert time.monotonic() < deadline, "scoring workers outlived the server by 30 s"
+            time.sleep(0.5)
+        srv.start()
+        after = httpx.get(srv.http + job_url(job), headers=_auth(token)).json()
+        assert after["status"] == "failed" and "upload it again" in after["error"], after
+        assert list(spool_tmp.rglob("*__upload*")) == []
+    finally:
+        srv.stop()
+
+
+def job_url(job_id: str) -> str:
+    return f"/v1/recordings/{job_id}"

@@ -23,6 +23,7 @@ import datetime as dt
 import hashlib
 import logging
 import multiprocessing
+import os
 import re
 import tempfile
 import threading
@@ -139,7 +140,7 @@ class ScoringQueue:
             workers,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=init_background_worker,
-            initargs=(self.options, nice),
+            initargs=(self.options, nice, os.getpid()),
         )
         self._dispatch = ThreadPoolExecutor(workers, thread_name_prefix="scoring")
         self._pending: dict[str, Future[None]] = {}

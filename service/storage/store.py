@@ -478,8 +478,9 @@ class Store:
             )
         return token
 
-    def authenticate(self, token: str) -> UserRecord | None:
-        """The user holding ``token``, or None for an unknown, malformed or revoked token."""
+    def authenticate(self, token: str, *, max_age_s: float | None = None) -> UserRecord | None:
+        """The user holding ``token``, or None for an unknown, malformed or revoked token, or
+        one issued more than ``max_age_s`` ago (expired)."""
         if not isinstance(token, str) or not auth.looks_like_token(token):
             return None
         with self._reading() as session:
@@ -495,6 +496,12 @@ class Store:
                 token, token_row.token_hash
             ):
                 return None
+            if max_age_s is not None:
+                issued = token_row.created_at
+                if issued.tzinfo is None:  # SQLite hands back naive UTC
+                    issued = issued.replace(tzinfo=dt.UTC)
+                if (self._now() - issued).total_seconds() > max_age_s:
+                    return None
             return _user(user_row)
 
     def revoke_token(self, token: str) -> bool:
