@@ -363,13 +363,16 @@ def run_calls(
     clips: Sequence[RavdessClip] | None = None,
     cache: ChannelCache | None = None,
     keep_calls: bool = False,
+    baseline_clips: int = 3,
 ) -> dict[str, Any]:
     """Flag rates per clip class and condition on RAVDESS calls with many clips (part 1)."""
     cfg = config or AnalysisConfig()
     cache = cache or CACHE
     clips = clips if clips is not None else load_ravdess()
     calls = [
-        ravdess_call(clips, a, role, seed=seed) for a in actors for role in ("agent", "customer")
+        ravdess_call(clips, a, role, seed=seed, baseline_clips=baseline_clips)
+        for a in actors
+        for role in ("agent", "customer")
     ]
     out: dict[str, Any] = {}
     for cond in conditions:
@@ -379,7 +382,8 @@ def run_calls(
         per_call = []
         for k, call in enumerate(calls):
             m = call.meta
-            x = cache.get(f"call-{m['actor']}-{m['role']}", call.samples, cond, seed + 100 * k)
+            key = f"call-{m['actor']}-{m['role']}-b{baseline_clips}"
+            x = cache.get(key, call.samples, cond, seed + 100 * k)
             res = run_session(
                 DecodedAudio(x, SR_HZ, SR_HZ, f"ravdess-{m['actor']}-{m['role']}"),
                 ChannelRoles(agent=0, customer=1),
@@ -398,6 +402,10 @@ def run_calls(
                     "role": role,
                     "partner": m["partner"],
                     "duration_s": round(call.duration_s, 1),
+                    "spans": [
+                        (sp.label, round(sp.start_s, 2), round(sp.end_s, 2), sp.baseline)
+                        for sp in call.spans
+                    ],
                     "alerts": dict(kinds_seen),
                     "events": [
                         (
@@ -470,6 +478,21 @@ def _summarise_calls(
         "alerts_per_call": round(sum(alerts.values()) / max(1, n_calls), 2),
         "alerts_by_kind": dict(sorted(alerts.items())),
         "n_calls": n_calls,
+        # The same rates per role (yelling runs on both parties, agent_tone on the agent only).
+        "yelling_angry_strong_agent": _rate(
+            [r["yelling"] for r in sel(agent, lambda s: s.label == "angry-strong")]
+        ),
+        "yelling_angry_strong_customer": _rate(
+            [
+                r["yelling"]
+                for r in sel(test, lambda s: s.label == "angry-strong")
+                if r["role"] == "customer"
+            ]
+        ),
+        "yelling_calm_agent": _rate([r["yelling"] for r in sel(agent, calm)]),
+        "yelling_calm_customer": _rate(
+            [r["yelling"] for r in sel(test, calm) if r["role"] == "customer"]
+        ),
     }
     s["targets_met"] = _targets(s)
     return {"summary": s, "by_class": by_class}
@@ -824,6 +847,7 @@ def evaluate(
     config: AnalysisConfig | None = None,
     seed: int = DEFAULT_SEED,
     keep_calls: bool = False,
+    baseline_clips: int = 3,
 ) -> dict[str, Any]:
     """Run the selected parts; the result is what ``--json`` writes."""
     conds = list(conditions or CONDITIONS)
@@ -834,7 +858,12 @@ def evaluate(
     t0 = time.perf_counter()
     if "calls" in parts:
         out["calls"] = run_calls(
-            conds, actors=actors, config=config, seed=seed, keep_calls=keep_calls
+            conds,
+            actors=actors,
+            config=config,
+            seed=seed,
+            keep_calls=keep_calls,
+            baseline_clips=baseline_clips,
         )
     if "calm" in parts:
         out["calm"] = run_calm(conds, config=config, seed=seed)
@@ -941,6 +970,86 @@ def format_table(out: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _m(v: Any) -> str:
+    if v is None:
+        return "-"
+    if isinstance(v, float):
+        return f"{v:.2f}"
+    return str(v)
+
+
+def _mark(v: Any, lo: float | None, hi: float | None) -> str:
+    """``v`` in bold when it misses the target range."""
+    if v is None:
+        return "-"
+    bad = (lo is not None and v < lo) or (hi is not None and v > hi)
+    return f"**{_m(v)}**" if bad else _m(v)
+
+
+def format_markdown(out: dict[str, Any]) -> str:
+    """The same report as :func:`format_table` as Markdown tables (figures missing their issue-13
+    target in bold), for docs/benchmarks.md."""
+    lines: list[str] = []
+    if "calls" in out:
+        lines += [
+            "| condition | yelling angry-strong (>= 0.95) | yelling calm/neutral (<= 0.02) "
+            "| agent_tone angry (>= 0.85) | agent_tone calm/neutral (<= 0.05) "
+            "| yelling happy-s / fearful-s | agent_tone happy-s / fearful-s "
+            "| calm after angry: yelling / agent_tone (n) | baseline clips flagged: yelling / agent_tone "
+            "| alerts per call |",
+            "|---|---|---|---|---|---|---|---|---|---|",
+        ]
+        for cond, v in out["calls"].items():
+            s = v["summary"]
+            lines.append(
+                f"| {cond} | {_mark(s['yelling_angry_strong'], 0.95, None)} "
+                f"| {_mark(s['yelling_calm'], None, 0.02)} "
+                f"| {_mark(s['agent_tone_angry'], 0.85, None)} "
+                f"| {_mark(s['agent_tone_calm'], None, 0.05)} "
+                f"| {_m(s['yelling_happy_strong'])} / {_m(s['yelling_fearful_strong'])} "
+                f"| {_m(s['agent_tone_happy_strong'])} / {_m(s['agent_tone_fearful_strong'])} "
+                f"| {_m(s['yelling_calm_after_angry'])} / {_m(s['agent_tone_calm_after_angry'])} "
+                f"({s['calm_after_angry_n']}) "
+                f"| {_m(s['baseline_yelling'])} / {_m(s['baseline_agent_tone'])} "
+                f"| {_m(s['alerts_per_call'])} |"
+            )
+    if "calm" in out:
+        lines += [
+            "",
+            "| calls / condition | calls | audio min | calm talk min | yelling | agent_tone "
+            "| false alerts | per hour of calm talk | per hour of audio |",
+            "|---|---|---|---|---|---|---|---|---|",
+        ]
+        for g, s in out["calm"]["groups"].items():
+            lines.append(
+                f"| {g} | {s['calls']} | {_m(s['audio_min'])} | {_m(s['calm_talk_min'])} "
+                f"| {s['yelling']} | {s['agent_tone']} | {s['false_alerts']} "
+                f"| {_m(s['false_alerts_per_talk_h'])} | {_m(s['false_alerts_per_audio_h'])} |"
+            )
+    if "frontend" in out:
+        lines += [
+            "",
+            "| condition | signals | talk time nb/clean (0.90-1.10) | speech recall "
+            "| voicing recall | gross pitch errors (<= 0.05) | f0 > 1.5x / < 0.67x "
+            "| f0 ratio (geo. mean) | syllable rate nb/clean (0.85-1.15) |",
+            "|---|---|---|---|---|---|---|---|---|",
+        ]
+        for cond, v in out["frontend"].items():
+            for g in ("male", "female", "ami", "all"):
+                s = v["pooled"].get(g)
+                if not s:
+                    continue
+                lines.append(
+                    f"| {cond} | {g} | {_mark(s['talk_ratio'], 0.9, 1.1)} "
+                    f"| {_m(s['speech_recall'])} | {_m(s['voicing_recall'])} "
+                    f"| {_mark(s['gross_pitch_error'], None, 0.05)} "
+                    f"| {_m(s['pitch_up_gt_1_5x'])} / {_m(s['pitch_down_lt_0_67x'])} "
+                    f"| {_m(s['median_f0_ratio_geo'])} "
+                    f"| {_mark(s['syllable_rate_ratio'], 0.85, 1.15)} |"
+                )
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--conditions", default=None, help="comma list; default all (--quick: 3)")
@@ -948,8 +1057,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--actors", default=None, help="comma list of RAVDESS actors, e.g. 1,2,11")
     ap.add_argument("--parts", default=",".join(PARTS), help="comma list of calls,calm,frontend")
     ap.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    ap.add_argument(
+        "--baseline-clips", type=int, default=3, help="neutral/calm-normal clips opening a call"
+    )
     ap.add_argument("--keep-calls", action="store_true", help="per-call events in the JSON")
     ap.add_argument("--json", default=None, help="write the full result here")
+    ap.add_argument("--markdown", default=None, help="write the tables as Markdown here")
+    ap.add_argument(
+        "--from-json", default=None, help="re-print (and --markdown) a saved result; no run"
+    )
     args = ap.parse_args(argv)
     if args.conditions:
         conds = args.conditions.split(",")
@@ -960,10 +1076,22 @@ def main(argv: list[str] | None = None) -> int:
     bad = [p for p in parts if p not in PARTS]
     if bad:
         ap.error(f"unknown part(s) {bad}; choose from {', '.join(PARTS)}")
-    out = evaluate(conds, actors=actors, parts=parts, seed=args.seed, keep_calls=args.keep_calls)
+    if args.from_json:
+        out = json.loads(Path(args.from_json).read_text())
+    else:
+        out = evaluate(
+            conds,
+            actors=actors,
+            parts=parts,
+            seed=args.seed,
+            keep_calls=args.keep_calls,
+            baseline_clips=args.baseline_clips,
+        )
     print(format_table(out))
     if args.json:
         Path(args.json).write_text(json.dumps(out, indent=1, default=_json_default))
+    if args.markdown:
+        Path(args.markdown).write_text(format_markdown(out) + "\n")
     return 0
 
 
