@@ -696,3 +696,26 @@ def test_cli_replay_streams_as_the_platform(
     assert out.returncode == 0, out.stdout + out.stderr
     assert f"{protocol}: call " in out.stdout
     assert "alert de_escalate at 29." in out.stdout, out.stdout
+
+
+def test_fork_basic_auth_and_mono(server: ServerProcess, store: Store, call_8k: np.ndarray) -> None:
+    """HTTP Basic auth (user = the source name) and a mono fork of the customer's voice."""
+    from websockets.asyncio.client import connect
+
+    call_uuid = str(uuid.uuid4())
+    auth = base64.b64encode(f"pbx1:{FORK_KEY}".encode()).decode()
+
+    async def run() -> int | None:
+        url = server.ws + "/v1/fork?sample_rate=8000&mix=mono"
+        async with connect(url, additional_headers={"Authorization": f"Basic {auth}"}) as ws:
+            await ws.send(json.dumps({"uuid": call_uuid, "agent_id": "a6"}))
+            for i in range(0, 8000 * 2, 160):
+                await ws.send(np.ascontiguousarray(call_8k[i : i + 160, 1]).astype("<i2").tobytes())
+        return ws.close_code
+
+    assert asyncio.run(run()) == 1000
+    call_id = f"fork-{call_uuid}"
+    assert wait_ended(store, call_id) == "ended"
+    call = store.get_call(call_id)
+    assert call.meta["channels"] == 1 and call.meta["agent_channel"] is None  # the customer
+    assert call.meta["source"]["source"] == "pbx1"

@@ -63,6 +63,8 @@ class PlatformResult:
     refused_status: int | None = None
     sent_frames: int = 0
     elapsed_s: float = 0.0
+    frame_log: list[tuple[float, float]] = field(default_factory=list)
+    """(audio end s on the call's timeline, time.monotonic() sent) per audio frame."""
 
     def of_type(self, kind: str) -> list[dict[str, Any]]:
         return [m for m in self.messages if m.get("type") == kind]
@@ -273,7 +275,6 @@ async def replay_audiohook(
             step = RATE_HZ * frame_ms // 1000
             skip = sorted(pauses or [])
             t0 = time.monotonic()
-            stream_s = 0.0  # wall-clock pacing follows the call's timeline, pauses included
             last_ping = t0
             i = 0
             while i < pcm.shape[0]:
@@ -301,12 +302,11 @@ async def replay_audiohook(
                 await ws.send(data)
                 result.sent_frames += 1
                 i += chunk.shape[0]
+                result.frame_log.append((i / RATE_HZ, time.monotonic()))
                 client.position_s += chunk.shape[0] / RATE_HZ
-                stream_s = i / RATE_HZ
                 if speed > 0 and time.monotonic() - last_ping > ping_every_s:
                     last_ping = time.monotonic()
                     await client.send("ping", {})
-            del stream_s
         await _finish_audiohook(client, result, "end")
     finally:
         with contextlib.suppress(Exception):
@@ -507,7 +507,14 @@ async def replay_fork(
 
 
 async def replay_calltone_8k(
-    call_8k: np.ndarray, *, server: str, token: str, agent_id: str, call_id: str, speed: float = 0.0
+    call_8k: np.ndarray,
+    *,
+    server: str,
+    token: str,
+    agent_id: str,
+    call_id: str,
+    speed: float = 0.0,
+    frame_ms: int = 20,
 ) -> PlatformResult:
     """``call_8k`` over ``/v1/calls/{call_id}/audio`` as 8 kHz stereo PCM (agent channel 0)."""
     url = socket_url(server, f"/v1/calls/{call_id}/audio", token=token)
@@ -528,11 +535,13 @@ async def replay_calltone_8k(
                 }
             )
         )
-        step = RATE_HZ // 50
+        step = RATE_HZ * frame_ms // 1000
         t0 = time.monotonic()
         for i in range(0, call_8k.shape[0], step):
             await _pace(t0, i / RATE_HZ, speed)
             await ws.send(np.ascontiguousarray(call_8k[i : i + step]).astype("<i2").tobytes())
+            result.sent_frames += 1
+            result.frame_log.append((min(i + step, call_8k.shape[0]) / RATE_HZ, time.monotonic()))
         await ws.send(json.dumps({"type": "stop"}))
         await _drain(ws, result, 60.0)
     finally:
