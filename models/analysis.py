@@ -11,6 +11,7 @@ from audio.channels import ChannelRoles, Role, resolve_roles
 from audio.decode import DecodedAudio, load_audio
 from audio.errors import AudioTooShortError
 from models.alerts import AlertConfig
+from models.baseline import BaselineSnapshot
 from models.config import AnalysisConfig
 from models.session import CallSession, SessionResult, SessionUpdate
 from models.stream import AnalysisResult
@@ -43,6 +44,7 @@ def run_session(
     on_update: Callable[[SessionUpdate], None] | None = None,
     keep_timeline: bool = False,
     conclude: bool = True,
+    profiles: dict[str, BaselineSnapshot] | None = None,
 ) -> SessionResult:
     """Feed decoded audio through a :class:`CallSession` in chunks of ``chunk_s`` seconds.
 
@@ -63,6 +65,7 @@ def run_session(
         call_id=call_id or Path(audio.path).stem,
         agent_id=agent_id,
         keep_timeline=keep_timeline,
+        profiles=profiles,
     )
     step = max(1, round(chunk_s * audio.sample_rate))
     for i in range(0, audio.samples.shape[1], step):

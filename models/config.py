@@ -72,7 +72,9 @@ class InterruptionConfig:
         Both speak at once for this long in all during the newcomer's turn.
     backchannel_max_s : float
         The newcomer's turn needs a run of speech at least this long; shorter ones ("mm-hmm",
-        "yeah", "right", "okay") are backchannels, never interruptions.
+        "yeah", "right", "okay") are backchannels, never interruptions. The speech mask runs
+        a few frames past the sound, and a drawn-out "mm-hmm" lasts ~0.6 s: 0.7 s (0.6 flagged
+        one espeak-ng "mm-hmm" of 0.58 s on the tuning calls, bench/bench_interruptions.py).
     turn_gap_s : float
         A turn continues across pauses shorter than this (a breath between sentences); the
         interrupted party who halts at a cut-in and resumes within it had not finished.
@@ -87,7 +89,7 @@ class InterruptionConfig:
 
     min_other_turn_s: float = 1.0
     min_overlap_s: float = 0.5
-    backchannel_max_s: float = 0.6
+    backchannel_max_s: float = 0.7
     turn_gap_s: float = 0.8
     cut_in_max_pause_s: float = 0.4
     halt_min_overlap_s: float = 0.1
@@ -143,6 +145,9 @@ class AgentToneConfig:
     vote_min_voiced_s: float = 1.5
     vote_min_baseline_voiced_s: float = 4.0
     end_after_calm_s: float = 1.5
+    reference_pitch_spread_st: float = 2.7
+    max_spread_scale: float = 2.0
+    run_min_voiced_s: float = 0.5
 
 
 @dataclass(frozen=True)

@@ -147,6 +147,18 @@ class YellingDetector:
         return self._end_run(time_of) if self._run_start is not None else []
 
 
+@dataclass
+class _Run:
+    """One stretch of the agent's speech with its own sums (the tone window's eight series)."""
+
+    start: int
+    last: int
+    sums: np.ndarray
+    first_voiced: int | None = None
+    last_voiced: int | None = None
+    touched: bool = False
+
+
 class AgentToneDetector:
     """Non-calm agent tone: a combined score over signals measured against the agent's baseline.
 
@@ -156,12 +168,20 @@ class AgentToneDetector:
     the drop of the harmonics-to-noise ratio, dB). A logistic score over them (coefficients in
     :class:`AgentToneConfig`, fitted by ``bench/fit_agent_tone.py``) must reach ``min_score``.
     Each signal also has its own threshold; the event names the signals over theirs (``fired``)
-    and carries the score, its threshold and each signal's share of it. Tone is also non-calm
-    when ``min_signals`` of the first five signals (voice quality is scored, not voted) are
-    over their own thresholds at once in a window with
-    ``vote_min_voiced_s`` of voiced speech (the earlier rule, kept: the score was fitted on
-    acted emotion, read sentences, where pace and pitch add little beyond loudness, so a
-    louder, higher, faster agent needs this path).
+    and carries the score, its threshold and each signal's share of it.
+
+    Tone is also non-calm by a vote: ``min_signals`` of the first five signals over their own
+    thresholds at once, loudness among them (a raised voice plus another sign: without a louder
+    voice, higher or faster speech is animation, not a loss of calm), in a window with
+    ``vote_min_voiced_s`` of voiced speech. The pitch thresholds of the vote widen with the
+    speaker's own pitch spread (``pitch_spread_st`` over ``reference_pitch_spread_st``, at most
+    ``max_spread_scale`` times): in lively conversation a 3 s stretch sits further from the
+    median than in a read sentence.
+
+    Spans are tight: an event covers the agent's speech runs (utterances) that its active
+    windows touched, minus leading and trailing runs that are calm on their own; it starts at
+    the first voiced frame of its first non-calm run and ends at the last voiced frame of its
+    last, so it never runs into the customer's turn or the agent's next calm utterance.
     """
 
     SIGNALS = ("loudness", "pitch", "pitch_variability", "pace", "vocal_effort", "voice_quality")
@@ -189,6 +209,8 @@ class AgentToneDetector:
         self._open: _Open | None = None
         self._last_eval_active = False
         self._end_after = max(1, round(config.end_after_calm_s / hop_s))
+        self._runs: list[_Run] = []
+        self._run_open = False  # the last run reaches the last frame seen
         # Tools (bench/fit_agent_tone.py) set a list here to record every evaluation:
         # (frame index, enough speech, signal values in VALUES order, voiced s in the window,
         # whether the min_signals vote holds).
@@ -207,12 +229,23 @@ class AgentToneDetector:
             ]
         )
 
-    def thresholds(self, fired: list[str]) -> dict[str, float]:
+    def spread_scale(self, baseline: BaselineSnapshot) -> float:
+        """How much wider than the reference this speaker's pitch range is (>= 1)."""
+        c = self.c
+        if c.reference_pitch_spread_st <= 0:
+            return 1.0
+        return float(
+            np.clip(baseline.pitch_spread_st / c.reference_pitch_spread_st, 1.0, c.max_spread_scale)
+        )
+
+    def thresholds(self, fired: list[str], scale: float = 1.0) -> dict[str, float]:
         c = self.c
         table = {
             "loudness": {"loudness_db_over_baseline": c.loudness_db_over_baseline},
-            "pitch": {"pitch_st_over_baseline": c.pitch_st_over_baseline},
-            "pitch_variability": {"pitch_spread_st_over_baseline": c.pitch_spread_st_over_baseline},
+            "pitch": {"pitch_st_over_baseline": round(c.pitch_st_over_baseline * scale, 2)},
+            "pitch_variability": {
+                "pitch_spread_st_over_baseline": round(c.pitch_spread_st_over_baseline * scale, 2)
+            },
             "pace": {
                 "pace_ratio_over_baseline": c.pace_ratio_over_baseline,
                 "max_pace_syll_per_s": c.max_pace_syll_per_s,
@@ -240,6 +273,39 @@ class AgentToneDetector:
         z = self.c.score_bias + self.weights() @ x
         return np.asarray(1.0 / (1.0 + np.exp(-np.clip(z, -50.0, 50.0))))
 
+    def _judge(self, sums: np.ndarray, baseline: BaselineSnapshot) -> _Judgement:
+        """Signals, score and vote of windows (or runs) from their eight sums, shape (8, k)."""
+        c = self.c
+        n_v, s_lo, s_st, s_st2, n_sp, n_nuc, s_ti, s_hn = sums
+        with np.errstate(divide="ignore", invalid="ignore"):
+            mean_lo = 10.0 * np.log10(np.maximum(s_lo / n_v, 1e-12))
+            mean_st = s_st / n_v
+            spread = np.sqrt(np.maximum(s_st2 / n_v - mean_st**2, 0.0))
+            rate = n_nuc / (n_sp * self.hop_s)
+            d_ti = s_ti / n_v - baseline.tilt_db
+            d_hn = baseline.hnr_db - s_hn / n_v
+            pace = rate / baseline.syllable_rate_per_s
+        d_lo = mean_lo - baseline.leq_dbfs
+        d_st = mean_st - baseline.pitch_st
+        d_sp = spread - baseline.pitch_spread_st
+        values = np.stack((d_lo, d_st, d_sp, pace, d_ti, d_hn))
+        score = self.score(values) if n_v.size else np.zeros(0)
+        scale = self.spread_scale(baseline)
+        fired = np.stack(
+            (
+                d_lo >= c.loudness_db_over_baseline,
+                d_st >= c.pitch_st_over_baseline * scale,
+                d_sp >= c.pitch_spread_st_over_baseline * scale,
+                (pace >= c.pace_ratio_over_baseline) | (rate >= c.max_pace_syll_per_s),
+                d_ti >= c.tilt_db_over_baseline,
+                d_hn >= c.harshness_db_over_baseline,
+            )
+        )
+        # The vote: min_signals of the first five (voice quality is scored, not voted),
+        # loudness among them.
+        voted = (fired[:5].sum(axis=0) >= c.min_signals) & fired[0]
+        return _Judgement(values, fired, score, voted, rate, n_v, scale)
+
     def push(
         self,
         start: int,
@@ -261,58 +327,35 @@ class AgentToneDetector:
         # ``loudness_leq_dbfs``: a few pressed, punched syllables raise it more than a mean of dB.
         lo = np.where(voiced, 10.0 ** (loud_dbfs.astype(np.float64) / 10.0), 0.0)
         hn = np.where(voiced, baseline.hnr_db if hnr_db is None else hnr_db, 0.0)
-        sums = self._sums.push(
-            np.stack((v, lo, st, st * st, speech.astype(float), nucleus.astype(float), ti, hn))
-        )
+        series = np.stack((v, lo, st, st * st, speech.astype(float), nucleus.astype(float), ti, hn))
+        self._add_runs(start, speech, voiced, series)
+        sums = self._sums.push(series)
         out: list[Event] = []
         idx = np.arange(start, start + voiced.size)
         evals = np.flatnonzero(idx % self.stride == 0)
-        n_v, s_lo, s_st, s_st2, n_sp, n_nuc, s_ti, s_hn = sums[:, evals]
-        min_v = c.min_voiced_s / self.hop_s
-        with np.errstate(divide="ignore", invalid="ignore"):
-            mean_lo = 10.0 * np.log10(np.maximum(s_lo / n_v, 1e-12))
-            mean_st = s_st / n_v
-            spread = np.sqrt(np.maximum(s_st2 / n_v - mean_st**2, 0.0))
-            rate = n_nuc / (n_sp * self.hop_s)
-            d_ti = s_ti / n_v - baseline.tilt_db
-            d_hn = baseline.hnr_db - s_hn / n_v
-            pace = rate / baseline.syllable_rate_per_s
-        d_lo = mean_lo - baseline.leq_dbfs
+        j = self._judge(sums[:, evals], baseline)
+        n_v = j.n_voiced
+        d_lo = j.values[0]
         # A window far quieter than the speaker's own level is someone else's voice leaking into
         # the headset (or a whisper): no tone is judged on it.
         enough = (
-            (n_v >= min_v)
+            (n_v >= c.min_voiced_s / self.hop_s)
             & (baseline.voiced_s >= c.min_baseline_voiced_s)
             & (d_lo >= -c.max_db_under_baseline)
         )
-        d_st = mean_st - baseline.pitch_st
-        d_sp = spread - baseline.pitch_spread_st
-        values = np.stack((d_lo, d_st, d_sp, pace, d_ti, d_hn))
-        score = self.score(values) if evals.size else np.zeros(0)
-        fired_all = np.stack(
-            (
-                d_lo >= c.loudness_db_over_baseline,
-                d_st >= c.pitch_st_over_baseline,
-                d_sp >= c.pitch_spread_st_over_baseline,
-                (pace >= c.pace_ratio_over_baseline) | (rate >= c.max_pace_syll_per_s),
-                d_ti >= c.tilt_db_over_baseline,
-                d_hn >= c.harshness_db_over_baseline,
-            )
-        )
-        n_fired = fired_all[:5].sum(axis=0)  # the vote's five signals (not voice quality)
         voted = (
-            (n_fired >= c.min_signals)
+            j.voted
             & (n_v >= c.vote_min_voiced_s / self.hop_s)
             & (baseline.voiced_s >= c.vote_min_baseline_voiced_s)
         )
-        active = enough & ((score >= c.min_score) | voted)
+        active = enough & ((j.score >= c.min_score) | voted)
         if self.trace is not None:
             for k, i in enumerate(evals.tolist()):
                 self.trace.append(
                     (
                         start + i,
                         bool(enough[k]),
-                        tuple(float(x) for x in values[:, k]),
+                        tuple(float(x) for x in j.values[:, k]),
                         float(n_v[k] * self.hop_s),
                         bool(voted[k]),
                     )
@@ -320,26 +363,32 @@ class AgentToneDetector:
         for k, i in enumerate(evals.tolist()):
             g = start + i
             if active[k]:
-                fired = [n for n, f in zip(self.SIGNALS, fired_all[:, k], strict=True) if f]
+                fired = [n for n, f in zip(self.SIGNALS, j.fired[:, k], strict=True) if f]
+                self._touch(g)
                 if self._open is None:
-                    contrib = self.weights() * np.nan_to_num(values[:, k])
-                    contrib[3] = self.c.weight_per_pace_ratio * max(float(pace[k]) - 1.0, 0.0)
+                    contrib = self.weights() * np.nan_to_num(j.values[:, k])
+                    contrib[3] = self.c.weight_per_pace_ratio * max(
+                        float(j.values[3, k]) - 1.0, 0.0
+                    )
+                    first = self._first_voiced_since(g - self.width + 1)
                     ev = Event(
                         kind="agent_tone",
                         speaker=self.speaker,
-                        start_s=max(0.0, time_of(g) - c.window_s / 2),
+                        start_s=time_of(first if first is not None else g),
                         evidence={
                             "fired": fired,
-                            "score": round(float(score[k]), 3),
+                            "score": round(float(j.score[k]), 3),
                             "min_score": c.min_score,
+                            "voted": bool(voted[k]),
                             "score_contributions": {
                                 name: round(float(x), 2)
                                 for name, x in zip(self.SIGNALS, contrib, strict=True)
                             },
                             "baseline": baseline.to_dict(),
+                            "pitch_threshold_scale": round(j.scale, 2),
                             "confirmed_at_s": time_of(g),
                         },
-                        thresholds=self.thresholds(fired),
+                        thresholds=self.thresholds(fired, j.scale),
                     )
                     self._open = _Open(ev, g)
                     out.append(ev)
@@ -349,13 +398,13 @@ class AgentToneDetector:
                     set(op.event.evidence["fired"]) | set(fired), key=self.SIGNALS.index
                 )
                 op.event.evidence["fired"] = all_fired
-                op.event.thresholds = self.thresholds(all_fired)
-                _keep_max(op.peak, "score", float(score[k]))
-                for name, val in zip(self.VALUES, values[:, k], strict=True):
+                op.event.thresholds = self.thresholds(all_fired, j.scale)
+                _keep_max(op.peak, "score", float(j.score[k]))
+                for name, val in zip(self.VALUES, j.values[:, k], strict=True):
                     _keep_max(op.peak, name, float(val))
-                _keep_max(op.peak, "syllable_rate_per_s", float(rate[k]))
+                _keep_max(op.peak, "syllable_rate_per_s", float(j.rate[k]))
             elif self._open is not None and g - self._open.last_active >= self._end_after:
-                out.append(self._close(self._open, time_of(self._open.last_active)))
+                out.append(self._close(self._open, baseline, time_of))
         # A frame is flagged when the latest evaluation at or before it was active.
         state = np.full(voiced.size, -1, np.int8)
         state[evals] = active.astype(np.int8)
@@ -363,20 +412,139 @@ class AgentToneDetector:
         flagged = np.where(filled >= 0, state[np.maximum(filled, 0)] == 1, self._last_eval_active)
         if evals.size:
             self._last_eval_active = bool(active[-1])
+        self._prune(start + voiced.size)
         return out, flagged
 
-    def _close(self, op: _Open, end_s: float) -> Event:
-        op.event.end_s = max(end_s, op.event.start_s + self.c.window_s / 2)
+    # ------------------------------------------------------------ speech runs (event spans)
+
+    def _add_runs(
+        self, start: int, speech: np.ndarray, voiced: np.ndarray, series: np.ndarray
+    ) -> None:
+        """Extend the agent's speech runs with one block of frames (vectorised per run)."""
+        n = speech.size
+        if n == 0:
+            return
+        sp = speech.astype(np.int8)
+        edges = np.flatnonzero(np.diff(np.concatenate(([0], sp, [0]))))
+        starts, ends = edges[::2], edges[1::2]  # [a, b) runs of speech inside the block
+        if not (starts.size and starts[0] == 0):
+            self._run_open = False
+        for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
+            seg = series[:, a:b].sum(axis=1)
+            vi = np.flatnonzero(voiced[a:b])
+            fv = start + a + int(vi[0]) if vi.size else None
+            lv = start + a + int(vi[-1]) if vi.size else None
+            if a == 0 and self._run_open and self._runs:
+                r = self._runs[-1]
+                r.last = start + b - 1
+                r.sums = r.sums + seg
+                if fv is not None:
+                    r.first_voiced = r.first_voiced if r.first_voiced is not None else fv
+                    r.last_voiced = lv
+            else:
+                self._runs.append(_Run(start + a, start + b - 1, seg, fv, lv))
+            self._run_open = b == n
+
+    def _touch(self, g: int) -> None:
+        """Mark the runs with voiced frames inside the window ending at ``g``."""
+        lo = g - self.width + 1
+        for r in reversed(self._runs):
+            if r.last_voiced is None:
+                continue
+            if r.last_voiced < lo:
+                break
+            if r.first_voiced is not None and r.first_voiced <= g:
+                r.touched = True
+
+    def _first_voiced_since(self, g0: int) -> int | None:
+        first = None
+        for r in reversed(self._runs):
+            if r.last_voiced is None or r.last_voiced < g0:
+                if r.last < g0:
+                    break
+                continue
+            fv = r.first_voiced if r.first_voiced is not None else r.start
+            first = max(fv, g0) if fv < g0 else fv
+        return first
+
+    def _prune(self, now: int) -> None:
+        if self._open is not None:
+            return
+        keep_from = now - self.width - 1
+        while (
+            self._runs
+            and self._runs[0].last < keep_from
+            and not (self._run_open and len(self._runs) == 1)
+        ):
+            self._runs.pop(0)
+        for r in self._runs:
+            r.touched = False
+
+    def _span(self, baseline: BaselineSnapshot, last_active: int) -> tuple[int, int] | None:
+        """First and last voiced frame of the event's non-calm runs (None: no voiced run)."""
+        runs = [r for r in self._runs if r.touched and r.first_voiced is not None]
+        if not runs:
+            return None
+        j = self._judge(np.stack([r.sums for r in runs], axis=1), baseline)
+        c = self.c
+        judged = j.n_voiced >= c.run_min_voiced_s / self.hop_s
+        hot = (j.score >= c.min_score) | j.voted
+        calm = judged & ~hot
+        keep = [k for k in range(len(runs)) if not calm[k]]
+        if not keep:
+            # Active only as a whole (no run alone is non-calm): keep the touched stretch.
+            keep = list(range(len(runs)))
+        else:
+            # Leading and trailing calm runs go; undecided short ones at the ends go too
+            # when a judged non-calm run exists.
+            hot_k = [k for k in keep if judged[k]]
+            if hot_k:
+                keep = [k for k in keep if hot_k[0] <= k <= hot_k[-1]]
+        first, last = runs[keep[0]], runs[keep[-1]]
+        assert first.first_voiced is not None and last.last_voiced is not None
+        return first.first_voiced, min(last.last_voiced, max(last_active, first.first_voiced))
+
+    def _close(self, op: _Open, baseline: BaselineSnapshot, time_of: TimeFn) -> Event:
+        span = self._span(baseline, op.last_active)
+        if span is not None:
+            op.event.start_s = max(op.event.start_s, time_of(span[0]))
+            op.event.end_s = max(time_of(span[1]), op.event.start_s)
+        else:
+            op.event.end_s = max(time_of(op.last_active), op.event.start_s)
         op.event.evidence.update(
             {f"peak_{k}": round(v, 2) for k, v in op.peak.items() if np.isfinite(v)}
         )
         self._open = None
+        for r in self._runs:
+            r.touched = False
         return op.event
 
-    def finish(self, time_of: TimeFn) -> list[Event]:
+    def finish(self, time_of: TimeFn, baseline: BaselineSnapshot | None = None) -> list[Event]:
         if self._open is None:
             return []
-        return [self._close(self._open, time_of(self._open.last_active))]
+        b = baseline or BaselineSnapshot(
+            loudness_dbfs=-30.0,
+            pitch_st=0.0,
+            pitch_spread_st=2.0,
+            syllable_rate_per_s=4.0,
+            tilt_db=0.0,
+            voiced_s=0.0,
+            settled=False,
+        )
+        return [self._close(self._open, b, time_of)]
+
+
+@dataclass(frozen=True)
+class _Judgement:
+    """Per-window (or per-run) tone signals; arrays shape (6, k) or (k,)."""
+
+    values: np.ndarray
+    fired: np.ndarray
+    score: np.ndarray
+    voted: np.ndarray
+    rate: np.ndarray
+    n_voiced: np.ndarray
+    scale: float
 
 
 class DeadAirDetector:

@@ -14,6 +14,7 @@ import numpy as np
 from audio.channels import ChannelRoles
 from audio.pcm import PcmFormat, PcmStream
 from models.alerts import AgentStrain, Alert, AlertConfig, AlertPolicy
+from models.baseline import BaselineSnapshot
 from models.config import AnalysisConfig
 from models.events import Event
 from models.stream import AnalysisResult, CallAnalyzer
@@ -123,6 +124,8 @@ class CallSession:
         Stamped on every alert.
     pcm : PcmFormat, optional
         For live use: the format of the bytes given to :meth:`push_pcm`.
+    profiles : dict, optional
+        Saved voice profiles by role, as for :class:`~models.stream.CallAnalyzer`.
     """
 
     def __init__(
@@ -137,9 +140,14 @@ class CallSession:
         pcm: PcmFormat | None = None,
         utterances: UtteranceOptions | None = None,
         keep_timeline: bool = False,
+        profiles: dict[str, BaselineSnapshot] | None = None,
     ) -> None:
         self.analyzer = CallAnalyzer(
-            roles=roles, n_channels=n_channels, config=config, keep_timeline=keep_timeline
+            roles=roles,
+            n_channels=n_channels,
+            config=config,
+            keep_timeline=keep_timeline,
+            profiles=profiles,
         )
         self.roles = roles
         self.utt = utterances

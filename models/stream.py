@@ -17,7 +17,7 @@ import numpy as np
 from audio.channels import ChannelRoles, Role
 from audio.errors import AudioError
 from audio.features import FeatureStream, FrameBlock
-from models.baseline import SpeakerBaseline, hz_to_st
+from models.baseline import BaselineSnapshot, SpeakerBaseline, hz_to_st
 from models.config import AnalysisConfig
 from models.detectors import (
     AgentToneDetector,
@@ -139,6 +139,8 @@ class AnalysisResult:
     notes: list[str] = field(default_factory=list)
     speech_runs: dict[str, list[SpeechRun]] = field(default_factory=dict)
     timeline: Timeline | None = None
+    baselines: dict[str, BaselineSnapshot] = field(default_factory=dict)
+    """Each party's baseline at the end (what a voice profile is made of)."""
 
     def events_sorted(self) -> list[Event]:
         return sorted(self.events, key=lambda e: (e.start_s, e.kind, e.speaker))
@@ -155,6 +157,11 @@ class CallAnalyzer:
         Rows in each pushed chunk (1 for mono, 2 for a call; more when roles pick two of them).
     config : AnalysisConfig, optional
         All thresholds; defaults documented in :mod:`models.config`.
+    keep_timeline : bool
+        Keep a coarse loudness/pitch/speech timeline for plots.
+    profiles : dict, optional
+        Saved voice profiles by role (``{"agent": snapshot}``): that party's baseline starts
+        from it instead of the cold-start prior (:class:`models.baseline.SpeakerBaseline`).
     """
 
     def __init__(
@@ -164,6 +171,7 @@ class CallAnalyzer:
         n_channels: int,
         config: AnalysisConfig | None = None,
         keep_timeline: bool = False,
+        profiles: dict[str, BaselineSnapshot] | None = None,
     ) -> None:
         self.config = config or AnalysisConfig()
         self.roles = roles
@@ -178,7 +186,8 @@ class CallAnalyzer:
         self._features = FeatureStream(len(self.parties), o)
         self._tick = max(1, round(BASELINE_TICK_S / o.hop_s))
         self.baselines = {
-            p: SpeakerBaseline(self.config.baseline, hop_s=o.hop_s) for p in self.parties
+            p: SpeakerBaseline(self.config.baseline, hop_s=o.hop_s, profile=(profiles or {}).get(p))
+            for p in self.parties
         }
         self._yelling = {
             p: YellingDetector(self.config.yelling, speaker=p, hop_s=o.hop_s) for p in self.parties
@@ -245,7 +254,7 @@ class CallAnalyzer:
                 self._close_run(p, end)
                 self._record(self._yelling[p].finish(self.time_of))
             if self._tone is not None:
-                self._record(self._tone.finish(self.time_of))
+                self._record(self._tone.finish(self.time_of, self.baselines["agent"].snapshot))
             if self._interrupt is not None:
                 self._record(self._interrupt.finish(end, self.time_of))
             self._record(self._dead_air.finish(end, self.time_of))
@@ -268,6 +277,7 @@ class CallAnalyzer:
             notes=notes,
             speech_runs={p: list(r) for p, r in self.speech_runs.items()},
             timeline=self._build_timeline(),
+            baselines={p: b.snapshot for p, b in self.baselines.items()},
         )
 
     def _build_timeline(self, step_s: float = 0.1) -> Timeline | None:

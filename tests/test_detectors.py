@@ -9,7 +9,9 @@ from synth import SR, silence, voiced
 from audio.channels import ChannelRoles
 from audio.decode import DecodedAudio
 from models.analysis import run_analyzer
-from models.config import AnalysisConfig, ConfigError
+from models.baseline import BaselineSnapshot
+from models.config import AgentToneConfig, AnalysisConfig, ConfigError
+from models.detectors import AgentToneDetector
 from models.stream import AnalysisResult
 
 
@@ -142,19 +144,68 @@ def test_agent_tone_vote_waits_for_sustained_talk():
     assert len(kinds(res, "agent_tone")) == 1  # the rule, not the signal, kept the burst out
 
 
-def test_agent_tone_ignores_a_voice_far_under_the_agents_level():
-    # Higher and faster (pitch and pace votes) but 15 dB under the agent's own level: another
-    # voice leaking into the headset. The same speech at the agent's level is non-calm.
+def test_agent_tone_vote_needs_a_raised_voice():
+    # Higher and faster at the agent's own level is animation (pitch and pace over their
+    # thresholds, loudness not): no tone. The same speech 5 dB louder is non-calm by the vote,
+    # and the same louder speech 15 dB under the agent's level (another voice leaking into the
+    # headset) is not judged at all.
     calm = voiced(200, 14.0, -30, seed=5, syll_hz=2.0)
 
     def quick(level_dbfs: float) -> np.ndarray:
         return voiced(250, 4.0, level_dbfs, seed=6, syll_hz=3.5)
 
+    assert kinds(analyse(place(22.0, (0.5, calm), (15.5, quick(-30)))), "agent_tone") == []
+    ev = kinds(analyse(place(22.0, (0.5, calm), (15.5, quick(-25)))), "agent_tone")
+    assert len(ev) == 1 and "loudness" in ev[0].evidence["fired"]
     assert kinds(analyse(place(22.0, (0.5, calm), (15.5, quick(-45)))), "agent_tone") == []
-    assert len(kinds(analyse(place(22.0, (0.5, calm), (15.5, quick(-30)))), "agent_tone")) == 1
-    wide = AnalysisConfig.from_dict({"agent_tone": {"max_db_under_baseline": 30.0}})
-    res = analyse(place(22.0, (0.5, calm), (15.5, quick(-45))), config=wide)
-    assert len(kinds(res, "agent_tone")) == 1
+
+
+def test_agent_tone_pitch_vote_widens_with_the_speakers_own_range():
+    # The same +3.9 st, +7 dB window: a voice whose calm speech holds steady votes it
+    # non-calm; one whose calm speech swings +-8 st (lively conversation) does not, unless the
+    # widening is switched off.
+    steady = voiced(200, 14.0, -30, seed=5, syll_hz=2.0)
+    steps_st = [-8, -5, -2, 0, 2, 5, 8, 0, -8, 5, -5, 8, 2, -2]
+    lively = np.concatenate(
+        [
+            voiced(200 * 2 ** (k / 12), 1.0, -30, seed=10 + i, syll_hz=2.0)
+            for i, k in enumerate(steps_st)
+        ]
+    )
+    raised = voiced(250, 4.0, -23, seed=6, syll_hz=2.0)
+    det = AgentToneDetector(AgentToneConfig(), speaker="agent", hop_s=0.01)
+    wide = BaselineSnapshot(-30.0, 12.0, 5.4, 4.0, 0.0, 14.0, True)
+    narrow = BaselineSnapshot(-30.0, 12.0, 2.0, 4.0, 0.0, 14.0, True)
+    assert det.spread_scale(narrow) == 1.0 and det.spread_scale(wide) == 2.0
+    assert len(kinds(analyse(place(22.0, (0.5, steady), (15.5, raised))), "agent_tone")) == 1
+    res = analyse(place(22.0, (0.5, lively), (15.5, raised)))
+    assert [e.evidence.get("voted") for e in kinds(res, "agent_tone")] in ([], [False])
+    fixed = AnalysisConfig.from_dict({"agent_tone": {"max_spread_scale": 1.0}})
+    res = analyse(place(22.0, (0.5, lively), (15.5, raised)), config=fixed)
+    assert [e.evidence.get("voted") for e in kinds(res, "agent_tone")] == [True]
+
+
+def test_agent_tone_event_ends_where_the_tense_speech_ends():
+    # Calm, then 4 s of tense speech (16-20 s), a 0.5 s breath, then 4 s of calm speech again.
+    # The trailing window still holds tense frames well into the calm utterance, but the event
+    # ends at the tense utterance's last voiced frame and never covers the calm one.
+    calm = voiced(200, 14.0, -30, seed=5, syll_hz=2.0)
+    tense = voiced(200 * 2 ** (3 / 12), 4.0, -22, seed=6, syll_hz=3.5)
+    after = voiced(200, 4.0, -30, seed=7, syll_hz=2.0)
+    res = analyse(place(28.0, (0.5, calm), (16.0, tense), (20.5, after)))
+    ev = kinds(res, "agent_tone", "agent")
+    assert len(ev) == 1
+    assert 15.9 <= ev[0].start_s <= 17.0
+    assert 19.7 <= ev[0].end_s <= 20.1, ev[0].end_s
+
+
+def test_yelling_event_ends_where_the_shouting_ends():
+    calm = voiced(120, 14.0, -40, seed=3)
+    shout = voiced(170, 3.0, -22, seed=4)
+    after = voiced(120, 3.0, -40, seed=8)
+    ev = kinds(analyse(place(26.0, (0.5, calm), (16.0, shout), (19.3, after))), "yelling")
+    assert len(ev) == 1
+    assert abs(ev[0].start_s - 16.0) <= 0.2 and abs(ev[0].end_s - 19.0) <= 0.2, ev[0]
 
 
 def test_dead_air():
