@@ -94,9 +94,11 @@ def analyze_file(
     alert_config: AlertConfig | None = None,
     keep_timeline: bool = False,
     conclude: bool = True,
+    profiles: dict[str, BaselineSnapshot] | None = None,
 ) -> tuple[DecodedAudio, SessionResult]:
     """Decode ``path`` and analyse it acoustically, with the alerts a live call would get
-    (``conclude``: as for :func:`run_session`)."""
+    (``conclude``: as for :func:`run_session`; ``profiles``: saved voice profiles by role, e.g.
+    ``{"agent": VoiceProfile.load(f).baseline}``, that the call's baselines start from)."""
     opts = options or AnalyzeOptions()
     cfg = config or AnalysisConfig()
     audio = load_audio(path, max_decoded_bytes=opts.max_decoded_bytes)
@@ -114,6 +116,7 @@ def analyze_file(
         chunk_s=opts.chunk_s,
         keep_timeline=keep_timeline,
         conclude=conclude,
+        profiles=profiles,
     )
 
 

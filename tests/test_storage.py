@@ -521,6 +521,58 @@ def test_scorecards(backend: Backend) -> None:
 # -- retention, persistence, migrations ---------------------------------------------------------
 
 
+def _profile_doc(agent_id: str, calls: int = 1, voiced_s: float = 42.5) -> dict[str, Any]:
+    return {
+        "schema": "calltone.voice_profile/1",
+        "agent_id": agent_id,
+        "calls": calls,
+        "voiced_s": voiced_s,
+        "updated_at": "",
+        "baseline": {"loudness_dbfs": -24.0, "pitch_st": 5.0},
+    }
+
+
+def test_agent_profiles_round_trip_replace_delete_and_go_with_their_user(
+    backend: Backend,
+) -> None:
+    clock = Clock()
+    store = backend.open(clock=clock)
+    assert store.get_agent_profile("a17") is None
+    first = store.save_agent_profile("a17", _profile_doc("a17"))
+    assert first.calls == 1 and first.voiced_s == 42.5 and first.updated_at == clock.now
+    clock.advance(hours=1)
+    second = store.save_agent_profile("a17", _profile_doc("a17", calls=2, voiced_s=80.0))
+    got = store.get_agent_profile("a17")
+    assert got == second and got.calls == 2 and got.profile["voiced_s"] == 80.0
+    assert got.updated_at == clock.now
+    assert store.counts()["agent_profiles"] == 1
+    with pytest.raises(InvalidRecordError, match="calls must be a whole number"):
+        store.save_agent_profile("a17", {**_profile_doc("a17"), "calls": 0})
+    with pytest.raises(InvalidRecordError, match="agent_id"):
+        store.save_agent_profile("no spaces", _profile_doc("x"))
+    assert store.delete_agent_profile("a17") is True
+    assert store.delete_agent_profile("a17") is False
+    assert store.get_agent_profile("a17") is None
+
+    # A voice profile is the person's: deleting the user deletes it (their calls stay).
+    store.create_user("a18", "agent")
+    store.create_user("boss", "supervisor")
+    store.save_agent_profile("a18", _profile_doc("a18"))
+    store.save_agent_profile("a19", _profile_doc("a19"))  # streamed by an admin, no user
+    store.delete_user("boss")
+    assert store.get_agent_profile("a18") is not None
+    store.delete_user("a18")
+    assert store.get_agent_profile("a18") is None
+    assert store.get_agent_profile("a19") is not None
+
+    # Retention: a profile no call has updated within the period goes (an agent who left).
+    clock.advance(days=40)
+    store.save_agent_profile("a20", _profile_doc("a20"))
+    assert store.delete_older_than(clock.now - dt.timedelta(days=30))["agent_profiles"] == 1
+    assert store.get_agent_profile("a19") is None
+    assert store.get_agent_profile("a20") is not None
+
+
 def test_retention_deletes_only_old_ended_calls(backend: Backend) -> None:
     clock = Clock()
     store = backend.open(clock=clock)
@@ -552,6 +604,7 @@ def test_retention_deletes_only_old_ended_calls(backend: Backend) -> None:
         "feed": 3,  # call_started, alert, call_ended
         "calls": 1,
         "scorecards": 1,
+        "agent_profiles": 0,
     }
     assert {c.call_id for c in store.list_calls()} == {"old-but-live", "recent"}
     assert {s.job_id for s in store.list_scorecards()} == {"old-but-running", "recent-card"}
@@ -634,7 +687,7 @@ def test_old_database_upgrades_in_place_keeping_rows(backend: Backend) -> None:
         engine.dispose()
 
     store = backend.open()
-    assert store.schema_revision == head_revision() == "0002"
+    assert store.schema_revision == head_revision() == "0003"
     user = store.authenticate("ct_legacy-token-0123456789abcdef")
     assert user is not None and user.name == "a17"
     call = store.get_call("c-old")

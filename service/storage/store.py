@@ -39,6 +39,7 @@ from .db import (
 from .tables import (
     CALL_ID_CHARS,
     NAME_CHARS,
+    AgentProfile,
     Alert,
     AlertFeedback,
     Call,
@@ -195,6 +196,19 @@ class ScorecardRecord(_Record):
     error: str | None
     created_at: dt.datetime
     updated_at: dt.datetime
+
+
+@dataclasses.dataclass(frozen=True)
+class AgentProfileRecord(_Record):
+    agent_id: str
+    profile: dict[str, Any]  # the calltone.voice_profile/1 document (models/profile.py)
+    calls: int  # calls it was learnt from
+    voiced_s: float  # seconds of the agent's voiced speech behind it
+    updated_at: dt.datetime
+
+
+def _agent_profile(row: AgentProfile) -> AgentProfileRecord:
+    return AgentProfileRecord(row.agent_id, row.profile, row.calls, row.voiced_s, row.updated_at)
 
 
 def _user(row: User) -> UserRecord:
@@ -464,9 +478,13 @@ class Store:
             return [_user(row) for row in session.scalars(select(User).order_by(User.name))]
 
     def delete_user(self, name: str) -> None:
-        """Remove a user and all their tokens (calls and alerts stay: they belong to the centre)."""
+        """Remove a user, all their tokens and (agents) their voice profile; calls and alerts
+        stay: they belong to the centre, a voice profile is the person's."""
         with self._writing() as session:
-            session.delete(self._user_row(session, name))
+            user = self._user_row(session, name)
+            if user.agent_id is not None:
+                session.execute(delete(AgentProfile).where(AgentProfile.agent_id == user.agent_id))
+            session.delete(user)
 
     def issue_token(self, user_name: str) -> str:
         """A new token for an existing user; earlier tokens stay valid until revoked."""
@@ -1069,12 +1087,56 @@ class Store:
         with self._reading() as session:
             return [_scorecard(row) for row in session.scalars(query)]
 
+    # -- agent voice profiles -------------------------------------------------------------------
+
+    def get_agent_profile(self, agent_id: str) -> AgentProfileRecord | None:
+        """The agent's stored voice profile, or None if they have none yet."""
+        with self._reading() as session:
+            row = session.get(AgentProfile, _name(agent_id, "agent_id"))
+            return None if row is None else _agent_profile(row)
+
+    def save_agent_profile(self, agent_id: str, profile: Mapping[str, Any]) -> AgentProfileRecord:
+        """Create or replace the agent's voice profile (a ``calltone.voice_profile/1`` document,
+        whose whole-number ``calls`` and ``voiced_s`` seconds are also kept as columns)."""
+        _name(agent_id, "agent_id")
+        doc = _json_dict(profile, "voice profile")
+        calls, voiced_s = doc.get("calls"), doc.get("voiced_s")
+        if isinstance(calls, bool) or not isinstance(calls, int) or calls < 1:
+            raise InvalidRecordError(
+                f"voice profile calls must be a whole number >= 1, not {calls!r}"
+            )
+        voiced = _seconds(voiced_s, "voice profile voiced_s")
+        try:
+            with self._writing() as session:
+                row = session.get(AgentProfile, agent_id)
+                if row is None:
+                    row = AgentProfile(agent_id=agent_id)
+                    session.add(row)
+                row.profile, row.calls, row.voiced_s = doc, calls, voiced
+                row.updated_at = self._now()
+                session.flush()
+                return _agent_profile(row)
+        except IntegrityError as exc:
+            raise ConflictError(
+                f"the voice profile of {agent_id!r} was created concurrently; retry"
+            ) from exc
+
+    def delete_agent_profile(self, agent_id: str) -> bool:
+        """Forget the agent's voice profile (their next call starts from the generic prior);
+        True if there was one."""
+        with self._writing() as session:
+            result = session.execute(
+                delete(AgentProfile).where(AgentProfile.agent_id == _name(agent_id, "agent_id"))
+            )
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
     # -- retention ------------------------------------------------------------------------------
 
     def delete_older_than(self, cutoff: dt.datetime) -> dict[str, int]:
         """Delete calls that ended before ``cutoff`` with their events, transcript, alerts,
-        feedback and feed entries, and finished scorecards (which quote the transcript) last
-        updated before it; live calls and queued or running scorecards are never touched.
+        feedback and feed entries, finished scorecards (which quote the transcript) last
+        updated before it, and agent voice profiles no call has updated since (an agent who
+        left); live calls and queued or running scorecards are never touched.
         Returns rows deleted per table.
 
         Alert and feed ids are never reused afterwards, so resuming clients stay correct.
@@ -1102,6 +1164,10 @@ class Store:
                         Scorecard.updated_at < cutoff_utc,
                     ),
                 ),
+                (
+                    "agent_profiles",
+                    delete(AgentProfile).where(AgentProfile.updated_at < cutoff_utc),
+                ),
             ):
                 result = session.execute(statement.execution_options(synchronize_session=False))
                 counts[name] = int(result.rowcount)  # type: ignore[attr-defined]
@@ -1121,6 +1187,7 @@ class Store:
             "feedback": AlertFeedback,
             "feed": FeedEntry,
             "scorecards": Scorecard,
+            "agent_profiles": AgentProfile,
         }
         with self._reading() as session:
             return {
@@ -1135,6 +1202,7 @@ __all__ = [
     "FEED_KINDS",
     "ROLES",
     "SCORECARD_STATUSES",
+    "AgentProfileRecord",
     "AlertRecord",
     "CallRecord",
     "ConflictError",

@@ -202,3 +202,15 @@ class Scorecard(Base):
     error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime]
     updated_at: Mapped[dt.datetime]
+
+
+class AgentProfile(Base):
+    """An agent's voice profile (revision 0003): the baseline their next call starts from."""
+
+    __tablename__ = "agent_profiles"
+
+    agent_id: Mapped[str] = mapped_column(String(NAME_CHARS), primary_key=True)
+    profile: Mapped[dict[str, Any]]  # the calltone.voice_profile/1 document
+    calls: Mapped[int] = mapped_column(Integer)
+    voiced_s: Mapped[float] = mapped_column(Float)
+    updated_at: Mapped[dt.datetime]
