@@ -51,13 +51,25 @@ class BaselineConfig:
 
 @dataclass(frozen=True)
 class YellingConfig:
-    """Shouting: loud and high against the speaker's own baseline, sustained."""
+    """Shouting: loud and high against the speaker's own baseline, sustained.
+
+    A frame is hot at ``yelling_db_over_baseline`` over the baseline's median level and
+    ``yelling_st_over_baseline`` over its median pitch; hot frames with gaps under
+    ``max_gap_s`` spanning ``min_duration_s`` with ``min_hot_fraction`` of their voiced frames
+    hot are yelling. Until the speaker has ``cold_start_voiced_s`` of their own voiced speech
+    (and no saved profile), hot frames also need a telephone-band spectral tilt of at least
+    ``cold_start_min_tilt_db`` (vocal effort on an absolute scale: RAVDESS angry-strong speech
+    sits at about -8 dB, calm at -12, wideband and narrowband alike), so a lively greeting
+    against the generic prior is not yelling.
+    """
 
     yelling_db_over_baseline: float = 10.0
     yelling_st_over_baseline: float = 3.0
     min_duration_s: float = 1.0
     min_hot_fraction: float = 0.5
     max_gap_s: float = 0.5
+    cold_start_voiced_s: float = 4.0
+    cold_start_min_tilt_db: float = -9.5
 
 
 @dataclass(frozen=True)
@@ -71,10 +83,11 @@ class InterruptionConfig:
     min_overlap_s : float
         Both speak at once for this long in all during the newcomer's turn.
     backchannel_max_s : float
-        The newcomer's turn needs a run of speech at least this long; shorter ones ("mm-hmm",
-        "yeah", "right", "okay") are backchannels, never interruptions. The speech mask runs
-        a few frames past the sound, and a drawn-out "mm-hmm" lasts ~0.6 s: 0.7 s (0.6 flagged
-        one espeak-ng "mm-hmm" of 0.58 s on the tuning calls, bench/bench_interruptions.py).
+        The newcomer's turn needs this much speech; less is a backchannel ("mm-hmm",
+        "yeah", "right", "okay") are backchannels, never interruptions. Measured on the speech
+        mask, which runs 0.05-0.15 s longer than the sound (the 32 ms loudness window, decay):
+        0.75 s of mask is DESIGN.md's ~0.6 s of sound. espeak-ng's "mm-hmm" lasts 0.53-0.58 s
+        and its mask 0.61-0.70 s (bench/bench_interruptions.py).
     turn_gap_s : float
         A turn continues across pauses shorter than this (a breath between sentences); the
         interrupted party who halts at a cut-in and resumes within it had not finished.
@@ -89,7 +102,7 @@ class InterruptionConfig:
 
     min_other_turn_s: float = 1.0
     min_overlap_s: float = 0.5
-    backchannel_max_s: float = 0.7
+    backchannel_max_s: float = 0.75
     turn_gap_s: float = 0.8
     cut_in_max_pause_s: float = 0.4
     halt_min_overlap_s: float = 0.1

@@ -72,6 +72,8 @@ class YellingDetector:
             "yelling_st_over_baseline": c.yelling_st_over_baseline,
             "min_duration_s": c.min_duration_s,
             "min_hot_fraction": c.min_hot_fraction,
+            "cold_start_voiced_s": c.cold_start_voiced_s,
+            "cold_start_min_tilt_db": c.cold_start_min_tilt_db,
         }
 
     def push(
@@ -82,8 +84,16 @@ class YellingDetector:
         voiced: np.ndarray,
         baseline: BaselineSnapshot,
         time_of: TimeFn,
+        tilt_db: np.ndarray | None = None,
     ) -> tuple[list[Event], np.ndarray]:
-        """Returns (events opened or closed, per-frame flagged mask)."""
+        """Returns (events opened or closed, per-frame flagged mask).
+
+        While the baseline rests on less than ``cold_start_voiced_s`` of the speaker's own
+        speech (and on no saved profile), the relative cues alone are not trusted: a call's
+        upbeat greeting stands well over a generic prior. Hot frames then also need the
+        absolute vocal-effort cue, a spectral tilt of at least ``cold_start_min_tilt_db``
+        (a shouted voice is brighter: its telephone-band tilt is ~3-4 dB over a calm one's).
+        """
         c = self.c
         n = voiced.size
         hot = (
@@ -91,6 +101,10 @@ class YellingDetector:
             & (loud_el_db >= c.yelling_db_over_baseline)
             & (pitch_el_st >= c.yelling_st_over_baseline)
         )
+        cold = not baseline.from_profile and baseline.own_s < c.cold_start_voiced_s
+        if cold:
+            effort = tilt_db if tilt_db is not None else np.full(n, -np.inf)
+            hot &= effort >= c.cold_start_min_tilt_db
         cum_v = self._voiced_total + np.cumsum(voiced)  # voiced frames up to and including i
         out: list[Event] = []
         for i in np.flatnonzero(hot).tolist():

@@ -341,7 +341,13 @@ class CallAnalyzer:
                 sl = slice(i, j)
                 loud, pst, voiced = c.loudness_dbfs[sl], st[p][sl], c.voiced[sl]
                 evs, flag_y = self._yelling[p].push(
-                    g, loud - b.loudness_dbfs, pst - b.pitch_st, voiced, b, self.time_of
+                    g,
+                    loud - b.loudness_dbfs,
+                    pst - b.pitch_st,
+                    voiced,
+                    b,
+                    self.time_of,
+                    tilt_db=c.tilt_db[sl],
                 )
                 out += evs
                 flagged = flag_y

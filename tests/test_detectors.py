@@ -208,6 +208,21 @@ def test_yelling_event_ends_where_the_shouting_ends():
     assert abs(ev[0].start_s - 16.0) <= 0.2 and abs(ev[0].end_s - 19.0) <= 0.2, ev[0]
 
 
+def test_a_loud_greeting_at_the_start_is_not_yelling():
+    # 0.6 s at the agent's normal level, then a bright "Hi there!" 16 dB louder and 4.5 st
+    # higher at t = 0.9 s: against a baseline of half a second it is hot on relative cues, but
+    # its vocal effort (tilt) is that of a calm voice, so it is no yelling. The same stretch
+    # after 10 s of the speaker's calm speech is yelling, and so is the greeting when the
+    # cold-start rule is switched off.
+    greeting = np.concatenate([voiced(200, 0.6, -30, seed=1), voiced(260, 1.6, -14, seed=2)])
+    calm = voiced(200, 10.0, -30, seed=3)
+    at_start = place(20.0, (0.3, greeting), (3.0, calm))
+    assert kinds(analyse(at_start), "yelling") == []
+    assert len(kinds(analyse(place(20.0, (0.3, calm), (12.0, greeting))), "yelling")) == 1
+    no_guard = AnalysisConfig.from_dict({"yelling": {"cold_start_voiced_s": 0.0}})
+    assert len(kinds(analyse(at_start, config=no_guard), "yelling")) == 1
+
+
 def test_dead_air():
     a = place(16.0, (0.5, voiced(200, 3.0, -26)), (12.0, voiced(200, 2.0, -26)))
     c = place(16.0, (4.0, voiced(110, 1.0, -26)))
