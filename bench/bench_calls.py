@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import itertools
 import json
 import math
@@ -65,7 +66,15 @@ for _p in (ROOT, ROOT / "bench"):
     if str(_p) not in sys.path:
         sys.path.insert(0, str(_p))
 
-from telephone import CONDITIONS, QUICK_CONDITIONS, through  # noqa: E402
+from telephone import (  # noqa: E402
+    CONDITIONS,
+    NARROWBAND_RATE_HZ,
+    QUICK_CONDITIONS,
+    TelephoneAudio,
+    simulate_channels,
+    through,
+    to_16k,
+)
 
 from audio.channels import ChannelRoles  # noqa: E402
 from audio.decode import DecodedAudio, load_audio  # noqa: E402
@@ -328,21 +337,73 @@ def ravdess_call(
     return call
 
 
-class ChannelCache:
-    """Channel copies of signals, computed once per (key, condition, seed) in one run."""
+#: Where channel copies are kept between runs (``CALLTONE_BENCH_CACHE`` overrides; outside the
+#: repository, since RAVDESS must not be copied into it).
+DEFAULT_DISK_CACHE = Path(os.environ.get("CALLTONE_BENCH_CACHE", "/tmp/calltone_bench_cache"))
 
-    def __init__(self) -> None:
+
+@lru_cache(maxsize=1)
+def _telephone_source_hash() -> str:
+    return hashlib.sha1((ROOT / "bench" / "telephone.py").read_bytes()).hexdigest()
+
+
+class ChannelCache:
+    """Channel copies of signals: kept in memory for one run and, when ``directory`` is given,
+    on disk between runs (the channel does not depend on the code under test, and the codecs
+    are most of a run's time).
+
+    A disk entry is the channel's own output (8 kHz float32 for narrowband conditions), keyed by
+    the input samples, the condition, the seed and ``bench/telephone.py``'s source; it is brought
+    back to 16 kHz exactly as :func:`telephone.through` does, so a cached copy is bit-identical
+    to a fresh one.
+    """
+
+    def __init__(self, directory: Path | None = None, *, memory: bool = True) -> None:
+        self.directory = directory
+        self.memory = memory
         self._store: dict[tuple[str, str, int], np.ndarray] = {}
 
     def get(self, key: str, samples: np.ndarray, condition: str, seed: int) -> np.ndarray:
+        """``samples`` ((channels, n) or (n,), 16 kHz) through ``condition``; ``key`` names the
+        signal for the in-memory cache."""
         k = (key, condition, seed)
-        if k not in self._store:
-            self._store[k] = (
-                samples if condition == "wideband" else through(samples, condition, seed=seed)
-            )
-        return self._store[k]
+        if k in self._store:
+            return self._store[k]
+        if condition == "wideband":
+            y = samples
+        elif self.directory is None:
+            y = through(samples, condition, seed=seed)
+        else:
+            y = self._from_disk(samples, condition, seed)
+        if self.memory:
+            self._store[k] = y
+        return y
+
+    def _from_disk(self, samples: np.ndarray, condition: str, seed: int) -> np.ndarray:
+        assert self.directory is not None
+        cond = CONDITIONS[condition]
+        x = np.asarray(samples, dtype=np.float32)
+        h = hashlib.sha1()
+        for part in (_telephone_source_hash(), repr(cond), str(seed), repr(x.shape)):
+            h.update(part.encode())
+        h.update(np.ascontiguousarray(x).tobytes())
+        path = self.directory / f"{condition}-{h.hexdigest()}.npy"
+        try:
+            raw = np.load(path)
+        except (OSError, ValueError):
+            raw = simulate_channels(x, SR_HZ, cond, seed=seed).samples
+            self.directory.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp.npy")
+            np.save(tmp, raw)
+            tmp.replace(path)
+        rate = NARROWBAND_RATE_HZ if cond.narrowband else SR_HZ
+        out = to_16k(TelephoneAudio(raw, rate))
+        n = x.shape[-1]
+        out = out[:, :n] if out.shape[-1] >= n else np.pad(out, ((0, 0), (0, n - out.shape[-1])))
+        return out if x.ndim == 2 else out[0]
 
 
+#: The in-memory cache used when a function is given none (lives as long as the process).
 CACHE = ChannelCache()
 
 
@@ -848,8 +909,12 @@ def evaluate(
     seed: int = DEFAULT_SEED,
     keep_calls: bool = False,
     baseline_clips: int = 3,
+    cache: ChannelCache | None = None,
 ) -> dict[str, Any]:
-    """Run the selected parts; the result is what ``--json`` writes."""
+    """Run the selected parts; the result is what ``--json`` writes.
+
+    ``cache`` holds the channel copies (default: :data:`CACHE`, in memory for the process; pass
+    ``ChannelCache(DEFAULT_DISK_CACHE)`` to keep them on disk between runs)."""
     conds = list(conditions or CONDITIONS)
     bad = [c for c in conds if c not in CONDITIONS]
     if bad:
@@ -864,11 +929,12 @@ def evaluate(
             seed=seed,
             keep_calls=keep_calls,
             baseline_clips=baseline_clips,
+            cache=cache,
         )
     if "calm" in parts:
-        out["calm"] = run_calm(conds, config=config, seed=seed)
+        out["calm"] = run_calm(conds, config=config, seed=seed, cache=cache)
     if "frontend" in parts:
-        out["frontend"] = run_frontend(conds, actors=actors, seed=seed)
+        out["frontend"] = run_frontend(conds, actors=actors, seed=seed, cache=cache)
     out["wall_s"] = round(time.perf_counter() - t0, 1)
     return out
 
@@ -1050,6 +1116,61 @@ def format_markdown(out: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def compare_table(old: dict[str, Any], new: dict[str, Any]) -> str:
+    """Key figures of two runs side by side (``old -> new``), for measuring a change."""
+
+    def pair(a: Any, b: Any) -> str:
+        mark = "" if a == b else " *"
+        return f"{_m(a)}->{_m(b)}{mark}"
+
+    lines: list[str] = ["Changes (old->new, * differs)"]
+    keys = (
+        ("yelling_angry_strong", "yellAS"),
+        ("yelling_calm", "yCalm"),
+        ("agent_tone_angry", "tone"),
+        ("agent_tone_calm", "tCalm"),
+        ("agent_tone_calm_after_angry", "tCaA"),
+        ("alerts_per_call", "al/call"),
+    )
+    for cond, v in new.get("calls", {}).items():
+        o = old.get("calls", {}).get(cond)
+        if not o:
+            continue
+        s, t = o["summary"], v["summary"]
+        lines.append(
+            f"calls {cond:<22}" + "  ".join(f"{lab} {pair(s.get(k), t.get(k))}" for k, lab in keys)
+        )
+    for g, v in new.get("calm", {}).get("groups", {}).items():
+        o = old.get("calm", {}).get("groups", {}).get(g)
+        if not o:
+            continue
+        lines.append(
+            f"calm  {g:<28}"
+            + "  ".join(
+                f"{k} {pair(o.get(k), v.get(k))}"
+                for k in ("yelling", "agent_tone", "false_alerts", "false_alerts_per_talk_h")
+            )
+        )
+    for cond, v in new.get("frontend", {}).items():
+        o = old.get("frontend", {}).get(cond)
+        if not o:
+            continue
+        a, b = o["pooled"].get("all", {}), v["pooled"].get("all", {})
+        lines.append(
+            f"front {cond:<22}"
+            + "  ".join(
+                f"{k} {pair(a.get(k), b.get(k))}"
+                for k in (
+                    "talk_ratio",
+                    "voicing_recall",
+                    "gross_pitch_error",
+                    "syllable_rate_ratio",
+                )
+            )
+        )
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--conditions", default=None, help="comma list; default all (--quick: 3)")
@@ -1062,7 +1183,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--keep-calls", action="store_true", help="per-call events in the JSON")
     ap.add_argument("--json", default=None, help="write the full result here")
+    ap.add_argument(
+        "--disk-cache",
+        type=Path,
+        default=DEFAULT_DISK_CACHE,
+        help="keep channel copies here between runs (default %(default)s)",
+    )
+    ap.add_argument("--no-disk-cache", action="store_true", help="simulate every channel afresh")
     ap.add_argument("--markdown", default=None, help="write the tables as Markdown here")
+    ap.add_argument(
+        "--compare", default=None, help="a saved --json run to print the changes against"
+    )
     ap.add_argument(
         "--from-json", default=None, help="re-print (and --markdown) a saved result; no run"
     )
@@ -1086,8 +1217,16 @@ def main(argv: list[str] | None = None) -> int:
             seed=args.seed,
             keep_calls=args.keep_calls,
             baseline_clips=args.baseline_clips,
+            cache=(
+                ChannelCache()
+                if args.no_disk_cache
+                else ChannelCache(args.disk_cache, memory=False)
+            ),
         )
     print(format_table(out))
+    if args.compare:
+        print()
+        print(compare_table(json.loads(Path(args.compare).read_text()), out))
     if args.json:
         Path(args.json).write_text(json.dumps(out, indent=1, default=_json_default))
     if args.markdown:
