@@ -29,8 +29,9 @@ def _add_analyze(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--mono-role",
         choices=["agent", "customer"],
-        default="agent",
-        help="who speaks in a mono recording (default agent)",
+        default=None,
+        help="who speaks in a mono recording, if only one party is on it; without it a mono "
+        "mix is analysed under the agent role and no alert blames the agent",
     )
     p.add_argument("--no-transcribe", action="store_true", help="acoustic analysis only (fast)")
     _add_full_context(p)
@@ -41,7 +42,10 @@ def _add_analyze(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--customer-name", default=None, help="the customer's name, if the CRM knows it")
     p.add_argument(
-        "--config", default=None, help="TOML file overriding thresholds (see docs/config.md)"
+        "--config",
+        default=None,
+        help="TOML file overriding thresholds, e.g. '[yelling]' then "
+        "'yelling_db_over_baseline = 12' (every setting and its unit: models/config.py)",
     )
     p.add_argument("--format", choices=["json", "text"], default="json")
     p.add_argument("--out", default=None, help="write the output to this file instead of stdout")
@@ -237,11 +241,14 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     from service.report import render_text
 
     config = AnalysisConfig.from_toml(args.config) if args.config else AnalysisConfig()
+    from service.inputcheck import mono_guard, wav_warnings
+
     options = AnalyzeOptions(
         agent_channel=args.agent_channel,
         customer_channel=args.customer_channel,
-        mono_role=args.mono_role,
+        mono_role=args.mono_role or "agent",
     )
+    warnings = wav_warnings(args.call)
     audio, session = analyze_file(
         args.call, options=options, config=config, conclude=args.no_transcribe
     )
@@ -258,6 +265,12 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             transcriber=transcriber,
         ).document_parts()
     doc = to_document(audio, session, **parts)
+    doc["notes"] = [*warnings, *doc.get("notes", [])]
+    doc = mono_guard(doc, role_given=args.mono_role is not None)
+    if args.mono_role is None and doc["call"]["channels"] == 1:
+        warnings.append(doc["notes"][0])
+    for warning in warnings:  # also in the output's notes; here so nobody misses them
+        print(f"calltone: warning: {warning}", file=sys.stderr)
     text = render_text(doc) if args.format == "text" else json.dumps(doc, indent=2)
     if args.out:
         try:
@@ -331,6 +344,11 @@ def cmd_users(args: argparse.Namespace) -> int:
     url = _db_url(args.db) or load_settings().db_url
     with Store(url) as store:
         if args.users_command == "add":
+            if any(u.name == args.name for u in store.list_users()):
+                raise CalltoneError(
+                    f"user {args.name!r} already exists; print a new token for them with: "
+                    f"calltone users token {args.name}" + (f" --db {args.db}" if args.db else "")
+                )
             created = store.create_user(args.name, args.role)
             print(created.token)
             print(
@@ -340,8 +358,15 @@ def cmd_users(args: argparse.Namespace) -> int:
         elif args.users_command == "token":
             print(store.issue_token(args.name))
         else:
-            for user in store.list_users():
+            users = store.list_users()
+            for user in users:
                 print(f"{user.name}\t{user.role}")
+            if not users:
+                print(
+                    "no users yet; add one with: calltone users add NAME --role "
+                    "agent|supervisor|trainer|admin",
+                    file=sys.stderr,
+                )
     return 0
 
 
@@ -384,10 +409,25 @@ def cmd_replay(args: argparse.Namespace) -> int:
         from service.protocols.replay import run_cli
 
         return run_cli(args, load_call(args.call), args.server or DEFAULT_SERVER)
+    from service.inputcheck import MONO_REPLAY_NOTE, wav_warnings
+
     token = resolve_token(args.token)
+    for warning in wav_warnings(args.call):
+        print(f"calltone: warning: {warning}", file=sys.stderr)
     samples = load_call(args.call)
+    if samples.shape[0] == 1:
+        print(f"calltone: {MONO_REPLAY_NOTE}", file=sys.stderr)
 
     def show(msg: dict[str, Any]) -> None:
+        if msg.get("type") == "error" and msg.get("code") == "unauthorized" and not args.json:
+            print(
+                "calltone: error: the server refused the token (unknown or revoked): pass "
+                "--token T or set CALLTONE_TOKEN; an admin prints a new one with "
+                "calltone users token NAME",
+                file=sys.stderr,
+                flush=True,
+            )
+            return
         line = json.dumps(msg) if args.json else format_message(msg)
         if line:
             print(line, flush=True)

@@ -119,9 +119,13 @@ def check_document(doc: dict[str, Any]) -> None:
 def parse_ok(run: Run) -> dict[str, Any]:
     assert "Traceback" not in run.stderr, run.stderr
     assert run.returncode == 0, f"exit {run.returncode}: {run.stderr}"
-    assert run.stderr == "", f"a good run prints nothing on stderr, got {run.stderr!r}"
+    warnings = run.stderr.splitlines()
+    for line in warnings:  # a usable file with a problem: said on stderr and in the notes
+        assert line.startswith("calltone: warning: "), f"unexpected stderr: {run.stderr!r}"
     doc = json.loads(run.stdout, parse_constant=_reject_constant)
     check_document(doc)
+    for line in warnings:
+        assert line.removeprefix("calltone: warning: ") in doc["notes"], (line, doc["notes"])
     return dict(doc)
 
 
@@ -166,6 +170,15 @@ def test_the_results_that_decode_are_correct(runs):
     assert doc_of(runs, "header_huge_length.wav")["call"]["duration_s"] == 2.0
     # Truncated files: the part that is there.
     assert abs(doc_of(runs, "truncated.wav")["call"]["duration_s"] - 1.0) < 0.01
+    # ... and a WAV whose header and body disagree says so (issue 16), a good one does not
+    for name, words in (
+        ("truncated.wav", "is truncated"),
+        ("header_longer_than_data.wav", "is truncated"),
+        ("header_shorter_than_data.wav", "more bytes follow"),
+        ("header_huge_length.wav", "gives no length"),
+    ):
+        assert words in runs[name].stderr and any(words in n for n in doc_of(runs, name)["notes"])
+    assert runs["good_call.wav"].stderr == ""
     assert 0.5 < doc_of(runs, "truncated.mp3")["call"]["duration_s"] < 1.1
     # Silence: nobody talks, the only event is dead air over the whole call, no alerts.
     silence = doc_of(runs, "silence_10s.wav")
