@@ -24,7 +24,17 @@ from service.live import LiveHub, lower_thread_priority
 from service.logsafe import install_log_filters
 from service.ratelimit import SigninLimiter
 from service.retention import retention_loop
-from service.routes import alerts, calls, feeds, live, pages, protocols, recordings, users
+from service.routes import (
+    alerts,
+    calls,
+    feeds,
+    live,
+    pages,
+    profiles,
+    protocols,
+    recordings,
+    users,
+)
 from service.routes.recordings import MULTIPART_OVERHEAD_BYTES
 from service.routes.schemas import Health, document_errors
 from service.settings import Settings, load_settings
@@ -164,7 +174,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             allow_methods=["*"],
             allow_headers=["*"],
         )
-    for router in (calls.router, alerts.router, users.router, feeds.router, live.router):
+    for router in (
+        calls.router,
+        alerts.router,
+        users.router,
+        feeds.router,
+        live.router,
+        profiles.router,
+    ):
         app.include_router(router)
     recordings.install(app)  # uploads -> background scoring -> scorecards (issue 5)
     pages.install(app)  # board, agent and trainer pages, sign-in, /static (issue 6)

@@ -47,6 +47,7 @@ from models.session import SessionUpdate, Utterance, UtteranceOptions
 from models.transcriber import Segment, Transcriber
 from service.bus import Bus
 from service.guard import MessageTooComplexError, loads_bounded
+from service.profiles import load_agent_profile, update_agent_profile
 from service.settings import Settings
 from service.storage import (
     AlertRecord,
@@ -496,9 +497,14 @@ class CallRunner:
         self.batches = 0
         self.listeners_checked_at = 0.0
         self.has_listeners = False
+        self.profile_used = False  # the agent's baseline started from their voice profile
 
     async def open(self) -> None:
         """Create the call's session on the least busy analysis worker."""
+        profile = None
+        if self.hub.settings.voice_profiles and self.roles.agent is not None:
+            profile = await self.hub.io(load_agent_profile, self.hub.store, self.agent_id)
+        self.profile_used = profile is not None
         self.worker = self.hub.analysis.assign()
         spec = OpenCall(
             call_id=self.call_id,
@@ -508,6 +514,7 @@ class CallRunner:
             config=self.hub.analysis_config,
             alert_config=self.hub.alert_config,
             utterances=UtteranceOptions() if self.hub.transcription is not None else None,
+            profiles={"agent": profile.baseline} if profile is not None else None,
         )
         await self.worker.run("open", self.call_id, spec)
 
@@ -864,6 +871,11 @@ class CallRunner:
         worker = self.worker
         done = await hub.finish(worker, self.call_id)
         self.time_s = max(self.time_s, done.duration_s)
+        saved = None
+        if hub.settings.voice_profiles:
+            saved = await hub.io(
+                update_agent_profile, hub.store, self.agent_id, done.agent_baseline
+            )
         await self._store_and_send([done.final], _Outbox())
         if ended:
             await self._drain_transcripts(hub.settings.transcription_drain_s)
@@ -892,6 +904,12 @@ class CallRunner:
                 "gaps": self.gaps,
             },
             "frames": self.frames_in,
+            "voice_profile": {
+                "enabled": hub.settings.voice_profiles,
+                "from_profile": self.profile_used,
+                "saved": saved is not None,
+                "calls": saved.calls if saved is not None else None,
+            },
         }
         try:
             await hub.io(

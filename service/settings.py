@@ -51,6 +51,13 @@ class Settings(BaseSettings):
     redact_transcripts: bool = Field(
         True, description="mask card and phone numbers in stored and sent transcripts"
     )
+    voice_profiles: bool = Field(
+        True,
+        description="agent voice profiles: a live call starts the agent's baseline from the one "
+        "their earlier calls learnt and stores the updated one at its end (calls with under 10 s "
+        "of the agent's voiced speech leave it as it was); off: every call starts from the "
+        "generic prior and nothing is stored",
+    )
     whisper_model: str | None = Field(
         None, description="CTranslate2 Whisper directory; default: the packaged tiny.en"
     )

@@ -29,6 +29,7 @@ from audio.channels import ChannelRoles
 from audio.errors import CalltoneError
 from audio.pcm import PcmFormat
 from models.alerts import AgentStrain, Alert, AlertConfig
+from models.baseline import BaselineSnapshot
 from models.config import AnalysisConfig
 from models.session import CallSession, SessionUpdate, UtteranceOptions
 
@@ -48,6 +49,8 @@ class OpenCall:
     config: AnalysisConfig
     alert_config: AlertConfig
     utterances: UtteranceOptions | None
+    profiles: dict[str, BaselineSnapshot] | None = None
+    """Saved voice profiles by role (``{"agent": ...}``) the call's baselines start from."""
 
 
 @dataclass
@@ -59,6 +62,8 @@ class Finished:
     events: list[dict[str, Any]]
     metrics: dict[str, Any]
     notes: list[str]
+    agent_baseline: BaselineSnapshot | None = None
+    """The agent's final baseline (None: no agent channel), for their voice profile."""
 
 
 @dataclass
@@ -83,6 +88,7 @@ def handle(sessions: dict[str, CallSession], op: str, call_id: str, payload: Any
             agent_id=spec.agent_id,
             pcm=spec.fmt,
             utterances=spec.utterances,
+            profiles=spec.profiles,
         )
         return None
     if op == "close":
@@ -110,6 +116,9 @@ def handle(sessions: dict[str, CallSession], op: str, call_id: str, payload: Any
             events=[e.to_dict() for e in analysis.events_sorted()],
             metrics=analysis.metrics,
             notes=list(analysis.notes),
+            agent_baseline=analysis.baselines.get("agent")
+            if analysis.roles.agent is not None
+            else None,
         )
     if op == "conclude":
         strain, wall_time_s = payload
