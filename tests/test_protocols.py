@@ -49,6 +49,7 @@ STREAM_KEY = "stream-key-for-tests"
 FORK_KEY = "fork-key-for-tests"
 ORG = "d7934305-0972-4844-938e-9060eef73d05"
 TIME_TOLERANCE_S = 0.1
+IDLE_S = 4.0
 
 
 @pytest.fixture(scope="module")
@@ -63,6 +64,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerProcess]:
             "CALLTONE_TWILIO_AUTH_TOKEN": TWILIO_TOKEN,
             "CALLTONE_TWILIO_STREAM_KEYS": json.dumps({"site1": sha256_hex(STREAM_KEY)}),
             "CALLTONE_FORK_KEYS": json.dumps({"pbx1": sha256_hex(FORK_KEY)}),
+            # short, so a paused AudioHook session outlasts it (fast replays never idle)
+            "CALLTONE_AUDIO_IDLE_TIMEOUT_S": str(IDLE_S),
         },
     )
     srv.start()
@@ -719,3 +722,52 @@ def test_fork_basic_auth_and_mono(server: ServerProcess, store: Store, call_8k: 
     call = store.get_call(call_id)
     assert call.meta["channels"] == 1 and call.meta["agent_channel"] is None  # the customer
     assert call.meta["source"]["source"] == "pbx1"
+
+
+def test_audiohook_long_pause_keeps_the_call(
+    server: ServerProcess, store: Store, call_8k: np.ndarray
+) -> None:
+    """On hold, Genesys sends no audio, only pings, for as long as the hold lasts: the call
+    must survive a pause longer than the runner's idle timeout and end normally."""
+    from websockets.asyncio.client import connect
+
+    from service.protocols.codec import format_duration, mulaw_encode
+
+    sid = str(uuid.uuid4())
+    conversation = str(uuid.uuid4())
+    url = server.ws + "/v1/audiohook"
+    pause_s = IDLE_S + 1.5
+
+    async def run() -> list[str]:
+        hdrs = audiohook_headers(
+            url, api_key=API_KEY, client_secret=SECRET, session_id=sid, organization_id=ORG
+        )
+        seen = []
+        async with connect(url, additional_headers=hdrs) as ws:
+            client = AudioHookClient(ws, sid)
+            await client.send("open", _open(conversation)[2])
+            seen.append((await client.recv())["type"])
+            audio = mulaw_encode(call_8k[:8000, ::-1].reshape(-1))
+            for i in range(0, len(audio), 1600):
+                await ws.send(audio[i : i + 1600])
+            client.position_s = 1.0
+            await client.send("paused", {})
+            t0 = time.monotonic()
+            while time.monotonic() - t0 < pause_s:
+                await asyncio.sleep(1.0)
+                await client.send("ping", {})
+                seen.append((await client.recv())["type"])
+            await client.send("resumed", {"start": "PT1S", "discarded": format_duration(pause_s)})
+            for i in range(0, len(audio), 1600):
+                await ws.send(audio[i : i + 1600])
+            client.position_s = 2.0
+            await client.send("close", {"reason": "end"})
+            seen.append((await client.recv())["type"])
+        return seen
+
+    seen = asyncio.run(run())
+    assert seen[0] == "opened" and seen[-1] == "closed" and "pong" in seen, seen
+    call_id = f"ah-{conversation}-{sid}"
+    assert wait_ended(store, call_id) == "ended"
+    duration_s = (store.get_call(call_id).summary or {})["duration_s"]
+    assert abs(duration_s - (2.0 + pause_s)) < 0.05, duration_s

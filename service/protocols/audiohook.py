@@ -353,6 +353,8 @@ class AudioHookSession:
 
     async def on_ping(self, params: dict[str, Any]) -> None:
         await self.send("pong", {})
+        if self.bridge is not None:  # keeps the call alive through a long pause (hold)
+            await self.bridge.keepalive()
 
     async def on_paused(self, params: dict[str, Any]) -> None:
         if self.state == "active":

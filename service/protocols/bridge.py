@@ -192,6 +192,12 @@ class CallBridge:
         self.silence_s += n / self.start.sample_rate_hz
         await self.push(bytes(n * self.bytes_per_frame))
 
+    async def keepalive(self) -> None:
+        """The platform is alive but sends no audio (paused, on hold): tell the runner, whose
+        audio socket would otherwise time out (``audio_idle_timeout_s``)."""
+        if not self._ended:
+            await self.port.put({"type": "websocket.receive", "text": '{"type": "ping"}'})
+
     async def stop(self) -> None:
         """The platform ended the call normally: the runner finishes it as ``ended``."""
         if not self._ended:
