@@ -39,18 +39,28 @@ class CrosstalkOptions:
         Its own voice must be clearly periodic: YIN's normalised difference at most this.
     same_pitch_tolerance_st : float
         Pitches within this many semitones of the louder channel's are "the same": a leak.
+    octave_tolerance_st : float
+        So are pitches within this many semitones of an octave above or below it: a faint copy
+        near the noise floor often reads exactly an octave off (YIN takes the doubled period).
+        Tighter than the unison tolerance, so a different voice about an octave away (a man
+        and a woman) is not mistaken for the other's leak for long.
     own_window_frames, own_min_frames : int
         Own-voice frames needed among the last frames (one odd pitch frame is not a voice).
     hold_frames : int
         Frames the own-voice decision holds after its last evidence (10 ms frames).
+    pitch_hold_frames : int
+        The louder channel's pitch stands for this many frames after it was last measured (a
+        syllable's decaying tail has no pitch of its own but leaks the one it had).
     """
 
     margin_db: float = 18.0
     own_max_aperiodicity: float = 0.25
     same_pitch_tolerance_st: float = 1.0
+    octave_tolerance_st: float = 0.5
     own_window_frames: int = 5
     own_min_frames: int = 3
     hold_frames: int = 12
+    pitch_hold_frames: int = 10
 
     def __post_init__(self) -> None:
         if self.margin_db <= 0 or self.same_pitch_tolerance_st <= 0:
@@ -68,7 +78,7 @@ class CrosstalkOptions:
 def own_voice_evidence(
     f0_hz: np.ndarray,
     aperiodicity: np.ndarray,
-    loudest: np.ndarray,
+    reference_f0_hz: np.ndarray,
     options: CrosstalkOptions,
 ) -> np.ndarray:
     """Frames where each channel is voiced at a pitch different from the loudest channel's.
@@ -77,20 +87,24 @@ def own_voice_evidence(
     ----------
     f0_hz, aperiodicity : np.ndarray, shape (channels, n)
         Per-frame YIN pitch (NaN where not analysed) and aperiodicity of every channel.
-    loudest : np.ndarray of int, shape (n,)
-        Index of the loudest channel in each frame.
+    reference_f0_hz : np.ndarray, shape (n,)
+        The loudest channel's pitch in each frame (its latest within ``pitch_hold_frames``).
 
     Returns
     -------
     np.ndarray of bool, shape (channels, n)
     """
-    n = f0_hz.shape[1]
-    ref_f0 = f0_hz[loudest, np.arange(n)]
+    ref_f0 = reference_f0_hz
     voiced = np.isfinite(f0_hz) & (aperiodicity <= options.own_max_aperiodicity)
     with np.errstate(invalid="ignore", divide="ignore"):
-        dist_st = np.abs(12.0 * np.log2(f0_hz / ref_f0[None, :]))
-    # The loudest channel without a pitch (noise-like frame) cannot have leaked a voiced one.
-    different = ~np.isfinite(ref_f0)[None, :] | (dist_st > options.same_pitch_tolerance_st)
+        rel_st = 12.0 * np.log2(f0_hz / ref_f0[None, :])
+    # A faint leak near the noise floor often reads an octave off its source (YIN takes the
+    # doubled period, exactly): an octave up or down, within a tighter tolerance, is the same.
+    unison = np.abs(rel_st) <= options.same_pitch_tolerance_st
+    octave = np.abs(np.abs(rel_st) - 12.0) <= options.octave_tolerance_st
+    # The loudest channel without a recent pitch (a long fricative, noise) cannot have leaked
+    # a voiced frame.
+    different = ~np.isfinite(ref_f0)[None, :] | ~(unison | octave)
     return voiced & different
 
 
@@ -105,6 +119,22 @@ class CrosstalkGate:
         w = self.o.own_window_frames
         self._hist = np.zeros((n_channels, w - 1), np.int32)  # last evidence frames
         self._since_own = np.full(n_channels, np.iinfo(np.int32).max // 2, np.int64)
+        self._last_f0 = np.full(n_channels, np.nan)
+        self._last_f0_age = np.full(n_channels, np.iinfo(np.int32).max // 2, np.int64)
+
+    def _held_pitch(self, f0: np.ndarray) -> np.ndarray:
+        """Each channel's pitch, or its last one within ``pitch_hold_frames`` (carried)."""
+        n = f0.shape[1]
+        idx = np.arange(n)
+        has = np.isfinite(f0)
+        last = np.maximum.accumulate(np.where(has, idx[None, :], -1), axis=1)
+        seen = last >= 0
+        value = np.where(seen, f0[np.arange(f0.shape[0])[:, None], np.maximum(last, 0)], np.nan)
+        value = np.where(seen, value, self._last_f0[:, None])
+        age = np.where(seen, idx[None, :] - last, self._last_f0_age[:, None] + idx[None, :] + 1)
+        self._last_f0 = value[:, -1].copy()
+        self._last_f0_age = age[:, -1].astype(np.int64)
+        return np.where(age <= self.o.pitch_hold_frames, value, np.nan)
 
     def push(
         self, loudness_dbfs: np.ndarray, f0_hz: np.ndarray, aperiodicity: np.ndarray
@@ -132,7 +162,9 @@ class CrosstalkGate:
         o = self.o
         loudest = np.argmax(loud, axis=0)
         quiet = loud < loud[loudest, np.arange(n)][None, :] - o.margin_db
-        ev = own_voice_evidence(np.asarray(f0_hz), np.asarray(aperiodicity), loudest, o)
+        f0 = np.asarray(f0_hz, dtype=np.float64)
+        ref = self._held_pitch(f0)[loudest, np.arange(n)]
+        ev = own_voice_evidence(f0, np.asarray(aperiodicity), ref, o)
         # At least own_min_frames of the last own_window_frames frames (carried across blocks).
         ext = np.concatenate((self._hist, ev.astype(np.int32)), axis=1)
         zero = np.zeros((self.n_channels, 1), np.int64)

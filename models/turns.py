@@ -11,8 +11,9 @@ the other party Q is mid-turn, and Q does not simply hand the floor over:
 1. Q's turn has lasted ``min_other_turn_s`` at ``t0`` and Q is talking at ``t0`` or has been
    silent for less than ``cut_in_max_pause_s`` (a breath pause, not the silence that opens the
    floor);
-2. P's new turn is not a backchannel: it holds a run of speech of at least
-   ``backchannel_max_s`` ("mm-hmm", "yeah", "right" are shorter);
+2. P's new turn is not a backchannel: it holds at least ``backchannel_max_s`` of speech
+   ("mm-hmm", "yeah", "right" are shorter; a soft voice under a loud one may come through in
+   pieces, so the pieces count together);
 3. both talk:
 
    - **overlap**: both speak at once for ``min_overlap_s`` in all during P's turn (the
@@ -98,7 +99,7 @@ class _Candidate:
     onset_talk_frames: int = 0  # Q's speech after t0 before Q first halts
     halted_at: int | None = None
     resumed_at: int | None = None
-    burst_ok: bool = False
+    newcomer_frames: int = 0  # P's speech since t0
     event: Event | None = None
 
 
@@ -173,9 +174,6 @@ class InterruptionDetector:
             st = self._party[p]
             if st.speaking and not now[p]:
                 st.speaking, st.silent_since = False, g0
-                mine = self._cand[p]
-                if mine is not None and g0 - st.run_start >= self._min_burst:
-                    mine.burst_ok = True
                 theirs = self._cand[self._other(p)]
                 if theirs is not None and theirs.halted_at is None and g0 > theirs.start:
                     theirs.halted_at = g0
@@ -212,11 +210,10 @@ class InterruptionDetector:
             q = self._other(p)
             both = now[p] and now[q]
             if cand.event is None:
-                st = self._party[p]
-                if cand.burst_ok:
+                if cand.newcomer_frames >= self._min_burst:
                     f_burst = g0
                 elif now[p]:
-                    f_burst = max(g0, st.run_start + self._min_burst - 1)
+                    f_burst = g0 + self._min_burst - cand.newcomer_frames - 1
                 else:
                     f_burst = _NEVER
                 if cand.overlap_frames >= self._min_overlap:
@@ -255,8 +252,8 @@ class InterruptionDetector:
                 cand.last_overlap_end = g1
             if now[q] and cand.halted_at is None:
                 cand.onset_talk_frames += g1 - g0
-            if now[p] and g1 - self._party[p].run_start >= self._min_burst:
-                cand.burst_ok = True
+            if now[p]:
+                cand.newcomer_frames += g1 - g0
         return out
 
     def _turn_ends(self, g1: int, time_of: _TimeFn) -> list[Event]:
