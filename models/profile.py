@@ -25,6 +25,8 @@ from models.baseline import BaselineSnapshot
 
 PROFILE_SCHEMA = "calltone.voice_profile/1"
 MAX_PROFILE_BYTES = 64 * 1024
+MIN_PROFILE_VOICED_S = 10.0
+"""Seconds of the agent's own voiced speech a call needs before its baseline updates a profile."""
 
 # Plausible ranges of each baseline number: a profile outside them is refused, not trusted.
 _RANGES: dict[str, tuple[float, float]] = {
@@ -176,7 +178,7 @@ def profile_from_baseline(
     is followed within a few calls.
     """
     own_s = baseline.own_s
-    if own_s < 10.0:
+    if own_s < MIN_PROFILE_VOICED_S:
         return previous
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     if previous is None:

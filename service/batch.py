@@ -31,6 +31,7 @@ from typing import Any
 
 from audio.decode import AV_SUFFIXES, SOUNDFILE_SUFFIXES
 from audio.errors import CalltoneError
+from models.profile import VoiceProfile
 from service.report_audio import ReportAudioOptions
 
 AUDIO_SUFFIXES = tuple(sorted(SOUNDFILE_SUFFIXES | AV_SUFFIXES))
@@ -79,6 +80,9 @@ class ScoreOptions:
     recorded_at: str | None = None
     """When the call was recorded, as shown in the report; default: the file's ``date`` tag,
     else (not for uploads) its modification time."""
+    agent_profile: VoiceProfile | None = None
+    """The agent's saved voice profile (``--agent-profile``): each call's agent baseline starts
+    from it instead of the generic prior (models/profile.py)."""
 
 
 @dataclass
@@ -178,6 +182,7 @@ def score_file(
         config=config,
         keep_timeline=True,
         conclude=not o.transcribe,
+        profiles={"agent": o.agent_profile.baseline} if o.agent_profile is not None else None,
     )
     parts: dict[str, Any] = {}
     customer_name = o.customer_name

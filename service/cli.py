@@ -24,6 +24,13 @@ def _add_analyze(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--agent-channel", type=int, default=None, help="agent's channel (default 0)")
     p.add_argument(
+        "--agent-profile",
+        default=None,
+        metavar="FILE",
+        help="the agent's voice profile (from `calltone profile build` or GET "
+        "/v1/agents/ID/profile): the agent's baseline starts from it, not the generic prior",
+    )
+    p.add_argument(
         "--customer-channel", type=int, default=None, help="customer's channel (default 1)"
     )
     p.add_argument(
@@ -93,6 +100,13 @@ def _add_score(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--mono-role", choices=["agent", "customer"], default="agent")
     p.add_argument("--agent-id", default=None, help="the agent these calls belong to")
+    p.add_argument(
+        "--agent-profile",
+        default=None,
+        metavar="FILE",
+        help="the agent's voice profile (from `calltone profile build` or GET "
+        "/v1/agents/ID/profile): the agent's baseline starts from it, not the generic prior",
+    )
     p.add_argument("--customer-name", default=None, help="the customer's name (one call)")
     p.add_argument("--model", default=None, help="CTranslate2 Whisper model directory")
     p.add_argument("--config", default=None, help="TOML file overriding detector thresholds")
@@ -219,6 +233,23 @@ def _add_full_context(p: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_profile(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("profile", help="agent voice profiles (docs/voice-profiles.md)")
+    profile = p.add_subparsers(dest="profile_command", required=True)
+    b = profile.add_parser(
+        "build",
+        help="build an agent's voice profile from recordings of their calls (acoustic analysis)",
+    )
+    b.add_argument("calls", nargs="+", metavar="CALL", help="recordings of the agent's calls")
+    b.add_argument("--agent", required=True, help="the agent's id (their user name)")
+    b.add_argument("--agent-channel", type=int, default=None, help="agent's channel (default 0)")
+    b.add_argument(
+        "--customer-channel", type=int, default=None, help="customer's channel (default 1)"
+    )
+    b.add_argument("--config", default=None, help="TOML file overriding detector thresholds")
+    b.add_argument("--out", required=True, help="the profile file to write (JSON)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="calltone",
@@ -232,6 +263,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_purge(sub)
     _add_replay(sub)
     _add_listen(sub)
+    _add_profile(sub)
     return parser
 
 
@@ -249,8 +281,13 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         mono_role=args.mono_role or "agent",
     )
     warnings = wav_warnings(args.call)
+    profiles = _agent_profiles(args.agent_profile)
     audio, session = analyze_file(
-        args.call, options=options, config=config, conclude=args.no_transcribe
+        args.call,
+        options=options,
+        config=config,
+        conclude=args.no_transcribe,
+        profiles=profiles,
     )
     parts: dict[str, Any] = {}
     if not args.no_transcribe:
@@ -282,6 +319,56 @@ def cmd_analyze(args: argparse.Namespace) -> int:
             ) from None
     else:
         sys.stdout.write(text + "\n")
+    return 0
+
+
+def _agent_profiles(path: str | None) -> dict[str, Any] | None:
+    """``--agent-profile FILE`` as the session's ``profiles`` (a bad file: ProfileError)."""
+    if path is None:
+        return None
+    from models.profile import VoiceProfile
+
+    return {"agent": VoiceProfile.load(path).baseline}
+
+
+def cmd_profile(args: argparse.Namespace) -> int:
+    from models.config import AnalysisConfig
+    from models.profile import MIN_PROFILE_VOICED_S
+    from service.profiles import build_profile
+
+    config = AnalysisConfig.from_toml(args.config) if args.config else AnalysisConfig()
+    profile, calls = build_profile(
+        args.calls,
+        args.agent,
+        agent_channel=args.agent_channel,
+        customer_channel=args.customer_channel,
+        config=config,
+        on_call=lambda c: print(c.line(), flush=True),
+    )
+    failed = [c for c in calls if c.error is not None]
+    if profile is None:
+        heard = [(c.baseline.own_s, c.path) for c in calls if c.baseline is not None]
+        most = f" (most: {max(heard)[0]:.1f} s in {max(heard)[1]})" if heard else ""
+        raise CalltoneError(
+            f"no call had {MIN_PROFILE_VOICED_S:g} s of voiced speech of agent {args.agent!r}"
+            f"{most}, so no profile was written; pass longer calls of this agent, or check "
+            "--agent-channel"
+        )
+    try:
+        with open(args.out, "w", encoding="utf-8") as fh:
+            fh.write(profile.to_json() + "\n")
+    except OSError as exc:
+        raise CalltoneError(
+            f"--out {args.out}: cannot write ({exc.strerror}); pass a file in an existing folder"
+        ) from None
+    print(
+        f"wrote {args.out}: agent {profile.agent_id}, {profile.calls} of {len(calls)} call(s), "
+        f"{profile.voiced_s:.1f} s of voiced speech, pitch {profile.baseline.pitch_hz:.0f} Hz, "
+        f"level {profile.baseline.loudness_dbfs:.1f} dBFS"
+    )
+    if failed:
+        print(f"calltone: error: {len(failed)} call(s) could not be read (above)", file=sys.stderr)
+        return EXIT_USAGE
     return 0
 
 
@@ -498,6 +585,16 @@ def cmd_score(args: argparse.Namespace) -> int:
         raise CalltoneError(f"--in-flight {args.in_flight}: use 1 or more")
     if not args.calls and not args.manifest:
         raise CalltoneError("nothing to score; pass recordings, folders or --manifest FILE")
+    agent_profile = None
+    if args.agent_profile is not None:
+        from models.profile import VoiceProfile
+
+        agent_profile = VoiceProfile.load(args.agent_profile)
+        if args.agent_id is not None and args.agent_id != agent_profile.agent_id:
+            raise CalltoneError(
+                f"--agent-profile {args.agent_profile} is agent {agent_profile.agent_id!r}'s, "
+                f"not --agent-id {args.agent_id!r}'s; pass that agent's profile"
+            )
     options = ScoreOptions(
         transcribe=not args.no_transcribe,
         model=args.model,
@@ -510,6 +607,7 @@ def cmd_score(args: argparse.Namespace) -> int:
         agent_id=args.agent_id,
         pack_gap_s=args.pack_gap_s,
         full_context=args.full_context,
+        agent_profile=agent_profile,
     )
     from service.cluster import is_url, load_cluster_settings
 
@@ -587,6 +685,7 @@ COMMANDS = {
     "purge": cmd_purge,
     "replay": cmd_replay,
     "listen": cmd_listen,
+    "profile": cmd_profile,
 }
 
 

@@ -6,6 +6,8 @@ a lively greeting can exceed, and the call's final agent baseline is merged back
 with under 10 s of the agent's voiced speech leave the profile as it was; calls without an agent
 channel never touch it. ``CALLTONE_VOICE_PROFILES=false`` switches all of this off.
 
+``calltone profile build`` (:func:`build_profile`) makes the same profile from recordings.
+
 Storage failures here never fail a call: the call runs (or ends) without the profile and the
 problem is logged.
 """
@@ -13,10 +15,19 @@ problem is logged.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 
 from audio.errors import CalltoneError
 from models.baseline import BaselineSnapshot
-from models.profile import ProfileError, VoiceProfile, profile_from_baseline
+from models.config import AnalysisConfig
+from models.profile import (
+    MIN_PROFILE_VOICED_S,
+    ProfileError,
+    VoiceProfile,
+    profile_from_baseline,
+)
 from service.storage import Store
 
 log = logging.getLogger("calltone.profiles")
@@ -60,3 +71,88 @@ def update_agent_profile(
         log.warning("voice profile of %r not saved: %s", agent_id, exc)
         return None
     return updated
+
+
+# -- building a profile from recordings (calltone profile build) ---------------------------------
+
+
+@dataclass(frozen=True)
+class CallContribution:
+    """What one recording gave a profile being built."""
+
+    path: str
+    baseline: BaselineSnapshot | None = None
+    """The call's final agent baseline (None: the call failed or has no agent channel)."""
+    used: bool = False
+    """Its baseline went into the profile (enough of the agent's voiced speech)."""
+    error: str | None = None
+
+    def line(self) -> str:
+        """One line for the terminal: what the call gave, or why it gave nothing."""
+        if self.error is not None:
+            return f"{self.path}\terror: {self.error}"
+        b = self.baseline
+        if b is None:
+            return f"{self.path}\tskipped: no agent channel"
+        own = f"agent voiced {b.own_s:.1f} s"
+        if not self.used:
+            return (
+                f"{self.path}\tskipped: {own}, a call needs {MIN_PROFILE_VOICED_S:g} s of the "
+                "agent's voiced speech"
+            )
+        return (
+            f"{self.path}\tused: {own}, pitch {b.pitch_hz:.0f} Hz (spread "
+            f"{b.pitch_spread_st:.1f} st), level {b.loudness_dbfs:.1f} dBFS (spread "
+            f"{b.loudness_spread_db:.1f} dB), {b.syllable_rate_per_s:.1f} syllables/s"
+        )
+
+
+def build_profile(
+    paths: Sequence[str | Path],
+    agent_id: str,
+    *,
+    agent_channel: int | None = None,
+    customer_channel: int | None = None,
+    config: AnalysisConfig | None = None,
+    max_decoded_bytes: int | None = None,
+    on_call: Callable[[CallContribution], None] | None = None,
+) -> tuple[VoiceProfile | None, list[CallContribution]]:
+    """An agent's voice profile from recordings of their calls (acoustic analysis only).
+
+    Each call is analysed on its own from the generic prior, as a first live call would be, and
+    its final agent baseline merged into the profile (:func:`models.profile.profile_from_baseline`:
+    weighted by voiced seconds; calls with under ``MIN_PROFILE_VOICED_S`` of the agent's voiced
+    speech are skipped). A recording that cannot be read is reported and skipped. Returns the
+    profile (None if no call had enough of the agent's speech) and what each call gave, in order;
+    ``on_call`` hears each as it is done.
+    """
+    from models.analysis import AnalyzeOptions, analyze_file
+
+    options = AnalyzeOptions(
+        agent_channel=agent_channel,
+        customer_channel=customer_channel,
+        max_decoded_bytes=max_decoded_bytes,
+    )
+    cfg = config or AnalysisConfig()
+    profile: VoiceProfile | None = None
+    out: list[CallContribution] = []
+    for path in paths:
+        try:
+            _, session = analyze_file(path, options=options, config=cfg, conclude=True)
+        except CalltoneError as exc:
+            done = CallContribution(str(path), error=str(exc))
+        else:
+            analysis = session.analysis
+            baseline = analysis.baselines.get("agent") if analysis.roles.agent is not None else None
+            merged = (
+                profile_from_baseline(agent_id, baseline, previous=profile)
+                if baseline is not None
+                else profile
+            )
+            used = merged is not None and merged is not profile
+            profile = merged
+            done = CallContribution(str(path), baseline=baseline, used=used)
+        out.append(done)
+        if on_call is not None:
+            on_call(done)
+    return profile, out
