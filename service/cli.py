@@ -649,11 +649,17 @@ def _score_on_cluster(
                 "give each call once"
             )
         seen.add(e.call_id)
+    if args.workers is not None and address not in (None, "", "local"):
+        raise CalltoneError(
+            f"--workers {args.workers} sets local processes; a Dask cluster scores with its "
+            "workers: start more with `dask worker SCHEDULER --nthreads 1` (docs/cluster.md)"
+        )
     with connect(
         address,
         n_calls=len(entries),
         transcribe=options.transcribe,
         timeout_s=settings.dask_connect_timeout_s,
+        local_workers=args.workers,
     ) as client:
         report = score_on_cluster(
             entries,

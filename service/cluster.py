@@ -614,9 +614,15 @@ def write_cluster_summary(
 
 @contextlib.contextmanager
 def connect(
-    address: str | None, *, n_calls: int, transcribe: bool, timeout_s: float
+    address: str | None,
+    *,
+    n_calls: int,
+    transcribe: bool,
+    timeout_s: float,
+    local_workers: int | None = None,
 ) -> Iterator[Any]:
-    """A Dask client to ``address``, or to a LocalCluster of one process per core for ``local``.
+    """A Dask client to ``address``, or to a LocalCluster for ``local`` (or no address) of
+    ``local_workers`` single-threaded processes (default: as local scoring would start).
 
     Raises
     ------
@@ -628,7 +634,7 @@ def connect(
     cluster = None
     try:
         if address in (None, "", LOCAL_CLUSTER):
-            n = default_workers(n_calls, transcribe=transcribe)
+            n = local_workers or default_workers(n_calls, transcribe=transcribe)
             cluster = LocalCluster(
                 n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None
             )
