@@ -40,10 +40,10 @@ class CrosstalkOptions:
     same_pitch_tolerance_st : float
         Pitches within this many semitones of the louder channel's are "the same": a leak.
     octave_tolerance_st : float
-        So are pitches within this many semitones of an octave above or below it: a faint copy
-        near the noise floor often reads exactly an octave off (YIN takes the doubled period).
-        Tighter than the unison tolerance, so a different voice about an octave away (a man
-        and a woman) is not mistaken for the other's leak for long.
+        So are pitches within this many semitones of 2x, 3x, 1/2 or 1/3 of it: a faint copy
+        near the noise floor often reads exactly such a multiple (YIN takes a multiple of the
+        period). Tighter than the unison tolerance, so a different voice about an octave away
+        (a man and a woman) is not mistaken for the other's leak for long.
     own_window_frames, own_min_frames : int
         Own-voice frames needed among the last frames (one odd pitch frame is not a voice).
     hold_frames : int
@@ -98,13 +98,15 @@ def own_voice_evidence(
     voiced = np.isfinite(f0_hz) & (aperiodicity <= options.own_max_aperiodicity)
     with np.errstate(invalid="ignore", divide="ignore"):
         rel_st = 12.0 * np.log2(f0_hz / ref_f0[None, :])
-    # A faint leak near the noise floor often reads an octave off its source (YIN takes the
-    # doubled period, exactly): an octave up or down, within a tighter tolerance, is the same.
+    # A faint leak near the noise floor often reads its source's pitch times or divided by 2 or 3
+    # (YIN takes a multiple of the period, exactly): within a tighter tolerance, the same.
     unison = np.abs(rel_st) <= options.same_pitch_tolerance_st
-    octave = np.abs(np.abs(rel_st) - 12.0) <= options.octave_tolerance_st
+    multiple = np.zeros(rel_st.shape, bool)
+    for k in (2, 3):
+        multiple |= np.abs(np.abs(rel_st) - 12.0 * np.log2(k)) <= options.octave_tolerance_st
     # The loudest channel without a recent pitch (a long fricative, noise) cannot have leaked
     # a voiced frame.
-    different = ~np.isfinite(ref_f0)[None, :] | ~(unison | octave)
+    different = ~np.isfinite(ref_f0)[None, :] | ~(unison | multiple)
     return voiced & different
 
 
