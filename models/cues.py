@@ -9,7 +9,7 @@ to, so a scorecard line can quote both the call and the guidance.
 Why fuzzy: Whisper writes the same words many ways ("I cant", "Im sorry", "OK", hyphenation) and
 slips a word now and then. Sentences and patterns are both normalised by :mod:`models.text`, and
 phrases of five or more tokens may differ by one token (insert, delete or substitute), except that a
-negation or a personal pronoun can never be the slip: "I can do that" must not match "I can't do
+negation, a personal pronoun or a content word (five letters or more) can never be the slip: "I can do that" must not match "I can't do
 that". Tokens of five letters or more that are nearly the same (difflib ratio >= 0.85:
 "apologise"/"apologize", "frustrating"/"frustrated") count as equal.
 
@@ -19,6 +19,7 @@ words that fired it.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import functools
 import re
@@ -55,6 +56,15 @@ NOT_NEGATING_AFTER_NO = frozenset({"problem", "problems", "worries", "worry", "d
 SENTENCE_GAP_S = 1.0
 _SENTENCE_END = (".", "?", "!", "…")
 _KNOWN_KEYS = {"kind", "speaker", "polarity", "patterns", "unless", "seed"}
+_PATTERN_KEYS = {"pattern", "confidence"}
+# Phrase tokens this long or longer are content words: they may be misspelt (difflib, see
+# _same) but never dropped or replaced by the one-token slip.
+CONTENT_WORD_LETTERS = 5
+# A phrase matched with a one-token slip is less certain than an exact one.
+SLIP_CONFIDENCE = 0.85
+# Word probabilities (Whisper's) below this do not lower a cue's confidence further; a cue from
+# words Whisper was sure of keeps its pattern's confidence.
+MIN_WORD_PROBABILITY = 0.3
 
 
 class CueFileError(CalltoneError):
@@ -69,6 +79,7 @@ class Pattern:
     tokens: tuple[str, ...] = ()
     regex: re.Pattern[str] | None = None
     has_name: bool = False
+    confidence: float = 1.0
 
     @property
     def max_slips(self) -> int:
@@ -111,6 +122,11 @@ class Cue:
     occurrence : int
         1 for the first cue of this kind in the call, 2 for the second, ... (repeated bare
         apologies are themselves a finding).
+    confidence : float
+        0-1: the pattern's own confidence (1 for a phrase as written; lower for the near-misses
+        of a recognition error, e.g. "super miner" for "supervisor"), times
+        :data:`SLIP_CONFIDENCE` when a word slipped, times the mean word probability Whisper
+        gave the quoted words (floored at :data:`MIN_WORD_PROBABILITY`).
     """
 
     kind: str
@@ -123,6 +139,7 @@ class Cue:
     seed_quote: str
     pattern: str
     occurrence: int = 1
+    confidence: float = 1.0
 
     def to_event_dict(self) -> dict[str, Any]:
         """The cue as an analysis event (``kind: "phrase"``; the caller assigns ``id``)."""
@@ -138,6 +155,7 @@ class Cue:
                 "seed": {"file": self.seed_file, "quote": self.seed_quote},
                 "pattern": self.pattern,
                 "occurrence": self.occurrence,
+                "confidence": round(self.confidence, 2),
             },
         }
 
@@ -288,13 +306,9 @@ def _parse_entry(entry: Any, *, where: str) -> CueSpec:
             f"{where}: polarity must be one of {', '.join(POLARITIES)}, got {polarity!r}"
         )
     raw_patterns = entry.get("patterns")
-    if (
-        not isinstance(raw_patterns, list)
-        or not raw_patterns
-        or not all(isinstance(p, str) and p.strip() for p in raw_patterns)
-    ):
+    if not isinstance(raw_patterns, list) or not raw_patterns:
         raise CueFileError(f"{where}: patterns must be a non-empty list of non-empty strings")
-    patterns = tuple(_compile(p, where=where) for p in raw_patterns)
+    patterns = tuple(_compile_entry(p, where=where) for p in raw_patterns)
     seed = entry.get("seed")
     if (
         not isinstance(seed, dict)
@@ -311,6 +325,29 @@ def _parse_entry(entry: Any, *, where: str) -> CueSpec:
         raise CueFileError(f"{where}: unless must be a list of cue kinds")
     return CueSpec(
         kind, str(speaker), str(polarity), patterns, seed["file"], seed["quote"], tuple(unless)
+    )
+
+
+def _compile_entry(raw: Any, *, where: str) -> Pattern:
+    """A ``patterns`` item: a string, or ``{pattern = "...", confidence = 0.7}`` for a near-miss
+    (a phrase as the recogniser mishears it) that earns less confidence."""
+    if isinstance(raw, str) and raw.strip():
+        return _compile(raw, where=where)
+    if isinstance(raw, dict):
+        unknown = set(raw) - _PATTERN_KEYS
+        text, conf = raw.get("pattern"), raw.get("confidence", 1.0)
+        if (
+            not unknown
+            and isinstance(text, str)
+            and text.strip()
+            and isinstance(conf, int | float)
+            and not isinstance(conf, bool)
+            and 0.0 < conf <= 1.0
+        ):
+            return dataclasses.replace(_compile(text, where=where), confidence=float(conf))
+    raise CueFileError(
+        f"{where}: each pattern must be a non-empty string or a table "
+        f'{{pattern = "...", confidence = 0.7}} with confidence in (0, 1], got {raw!r}'
     )
 
 
@@ -424,6 +461,13 @@ def _match_spec(spec: CueSpec, s: _Sentence, name_tokens: list[str]) -> list[Cue
         last_end = b
         i0, i1 = s.tokens[a].source_index, s.tokens[b - 1].source_index
         words = s.words[i0 : i1 + 1]
+        confidence = pat.confidence
+        if pat.tokens and pat.max_slips and not pat.has_name:
+            window = [t.text for t in s.tokens[a:b]]
+            if _edit_cost(pat.tokens, window, limit=pat.max_slips) > 0:
+                confidence *= SLIP_CONFIDENCE
+        mean_p = sum(w.probability for w in words) / len(words)
+        confidence *= max(MIN_WORD_PROBABILITY, min(1.0, mean_p))
         cues.append(
             Cue(
                 kind=spec.kind,
@@ -435,6 +479,7 @@ def _match_spec(spec: CueSpec, s: _Sentence, name_tokens: list[str]) -> list[Cue
                 seed_file=spec.seed_file,
                 seed_quote=spec.seed_quote,
                 pattern=pat.source,
+                confidence=round(confidence, 3),
             )
         )
     return cues
@@ -464,6 +509,14 @@ def _same(a: str, b: str) -> bool:
     if a in PROTECTED_TOKENS or b in PROTECTED_TOKENS or min(len(a), len(b)) < 5:
         return False
     return difflib.SequenceMatcher(None, a, b).ratio() >= 0.85
+
+
+@functools.lru_cache(maxsize=65536)
+def _similar(a: str, b: str) -> bool:
+    """Nearly the same content word (difflib ratio >= 0.7): may be the one slip of a phrase."""
+    if min(len(a), len(b)) < CONTENT_WORD_LETTERS:
+        return False
+    return difflib.SequenceMatcher(None, a, b).ratio() >= 0.7
 
 
 def _find_phrase(
@@ -524,6 +577,12 @@ def _edit_cost(a: Sequence[str], b: Sequence[str], *, limit: int) -> int:
     def cost(tok: str) -> int:
         return big if tok in PROTECTED_TOKENS else 1
 
+    def phrase_cost(tok: str) -> int:
+        # A content word of the phrase (CONTENT_WORD_LETTERS+ letters) is never the slip: "let me
+        # get my coffee" is not "let me get my supervisor"; a near-miss of it is written in the
+        # cue file as its own pattern, with its own confidence.
+        return big if len(tok) >= CONTENT_WORD_LETTERS else cost(tok)
+
     def insert_cost(tok: str) -> int:
         return 0 if tok in FILLERS else cost(tok)
 
@@ -531,10 +590,17 @@ def _edit_cost(a: Sequence[str], b: Sequence[str], *, limit: int) -> int:
     for tb in b:
         prev.append(prev[-1] + insert_cost(tb))
     for ta in a:
-        cur = [prev[0] + cost(ta)]
+        cur = [prev[0] + phrase_cost(ta)]
         for j, tb in enumerate(b, start=1):
-            sub = 0 if _same(ta, tb) else max(cost(ta), cost(tb))
-            cur.append(min(prev[j] + cost(ta), cur[j - 1] + insert_cost(tb), prev[j - 1] + sub))
+            if _same(ta, tb):
+                sub = 0
+            elif _similar(ta, tb):  # "understood" for "understand": a slip, not a new word
+                sub = max(cost(ta), cost(tb))
+            else:
+                sub = max(phrase_cost(ta), cost(tb))
+            cur.append(
+                min(prev[j] + phrase_cost(ta), cur[j - 1] + insert_cost(tb), prev[j - 1] + sub)
+            )
         prev = cur
     return prev[-1]
 
@@ -551,6 +617,7 @@ def _with_occurrence(c: Cue, k: int) -> Cue:
         c.seed_quote,
         c.pattern,
         k,
+        c.confidence,
     )
 
 

@@ -76,6 +76,12 @@ class TranscriptResult:
 # peaked at 1014 MB instead of 676 MB (bench/bench_full.py), so one worker is the default;
 # ``TranscriberOptions(workers=2)`` selects the parallel path.
 RECORDED_CALL_WORKERS = 1
+# Speech runs more than this under the party's own loudest run are the other party leaking into
+# the channel, not transcribed (TranscriberOptions.crosstalk_gate_db): on the AMI close-talk
+# sources and the telephone call, wideband and through G.711/GSM, word errors fell from 0.43-0.83
+# to 0.14-0.24 of the reference words, level with plain faster-whisper + Silero VAD
+# (bench/bench_narrowband.py, docs/benchmarks_telephone.md).
+CROSSTALK_GATE_DB = 20.0
 
 
 def recorded_call_options(
@@ -87,12 +93,19 @@ def recorded_call_options(
     where Whisper stopped early are decoded again with the full 30 s: 30-33x real time on the
     10-minute benchmark call instead of 22-23x, the same word errors summed over real speech,
     card redaction and early stops as with the full context (docs/benchmarks.md, issue 3).
-    ``full_context=True`` encodes every window as 30 s (faster-whisper's behaviour).
+    ``full_context=True`` encodes every window as 30 s (faster-whisper's behaviour). Both leave
+    out speech runs :data:`CROSSTALK_GATE_DB` under the party's own level (crosstalk, echo).
     """
     if full_context:
-        return TranscriberOptions(model=model, workers=RECORDED_CALL_WORKERS)
+        return TranscriberOptions(
+            model=model, workers=RECORDED_CALL_WORKERS, crosstalk_gate_db=CROSSTALK_GATE_DB
+        )
     return TranscriberOptions(
-        model=model, workers=RECORDED_CALL_WORKERS, context_min_s=10.0, window_s=15.0
+        model=model,
+        workers=RECORDED_CALL_WORKERS,
+        context_min_s=10.0,
+        window_s=15.0,
+        crosstalk_gate_db=CROSSTALK_GATE_DB,
     )
 
 

@@ -44,6 +44,7 @@ The model is never downloaded: it comes from a local CTranslate2 directory (the
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import contextvars
 import functools
@@ -71,6 +72,8 @@ REQUIRED_MODEL_FILES = ("model.bin", "config.json", "tokenizer.json")
 # A region whose peak is below this (about -80 dBFS) is digital silence or a muted line: Whisper
 # can only hallucinate there, so it is skipped without decoding.
 SILENT_PEAK = 1e-4
+# Two same words of one speaker starting this close are one word decoded twice.
+REPEAT_TOLERANCE_S = 0.1
 # Whisper's own repetition-loop guard (gzip compression ratio of the text).
 MAX_COMPRESSION_RATIO = 2.4
 # What Whisper writes on noise, crosstalk and breaths (its YouTube-subtitle training shows). Such a
@@ -93,6 +96,7 @@ KNOWN_HALLUCINATIONS = frozenset(
 )
 
 Strategy = Literal["batched", "per_region"]
+SpeechGate = Literal["given", "silero", "given_and_silero"]
 
 
 class TranscriberError(CalltoneError):
@@ -221,6 +225,13 @@ class TranscriberOptions:
     context_min_s: float | None = None
     context_margin_s: float = 1.0
     context_retry_s: float | None = 1.5
+    hotwords: str | None = None
+    initial_prompt: str | None = None
+    speech_gate: SpeechGate = "given"
+    crosstalk_gate_db: float | None = None
+    silero_threshold: float = 0.5
+    silero_min_silence_ms: int = 500
+    silero_pad_ms: int = 200
 
     def __post_init__(self) -> None:
         problems = []
@@ -250,6 +261,16 @@ class TranscriberOptions:
             problems.append("isolate_short_s and word_slack_s must be >= 0")
         if not 1.0 <= self.max_region_s <= 30.0:
             problems.append(f"max_region_s={self.max_region_s} (Whisper windows are 30 s: 1-30)")
+        if self.speech_gate not in ("given", "silero", "given_and_silero"):
+            problems.append(
+                f"speech_gate={self.speech_gate!r} (use 'given', 'silero' or 'given_and_silero')"
+            )
+        if not 0.05 <= self.silero_threshold <= 0.95:
+            problems.append(f"silero_threshold={self.silero_threshold} (use 0.05-0.95; 0.5)")
+        if self.crosstalk_gate_db is not None and not 6.0 <= self.crosstalk_gate_db <= 60.0:
+            problems.append(f"crosstalk_gate_db={self.crosstalk_gate_db} (use None or 6-60 dB)")
+        if self.silero_min_silence_ms < 0 or self.silero_pad_ms < 0:
+            problems.append("silero_min_silence_ms and silero_pad_ms must be >= 0")
         if self.strategy not in ("batched", "per_region"):
             problems.append(f"strategy={self.strategy!r} (use 'batched' or 'per_region')")
         if problems:
@@ -690,6 +711,14 @@ class Transcriber:
         if x.size == 0 or not regions:
             return []
         duration_s = x.shape[0] / SAMPLE_RATE_HZ
+        if self.options.crosstalk_gate_db is not None:
+            regions = level_gate(x, regions, gate_db=self.options.crosstalk_gate_db)
+        if self.options.speech_gate != "given":
+            regions = silero_regions(
+                x, None if self.options.speech_gate == "silero" else regions, self.options
+            )
+            if not regions:
+                return []
         planned = plan_regions(regions, duration_s=duration_s, options=self.options, samples=x)
         return self._decode(x, planned, speaker=speaker, other_speech=other_speech)
 
@@ -759,9 +788,8 @@ class Transcriber:
             kept_raw = [item for item in raw if not self._is_hallucination(item[0])]
             again = stopped_early(kept_raw, windows, spans, min_unheard_s=o.context_retry_s)
             if again:
-                redo = [windows[k] for k in again]
-                kept = [item for item in raw if _window_index(item, windows) not in again]
-                raw = kept + self._decode_windows(audio, redo, None)
+                redo = self._decode_windows(audio, [windows[k] for k in again], None)
+                raw = replace_windows(raw, windows, again, redo)
         segments: list[Segment] = []
         for fw_segment, offset_s in raw:
             if self._is_hallucination(fw_segment):
@@ -771,8 +799,7 @@ class Transcriber:
                 for seg in _to_segments(fw_segment, offset_s, pieces, speaker, max_off_s)
                 if compression_ratio(seg.text) <= MAX_COMPRESSION_RATIO
             )
-        segments.sort(key=lambda s: (s.start_s, s.end_s))
-        return segments
+        return drop_repeated_words(segments)
 
     def _decode_windows(
         self, audio: np.ndarray, windows: list[SpeechRegion], context: EncoderContext | None
@@ -809,6 +836,8 @@ class Transcriber:
             # sequential path scores a whole packed window, where distinct short utterances
             # that happen to repeat ("yes", "okay") would look like a repetition loop.
             "compression_ratio_threshold": None,
+            "hotwords": o.hotwords,
+            "initial_prompt": o.initial_prompt,
         }
 
     def _decode_per_region(
@@ -844,13 +873,147 @@ class Transcriber:
         return not any(ch.isalnum() for ch in s.text)
 
 
+# Frames of the level gate (20 ms at 16 kHz).
+_LEVEL_FRAME = 320
+
+
+def region_level_db(x: np.ndarray, r: SpeechRegion) -> float:
+    """Level of a region's louder part: the 90th percentile of its 20 ms frame RMS, in dBFS."""
+    a, b = _bounds(r, x.shape[0])
+    n = (b - a) // _LEVEL_FRAME
+    if n < 1:
+        return -120.0
+    frames = x[a : a + n * _LEVEL_FRAME].astype(np.float64).reshape(n, _LEVEL_FRAME)
+    rms = np.sqrt((frames**2).mean(axis=1) + 1e-12)
+    return float(20 * np.log10(np.percentile(rms, 90)))
+
+
+def level_gate(
+    x: np.ndarray, regions: Sequence[SpeechRegion], *, gate_db: float
+) -> list[SpeechRegion]:
+    """Drop the regions more than ``gate_db`` under the channel's own speech level.
+
+    Why: on a headset or a telephone line the other party's voice leaks into this channel
+    (crosstalk, echo) 20-35 dB under this party's speech; the acoustic speech gate passes it and
+    Whisper, given a stretch holding only that leak, transcribes it as this party's words (on the
+    AMI close-talk sources two thirds of the word errors were such insertions). The channel's
+    level is the loudest region's :func:`region_level_db` (each party's own level, so the gate
+    follows gain control and level offsets of the line).
+    """
+    if not regions:
+        return []
+    levels = [region_level_db(x, r) for r in regions]
+    ref = max(levels)
+    return [r for r, lv in zip(regions, levels, strict=True) if lv >= ref - gate_db]
+
+
+def silero_regions(
+    x: np.ndarray, within: Sequence[SpeechRegion] | None, options: TranscriberOptions
+) -> list[SpeechRegion]:
+    """Speech regions by faster-whisper's Silero VAD, inside ``within`` (None: the whole channel).
+
+    Why: the acoustic speech gate takes everything loud enough as speech, the other party's voice
+    leaking into this channel (crosstalk, echo) included, and Whisper then transcribes it; Silero
+    is a speech-presence model that rejects most of that. Searching only inside the acoustic
+    regions (each widened by 0.5 s) costs ~1-2 s per 10 minutes of speech on the reference
+    machine.
+    """
+    from faster_whisper.vad import VadOptions, get_speech_timestamps
+
+    vad = VadOptions(
+        threshold=options.silero_threshold,
+        min_silence_duration_ms=options.silero_min_silence_ms,
+        speech_pad_ms=options.silero_pad_ms,
+    )
+    n = x.shape[0]
+    spans: list[tuple[int, int]]
+    if within is None:
+        spans = [(0, n)]
+    else:
+        spans = []
+        for r in sorted(within, key=lambda r: r.start_s):
+            a = max(0, round((r.start_s - 0.5) * SAMPLE_RATE_HZ))
+            b = min(n, round((r.end_s + 0.5) * SAMPLE_RATE_HZ))
+            if spans and a <= spans[-1][1]:
+                spans[-1] = (spans[-1][0], max(spans[-1][1], b))
+            elif b > a:
+                spans.append((a, b))
+    out: list[SpeechRegion] = []
+    for a, b in spans:
+        if b - a < SAMPLE_RATE_HZ // 10:
+            continue
+        for ts in get_speech_timestamps(x[a:b], vad):
+            out.append(
+                SpeechRegion((a + ts["start"]) / SAMPLE_RATE_HZ, (a + ts["end"]) / SAMPLE_RATE_HZ)
+            )
+    return out
+
+
 def _window_index(item: tuple[Any, float], windows: Sequence[SpeechRegion]) -> int:
-    """The window a decoded segment (faster-whisper segment, time offset) came from."""
+    """The window a decoded segment (faster-whisper segment, time offset) came from.
+
+    A window's segments start at or after the window's start (both faster-whisper paths add the
+    window's offset to times that are >= 0), and windows are sorted and apart, so it is the last
+    window starting at or before the segment. Whisper may put a segment's start *past* its
+    window's end (into the zero padding of a shortened encoder input); matching on
+    ``start < end`` then gave it to the next window or none, so when its window was decoded
+    again (an early stop) the old segment was kept beside the new one: the same sentence twice
+    at the same time.
+    """
     t = item[0].start + item[1]
-    for k, w in enumerate(windows):
-        if w.start_s - 0.5 <= t < w.end_s:
-            return k
-    return -1
+    k = bisect.bisect_right([w.start_s for w in windows], t + 1e-3) - 1
+    return k
+
+
+def replace_windows(
+    raw: Sequence[tuple[Any, float]],
+    windows: Sequence[SpeechRegion],
+    redone: Sequence[int],
+    new: Sequence[tuple[Any, float]],
+) -> list[tuple[Any, float]]:
+    """``raw`` without the segments of the windows ``redone``, plus ``new`` (their new decode).
+
+    Every old segment of a redone window goes, including one whose start Whisper put past the
+    window's end (see :func:`_window_index`).
+    """
+    gone = set(redone)
+    return [item for item in raw if _window_index(item, windows) not in gone] + list(new)
+
+
+def drop_repeated_words(segments: Sequence[Segment]) -> list[Segment]:
+    """Segments with every word said twice at the same time kept once.
+
+    A word is a repeat when an earlier-kept word of the same speaker has the same normalised text
+    and their spans overlap (or start within :data:`REPEAT_TOLERANCE_S`). A segment that loses
+    all its words is dropped; one that loses some keeps the rest, its text rebuilt from them.
+    Words without timestamps are kept as they are.
+    """
+    kept: dict[str, list[tuple[str, float, float]]] = {}
+    out: list[Segment] = []
+    for seg in sorted(segments, key=lambda s: (s.start_s, s.end_s)):
+        if not seg.words:
+            out.append(seg)
+            continue
+        mine = kept.setdefault(seg.speaker, [])
+        words = []
+        for w in seg.words:
+            key = normalize(w.word)
+            repeat = any(
+                k == key
+                and (
+                    min(b, w.end_s) > max(a, w.start_s) or abs(a - w.start_s) <= REPEAT_TOLERANCE_S
+                )
+                for k, a, b in mine[-64:]
+            )
+            if not repeat:
+                words.append(w)
+                mine.append((key, w.start_s, w.end_s))
+        if len(words) == len(seg.words):
+            out.append(seg)
+        elif words:
+            text = _clean(" ".join(w.word for w in words))
+            out.append(Segment(seg.speaker, words[0].start_s, words[-1].end_s, text, words))
+    return out
 
 
 def stopped_early(
