@@ -262,6 +262,41 @@ def flag_clips(
     return [{k: overlaps(events, k, speaker, s.start_s, s.end_s) for k in kinds} for s in spans]
 
 
+def event_spill(
+    events: Sequence[Any],
+    spans: Sequence[ClipSpan],
+    other_spans: Sequence[tuple[float, float]],
+    speaker: str,
+    kinds: Sequence[str] = TONE_EVENTS,
+    *,
+    call_end_s: float = math.inf,
+) -> list[dict[str, Any]]:
+    """How far each tone event of ``speaker`` runs past the non-calm speech it is about.
+
+    For each event (of ``kinds``, by ``speaker``, outside the baseline) that overlaps a
+    non-calm test clip: ``overrun_s`` = event end minus the end of the last non-calm clip it
+    overlaps (negative: it ends inside the clip); ``into_other_turn`` = it overlaps one of the
+    other party's answers; ``into_calm_clip`` = it overlaps a calm/neutral clip. Events
+    overlapping no non-calm clip (false alarms) get ``overrun_s`` None.
+    """
+    out = []
+    for e in events:
+        if e.kind not in kinds or e.speaker != speaker:
+            continue
+        end = min(_end(e), call_end_s)
+        hit = [s for s in spans if s.end_s > e.start_s and s.start_s < end]
+        loud = [s for s in hit if not s.baseline and not _is_calm(s.label)]
+        out.append(
+            {
+                "kind": e.kind,
+                "overrun_s": round(end - max(s.end_s for s in loud), 2) if loud else None,
+                "into_other_turn": any(b > e.start_s and a < end for a, b in other_spans),
+                "into_calm_clip": any(_is_calm(s.label) for s in hit),
+            }
+        )
+    return out
+
+
 # --------------------------------------------------------------------------------------------
 # Data (cached for one process)
 
@@ -439,6 +474,7 @@ def run_calls(
     for cond in conditions:
         t0 = time.perf_counter()
         rows: list[dict[str, Any]] = []
+        spill: list[dict[str, Any]] = []
         alerts: Counter[str] = Counter()
         per_call = []
         for k, call in enumerate(calls):
@@ -453,6 +489,14 @@ def run_calls(
             role = m["role"]
             kinds = ("yelling", "agent_tone") if role == "agent" else ("yelling",)
             flags = flag_clips(res.analysis.events, call.spans, role, kinds)
+            spill += event_spill(
+                res.analysis.events,
+                call.spans,
+                call.other_spans,
+                role,
+                kinds,
+                call_end_s=call.duration_s,
+            )
             for s, f in zip(call.spans, flags, strict=True):
                 rows.append({"role": role, "actor": m["actor"], "span": s, **f})
             kinds_seen = Counter(a.kind for a in res.alerts)
@@ -481,6 +525,7 @@ def run_calls(
                 }
             )
         out[cond] = _summarise_calls(rows, alerts, len(calls))
+        out[cond]["summary"].update(_summarise_spill(spill))
         out[cond]["seconds"] = round(time.perf_counter() - t0, 1)
         out[cond]["call_audio_s"] = round(sum(c.duration_s for c in calls), 1)
         if keep_calls:
@@ -557,6 +602,23 @@ def _summarise_calls(
     }
     s["targets_met"] = _targets(s)
     return {"summary": s, "by_class": by_class}
+
+
+def _summarise_spill(spill: list[dict[str, Any]]) -> dict[str, Any]:
+    """Event-span tightness over all tone events of the analysed parties (see event_spill)."""
+    over = [d["overrun_s"] for d in spill if d["overrun_s"] is not None]
+    n = len(spill)
+    return {
+        "tone_events": n,
+        "event_overrun_median_s": round(float(np.median(over)), 2) if over else None,
+        "event_overrun_p90_s": round(float(np.percentile(over, 90)), 2) if over else None,
+        "events_into_other_turn": round(sum(d["into_other_turn"] for d in spill) / n, 3)
+        if n
+        else None,
+        "events_into_calm_clip": round(sum(d["into_calm_clip"] for d in spill) / n, 3)
+        if n
+        else None,
+    }
 
 
 def _targets(s: dict[str, Any]) -> dict[str, bool | None]:
@@ -990,6 +1052,17 @@ def format_table(out: dict[str, Any]) -> str:
             "  (yellAS yelling on angry-strong; yCalm/tCalm calm+neutral flagged; tone agent_tone on "
             "angry normal+strong; yCaA/tCaA calm right after angry; base* baseline clips)"
         )
+        lines.append(
+            "  event spans (analysed party's tone events): "
+            + "; ".join(
+                f"{cond} n={v['summary'].get('tone_events')} overrun median "
+                f"{_m(v['summary'].get('event_overrun_median_s'))} s p90 "
+                f"{_m(v['summary'].get('event_overrun_p90_s'))} s, into other's turn "
+                f"{_m(v['summary'].get('events_into_other_turn'))}, into a calm clip "
+                f"{_m(v['summary'].get('events_into_calm_clip'))}"
+                for cond, v in out["calls"].items()
+            )
+        )
     if "calm" in out:
         lines.append("")
         lines.append(
@@ -1062,8 +1135,8 @@ def format_markdown(out: dict[str, Any]) -> str:
             "| agent_tone angry (>= 0.85) | agent_tone calm/neutral (<= 0.05) "
             "| yelling happy-s / fearful-s | agent_tone happy-s / fearful-s "
             "| calm after angry: yelling / agent_tone (n) | baseline clips flagged: yelling / agent_tone "
-            "| alerts per call |",
-            "|---|---|---|---|---|---|---|---|---|---|",
+            "| alerts per call | event overrun median / p90 s | events into other's turn / calm clip |",
+            "|---|---|---|---|---|---|---|---|---|---|---|---|",
         ]
         for cond, v in out["calls"].items():
             s = v["summary"]
@@ -1077,7 +1150,9 @@ def format_markdown(out: dict[str, Any]) -> str:
                 f"| {_m(s['yelling_calm_after_angry'])} / {_m(s['agent_tone_calm_after_angry'])} "
                 f"({s['calm_after_angry_n']}) "
                 f"| {_m(s['baseline_yelling'])} / {_m(s['baseline_agent_tone'])} "
-                f"| {_m(s['alerts_per_call'])} |"
+                f"| {_m(s['alerts_per_call'])} "
+                f"| {_m(s.get('event_overrun_median_s'))} / {_m(s.get('event_overrun_p90_s'))} "
+                f"| {_m(s.get('events_into_other_turn'))} / {_m(s.get('events_into_calm_clip'))} |"
             )
     if "calm" in out:
         lines += [
@@ -1131,6 +1206,8 @@ def compare_table(old: dict[str, Any], new: dict[str, Any]) -> str:
         ("agent_tone_calm", "tCalm"),
         ("agent_tone_calm_after_angry", "tCaA"),
         ("alerts_per_call", "al/call"),
+        ("event_overrun_median_s", "overrun"),
+        ("events_into_calm_clip", "intoCalm"),
     )
     for cond, v in new.get("calls", {}).items():
         o = old.get("calls", {}).get(cond)

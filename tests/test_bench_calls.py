@@ -197,3 +197,24 @@ def test_disk_cached_channel_copy_is_bit_identical_to_a_fresh_one(tmp_path):
     assert len(list(tmp_path.glob("nb_ulaw-*.npy"))) == 2
     assert other.shape == x.shape
     assert ChannelCache(tmp_path).get("x", x[0], "nb_ulaw", 7).shape == x[0].shape
+
+
+def test_event_spill_measures_overrun_past_the_loud_clip():
+    from bench_calls import ClipSpan, event_spill
+
+    spans = [
+        ClipSpan("b", "calm-normal", 0.0, 1.0, True, None),
+        ClipSpan("a", "angry-strong", 2.0, 3.0, False, "calm-normal"),
+        ClipSpan("c", "calm-normal", 5.0, 6.0, False, "angry-strong"),
+    ]
+    other = [(1.3, 1.8), (3.5, 4.5)]
+    events = [
+        _Ev("agent_tone", "agent", 2.1, 5.5),  # runs over the other's answer into the calm clip
+        _Ev("yelling", "agent", 2.2, 2.9),  # ends inside the loud clip
+        _Ev("yelling", "agent", 5.1, 5.4),  # a false alarm on the calm clip: no overrun
+        _Ev("yelling", "customer", 2.0, 9.0),  # someone else's
+    ]
+    got = event_spill(events, spans, other, "agent")
+    assert [d["overrun_s"] for d in got] == [2.5, -0.1, None]
+    assert [d["into_other_turn"] for d in got] == [True, False, False]
+    assert [d["into_calm_clip"] for d in got] == [True, False, True]
