@@ -601,6 +601,19 @@ def _summarise_calls(
         ),
     }
     s["targets_met"] = _targets(s)
+
+    def where(rs: list[dict[str, Any]]) -> list[str]:
+        return [f"{r['actor']}/{r['role']}/{r['span'].label}@{r['span'].start_s:.1f}s" for r in rs]
+
+    # Which clips miss (for debugging a change): actor/role/label@start in the call.
+    s["misses"] = {
+        "angry_strong_not_yelling": where(
+            [r for r in sel(test, lambda s: s.label == "angry-strong") if not r["yelling"]]
+        ),
+        "angry_not_agent_tone": where([r for r in sel(agent, angry) if not r["agent_tone"]]),
+        "calm_yelling": where([r for r in sel(test, calm) if r["yelling"]]),
+        "calm_agent_tone": where([r for r in sel(agent, calm) if r["agent_tone"]]),
+    }
     return {"summary": s, "by_class": by_class}
 
 
