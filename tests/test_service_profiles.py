@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import math
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -217,3 +218,32 @@ def test_profiles_off_neither_load_nor_store(tmp_path: Any) -> None:
         }
         assert result.summary["metrics"]["agent"]["baseline"]["from_profile"] is False  # type: ignore[index]
         assert srv.store.get_agent_profile("a1") == before
+
+
+def test_a_platform_adapter_call_stores_and_uses_the_profile(
+    tmp_path: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A FreeSWITCH fork (8 kHz, mu-law on the network) goes through the same call runner: the
+    agent's profile is stored from the agent's channel and the next fork call starts from it."""
+    from service.protocols.replay import replay_fork, telephone_audio
+
+    monkeypatch.setenv("CALLTONE_FORK_ALLOW_UNAUTHENTICATED", "true")
+    with running_server(f"sqlite:///{tmp_path / 'fork.db'}") as srv:
+        audio = telephone_audio(two_party_call(130.0, 6))
+        for k in (1, 2):
+            result = asyncio.run(
+                replay_fork(audio, server=srv.ws, key=None, agent_id="a5", speed=0)
+            )
+            assert result.refused_status is None, result
+            call = None
+            for _ in range(300):  # the runner finishes the call just after the fork closes
+                call = srv.store.get_call(result.call_id)  # type: ignore[arg-type]
+                if call.state != "live" and call.summary is not None:
+                    break
+                time.sleep(0.1)
+            assert call is not None and call.summary is not None
+            vp = call.summary["voice_profile"]
+            assert vp["from_profile"] is (k == 2) and vp["saved"] is True and vp["calls"] == k
+        record = srv.store.get_agent_profile("a5")
+        assert record is not None and record.calls == 2
+        assert abs(st_to_hz(record.profile["baseline"]["pitch_st"]) - 130.0) < 130.0 * 0.06
