@@ -276,6 +276,11 @@ BAD_AUDIOHOOK = {
     "media_before_open": ([("bytes", b"\xff" * 160)], "error", "before the open"),
     "odd_sized_frame": ([_open(), ("bytes", b"\xff" * 161)], "error", "multiple of 2"),
     "unsupported_format": ([_open(fmt="opus")], "error", "PCMU or L16"),
+    "gap_too_large": (
+        [_open(), ("text", "discarded", {"start": "PT0S", "discarded": "PT90000S"}, None)],
+        "error",
+        "over the 3600 s",
+    ),
 }
 
 
@@ -479,7 +484,20 @@ _MEDIA = (
     },
 )
 
+_FAR = (
+    "media",
+    {
+        "media": {
+            "track": "outbound",
+            "chunk": "2",
+            "timestamp": "99999999",
+            "payload": base64.b64encode(b"\xff" * 160).decode(),
+        }
+    },
+)
+
 BAD_TWILIO = {
+    "timestamp_jump": (_twilio_msgs(_start(), _MEDIA, _FAR), 1007, "jumps"),
     "out_of_order_seq": (
         [
             *_twilio_msgs(_start(), _MEDIA)[:2],

@@ -27,7 +27,7 @@ import numpy as np
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from service.live import LiveHub
-from service.protocols.bridge import CallBridge, CallStart, source_user
+from service.protocols.bridge import MAX_GAP_S, CallBridge, CallStart, source_user
 from service.protocols.codec import mulaw_decode, parse_duration_s
 from service.protocols.config import SourceSettings
 from service.protocols.errors import AdapterError, AuthError, UnsupportedFormatError
@@ -382,8 +382,10 @@ class AudioHookSession:
             gap_s = parse_duration_s(params.get("discarded"))
         except ValueError as exc:
             raise SessionError(f"{what}: invalid start/discarded ({exc})") from exc
-        if gap_s > 24 * 3600:
-            raise SessionError(f"{what}: a gap of {gap_s:.0f} s is not plausible")
+        if gap_s > MAX_GAP_S:
+            raise SessionError(
+                f"{what}: a gap of {gap_s:.0f} s is over the {MAX_GAP_S:.0f} s calltone takes"
+            )
         return gap_s
 
     async def on_update(self, params: dict[str, Any]) -> None:

@@ -33,6 +33,8 @@ INBOX_MESSAGES = 16
 """Messages (frames) queued between an adapter and its runner before the adapter waits."""
 MAX_PUSH_S = 0.2
 """Longest PCM frame pushed to the runner (its limit is 1 s; 200 ms keeps steps even)."""
+MAX_GAP_S = 3600.0
+"""Longest gap (pause, discarded or skipped audio) one message may put on a call's timeline."""
 
 
 class RunnerPort:
@@ -186,11 +188,17 @@ class CallBridge:
 
     async def push_silence(self, seconds: float) -> None:
         """A gap on the call timeline (paused, discarded or skipped audio) as digital silence."""
+        if seconds > MAX_GAP_S:
+            raise ValueError(f"a gap of {seconds:.0f} s is over the {MAX_GAP_S:.0f} s limit")
         n = round(max(0.0, seconds) * self.start.sample_rate_hz)
         if n <= 0:
             return
         self.silence_s += n / self.start.sample_rate_hz
-        await self.push(bytes(n * self.bytes_per_frame))
+        frame = bytes(self._max_push_bytes)  # one 200 ms frame, reused: never the whole gap
+        left = n * self.bytes_per_frame
+        while left > 0:
+            await self.push(frame[: min(left, len(frame))])
+            left -= len(frame)
 
     async def keepalive(self) -> None:
         """The platform is alive but sends no audio (paused, on hold): tell the runner, whose

@@ -30,7 +30,7 @@ import numpy as np
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from service.live import LiveHub
-from service.protocols.bridge import CallBridge, CallStart, source_user
+from service.protocols.bridge import MAX_GAP_S, CallBridge, CallStart, source_user
 from service.protocols.codec import mulaw_decode
 from service.protocols.config import SourceSettings
 from service.protocols.errors import AdapterError, AuthError, BadFrameError, UnsupportedFormatError
@@ -75,9 +75,10 @@ def check_signature(ws: WebSocket, sources: SourceSettings) -> None:
 class TrackAligner:
     """Two mono tracks with their own timestamps -> one two-channel timeline."""
 
-    def __init__(self, tracks: list[str], skew_samples: int) -> None:
+    def __init__(self, tracks: list[str], skew_samples: int, max_gap_samples: int) -> None:
         self.tracks = tracks
         self.skew = skew_samples
+        self.max_gap = max_gap_samples
         self._buf: dict[str, list[np.ndarray]] = {t: [] for t in tracks}
         self._end = dict.fromkeys(tracks, 0)  # absolute sample index where each track's data ends
         self.emitted = 0
@@ -85,6 +86,13 @@ class TrackAligner:
 
     def add(self, track: str, start_sample: int, samples: np.ndarray) -> None:
         end = self._end[track]
+        if start_sample - max(self._end.values()) > self.max_gap:
+            raise AdapterError(
+                f"media.timestamp jumps {(start_sample - end) / RATE_HZ:.0f} s ahead (over "
+                f"{self.max_gap / RATE_HZ:.0f} s)",
+                code="bad_message",
+                close_code=1007,
+            )
         if start_sample > end:  # Twilio skipped this track's silence (or lost packets)
             self._pad(track, start_sample - end)
         elif start_sample < end:  # overlap or a repeat: keep what we have
@@ -291,7 +299,7 @@ class TwilioStream:
             },
         )
         skew = self.sources.twilio_track_skew_ms * RATE_HZ // 1000
-        self.aligner = TrackAligner(tracks, skew)
+        self.aligner = TrackAligner(tracks, skew, int(MAX_GAP_S * RATE_HZ))
         self.bridge = CallBridge(self.hub, call, source_user("twilio", str(call_sid)))
         error = await self.bridge.open()
         if error is not None:
