@@ -405,3 +405,12 @@ def test_an_unreachable_scheduler_is_one_line_naming_the_setting(
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "cannot reach the Dask scheduler" in err[0]
     assert "CALLTONE_DASK_SCHEDULER" in err[0]
+
+
+def test_workers_with_a_remote_cluster_says_how_to_add_dask_workers(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    argv = ["score", str(SAMPLES), "--cluster", "tcp://127.0.0.1:1", "--workers", "3"]
+    assert main([*argv, "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert "--workers 3 sets local processes" in err and "dask worker" in err
