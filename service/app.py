@@ -18,6 +18,7 @@ from fastapi import FastAPI, Request, status
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 
+from service import apidocs
 from service.bus import make_bus
 from service.guard import RequestGuard
 from service.live import LiveHub, lower_thread_priority
@@ -152,7 +153,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         summary="Live call-tone monitoring: audio in over WebSocket, alerts to agents and "
         "supervisors.",
         lifespan=lifespan,
+        docs_url=None,  # served from local assets below: no CDN (service/apidocs.py)
+        redoc_url=None,
     )
+    apidocs.install(app)
     # failed sign-ins per client address (service/ratelimit.py); in memory, per process
     app.state.signin_limiter = SigninLimiter(settings.signin_max_failures, settings.signin_window_s)
     install_log_filters()  # no audio, transcript text or tokens in uvicorn's logs (logsafe.py)

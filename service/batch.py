@@ -401,10 +401,34 @@ def score_for_store(path: str, call_id: str, options: ScoreOptions) -> tuple[dic
     return scored.scorecard, scored.html
 
 
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+"""Characters that make a spreadsheet read a cell as a formula (OWASP's CSV injection list)."""
+
+
+def spreadsheet_safe(value: object) -> object:
+    """``value`` as a CSV cell no spreadsheet runs: text starting with ``= + - @``, a tab or a
+    carriage return gets a leading ``'`` (file names and error messages come from whoever named
+    the recordings: ``=HYPERLINK(...)`` must stay text)."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+class SafeCsvWriter:
+    """``csv.writer`` whose every cell goes through :func:`spreadsheet_safe`."""
+
+    def __init__(self, fh: Any) -> None:
+        self._writer = csv.writer(fh)
+
+    def writerow(self, row: Iterable[object]) -> None:
+        self._writer.writerow([spreadsheet_safe(v) for v in row])
+
+
 def write_summary_csv(path: Path, outcomes: Iterable[CallOutcome], criteria: Sequence[str]) -> None:
-    """One row per call, one column per criterion plus the overall score."""
+    """One row per call, one column per criterion plus the overall score (cells made
+    spreadsheet-safe)."""
     with path.open("w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
+        w = SafeCsvWriter(fh)
         w.writerow(
             ["call_id", "path", "status", "overall", *criteria, "scorecard", "report", "error"]
         )

@@ -57,6 +57,7 @@ from service.batch import (
     SUMMARY_CSV,
     BatchInputError,
     CallOutcome,
+    SafeCsvWriter,
     ScoreOptions,
     call_ids,
     cell,
@@ -576,7 +577,7 @@ def write_cluster_summary(
     """Local scoring's columns, then agent_id, date and content_sha256."""
     tmp = path.with_name(f".{path.name}.tmp")
     with tmp.open("w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh)
+        w = SafeCsvWriter(fh)  # file names and errors never become formulas (issue 15)
         w.writerow(
             [
                 "call_id",

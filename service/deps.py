@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import json
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, HTTPException, status
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -21,7 +21,7 @@ from starlette.websockets import WebSocket, WebSocketState
 from service.live import CLOSE_POLICY, LiveHub, reject
 from service.ratelimit import SigninLimiter, SigninLockedError
 from service.settings import Settings
-from service.storage import Store, UserRecord
+from service.storage import AlertRecord, Store, UserRecord
 from service.storage.auth import hash_token
 
 TOKEN_QUERY = "token"
@@ -180,6 +180,32 @@ SupervisorUser = Annotated[UserRecord, Depends(require_role("supervisor", "admin
 def may_see_agent(user: UserRecord, agent_id: str) -> bool:
     """Agents see only their own calls and alerts; every other role sees everyone's."""
     return user.role != "agent" or user.agent_id == agent_id
+
+
+AGENT_AUDIENCES = ("agent", "both")
+"""The alert audiences an agent may read (supervisor-only flags stay with supervisors)."""
+
+
+def may_see_alert(user: UserRecord, alert: AlertRecord) -> bool:
+    """Agents see their own alerts meant for agents; every other role sees all of them."""
+    if user.role != "agent":
+        return True
+    return alert.agent_id == user.agent_id and alert.audience in AGENT_AUDIENCES
+
+
+def alert_for(user: UserRecord, alert: AlertRecord) -> dict[str, Any]:
+    """An alert as ``user`` may read it: agents are not told which supervisor acknowledged it."""
+    out = alert.to_dict()
+    if user.role == "agent":
+        out["acked_by"] = None
+        out["acked_at"] = None
+    return out
+
+
+def hidden(not_found_message: str) -> HTTPException:
+    """The 404 for a record the user may not see, worded exactly as storage words one that does
+    not exist: a 403 naming the owner told an agent who owned any (sequential) call or alert id."""
+    return HTTPException(status.HTTP_404_NOT_FOUND, not_found_message)
 
 
 def check_agent_access(user: UserRecord, agent_id: str) -> None:

@@ -27,13 +27,16 @@ GUARDED_LOGGERS = ("uvicorn.error", "uvicorn.access")
 _TOKEN_RE = re.compile(
     r"((?:^|[?&\s])token=|calltone_token=|\bBearer\s+)[^&;,\s\"']+", re.IGNORECASE
 )
+_TOKEN_SHAPE_RE = re.compile(r"\bct(?:_|%5f)[A-Za-z0-9_\-%]{8,}", re.IGNORECASE)
+"""A calltone token by its shape (``ct_`` + URL-safe base64), wherever it sits: the key it came
+under may be percent-encoded (``?%74oken=``), misspelt, or in a path or header we do not know."""
 _DATA_OPCODES = frozenset({"TEXT", "BINARY", "CONT"})
 
 
 def redact_tokens(text: str) -> str:
     """``...?token=ct_abc&after=3`` -> ``...?token=***&after=3`` (also ``Bearer ct_abc``
-    and ``calltone_token=ct_abc``)."""
-    return _TOKEN_RE.sub(r"\1***", text)
+    and ``calltone_token=ct_abc``), and anything shaped like a token -> ``ct_***``."""
+    return _TOKEN_SHAPE_RE.sub("ct_***", _TOKEN_RE.sub(r"\1***", text))
 
 
 class CallDataFilter(logging.Filter):

@@ -33,6 +33,7 @@ class ServerProcess:
     env: dict[str, str] = field(default_factory=dict)
     proc: subprocess.Popen[bytes] | None = None
     starts: int = 0
+    log_level: str = "warning"
 
     @property
     def http(self) -> str:
@@ -72,7 +73,7 @@ class ServerProcess:
         env.update(self.env)
         with self.log_path.open("wb") as log:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "service.cli", "serve", "--log-level", "warning"],
+                [sys.executable, "-m", "service.cli", "serve", "--log-level", self.log_level],
                 cwd=self.workdir,  # no stray .env file is read
                 env=env,
                 stdout=log,

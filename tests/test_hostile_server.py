@@ -77,6 +77,7 @@ def server(
             "CALLTONE_AUTH_RECHECK_S": "0.5",
             "TMPDIR": str(spool_tmp),
         },
+        log_level="info",  # the access log is where tokens leaked
     )
     srv.start()
     try:
@@ -424,3 +425,141 @@ def test_sigkill_while_scoring_leaves_no_running_job_upload_or_worker(tmp_path: 
 
 def job_url(job_id: str) -> str:
     return f"/v1/recordings/{job_id}"
+
+
+# ----------------------------------------------------------------------------------------------
+# 10. spreadsheet-safe CSV
+
+
+OUT_ARGS = ("--out", "out", "--workers", "1")
+
+
+def test_summary_csv_cells_never_start_a_formula(tmp_path: Path) -> None:
+    import csv
+    import subprocess
+    import sys
+
+    names = ["=1+1.wav", "@SUM(A1).wav", "+HYPERLINK(1).wav"]
+    for name in names:
+        (tmp_path / name).write_bytes(b"RIFF\x00\x00\x00\x00WAVEjunk")
+    done = subprocess.run(
+        [sys.executable, "-m", "service.cli", "score", *names, "--no-transcribe", *OUT_ARGS],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert (tmp_path / "out" / "summary.csv").exists(), done.stderr
+    with (tmp_path / "out" / "summary.csv").open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.reader(fh))
+    cells = [c for row in rows[1:] for c in row]
+    assert len(rows) == 1 + len(names)
+    assert not [c for c in cells if c[:1] in ("=", "+", "-", "@", "\t", "\r")], rows
+    assert {row[1] for row in rows[1:]} == {"'" + n for n in names}  # kept, as text
+
+
+# ----------------------------------------------------------------------------------------------
+# 11. tokens in the access log
+
+
+def test_tokens_are_masked_in_the_log_however_they_are_spelt(
+    server: tuple[ServerProcess, dict[str, str]],
+) -> None:
+    srv, tokens = server
+    token = tokens["a2"]
+    encoded = token.replace("_", "%5F", 1)
+    for query in (f"%74oken={token}", f"%74oken={encoded}", f"token={token}", f"t={token}"):
+        httpx.get(f"{srv.http}/v1/me?{query}", timeout=10)
+    httpx.get(f"{srv.http}/v1/nothing/{token}", timeout=10)
+    time.sleep(0.5)
+    log = srv.log()
+    assert "/v1/me?%74oken=ct_***" in log, log[-2000:]
+    assert token not in log and token[3:] not in log and token[3:20] not in log
+
+
+# ----------------------------------------------------------------------------------------------
+# 12. alert audiences, non-revealing refusals, offline /docs
+
+
+def test_agents_read_neither_supervisor_flags_nor_who_owns_an_id(
+    server: tuple[ServerProcess, dict[str, str]],
+) -> None:
+    srv, tokens = server
+    with Store(srv.db_url) as store:
+        store.start_call("aud-a1", "a1")
+        store.start_call("aud-a2", "a2")
+        flag = store.add_alert(
+            {"call_id": "aud-a1", "kind": "escalation_flag", "audience": "supervisor"}
+            | {"at_s": 3.0, "message": "manager requested"}
+        )
+        nudge = store.add_alert(
+            {"call_id": "aud-a1", "kind": "de_escalate", "audience": "agent"}
+            | {"at_s": 4.0, "message": "lower your voice"}
+        )
+        theirs = store.add_alert(
+            {"call_id": "aud-a2", "kind": "de_escalate", "audience": "agent"}
+            | {"at_s": 4.0, "message": "lower your voice"}
+        )
+        store.ack_alert(flag.id, by_user="boss")
+    a1 = _auth(tokens["a1"])
+    listed = httpx.get(srv.http + "/v1/alerts", headers=a1, params={"call_id": "aud-a1"}).json()
+    assert [a["id"] for a in listed] == [nudge.id], listed
+    missing = 10**9
+    absent = httpx.get(f"{srv.http}/v1/alerts/{missing}", headers=a1)
+    assert absent.status_code == 404
+    for alert_id in (flag.id, theirs.id):
+        for path in (f"/v1/alerts/{alert_id}", f"/v1/alerts/{alert_id}/feedback"):
+            r = httpx.get(srv.http + path, headers=a1)
+            assert r.status_code == 404, (path, r.text)
+            assert r.json()["detail"] == absent.json()["detail"].replace(
+                str(missing), str(alert_id)
+            ), r.text
+            assert "a2" not in r.text and "boss" not in r.text
+    call = httpx.get(srv.http + "/v1/calls/aud-a1", headers=a1).json()
+    assert [a["kind"] for a in call["alerts"]] == ["de_escalate"], call["alerts"]
+    other = httpx.get(srv.http + "/v1/calls/aud-a2", headers=a1)
+    nothing = httpx.get(srv.http + "/v1/calls/no-such-call", headers=a1)
+    assert other.status_code == nothing.status_code == 404
+    assert "a2" not in other.json()["detail"].replace("aud-a2", "")
+    # supervisors still see the flag and who took it
+    seen = httpx.get(f"{srv.http}/v1/alerts/{flag.id}", headers=_auth(tokens["boss"])).json()
+    assert seen["acked_by"] == "boss"
+
+
+@pytest.mark.slow
+def test_docs_render_offline_in_chromium(
+    server: tuple[ServerProcess, dict[str, str]], tmp_path: Path
+) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    chromium = Path("/usr/bin/chromium")
+    if not chromium.exists():
+        pytest.skip("Debian's chromium is missing (apt-get install chromium)")
+    srv, _ = server
+    blocked: list[str] = []
+    failed: list[str] = []
+
+    def only_this_server(route: Any) -> None:
+        if route.request.url.startswith(srv.http):
+            route.continue_()
+        else:  # no network: anything else would fail on a contact centre's LAN
+            blocked.append(route.request.url)
+            route.abort()
+
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=str(chromium), args=["--no-sandbox"], headless=True
+        )
+        try:
+            page = browser.new_page()
+            page.route("**/*", only_this_server)
+            page.on("requestfailed", lambda req: failed.append(req.url))
+            page.goto(srv.http + "/docs", wait_until="networkidle")
+            page.wait_for_selector(".swagger-ui .info .title", timeout=15_000)
+            assert "calltone" in page.inner_text(".swagger-ui .info .title")
+            assert page.locator(".opblock").count() > 10  # the operations are listed
+            shot = tmp_path / "docs.png"
+            page.screenshot(path=str(shot))
+        finally:
+            browser.close()
+    assert blocked == [] and failed == [], (blocked, failed)
+    assert shot.stat().st_size > 20_000  # not a blank page

@@ -6,7 +6,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from service.deps import CurrentUser, StoreDep, check_agent_access
+from service.deps import (
+    CurrentUser,
+    StoreDep,
+    alert_for,
+    check_agent_access,
+    hidden,
+    may_see_agent,
+    may_see_alert,
+)
 from service.routes.schemas import CallDetail, CallOut
 
 router = APIRouter(prefix="/v1/calls", tags=["calls"])
@@ -30,12 +38,13 @@ def list_calls(
 @router.get("/{call_id}", response_model=CallDetail)
 def get_call(call_id: str, user: CurrentUser, store: StoreDep) -> object:
     call = store.get_call(call_id)
-    check_agent_access(user, call.agent_id)
+    if not may_see_agent(user, call.agent_id):
+        raise hidden(f"no call with id {call_id!r}; start_call() it first")
     alerts = []
     after = 0
     while True:
         page = store.alerts_after(after, call_id=call_id, limit=500)
-        alerts += [a.to_dict() for a in page]
+        alerts += [alert_for(user, a) for a in page if may_see_alert(user, a)]
         if len(page) < 500:
             break
         after = page[-1].id

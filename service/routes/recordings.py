@@ -54,7 +54,7 @@ from audio.errors import (
     UnsupportedFormatError,
 )
 from service.batch import ScoreOptions, call_ids, init_background_worker, score_for_store
-from service.deps import CurrentUser, SettingsDep, StoreDep, require_role
+from service.deps import CurrentUser, SettingsDep, StoreDep, hidden, require_role
 from service.settings import Settings
 from service.storage import ScorecardRecord, Store, UserRecord
 
@@ -527,10 +527,8 @@ async def upload_recording(
 
 def _readable(user: UserRecord, rec: ScorecardRecord) -> None:
     if user.role == "agent" and rec.agent_id != user.agent_id:
-        raise HTTPException(
-            status.HTTP_403_FORBIDDEN,
-            f"agent {user.name!r} can see only their own scorecards, not job {rec.job_id!r}",
-        )
+        # worded as for a job that does not exist: ids must not be probed for existence
+        raise hidden(f"no scorecard job {rec.job_id!r}; list_scorecards() lists them")
 
 
 async def _record(store: Store, user: UserRecord, job_id: str) -> ScorecardRecord:
