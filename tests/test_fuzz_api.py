@@ -63,6 +63,9 @@ OPERATIONS = {
     "GET /v1/scorecards/{job_id}/html",
     "GET /v1/board",
     "GET /v1/board/live",
+    "POST /v1/board/flags/resolve",
+    "GET /v1/agents/{agent_id}/profile",
+    "DELETE /v1/agents/{agent_id}/profile",
 }
 """Every REST operation the app documents (the pages and sockets are not in the spec)."""
 
@@ -77,6 +80,8 @@ AGENT_REFUSED = {
     "GET /v1/board",
     "GET /v1/board/live",
     "POST /v1/recordings",
+    "POST /v1/board/flags/resolve",
+    "DELETE /v1/agents/{agent_id}/profile",
 }
 """Operations an agent may never succeed at (admin, supervisor or trainer only)."""
 
@@ -169,6 +174,18 @@ def seed(srv: LiveServer) -> Seeded:
         error="the recording is 0.2 s long; upload at least 2 s",
     )
     store.save_scorecard("sc-queued", call_id="rec-3", agent_id=None, status="queued")
+    for agent in ("a1", "a2"):
+        store.save_agent_profile(
+            agent,
+            {
+                "schema": "calltone.voice_profile/1",
+                "agent_id": agent,
+                "calls": 2,
+                "voiced_s": 64.5,
+                "updated_at": "2025-03-01T09:00:00Z",
+                "baseline": {"loudness_dbfs": -24.0, "pitch_st": 5.0, "loudness_leq_dbfs": None},
+            },
+        )
     return Seeded(
         real={
             "call_id": ["call-a1", "call-a2"],
