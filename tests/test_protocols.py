@@ -161,6 +161,7 @@ def test_audiohook_full_session_matches_own_protocol(
     call = store.get_call(result.call_id)
     assert call.agent_id == "a1"
     assert call.meta["source"]["protocol"] == "audiohook"
+    assert API_KEY not in json.dumps(call.meta)  # which key, by hash only
     assert call.meta["agent_channel"] == 0 and call.meta["sample_rate"] == 8000
     assert_same_alerts(alerts_of(store, result.call_id), reference_alerts)
 

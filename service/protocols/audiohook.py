@@ -29,7 +29,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from service.live import LiveHub
 from service.protocols.bridge import MAX_GAP_S, CallBridge, CallStart, source_user
 from service.protocols.codec import mulaw_decode, parse_duration_s
-from service.protocols.config import SourceSettings
+from service.protocols.config import SourceSettings, sha256_hex
 from service.protocols.errors import AdapterError, AuthError, UnsupportedFormatError
 from service.protocols.signature import NonceMemory, Verifier
 
@@ -291,7 +291,7 @@ class AudioHookSession:
             mono_role=mono_role,
             source={
                 "protocol": "audiohook",
-                "api_key": self.api_key,
+                "api_key_sha256": sha256_hex(self.api_key)[:12],  # which key, not the key
                 "organization_id": self.org_id,
                 "conversation_id": conversation,
                 "session_id": self.session_id,
@@ -299,7 +299,9 @@ class AudioHookSession:
                 "format": str(self.media["format"]),
             },
         )
-        self.bridge = CallBridge(self.hub, start, source_user("audiohook", self.api_key))
+        self.bridge = CallBridge(
+            self.hub, start, source_user("audiohook", start.source["api_key_sha256"])
+        )
         error = await self.bridge.open()
         if error is not None:
             self.bridge = None
