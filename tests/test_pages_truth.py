@@ -30,10 +30,15 @@ sync_api = pytest.importorskip(
     "playwright.sync_api",
     reason="Playwright's Python package is not installed (pip install playwright)",
 )
-browser_test = pytest.mark.skipif(
+skip_without_chromium = pytest.mark.skipif(
     not CHROMIUM.exists(),
     reason=f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)",
 )
+
+
+def browser_test(fn: Any) -> Any:
+    """A test that drives Chromium (slow: a browser and a server, seconds each)."""
+    return pytest.mark.slow(skip_without_chromium(fn))
 
 
 @pytest.fixture(scope="module")

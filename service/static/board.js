@@ -301,18 +301,35 @@ function at(seconds) {
   return el("span", { class: "t", text: fmtDuration(seconds) });
 }
 
-/** One row per event: a grown event is stored again under its id, and a phrase heard twice in
- * overlapping transcript windows is one phrase. */
+/** One row per event: a grown event is stored again under its id, a live event whose start was
+ * refined can come back under a new id, and a phrase heard twice in overlapping transcript
+ * windows is one phrase. Events of the same kind, speaker (and cue) that overlap in time are one;
+ * the one stored last (the grown or final record) stands for them. */
 function uniqueEvents(events) {
-  const byKey = new Map();
-  for (const e of events) {
+  const groups = new Map();
+  events.forEach((e, order) => {
     const ev = e.evidence || {};
-    const key = e.kind === "phrase"
-      ? `phrase|${e.speaker}|${ev.cue}|${Math.round(e.start_s * 10)}`
-      : `${e.kind}|${e.id}`;
-    byKey.set(key, e);  // the later record is the grown or final one
+    const key = `${e.kind}|${e.speaker}|${e.kind === "phrase" ? ev.cue : ""}`;
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key).push({ e, order });
+  });
+  const out = [];
+  for (const items of groups.values()) {
+    items.sort((x, y) => x.e.start_s - y.e.start_s);
+    let run = null;
+    for (const item of items) {
+      const end = item.e.open ? Infinity : item.e.end_s;
+      if (run && item.e.start_s <= run.end + 0.05) {
+        if (item.order > run.best.order) run.best = item;
+        run.end = Math.max(run.end, end);
+      } else {
+        if (run) out.push(run.best);
+        run = { best: item, end };
+      }
+    }
+    if (run) out.push(run.best);
   }
-  return [...byKey.values()];
+  return out.sort((x, y) => x.order - y.order).map((item) => item.e);
 }
 
 const POLARITY_WORDS = { good: "helped", bad: "hurt", signal: "noted" };
