@@ -123,6 +123,8 @@ class CrosstalkGate:
         self._since_own = np.full(n_channels, np.iinfo(np.int32).max // 2, np.int64)
         self._last_f0 = np.full(n_channels, np.nan)
         self._last_f0_age = np.full(n_channels, np.iinfo(np.int32).max // 2, np.int64)
+        self._pending: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self._pending_frames = 0
 
     def _held_pitch(self, f0: np.ndarray) -> np.ndarray:
         """Each channel's pitch, or its last one within ``pitch_hold_frames`` (carried)."""
@@ -139,7 +141,11 @@ class CrosstalkGate:
         return np.where(age <= self.o.pitch_hold_frames, value, np.nan)
 
     def push(
-        self, loudness_dbfs: np.ndarray, f0_hz: np.ndarray, aperiodicity: np.ndarray
+        self,
+        loudness_dbfs: np.ndarray,
+        f0_hz: np.ndarray,
+        aperiodicity: np.ndarray,
+        energetic: np.ndarray | None = None,
     ) -> np.ndarray:
         """Crosstalk frames of a block.
 
@@ -147,6 +153,11 @@ class CrosstalkGate:
         ----------
         loudness_dbfs, f0_hz, aperiodicity : np.ndarray, shape (channels, n)
             The block's raw frame values, in order after the previous block.
+        energetic : np.ndarray of bool, shape (channels, n), optional
+            Frames that would be speech on energy alone; the answer only matters there. Blocks
+            with no quiet energetic frame are answered at once and their evidence worked out
+            later, with the next block that needs it (a 20 ms live step mostly costs two
+            comparisons); the decisions are the same as working every block out.
 
         Returns
         -------
@@ -161,12 +172,42 @@ class CrosstalkGate:
         n = loud.shape[1]
         if n == 0 or self.n_channels == 1:
             return np.zeros(loud.shape, bool)
-        o = self.o
-        loudest = np.argmax(loud, axis=0)
-        quiet = loud < loud[loudest, np.arange(n)][None, :] - o.margin_db
+        quiet = loud < loud.max(axis=0)[None, :] - self.o.margin_db
         f0 = np.asarray(f0_hz, dtype=np.float64)
+        ap = np.asarray(aperiodicity, dtype=np.float64)
+        needed = quiet if energetic is None else quiet & np.asarray(energetic, dtype=bool)
+        if not needed.any():
+            self._pending.append((loud, f0, ap))
+            self._pending_frames += n
+            if self._pending_frames >= self.MAX_PENDING_FRAMES:
+                self._work_out(*self._take_pending())
+            return np.zeros(loud.shape, bool)
+        if self._pending:
+            before = self._pending_frames
+            pl, pf, pa = self._take_pending()
+            own = self._work_out(
+                np.concatenate((pl, loud), axis=1),
+                np.concatenate((pf, f0), axis=1),
+                np.concatenate((pa, ap), axis=1),
+            )[:, before:]
+        else:
+            own = self._work_out(loud, f0, ap)
+        return quiet & ~own
+
+    MAX_PENDING_FRAMES = 50
+
+    def _take_pending(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        parts = self._pending
+        self._pending, self._pending_frames = [], 0
+        return tuple(np.concatenate([p[k] for p in parts], axis=1) for k in range(3))  # type: ignore[return-value]
+
+    def _work_out(self, loud: np.ndarray, f0: np.ndarray, ap: np.ndarray) -> np.ndarray:
+        """Own-voice frames of ``(channels, n)`` values (state carried to the next call)."""
+        o = self.o
+        n = loud.shape[1]
+        loudest = np.argmax(loud, axis=0)
         ref = self._held_pitch(f0)[loudest, np.arange(n)]
-        ev = own_voice_evidence(f0, np.asarray(aperiodicity), ref, o)
+        ev = own_voice_evidence(f0, ap, ref, o)
         # At least own_min_frames of the last own_window_frames frames (carried across blocks).
         ext = np.concatenate((self._hist, ev.astype(np.int32)), axis=1)
         zero = np.zeros((self.n_channels, 1), np.int64)
@@ -183,5 +224,4 @@ class CrosstalkGate:
             last >= 0, idx[None, :] - last, self._since_own[:, None] + idx[None, :] + 1
         )
         self._since_own = since[:, -1].astype(np.int64)
-        own = since <= o.hold_frames
-        return quiet & ~own
+        return np.asarray(since <= o.hold_frames)

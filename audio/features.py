@@ -693,14 +693,15 @@ class FeatureStream:
         o = self.o
         # Crosstalk: a channel far quieter than a louder simultaneous channel is not speaking,
         # unless it shows a voice of its own (audio/crosstalk.py).
+        energetic = [r.loudness_dbfs > r.gate_dbfs for r in raws]
         leak = self._crosstalk.push(
             np.stack([r.loudness_dbfs for r in raws]),
             np.stack([r.f0_hz for r in raws]),
             np.stack([r.aperiodicity for r in raws]),
+            np.stack(energetic),
         )
         for c, r in enumerate(raws):
-            raw_speech = r.loudness_dbfs > r.gate_dbfs
-            raw_speech &= ~leak[c]
+            raw_speech = energetic[c] & ~leak[c]
             labels = self._gates[c].push(raw_speech)
             if final:
                 labels = np.concatenate((labels, self._gates[c].flush()))
