@@ -101,6 +101,12 @@ def _add_score(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--mono-role", choices=["agent", "customer"], default="agent")
     p.add_argument("--agent-id", default=None, help="the agent these calls belong to")
     p.add_argument(
+        "--recorded-at",
+        default=None,
+        help="when the call was recorded, as the report should show it (default: the file's "
+        "date tag, else its modification time)",
+    )
+    p.add_argument(
         "--agent-profile",
         default=None,
         metavar="FILE",
@@ -605,6 +611,7 @@ def cmd_score(args: argparse.Namespace) -> int:
         mono_role=args.mono_role,
         customer_name=args.customer_name,
         agent_id=args.agent_id,
+        recorded_at=args.recorded_at,
         pack_gap_s=args.pack_gap_s,
         full_context=args.full_context,
         agent_profile=agent_profile,

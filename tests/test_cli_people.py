@@ -215,3 +215,25 @@ def test_replay_says_mono_and_names_the_token_option(tmp_path: Path, run: Any) -
     assert "mono recording" in r.stderr and "interruptions need two channels" in r.stderr
     assert "?token=" not in r.stderr + r.stdout
     assert "pass --token T or set CALLTONE_TOKEN" in r.stderr, r.stderr
+
+
+def test_score_names_the_report_by_file_agent_and_date(tmp_path: Path, run: Any) -> None:
+    r = run(
+        "score",
+        str(ESCALATION),
+        "--no-transcribe",
+        "--no-progress",
+        "--workers",
+        "1",
+        "--agent-id",
+        "ana",
+        "--recorded-at",
+        "2026-11-30 14:05",
+        "--out",
+        str(tmp_path),
+    )
+    assert r.returncode == 0, r.stderr
+    page = (tmp_path / "call.html").read_text(encoding="utf-8")
+    assert "<h1>escalation_call/call.wav</h1>" in page  # not escalation_call__call
+    assert "agent ana" in page and "recorded 2026-11-30 14:05" in page
+    assert '<audio id="audio"' in page and "data:audio/ogg;base64," in page
