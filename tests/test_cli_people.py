@@ -237,3 +237,21 @@ def test_score_names_the_report_by_file_agent_and_date(tmp_path: Path, run: Any)
     assert "<h1>escalation_call/call.wav</h1>" in page  # not escalation_call__call
     assert "agent ana" in page and "recorded 2026-11-30 14:05" in page
     assert '<audio id="audio"' in page and "data:audio/ogg;base64," in page
+
+
+def test_a_long_call_is_encoded_for_the_report_without_crashing() -> None:
+    """libsndfile's Vorbis encoder crashed the process (SIGSEGV) on five minutes of audio in
+    one write; the report's encoder writes blocks. In a subprocess, so a crash is a failure."""
+    code = (
+        "import numpy as np\n"
+        "from service.report_audio import report_audio\n"
+        "x = (np.random.default_rng(0).standard_normal((2, 16000 * 300)) * 0.05)\n"
+        "r = report_audio(x.astype(np.float32), 16000, {'agent': 0, 'customer': 1})\n"
+        "print(len(r.data_uri), len(r.waveform['agent']))\n"
+    )
+    r = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300
+    )
+    assert r.returncode == 0, f"exit {r.returncode}: {r.stderr[-500:]}"
+    size, peaks = map(int, r.stdout.split())
+    assert peaks == 1000 and 100_000 < size < 8_000_000
