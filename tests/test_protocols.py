@@ -790,3 +790,51 @@ def test_audiohook_long_pause_keeps_the_call(
     assert wait_ended(store, call_id) == "ended"
     duration_s = (store.get_call(call_id).summary or {})["duration_s"]
     assert abs(duration_s - (2.0 + pause_s)) < 0.05, duration_s
+
+
+def test_twilio_silence_longer_than_the_idle_timeout_keeps_the_call(
+    server: ServerProcess, store: Store, call_8k: np.ndarray
+) -> None:
+    """Twilio sends nothing while both tracks are silent: the connection is alive, so the call
+    must not end when the runner's audio idle timeout passes; the silence is on its timeline."""
+    from websockets.asyncio.client import connect
+
+    from service.protocols.codec import mulaw_encode
+
+    url = server.ws + "/v1/twilio"
+    start = _start()
+    call_id = f"tw-{start[1]['start']['callSid']}-{start[1]['start']['streamSid']}"
+    quiet_s = IDLE_S + 2.0
+
+    def media(seq: int, track: str, t_ms: int, col: int) -> str:
+        part = call_8k[t_ms * 8 : t_ms * 8 + 160, col]
+        body = {
+            "track": track,
+            "timestamp": str(t_ms),
+            "payload": base64.b64encode(mulaw_encode(part)).decode(),
+        }
+        return json.dumps({"event": "media", "sequenceNumber": str(seq), "media": body})
+
+    async def run() -> int | None:
+        headers = {"X-Twilio-Signature": twilio_signature(url, TWILIO_TOKEN)}
+        async with connect(url, additional_headers=headers) as ws:
+            await ws.send(json.dumps({"event": "start", "sequenceNumber": "1", **start[1]}))
+            seq = 1
+            for t_ms in range(0, 1000, 20):
+                for track, col in (("inbound", 1), ("outbound", 0)):
+                    seq += 1
+                    await ws.send(media(seq, track, t_ms, col))
+            await asyncio.sleep(quiet_s)  # both tracks silent: Twilio sends nothing
+            resume_ms = int((1.0 + quiet_s) * 1000)
+            for t_ms in range(resume_ms, resume_ms + 1000, 20):
+                for track, col in (("inbound", 1), ("outbound", 0)):
+                    seq += 1
+                    await ws.send(media(seq, track, t_ms, col))
+            await ws.send(json.dumps({"event": "stop", "sequenceNumber": str(seq + 1), "stop": {}}))
+            await asyncio.wait_for(ws.wait_closed(), 30)
+        return ws.close_code
+
+    assert asyncio.run(run()) == 1000
+    assert wait_ended(store, call_id) == "ended"
+    duration_s = (store.get_call(call_id).summary or {})["duration_s"]
+    assert abs(duration_s - (2.0 + quiet_s)) < 0.05, duration_s

@@ -42,8 +42,6 @@ UUID_RE = re.compile(
 CLIENT_TYPES = ("open", "close", "ping", "paused", "resumed", "discarded", "update", "error")
 SUPPORTED_FORMATS = ("PCMU", "L16")
 RATE_HZ = 8000
-IDLE_TIMEOUT_S = 60.0
-"""Genesys pings every few seconds; a session silent this long is gone."""
 
 
 class SessionError(AdapterError):
@@ -184,9 +182,13 @@ class AudioHookSession:
         try:
             while self.state not in ("closed", "disconnecting"):
                 try:
-                    msg = await asyncio.wait_for(self.ws.receive(), IDLE_TIMEOUT_S)
+                    msg = await asyncio.wait_for(
+                        self.ws.receive(), self.sources.audiohook_idle_timeout_s
+                    )
                 except TimeoutError:
-                    await self.disconnect("error", f"no message for {IDLE_TIMEOUT_S:.0f} s")
+                    await self.disconnect(
+                        "error", f"no message for {self.sources.audiohook_idle_timeout_s:.0f} s"
+                    )
                     return
                 if msg["type"] == "websocket.disconnect":
                     if self.bridge is not None and self.state != "closed":

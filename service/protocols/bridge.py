@@ -20,6 +20,7 @@ import dataclasses
 import datetime as dt
 import json
 import logging
+import time
 from typing import Any
 
 from starlette.websockets import WebSocketState
@@ -33,6 +34,10 @@ INBOX_MESSAGES = 16
 """Messages (frames) queued between an adapter and its runner before the adapter waits."""
 MAX_PUSH_S = 0.2
 """Longest PCM frame pushed to the runner (its limit is 1 s; 200 ms keeps steps even)."""
+KEEPALIVE_S = 10.0
+"""A call whose platform is connected but sends no audio (hold, Twilio's skipped silence) is
+pinged this often (at most a third of ``audio_idle_timeout_s``), so the runner's audio idle timeout does not end it: for platform calls the
+adapters' own idle timeouts (``*_idle_timeout_s``) decide when a silent connection is gone."""
 MAX_GAP_S = 3600.0
 """Longest gap (pause, discarded or skipped audio) one message may put on a call's timeline."""
 
@@ -152,6 +157,8 @@ class CallBridge:
         self.silence_s = 0.0
         self._max_push_bytes = int(MAX_PUSH_S * start.sample_rate_hz) * self.bytes_per_frame
         self._ended = False
+        self._last_put = time.monotonic()
+        self._keepalive: asyncio.Task[None] | None = None
 
     @property
     def call_id(self) -> str:
@@ -176,7 +183,15 @@ class CallBridge:
             return self.port.error
         if self.task.done() and not any(m.get("type") == "started" for m in self.port.sent):
             return {"type": "error", "code": "internal", "message": "the call did not start"}
+        self._keepalive = asyncio.create_task(self._keep_alive(), name=f"keepalive-{self.call_id}")
         return None
+
+    async def _keep_alive(self) -> None:
+        every_s = min(KEEPALIVE_S, self.hub.settings.audio_idle_timeout_s / 3)
+        while not self._ended and not self.port.closed.is_set():
+            await asyncio.sleep(every_s / 2)
+            if time.monotonic() - self._last_put >= every_s:
+                await self.keepalive()
 
     async def push(self, pcm: bytes) -> None:
         """Interleaved little-endian 16-bit PCM, whole sample frames, any length."""
@@ -184,6 +199,7 @@ class CallBridge:
             chunk = pcm[i : i + self._max_push_bytes]
             self.frames_pushed += 1
             self.samples_pushed += len(chunk) // self.bytes_per_frame
+            self._last_put = time.monotonic()
             await self.port.put({"type": "websocket.receive", "bytes": chunk})
 
     async def push_silence(self, seconds: float) -> None:
@@ -204,6 +220,7 @@ class CallBridge:
         """The platform is alive but sends no audio (paused, on hold): tell the runner, whose
         audio socket would otherwise time out (``audio_idle_timeout_s``)."""
         if not self._ended:
+            self._last_put = time.monotonic()
             await self.port.put({"type": "websocket.receive", "text": '{"type": "ping"}'})
 
     async def stop(self) -> None:
@@ -220,6 +237,8 @@ class CallBridge:
 
     async def wait(self, timeout_s: float | None = None) -> None:
         """Wait for the runner to finish the call (storage, feeds, summary)."""
+        if self._keepalive is not None:
+            self._keepalive.cancel()
         if self.task is None:
             return
         try:

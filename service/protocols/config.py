@@ -96,6 +96,13 @@ class SourceSettings(BaseSettings):
     audiohook_close_timeout_s: float = Field(
         5.0, gt=0, le=60, description="how long to wait for Genesys' close after a disconnect"
     )
+    audiohook_idle_timeout_s: float = Field(
+        60.0,
+        gt=0,
+        le=3600,
+        description="a session that sends nothing (Genesys pings every few seconds, also on "
+        "hold) for this long is disconnected and its call interrupted",
+    )
     audiohook_max_text_bytes: int = Field(
         65_535, ge=1024, description="largest AudioHook text message accepted"
     )
@@ -137,6 +144,13 @@ class SourceSettings(BaseSettings):
         description="how far one track may run ahead of the other before the quiet one is "
         "filled with silence (Twilio sends nothing for a silent track)",
     )
+    twilio_idle_timeout_s: float = Field(
+        120.0,
+        gt=0,
+        le=3600,
+        description="a stream that sends nothing for this long is closed and its call "
+        "interrupted (Twilio sends media every 20 ms, silent tracks aside)",
+    )
     twilio_max_text_bytes: int = Field(
         65_536, ge=1024, description="largest Twilio message accepted (a media message is ~300)"
     )
@@ -169,6 +183,12 @@ class SourceSettings(BaseSettings):
     )
     fork_metadata_timeout_s: float = Field(
         10.0, gt=0, le=120, description="how long to wait for the metadata frame"
+    )
+    fork_idle_timeout_s: float = Field(
+        60.0,
+        gt=0,
+        le=3600,
+        description="a fork that sends no audio for this long is closed and its call interrupted",
     )
     fork_max_text_bytes: int = Field(65_536, ge=1024)
 

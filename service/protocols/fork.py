@@ -37,7 +37,6 @@ log = logging.getLogger("calltone.protocols.fork")
 
 MIXES = ("mono", "mixed", "stereo")
 RATES = (8000, 16000)
-IDLE_TIMEOUT_S = 30.0
 _CALL_ID_RE = re.compile(r"[^A-Za-z0-9._@-]")
 
 
@@ -171,9 +170,11 @@ async def serve_fork(ws: WebSocket, hub: LiveHub, sources: SourceSettings) -> No
         limit = min(hub.settings.max_frame_bytes, call.sample_rate_hz * frame_bytes)
         while True:
             try:
-                msg = await asyncio.wait_for(ws.receive(), IDLE_TIMEOUT_S)
+                msg = await asyncio.wait_for(ws.receive(), sources.fork_idle_timeout_s)
             except TimeoutError as exc:
-                raise AdapterError(f"no audio for {IDLE_TIMEOUT_S:.0f} s", code="timeout") from exc
+                raise AdapterError(
+                    f"no audio for {sources.fork_idle_timeout_s:.0f} s", code="timeout"
+                ) from exc
             if msg["type"] == "websocket.disconnect":
                 if msg.get("code", 1000) in (1000, 1001):
                     await bridge.stop()  # the fork ends with the call (or a hang-up)

@@ -39,8 +39,6 @@ log = logging.getLogger("calltone.protocols.twilio")
 
 RATE_HZ = 8000
 TRACKS = ("inbound", "outbound")
-IDLE_TIMEOUT_S = 30.0
-"""Twilio sends media every 20 ms while a call is up; a stream quiet this long is gone."""
 MAX_CHUNK_SAMPLES = 8000
 _SID_RE = re.compile(r"^[A-Za-z0-9]{1,64}$")
 
@@ -157,10 +155,14 @@ class TwilioStream:
         try:
             while True:
                 try:
-                    msg = await asyncio.wait_for(self.ws.receive(), IDLE_TIMEOUT_S)
+                    msg = await asyncio.wait_for(
+                        self.ws.receive(), self.sources.twilio_idle_timeout_s
+                    )
                 except TimeoutError as exc:
                     raise AdapterError(
-                        f"no message for {IDLE_TIMEOUT_S:.0f} s", code="timeout", close_code=1008
+                        f"no message for {self.sources.twilio_idle_timeout_s:.0f} s",
+                        code="timeout",
+                        close_code=1008,
                     ) from exc
                 if msg["type"] == "websocket.disconnect":
                     if self.bridge is not None:
