@@ -201,7 +201,7 @@ async def run_mode(
             "sessions": sessions,
             "frame_ms": frame_ms,
             "feed_alerts": len(lat),
-            "unmatched_feed_alerts": sum(len(f) for _, f, _ in outs) - len(lat),
+            "feed_alerts_not_from_a_frame": sum(len(f) for _, f, _ in outs) - len(lat),
             "feed_p50_ms": pct(lat, 50),
             "feed_p95_ms": pct(lat, 95),
             "feed_max_ms": round(max(lat), 1) if lat else None,

@@ -838,3 +838,25 @@ def test_twilio_silence_longer_than_the_idle_timeout_keeps_the_call(
     assert wait_ended(store, call_id) == "ended"
     duration_s = (store.get_call(call_id).summary or {})["duration_s"]
     assert abs(duration_s - (2.0 + quiet_s)) < 0.05, duration_s
+
+
+def test_a_bad_session_leaves_a_concurrent_call_alone(
+    server: ServerProcess, store: Store, call_8k: np.ndarray, reference_alerts: list
+) -> None:
+    async def both() -> tuple[Any, Any]:
+        good = replay_audiohook(
+            call_8k,
+            server=server.ws,
+            api_key=API_KEY,
+            client_secret=SECRET,
+            agent_id="a1",
+            organization_id=ORG,
+            speed=0,
+        )
+        bad = _audiohook_exchange(server, [_open(), ("bytes", b"\xff" * 161)])
+        return await asyncio.gather(good, bad)
+
+    good, (bad_msgs, _) = asyncio.run(both())
+    assert any(m["type"] == "disconnect" for m in bad_msgs)
+    assert [m["type"] for m in good.messages] == ["opened", "closed"]
+    assert_same_alerts(alerts_of(store, good.call_id), reference_alerts)
