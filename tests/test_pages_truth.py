@@ -325,6 +325,7 @@ def test_trainer_list_names_the_file_and_the_report_plays_the_evidence(
         report = tab.page.frame_locator("#report")
         report.locator("audio#audio").wait_for(state="attached", timeout=15_000)
         assert report.locator("h1").inner_text() == "coaching_monday.wav"
+        assert "(file date)" in report.locator(".meta").inner_text()  # the file's own date
         assert "Scorecard · coaching_monday" in tab.page.locator("#title").inner_text()
         frame = tab.page.locator("#report").element_handle().content_frame()
         assert frame is not None

@@ -422,6 +422,10 @@ _UPLOAD_BODY = {
                             "description": "default: the file's name",
                         },
                         "customer_name": {"type": "string"},
+                        "recorded_at": {
+                            "type": "string",
+                            "description": "when the call was recorded, as the report shows it",
+                        },
                         "agent_channel": {"type": "integer", "description": "default 0"},
                     },
                 }
@@ -472,6 +476,7 @@ async def upload_recording(
         agent_id = _check_name(fields.get("agent_id"), "agent_id")
         call_id = _check_name(fields.get("call_id"), "call_id")
         customer_name = (fields.get("customer_name") or "").strip()[:200] or None
+        recorded_at = (fields.get("recorded_at") or "").strip()[:64] or None  # shown as text
         agent_channel = _agent_channel(fields.get("agent_channel"))
         suffix = Path(upload.filename or "").suffix.lower()
         if suffix not in ACCEPTED_SUFFIXES:
@@ -512,6 +517,7 @@ async def upload_recording(
         customer_name=customer_name,
         agent_id=agent_id,
         display_name=filename,
+        recorded_at=recorded_at,
     )
     scoring.submit(
         job_id,

@@ -1,5 +1,5 @@
 // Trainer pages: upload a recording to be scored (POST /v1/recordings) and list the scorecards.
-import { api, el, fmtClock, parseTime, showUser, syncList } from "/static/common.js";
+import { api, el, fmtClock, pad2, parseTime, showUser, syncList } from "/static/common.js";
 
 const $ = (id) => document.getElementById(id);
 let timer = null;
@@ -58,6 +58,11 @@ async function upload(event) {
     if (!String(data.get(key) || "").trim()) data.delete(key);
   }
   const file = data.get("file");
+  if (file && file.lastModified) {  // the report's date: the file's own, as the trainer's disk has it
+    const d = new Date(file.lastModified);
+    data.set("recorded_at", `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())} `
+                            + `${pad2(d.getHours())}:${pad2(d.getMinutes())} (file date)`);
+  }
   const button = $("upload-btn");
   button.disabled = true;
   $("upload-status").textContent = `Uploading ${file.name}…`;
