@@ -8,7 +8,9 @@ acoustic analysis, transcription, cues, like ``calltone analyze``; plain: ``deco
 ``split_stereo`` and ``transcribe`` per channel), and the word error rate per party against the
 sample scripts. Runs are interleaved (run 1 of every system, then run 2, ...) because the machine
 is shared: load from other processes then falls on all systems alike. The 1-minute load average
-is printed with each run.
+is printed with each run. calltone always computes word times (cues, pace, interruption checks
+need them), plain faster-whisper does not by default, so plain greedy + VAD is also run with
+``word_timestamps=True``.
 
 Run: ``python bench/bench_call_speed.py [--runs 3] [--condition nb_ulaw] [--json out.json]``.
 """
@@ -95,15 +97,20 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--condition", default="nb_ulaw", choices=sorted(telephone.CONDITIONS))
     ap.add_argument("--plain-defaults", action="store_true", help="also plain beam 5 + VAD (slow)")
+    ap.add_argument("--beam5", action="store_true", help="also calltone with beam 5 (slow)")
     ap.add_argument("--json", default=None)
     args = ap.parse_args(argv)
     model_path = resolve_model_path(None)
     base = recorded_call_options(model_path)
     systems: dict[str, Callable[[Path], Texts]] = {
         "calltone analyze (recorded_call_options)": calltone(base),
-        "calltone, beam 5": calltone(replace(base, beam_size=5)),
         "plain greedy + VAD": plain(model_path, beam_size=1, vad_filter=True),
+        "plain greedy + VAD + word timestamps": plain(
+            model_path, beam_size=1, vad_filter=True, word_timestamps=True
+        ),
     }
+    if args.beam5:
+        systems["calltone, beam 5"] = calltone(replace(base, beam_size=5))
     if args.plain_defaults:
         systems["plain beam 5 + VAD"] = plain(model_path, vad_filter=True)
     refs = references()

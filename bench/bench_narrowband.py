@@ -47,7 +47,7 @@ from audio.channels import ChannelRoles  # noqa: E402
 from audio.decode import DecodedAudio, load_audio  # noqa: E402
 from models.analysis import run_session  # noqa: E402
 from models.config import AnalysisConfig  # noqa: E402
-from models.pipeline import recorded_call_options, transcribe_session  # noqa: E402
+from models.pipeline import CUE_HOTWORDS, recorded_call_options, transcribe_session  # noqa: E402
 from models.text import normalize, token_edit_distance  # noqa: E402
 from models.transcriber import (  # noqa: E402
     Transcriber,
@@ -183,47 +183,31 @@ def plain_system(model_path: str, **kwargs: Any) -> Callable[[Path], str]:
     return run
 
 
-# faster-whisper's hotwords as sentences (a bare word list made Whisper drop punctuation, or
-# with commas invent a trailing "I'm going to go ahead and check out the" on every clip)
-CUE_HOTWORDS = (
-    "I'm sorry. Please calm down. Let me get my supervisor or manager. Refund. I apologize. "
-    "I'll escalate this."
-)
-
-
-def systems(model_path: str) -> dict[str, Callable[[Path], str]]:
+def systems(model_path: str, *, levers: bool = False) -> dict[str, Callable[[Path], str]]:
+    """The systems compared; ``levers`` adds calltone with one setting changed at a time."""
     base = recorded_call_options(model_path)
-    return {
+    out = {
         "calltone (recorded_call_options)": calltone_system(base),
-        "calltone, beam 5": calltone_system(replace(base, beam_size=5)),
-        "calltone --full-context (30 s encoder, windows <= 28 s)": calltone_system(
+        "calltone + cue hotwords": calltone_system(replace(base, hotwords=CUE_HOTWORDS)),
+        "calltone --full-context": calltone_system(
             recorded_call_options(model_path, full_context=True)
         ),
-        "calltone, one window per region": calltone_system(replace(base, window_s=None)),
-        "calltone, crosstalk gate 20 dB": calltone_system(replace(base, crosstalk_gate_db=20.0)),
-        "calltone, crosstalk gate 20 dB, beam 5": calltone_system(
-            replace(base, crosstalk_gate_db=20.0, beam_size=5)
-        ),
-        "calltone, crosstalk gate 20 dB, 30 s encoder": calltone_system(
-            replace(base, crosstalk_gate_db=20.0, context_min_s=None, window_s=28.0)
-        ),
-        "calltone, crosstalk gate 20 dB, cue hotwords": calltone_system(
-            replace(base, crosstalk_gate_db=20.0, hotwords=CUE_HOTWORDS)
-        ),
-        "calltone, Silero inside the speech runs": calltone_system(
-            replace(base, speech_gate="given_and_silero")
-        ),
-        "calltone, Silero inside the speech runs, beam 5": calltone_system(
-            replace(base, speech_gate="given_and_silero", beam_size=5)
-        ),
-        "calltone, Silero inside the speech runs, 30 s encoder": calltone_system(
-            replace(base, speech_gate="given_and_silero", context_min_s=None)
-        ),
-        "calltone, audio via PyAV": calltone_on_array(base, "pyav"),
         "plain defaults (beam 5, VAD off)": plain_system(model_path),
         "plain beam 5 + VAD": plain_system(model_path, vad_filter=True),
         "plain greedy + VAD": plain_system(model_path, beam_size=1, vad_filter=True),
     }
+    if levers:
+        nogate = replace(base, crosstalk_gate_db=None)
+        out |= {
+            "calltone without the crosstalk gate (before issue 14)": calltone_system(nogate),
+            "calltone, beam 5": calltone_system(replace(base, beam_size=5)),
+            "calltone, one window per region": calltone_system(replace(base, window_s=None)),
+            "calltone, audio via PyAV": calltone_on_array(base, "pyav"),
+            "calltone, Silero inside the speech runs (no gate)": calltone_system(
+                replace(nogate, speech_gate="given_and_silero")
+            ),
+        }
+    return out
 
 
 # --------------------------------------------------------------------------------------------
@@ -243,6 +227,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--only", nargs="*", default=None, help="systems whose name holds one of these")
     ap.add_argument("--clips", nargs="*", default=None, help="clips whose name holds one of these")
+    ap.add_argument("--levers", action="store_true", help="also one calltone lever at a time")
     ap.add_argument("--json", default=None)
     args = ap.parse_args(argv)
     data = shared_data_dir()
@@ -251,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
     all_clips = [c for c in clips(data) if not args.clips or any(k in c.name for k in args.clips)]
     systems_ = {
         k: v
-        for k, v in systems(model_path).items()
+        for k, v in systems(model_path, levers=args.levers).items()
         if not args.only or any(w in k for w in args.only)
     }
     results: dict[str, Any] = {"load_1min": [os.getloadavg()[0]], "rows": []}

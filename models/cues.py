@@ -9,7 +9,7 @@ to, so a scorecard line can quote both the call and the guidance.
 Why fuzzy: Whisper writes the same words many ways ("I cant", "Im sorry", "OK", hyphenation) and
 slips a word now and then. Sentences and patterns are both normalised by :mod:`models.text`, and
 phrases of five or more tokens may differ by one token (insert, delete or substitute), except that a
-negation, a personal pronoun or a content word (five letters or more) can never be the slip: "I can do that" must not match "I can't do
+negation, a personal pronoun or a content word (four letters or more) can never be the slip: "I can do that" must not match "I can't do
 that". Tokens of five letters or more that are nearly the same (difflib ratio >= 0.85:
 "apologise"/"apologize", "frustrating"/"frustrated") count as equal.
 
@@ -58,8 +58,9 @@ _SENTENCE_END = (".", "?", "!", "…")
 _KNOWN_KEYS = {"kind", "speaker", "polarity", "patterns", "unless", "seed"}
 _PATTERN_KEYS = {"pattern", "confidence"}
 # Phrase tokens this long or longer are content words: they may be misspelt (difflib, see
-# _same) but never dropped or replaced by the one-token slip.
-CONTENT_WORD_LETTERS = 5
+# _same) but never dropped or replaced by the one-token slip ("I can't convince you" is not "I
+# can't help you"); the slip is for short words ("a", "the", "to", "for").
+CONTENT_WORD_LETTERS = 4
 # A phrase matched with a one-token slip is less certain than an exact one.
 SLIP_CONFIDENCE = 0.85
 # Word probabilities (Whisper's) below this do not lower a cue's confidence further; a cue from
@@ -514,7 +515,7 @@ def _same(a: str, b: str) -> bool:
 @functools.lru_cache(maxsize=65536)
 def _similar(a: str, b: str) -> bool:
     """Nearly the same content word (difflib ratio >= 0.7): may be the one slip of a phrase."""
-    if min(len(a), len(b)) < CONTENT_WORD_LETTERS:
+    if min(len(a), len(b)) < 5:
         return False
     return difflib.SequenceMatcher(None, a, b).ratio() >= 0.7
 

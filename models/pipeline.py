@@ -82,6 +82,14 @@ RECORDED_CALL_WORKERS = 1
 # to 0.14-0.24 of the reference words, level with plain faster-whisper + Silero VAD
 # (bench/bench_narrowband.py, docs/benchmarks_telephone.md).
 CROSSTALK_GATE_DB = 20.0
+# faster-whisper hotwords for the words the phrase cues need, written as sentences: as a bare word
+# list Whisper dropped punctuation and capitals (which sentence cuts and name learning need), and
+# as a comma list it appended "I'm going to go ahead and check out the" to every clip
+# (bench/bench_cues.py, docs/benchmarks_telephone.md).
+CUE_HOTWORDS = (
+    "I'm sorry. Please calm down. Let me get my supervisor or manager. Refund. I apologize. "
+    "I'll escalate this."
+)
 
 
 def recorded_call_options(

@@ -39,6 +39,11 @@ WORD_SLACK_S = 0.2
 # Results
 
 
+# A cue matched with less confidence than this (a near-miss of a recognition error, or words
+# Whisper was unsure of) says so in its evidence note, so a trainer can check the audio.
+NEAR_MISS_NOTE_BELOW = 0.8
+
+
 @dataclass(frozen=True)
 class Evidence:
     """One moment that earned or cost points.
@@ -178,6 +183,7 @@ class CueHit:
     end_s: float
     quote: str
     event_id: str
+    confidence: float = 1.0
 
     @property
     def ref(self) -> str:
@@ -221,6 +227,7 @@ class CallFacts:
                 end_s=float(e["end_s"] if e.get("end_s") is not None else e["start_s"]),
                 quote=str(e["evidence"].get("quote", "")),
                 event_id=str(e.get("id", "")),
+                confidence=float(e["evidence"].get("confidence", 1.0)),
             )
             for e in doc.get("events", [])
             if e.get("kind") == "phrase" and "cue" in e.get("evidence", {})
@@ -333,7 +340,12 @@ class CallFacts:
             ref=c.ref,
             kind=c.kind,
             effect=effect,
-            note=note or c.kind.replace("_", " "),
+            note=(note or c.kind.replace("_", " "))
+            + (
+                f" (matched through a likely mishearing, confidence {c.confidence:.2f})"
+                if c.confidence < NEAR_MISS_NOTE_BELOW
+                else ""
+            ),
             event_id=c.event_id,
         )
 

@@ -285,9 +285,13 @@ def test_a_team_rubric_changes_weights_and_moves_the_overall_score_as_expected(
 ) -> None:
     s = scored["interrupting_agent_call"]
     base = s.scorecard["overall_score"]
-    al = _crit(s.scorecard, "active_listening")["score"]
-    apology = _crit(s.scorecard, "apology")["score"]
-    assert al < base < apology, "the test needs one criterion below and one above the mean"
+    # the criteria furthest below and above the mean ("I'm sorry about that, let me pull up your
+    # account" is a bare apology since issue 14, so the apology criterion is no longer the top)
+    used = [c for c in s.scorecard["criteria"] if c["status"] == "scored"]
+    low_id = min(used, key=lambda c: c["score"])["id"]
+    high_id = max(used, key=lambda c: c["score"])["id"]
+    low, high = _crit(s.scorecard, low_id)["score"], _crit(s.scorecard, high_id)["score"]
+    assert low < base < high, "the test needs one criterion below and one above the mean"
     text = default_rubric_path().read_text(encoding="utf-8")
 
     def rescore(criterion: str, weight: int) -> float:
@@ -306,11 +310,11 @@ def test_a_team_rubric_changes_weights_and_moves_the_overall_score_as_expected(
         w = {c["id"]: (weight if c["id"] == criterion else c["weight"]) for c in used}
         return sum(w[c["id"]] * c["score"] for c in used) / sum(w.values())
 
-    lower = rescore("active_listening", 200)
-    higher = rescore("apology", 200)
+    lower = rescore(low_id, 200)
+    higher = rescore(high_id, 200)
     assert lower < base - 2 and higher > base + 20
-    assert lower == pytest.approx(expected("active_listening", 200), abs=0.06)
-    assert higher == pytest.approx(expected("apology", 200), abs=0.06)
+    assert lower == pytest.approx(expected(low_id, 200), abs=0.06)
+    assert higher == pytest.approx(expected(high_id, 200), abs=0.06)
 
 
 @pytest.mark.slow
