@@ -51,6 +51,18 @@ class CrosstalkOptions:
     pitch_hold_frames : int
         The louder channel's pitch stands for this many frames after it was last measured (a
         syllable's decaying tail has no pitch of its own but leaks the one it had).
+    copy_min_db_under : float
+        Any channel at least this far under the loudest (not only ``margin_db``) is a copy of
+        it where both are voiced at the same pitch (within ``octave_tolerance_st``) in at least
+        ``own_min_frames`` of the last ``own_window_frames`` frames (held ``hold_frames``): a
+        third talker picked up by both microphones reads as the same voice on both, and only
+        the louder pick-up stays speech.
+    own_range_db, peak_decay_db_per_frame : float
+        Its own voice is within ``own_range_db`` of the channel's own speech peak (its loudest
+        energetic frame that was not quiet, decaying by ``peak_decay_db_per_frame`` per 10 ms
+        frame, 0.2 dB/s): a third talker in the room, picked up far under the channel's own
+        party, has a pitch of its own too but is not that party. A party who has not spoken
+        yet has no peak, so a soft newcomer is judged on pitch alone.
     """
 
     margin_db: float = 18.0
@@ -61,6 +73,9 @@ class CrosstalkOptions:
     own_min_frames: int = 3
     hold_frames: int = 12
     pitch_hold_frames: int = 10
+    own_range_db: float = 20.0
+    copy_min_db_under: float = 6.0
+    peak_decay_db_per_frame: float = 0.002
 
     def __post_init__(self) -> None:
         if self.margin_db <= 0 or self.same_pitch_tolerance_st <= 0:
@@ -119,11 +134,14 @@ class CrosstalkGate:
         self.o = options or CrosstalkOptions()
         self.n_channels = n_channels
         w = self.o.own_window_frames
-        self._hist = np.zeros((n_channels, w - 1), np.int32)  # last evidence frames
-        self._since_own = np.full(n_channels, np.iinfo(np.int32).max // 2, np.int64)
+        big = np.iinfo(np.int32).max // 2
+        # Window-and-hold state of the own-voice and the same-voice (copy) evidence.
+        self._hist = {k: np.zeros((n_channels, w - 1), np.int32) for k in ("own", "copy")}
+        self._since = {k: np.full(n_channels, big, np.int64) for k in ("own", "copy")}
         self._last_f0 = np.full(n_channels, np.nan)
         self._last_f0_age = np.full(n_channels, np.iinfo(np.int32).max // 2, np.int64)
-        self._pending: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        self._peak = np.full(n_channels, -np.inf)  # own speech peak (dBFS), decaying
+        self._pending: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
         self._pending_frames = 0
 
     def _held_pitch(self, f0: np.ndarray) -> np.ndarray:
@@ -175,53 +193,83 @@ class CrosstalkGate:
         quiet = loud < loud.max(axis=0)[None, :] - self.o.margin_db
         f0 = np.asarray(f0_hz, dtype=np.float64)
         ap = np.asarray(aperiodicity, dtype=np.float64)
-        needed = quiet if energetic is None else quiet & np.asarray(energetic, dtype=bool)
+        en = np.ones(loud.shape, bool) if energetic is None else np.asarray(energetic, bool)
+        needed = en & (quiet | (loud < loud.max(axis=0)[None, :] - self.o.copy_min_db_under))
         if not needed.any():
-            self._pending.append((loud, f0, ap))
+            self._pending.append((loud, f0, ap, en))
             self._pending_frames += n
             if self._pending_frames >= self.MAX_PENDING_FRAMES:
                 self._work_out(*self._take_pending())
             return np.zeros(loud.shape, bool)
         if self._pending:
             before = self._pending_frames
-            pl, pf, pa = self._take_pending()
-            own = self._work_out(
+            pl, pf, pa, pe = self._take_pending()
+            own, copy = self._work_out(
                 np.concatenate((pl, loud), axis=1),
                 np.concatenate((pf, f0), axis=1),
                 np.concatenate((pa, ap), axis=1),
-            )[:, before:]
+                np.concatenate((pe, en), axis=1),
+            )
+            own, copy = own[:, before:], copy[:, before:]
         else:
-            own = self._work_out(loud, f0, ap)
-        return quiet & ~own
+            own, copy = self._work_out(loud, f0, ap, en)
+        # Its own voice seen within the hold outweighs both: a soft voice's weak syllables read
+        # the louder party's leak underneath them.
+        return (quiet | copy) & ~own
 
     MAX_PENDING_FRAMES = 50
 
-    def _take_pending(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _take_pending(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         parts = self._pending
         self._pending, self._pending_frames = [], 0
-        return tuple(np.concatenate([p[k] for p in parts], axis=1) for k in range(3))  # type: ignore[return-value]
+        return tuple(np.concatenate([p[k] for p in parts], axis=1) for k in range(4))  # type: ignore[return-value]
 
-    def _work_out(self, loud: np.ndarray, f0: np.ndarray, ap: np.ndarray) -> np.ndarray:
-        """Own-voice frames of ``(channels, n)`` values (state carried to the next call)."""
-        o = self.o
+    def _own_peak(self, loud: np.ndarray, own_speech: np.ndarray) -> np.ndarray:
+        """Each channel's decaying own-speech peak at each frame (carried across blocks)."""
         n = loud.shape[1]
-        loudest = np.argmax(loud, axis=0)
-        ref = self._held_pitch(f0)[loudest, np.arange(n)]
-        ev = own_voice_evidence(f0, ap, ref, o)
-        # At least own_min_frames of the last own_window_frames frames (carried across blocks).
-        ext = np.concatenate((self._hist, ev.astype(np.int32)), axis=1)
+        d = self.o.peak_decay_db_per_frame
+        ramp = d * np.arange(1, n + 1)
+        lifted = np.where(own_speech, loud + ramp[None, :], -np.inf)
+        start = self._peak[:, None]  # the peak one frame before the block, at ramp 0
+        peak = np.maximum.accumulate(np.concatenate((start, lifted), axis=1), axis=1)[:, 1:]
+        peak = peak - ramp[None, :]
+        self._peak = peak[:, -1].copy()
+        return np.asarray(peak)
+
+    def _window_hold(self, key: str, ev: np.ndarray) -> np.ndarray:
+        """Evidence in ``own_min_frames`` of the last ``own_window_frames`` frames, held for
+        ``hold_frames`` (carried across blocks)."""
+        o = self.o
+        n = ev.shape[1]
+        ext = np.concatenate((self._hist[key], ev.astype(np.int32)), axis=1)
         zero = np.zeros((self.n_channels, 1), np.int64)
         cs: np.ndarray = np.concatenate((zero, np.cumsum(ext, axis=1, dtype=np.int64)), axis=1)
         w = o.own_window_frames
         counts: np.ndarray = cs[:, w:] - cs[:, :-w]
         active = counts >= o.own_min_frames
-        self._hist = ext[:, ext.shape[1] - (w - 1) :] if w > 1 else ext[:, :0]
-        # Hold: frames since the last active frame, carried across blocks.
+        self._hist[key] = ext[:, ext.shape[1] - (w - 1) :] if w > 1 else ext[:, :0]
         idx = np.arange(n)
-        last = np.where(active, idx[None, :], -1)
-        last = np.maximum.accumulate(last, axis=1)
+        last = np.maximum.accumulate(np.where(active, idx[None, :], -1), axis=1)
         since = np.where(
-            last >= 0, idx[None, :] - last, self._since_own[:, None] + idx[None, :] + 1
+            last >= 0, idx[None, :] - last, self._since[key][:, None] + idx[None, :] + 1
         )
-        self._since_own = since[:, -1].astype(np.int64)
+        self._since[key] = since[:, -1].astype(np.int64)
         return np.asarray(since <= o.hold_frames)
+
+    def _work_out(
+        self, loud: np.ndarray, f0: np.ndarray, ap: np.ndarray, energetic: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Own-voice and copy frames of ``(channels, n)`` values (state carried)."""
+        o = self.o
+        n = loud.shape[1]
+        loudest = np.argmax(loud, axis=0)
+        quiet = loud < loud.max(axis=0)[None, :] - o.margin_db
+        peak = self._own_peak(loud, energetic & ~quiet)
+        ref = self._held_pitch(f0)[loudest, np.arange(n)]
+        ev = own_voice_evidence(f0, ap, ref, o) & (loud >= peak - o.own_range_db)
+        voiced = np.isfinite(f0) & (ap <= o.own_max_aperiodicity)
+        with np.errstate(invalid="ignore"):
+            same = np.abs(12.0 * np.log2(f0 / ref[None, :])) <= o.octave_tolerance_st
+        under = loud < loud.max(axis=0)[None, :] - o.copy_min_db_under
+        copy = under & energetic & voiced & voiced[loudest, np.arange(n)][None, :] & same
+        return self._window_hold("own", ev), self._window_hold("copy", copy) & under

@@ -30,6 +30,8 @@ from models.analysis import run_analyzer  # noqa: E402
 from models.config import AnalysisConfig, InterruptionConfig  # noqa: E402
 
 SOURCES = {"MEO015": "source0.wav", "FEE013": "source1.wav", "FEE016": "source3.wav"}
+#: DESIGN.md: overlapping speech under ~0.6 s (of sound) is a backchannel.
+REF_BACKCHANNEL_MAX_S = 0.6
 
 
 @dataclass(frozen=True)
@@ -50,11 +52,15 @@ def read_rttm(path: Path) -> list[tuple[str, float, float]]:
 def reference_interruptions(
     turns: list[tuple[str, float, float]], a: str, b: str, c: InterruptionConfig
 ) -> list[RefInterruption]:
-    """DESIGN.md's rule applied to reference turns of speakers ``a`` and ``b``."""
+    """DESIGN.md's rule applied to reference turns of speakers ``a`` and ``b``.
+
+    RTTM turns are sound, so the backchannel bound is DESIGN.md's ~0.6 s of sound
+    (``REF_BACKCHANNEL_MAX_S``), not the detector's ``backchannel_max_s`` (speech-mask time).
+    """
     out = []
     for p, q in ((a, b), (b, a)):
         for sp, s, e in turns:
-            if sp != p or e - s < c.backchannel_max_s:
+            if sp != p or e - s < REF_BACKCHANNEL_MAX_S:
                 continue
             for sq, s2, e2 in turns:
                 if sq != q:
