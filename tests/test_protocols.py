@@ -717,7 +717,7 @@ def test_cli_replay_streams_as_the_platform(
     )
     assert out.returncode == 0, out.stdout + out.stderr
     assert f"{protocol}: call " in out.stdout
-    assert "alert de_escalate at 29." in out.stdout, out.stdout
+    assert "alert de_escalate at " in out.stdout, out.stdout
 
 
 def test_fork_basic_auth_and_mono(server: ServerProcess, store: Store, call_8k: np.ndarray) -> None:

@@ -336,7 +336,7 @@ class AudioHookSession:
         if self.probe or self.bridge is None:
             raise SessionError("the connection probe carries no audio")
         if self.media["format"] == "PCMU":
-            pcm = mulaw_decode(data).astype("<i2").tobytes()
+            pcm = mulaw_decode(data).tobytes()  # the table is little-endian int16
         else:
             pcm = np.frombuffer(data, dtype="<i2").tobytes()
         if self.bridge.port.closed.is_set():

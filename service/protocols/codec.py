@@ -24,7 +24,7 @@ def _mulaw_table() -> np.ndarray:
     exponent = (codes >> 4) & 0x07
     mantissa = codes & 0x0F
     magnitude = (((mantissa << 3) + MULAW_BIAS) << exponent) - MULAW_BIAS
-    return np.where(sign != 0, -magnitude, magnitude).astype(np.int16)
+    return np.where(sign != 0, -magnitude, magnitude).astype("<i2")
 
 
 MULAW_TO_LINEAR = _mulaw_table()
