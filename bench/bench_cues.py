@@ -71,7 +71,9 @@ def real_sentences(data: Path) -> list[str]:
     out = []
     stm = data / "phone_call_2spk" / "sample.stm"
     if stm.is_file():
-        out += [ln.split(maxsplit=5)[5] for ln in stm.read_text().splitlines() if ln.count(" ") >= 5]
+        out += [
+            ln.split(maxsplit=5)[5] for ln in stm.read_text().splitlines() if ln.count(" ") >= 5
+        ]
     for p in sorted((data / "ami_meeting_4spk_60s" / "text").glob("*.txt")):
         out += [s for s in re.split(r"(?<=[.?!])\s+", p.read_text(encoding="utf-8")) if s.strip()]
     return out
