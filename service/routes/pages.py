@@ -58,6 +58,7 @@ from service.deps import (
     token_of,
 )
 from service.ratelimit import SigninLockedError
+from service.routes.schemas import MAX_ID
 from service.storage import AlertRecord, CallRecord, EventRecord, NotFoundError, UserRecord
 
 router = APIRouter(tags=["pages"])
@@ -464,7 +465,9 @@ def resolve_stale_flags(store: Any, after_s: float, now: dt.datetime) -> list[Al
 class ResolveFlags(BaseModel):
     """Which open flags to acknowledge at once."""
 
-    alert_ids: list[int] = Field(default_factory=list, max_length=MAX_FLAGS)
+    alert_ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(
+        default_factory=list, max_length=MAX_FLAGS
+    )
     ended_calls: bool = Field(
         False, description="also every open flag whose call is no longer live"
     )
