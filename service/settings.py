@@ -168,11 +168,12 @@ class Settings(BaseSettings):
 
     # -- hardening against hostile clients (issue 15; docs/reliability.md) -------------------
     max_decoded_bytes: int = Field(
-        1 << 30,
+        512 << 20,
         ge=1 << 20,
         description="largest decoded size (bytes of float32 samples at the file's own rate) of "
         "an uploaded recording: judged from its header before any decode, and counted again "
-        "while the scoring worker decodes; 1 GiB is ~1.5 h of 48 kHz stereo, ~4.6 h at 8 kHz",
+        "while the scoring worker decodes; 512 MiB is ~46 min of 48 kHz stereo, ~4.6 h of 8 kHz "
+        "stereo. The scoring worker peaks at about twice this while decoding",
     )
     max_body_bytes: int = Field(
         1 << 20,

@@ -60,8 +60,8 @@ PUBLIC: frozenset[tuple[str, str]] = frozenset(
         ("GET", "/health"),  # liveness for load balancers: counts only, no call data
         ("GET", "/openapi.json"),
         ("GET", "/docs"),
-        ("GET", "/docs/oauth2-redirect"),
         ("GET", "/redoc"),
+        ("MOUNT", "/docs/assets"),  # Swagger UI and ReDoc bundles (service/apidocs.py)
         ("MOUNT", "/static"),  # the pages' CSS and JavaScript
         ("GET", "/signin"),
         ("POST", "/signin"),  # checks a token itself (and is rate limited, see below)
@@ -435,8 +435,9 @@ def test_agent_cannot_read_another_agents_feedback_scorecards_or_call_alerts(
     fb = f"/v1/alerts/{world.alert_a1}/feedback"
     assert srv.post(fb, root, {"helpful": False, "comment": "admin note"}).status_code == 200
     assert srv.post(fb, a1, {"helpful": True}).status_code == 200
-    assert srv.get(fb, a2).status_code == 403
-    assert srv.post(fb, a2, {"helpful": True}).status_code == 403
+    # (404, worded as for a missing id: a refusal must not tell who owns an id; issue 15)
+    assert srv.get(fb, a2).status_code == 404
+    assert srv.post(fb, a2, {"helpful": True}).status_code == 404
     assert {f["by_user"] for f in srv.get(fb, a1).json()} == {"a1"}
     assert {"a1", "root"} <= {f["by_user"] for f in srv.get(fb, root).json()}
     # a2 asking for the alerts of a1's call by call id gets none of them
@@ -450,12 +451,12 @@ def test_agent_cannot_read_another_agents_feedback_scorecards_or_call_alerts(
         f"/v1/scorecards/{world.job_a1}",
         f"/v1/scorecards/{world.job_a1}/html",
     ):
-        assert srv.get(path, a2).status_code == 403, path
+        assert srv.get(path, a2).status_code == 404, path
         assert srv.get(path, a1).status_code == 200, path
     assert {j["job_id"] for j in srv.get("/v1/scorecards", a2).json()} == {world.job_a2}
     # the HTML link form (?token=) is checked the same way
     r = httpx.get(f"{srv.http}/v1/scorecards/{world.job_a1}/html", params={"token": a2})
-    assert r.status_code == 403
+    assert r.status_code == 404
     # an agent cannot stream a call as another agent, or listen in at all
     replies, close = asyncio.run(
         socket_exchange(srv.url(f"/v1/calls/x-{uuid.uuid4().hex[:6]}/audio", a2), [_start("a1")])
