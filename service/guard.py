@@ -11,7 +11,7 @@ Three layers, outermost first:
   a body larger than its route's limit gets 413 *before routing and before the token is read*
   (from ``Content-Length`` at once, else while streaming), a body that stalls gets 408, a
   cookie-authenticated non-GET request or any WebSocket handshake from a foreign ``Origin`` gets
-  403, and every request or socket tells the connection guard that its head arrived.
+  403.
 - :func:`loads_bounded` parses a socket's JSON text within a size and a nesting depth, so
   100,000 ``[`` is a clear ``error`` instead of an uncaught ``RecursionError``.
 
@@ -27,7 +27,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import weakref
 from collections import Counter
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
@@ -157,8 +156,6 @@ class RequestGuard:
         A body that sends nothing for this long is answered 408.
     allowed_origins : iterable of str
         Foreign origins allowed anyway (``CALLTONE_CORS_ORIGINS``).
-    connections : ConnectionGuard, optional
-        Told when a request's head has arrived (stops its header timer).
     """
 
     def __init__(
@@ -169,24 +166,18 @@ class RequestGuard:
         upload_limits: dict[tuple[str, str], int],
         body_idle_timeout_s: float,
         allowed_origins: list[str] | tuple[str, ...] = (),
-        connections: ConnectionGuard | None = None,
     ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
         self.upload_limits = upload_limits
         self.body_idle_timeout_s = body_idle_timeout_s
         self.allowed_origins = frozenset(o.strip().lower().rstrip("/") for o in allowed_origins)
-        self.connections = connections
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         kind = scope["type"]
         if kind not in ("http", "websocket"):
             await self.app(scope, receive, send)
             return
-        guard = self.connections or CONNECTIONS
-        client = scope.get("client")
-        if client:
-            guard.request_started(tuple(client))
         if kind == "websocket":
             if not origin_allowed(scope, self.allowed_origins):
                 log.warning("WebSocket %s refused: foreign Origin", scope.get("path"))
@@ -228,11 +219,6 @@ class RequestGuard:
                 return  # we answered already; the app is unwinding
             if message["type"] == "http.response.start":
                 state["started"] = True
-            elif message["type"] == "http.response.body" and not message.get("more_body"):
-                guard = self.connections or CONNECTIONS
-                client = scope.get("client")
-                if client:
-                    guard.response_done(tuple(client))
             await send(message)
 
         async def guarded_receive() -> Message:
@@ -302,7 +288,8 @@ class ConnectionGuard:
     """Per-address connection counts and request-head deadlines, shared by one server's
     protocol instances (all on the event loop thread: no locks).
 
-    ``max_per_address`` 0 turns the cap off.
+    Keyed by transport, never by the ASGI ``client``: uvicorn's proxy-header support rewrites
+    that to the forwarded address. ``max_per_address`` 0 turns the cap off.
     """
 
     def __init__(self, *, max_per_address: int = 0, header_timeout_s: float = 0.0) -> None:
@@ -311,18 +298,18 @@ class ConnectionGuard:
         self.per_address: Counter[str] = Counter()
         self.refused = 0
         self.timed_out = 0
-        self._open: weakref.WeakKeyDictionary[Any, str] = weakref.WeakKeyDictionary()
-        self._timers: dict[tuple[Any, ...], asyncio.TimerHandle] = {}
-        self._transports: dict[tuple[Any, ...], Any] = {}
+        self._open: dict[Any, str] = {}
+        self._timers: dict[Any, asyncio.TimerHandle] = {}
 
     def configure(self, *, max_per_address: int, header_timeout_s: float) -> None:
         self.max_per_address = max_per_address
         self.header_timeout_s = header_timeout_s
 
     def opened(self, transport: Any) -> bool:
-        """Count a new connection; False (and closed) when its address is over the cap."""
+        """Count a new connection and start its head deadline; False (and the connection
+        reset) when its address is over the cap."""
         if transport in self._open:
-            return True  # an upgrade hands the same transport to the WebSocket protocol
+            return True
         peer = transport.get_extra_info("peername")
         address = str(peer[0]) if peer else "unknown"
         if self.max_per_address and self.per_address[address] >= self.max_per_address:
@@ -339,48 +326,34 @@ class ConnectionGuard:
             return False
         self._open[transport] = address
         self.per_address[address] += 1
-        if peer and self.header_timeout_s > 0:
-            key = tuple(peer[:2])
-            self._transports[key] = transport
-            self._arm(key)
+        self.waiting_for_head(transport)
         return True
 
     def closed(self, transport: Any) -> None:
+        self.head_received(transport)
         address = self._open.pop(transport, None)
         if address is not None:
             self.per_address[address] -= 1
             if self.per_address[address] <= 0:
                 del self.per_address[address]
-        peer = transport.get_extra_info("peername")
-        if peer:
-            key = tuple(peer[:2])
-            timer = self._timers.pop(key, None)
-            if timer is not None:
-                timer.cancel()
-            self._transports.pop(key, None)
 
-    def request_started(self, client: tuple[Any, ...]) -> None:
-        """A request's (or handshake's) head arrived on the connection from ``client``."""
-        timer = self._timers.pop(client[:2], None)
+    def head_received(self, transport: Any) -> None:
+        """A request's (or WebSocket handshake's) head is complete: stop its deadline."""
+        timer = self._timers.pop(transport, None)
         if timer is not None:
             timer.cancel()
 
-    def response_done(self, client: tuple[Any, ...]) -> None:
-        """The next request on a kept-alive connection must also arrive in time."""
-        if client[:2] in self._transports and self.header_timeout_s > 0:
-            self._arm(client[:2])
-
-    def _arm(self, key: tuple[Any, ...]) -> None:
-        old = self._timers.pop(key, None)
-        if old is not None:
-            old.cancel()
+    def waiting_for_head(self, transport: Any) -> None:
+        """(Re)start the deadline for the next request head on ``transport``."""
+        if self.header_timeout_s <= 0 or transport not in self._open:
+            return
+        self.head_received(transport)
         loop = asyncio.get_running_loop()
-        self._timers[key] = loop.call_later(self.header_timeout_s, self._expire, key)
+        self._timers[transport] = loop.call_later(self.header_timeout_s, self._expire, transport)
 
-    def _expire(self, key: tuple[Any, ...]) -> None:
-        self._timers.pop(key, None)
-        transport = self._transports.get(key)
-        if transport is not None and not transport.is_closing():
+    def _expire(self, transport: Any) -> None:
+        self._timers.pop(transport, None)
+        if not transport.is_closing():
             self.timed_out += 1
             transport.abort()
 
@@ -402,6 +375,23 @@ def protocol_classes(guard: ConnectionGuard = CONNECTIONS) -> tuple[type[Any], t
             if guard.opened(transport):
                 super().connection_made(transport)
 
+        # httptools calls this once a request's head is parsed (upgrades included); h11 has
+        # no such hook, so a cycle appearing is the sign there
+        def on_headers_complete(self) -> None:
+            guard.head_received(self.transport)
+            super().on_headers_complete()
+
+        def handle_events(self) -> None:
+            before = getattr(self, "cycle", None)
+            super().handle_events()
+            if getattr(self, "cycle", None) is not before:
+                guard.head_received(self.transport)
+
+        def on_response_complete(self) -> None:
+            super().on_response_complete()
+            if not self.transport.is_closing():
+                guard.waiting_for_head(self.transport)
+
         def connection_lost(self, exc: Exception | None) -> None:
             transport = getattr(self, "transport", None)
             if transport is None:  # refused in connection_made: nothing was set up
@@ -410,6 +400,10 @@ def protocol_classes(guard: ConnectionGuard = CONNECTIONS) -> tuple[type[Any], t
             super().connection_lost(exc)
 
     class GuardedWS(ws_base):
+        def connection_made(self, transport: Any) -> None:
+            guard.head_received(transport)  # the handshake's head arrived over HTTP
+            super().connection_made(transport)
+
         def connection_lost(self, exc: Exception | None) -> None:
             guard.closed(self.transport)
             super().connection_lost(exc)

@@ -13,6 +13,7 @@ the access log, alert audiences, offline ``/docs``).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import socket
 import time
@@ -287,6 +288,27 @@ def test_half_sent_requests_and_silent_sockets_are_closed(
     state, (code, first) = asyncio.run(_ws_outcome(url))
     assert state == "closed" and code == 1008, (state, code, first)
     assert first["code"] == "start_timeout", first
+
+
+def test_a_request_through_a_local_proxy_is_not_cut_by_the_head_deadline(
+    server: tuple[ServerProcess, dict[str, str]],
+) -> None:
+    """uvicorn rewrites the ASGI client to X-Forwarded-For for a trusted (local) proxy: the
+    head deadline must follow the connection, not that address."""
+    srv, tokens = server
+
+    async def hold() -> str:
+        url = f"{srv.ws}/v1/supervisor/feed?token={tokens['boss']}"
+        headers = {"X-Forwarded-For": "10.9.9.9"}
+        async with websockets.connect(url, open_timeout=10, additional_headers=headers) as ws:
+            deadline = time.monotonic() + 4.0  # the head deadline is 1.5 s
+            while time.monotonic() < deadline:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(ws.recv(), 0.5)
+            await ws.ping()
+            return "open"
+
+    assert asyncio.run(hold()) == "open"
 
 
 def test_connections_per_address_are_capped(
