@@ -166,6 +166,17 @@ def test_leakage_of_the_other_channel_is_not_speech() -> None:
     assert analyse(agent, customer) == []
 
 
+def test_a_third_voice_in_both_microphones_is_speech_on_the_louder_only() -> None:
+    # Someone else in the room: the same voice reaches both headsets, 8 dB apart (under the
+    # 18 dB level margin). Same pitch at the same moment: the quieter pick-up is a copy.
+    third = voiced(180, 3.0, -30, seed=5)
+    agent = place(6, (1.0, third))
+    customer = place(6, (1.0 + 32 / SR, 10 ** (-8 / 20) * third), seed=12)
+    fb = extract_features(np.stack([agent, customer]))
+    assert fb.channels[0].speech.sum() * HOP_S > 2.5
+    assert fb.channels[1].speech.sum() * HOP_S < 0.2
+
+
 def test_crosstalk_gate_is_the_same_in_any_blocks() -> None:
     rng = np.random.default_rng(3)
     n = 400
