@@ -57,10 +57,16 @@ SENTENCE_GAP_S = 1.0
 _SENTENCE_END = (".", "?", "!", "…")
 _KNOWN_KEYS = {"kind", "speaker", "polarity", "patterns", "unless", "seed"}
 _PATTERN_KEYS = {"pattern", "confidence"}
-# Phrase tokens this long or longer are content words: they may be misspelt (difflib, see
-# _same) but never dropped or replaced by the one-token slip ("I can't convince you" is not "I
-# can't help you"); the slip is for short words ("a", "the", "to", "for").
+# Phrase tokens this long or longer are content words (unless in SLIPPABLE_WORDS): they may be
+# misspelt (difflib, see _same) but never dropped or replaced by the one-token slip ("I can't
+# convince you" is not "I can't help you"); the slip is for function words ("a", "the", "that").
 CONTENT_WORD_LETTERS = 4
+# Function words of four letters or more that may still be the slip ("that must be really
+# frustrating" heard as "must be really frustrating").
+SLIPPABLE_WORDS = frozenset(
+    """that this these those with will would just really very have been from here there what
+    when then than also some about into over your their them okay well right sure please""".split()  # noqa: SIM905
+)
 # A phrase matched with a one-token slip is less certain than an exact one.
 SLIP_CONFIDENCE = 0.85
 # Word probabilities (Whisper's) below this do not lower a cue's confidence further; a cue from
@@ -582,7 +588,9 @@ def _edit_cost(a: Sequence[str], b: Sequence[str], *, limit: int) -> int:
         # A content word of the phrase (CONTENT_WORD_LETTERS+ letters) is never the slip: "let me
         # get my coffee" is not "let me get my supervisor"; a near-miss of it is written in the
         # cue file as its own pattern, with its own confidence.
-        return big if len(tok) >= CONTENT_WORD_LETTERS else cost(tok)
+        if len(tok) >= CONTENT_WORD_LETTERS and tok not in SLIPPABLE_WORDS:
+            return big
+        return cost(tok)
 
     def insert_cost(tok: str) -> int:
         return 0 if tok in FILLERS else cost(tok)

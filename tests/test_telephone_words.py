@@ -169,6 +169,15 @@ def test_near_misses_match_only_where_the_context_supports_them() -> None:
     assert exact["supervisor_offer"] > offer["supervisor_offer"]
 
 
+def test_the_one_word_slip_is_never_a_content_word() -> None:
+    # before: "let me get my supervisor" matched with "coffee" as the slip, and "i can not help
+    # you" matched "I can't convince you" (a mangled "I can't continue this conversation")
+    assert _kinds("Let me get my coffee.") == {}
+    assert _kinds("I can't convince you if you keep wearing.") == {}
+    # a function word may still be the slip, at less confidence
+    assert _kinds("Must be really frustrating.") == {"empathy": pytest.approx(0.85)}
+
+
 def test_every_cue_keeps_its_quoted_words_and_a_confidence() -> None:
     segs = _agent("Okay, I'll bring in my super miner for you.")
     (cue,) = find_cues(segs)
