@@ -200,6 +200,25 @@ class TranscriberOptions:
     context_margin_s : float
         Padding kept after a window's audio when ``context_min_s`` trims the input; with none,
         Whisper returned nothing for a short clip.
+    hotwords, initial_prompt : str or None
+        faster-whisper's own biasing, passed through. None (default): measured on telephone
+        copies, both forms of hotwords fixed mishearings ("calm down", "supervisor") but put
+        their own words on speech ("I apologize." after most utterances, WER 0.131 -> 0.165);
+        the initial prompt changed nothing (docs/benchmarks_telephone.md). Neither added words
+        to silence or noise.
+    speech_gate : {"given", "silero", "given_and_silero"}
+        Where :meth:`Transcriber.transcribe_regions` looks for speech: the regions given (the
+        acoustic speech runs), faster-whisper's Silero VAD over the whole channel, or Silero
+        inside the given regions. "given" (default): Silero inside the runs gained nothing on
+        the telephone benchmark and costs ~1-2 s per 10 minutes of speech.
+    silero_threshold, silero_min_silence_ms, silero_pad_ms
+        Silero settings for the two Silero gates (speech probability; shortest pause that ends
+        a region, ms; padding kept on each side, ms).
+    crosstalk_gate_db : float or None
+        Regions whose louder part lies more than this many dB under the channel's loudest region
+        are not transcribed (:func:`level_gate`): the other party leaking into the channel.
+        None (default) transcribes every region; recorded calls use 20 dB
+        (:data:`models.pipeline.CROSSTALK_GATE_DB`).
     """
 
     model: str | None = None
