@@ -360,7 +360,8 @@ def test_whisper_loads_once_per_worker_and_a_worker_killed_mid_call_has_it_retri
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:  # the restarted worker may still be in its setup
             loads = client.run(whisper_model_loads)
-            if sorted(loads.values()) == [1, 1]:
+            setups = client.run(plugin_setups)
+            if sorted(loads.values()) == sorted(setups.values()) == [1, 1]:
                 break
             time.sleep(0.5)
         assert sorted(loads.values()) == [1, 1], f"Whisper loads per worker process: {loads}"
