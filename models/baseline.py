@@ -101,15 +101,12 @@ class SpeakerBaseline:
         self.hop_s = hop_s
         self._loud_hist = np.zeros(_LOUD_EDGES.size - 1)
         self._st_hist = np.zeros(_ST_EDGES.size - 1)
-        # Decayed sums: voiced frames, st, st^2, tilt, hnr; energy-mean frames and power;
-        # speech frames and nuclei.
+        # Decayed sums: voiced frames, st, st^2, tilt, hnr; speech frames and nuclei.
         self._n = 0.0
         self._s_st = 0.0
         self._s_st2 = 0.0
         self._s_tilt = 0.0
         self._s_hnr = 0.0
-        self._n_leq = 0.0
-        self._s_pow = 0.0
         self._n_speech = 0.0
         self._n_nuclei = 0.0
         self._own_voiced_n = 0  # this call's voiced frames taken in (not decayed)
@@ -174,8 +171,6 @@ class SpeakerBaseline:
             self._s_st2 *= keep
             self._s_tilt *= keep
             self._s_hnr *= keep
-            self._n_leq *= keep
-            self._s_pow *= keep
             self._n_speech *= keep
             self._n_nuclei *= keep
         self._n_speech += float(ok_speech.sum())
@@ -191,8 +186,6 @@ class SpeakerBaseline:
         self._s_st2 += float((st * st).sum())
         self._s_tilt += float(tilt_db[ok].sum())
         self._s_hnr += float(hnr_db[ok].sum())
-        self._n_leq += k
-        self._s_pow += float(np.sum(10.0 ** (lo / 10.0)))
         self._own_voiced_n += k
         self._refresh()
 
@@ -203,10 +196,22 @@ class SpeakerBaseline:
         p = self._prior
         mean_st = self._s_st / self._n
         spread_st = math.sqrt(max(self._s_st2 / self._n - mean_st**2, 0.0)) if self._n >= 2 else 2.0
-        p16, med_lo, p84 = _percentiles(self._loud_hist, _LOUD_EDGES, (0.16, 0.5, 0.84))
+        # The speaker's own voice is the loud part of what the microphone hears: level
+        # statistics use only frames within ``dominant_range_db`` of the 97th percentile, so
+        # other voices picked up far quieter (a colleague behind a headset, the other people in
+        # a meeting) do not become this speaker's normal.
+        (p97,) = _percentiles(self._loud_hist, _LOUD_EDGES, (0.97,))
+        lo_bin = int(np.searchsorted(_LOUD_EDGES, p97 - c.dominant_range_db, side="right")) - 1
+        own = self._loud_hist.copy()
+        own[: max(lo_bin, 0)] = 0.0
+        p16, med_lo, p84 = _percentiles(own, _LOUD_EDGES, (0.16, 0.5, 0.84))
+        centres = (_LOUD_EDGES[:-1] + _LOUD_EDGES[1:]) / 2.0
+        top = float(centres[own > 0].max())
+        leq = top + 10.0 * math.log10(
+            max(float(np.sum(own * 10.0 ** ((centres - top) / 10.0)) / own.sum()), 1e-30)
+        )
         (med_st,) = _percentiles(self._st_hist, _ST_EDGES, (0.5,))
         rate = self._n_nuclei / max(self._n_speech * self.hop_s, 1e-9)
-        leq = 10.0 * math.log10(max(self._s_pow / self._n_leq, 1e-30))
         if self.from_profile:
             w_lo = w_st = c.profile_weight_s
         else:

@@ -32,10 +32,13 @@ class BaselineConfig:
     much speech of their own. The speaker's unflagged voiced frames keep coming in for the whole
     call, older ones fading with a time constant of ``memory_voiced_s`` seconds of voiced speech
     (gain control and a warming conversation move a speaker's level over minutes); the
-    baseline counts as settled after ``settle_voiced_s``. Frames more than ``exclude_above_db``
-    over the running median level are left out (a normal voice's stressed syllables stand
-    ~6-10 dB over its median frame; a raised one further). A saved voice profile counts as
-    ``profile_weight_s`` seconds of speech at the start of a call.
+    baseline counts as settled after ``settle_voiced_s``. Frames inside yelling or tone events
+    never enter, nor frames more than ``exclude_above_db`` over the running median level. The
+    level statistics (median, spread, energy mean) use only frames within
+    ``dominant_range_db`` of the 97th percentile level: the speaker's own voice is the loud
+    part of what their microphone hears, and other voices picked up far quieter are not their
+    normal. A saved voice profile counts as ``profile_weight_s`` seconds of speech at the
+    start of a call.
     """
 
     prior_loudness_dbfs: float = -30.0
@@ -46,17 +49,20 @@ class BaselineConfig:
     profile_weight_s: float = 20.0
     settle_voiced_s: float = 12.0
     memory_voiced_s: float = 120.0
-    exclude_above_db: float = 12.0
+    exclude_above_db: float = 20.0
+    dominant_range_db: float = 20.0
 
 
 @dataclass(frozen=True)
 class YellingConfig:
     """Shouting: loud and high against the speaker's own baseline, sustained.
 
-    A frame is hot at ``yelling_db_over_baseline`` over the baseline's median level and
-    ``yelling_st_over_baseline`` over its median pitch; hot frames with gaps under
-    ``max_gap_s`` spanning ``min_duration_s`` with ``min_hot_fraction`` of their voiced frames
-    hot are yelling. Until the speaker has ``cold_start_voiced_s`` of their own voiced speech
+    A speech frame is hot at ``yelling_db_over_baseline`` over the baseline's median level and,
+    when voiced, ``yelling_st_over_baseline`` over its median pitch; hot frames with gaps under
+    ``max_gap_s`` spanning ``min_duration_s`` with ``min_hot_fraction`` of their speech frames
+    hot, holding ``min_voiced_s`` of loud voiced frames of which ``min_hot_fraction`` are high,
+    are yelling (a shout's pitch track drops out on many frames: it is sampled, not required
+    on every frame). Until the speaker has ``cold_start_voiced_s`` of their own voiced speech
     (and no saved profile), hot frames also need a telephone-band spectral tilt of at least
     ``cold_start_min_tilt_db`` (vocal effort on an absolute scale: RAVDESS angry-strong speech
     sits at about -8 dB, calm at -12, wideband and narrowband alike), so a lively greeting
@@ -68,7 +74,8 @@ class YellingConfig:
     min_duration_s: float = 1.0
     min_hot_fraction: float = 0.5
     max_gap_s: float = 0.5
-    cold_start_voiced_s: float = 4.0
+    min_voiced_s: float = 0.2
+    cold_start_voiced_s: float = 2.0
     cold_start_min_tilt_db: float = -9.5
 
 
@@ -137,7 +144,7 @@ class AgentToneConfig:
 
     window_s: float = 3.0
     min_voiced_s: float = 0.3
-    min_baseline_voiced_s: float = 2.5
+    min_baseline_voiced_s: float = 1.0
     max_db_under_baseline: float = 12.0
     loudness_db_over_baseline: float = 4.0
     pitch_st_over_baseline: float = 2.5
@@ -156,7 +163,7 @@ class AgentToneConfig:
     min_score: float = 0.763
     min_signals: int = 2
     vote_min_voiced_s: float = 1.5
-    vote_min_baseline_voiced_s: float = 4.0
+    vote_min_baseline_voiced_s: float = 1.5
     end_after_calm_s: float = 1.5
     reference_pitch_spread_st: float = 2.7
     max_spread_scale: float = 2.0

@@ -57,9 +57,11 @@ class YellingDetector:
         self.hop_s = hop_s
         self.width = max(1, round(config.min_duration_s / hop_s))
         self._gap = max(1, round(config.max_gap_s / hop_s))
-        self._voiced_total = 0  # voiced frames before the current block
+        self._min_voiced = max(1, round(config.min_voiced_s / hop_s))
+        # Running totals before the current block: speech, loud voiced, loud voiced and high.
+        self._tot = (0, 0, 0)
         self._run_start: int | None = None
-        self._run_voiced_before = 0
+        self._run_before = (0, 0, 0)
         self._run_hot = 0
         self._last_hot = -1
         self._flag_last_hot = -(10**9)
@@ -72,6 +74,7 @@ class YellingDetector:
             "yelling_st_over_baseline": c.yelling_st_over_baseline,
             "min_duration_s": c.min_duration_s,
             "min_hot_fraction": c.min_hot_fraction,
+            "min_voiced_s": c.min_voiced_s,
             "cold_start_voiced_s": c.cold_start_voiced_s,
             "cold_start_min_tilt_db": c.cold_start_min_tilt_db,
         }
@@ -85,8 +88,18 @@ class YellingDetector:
         baseline: BaselineSnapshot,
         time_of: TimeFn,
         tilt_db: np.ndarray | None = None,
+        speech: np.ndarray | None = None,
     ) -> tuple[list[Event], np.ndarray]:
         """Returns (events opened or closed, per-frame flagged mask).
+
+        Loudness is judged on every speech frame; pitch on the voiced ones among them. A
+        shouted voice is rough and its pitch tracker drops out on half its frames or more (on
+        telephone audio more still), so an unvoiced loud frame is not held against a shout:
+        a frame is *hot* when it is speech at ``yelling_db_over_baseline`` or more and, if
+        voiced, at ``yelling_st_over_baseline`` or more. A run of hot frames (gaps under
+        ``max_gap_s``) is yelling once it spans ``min_duration_s``, ``min_hot_fraction`` of its
+        speech frames are hot, and it holds ``min_voiced_s`` of loud voiced frames of which
+        ``min_hot_fraction`` are high enough (the pitch cue is sampled, never skipped).
 
         While the baseline rests on less than ``cold_start_voiced_s`` of the speaker's own
         speech (and on no saved profile), the relative cues alone are not trusted: a call's
@@ -96,16 +109,18 @@ class YellingDetector:
         """
         c = self.c
         n = voiced.size
-        hot = (
-            voiced
-            & (loud_el_db >= c.yelling_db_over_baseline)
-            & (pitch_el_st >= c.yelling_st_over_baseline)
-        )
+        sp = voiced if speech is None else (speech | voiced)
+        loud_hot = sp & (loud_el_db >= c.yelling_db_over_baseline)
         cold = not baseline.from_profile and baseline.own_s < c.cold_start_voiced_s
         if cold:
             effort = tilt_db if tilt_db is not None else np.full(n, -np.inf)
-            hot &= effort >= c.cold_start_min_tilt_db
-        cum_v = self._voiced_total + np.cumsum(voiced)  # voiced frames up to and including i
+            loud_hot &= effort >= c.cold_start_min_tilt_db
+        high = np.nan_to_num(pitch_el_st, nan=-np.inf) >= c.yelling_st_over_baseline
+        voiced_loud = loud_hot & voiced
+        hot = loud_hot & ~(voiced & ~high)
+        cum_sp = self._tot[0] + np.cumsum(sp)
+        cum_vl = self._tot[1] + np.cumsum(voiced_loud)
+        cum_vh = self._tot[2] + np.cumsum(voiced_loud & high)
         out: list[Event] = []
         for i in np.flatnonzero(hot).tolist():
             g = start + i
@@ -113,16 +128,24 @@ class YellingDetector:
                 out += self._end_run(time_of)
             if self._run_start is None:
                 self._run_start = g
-                self._run_voiced_before = int(cum_v[i]) - 1
+                self._run_before = (
+                    int(cum_sp[i]) - 1,
+                    int(cum_vl[i]) - int(voiced_loud[i]),
+                    int(cum_vh[i]) - int(voiced_loud[i] & high[i]),
+                )
                 self._run_hot = 0
             self._run_hot += 1
             self._last_hot = g
             span = g - self._run_start + 1
-            run_voiced = int(cum_v[i]) - self._run_voiced_before
+            run_sp = int(cum_sp[i]) - self._run_before[0]
+            run_vl = int(cum_vl[i]) - self._run_before[1]
+            run_vh = int(cum_vh[i]) - self._run_before[2]
             if (
                 self._open is None
                 and span >= self.width
-                and self._run_hot >= c.min_hot_fraction * run_voiced
+                and self._run_hot >= c.min_hot_fraction * run_sp
+                and run_vl >= self._min_voiced
+                and run_vh >= c.min_hot_fraction * run_vl
             ):
                 ev = Event(
                     kind="yelling",
@@ -136,15 +159,19 @@ class YellingDetector:
             if self._open is not None:
                 _keep_max(self._open.peak, "loudness_db_over_baseline", float(loud_el_db[i]))
                 _keep_max(self._open.peak, "pitch_st_over_baseline", float(pitch_el_st[i]))
-        # Flag hot frames and the gap after each (kept out of the baseline). Computed from the
-        # frames alone, so it does not depend on chunking.
+        # Flag frames hot on both cues and the gap after each (kept out of the baseline).
+        # Loud frames whose pitch is unknown are not flagged: a voice the baseline has not
+        # learnt yet (someone else's before this speaker spoke) must be able to become it.
+        # Computed from the frames alone, so it does not depend on chunking.
         g_idx = np.arange(start, start + n)
-        last_hot = np.maximum.accumulate(np.where(hot, g_idx, self._flag_last_hot))
+        sure = voiced_loud & high
+        last_hot = np.maximum.accumulate(np.where(sure, g_idx, self._flag_last_hot))
         flagged = (g_idx - last_hot) <= self._gap
         self._flag_last_hot = int(last_hot[-1]) if n else self._flag_last_hot
         if self._run_start is not None and start + n - 1 - self._last_hot > self._gap:
             out += self._end_run(time_of)
-        self._voiced_total += int(voiced.sum())
+        if n:
+            self._tot = (int(cum_sp[-1]), int(cum_vl[-1]), int(cum_vh[-1]))
         return out, flagged
 
     def _end_run(self, time_of: TimeFn) -> list[Event]:

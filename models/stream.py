@@ -348,6 +348,7 @@ class CallAnalyzer:
                     b,
                     self.time_of,
                     tilt_db=c.tilt_db[sl],
+                    speech=c.speech[sl],
                 )
                 out += evs
                 flagged = flag_y

@@ -40,7 +40,10 @@ def test_20ms_1s_and_whole_file_give_the_same_events(call):
         if ev["kind"] == "dead_air":
             continue
         assert opened, f"{ev['id']} was never announced open"
-        assert opened[0] - ev["start_s"] <= 1.6, (ev["id"], opened[0])
+        # agent_tone spans start at the first voiced frame of its 3 s judging window (tight
+        # spans), so it is announced up to one window after that start.
+        limit_s = 3.1 if ev["kind"] == "agent_tone" else 1.6
+        assert opened[0] - ev["start_s"] <= limit_s, (ev["id"], opened[0])
 
 
 def test_push_rejects_bad_shapes_and_nan():
