@@ -133,13 +133,17 @@ class AgentToneConfig:
     2 of the 66 training calm clips; evaluated leave-one-actor-out (docs/benchmarks.md).
 
     The ``*_over_baseline`` thresholds say which signals the event reports as ``fired`` (each
-    clearly raised on its own). ``min_signals`` of them at once, in a window holding
-    ``vote_min_voiced_s`` of voiced speech (sustained talk: on a short utterance two raised
-    signals are ordinary emphasis, and the fitted score judges it), also make the tone
-    non-calm once the baseline holds ``vote_min_baseline_voiced_s`` (the earlier vote, kept:
-    RAVDESS, read sentences, cannot teach the score about rushing): the vote's raw thresholds
-    misfire against a baseline of a few seconds (on AMI meeting speech 2.5 s gave 8 events in
-    155 s of talk, 4.0 s gives 6).
+    clearly raised on its own). ``min_signals`` of them at once, loudness among them, in a
+    window holding ``vote_min_voiced_s`` of voiced speech (sustained talk: on a short utterance
+    two raised signals are ordinary emphasis, and the fitted score judges it), also make the
+    tone non-calm once the baseline holds ``vote_min_baseline_voiced_s`` (RAVDESS, read
+    sentences, cannot teach the score about a louder, faster agent). The vote's pitch
+    thresholds widen with the agent's own pitch spread: times ``pitch_spread_st`` over
+    ``reference_pitch_spread_st`` (RAVDESS neutral speech), at most ``max_spread_scale``.
+
+    An event's span is the agent's speech runs its active windows touched, less the runs at
+    either end that are calm on their own (judged when they hold ``run_min_voiced_s`` of voiced
+    speech); it ends ``end_after_calm_s`` after the last active window.
     """
 
     window_s: float = 3.0
