@@ -95,17 +95,25 @@ def _token_max_age_s(conn: HTTPConnection) -> float | None:
 _WATCHERS: set[asyncio.Task[None]] = set()
 
 
-async def _watch_token(ws: WebSocket, hub: LiveHub, token: str) -> None:
+async def _watch_token(
+    ws: WebSocket, hub: LiveHub, token: str, handler: asyncio.Task[Any] | None
+) -> None:
     """Close ``ws`` (1008) once its token is revoked, expired or its user deleted.
 
     Revocation used to leave open sockets streaming: a supervisor feed kept receiving call
     events after its token was revoked and its user deleted. Every open socket re-reads its
-    token every ``auth_recheck_s`` (any node's revocation is seen: it is in storage).
+    token every ``auth_recheck_s`` (any node's revocation is seen: it is in storage). The watch
+    ends with the socket's handler task, so a closed socket leaves no task behind.
     """
     every_s = hub.settings.auth_recheck_s
     max_age_s = _token_max_age_s(ws)
     while True:
-        await asyncio.sleep(every_s)
+        if handler is not None:
+            done, _ = await asyncio.wait({handler}, timeout=every_s)
+            if done:
+                return
+        else:
+            await asyncio.sleep(every_s)
         if ws.client_state == WebSocketState.DISCONNECTED or (
             ws.application_state == WebSocketState.DISCONNECTED
         ):
@@ -259,7 +267,9 @@ async def socket_user(ws: WebSocket, hub: LiveHub, *roles: str) -> UserRecord | 
         )
         return None
     if token:
-        watcher = asyncio.create_task(_watch_token(ws, hub, token), name="token-watch")
+        watcher = asyncio.create_task(
+            _watch_token(ws, hub, token, asyncio.current_task()), name="token-watch"
+        )
         _WATCHERS.add(watcher)
         watcher.add_done_callback(_WATCHERS.discard)
     return user

@@ -247,10 +247,12 @@ class ScoringQueue:
                 proc.terminate()
         self._pool.shutdown(wait=False, cancel_futures=True)
         self._dispatch.shutdown(wait=True, cancel_futures=True)
-        for leftover in self.spool.glob(f"*{UPLOAD_MARK}*"):
-            leftover.unlink(missing_ok=True)
+        # uploads of cancelled jobs: the spool holds only this queue's files
+        for leftover in self.spool.iterdir() if self.spool.is_dir() else ():
+            if leftover.is_file():
+                leftover.unlink(missing_ok=True)
         with contextlib.suppress(OSError):
-            self.spool.rmdir()  # only when empty (another job's file is never touched)
+            self.spool.rmdir()
 
 
 UPLOAD_MARK = "__upload"
