@@ -451,6 +451,13 @@ def score_entry(
         if plugin is not None and options.cpu_threads == 0:
             threads = int(getattr(plugin, "cpu_threads", threads))
     o = replace(options, cpu_threads=threads, agent_id=entry.agent_id or options.agent_id)
+    if entry.date:  # the manifest's date is the recording's, as the report shows it
+        o = replace(o, recorded_at=entry.date)
+    if is_url(entry.path) and o.display_name is None:
+        from service.report_audio import display_name
+
+        # the report names the URL's file, not the worker's temporary copy (nor its mtime)
+        o = replace(o, display_name=display_name(_url_key(entry.path)))
     out = Path(out_dir)
     card_path = out / f"{entry.call_id}{SCORECARD_SUFFIX}"
     report_path = out / f"{entry.call_id}{REPORT_SUFFIX}"

@@ -202,6 +202,8 @@ def test_a_folder_with_corrupt_files_scores_like_local_and_a_rerun_skips_what_is
             assert _page(rows[cid]["report"]) == _page(lo.report_path), cid
     url_card = _card(rows["late"]["scorecard"])
     assert url_card["call"]["path"] == extra.as_uri()
+    url_page = Path(rows["late"]["report"]).read_text(encoding="utf-8")
+    assert "elsewhere/late.wav" in url_page and "calltone-" not in url_page, "not the temp copy"
     same = _card(local_rows["calm_call__call"].scorecard_path)
     assert url_card["criteria"] == same["criteria"], "a URL scores as its bytes do locally"
     assert len(rows["late"]["content_sha256"]) == 64
@@ -271,6 +273,7 @@ def test_a_manifest_lands_scorecards_per_agent_in_sqlite_that_the_service_lists(
     rows = _rows(out)
     assert rows["c-1001"]["agent_id"] == "a17" and rows["c-1001"]["date"] == "2026-11-30"
     assert _card(rows["c-1002"]["scorecard"])["call"]["agent_id"] == "a17"
+    assert "2026-12-01" in Path(rows["c-1002"]["report"]).read_text(encoding="utf-8")
 
     with running_server(sqlite_url(str(db))) as srv:
         trainer = srv.user("tess", "trainer")
