@@ -713,6 +713,15 @@ def score_on_cluster(
         from models.config import AnalysisConfig
 
         AnalysisConfig.from_toml(options.config_path)
+    profile = getattr(options, "agent_profile", None)
+    if profile is not None:
+        others = sorted({e.agent_id for e in entries if e.agent_id not in (None, profile.agent_id)})
+        if others:
+            raise BatchInputError(
+                f"--agent-profile is agent {profile.agent_id!r}'s but the manifest also lists "
+                f"{', '.join(map(repr, others[:3]))}; score each agent's calls with their own "
+                "profile, or leave --agent-profile out"
+            )
     out = Path(out_dir).resolve()
     try:
         out.mkdir(parents=True, exist_ok=True)
