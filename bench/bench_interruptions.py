@@ -1,11 +1,16 @@
-"""Interruption precision, recall and onset error on real overlaps (AMI) and on clips overlapped
-at known offsets, with and without backchannels.
+"""Interruption precision, recall and onset error: calls built from dev speakers with known
+ground truth (issue 13), real overlaps (AMI) and clips overlapped at known offsets.
+
+Built calls (:func:`build_calls`): cut-ins mid-sentence, interrupted parties who halt and resume,
+soft voices over loud ones, cut-ins in a breath pause, backchannels, late overlaps and hand-overs,
+from RAVDESS actors (``tune``: 01-06, ``check``: 07-12) and the AMI close-talk sources, each call
+run wideband and through the telephone channel simulator (``bench/telephone.py``).
 
 AMI (CC BY 4.0, the AMI project): each speaker's close-talk source in
 ``ami_meeting_4spk_60s/sources`` goes on its own channel; the reference interruptions come from
 ``mixture.rttm`` with the DESIGN.md definition applied to the reference turns.
 
-Run: python bench/bench_interruptions.py
+Run: python bench/bench_interruptions.py [--split tune|check|both] [--all-conditions]
 """
 
 from __future__ import annotations
