@@ -107,7 +107,8 @@ def test_scorecards_are_listed_per_agent_and_agents_see_only_their_own(
     assert [j["job_id"] for j in own] == [job_id]
     assert server.get(f"/v1/scorecards/{job_id}", server.tokens["a1"]).status_code == 200
     other = server.get(f"/v1/scorecards/{job_id}", server.tokens["a2"])
-    assert other.status_code == 403 and "own scorecards" in other.json()["detail"]
+    # 404 worded as for a missing job: a refusal must not confirm the id exists (issue 15)
+    assert other.status_code == 404 and other.json()["detail"].startswith("no scorecard job")
     assert server.get("/v1/scorecards", server.tokens["a2"], agent_id="a1").status_code == 403
     assert server.get("/v1/scorecards/sc-nope", server.tokens["boss"]).status_code == 404
 
