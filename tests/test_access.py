@@ -83,6 +83,9 @@ API: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/v1/supervisor/feed"): SUPERVISORS,
     ("GET", "/v1/board"): SUPERVISORS,
     ("GET", "/v1/board/live"): SUPERVISORS,
+    ("POST", "/v1/board/flags/resolve"): SUPERVISORS,
+    ("GET", "/v1/agents/{agent_id}/profile"): FEED_READERS,  # agents: their own profile only
+    ("DELETE", "/v1/agents/{agent_id}/profile"): SUPERVISORS,  # a reset: not the agent
     ("POST", "/v1/recordings"): TRAINERS,
     ("GET", "/v1/recordings/{job_id}"): ALL,  # agents: their own scorecards only
     ("GET", "/v1/scorecards"): ALL,
@@ -112,6 +115,18 @@ SOCKETS: dict[tuple[str, str], frozenset[str]] = {
     ("WS", "/v1/supervisor/feed"): SUPERVISORS,
 }
 """WebSockets: refused with an ``error`` message (unauthorized / forbidden) and close 1008."""
+
+PLATFORM_SOCKETS: frozenset[tuple[str, str]] = frozenset(
+    {
+        ("WS", "/v1/audiohook"),  # Genesys: HTTP message signature with a per-key client secret
+        ("WS", "/v1/twilio"),  # X-Twilio-Signature (account auth token) + a calltone_key
+        ("WS", "/v1/fork"),  # FreeSWITCH: a per-source fork key (?token= or HTTP Basic)
+    }
+)
+"""The contact-centre platforms' sockets (service/protocols/): no calltone token or role, each is
+authenticated by its platform's own per-source key or signature (CALLTONE_AUDIOHOOK_KEYS,
+CALLTONE_TWILIO_AUTH_TOKEN, CALLTONE_FORK_KEYS), tested in tests/test_protocols.py. Here: with no
+source configured, none of them takes a calltone token, not even an admin's."""
 
 CLOSE_POLICY = 1008
 AUTH_CODES = {"unauthorized", "forbidden", "rate_limited"}
@@ -171,13 +186,28 @@ class World:
             call_id=self.call_a1, alert_id=alert, job_id=self.job_a1, agent_id="a1", name=name
         )
         body: Any = None
+        if template == "/v1/agents/{agent_id}/profile":  # a profile to read or reset each time
+            self.srv.store.save_agent_profile("a1", VOICE_PROFILE)
         if (method, template) == ("POST", "/v1/users"):
             body = {"name": f"new-{uuid.uuid4().hex[:10]}", "role": "agent"}
         elif (method, template) == ("POST", "/v1/tokens/revoke"):
             body = {"token": self.srv.store.create_user(self.throwaway_user() + "x", "agent").token}
         elif template.endswith("/feedback") and method == "POST":
             body = {"helpful": True}
+        elif (method, template) == ("POST", "/v1/board/flags/resolve"):
+            body = {"alert_ids": [MISSING_ALERT_ID]}  # skipped: the flag stays for /ack
         return path, body
+
+
+VOICE_PROFILE = {
+    "schema": "calltone.voice_profile/1",
+    "agent_id": "a1",
+    "calls": 2,
+    "voiced_s": 64.5,
+    "updated_at": "2025-03-01T09:00:00Z",
+    "baseline": {"loudness_dbfs": -24.0, "pitch_st": 5.0, "loudness_leq_dbfs": None},
+}
+MISSING_ALERT_ID = 999_999
 
 
 def _short_call(srv: LiveServer, agent: str) -> str:
@@ -284,12 +314,13 @@ def test_every_route_and_socket_is_in_the_access_table(world: World) -> None:
     app = world.srv.server.config.app  # the very app the server runs
     assert isinstance(app, FastAPI)
     found = app_routes(app)
-    table = set(API) | set(PAGES) | set(SOCKETS) | PUBLIC
+    table = set(API) | set(PAGES) | set(SOCKETS) | PLATFORM_SOCKETS | PUBLIC
     assert len(found) >= 35, f"the route walk found too little: {sorted(found)}"
     untested = sorted(found - table)
     assert not untested, (
         f"routes with no access test: {untested}; add each to API, PAGES or SOCKETS in "
-        "tests/test_access.py with the roles allowed (or to PUBLIC, with a reason)"
+        "tests/test_access.py with the roles allowed (or to PLATFORM_SOCKETS or PUBLIC, with a "
+        "reason)"
     )
     stale = sorted(table - found)
     assert not stale, f"the access table names routes the app no longer has: {stale}"
@@ -420,6 +451,42 @@ def test_socket_checks_token_and_role(world: World, kind: str, template: str) ->
         replies = _socket_allowed(world, template, role)
         codes = {m.get("code") for m in replies if m["type"] == "error"}
         assert not codes & AUTH_CODES, (role, template, replies)
+
+
+async def _platform_answer(url: str, headers: dict[str, str]) -> tuple[int | None, Any]:
+    """(HTTP status of a refused upgrade, None) or (None, the first message after accepting)."""
+    from websockets.asyncio.client import connect
+    from websockets.exceptions import ConnectionClosed, InvalidStatus
+
+    try:
+        async with connect(url, additional_headers=headers, open_timeout=10) as ws:
+            with contextlib.suppress(ConnectionClosed, TimeoutError):
+                return None, json.loads(await asyncio.wait_for(ws.recv(), timeout=10))
+            return None, None
+    except InvalidStatus as exc:
+        return exc.response.status_code, None
+
+
+@pytest.mark.parametrize("template", sorted(t for _, t in PLATFORM_SOCKETS))
+def test_platform_socket_does_not_take_a_calltone_token(world: World, template: str) -> None:
+    admin = world.token("admin")
+    headers = {"Authorization": f"Bearer {admin}"}
+    if template == "/v1/audiohook":  # everything AudioHook needs but its signature
+        headers |= {
+            "Audiohook-Session-Id": str(uuid.uuid4()),
+            "Audiohook-Organization-Id": str(uuid.uuid4()),
+            "Audiohook-Correlation-Id": str(uuid.uuid4()),
+            "X-API-KEY": "ah-not-configured",
+        }
+    calls_before = len(world.srv.store.list_calls(limit=1000))
+    status, first = asyncio.run(_platform_answer(world.srv.url(template, admin), headers))
+    if template == "/v1/audiohook":  # AudioHook refuses inside its own protocol
+        assert status is None and first is not None, (status, first)
+        assert first["type"] == "disconnect", first
+        assert first["parameters"]["reason"] == "unauthorized", first
+    else:  # Twilio and the fork are refused at the upgrade
+        assert status == 403, (template, status, first)
+    assert len(world.srv.store.list_calls(limit=1000)) == calls_before, "a call was started"
 
 
 # --------------------------------------------------------------------------------------------

@@ -7,13 +7,18 @@ The profile is the ``calltone.voice_profile/1`` document (models/profile.py), th
 
 from __future__ import annotations
 
-from fastapi import APIRouter, HTTPException, status
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, status
 from pydantic import BaseModel, Field
 
-from service.deps import CurrentUser, StoreDep, SupervisorUser
-from service.storage import NotFoundError
+from service.deps import StoreDep, SupervisorUser, require_role
+from service.storage import NotFoundError, UserRecord
 
 router = APIRouter(prefix="/v1/agents", tags=["profiles"])
+
+ProfileReader = Annotated[UserRecord, Depends(require_role("agent", "supervisor", "admin"))]
+"""Who may read a profile at all (the 403 words the roles as every other route does)."""
 
 
 class VoiceProfileOut(BaseModel):
@@ -37,17 +42,12 @@ class VoiceProfileOut(BaseModel):
     response_model_by_alias=True,
     responses={404: {"description": "the agent has no voice profile yet"}},
 )
-def get_profile(agent_id: str, user: CurrentUser, store: StoreDep) -> object:
+def get_profile(agent_id: str, user: ProfileReader, store: StoreDep) -> object:
     """The agent's voice profile. Agents read only their own; supervisors and admins anyone's."""
     if user.role == "agent" and user.agent_id != agent_id:
         raise HTTPException(
             status.HTTP_403_FORBIDDEN,
             f"agent {user.name!r} can read only their own voice profile, not {agent_id!r}",
-        )
-    if user.role not in ("agent", "supervisor", "admin"):
-        raise HTTPException(
-            status.HTTP_403_FORBIDDEN,
-            f"voice profiles are for supervisors, admins and the agent; you are {user.role}",
         )
     record = store.get_agent_profile(agent_id)
     if record is None:
