@@ -217,14 +217,14 @@ def test_large_unauthenticated_bodies_are_refused_before_they_are_read(
 # 3. foreign Origins
 
 
-async def _ws_outcome(url: str, **kwargs: Any) -> tuple[str, Any]:
+async def _ws_outcome(url: str, wait_s: float = 10.0, **kwargs: Any) -> tuple[str, Any]:
     """('refused', HTTP status) at the handshake, or ('closed', (code, first message))."""
     try:
         async with websockets.connect(url, open_timeout=10, **kwargs) as ws:
             first = None
             try:
-                first = json.loads(await asyncio.wait_for(ws.recv(), 10))
-                await asyncio.wait_for(ws.recv(), 10)
+                first = json.loads(await asyncio.wait_for(ws.recv(), wait_s))
+                await asyncio.wait_for(ws.recv(), wait_s)
             except websockets.ConnectionClosed:
                 pass
             except TimeoutError:
@@ -251,7 +251,9 @@ def test_foreign_origins_are_refused_on_sockets_and_cookie_posts(
         assert r.status_code == 403 and "Origin" in r.json()["detail"], r.text
     # the server's own pages, and clients that send no Origin, are served
     own = asyncio.run(
-        _ws_outcome(feed, additional_headers={**cookie, "Origin": f"http://127.0.0.1:{srv.port}"})
+        _ws_outcome(
+            feed, 2.0, additional_headers={**cookie, "Origin": f"http://127.0.0.1:{srv.port}"}
+        )
     )
     assert own[0] == "open", own
     r = httpx.post(srv.http + "/v1/alerts/1/ack", headers=cookie, timeout=10)
