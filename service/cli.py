@@ -616,12 +616,22 @@ def cmd_score(args: argparse.Namespace) -> int:
         full_context=args.full_context,
         agent_profile=agent_profile,
     )
-    from service.cluster import is_url, load_cluster_settings
+    import os
+    import re
 
-    cluster_settings = load_cluster_settings()
-    address = args.cluster or cluster_settings.dask_scheduler
-    needs_cluster = args.manifest or args.db or any(is_url(c) for c in args.calls)
+    # Dask is an extra: only a cluster run (a scheduler, a manifest, --db or URL inputs)
+    # imports it, so local scoring works from the lean default install.
+    url = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]+://")
+    address = args.cluster or os.environ.get("CALLTONE_DASK_SCHEDULER") or None
+    needs_cluster = args.manifest or args.db or any(url.match(c) for c in args.calls)
     if address or needs_cluster:
+        require_extra("score --cluster", "cluster", ("distributed",))
+        if args.db:
+            require_extra("score --db", "serve", ("sqlalchemy", "alembic"))
+        from service.cluster import load_cluster_settings
+
+        cluster_settings = load_cluster_settings()
+        address = args.cluster or cluster_settings.dask_scheduler
         return _score_on_cluster(args, options, address, cluster_settings)
     report = score_many(
         args.calls, args.out, options, workers=args.workers, progress=not args.no_progress
@@ -702,10 +712,36 @@ COMMANDS = {
 }
 
 
+# What each command needs beyond the lean default install (``pip install calltone`` has what
+# ``analyze``, ``profile`` and local ``score`` need), and the extra that brings it.
+EXTRAS_NEEDED: dict[str, tuple[str, tuple[str, ...]]] = {
+    "serve": ("serve", ("fastapi", "uvicorn", "sqlalchemy", "alembic", "multipart", "twilio")),
+    "users": ("serve", ("sqlalchemy", "alembic")),
+    "purge": ("serve", ("sqlalchemy", "alembic")),
+    "replay": ("serve", ("websockets", "httpx")),
+    "listen": ("headset", ("websockets", "pyaudio")),
+}
+
+
+def require_extra(command: str, extra: str, modules: Sequence[str]) -> None:
+    """Refuse with the install command when a module of an optional extra is missing."""
+    import importlib.util
+
+    missing = [m for m in modules if importlib.util.find_spec(m) is None]
+    if missing:
+        raise CalltoneError(
+            f"`calltone {command}` needs {', '.join(missing)}, which the default install leaves "
+            f"out; install them with: python3 -m pip install 'calltone[{extra}]'"
+        )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        if args.command in EXTRAS_NEEDED:
+            extra, modules = EXTRAS_NEEDED[args.command]
+            require_extra(args.command, extra, modules)
         return COMMANDS[args.command](args)
     except CalltoneError as exc:
         print(f"calltone: error: {exc}", file=sys.stderr)
