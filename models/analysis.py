@@ -120,6 +120,52 @@ def analyze_file(
     )
 
 
+def analyze_separated(
+    path: str | Path,
+    *,
+    agent_speaker: str = "auto",
+    words_for: Callable[[DecodedAudio], list[tuple[float, float, str]]] | None = None,
+    config: AnalysisConfig | None = None,
+    conclude: bool = True,
+    profiles: dict[str, BaselineSnapshot] | None = None,
+    max_decoded_bytes: int | None = None,
+) -> tuple[DecodedAudio, SessionResult, Any]:
+    """``analyze --separate``: a mono call is diarized into agent/customer channels
+    (:func:`models.diarization.separate_mono`) and analysed as a two-party call.
+
+    ``words_for(mono_audio)`` gives transcript segments for the role decision (optional).
+    A recording with two or more channels is analysed as usual; the third item is then ``None``.
+    """
+    from models.diarization import separate_mono
+
+    audio = load_audio(path, max_decoded_bytes=max_decoded_bytes)
+    if audio.channels != 1:
+        roles = resolve_roles(audio.channels)
+        return (
+            audio,
+            run_session(
+                audio, roles, config or AnalysisConfig(), conclude=conclude, profiles=profiles
+            ),
+            None,
+        )
+    words = words_for(audio) if words_for and agent_speaker == "auto" else None
+    sep = separate_mono(audio.samples[0], mode=agent_speaker, words=words)  # type: ignore[arg-type]
+    two = DecodedAudio(
+        samples=sep.samples,
+        sample_rate=audio.sample_rate,
+        source_sample_rate=audio.source_sample_rate,
+        path=audio.path,
+    )
+    session = run_session(
+        two,
+        ChannelRoles(agent=0, customer=1),
+        config or AnalysisConfig(),
+        conclude=conclude,
+        profiles=profiles,
+    )
+    return two, session, sep
+
+
 def to_document(
     audio: DecodedAudio,
     session: SessionResult,

@@ -40,6 +40,19 @@ def _add_analyze(sub: argparse._SubParsersAction) -> None:
         help="who speaks in a mono recording, if only one party is on it; without it a mono "
         "mix is analysed under the agent role and no alert blames the agent",
     )
+    p.add_argument(
+        "--separate",
+        action="store_true",
+        help="mono recording with both parties on it: diarize it into agent and customer "
+        "(offline, estimated turns; interruptions lower confidence) and analyse both parties",
+    )
+    p.add_argument(
+        "--agent-speaker",
+        choices=["first", "second", "auto"],
+        default="auto",
+        help="with --separate: which speaker is the agent (auto: agent phrases in the first "
+        "minute's words, else the first speaker)",
+    )
     p.add_argument("--no-transcribe", action="store_true", help="acoustic analysis only (fast)")
     _add_full_context(p)
     p.add_argument(
@@ -288,19 +301,41 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     )
     warnings = wav_warnings(args.call)
     profiles = _agent_profiles(args.agent_profile)
-    audio, session = analyze_file(
-        args.call,
-        options=options,
-        config=config,
-        conclude=args.no_transcribe,
-        profiles=profiles,
-    )
-    parts: dict[str, Any] = {}
+    separation = None
+    transcriber = None
     if not args.no_transcribe:
-        from models.pipeline import recorded_call_options, transcribe_session
+        from models.pipeline import recorded_call_options
         from models.transcriber import Transcriber
 
         transcriber = Transcriber(recorded_call_options(args.model, full_context=args.full_context))
+    if args.separate:
+        from models.analysis import analyze_separated
+
+        def first_minute_words(mono: Any) -> list[tuple[float, float, str]]:
+            assert transcriber is not None
+            segs = transcriber.transcribe_array(mono.samples[0][: 60 * 16000], speaker="mono")
+            return [(g.start_s, g.end_s, g.text) for g in segs]
+
+        audio, session, separation = analyze_separated(
+            args.call,
+            agent_speaker=args.agent_speaker,
+            words_for=first_minute_words if transcriber is not None else None,
+            config=config,
+            conclude=args.no_transcribe,
+            profiles=profiles,
+        )
+    else:
+        audio, session = analyze_file(
+            args.call,
+            options=options,
+            config=config,
+            conclude=args.no_transcribe,
+            profiles=profiles,
+        )
+    parts: dict[str, Any] = {}
+    if transcriber is not None:
+        from models.pipeline import transcribe_session
+
         parts = transcribe_session(
             audio,
             session,
@@ -309,6 +344,12 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         ).document_parts()
     doc = to_document(audio, session, **parts)
     doc["notes"] = [*warnings, *doc.get("notes", [])]
+    if separation is not None:
+        from models.diarization import SEPARATION_NOTE
+
+        doc["call"]["separation"] = separation.to_dict()
+        doc["call"]["source_channels"] = 1
+        doc["notes"] = [SEPARATION_NOTE, *doc["notes"]]
     doc = mono_guard(doc, role_given=args.mono_role is not None)
     if args.mono_role is None and doc["call"]["channels"] == 1:
         warnings.append(doc["notes"][0])

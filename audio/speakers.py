@@ -1,0 +1,223 @@
+"""Speaker features of a mono call: per-frame MFCCs and per-window embeddings (issue 20).
+
+A mono recording mixes both parties on one channel. To tell them apart without a downloaded
+speaker-embedding model we describe each frame's spectral envelope with MFCCs (vocal-tract
+shape, microphone and line colour differ between the two ends of a call) and summarise
+short windows of speech by their MFCC mean and spread plus the median pitch. The judgement
+(clustering, smoothing, roles) is in :mod:`models.diarization`.
+
+The time grid is the front end's (:mod:`audio.features`, 10 ms hop), so speech/voiced/pitch
+from :func:`audio.features.extract_features` line up frame for frame with the MFCCs here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import librosa
+import numpy as np
+
+from audio.errors import AudioError
+
+
+@dataclass(frozen=True)
+class SpeakerFeatureOptions:
+    """How speaker features are computed.
+
+    Attributes
+    ----------
+    sample_rate_hz : int
+        Rate of the samples passed in (the decoder always gives 16 kHz).
+    hop_s : float
+        Frame hop; must equal the front end's hop so frames line up (10 ms).
+    frame_length_s : float
+        FFT window length (25 ms, the usual speech-recognition window).
+    n_mels : int
+        Mel bands; 30 bands up to ``fmax_hz`` keep narrow-band (telephone) calls meaningful.
+    fmax_hz : float
+        Top of the mel filterbank: 3.8 kHz so wideband and G.711 calls use the same band and a
+        wideband mix is not clustered on energy that a telephone line would remove.
+    n_mfcc : int
+        Cepstral coefficients kept after dropping c0 (c0 is loudness, not identity).
+    window_s : float
+        Length of one embedding window (1.2 s: long enough for stable statistics, short
+        enough that most windows hold one speaker on a conversational call).
+    step_s : float
+        Hop between embedding windows.
+    min_speech_fraction : float
+        A window is embedded only when at least this fraction of its frames is speech.
+    """
+
+    sample_rate_hz: int = 16_000
+    hop_s: float = 0.010
+    frame_length_s: float = 0.025
+    n_mels: int = 30
+    fmax_hz: float = 3_800.0
+    n_mfcc: int = 16
+    window_s: float = 1.2
+    step_s: float = 0.4
+    min_speech_fraction: float = 0.5
+    gate_db_over_floor: float = 15.0
+    """A front-end speech frame is kept only this far above the call's noise floor (10th
+    percentile of frame loudness): the front end marks the first seconds as speech while its
+    own noise floor settles, and keeps pauses inside talk as speech (hangover)."""
+    gate_hangover_s: float = 0.15
+    """Frames within this of a gated speech frame stay speech (word-internal dips)."""
+
+
+@dataclass(frozen=True)
+class SpeakerFrames:
+    """Frame-level speaker features of one mono signal.
+
+    Attributes
+    ----------
+    mfcc : np.ndarray, shape (n_frames, n_mfcc)
+        Cepstra (c1..), mean-normalised over the call's speech frames.
+    speech : np.ndarray of bool, shape (n_frames,)
+        Speech activity from the front end.
+    f0_hz : np.ndarray, shape (n_frames,)
+        Pitch from the front end (0 or NaN where unvoiced).
+    loudness_dbfs : np.ndarray, shape (n_frames,)
+        Frame loudness from the front end.
+    hop_s : float
+        Frame hop in seconds.
+    """
+
+    mfcc: np.ndarray
+    speech: np.ndarray
+    f0_hz: np.ndarray
+    loudness_dbfs: np.ndarray
+    hop_s: float
+
+    def __len__(self) -> int:
+        return int(self.speech.size)
+
+
+@dataclass(frozen=True)
+class SpeakerWindows:
+    """Per-window embeddings of the speech in a call.
+
+    Attributes
+    ----------
+    start_frame, end_frame : np.ndarray of int, shape (n_windows,)
+        Frame span of each window (end exclusive).
+    embeddings : np.ndarray, shape (n_windows, dim)
+        MFCC mean and standard deviation over the window's speech frames, then the median
+        log-pitch (scaled) as the last column.
+    """
+
+    start_frame: np.ndarray
+    end_frame: np.ndarray
+    embeddings: np.ndarray
+
+    def __len__(self) -> int:
+        return int(self.start_frame.size)
+
+
+def speaker_frames(
+    samples: np.ndarray,
+    speech: np.ndarray,
+    f0_hz: np.ndarray,
+    loudness_dbfs: np.ndarray,
+    options: SpeakerFeatureOptions | None = None,
+) -> SpeakerFrames:
+    """MFCCs of a mono signal on the front end's frame grid.
+
+    Parameters
+    ----------
+    samples : np.ndarray, shape (n,)
+        Mono samples in [-1, 1] at ``options.sample_rate_hz``.
+    speech, f0_hz, loudness_dbfs : np.ndarray, shape (n_frames,)
+        The front end's per-frame values for the same signal
+        (:func:`audio.features.extract_features`).
+    """
+    o = options or SpeakerFeatureOptions()
+    x = np.asarray(samples, dtype=np.float32)
+    if x.ndim != 1:
+        raise AudioError(f"speaker features need mono samples, got shape {x.shape}; pass one row")
+    n_frames = int(np.asarray(speech).size)
+    hop = round(o.hop_s * o.sample_rate_hz)
+    n_fft = 512
+    win = round(o.frame_length_s * o.sample_rate_hz)
+    mel = librosa.feature.melspectrogram(
+        y=x,
+        sr=o.sample_rate_hz,
+        n_fft=n_fft,
+        hop_length=hop,
+        win_length=win,
+        n_mels=o.n_mels,
+        fmin=100.0,
+        fmax=o.fmax_hz,
+        center=True,
+        power=2.0,
+    )
+    logmel = np.log(mel + 1e-8)
+    cep = librosa.feature.mfcc(S=logmel, n_mfcc=o.n_mfcc + 1)[1:].T  # (frames, n_mfcc)
+    # front-end frames are centred at (i*hop + frame_length/2); librosa's at i*hop: shift ~1 frame
+    shift = 1
+    cep = cep[shift:]
+    if cep.shape[0] < n_frames:
+        cep = np.pad(cep, ((0, n_frames - cep.shape[0]), (0, 0)), mode="edge")
+    cep = cep[:n_frames].astype(np.float64)
+    sp = gate_speech(np.asarray(speech, dtype=bool), np.asarray(loudness_dbfs), o)
+    if sp.any():
+        cep = cep - cep[sp].mean(axis=0)
+    return SpeakerFrames(
+        mfcc=cep,
+        speech=sp,
+        f0_hz=np.nan_to_num(np.asarray(f0_hz, dtype=np.float64), nan=0.0),
+        loudness_dbfs=np.asarray(loudness_dbfs, dtype=np.float64),
+        hop_s=o.hop_s,
+    )
+
+
+def gate_speech(
+    speech: np.ndarray, loudness_dbfs: np.ndarray, options: SpeakerFeatureOptions | None = None
+) -> np.ndarray:
+    """Front-end speech limited to frames well above the call's own noise floor."""
+    o = options or SpeakerFeatureOptions()
+    loud = np.nan_to_num(np.asarray(loudness_dbfs, dtype=np.float64), nan=-120.0)
+    if loud.size == 0:
+        return speech.copy()
+    floor_db = float(np.percentile(loud, 10))
+    hot = speech & (loud > floor_db + o.gate_db_over_floor)
+    k = 2 * round(o.gate_hangover_s / o.hop_s) + 1
+    near = np.convolve(hot.astype(np.float64), np.ones(k), mode="same") > 0
+    return speech & near
+
+
+def speaker_windows(
+    frames: SpeakerFrames, options: SpeakerFeatureOptions | None = None
+) -> SpeakerWindows:
+    """Embed overlapping windows of speech (see :class:`SpeakerWindows`)."""
+    o = options or SpeakerFeatureOptions()
+    n = len(frames)
+    w = max(1, round(o.window_s / frames.hop_s))
+    step = max(1, round(o.step_s / frames.hop_s))
+    sp = frames.speech
+    cum = np.concatenate([[0], np.cumsum(sp)])
+    starts, ends, embs = [], [], []
+    logf0 = np.where(frames.f0_hz > 0, np.log(np.maximum(frames.f0_hz, 1.0)), np.nan)
+    for s in range(0, max(1, n - w // 2), step):
+        e = min(n, s + w)
+        n_speech = cum[e] - cum[s]
+        if n_speech < o.min_speech_fraction * w or n_speech < 10:
+            continue
+        seg = frames.mfcc[s:e][sp[s:e]]
+        f0 = logf0[s:e][sp[s:e]]
+        f0 = f0[np.isfinite(f0)]
+        f0_med = float(np.median(f0)) if f0.size >= 5 else np.nan
+        embs.append(np.concatenate([seg.mean(axis=0), seg.std(axis=0), [f0_med]]))
+        starts.append(s)
+        ends.append(e)
+    dim = 2 * frames.mfcc.shape[1] + 1
+    emb = np.asarray(embs, dtype=np.float64).reshape(-1, dim)
+    if emb.size:
+        col = emb[:, -1]
+        fill = np.nanmedian(col) if np.isfinite(col).any() else 0.0
+        emb[:, -1] = np.where(np.isfinite(col), col, fill)
+    return SpeakerWindows(
+        start_frame=np.asarray(starts, dtype=np.int64),
+        end_frame=np.asarray(ends, dtype=np.int64),
+        embeddings=emb,
+    )

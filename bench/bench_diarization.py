@@ -1,0 +1,133 @@
+"""Mono diarization benchmark (issue 20): DER with a 0.25 s collar, overlap scored.
+
+Files: the pyannote phone-call sample and the AMI 30 s mixtures (RTTM references), and mixes
+made here by summing two channels whose own speech is the reference (the LCA two-channel call,
+two AMI headset sources, the bundled samples/*/call.wav), each wideband and through the
+G.711 u-law telephone simulator (bench/telephone.py). Usage::
+
+    python3 bench/bench_diarization.py [--conditions wb,nb_ulaw] [--only NAME]
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from der import Segment, der, load_rttm, segments_from_mask  # noqa: E402
+from telephone import through  # noqa: E402
+
+from audio.decode import load_audio  # noqa: E402
+from audio.features import extract_features  # noqa: E402
+from models.diarization import Diarization, diarize  # noqa: E402
+
+DATA = ROOT.parent / "shared" / "data"
+
+
+@dataclass
+class Case:
+    name: str
+    mono: np.ndarray
+    reference: list[Segment]
+    kind: str  # "rttm" or "channels"
+
+
+def hyp_segments(d: Diarization) -> list[Segment]:
+    return [(t.start_s, t.end_s, f"s{t.speaker}") for t in d.turns]
+
+
+def channel_reference(two: np.ndarray) -> list[Segment]:
+    """Each channel's front-end speech as that speaker's reference."""
+    block = extract_features(two)
+    return [
+        seg
+        for k, ch in enumerate(block.channels)
+        for seg in segments_from_mask(ch.speech, f"ch{k}")
+    ]
+
+
+def cases(only: str | None) -> list[Case]:
+    out: list[Case] = []
+    pc = DATA / "phone_call_2spk"
+    if (pc / "sample.wav").exists():
+        out.append(
+            Case(
+                "phone_call",
+                load_audio(pc / "sample.wav").samples[0],
+                load_rttm(pc / "sample.rttm"),
+                "rttm",
+            )
+        )
+    ami = DATA / "ami_mixtures_30s"
+    for fid in ("dev00", "dev01"):
+        if (ami / f"{fid}.wav").exists():
+            out.append(
+                Case(
+                    f"ami_{fid}",
+                    load_audio(ami / f"{fid}.wav").samples[0],
+                    load_rttm(ami / "debug.development.rttm", fid),
+                    "rttm",
+                )
+            )
+    lca = DATA / "lca_calls"
+    if (lca / "Auto_Repairs_40_UTC_agent.flac").exists():
+        a = load_audio(lca / "Auto_Repairs_40_UTC_agent.flac").samples[0]
+        c = load_audio(lca / "Auto_Repairs_40_UTC_caller.flac").samples[0]
+        n = min(a.size, c.size)
+        two = np.stack([a[:n], c[:n]])
+        out.append(Case("lca_auto_repairs", two.sum(axis=0), channel_reference(two), "channels"))
+    src = DATA / "ami_meeting_4spk_60s" / "sources"
+    if (src / "source0.wav").exists():
+        for i, j in ((0, 1), (2, 3)):
+            a = load_audio(src / f"source{i}.wav").samples[0]
+            b = load_audio(src / f"source{j}.wav").samples[0]
+            n = min(a.size, b.size)
+            two = np.stack([a[:n], b[:n]])
+            out.append(Case(f"ami_src{i}+{j}", two.sum(axis=0), channel_reference(two), "channels"))
+    for d in sorted((ROOT / "samples").glob("*/call.wav")):
+        two = load_audio(d).samples
+        out.append(
+            Case(f"sample_{d.parent.name}", two.sum(axis=0), channel_reference(two), "channels")
+        )
+    return [c for c in out if not only or only in c.name]
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--conditions", default="wb,nb_ulaw")
+    ap.add_argument("--only", default=None)
+    args = ap.parse_args(argv)
+    print(
+        f"{'file':24s} {'cond':8s} {'dur_s':>6s} {'DER%':>6s} {'miss%':>6s} {'fa%':>6s} "
+        f"{'conf%':>6s} {'xRT':>6s} {'spk':>3s}"
+    )
+    rows = []
+    for case in cases(args.only):
+        for cond in args.conditions.split(","):
+            x = case.mono if cond == "wb" else through(case.mono, cond)
+            t0 = time.process_time()
+            d = diarize(x)
+            cpu_s = time.process_time() - t0
+            r = der(case.reference, hyp_segments(d), collar_s=0.25, uem_end_s=x.size / 16000)
+            dur = x.size / 16000
+            rows.append((case.name, cond, r.der))
+            ref = r.reference_s
+            print(
+                f"{case.name:24s} {cond:8s} {dur:6.1f} {100 * r.der:6.1f} "
+                f"{100 * r.missed_s / ref:6.1f} {100 * r.false_alarm_s / ref:6.1f} "
+                f"{100 * r.confusion_s / ref:6.1f} {dur / cpu_s:6.0f} {d.n_speakers:3d}",
+                flush=True,
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,463 @@
+"""Two-speaker diarization of a mono call and who of the two is the agent (issue 20).
+
+Offline, CPU only, no model download: speech regions come from the acoustic front end
+(:func:`audio.features.extract_features`), speaker features from :mod:`audio.speakers`.
+
+How it decides
+--------------
+1. Windows of ~1.2 s of speech are embedded (MFCC mean/spread + median pitch), standardised
+   and split in two by Ward agglomerative clustering (scipy).
+2. Resegmentation: one full-covariance Gaussian per speaker is fitted on the frame MFCCs of
+   its windows; every speech frame gets the log-likelihood ratio of the two, and a two-state
+   Viterbi pass with a switch penalty turns that into turns (no 10 ms flicker). Two rounds.
+3. Turns shorter than ``min_turn_s`` are merged into their neighbours. Each turn's confidence
+   is how clearly its frames favour its speaker (logistic of the mean per-frame LLR).
+4. Overlapped speech is not detected: a frame is given to one speaker. (The frame LLR of a
+   mixture is not a reliable overlap cue with these features; the benchmark counts the miss.)
+
+Roles (:func:`assign_roles`): greeting / company phrases in the words of each speaker
+("thank you for calling", "how can I help", "my name is ... speaking", "this is ... from"),
+otherwise the first speaker; ``--agent-speaker first|second`` overrides.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+from scipy.cluster.hierarchy import fcluster, linkage
+
+from audio.errors import CalltoneError
+from audio.features import extract_features
+from audio.speakers import SpeakerFeatureOptions, SpeakerFrames, speaker_frames, speaker_windows
+
+AgentSpeakerMode = Literal["first", "second", "auto"]
+
+
+class DiarizationError(CalltoneError):
+    """The mono call cannot be diarized (e.g. bad ``--agent-speaker`` value)."""
+
+
+@dataclass(frozen=True)
+class DiarizationConfig:
+    """Settings of :func:`diarize` (units in the names).
+
+    Attributes
+    ----------
+    features : SpeakerFeatureOptions
+        Frame and window features.
+    pitch_weight : float
+        Weight of the standardised median log-pitch against each standardised MFCC statistic
+        in the window embedding. 0 by default: on the fitting set (AMI mixtures, AMI source
+        mixes, the LCA call) any weight > 0 raised the DER (docs/benchmarks.md, issue 20).
+    switch_penalty_nats : float
+        Viterbi cost of changing speaker between two speech frames, in nats of the per-frame
+        log-likelihood ratio (fitted on the AMI dev mixtures and the LCA call mixes, not on
+        the phone call sample that checks it).
+    llr_scale : float
+        The per-frame LLR is multiplied by this before decoding and confidence (full-covariance
+        Gaussians over 16 cepstra give over-confident frame LLRs; 0.2 tempers them).
+    resegment_rounds : int
+        Gaussian refit + Viterbi rounds.
+    min_turn_s : float
+        Shorter turns are merged into a neighbour.
+    bridge_gap_s : float
+        Two turns of the same speaker closer than this are joined into one.
+    min_windows : int
+        With fewer embedded windows the call is given to one speaker.
+    """
+
+    features: SpeakerFeatureOptions = field(default_factory=SpeakerFeatureOptions)
+    pitch_weight: float = 0.0
+    switch_penalty_nats: float = 12.0
+    llr_scale: float = 0.2
+    resegment_rounds: int = 2
+    min_turn_s: float = 0.25
+    bridge_gap_s: float = 0.3
+    min_windows: int = 4
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One speaker's stretch of speech.
+
+    Attributes
+    ----------
+    speaker : int
+        0 or 1, in order of first appearance (0 speaks first).
+    start_s, end_s : float
+        Seconds from the start of the call.
+    confidence : float
+        0..1: how clearly the turn's frames favour this speaker over the other.
+    """
+
+    speaker: int
+    start_s: float
+    end_s: float
+    confidence: float
+
+    @property
+    def duration_s(self) -> float:
+        return self.end_s - self.start_s
+
+
+@dataclass(frozen=True)
+class Diarization:
+    """Who spoke when in a mono call.
+
+    Attributes
+    ----------
+    turns : list of Turn
+        In time order; speaker 0 is the first to speak.
+    frame_speaker : np.ndarray of int8, shape (n_frames,)
+        Per 10 ms frame: -1 no speech, 0 or 1 the speaker, 2 overlap (both).
+    hop_s : float
+        Frame hop.
+    n_speakers : int
+        1 when the call holds too little speech to split, else 2.
+    confidence : float
+        0..1: speech-time-weighted mean turn confidence.
+    """
+
+    turns: list[Turn]
+    frame_speaker: np.ndarray
+    hop_s: float
+    n_speakers: int
+    confidence: float
+
+    def speech_s(self, speaker: int) -> float:
+        return float(sum(t.duration_s for t in self.turns if t.speaker == speaker))
+
+    def first_speaker(self) -> int:
+        return self.turns[0].speaker if self.turns else 0
+
+
+@dataclass(frozen=True)
+class RoleDecision:
+    """Which diarized speaker is the agent and why.
+
+    Attributes
+    ----------
+    agent_speaker : int
+        0 or 1 (speaker index in :class:`Diarization`).
+    decided_by : str
+        ``"words"`` (agent phrases), ``"first_speaker"``, ``"option_first"``/``"option_second"``.
+    confidence : float
+        0..1.
+    evidence : list of str
+        The agent phrases found (for the output), if any.
+    """
+
+    agent_speaker: int
+    decided_by: str
+    confidence: float
+    evidence: list[str] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "agent_speaker": self.agent_speaker,
+            "decided_by": self.decided_by,
+            "confidence": round(self.confidence, 2),
+            "evidence": list(self.evidence),
+        }
+
+
+def _gauss_loglik(x: np.ndarray, data: np.ndarray) -> np.ndarray:
+    """Per-row log-likelihood of ``x`` under one full-covariance Gaussian fitted on ``data``."""
+    mu = data.mean(axis=0)
+    cov = np.cov(data, rowvar=False) + 1e-3 * np.eye(data.shape[1])
+    _sign, logdet = np.linalg.slogdet(cov)
+    inv = np.linalg.inv(cov)
+    d = x - mu
+    return -0.5 * (np.einsum("ij,jk,ik->i", d, inv, d) + logdet + x.shape[1] * np.log(2 * np.pi))
+
+
+def _viterbi2(llr: np.ndarray, penalty: float) -> np.ndarray:
+    """Two-state path maximising sum(+llr/2 for state 0, -llr/2 for state 1) - penalty*switches."""
+    n = llr.size
+    back = np.zeros((n, 2), dtype=np.int8)
+    half = (llr / 2).tolist()
+    s0, s1 = (half[0], -half[0]) if n else (0.0, 0.0)
+    for i in range(1, n):
+        m0, m1 = s1 - penalty, s0 - penalty
+        if s0 >= m0:
+            n0 = s0
+        else:
+            n0, back[i, 0] = m0, 1
+        if s1 >= m1:
+            n1, back[i, 1] = s1, 1
+        else:
+            n1 = m1
+        s0, s1 = n0 + half[i], n1 - half[i]
+    path = np.zeros(n, dtype=np.int8)
+    if n:
+        path[-1] = 0 if s0 >= s1 else 1
+        for i in range(n - 1, 0, -1):
+            path[i - 1] = back[i, path[i]]
+    return path
+
+
+def _runs(labels: np.ndarray) -> list[tuple[int, int, int]]:
+    """(value, start, end) runs of an int array (end exclusive)."""
+    if labels.size == 0:
+        return []
+    edges = np.flatnonzero(np.diff(labels)) + 1
+    starts = np.concatenate([[0], edges])
+    ends = np.concatenate([edges, [labels.size]])
+    return [(int(labels[s]), int(s), int(e)) for s, e in zip(starts, ends, strict=True)]
+
+
+def diarize_frames(frames: SpeakerFrames, config: DiarizationConfig | None = None) -> Diarization:
+    """Diarize from precomputed speaker frames (see module docstring)."""
+    cfg = config or DiarizationConfig()
+    hop = frames.hop_s
+    n = len(frames)
+    sp = frames.speech
+    win = speaker_windows(frames, cfg.features)
+    frame_speaker = np.where(sp, 0, -1).astype(np.int8)
+    if len(win) < cfg.min_windows:
+        return _finish(frame_speaker, np.zeros(n), sp, hop, cfg, n_speakers=1)
+    emb = win.embeddings
+    z = (emb - emb.mean(axis=0)) / (emb.std(axis=0) + 1e-9)
+    z[:, -1] *= cfg.pitch_weight
+    labels = fcluster(linkage(z, method="ward"), t=2, criterion="maxclust") - 1
+    if np.unique(labels).size < 2:
+        return _finish(frame_speaker, np.zeros(n), sp, hop, cfg, n_speakers=1)
+    # frame labels from windows (majority over overlapping windows)
+    votes = np.zeros((n, 2))
+    for s, e, lab in zip(win.start_frame, win.end_frame, labels, strict=True):
+        votes[s:e, lab] += 1
+    idx = np.flatnonzero(sp)
+    x = frames.mfcc[idx]
+    frame_lab = np.argmax(votes[idx], axis=1)
+    has_vote = votes[idx].sum(axis=1) > 0
+    llr = np.zeros(idx.size)
+    for _ in range(max(1, cfg.resegment_rounds)):
+        trained = [x[has_vote & (frame_lab == k)] for k in (0, 1)]
+        if min(len(t) for t in trained) < 2 * x.shape[1]:
+            return _finish(frame_speaker, np.zeros(n), sp, hop, cfg, n_speakers=1)
+        llr = cfg.llr_scale * (_gauss_loglik(x, trained[0]) - _gauss_loglik(x, trained[1]))
+        frame_lab = _viterbi2(llr, cfg.switch_penalty_nats).astype(np.int64)
+        has_vote = np.ones(idx.size, dtype=bool)
+    frame_speaker[idx] = frame_lab
+    full_llr = np.zeros(n)
+    full_llr[idx] = llr
+    return _finish(frame_speaker, full_llr, sp, hop, cfg, n_speakers=2)
+
+
+def _finish(
+    frame_speaker: np.ndarray,
+    llr: np.ndarray,
+    speech: np.ndarray,
+    hop_s: float,
+    cfg: DiarizationConfig,
+    *,
+    n_speakers: int,
+) -> Diarization:
+    """Bridge gaps, merge short turns, order speakers by first appearance, score turns."""
+    lab = frame_speaker.copy()
+    # bridge short non-speech gaps inside one speaker's talk
+    runs = _runs(lab)
+    bridge = round(cfg.bridge_gap_s / hop_s)
+    for k in range(1, len(runs) - 1):
+        v, s, e = runs[k]
+        if v == -1 and e - s <= bridge and runs[k - 1][0] == runs[k + 1][0] >= 0:
+            lab[s:e] = runs[k - 1][0]
+    # merge short turns into the previous speaker turn (or the next one)
+    min_len = round(cfg.min_turn_s / hop_s)
+    changed = True
+    while changed:
+        changed = False
+        runs = [r for r in _runs(lab) if r[0] >= 0]
+        for k, (v, s, e) in enumerate(runs):
+            if e - s >= min_len or len(runs) == 1:
+                continue
+            prev_ = runs[k - 1] if k > 0 and runs[k - 1][2] == s else None
+            next_ = runs[k + 1] if k + 1 < len(runs) and runs[k + 1][1] == e else None
+            nb = prev_ or next_
+            if nb is not None and nb[0] != v:
+                lab[s:e] = nb[0]
+                changed = True
+                break
+    # speaker 0 = first to speak
+    spoken = lab[lab >= 0]
+    if spoken.size and spoken[0] == 1:
+        lab = np.where(lab >= 0, 1 - lab, lab).astype(np.int8)
+        llr = -llr
+    turns: list[Turn] = []
+    weights, confs = [], []
+    for v, s, e in _runs(lab):
+        if v < 0:
+            continue
+        seg = llr[s:e][speech[s:e]]
+        signed = float(np.mean(seg)) * (1 if v == 0 else -1) if seg.size else 0.0
+        conf = 1.0 / (1.0 + np.exp(-signed)) if n_speakers == 2 else 1.0
+        turns.append(Turn(speaker=v, start_s=s * hop_s, end_s=e * hop_s, confidence=float(conf)))
+        weights.append(e - s)
+        confs.append(conf)
+    overall = float(np.average(confs, weights=weights)) if confs else 0.0
+    return Diarization(
+        turns=turns,
+        frame_speaker=lab.astype(np.int8),
+        hop_s=hop_s,
+        n_speakers=n_speakers,
+        confidence=overall,
+    )
+
+
+def diarize(samples: np.ndarray, config: DiarizationConfig | None = None) -> Diarization:
+    """Who spoke when in mono 16 kHz ``samples`` (shape ``(n,)`` or ``(1, n)``)."""
+    cfg = config or DiarizationConfig()
+    x = np.asarray(samples, dtype=np.float32).reshape(-1)
+    block = extract_features(x[None, :])
+    ch = block.channels[0]
+    frames = speaker_frames(x, ch.speech, ch.f0_hz, ch.loudness_dbfs, cfg.features)
+    return diarize_frames(frames, cfg)
+
+
+AGENT_PHRASES: tuple[tuple[str, float], ...] = (
+    (r"thank(s| you) for (calling|contacting|holding|your patience)", 3.0),
+    (r"how (can|may|could) i (help|assist)", 3.0),
+    (r"(what|how) can i do for you", 2.0),
+    (r"my name is \w+", 1.5),
+    (r"\w+ speaking\b", 1.5),
+    (r"this is \w+ (from|at|with) ", 2.0),
+    (r"(welcome to|you'?ve reached|you have reached)", 2.5),
+    (r"(can|could|may) i (have|get|take) your (name|account|number|policy|date)", 2.0),
+    (r"is there anything else", 2.0),
+)
+
+
+def assign_roles(
+    diarization: Diarization,
+    words: Sequence[tuple[float, float, str]] | None = None,
+    *,
+    mode: AgentSpeakerMode = "auto",
+) -> RoleDecision:
+    """Decide which speaker is the agent.
+
+    Parameters
+    ----------
+    diarization : Diarization
+        The call's turns.
+    words : sequence of (start_s, end_s, text), optional
+        Transcript segments (any granularity); each is credited to the speaker who talks most
+        during it.
+    mode : {"auto", "first", "second"}
+        ``first``/``second``: the first/second speaker is the agent, no evidence needed.
+        ``auto``: agent phrases decide when they favour one speaker, else the first speaker.
+    """
+    if mode not in ("first", "second", "auto"):
+        raise DiarizationError(
+            f"--agent-speaker {mode!r}: expected first, second or auto; pass one of those"
+        )
+    if mode == "first":
+        return RoleDecision(0, "option_first", 1.0)
+    if mode == "second":
+        return RoleDecision(1 if diarization.n_speakers == 2 else 0, "option_second", 1.0)
+    scores = [0.0, 0.0]
+    evidence: list[str] = []
+    fs = diarization.frame_speaker
+    hop = diarization.hop_s
+    for start_s, end_s, text in words or ():
+        s, e = int(start_s / hop), max(int(start_s / hop) + 1, int(end_s / hop))
+        seg = fs[s:e]
+        counts = [int(np.sum((seg == k) | (seg == 2))) for k in (0, 1)]
+        if counts[0] == counts[1] == 0:
+            continue
+        who = int(np.argmax(counts))
+        low = text.lower()
+        for pattern, weight in AGENT_PHRASES:
+            m = re.search(pattern, low)
+            if m:
+                early = 1.5 if start_s < 60.0 else 1.0
+                scores[who] += weight * early
+                evidence.append(f"speaker {who}: '{m.group(0)}' at {start_s:.1f} s")
+    if diarization.n_speakers == 2 and max(scores) > 0 and scores[0] != scores[1]:
+        agent = int(np.argmax(scores))
+        margin = abs(scores[0] - scores[1]) / (scores[0] + scores[1])
+        conf = 0.6 + 0.35 * margin * min(1.0, max(scores) / 3.0)
+        return RoleDecision(agent, "words", float(conf), evidence)
+    # first speaker: agents answer the call in most inbound recordings, but not all
+    return RoleDecision(0, "first_speaker", 0.6 if diarization.n_speakers == 2 else 0.5, evidence)
+
+
+def split_channels(
+    samples: np.ndarray,
+    diarization: Diarization,
+    agent_speaker: int,
+    *,
+    sample_rate: int = 16_000,
+    other_gain_db: float = -40.0,
+    ramp_s: float = 0.01,
+) -> np.ndarray:
+    """Mask a mono call into ``(2, n)``: row 0 the agent's frames, row 1 the customer's.
+
+    Frames of the other speaker are attenuated by ``other_gain_db`` (not zeroed, so each channel
+    keeps a noise floor for the front end); non-speech frames are kept, at full level, in
+    both rows (the line's background); overlap frames (2) are in both. Masks are ramped over
+    ``ramp_s`` so the cuts do not click.
+    """
+    x = np.asarray(samples, dtype=np.float32).reshape(-1)
+    fs = diarization.frame_speaker
+    hop = round(diarization.hop_s * sample_rate)
+    low = 10 ** (other_gain_db / 20)
+    rows = []
+    for spk in (agent_speaker, 1 - agent_speaker):
+        gain = np.where((fs == spk) | (fs == 2) | (fs < 0), 1.0, low)
+        g = np.repeat(gain, hop)
+        g = np.pad(g, (0, max(0, x.size - g.size)), mode="edge")[: x.size]
+        k = max(1, round(ramp_s * sample_rate))
+        g = np.convolve(g, np.ones(k) / k, mode="same")
+        rows.append((x * g).astype(np.float32))
+    return np.stack(rows)
+
+
+SEPARATION_METHOD = "mfcc-ward+gauss-viterbi (audio/speakers.py, models/diarization.py)"
+SEPARATION_NOTE = (
+    "mono recording separated into two parties by diarization (--separate): channel 0 is the "
+    "agent's turns, channel 1 the customer's; who is who and the turn boundaries are estimates, "
+    "overlapped speech is given to one party, so interruptions are lower confidence than on a "
+    "two-channel recording"
+)
+
+
+@dataclass(frozen=True)
+class Separation:
+    """A mono call turned into a two-party call, and how."""
+
+    samples: np.ndarray
+    """``(2, n)``: row 0 agent, row 1 customer (see :func:`split_channels`)."""
+    diarization: Diarization
+    roles: RoleDecision
+
+    def to_dict(self) -> dict[str, object]:
+        """The analysis JSON's ``call.separation`` object."""
+        d = self.diarization
+        return {
+            "method": SEPARATION_METHOD,
+            "speakers_found": d.n_speakers,
+            "diarization_confidence": round(d.confidence, 2),
+            "role_decided_by": self.roles.decided_by,
+            "role_confidence": round(self.roles.confidence, 2),
+            "confidence": round(d.confidence * self.roles.confidence, 2),
+            "role_evidence": self.roles.evidence[:5],
+            "turns": len(d.turns),
+            "interruptions_confidence": "low: overlap is not detected in a mono mix",
+        }
+
+
+def separate_mono(
+    samples: np.ndarray,
+    *,
+    mode: AgentSpeakerMode = "auto",
+    words: Sequence[tuple[float, float, str]] | None = None,
+    config: DiarizationConfig | None = None,
+) -> Separation:
+    """Diarize mono ``samples``, decide the agent and mask them into two channels."""
+    d = diarize(samples, config)
+    roles = assign_roles(d, words, mode=mode)
+    return Separation(split_channels(samples, d, roles.agent_speaker), d, roles)
