@@ -61,17 +61,31 @@ def features(x: np.ndarray) -> np.ndarray:
     return f
 
 
+CONDITIONS: tuple[str, ...] = ("wideband",)
+"""Telephone channel conditions (bench/telephone.py) every training clip is also heard
+through; ``--conditions`` sets it. Training on several channels makes the score mean the same
+on a phone line as on a studio recording."""
+
+
 def collect(loaded, config: AnalysisConfig) -> list[dict]:
-    """Per test clip: its label row and the detector's signal values at each evaluation."""
+    """Per test clip and channel condition: its label row and the detector's signal values at
+    each evaluation."""
+    from telephone import through
+
     rows, clips = loaded
     window_s = config.agent_tone.window_s
     out = []
-    for r, audio, start_s, end_s in clip_calls(rows, clips):
+    calls = [
+        (r, audio if cond == "wideband" else through(audio.samples, cond, seed=k), start_s, end_s)
+        for k, (r, audio, start_s, end_s) in enumerate(clip_calls(rows, clips))
+        for cond in CONDITIONS
+    ]
+    for r, audio, start_s, end_s in calls:
         an = CallAnalyzer(roles=ChannelRoles(agent=0, customer=None), n_channels=1, config=config)
         tone = an._tone
         assert tone is not None
         tone.trace = []
-        an.push(audio.samples)
+        an.push(audio.samples if hasattr(audio, "samples") else audio)
         an.finish()
         times = np.array([an.time_of(g) for g, *_ in tone.trace])
         enough = np.array([t[1] for t in tone.trace])
@@ -231,7 +245,12 @@ def main() -> None:
     ap.add_argument("--l2", type=float, default=1e-3)
     ap.add_argument("--tau", type=float, default=3.0, help="sharpness of the soft maximum")
     ap.add_argument("--json", default=None)
+    ap.add_argument(
+        "--conditions", default="wideband", help="channel conditions to train on, comma list"
+    )
     args = ap.parse_args()
+    global CONDITIONS
+    CONDITIONS = tuple(args.conditions.split(","))
     data = shared_data() / "ravdess_dev"
     out = held_out(
         load_clips(data), data, target_fa=args.target_fa, l2=args.l2, tau=args.tau, verbose=True

@@ -127,10 +127,12 @@ class AgentToneConfig:
     non-calm while the score is at least ``min_score``. Loudness is the energy mean of voiced
     frames against the baseline's (``loudness_leq_dbfs``); pace enters as
     ``max(ratio - 1, 0)`` (rushing only). The weights were fitted by
-    ``bench/fit_agent_tone.py`` on RAVDESS actors 01-12 (Livingstone & Russo 2018,
-    CC BY-NC-SA 4.0; only these coefficients are stored), angry vs neutral/calm, each clip
-    scored by the soft maximum of its windows, non-negative weights, ``min_score`` allowing
-    2 of the 66 training calm clips; evaluated leave-one-actor-out (docs/benchmarks.md).
+    ``bench/fit_agent_tone.py --conditions wideband,nb_ulaw,nb_gsm_noise20`` on RAVDESS actors
+    01-12 (Livingstone & Russo 2018, CC BY-NC-SA 4.0; only these coefficients are stored),
+    each clip heard on the clean recording and through two telephone channels so the score
+    means the same on a phone line, angry vs neutral/calm, each clip scored by the soft maximum
+    of its windows, non-negative weights, ``min_score`` allowing 4 % of the training calm
+    clips; evaluated leave-one-actor-out (docs/benchmarks.md).
 
     The ``*_over_baseline`` thresholds say which signals the event reports as ``fired`` (each
     clearly raised on its own). ``min_signals`` of them at once, loudness among them, in a
@@ -157,14 +159,14 @@ class AgentToneConfig:
     max_pace_syll_per_s: float = 6.5
     tilt_db_over_baseline: float = 2.5
     harshness_db_over_baseline: float = 2.0
-    score_bias: float = -2.9821
-    weight_per_loudness_db: float = 0.3864
+    score_bias: float = -1.9606
+    weight_per_loudness_db: float = 0.3863
     weight_per_pitch_st: float = 0.0
-    weight_per_pitch_spread_st: float = 0.1583
+    weight_per_pitch_spread_st: float = 0.0178
     weight_per_pace_ratio: float = 0.0
     weight_per_tilt_db: float = 0.0
-    weight_per_harshness_db: float = 0.5842
-    min_score: float = 0.763
+    weight_per_harshness_db: float = 0.3095
+    min_score: float = 0.7247
     min_signals: int = 2
     vote_min_voiced_s: float = 1.5
     vote_min_baseline_voiced_s: float = 1.5

@@ -39,6 +39,8 @@ def test_20ms_1s_and_whole_file_give_the_same_events(call):
         opened = [t for t, i, is_open in live if i == ev["id"] and is_open]
         if ev["kind"] == "dead_air":
             continue
+        if ev["evidence"].get("confirmed_at_s", 0.0) >= x.shape[1] / 16000 - 0.5:
+            continue  # confirmed by the last frames, which only finish() can flush
         assert opened, f"{ev['id']} was never announced open"
         # agent_tone spans start at the first voiced frame of its 3 s judging window (tight
         # spans), so it is announced up to one window after that start.
