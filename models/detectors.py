@@ -252,6 +252,7 @@ class AgentToneDetector:
         self._end_after = max(1, round(config.end_after_calm_s / hop_s))
         self._runs: list[_Run] = []
         self._run_open = False  # the last run reaches the last frame seen
+        self._prev_end = -1  # last frame of the previous event's span
         # Tools (bench/fit_agent_tone.py) set a list here to record every evaluation:
         # (frame index, enough speech, signal values in VALUES order, voiced s in the window,
         # whether the min_signals vote holds).
@@ -523,7 +524,15 @@ class AgentToneDetector:
 
     def _span(self, baseline: BaselineSnapshot, last_active: int) -> tuple[int, int] | None:
         """First and last voiced frame of the event's non-calm runs (None: no voiced run)."""
-        runs = [r for r in self._runs if r.touched and r.first_voiced is not None]
+        # Never reach back into the previous event: spans of one speaker's events do not overlap.
+        runs = [
+            r
+            for r in self._runs
+            if r.touched
+            and r.first_voiced is not None
+            and r.last_voiced is not None
+            and r.last_voiced > self._prev_end
+        ]
         if not runs:
             return None
         j = self._judge(np.stack([r.sums for r in runs], axis=1), baseline)
@@ -543,15 +552,19 @@ class AgentToneDetector:
                 keep = [k for k in keep if hot_k[0] <= k <= hot_k[-1]]
         first, last = runs[keep[0]], runs[keep[-1]]
         assert first.first_voiced is not None and last.last_voiced is not None
-        return first.first_voiced, min(last.last_voiced, max(last_active, first.first_voiced))
+        begin = max(first.first_voiced, self._prev_end + 1)
+        return begin, max(begin, min(last.last_voiced, max(last_active, begin)))
 
     def _close(self, op: _Open, baseline: BaselineSnapshot, time_of: TimeFn) -> Event:
         span = self._span(baseline, op.last_active)
         if span is not None:
             op.event.start_s = max(op.event.start_s, time_of(span[0]))
             op.event.end_s = max(time_of(span[1]), op.event.start_s)
+            self._prev_end = span[1]
         else:
+            op.event.start_s = max(op.event.start_s, time_of(self._prev_end + 1))
             op.event.end_s = max(time_of(op.last_active), op.event.start_s)
+            self._prev_end = op.last_active
         op.event.evidence.update(
             {f"peak_{k}": round(v, 2) for k, v in op.peak.items() if np.isfinite(v)}
         )
