@@ -21,11 +21,10 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from der import der, load_rttm, segments_from_mask  # noqa: E402
 
-PHONE_CALL_DER_BOUND = 0.50
-"""Bound on the phone-call sample's DER. Not fitted on that file: it is the worst DER of the
-two-party mixes the settings were fitted on that hold one voice per side (AMI dev00 21.6 %,
-AMI sources 0+1 16.7 %, 2+3 35.6 %, LCA call 0.3 %) plus 15 points for the telephone band and
-two similar female voices. The issue's target (15 %) is NOT met on it (docs/benchmarks.md)."""
+PHONE_CALL_DER_BOUND = 0.30
+"""Bound on the phone-call sample's DER, not fitted on that file: the median DER of the fitting
+set (AMI dev00 25.7 %, dev01 42.5 %, AMI sources 0+1 18.8 %, 2+3 49.6 %, LCA call 0.2 % wideband,
+0.6 % G.711: median 22 %) plus 8 points. The file scores 12.6 % (docs/benchmarks.md)"""
 
 
 def _voice_a(dur_s: float, seed: int) -> np.ndarray:
@@ -117,17 +116,32 @@ def test_phone_call_sample_der_under_bound_fitted_elsewhere() -> None:
 
 
 @pytest.mark.realdata
-def test_lca_call_mix_agent_is_found() -> None:
+def test_lca_call_mix_is_split_and_the_agent_found() -> None:
+    """The first minute of the LCA two-channel call summed to mono (a fitting-set file: this
+    guards against regressions, it does not validate the settings)."""
     lca = _data("lca_calls", "Auto_Repairs_40_UTC_agent.flac")
     a = load_audio(lca).samples[0][: 60 * SR]
     c = load_audio(lca.with_name("Auto_Repairs_40_UTC_caller.flac")).samples[0][: 60 * SR]
+    block = extract_features(np.stack([a, c]))
+    ref = [
+        *segments_from_mask(block.channels[0].speech, "agent"),
+        *segments_from_mask(block.channels[1].speech, "caller"),
+    ]
     d = diarize(a + c)
+    hyp = [(t.start_s, t.end_s, f"s{t.speaker}") for t in d.turns]
+    assert der(ref, hyp, collar_s=0.25, uem_end_s=60.0).der < 0.15
     roles = assign_roles(d)
-    agent_speech = extract_features(a[None]).channels[0].speech
-    ref = segments_from_mask(agent_speech, "agent")
-    hyp_agent = [(t.start_s, t.end_s) for t in d.turns if t.speaker == roles.agent_speaker]
-    overlap_s = sum(max(0.0, min(e, he) - max(s, hs)) for s, e, _ in ref for hs, he in hyp_agent)
-    assert overlap_s > 0.8 * sum(e - s for s, e, _ in ref)
+    agent_s = {
+        who: sum(
+            max(0.0, min(e, t.end_s) - max(s, t.start_s))
+            for s, e, w in ref
+            if w == who
+            for t in d.turns
+            if t.speaker == roles.agent_speaker
+        )
+        for who in ("agent", "caller")
+    }
+    assert agent_s["agent"] > 3 * agent_s["caller"], agent_s
 
 
 def test_analyze_separate_gives_both_parties_on_a_mono_mix(tmp_path: Path) -> None:
