@@ -65,8 +65,9 @@ class YellingConfig:
     on every frame). Until the speaker has ``cold_start_voiced_s`` of their own voiced speech
     (and no saved profile), hot frames also need a telephone-band spectral tilt of at least
     ``cold_start_min_tilt_db`` (vocal effort on an absolute scale: RAVDESS angry-strong speech
-    sits at about -8 dB, calm at -12, wideband and narrowband alike), so a lively greeting
-    against the generic prior is not yelling.
+    sits at about -8 dB, calm at -12, wideband and narrowband alike) or a level
+    ``cold_start_min_db_over_baseline`` over the baseline (beyond a greeting, three effort
+    steps of ~6 dB), so a lively greeting against the generic prior is not yelling.
     """
 
     yelling_db_over_baseline: float = 10.0
@@ -77,6 +78,7 @@ class YellingConfig:
     min_voiced_s: float = 0.2
     cold_start_voiced_s: float = 2.0
     cold_start_min_tilt_db: float = -9.5
+    cold_start_min_db_over_baseline: float = 18.0
 
 
 @dataclass(frozen=True)

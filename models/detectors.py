@@ -77,6 +77,7 @@ class YellingDetector:
             "min_voiced_s": c.min_voiced_s,
             "cold_start_voiced_s": c.cold_start_voiced_s,
             "cold_start_min_tilt_db": c.cold_start_min_tilt_db,
+            "cold_start_min_db_over_baseline": c.cold_start_min_db_over_baseline,
         }
 
     def push(
@@ -105,7 +106,8 @@ class YellingDetector:
         speech (and on no saved profile), the relative cues alone are not trusted: a call's
         upbeat greeting stands well over a generic prior. Hot frames then also need the
         absolute vocal-effort cue, a spectral tilt of at least ``cold_start_min_tilt_db``
-        (a shouted voice is brighter: its telephone-band tilt is ~3-4 dB over a calm one's).
+        (a shouted voice is brighter: its telephone-band tilt is ~3-4 dB over a calm one's), or
+        a level ``cold_start_min_db_over_baseline`` over the baseline (beyond any greeting).
         """
         c = self.c
         n = voiced.size
@@ -114,7 +116,9 @@ class YellingDetector:
         cold = not baseline.from_profile and baseline.own_s < c.cold_start_voiced_s
         if cold:
             effort = tilt_db if tilt_db is not None else np.full(n, -np.inf)
-            loud_hot &= effort >= c.cold_start_min_tilt_db
+            loud_hot &= (effort >= c.cold_start_min_tilt_db) | (
+                loud_el_db >= c.cold_start_min_db_over_baseline
+            )
         high = np.nan_to_num(pitch_el_st, nan=-np.inf) >= c.yelling_st_over_baseline
         voiced_loud = loud_hot & voiced
         hot = loud_hot & ~(voiced & ~high)
