@@ -100,11 +100,51 @@ def cases(only: str | None) -> list[Case]:
     return [c for c in out if not only or only in c.name]
 
 
+def speed() -> None:
+    """Median CPU time of ``analyze --separate`` vs plain mono analysis on a 10-minute call."""
+    import statistics
+    import tempfile
+
+    import soundfile as sf
+
+    from models.analysis import analyze_file, analyze_separated
+
+    lca = DATA / "lca_calls"
+    a = load_audio(lca / "Auto_Repairs_40_UTC_agent.flac").samples[0]
+    c = load_audio(lca / "Auto_Repairs_40_UTC_caller.flac").samples[0]
+    n = min(a.size, c.size)
+    mono = np.tile(a[:n] + c[:n], 3)[: 600 * 16000]
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "mono10.wav"
+        sf.write(path, mono, 16000, subtype="PCM_16")
+        sep_s, plain_s = [], []
+        for _ in range(3):
+            t0 = time.process_time()
+            analyze_separated(path)
+            sep_s.append(time.process_time() - t0)
+            t0 = time.process_time()
+            analyze_file(path)
+            plain_s.append(time.process_time() - t0)
+    s, p = statistics.median(sep_s), statistics.median(plain_s)
+    print(
+        f"10-min mono call: separate+analyze {s:.2f} s CPU ({600 / s:.0f}x real time), "
+        f"plain mono analyze {p:.2f} s ({600 / p:.0f}x), ratio {s / p:.1f}"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--conditions", default="wb,nb_ulaw")
     ap.add_argument("--only", default=None)
+    ap.add_argument(
+        "--speed",
+        action="store_true",
+        help="also time separation + acoustic analysis of a 10-minute mono call (the LCA mix "
+        "tiled) against plain mono analysis, median of 3, process CPU time",
+    )
     args = ap.parse_args(argv)
+    if args.speed:
+        speed()
     print(
         f"{'file':24s} {'cond':8s} {'dur_s':>6s} {'DER%':>6s} {'miss%':>6s} {'fa%':>6s} "
         f"{'conf%':>6s} {'xRT':>6s} {'spk':>3s}"

@@ -31,7 +31,7 @@ import numpy as np
 from scipy.cluster.hierarchy import fcluster, linkage
 
 from audio.errors import CalltoneError
-from audio.features import extract_features
+from audio.features import FeatureStream, concat_blocks
 from audio.speakers import SpeakerFeatureOptions, SpeakerFrames, speaker_frames, speaker_windows
 
 AgentSpeakerMode = Literal["first", "second", "auto"]
@@ -312,8 +312,12 @@ def diarize(samples: np.ndarray, config: DiarizationConfig | None = None) -> Dia
     """Who spoke when in mono 16 kHz ``samples`` (shape ``(n,)`` or ``(1, n)``)."""
     cfg = config or DiarizationConfig()
     x = np.asarray(samples, dtype=np.float32).reshape(-1)
-    block = extract_features(x[None, :])
-    ch = block.channels[0]
+    # pushed in 10 s chunks as a live call is: the same frames as one whole-call push, and
+    # ~5x less CPU on a 10-minute call (the front end's buffers stay small)
+    stream = FeatureStream(1)
+    step = 10 * cfg.features.sample_rate_hz
+    blocks = [stream.push(x[None, i : i + step]) for i in range(0, x.size, step)]
+    ch = concat_blocks([*blocks, stream.finish()]).channels[0]
     frames = speaker_frames(x, ch.speech, ch.f0_hz, ch.loudness_dbfs, cfg.features)
     return diarize_frames(frames, cfg)
 
