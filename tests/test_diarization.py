@@ -165,3 +165,27 @@ def test_analyze_separate_gives_both_parties_on_a_mono_mix(tmp_path: Path) -> No
     assert (
         doc["metrics"]["agent"]["median_pitch_hz"] > doc["metrics"]["customer"]["median_pitch_hz"]
     )
+
+
+def test_analyze_separate_finds_the_agent_by_words_when_the_customer_speaks_first(
+    tmp_path: Path,
+) -> None:
+    """Real Whisper (bundled tiny.en): the customer's first line is moved to the start, so the
+    first-speaker rule would be wrong; "How can I help you?" must decide."""
+    from service.cli import main
+
+    two = load_audio(ROOT / "samples" / "calm_call" / "call.wav").samples
+    customer_line = two[1, round(4.6 * SR) : round(8.9 * SR)]  # "Hi. My name is David Jones..."
+    mono_x = np.concatenate([customer_line, silence(0.6), two.sum(axis=0)])
+    mono = tmp_path / "customer_first.wav"
+    sf.write(mono, mono_x, SR, subtype="PCM_16")
+    out = tmp_path / "a.json"
+    assert main(["analyze", str(mono), "--separate", "--out", str(out)]) == 0
+    doc = json.loads(out.read_text())
+    sep = doc["call"]["separation"]
+    assert sep["role_decided_by"] == "words", sep
+    assert any("how can i help" in e for e in sep["role_evidence"]), sep
+    m = doc["metrics"]
+    assert m["agent"]["median_pitch_hz"] > m["customer"]["median_pitch_hz"]  # f3 agent, m3 customer
+    agent_text = " ".join(s["text"] for s in doc["segments"] if s["speaker"] == "agent").lower()
+    assert "help" in agent_text
