@@ -453,7 +453,12 @@ class ChannelFrontEnd:
         return np.asarray(filtered[first :: self._decim], dtype=np.float32)
 
     def push(
-        self, samples: np.ndarray, *, final: bool = False, filtered: np.ndarray | None = None
+        self,
+        samples: np.ndarray,
+        *,
+        final: bool = False,
+        filtered: np.ndarray | None = None,
+        banded: np.ndarray | None = None,
     ) -> _RawFrames:
         """``filtered``: ``samples`` already through this channel's anti-alias filter (its
         state advanced by the caller, see :func:`_filter_channels`), to filter all channels in
@@ -467,9 +472,10 @@ class ChannelFrontEnd:
         if x.size:
             self._buf = np.concatenate((self._buf, x))
             if self._band_sos is not None:
-                banded, self._band_zi = scipy.signal.sosfilt(
-                    self._band_sos, x.astype(np.float64), zi=self._band_zi
-                )
+                if banded is None or final:
+                    banded, self._band_zi = scipy.signal.sosfilt(
+                        self._band_sos, x.astype(np.float64), zi=self._band_zi
+                    )
                 self._bbuf = np.concatenate((self._bbuf, banded))
             self._pbuf = np.concatenate((self._pbuf, self._decimate(x, filtered)))
         W, hop = o.pitch_window, o.hop
@@ -567,6 +573,20 @@ def _filter_channels(fronts: list[ChannelFrontEnd], x: np.ndarray) -> np.ndarray
     return np.asarray(y)
 
 
+def _band_channels(fronts: list[ChannelFrontEnd], x: np.ndarray) -> np.ndarray | None:
+    """Every channel's telephone-band filter in one ``sosfilt`` call, as
+    :func:`_filter_channels` does for the anti-alias filter (same arithmetic per channel)."""
+    sos = fronts[0]._band_sos
+    states = [f._band_zi for f in fronts if f._band_zi is not None]
+    if sos is None or len(states) < 2 or x.shape[1] == 0:
+        return None
+    zi = np.stack(states, axis=1)  # (sections, channels, 2)
+    y, zo = scipy.signal.sosfilt(sos, x.astype(np.float64), axis=-1, zi=zi)
+    for c, f in enumerate(fronts):
+        f._band_zi = zo[:, c, :]
+    return np.asarray(y)
+
+
 def _pitch_continuity(f0_hz: np.ndarray, radius: int, o: FeatureOptions) -> np.ndarray:
     """Octave and formant jumps out of a pitch track, judged against the local median.
 
@@ -582,10 +602,15 @@ def _pitch_continuity(f0_hz: np.ndarray, radius: int, o: FeatureOptions) -> np.n
     """
     n = f0_hz.size - 2 * radius
     mid = f0_hz[radius : radius + n].copy()
-    if n <= 0 or o.pitch_jump_max_st <= 0:
+    if n <= 0 or o.pitch_jump_max_st <= 0 or not np.isfinite(mid).any():
         return mid
     with np.errstate(divide="ignore", invalid="ignore"):
         st = 12.0 * np.log2(f0_hz.astype(np.float64) / 100.0)
+    # Exact shortcut (the common case): every local median lies within the span's range, so
+    # when the whole span varies by no more than the jump limit no frame can be judged.
+    finite = st[np.isfinite(st)]
+    if finite.max() - finite.min() <= o.pitch_jump_max_st:
+        return mid
     win = np.lib.stride_tricks.sliding_window_view(st, 2 * radius + 1)[:n]
     count = np.isfinite(win).sum(axis=1)
     judge = np.isfinite(st[radius : radius + n]) & (count >= o.pitch_min_context)
@@ -675,9 +700,14 @@ class FeatureStream:
             )
         x = x.astype(np.float32, copy=False)
         filtered = _filter_channels(self._fronts, x)
+        banded = _band_channels(self._fronts, x)
         return self._advance(
             [
-                self._fronts[c].push(x[c], filtered=None if filtered is None else filtered[c])
+                self._fronts[c].push(
+                    x[c],
+                    filtered=None if filtered is None else filtered[c],
+                    banded=None if banded is None else banded[c],
+                )
                 for c in range(self.n_channels)
             ],
             final=False,
