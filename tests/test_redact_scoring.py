@@ -27,8 +27,11 @@ def test_scored_call_masks_card_and_phone(tmp_path):
     masked = score_file(str(path), ScoreOptions())
     text = " ".join(s["text"] for s in masked.analysis["segments"])
     assert "[card]" in text and "[phone]" in text
-    # the report's text, not its SVG timeline (whose coordinates are numbers too)
+    # the report's text, not its SVG timeline (whose coordinates are numbers too) nor the
+    # base64 of its embedded recording (service/report_audio.py: any digits may occur in it)
     page_text = re.sub(r"<svg.*?</svg>", "", masked.html, flags=re.S)
+    page_text = re.sub(r"data:audio/[\w.+-]+;base64,[A-Za-z0-9+/=]*", "", page_text)
+    assert "data:audio/" in masked.html and "data:audio/" not in page_text
     for digits in ("4539", "0173", "555"):
         assert digits not in text and digits not in page_text
         assert all(digits not in w["word"] for s in masked.analysis["segments"] for w in s["words"])
