@@ -117,7 +117,10 @@ def test_replay_cli_prints_alerts(tmp_path: Path) -> None:
         assert "call cli-1 ended" in out.stdout
         assert srv.store.get_call("cli-1").state == "ended"
         wrong = replay("calm_call", "--token", "ct_nope-nope-nope-nope-nope")
-        assert wrong.returncode == 2 and "unauthorized" in wrong.stdout
+        # refused on stderr with what to do (issue 16), not the raw error message on stdout
+        assert wrong.returncode == 2, (wrong.stdout, wrong.stderr)
+        assert "refused the token" in wrong.stderr and "--token" in wrong.stderr, wrong.stderr
+        assert "unauthorized" not in wrong.stdout
 
 
 def test_replay_cli_without_server_or_token() -> None:
