@@ -272,8 +272,12 @@ def yin(
     global_min = np.argmin(cmnd, axis=1)
     tau = np.where(has_below, first_below, global_min)
     if subharmonic_ratio > 0:
+        # Compared on the raw difference over twice the frame energy, not on the cumulative-mean
+        # normalised one: that normalisation shrinks every dip at a longer lag, so a perfectly
+        # periodic frame would look "deeper" at 2x or 3x its period.
+        depth = num / (2.0 * energy[:, :1] + 1e-12)
         tau = _prefer_subharmonic(
-            cmnd, tau, min_period, ratio=subharmonic_ratio, min_drop=subharmonic_min_drop
+            depth, tau, min_period, ratio=subharmonic_ratio, min_drop=subharmonic_min_drop
         )
     period = min_period + tau + shifts[rows, tau]
     f0 = sr_hz / period
@@ -286,25 +290,38 @@ def _prefer_subharmonic(
 ) -> np.ndarray:
     """Move each frame's chosen lag index to 3x or 2x its period where that dip is deeper.
 
-    ``cmnd`` is ``(n, n_lags)`` with lag index ``i`` meaning period ``min_period + i``. Each
-    multiple's dip is the minimum over +-1 lag (the multiple of a fractional period).
+    ``cmnd`` is ``(n, n_lags)`` dip depths (the raw difference over twice the frame energy)
+    with lag index ``i`` meaning period ``min_period + i``. Each multiple's dip is the minimum
+    over +-1 lag (the multiple of a fractional period).
     """
     n, n_lags = cmnd.shape
     rows = np.arange(n)
+
+    def dip(idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        # The lowest integer lag of idx-1..idx+1 and the parabola's minimum through it and
+        # its neighbours: the dip between integer lags (a period is rarely a whole number of
+        # samples, and at high harmonics that costs the shorter lag more than a multiple).
+        c = np.clip(idx, 1, n_lags - 2)
+        trio = np.stack([cmnd[rows, c - 1], cmnd[rows, c], cmnd[rows, c + 1]])
+        j = np.argmin(trio, axis=0)
+        m = np.clip(c - 1 + j, 1, n_lags - 2)
+        y0, ym, yp = cmnd[rows, m], cmnd[rows, m - 1], cmnd[rows, m + 1]
+        curv = yp + ym - 2.0 * y0
+        with np.errstate(divide="ignore", invalid="ignore"):
+            low = np.where(curv > 0, y0 - (yp - ym) ** 2 / (8.0 * curv), y0)
+        return m, np.maximum(low, 0.0)
+
     best = tau.copy()
-    best_val = cmnd[rows, tau]
+    _, here = dip(tau)
+    best_val = here
     for k in (3, 2):
         centre = k * (min_period + tau) - min_period
         ok = centre + 1 < n_lags
         if not ok.any():
             continue
-        c = np.clip(centre, 1, n_lags - 2)
-        trio = np.stack([cmnd[rows, c - 1], cmnd[rows, c], cmnd[rows, c + 1]])
-        j = np.argmin(trio, axis=0)
-        val = trio[j, rows]
-        here = cmnd[rows, tau]
+        m, val = dip(centre)
         take = ok & (val < ratio * here) & (val <= here - min_drop) & (val < best_val)
-        best = np.where(take, c - 1 + j, best)
+        best = np.where(take, m, best)
         best_val = np.where(take, val, best_val)
     return best
 
