@@ -309,6 +309,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
 
         transcriber = Transcriber(recorded_call_options(args.model, full_context=args.full_context))
     if args.separate:
+        require_extra("analyze --separate", "mono", ("librosa",))
         from models.analysis import analyze_separated
 
         def first_minute_words(mono: Any) -> list[tuple[float, float, str]]:

@@ -27,6 +27,7 @@ HIDDEN = (
     "distributed",
     "dask",
     "pyaudio",
+    "librosa",
 )
 
 RUNNER = f"""
@@ -81,3 +82,6 @@ def test_commands_that_need_an_extra_name_it() -> None:
     c = run("score", str(SAMPLES / "calm_call" / "call.wav"), "--cluster", "tcp://127.0.0.1:1")
     assert c.returncode == 2
     assert "calltone[cluster]" in c.stderr
+    m = run("analyze", str(SAMPLES / "calm_call" / "call.wav"), "--separate", "--no-transcribe")
+    assert m.returncode == 2
+    assert "calltone[mono]" in m.stderr
