@@ -433,18 +433,21 @@ def write_summary_csv(path: Path, outcomes: Iterable[CallOutcome], criteria: Seq
             ["call_id", "path", "status", "overall", *criteria, "scorecard", "report", "error"]
         )
         for o in outcomes:
-            w.writerow(
-                [
-                    o.call_id,
-                    o.path,
-                    "ok" if o.ok else "failed",
-                    "" if o.overall_score is None else f"{o.overall_score:.1f}",
-                    *(o.scores.get(c, "") for c in criteria),
-                    o.scorecard_path,
-                    o.report_path,
-                    o.error,
-                ]
-            )
+            w.writerow(outcome_row(o, criteria))
+
+
+def outcome_row(o: CallOutcome, criteria: Sequence[str]) -> list[object]:
+    """One call's cells of ``summary.csv`` (local and cluster scoring write the same columns)."""
+    return [
+        o.call_id,
+        o.path,
+        "ok" if o.ok else "failed",
+        "" if o.overall_score is None else f"{o.overall_score:.1f}",
+        *(o.scores.get(c, "") for c in criteria),
+        o.scorecard_path,
+        o.report_path,
+        o.error,
+    ]
 
 
 def score_many(

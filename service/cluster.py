@@ -63,6 +63,7 @@ from service.batch import (
     cell,
     default_workers,
     find_calls,
+    outcome_row,
 )
 
 PLUGIN_NAME = "calltone-scoring"
@@ -601,17 +602,9 @@ def write_cluster_summary(
             ]
         )
         for r in records:
-            o = r.outcome
             w.writerow(
                 [
-                    o.call_id,
-                    o.path,
-                    "ok" if o.ok else "failed",
-                    "" if o.overall_score is None else f"{o.overall_score:.1f}",
-                    *(o.scores.get(c, "") for c in criteria),
-                    o.scorecard_path,
-                    o.report_path,
-                    o.error,
+                    *outcome_row(r.outcome, criteria),
                     r.agent_id or "",
                     r.date or "",
                     r.content_sha256,
