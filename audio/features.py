@@ -80,7 +80,6 @@ class FeatureOptions:
     vad_range_db: float = 35.0
     vad_peak_decay_db_per_s: float = 0.5
     vad_noise_window_s: float = 8.0
-    voicing_range_db: float = 35.0
     vad_smooth_s: float = 0.05
     vad_onset_s: float = 0.05
     vad_hangover_s: float = 0.25
@@ -385,7 +384,6 @@ class SpeechGate:
 class _RawFrames:
     loudness_dbfs: np.ndarray
     gate_dbfs: np.ndarray  # speech needs a level above this (noise floor, speech range)
-    peak_dbfs: np.ndarray  # the channel's decaying speech peak level
     f0_hz: np.ndarray
     aperiodicity: np.ndarray
     tilt_db: np.ndarray
@@ -499,7 +497,7 @@ class ChannelFrontEnd:
         n = 0 if self._buf.size < W else (self._buf.size - W) // hop + 1
         if n == 0:
             e = np.zeros(0, np.float32)
-            return _RawFrames(e, e, e, e, e, e)
+            return _RawFrames(e, e, e, e, e)
         starts = np.arange(n) * hop
         # Loudness: RMS of the middle loudness window via a cumulative sum of squares.
         lw = o.loudness_window
@@ -568,7 +566,6 @@ class ChannelFrontEnd:
         return _RawFrames(
             loud.astype(np.float32),
             gate.astype(np.float32),
-            peak.astype(np.float32),
             f0,
             aper,
             tilt.astype(np.float32),
@@ -760,14 +757,8 @@ class FeatureStream:
             if final:
                 labels = np.concatenate((labels, self._gates[c].flush()))
             self._labels[c] = np.concatenate((self._labels[c], labels))
-            # Voiced frames (what baselines and tone judge) are the channel's own voice: within
-            # ``voicing_range_db`` of its speech peak. Quieter periodic frames are counted as
-            # talk but are most often another voice picked up by the microphone.
             voiced = (
-                np.isfinite(r.f0_hz)
-                & (r.aperiodicity <= o.voicing_max_aperiodicity)
-                & raw_speech
-                & (r.loudness_dbfs > r.peak_dbfs - o.voicing_range_db)
+                np.isfinite(r.f0_hz) & (r.aperiodicity <= o.voicing_max_aperiodicity) & raw_speech
             )
             self._loud[c] = np.concatenate((self._loud[c], r.loudness_dbfs))
             self._f0[c] = np.concatenate(
