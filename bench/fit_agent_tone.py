@@ -76,7 +76,12 @@ def collect(loaded, config: AnalysisConfig) -> list[dict]:
     window_s = config.agent_tone.window_s
     out = []
     calls = [
-        (r, audio if cond == "wideband" else through(audio.samples, cond, seed=k), start_s, end_s)
+        (
+            r,
+            audio.samples if cond == "wideband" else through(audio.samples, cond, seed=k),
+            start_s,
+            end_s,
+        )
         for k, (r, audio, start_s, end_s) in enumerate(clip_calls(rows, clips))
         for cond in CONDITIONS
     ]
@@ -85,7 +90,7 @@ def collect(loaded, config: AnalysisConfig) -> list[dict]:
         tone = an._tone
         assert tone is not None
         tone.trace = []
-        an.push(audio.samples if hasattr(audio, "samples") else audio)
+        an.push(audio)
         an.finish()
         times = np.array([an.time_of(g) for g, *_ in tone.trace])
         enough = np.array([t[1] for t in tone.trace])
