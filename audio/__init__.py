@@ -3,7 +3,7 @@
 This package imports nothing else of calltone's, so it can be reused and tested on its own.
 """
 
-from audio.errors import (
+from calltone.audio.errors import (
     AudioError,
     AudioFileNotFoundError,
     AudioTooShortError,

@@ -11,7 +11,7 @@ from typing import Literal
 
 import numpy as np
 
-from audio.errors import ChannelLayoutError
+from calltone.audio.errors import ChannelLayoutError
 
 Role = Literal["agent", "customer"]
 ROLES: tuple[Role, Role] = ("agent", "customer")

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from audio.errors import AudioError
+from calltone.audio.errors import AudioError
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ import numpy as np
 import soundfile as sf
 import soxr
 
-from audio.errors import (
+from calltone.audio.errors import (
     AudioFileNotFoundError,
     CorruptAudioError,
     DecodedTooLargeError,

@@ -31,8 +31,8 @@ import scipy.fft
 import scipy.signal
 from scipy.ndimage import maximum_filter1d, minimum_filter1d
 
-from audio.crosstalk import CrosstalkGate, CrosstalkOptions
-from audio.errors import AudioError
+from calltone.audio.crosstalk import CrosstalkGate, CrosstalkOptions
+from calltone.audio.errors import AudioError
 
 SILENCE_DBFS = -120.0
 HNR_MIN_DB = -10.0

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import soxr
 
-from audio.decode import MAX_SOURCE_RATE_HZ, MIN_SOURCE_RATE_HZ, TARGET_SAMPLE_RATE
-from audio.errors import ChannelLayoutError, FrameError, SampleRateError
+from calltone.audio.decode import MAX_SOURCE_RATE_HZ, MIN_SOURCE_RATE_HZ, TARGET_SAMPLE_RATE
+from calltone.audio.errors import ChannelLayoutError, FrameError, SampleRateError
 
 SUPPORTED_ENCODINGS = ("pcm_s16le",)
 MAX_FRAME_S = 1.0

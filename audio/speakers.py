@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import librosa
 import numpy as np
 
-from audio.errors import AudioError
+from calltone.audio.errors import AudioError
 
 
 @dataclass(frozen=True)

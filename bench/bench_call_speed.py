@@ -40,13 +40,13 @@ for p in (ROOT, ROOT / "bench"):
 import telephone  # noqa: E402
 from bench_full import CALL_S, references, ten_minute_call  # noqa: E402
 
-from audio.channels import ChannelRoles  # noqa: E402
-from audio.decode import load_audio  # noqa: E402
-from models.analysis import run_session  # noqa: E402
-from models.config import AnalysisConfig  # noqa: E402
-from models.pipeline import recorded_call_options, transcribe_session  # noqa: E402
-from models.text import word_error_rate  # noqa: E402
-from models.transcriber import Transcriber, TranscriberOptions, resolve_model_path  # noqa: E402
+from calltone.audio.channels import ChannelRoles  # noqa: E402
+from calltone.audio.decode import load_audio  # noqa: E402
+from calltone.models.recorded.analysis import run_session  # noqa: E402
+from calltone.models.recorded.transcript import recorded_call_options, transcribe_session  # noqa: E402
+from calltone.models.speech.text import word_error_rate  # noqa: E402
+from calltone.models.speech.transcriber import Transcriber, TranscriberOptions, resolve_model_path  # noqa: E402
+from calltone.models.tone.config import AnalysisConfig  # noqa: E402
 
 Texts = dict[str, str]
 

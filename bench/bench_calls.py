@@ -11,7 +11,7 @@ Three parts, each reported per telephone channel condition (``bench/telephone.py
    channel then carries only a low noise floor. Each clip is trimmed to its speech (RAVDESS clips
    start with ~1 s of silence). The whole two-channel call goes through the channel condition at
    once (each party's line separately, so level, noise and AGC act on the call, not per clip) and
-   is analysed with :func:`models.analysis.run_session`. A clip is *flagged* when an event of the
+   is analysed with :func:`models.recorded.analysis.run_session`. A clip is *flagged* when an event of the
    kind, by the analysed party, overlaps the clip's span. Baseline clips are excluded from the
    rates and reported on their own; a calm/neutral clip right after an angry one is also reported
    on its own (the issue: 25 % of those were flagged).
@@ -76,10 +76,10 @@ from telephone import (  # noqa: E402
     to_16k,
 )
 
-from audio.channels import ChannelRoles  # noqa: E402
-from audio.decode import DecodedAudio, load_audio  # noqa: E402
-from models.analysis import run_session  # noqa: E402
-from models.config import AnalysisConfig  # noqa: E402
+from calltone.audio.channels import ChannelRoles  # noqa: E402
+from calltone.audio.decode import DecodedAudio, load_audio  # noqa: E402
+from calltone.models.recorded.analysis import run_session  # noqa: E402
+from calltone.models.tone.config import AnalysisConfig  # noqa: E402
 
 SR_HZ = 16_000
 DEFAULT_SEED = 13
@@ -108,7 +108,7 @@ def shared_data() -> Path:
 
 
 # --------------------------------------------------------------------------------------------
-# Call building (pure numpy; tested on synthetic clips in tests/test_bench_calls.py)
+# Call building (pure numpy; tested on synthetic clips in tests/system/test_bench_calls.py)
 
 
 @dataclass(frozen=True)
@@ -939,7 +939,7 @@ def run_frontend(
     options: Any = None,
 ) -> dict[str, Any]:
     """Front-end agreement of each narrowband copy with the clean original (part 3)."""
-    from audio.features import extract_features
+    from calltone.audio.features import extract_features
 
     opts = options if options is not None else AnalysisConfig().features
     cache = cache or CACHE

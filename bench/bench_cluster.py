@@ -3,10 +3,10 @@
 Builds N ten-minute two-channel calls (bench_scoring.build_calls: the samples tiled), then
 scores them with
 
-- ``local``: ``service.batch.score_many`` with 2 worker processes (``calltone score``), wall time
+- ``local``: ``service.scoring.batch.score_many`` with 2 worker processes (``calltone score``), wall time
   including starting the processes and loading Whisper in each;
 - ``cluster-1`` / ``cluster-2``: a real ``dask scheduler`` and 1 or 2 ``dask worker --nthreads 1``
-  processes on loopback, scored by ``service.cluster.score_on_cluster`` (``calltone score
+  processes on loopback, scored by ``service.scoring.cluster.score_on_cluster`` (``calltone score
   --cluster``). Wall time includes registering the worker plugin (Whisper loaded per worker) but
   not starting the scheduler and workers (a cluster outlives one batch); that start is reported
   on its own.
@@ -44,8 +44,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_scoring import CALL_S, build_calls  # noqa: E402
 
-from service.batch import ScoreOptions, score_many  # noqa: E402
-from service.cluster import CallEntry, expand_inputs, score_entry, score_on_cluster  # noqa: E402
+from calltone.service.scoring.batch import ScoreOptions, score_many  # noqa: E402
+from calltone.service.scoring.cluster import CallEntry, expand_inputs, score_entry, score_on_cluster  # noqa: E402
 
 QUEUED = 100_000
 

@@ -27,8 +27,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_transcribe import energy_regions, ravdess_channel, shared_data_dir  # noqa: E402
 
-from models.text import normalize, word_error_rate  # noqa: E402
-from models.transcriber import SpeechRegion, Transcriber, TranscriberOptions  # noqa: E402
+from calltone.models.speech.text import normalize, word_error_rate  # noqa: E402
+from calltone.models.speech.transcriber import SpeechRegion, Transcriber, TranscriberOptions  # noqa: E402
 
 SETTINGS = {
     "--full-context: 30 s encoder input, windows <= 28 s": TranscriberOptions(),
@@ -75,12 +75,12 @@ def card_readings(n: int, *, seed: int = 5) -> list[str]:
 
     import numpy as np
 
-    from audio.channels import ChannelRoles
-    from audio.decode import DecodedAudio, load_audio
-    from models.analysis import run_session
-    from models.config import AnalysisConfig
-    from models.pipeline import transcribe_session
-    from models.redact import CARD_TOKEN, redact_text
+    from calltone.audio.channels import ChannelRoles
+    from calltone.audio.decode import DecodedAudio, load_audio
+    from calltone.models.recorded.analysis import run_session
+    from calltone.models.recorded.transcript import transcribe_session
+    from calltone.models.speech.redact import CARD_TOKEN, redact_text
+    from calltone.models.tone.config import AnalysisConfig
 
     rng = np.random.default_rng(seed)
     voices = ("en-us+m3", "en-us+f2", "en+m1", "en-us+m7")

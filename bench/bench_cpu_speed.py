@@ -33,10 +33,10 @@ def main(argv: list[str] | None = None) -> int:
     import numpy as np
     import telephone
 
-    from audio.channels import ChannelRoles
-    from audio.decode import DecodedAudio, load_audio
-    from models.analysis import run_analyzer
-    from models.config import AnalysisConfig
+    from calltone.audio.channels import ChannelRoles
+    from calltone.audio.decode import DecodedAudio, load_audio
+    from calltone.models.recorded.analysis import run_analyzer
+    from calltone.models.tone.config import AnalysisConfig
 
     x = load_audio(HERE.parent / "samples" / "escalation_call" / "call.wav").samples
     reps = int(np.ceil(CALL_S * 16000 / x.shape[1]))

@@ -3,7 +3,7 @@
 The labelled utterances of ``bench/cue_set.py`` are spoken with espeak-ng voices, passed through
 telephone channels of ``bench/telephone.py`` (G.711 mu-law; GSM with noise at 20 dB SNR) and
 transcribed one utterance at a time with calltone's recorded-call settings, with and without the
-cue hotwords; :func:`models.cues.find_cues` then runs on the transcript. Per cue kind: recall and
+cue hotwords; :func:`models.speech.cues.find_cues` then runs on the transcript. Per cue kind: recall and
 precision over every (utterance, voice) pair, beside the same matcher on the written text (what
 the matcher alone loses). Real transcripts add negatives: every sentence of the phone call's STM
 and of the AMI transcripts, searched as agent and as customer speech; any cue there is counted
@@ -37,9 +37,9 @@ for p in (ROOT, ROOT / "bench"):
 import telephone  # noqa: E402
 from cue_set import CUSTOMER_NAME, UTTERANCES, VOICES  # noqa: E402
 
-from models.cues import CueMatcher  # noqa: E402
-from models.pipeline import CUE_HOTWORDS, recorded_call_options  # noqa: E402
-from models.transcriber import Segment, Transcriber, Word  # noqa: E402
+from calltone.models.recorded.transcript import CUE_HOTWORDS, recorded_call_options  # noqa: E402
+from calltone.models.speech.cues import CueMatcher  # noqa: E402
+from calltone.models.speech.transcriber import Segment, Transcriber, Word  # noqa: E402
 
 SR = 16_000
 

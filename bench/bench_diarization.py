@@ -25,9 +25,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 from der import Segment, der, load_rttm, segments_from_mask  # noqa: E402
 from telephone import through  # noqa: E402
 
-from audio.decode import load_audio  # noqa: E402
-from audio.features import extract_features  # noqa: E402
-from models.diarization import Diarization, diarize  # noqa: E402
+from calltone.audio.decode import load_audio  # noqa: E402
+from calltone.audio.features import extract_features  # noqa: E402
+from calltone.models.diarization import Diarization, diarize  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
 
@@ -107,7 +107,7 @@ def speed() -> None:
 
     import soundfile as sf
 
-    from models.analysis import analyze_file, analyze_separated
+    from calltone.models.recorded.analysis import analyze_file, analyze_separated
 
     lca = DATA / "lca_calls"
     a = load_audio(lca / "Auto_Repairs_40_UTC_agent.flac").samples[0]

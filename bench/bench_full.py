@@ -28,16 +28,16 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_transcribe import peak_rss_mb  # noqa: E402
 
-from audio.channels import ChannelRoles  # noqa: E402
-from audio.decode import DecodedAudio, load_audio  # noqa: E402
-from models.analysis import run_session  # noqa: E402
-from models.config import AnalysisConfig  # noqa: E402
-from models.pipeline import (  # noqa: E402
+from calltone.audio.channels import ChannelRoles  # noqa: E402
+from calltone.audio.decode import DecodedAudio, load_audio  # noqa: E402
+from calltone.models.recorded.analysis import run_session  # noqa: E402
+from calltone.models.recorded.transcript import (  # noqa: E402
     recorded_call_options,
     transcribe_session,
 )
-from models.text import word_error_rate  # noqa: E402
-from models.transcriber import Segment, Transcriber, TranscriberOptions  # noqa: E402
+from calltone.models.speech.text import word_error_rate  # noqa: E402
+from calltone.models.speech.transcriber import Segment, Transcriber, TranscriberOptions  # noqa: E402
+from calltone.models.tone.config import AnalysisConfig  # noqa: E402
 
 CALL_S = 600.0
 

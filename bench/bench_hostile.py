@@ -42,12 +42,11 @@ import numpy as np
 import soundfile as sf
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
+sys.path.insert(0, str(ROOT))
 
-from server_process import ServerProcess  # noqa: E402
-
-from service.clients import replay_samples  # noqa: E402
-from service.storage import Store  # noqa: E402
+from calltone.service.clients.live import replay_samples  # noqa: E402
+from calltone.service.storage import Store  # noqa: E402
+from tests.support.server_process import ServerProcess  # noqa: E402
 
 MIB = 1 << 20
 CALLS = ("escalation_call", "interrupting_agent_call", "calm_call") * 2
@@ -230,7 +229,7 @@ def attack_idle(srv: Any, token: str) -> list[dict[str, Any]]:
 
 
 async def live_calls(srv: ServerProcess, tokens: dict[str, str]) -> list[Any]:
-    from service_support import sample
+    from tests.support.service import sample
 
     return await asyncio.gather(
         *(

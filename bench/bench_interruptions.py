@@ -29,10 +29,10 @@ sys.path.insert(0, str(ROOT))
 
 from bench_ravdess import shared_data  # noqa: E402
 
-from audio.channels import ChannelRoles  # noqa: E402
-from audio.decode import DecodedAudio, load_audio  # noqa: E402
-from models.analysis import run_analyzer  # noqa: E402
-from models.config import AnalysisConfig, InterruptionConfig  # noqa: E402
+from calltone.audio.channels import ChannelRoles  # noqa: E402
+from calltone.audio.decode import DecodedAudio, load_audio  # noqa: E402
+from calltone.models.recorded.analysis import run_analyzer  # noqa: E402
+from calltone.models.tone.config import AnalysisConfig, InterruptionConfig  # noqa: E402
 
 SOURCES = {"MEO015": "source0.wav", "FEE013": "source1.wav", "FEE016": "source3.wav"}
 #: DESIGN.md: overlapping speech under ~0.6 s (of sound) is a backchannel.

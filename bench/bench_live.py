@@ -38,11 +38,11 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from audio.channels import ChannelRoles  # noqa: E402
-from audio.decode import load_audio  # noqa: E402
-from audio.pcm import PcmFormat, encode_pcm_s16le  # noqa: E402
-from models.session import CallSession  # noqa: E402
-from service.storage import Store  # noqa: E402
+from calltone.audio.channels import ChannelRoles  # noqa: E402
+from calltone.audio.decode import load_audio  # noqa: E402
+from calltone.audio.pcm import PcmFormat, encode_pcm_s16le  # noqa: E402
+from calltone.models.tone.session import CallSession  # noqa: E402
+from calltone.service.storage import Store  # noqa: E402
 
 FRAME_MS = 20
 SR = 16_000
@@ -151,7 +151,7 @@ def start_server(workdir: Path, *, transcribe: bool, **env: str) -> Server:
     args = [
         sys.executable,
         "-m",
-        "service.cli",
+        "calltone.service.cli",
         "serve",
         "--port",
         str(port),

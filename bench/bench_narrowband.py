@@ -9,7 +9,7 @@ otherwise a built-in 300-3400 Hz band-limit + 8 kHz + mu-law), writes it as an 8
 transcribes it
 
 - the way ``calltone analyze`` does (decode + resample with soxr, acoustic session, speech runs,
-  :func:`models.pipeline.transcribe_session` with :func:`models.pipeline.recorded_call_options`),
+  :func:`models.recorded.transcript.transcribe_session` with :func:`models.recorded.transcript.recorded_call_options`),
   and with one lever changed at a time;
 - the way a user calling faster-whisper directly does (``faster_whisper.decode_audio`` + the
   same model's ``transcribe``): its defaults (beam 5, VAD off), beam 5 + VAD, greedy + VAD.
@@ -43,18 +43,22 @@ for p in (ROOT, ROOT / "bench"):
     if str(p) not in sys.path:
         sys.path.insert(0, str(p))
 
-from audio.channels import ChannelRoles  # noqa: E402
-from audio.decode import DecodedAudio, load_audio  # noqa: E402
-from models.analysis import run_session  # noqa: E402
-from models.config import AnalysisConfig  # noqa: E402
-from models.pipeline import CUE_HOTWORDS, recorded_call_options, transcribe_session  # noqa: E402
-from models.text import normalize, token_edit_distance  # noqa: E402
-from models.transcriber import (  # noqa: E402
+from calltone.audio.channels import ChannelRoles  # noqa: E402
+from calltone.audio.decode import DecodedAudio, load_audio  # noqa: E402
+from calltone.models.recorded.analysis import run_session  # noqa: E402
+from calltone.models.recorded.transcript import (  # noqa: E402
+    CUE_HOTWORDS,
+    recorded_call_options,
+    transcribe_session,
+)
+from calltone.models.speech.text import normalize, token_edit_distance  # noqa: E402
+from calltone.models.speech.transcriber import (  # noqa: E402
     Transcriber,
     TranscriberOptions,
     load_whisper_model,
     resolve_model_path,
 )
+from calltone.models.tone.config import AnalysisConfig  # noqa: E402
 
 
 def shared_data_dir() -> Path:

@@ -28,13 +28,13 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from audio.channels import ChannelRoles  # noqa: E402
-from audio.decode import load_audio  # noqa: E402
-from models.analysis import run_session  # noqa: E402
-from models.config import AnalysisConfig  # noqa: E402
-from models.pipeline import transcribe_session  # noqa: E402
-from models.text import talk_time_s  # noqa: E402
-from models.transcriber import Word  # noqa: E402
+from calltone.audio.channels import ChannelRoles  # noqa: E402
+from calltone.audio.decode import load_audio  # noqa: E402
+from calltone.models.recorded.analysis import run_session  # noqa: E402
+from calltone.models.recorded.transcript import transcribe_session  # noqa: E402
+from calltone.models.speech.text import talk_time_s  # noqa: E402
+from calltone.models.speech.transcriber import Word  # noqa: E402
+from calltone.models.tone.config import AnalysisConfig  # noqa: E402
 
 
 def shared_data_dir() -> Path:

@@ -2,7 +2,7 @@
 
 1. **Real calm call, split in halves** (``lca_calls``: the two-party Auto_Repairs call, agent =
    channel 0, customer = channel 1, 8 kHz): a profile is built from one half with
-   :func:`service.profiles.build_profile` and the *other* half is analysed from the generic prior
+   :func:`service.live.profiles.build_profile` and the *other* half is analysed from the generic prior
    and from the profile (never the half the profile came from). Every yelling / agent_tone event
    by the agent and every de_escalate / calm_down / escalation_flag / take_a_break alert is a
    false alarm (the call is calm and friendly). Also reported: the agent baseline at the end of
@@ -34,12 +34,12 @@ import soundfile as sf
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from audio.channels import ChannelRoles  # noqa: E402
-from audio.decode import load_audio  # noqa: E402
-from models.analysis import run_session  # noqa: E402
-from models.baseline import BaselineSnapshot  # noqa: E402
-from models.config import AnalysisConfig  # noqa: E402
-from service.profiles import build_profile  # noqa: E402
+from calltone.audio.channels import ChannelRoles  # noqa: E402
+from calltone.audio.decode import load_audio  # noqa: E402
+from calltone.models.recorded.analysis import run_session  # noqa: E402
+from calltone.models.tone.baseline import BaselineSnapshot  # noqa: E402
+from calltone.models.tone.config import AnalysisConfig  # noqa: E402
+from calltone.service.live.profiles import build_profile  # noqa: E402
 
 FALSE_EVENTS = ("yelling", "agent_tone")
 FALSE_ALERTS = ("de_escalate", "calm_down", "escalation_flag", "take_a_break")
@@ -119,7 +119,7 @@ def part_calm(work: Path) -> list[str]:
 
 
 def _store_cost(url: str, repeats: int) -> tuple[float, float]:
-    from service.storage import Store
+    from calltone.service.storage import Store
 
     doc = {
         "schema": "calltone.voice_profile/1",

@@ -39,14 +39,14 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_live import Server, machine_busy_s, start_server  # noqa: E402
 
-from service.clients import load_call  # noqa: E402
-from service.protocols.replay import (  # noqa: E402
+from calltone.service.clients.live import load_call  # noqa: E402
+from calltone.service.clients.platforms import (  # noqa: E402
     PlatformResult,
     replay_audiohook,
     replay_calltone_8k,
     telephone_audio,
 )
-from service.storage import Store  # noqa: E402
+from calltone.service.storage import Store  # noqa: E402
 
 SAMPLES = ["escalation_call", "interrupting_agent_call", "calm_call"]
 API_KEY = "bench-key"
@@ -116,9 +116,9 @@ def completing_frames(audio: np.ndarray, frame_ms: int) -> dict[tuple[str, float
     """(alert kind, at_s) -> index of the frame whose push raised it, found by pushing the
     same frames through the streaming core in-process (as bench_live does): an alert's
     ``at_s`` can be earlier than the audio that completes its detection."""
-    from audio.channels import ChannelRoles
-    from audio.pcm import PcmFormat
-    from models.session import CallSession
+    from calltone.audio.channels import ChannelRoles
+    from calltone.audio.pcm import PcmFormat
+    from calltone.models.tone.session import CallSession
 
     session = CallSession(roles=ChannelRoles(), n_channels=2, pcm=PcmFormat(8000, 2))
     step = 8000 * frame_ms // 1000

@@ -22,10 +22,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from audio.channels import ChannelRoles  # noqa: E402
-from audio.decode import DecodedAudio, load_audio  # noqa: E402
-from models.analysis import run_analyzer  # noqa: E402
-from models.config import AnalysisConfig  # noqa: E402
+from calltone.audio.channels import ChannelRoles  # noqa: E402
+from calltone.audio.decode import DecodedAudio, load_audio  # noqa: E402
+from calltone.models.recorded.analysis import run_analyzer  # noqa: E402
+from calltone.models.tone.config import AnalysisConfig  # noqa: E402
 
 
 def shared_data() -> Path:
@@ -118,7 +118,7 @@ AMI_SOURCES = ("source0.wav", "source1.wav", "source3.wav")
 
 def ami_tone_events(config: AnalysisConfig | None = None, data: Path | None = None) -> dict:
     """agent_tone events with each AMI source as the agent and another as the customer."""
-    from audio.decode import load_audio
+    from calltone.audio.decode import load_audio
 
     d = (data or shared_data()) / "ami_meeting_4spk_60s" / "sources"
     src = {name: load_audio(d / name).samples[0] for name in AMI_SOURCES}

@@ -2,7 +2,7 @@
 
 Builds N ten-minute calls by tiling the bundled sample calls (each call starts from a different
 sample, so the calls differ), writes them as 16 kHz 16-bit WAV, then runs the real batch path
-(`service.batch.score_many`, what `calltone score` runs: decode, analysis, Whisper, scoring,
+(`service.scoring.batch.score_many`, what `calltone score` runs: decode, analysis, Whisper, scoring,
 HTML report, CSV) with and without transcription and with 1 and 2 worker processes. Wall time
 includes starting the workers and loading Whisper once per worker, as a real batch pays it.
 
@@ -30,8 +30,8 @@ import soundfile as sf
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from audio.decode import load_audio  # noqa: E402
-from service.batch import ScoreOptions, score_many  # noqa: E402
+from calltone.audio.decode import load_audio  # noqa: E402
+from calltone.service.scoring.batch import ScoreOptions, score_many  # noqa: E402
 
 CALL_S = 600.0
 SR = 16000

@@ -57,7 +57,7 @@ from bench_live import (  # noqa: E402
     stream_call,
 )
 
-from service.storage import Store  # noqa: E402
+from calltone.service.storage import Store  # noqa: E402
 
 
 @dataclass

@@ -20,10 +20,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from audio.channels import ChannelRoles  # noqa: E402
-from audio.decode import DecodedAudio, load_audio  # noqa: E402
-from models.analysis import run_analyzer  # noqa: E402
-from models.config import AnalysisConfig  # noqa: E402
+from calltone.audio.channels import ChannelRoles  # noqa: E402
+from calltone.audio.decode import DecodedAudio, load_audio  # noqa: E402
+from calltone.models.recorded.analysis import run_analyzer  # noqa: E402
+from calltone.models.tone.config import AnalysisConfig  # noqa: E402
 
 CALL_S = 600.0
 

@@ -6,7 +6,7 @@ measures
 
 1. word error rate on ``asr_en`` (jfk.wav and each channel of stereo_diarization.wav) and on the
    real telephone call in ``phone_call_2spk``, for (a) this pipeline (energy regions ->
-   :class:`models.transcriber.Transcriber`) and (b) plain ``WhisperModel(path).transcribe(audio)``
+   :class:`models.speech.transcriber.Transcriber`) and (b) plain ``WhisperModel(path).transcribe(audio)``
    with faster-whisper's default settings, same model;
 2. what packing several regions into one Whisper window costs in accuracy, on a long channel of
    RAVDESS sentences whose every word is known;
@@ -41,8 +41,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from models.text import word_error_rate  # noqa: E402
-from models.transcriber import (  # noqa: E402
+from calltone.models.speech.text import word_error_rate  # noqa: E402
+from calltone.models.speech.transcriber import (  # noqa: E402
     SAMPLE_RATE_HZ,
     SpeechRegion,
     Transcriber,
@@ -517,7 +517,7 @@ def render(
         "Pipeline = energy regions -> `Transcriber` with its defaults (int8, beam 1, batched, "
         "windows of real audio up to 28 s, word timestamps). Plain = `WhisperModel(path).transcribe(audio)` with "
         "faster-whisper's defaults (beam 5, default compute type, temperature fallback, no VAD) on "
-        "the same channel array. WER after `models.text.normalize`.",
+        "the same channel array. WER after `models.speech.text.normalize`.",
         "",
         "| clip | pipeline WER | pipeline WER, beam 5 | plain WER | pipeline s | plain s | "
         "pipeline text |",

@@ -1,6 +1,6 @@
 """Live transcription: Whisper's encoder input per utterance, full 30 s vs shortened.
 
-A live call hands Whisper one utterance at a time (``models.session.UtteranceOptions``: speech
+A live call hands Whisper one utterance at a time (``models.tone.session.UtteranceOptions``: speech
 runs merged over 0.6 s gaps, at most 20 s). faster-whisper pads each to 30 s; with
 ``context_min_s`` calltone encodes the utterance's audio + 1 s, at least that long
 (``Settings.whisper_context_min_s``). This cuts utterances exactly as the live service does (the
@@ -29,10 +29,10 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_transcribe import ravdess_channel, shared_data_dir  # noqa: E402
 
-from audio.channels import ChannelRoles  # noqa: E402
-from models.session import CallSession, Utterance, UtteranceOptions  # noqa: E402
-from models.text import word_error_rate  # noqa: E402
-from models.transcriber import Transcriber, TranscriberOptions, load_whisper_model  # noqa: E402
+from calltone.audio.channels import ChannelRoles  # noqa: E402
+from calltone.models.speech.text import word_error_rate  # noqa: E402
+from calltone.models.speech.transcriber import Transcriber, TranscriberOptions, load_whisper_model  # noqa: E402
+from calltone.models.tone.session import CallSession, Utterance, UtteranceOptions  # noqa: E402
 
 SAMPLES = ("calm_call", "escalation_call", "interrupting_agent_call")
 

@@ -1,10 +1,10 @@
 """Fit the agent-tone score on RAVDESS and measure it leave-one-actor-out.
 
-The agent-tone detector (models/detectors.py) combines six signals measured against the agent's
+The agent-tone detector (models/tone/detectors.py) combines six signals measured against the agent's
 own baseline (loudness, pitch, pitch spread, pace, spectral tilt, harshness = HNR drop) into a
 logistic score. This script fits that score's coefficients on RAVDESS actors 01-12
 (../shared/data/ravdess_dev, CC BY-NC-SA 4.0: evaluation only; only the fitted coefficients
-are stored in the repo, in models/config.py, with attribution) and reports the figure that
+are stored in the repo, in models/tone/config.py, with attribution) and reports the figure that
 matters, the held-out one:
 
 1. every clip is played after the same actor's own neutral/calm clips (as bench_ravdess.py
@@ -38,9 +38,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_ravdess import clip_calls, evaluate, load_clips, shared_data  # noqa: E402
 
-from audio.channels import ChannelRoles  # noqa: E402
-from models.config import AgentToneConfig, AnalysisConfig  # noqa: E402
-from models.stream import CallAnalyzer  # noqa: E402
+from calltone.audio.channels import ChannelRoles  # noqa: E402
+from calltone.models.tone.config import AgentToneConfig, AnalysisConfig  # noqa: E402
+from calltone.models.tone.stream import CallAnalyzer  # noqa: E402
 
 WEIGHT_FIELDS = (
     "weight_per_loudness_db",

@@ -30,9 +30,14 @@ from typing import Literal
 import numpy as np
 from scipy.cluster.hierarchy import fcluster, linkage
 
-from audio.errors import CalltoneError
-from audio.features import FeatureStream, concat_blocks
-from audio.speakers import SpeakerFeatureOptions, SpeakerFrames, speaker_frames, speaker_windows
+from calltone.audio.errors import CalltoneError
+from calltone.audio.features import FeatureStream, concat_blocks
+from calltone.audio.speakers import (
+    SpeakerFeatureOptions,
+    SpeakerFrames,
+    speaker_frames,
+    speaker_windows,
+)
 
 AgentSpeakerMode = Literal["first", "second", "auto"]
 

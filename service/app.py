@@ -18,14 +18,15 @@ from fastapi import FastAPI, Request, status
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.responses import JSONResponse
 
-from service import apidocs
-from service.bus import make_bus
-from service.guard import RequestGuard
-from service.live import LiveHub, lower_thread_priority
-from service.logsafe import install_log_filters
-from service.ratelimit import SigninLimiter
-from service.retention import retention_loop
-from service.routes import (
+from calltone.service import apidocs
+from calltone.service.guard import RequestGuard
+from calltone.service.live.bus import make_bus
+from calltone.service.live.runner import LiveHub, lower_thread_priority
+from calltone.service.live.workers import AnalysisPool
+from calltone.service.logsafe import install_log_filters
+from calltone.service.ratelimit import SigninLimiter
+from calltone.service.retention import retention_loop
+from calltone.service.routes import (
     alerts,
     calls,
     feeds,
@@ -36,10 +37,10 @@ from service.routes import (
     recordings,
     users,
 )
-from service.routes.recordings import MULTIPART_OVERHEAD_BYTES
-from service.routes.schemas import Health, document_errors
-from service.settings import Settings, load_settings
-from service.storage import (
+from calltone.service.routes.recordings import MULTIPART_OVERHEAD_BYTES
+from calltone.service.routes.schemas import Health, document_errors
+from calltone.service.settings import Settings, load_settings
+from calltone.service.storage import (
     ConflictError,
     InvalidRecordError,
     NotFoundError,
@@ -47,7 +48,6 @@ from service.storage import (
     StorageUnavailableError,
     Store,
 )
-from service.workers import AnalysisPool
 
 log = logging.getLogger("calltone.app")
 
@@ -59,7 +59,7 @@ def _load_transcriber(settings: Settings) -> object | None:
     worker threads are created here and inherit it, so they yield the CPU to the alerts."""
     if not settings.transcribe:
         return None
-    from models.transcriber import Transcriber, TranscriberOptions
+    from calltone.models.speech.transcriber import Transcriber, TranscriberOptions
 
     context = settings.whisper_context_min_s
     transcriber = Transcriber(

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from audio.errors import CalltoneError
+from calltone.audio.errors import CalltoneError
 
 EXIT_USAGE = 2
 
@@ -65,7 +65,7 @@ def _add_analyze(sub: argparse._SubParsersAction) -> None:
         "--config",
         default=None,
         help="TOML file overriding thresholds, e.g. '[yelling]' then "
-        "'yelling_db_over_baseline = 12' (every setting and its unit: models/config.py)",
+        "'yelling_db_over_baseline = 12' (every setting and its unit: models/tone/config.py)",
     )
     p.add_argument("--format", choices=["json", "text"], default="json")
     p.add_argument("--out", default=None, help="write the output to this file instead of stdout")
@@ -88,7 +88,7 @@ def _add_score(sub: argparse._SubParsersAction) -> None:
         help="output folder (default ./scorecards): <id>.scorecard.json, <id>.html and summary.csv",
     )
     p.add_argument(
-        "--rubric", default=None, help="rubric TOML (default: the packaged models/data/rubric.toml)"
+        "--rubric", default=None, help="rubric TOML (default: the packaged models/scoring/rubric.toml)"
     )
     p.add_argument(
         "--workers",
@@ -223,7 +223,7 @@ def _add_replay(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--agent-channel", type=int, default=0, help="agent's channel (default 0)")
     p.add_argument("--json", action="store_true", help="print every server message as JSON")
-    from service.protocols.replay import add_protocol_options
+    from calltone.service.clients.platforms import add_protocol_options
 
     add_protocol_options(p)  # --protocol audiohook|twilio|fork (issue 18)
 
@@ -287,12 +287,12 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
-    from models.analysis import AnalyzeOptions, analyze_file, to_document
-    from models.config import AnalysisConfig
-    from service.report import render_text
+    from calltone.models.recorded.analysis import AnalyzeOptions, analyze_file, to_document
+    from calltone.models.tone.config import AnalysisConfig
+    from calltone.service.reports.text import render_text
 
     config = AnalysisConfig.from_toml(args.config) if args.config else AnalysisConfig()
-    from service.inputcheck import mono_guard, wav_warnings
+    from calltone.service.inputcheck import mono_guard, wav_warnings
 
     options = AnalyzeOptions(
         agent_channel=args.agent_channel,
@@ -304,13 +304,13 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     separation = None
     transcriber = None
     if not args.no_transcribe:
-        from models.pipeline import recorded_call_options
-        from models.transcriber import Transcriber
+        from calltone.models.recorded.transcript import recorded_call_options
+        from calltone.models.speech.transcriber import Transcriber
 
         transcriber = Transcriber(recorded_call_options(args.model, full_context=args.full_context))
     if args.separate:
         require_extra("analyze --separate", "mono", ("librosa",))
-        from models.analysis import analyze_separated
+        from calltone.models.recorded.analysis import analyze_separated
 
         def first_minute_words(mono: Any) -> list[tuple[float, float, str]]:
             assert transcriber is not None
@@ -335,7 +335,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         )
     parts: dict[str, Any] = {}
     if transcriber is not None:
-        from models.pipeline import transcribe_session
+        from calltone.models.recorded.transcript import transcribe_session
 
         parts = transcribe_session(
             audio,
@@ -346,7 +346,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     doc = to_document(audio, session, **parts)
     doc["notes"] = [*warnings, *doc.get("notes", [])]
     if separation is not None:
-        from models.diarization import SEPARATION_NOTE
+        from calltone.models.diarization import SEPARATION_NOTE
 
         doc["call"]["separation"] = separation.to_dict()
         doc["call"]["source_channels"] = 1
@@ -374,15 +374,15 @@ def _agent_profiles(path: str | None) -> dict[str, Any] | None:
     """``--agent-profile FILE`` as the session's ``profiles`` (a bad file: ProfileError)."""
     if path is None:
         return None
-    from models.profile import VoiceProfile
+    from calltone.models.tone.profile import VoiceProfile
 
     return {"agent": VoiceProfile.load(path).baseline}
 
 
 def cmd_profile(args: argparse.Namespace) -> int:
-    from models.config import AnalysisConfig
-    from models.profile import MIN_PROFILE_VOICED_S
-    from service.profiles import build_profile
+    from calltone.models.tone.config import AnalysisConfig
+    from calltone.models.tone.profile import MIN_PROFILE_VOICED_S
+    from calltone.service.live.profiles import build_profile
 
     config = AnalysisConfig.from_toml(args.config) if args.config else AnalysisConfig()
     profile, calls = build_profile(
@@ -424,7 +424,7 @@ def _db_url(db: str | None) -> str | None:
     """``--db`` takes a URL or a plain SQLite file path."""
     if db is None or "://" in db:
         return db
-    from service.storage import sqlite_url
+    from calltone.service.storage import sqlite_url
 
     return sqlite_url(db)
 
@@ -432,10 +432,10 @@ def _db_url(db: str | None) -> str | None:
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from service.app import create_app, preflight
-    from service.guard import CONNECTIONS, protocol_classes
-    from service.logsafe import install_log_filters
-    from service.settings import load_settings
+    from calltone.service.app import create_app, preflight
+    from calltone.service.guard import CONNECTIONS, protocol_classes
+    from calltone.service.logsafe import install_log_filters
+    from calltone.service.settings import load_settings
 
     settings = load_settings(
         host=args.host,
@@ -445,7 +445,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         transcribe=False if args.no_transcribe else None,
     )
     if args.demo:  # issue 6: demo users, sample calls replayed as live calls, loopback only
-        from service.demo import start_demo
+        from calltone.service.demo import start_demo
 
         settings, app = start_demo(settings, db_given=args.db is not None)
     else:
@@ -473,8 +473,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_users(args: argparse.Namespace) -> int:
-    from service.settings import load_settings
-    from service.storage import Store
+    from calltone.service.settings import load_settings
+    from calltone.service.storage import Store
 
     url = _db_url(args.db) or load_settings().db_url
     with Store(url) as store:
@@ -508,9 +508,9 @@ def cmd_users(args: argparse.Namespace) -> int:
 def cmd_purge(args: argparse.Namespace) -> int:
     import math
 
-    from service.retention import sweep
-    from service.settings import load_settings
-    from service.storage import Store
+    from calltone.service.retention import sweep
+    from calltone.service.settings import load_settings
+    from calltone.service.storage import Store
 
     settings = load_settings()
     days = settings.retention_days if args.older_than_days is None else args.older_than_days
@@ -530,7 +530,7 @@ def cmd_purge(args: argparse.Namespace) -> int:
 def cmd_replay(args: argparse.Namespace) -> int:
     import asyncio
 
-    from service.clients import (
+    from calltone.service.clients.live import (
         DEFAULT_SERVER,
         format_message,
         load_call,
@@ -541,10 +541,10 @@ def cmd_replay(args: argparse.Namespace) -> int:
     if args.speed < 0:
         raise CalltoneError(f"--speed {args.speed} must be >= 0 (0 = as fast as possible)")
     if args.protocol != "calltone":  # as a contact-centre platform streams it (issue 18)
-        from service.protocols.replay import run_cli
+        from calltone.service.clients.platforms import run_cli
 
         return run_cli(args, load_call(args.call), args.server or DEFAULT_SERVER)
-    from service.inputcheck import MONO_REPLAY_NOTE, wav_warnings
+    from calltone.service.inputcheck import MONO_REPLAY_NOTE, wav_warnings
 
     token = resolve_token(args.token)
     for warning in wav_warnings(args.call):
@@ -587,7 +587,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
 def cmd_listen(args: argparse.Namespace) -> int:
     import asyncio
 
-    from service.clients import (
+    from calltone.service.clients.live import (
         DEFAULT_EARCON_VOLUME,
         DEFAULT_SERVER,
         EarconPlayer,
@@ -625,7 +625,7 @@ def cmd_listen(args: argparse.Namespace) -> int:
 
 
 def cmd_score(args: argparse.Namespace) -> int:
-    from service.batch import ScoreOptions, score_many
+    from calltone.service.scoring.batch import ScoreOptions, score_many
 
     if args.workers is not None and args.workers < 1:
         raise CalltoneError(f"--workers {args.workers}: use 1 or more")
@@ -635,7 +635,7 @@ def cmd_score(args: argparse.Namespace) -> int:
         raise CalltoneError("nothing to score; pass recordings, folders or --manifest FILE")
     agent_profile = None
     if args.agent_profile is not None:
-        from models.profile import VoiceProfile
+        from calltone.models.tone.profile import VoiceProfile
 
         agent_profile = VoiceProfile.load(args.agent_profile)
         if args.agent_id is not None and args.agent_id != agent_profile.agent_id:
@@ -670,7 +670,7 @@ def cmd_score(args: argparse.Namespace) -> int:
         require_extra("score --cluster", "cluster", ("distributed",))
         if args.db:
             require_extra("score --db", "serve", ("sqlalchemy", "alembic"))
-        from service.cluster import load_cluster_settings
+        from calltone.service.scoring.cluster import load_cluster_settings
 
         cluster_settings = load_cluster_settings()
         address = args.cluster or cluster_settings.dask_scheduler
@@ -694,8 +694,13 @@ def cmd_score(args: argparse.Namespace) -> int:
 def _score_on_cluster(
     args: argparse.Namespace, options: Any, address: str | None, settings: Any
 ) -> int:
-    """``calltone score`` on Dask (service/cluster.py); a LocalCluster when no address is set."""
-    from service.cluster import connect, expand_inputs, read_manifest, score_on_cluster
+    """``calltone score`` on Dask (service/scoring/cluster.py); a LocalCluster when no address is set."""
+    from calltone.service.scoring.cluster import (
+        connect,
+        expand_inputs,
+        read_manifest,
+        score_on_cluster,
+    )
 
     entries = expand_inputs(args.calls) if args.calls else []
     if args.manifest:

@@ -26,11 +26,11 @@ from typing import Any
 import numpy as np
 from fastapi import FastAPI
 
-from audio.errors import CalltoneError
-from service.app import create_app, preflight
-from service.clients import ClientError, load_call, replay_samples
-from service.settings import Settings
-from service.storage import ConflictError, Store, sqlite_url
+from calltone.audio.errors import CalltoneError
+from calltone.service.app import create_app, preflight
+from calltone.service.clients.live import ClientError, load_call, replay_samples
+from calltone.service.settings import Settings
+from calltone.service.storage import ConflictError, Store, sqlite_url
 
 log = logging.getLogger("calltone.demo")
 

@@ -18,11 +18,11 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.requests import HTTPConnection
 from starlette.websockets import WebSocket, WebSocketState
 
-from service.live import CLOSE_POLICY, LiveHub, reject
-from service.ratelimit import SigninLimiter, SigninLockedError
-from service.settings import Settings
-from service.storage import AlertRecord, Store, UserRecord
-from service.storage.auth import hash_token
+from calltone.service.live.runner import CLOSE_POLICY, LiveHub, reject
+from calltone.service.ratelimit import SigninLimiter, SigninLockedError
+from calltone.service.settings import Settings
+from calltone.service.storage import AlertRecord, Store, UserRecord
+from calltone.service.storage.auth import hash_token
 
 TOKEN_QUERY = "token"
 TOKEN_COOKIE = "calltone_token"

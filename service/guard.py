@@ -32,7 +32,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from audio.errors import CalltoneError
+from calltone.audio.errors import CalltoneError
 
 log = logging.getLogger("calltone.guard")
 

@@ -31,7 +31,7 @@ from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from audio.errors import CalltoneError
+from calltone.audio.errors import CalltoneError
 
 MAX_TRACKED_ADDRESSES = 10_000
 """Addresses with recent failures kept in memory at most (about 1 MB at the default limits)."""

@@ -15,7 +15,7 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
-from service.storage import StorageError, Store
+from calltone.service.storage import StorageError, Store
 
 log = logging.getLogger("calltone.retention")
 

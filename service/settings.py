@@ -13,9 +13,9 @@ from typing import Any
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from audio.errors import CalltoneError
-from models.alerts import AlertConfig
-from models.config import AnalysisConfig
+from calltone.audio.errors import CalltoneError
+from calltone.models.tone.alerts import AlertConfig
+from calltone.models.tone.config import AnalysisConfig
 
 
 class SettingsError(CalltoneError):

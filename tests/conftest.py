@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from synth import shared_data_dir
+
+from tests.support.synth import shared_data_dir
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from service.deps import (
+from calltone.service.deps import (
     CurrentUser,
     HubDep,
     StoreDep,
@@ -16,8 +16,14 @@ from service.deps import (
     hidden,
     may_see_alert,
 )
-from service.routes.schemas import AfterQuery, AlertIdPath, AlertOut, FeedbackIn, FeedbackOut
-from service.storage import AlertRecord, Store, UserRecord
+from calltone.service.routes.schemas import (
+    AfterQuery,
+    AlertIdPath,
+    AlertOut,
+    FeedbackIn,
+    FeedbackOut,
+)
+from calltone.service.storage import AlertRecord, Store, UserRecord
 
 router = APIRouter(prefix="/v1/alerts", tags=["alerts"])
 

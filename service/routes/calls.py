@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from service.deps import (
+from calltone.service.deps import (
     CurrentUser,
     StoreDep,
     alert_for,
@@ -15,7 +15,7 @@ from service.deps import (
     may_see_agent,
     may_see_alert,
 )
-from service.routes.schemas import CallDetail, CallOut
+from calltone.service.routes.schemas import CallDetail, CallOut
 
 router = APIRouter(prefix="/v1/calls", tags=["calls"])
 

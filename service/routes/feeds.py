@@ -28,10 +28,17 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, WebSocket
 from starlette.websockets import WebSocketDisconnect
 
-from service.deps import StoreDep, SupervisorUser, may_see_agent, socket_user
-from service.live import ALERTS_CHANNEL, CLOSE_INVALID, CLOSE_POLICY, FEED_CHANNEL, LiveHub, reject
-from service.routes.schemas import MAX_ID, AfterQuery, FeedEntryOut
-from service.storage import Store
+from calltone.service.deps import StoreDep, SupervisorUser, may_see_agent, socket_user
+from calltone.service.live.runner import (
+    ALERTS_CHANNEL,
+    CLOSE_INVALID,
+    CLOSE_POLICY,
+    FEED_CHANNEL,
+    LiveHub,
+    reject,
+)
+from calltone.service.routes.schemas import MAX_ID, AfterQuery, FeedEntryOut
+from calltone.service.storage import Store
 
 router = APIRouter(tags=["feeds"])
 log = logging.getLogger("calltone.feeds")

@@ -1,12 +1,12 @@
 """WebSocket routes of live calls: audio in, and a supervisor listening in. Thin: the work is in
-:mod:`service.live`."""
+:mod:`service.live.runner`."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, WebSocket
 
-from service.deps import socket_user
-from service.live import run_call, stream_listen
+from calltone.service.deps import socket_user
+from calltone.service.live.runner import run_call, stream_listen
 
 router = APIRouter(tags=["live"])
 

@@ -46,7 +46,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 
-from service.deps import (
+from calltone.service.deps import (
     TOKEN_COOKIE,
     HubDep,
     SettingsDep,
@@ -57,9 +57,9 @@ from service.deps import (
     locked_response_headers,
     token_of,
 )
-from service.ratelimit import SigninLockedError
-from service.routes.schemas import MAX_ID
-from service.storage import AlertRecord, CallRecord, EventRecord, NotFoundError, UserRecord
+from calltone.service.ratelimit import SigninLockedError
+from calltone.service.routes.schemas import MAX_ID
+from calltone.service.storage import AlertRecord, CallRecord, EventRecord, NotFoundError, UserRecord
 
 router = APIRouter(tags=["pages"])
 

@@ -1,6 +1,6 @@
 """Agent voice profiles: read one (supervisors, admins, the agent themself) or reset it.
 
-The profile is the ``calltone.voice_profile/1`` document (models/profile.py), the same format as
+The profile is the ``calltone.voice_profile/1`` document (models/tone/profile.py), the same format as
 ``calltone profile build`` writes, so ``GET`` output saved to a file works with
 ``calltone analyze --agent-profile FILE``.
 """
@@ -12,8 +12,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, status
 from pydantic import BaseModel, Field
 
-from service.deps import StoreDep, SupervisorUser, require_role
-from service.storage import NotFoundError, UserRecord
+from calltone.service.deps import StoreDep, SupervisorUser, require_role
+from calltone.service.storage import NotFoundError, UserRecord
 
 router = APIRouter(prefix="/v1/agents", tags=["profiles"])
 
@@ -22,7 +22,7 @@ ProfileReader = Annotated[UserRecord, Depends(require_role("agent", "supervisor"
 
 
 class VoiceProfileOut(BaseModel):
-    """A stored voice profile (models/profile.py, docs/voice-profiles.md)."""
+    """A stored voice profile (models/tone/profile.py, docs/voice-profiles.md)."""
 
     model_config = {"extra": "allow"}
 

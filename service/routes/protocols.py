@@ -1,14 +1,14 @@
 """WebSocket routes of the contact-centre platforms' own protocols (thin: the work is in
-:mod:`service.protocols`)."""
+:mod:`service.live.protocols`)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI, WebSocket
 
-from service.protocols.audiohook import make_verifier, serve_audiohook
-from service.protocols.config import SourceSettings, load_sources
-from service.protocols.fork import serve_fork
-from service.protocols.twilio import serve_twilio
+from calltone.service.live.protocols.audiohook import make_verifier, serve_audiohook
+from calltone.service.live.protocols.config import SourceSettings, load_sources
+from calltone.service.live.protocols.fork import serve_fork
+from calltone.service.live.protocols.twilio import serve_twilio
 
 router = APIRouter(tags=["platforms"])
 

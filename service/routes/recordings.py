@@ -39,24 +39,29 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 from starlette.datastructures import UploadFile
 
-from audio.channels import resolve_roles
-from audio.decode import (
+from calltone.audio.channels import resolve_roles
+from calltone.audio.decode import (
     AV_SUFFIXES,
     SOUNDFILE_SUFFIXES,
     check_decoded_budget,
     check_sample_rate,
     probe_audio,
 )
-from audio.errors import (
+from calltone.audio.errors import (
     AudioError,
     CalltoneError,
     DecodedTooLargeError,
     UnsupportedFormatError,
 )
-from service.batch import ScoreOptions, call_ids, init_background_worker, score_for_store
-from service.deps import CurrentUser, SettingsDep, StoreDep, hidden, require_role
-from service.settings import Settings
-from service.storage import ScorecardRecord, Store, UserRecord
+from calltone.service.deps import CurrentUser, SettingsDep, StoreDep, hidden, require_role
+from calltone.service.scoring.batch import (
+    ScoreOptions,
+    call_ids,
+    init_background_worker,
+    score_for_store,
+)
+from calltone.service.settings import Settings
+from calltone.service.storage import ScorecardRecord, Store, UserRecord
 
 log = logging.getLogger("calltone.recordings")
 

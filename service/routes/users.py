@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from service.deps import AdminUser, CurrentUser, StoreDep
-from service.routes.schemas import CreatedUserOut, RevokedOut, RevokeIn, TokenOut, UserIn, UserOut
+from calltone.service.deps import AdminUser, CurrentUser, StoreDep
+from calltone.service.routes.schemas import (
+    CreatedUserOut,
+    RevokedOut,
+    RevokeIn,
+    TokenOut,
+    UserIn,
+    UserOut,
+)
 
 router = APIRouter(prefix="/v1", tags=["users"])
 

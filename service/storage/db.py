@@ -23,7 +23,7 @@ from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.pool import ConnectionPoolEntry, StaticPool
 
-from audio.errors import CalltoneError
+from calltone.audio.errors import CalltoneError
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 """Alembic script location; found relative to this file so no alembic.ini is needed."""

@@ -201,7 +201,7 @@ class ScorecardRecord(_Record):
 @dataclasses.dataclass(frozen=True)
 class AgentProfileRecord(_Record):
     agent_id: str
-    profile: dict[str, Any]  # the calltone.voice_profile/1 document (models/profile.py)
+    profile: dict[str, Any]  # the calltone.voice_profile/1 document (models/tone/profile.py)
     calls: int  # calls it was learnt from
     voiced_s: float  # seconds of the agent's voiced speech behind it
     updated_at: dt.datetime

@@ -10,8 +10,8 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
-from service.storage.db import create_engine_for_url
-from service.storage.tables import Base
+from calltone.service.storage.db import create_engine_for_url
+from calltone.service.storage.tables import Base
 
 
 def _run(connection: Connection) -> None:

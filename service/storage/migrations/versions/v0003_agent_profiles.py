@@ -1,7 +1,7 @@
 """Agent voice profiles: each agent's saved baseline, by agent id (issue 13).
 
 The live service starts an agent's call from the baseline their earlier calls learnt and stores
-the updated one when the call ends (models/profile.py). One row per agent; the profile document
+the updated one when the call ends (models/tone/profile.py). One row per agent; the profile document
 is the ``calltone.voice_profile/1`` JSON.
 
 Revision ID: 0003

@@ -1,0 +1,204 @@
+"""Recorded-call analysis: decode a file, stream it through the core, build the JSON contract."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from calltone.audio.channels import ChannelRoles, Role, resolve_roles
+from calltone.audio.decode import DecodedAudio, load_audio
+from calltone.audio.errors import AudioTooShortError
+from calltone.models.tone.alerts import AlertConfig
+from calltone.models.tone.baseline import BaselineSnapshot
+from calltone.models.tone.config import AnalysisConfig
+from calltone.models.tone.session import CallSession, SessionResult, SessionUpdate
+from calltone.models.tone.stream import AnalysisResult
+
+SCHEMA = "calltone.analysis/1"
+DEFAULT_CHUNK_S = 10.0
+
+
+@dataclass(frozen=True)
+class AnalyzeOptions:
+    """How to read a recording."""
+
+    agent_channel: int | None = None
+    customer_channel: int | None = None
+    mono_role: Role = "agent"
+    chunk_s: float = DEFAULT_CHUNK_S
+    max_decoded_bytes: int | None = None
+    """Refuse recordings whose samples take more than this decoded (audio.decode.load_audio)."""
+
+
+def run_session(
+    audio: DecodedAudio,
+    roles: ChannelRoles,
+    config: AnalysisConfig,
+    *,
+    alert_config: AlertConfig | None = None,
+    chunk_s: float = DEFAULT_CHUNK_S,
+    call_id: str = "",
+    agent_id: str = "",
+    on_update: Callable[[SessionUpdate], None] | None = None,
+    keep_timeline: bool = False,
+    conclude: bool = True,
+    profiles: dict[str, BaselineSnapshot] | None = None,
+) -> SessionResult:
+    """Feed decoded audio through a :class:`CallSession` in chunks of ``chunk_s`` seconds.
+
+    ``conclude=False`` when transcript cues will follow: the end-of-call alerts are then decided
+    by :func:`models.recorded.transcript.transcribe_session` once the cues are in.
+    """
+    o = config.features
+    if audio.samples.shape[1] < round(o.frame_length_s * audio.sample_rate):
+        raise AudioTooShortError(
+            f"{Path(audio.path).name or 'audio'}: {audio.duration_s * 1000:.1f} ms is shorter than "
+            f"one {o.frame_length_s * 1000:.0f} ms analysis frame; pass a longer recording"
+        )
+    session = CallSession(
+        roles=roles,
+        n_channels=audio.channels,
+        config=config,
+        alert_config=alert_config,
+        call_id=call_id or Path(audio.path).stem,
+        agent_id=agent_id,
+        keep_timeline=keep_timeline,
+        profiles=profiles,
+    )
+    step = max(1, round(chunk_s * audio.sample_rate))
+    for i in range(0, audio.samples.shape[1], step):
+        update = session.push(audio.samples[:, i : i + step])
+        if on_update and update:
+            on_update(update)
+    return session.finish(conclude=conclude)
+
+
+def run_analyzer(
+    audio: DecodedAudio,
+    roles: ChannelRoles,
+    config: AnalysisConfig,
+    *,
+    chunk_s: float = DEFAULT_CHUNK_S,
+) -> AnalysisResult:
+    """Acoustic analysis only (for benchmarks and tools that need no alerts)."""
+    return run_session(audio, roles, config, chunk_s=chunk_s).analysis
+
+
+def analyze_file(
+    path: str | Path,
+    *,
+    options: AnalyzeOptions | None = None,
+    config: AnalysisConfig | None = None,
+    alert_config: AlertConfig | None = None,
+    keep_timeline: bool = False,
+    conclude: bool = True,
+    profiles: dict[str, BaselineSnapshot] | None = None,
+) -> tuple[DecodedAudio, SessionResult]:
+    """Decode ``path`` and analyse it acoustically, with the alerts a live call would get
+    (``conclude``: as for :func:`run_session`; ``profiles``: saved voice profiles by role, e.g.
+    ``{"agent": VoiceProfile.load(f).baseline}``, that the call's baselines start from)."""
+    opts = options or AnalyzeOptions()
+    cfg = config or AnalysisConfig()
+    audio = load_audio(path, max_decoded_bytes=opts.max_decoded_bytes)
+    roles = resolve_roles(
+        audio.channels,
+        agent_channel=opts.agent_channel,
+        customer_channel=opts.customer_channel,
+        mono_role=opts.mono_role,
+    )
+    return audio, run_session(
+        audio,
+        roles,
+        cfg,
+        alert_config=alert_config,
+        chunk_s=opts.chunk_s,
+        keep_timeline=keep_timeline,
+        conclude=conclude,
+        profiles=profiles,
+    )
+
+
+def analyze_separated(
+    path: str | Path,
+    *,
+    agent_speaker: str = "auto",
+    words_for: Callable[[DecodedAudio], list[tuple[float, float, str]]] | None = None,
+    config: AnalysisConfig | None = None,
+    conclude: bool = True,
+    profiles: dict[str, BaselineSnapshot] | None = None,
+    max_decoded_bytes: int | None = None,
+) -> tuple[DecodedAudio, SessionResult, Any]:
+    """``analyze --separate``: a mono call is diarized into agent/customer channels
+    (:func:`models.diarization.separate_mono`) and analysed as a two-party call.
+
+    ``words_for(mono_audio)`` gives transcript segments for the role decision (optional).
+    A recording with two or more channels is analysed as usual; the third item is then ``None``.
+    """
+    from calltone.models.diarization import separate_mono
+
+    audio = load_audio(path, max_decoded_bytes=max_decoded_bytes)
+    if audio.channels != 1:
+        roles = resolve_roles(audio.channels)
+        return (
+            audio,
+            run_session(
+                audio, roles, config or AnalysisConfig(), conclude=conclude, profiles=profiles
+            ),
+            None,
+        )
+    words = words_for(audio) if words_for and agent_speaker == "auto" else None
+    sep = separate_mono(audio.samples[0], mode=agent_speaker, words=words)  # type: ignore[arg-type]
+    two = DecodedAudio(
+        samples=sep.samples,
+        sample_rate=audio.sample_rate,
+        source_sample_rate=audio.source_sample_rate,
+        path=audio.path,
+    )
+    session = run_session(
+        two,
+        ChannelRoles(agent=0, customer=1),
+        config or AnalysisConfig(),
+        conclude=conclude,
+        profiles=profiles,
+    )
+    return two, session, sep
+
+
+def to_document(
+    audio: DecodedAudio,
+    session: SessionResult,
+    *,
+    segments: list[dict[str, Any]] | None = None,
+    extra_events: list[dict[str, Any]] | None = None,
+    extra_metrics: dict[str, dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """The ``calltone.analysis/1`` JSON document (see docs/analysis-json.md)."""
+    result = session.analysis
+    events = [e.to_dict() for e in result.events_sorted()] + list(extra_events or [])
+    events.sort(key=lambda e: (e["start_s"], e["kind"], e["speaker"]))
+    alerts = []
+    for k, a in enumerate(sorted(session.alerts, key=lambda a: a.at_s), start=1):
+        d = a.to_dict()
+        d["id"] = f"al-{k}"
+        alerts.append(d)
+    metrics = dict(result.metrics)
+    for role, extra in (extra_metrics or {}).items():
+        metrics[role] = {**metrics.get(role, {}), **extra}
+    return {
+        "schema": SCHEMA,
+        "call": {
+            "path": audio.path,
+            "duration_s": round(audio.duration_s, 3),
+            "sample_rate": audio.source_sample_rate,
+            "channels": audio.channels,
+            "roles": result.roles.as_dict(),
+        },
+        "events": events,
+        "alerts": alerts,
+        "segments": list(segments or []),
+        "metrics": metrics,
+        "config": result.config.to_dict(),
+        "notes": result.notes,
+    }

@@ -1,0 +1,270 @@
+"""What was said: transcription of a recorded call beside its acoustic analysis.
+
+Each party's speech runs (from the same speech-activity decision the detectors use) are
+transcribed with the offline Whisper model, so Whisper never sees long silence or hold music.
+The transcript then *adds* to the acoustic result, it never changes an acoustic event:
+
+- segments with word timings per speaker;
+- pace in words per minute per speaker and ``rushing`` events for the agent;
+- interruptions whose overlapping words are only a backchannel ("yeah, okay") are marked
+  ``counted: false`` and left out of the interruption count;
+- phrase cues (empathy, apology, manager request, abuse, ...) as ``phrase`` events, which can
+  raise escalation flags through the same alert policy as live calls.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from calltone.audio.decode import DecodedAudio
+from calltone.models.speech.cues import CueMatcher
+from calltone.models.speech.text import is_backchannel, pace_series, talk_time_s, words_per_minute
+from calltone.models.speech.transcriber import (
+    ChannelJob,
+    Segment,
+    SpeechRegion,
+    Transcriber,
+    TranscriberOptions,
+    Word,
+)
+from calltone.models.tone.events import Event
+from calltone.models.tone.session import SessionResult
+
+
+@dataclass(frozen=True)
+class PaceConfig:
+    """Speech-rate rules (DESIGN.md: calm agents ~130-160 wpm; rushing > ~180 or +20 %).
+
+    Rates are words per minute of *talk time* (pauses over 0.5 s left out, models.speech.text), which
+    reads above a rate over whole turns, and Whisper's word times make 20 s windows noisy: a
+    synthetic agent speaking a steady 160 wpm reads 174-209 here, one at 250 wpm reads ~252. The
+    limits (220 wpm, 1.3x the agent's first windows) sit above that noise.
+    """
+
+    window_s: float = 20.0
+    step_s: float = 5.0
+    min_talk_s: float = 6.0
+    rushing_wpm: float = 220.0
+    rushing_ratio_over_baseline: float = 1.3
+    baseline_windows: int = 3
+
+
+@dataclass
+class TranscriptResult:
+    """What the transcript adds to a recorded call's analysis."""
+
+    segments: list[Segment]
+    events: list[Event]
+    metrics: dict[str, dict[str, Any]] = field(default_factory=dict)
+    customer_name: str | None = None
+
+    def document_parts(self) -> dict[str, Any]:
+        """Keyword arguments for :func:`models.recorded.analysis.to_document`."""
+        return {
+            "segments": [s.to_dict() for s in self.segments],
+            "extra_events": [e.to_dict() for e in self.events],
+            "extra_metrics": self.metrics,
+        }
+
+
+# Recorded calls: both channels are known up front, so they could be decoded at the same time, each
+# on its own model replica with one thread (workers=2). On the shared 2-core machine that tied with
+# one 2-thread decode after the other (26-28 s each for the 10-minute call, interleaved runs) and
+# peaked at 1014 MB instead of 676 MB (bench/bench_full.py), so one worker is the default;
+# ``TranscriberOptions(workers=2)`` selects the parallel path.
+RECORDED_CALL_WORKERS = 1
+# Speech runs more than this under the party's own loudest run are the other party leaking into
+# the channel, not transcribed (TranscriberOptions.crosstalk_gate_db): on the AMI close-talk
+# sources and the telephone call, wideband and through G.711/GSM, word errors fell from 0.43-0.83
+# to 0.14-0.24 of the reference words, level with plain faster-whisper + Silero VAD
+# (bench/bench_narrowband.py, docs/benchmarks_telephone.md).
+CROSSTALK_GATE_DB = 20.0
+# faster-whisper hotwords for the words the phrase cues need, written as sentences: as a bare word
+# list Whisper dropped punctuation and capitals (which sentence cuts and name learning need), and
+# as a comma list it appended "I'm going to go ahead and check out the" to every clip
+# (bench/bench_cues.py, docs/benchmarks_telephone.md).
+CUE_HOTWORDS = (
+    "I'm sorry. Please calm down. Let me get my supervisor or manager. Refund. I apologize. "
+    "I'll escalate this."
+)
+
+
+def recorded_call_options(
+    model: str | None = None, *, full_context: bool = False
+) -> TranscriberOptions:
+    """Transcriber settings for a whole recorded call (:func:`transcribe_session`'s default).
+
+    Each window is encoded as its audio + 1 s (at least 10 s; windows up to 15 s), and windows
+    where Whisper stopped early are decoded again with the full 30 s: 30-33x real time on the
+    10-minute benchmark call instead of 22-23x, the same word errors summed over real speech,
+    card redaction and early stops as with the full context (docs/benchmarks.md, issue 3).
+    ``full_context=True`` encodes every window as 30 s (faster-whisper's behaviour). Both leave
+    out speech runs :data:`CROSSTALK_GATE_DB` under the party's own level (crosstalk, echo).
+    """
+    if full_context:
+        return TranscriberOptions(
+            model=model, workers=RECORDED_CALL_WORKERS, crosstalk_gate_db=CROSSTALK_GATE_DB
+        )
+    return TranscriberOptions(
+        model=model,
+        workers=RECORDED_CALL_WORKERS,
+        context_min_s=10.0,
+        window_s=15.0,
+        crosstalk_gate_db=CROSSTALK_GATE_DB,
+    )
+
+
+def transcribe_session(
+    audio: DecodedAudio,
+    session: SessionResult,
+    *,
+    transcriber: Transcriber | None = None,
+    model: str | None = None,
+    customer_name: str | None = None,
+    pace: PaceConfig | None = None,
+    cues: CueMatcher | None = None,
+) -> TranscriptResult:
+    """Transcribe both parties of an analysed call and derive pace, backchannels and cues.
+
+    Alerts raised by phrase cues are appended to ``session.alerts``, then, if the session was
+    finished with ``conclude=False``, the end-of-call ones (take a break), which the cues can
+    change (a manager request raises an escalation flag, which makes the call hard).
+    """
+    tr = transcriber or Transcriber(recorded_call_options(model))
+    pace = pace or PaceConfig()
+    analysis = session.analysis
+    segments: list[Segment] = []
+    regions = {
+        party: [SpeechRegion(r.start_s, r.end_s) for r in analysis.speech_runs.get(party, [])]
+        for party in analysis.roles.present
+    }
+    jobs = [
+        ChannelJob(
+            audio.samples[getattr(analysis.roles, party)],
+            regions[party],
+            speaker=party,
+            other_speech=[r for p, rs in regions.items() if p != party for r in rs],
+        )
+        for party in analysis.roles.present
+    ]
+    for channel_segments in tr.transcribe_channels(jobs):
+        segments += channel_segments
+    segments.sort(key=lambda s: (s.start_s, s.speaker))
+    words: dict[str, list[Word]] = {
+        str(p): [w for s in segments if s.speaker == p for w in s.words]
+        for p in analysis.roles.present
+    }
+
+    events: list[Event] = []
+    metrics: dict[str, dict[str, Any]] = {}
+    for speaker, ws in words.items():
+        m: dict[str, Any] = {"words": len(ws)}
+        if ws:
+            m["words_per_minute"] = round(
+                words_per_minute(ws, start_s=0.0, end_s=audio.duration_s), 1
+            )
+            m["transcribed_talk_s"] = round(talk_time_s(ws, start_s=0.0, end_s=audio.duration_s), 2)
+        metrics[speaker] = m
+    if "agent" in words:
+        rushing, base = _rushing(words["agent"], pace)
+        events += rushing
+        if base is not None:
+            metrics["agent"]["baseline_words_per_minute"] = round(base, 1)
+    counted = _mark_backchannels(analysis.events, words)
+    for who, n in counted.items():
+        metrics.setdefault(who, {})["interruptions"] = n
+
+    matcher = cues or CueMatcher.from_file()
+    found = matcher.find_cues(segments, customer_name=customer_name)
+    phrase_events = [cue_event(c.to_event_dict()) for c in found]
+    events += phrase_events
+    session.alerts.extend(session.policy.on_events(phrase_events))
+    session.conclude()
+    events.sort(key=lambda e: (e.start_s, e.kind))
+    name = customer_name
+    if name is None:
+        from calltone.models.speech.cues import learn_customer_name
+
+        name = learn_customer_name(segments)
+    return TranscriptResult(segments=segments, events=events, metrics=metrics, customer_name=name)
+
+
+def cue_event(d: dict[str, Any]) -> Event:
+    """A phrase cue (``Cue.to_event_dict()``) as an :class:`Event` for the alert policy."""
+    return Event(
+        kind="phrase",
+        speaker=d["speaker"],
+        start_s=float(d["start_s"]),
+        end_s=float(d["end_s"]),
+        evidence=d["evidence"],
+    )
+
+
+def _rushing(words: list[Word], c: PaceConfig) -> tuple[list[Event], float | None]:
+    """Agent pace windows over the absolute limit or well over their own first windows.
+
+    Fired windows that overlap make one event, also across a calmer window between them: the
+    windows are longer than their step, so two events would share seconds and one stretch of
+    rushing would be counted (and debited on a scorecard) twice.
+    """
+    points = pace_series(words, window_s=c.window_s, step_s=c.step_s, min_talk_s=c.min_talk_s)
+    if not points:
+        return [], None
+    base = float(np.median([p.wpm for p in points[: c.baseline_windows]]))
+    out: list[Event] = []
+    current: Event | None = None
+    for k, p in enumerate(points):
+        fired = []
+        if p.wpm > c.rushing_wpm:
+            fired.append("absolute")
+        if k >= c.baseline_windows and p.wpm > c.rushing_ratio_over_baseline * base:
+            fired.append("over_baseline")
+        if fired:
+            a, b = p.t_s - c.window_s / 2, p.t_s + c.window_s / 2
+            if current is not None and a <= (current.end_s or 0.0):
+                current.end_s = b
+                current.evidence["peak_wpm"] = max(current.evidence["peak_wpm"], round(p.wpm, 1))
+                current.evidence["fired"] = sorted(set(current.evidence["fired"]) | set(fired))
+            else:
+                current = Event(
+                    kind="rushing",
+                    speaker="agent",
+                    start_s=max(0.0, a),
+                    end_s=b,
+                    evidence={
+                        "peak_wpm": round(p.wpm, 1),
+                        "baseline_wpm": round(base, 1),
+                        "fired": fired,
+                    },
+                    thresholds={
+                        "rushing_wpm": c.rushing_wpm,
+                        "rushing_ratio_over_baseline": c.rushing_ratio_over_baseline,
+                        "window_s": c.window_s,
+                    },
+                )
+                out.append(current)
+    return out, base
+
+
+def _mark_backchannels(events: list[Event], words: dict[str, list[Word]]) -> dict[str, int]:
+    """Mark interruptions whose overlapping words are only a backchannel; return counts."""
+    counts: dict[str, int] = {p: 0 for p in words}
+    for ev in events:
+        if ev.kind != "interruption":
+            continue
+        end = ev.end_s if ev.end_s is not None else ev.start_s
+        said = [
+            w.word for w in words.get(ev.speaker, []) if ev.start_s - 0.2 <= w.mid_s <= end + 0.2
+        ]
+        text = " ".join(said).strip()
+        if text:
+            ev.evidence["words"] = text
+        if text and is_backchannel(text):
+            ev.evidence["counted"] = False
+            ev.evidence["why_not_counted"] = "backchannel by its words"
+        else:
+            counts[ev.speaker] = counts.get(ev.speaker, 0) + 1
+    return counts

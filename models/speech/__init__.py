@@ -1,0 +1,1 @@
+"""Speech: Whisper transcription of call channels, transcript text, phrase cues and redaction."""

@@ -1,0 +1,736 @@
+"""Phrase cues: find what the guidance says to listen for in a call transcript.
+
+Why phrases at all: the acoustic detectors say *how* people speak; a trainer's scorecard and the
+supervisor's escalation flag also need *what* was said: an empathetic acknowledgement, a specific
+apology rather than a bare "I'm sorry", the customer's name, blame passing, a customer asking for
+a manager, abuse. Every cue kind lives in ``models/speech/cues.toml`` with the seed passage it traces
+to, so a scorecard line can quote both the call and the guidance.
+
+Why fuzzy: Whisper writes the same words many ways ("I cant", "Im sorry", "OK", hyphenation) and
+slips a word now and then. Sentences and patterns are both normalised by :mod:`models.speech.text`, and
+phrases of five or more tokens may differ by one token (insert, delete or substitute), except that a
+negation, a personal pronoun or a content word (four letters or more) can never be the slip: "I can do that" must not match "I can't do
+that". Tokens of five letters or more that are nearly the same (difflib ratio >= 0.85:
+"apologise"/"apologize", "frustrating"/"frustrated") count as equal.
+
+Times and quotes come from the matched words, not the whole segment, so an event points at the
+words that fired it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+import functools
+import re
+import tomllib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from calltone.audio.errors import CalltoneError
+from calltone.models.speech.text import NormToken, normalize, normalize_tokens
+from calltone.models.speech.transcriber import Segment, Word
+
+SPEAKERS = ("agent", "customer")
+POLARITIES = ("good", "bad", "signal")
+NAME_PLACEHOLDER = "{name}"
+# A one-token slip is allowed in phrases at least this long (in a 4-word phrase one substitution
+# is a different phrase: "thank you for calling" vs "thank you for waiting").
+FUZZY_MIN_TOKENS = 5
+# Hesitations Whisper sometimes writes inside a phrase ("I, uh, can't do that"): free to skip.
+FILLERS = frozenset({"uh", "um", "er", "erm", "ah", "hmm", "mm"})
+MAX_FILLERS = 2
+# Tokens that flip or re-aim a phrase's meaning: they must match exactly.
+PROTECTED_TOKENS = frozenset(
+    {"not", "no", "never", "nothing", "nobody", "none", "nor", "neither", "without", "unable"}
+    | {"i", "you", "we", "they", "me", "us", "my", "your", "our"}
+)
+# A "good" cue preceded this closely by a negation is dropped ("we can't offer a refund").
+NEGATION_WINDOW_TOKENS = 4
+NEGATIONS = frozenset({"not", "never", "no", "nothing", "unable"})
+NOT_NEGATING_AFTER_NO = frozenset({"problem", "problems", "worries", "worry", "doubt"})
+# A pause this long between two words of one speaker ends a sentence even without punctuation.
+SENTENCE_GAP_S = 1.0
+_SENTENCE_END = (".", "?", "!", "…")
+_KNOWN_KEYS = {"kind", "speaker", "polarity", "patterns", "unless", "seed"}
+_PATTERN_KEYS = {"pattern", "confidence"}
+# Phrase tokens this long or longer are content words (unless in SLIPPABLE_WORDS): they may be
+# misspelt (difflib, see _same) but never dropped or replaced by the one-token slip ("I can't
+# convince you" is not "I can't help you"); the slip is for function words ("a", "the", "that").
+CONTENT_WORD_LETTERS = 4
+# Function words of four letters or more that may still be the slip ("that must be really
+# frustrating" heard as "must be really frustrating").
+SLIPPABLE_WORDS = frozenset(
+    """that this these those with will would just really very have been from here there what
+    when then than also some about into over your their them okay well right sure please""".split()  # noqa: SIM905
+)
+# A phrase matched with a one-token slip is less certain than an exact one.
+SLIP_CONFIDENCE = 0.85
+# Word probabilities (Whisper's) below this do not lower a cue's confidence further; a cue from
+# words Whisper was sure of keeps its pattern's confidence.
+MIN_WORD_PROBABILITY = 0.3
+
+
+class CueFileError(CalltoneError):
+    """The cue file cannot be read or one of its entries is malformed."""
+
+
+@dataclass(frozen=True)
+class Pattern:
+    """One compiled pattern of a cue: a token phrase or a regex over normalised text."""
+
+    source: str
+    tokens: tuple[str, ...] = ()
+    regex: re.Pattern[str] | None = None
+    has_name: bool = False
+    confidence: float = 1.0
+
+    @property
+    def max_slips(self) -> int:
+        return 1 if len(self.tokens) >= FUZZY_MIN_TOKENS else 0
+
+
+@dataclass(frozen=True)
+class CueSpec:
+    """One ``[[cue]]`` entry of the cue file."""
+
+    kind: str
+    speaker: str
+    polarity: str
+    patterns: tuple[Pattern, ...]
+    seed_file: str
+    seed_quote: str
+    unless: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Cue:
+    """A phrase cue found in the transcript, with the words that fired it.
+
+    Attributes
+    ----------
+    kind : str
+        The cue kind from the cue file (``empathy``, ``bare_apology``, ...).
+    speaker : str
+        ``agent`` or ``customer``.
+    start_s, end_s : float
+        Times of the first and last matched word, seconds from the start of the call.
+    quote : str
+        The transcript's own words that matched, as Whisper wrote them.
+    polarity : str
+        ``good``, ``bad`` or ``signal``.
+    seed_file, seed_quote : str
+        The guidance passage this cue traces to.
+    pattern : str
+        The pattern (as written in the cue file) that matched.
+    occurrence : int
+        1 for the first cue of this kind in the call, 2 for the second, ... (repeated bare
+        apologies are themselves a finding).
+    confidence : float
+        0-1: the pattern's own confidence (1 for a phrase as written; lower for the near-misses
+        of a recognition error, e.g. "super miner" for "supervisor"), times
+        :data:`SLIP_CONFIDENCE` when a word slipped, times the mean word probability Whisper
+        gave the quoted words (floored at :data:`MIN_WORD_PROBABILITY`).
+    """
+
+    kind: str
+    speaker: str
+    start_s: float
+    end_s: float
+    quote: str
+    polarity: str
+    seed_file: str
+    seed_quote: str
+    pattern: str
+    occurrence: int = 1
+    confidence: float = 1.0
+
+    def to_event_dict(self) -> dict[str, Any]:
+        """The cue as an analysis event (``kind: "phrase"``; the caller assigns ``id``)."""
+        return {
+            "kind": "phrase",
+            "speaker": self.speaker,
+            "start_s": round(self.start_s, 2),
+            "end_s": round(self.end_s, 2),
+            "evidence": {
+                "cue": self.kind,
+                "quote": self.quote,
+                "polarity": self.polarity,
+                "seed": {"file": self.seed_file, "quote": self.seed_quote},
+                "pattern": self.pattern,
+                "occurrence": self.occurrence,
+                "confidence": round(self.confidence, 2),
+            },
+        }
+
+
+@dataclass(frozen=True)
+class _Sentence:
+    """One speaker's sentence: original words and their canonical tokens."""
+
+    speaker: str
+    words: list[Word]
+    tokens: list[NormToken]
+    text: str = ""
+    offsets: list[int] = field(default_factory=list)  # char offset of each token in ``text``
+
+
+# --------------------------------------------------------------------------------------------
+# Loading
+
+
+def default_cue_path() -> Path:
+    """The cue file shipped in the package (``models/speech/cues.toml``)."""
+    return Path(str(resources.files("calltone.models.speech").joinpath("cues.toml")))
+
+
+class CueMatcher:
+    """Finds the cues of a cue file in call transcripts. Build with :meth:`from_file`."""
+
+    def __init__(self, specs: Sequence[CueSpec], *, source: str = "<memory>") -> None:
+        self.specs = tuple(specs)
+        self.source = source
+
+    @classmethod
+    def from_file(cls, path: str | Path | None = None) -> CueMatcher:
+        """Load and validate a cue file (default: the packaged one).
+
+        Raises
+        ------
+        CueFileError
+            Unreadable file, TOML syntax error, or an entry with a missing/invalid field; the
+            message names the file and the entry.
+        """
+        p = Path(path) if path is not None else default_cue_path()
+        try:
+            data = tomllib.loads(p.read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise CueFileError(
+                f"cannot read cue file {str(p)!r} ({exc.strerror or exc}); fix the path or omit "
+                "it to use the packaged models/speech/cues.toml"
+            ) from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise CueFileError(
+                f"cue file {str(p)!r} is not valid TOML: {exc}; fix the syntax"
+            ) from exc
+        return cls(parse_cue_entries(data, source=str(p)), source=str(p))
+
+    @property
+    def kinds(self) -> list[str]:
+        return [s.kind for s in self.specs]
+
+    def find_cues(
+        self, segments: Sequence[Segment], *, customer_name: str | None = None
+    ) -> list[Cue]:
+        """All cues in a call's segments, sorted by time.
+
+        Parameters
+        ----------
+        segments : sequence of Segment
+            Both speakers' transcript segments (any order); ``speaker`` must be ``agent`` or
+            ``customer`` for the cue kinds of that side to be searched.
+        customer_name : str, optional
+            The customer's name (e.g. from the CRM). None: learned from the transcript with
+            :func:`learn_customer_name`; cues that need a name are skipped when none is found.
+
+        Returns
+        -------
+        list of Cue
+            Times from the matched words; ``occurrence`` counts per kind.
+        """
+        name = customer_name if customer_name is not None else learn_customer_name(segments)
+        name_tokens = _name_tokens(name)
+        found: list[Cue] = []
+        for sentence in _sentences(segments):
+            matched: dict[str, list[Cue]] = {}
+            for spec in self.specs:
+                if spec.speaker != sentence.speaker:
+                    continue
+                cues = _match_spec(spec, sentence, name_tokens)
+                if cues:
+                    matched[spec.kind] = cues
+            for spec in self.specs:
+                if spec.kind in matched and not any(k in matched for k in spec.unless):
+                    found.extend(matched[spec.kind])
+        found.sort(key=lambda c: (c.start_s, c.end_s, c.kind))
+        counts: dict[str, int] = {}
+        out = []
+        for c in found:
+            counts[c.kind] = counts.get(c.kind, 0) + 1
+            out.append(_with_occurrence(c, counts[c.kind]))
+        return out
+
+
+def parse_cue_entries(data: dict[str, Any], *, source: str) -> list[CueSpec]:
+    """Validate the parsed TOML of a cue file into :class:`CueSpec` objects."""
+    entries = data.get("cue")
+    if not isinstance(entries, list) or not entries:
+        raise CueFileError(
+            f"cue file {source!r} has no [[cue]] entries; add at least one (see the packaged "
+            "models/speech/cues.toml for the format)"
+        )
+    specs: list[CueSpec] = []
+    for i, entry in enumerate(entries, start=1):
+        specs.append(_parse_entry(entry, where=f"cue file {source!r}, entry {i}"))
+    kinds = [s.kind for s in specs]
+    for spec in specs:
+        if kinds.count(spec.kind) > 1:
+            raise CueFileError(
+                f"cue file {source!r}: kind {spec.kind!r} appears {kinds.count(spec.kind)} times; "
+                "merge the entries' patterns into one"
+            )
+        for other in spec.unless:
+            if other not in kinds:
+                raise CueFileError(
+                    f"cue file {source!r}, kind {spec.kind!r}: unless names unknown kind "
+                    f"{other!r}; use one of {', '.join(kinds)}"
+                )
+    return specs
+
+
+def _parse_entry(entry: Any, *, where: str) -> CueSpec:
+    if not isinstance(entry, dict):
+        raise CueFileError(f"{where} is not a table; write it as [[cue]] with key = value lines")
+    kind = entry.get("kind")
+    if not isinstance(kind, str) or not re.fullmatch(r"[a-z][a-z0-9_]*", kind):
+        raise CueFileError(f"{where}: kind must be a snake_case string, got {kind!r}")
+    where = f"{where} (kind {kind!r})"
+    unknown = set(entry) - _KNOWN_KEYS
+    if unknown:
+        raise CueFileError(
+            f"{where}: unknown key(s) {', '.join(sorted(unknown))}; allowed: "
+            f"{', '.join(sorted(_KNOWN_KEYS))}"
+        )
+    speaker = entry.get("speaker")
+    if speaker not in SPEAKERS:
+        raise CueFileError(f"{where}: speaker must be 'agent' or 'customer', got {speaker!r}")
+    polarity = entry.get("polarity")
+    if polarity not in POLARITIES:
+        raise CueFileError(
+            f"{where}: polarity must be one of {', '.join(POLARITIES)}, got {polarity!r}"
+        )
+    raw_patterns = entry.get("patterns")
+    if not isinstance(raw_patterns, list) or not raw_patterns:
+        raise CueFileError(f"{where}: patterns must be a non-empty list of non-empty strings")
+    patterns = tuple(_compile_entry(p, where=where) for p in raw_patterns)
+    seed = entry.get("seed")
+    if (
+        not isinstance(seed, dict)
+        or not isinstance(seed.get("file"), str)
+        or not isinstance(seed.get("quote"), str)
+        or not seed["quote"].strip()
+    ):
+        raise CueFileError(
+            f'{where}: seed must be {{file = "NNN_....txt", quote = "verbatim passage"}} '
+            "naming the guidance in shared/seeds this cue traces to"
+        )
+    unless = entry.get("unless", [])
+    if not isinstance(unless, list) or not all(isinstance(u, str) for u in unless):
+        raise CueFileError(f"{where}: unless must be a list of cue kinds")
+    return CueSpec(
+        kind, str(speaker), str(polarity), patterns, seed["file"], seed["quote"], tuple(unless)
+    )
+
+
+def _compile_entry(raw: Any, *, where: str) -> Pattern:
+    """A ``patterns`` item: a string, or ``{pattern = "...", confidence = 0.7}`` for a near-miss
+    (a phrase as the recogniser mishears it) that earns less confidence."""
+    if isinstance(raw, str) and raw.strip():
+        return _compile(raw, where=where)
+    if isinstance(raw, dict):
+        unknown = set(raw) - _PATTERN_KEYS
+        text, conf = raw.get("pattern"), raw.get("confidence", 1.0)
+        if (
+            not unknown
+            and isinstance(text, str)
+            and text.strip()
+            and isinstance(conf, int | float)
+            and not isinstance(conf, bool)
+            and 0.0 < conf <= 1.0
+        ):
+            return dataclasses.replace(_compile(text, where=where), confidence=float(conf))
+    raise CueFileError(
+        f"{where}: each pattern must be a non-empty string or a table "
+        f'{{pattern = "...", confidence = 0.7}} with confidence in (0, 1], got {raw!r}'
+    )
+
+
+def _compile(pattern: str, *, where: str) -> Pattern:
+    if pattern.startswith("re:"):
+        try:
+            return Pattern(pattern, regex=re.compile(pattern[3:]))
+        except re.error as exc:
+            raise CueFileError(f"{where}: bad regex {pattern!r}: {exc}; fix the pattern") from exc
+    has_name = NAME_PLACEHOLDER in pattern
+    tokens: list[str] = []
+    for i, part in enumerate(pattern.split(NAME_PLACEHOLDER)):
+        if i:
+            tokens.append(NAME_PLACEHOLDER)
+        tokens.extend(normalize(part).split())
+    if not tokens:
+        raise CueFileError(
+            f"{where}: pattern {pattern!r} is empty after normalisation; use words or a 're:' regex"
+        )
+    return Pattern(pattern, tokens=tuple(tokens), has_name=has_name)
+
+
+# --------------------------------------------------------------------------------------------
+# Sentences
+
+
+def _sentences(segments: Iterable[Segment]) -> list[_Sentence]:
+    """Per speaker, join segments into a word stream and cut it into sentences.
+
+    Whisper sometimes splits a sentence across segments, so sentences follow punctuation and
+    pauses, not segment boundaries.
+    """
+    by_speaker: dict[str, list[Word]] = {}
+    for seg in sorted(segments, key=lambda s: (s.start_s, s.end_s)):
+        by_speaker.setdefault(seg.speaker, []).extend(_words_of(seg))
+    out: list[_Sentence] = []
+    for speaker, words in by_speaker.items():
+        current: list[Word] = []
+        for w in words:
+            if current and w.start_s - current[-1].end_s > SENTENCE_GAP_S:
+                out.append(_make_sentence(speaker, current))
+                current = []
+            current.append(w)
+            if w.word.rstrip("\"'”’)]").endswith(_SENTENCE_END):
+                out.append(_make_sentence(speaker, current))
+                current = []
+        if current:
+            out.append(_make_sentence(speaker, current))
+    return out
+
+
+def _words_of(seg: Segment) -> list[Word]:
+    """A segment's words; without word timestamps, spread its text evenly over its span."""
+    if seg.words:
+        return list(seg.words)
+    parts = seg.text.split()
+    if not parts:
+        return []
+    total = sum(len(p) for p in parts)
+    span = max(0.0, seg.end_s - seg.start_s)
+    out, t = [], seg.start_s
+    for p in parts:
+        d = span * len(p) / total
+        out.append(Word(p, t, t + d))
+        t += d
+    return out
+
+
+def _make_sentence(speaker: str, words: list[Word]) -> _Sentence:
+    tokens = normalize_tokens([w.word for w in words])
+    offsets, pos = [], 0
+    for t in tokens:
+        offsets.append(pos)
+        pos += len(t.text) + 1
+    return _Sentence(speaker, list(words), tokens, " ".join(t.text for t in tokens), offsets)
+
+
+# --------------------------------------------------------------------------------------------
+# Matching
+
+
+def _match_spec(spec: CueSpec, s: _Sentence, name_tokens: list[str]) -> list[Cue]:
+    spans: list[tuple[int, int, Pattern]] = []  # token index ranges [a, b)
+    for pat in spec.patterns:
+        if pat.regex is not None:
+            for m in pat.regex.finditer(s.text):
+                if m.end() > m.start():
+                    a, b = _char_to_tokens(s, m.start(), m.end())
+                    spans.append((a, b, pat))
+        elif pat.has_name:
+            # Names must be capitalised as Whisper writes names, so a customer called Will or
+            # Grace is not "addressed" by every "I will" or "grace period".
+            for name in name_tokens:
+                toks = tuple(name if t == NAME_PLACEHOLDER else t for t in pat.tokens)
+                slot = pat.tokens.index(NAME_PLACEHOLDER)
+                spans.extend(
+                    (a, b, pat)
+                    for a, b in _find_phrase(toks, s.tokens, max_slips=0)
+                    if _capitalised(s, a + slot)
+                )
+        else:
+            spans.extend((a, b, pat) for a, b in _find_phrase(pat.tokens, s.tokens, pat.max_slips))
+    if spec.polarity == "good":
+        spans = [sp for sp in spans if not _negated(s.tokens, sp[0])]
+    spans.sort(key=lambda sp: (sp[0], -(sp[1] - sp[0])))
+    cues: list[Cue] = []
+    last_end = -1
+    for a, b, pat in spans:
+        if a < last_end:  # overlaps an earlier match of the same kind: one cue
+            continue
+        last_end = b
+        i0, i1 = s.tokens[a].source_index, s.tokens[b - 1].source_index
+        words = s.words[i0 : i1 + 1]
+        confidence = pat.confidence
+        if pat.tokens and pat.max_slips and not pat.has_name:
+            window = [t.text for t in s.tokens[a:b]]
+            if _edit_cost(pat.tokens, window, limit=pat.max_slips) > 0:
+                confidence *= SLIP_CONFIDENCE
+        mean_p = sum(w.probability for w in words) / len(words)
+        confidence *= max(MIN_WORD_PROBABILITY, min(1.0, mean_p))
+        cues.append(
+            Cue(
+                kind=spec.kind,
+                speaker=s.speaker,
+                start_s=words[0].start_s,
+                end_s=words[-1].end_s,
+                quote=" ".join(w.word for w in words),
+                polarity=spec.polarity,
+                seed_file=spec.seed_file,
+                seed_quote=spec.seed_quote,
+                pattern=pat.source,
+                confidence=round(confidence, 3),
+            )
+        )
+    return cues
+
+
+def _char_to_tokens(s: _Sentence, start: int, end: int) -> tuple[int, int]:
+    a = max(i for i, off in enumerate(s.offsets) if off <= start)
+    b = max(i for i, off in enumerate(s.offsets) if off < end) + 1
+    return a, b
+
+
+def _negated(tokens: list[NormToken], start: int) -> bool:
+    for j in range(max(0, start - NEGATION_WINDOW_TOKENS), start):
+        t = tokens[j].text
+        if t in NEGATIONS:
+            nxt = tokens[j + 1].text if j + 1 < len(tokens) else ""
+            if t == "no" and nxt in NOT_NEGATING_AFTER_NO:
+                continue
+            return True
+    return False
+
+
+@functools.lru_cache(maxsize=65536)
+def _same(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    if a in PROTECTED_TOKENS or b in PROTECTED_TOKENS or min(len(a), len(b)) < 5:
+        return False
+    return difflib.SequenceMatcher(None, a, b).ratio() >= 0.85
+
+
+@functools.lru_cache(maxsize=65536)
+def _similar(a: str, b: str) -> bool:
+    """Nearly the same content word (difflib ratio >= 0.7): may be the one slip of a phrase."""
+    if min(len(a), len(b)) < 5:
+        return False
+    return difflib.SequenceMatcher(None, a, b).ratio() >= 0.7
+
+
+def _find_phrase(
+    phrase: Sequence[str], tokens: list[NormToken], max_slips: int
+) -> list[tuple[int, int]]:
+    """Non-overlapping token spans ``[a, b)`` of ``tokens`` matching ``phrase``.
+
+    A span matches when its token edit distance to the phrase is at most ``max_slips``, where
+    editing a protected token (negation, pronoun) costs more than any allowed slip and skipping
+    a filler ("uh") costs nothing. The span starts on one of the phrase's first ``1 + max_slips``
+    tokens; among matches the cheapest, then the one closest in length to the phrase wins, so
+    an exact match never grows an extra word.
+    """
+    n, m = len(phrase), len(tokens)
+    words = [t.text for t in tokens]
+    if max_slips == 0 and n > m:
+        return []
+    # Cheap reject: a match needs most of the phrase's tokens somewhere in the sentence.
+    present = set(words)
+    if sum(1 for t in set(phrase) if t in present) < len(set(phrase)) - max_slips - 1:
+        return []
+    firsts = phrase[: 1 + min(max_slips, n - 1)]
+    out: list[tuple[int, int]] = []
+    i = 0
+    while i < m:
+        if not any(_same(words[i], t) for t in firsts):
+            i += 1
+            continue
+        best: tuple[int, int, int] | None = None  # (cost, |len - n|, end)
+        for length in range(max(1, n - max_slips), n + max_slips + MAX_FILLERS + 1):
+            if i + length > m:
+                break
+            window = words[i : i + length]
+            if window[-1] in FILLERS:
+                continue
+            cost = _edit_cost(phrase, window, limit=max_slips)
+            if cost > max_slips:
+                continue
+            key = (cost, abs(length - n), i + length)
+            if best is None or key < best:
+                best = key
+        if best is not None:
+            out.append((i, best[2]))
+            i = best[2]
+        else:
+            i += 1
+    return out
+
+
+def _edit_cost(a: Sequence[str], b: Sequence[str], *, limit: int) -> int:
+    """Token edit distance from phrase ``a`` to window ``b``.
+
+    Editing a protected token costs ``limit + 1`` (never allowed); inserting a filler into the
+    window costs 0.
+    """
+    big = limit + 1
+
+    def cost(tok: str) -> int:
+        return big if tok in PROTECTED_TOKENS else 1
+
+    def phrase_cost(tok: str) -> int:
+        # A content word of the phrase (CONTENT_WORD_LETTERS+ letters) is never the slip: "let me
+        # get my coffee" is not "let me get my supervisor"; a near-miss of it is written in the
+        # cue file as its own pattern, with its own confidence.
+        if len(tok) >= CONTENT_WORD_LETTERS and tok not in SLIPPABLE_WORDS:
+            return big
+        return cost(tok)
+
+    def insert_cost(tok: str) -> int:
+        return 0 if tok in FILLERS else cost(tok)
+
+    prev = [0]
+    for tb in b:
+        prev.append(prev[-1] + insert_cost(tb))
+    for ta in a:
+        cur = [prev[0] + phrase_cost(ta)]
+        for j, tb in enumerate(b, start=1):
+            if _same(ta, tb):
+                sub = 0
+            elif _similar(ta, tb):  # "understood" for "understand": a slip, not a new word
+                sub = max(cost(ta), cost(tb))
+            else:
+                sub = max(phrase_cost(ta), cost(tb))
+            cur.append(
+                min(prev[j] + phrase_cost(ta), cur[j - 1] + insert_cost(tb), prev[j - 1] + sub)
+            )
+        prev = cur
+    return prev[-1]
+
+
+def _with_occurrence(c: Cue, k: int) -> Cue:
+    return Cue(
+        c.kind,
+        c.speaker,
+        c.start_s,
+        c.end_s,
+        c.quote,
+        c.polarity,
+        c.seed_file,
+        c.seed_quote,
+        c.pattern,
+        k,
+        c.confidence,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Customer name
+
+#: Words that follow "I'm" / "this is" but are not names.
+NON_NAMES = frozenset(
+    """a an the and but or so just not very really quite still also only here there calling trying
+    going getting being having looking waiting talking telling asking wondering hoping sorry
+    fine good great okay ok well sure afraid glad happy sad mad angry upset frustrated annoyed
+    tired sick done finished ready confused worried concerned serious disappointed furious
+    livid shocked surprised calm on in at from about with for to of by it that this what who
+    how why ridiculous unacceptable insane crazy absurd outrageous terrible awful your my his
+    her their our you me him them us we they i is am are was were be been customer account
+    number phone email order regarding yes no yeah hello hi hey mister mr mrs ms miss dr sir
+    madam""".split()  # noqa: SIM905
+)
+
+_NAME_PATTERNS: tuple[tuple[tuple[str, ...], int], ...] = (
+    # (tokens before the name, rank: lower wins)
+    (("my", "name", "is"), 0),
+    (("my", "name"), 0),  # "my name's Sarah": the possessive rule keeps "name"
+    (("the", "name", "is"), 1),
+    (("this", "is"), 2),  # needs "speaking" after it or a capitalised word
+    (("i", "am"), 3),  # needs a capitalised word
+    (("it", "is"), 4),  # "it's Sarah Jones", capitalised
+)
+
+
+def learn_customer_name(segments: Sequence[Segment]) -> str | None:
+    """The customer's name as they introduce themselves, or None.
+
+    Looks in customer speech for "my name is X", "this is X speaking", "this is X" and "I'm X",
+    keeping X only when it is not a common word and (except after "my name is") Whisper wrote it
+    capitalised. A following capitalised word is taken as the surname ("Sarah Jones").
+    """
+    best: tuple[int, float, str] | None = None
+    for s in _sentences([seg for seg in segments if seg.speaker == "customer"]):
+        toks = [t.text for t in s.tokens]
+        for j in range(len(toks)):
+            for prefix, rank in _NAME_PATTERNS:
+                k = j + len(prefix)
+                if tuple(toks[j:k]) != prefix or k >= len(toks):
+                    continue
+                name = _name_at(s, k, strict=rank > 0 or prefix == ("my", "name"))
+                if name is None:
+                    continue
+                if prefix == ("this", "is") and not (
+                    _capitalised(s, k) or "speaking" in toks[k + 1 : k + 3]
+                ):
+                    continue
+                cand = (rank, s.words[s.tokens[k].source_index].start_s, name)
+                if best is None or cand[:2] < best[:2]:
+                    best = cand
+    return best[2] if best else None
+
+
+def _capitalised(s: _Sentence, k: int) -> bool:
+    word = s.words[s.tokens[k].source_index].word.lstrip("\"'“‘(")
+    return bool(word) and word[0].isupper()
+
+
+def _name_at(s: _Sentence, k: int, *, strict: bool) -> str | None:
+    tok = s.tokens[k].text
+    if tok in NON_NAMES or not tok.isalpha() or len(tok) < 2:
+        return None
+    if strict and not _capitalised(s, k):
+        return None
+    parts = [_display(s, k)]
+    if k + 1 < len(s.tokens):
+        nxt = s.tokens[k + 1].text
+        if (
+            nxt not in NON_NAMES
+            and nxt.isalpha()
+            and len(nxt) >= 2
+            and _capitalised(s, k + 1)
+            and s.tokens[k + 1].source_index != s.tokens[k].source_index
+        ):
+            parts.append(_display(s, k + 1))
+    return " ".join(parts)
+
+
+def _display(s: _Sentence, k: int) -> str:
+    word = s.words[s.tokens[k].source_index].word
+    return re.sub(r"[^\w'-]", "", word).split("'")[0]
+
+
+def _name_tokens(name: str | None) -> list[str]:
+    if not name:
+        return []
+    return [t for t in normalize(name).split() if len(t) >= 2 and t not in NON_NAMES]
+
+
+# --------------------------------------------------------------------------------------------
+# Convenience
+
+
+@functools.lru_cache(maxsize=1)
+def default_matcher() -> CueMatcher:
+    """The packaged cue file, loaded once per process."""
+    return CueMatcher.from_file()
+
+
+def find_cues(segments: Sequence[Segment], *, customer_name: str | None = None) -> list[Cue]:
+    """:meth:`CueMatcher.find_cues` with the packaged cue file."""
+    return default_matcher().find_cues(segments, customer_name=customer_name)

@@ -1,0 +1,277 @@
+"""A speaker's own normal: the yardstick for yelling and for a non-calm tone.
+
+Telephone audio passes through automatic gain control and voices differ by an octave, so
+calltone never judges absolute dBFS or Hz: it judges a speaker against their own first seconds of
+voiced speech. The baseline starts from a weak prior (so a customer who escalates early is still
+judged), settles on the speaker's own medians (plus, for the tone window's like-for-like
+comparisons, the energy-mean level and the mean harmonics-to-noise ratio), then drifts slowly,
+never from stretches that were flagged or that stand well above the current baseline.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from calltone.models.tone.config import BaselineConfig
+
+PITCH_REF_HZ = 100.0
+
+
+def hz_to_st(f0_hz: np.ndarray | float) -> np.ndarray:
+    """Semitones re 100 Hz (NaN stays NaN)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return 12.0 * np.log2(np.asarray(f0_hz, dtype=np.float64) / PITCH_REF_HZ)
+
+
+@dataclass(frozen=True)
+class BaselineSnapshot:
+    """The baseline at one moment."""
+
+    loudness_dbfs: float
+    pitch_st: float
+    pitch_spread_st: float
+    syllable_rate_per_s: float
+    tilt_db: float
+    voiced_s: float
+    settled: bool
+    hnr_db: float = 15.0
+    loudness_leq_dbfs: float | None = None
+    loudness_spread_db: float = 4.0
+    own_voiced_s: float | None = None
+    from_profile: bool = False
+
+    @property
+    def leq_dbfs(self) -> float:
+        """Energy-mean level of voiced speech (dBFS); the median level until one is known."""
+        return self.loudness_dbfs if self.loudness_leq_dbfs is None else self.loudness_leq_dbfs
+
+    @property
+    def pitch_hz(self) -> float:
+        return float(PITCH_REF_HZ * 2 ** (self.pitch_st / 12.0))
+
+    def to_dict(self) -> dict[str, float | bool]:
+        return {
+            "loudness_dbfs": round(self.loudness_dbfs, 2),
+            "pitch_hz": round(self.pitch_hz, 1),
+            "pitch_spread_st": round(self.pitch_spread_st, 2),
+            "syllable_rate_per_s": round(self.syllable_rate_per_s, 2),
+            "tilt_db": round(self.tilt_db, 2),
+            "hnr_db": round(self.hnr_db, 2),
+            "loudness_leq_dbfs": round(self.leq_dbfs, 2),
+            "loudness_spread_db": round(self.loudness_spread_db, 2),
+            "voiced_s": round(self.voiced_s, 2),
+            "own_voiced_s": round(self.own_s, 2),
+            "settled": self.settled,
+            "from_profile": self.from_profile,
+        }
+
+    @property
+    def own_s(self) -> float:
+        """Seconds of the speaker's own voiced speech in this call behind the baseline."""
+        return self.voiced_s if self.own_voiced_s is None else self.own_voiced_s
+
+
+_LOUD_EDGES = np.arange(-120.05, 0.1, 0.1)  # 0.1 dB bins centred on multiples of 0.1
+_ST_EDGES = np.arange(-24.05, 48.1, 0.1)
+
+
+class SpeakerBaseline:
+    """Robust running baseline of one speaker, updated once per baseline tick.
+
+    It keeps learning through the whole call: the speaker's unflagged voiced frames go into
+    histograms (loudness, pitch) and sums (energy-mean level, pitch spread, tilt, HNR, pace) whose
+    older content fades with a time constant of ``memory_voiced_s`` seconds of voiced speech.
+    Medians and the loudness spread (half the 16th-84th percentile range) come from the
+    histograms, so a speaker's wide normal range in lively conversation is part of the
+    yardstick, not an excursion from it. Frames inside yelling or tone events never enter, nor
+    frames ``exclude_above_db`` over the running median level.
+
+    ``profile``: a saved voice profile of this speaker (an agent's baseline from earlier calls)
+    that the call starts from; it counts as ``profile_weight_s`` seconds of speech and the
+    baseline is trusted (``settled``) from the first frame.
+    """
+
+    def __init__(
+        self, config: BaselineConfig, *, hop_s: float, profile: BaselineSnapshot | None = None
+    ) -> None:
+        self.c = config
+        self.hop_s = hop_s
+        self._loud_hist = np.zeros(_LOUD_EDGES.size - 1)
+        self._st_hist = np.zeros(_ST_EDGES.size - 1)
+        # Decayed sums: voiced frames, st, st^2, tilt, hnr; speech frames and nuclei.
+        self._n = 0.0
+        self._s_st = 0.0
+        self._s_st2 = 0.0
+        self._s_tilt = 0.0
+        self._s_hnr = 0.0
+        self._n_speech = 0.0
+        self._n_nuclei = 0.0
+        self._own_voiced_n = 0  # this call's voiced frames taken in (not decayed)
+        self.from_profile = profile is not None
+        self.settled = profile is not None
+        if profile is None:
+            prior_st = float(hz_to_st(config.prior_pitch_hz))
+            self.snapshot = BaselineSnapshot(
+                loudness_dbfs=config.prior_loudness_dbfs,
+                pitch_st=prior_st,
+                pitch_spread_st=2.0,
+                syllable_rate_per_s=4.0,
+                tilt_db=0.0,
+                voiced_s=0.0,
+                settled=False,
+                loudness_spread_db=config.prior_loudness_spread_db,
+            )
+        else:
+            self.snapshot = replace(
+                profile, voiced_s=0.0, own_voiced_s=0.0, settled=True, from_profile=True
+            )
+        self._prior = self.snapshot
+
+    @property
+    def own_voiced_s(self) -> float:
+        """Seconds of this speaker's own voiced speech taken into the baseline in this call."""
+        return self._own_voiced_n * self.hop_s
+
+    def update(
+        self,
+        loudness_dbfs: np.ndarray,
+        pitch_st: np.ndarray,
+        voiced: np.ndarray,
+        speech: np.ndarray,
+        nucleus: np.ndarray,
+        flagged: np.ndarray,
+        tilt_db: np.ndarray,
+        hnr_db: np.ndarray | None = None,
+    ) -> None:
+        """Fold one tick of frames (all shape ``(n,)``) into the baseline.
+
+        Frames that are flagged (inside a yelling or tone event) or stand more than
+        ``exclude_above_db`` over the running median once it rests on the speaker's own
+        speech are left out.
+        """
+        c = self.c
+        snap = self.snapshot
+        if hnr_db is None:
+            hnr_db = np.full(loudness_dbfs.shape, snap.hnr_db)
+        ok = voiced & ~flagged & np.isfinite(pitch_st)
+        if self._own_voiced_n * self.hop_s >= 2.0 * c.prior_weight_s or self.from_profile:
+            ok &= loudness_dbfs <= snap.loudness_dbfs + c.exclude_above_db
+        ok_speech = speech & ~flagged
+        k = int(ok.sum())
+        # Older speech fades: the decay follows the new voiced speech, so silence keeps it.
+        if k and c.memory_voiced_s > 0:
+            keep = math.exp(-k * self.hop_s / c.memory_voiced_s)
+            self._loud_hist *= keep
+            self._st_hist *= keep
+            self._n *= keep
+            self._s_st *= keep
+            self._s_st2 *= keep
+            self._s_tilt *= keep
+            self._s_hnr *= keep
+            self._n_speech *= keep
+            self._n_nuclei *= keep
+        self._n_speech += float(ok_speech.sum())
+        self._n_nuclei += float((nucleus & ok_speech).sum())
+        if k == 0:
+            return
+        lo = loudness_dbfs[ok].astype(np.float64)
+        st = pitch_st[ok].astype(np.float64)
+        _add(self._loud_hist, lo, _LOUD_EDGES)
+        _add(self._st_hist, st, _ST_EDGES)
+        self._n += k
+        self._s_st += float(st.sum())
+        self._s_st2 += float((st * st).sum())
+        self._s_tilt += float(tilt_db[ok].sum())
+        self._s_hnr += float(hnr_db[ok].sum())
+        self._own_voiced_n += k
+        self._refresh()
+
+    def _refresh(self) -> None:
+        c = self.c
+        n_s = self._n * self.hop_s  # decayed voiced seconds in the statistics
+        own_s = self.own_voiced_s
+        p = self._prior
+        mean_st = self._s_st / self._n
+        spread_st = math.sqrt(max(self._s_st2 / self._n - mean_st**2, 0.0)) if self._n >= 2 else 2.0
+        # The speaker's own voice is the loud part of what the microphone hears: level
+        # statistics use only frames within ``dominant_range_db`` of the 97th percentile, so
+        # other voices picked up far quieter (a colleague behind a headset, the other people in
+        # a meeting) do not become this speaker's normal.
+        (p97,) = _percentiles(self._loud_hist, _LOUD_EDGES, (0.97,))
+        lo_bin = int(np.searchsorted(_LOUD_EDGES, p97 - c.dominant_range_db, side="right")) - 1
+        own = self._loud_hist.copy()
+        own[: max(lo_bin, 0)] = 0.0
+        p16, med_lo, p84 = _percentiles(own, _LOUD_EDGES, (0.16, 0.5, 0.84))
+        centres = (_LOUD_EDGES[:-1] + _LOUD_EDGES[1:]) / 2.0
+        top = float(centres[own > 0].max())
+        leq = top + 10.0 * math.log10(
+            max(float(np.sum(own * 10.0 ** ((centres - top) / 10.0)) / own.sum()), 1e-30)
+        )
+        (med_st,) = _percentiles(self._st_hist, _ST_EDGES, (0.5,))
+        rate = self._n_nuclei / max(self._n_speech * self.hop_s, 1e-9)
+        if self.from_profile:
+            w_lo = w_st = c.profile_weight_s
+        else:
+            # The prior stands in only until the speaker's own speech can: levels are in dBFS,
+            # which depend on the recording's gain, so a -30 dBFS prior kept in the blend pulled
+            # a -50 dBFS speaker's baseline 2-5 dB up after 3-7 s of speech.
+            w_lo = c.prior_weight_s if own_s < 2.0 * c.prior_weight_s else 0.0
+            w_st = c.prior_pitch_weight_s
+        self.snapshot = BaselineSnapshot(
+            loudness_dbfs=_blend(p.loudness_dbfs, med_lo, w_lo, n_s),
+            pitch_st=_blend(p.pitch_st, med_st, w_st, n_s),
+            pitch_spread_st=_blend(p.pitch_spread_st, spread_st, w_st, n_s),
+            syllable_rate_per_s=_blend(p.syllable_rate_per_s, rate, w_lo or w_st, n_s),
+            tilt_db=_blend(
+                p.tilt_db, self._s_tilt / self._n, w_st if self.from_profile else 0.0, n_s
+            ),
+            voiced_s=own_s + (c.profile_weight_s if self.from_profile else 0.0),
+            settled=self.from_profile or own_s >= c.settle_voiced_s,
+            hnr_db=_blend(p.hnr_db, self._s_hnr / self._n, w_st if self.from_profile else 0.0, n_s),
+            loudness_leq_dbfs=_blend(p.leq_dbfs, leq, w_lo, n_s),
+            loudness_spread_db=_blend(p.loudness_spread_db, (p84 - p16) / 2.0, w_lo, n_s),
+            own_voiced_s=own_s,
+            from_profile=self.from_profile,
+        )
+        self.settled = self.snapshot.settled
+
+
+def _add(hist: np.ndarray, values: np.ndarray, edges: np.ndarray) -> None:
+    idx = np.clip(np.searchsorted(edges, values, side="right") - 1, 0, hist.size - 1)
+    hist += np.bincount(idx, minlength=hist.size)
+
+
+def _percentiles(hist: np.ndarray, edges: np.ndarray, qs: tuple[float, ...]) -> list[float]:
+    """Bin centres holding each quantile ``q`` of a weighted histogram."""
+    cs = np.cumsum(hist)
+    total = cs[-1]
+    out = []
+    for q in qs:
+        k = int(np.searchsorted(cs, q * total))
+        k = min(k, hist.size - 1)
+        out.append(float((edges[k] + edges[k + 1]) / 2.0))
+    return out
+
+
+def leq_dbfs(loudness_dbfs: np.ndarray) -> float:
+    """Equivalent level: the energy mean of frame levels, in dBFS (louder frames weigh more).
+
+    The agent-tone window measures loudness the same way, so both sides compare like with like.
+    """
+    x = np.asarray(loudness_dbfs, dtype=np.float64)
+    top = float(np.max(x))
+    return top + 10.0 * math.log10(float(np.mean(10.0 ** ((x - top) / 10.0))))
+
+
+def _spread(st: np.ndarray) -> float:
+    """Standard deviation of pitch in semitones (the same measure the tone window uses)."""
+    if st.size < 2:
+        return 2.0
+    return float(np.std(st))
+
+
+def _blend(prior: float, observed: float, prior_weight_s: float, observed_s: float) -> float:
+    return (prior_weight_s * prior + observed_s * observed) / (prior_weight_s + observed_s)

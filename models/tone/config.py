@@ -1,0 +1,251 @@
+"""Every threshold calltone uses, in one typed and documented place.
+
+Units are in the names (``_s`` seconds, ``_db`` decibels, ``_st`` semitones, ``_hz`` hertz,
+``_wpm`` words per minute). The whole config is echoed in each analysis so a reader can see
+which numbers produced an event, and every event names the thresholds that fired it.
+Defaults follow DESIGN.md and were calibrated on ``../shared/data`` (see docs/benchmarks.md).
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from dataclasses import asdict, dataclass, field, fields, is_dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from calltone.audio.errors import CalltoneError
+from calltone.audio.features import FeatureOptions
+
+
+class ConfigError(CalltoneError):
+    """A config file or override that does not fit the schema."""
+
+
+@dataclass(frozen=True)
+class BaselineConfig:
+    """Per-speaker robust baseline of loudness, pitch and pace, learnt through the whole call.
+
+    The loudness baseline starts from a prior worth ``prior_weight_s`` seconds of voiced speech
+    (pitch from one worth ``prior_pitch_weight_s``: voices differ by an octave, so by default the
+    speaker's own first voiced frames set it); the prior leaves once the speaker has twice that
+    much speech of their own. The speaker's unflagged voiced frames keep coming in for the whole
+    call, older ones fading with a time constant of ``memory_voiced_s`` seconds of voiced speech
+    (gain control and a warming conversation move a speaker's level over minutes); the
+    baseline counts as settled after ``settle_voiced_s``. Frames inside yelling or tone events
+    never enter, nor frames more than ``exclude_above_db`` over the running median level. The
+    level statistics (median, spread, energy mean) use only frames within
+    ``dominant_range_db`` of the 97th percentile level: the speaker's own voice is the loud
+    part of what their microphone hears, and other voices picked up far quieter are not their
+    normal. A saved voice profile counts as ``profile_weight_s`` seconds of speech at the
+    start of a call.
+    """
+
+    prior_loudness_dbfs: float = -30.0
+    prior_loudness_spread_db: float = 4.0
+    prior_pitch_hz: float = 150.0
+    prior_weight_s: float = 1.0
+    prior_pitch_weight_s: float = 0.0
+    profile_weight_s: float = 20.0
+    settle_voiced_s: float = 12.0
+    memory_voiced_s: float = 120.0
+    exclude_above_db: float = 20.0
+    dominant_range_db: float = 20.0
+
+
+@dataclass(frozen=True)
+class YellingConfig:
+    """Shouting: loud and high against the speaker's own baseline, sustained.
+
+    A speech frame is hot at ``yelling_db_over_baseline`` over the baseline's median level and,
+    when voiced, ``yelling_st_over_baseline`` over its median pitch; hot frames with gaps under
+    ``max_gap_s`` spanning ``min_duration_s`` with ``min_hot_fraction`` of their speech frames
+    hot, holding ``min_voiced_s`` of loud voiced frames of which ``min_hot_fraction`` are high,
+    are yelling (a shout's pitch track drops out on many frames: it is sampled, not required
+    on every frame). Until the speaker has ``cold_start_voiced_s`` of their own voiced speech
+    (and no saved profile), hot frames also need a telephone-band spectral tilt of at least
+    ``cold_start_min_tilt_db`` (vocal effort on an absolute scale: RAVDESS angry-strong speech
+    sits at about -8 dB, calm at -12, wideband and narrowband alike) or a level
+    ``cold_start_min_db_over_baseline`` over the baseline (beyond a greeting, three effort
+    steps of ~6 dB), so a lively greeting against the generic prior is not yelling.
+    """
+
+    yelling_db_over_baseline: float = 10.0
+    yelling_st_over_baseline: float = 3.0
+    min_duration_s: float = 1.0
+    min_hot_fraction: float = 0.5
+    max_gap_s: float = 0.5
+    min_voiced_s: float = 0.2
+    cold_start_voiced_s: float = 2.0
+    cold_start_min_tilt_db: float = -9.5
+    cold_start_min_db_over_baseline: float = 18.0
+
+
+@dataclass(frozen=True)
+class InterruptionConfig:
+    """Cutting in: the other party mid-turn, real overlap, not a backchannel (models/tone/turns.py).
+
+    Attributes
+    ----------
+    min_other_turn_s : float
+        The interrupted party's turn has lasted this long when the newcomer starts.
+    min_overlap_s : float
+        Both speak at once for this long in all during the newcomer's turn.
+    backchannel_max_s : float
+        The newcomer's turn needs this much speech; less is a backchannel ("mm-hmm",
+        "yeah", "right", "okay") are backchannels, never interruptions. Measured on the speech
+        mask, which runs 0.05-0.15 s longer than the sound (the 32 ms loudness window, decay):
+        0.75 s of mask is DESIGN.md's ~0.6 s of sound. espeak-ng's "mm-hmm" lasts 0.53-0.58 s
+        and its mask 0.61-0.70 s (bench/bench_interruptions.py).
+    turn_gap_s : float
+        A turn continues across pauses shorter than this (a breath between sentences); the
+        interrupted party who halts at a cut-in and resumes within it had not finished.
+    cut_in_max_pause_s : float
+        The newcomer cuts in only if the other party is talking or has paused for less than
+        this (a breath); after a longer silence the floor was open.
+    halt_min_overlap_s : float
+        Halt and resume: the interrupted party talked on for at least this long after the
+        newcomer started before halting; with that and a resumption the overlap may be shorter
+        than ``min_overlap_s``.
+    """
+
+    min_other_turn_s: float = 1.0
+    min_overlap_s: float = 0.5
+    backchannel_max_s: float = 0.75
+    turn_gap_s: float = 0.8
+    cut_in_max_pause_s: float = 0.4
+    halt_min_overlap_s: float = 0.1
+
+
+@dataclass(frozen=True)
+class AgentToneConfig:
+    """Non-calm agent tone over a short window of the agent's own speech.
+
+    Over the trailing ``window_s`` (at least ``min_voiced_s`` voiced, once the baseline holds
+    ``min_baseline_voiced_s``, and no more than ``max_db_under_baseline`` quieter than the
+    agent's own level: quieter is another voice leaking into the headset), six signals are
+    measured against the agent's own baseline and combined into a logistic score
+    ``1 / (1 + exp(-z))`` with ``z = score_bias + sum(weight_per_<unit> * signal)``; tone is
+    non-calm while the score is at least ``min_score``. Loudness is the energy mean of voiced
+    frames against the baseline's (``loudness_leq_dbfs``); pace enters as
+    ``max(ratio - 1, 0)`` (rushing only). The weights were fitted by
+    ``bench/fit_agent_tone.py --conditions wideband,nb_ulaw,nb_gsm_noise20`` on RAVDESS actors
+    01-12 (Livingstone & Russo 2018, CC BY-NC-SA 4.0; only these coefficients are stored),
+    each clip heard on the clean recording and through two telephone channels so the score
+    means the same on a phone line, angry vs neutral/calm, each clip scored by the soft maximum
+    of its windows, non-negative weights, ``min_score`` allowing 4 % of the training calm
+    clips; evaluated leave-one-actor-out (docs/benchmarks.md).
+
+    The ``*_over_baseline`` thresholds say which signals the event reports as ``fired`` (each
+    clearly raised on its own). ``min_signals`` of them at once, loudness among them, in a
+    window holding ``vote_min_voiced_s`` of voiced speech (sustained talk: on a short utterance
+    two raised signals are ordinary emphasis, and the fitted score judges it), also make the
+    tone non-calm once the baseline holds ``vote_min_baseline_voiced_s`` (RAVDESS, read
+    sentences, cannot teach the score about a louder, faster agent). The vote's pitch
+    thresholds widen with the agent's own pitch spread: times ``pitch_spread_st`` over
+    ``reference_pitch_spread_st`` (RAVDESS neutral speech), at most ``max_spread_scale``.
+
+    An event's span is the agent's speech runs its active windows touched, less the runs at
+    either end that are calm on their own (judged when they hold ``run_min_voiced_s`` of voiced
+    speech); it ends ``end_after_calm_s`` after the last active window.
+    """
+
+    window_s: float = 3.0
+    min_voiced_s: float = 0.3
+    min_baseline_voiced_s: float = 1.0
+    max_db_under_baseline: float = 12.0
+    loudness_db_over_baseline: float = 4.0
+    pitch_st_over_baseline: float = 2.5
+    pitch_spread_st_over_baseline: float = 2.5
+    pace_ratio_over_baseline: float = 1.4
+    max_pace_syll_per_s: float = 6.5
+    tilt_db_over_baseline: float = 2.5
+    harshness_db_over_baseline: float = 2.0
+    score_bias: float = -2.0206
+    weight_per_loudness_db: float = 0.3855
+    weight_per_pitch_st: float = 0.0
+    weight_per_pitch_spread_st: float = 0.0435
+    weight_per_pace_ratio: float = 0.0
+    weight_per_tilt_db: float = 0.0
+    weight_per_harshness_db: float = 0.3887
+    min_score: float = 0.7653
+    min_signals: int = 2
+    vote_min_voiced_s: float = 1.5
+    vote_min_baseline_voiced_s: float = 1.5
+    end_after_calm_s: float = 1.5
+    reference_pitch_spread_st: float = 2.7
+    max_spread_scale: float = 2.0
+    run_min_voiced_s: float = 0.5
+
+
+@dataclass(frozen=True)
+class DeadAirConfig:
+    """Neither party speaking (reported, never alerted)."""
+
+    min_silence_s: float = 5.0
+
+
+@dataclass(frozen=True)
+class AnalysisConfig:
+    """The whole analysis configuration."""
+
+    features: FeatureOptions = field(default_factory=FeatureOptions)
+    baseline: BaselineConfig = field(default_factory=BaselineConfig)
+    yelling: YellingConfig = field(default_factory=YellingConfig)
+    interruption: InterruptionConfig = field(default_factory=InterruptionConfig)
+    agent_tone: AgentToneConfig = field(default_factory=AgentToneConfig)
+    dead_air: DeadAirConfig = field(default_factory=DeadAirConfig)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], *, source: str = "config") -> AnalysisConfig:
+        """Build a config from nested overrides, e.g. ``{"yelling": {"min_duration_s": 1.5}}``."""
+        return _apply(cls(), data, source)
+
+    @classmethod
+    def from_toml(cls, path: str | Path) -> AnalysisConfig:
+        p = Path(path)
+        try:
+            data = tomllib.loads(p.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise ConfigError(f"{p}: config file not found; check the --config path") from None
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{p}: not valid TOML ({exc}); fix the syntax") from None
+        except UnicodeDecodeError:
+            raise ConfigError(f"{p}: not UTF-8 text; pass a TOML config file") from None
+        except OSError as exc:
+            raise ConfigError(
+                f"{p}: cannot read the config file ({exc.strerror}); check the --config path"
+            ) from None
+        return cls.from_dict(data, source=str(p))
+
+
+def _apply(obj: Any, data: dict[str, Any], source: str, prefix: str = "") -> Any:
+    if not isinstance(data, dict):
+        raise ConfigError(f"{source}: [{prefix.rstrip('.')}] must be a table of settings")
+    names = {f.name: f for f in fields(obj)}
+    changes: dict[str, Any] = {}
+    for key, value in data.items():
+        if key not in names:
+            raise ConfigError(
+                f"{source}: unknown setting {prefix}{key!r}; valid here: {', '.join(sorted(names))}"
+            )
+        current = getattr(obj, key)
+        if is_dataclass(current):
+            changes[key] = _apply(current, value, source, f"{prefix}{key}.")
+        else:
+            if (
+                isinstance(current, bool)
+                or not isinstance(value, int | float)
+                or isinstance(value, bool)
+            ):
+                raise ConfigError(f"{source}: {prefix}{key} must be a number, not {value!r}")
+            if not math.isfinite(value):
+                raise ConfigError(f"{source}: {prefix}{key} must be a finite number, not {value!r}")
+            changes[key] = type(current)(value)
+    try:
+        return replace(obj, **changes)
+    except ValueError as exc:
+        raise ConfigError(f"{source}: {exc}") from None

@@ -1,0 +1,672 @@
+"""Detectors: yelling, interruption, non-calm agent tone and dead air.
+
+Each detector eats aligned frames in blocks of any size and returns the events it opened or
+closed. Work inside a block is vectorised; state carried between blocks is exact, so the events do
+not depend on block boundaries. Frame indices are global (since the start of the call).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from calltone.models.tone.baseline import BaselineSnapshot
+from calltone.models.tone.config import AgentToneConfig, DeadAirConfig, YellingConfig
+from calltone.models.tone.events import Event
+from calltone.models.tone.turns import InterruptionDetector  # noqa: F401  (re-exported; issue 13)
+
+
+class TrailingSums:
+    """Sums of several per-frame series over a trailing window of ``width`` frames."""
+
+    def __init__(self, width: int, n_series: int) -> None:
+        self.width = width
+        self._hist = np.zeros((n_series, width))
+
+    def push(self, x: np.ndarray) -> np.ndarray:
+        """``x``: shape (n_series, m); returns the window sums ending at each new frame."""
+        m = x.shape[1]
+        ext = np.concatenate((self._hist, x), axis=1)
+        cs = np.concatenate((np.zeros((ext.shape[0], 1)), np.cumsum(ext, axis=1)), axis=1)
+        sums = cs[:, self.width + 1 : self.width + m + 1] - cs[:, 1 : m + 1]
+        self._hist = ext[:, ext.shape[1] - self.width :]
+        return sums
+
+
+@dataclass
+class _Open:
+    event: Event
+    last_active: int
+    peak: dict[str, float] = field(default_factory=dict)
+
+
+class YellingDetector:
+    """Loudness >= baseline + N dB with pitch >= baseline + M st, sustained.
+
+    A frame is *hot* when voiced and over both thresholds. Hot frames separated by less than
+    ``max_gap_s`` form a run; a run is yelling once it spans ``min_duration_s`` with at least
+    ``min_hot_fraction`` of its voiced frames hot. The event starts at the run's first hot frame
+    and ends at its last, so it does not depend on when the audio arrived.
+    """
+
+    def __init__(self, config: YellingConfig, *, speaker: str, hop_s: float) -> None:
+        self.c = config
+        self.speaker = speaker
+        self.hop_s = hop_s
+        self.width = max(1, round(config.min_duration_s / hop_s))
+        self._gap = max(1, round(config.max_gap_s / hop_s))
+        self._min_voiced = max(1, round(config.min_voiced_s / hop_s))
+        # Running totals before the current block: speech, loud voiced, loud voiced and high.
+        self._tot = (0, 0, 0)
+        self._run_start: int | None = None
+        self._run_before = (0, 0, 0)
+        self._run_hot = 0
+        self._last_hot = -1
+        self._flag_last_hot = -(10**9)
+        self._open: _Open | None = None
+
+    def thresholds(self) -> dict[str, float]:
+        c = self.c
+        return {
+            "yelling_db_over_baseline": c.yelling_db_over_baseline,
+            "yelling_st_over_baseline": c.yelling_st_over_baseline,
+            "min_duration_s": c.min_duration_s,
+            "min_hot_fraction": c.min_hot_fraction,
+            "min_voiced_s": c.min_voiced_s,
+            "cold_start_voiced_s": c.cold_start_voiced_s,
+            "cold_start_min_tilt_db": c.cold_start_min_tilt_db,
+            "cold_start_min_db_over_baseline": c.cold_start_min_db_over_baseline,
+        }
+
+    def push(
+        self,
+        start: int,
+        loud_el_db: np.ndarray,
+        pitch_el_st: np.ndarray,
+        voiced: np.ndarray,
+        baseline: BaselineSnapshot,
+        time_of: TimeFn,
+        tilt_db: np.ndarray | None = None,
+        speech: np.ndarray | None = None,
+    ) -> tuple[list[Event], np.ndarray]:
+        """Returns (events opened or closed, per-frame flagged mask).
+
+        Loudness is judged on every speech frame; pitch on the voiced ones among them. A
+        shouted voice is rough and its pitch tracker drops out on half its frames or more (on
+        telephone audio more still), so an unvoiced loud frame is not held against a shout:
+        a frame is *hot* when it is speech at ``yelling_db_over_baseline`` or more and, if
+        voiced, at ``yelling_st_over_baseline`` or more. A run of hot frames (gaps under
+        ``max_gap_s``) is yelling once it spans ``min_duration_s``, ``min_hot_fraction`` of its
+        speech frames are hot, and it holds ``min_voiced_s`` of loud voiced frames of which
+        ``min_hot_fraction`` are high enough (the pitch cue is sampled, never skipped).
+
+        While the baseline rests on less than ``cold_start_voiced_s`` of the speaker's own
+        speech (and on no saved profile), the relative cues alone are not trusted: a call's
+        upbeat greeting stands well over a generic prior. Hot frames then also need the
+        absolute vocal-effort cue, a spectral tilt of at least ``cold_start_min_tilt_db``
+        (a shouted voice is brighter: its telephone-band tilt is ~3-4 dB over a calm one's), or
+        a level ``cold_start_min_db_over_baseline`` over the baseline (beyond any greeting).
+        """
+        c = self.c
+        n = voiced.size
+        sp = voiced if speech is None else (speech | voiced)
+        loud_hot = sp & (loud_el_db >= c.yelling_db_over_baseline)
+        cold = not baseline.from_profile and baseline.own_s < c.cold_start_voiced_s
+        if cold:
+            effort = tilt_db if tilt_db is not None else np.full(n, -np.inf)
+            loud_hot &= (effort >= c.cold_start_min_tilt_db) | (
+                loud_el_db >= c.cold_start_min_db_over_baseline
+            )
+        high = np.nan_to_num(pitch_el_st, nan=-np.inf) >= c.yelling_st_over_baseline
+        voiced_loud = loud_hot & voiced
+        hot = loud_hot & ~(voiced & ~high)
+        cum_sp = self._tot[0] + np.cumsum(sp)
+        cum_vl = self._tot[1] + np.cumsum(voiced_loud)
+        cum_vh = self._tot[2] + np.cumsum(voiced_loud & high)
+        out: list[Event] = []
+        for i in np.flatnonzero(hot).tolist():
+            g = start + i
+            if self._run_start is not None and g - self._last_hot > self._gap:
+                out += self._end_run(time_of)
+            if self._run_start is None:
+                self._run_start = g
+                self._run_before = (
+                    int(cum_sp[i]) - 1,
+                    int(cum_vl[i]) - int(voiced_loud[i]),
+                    int(cum_vh[i]) - int(voiced_loud[i] & high[i]),
+                )
+                self._run_hot = 0
+            self._run_hot += 1
+            self._last_hot = g
+            span = g - self._run_start + 1
+            run_sp = int(cum_sp[i]) - self._run_before[0]
+            run_vl = int(cum_vl[i]) - self._run_before[1]
+            run_vh = int(cum_vh[i]) - self._run_before[2]
+            if (
+                self._open is None
+                and span >= self.width
+                and self._run_hot >= c.min_hot_fraction * run_sp
+                and run_vl >= self._min_voiced
+                and run_vh >= c.min_hot_fraction * run_vl
+            ):
+                ev = Event(
+                    kind="yelling",
+                    speaker=self.speaker,
+                    start_s=time_of(self._run_start),
+                    evidence={"baseline": baseline.to_dict(), "confirmed_at_s": time_of(g)},
+                    thresholds=self.thresholds(),
+                )
+                self._open = _Open(ev, g)
+                out.append(ev)
+            if self._open is not None:
+                _keep_max(self._open.peak, "loudness_db_over_baseline", float(loud_el_db[i]))
+                _keep_max(self._open.peak, "pitch_st_over_baseline", float(pitch_el_st[i]))
+        # Flag frames hot on both cues and the gap after each (kept out of the baseline).
+        # Loud frames whose pitch is unknown are not flagged: a voice the baseline has not
+        # learnt yet (someone else's before this speaker spoke) must be able to become it.
+        # Computed from the frames alone, so it does not depend on chunking.
+        g_idx = np.arange(start, start + n)
+        sure = voiced_loud & high
+        last_hot = np.maximum.accumulate(np.where(sure, g_idx, self._flag_last_hot))
+        flagged = (g_idx - last_hot) <= self._gap
+        self._flag_last_hot = int(last_hot[-1]) if n else self._flag_last_hot
+        if self._run_start is not None and start + n - 1 - self._last_hot > self._gap:
+            out += self._end_run(time_of)
+        if n:
+            self._tot = (int(cum_sp[-1]), int(cum_vl[-1]), int(cum_vh[-1]))
+        return out, flagged
+
+    def _end_run(self, time_of: TimeFn) -> list[Event]:
+        self._run_start = None
+        op = self._open
+        if op is None:
+            return []
+        op.event.end_s = time_of(self._last_hot)
+        op.event.evidence.update({f"peak_{k}": v for k, v in op.peak.items()})
+        self._open = None
+        return [op.event]
+
+    def finish(self, time_of: TimeFn) -> list[Event]:
+        return self._end_run(time_of) if self._run_start is not None else []
+
+
+@dataclass
+class _Run:
+    """One stretch of the agent's speech with its own sums (the tone window's eight series)."""
+
+    start: int
+    last: int
+    sums: np.ndarray
+    first_voiced: int | None = None
+    last_voiced: int | None = None
+    touched: bool = False
+
+
+class AgentToneDetector:
+    """Non-calm agent tone: a combined score over signals measured against the agent's baseline.
+
+    Every ``stride`` frames on a global grid, over the trailing ``window_s``, six signals are
+    measured against the speaker's own baseline: loudness (dB), pitch (st), pitch spread (st),
+    pace (syllable-rate ratio), vocal effort (spectral tilt, dB) and voice quality (harshness:
+    the drop of the harmonics-to-noise ratio, dB). A logistic score over them (coefficients in
+    :class:`AgentToneConfig`, fitted by ``bench/fit_agent_tone.py``) must reach ``min_score``.
+    Each signal also has its own threshold; the event names the signals over theirs (``fired``)
+    and carries the score, its threshold and each signal's share of it.
+
+    Tone is also non-calm by a vote: ``min_signals`` of the first five signals over their own
+    thresholds at once, loudness among them (a raised voice plus another sign: without a louder
+    voice, higher or faster speech is animation, not a loss of calm), in a window with
+    ``vote_min_voiced_s`` of voiced speech. The pitch thresholds of the vote widen with the
+    speaker's own pitch spread (``pitch_spread_st`` over ``reference_pitch_spread_st``, at most
+    ``max_spread_scale`` times): in lively conversation a 3 s stretch sits further from the
+    median than in a read sentence.
+
+    Spans are tight: an event covers the agent's speech runs (utterances) that its active
+    windows touched, minus leading and trailing runs that are calm on their own; it starts at
+    the first voiced frame of its first non-calm run and ends at the last voiced frame of its
+    last, so it never runs into the customer's turn or the agent's next calm utterance.
+    """
+
+    SIGNALS = ("loudness", "pitch", "pitch_variability", "pace", "vocal_effort", "voice_quality")
+    # Per-signal value names, as reported in evidence (units in the names).
+    VALUES = (
+        "loudness_db_over_baseline",
+        "pitch_st_over_baseline",
+        "pitch_spread_st_over_baseline",
+        "pace_ratio_over_baseline",
+        "tilt_db_over_baseline",
+        "harshness_db_over_baseline",
+    )
+
+    def __init__(
+        self, config: AgentToneConfig, *, speaker: str, hop_s: float, stride: int = 10
+    ) -> None:
+        self.c = config
+        self.speaker = speaker
+        self.hop_s = hop_s
+        self.stride = stride
+        self.width = max(1, round(config.window_s / hop_s))
+        # series: voiced, power*voiced, st*voiced, st^2*voiced, speech, nucleus, tilt*voiced,
+        # hnr*voiced
+        self._sums = TrailingSums(self.width, 8)
+        self._open: _Open | None = None
+        self._last_eval_active = False
+        self._end_after = max(1, round(config.end_after_calm_s / hop_s))
+        self._runs: list[_Run] = []
+        self._run_open = False  # the last run reaches the last frame seen
+        self._prev_end = -1  # last frame of the previous event's span
+        # Tools (bench/fit_agent_tone.py) set a list here to record every evaluation:
+        # (frame index, enough speech, signal values in VALUES order, voiced s in the window,
+        # whether the min_signals vote holds).
+        self.trace: list[tuple[int, bool, tuple[float, ...], float, bool]] | None = None
+
+    def weights(self) -> np.ndarray:
+        c = self.c
+        return np.array(
+            [
+                c.weight_per_loudness_db,
+                c.weight_per_pitch_st,
+                c.weight_per_pitch_spread_st,
+                c.weight_per_pace_ratio,
+                c.weight_per_tilt_db,
+                c.weight_per_harshness_db,
+            ]
+        )
+
+    def spread_scale(self, baseline: BaselineSnapshot) -> float:
+        """How much wider than the reference this speaker's pitch range is (>= 1)."""
+        c = self.c
+        if c.reference_pitch_spread_st <= 0:
+            return 1.0
+        return float(
+            np.clip(baseline.pitch_spread_st / c.reference_pitch_spread_st, 1.0, c.max_spread_scale)
+        )
+
+    def thresholds(self, fired: list[str], scale: float = 1.0) -> dict[str, float]:
+        c = self.c
+        table = {
+            "loudness": {"loudness_db_over_baseline": c.loudness_db_over_baseline},
+            "pitch": {"pitch_st_over_baseline": round(c.pitch_st_over_baseline * scale, 2)},
+            "pitch_variability": {
+                "pitch_spread_st_over_baseline": round(c.pitch_spread_st_over_baseline * scale, 2)
+            },
+            "pace": {
+                "pace_ratio_over_baseline": c.pace_ratio_over_baseline,
+                "max_pace_syll_per_s": c.max_pace_syll_per_s,
+            },
+            "vocal_effort": {"tilt_db_over_baseline": c.tilt_db_over_baseline},
+            "voice_quality": {"harshness_db_over_baseline": c.harshness_db_over_baseline},
+        }
+        out: dict[str, float] = {
+            "window_s": c.window_s,
+            "min_score": c.min_score,
+            "min_signals": float(c.min_signals),
+        }
+        for name in fired:
+            out.update(table[name])
+        return out
+
+    def score(self, values: np.ndarray) -> np.ndarray:
+        """Logistic score in [0, 1] of signal values shaped (6, n) in ``VALUES`` order.
+
+        Pace counts only above the baseline rate (``ratio - 1`` when positive): a slower agent
+        is not rushing.
+        """
+        x = np.nan_to_num(np.asarray(values, dtype=np.float64))
+        x[3] = np.maximum(x[3] - 1.0, 0.0)
+        z = self.c.score_bias + self.weights() @ x
+        return np.asarray(1.0 / (1.0 + np.exp(-np.clip(z, -50.0, 50.0))))
+
+    def _judge(self, sums: np.ndarray, baseline: BaselineSnapshot) -> _Judgement:
+        """Signals, score and vote of windows (or runs) from their eight sums, shape (8, k)."""
+        c = self.c
+        n_v, s_lo, s_st, s_st2, n_sp, n_nuc, s_ti, s_hn = sums
+        with np.errstate(divide="ignore", invalid="ignore"):
+            mean_lo = 10.0 * np.log10(np.maximum(s_lo / n_v, 1e-12))
+            mean_st = s_st / n_v
+            spread = np.sqrt(np.maximum(s_st2 / n_v - mean_st**2, 0.0))
+            rate = n_nuc / (n_sp * self.hop_s)
+            d_ti = s_ti / n_v - baseline.tilt_db
+            d_hn = baseline.hnr_db - s_hn / n_v
+            pace = rate / baseline.syllable_rate_per_s
+        d_lo = mean_lo - baseline.leq_dbfs
+        d_st = mean_st - baseline.pitch_st
+        d_sp = spread - baseline.pitch_spread_st
+        values = np.stack((d_lo, d_st, d_sp, pace, d_ti, d_hn))
+        score = self.score(values) if n_v.size else np.zeros(0)
+        scale = self.spread_scale(baseline)
+        fired = np.stack(
+            (
+                d_lo >= c.loudness_db_over_baseline,
+                d_st >= c.pitch_st_over_baseline * scale,
+                d_sp >= c.pitch_spread_st_over_baseline * scale,
+                (pace >= c.pace_ratio_over_baseline) | (rate >= c.max_pace_syll_per_s),
+                d_ti >= c.tilt_db_over_baseline,
+                d_hn >= c.harshness_db_over_baseline,
+            )
+        )
+        # The vote: min_signals of the first five (voice quality is scored, not voted),
+        # loudness among them.
+        voted = (fired[:5].sum(axis=0) >= c.min_signals) & fired[0]
+        return _Judgement(values, fired, score, voted, rate, n_v, scale)
+
+    def push(
+        self,
+        start: int,
+        loud_dbfs: np.ndarray,
+        pitch_st: np.ndarray,
+        voiced: np.ndarray,
+        speech: np.ndarray,
+        nucleus: np.ndarray,
+        tilt_db: np.ndarray,
+        baseline: BaselineSnapshot,
+        time_of: TimeFn,
+        hnr_db: np.ndarray | None = None,
+    ) -> tuple[list[Event], np.ndarray]:
+        c = self.c
+        v = voiced.astype(float)
+        ti = np.where(voiced, tilt_db, 0.0)
+        st = np.where(voiced, np.nan_to_num(pitch_st), 0.0)
+        # Loudness as the energy mean of voiced frames (equivalent level), like the baseline's
+        # ``loudness_leq_dbfs``: a few pressed, punched syllables raise it more than a mean of dB.
+        lo = np.where(voiced, 10.0 ** (loud_dbfs.astype(np.float64) / 10.0), 0.0)
+        hn = np.where(voiced, baseline.hnr_db if hnr_db is None else hnr_db, 0.0)
+        series = np.stack((v, lo, st, st * st, speech.astype(float), nucleus.astype(float), ti, hn))
+        self._add_runs(start, speech, voiced, series)
+        sums = self._sums.push(series)
+        out: list[Event] = []
+        idx = np.arange(start, start + voiced.size)
+        evals = np.flatnonzero(idx % self.stride == 0)
+        j = self._judge(sums[:, evals], baseline)
+        n_v = j.n_voiced
+        d_lo = j.values[0]
+        # A window far quieter than the speaker's own level is someone else's voice leaking into
+        # the headset (or a whisper): no tone is judged on it.
+        enough = (
+            (n_v >= c.min_voiced_s / self.hop_s)
+            & (baseline.voiced_s >= c.min_baseline_voiced_s)
+            & (d_lo >= -c.max_db_under_baseline)
+        )
+        voted = (
+            j.voted
+            & (n_v >= c.vote_min_voiced_s / self.hop_s)
+            & (baseline.voiced_s >= c.vote_min_baseline_voiced_s)
+        )
+        active = enough & ((j.score >= c.min_score) | voted)
+        if self.trace is not None:
+            for k, i in enumerate(evals.tolist()):
+                self.trace.append(
+                    (
+                        start + i,
+                        bool(enough[k]),
+                        tuple(float(x) for x in j.values[:, k]),
+                        float(n_v[k] * self.hop_s),
+                        bool(voted[k]),
+                    )
+                )
+        for k, i in enumerate(evals.tolist()):
+            g = start + i
+            if active[k]:
+                fired = [n for n, f in zip(self.SIGNALS, j.fired[:, k], strict=True) if f]
+                self._touch(g)
+                if self._open is None:
+                    contrib = self.weights() * np.nan_to_num(j.values[:, k])
+                    contrib[3] = self.c.weight_per_pace_ratio * max(
+                        float(j.values[3, k]) - 1.0, 0.0
+                    )
+                    first = self._first_voiced_since(g - self.width + 1)
+                    ev = Event(
+                        kind="agent_tone",
+                        speaker=self.speaker,
+                        start_s=time_of(first if first is not None else g),
+                        evidence={
+                            "fired": fired,
+                            "score": round(float(j.score[k]), 3),
+                            "min_score": c.min_score,
+                            "voted": bool(voted[k]),
+                            "score_contributions": {
+                                name: round(float(x), 2)
+                                for name, x in zip(self.SIGNALS, contrib, strict=True)
+                            },
+                            "baseline": baseline.to_dict(),
+                            "pitch_threshold_scale": round(j.scale, 2),
+                            "confirmed_at_s": time_of(g),
+                        },
+                        thresholds=self.thresholds(fired, j.scale),
+                    )
+                    self._open = _Open(ev, g)
+                    out.append(ev)
+                op = self._open
+                op.last_active = g
+                all_fired = sorted(
+                    set(op.event.evidence["fired"]) | set(fired), key=self.SIGNALS.index
+                )
+                op.event.evidence["fired"] = all_fired
+                op.event.thresholds = self.thresholds(all_fired, j.scale)
+                _keep_max(op.peak, "score", float(j.score[k]))
+                for name, val in zip(self.VALUES, j.values[:, k], strict=True):
+                    _keep_max(op.peak, name, float(val))
+                _keep_max(op.peak, "syllable_rate_per_s", float(j.rate[k]))
+            elif self._open is not None and g - self._open.last_active >= self._end_after:
+                out.append(self._close(self._open, baseline, time_of))
+        # A frame is flagged when the latest evaluation at or before it was active.
+        state = np.full(voiced.size, -1, np.int8)
+        state[evals] = active.astype(np.int8)
+        filled = np.maximum.accumulate(np.where(state >= 0, np.arange(voiced.size), -1))
+        flagged = np.where(filled >= 0, state[np.maximum(filled, 0)] == 1, self._last_eval_active)
+        if evals.size:
+            self._last_eval_active = bool(active[-1])
+        self._prune(start + voiced.size)
+        return out, flagged
+
+    # ------------------------------------------------------------ speech runs (event spans)
+
+    def _add_runs(
+        self, start: int, speech: np.ndarray, voiced: np.ndarray, series: np.ndarray
+    ) -> None:
+        """Extend the agent's speech runs with one block of frames (vectorised per run)."""
+        n = speech.size
+        if n == 0:
+            return
+        sp = speech.astype(np.int8)
+        edges = np.flatnonzero(np.diff(np.concatenate(([0], sp, [0]))))
+        starts, ends = edges[::2], edges[1::2]  # [a, b) runs of speech inside the block
+        if not (starts.size and starts[0] == 0):
+            self._run_open = False
+        for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
+            seg = series[:, a:b].sum(axis=1)
+            vi = np.flatnonzero(voiced[a:b])
+            fv = start + a + int(vi[0]) if vi.size else None
+            lv = start + a + int(vi[-1]) if vi.size else None
+            if a == 0 and self._run_open and self._runs:
+                r = self._runs[-1]
+                r.last = start + b - 1
+                r.sums = r.sums + seg
+                if fv is not None:
+                    r.first_voiced = r.first_voiced if r.first_voiced is not None else fv
+                    r.last_voiced = lv
+            else:
+                self._runs.append(_Run(start + a, start + b - 1, seg, fv, lv))
+            self._run_open = b == n
+
+    def _touch(self, g: int) -> None:
+        """Mark the runs with voiced frames inside the window ending at ``g``."""
+        lo = g - self.width + 1
+        for r in reversed(self._runs):
+            if r.last_voiced is None:
+                continue
+            if r.last_voiced < lo:
+                break
+            if r.first_voiced is not None and r.first_voiced <= g:
+                r.touched = True
+
+    def _first_voiced_since(self, g0: int) -> int | None:
+        first = None
+        for r in reversed(self._runs):
+            if r.last_voiced is None or r.last_voiced < g0:
+                if r.last < g0:
+                    break
+                continue
+            fv = r.first_voiced if r.first_voiced is not None else r.start
+            first = max(fv, g0) if fv < g0 else fv
+        return first
+
+    def _prune(self, now: int) -> None:
+        if self._open is not None:
+            return
+        keep_from = now - self.width - 1
+        while (
+            self._runs
+            and self._runs[0].last < keep_from
+            and not (self._run_open and len(self._runs) == 1)
+        ):
+            self._runs.pop(0)
+        for r in self._runs:
+            r.touched = False
+
+    def _span(self, baseline: BaselineSnapshot, last_active: int) -> tuple[int, int] | None:
+        """First and last voiced frame of the event's non-calm runs (None: no voiced run)."""
+        # Never reach back into the previous event: spans of one speaker's events do not overlap.
+        runs = [
+            r
+            for r in self._runs
+            if r.touched
+            and r.first_voiced is not None
+            and r.last_voiced is not None
+            and r.last_voiced > self._prev_end
+        ]
+        if not runs:
+            return None
+        j = self._judge(np.stack([r.sums for r in runs], axis=1), baseline)
+        c = self.c
+        judged = j.n_voiced >= c.run_min_voiced_s / self.hop_s
+        hot = (j.score >= c.min_score) | j.voted
+        calm = judged & ~hot
+        keep = [k for k in range(len(runs)) if not calm[k]]
+        if not keep:
+            # Active only as a whole (no run alone is non-calm): keep the touched stretch.
+            keep = list(range(len(runs)))
+        else:
+            # Leading and trailing calm runs go; undecided short ones at the ends go too
+            # when a judged non-calm run exists.
+            hot_k = [k for k in keep if judged[k]]
+            if hot_k:
+                keep = [k for k in keep if hot_k[0] <= k <= hot_k[-1]]
+        first, last = runs[keep[0]], runs[keep[-1]]
+        assert first.first_voiced is not None and last.last_voiced is not None
+        begin = max(first.first_voiced, self._prev_end + 1)
+        return begin, max(begin, min(last.last_voiced, max(last_active, begin)))
+
+    def _close(self, op: _Open, baseline: BaselineSnapshot, time_of: TimeFn) -> Event:
+        span = self._span(baseline, op.last_active)
+        if span is not None:
+            op.event.start_s = max(op.event.start_s, time_of(span[0]))
+            op.event.end_s = max(time_of(span[1]), op.event.start_s)
+            self._prev_end = span[1]
+        else:
+            op.event.start_s = max(op.event.start_s, time_of(self._prev_end + 1))
+            op.event.end_s = max(time_of(op.last_active), op.event.start_s)
+            self._prev_end = op.last_active
+        op.event.evidence.update(
+            {f"peak_{k}": round(v, 2) for k, v in op.peak.items() if np.isfinite(v)}
+        )
+        self._open = None
+        for r in self._runs:
+            r.touched = False
+        return op.event
+
+    def finish(self, time_of: TimeFn, baseline: BaselineSnapshot | None = None) -> list[Event]:
+        if self._open is None:
+            return []
+        b = baseline or BaselineSnapshot(
+            loudness_dbfs=-30.0,
+            pitch_st=0.0,
+            pitch_spread_st=2.0,
+            syllable_rate_per_s=4.0,
+            tilt_db=0.0,
+            voiced_s=0.0,
+            settled=False,
+        )
+        return [self._close(self._open, b, time_of)]
+
+
+@dataclass(frozen=True)
+class _Judgement:
+    """Per-window (or per-run) tone signals; arrays shape (6, k) or (k,)."""
+
+    values: np.ndarray
+    fired: np.ndarray
+    score: np.ndarray
+    voted: np.ndarray
+    rate: np.ndarray
+    n_voiced: np.ndarray
+    scale: float
+
+
+class DeadAirDetector:
+    """Neither party speaking for longer than ``min_silence_s`` (reported, never alerted)."""
+
+    def __init__(self, config: DeadAirConfig, *, hop_s: float) -> None:
+        self.c = config
+        self.hop_s = hop_s
+        self._min = max(1, round(config.min_silence_s / hop_s))
+        self._silence_start: int | None = None
+        self._open: Event | None = None
+        self.dead_air_frames = 0
+
+    def push(self, start: int, anyone: np.ndarray, time_of: TimeFn) -> list[Event]:
+        out: list[Event] = []
+        n = anyone.size
+        if n == 0:
+            return out
+        chg = np.flatnonzero(np.diff(anyone.astype(np.int8)) != 0) + 1
+        bounds = np.concatenate(([0], chg, [n])).tolist()
+        for i0, i1 in itertools.pairwise(bounds):
+            g0, g1 = start + i0, start + i1
+            if anyone[i0]:
+                if self._open is not None:
+                    out.append(self._close(g0, time_of))
+                self._silence_start = None
+                continue
+            if self._silence_start is None:
+                self._silence_start = g0
+            s = self._silence_start
+            if self._open is None and g1 - s >= self._min:
+                self._open = Event(
+                    kind="dead_air",
+                    speaker="none",
+                    start_s=time_of(s),
+                    evidence={"confirmed_at_s": time_of(s + self._min)},
+                    thresholds={"min_silence_s": self.c.min_silence_s},
+                )
+                out.append(self._open)
+        return out
+
+    def _close(self, g: int, time_of: TimeFn) -> Event:
+        ev = self._open
+        assert ev is not None  # internal invariant, not input checking
+        ev.end_s = time_of(g)
+        self.dead_air_frames += round((ev.end_s - ev.start_s) / self.hop_s)
+        self._open = None
+        return ev
+
+    def finish(self, end: int, time_of: TimeFn) -> list[Event]:
+        return [self._close(end, time_of)] if self._open is not None else []
+
+
+def _keep_max(d: dict[str, float], key: str, value: float) -> None:
+    if np.isfinite(value) and (key not in d or value > d[key]):
+        d[key] = value
+
+
+class TimeFn:
+    """Frame index to seconds (frame centre times on the global grid)."""
+
+    def __init__(self, hop_s: float, offset_s: float) -> None:
+        self.hop_s = hop_s
+        self.offset_s = offset_s
+
+    def __call__(self, frame: int) -> float:
+        return round(frame * self.hop_s + self.offset_s, 4)

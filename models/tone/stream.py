@@ -1,0 +1,444 @@
+"""The one streaming core behind both ``calltone analyze`` and the live WebSocket.
+
+``CallAnalyzer.push(chunk)`` takes two-channel (or mono) 16 kHz float32 audio in chunks of any
+size and returns the events that became certain; ``finish()`` closes what is open and returns the
+whole :class:`AnalysisResult`. A recorded file is fed through the same object a live call feeds,
+so live and batch results agree by construction.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from calltone.audio.channels import ChannelRoles, Role
+from calltone.audio.errors import AudioError
+from calltone.audio.features import FeatureStream, FrameBlock
+from calltone.models.tone.baseline import BaselineSnapshot, SpeakerBaseline, hz_to_st
+from calltone.models.tone.config import AnalysisConfig
+from calltone.models.tone.detectors import (
+    AgentToneDetector,
+    DeadAirDetector,
+    InterruptionDetector,
+    TimeFn,
+    YellingDetector,
+)
+from calltone.models.tone.events import Event
+
+BASELINE_TICK_S = 1.0
+_LOUD_BINS = np.arange(-120.0, 0.5, 0.5)
+_ST_BINS = np.arange(-24.0, 48.05, 0.1)
+
+
+@dataclass
+class SpeakerMetrics:
+    """Running per-speaker totals, cheap to keep for hours of audio."""
+
+    speech_frames: int = 0
+    voiced_frames: int = 0
+    nuclei: int = 0
+    loud_hist: np.ndarray = field(default_factory=lambda: np.zeros(_LOUD_BINS.size - 1, np.int64))
+    st_hist: np.ndarray = field(default_factory=lambda: np.zeros(_ST_BINS.size - 1, np.int64))
+
+    def add(
+        self,
+        loud: np.ndarray,
+        st: np.ndarray,
+        voiced: np.ndarray,
+        speech: np.ndarray,
+        nucleus: np.ndarray,
+    ) -> None:
+        self.speech_frames += int(speech.sum())
+        self.voiced_frames += int(voiced.sum())
+        self.nuclei += int(nucleus.sum())
+        if voiced.any():
+            _add_counts(self.loud_hist, loud[voiced], _LOUD_BINS)
+            _add_counts(self.st_hist, st[voiced & np.isfinite(st)], _ST_BINS)
+
+    def to_dict(self, hop_s: float) -> dict[str, Any]:
+        talk_s = self.speech_frames * hop_s
+        med_st = _hist_median(self.st_hist, _ST_BINS)
+        return {
+            "talk_time_s": round(talk_s, 2),
+            "voiced_s": round(self.voiced_frames * hop_s, 2),
+            "median_loudness_dbfs": _round(_hist_median(self.loud_hist, _LOUD_BINS)),
+            "median_pitch_hz": _round(None if med_st is None else 100.0 * 2 ** (med_st / 12.0), 1),
+            "syllable_rate_per_s": round(self.nuclei / talk_s, 2) if talk_s > 0 else None,
+        }
+
+
+def _add_counts(hist: np.ndarray, values: np.ndarray, bins: np.ndarray) -> None:
+    """``hist += np.histogram(values, bins)[0]`` without its per-call overhead (this runs on
+    every 20 ms of live audio): same bins, values outside ignored, the last edge included."""
+    idx = np.searchsorted(bins, values, side="right") - 1
+    idx[values == bins[-1]] = bins.size - 2
+    idx = idx[(idx >= 0) & (idx < bins.size - 1)]
+    if idx.size:
+        hist += np.bincount(idx, minlength=bins.size - 1)
+
+
+def _hist_median(hist: np.ndarray, bins: np.ndarray) -> float | None:
+    total = int(hist.sum())
+    if total == 0:
+        return None
+    k = int(np.searchsorted(np.cumsum(hist), total / 2.0))
+    return float((bins[k] + bins[k + 1]) / 2.0)
+
+
+def _round(x: float | None, nd: int = 2) -> float | None:
+    return None if x is None else round(x, nd)
+
+
+@dataclass(frozen=True)
+class SpeechRun:
+    """One stretch of a party's speech (speech-activity decision, hangover included)."""
+
+    speaker: str
+    start_s: float
+    end_s: float
+
+
+@dataclass
+class Timeline:
+    """Per-speaker loudness, pitch and speech on a coarse grid, for plots and reports.
+
+    Arrays are shape ``(n_bins,)``; ``loudness_dbfs`` is the loudest frame in each bin,
+    ``pitch_hz`` the median voiced pitch (NaN when unvoiced), ``speech`` whether any frame
+    was speech.
+    """
+
+    step_s: float
+    loudness_dbfs: dict[str, np.ndarray]
+    pitch_hz: dict[str, np.ndarray]
+    speech: dict[str, np.ndarray]
+
+    def to_dict(self) -> dict[str, Any]:
+        def clean(a: np.ndarray, nd: int) -> list[float | None]:
+            return [None if not np.isfinite(v) else round(float(v), nd) for v in a]
+
+        return {
+            "step_s": self.step_s,
+            "loudness_dbfs": {p: clean(a, 1) for p, a in self.loudness_dbfs.items()},
+            "pitch_hz": {p: clean(a, 1) for p, a in self.pitch_hz.items()},
+            "speech": {p: [bool(v) for v in a] for p, a in self.speech.items()},
+        }
+
+
+@dataclass
+class AnalysisResult:
+    """Everything the core found in one call."""
+
+    duration_s: float
+    roles: ChannelRoles
+    events: list[Event]
+    metrics: dict[str, Any]
+    config: AnalysisConfig
+    notes: list[str] = field(default_factory=list)
+    speech_runs: dict[str, list[SpeechRun]] = field(default_factory=dict)
+    timeline: Timeline | None = None
+    baselines: dict[str, BaselineSnapshot] = field(default_factory=dict)
+    """Each party's baseline at the end (what a voice profile is made of)."""
+
+    def events_sorted(self) -> list[Event]:
+        return sorted(self.events, key=lambda e: (e.start_s, e.kind, e.speaker))
+
+
+class CallAnalyzer:
+    """Push audio in, get events out; the same for live and recorded calls.
+
+    Parameters
+    ----------
+    roles : ChannelRoles
+        Which input row is the agent and which the customer; ``None`` for an absent party.
+    n_channels : int
+        Rows in each pushed chunk (1 for mono, 2 for a call; more when roles pick two of them).
+    config : AnalysisConfig, optional
+        All thresholds; defaults documented in :mod:`models.tone.config`.
+    keep_timeline : bool
+        Keep a coarse loudness/pitch/speech timeline for plots.
+    profiles : dict, optional
+        Saved voice profiles by role (``{"agent": snapshot}``): that party's baseline starts
+        from it instead of the cold-start prior (:class:`models.tone.baseline.SpeakerBaseline`).
+    """
+
+    def __init__(
+        self,
+        *,
+        roles: ChannelRoles,
+        n_channels: int,
+        config: AnalysisConfig | None = None,
+        keep_timeline: bool = False,
+        profiles: dict[str, BaselineSnapshot] | None = None,
+    ) -> None:
+        self.config = config or AnalysisConfig()
+        self.roles = roles
+        self.n_channels = n_channels
+        self.parties = roles.present
+        if not self.parties:
+            raise AudioError("no party to analyse: give the agent or the customer a channel")
+        self._rows = [getattr(roles, p) for p in self.parties]
+        o = self.config.features
+        self.hop_s = o.hop_s
+        self.time_of = TimeFn(o.hop_s, o.pitch_window / 2 / o.sample_rate_hz)
+        self._features = FeatureStream(len(self.parties), o)
+        self._tick = max(1, round(BASELINE_TICK_S / o.hop_s))
+        self.baselines = {
+            p: SpeakerBaseline(self.config.baseline, hop_s=o.hop_s, profile=(profiles or {}).get(p))
+            for p in self.parties
+        }
+        self._yelling = {
+            p: YellingDetector(self.config.yelling, speaker=p, hop_s=o.hop_s) for p in self.parties
+        }
+        self._tone = (
+            AgentToneDetector(self.config.agent_tone, speaker="agent", hop_s=o.hop_s)
+            if "agent" in self.parties
+            else None
+        )
+        self._interrupt = (
+            InterruptionDetector(self.config.interruption, hop_s=o.hop_s)
+            if roles.two_party
+            else None
+        )
+        self._dead_air = DeadAirDetector(self.config.dead_air, hop_s=o.hop_s)
+        self._tick_buf: dict[str, list[tuple[np.ndarray, ...]]] = {p: [] for p in self.parties}
+        self.metrics = {p: SpeakerMetrics() for p in self.parties}
+        self.events: list[Event] = []
+        self.speech_runs: dict[str, list[SpeechRun]] = {p: [] for p in self.parties}
+        self._run_start: dict[str, int | None] = {p: None for p in self.parties}
+        self._new_runs: list[SpeechRun] = []
+        self._samples_in = 0
+        self._frames_done = 0
+        self._finished = False
+        self._timeline: dict[str, list[tuple[np.ndarray, np.ndarray, np.ndarray]]] | None = (
+            {p: [] for p in self.parties} if keep_timeline else None
+        )
+
+    # ---------------------------------------------------------------- public push API
+
+    @property
+    def time_s(self) -> float:
+        """Audio time (s) up to which frames are finished."""
+        return self._frames_done * self.hop_s
+
+    def push(self, chunk: np.ndarray) -> list[Event]:
+        """Feed ``(n_channels, n)`` float32 samples at 16 kHz; return events opened or closed."""
+        if self._finished:
+            raise AudioError(
+                "this call's analysis is finished; start a new analyzer for more audio"
+            )
+        x = np.asarray(chunk, dtype=np.float32)
+        if x.ndim == 1 and self.n_channels == 1:
+            x = x[None, :]
+        if x.ndim != 2 or x.shape[0] != self.n_channels:
+            raise AudioError(
+                f"expected audio shaped ({self.n_channels}, n_samples), got {x.shape}; "
+                "send one row per channel"
+            )
+        if not np.isfinite(x).all():
+            raise AudioError(
+                "audio chunk contains NaN or infinite samples; send finite PCM samples"
+            )
+        self._samples_in += x.shape[1]
+        return self._consume(self._features.push(x[self._rows]))
+
+    def finish(self) -> AnalysisResult:
+        """Flush the tail, close open events and return the whole result."""
+        if not self._finished:
+            self._consume(self._features.finish())
+            end = self._frames_done
+            for p in self.parties:
+                self._flush_tick(p)
+                self._close_run(p, end)
+                self._record(self._yelling[p].finish(self.time_of))
+            if self._tone is not None:
+                self._record(self._tone.finish(self.time_of, self.baselines["agent"].snapshot))
+            if self._interrupt is not None:
+                self._record(self._interrupt.finish(end, self.time_of))
+            self._record(self._dead_air.finish(end, self.time_of))
+            self._finished = True
+        return self.result()
+
+    def result(self) -> AnalysisResult:
+        duration_s = self._samples_in / self.config.features.sample_rate_hz
+        notes = []
+        if not self.roles.two_party:
+            notes.append("mono recording: one speaker analysed; interruptions need two channels")
+        return AnalysisResult(
+            duration_s=duration_s,
+            roles=self.roles,
+            events=[e for e in self.events if not e.is_open]
+            if self._finished
+            else list(self.events),
+            metrics=self._metrics(duration_s),
+            config=self.config,
+            notes=notes,
+            speech_runs={p: list(r) for p, r in self.speech_runs.items()},
+            timeline=self._build_timeline(),
+            baselines={p: b.snapshot for p, b in self.baselines.items()},
+        )
+
+    def _build_timeline(self, step_s: float = 0.1) -> Timeline | None:
+        if self._timeline is None:
+            return None
+        k = max(1, round(step_s / self.hop_s))
+        loud: dict[str, np.ndarray] = {}
+        pitch: dict[str, np.ndarray] = {}
+        speech: dict[str, np.ndarray] = {}
+        for p, parts in self._timeline.items():
+            if not parts:
+                continue
+            lo, f0, sp = (np.concatenate(col) for col in zip(*parts, strict=True))
+            n = lo.size // k * k
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN bins are unvoiced
+                loud[p] = lo[:n].reshape(-1, k).max(axis=1)
+                pitch[p] = np.nanmedian(f0[:n].reshape(-1, k), axis=1)
+            speech[p] = np.asarray(sp[:n].reshape(-1, k).any(axis=1))
+        return Timeline(step_s=k * self.hop_s, loudness_dbfs=loud, pitch_hz=pitch, speech=speech)
+
+    def open_run_start_s(self, party: str) -> float | None:
+        """Start of the party's speech run still going on, if any."""
+        g = self._run_start.get(party)  # type: ignore[call-overload,unused-ignore]
+        return None if g is None else self.time_of(g) - self.hop_s / 2
+
+    def drain_speech_runs(self) -> list[SpeechRun]:
+        """Speech runs that ended since the last call (for live transcription)."""
+        out, self._new_runs = self._new_runs, []
+        return out
+
+    # ---------------------------------------------------------------- internals
+
+    def _record(self, events: list[Event]) -> list[Event]:
+        for ev in events:
+            if not any(e is ev for e in self.events):
+                self.events.append(ev)
+        return events
+
+    def _consume(self, block: FrameBlock) -> list[Event]:
+        n = len(block)
+        if n == 0:
+            return []
+        out: list[Event] = []
+        start = block.start_index
+        per = {p: block.channels[k] for k, p in enumerate(self.parties)}
+        st = {p: hz_to_st(per[p].f0_hz) for p in self.parties}
+        for p in self.parties:
+            c = per[p]
+            self.metrics[p].add(c.loudness_dbfs, st[p], c.voiced, c.speech, c.nucleus)
+            if self._timeline is not None:
+                self._timeline[p].append((c.loudness_dbfs, c.f0_hz, c.speech))
+        # Baseline-dependent detectors, one baseline tick at a time.
+        i = 0
+        while i < n:
+            g = start + i
+            j = min(n, i + self._tick - (g % self._tick))
+            for p in self.parties:
+                c = per[p]
+                b = self.baselines[p].snapshot
+                sl = slice(i, j)
+                loud, pst, voiced = c.loudness_dbfs[sl], st[p][sl], c.voiced[sl]
+                evs, flag_y = self._yelling[p].push(
+                    g,
+                    loud - b.loudness_dbfs,
+                    pst - b.pitch_st,
+                    voiced,
+                    b,
+                    self.time_of,
+                    tilt_db=c.tilt_db[sl],
+                    speech=c.speech[sl],
+                )
+                out += evs
+                flagged = flag_y
+                if p == "agent" and self._tone is not None:
+                    evs, flag_t = self._tone.push(
+                        g,
+                        loud,
+                        pst,
+                        voiced,
+                        c.speech[sl],
+                        c.nucleus[sl],
+                        c.tilt_db[sl],
+                        b,
+                        self.time_of,
+                        hnr_db=c.hnr_db[sl],
+                    )
+                    out += evs
+                    flagged = flagged | flag_t
+                self._tick_buf[p].append(
+                    (
+                        loud,
+                        pst,
+                        voiced,
+                        c.speech[sl],
+                        c.nucleus[sl],
+                        flagged,
+                        c.tilt_db[sl],
+                        c.hnr_db[sl],
+                    )
+                )
+                if (start + j) % self._tick == 0:
+                    self._flush_tick(p)
+            i = j
+        speech = {p: per[p].speech for p in self.parties}
+        for p in self.parties:
+            self._track_runs(p, start, speech[p])
+        if self._interrupt is not None:
+            out += self._interrupt.push(start, speech["agent"], speech["customer"], self.time_of)
+        anyone = np.logical_or.reduce([speech[p] for p in self.parties])
+        out += self._dead_air.push(start, anyone, self.time_of)
+        self._frames_done = start + n
+        self._record(out)
+        return out
+
+    def _track_runs(self, p: Role, start: int, speech: np.ndarray) -> None:
+        if speech.size == 0:
+            return
+        before = 1 if self._run_start[p] is not None else 0
+        d = np.diff(np.concatenate(([before], speech.astype(np.int8))))
+        for pos in np.flatnonzero(d).tolist():
+            if d[pos] > 0:
+                self._run_start[p] = start + pos
+            else:
+                self._close_run(p, start + pos)
+
+    def _close_run(self, p: Role, g: int) -> None:
+        s0 = self._run_start[p]
+        if s0 is None:
+            return
+        run = SpeechRun(p, self.time_of(s0) - self.hop_s / 2, self.time_of(g) - self.hop_s / 2)
+        self.speech_runs[p].append(run)
+        self._new_runs.append(run)
+        self._run_start[p] = None
+
+    def _flush_tick(self, p: Role) -> None:
+        buf = self._tick_buf[p]
+        if not buf:
+            return
+        cols = [np.concatenate(col) for col in zip(*buf, strict=True)]
+        self.baselines[p].update(*cols)
+        self._tick_buf[p] = []
+
+    def _metrics(self, duration_s: float) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for p in self.parties:
+            m = self.metrics[p].to_dict(self.hop_s)
+            m["baseline"] = self.baselines[p].snapshot.to_dict()
+            evs = [e for e in self.events if e.speaker == p]
+            m["yelling_s"] = round(sum(e.duration_s or 0.0 for e in evs if e.kind == "yelling"), 2)
+            m["interruptions"] = sum(1 for e in evs if e.kind == "interruption")
+            if p == "agent":
+                m["agent_tone_s"] = round(
+                    sum(e.duration_s or 0.0 for e in evs if e.kind == "agent_tone"), 2
+                )
+            out[p] = m
+        out["overlap_s"] = (
+            round(self._interrupt.overlap_frames * self.hop_s, 2)
+            if self._interrupt is not None
+            else None
+        )
+        out["dead_air_s"] = round(self._dead_air.dead_air_frames * self.hop_s, 2)
+        out["duration_s"] = round(duration_s, 2)
+        return out

@@ -1,0 +1,284 @@
+"""Turn-taking of the two parties, and who cut in.
+
+A party's *turn* is their speech with the pauses inside it: runs of speech (the speech-activity
+mask, which already bridges pauses under ``FeatureOptions.vad_hangover_s``) joined across silences
+shorter than ``InterruptionConfig.turn_gap_s`` (a breath between two sentences, a beat to think).
+A turn ends when its party has been silent for ``turn_gap_s``.
+
+An *interruption* (DESIGN.md, extended for issue 13): party P starts a new turn at ``t0`` while
+the other party Q is mid-turn, and Q does not simply hand the floor over:
+
+1. Q's turn has lasted ``min_other_turn_s`` at ``t0`` and Q is talking at ``t0`` or has been
+   silent for less than ``cut_in_max_pause_s`` (a breath pause, not the silence that opens the
+   floor);
+2. P's new turn is not a backchannel: it holds at least ``backchannel_max_s`` of speech
+   ("mm-hmm", "yeah", "right" are shorter; a soft voice under a loud one may come through in
+   pieces, so the pieces count together);
+3. both talk:
+
+   - **overlap**: both speak at once for ``min_overlap_s`` in all during P's turn (the
+     interrupted party carries on, or carries on after a breath they were taking at ``t0``); or
+   - **halt and resume**: Q talks on for at least ``halt_min_overlap_s`` after ``t0``, halts, and
+     resumes within ``turn_gap_s`` (their turn did not end: they stopped *because* P came in, and
+     took their turn back). Here the overlap may be far shorter than ``min_overlap_s``; the
+     resumption is the evidence that Q had not finished. A party who stops at ``t0`` and stays
+     silent (a late overlap at the end of their turn, or one who yields) is no interruption.
+
+The initiator is P (who started second); the event starts at ``t0`` (P's first frame of speech),
+is emitted as soon as the three conditions hold (``confirmed_at_s``), and is emitted again, closed,
+when either turn ends. Its end is the last moment both spoke (or Q's resumption, whichever is
+later); the evidence says who was interrupted, how long their turn had run, how long both spoke at
+once, and how the interruption was established.
+
+The detector works on the change points of the two masks, so its cost follows turns, not frames,
+and carries its state exactly across blocks: events do not depend on chunking.
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+from typing import Protocol
+
+import numpy as np
+
+from calltone.models.tone.config import InterruptionConfig
+from calltone.models.tone.events import Event
+
+PARTIES = ("agent", "customer")
+_NEVER = 1 << 62
+
+
+class _TimeFn(Protocol):
+    def __call__(self, frame: int) -> float: ...
+
+
+def speech_turns(speech: np.ndarray, *, hop_s: float, turn_gap_s: float) -> list[tuple[int, int]]:
+    """Turns of one party's speech mask: ``(first_frame, end_frame)``, end exclusive.
+
+    Runs of speech separated by silences shorter than ``turn_gap_s`` form one turn (the same
+    rule the detector applies frame by frame while the call streams in).
+    """
+    gap = max(1, round(turn_gap_s / hop_s))
+    m = np.asarray(speech, dtype=bool)
+    d = np.diff(np.concatenate(([0], m.astype(np.int8), [0])))
+    starts, ends = np.flatnonzero(d == 1), np.flatnonzero(d == -1)
+    out: list[tuple[int, int]] = []
+    for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
+        if out and s - out[-1][1] < gap:
+            out[-1] = (out[-1][0], e)
+        else:
+            out.append((s, e))
+    return out
+
+
+@dataclass
+class _Party:
+    """One party's place in the turn-taking, updated at change points of its speech mask."""
+
+    speaking: bool = False
+    run_start: int = 0
+    silent_since: int | None = None
+    turn_start: int | None = None
+
+    def pause_at(self, g: int) -> int:
+        """Frames of silence at ``g`` (0 while speaking; huge when never spoken)."""
+        if self.speaking:
+            return 0
+        return _NEVER if self.silent_since is None else g - self.silent_since
+
+
+@dataclass
+class _Candidate:
+    """P's new turn that started while Q was mid-turn: an interruption once confirmed."""
+
+    start: int
+    other_turn_frames: int
+    overlap_frames: int = 0
+    last_overlap_end: int = 0
+    onset_talk_frames: int = 0  # Q's speech after t0 before Q first halts
+    halted_at: int | None = None
+    resumed_at: int | None = None
+    newcomer_frames: int = 0  # P's speech since t0
+    event: Event | None = None
+
+
+class InterruptionDetector:
+    """Who cut in, following both parties' turns (see the module docstring for the rule).
+
+    Parameters
+    ----------
+    config : InterruptionConfig
+        Thresholds (seconds).
+    hop_s : float
+        Frame hop of the speech masks.
+    """
+
+    PARTIES = PARTIES
+
+    def __init__(self, config: InterruptionConfig, *, hop_s: float) -> None:
+        self.c = config
+        self.hop_s = hop_s
+        self._min_turn = round(config.min_other_turn_s / hop_s)
+        self._min_overlap = max(1, round(config.min_overlap_s / hop_s))
+        self._min_burst = max(1, round(config.backchannel_max_s / hop_s))
+        self._gap = max(1, round(config.turn_gap_s / hop_s))
+        self._max_pause = max(0, round(config.cut_in_max_pause_s / hop_s))
+        self._min_halt_talk = max(1, round(config.halt_min_overlap_s / hop_s))
+        self._party = {p: _Party() for p in PARTIES}
+        self._cand: dict[str, _Candidate | None] = {p: None for p in PARTIES}
+        self.overlap_frames = 0
+
+    def thresholds(self) -> dict[str, float]:
+        c = self.c
+        return {
+            "min_other_turn_s": c.min_other_turn_s,
+            "min_overlap_s": c.min_overlap_s,
+            "backchannel_max_s": c.backchannel_max_s,
+            "turn_gap_s": c.turn_gap_s,
+            "cut_in_max_pause_s": c.cut_in_max_pause_s,
+            "halt_min_overlap_s": c.halt_min_overlap_s,
+        }
+
+    @staticmethod
+    def _other(p: str) -> str:
+        return "customer" if p == "agent" else "agent"
+
+    def push(
+        self, start: int, agent: np.ndarray, customer: np.ndarray, time_of: _TimeFn
+    ) -> list[Event]:
+        """Feed the next block of both speech masks (frame ``start`` on); events opened/closed."""
+        out: list[Event] = []
+        agent = np.asarray(agent, dtype=bool)
+        customer = np.asarray(customer, dtype=bool)
+        tracks = {"agent": agent, "customer": customer}
+        self.overlap_frames += int((agent & customer).sum())
+        n = agent.size
+        if n == 0:
+            return out
+        chg = (np.diff(agent.astype(np.int8)) != 0) | (np.diff(customer.astype(np.int8)) != 0)
+        bounds = np.concatenate(([0], np.flatnonzero(chg) + 1, [n])).tolist()
+        for i0, i1 in itertools.pairwise(bounds):
+            g0, g1 = start + i0, start + i1
+            now = {p: bool(tracks[p][i0]) for p in PARTIES}
+            self._stops(g0, now)
+            out += self._starts(g0, now, time_of)
+            out += self._within(g0, g1, now, time_of)
+            out += self._turn_ends(g1, time_of)
+        return out
+
+    # ------------------------------------------------------------------ segment steps
+
+    def _stops(self, g0: int, now: dict[str, bool]) -> None:
+        for p in PARTIES:
+            st = self._party[p]
+            if st.speaking and not now[p]:
+                st.speaking, st.silent_since = False, g0
+                theirs = self._cand[self._other(p)]
+                if theirs is not None and theirs.halted_at is None and g0 > theirs.start:
+                    theirs.halted_at = g0
+
+    def _starts(self, g0: int, now: dict[str, bool], time_of: _TimeFn) -> list[Event]:
+        out: list[Event] = []
+        for p in PARTIES:
+            st = self._party[p]
+            if not now[p] or st.speaking:
+                continue
+            st.speaking, st.silent_since, st.run_start = True, None, g0
+            theirs = self._cand[self._other(p)]
+            if theirs is not None and theirs.halted_at is not None and theirs.resumed_at is None:
+                theirs.resumed_at = g0
+            if st.turn_start is not None:
+                continue  # a pause inside the turn: the turn goes on
+            st.turn_start = g0
+            q = self._party[self._other(p)]
+            if (
+                q.turn_start is not None
+                and g0 - q.turn_start >= self._min_turn
+                and q.pause_at(g0) <= self._max_pause
+            ):
+                out += self._close(p, time_of)
+                self._cand[p] = _Candidate(start=g0, other_turn_frames=g0 - q.turn_start)
+        return out
+
+    def _within(self, g0: int, g1: int, now: dict[str, bool], time_of: _TimeFn) -> list[Event]:
+        out: list[Event] = []
+        for p in PARTIES:
+            cand = self._cand[p]
+            if cand is None:
+                continue
+            q = self._other(p)
+            both = now[p] and now[q]
+            if cand.event is None:
+                if cand.newcomer_frames >= self._min_burst:
+                    f_burst = g0
+                elif now[p]:
+                    f_burst = g0 + self._min_burst - cand.newcomer_frames - 1
+                else:
+                    f_burst = _NEVER
+                if cand.overlap_frames >= self._min_overlap:
+                    f_overlap = g0
+                elif both:
+                    f_overlap = g0 + self._min_overlap - cand.overlap_frames - 1
+                else:
+                    f_overlap = _NEVER
+                halt_resume = (
+                    cand.resumed_at is not None and cand.onset_talk_frames >= self._min_halt_talk
+                )
+                f_halt = g0 if halt_resume else _NEVER
+                f = max(f_burst, min(f_overlap, f_halt))
+                if f < g1:
+                    how = "overlap" if f_overlap <= f_halt else "halt_resume"
+                    evidence: dict[str, object] = {
+                        "interrupted": q,
+                        "interrupted_turn_s": round(cand.other_turn_frames * self.hop_s, 4),
+                        "how": how,
+                        "confirmed_at_s": time_of(f),
+                    }
+                    if cand.halted_at is not None and cand.resumed_at is not None:
+                        evidence["interrupted_halt_s"] = round(
+                            (cand.resumed_at - cand.halted_at) * self.hop_s, 4
+                        )
+                    cand.event = Event(
+                        kind="interruption",
+                        speaker=p,
+                        start_s=time_of(cand.start),
+                        evidence=evidence,
+                        thresholds=self.thresholds(),
+                    )
+                    out.append(cand.event)
+            if both:
+                cand.overlap_frames += g1 - g0
+                cand.last_overlap_end = g1
+            if now[q] and cand.halted_at is None:
+                cand.onset_talk_frames += g1 - g0
+            if now[p]:
+                cand.newcomer_frames += g1 - g0
+        return out
+
+    def _turn_ends(self, g1: int, time_of: _TimeFn) -> list[Event]:
+        out: list[Event] = []
+        for p in PARTIES:
+            st = self._party[p]
+            if st.turn_start is None or st.speaking or st.silent_since is None:
+                continue
+            if st.silent_since + self._gap <= g1:
+                st.turn_start = None
+                out += self._close(p, time_of)
+                out += self._close(self._other(p), time_of)
+        return out
+
+    def _close(self, p: str, time_of: _TimeFn) -> list[Event]:
+        cand = self._cand[p]
+        self._cand[p] = None
+        if cand is None or cand.event is None:
+            return []
+        ev = cand.event
+        end = max(cand.last_overlap_end, cand.resumed_at or 0, cand.start + 1)
+        ev.end_s = time_of(end)
+        ev.evidence["overlap_s"] = round(cand.overlap_frames * self.hop_s, 4)
+        return [ev]
+
+    def finish(self, end: int, time_of: _TimeFn) -> list[Event]:
+        """End of the call: close what is open."""
+        return [ev for p in PARTIES for ev in self._close(p, time_of)]

@@ -1,0 +1,1 @@
+"""Scoring archives of recorded calls: in local worker processes or on a Dask cluster."""

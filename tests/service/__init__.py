@@ -1,0 +1,1 @@
+"""The service through a real server, database and sockets."""

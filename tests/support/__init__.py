@@ -1,0 +1,1 @@
+"""What the tests share: synthetic calls, running servers, the hostile-input corpus."""

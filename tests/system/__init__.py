@@ -1,0 +1,1 @@
+"""Whole commands, browsers and the real recordings."""
