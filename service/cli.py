@@ -287,70 +287,35 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
-    from calltone.models.recorded.analysis import AnalyzeOptions, analyze_file, to_document
+    from calltone.models.recorded.analysis import AnalyzeOptions
+    from calltone.models.recorded.call import RecordedCallOptions, analyze_recording
     from calltone.models.tone.config import AnalysisConfig
+    from calltone.service.inputcheck import mono_guard, wav_warnings
     from calltone.service.reports.text import render_text
 
-    config = AnalysisConfig.from_toml(args.config) if args.config else AnalysisConfig()
-    from calltone.service.inputcheck import mono_guard, wav_warnings
-
-    options = AnalyzeOptions(
-        agent_channel=args.agent_channel,
-        customer_channel=args.customer_channel,
-        mono_role=args.mono_role or "agent",
+    if args.separate:
+        require_extra("analyze --separate", "mono", ("librosa",))
+    options = RecordedCallOptions(
+        read=AnalyzeOptions(
+            agent_channel=args.agent_channel,
+            customer_channel=args.customer_channel,
+            mono_role=args.mono_role or "agent",
+        ),
+        config=AnalysisConfig.from_toml(args.config) if args.config else AnalysisConfig(),
+        profiles=_agent_profiles(args.agent_profile),
+        separate=args.separate,
+        agent_speaker=args.agent_speaker,
+        customer_name=args.customer_name,
     )
     warnings = wav_warnings(args.call)
-    profiles = _agent_profiles(args.agent_profile)
-    separation = None
     transcriber = None
     if not args.no_transcribe:
         from calltone.models.recorded.transcript import recorded_call_options
         from calltone.models.speech.transcriber import Transcriber
 
         transcriber = Transcriber(recorded_call_options(args.model, full_context=args.full_context))
-    if args.separate:
-        require_extra("analyze --separate", "mono", ("librosa",))
-        from calltone.models.recorded.analysis import analyze_separated
-
-        def first_minute_words(mono: Any) -> list[tuple[float, float, str]]:
-            assert transcriber is not None
-            segs = transcriber.transcribe_array(mono.samples[0][: 60 * 16000], speaker="mono")
-            return [(g.start_s, g.end_s, g.text) for g in segs]
-
-        audio, session, separation = analyze_separated(
-            args.call,
-            agent_speaker=args.agent_speaker,
-            words_for=first_minute_words if transcriber is not None else None,
-            config=config,
-            conclude=args.no_transcribe,
-            profiles=profiles,
-        )
-    else:
-        audio, session = analyze_file(
-            args.call,
-            options=options,
-            config=config,
-            conclude=args.no_transcribe,
-            profiles=profiles,
-        )
-    parts: dict[str, Any] = {}
-    if transcriber is not None:
-        from calltone.models.recorded.transcript import transcribe_session
-
-        parts = transcribe_session(
-            audio,
-            session,
-            customer_name=args.customer_name,
-            transcriber=transcriber,
-        ).document_parts()
-    doc = to_document(audio, session, **parts)
+    doc = analyze_recording(args.call, options, transcriber=transcriber).document
     doc["notes"] = [*warnings, *doc.get("notes", [])]
-    if separation is not None:
-        from calltone.models.diarization import SEPARATION_NOTE
-
-        doc["call"]["separation"] = separation.to_dict()
-        doc["call"]["source_channels"] = 1
-        doc["notes"] = [SEPARATION_NOTE, *doc["notes"]]
     doc = mono_guard(doc, role_given=args.mono_role is not None)
     if args.mono_role is None and doc["call"]["channels"] == 1:
         warnings.append(doc["notes"][0])

@@ -129,6 +129,7 @@ def analyze_separated(
     conclude: bool = True,
     profiles: dict[str, BaselineSnapshot] | None = None,
     max_decoded_bytes: int | None = None,
+    keep_timeline: bool = False,
 ) -> tuple[DecodedAudio, SessionResult, Any]:
     """``analyze --separate``: a mono call is diarized into agent/customer channels
     (:func:`models.diarization.separate_mono`) and analysed as a two-party call.
@@ -144,7 +145,12 @@ def analyze_separated(
         return (
             audio,
             run_session(
-                audio, roles, config or AnalysisConfig(), conclude=conclude, profiles=profiles
+                audio,
+                roles,
+                config or AnalysisConfig(),
+                keep_timeline=keep_timeline,
+                conclude=conclude,
+                profiles=profiles,
             ),
             None,
         )
@@ -160,6 +166,7 @@ def analyze_separated(
         two,
         ChannelRoles(agent=0, customer=1),
         config or AnalysisConfig(),
+        keep_timeline=keep_timeline,
         conclude=conclude,
         profiles=profiles,
     )

@@ -160,7 +160,8 @@ def score_file(
         Bad audio, a bad rubric or config file, or a Whisper model that cannot be loaded; the
         message names the problem and the fix.
     """
-    from calltone.models.recorded.analysis import AnalyzeOptions, analyze_file, to_document
+    from calltone.models.recorded.analysis import AnalyzeOptions
+    from calltone.models.recorded.call import RecordedCallOptions, analyze_recording
     from calltone.models.scoring.rubric import cached_rubric
     from calltone.models.scoring.scorecard import score_call
     from calltone.models.tone.config import AnalysisConfig
@@ -175,31 +176,23 @@ def score_file(
     o = options or ScoreOptions()
     t0 = time.perf_counter()
     rubric = cached_rubric(o.rubric_path)
-    config = AnalysisConfig.from_toml(o.config_path) if o.config_path else AnalysisConfig()
-    audio, session = analyze_file(
+    call = analyze_recording(
         path,
-        options=AnalyzeOptions(
-            agent_channel=o.agent_channel,
-            customer_channel=o.customer_channel,
-            mono_role="customer" if o.mono_role == "customer" else "agent",
-            max_decoded_bytes=o.max_decoded_bytes,
+        RecordedCallOptions(
+            read=AnalyzeOptions(
+                agent_channel=o.agent_channel,
+                customer_channel=o.customer_channel,
+                mono_role="customer" if o.mono_role == "customer" else "agent",
+                max_decoded_bytes=o.max_decoded_bytes,
+            ),
+            config=AnalysisConfig.from_toml(o.config_path) if o.config_path else AnalysisConfig(),
+            profiles={"agent": o.agent_profile.baseline} if o.agent_profile is not None else None,
+            keep_timeline=True,
+            customer_name=o.customer_name,
         ),
-        config=config,
-        keep_timeline=True,
-        conclude=not o.transcribe,
-        profiles={"agent": o.agent_profile.baseline} if o.agent_profile is not None else None,
+        transcriber=_transcriber(o) if o.transcribe else None,
     )
-    parts: dict[str, Any] = {}
-    customer_name = o.customer_name
-    if o.transcribe:
-        from calltone.models.recorded.transcript import transcribe_session
-
-        tr = transcribe_session(
-            audio, session, transcriber=_transcriber(o), customer_name=o.customer_name
-        )
-        parts = tr.document_parts()
-        customer_name = tr.customer_name
-    doc = to_document(audio, session, **parts)
+    audio, session, doc, customer_name = call.audio, call.session, call.document, call.customer_name
     if o.redact_transcripts and doc["segments"]:
         from calltone.models.speech.redact import redact_segments
 

@@ -685,7 +685,7 @@ def test_cli_replay_streams_as_the_platform(
     import subprocess
     import sys
 
-    from service_support import SAMPLES
+    from tests.support.service import SAMPLES
 
     extra = (
         ["--api-key", API_KEY, "--client-secret", base64.b64encode(SECRET).decode()]

@@ -49,7 +49,7 @@ def test_cli_json_and_text(tmp_path):
     import subprocess
     import sys
 
-    from synth import ROOT
+    from tests.support.synth import ROOT
 
     out = tmp_path / "a.json"
     r = subprocess.run(
@@ -98,9 +98,8 @@ def test_cli_default_hears_the_script_like_full_context(tmp_path):
     import subprocess
     import sys
 
-    from synth import ROOT
-
     from calltone.models.speech.text import word_error_rate
+    from tests.support.synth import ROOT
 
     call = SAMPLES / "calm_call"
     script = json.loads((call / "script.json").read_text(encoding="utf-8"))
