@@ -55,3 +55,12 @@ class FrameError(AudioError):
 class DecodedTooLargeError(AudioError):
     """A recording whose decoded samples would exceed the memory budget (a decompression bomb,
     a header that lies, or simply a call too long for the machine)."""
+
+
+class ParameterError(CalltoneError, ValueError):
+    """An option or argument with a value calltone cannot use (as librosa's ParameterError).
+
+    The message names the parameter, the value given and what it accepts, so the command line
+    prints it as one line. It is also a :class:`ValueError`, so pydantic validators and callers
+    that catch ``ValueError`` keep working.
+    """

@@ -32,7 +32,7 @@ import scipy.signal
 from scipy.ndimage import maximum_filter1d, minimum_filter1d
 
 from calltone.audio.crosstalk import CrosstalkGate, CrosstalkOptions
-from calltone.audio.errors import AudioError
+from calltone.audio.errors import AudioError, ParameterError
 
 SILENCE_DBFS = -120.0
 HNR_MIN_DB = -10.0
@@ -90,19 +90,19 @@ class FeatureOptions:
 
     def __post_init__(self) -> None:
         if self.sample_rate_hz <= 0 or self.hop_s <= 0:
-            raise ValueError("sample_rate_hz and hop_s must be positive")
+            raise ParameterError("sample_rate_hz and hop_s must be positive")
         if self.frame_length_s > self.pitch_frame_length_s:
-            raise ValueError(
+            raise ParameterError(
                 "frame_length_s must not exceed pitch_frame_length_s: the loudness window sits "
                 "inside the pitch window"
             )
         if self.sample_rate_hz % self.pitch_sample_rate_hz:
-            raise ValueError(
+            raise ParameterError(
                 "pitch_sample_rate_hz must divide sample_rate_hz (e.g. 8000 for 16000); "
                 f"got {self.pitch_sample_rate_hz} and {self.sample_rate_hz}"
             )
         if not 0 < self.pitch_fmin_hz < self.pitch_fmax_hz < self.pitch_sample_rate_hz / 2:
-            raise ValueError(
+            raise ParameterError(
                 "need 0 < pitch_fmin_hz < pitch_fmax_hz < sample_rate_hz / 2; "
                 f"got {self.pitch_fmin_hz}, {self.pitch_fmax_hz}"
             )
@@ -231,7 +231,7 @@ def yin(
     min_period = max(int(np.floor(sr_hz / fmax_hz)), 1)
     max_period = min(int(np.ceil(sr_hz / fmin_hz)), frame_length - win - 1)
     if max_period <= min_period + 1:
-        raise ValueError(
+        raise ParameterError(
             f"pitch window of {frame_length} samples is too short for fmin_hz={fmin_hz}; "
             "raise pitch_frame_length_s or pitch_fmin_hz"
         )

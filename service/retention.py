@@ -15,6 +15,7 @@ import datetime as dt
 import logging
 from dataclasses import dataclass
 
+from calltone.audio.errors import ParameterError
 from calltone.service.storage import StorageError, Store
 
 log = logging.getLogger("calltone.retention")
@@ -37,7 +38,7 @@ def sweep(store: Store, *, retention_days: float, now: dt.datetime | None = None
     current UTC time). ``retention_days`` must be positive; 0 means "keep" and is the caller's
     business (:func:`retention_loop` does not sweep then)."""
     if not retention_days > 0:
-        raise ValueError(
+        raise ParameterError(
             f"retention_days must be > 0 to delete anything, got {retention_days}; "
             "use 0 only to switch retention off"
         )

@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from calltone.audio.errors import ParameterError
 from calltone.models.scoring.rubric import METHODS as METHOD_SPECS
 from calltone.models.scoring.rubric import Criterion, Rubric, cached_rubric
 from calltone.models.tone.alerts import SeedRef
@@ -215,7 +216,7 @@ class CallFacts:
         customer_name: str | None = None,
     ) -> CallFacts:
         if doc.get("schema") != "calltone.analysis/1":
-            raise ValueError(
+            raise ParameterError(
                 f"expected a calltone.analysis/1 document, got schema {doc.get('schema')!r}"
             )
         events = [e for e in doc.get("events", []) if e.get("kind") != "phrase"]

@@ -14,11 +14,11 @@ from dataclasses import asdict, dataclass, field, fields, is_dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from calltone.audio.errors import CalltoneError
+from calltone.audio.errors import ParameterError
 from calltone.audio.features import FeatureOptions
 
 
-class ConfigError(CalltoneError):
+class ConfigError(ParameterError):
     """A config file or override that does not fit the schema."""
 
 

@@ -23,7 +23,7 @@ from urllib.parse import quote, urlencode
 
 import numpy as np
 
-from calltone.audio.errors import CalltoneError
+from calltone.audio.errors import CalltoneError, ParameterError
 from calltone.audio.pcm import encode_pcm_s16le
 
 DEFAULT_SERVER = "ws://127.0.0.1:8765"
@@ -260,7 +260,7 @@ def earcon(
     not click.
     """
     if not 0.0 <= volume <= 1.0:
-        raise ValueError(f"earcon volume {volume} must be between 0 (silent) and 1")
+        raise ParameterError(f"earcon volume {volume} must be between 0 (silent) and 1")
     notes = EARCON_NOTES_HZ.get(kind, [(523.0, 0.15)])
     parts = []
     ramp = int(0.01 * sample_rate_hz)
