@@ -6,17 +6,15 @@ import json
 
 import pytest
 
-from calltone.models.recorded.analysis import analyze_file, to_document
 from tests.support.synth import SAMPLES
 
 CALLS = sorted(p.parent.name for p in SAMPLES.glob("*/expected.json"))
 
 
 @pytest.mark.parametrize("call", CALLS)
-def test_sample_events(call):
+def test_sample_events(call, analysed_samples):
     exp = json.loads((SAMPLES / call / "expected.json").read_text())
-    audio, res = analyze_file(SAMPLES / call / "call.wav")
-    doc = to_document(audio, res)
+    doc = analysed_samples[call].document
     assert {a["kind"] for a in doc["alerts"]} >= set(exp.get("alerts", []))
     events = doc["events"]
     assert doc["schema"] == "calltone.analysis/1"

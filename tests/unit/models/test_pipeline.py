@@ -13,16 +13,15 @@ from calltone.audio.channels import ChannelRoles
 from calltone.audio.decode import DecodedAudio, load_audio
 from calltone.models.recorded.analysis import analyze_file, run_session, to_document
 from calltone.models.recorded.transcript import transcribe_session
-from calltone.models.speech.transcriber import Transcriber, TranscriberOptions, load_whisper_model
+from calltone.models.speech.transcriber import Transcriber, TranscriberOptions
 from calltone.models.tone.alerts import AlertConfig
 from calltone.models.tone.config import AnalysisConfig
 from tests.support.synth import SAMPLES, SR
 
 
 @pytest.fixture(scope="module")
-def transcriber() -> Transcriber:
-    opts = TranscriberOptions()
-    return Transcriber(opts, model=load_whisper_model(None, compute_type="int8", cpu_threads=0))
+def transcriber(whisper_model) -> Transcriber:
+    return Transcriber(TranscriberOptions(), model=whisper_model)
 
 
 def test_transcript_adds_and_never_changes_acoustic_events(transcriber):
@@ -59,16 +58,18 @@ def test_a_manager_request_makes_the_recorded_call_hard(transcriber):
     )
     path = SAMPLES / "escalation_call" / "call.wav"
     _, acoustic = analyze_file(path, alert_config=cfg)
+    acoustic.close()
     assert [a for a in acoustic.alerts if a.kind in ("take_a_break", "escalation_flag")] == []
-    audio, session = analyze_file(path, alert_config=cfg, conclude=False)
-    assert not session.concluded
+    audio, session = analyze_file(path, alert_config=cfg)
+    assert not session.closed
     transcribe_session(audio, session, transcriber=transcriber)
+    session.close()
     kinds = [a.kind for a in session.alerts]
     assert "escalation_flag" in kinds
     brk = [a for a in session.alerts if a.kind == "take_a_break"]
     assert len(brk) == 1 and "escalation flag" in brk[0].reason
     assert brk[0].at_s == pytest.approx(audio.duration_s, abs=0.05)
-    assert session.conclude() == []  # decided once
+    assert session.close() == []  # decided once
 
 
 def test_silence_and_noise_give_no_words(transcriber):
