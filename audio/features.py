@@ -56,7 +56,7 @@ def hnr_db_from_aperiodicity(aperiodicity: np.ndarray) -> np.ndarray:
 class FeatureOptions:
     """Framing, pitch and speech-activity settings (units in the names).
 
-    The defaults follow DESIGN.md: ~32 ms windows on a 10 ms hop at 16 kHz.
+    The defaults follow docs/DESIGN.md: ~32 ms windows on a 10 ms hop at 16 kHz.
     """
 
     sample_rate_hz: int = 16_000

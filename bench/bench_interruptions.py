@@ -8,7 +8,7 @@ run wideband and through the telephone channel simulator (``bench/telephone.py``
 
 AMI (CC BY 4.0, the AMI project): each speaker's close-talk source in
 ``ami_meeting_4spk_60s/sources`` goes on its own channel; the reference interruptions come from
-``mixture.rttm`` with the DESIGN.md definition applied to the reference turns.
+``mixture.rttm`` with the docs/DESIGN.md definition applied to the reference turns.
 
 Run: python bench/bench_interruptions.py [--split tune|check|both] [--all-conditions]
 """
@@ -35,7 +35,7 @@ from calltone.models.recorded.analysis import run_analyzer  # noqa: E402
 from calltone.models.tone.config import AnalysisConfig, InterruptionConfig  # noqa: E402
 
 SOURCES = {"MEO015": "source0.wav", "FEE013": "source1.wav", "FEE016": "source3.wav"}
-#: DESIGN.md: overlapping speech under ~0.6 s (of sound) is a backchannel.
+#: docs/DESIGN.md: overlapping speech under ~0.6 s (of sound) is a backchannel.
 REF_BACKCHANNEL_MAX_S = 0.6
 
 
@@ -57,9 +57,9 @@ def read_rttm(path: Path) -> list[tuple[str, float, float]]:
 def reference_interruptions(
     turns: list[tuple[str, float, float]], a: str, b: str, c: InterruptionConfig
 ) -> list[RefInterruption]:
-    """DESIGN.md's rule applied to reference turns of speakers ``a`` and ``b``.
+    """docs/DESIGN.md's rule applied to reference turns of speakers ``a`` and ``b``.
 
-    RTTM turns are sound, so the backchannel bound is DESIGN.md's ~0.6 s of sound
+    RTTM turns are sound, so the backchannel bound is docs/DESIGN.md's ~0.6 s of sound
     (``REF_BACKCHANNEL_MAX_S``), not the detector's ``backchannel_max_s`` (speech-mask time).
     """
     out = []
@@ -428,7 +428,7 @@ def build_calls(material: Material, *, seed: int = 13, per_speaker: int = 2) -> 
 
 
 #: Speech the interrupted party still has after the onset, by scenario (s): the cut-in is
-#: mid-sentence and (DESIGN.md) both then talk for >= 0.5 s.
+#: mid-sentence and (docs/DESIGN.md) both then talk for >= 0.5 s.
 _REMAINING_S = {"cut_in": 0.9, "soft_over_loud": 0.9, "halt_resume": 0.45, "backchannel": 0.6}
 
 

@@ -36,7 +36,7 @@ from calltone.models.tone.session import SessionResult
 
 @dataclass(frozen=True)
 class PaceConfig:
-    """Speech-rate rules (DESIGN.md: calm agents ~130-160 wpm; rushing > ~180 or +20 %).
+    """Speech-rate rules (docs/DESIGN.md: calm agents ~130-160 wpm; rushing > ~180 or +20 %).
 
     Rates are words per minute of *talk time* (pauses over 0.5 s left out, models.speech.text), which
     reads above a rate over whole turns, and Whisper's word times make 20 s windows noisy: a
@@ -129,9 +129,10 @@ def transcribe_session(
 ) -> TranscriptResult:
     """Transcribe both parties of an analysed call and derive pace, backchannels and cues.
 
-    Alerts raised by phrase cues are appended to ``session.alerts``, then, if the session was
-    finished with ``conclude=False``, the end-of-call ones (take a break), which the cues can
-    change (a manager request raises an escalation flag, which makes the call hard).
+    The phrase cues go to the session (``session.add_events``), whose alerts they may raise;
+    close the session afterwards: its end-of-call decision (take a break) depends on them (a
+    manager request raises an escalation flag, which makes the call hard). Interruptions whose
+    overlapping words are only a backchannel are updated in ``session.analysis`` to say so.
     """
     tr = transcriber or Transcriber(recorded_call_options(model))
     pace = pace or PaceConfig()
@@ -173,7 +174,8 @@ def transcribe_session(
         events += rushing
         if base is not None:
             metrics["agent"]["baseline_words_per_minute"] = round(base, 1)
-    counted = _mark_backchannels(analysis.events, words)
+    counted, marked = _mark_backchannels(analysis.events, words)
+    analysis.update_events(marked)
     for who, n in counted.items():
         metrics.setdefault(who, {})["interruptions"] = n
 
@@ -181,8 +183,7 @@ def transcribe_session(
     found = matcher.find_cues(segments, customer_name=customer_name)
     phrase_events = [cue_event(c.to_event_dict()) for c in found]
     events += phrase_events
-    session.alerts.extend(session.policy.on_events(phrase_events))
-    session.conclude()
+    session.add_events(phrase_events)
     events.sort(key=lambda e: (e.start_s, e.kind))
     name = customer_name
     if name is None:
@@ -225,9 +226,14 @@ def _rushing(words: list[Word], c: PaceConfig) -> tuple[list[Event], float | Non
         if fired:
             a, b = p.t_s - c.window_s / 2, p.t_s + c.window_s / 2
             if current is not None and a <= (current.end_s or 0.0):
-                current.end_s = b
-                current.evidence["peak_wpm"] = max(current.evidence["peak_wpm"], round(p.wpm, 1))
-                current.evidence["fired"] = sorted(set(current.evidence["fired"]) | set(fired))
+                current = current.closed_at(
+                    b,
+                    evidence={
+                        "peak_wpm": max(current.evidence["peak_wpm"], round(p.wpm, 1)),
+                        "fired": sorted(set(current.evidence["fired"]) | set(fired)),
+                    },
+                )
+                out[-1] = current
             else:
                 current = Event(
                     kind="rushing",
@@ -249,9 +255,13 @@ def _rushing(words: list[Word], c: PaceConfig) -> tuple[list[Event], float | Non
     return out, base
 
 
-def _mark_backchannels(events: list[Event], words: dict[str, list[Word]]) -> dict[str, int]:
-    """Mark interruptions whose overlapping words are only a backchannel; return counts."""
+def _mark_backchannels(
+    events: list[Event], words: dict[str, list[Word]]
+) -> tuple[dict[str, int], list[Event]]:
+    """Count interruptions by initiator, leaving out those whose overlapping words are only a
+    backchannel; return the counts and the interruptions updated with their words."""
     counts: dict[str, int] = {p: 0 for p in words}
+    updated: list[Event] = []
     for ev in events:
         if ev.kind != "interruption":
             continue
@@ -260,11 +270,11 @@ def _mark_backchannels(events: list[Event], words: dict[str, list[Word]]) -> dic
             w.word for w in words.get(ev.speaker, []) if ev.start_s - 0.2 <= w.mid_s <= end + 0.2
         ]
         text = " ".join(said).strip()
-        if text:
-            ev.evidence["words"] = text
+        extra: dict[str, Any] = {"words": text} if text else {}
         if text and is_backchannel(text):
-            ev.evidence["counted"] = False
-            ev.evidence["why_not_counted"] = "backchannel by its words"
+            extra.update(counted=False, why_not_counted="backchannel by its words")
         else:
             counts[ev.speaker] = counts.get(ev.speaker, 0) + 1
-    return counts
+        if extra:
+            updated.append(ev.with_evidence(extra))
+    return counts, updated

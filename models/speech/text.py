@@ -185,7 +185,7 @@ def normalize(text: str) -> str:
 # Backchannels
 
 #: Normalised phrases a listener says to show they are following, not to take the turn. The
-#: interruption detector ignores overlapping speech made only of these (DESIGN.md).
+#: interruption detector ignores overlapping speech made only of these (docs/DESIGN.md).
 BACKCHANNEL_PHRASES: frozenset[str] = frozenset(
     {
         "mmhmm",

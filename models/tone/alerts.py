@@ -8,6 +8,7 @@ Cooldowns are in audio seconds, so a recorded call and a live call raise the sam
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -106,7 +107,7 @@ class AlertConfig:
 
 @dataclass
 class Alert:
-    """One alert, as stored and sent (DESIGN.md "Alerts")."""
+    """One alert, as stored and sent (docs/DESIGN.md "Alerts")."""
 
     kind: str
     audience: str
@@ -166,7 +167,12 @@ def make_alert(
 
 @dataclass
 class AgentStrain:
-    """Hard calls per agent over the last hour, across calls (kept by the service)."""
+    """Hard calls per agent over the last hour, across calls (kept by the service).
+
+    The service keeps one record; a call's end-of-call decision may run elsewhere (an analysis
+    worker process), so it gets :meth:`for_agent`, a copy of that agent's part, and the service
+    takes the agent's updated calls back with :meth:`set_hard_calls`.
+    """
 
     config: AlertConfig = field(default_factory=AlertConfig)
     _hard_calls: dict[str, deque[float]] = field(default_factory=dict)
@@ -179,6 +185,21 @@ class AgentStrain:
         while q and q[0] < horizon:
             q.popleft()
         return len(q)
+
+    def hard_calls(self, agent_id: str) -> tuple[float, ...]:
+        """End times (epoch seconds) of the agent's recorded hard calls, oldest first."""
+        return tuple(self._hard_calls.get(agent_id, ()))
+
+    def set_hard_calls(self, agent_id: str, wall_times_s: Iterable[float]) -> None:
+        """Replace the agent's record (with what a copy from :meth:`for_agent` now holds)."""
+        self._hard_calls[agent_id] = deque(wall_times_s)
+
+    def for_agent(self, agent_id: str) -> AgentStrain:
+        """A copy holding only this agent's record, to send with their call's end."""
+        copy = AgentStrain(self.config)
+        if agent_id in self._hard_calls:
+            copy.set_hard_calls(agent_id, self._hard_calls[agent_id])
+        return copy
 
 
 class AlertPolicy:

@@ -3,7 +3,7 @@
 Units are in the names (``_s`` seconds, ``_db`` decibels, ``_st`` semitones, ``_hz`` hertz,
 ``_wpm`` words per minute). The whole config is echoed in each analysis so a reader can see
 which numbers produced an event, and every event names the thresholds that fired it.
-Defaults follow DESIGN.md and were calibrated on ``../shared/data`` (see docs/benchmarks.md).
+Defaults follow docs/DESIGN.md and were calibrated on ``../shared/data`` (see docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -95,7 +95,7 @@ class InterruptionConfig:
         The newcomer's turn needs this much speech; less is a backchannel ("mm-hmm",
         "yeah", "right", "okay") are backchannels, never interruptions. Measured on the speech
         mask, which runs 0.05-0.15 s longer than the sound (the 32 ms loudness window, decay):
-        0.75 s of mask is DESIGN.md's ~0.6 s of sound. espeak-ng's "mm-hmm" lasts 0.53-0.58 s
+        0.75 s of mask is docs/DESIGN.md's ~0.6 s of sound. espeak-ng's "mm-hmm" lasts 0.53-0.58 s
         and its mask 0.61-0.70 s (bench/bench_interruptions.py).
     turn_gap_s : float
         A turn continues across pauses shorter than this (a breath between sentences); the

@@ -1,8 +1,9 @@
-"""The event type every detector emits, and the JSON shape of DESIGN.md."""
+"""The event type every detector emits, and the JSON shape of docs/DESIGN.md."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 EventKind = Literal["yelling", "interruption", "agent_tone", "dead_air", "phrase"]
@@ -14,13 +15,18 @@ def r2(x: float | None) -> float | None:
     return None if x is None else round(float(x), 2)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Event:
     """Something that happened in a call over a span of audio time.
 
     An event is emitted *open* (``end_s`` is None) as soon as it is certain, so a live alert need
     not wait for it to end, and emitted again when it closes. Its id is derived from its kind,
     speaker and start, so the same audio gives the same ids however it was chunked.
+
+    Events are immutable values: a detector that learns more about an event (it closes, or its
+    evidence grows) emits an *update*, a new ``Event`` made with :meth:`closed_at` or
+    :meth:`with_evidence`, and whoever keeps events replaces the earlier one with it. Treat
+    ``evidence`` and ``thresholds`` as read-only.
     """
 
     kind: str
@@ -40,6 +46,26 @@ class Event:
             else self.kind
         )
         return f"{kind}-{self.speaker}-{round(self.start_s * 100):07d}"
+
+    def closed_at(
+        self,
+        end_s: float,
+        *,
+        start_s: float | None = None,
+        evidence: Mapping[str, Any] | None = None,
+    ) -> Event:
+        """The closing update of this event: its end, a tightened start if given, and
+        ``evidence`` added to (or replacing keys of) what it had."""
+        return replace(
+            self,
+            start_s=self.start_s if start_s is None else start_s,
+            end_s=end_s,
+            evidence={**self.evidence, **(evidence or {})},
+        )
+
+    def with_evidence(self, evidence: Mapping[str, Any]) -> Event:
+        """This event with ``evidence`` added to (or replacing keys of) what it had."""
+        return replace(self, evidence={**self.evidence, **evidence})
 
     @property
     def is_open(self) -> bool:

@@ -5,7 +5,7 @@ mask, which already bridges pauses under ``FeatureOptions.vad_hangover_s``) join
 shorter than ``InterruptionConfig.turn_gap_s`` (a breath between two sentences, a beat to think).
 A turn ends when its party has been silent for ``turn_gap_s``.
 
-An *interruption* (DESIGN.md, extended for issue 13): party P starts a new turn at ``t0`` while
+An *interruption* (docs/DESIGN.md, extended for issue 13): party P starts a new turn at ``t0`` while
 the other party Q is mid-turn, and Q does not simply hand the floor over:
 
 1. Q's turn has lasted ``min_other_turn_s`` at ``t0`` and Q is talking at ``t0`` or has been
@@ -273,11 +273,12 @@ class InterruptionDetector:
         self._cand[p] = None
         if cand is None or cand.event is None:
             return []
-        ev = cand.event
         end = max(cand.last_overlap_end, cand.resumed_at or 0, cand.start + 1)
-        ev.end_s = time_of(end)
-        ev.evidence["overlap_s"] = round(cand.overlap_frames * self.hop_s, 4)
-        return [ev]
+        return [
+            cand.event.closed_at(
+                time_of(end), evidence={"overlap_s": round(cand.overlap_frames * self.hop_s, 4)}
+            )
+        ]
 
     def finish(self, end: int, time_of: _TimeFn) -> list[Event]:
         """End of the call: close what is open."""
