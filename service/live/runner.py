@@ -62,6 +62,9 @@ from calltone.service.storage import (
     AlertRecord,
     ConflictError,
     InvalidRecordError,
+    NewAlert,
+    NewEvent,
+    NewSegment,
     NotFoundError,
     Store,
     UserRecord,
@@ -742,11 +745,11 @@ class CallRunner:
         store = self.hub.store
         for upd in updates:
             if upd.events:
-                rows = [_storable(e, self.time_s) for e in _last_per_id(upd.events)]
+                rows = [NewEvent.from_event(e, self.time_s) for e in _last_per_id(upd.events)]
                 store.add_events(self.call_id, rows)
                 out.messages += [{"type": "event", "event": e.to_dict()} for e in upd.events]
             for alert in upd.alerts:
-                rec = store.add_alert(_storable_alert(alert))
+                rec = store.add_alert(NewAlert.from_alert(alert))
                 out.alerts.append(rec)
                 self.stored_alerts.append(rec)
                 out.messages.append({"type": "alert", "alert": rec.to_dict()})
@@ -787,7 +790,7 @@ class CallRunner:
                 else:
                     out += self._redactor.push(seg.to_dict())
         for d in out:
-            self.hub.store.add_segment(self.call_id, d)
+            self.hub.store.add_segment(self.call_id, NewSegment.from_dict(d))
         self.n_segments += len(out)
         return out
 
@@ -798,7 +801,7 @@ class CallRunner:
         with self._redact_lock:
             held = self._redactor.flush()
         for d in held:
-            await self.hub.io(self.hub.store.add_segment, self.call_id, d)
+            await self.hub.io(self.hub.store.add_segment, self.call_id, NewSegment.from_dict(d))
             self.n_segments += 1
             if send:
                 with contextlib.suppress(Exception):
@@ -976,23 +979,6 @@ def _last_per_id(events: list[Event]) -> list[Event]:
     for e in events:
         latest[e.id] = e
     return list(latest.values())
-
-
-def _storable(e: Event, now_s: float) -> dict[str, Any]:
-    """Events are stored as they open (with the end so far) and replaced when they close."""
-    d = e.to_dict()
-    if d["end_s"] is None:
-        d["end_s"] = max(float(d["start_s"]), round(now_s, 2))
-    return d
-
-
-def _storable_alert(alert: Alert) -> dict[str, Any]:
-    """The store keeps no separate reason, so it goes into the message people read."""
-    d = alert.to_dict()
-    reason = d.pop("reason", "")
-    if reason:
-        d["message"] = f"{d['message']} ({reason})"
-    return d
 
 
 # -- opening a call -----------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from .db import (
     migrate,
     sqlite_url,
 )
+from .inputs import NewAlert, NewEvent, NewSegment
 from .store import (
     AUDIENCES,
     CALL_STATES,
@@ -48,6 +49,9 @@ __all__ = [
     "FeedRecord",
     "FeedbackRecord",
     "InvalidRecordError",
+    "NewAlert",
+    "NewEvent",
+    "NewSegment",
     "NotFoundError",
     "SchemaTooNewError",
     "ScorecardRecord",

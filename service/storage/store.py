@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import math
-import re
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
@@ -36,9 +34,9 @@ from .db import (
     safe_url,
     translate_operational_errors,
 )
+from .inputs import AUDIENCES, NewAlert, NewEvent, NewSegment
 from .tables import (
     CALL_ID_CHARS,
-    NAME_CHARS,
     AgentProfile,
     Alert,
     AlertFeedback,
@@ -50,18 +48,23 @@ from .tables import (
     Token,
     User,
 )
+from .validation import (
+    check_aware,
+    check_choice,
+    check_limit,
+    check_name,
+    check_seconds,
+    check_text,
+    json_dict,
+)
 
 ROLES: Final = ("agent", "supervisor", "trainer", "admin")
 CALL_STATES: Final = ("live", "ended", "interrupted")
 END_STATES: Final = ("ended", "interrupted")
-AUDIENCES: Final = ("agent", "supervisor", "both")
 FEED_KINDS: Final = ("call_started", "call_ended", "call_state", "alert", "ack")
 STORE_WRITTEN_FEED_KINDS: Final = ("call_started", "call_ended", "alert", "ack")
 """Feed entries the store appends itself, in the same transaction as the change they report."""
 SCORECARD_STATUSES: Final = ("queued", "running", "done", "failed")
-MAX_PAGE: Final = 5000
-
-_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]*$")
 _AUDIENCE_VIEWS: Final = {
     "agent": ("agent", "both"),
     "supervisor": ("supervisor", "both"),
@@ -290,76 +293,13 @@ def _scorecard(row: Scorecard) -> ScorecardRecord:
     )
 
 
-# -- validation ---------------------------------------------------------------------------------
-
-
-def _name(value: object, what: str, max_chars: int = NAME_CHARS) -> str:
-    if not isinstance(value, str) or not _NAME_RE.match(value) or len(value) > max_chars:
+def _expect(record: object, cls: type, what: str, maker: str) -> None:
+    """Refuse an untyped record (a dict) with the constructor that makes the typed one."""
+    if not isinstance(record, cls):
         raise InvalidRecordError(
-            f"{what} {value!r} is not valid: use 1-{max_chars} characters from letters, digits "
-            "and . _ @ - (starting with a letter or digit)"
+            f"{what} must be a {cls.__name__}, got {type(record).__name__}; build it with "
+            f"{maker}() or {cls.__name__}.from_dict()"
         )
-    return value
-
-
-def _choice(value: object, what: str, choices: Sequence[str]) -> str:
-    if value not in choices:
-        raise InvalidRecordError(f"{what} {value!r} is not one of: {', '.join(choices)}")
-    assert isinstance(value, str)
-    return value
-
-
-def _seconds(value: object, what: str) -> float:
-    if isinstance(value, bool) or not hasattr(value, "__float__"):
-        raise InvalidRecordError(f"{what} must be a number of seconds, got {value!r}")
-    seconds = float(value)
-    if not math.isfinite(seconds) or seconds < 0:
-        raise InvalidRecordError(f"{what} must be a finite, non-negative number, got {value!r}")
-    return seconds
-
-
-def _text(value: object, what: str) -> str:
-    if not isinstance(value, str):
-        raise InvalidRecordError(f"{what} must be a string, got {type(value).__name__}")
-    return value
-
-
-def _json_dict(value: object, what: str) -> dict[str, Any]:
-    if not isinstance(value, Mapping):
-        raise InvalidRecordError(f"{what} must be a dict, got {type(value).__name__}")
-    result: dict[str, Any] = jsonable(value)
-    return result
-
-
-def _json_list(value: object, what: str) -> list[Any]:
-    if isinstance(value, str | bytes) or not isinstance(value, Sequence):
-        raise InvalidRecordError(f"{what} must be a list, got {type(value).__name__}")
-    result: list[Any] = jsonable(list(value))
-    return result
-
-
-def _require(record: Mapping[str, Any], keys: Sequence[str], what: str) -> None:
-    missing = [key for key in keys if key not in record]
-    if missing:
-        raise InvalidRecordError(
-            f"{what} lacks {', '.join(missing)}; it needs {', '.join(keys)} "
-            f"(got keys: {', '.join(sorted(map(str, record))) or 'none'})"
-        )
-
-
-def _limit(limit: int) -> int:
-    if not 1 <= limit <= MAX_PAGE:
-        raise InvalidRecordError(f"limit must be between 1 and {MAX_PAGE}, got {limit}")
-    return limit
-
-
-def _aware(value: dt.datetime, what: str) -> dt.datetime:
-    if value.tzinfo is None:
-        raise InvalidRecordError(
-            f"{what} must be timezone-aware (e.g. datetime.now(timezone.utc) - timedelta(...)), "
-            f"got naive {value.isoformat()}"
-        )
-    return value.astimezone(dt.UTC)
 
 
 # -- the store ----------------------------------------------------------------------------------
@@ -382,7 +322,7 @@ class Store:
         clock: Callable[[], dt.datetime] = _utc_now,
     ) -> None:
         self.url = url
-        self.node_id = None if node_id is None else _name(node_id, "node_id")
+        self.node_id = None if node_id is None else check_name(node_id, "node_id")
         self._clock = clock
         self._engine = create_engine_for_url(url)
         try:
@@ -418,7 +358,7 @@ class Store:
         self.close()
 
     def _now(self) -> dt.datetime:
-        return _aware(self._clock(), "the store clock's time")
+        return check_aware(self._clock(), "the store clock's time")
 
     @contextmanager
     def _reading(self) -> Iterator[Session]:
@@ -442,8 +382,8 @@ class Store:
 
     def create_user(self, name: str, role: str) -> CreatedUser:
         """Add a user with a first token. An agent's ``agent_id`` is its name."""
-        _name(name, "user name")
-        _choice(role, "role", ROLES)
+        check_name(name, "user name")
+        check_choice(role, "role", ROLES)
         token = auth.new_token()
         try:
             with self._writing() as session:
@@ -547,9 +487,9 @@ class Store:
         self, call_id: str, agent_id: str, *, meta: Mapping[str, Any] | None = None
     ) -> CallRecord:
         """Record a new live call (and a ``call_started`` feed entry). Call ids are single-use."""
-        _name(call_id, "call_id", CALL_ID_CHARS)
-        _name(agent_id, "agent_id")
-        meta_json = _json_dict(meta or {}, "call meta")
+        check_name(call_id, "call_id", CALL_ID_CHARS)
+        check_name(agent_id, "agent_id")
+        meta_json = json_dict(meta or {}, "call meta")
         try:
             with self._writing(appends=True) as session:
                 now = self._now()
@@ -599,8 +539,8 @@ class Store:
         summary: Mapping[str, Any] | None = None,
     ) -> CallRecord:
         """Close a live call as ``ended`` or ``interrupted`` (and append a ``call_ended`` entry)."""
-        _choice(state, "end state", END_STATES)
-        summary_json = None if summary is None else _json_dict(summary, "call summary")
+        check_choice(state, "end state", END_STATES)
+        summary_json = None if summary is None else json_dict(summary, "call summary")
         with self._writing(appends=True) as session:
             row = self._call_row(session, call_id)
             if row.state != "live":
@@ -635,8 +575,8 @@ class Store:
         if agent_id is not None:
             query = query.where(Call.agent_id == agent_id)
         if state is not None:
-            query = query.where(Call.state == _choice(state, "call state", CALL_STATES))
-        query = query.order_by(Call.started_at.desc(), Call.call_id).limit(_limit(limit))
+            query = query.where(Call.state == check_choice(state, "call state", CALL_STATES))
+        query = query.order_by(Call.started_at.desc(), Call.call_id).limit(check_limit(limit))
         with self._reading() as session:
             return [_call(row) for row in session.scalars(query)]
 
@@ -674,11 +614,12 @@ class Store:
 
     # -- events and transcript ------------------------------------------------------------------
 
-    def add_events(self, call_id: str, events: Sequence[Mapping[str, Any]]) -> list[EventRecord]:
+    def add_events(self, call_id: str, events: Sequence[NewEvent]) -> list[EventRecord]:
         """Store detector events; an event whose id the call already has is replaced (events
-        can grow while a call is live). Ids are kept as strings."""
-        rows = [self._event_values(call_id, event, index) for index, event in enumerate(events)]
-        ids = [values["event_id"] for values in rows]
+        can grow while a call is live)."""
+        for index, event in enumerate(events):
+            _expect(event, NewEvent, f"event #{index} of call {call_id!r}", "NewEvent.from_event")
+        ids = [event.id for event in events]
         if len(set(ids)) != len(ids):
             raise InvalidRecordError(f"events for call {call_id!r} repeat an id: {ids}")
         with self._writing() as session:
@@ -690,10 +631,18 @@ class Store:
                 )
             }
             stored: list[Event] = []
-            for values in rows:
-                row = existing.get(values["event_id"])
+            for event in events:
+                values = {
+                    "kind": event.kind,
+                    "speaker": event.speaker,
+                    "start_s": event.start_s,
+                    "end_s": event.end_s,
+                    "evidence": event.evidence,
+                    "extra": event.extra,
+                }
+                row = existing.get(event.id)
                 if row is None:
-                    row = Event(call_id=call_id, **values)
+                    row = Event(call_id=call_id, event_id=event.id, **values)
                     session.add(row)
                 else:
                     for key, value in values.items():
@@ -701,35 +650,6 @@ class Store:
                 stored.append(row)
             session.flush()
             return [_event(row) for row in stored]
-
-    @staticmethod
-    def _event_values(call_id: str, event: Mapping[str, Any], index: int) -> dict[str, Any]:
-        what = f"event #{index} of call {call_id!r}"
-        if not isinstance(event, Mapping):
-            raise InvalidRecordError(f"{what} must be a dict, got {type(event).__name__}")
-        _require(event, ("id", "kind", "start_s", "end_s"), what)
-        event_id = event["id"]
-        if isinstance(event_id, bool) or not isinstance(event_id, str | int):
-            raise InvalidRecordError(f"{what}: id must be a string or integer, got {event_id!r}")
-        speaker = event.get("speaker")
-        if speaker is not None:
-            speaker = _text(speaker, f"{what}: speaker")
-        start_s = _seconds(event["start_s"], f"{what}: start_s")
-        end_s = _seconds(event["end_s"], f"{what}: end_s")
-        if end_s < start_s:
-            raise InvalidRecordError(f"{what}: end_s {end_s} is before start_s {start_s}")
-        reserved = {"id", "call_id", "kind", "speaker", "start_s", "end_s", "evidence"}
-        return {
-            "event_id": _name(str(event_id), f"{what}: id"),
-            "kind": _text(event["kind"], f"{what}: kind"),
-            "speaker": speaker,
-            "start_s": start_s,
-            "end_s": end_s,
-            "evidence": _json_dict(event.get("evidence") or {}, f"{what}: evidence"),
-            "extra": _json_dict(
-                {k: v for k, v in event.items() if k not in reserved}, f"{what}: extra keys"
-            ),
-        }
 
     def list_events(self, call_id: str) -> list[EventRecord]:
         """A call's events sorted by start time."""
@@ -742,26 +662,22 @@ class Store:
             )
             return [_event(row) for row in session.scalars(query)]
 
-    def add_segment(self, call_id: str, segment: Mapping[str, Any]) -> SegmentRecord:
-        """Store one transcript segment (speaker, start_s, end_s, text, optional words)."""
-        what = f"transcript segment of call {call_id!r}"
-        if not isinstance(segment, Mapping):
-            raise InvalidRecordError(f"{what} must be a dict, got {type(segment).__name__}")
-        _require(segment, ("speaker", "start_s", "end_s", "text"), what)
-        reserved = {"id", "call_id", "speaker", "start_s", "end_s", "text", "words"}
-        values = {
-            "speaker": _text(segment["speaker"], f"{what}: speaker"),
-            "start_s": _seconds(segment["start_s"], f"{what}: start_s"),
-            "end_s": _seconds(segment["end_s"], f"{what}: end_s"),
-            "text": _text(segment["text"], f"{what}: text"),
-            "words": _json_list(segment.get("words") or [], f"{what}: words"),
-            "extra": _json_dict(
-                {k: v for k, v in segment.items() if k not in reserved}, f"{what}: extra keys"
-            ),
-        }
+    def add_segment(self, call_id: str, segment: NewSegment) -> SegmentRecord:
+        """Store one transcript segment."""
+        _expect(
+            segment, NewSegment, f"transcript segment of call {call_id!r}", "NewSegment.from_dict"
+        )
         with self._writing() as session:
             self._call_row(session, call_id)
-            row = Segment(call_id=call_id, **values)
+            row = Segment(
+                call_id=call_id,
+                speaker=segment.speaker,
+                start_s=segment.start_s,
+                end_s=segment.end_s,
+                text=segment.text,
+                words=segment.words,
+                extra=segment.extra,
+            )
             session.add(row)
             session.flush()
             return _segment(row)
@@ -779,45 +695,27 @@ class Store:
 
     # -- alerts ---------------------------------------------------------------------------------
 
-    _ALERT_REQUIRED: Final = ("call_id", "kind", "audience", "at_s", "message")
-    _ALERT_KEYS: Final = frozenset(
-        {*_ALERT_REQUIRED, "agent_id", "tip", "source", "event_ids", "thresholds", "id"}
-    )
-
-    def add_alert(self, alert: Mapping[str, Any]) -> AlertRecord:
+    def add_alert(self, alert: NewAlert) -> AlertRecord:
         """Store an alert and return it with its id; it is committed when this returns, so the
         caller may deliver it. Supervisor-visible alerts also get an ``alert`` feed entry.
 
-        Keys: call_id, kind, audience, at_s, message (required); agent_id (defaults to the
-        call's; must match it), tip, source, event_ids, thresholds. An ``id`` key (an analysis-
-        local alert id) is ignored: the store assigns ids.
+        The alert's ``agent_id`` (None: the call's) must be the call's agent.
         """
-        if not isinstance(alert, Mapping):
-            raise InvalidRecordError(f"an alert must be a dict, got {type(alert).__name__}")
-        _require(alert, self._ALERT_REQUIRED, "alert")
-        unknown = sorted(set(map(str, alert)) - self._ALERT_KEYS)
-        if unknown:
-            raise InvalidRecordError(
-                f"alert has unknown keys {', '.join(unknown)}; allowed: "
-                f"{', '.join(sorted(self._ALERT_KEYS))}"
-            )
-        call_id = _text(alert["call_id"], "alert call_id")
-        kind = _text(alert["kind"], "alert kind")
-        if not kind or len(kind) > 50:
-            raise InvalidRecordError(f"alert kind must be 1-50 characters, got {kind!r}")
+        _expect(alert, NewAlert, "an alert", "NewAlert.from_alert")
+        call_id = alert.call_id
         values = {
-            "kind": kind,
-            "audience": _choice(alert["audience"], "alert audience", AUDIENCES),
-            "at_s": _seconds(alert["at_s"], "alert at_s"),
-            "message": _text(alert["message"], "alert message"),
-            "tip": _text(alert.get("tip", ""), "alert tip"),
-            "source": _json_dict(alert.get("source") or {}, "alert source"),
-            "event_ids": _json_list(alert.get("event_ids") or [], "alert event_ids"),
-            "thresholds": _json_dict(alert.get("thresholds") or {}, "alert thresholds"),
+            "kind": alert.kind,
+            "audience": alert.audience,
+            "at_s": alert.at_s,
+            "message": alert.message,
+            "tip": alert.tip,
+            "source": alert.source,
+            "event_ids": alert.event_ids,
+            "thresholds": alert.thresholds,
         }
         with self._writing(appends=True) as session:
             call = self._call_row(session, call_id)
-            agent_id = alert.get("agent_id", call.agent_id)
+            agent_id = call.agent_id if alert.agent_id is None else alert.agent_id
             if agent_id != call.agent_id:
                 raise InvalidRecordError(
                     f"alert agent_id {agent_id!r} does not match call {call_id!r}, which belongs "
@@ -857,10 +755,10 @@ class Store:
         acknowledged if ``unacked``: what a supervisor board shows when it opens."""
         query = select(Alert).where(Alert.kind.in_(list(kinds)))
         if since is not None:
-            query = query.where(Alert.created_at >= _aware(since, "since"))
+            query = query.where(Alert.created_at >= check_aware(since, "since"))
         if unacked:
             query = query.where(Alert.acked_at.is_(None))
-        query = query.order_by(Alert.id.desc()).limit(_limit(limit))
+        query = query.order_by(Alert.id.desc()).limit(check_limit(limit))
         with self._reading() as session:
             return [_alert(row) for row in session.scalars(query)]
 
@@ -886,17 +784,17 @@ class Store:
         if agent_id is not None:
             query = query.where(Alert.agent_id == agent_id)
         if audience is not None:
-            _choice(audience, "audience", AUDIENCES)
+            check_choice(audience, "audience", AUDIENCES)
             query = query.where(Alert.audience.in_(_AUDIENCE_VIEWS[audience]))
         if call_id is not None:
             query = query.where(Alert.call_id == call_id)
-        query = query.order_by(Alert.id).limit(_limit(limit))
+        query = query.order_by(Alert.id).limit(check_limit(limit))
         with self._reading() as session:
             return [_alert(row) for row in session.scalars(query)]
 
     def ack_alert(self, alert_id: int, *, by_user: str) -> AlertRecord:
         """Acknowledge an alert. Idempotent: the first ack's who/when is kept."""
-        _name(by_user, "by_user")
+        check_name(by_user, "by_user")
         with self._writing(appends=True) as session:
             row = self._alert_row(session, alert_id)
             now = self._now()
@@ -928,10 +826,10 @@ class Store:
         self, alert_id: int, *, by_user: str, helpful: bool, comment: str = ""
     ) -> FeedbackRecord:
         """Record whether an alert helped; a user's later feedback on the same alert replaces it."""
-        _name(by_user, "by_user")
+        check_name(by_user, "by_user")
         if not isinstance(helpful, bool):
             raise InvalidRecordError(f"helpful must be True or False, got {helpful!r}")
-        _text(comment, "feedback comment")
+        check_text(comment, "feedback comment")
         try:
             with self._writing() as session:
                 self._alert_row(session, alert_id)
@@ -987,14 +885,14 @@ class Store:
         call_started, call_ended, alert and ack entries are appended by start_call, end_call,
         add_alert and ack_alert in the same transaction as the change, so they are refused here.
         """
-        _choice(kind, "feed kind", FEED_KINDS)
+        check_choice(kind, "feed kind", FEED_KINDS)
         if kind in STORE_WRITTEN_FEED_KINDS:
             raise InvalidRecordError(
                 f"feed kind {kind!r} is appended by the store itself (start_call, end_call, "
                 "add_alert, ack_alert write call_started, call_ended, alert, ack); add only "
                 "call_state entries here"
             )
-        payload_json = _json_dict(payload, "feed payload")
+        payload_json = json_dict(payload, "feed payload")
         with self._writing(appends=True) as session:
             if call_id is not None:
                 self._call_row(session, call_id)
@@ -1008,7 +906,7 @@ class Store:
     def feed_after(self, after_id: int, limit: int = 500) -> list[FeedRecord]:
         """Feed entries with id > ``after_id`` in id order: how a supervisor board resumes."""
         query = select(FeedEntry).where(FeedEntry.id > after_id)
-        query = query.order_by(FeedEntry.id).limit(_limit(limit))
+        query = query.order_by(FeedEntry.id).limit(check_limit(limit))
         with self._reading() as session:
             return [_feed(row) for row in session.scalars(query)]
 
@@ -1031,8 +929,8 @@ class Store:
         error: str | None = None,
     ) -> ScorecardRecord:
         """Create or update a scoring job's record (queued → running → done | failed)."""
-        _name(job_id, "job_id")
-        _choice(status, "scorecard status", SCORECARD_STATUSES)
+        check_name(job_id, "job_id")
+        check_choice(status, "scorecard status", SCORECARD_STATUSES)
         if status == "failed" and not error:
             raise InvalidRecordError(
                 f"scorecard {job_id!r} is failed but has no error; say what went wrong"
@@ -1043,9 +941,9 @@ class Store:
             "status": status,
             "scorecard_json": None
             if scorecard_json is None
-            else _json_dict(scorecard_json, "scorecard_json"),
-            "html": None if html is None else _text(html, "scorecard html"),
-            "error": None if error is None else _text(error, "scorecard error"),
+            else json_dict(scorecard_json, "scorecard_json"),
+            "html": None if html is None else check_text(html, "scorecard html"),
+            "error": None if error is None else check_text(error, "scorecard error"),
         }
         try:
             with self._writing() as session:
@@ -1083,7 +981,9 @@ class Store:
         query = select(Scorecard)
         if agent_id is not None:
             query = query.where(Scorecard.agent_id == agent_id)
-        query = query.order_by(Scorecard.created_at.desc(), Scorecard.job_id).limit(_limit(limit))
+        query = query.order_by(Scorecard.created_at.desc(), Scorecard.job_id).limit(
+            check_limit(limit)
+        )
         with self._reading() as session:
             return [_scorecard(row) for row in session.scalars(query)]
 
@@ -1092,20 +992,20 @@ class Store:
     def get_agent_profile(self, agent_id: str) -> AgentProfileRecord | None:
         """The agent's stored voice profile, or None if they have none yet."""
         with self._reading() as session:
-            row = session.get(AgentProfile, _name(agent_id, "agent_id"))
+            row = session.get(AgentProfile, check_name(agent_id, "agent_id"))
             return None if row is None else _agent_profile(row)
 
     def save_agent_profile(self, agent_id: str, profile: Mapping[str, Any]) -> AgentProfileRecord:
         """Create or replace the agent's voice profile (a ``calltone.voice_profile/1`` document,
         whose whole-number ``calls`` and ``voiced_s`` seconds are also kept as columns)."""
-        _name(agent_id, "agent_id")
-        doc = _json_dict(profile, "voice profile")
+        check_name(agent_id, "agent_id")
+        doc = json_dict(profile, "voice profile")
         calls, voiced_s = doc.get("calls"), doc.get("voiced_s")
         if isinstance(calls, bool) or not isinstance(calls, int) or calls < 1:
             raise InvalidRecordError(
                 f"voice profile calls must be a whole number >= 1, not {calls!r}"
             )
-        voiced = _seconds(voiced_s, "voice profile voiced_s")
+        voiced = check_seconds(voiced_s, "voice profile voiced_s")
         try:
             with self._writing() as session:
                 row = session.get(AgentProfile, agent_id)
@@ -1126,7 +1026,9 @@ class Store:
         True if there was one."""
         with self._writing() as session:
             result = session.execute(
-                delete(AgentProfile).where(AgentProfile.agent_id == _name(agent_id, "agent_id"))
+                delete(AgentProfile).where(
+                    AgentProfile.agent_id == check_name(agent_id, "agent_id")
+                )
             )
             return bool(result.rowcount)  # type: ignore[attr-defined]
 
@@ -1141,7 +1043,7 @@ class Store:
 
         Alert and feed ids are never reused afterwards, so resuming clients stay correct.
         """
-        cutoff_utc = _aware(cutoff, "cutoff")
+        cutoff_utc = check_aware(cutoff, "cutoff")
         with self._writing() as session:
             old = (
                 select(Call.call_id)

@@ -37,6 +37,7 @@ from starlette.routing import Mount, WebSocketRoute
 from calltone.service.clients.live import replay_samples
 from calltone.service.deps import TOKEN_COOKIE
 from calltone.service.ratelimit import SigninLimiter, SigninLockedError
+from calltone.service.storage import NewAlert
 from tests.support.service import LiveServer, read_feed, running_server, sample, socket_exchange
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -250,31 +251,37 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         srv.user("a2", "agent")
         call_a1, call_a2 = _short_call(srv, "a1"), _short_call(srv, "a2")
         alert = srv.store.add_alert(
-            {
-                "call_id": call_a1,
-                "kind": "de_escalate",
-                "audience": "agent",
-                "at_s": 1.0,
-                "message": "the customer is raising their voice",
-            }
+            NewAlert.from_dict(
+                {
+                    "call_id": call_a1,
+                    "kind": "de_escalate",
+                    "audience": "agent",
+                    "at_s": 1.0,
+                    "message": "the customer is raising their voice",
+                }
+            )
         )
         flag = srv.store.add_alert(
-            {
-                "call_id": call_a1,
-                "kind": "escalation_flag",
-                "audience": "supervisor",
-                "at_s": 2.0,
-                "message": "the customer asked for a manager",
-            }
+            NewAlert.from_dict(
+                {
+                    "call_id": call_a1,
+                    "kind": "escalation_flag",
+                    "audience": "supervisor",
+                    "at_s": 2.0,
+                    "message": "the customer asked for a manager",
+                }
+            )
         )
         srv.store.add_alert(
-            {
-                "call_id": call_a2,
-                "kind": "de_escalate",
-                "audience": "agent",
-                "at_s": 1.0,
-                "message": "the customer is raising their voice",
-            }
+            NewAlert.from_dict(
+                {
+                    "call_id": call_a2,
+                    "kind": "de_escalate",
+                    "audience": "agent",
+                    "at_s": 1.0,
+                    "message": "the customer is raising their voice",
+                }
+            )
         )
         yield World(
             srv,

@@ -34,6 +34,7 @@ from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
+from calltone.service.storage import NewAlert, NewEvent, NewSegment
 from tests.support.service import LiveServer, read_feed, running_server
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -112,31 +113,36 @@ def seed(srv: LiveServer) -> Seeded:
         store.add_events(
             call_id,
             [
-                {
-                    "id": "e1",
-                    "kind": "yelling",
-                    "speaker": "customer",
-                    "start_s": 1.0,
-                    "end_s": 3.5,
-                    "evidence": {"loudness_db": -12.0},
-                },
-                {
-                    "id": "e2",
-                    "kind": "interruption",
-                    "speaker": "agent",
-                    "start_s": 5.0,
-                    "end_s": 5.4,
-                },
+                NewEvent.from_dict(e)
+                for e in [
+                    {
+                        "id": "e1",
+                        "kind": "yelling",
+                        "speaker": "customer",
+                        "start_s": 1.0,
+                        "end_s": 3.5,
+                        "evidence": {"loudness_db": -12.0},
+                    },
+                    {
+                        "id": "e2",
+                        "kind": "interruption",
+                        "speaker": "agent",
+                        "start_s": 5.0,
+                        "end_s": 5.4,
+                    },
+                ]
             ],
         )
         store.add_segment(
             call_id,
-            {
-                "speaker": "customer",
-                "start_s": 1.0,
-                "end_s": 3.5,
-                "text": "this is the third time I call",
-            },
+            NewSegment.from_dict(
+                {
+                    "speaker": "customer",
+                    "start_s": 1.0,
+                    "end_s": 3.5,
+                    "text": "this is the third time I call",
+                }
+            ),
         )
         for kind, audience in (
             ("escalation_flag", "supervisor"),
@@ -144,15 +150,17 @@ def seed(srv: LiveServer) -> Seeded:
             ("take_a_break", "both"),
         ):
             alert = store.add_alert(
-                {
-                    "call_id": call_id,
-                    "kind": kind,
-                    "audience": audience,
-                    "at_s": 3.5,
-                    "message": f"{kind} for {agent}",
-                    "tip": "slow down",
-                    "event_ids": ["e1"],
-                }
+                NewAlert.from_dict(
+                    {
+                        "call_id": call_id,
+                        "kind": kind,
+                        "audience": audience,
+                        "at_s": 3.5,
+                        "message": f"{kind} for {agent}",
+                        "tip": "slow down",
+                        "event_ids": ["e1"],
+                    }
+                )
             )
             alerts[agent].append(alert.id)
         store.add_feedback(alerts[agent][1], by_user=agent, helpful=True, comment="thanks")

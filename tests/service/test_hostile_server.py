@@ -27,7 +27,7 @@ import pytest
 import soundfile as sf
 import websockets
 
-from calltone.service.storage import Store
+from calltone.service.storage import NewAlert, Store
 from tests.support.server_process import ServerProcess, alive, children_of
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -467,7 +467,15 @@ def test_summary_csv_cells_never_start_a_formula(tmp_path: Path) -> None:
     for name in names:
         (tmp_path / name).write_bytes(b"RIFF\x00\x00\x00\x00WAVEjunk")
     done = subprocess.run(
-        [sys.executable, "-m", "calltone.service.cli", "score", *names, "--no-transcribe", *OUT_ARGS],
+        [
+            sys.executable,
+            "-m",
+            "calltone.service.cli",
+            "score",
+            *names,
+            "--no-transcribe",
+            *OUT_ARGS,
+        ],
         cwd=tmp_path,
         capture_output=True,
         text=True,
@@ -513,16 +521,22 @@ def test_agents_read_neither_supervisor_flags_nor_who_owns_an_id(
         store.start_call("aud-a1", "a1")
         store.start_call("aud-a2", "a2")
         flag = store.add_alert(
-            {"call_id": "aud-a1", "kind": "escalation_flag", "audience": "supervisor"}
-            | {"at_s": 3.0, "message": "manager requested"}
+            NewAlert.from_dict(
+                {"call_id": "aud-a1", "kind": "escalation_flag", "audience": "supervisor"}
+                | {"at_s": 3.0, "message": "manager requested"}
+            )
         )
         nudge = store.add_alert(
-            {"call_id": "aud-a1", "kind": "de_escalate", "audience": "agent"}
-            | {"at_s": 4.0, "message": "lower your voice"}
+            NewAlert.from_dict(
+                {"call_id": "aud-a1", "kind": "de_escalate", "audience": "agent"}
+                | {"at_s": 4.0, "message": "lower your voice"}
+            )
         )
         theirs = store.add_alert(
-            {"call_id": "aud-a2", "kind": "de_escalate", "audience": "agent"}
-            | {"at_s": 4.0, "message": "lower your voice"}
+            NewAlert.from_dict(
+                {"call_id": "aud-a2", "kind": "de_escalate", "audience": "agent"}
+                | {"at_s": 4.0, "message": "lower your voice"}
+            )
         )
         store.ack_alert(flag.id, by_user="boss")
     a1 = _auth(tokens["a1"])

@@ -18,7 +18,7 @@ from sqlalchemy import create_engine, text
 
 from calltone.service.retention import sweep
 from calltone.service.settings import Settings
-from calltone.service.storage import Store
+from calltone.service.storage import NewEvent, Store
 from tests.support.service import running_server
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -129,7 +129,12 @@ def test_purge_command(tmp_path: Path) -> None:
     store.start_call("ancient", "a17", meta={})
     store.add_events(
         "ancient",
-        [{"id": "e1", "kind": "yelling", "speaker": "customer", "start_s": 1, "end_s": 3}],
+        [
+            NewEvent.from_dict(e)
+            for e in [
+                {"id": "e1", "kind": "yelling", "speaker": "customer", "start_s": 1, "end_s": 3}
+            ]
+        ],
     )
     store.end_call("ancient")
     store.close()

@@ -30,7 +30,7 @@ from urllib.parse import urlencode
 import pytest
 
 from calltone.service.clients.live import replay_samples, socket_url
-from calltone.service.storage import Store
+from calltone.service.storage import NewAlert, Store
 from tests.support.server_process import (
     ServerProcess,
     open_fds,
@@ -108,7 +108,7 @@ def _earlier_calls(store: Store) -> None:
     for i in range(EARLIER_CALLS):
         call_id = f"earlier-{i}"
         store.start_call(call_id, "s1", meta={"sample_rate": 16000, "channels": 2})
-        store.add_alert({**FLAG, "call_id": call_id})
+        store.add_alert(NewAlert.from_dict({**FLAG, "call_id": call_id}))
         store.end_call(call_id, state="ended", summary={"duration_s": 45.7})
 
 

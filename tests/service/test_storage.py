@@ -24,6 +24,9 @@ from calltone.audio.errors import CalltoneError
 from calltone.service.storage import (
     ConflictError,
     InvalidRecordError,
+    NewAlert,
+    NewEvent,
+    NewSegment,
     NotFoundError,
     SchemaTooNewError,
     StorageUnavailableError,
@@ -119,7 +122,7 @@ def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Backend]
             conn.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
-def _alert(call_id: str, **overrides: Any) -> dict[str, Any]:
+def _alert(call_id: str, **overrides: Any) -> NewAlert:
     alert: dict[str, Any] = {
         "call_id": call_id,
         "kind": "de_escalate",
@@ -132,7 +135,7 @@ def _alert(call_id: str, **overrides: Any) -> dict[str, Any]:
         "thresholds": {"loudness_db_over_baseline": 10.0, "pitch_st_over_baseline": 3.0},
     }
     alert.update(overrides)
-    return alert
+    return NewAlert.from_dict(alert)
 
 
 # -- users and tokens -------------------------------------------------------------------------
@@ -273,7 +276,7 @@ def test_events_and_segments_round_trip(backend: Backend) -> None:
         },
         {"id": 3, "kind": "dead_air", "speaker": None, "start_s": 40, "end_s": 46, "evidence": {}},
     ]
-    store.add_events("c1", events)
+    store.add_events("c1", [NewEvent.from_dict(e) for e in events])
     listed = store.list_events("c1")
     assert [e.id for e in listed] == ["e1", "e2", "3"]  # by start_s; ids kept as strings
     yelling = listed[0].to_dict()
@@ -282,25 +285,72 @@ def test_events_and_segments_round_trip(backend: Backend) -> None:
     assert listed[2].speaker is None
 
     grown = dict(events[1], end_s=18.0)  # a live event that kept going
-    store.add_events("c1", [grown])
+    store.add_events("c1", [NewEvent.from_dict(e) for e in [grown]])
     after_growth = store.list_events("c1")
     assert len(after_growth) == 3
     assert (after_growth[0].id, after_growth[0].end_s) == ("e1", 18.0)
 
     with pytest.raises(InvalidRecordError, match="lacks end_s"):
-        store.add_events("c1", [{"id": "x", "kind": "yelling", "start_s": 1}])
+        store.add_events(
+            "c1", [NewEvent.from_dict(e) for e in [{"id": "x", "kind": "yelling", "start_s": 1}]]
+        )
     with pytest.raises(NotFoundError, match="'nope'"):
-        store.add_events("nope", events)
+        store.add_events("nope", [NewEvent.from_dict(e) for e in events])
 
     words = [{"word": "hello", "start_s": 1.0, "end_s": 1.3}]
-    store.add_segment("c1", {"speaker": "agent", "start_s": 5, "end_s": 6, "text": "later"})
     store.add_segment(
-        "c1", {"speaker": "customer", "start_s": 1, "end_s": 2, "text": "hello", "words": words}
+        "c1", NewSegment.from_dict({"speaker": "agent", "start_s": 5, "end_s": 6, "text": "later"})
+    )
+    store.add_segment(
+        "c1",
+        NewSegment.from_dict(
+            {"speaker": "customer", "start_s": 1, "end_s": 2, "text": "hello", "words": words}
+        ),
     )
     segments = store.list_segments("c1")
     assert [s.text for s in segments] == ["hello", "later"]
     assert segments[0].words == words
     json.dumps([s.to_dict() for s in segments] + [e.to_dict() for e in listed])
+
+
+def test_inputs_are_typed_records_made_from_model_types(backend: Backend) -> None:
+    from calltone.models.tone.alerts import Alert, SeedRef
+    from calltone.models.tone.events import Event
+
+    store = backend.open()
+    store.start_call("c1", "a17", meta={})
+    with pytest.raises(InvalidRecordError, match=r"must be a NewAlert.*NewAlert.from_dict"):
+        store.add_alert(_alert("c1").__dict__)  # type: ignore[arg-type]
+    with pytest.raises(InvalidRecordError, match="must be a NewEvent"):
+        store.add_events("c1", [{"id": "e", "kind": "k", "start_s": 0, "end_s": 1}])  # type: ignore[list-item]
+    open_event = Event("yelling", "customer", 2.0, None, {"loudness_db": 11.04})
+    (stored,) = store.add_events("c1", [NewEvent.from_event(open_event, now_s=3.456)])
+    assert (stored.id, stored.start_s, stored.end_s) == (open_event.id, 2.0, 3.46)
+    assert stored.extra == {"open": True}  # stored with its end so far, replaced when it closes
+    alert = Alert(
+        kind="de_escalate",
+        audience="agent",
+        at_s=2.345,
+        message="Lower your voice.",
+        tip="use their name",
+        source=SeedRef("000.md", "De-escalation", "quote"),
+        event_ids=[open_event.id],
+        thresholds={"loudness_db_over_baseline": 10.0},
+        call_id="c1",
+        agent_id="a17",
+        reason="customer yelling 1.2 s",
+    )
+    record = store.add_alert(NewAlert.from_alert(alert))
+    assert record.message == "Lower your voice. (customer yelling 1.2 s)"
+    assert (record.at_s, record.source["file"], record.event_ids) == (
+        2.35,
+        "000.md",
+        [open_event.id],
+    )
+    with pytest.raises(InvalidRecordError, match=r"end_s 1\.0 is before start_s 2\.0"):
+        NewEvent("e", "yelling", "agent", 2.0, 1.0)
+    with pytest.raises(InvalidRecordError, match="alert audience 'all'"):
+        NewAlert("c1", "de_escalate", "all", 1.0, "m")
 
 
 # -- alerts -------------------------------------------------------------------------------------
@@ -397,7 +447,8 @@ def test_unknown_ids_raise_not_found(backend: Backend) -> None:
         lambda: store.end_call("no-such-call"),
         lambda: store.list_events("no-such-call"),
         lambda: store.add_segment(
-            "no-such-call", {"speaker": "agent", "start_s": 0, "end_s": 1, "text": ""}
+            "no-such-call",
+            NewSegment.from_dict({"speaker": "agent", "start_s": 0, "end_s": 1, "text": ""}),
         ),
         lambda: store.add_feed_entry("call_state", "no-such-call", {}),
     )
@@ -578,9 +629,18 @@ def test_retention_deletes_only_old_ended_calls(backend: Backend) -> None:
     store = backend.open(clock=clock)
     store.start_call("old", "a17", meta={})
     store.add_events(
-        "old", [{"id": "e1", "kind": "yelling", "speaker": "customer", "start_s": 1, "end_s": 3}]
+        "old",
+        [
+            NewEvent.from_dict(e)
+            for e in [
+                {"id": "e1", "kind": "yelling", "speaker": "customer", "start_s": 1, "end_s": 3}
+            ]
+        ],
     )
-    store.add_segment("old", {"speaker": "customer", "start_s": 1, "end_s": 3, "text": "NO!"})
+    store.add_segment(
+        "old",
+        NewSegment.from_dict({"speaker": "customer", "start_s": 1, "end_s": 3, "text": "NO!"}),
+    )
     old_alert = store.add_alert(_alert("old", audience="both"))
     store.add_feedback(old_alert.id, by_user="a17", helpful=True)
     store.end_call("old")

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from calltone.service.routes.pages import AUTO_RESOLVER, resolve_stale_flags
-from calltone.service.storage import Store
+from calltone.service.storage import NewAlert, NewEvent, Store
 from tests.support.service import SAMPLES, LiveServer, running_server
 from tests.system.test_pages_browser import ARGS, Tab, open_as, wait_until
 from tests.system.test_report_browser import ARTIFACTS, CHROMIUM
@@ -80,15 +80,17 @@ def alert(server: LiveServer, call_id: str, kind: str, at_s: float, **kw: Any) -
         "escalation_flag": "The customer keeps yelling after the tip",
     }
     return server.store.add_alert(
-        {
-            "call_id": call_id,
-            "kind": kind,
-            "audience": audience,
-            "at_s": at_s,
-            "message": messages.get(kind, kind),
-            "tip": "Take a breath.",
-            **kw,
-        }
+        NewAlert.from_dict(
+            {
+                "call_id": call_id,
+                "kind": kind,
+                "audience": audience,
+                "at_s": at_s,
+                "message": messages.get(kind, kind),
+                "tip": "Take a breath.",
+                **kw,
+            }
+        )
     ).id
 
 
@@ -115,19 +117,22 @@ def test_tile_badge_follows_agent_tone_and_timeline_names_phrases(
     server.store.add_events(
         call,
         [
-            {
-                "id": "tone-1",
-                "kind": "agent_tone",
-                "speaker": "agent",
-                "start_s": 3.0,
-                "end_s": 6.0,
-                "open": True,
-                "evidence": {"fired": ["loudness", "pitch"]},
-            },
-            phrase("ph-1", "empathy", "good", "I understand how frustrating", 1.0),
-            phrase("ph-2", "blame_passing", "bad", "that is not my department", 2.0),
-            # the same phrase heard again by an overlapping transcript window
-            phrase("ph-3", "blame_passing", "bad", "that is not my department", 2.02),
+            NewEvent.from_dict(e)
+            for e in [
+                {
+                    "id": "tone-1",
+                    "kind": "agent_tone",
+                    "speaker": "agent",
+                    "start_s": 3.0,
+                    "end_s": 6.0,
+                    "open": True,
+                    "evidence": {"fired": ["loudness", "pitch"]},
+                },
+                phrase("ph-1", "empathy", "good", "I understand how frustrating", 1.0),
+                phrase("ph-2", "blame_passing", "bad", "that is not my department", 2.0),
+                # the same phrase heard again by an overlapping transcript window
+                phrase("ph-3", "blame_passing", "bad", "that is not my department", 2.02),
+            ]
         ],
     )
     alert(server, call, "calm_down", 5.0)
@@ -292,8 +297,8 @@ def test_flags_left_open_on_ended_calls_close_on_their_own(tmp_path: Any) -> Non
         store.start_call("old", "ag")
         store.start_call("live", "ag")
         base = {"audience": "supervisor", "at_s": 5.0, "message": "flag", "kind": "escalation_flag"}
-        old_flag = store.add_alert({**base, "call_id": "old"}).id
-        live_flag = store.add_alert({**base, "call_id": "live"}).id
+        old_flag = store.add_alert(NewAlert.from_dict({**base, "call_id": "old"})).id
+        live_flag = store.add_alert(NewAlert.from_dict({**base, "call_id": "live"})).id
         store.end_call("old")
         now = dt.datetime.now(dt.UTC)
         assert resolve_stale_flags(store, 600, now) == []  # ended just now: still open
