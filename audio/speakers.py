@@ -14,10 +14,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import librosa
 import numpy as np
 
-from calltone.audio.errors import AudioError
+from calltone.audio.errors import AudioError, ParameterError
 
 
 @dataclass(frozen=True)
@@ -34,6 +33,9 @@ class SpeakerFeatureOptions:
         FFT window length (25 ms, the usual speech-recognition window).
     n_mels : int
         Mel bands; 30 bands up to ``fmax_hz`` keep narrow-band (telephone) calls meaningful.
+    fmin_hz : float
+        Bottom of the mel filterbank (100 Hz: a wideband call's low band carries the voice's
+        body; a telephone line removes it below ~300 Hz).
     fmax_hz : float
         Top of the mel filterbank: 3.8 kHz so wideband and G.711 calls use the same band and a
         wideband mix is not clustered on energy that a telephone line would remove.
@@ -49,23 +51,76 @@ class SpeakerFeatureOptions:
         Hop between embedding windows.
     min_speech_fraction : float
         A window is embedded only when at least this fraction of its frames is speech.
+    normalise_variance : bool
+        Divide each cepstrum by its standard deviation over the call's speech frames (CMVN),
+        on top of the mean removal that is always done; evens out a channel that compresses
+        some coefficients (a codec) so no single coefficient dominates the clustering.
+    gate_db_over_floor : float
+        A front-end speech frame is kept only this far above the call's noise floor (10th
+        percentile of frame loudness): the front end marks the first seconds as speech while
+        its own noise floor settles, and keeps pauses inside talk as speech (hangover).
+    gate_hangover_s : float
+        Frames within this of a gated speech frame stay speech (word-internal dips).
+
+    Raises
+    ------
+    ParameterError
+        A value that cannot describe a speaker feature (a non-positive duration or rate, a
+        band whose bottom is not below its top or above Nyquist, a fraction outside (0, 1]).
     """
 
     sample_rate_hz: int = 16_000
     hop_s: float = 0.010
     frame_length_s: float = 0.025
     n_mels: int = 30
+    fmin_hz: float = 100.0
     fmax_hz: float = 3_800.0
     n_mfcc: int = 12
     window_s: float = 0.8
     step_s: float = 0.4
     min_speech_fraction: float = 0.5
     gate_db_over_floor: float = 20.0
-    """A front-end speech frame is kept only this far above the call's noise floor (10th
-    percentile of frame loudness): the front end marks the first seconds as speech while its
-    own noise floor settles, and keeps pauses inside talk as speech (hangover)."""
     gate_hangover_s: float = 0.15
-    """Frames within this of a gated speech frame stay speech (word-internal dips)."""
+    normalise_variance: bool = False
+
+    def __post_init__(self) -> None:
+        positive = {
+            "sample_rate_hz": self.sample_rate_hz,
+            "hop_s": self.hop_s,
+            "frame_length_s": self.frame_length_s,
+            "window_s": self.window_s,
+            "step_s": self.step_s,
+            "n_mels": self.n_mels,
+            "n_mfcc": self.n_mfcc,
+        }
+        for name, value in positive.items():
+            if not (np.isfinite(value) and value > 0):
+                raise ParameterError(f"speaker features: {name} = {value!r}; pass a positive value")
+        if self.n_mfcc >= self.n_mels:
+            raise ParameterError(
+                f"speaker features: n_mfcc = {self.n_mfcc} needs more than that many mel bands "
+                f"(n_mels = {self.n_mels}); raise n_mels or lower n_mfcc"
+            )
+        nyquist_hz = self.sample_rate_hz / 2
+        if not (0.0 <= self.fmin_hz < self.fmax_hz <= nyquist_hz):
+            raise ParameterError(
+                f"speaker features: band {self.fmin_hz:g}-{self.fmax_hz:g} Hz; pass "
+                f"0 <= fmin_hz < fmax_hz <= {nyquist_hz:g} Hz (half the sample rate)"
+            )
+        if not 0.0 < self.min_speech_fraction <= 1.0:
+            raise ParameterError(
+                f"speaker features: min_speech_fraction = {self.min_speech_fraction!r}; pass a "
+                "fraction in (0, 1]"
+            )
+        if not (np.isfinite(self.gate_db_over_floor) and self.gate_db_over_floor >= 0):
+            raise ParameterError(
+                f"speaker features: gate_db_over_floor = {self.gate_db_over_floor!r}; pass 0 dB "
+                "or more (0 keeps every front-end speech frame)"
+            )
+        if not (np.isfinite(self.gate_hangover_s) and self.gate_hangover_s >= 0):
+            raise ParameterError(
+                f"speaker features: gate_hangover_s = {self.gate_hangover_s!r}; pass 0 s or more"
+            )
 
 
 @dataclass(frozen=True)
@@ -134,6 +189,8 @@ def speaker_frames(
         The front end's per-frame values for the same signal
         (:func:`audio.features.extract_features`).
     """
+    import librosa  # the 'mono' extra: imported here so the options load without it
+
     o = options or SpeakerFeatureOptions()
     x = np.asarray(samples, dtype=np.float32)
     if x.ndim != 1:
@@ -149,7 +206,7 @@ def speaker_frames(
         hop_length=hop,
         win_length=win,
         n_mels=o.n_mels,
-        fmin=100.0,
+        fmin=o.fmin_hz,
         fmax=o.fmax_hz,
         center=True,
         power=2.0,
@@ -165,6 +222,8 @@ def speaker_frames(
     sp = gate_speech(np.asarray(speech, dtype=bool), np.asarray(loudness_dbfs), o)
     if sp.any():
         cep = cep - cep[sp].mean(axis=0)
+        if o.normalise_variance:
+            cep = cep / (cep[sp].std(axis=0) + 1e-9)
     return SpeakerFrames(
         mfcc=cep,
         speech=sp,

@@ -24,13 +24,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Literal
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
 
 import numpy as np
 from scipy.cluster.hierarchy import fcluster, linkage
 
-from calltone.audio.errors import CalltoneError
+from calltone.audio.errors import CalltoneError, ParameterError
 from calltone.audio.features import FeatureStream, concat_blocks
 from calltone.audio.speakers import (
     SpeakerFeatureOptions,
@@ -73,6 +73,24 @@ class DiarizationConfig:
         Two turns of the same speaker closer than this are joined into one.
     min_windows : int
         With fewer embedded windows the call is given to one speaker.
+    masking_range_db : float
+        How far the other party's turns are turned down in each party's channel
+        (:func:`split_channels`): 40 dB puts the other voice below the front end's speech gate
+        (35 dB under the channel's own speech) while keeping the line's noise floor in both
+        channels, so each channel's baseline and noise estimate stay those of a real line.
+    mask_ramp_s : float
+        The masks fade over this long at every turn change so the cuts do not click (a click
+        reads as a loudness spike).
+    role_words_window_s : float
+        Only the first this-many seconds of a mono call are transcribed for the role decision
+        and agent phrases within them count 1.5x (agents greet and name the company at the
+        start; 60 s covers a greeting after a hold or an IVR prompt).
+
+    Raises
+    ------
+    ParameterError
+        A value outside what the setting can mean (see each check's message), or feature
+        options that are invalid (:class:`audio.speakers.SpeakerFeatureOptions`).
     """
 
     features: SpeakerFeatureOptions = field(default_factory=SpeakerFeatureOptions)
@@ -83,6 +101,55 @@ class DiarizationConfig:
     min_turn_s: float = 0.25
     bridge_gap_s: float = 0.3
     min_windows: int = 4
+    masking_range_db: float = 40.0
+    mask_ramp_s: float = 0.01
+    role_words_window_s: float = 60.0
+
+    def __post_init__(self) -> None:
+        checks: list[tuple[str, float, bool, str]] = [
+            ("pitch_weight", self.pitch_weight, self.pitch_weight >= 0, "0 or more"),
+            (
+                "switch_penalty_nats",
+                self.switch_penalty_nats,
+                self.switch_penalty_nats >= 0,
+                "0 nats or more",
+            ),
+            ("llr_scale", self.llr_scale, self.llr_scale > 0, "a positive factor"),
+            (
+                "resegment_rounds",
+                self.resegment_rounds,
+                1 <= self.resegment_rounds <= 10,
+                "1 to 10 rounds",
+            ),
+            ("min_turn_s", self.min_turn_s, self.min_turn_s >= 0, "0 s or more"),
+            ("bridge_gap_s", self.bridge_gap_s, self.bridge_gap_s >= 0, "0 s or more"),
+            ("min_windows", self.min_windows, self.min_windows >= 2, "2 windows or more"),
+            (
+                "masking_range_db",
+                self.masking_range_db,
+                0 < self.masking_range_db <= 120,
+                "0 to 120 dB (40: the other voice falls below the speech gate)",
+            ),
+            ("mask_ramp_s", self.mask_ramp_s, 0 <= self.mask_ramp_s <= 0.1, "0 to 0.1 s"),
+            (
+                "role_words_window_s",
+                self.role_words_window_s,
+                self.role_words_window_s > 0,
+                "a positive number of seconds",
+            ),
+        ]
+        for name, value, ok, wanted in checks:
+            if not (np.isfinite(value) and ok):
+                raise ParameterError(f"diarization: {name} = {value!r}; pass {wanted}")
+        if not isinstance(self.features, SpeakerFeatureOptions):
+            raise ParameterError(
+                f"diarization: features is a {type(self.features).__name__}; pass "
+                "calltone.audio.speakers.SpeakerFeatureOptions"
+            )
+
+    def to_dict(self) -> dict[str, Any]:
+        """Every setting by name (the analysis JSON's ``call.separation.config``)."""
+        return asdict(self)
 
 
 @dataclass(frozen=True)
@@ -125,6 +192,8 @@ class Diarization:
         1 when the call holds too little speech to split, else 2.
     confidence : float
         0..1: speech-time-weighted mean turn confidence.
+    config : DiarizationConfig
+        The settings this result was made with (said in the output).
     """
 
     turns: list[Turn]
@@ -132,6 +201,7 @@ class Diarization:
     hop_s: float
     n_speakers: int
     confidence: float
+    config: DiarizationConfig = field(default_factory=DiarizationConfig)
 
     def speech_s(self, speaker: int) -> float:
         return float(sum(t.duration_s for t in self.turns if t.speaker == speaker))
@@ -310,6 +380,7 @@ def _finish(
         hop_s=hop_s,
         n_speakers=n_speakers,
         confidence=overall,
+        config=cfg,
     )
 
 
@@ -382,7 +453,7 @@ def assign_roles(
         for pattern, weight in AGENT_PHRASES:
             m = re.search(pattern, low)
             if m:
-                early = 1.5 if start_s < 60.0 else 1.0
+                early = 1.5 if start_s < diarization.config.role_words_window_s else 1.0
                 scores[who] += weight * early
                 evidence.append(f"speaker {who}: '{m.group(0)}' at {start_s:.1f} s")
     if diarization.n_speakers == 2 and max(scores) > 0 and scores[0] != scores[1]:
@@ -400,26 +471,25 @@ def split_channels(
     agent_speaker: int,
     *,
     sample_rate: int = 16_000,
-    other_gain_db: float = -40.0,
-    ramp_s: float = 0.01,
 ) -> np.ndarray:
     """Mask a mono call into ``(2, n)``: row 0 the agent's frames, row 1 the customer's.
 
-    Frames of the other speaker are attenuated by ``other_gain_db`` (not zeroed, so each channel
-    keeps a noise floor for the front end); non-speech frames are kept, at full level, in
-    both rows (the line's background); overlap frames (2) are in both. Masks are ramped over
-    ``ramp_s`` so the cuts do not click.
+    Frames of the other speaker are attenuated by the diarization config's ``masking_range_db``
+    (not zeroed, so each channel keeps a noise floor for the front end); non-speech frames are
+    kept, at full level, in both rows (the line's background); overlap frames (2) are in both.
+    Masks are ramped over ``mask_ramp_s`` so the cuts do not click.
     """
+    cfg = diarization.config
     x = np.asarray(samples, dtype=np.float32).reshape(-1)
     fs = diarization.frame_speaker
     hop = round(diarization.hop_s * sample_rate)
-    low = 10 ** (other_gain_db / 20)
+    low = 10 ** (-cfg.masking_range_db / 20)
     rows = []
     for spk in (agent_speaker, 1 - agent_speaker):
         gain = np.where((fs == spk) | (fs == 2) | (fs < 0), 1.0, low)
         g = np.repeat(gain, hop)
         g = np.pad(g, (0, max(0, x.size - g.size)), mode="edge")[: x.size]
-        k = max(1, round(ramp_s * sample_rate))
+        k = max(1, round(cfg.mask_ramp_s * sample_rate))
         g = np.convolve(g, np.ones(k) / k, mode="same")
         rows.append((x * g).astype(np.float32))
     return np.stack(rows)
@@ -456,6 +526,7 @@ class Separation:
             "role_evidence": self.roles.evidence[:5],
             "turns": len(d.turns),
             "interruptions_confidence": "low: overlap is not detected in a mono mix",
+            "config": d.config.to_dict(),
         }
 
 

@@ -130,11 +130,13 @@ def analyze_separated(
     profiles: dict[str, BaselineSnapshot] | None = None,
     max_decoded_bytes: int | None = None,
     keep_timeline: bool = False,
+    diarization: Any = None,
 ) -> tuple[DecodedAudio, SessionResult, Any]:
     """``analyze --separate``: a mono call is diarized into agent/customer channels
     (:func:`models.diarization.separate_mono`) and analysed as a two-party call.
 
-    ``words_for(mono_audio)`` gives transcript segments for the role decision (optional).
+    ``words_for(mono_audio)`` gives transcript segments for the role decision (optional);
+    ``diarization`` is a ``models.diarization.DiarizationConfig`` (default settings if None).
     A recording with two or more channels is analysed as usual; the third item is then ``None``.
     """
     from calltone.models.diarization import separate_mono
@@ -155,7 +157,12 @@ def analyze_separated(
             None,
         )
     words = words_for(audio) if words_for and agent_speaker == "auto" else None
-    sep = separate_mono(audio.samples[0], mode=agent_speaker, words=words)  # type: ignore[arg-type]
+    sep = separate_mono(
+        audio.samples[0],
+        mode=agent_speaker,  # type: ignore[arg-type]
+        words=words,
+        config=diarization,
+    )
     two = DecodedAudio(
         samples=sep.samples,
         sample_rate=audio.sample_rate,

@@ -25,11 +25,9 @@ from calltone.models.tone.config import AnalysisConfig
 from calltone.models.tone.session import SessionResult
 
 if TYPE_CHECKING:
+    from calltone.models.diarization import DiarizationConfig
     from calltone.models.recorded.transcript import TranscriptResult
     from calltone.models.speech.transcriber import Transcriber
-
-# Words from the first minute of a mono call decide which voice is the agent's (a greeting).
-ROLE_WORDS_WINDOW_S = 60.0
 
 
 @dataclass(frozen=True)
@@ -46,6 +44,9 @@ class RecordedCallOptions:
     """Diarize a mono recording into agent and customer (``analyze --separate``)."""
     agent_speaker: Literal["first", "second", "auto"] = "auto"
     """With ``separate``: which of the two voices is the agent's."""
+    diarization: DiarizationConfig | None = None
+    """With ``separate``: the diarization settings (default ``DiarizationConfig()``; the
+    document's ``call.separation.config`` says which were used)."""
     customer_name: str | None = None
     """The customer's name if known; otherwise the transcript may tell it."""
 
@@ -86,12 +87,15 @@ def analyze_recording(
     conclude_now = transcriber is None
     separation = None
     if o.separate:
+        from calltone.models.diarization import DiarizationConfig
+
+        dcfg = o.diarization or DiarizationConfig()
         words_for = None
         if transcriber is not None:
             tr = transcriber
 
             def words_for(mono: DecodedAudio) -> list[tuple[float, float, str]]:
-                n = int(ROLE_WORDS_WINDOW_S * mono.sample_rate)
+                n = int(dcfg.role_words_window_s * mono.sample_rate)
                 segs = tr.transcribe_array(mono.samples[0][:n], speaker="mono")
                 return [(g.start_s, g.end_s, g.text) for g in segs]
 
@@ -104,6 +108,7 @@ def analyze_recording(
             profiles=profiles,
             max_decoded_bytes=o.read.max_decoded_bytes,
             keep_timeline=o.keep_timeline,
+            diarization=dcfg,
         )
     else:
         audio, session = analyze_file(

@@ -12,8 +12,16 @@ import soundfile as sf
 from scipy.signal import lfilter
 
 from calltone.audio.decode import load_audio
+from calltone.audio.errors import ParameterError
 from calltone.audio.features import extract_features
-from calltone.models.diarization import DiarizationError, assign_roles, diarize, split_channels
+from calltone.audio.speakers import SpeakerFeatureOptions
+from calltone.models.diarization import (
+    DiarizationConfig,
+    DiarizationError,
+    assign_roles,
+    diarize,
+    split_channels,
+)
 from tests.support.synth import SR, shared_data_dir, silence, voiced
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -97,6 +105,39 @@ def test_split_channels_masks_the_other_speaker() -> None:
     assert 20 * np.log10(rms[0] / rms[1]) > 30.0  # A's turn is on the agent row only
 
 
+@pytest.mark.parametrize(
+    ("make", "named"),
+    [
+        (lambda: DiarizationConfig(masking_range_db=0.0), "masking_range_db"),
+        (lambda: DiarizationConfig(masking_range_db=float("nan")), "masking_range_db"),
+        (lambda: DiarizationConfig(role_words_window_s=-5.0), "role_words_window_s"),
+        (lambda: DiarizationConfig(resegment_rounds=0), "resegment_rounds"),
+        (lambda: DiarizationConfig(switch_penalty_nats=-1.0), "switch_penalty_nats"),
+        (lambda: SpeakerFeatureOptions(window_s=0.0), "window_s"),
+        (lambda: SpeakerFeatureOptions(fmin_hz=4000.0, fmax_hz=3800.0), "band"),
+        (lambda: SpeakerFeatureOptions(n_mfcc=40, n_mels=30), "n_mfcc"),
+        (lambda: SpeakerFeatureOptions(min_speech_fraction=1.5), "min_speech_fraction"),
+    ],
+)
+def test_bad_diarization_settings_raise_parameter_error_naming_them(
+    make: object, named: str
+) -> None:
+    with pytest.raises(ParameterError, match=named):
+        make()  # type: ignore[operator]
+
+
+def test_diarization_says_which_settings_it_used_and_masking_follows_them() -> None:
+    mix, ref = _two_voice_mix()
+    cfg = DiarizationConfig(masking_range_db=20.0)
+    d = diarize(mix, cfg)
+    assert d.config is cfg and d.config.to_dict()["masking_range_db"] == 20.0
+    assert d.config.to_dict()["features"]["n_mfcc"] == 12
+    two = split_channels(mix, d, agent_speaker=0)
+    a0, a1 = (round(ref[0][0] * SR) + SR // 2, round(ref[0][1] * SR) - SR // 2)
+    rms = [float(np.sqrt(np.mean(two[c, a0:a1] ** 2))) for c in (0, 1)]
+    assert 20 * np.log10(rms[0] / rms[1]) == pytest.approx(20.0, abs=1.0)
+
+
 def _data(*parts: str) -> Path:
     p = shared_data_dir().joinpath(*parts)
     if not p.exists():
@@ -156,6 +197,7 @@ def test_analyze_separate_gives_both_parties_on_a_mono_mix(tmp_path: Path) -> No
     sep = doc["call"]["separation"]
     assert doc["call"]["source_channels"] == 1 and doc["call"]["channels"] == 2
     assert sep["role_decided_by"] == "first_speaker" and 0 < sep["confidence"] <= 1
+    assert sep["config"]["masking_range_db"] == 40.0 and sep["config"]["role_words_window_s"] == 60
     assert "interruptions" in doc["notes"][0]
     yelling = [e for e in doc["events"] if e["kind"] == "yelling"]
     assert yelling and all(e["speaker"] == "customer" for e in yelling)
