@@ -69,7 +69,7 @@ def calltone(options: TranscriberOptions) -> Callable[[Path], Texts]:
 
     def run(path: Path) -> Texts:
         audio = load_audio(path)
-        session = run_session(audio, ChannelRoles(0, 1), AnalysisConfig(), conclude=False)
+        session = run_session(audio, ChannelRoles(0, 1), AnalysisConfig())
         segs = transcribe_session(audio, session, transcriber=tr).segments
         return {p: " ".join(s.text for s in segs if s.speaker == p) for p in ("agent", "customer")}
 

@@ -68,7 +68,7 @@ def references() -> dict[str, str]:
 
 def run_once(audio: DecodedAudio, tr: Transcriber) -> tuple[float, float, list[Segment]]:
     cpu0, t0 = time.process_time(), time.perf_counter()
-    session = run_session(audio, ChannelRoles(0, 1), AnalysisConfig(), conclude=False)
+    session = run_session(audio, ChannelRoles(0, 1), AnalysisConfig())
     result = transcribe_session(audio, session, transcriber=tr)
     return time.perf_counter() - t0, time.process_time() - cpu0, result.segments
 

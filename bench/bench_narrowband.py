@@ -151,7 +151,7 @@ def calltone_system(options: TranscriberOptions) -> Callable[[Path], str]:
 
     def run(path: Path) -> str:
         audio = load_audio(path)
-        session = run_session(audio, ChannelRoles(0, None), AnalysisConfig(), conclude=False)
+        session = run_session(audio, ChannelRoles(0, None), AnalysisConfig())
         result = transcribe_session(audio, session, transcriber=tr)
         return " ".join(s.text for s in result.segments)
 
@@ -168,7 +168,7 @@ def calltone_on_array(options: TranscriberOptions, loader: str) -> Callable[[Pat
 
         x = decode_audio(str(path), sampling_rate=16000)
         audio = DecodedAudio(x[None, :].astype(np.float32), 16000, 8000, str(path))
-        session = run_session(audio, ChannelRoles(0, None), AnalysisConfig(), conclude=False)
+        session = run_session(audio, ChannelRoles(0, None), AnalysisConfig())
         return " ".join(s.text for s in transcribe_session(audio, session, transcriber=tr).segments)
 
     return run

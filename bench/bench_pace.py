@@ -44,7 +44,7 @@ def shared_data_dir() -> Path:
 
 def analyse(path: Path, roles: ChannelRoles) -> tuple[dict[str, Any], dict[str, list[Word]], list]:
     audio = load_audio(path)
-    session = run_session(audio, roles, AnalysisConfig(), conclude=False)
+    session = run_session(audio, roles, AnalysisConfig())
     result = transcribe_session(audio, session, transcriber=None)
     words: dict[str, list[Word]] = {}
     for s in result.segments:

@@ -43,13 +43,12 @@ def run_session(
     agent_id: str = "",
     on_update: Callable[[SessionUpdate], None] | None = None,
     keep_timeline: bool = False,
-    conclude: bool = True,
     profiles: dict[str, BaselineSnapshot] | None = None,
 ) -> SessionResult:
     """Feed decoded audio through a :class:`CallSession` in chunks of ``chunk_s`` seconds.
 
-    ``conclude=False`` when transcript cues will follow: the end-of-call alerts are then decided
-    by :func:`models.recorded.transcript.transcribe_session` once the cues are in.
+    The result is finished, not closed: add transcript cues (``result.add_events``) if any, then
+    ``result.close()`` decides the end-of-call alerts.
     """
     o = config.features
     if audio.samples.shape[1] < round(o.frame_length_s * audio.sample_rate):
@@ -72,7 +71,7 @@ def run_session(
         update = session.push(audio.samples[:, i : i + step])
         if on_update and update:
             on_update(update)
-    return session.finish(conclude=conclude)
+    return session.finish()
 
 
 def run_analyzer(
@@ -93,12 +92,12 @@ def analyze_file(
     config: AnalysisConfig | None = None,
     alert_config: AlertConfig | None = None,
     keep_timeline: bool = False,
-    conclude: bool = True,
     profiles: dict[str, BaselineSnapshot] | None = None,
 ) -> tuple[DecodedAudio, SessionResult]:
     """Decode ``path`` and analyse it acoustically, with the alerts a live call would get
-    (``conclude``: as for :func:`run_session`; ``profiles``: saved voice profiles by role, e.g.
-    ``{"agent": VoiceProfile.load(f).baseline}``, that the call's baselines start from)."""
+    (finished, not closed, as for :func:`run_session`; ``profiles``: saved voice profiles by
+    role, e.g. ``{"agent": VoiceProfile.load(f).baseline}``, that the call's baselines start
+    from)."""
     opts = options or AnalyzeOptions()
     cfg = config or AnalysisConfig()
     audio = load_audio(path, max_decoded_bytes=opts.max_decoded_bytes)
@@ -115,7 +114,6 @@ def analyze_file(
         alert_config=alert_config,
         chunk_s=opts.chunk_s,
         keep_timeline=keep_timeline,
-        conclude=conclude,
         profiles=profiles,
     )
 
@@ -126,7 +124,6 @@ def analyze_separated(
     agent_speaker: str = "auto",
     words_for: Callable[[DecodedAudio], list[tuple[float, float, str]]] | None = None,
     config: AnalysisConfig | None = None,
-    conclude: bool = True,
     profiles: dict[str, BaselineSnapshot] | None = None,
     max_decoded_bytes: int | None = None,
     keep_timeline: bool = False,
@@ -151,7 +148,6 @@ def analyze_separated(
                 roles,
                 config or AnalysisConfig(),
                 keep_timeline=keep_timeline,
-                conclude=conclude,
                 profiles=profiles,
             ),
             None,
@@ -174,7 +170,6 @@ def analyze_separated(
         ChannelRoles(agent=0, customer=1),
         config or AnalysisConfig(),
         keep_timeline=keep_timeline,
-        conclude=conclude,
         profiles=profiles,
     )
     return two, session, sep

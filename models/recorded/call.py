@@ -73,8 +73,8 @@ def analyze_recording(
 ) -> RecordedCall:
     """Decode, analyse and (with ``transcriber``) transcribe one recording.
 
-    Without a transcriber the session's end-of-call alerts are decided at once; with one, after
-    the phrase cues are in (a manager request can make the call hard).
+    The session is closed (its end-of-call alerts decided) after the transcript's phrase cues
+    are in, when there is a transcriber: a manager request can make the call hard.
 
     Raises
     ------
@@ -84,7 +84,6 @@ def analyze_recording(
     """
     o = options or RecordedCallOptions()
     profiles = dict(o.profiles) if o.profiles is not None else None
-    conclude_now = transcriber is None
     separation = None
     if o.separate:
         from calltone.models.diarization import DiarizationConfig
@@ -104,7 +103,6 @@ def analyze_recording(
             agent_speaker=o.agent_speaker,
             words_for=words_for,
             config=o.config,
-            conclude=conclude_now,
             profiles=profiles,
             max_decoded_bytes=o.read.max_decoded_bytes,
             keep_timeline=o.keep_timeline,
@@ -116,7 +114,6 @@ def analyze_recording(
             options=o.read,
             config=o.config,
             keep_timeline=o.keep_timeline,
-            conclude=conclude_now,
             profiles=profiles,
         )
     transcript = None
@@ -128,6 +125,7 @@ def analyze_recording(
             audio, session, transcriber=transcriber, customer_name=o.customer_name
         )
         parts = transcript.document_parts()
+    session.close()
     doc = to_document(audio, session, **parts)
     if separation is not None:
         from calltone.models.diarization import SEPARATION_NOTE

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -37,9 +38,34 @@ class TrailingSums:
 
 @dataclass
 class _Open:
+    """A detector's open event: the update last emitted for it and what it has seen since."""
+
     event: Event
     last_active: int
     peak: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class _OpenTone:
+    """The agent-tone event being built: its evidence grows while it is open, so the detector
+    keeps it here and emits a fresh :class:`Event` each time it changed (see ``push``)."""
+
+    start_s: float
+    evidence: dict[str, Any]
+    thresholds: dict[str, float]
+    last_active: int
+    peak: dict[str, float] = field(default_factory=dict)
+    changed: bool = True
+
+    def event(self, speaker: str, end_s: float | None = None) -> Event:
+        return Event(
+            kind="agent_tone",
+            speaker=speaker,
+            start_s=self.start_s,
+            end_s=end_s,
+            evidence=dict(self.evidence),
+            thresholds=dict(self.thresholds),
+        )
 
 
 class YellingDetector:
@@ -183,10 +209,12 @@ class YellingDetector:
         op = self._open
         if op is None:
             return []
-        op.event.end_s = time_of(self._last_hot)
-        op.event.evidence.update({f"peak_{k}": v for k, v in op.peak.items()})
         self._open = None
-        return [op.event]
+        return [
+            op.event.closed_at(
+                time_of(self._last_hot), evidence={f"peak_{k}": v for k, v in op.peak.items()}
+            )
+        ]
 
     def finish(self, time_of: TimeFn) -> list[Event]:
         return self._end_run(time_of) if self._run_start is not None else []
@@ -251,7 +279,7 @@ class AgentToneDetector:
         # series: voiced, power*voiced, st*voiced, st^2*voiced, speech, nucleus, tilt*voiced,
         # hnr*voiced
         self._sums = TrailingSums(self.width, 8)
-        self._open: _Open | None = None
+        self._open: _OpenTone | None = None
         self._last_eval_active = False
         self._end_after = max(1, round(config.end_after_calm_s / hop_s))
         self._runs: list[_Run] = []
@@ -417,9 +445,7 @@ class AgentToneDetector:
                         float(j.values[3, k]) - 1.0, 0.0
                     )
                     first = self._first_voiced_since(g - self.width + 1)
-                    ev = Event(
-                        kind="agent_tone",
-                        speaker=self.speaker,
+                    self._open = _OpenTone(
                         start_s=time_of(first if first is not None else g),
                         evidence={
                             "fired": fired,
@@ -435,22 +461,24 @@ class AgentToneDetector:
                             "confirmed_at_s": time_of(g),
                         },
                         thresholds=self.thresholds(fired, j.scale),
+                        last_active=g,
                     )
-                    self._open = _Open(ev, g)
-                    out.append(ev)
                 op = self._open
                 op.last_active = g
-                all_fired = sorted(
-                    set(op.event.evidence["fired"]) | set(fired), key=self.SIGNALS.index
-                )
-                op.event.evidence["fired"] = all_fired
-                op.event.thresholds = self.thresholds(all_fired, j.scale)
+                all_fired = sorted(set(op.evidence["fired"]) | set(fired), key=self.SIGNALS.index)
+                op.changed = op.changed or all_fired != op.evidence["fired"]
+                op.evidence["fired"] = all_fired
+                op.thresholds = self.thresholds(all_fired, j.scale)
                 _keep_max(op.peak, "score", float(j.score[k]))
                 for name, val in zip(self.VALUES, j.values[:, k], strict=True):
                     _keep_max(op.peak, name, float(val))
                 _keep_max(op.peak, "syllable_rate_per_s", float(j.rate[k]))
             elif self._open is not None and g - self._open.last_active >= self._end_after:
                 out.append(self._close(self._open, baseline, time_of))
+        if self._open is not None and self._open.changed:
+            # One update per push for an event opened (or grown) in it, as it stands at the end.
+            self._open.changed = False
+            out.append(self._open.event(self.speaker))
         # A frame is flagged when the latest evaluation at or before it was active.
         state = np.full(voiced.size, -1, np.int8)
         state[evals] = active.astype(np.int8)
@@ -559,23 +587,21 @@ class AgentToneDetector:
         begin = max(first.first_voiced, self._prev_end + 1)
         return begin, max(begin, min(last.last_voiced, max(last_active, begin)))
 
-    def _close(self, op: _Open, baseline: BaselineSnapshot, time_of: TimeFn) -> Event:
+    def _close(self, op: _OpenTone, baseline: BaselineSnapshot, time_of: TimeFn) -> Event:
         span = self._span(baseline, op.last_active)
         if span is not None:
-            op.event.start_s = max(op.event.start_s, time_of(span[0]))
-            op.event.end_s = max(time_of(span[1]), op.event.start_s)
+            op.start_s = max(op.start_s, time_of(span[0]))
+            end_s = max(time_of(span[1]), op.start_s)
             self._prev_end = span[1]
         else:
-            op.event.start_s = max(op.event.start_s, time_of(self._prev_end + 1))
-            op.event.end_s = max(time_of(op.last_active), op.event.start_s)
+            op.start_s = max(op.start_s, time_of(self._prev_end + 1))
+            end_s = max(time_of(op.last_active), op.start_s)
             self._prev_end = op.last_active
-        op.event.evidence.update(
-            {f"peak_{k}": round(v, 2) for k, v in op.peak.items() if np.isfinite(v)}
-        )
+        op.evidence.update({f"peak_{k}": round(v, 2) for k, v in op.peak.items() if np.isfinite(v)})
         self._open = None
         for r in self._runs:
             r.touched = False
-        return op.event
+        return op.event(self.speaker, end_s)
 
     def finish(self, time_of: TimeFn, baseline: BaselineSnapshot | None = None) -> list[Event]:
         if self._open is None:
@@ -645,10 +671,9 @@ class DeadAirDetector:
         return out
 
     def _close(self, g: int, time_of: TimeFn) -> Event:
-        ev = self._open
-        assert ev is not None  # internal invariant, not input checking
-        ev.end_s = time_of(g)
-        self.dead_air_frames += round((ev.end_s - ev.start_s) / self.hop_s)
+        assert self._open is not None  # internal invariant, not input checking
+        ev = self._open.closed_at(time_of(g))
+        self.dead_air_frames += round((time_of(g) - ev.start_s) / self.hop_s)
         self._open = None
         return ev
 

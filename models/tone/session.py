@@ -2,7 +2,8 @@
 
 ``CallSession`` is what both ``calltone analyze`` and the live WebSocket drive: push float audio
 (or live PCM bytes) in, get :class:`SessionUpdate` out (events that opened or closed and the
-alerts they raised), then ``finish``. Acoustic alerts never wait for transcription.
+alerts they raised), then ``finish`` when the audio ends and ``close`` when the last events
+(transcript cues) are in. Acoustic alerts never wait for transcription.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from calltone.audio.channels import ChannelRoles
+from calltone.audio.errors import CalltoneError
 from calltone.audio.pcm import PcmFormat, PcmStream
 from calltone.models.tone.alerts import AgentStrain, Alert, AlertConfig, AlertPolicy
 from calltone.models.tone.baseline import BaselineSnapshot
@@ -85,34 +87,46 @@ class _Ring:
         return self.buf[idx].copy()
 
 
-@dataclass
+class CallLifecycleError(CalltoneError):
+    """A call session was used out of order (its steps are push, finish, add_events, close)."""
+
+
+@dataclass(frozen=True)
 class SessionResult:
-    """The end of a call."""
+    """The end of a call's audio: its analysis, the last update, and the session (still open
+    to events from beside the acoustic path until :meth:`close`)."""
 
     analysis: AnalysisResult
-    alerts: list[Alert]
     final: SessionUpdate
-    policy: AlertPolicy
-    # Whether the end-of-call decision (take a break) is in ``alerts``; when it is not, late
-    # events (transcript cues) go to ``policy`` first and then :meth:`conclude`.
-    concluded: bool = True
+    session: CallSession = field(repr=False)
 
-    def conclude(
+    @property
+    def alerts(self) -> list[Alert]:
+        """Every alert of the call so far, in the order raised."""
+        return list(self.session.policy.alerts)
+
+    @property
+    def closed(self) -> bool:
+        return self.session.closed
+
+    def add_events(self, events: list[Event]) -> list[Alert]:
+        """As :meth:`CallSession.add_events`; returns the alerts they raised."""
+        return self.session.add_events(events).alerts
+
+    def close(
         self, *, strain: AgentStrain | None = None, wall_time_s: float | None = None
     ) -> list[Alert]:
-        """Decide the end-of-call alerts now that every event is in; once per call."""
-        if self.concluded:
-            return []
-        self.concluded = True
-        alerts = self.policy.finish(
-            self.analysis.duration_s, strain=strain, wall_time_s=wall_time_s
-        )
-        self.alerts.extend(alerts)
-        return alerts
+        """As :meth:`CallSession.close`."""
+        return self.session.close(strain=strain, wall_time_s=wall_time_s)
 
 
 class CallSession:
     """Streaming analysis and alerting of one call.
+
+    A call's steps, in order: :meth:`push` (or :meth:`push_pcm`) its audio; :meth:`finish`
+    when the audio ends; :meth:`add_events` for events found beside the acoustic path (phrase
+    cues from the transcript, which may arrive after the audio); :meth:`close` when no more
+    events will come, which decides the end-of-call alerts (take a break).
 
     Parameters
     ----------
@@ -160,6 +174,7 @@ class CallSession:
         self._pending: dict[str, tuple[float, float] | None] = {p: None for p in roles.present}
         self.policy = AlertPolicy(alert_config, call_id=call_id, agent_id=agent_id)
         self._result: SessionResult | None = None
+        self.closed = False
         self.pcm = PcmStream(pcm) if pcm is not None else None
         self.call_id = call_id
         self.agent_id = agent_id
@@ -219,48 +234,51 @@ class CallSession:
         return self.push(self.pcm.decode(data))
 
     def add_events(self, events: list[Event]) -> SessionUpdate:
-        """Events from beside the acoustic path (phrase cues from the transcript)."""
+        """Events from beside the acoustic path (phrase cues from the transcript), before or
+        after :meth:`finish` but not after :meth:`close`."""
+        if self.closed:
+            raise CallLifecycleError(
+                f"call {self.call_id!r} is closed; add its events before calling close()"
+            )
         return SessionUpdate(events, self.policy.on_events(events))
 
-    def finish(
-        self,
-        *,
-        strain: AgentStrain | None = None,
-        wall_time_s: float | None = None,
-        conclude: bool = True,
-    ) -> SessionResult:
-        """End the audio. ``conclude=False`` leaves the end-of-call decision (take a break) to
-        :meth:`SessionResult.conclude`, for callers with events still to come (transcript cues
-        arrive after the audio: a manager request in the last seconds makes the call hard)."""
+    def finish(self) -> SessionResult:
+        """End the audio: close open events and return the result. The end-of-call decision
+        waits for :meth:`close`: transcript cues arrive after the audio, and a manager request
+        in the last seconds makes the call hard."""
+        if self._result is not None:
+            return self._result
         tail = SessionUpdate()
         if self.pcm is not None:
             rest = self.pcm.flush()
             if rest.shape[1]:
                 tail = self.push(rest)
-        before = {id(e) for e in self.analyzer.events if not e.is_open}
-        analysis = self.analyzer.finish()
-        closed = [e for e in analysis.events if id(e) not in before]
-        alerts = tail.alerts + self.policy.on_events(closed)
-        result = SessionResult(
-            analysis=analysis,
-            alerts=list(self.policy.alerts),
-            final=SessionUpdate(),
-            policy=self.policy,
-            concluded=False,
+        closed = self.analyzer.end_audio()
+        analysis = self.analyzer.result()
+        final = SessionUpdate(
+            tail.events + closed,
+            tail.alerts + self.policy.on_events(closed),
+            tail.utterances + self._utterances(final=True),
         )
-        if conclude:
-            alerts += result.conclude(strain=strain, wall_time_s=wall_time_s)
-        result.final = SessionUpdate(
-            tail.events + closed, alerts, tail.utterances + self._utterances(final=True)
-        )
-        self._result = result
-        return result
+        self._result = SessionResult(analysis=analysis, final=final, session=self)
+        return self._result
 
-    def conclude(
+    def close(
         self, *, strain: AgentStrain | None = None, wall_time_s: float | None = None
     ) -> list[Alert]:
-        """The end-of-call alerts of a session finished with ``conclude=False`` (see
-        :meth:`SessionResult.conclude`)."""
+        """Decide the end-of-call alerts (take a break) now that every event is in.
+
+        ``strain`` (with ``wall_time_s``, epoch seconds) is the agent's record of recent hard
+        calls: a hard call is added to it, and several within the window say so in the alert.
+        Closing a closed session returns no alerts.
+        """
         if self._result is None:
-            raise ValueError("conclude() ends a finished call; call finish(conclude=False) first")
-        return self._result.conclude(strain=strain, wall_time_s=wall_time_s)
+            raise CallLifecycleError(
+                f"call {self.call_id!r} is still taking audio; call finish() before close()"
+            )
+        if self.closed:
+            return []
+        self.closed = True
+        return self.policy.finish(
+            self._result.analysis.duration_s, strain=strain, wall_time_s=wall_time_s
+        )

@@ -142,6 +142,12 @@ class AnalysisResult:
     baselines: dict[str, BaselineSnapshot] = field(default_factory=dict)
     """Each party's baseline at the end (what a voice profile is made of)."""
 
+    def update_events(self, updates: list[Event]) -> None:
+        """Replace events by updates with the same id (evidence found later, e.g. the words
+        said during an interruption)."""
+        by_id = {e.id: e for e in updates}
+        self.events = [by_id.get(e.id, e) for e in self.events]
+
     def events_sorted(self) -> list[Event]:
         return sorted(self.events, key=lambda e: (e.start_s, e.kind, e.speaker))
 
@@ -206,6 +212,9 @@ class CallAnalyzer:
         self._tick_buf: dict[str, list[tuple[np.ndarray, ...]]] = {p: [] for p in self.parties}
         self.metrics = {p: SpeakerMetrics() for p in self.parties}
         self.events: list[Event] = []
+        # Where each open event sits in ``events``, by its lane (kind, speaker): a detector holds
+        # at most one open event per lane, so an update replaces the event its lane has open.
+        self._open_at: dict[tuple[str, str], int] = {}
         self.speech_runs: dict[str, list[SpeechRun]] = {p: [] for p in self.parties}
         self._run_start: dict[str, int | None] = {p: None for p in self.parties}
         self._new_runs: list[SpeechRun] = []
@@ -244,21 +253,29 @@ class CallAnalyzer:
         self._samples_in += x.shape[1]
         return self._consume(self._features.push(x[self._rows]))
 
+    def end_audio(self) -> list[Event]:
+        """Flush the tail and close open events; return the events this closed, in call order
+        (each as it ends: events opened and closed by the tail included)."""
+        if self._finished:
+            return []
+        closed_before = {i for i, e in enumerate(self.events) if not e.is_open}
+        self._consume(self._features.finish())
+        end = self._frames_done
+        for p in self.parties:
+            self._flush_tick(p)
+            self._close_run(p, end)
+            self._record(self._yelling[p].finish(self.time_of))
+        if self._tone is not None:
+            self._record(self._tone.finish(self.time_of, self.baselines["agent"].snapshot))
+        if self._interrupt is not None:
+            self._record(self._interrupt.finish(end, self.time_of))
+        self._record(self._dead_air.finish(end, self.time_of))
+        self._finished = True
+        return [e for i, e in enumerate(self.events) if not e.is_open and i not in closed_before]
+
     def finish(self) -> AnalysisResult:
         """Flush the tail, close open events and return the whole result."""
-        if not self._finished:
-            self._consume(self._features.finish())
-            end = self._frames_done
-            for p in self.parties:
-                self._flush_tick(p)
-                self._close_run(p, end)
-                self._record(self._yelling[p].finish(self.time_of))
-            if self._tone is not None:
-                self._record(self._tone.finish(self.time_of, self.baselines["agent"].snapshot))
-            if self._interrupt is not None:
-                self._record(self._interrupt.finish(end, self.time_of))
-            self._record(self._dead_air.finish(end, self.time_of))
-            self._finished = True
+        self.end_audio()
         return self.result()
 
     def result(self) -> AnalysisResult:
@@ -311,11 +328,31 @@ class CallAnalyzer:
 
     # ---------------------------------------------------------------- internals
 
-    def _record(self, events: list[Event]) -> list[Event]:
-        for ev in events:
-            if not any(e is ev for e in self.events):
+    def _record(self, updates: list[Event]) -> list[Event]:
+        """Keep the detectors' updates and return them merged: one per event, at the place its
+        first update had, as it stands after the last (the alert policy sees each event once
+        per push, in its latest form)."""
+        merged: list[Event] = []
+        merged_at: dict[tuple[str, str], int] = {}
+        for ev in updates:
+            lane = (ev.kind, ev.speaker)
+            i = self._open_at.pop(lane, None)
+            if i is None:
                 self.events.append(ev)
-        return events
+                i = len(self.events) - 1
+            else:
+                self.events[i] = ev
+            if ev.is_open:
+                self._open_at[lane] = i
+            k = merged_at.pop(lane, None)
+            if k is None:
+                merged.append(ev)
+                k = len(merged) - 1
+            else:
+                merged[k] = ev
+            if ev.is_open:
+                merged_at[lane] = k
+        return merged
 
     def _consume(self, block: FrameBlock) -> list[Event]:
         n = len(block)
@@ -390,8 +427,7 @@ class CallAnalyzer:
         anyone = np.logical_or.reduce([speech[p] for p in self.parties])
         out += self._dead_air.push(start, anyone, self.time_of)
         self._frames_done = start + n
-        self._record(out)
-        return out
+        return self._record(out)
 
     def _track_runs(self, p: Role, start: int, speech: np.ndarray) -> None:
         if speech.size == 0:

@@ -138,7 +138,7 @@ def build_profile(
     out: list[CallContribution] = []
     for path in paths:
         try:
-            _, session = analyze_file(path, options=options, config=cfg, conclude=True)
+            _, session = analyze_file(path, options=options, config=cfg)
         except CalltoneError as exc:
             done = CallContribution(str(path), error=str(exc))
         else:

@@ -51,11 +51,10 @@ from calltone.service.live.profiles import load_agent_profile, update_agent_prof
 from calltone.service.live.workers import (
     AnalysisError,
     AnalysisPool,
-    Concluded,
+    Closed,
     Finished,
     OpenCall,
     Worker,
-    strain_snapshot,
 )
 from calltone.service.settings import Settings
 from calltone.service.storage import (
@@ -82,10 +81,10 @@ CLOSE_POLICY = 1008
 CLOSE_TOO_BIG = 1009
 CLOSE_INTERNAL = 1011
 
-STEP_COST_S = 0.0011
+STEP_CPU_S = 0.0011
 """Fixed CPU cost of one analysis step (``CallSession.push``), measured on the project machine."""
-AUDIO_COST = 0.003
-"""CPU seconds per second of audio beyond the fixed step cost."""
+AUDIO_CPU_S_PER_S = 0.003
+"""CPU seconds per second of audio analysed, beyond the fixed step cost."""
 CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 MIN_BATCH_S = 0.02
 MAX_BATCH_S = 0.2
@@ -375,7 +374,7 @@ class LiveHub:
     def batch_s(self) -> float:
         """Audio per analysis step for the current number of live calls.
 
-        A step costs about ``STEP_COST_S`` plus ``AUDIO_COST`` per second of audio (measured:
+        A step costs about ``STEP_CPU_S`` plus ``AUDIO_CPU_S_PER_S`` per second of audio (measured:
         20 ms steps use 5.7 % of a core per call, 200 ms steps 0.8 %). Few calls: every 20 ms
         frame is analysed at once (lowest latency). Many calls: steps grow just enough that the
         analysis stays within ``analysis_cpu_share`` of the cores, leaving the rest to sockets,
@@ -385,10 +384,10 @@ class LiveHub:
         if s.analysis_batch_ms is not None:
             return s.analysis_batch_ms / 1000.0
         n = max(1, len(self.calls))
-        room = s.analysis_cpu_share * CORES - AUDIO_COST * n
+        room = s.analysis_cpu_share * CORES - AUDIO_CPU_S_PER_S * n
         if room <= 0:
             return MAX_BATCH_S
-        return min(MAX_BATCH_S, max(MIN_BATCH_S, STEP_COST_S * n / room))
+        return min(MAX_BATCH_S, max(MIN_BATCH_S, STEP_CPU_S * n / room))
 
     async def io(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run a blocking storage call off the event loop."""
@@ -411,18 +410,18 @@ class LiveHub:
         await self.bus.publish(FEED_CHANNEL, b"{}")
 
     async def finish(self, worker: Worker, call_id: str) -> Finished:
-        """End a call's audio analysis (its end-of-call alerts wait for :meth:`conclude`)."""
+        """End a call's audio analysis (its end-of-call alerts wait for :meth:`end_of_call`)."""
         done: Finished = await worker.run("finish", call_id, None)
         return done
 
-    async def conclude(self, worker: Worker, call_id: str, agent_id: str) -> list[Alert]:
-        """A finished call's end-of-call alerts, with this node's record of the agent's recent
-        hard calls (updated by it)."""
+    async def end_of_call(self, worker: Worker, call_id: str, agent_id: str) -> list[Alert]:
+        """Close a finished call's session: its end-of-call alerts, with this node's record of
+        the agent's recent hard calls (updated by it)."""
         with self._strain_lock:
-            snapshot = strain_snapshot(self.strain, agent_id)
-        out: Concluded = await worker.run("conclude", call_id, (snapshot, time.time()))
+            snapshot = self.strain.for_agent(agent_id)
+        out: Closed = await worker.run("end_of_call", call_id, (snapshot, time.time()))
         with self._strain_lock:  # an agent has one call at a time, so this is their history
-            self.strain._hard_calls[agent_id] = out.hard_calls
+            self.strain.set_hard_calls(agent_id, out.hard_calls)
         return out.alerts
 
     def close(self) -> None:
@@ -886,7 +885,7 @@ class CallRunner:
             self.abandoned = True
         # Take-a-break is decided once the late cues are in: a manager request in the last
         # seconds raises a flag, which makes the call a hard one.
-        closing = await hub.conclude(worker, self.call_id, self.agent_id)
+        closing = await hub.end_of_call(worker, self.call_id, self.agent_id)
         if closing:
             await self._store_and_send([SessionUpdate([], closing)], _Outbox())
         await self._flush_redacted(send=ended)

@@ -19,16 +19,15 @@ import pickle
 import socket
 import struct
 import threading
-from collections import deque
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any
 
 from calltone.audio.channels import ChannelRoles
 from calltone.audio.errors import CalltoneError
 from calltone.audio.pcm import PcmFormat
-from calltone.models.tone.alerts import AgentStrain, Alert, AlertConfig
+from calltone.models.tone.alerts import Alert, AlertConfig
 from calltone.models.tone.baseline import BaselineSnapshot
 from calltone.models.tone.config import AnalysisConfig
 from calltone.models.tone.session import CallSession, SessionUpdate, UtteranceOptions
@@ -66,13 +65,13 @@ class Finished:
     """The agent's final baseline (None: no agent channel), for their voice profile."""
 
 
-@dataclass
-class Concluded:
+@dataclass(frozen=True)
+class Closed:
     """The end-of-call alerts, decided once the late transcript cues are in, and the agent's
     recent hard calls as the worker's copy of the strain record now holds them."""
 
     alerts: list[Alert]
-    hard_calls: deque[float] = field(default_factory=deque)
+    hard_calls: tuple[float, ...] = ()
 
 
 def handle(sessions: dict[str, CallSession], op: str, call_id: str, payload: Any) -> Any:
@@ -107,8 +106,8 @@ def handle(sessions: dict[str, CallSession], op: str, call_id: str, payload: Any
         return updates
     if op == "finish":
         # The session stays until "close": late transcript cues may still raise a flag, and
-        # the end-of-call decision waits for them ("conclude").
-        result = session.finish(conclude=False)
+        # the end-of-call decision waits for them ("end_of_call").
+        result = session.finish()
         analysis = result.analysis
         return Finished(
             final=result.final,
@@ -120,10 +119,10 @@ def handle(sessions: dict[str, CallSession], op: str, call_id: str, payload: Any
             if analysis.roles.agent is not None
             else None,
         )
-    if op == "conclude":
+    if op == "end_of_call":
         strain, wall_time_s = payload
-        alerts = session.conclude(strain=strain, wall_time_s=wall_time_s)
-        return Concluded(alerts, deque(strain._hard_calls.get(session.agent_id, ())))
+        alerts = session.close(strain=strain, wall_time_s=wall_time_s)
+        return Closed(alerts, strain.hard_calls(session.agent_id))
     raise AnalysisError(f"unknown analysis request {op!r}")
 
 
@@ -273,11 +272,3 @@ class AnalysisPool:
     def close(self) -> None:
         for w in self.workers:
             w.close()
-
-
-def strain_snapshot(strain: AgentStrain, agent_id: str) -> AgentStrain:
-    """A copy of one agent's recent hard calls to send with the call's ``finish``."""
-    copy = AgentStrain(strain.config)
-    if agent_id in strain._hard_calls:
-        copy._hard_calls[agent_id] = deque(strain._hard_calls[agent_id])
-    return copy

@@ -129,6 +129,7 @@ def test_live_pcm_session_matches_recorded_events():
     for i in range(0, len(data), 640):  # 20 ms frames
         alerts_live += live.push_pcm(data[i : i + 640]).alerts
     res = live.finish()
+    live.close()
     kinds = [a.kind for a in res.alerts]
     assert kinds[0] == "de_escalate" and "take_a_break" in kinds
     yell = [e for e in res.analysis.events if e.kind == "yelling"]

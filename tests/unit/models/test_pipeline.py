@@ -122,7 +122,9 @@ def test_backchannel_words_are_not_counted_but_a_cut_in_is(tmp_path, transcriber
         inter = [e for e in session.analysis.events if e.kind == "interruption"]
         assert len(inter) == 1 and inter[0].speaker == "agent", (name, inter)
         tr = transcribe_session(audio, session, transcriber=transcriber)
-        results[name] = (inter[0], tr.metrics["agent"]["interruptions"])
+        # The transcript updates the interruption with its words (a new Event, same id).
+        (marked,) = [e for e in session.analysis.events if e.id == inter[0].id]
+        results[name] = (marked, tr.metrics["agent"]["interruptions"])
     bc, n_bc = results["backchannel"]
     cut_ev, n_cut = results["cut_in"]
     assert bc.evidence.get("counted") is False and n_bc == 0, bc.evidence
