@@ -1,7 +1,8 @@
 """Service settings, read from ``CALLTONE_*`` environment variables (or a ``.env`` file).
 
 One typed object holds every knob of ``calltone serve`` so a deployment is described by its
-environment alone (twelve-factor); the CLI flags only override a few of them.
+environment alone (twelve-factor); the CLI flags only override a few of them. Unknown
+``CALLTONE_*`` variables are refused (:mod:`calltone.service.environment`).
 """
 
 from __future__ import annotations
@@ -13,16 +14,15 @@ from typing import Any
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from calltone.audio.errors import CalltoneError
 from calltone.models.tone.alerts import AlertConfig
 from calltone.models.tone.config import AnalysisConfig
-
-
-class SettingsError(CalltoneError):
-    """A setting that cannot be used as given."""
-
+from calltone.service.environment import SettingsError, check_environment
+from calltone.service.live.protocols.config import SourceSettings
+from calltone.service.scoring.cluster_settings import ClusterSettings
 
 _ALERT_FIELDS = {f.name: f.type for f in dataclasses.fields(AlertConfig)}
+_RENAMED_ALERT_FIELDS = {"hard_calls_window_min": ("hard_calls_window_s", 60.0)}
+"""Old alert override names still accepted: old name -> (new name, factor to its unit)."""
 
 
 class Settings(BaseSettings):
@@ -74,7 +74,7 @@ class Settings(BaseSettings):
         ge=0,
         description="CPU threads for live transcription; 1 leaves the other core to the alerts",
     )
-    transcription_workers: int = Field(1, ge=1, le=8)
+    transcription_workers: int = Field(1, ge=1, le=8, description="live Whisper threads")
     transcription_nice: int = Field(
         10,
         ge=0,
@@ -238,6 +238,11 @@ class Settings(BaseSettings):
     @field_validator("alert_overrides")
     @classmethod
     def _known_alert_fields(cls, value: dict[str, float]) -> dict[str, float]:
+        renamed: dict[str, float] = {}
+        for name, number in value.items():
+            new_name, factor = _RENAMED_ALERT_FIELDS.get(name, (name, 1.0))
+            renamed[new_name] = number * factor
+        value = renamed
         unknown = sorted(set(value) - set(_ALERT_FIELDS))
         if unknown:
             raise ValueError(
@@ -262,8 +267,22 @@ def _analysis_config(path: str | None) -> AnalysisConfig:
     return AnalysisConfig.from_toml(path) if path else AnalysisConfig()
 
 
+def setting_names() -> frozenset[str]:
+    """Every field of the settings families that read ``CALLTONE_*`` variables."""
+    return frozenset(
+        name
+        for family in (Settings, SourceSettings, ClusterSettings)
+        for name in family.model_fields
+    )
+
+
 def load_settings(**overrides: Any) -> Settings:
-    """Settings from the environment with explicit overrides (CLI flags, tests) on top."""
+    """Settings from the environment with explicit overrides (CLI flags, tests) on top.
+
+    A ``CALLTONE_*`` variable that no settings family reads (a typo, a removed setting) is a
+    :class:`SettingsError` naming it, not silently ignored.
+    """
+    check_environment(setting_names())
     try:
         return Settings(**{k: v for k, v in overrides.items() if v is not None})
     except ValueError as exc:  # pydantic.ValidationError is a ValueError

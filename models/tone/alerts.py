@@ -102,7 +102,8 @@ class AlertConfig:
     hard_call_customer_yelling_s: float = 4.0
     hard_call_agent_tone_s: float = 15.0
     hard_calls_per_hour: int = 3
-    hard_calls_window_min: float = 60.0
+    hard_calls_window_s: float = 3600.0
+    """Wall-clock window in which ``hard_calls_per_hour`` hard calls suggest a break."""
 
 
 @dataclass
@@ -181,7 +182,7 @@ class AgentStrain:
         """Note a hard call ending at ``wall_time_s`` (epoch seconds); return calls in window."""
         q = self._hard_calls.setdefault(agent_id, deque())
         q.append(wall_time_s)
-        horizon = wall_time_s - self.config.hard_calls_window_min * 60.0
+        horizon = wall_time_s - self.config.hard_calls_window_s
         while q and q[0] < horizon:
             q.popleft()
         return len(q)
@@ -368,6 +369,7 @@ class AlertPolicy:
         if strain is not None and wall_time_s is not None:
             n = strain.record_hard_call(self.agent_id, wall_time_s)
             if n >= self.c.hard_calls_per_hour:
-                reason = f"{n} hard calls within {self.c.hard_calls_window_min:.0f} min; " + reason
+                window_min = self.c.hard_calls_window_s / 60.0
+                reason = f"{n} hard calls within {window_min:.0f} min; " + reason
                 thresholds["hard_calls_per_hour"] = float(self.c.hard_calls_per_hour)
         return self._raise("take_a_break", end_s, events, thresholds, reason)

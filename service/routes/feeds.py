@@ -49,7 +49,7 @@ CLOSE_GRACE_S = 2.0
 """How long the close frame may wait for room in a cut-off client's socket before the connection
 is dropped without it."""
 
-PAGE = 500
+PAGE_ROWS = 500
 
 Reader = Callable[[int], list[tuple[int, dict[str, Any]]]]
 
@@ -85,7 +85,7 @@ async def stream_feed(
                 for item_id, message in page:
                     await _send(ws, json.dumps(message), send_timeout_s)
                     cursor = item_id
-                if len(page) >= PAGE:
+                if len(page) >= PAGE_ROWS:
                     continue
                 if not ready_sent:
                     await _send(ws, json.dumps({"type": "ready", "after": cursor}), send_timeout_s)
@@ -192,7 +192,7 @@ async def _until_disconnect(ws: WebSocket) -> None:
 
 def _agent_reader(store: Store, agent_id: str) -> Reader:
     def read(cursor: int) -> list[tuple[int, dict[str, Any]]]:
-        page = store.alerts_after(cursor, agent_id=agent_id, audience="agent", limit=PAGE)
+        page = store.alerts_after(cursor, agent_id=agent_id, audience="agent", limit=PAGE_ROWS)
         return [(a.id, {"type": "alert", "alert": a.to_dict()}) for a in page]
 
     return read
@@ -201,7 +201,7 @@ def _agent_reader(store: Store, agent_id: str) -> Reader:
 def _feed_reader(store: Store) -> Reader:
     def read(cursor: int) -> list[tuple[int, dict[str, Any]]]:
         out = []
-        for entry in store.feed_after(cursor, limit=PAGE):
+        for entry in store.feed_after(cursor, limit=PAGE_ROWS):
             message: dict[str, Any] = {"type": "feed", "entry": entry.to_dict()}
             alert_id = entry.payload.get("alert_id")
             if entry.kind == "alert" and isinstance(alert_id, int):

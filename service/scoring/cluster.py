@@ -46,10 +46,9 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from distributed import WorkerPlugin
-from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from calltone.audio.errors import CalltoneError
+from calltone.service.environment import check_environment
 from calltone.service.scoring.batch import (
     AUDIO_SUFFIXES,
     REPORT_SUFFIX,
@@ -65,6 +64,8 @@ from calltone.service.scoring.batch import (
     find_calls,
     outcome_row,
 )
+from calltone.service.scoring.cluster_settings import ClusterSettings
+from calltone.service.settings import setting_names
 
 PLUGIN_NAME = "calltone-scoring"
 LEDGER_JSONL = "scored.jsonl"
@@ -84,41 +85,10 @@ class ManifestError(BatchInputError):
     """A manifest file that cannot be read as calls to score."""
 
 
-class ClusterSettings(BaseSettings):
-    """Cluster scoring settings (environment prefix ``CALLTONE_``; CLI flags override)."""
-
-    model_config = SettingsConfigDict(
-        env_prefix="CALLTONE_", env_file=".env", extra="ignore", frozen=True
-    )
-
-    dask_scheduler: str | None = Field(
-        None,
-        description="Dask scheduler address (tcp://host:8786) used by `calltone score` when "
-        "--cluster is not given; 'local' starts a LocalCluster on this machine",
-    )
-    dask_connect_timeout_s: float = Field(
-        30.0, gt=0, le=3600, description="how long to wait for the scheduler and a first worker"
-    )
-    dask_in_flight_per_thread: int = Field(
-        4,
-        ge=1,
-        le=1000,
-        description="calls submitted at once per worker thread (back-pressure: the rest wait "
-        "in the client, not in the scheduler's memory)",
-    )
-    dask_in_flight_min: int = Field(8, ge=1, le=100_000, description="floor of that window")
-    dask_fetch_max_bytes: int = Field(
-        4 << 30,
-        ge=1,
-        description="largest recording a worker copies from an fsspec URL (bytes)",
-    )
-    manifest_line_max_bytes: int = Field(
-        65_536, ge=256, le=1 << 24, description="longest line a manifest may have (bytes)"
-    )
-
-
 def load_cluster_settings(**overrides: Any) -> ClusterSettings:
-    """Settings from the environment, explicit values on top; a bad value is a CalltoneError."""
+    """Settings from the environment, explicit values on top; a bad value is a CalltoneError
+    (and so is an unknown ``CALLTONE_*`` variable, as for ``calltone serve``)."""
+    check_environment(setting_names())
     try:
         return ClusterSettings(**{k: v for k, v in overrides.items() if v is not None})
     except ValueError as exc:

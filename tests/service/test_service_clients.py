@@ -156,6 +156,25 @@ def test_live_whisper_input_follows_the_setting(monkeypatch: pytest.MonkeyPatch)
         load_settings()
 
 
+def test_unknown_or_removed_variables_are_refused_by_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CALLTONE_TRANSCRIPTION_WORKER", "2")  # misspelt
+    with pytest.raises(SettingsError) as info:
+        load_settings()
+    message = str(info.value)
+    assert "CALLTONE_TRANSCRIPTION_WORKER is not a calltone setting" in message
+    assert "did you mean CALLTONE_TRANSCRIPTION_WORKERS?" in message
+    assert "CALLTONE_FORK_KEYS" in message and "CALLTONE_DASK_SCHEDULER" in message  # valid ones
+    assert "\n" not in message
+    monkeypatch.delenv("CALLTONE_TRANSCRIPTION_WORKER")
+    monkeypatch.setenv("CALLTONE_SCORING_WORKERS", "4")  # was silently ignored
+    with pytest.raises(SettingsError, match="CALLTONE_SCORING_WORKERS is no longer a setting"):
+        load_settings()
+    monkeypatch.delenv("CALLTONE_SCORING_WORKERS")
+    monkeypatch.setenv("CALLTONE_TOKEN", "x")  # read by the clients, not a settings family
+    monkeypatch.setenv("CALLTONE_FORK_MIX", "mono")  # the adapters' settings
+    assert load_settings().port == 8765
+
+
 def test_socket_url() -> None:
     assert socket_url("http://h:1/", "/v1/x", token="t", after=3) == "ws://h:1/v1/x?after=3&token=t"
     assert socket_url("h:1", "/p") == "ws://h:1/p"
@@ -172,6 +191,8 @@ def test_settings_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     assert cfg.de_escalate_cooldown_s == 5.0 and cfg.hard_calls_per_hour == 2
     assert isinstance(cfg.hard_calls_per_hour, int)
     assert s.cors_origins == []
+    monkeypatch.setenv("CALLTONE_ALERT_OVERRIDES", '{"hard_calls_window_min": 30}')  # old name
+    assert load_settings().alert_config().hard_calls_window_s == 1800.0
     monkeypatch.setenv("CALLTONE_ALERT_OVERRIDES", '{"loudness": 5}')
     with pytest.raises(SettingsError, match="unknown alert setting"):
         load_settings()

@@ -1,6 +1,6 @@
 """Per-source settings of the platform adapters (``CALLTONE_*`` variables or ``.env``).
 
-Kept apart from :class:`service.settings.Settings` so each platform's keys live in one typed,
+Kept apart from :class:`calltone.service.settings.Settings` so each platform's keys live in one typed,
 documented place. Secrets are :class:`pydantic.SecretStr` (their ``repr`` and ``str`` are
 ``**********``, so they never reach a log line), and where calltone only has to *check* a
 secret (the FreeSWITCH fork's key, Twilio's stream key) only its SHA-256 is configured. The
@@ -25,7 +25,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from calltone.service.settings import SettingsError
+from calltone.service.environment import SettingsError
 
 
 def sha256_hex(secret: str) -> str:
