@@ -88,7 +88,9 @@ def _add_score(sub: argparse._SubParsersAction) -> None:
         help="output folder (default ./scorecards): <id>.scorecard.json, <id>.html and summary.csv",
     )
     p.add_argument(
-        "--rubric", default=None, help="rubric TOML (default: the packaged models/scoring/rubric.toml)"
+        "--rubric",
+        default=None,
+        help="rubric TOML (default: the packaged models/scoring/rubric.toml)",
     )
     p.add_argument(
         "--workers",
@@ -112,6 +114,19 @@ def _add_score(sub: argparse._SubParsersAction) -> None:
         "--customer-channel", type=int, default=None, help="customer's channel (default 1)"
     )
     p.add_argument("--mono-role", choices=["agent", "customer"], default="agent")
+    p.add_argument(
+        "--separate",
+        action="store_true",
+        help="mono recordings with both parties on them: diarize each into agent and customer "
+        "(offline, estimated turns) and score both parties; two-channel calls are read as usual",
+    )
+    p.add_argument(
+        "--agent-speaker",
+        choices=["first", "second", "auto"],
+        default="auto",
+        help="with --separate: which speaker is the agent (auto: agent phrases in the first "
+        "minute's words, else the first speaker)",
+    )
     p.add_argument("--agent-id", default=None, help="the agent these calls belong to")
     p.add_argument(
         "--recorded-at",
@@ -598,6 +613,8 @@ def cmd_score(args: argparse.Namespace) -> int:
         raise CalltoneError(f"--in-flight {args.in_flight}: use 1 or more")
     if not args.calls and not args.manifest:
         raise CalltoneError("nothing to score; pass recordings, folders or --manifest FILE")
+    if args.separate:
+        require_extra("score --separate", "mono", ("librosa",))
     agent_profile = None
     if args.agent_profile is not None:
         from calltone.models.tone.profile import VoiceProfile
@@ -622,6 +639,8 @@ def cmd_score(args: argparse.Namespace) -> int:
         pack_gap_s=args.pack_gap_s,
         full_context=args.full_context,
         agent_profile=agent_profile,
+        separate=args.separate,
+        agent_speaker=args.agent_speaker,
     )
     import os
     import re

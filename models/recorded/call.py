@@ -47,6 +47,9 @@ class RecordedCallOptions:
     diarization: DiarizationConfig | None = None
     """With ``separate``: the diarization settings (default ``DiarizationConfig()``; the
     document's ``call.separation.config`` says which were used)."""
+    diarization: DiarizationConfig | None = None
+    """With ``separate``: the diarization settings (default ``DiarizationConfig()``; the
+    document's ``call.separation.config`` says which were used)."""
     customer_name: str | None = None
     """The customer's name if known; otherwise the transcript may tell it."""
 
@@ -63,6 +66,18 @@ class RecordedCall:
     """The diarization result of a separated mono call (``models.diarization.Separation``)."""
     customer_name: str | None
     """The name given, else the one learned from the transcript."""
+
+
+CallMode = Literal["two_channel", "mono", "separated"]
+
+
+def analysis_mode(call: Mapping[str, Any]) -> CallMode:
+    """How a recording was analysed, from its document's ``call`` object: ``two_channel`` (one
+    party per channel), ``mono`` (one channel analysed as one party) or ``separated`` (a mono
+    call diarized into two parties, ``call.separation`` says how)."""
+    if call.get("separation") is not None:
+        return "separated"
+    return "mono" if call.get("channels") == 1 else "two_channel"
 
 
 def analyze_recording(
@@ -133,5 +148,6 @@ def analyze_recording(
         doc["call"]["separation"] = separation.to_dict()
         doc["call"]["source_channels"] = 1
         doc["notes"] = [SEPARATION_NOTE, *doc["notes"]]
+    doc["call"]["mode"] = analysis_mode(doc["call"])
     name = transcript.customer_name if transcript is not None else o.customer_name
     return RecordedCall(audio, session, doc, transcript, separation, name)

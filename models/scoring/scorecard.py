@@ -767,7 +767,9 @@ METHODS: dict[str, Callable[[Criterion, CallFacts], CriterionScore]] = {
     "customer_name": score_customer_name,
     "escalation": score_escalation,
 }
-assert set(METHODS) == set(METHOD_SPECS), "models.scoring.rubric.METHODS and scoring.METHODS disagree"
+assert set(METHODS) == set(METHOD_SPECS), (
+    "models.scoring.rubric.METHODS and scoring.METHODS disagree"
+)
 
 
 # --------------------------------------------------------------------------------------------
@@ -818,16 +820,34 @@ def score_call(
             f"not transcribed: {n} of {len(results)} criteria are judged from what was said "
             "and were not measured"
         )
+    dc = doc["call"]
+    separation = dc.get("separation")
+    mode = dc.get("mode") or (
+        "separated" if separation else "mono" if dc.get("channels") == 1 else "two_channel"
+    )
     call = {
-        "path": doc["call"].get("path"),
+        "path": dc.get("path"),
         "call_id": call_id,
         "agent_id": agent_id,
         "duration_s": facts.duration_s,
-        "channels": doc["call"].get("channels"),
+        "channels": dc.get("channels"),
+        "mode": mode,
         "roles": facts.roles,
         "transcribed": facts.transcribed,
         "customer_name": customer_name,
     }
+    if separation:
+        call["separation"] = {
+            k: separation[k]
+            for k in (
+                "method",
+                "role_decided_by",
+                "role_confidence",
+                "confidence",
+                "interruptions_confidence",
+            )
+            if k in separation
+        }
     return Scorecard(
         call=call,
         rubric=rb.summary(),

@@ -21,6 +21,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import hashlib
+import importlib.util
 import logging
 import multiprocessing
 import os
@@ -32,7 +33,7 @@ from collections.abc import AsyncIterator
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
-from typing import Annotated, Any, BinaryIO
+from typing import Annotated, Any, BinaryIO, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, HTTPException, Query, Request, status
 from fastapi.responses import HTMLResponse
@@ -409,6 +410,36 @@ def _agent_channel(raw: str | None) -> int | None:
     return int(raw)
 
 
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("", "0", "false", "no", "off")
+
+
+def _separate(raw: str | None) -> bool:
+    """The ``separate`` form field: diarize a mono upload into agent and customer."""
+    value = (raw or "").strip().lower()
+    if value not in _TRUE + _FALSE:
+        raise HTTPException(422, f"separate must be true or false, got {raw!r}")
+    if value in _TRUE and importlib.util.find_spec("librosa") is None:
+        raise HTTPException(
+            422,
+            "separate=true needs librosa, which this server's install leaves out; install it "
+            "with: python3 -m pip install 'calltone[mono]' (or upload without separate)",
+        )
+    return value in _TRUE
+
+
+def _agent_speaker(raw: str | None) -> Literal["first", "second", "auto"]:
+    """The ``agent_speaker`` form field (with ``separate``)."""
+    value = (raw or "auto").strip().lower()
+    if value == "first":
+        return "first"
+    if value == "second":
+        return "second"
+    if value == "auto":
+        return "auto"
+    raise HTTPException(422, f"agent_speaker must be first, second or auto, got {raw!r}")
+
+
 _UPLOAD_BODY = {
     "requestBody": {
         "required": True,
@@ -435,6 +466,18 @@ _UPLOAD_BODY = {
                             "description": "when the call was recorded, as the report shows it",
                         },
                         "agent_channel": {"type": "integer", "description": "default 0"},
+                        "separate": {
+                            "type": "boolean",
+                            "description": "a mono recording with both parties on it: "
+                            "diarize it into agent and customer and score both (the "
+                            "scorecard's call.mode is then 'separated'); default false",
+                        },
+                        "agent_speaker": {
+                            "type": "string",
+                            "enum": ["first", "second", "auto"],
+                            "description": "with separate: which voice is the agent's (auto: "
+                            "agent phrases in the first minute, else the first speaker)",
+                        },
                     },
                 }
             }
@@ -486,6 +529,8 @@ async def upload_recording(
         customer_name = (fields.get("customer_name") or "").strip()[:200] or None
         recorded_at = (fields.get("recorded_at") or "").strip()[:64] or None  # shown as text
         agent_channel = _agent_channel(fields.get("agent_channel"))
+        separate = _separate(fields.get("separate"))
+        agent_speaker = _agent_speaker(fields.get("agent_speaker"))
         suffix = Path(upload.filename or "").suffix.lower()
         if suffix not in ACCEPTED_SUFFIXES:
             raise HTTPException(
@@ -526,6 +571,8 @@ async def upload_recording(
         agent_id=agent_id,
         display_name=filename,
         recorded_at=recorded_at,
+        separate=separate,
+        agent_speaker=agent_speaker,
     )
     scoring.submit(
         job_id,

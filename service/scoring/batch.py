@@ -27,10 +27,10 @@ from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from calltone.audio.decode import AV_SUFFIXES, SOUNDFILE_SUFFIXES
-from calltone.audio.errors import CalltoneError
+from calltone.audio.errors import CalltoneError, ParameterError
 from calltone.models.tone.profile import VoiceProfile
 from calltone.service.reports.audio import ReportAudioOptions
 
@@ -83,6 +83,19 @@ class ScoreOptions:
     agent_profile: VoiceProfile | None = None
     """The agent's saved voice profile (``--agent-profile``): each call's agent baseline starts
     from it instead of the generic prior (models/tone/profile.py)."""
+    separate: bool = False
+    """A mono recording is diarized into agent and customer (``score --separate``; the 'mono'
+    extra); the scorecard's ``call.mode`` is then ``separated``. Two-channel calls are read as
+    usual."""
+    agent_speaker: Literal["first", "second", "auto"] = "auto"
+    """With ``separate``: which of the two voices is the agent's (``auto``: agent phrases in the
+    first minute's words when transcribed, else the first speaker)."""
+
+    def __post_init__(self) -> None:
+        if self.agent_speaker not in ("first", "second", "auto"):
+            raise ParameterError(
+                f"agent_speaker {self.agent_speaker!r}: pass first, second or auto"
+            )
 
 
 @dataclass
@@ -188,6 +201,8 @@ def score_file(
             config=AnalysisConfig.from_toml(o.config_path) if o.config_path else AnalysisConfig(),
             profiles={"agent": o.agent_profile.baseline} if o.agent_profile is not None else None,
             keep_timeline=True,
+            separate=o.separate,
+            agent_speaker=o.agent_speaker,
             customer_name=o.customer_name,
         ),
         transcriber=_transcriber(o) if o.transcribe else None,
