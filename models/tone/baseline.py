@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from calltone.models.tone.config import BaselineConfig
+from calltone.models.tone.frames import PartyFrames
 
 PITCH_REF_HZ = 100.0
 
@@ -135,27 +136,22 @@ class SpeakerBaseline:
         """Seconds of this speaker's own voiced speech taken into the baseline in this call."""
         return self._own_voiced_n * self.hop_s
 
-    def update(
-        self,
-        loudness_dbfs: np.ndarray,
-        pitch_st: np.ndarray,
-        voiced: np.ndarray,
-        speech: np.ndarray,
-        nucleus: np.ndarray,
-        flagged: np.ndarray,
-        tilt_db: np.ndarray,
-        hnr_db: np.ndarray | None = None,
-    ) -> None:
-        """Fold one tick of frames (all shape ``(n,)``) into the baseline.
+    def update(self, frames: PartyFrames, flagged: np.ndarray) -> None:
+        """Fold one tick of the speaker's frames into the baseline.
 
-        Frames that are flagged (inside a yelling or tone event) or stand more than
-        ``exclude_above_db`` over the running median once it rests on the speaker's own
-        speech are left out.
+        Frames that are ``flagged`` (inside a yelling or tone event; shape ``(n,)``) or stand
+        more than ``exclude_above_db`` over the running median once it rests on the speaker's
+        own speech are left out.
         """
         c = self.c
         snap = self.snapshot
-        if hnr_db is None:
-            hnr_db = np.full(loudness_dbfs.shape, snap.hnr_db)
+        loudness_dbfs, pitch_st, voiced = frames.loudness_dbfs, frames.pitch_st, frames.voiced
+        speech, nucleus, tilt_db, hnr_db = (
+            frames.speech,
+            frames.nucleus,
+            frames.tilt_db,
+            frames.hnr_db,
+        )
         ok = voiced & ~flagged & np.isfinite(pitch_st)
         if self._own_voiced_n * self.hop_s >= 2.0 * c.prior_weight_s or self.from_profile:
             ok &= loudness_dbfs <= snap.loudness_dbfs + c.exclude_above_db

@@ -1,22 +1,38 @@
-"""Detectors: yelling, interruption, non-calm agent tone and dead air.
+"""Detectors: yelling, non-calm agent tone and dead air (interruption: :mod:`.turns`).
 
-Each detector eats aligned frames in blocks of any size and returns the events it opened or
-closed. Work inside a block is vectorised; state carried between blocks is exact, so the events do
-not depend on block boundaries. Frame indices are global (since the start of the call).
+Each detector eats a :class:`~calltone.models.tone.frames.CallFrames` block of any size and the
+parties' baselines (:class:`Detector`) and returns the event updates it made. Work inside a block
+is vectorised; state carried between blocks is exact, so the events do not depend on block
+boundaries. Frame indices are global (since the start of the call).
 """
 
 from __future__ import annotations
 
 import itertools
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple, Protocol
 
 import numpy as np
 
 from calltone.models.tone.baseline import BaselineSnapshot
 from calltone.models.tone.config import AgentToneConfig, DeadAirConfig, YellingConfig
-from calltone.models.tone.events import Event
-from calltone.models.tone.turns import InterruptionDetector  # noqa: F401  (re-exported; issue 13)
+from calltone.models.tone.events import Event, Speaker
+from calltone.models.tone.frames import CallFrames, DetectorStep, TimeFn
+
+
+class Detector(Protocol):
+    """What the streaming core asks of every detector."""
+
+    def push(self, frames: CallFrames, baselines: Mapping[str, BaselineSnapshot]) -> DetectorStep:
+        """Read the next block (frame indices are global: since the start of the call)."""
+        ...
+
+    def finish(
+        self, end: int, time_of: TimeFn, baselines: Mapping[str, BaselineSnapshot]
+    ) -> list[Event]:
+        """End of the call at frame ``end``: close what is open."""
+        ...
 
 
 class TrailingSums:
@@ -57,7 +73,7 @@ class _OpenTone:
     peak: dict[str, float] = field(default_factory=dict)
     changed: bool = True
 
-    def event(self, speaker: str, end_s: float | None = None) -> Event:
+    def event(self, speaker: Speaker, end_s: float | None = None) -> Event:
         return Event(
             kind="agent_tone",
             speaker=speaker,
@@ -77,7 +93,7 @@ class YellingDetector:
     and ends at its last, so it does not depend on when the audio arrived.
     """
 
-    def __init__(self, config: YellingConfig, *, speaker: str, hop_s: float) -> None:
+    def __init__(self, config: YellingConfig, *, speaker: Speaker, hop_s: float) -> None:
         self.c = config
         self.speaker = speaker
         self.hop_s = hop_s
@@ -106,18 +122,9 @@ class YellingDetector:
             "cold_start_min_db_over_baseline": c.cold_start_min_db_over_baseline,
         }
 
-    def push(
-        self,
-        start: int,
-        loud_el_db: np.ndarray,
-        pitch_el_st: np.ndarray,
-        voiced: np.ndarray,
-        baseline: BaselineSnapshot,
-        time_of: TimeFn,
-        tilt_db: np.ndarray | None = None,
-        speech: np.ndarray | None = None,
-    ) -> tuple[list[Event], np.ndarray]:
-        """Returns (events opened or closed, per-frame flagged mask).
+    def push(self, frames: CallFrames, baselines: Mapping[str, BaselineSnapshot]) -> DetectorStep:
+        """The speaker's frames of the block, judged against ``baselines[speaker]``; returns the
+        event updates and the per-frame flagged mask.
 
         Loudness is judged on every speech frame; pitch on the voiced ones among them. A
         shouted voice is rough and its pitch tracker drops out on half its frames or more (on
@@ -136,13 +143,17 @@ class YellingDetector:
         a level ``cold_start_min_db_over_baseline`` over the baseline (beyond any greeting).
         """
         c = self.c
+        f = frames.parties[self.speaker]
+        baseline = baselines[self.speaker]
+        start, time_of, voiced = f.start, frames.time_of, f.voiced
+        loud_el_db = f.loudness_dbfs - baseline.loudness_dbfs
+        pitch_el_st = f.pitch_st - baseline.pitch_st
         n = voiced.size
-        sp = voiced if speech is None else (speech | voiced)
+        sp = f.speech | voiced
         loud_hot = sp & (loud_el_db >= c.yelling_db_over_baseline)
         cold = not baseline.from_profile and baseline.own_s < c.cold_start_voiced_s
         if cold:
-            effort = tilt_db if tilt_db is not None else np.full(n, -np.inf)
-            loud_hot &= (effort >= c.cold_start_min_tilt_db) | (
+            loud_hot &= (f.tilt_db >= c.cold_start_min_tilt_db) | (
                 loud_el_db >= c.cold_start_min_db_over_baseline
             )
         high = np.nan_to_num(pitch_el_st, nan=-np.inf) >= c.yelling_st_over_baseline
@@ -202,7 +213,7 @@ class YellingDetector:
             out += self._end_run(time_of)
         if n:
             self._tot = (int(cum_sp[-1]), int(cum_vl[-1]), int(cum_vh[-1]))
-        return out, flagged
+        return DetectorStep(out, flagged)
 
     def _end_run(self, time_of: TimeFn) -> list[Event]:
         self._run_start = None
@@ -216,7 +227,9 @@ class YellingDetector:
             )
         ]
 
-    def finish(self, time_of: TimeFn) -> list[Event]:
+    def finish(
+        self, end: int, time_of: TimeFn, baselines: Mapping[str, BaselineSnapshot]
+    ) -> list[Event]:
         return self._end_run(time_of) if self._run_start is not None else []
 
 
@@ -269,16 +282,14 @@ class AgentToneDetector:
     )
 
     def __init__(
-        self, config: AgentToneConfig, *, speaker: str, hop_s: float, stride: int = 10
+        self, config: AgentToneConfig, *, speaker: Speaker, hop_s: float, stride: int = 10
     ) -> None:
         self.c = config
         self.speaker = speaker
         self.hop_s = hop_s
         self.stride = stride
         self.width = max(1, round(config.window_s / hop_s))
-        # series: voiced, power*voiced, st*voiced, st^2*voiced, speech, nucleus, tilt*voiced,
-        # hnr*voiced
-        self._sums = TrailingSums(self.width, 8)
+        self._sums = TrailingSums(self.width, len(_ToneSeries._fields))
         self._open: _OpenTone | None = None
         self._last_eval_active = False
         self._end_after = max(1, round(config.end_after_calm_s / hop_s))
@@ -348,9 +359,10 @@ class AgentToneDetector:
         return np.asarray(1.0 / (1.0 + np.exp(-np.clip(z, -50.0, 50.0))))
 
     def _judge(self, sums: np.ndarray, baseline: BaselineSnapshot) -> _Judgement:
-        """Signals, score and vote of windows (or runs) from their eight sums, shape (8, k)."""
+        """Signals, score and vote of windows (or runs) from their sums of the
+        :class:`_ToneSeries`, shape (8, k)."""
         c = self.c
-        n_v, s_lo, s_st, s_st2, n_sp, n_nuc, s_ti, s_hn = sums
+        n_v, s_lo, s_st, s_st2, n_sp, n_nuc, s_ti, s_hn = _ToneSeries(*sums)
         with np.errstate(divide="ignore", invalid="ignore"):
             mean_lo = 10.0 * np.log10(np.maximum(s_lo / n_v, 1e-12))
             mean_st = s_st / n_v
@@ -380,28 +392,29 @@ class AgentToneDetector:
         voted = (fired[:5].sum(axis=0) >= c.min_signals) & fired[0]
         return _Judgement(values, fired, score, voted, rate, n_v, scale)
 
-    def push(
-        self,
-        start: int,
-        loud_dbfs: np.ndarray,
-        pitch_st: np.ndarray,
-        voiced: np.ndarray,
-        speech: np.ndarray,
-        nucleus: np.ndarray,
-        tilt_db: np.ndarray,
-        baseline: BaselineSnapshot,
-        time_of: TimeFn,
-        hnr_db: np.ndarray | None = None,
-    ) -> tuple[list[Event], np.ndarray]:
+    def push(self, frames: CallFrames, baselines: Mapping[str, BaselineSnapshot]) -> DetectorStep:
+        """The speaker's frames of the block, judged against ``baselines[speaker]`` every
+        ``stride`` frames; returns the event updates and the per-frame flagged mask."""
         c = self.c
-        v = voiced.astype(float)
-        ti = np.where(voiced, tilt_db, 0.0)
-        st = np.where(voiced, np.nan_to_num(pitch_st), 0.0)
-        # Loudness as the energy mean of voiced frames (equivalent level), like the baseline's
-        # ``loudness_leq_dbfs``: a few pressed, punched syllables raise it more than a mean of dB.
-        lo = np.where(voiced, 10.0 ** (loud_dbfs.astype(np.float64) / 10.0), 0.0)
-        hn = np.where(voiced, baseline.hnr_db if hnr_db is None else hnr_db, 0.0)
-        series = np.stack((v, lo, st, st * st, speech.astype(float), nucleus.astype(float), ti, hn))
+        f = frames.parties[self.speaker]
+        baseline = baselines[self.speaker]
+        start, time_of, voiced, speech = f.start, frames.time_of, f.voiced, f.speech
+        st = np.where(voiced, np.nan_to_num(f.pitch_st), 0.0)
+        series = np.stack(
+            _ToneSeries(
+                voiced=voiced.astype(float),
+                # Loudness as the energy mean of voiced frames (equivalent level), like the
+                # baseline's ``loudness_leq_dbfs``: a few pressed, punched syllables raise it
+                # more than a mean of dB.
+                power=np.where(voiced, 10.0 ** (f.loudness_dbfs.astype(np.float64) / 10.0), 0.0),
+                pitch_st=st,
+                pitch_st_sq=st * st,
+                speech=speech.astype(float),
+                nucleus=f.nucleus.astype(float),
+                tilt_db=np.where(voiced, f.tilt_db, 0.0),
+                hnr_db=np.where(voiced, f.hnr_db, 0.0),
+            )
+        )
         self._add_runs(start, speech, voiced, series)
         sums = self._sums.push(series)
         out: list[Event] = []
@@ -487,7 +500,7 @@ class AgentToneDetector:
         if evals.size:
             self._last_eval_active = bool(active[-1])
         self._prune(start + voiced.size)
-        return out, flagged
+        return DetectorStep(out, flagged)
 
     # ------------------------------------------------------------ speech runs (event spans)
 
@@ -603,10 +616,12 @@ class AgentToneDetector:
             r.touched = False
         return op.event(self.speaker, end_s)
 
-    def finish(self, time_of: TimeFn, baseline: BaselineSnapshot | None = None) -> list[Event]:
+    def finish(
+        self, end: int, time_of: TimeFn, baselines: Mapping[str, BaselineSnapshot]
+    ) -> list[Event]:
         if self._open is None:
             return []
-        b = baseline or BaselineSnapshot(
+        b = baselines.get(self.speaker) or BaselineSnapshot(
             loudness_dbfs=-30.0,
             pitch_st=0.0,
             pitch_spread_st=2.0,
@@ -616,6 +631,21 @@ class AgentToneDetector:
             settled=False,
         )
         return [self._close(self._open, b, time_of)]
+
+
+class _ToneSeries(NamedTuple):
+    """The per-frame series the tone window sums (all zero on unvoiced frames but ``speech``
+    and ``nucleus``)."""
+
+    voiced: np.ndarray
+    power: np.ndarray
+    """Linear power of voiced frames (for the equivalent level)."""
+    pitch_st: np.ndarray
+    pitch_st_sq: np.ndarray
+    speech: np.ndarray
+    nucleus: np.ndarray
+    tilt_db: np.ndarray
+    hnr_db: np.ndarray
 
 
 @dataclass(frozen=True)
@@ -642,7 +672,12 @@ class DeadAirDetector:
         self._open: Event | None = None
         self.dead_air_frames = 0
 
-    def push(self, start: int, anyone: np.ndarray, time_of: TimeFn) -> list[Event]:
+    def push(self, frames: CallFrames, baselines: Mapping[str, BaselineSnapshot]) -> DetectorStep:
+        """Silence of every party in the block."""
+        anyone = np.logical_or.reduce([f.speech for f in frames.parties.values()])
+        return DetectorStep(self._push_silence(frames.start, anyone, frames.time_of))
+
+    def _push_silence(self, start: int, anyone: np.ndarray, time_of: TimeFn) -> list[Event]:
         out: list[Event] = []
         n = anyone.size
         if n == 0:
@@ -677,21 +712,12 @@ class DeadAirDetector:
         self._open = None
         return ev
 
-    def finish(self, end: int, time_of: TimeFn) -> list[Event]:
+    def finish(
+        self, end: int, time_of: TimeFn, baselines: Mapping[str, BaselineSnapshot]
+    ) -> list[Event]:
         return [self._close(end, time_of)] if self._open is not None else []
 
 
 def _keep_max(d: dict[str, float], key: str, value: float) -> None:
     if np.isfinite(value) and (key not in d or value > d[key]):
         d[key] = value
-
-
-class TimeFn:
-    """Frame index to seconds (frame centre times on the global grid)."""
-
-    def __init__(self, hop_s: float, offset_s: float) -> None:
-        self.hop_s = hop_s
-        self.offset_s = offset_s
-
-    def __call__(self, frame: int) -> float:
-        return round(frame * self.hop_s + self.offset_s, 4)

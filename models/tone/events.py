@@ -6,7 +6,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-EventKind = Literal["yelling", "interruption", "agent_tone", "dead_air", "phrase"]
+EventKind = Literal["yelling", "interruption", "agent_tone", "dead_air", "phrase", "rushing"]
+"""Every kind of event calltone emits: the acoustic detectors' (yelling, interruption, agent
+tone, dead air), the transcript's phrase cues (which cue: ``evidence["cue"]``) and agent
+rushing (pace from the transcript)."""
 Speaker = Literal["agent", "customer", "both", "none"]
 
 
@@ -29,8 +32,8 @@ class Event:
     ``evidence`` and ``thresholds`` as read-only.
     """
 
-    kind: str
-    speaker: str
+    kind: EventKind
+    speaker: Speaker
     start_s: float
     end_s: float | None = None
     evidence: dict[str, Any] = field(default_factory=dict)

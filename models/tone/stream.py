@@ -19,14 +19,10 @@ from calltone.audio.errors import AudioError
 from calltone.audio.features import FeatureStream, FrameBlock
 from calltone.models.tone.baseline import BaselineSnapshot, SpeakerBaseline, hz_to_st
 from calltone.models.tone.config import AnalysisConfig
-from calltone.models.tone.detectors import (
-    AgentToneDetector,
-    DeadAirDetector,
-    InterruptionDetector,
-    TimeFn,
-    YellingDetector,
-)
+from calltone.models.tone.detectors import AgentToneDetector, DeadAirDetector, YellingDetector
 from calltone.models.tone.events import Event
+from calltone.models.tone.frames import CallFrames, PartyFrames, TimeFn
+from calltone.models.tone.turns import InterruptionDetector
 
 BASELINE_TICK_S = 1.0
 _LOUD_BINS = np.arange(-120.0, 0.5, 0.5)
@@ -43,20 +39,14 @@ class SpeakerMetrics:
     loud_hist: np.ndarray = field(default_factory=lambda: np.zeros(_LOUD_BINS.size - 1, np.int64))
     st_hist: np.ndarray = field(default_factory=lambda: np.zeros(_ST_BINS.size - 1, np.int64))
 
-    def add(
-        self,
-        loud: np.ndarray,
-        st: np.ndarray,
-        voiced: np.ndarray,
-        speech: np.ndarray,
-        nucleus: np.ndarray,
-    ) -> None:
-        self.speech_frames += int(speech.sum())
+    def add(self, frames: PartyFrames) -> None:
+        voiced, pitch_st = frames.voiced, frames.pitch_st
+        self.speech_frames += int(frames.speech.sum())
         self.voiced_frames += int(voiced.sum())
-        self.nuclei += int(nucleus.sum())
+        self.nuclei += int(frames.nucleus.sum())
         if voiced.any():
-            _add_counts(self.loud_hist, loud[voiced], _LOUD_BINS)
-            _add_counts(self.st_hist, st[voiced & np.isfinite(st)], _ST_BINS)
+            _add_counts(self.loud_hist, frames.loudness_dbfs[voiced], _LOUD_BINS)
+            _add_counts(self.st_hist, pitch_st[voiced & np.isfinite(pitch_st)], _ST_BINS)
 
     def to_dict(self, hop_s: float) -> dict[str, Any]:
         talk_s = self.speech_frames * hop_s
@@ -209,7 +199,10 @@ class CallAnalyzer:
             else None
         )
         self._dead_air = DeadAirDetector(self.config.dead_air, hop_s=o.hop_s)
-        self._tick_buf: dict[str, list[tuple[np.ndarray, ...]]] = {p: [] for p in self.parties}
+        # Each party's frames of the current baseline tick, with the frames flagged in them.
+        self._tick_buf: dict[str, list[tuple[PartyFrames, np.ndarray]]] = {
+            p: [] for p in self.parties
+        }
         self.metrics = {p: SpeakerMetrics() for p in self.parties}
         self.events: list[Event] = []
         # Where each open event sits in ``events``, by its lane (kind, speaker): a detector holds
@@ -264,12 +257,12 @@ class CallAnalyzer:
         for p in self.parties:
             self._flush_tick(p)
             self._close_run(p, end)
-            self._record(self._yelling[p].finish(self.time_of))
+            self._record(self._yelling[p].finish(end, self.time_of, self._snapshots()))
         if self._tone is not None:
-            self._record(self._tone.finish(self.time_of, self.baselines["agent"].snapshot))
+            self._record(self._tone.finish(end, self.time_of, self._snapshots()))
         if self._interrupt is not None:
-            self._record(self._interrupt.finish(end, self.time_of))
-        self._record(self._dead_air.finish(end, self.time_of))
+            self._record(self._interrupt.finish(end, self.time_of, self._snapshots()))
+        self._record(self._dead_air.finish(end, self.time_of, self._snapshots()))
         self._finished = True
         return [e for i, e in enumerate(self.events) if not e.is_open and i not in closed_before]
 
@@ -354,78 +347,61 @@ class CallAnalyzer:
                 merged_at[lane] = k
         return merged
 
+    def _snapshots(self) -> dict[str, BaselineSnapshot]:
+        return {p: b.snapshot for p, b in self.baselines.items()}
+
     def _consume(self, block: FrameBlock) -> list[Event]:
         n = len(block)
         if n == 0:
             return []
         out: list[Event] = []
         start = block.start_index
-        per = {p: block.channels[k] for k, p in enumerate(self.parties)}
-        st = {p: hz_to_st(per[p].f0_hz) for p in self.parties}
-        for p in self.parties:
-            c = per[p]
-            self.metrics[p].add(c.loudness_dbfs, st[p], c.voiced, c.speech, c.nucleus)
+        frames = CallFrames(
+            start,
+            {
+                p: PartyFrames(
+                    start,
+                    loudness_dbfs=c.loudness_dbfs,
+                    pitch_st=hz_to_st(c.f0_hz),
+                    voiced=c.voiced,
+                    speech=c.speech,
+                    nucleus=c.nucleus,
+                    tilt_db=c.tilt_db,
+                    hnr_db=c.hnr_db,
+                )
+                for p, c in zip(self.parties, block.channels, strict=True)
+            },
+            self.time_of,
+        )
+        for p, c in zip(self.parties, block.channels, strict=True):
+            self.metrics[p].add(frames.parties[p])
             if self._timeline is not None:
                 self._timeline[p].append((c.loudness_dbfs, c.f0_hz, c.speech))
         # Baseline-dependent detectors, one baseline tick at a time.
         i = 0
         while i < n:
-            g = start + i
-            j = min(n, i + self._tick - (g % self._tick))
+            j = min(n, i + self._tick - ((start + i) % self._tick))
+            tick = frames.slice(i, j)
             for p in self.parties:
-                c = per[p]
-                b = self.baselines[p].snapshot
-                sl = slice(i, j)
-                loud, pst, voiced = c.loudness_dbfs[sl], st[p][sl], c.voiced[sl]
-                evs, flag_y = self._yelling[p].push(
-                    g,
-                    loud - b.loudness_dbfs,
-                    pst - b.pitch_st,
-                    voiced,
-                    b,
-                    self.time_of,
-                    tilt_db=c.tilt_db[sl],
-                    speech=c.speech[sl],
-                )
-                out += evs
-                flagged = flag_y
+                # Each party's detectors read its baseline as it stood before this tick.
+                baselines = self._snapshots()
+                step = self._yelling[p].push(tick, baselines)
+                out += step.events
+                flagged = step.flagged
                 if p == "agent" and self._tone is not None:
-                    evs, flag_t = self._tone.push(
-                        g,
-                        loud,
-                        pst,
-                        voiced,
-                        c.speech[sl],
-                        c.nucleus[sl],
-                        c.tilt_db[sl],
-                        b,
-                        self.time_of,
-                        hnr_db=c.hnr_db[sl],
-                    )
-                    out += evs
-                    flagged = flagged | flag_t
-                self._tick_buf[p].append(
-                    (
-                        loud,
-                        pst,
-                        voiced,
-                        c.speech[sl],
-                        c.nucleus[sl],
-                        flagged,
-                        c.tilt_db[sl],
-                        c.hnr_db[sl],
-                    )
-                )
+                    tone = self._tone.push(tick, baselines)
+                    out += tone.events
+                    flagged = _either(flagged, tone.flagged)
+                assert flagged is not None  # the yelling detector flags every frame it reads
+                self._tick_buf[p].append((tick.parties[p], flagged))
                 if (start + j) % self._tick == 0:
                     self._flush_tick(p)
             i = j
-        speech = {p: per[p].speech for p in self.parties}
         for p in self.parties:
-            self._track_runs(p, start, speech[p])
+            self._track_runs(p, start, frames.parties[p].speech)
         if self._interrupt is not None:
-            out += self._interrupt.push(start, speech["agent"], speech["customer"], self.time_of)
-        anyone = np.logical_or.reduce([speech[p] for p in self.parties])
-        out += self._dead_air.push(start, anyone, self.time_of)
+            out += self._interrupt.push(frames, self._snapshots()).events
+        out += self._dead_air.push(frames, self._snapshots()).events
         self._frames_done = start + n
         return self._record(out)
 
@@ -453,8 +429,9 @@ class CallAnalyzer:
         buf = self._tick_buf[p]
         if not buf:
             return
-        cols = [np.concatenate(col) for col in zip(*buf, strict=True)]
-        self.baselines[p].update(*cols)
+        self.baselines[p].update(
+            PartyFrames.concat([f for f, _ in buf]), np.concatenate([fl for _, fl in buf])
+        )
         self._tick_buf[p] = []
 
     def _metrics(self, duration_s: float) -> dict[str, Any]:
@@ -478,3 +455,10 @@ class CallAnalyzer:
         out["dead_air_s"] = round(self._dead_air.dead_air_frames * self.hop_s, 2)
         out["duration_s"] = round(duration_s, 2)
         return out
+
+
+def _either(a: np.ndarray | None, b: np.ndarray | None) -> np.ndarray | None:
+    """Frames flagged by either detector."""
+    if a is None or b is None:
+        return a if b is None else b
+    return a | b

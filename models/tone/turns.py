@@ -37,20 +37,18 @@ and carries its state exactly across blocks: events do not depend on chunking.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Protocol
 
 import numpy as np
 
+from calltone.models.tone.baseline import BaselineSnapshot
 from calltone.models.tone.config import InterruptionConfig
-from calltone.models.tone.events import Event
+from calltone.models.tone.events import Event, Speaker
+from calltone.models.tone.frames import CallFrames, DetectorStep, TimeFn
 
-PARTIES = ("agent", "customer")
+PARTIES: tuple[Speaker, Speaker] = ("agent", "customer")
 _NEVER = 1 << 62
-
-
-class _TimeFn(Protocol):
-    def __call__(self, frame: int) -> float: ...
 
 
 def speech_turns(speech: np.ndarray, *, hop_s: float, turn_gap_s: float) -> list[tuple[int, int]]:
@@ -141,11 +139,22 @@ class InterruptionDetector:
         }
 
     @staticmethod
-    def _other(p: str) -> str:
+    def _other(p: Speaker) -> Speaker:
         return "customer" if p == "agent" else "agent"
 
-    def push(
-        self, start: int, agent: np.ndarray, customer: np.ndarray, time_of: _TimeFn
+    def push(self, frames: CallFrames, baselines: Mapping[str, BaselineSnapshot]) -> DetectorStep:
+        """Both parties' speech in the block (the detector of the :class:`Detector` protocol)."""
+        return DetectorStep(
+            self.push_speech(
+                frames.start,
+                frames.parties["agent"].speech,
+                frames.parties["customer"].speech,
+                frames.time_of,
+            )
+        )
+
+    def push_speech(
+        self, start: int, agent: np.ndarray, customer: np.ndarray, time_of: TimeFn
     ) -> list[Event]:
         """Feed the next block of both speech masks (frame ``start`` on); events opened/closed."""
         out: list[Event] = []
@@ -169,7 +178,7 @@ class InterruptionDetector:
 
     # ------------------------------------------------------------------ segment steps
 
-    def _stops(self, g0: int, now: dict[str, bool]) -> None:
+    def _stops(self, g0: int, now: dict[Speaker, bool]) -> None:
         for p in PARTIES:
             st = self._party[p]
             if st.speaking and not now[p]:
@@ -178,7 +187,7 @@ class InterruptionDetector:
                 if theirs is not None and theirs.halted_at is None and g0 > theirs.start:
                     theirs.halted_at = g0
 
-    def _starts(self, g0: int, now: dict[str, bool], time_of: _TimeFn) -> list[Event]:
+    def _starts(self, g0: int, now: dict[Speaker, bool], time_of: TimeFn) -> list[Event]:
         out: list[Event] = []
         for p in PARTIES:
             st = self._party[p]
@@ -201,7 +210,7 @@ class InterruptionDetector:
                 self._cand[p] = _Candidate(start=g0, other_turn_frames=g0 - q.turn_start)
         return out
 
-    def _within(self, g0: int, g1: int, now: dict[str, bool], time_of: _TimeFn) -> list[Event]:
+    def _within(self, g0: int, g1: int, now: dict[Speaker, bool], time_of: TimeFn) -> list[Event]:
         out: list[Event] = []
         for p in PARTIES:
             cand = self._cand[p]
@@ -256,7 +265,7 @@ class InterruptionDetector:
                 cand.newcomer_frames += g1 - g0
         return out
 
-    def _turn_ends(self, g1: int, time_of: _TimeFn) -> list[Event]:
+    def _turn_ends(self, g1: int, time_of: TimeFn) -> list[Event]:
         out: list[Event] = []
         for p in PARTIES:
             st = self._party[p]
@@ -268,7 +277,7 @@ class InterruptionDetector:
                 out += self._close(self._other(p), time_of)
         return out
 
-    def _close(self, p: str, time_of: _TimeFn) -> list[Event]:
+    def _close(self, p: str, time_of: TimeFn) -> list[Event]:
         cand = self._cand[p]
         self._cand[p] = None
         if cand is None or cand.event is None:
@@ -280,6 +289,11 @@ class InterruptionDetector:
             )
         ]
 
-    def finish(self, end: int, time_of: _TimeFn) -> list[Event]:
+    def finish(
+        self,
+        end: int,
+        time_of: TimeFn,
+        baselines: Mapping[str, BaselineSnapshot] | None = None,
+    ) -> list[Event]:
         """End of the call: close what is open."""
         return [ev for p in PARTIES for ev in self._close(p, time_of)]

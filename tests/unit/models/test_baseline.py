@@ -9,6 +9,7 @@ import pytest
 
 from calltone.models.tone.baseline import SpeakerBaseline, leq_dbfs
 from calltone.models.tone.config import BaselineConfig
+from calltone.models.tone.frames import PartyFrames
 
 HOP_S = 0.01
 
@@ -16,16 +17,17 @@ HOP_S = 0.01
 def feed(b: SpeakerBaseline, loudness_dbfs: np.ndarray) -> None:
     n = loudness_dbfs.size
     on = np.ones(n, bool)
-    b.update(
-        loudness_dbfs.astype(np.float32),
-        np.full(n, 5.0),
-        on,
-        on,
-        np.zeros(n, bool),
-        np.zeros(n, bool),
-        np.full(n, -15.0),
-        np.full(n, 20.0),
+    frames = PartyFrames(
+        0,
+        loudness_dbfs=loudness_dbfs.astype(np.float32),
+        pitch_st=np.full(n, 5.0),
+        voiced=on,
+        speech=on,
+        nucleus=np.zeros(n, bool),
+        tilt_db=np.full(n, -15.0),
+        hnr_db=np.full(n, 20.0),
     )
+    b.update(frames, flagged=np.zeros(n, bool))
 
 
 def test_the_prior_gives_way_to_the_speakers_own_level():

@@ -17,9 +17,9 @@ from calltone.audio.decode import DecodedAudio
 from calltone.audio.features import extract_features
 from calltone.models.recorded.analysis import run_analyzer
 from calltone.models.tone.config import AnalysisConfig, InterruptionConfig
-from calltone.models.tone.detectors import InterruptionDetector, TimeFn
 from calltone.models.tone.events import Event
-from calltone.models.tone.turns import speech_turns
+from calltone.models.tone.frames import TimeFn
+from calltone.models.tone.turns import InterruptionDetector, speech_turns
 from tests.support.synth import ROOT, SR, silence, voiced
 
 HOP_S = 0.01
@@ -39,7 +39,7 @@ def detect(agent: np.ndarray, customer: np.ndarray, *, block: int | None = None)
     step = block or agent.size
     out: list[Event] = []
     for i in range(0, agent.size, step):
-        out += det.push(i, agent[i : i + step], customer[i : i + step], t)
+        out += det.push_speech(i, agent[i : i + step], customer[i : i + step], t)
     out += det.finish(agent.size, t)
     seen: dict[str, Event] = {}
     for e in out:
@@ -78,7 +78,7 @@ def test_a_pause_inside_a_turn_does_not_end_it() -> None:
     # With a turn that ended at every pause, the customer would have spoken only 0.3 s.
     short_gap = InterruptionDetector(InterruptionConfig(turn_gap_s=0.3), hop_s=HOP_S)
     t = TimeFn(HOP_S, 0.0)
-    evs = short_gap.push(0, agent, customer, t) + short_gap.finish(agent.size, t)
+    evs = short_gap.push_speech(0, agent, customer, t) + short_gap.finish(agent.size, t)
     assert evs == []
 
 

@@ -1,0 +1,95 @@
+"""The named frame blocks the detectors and the speaker baseline read.
+
+The streaming front end (:class:`calltone.audio.features.FeatureStream`) gives per-channel frame
+arrays; the judgement layer reads them as one :class:`PartyFrames` per party (pitch already in
+semitones) and a :class:`CallFrames` for the call, so every detector has one signature,
+``push(frames, baselines)``, and no caller passes arrays by position.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields
+
+import numpy as np
+
+from calltone.models.tone.events import Event
+
+
+class TimeFn:
+    """Frame index to seconds (frame centre times on the global grid)."""
+
+    def __init__(self, hop_s: float, offset_s: float) -> None:
+        self.hop_s = hop_s
+        self.offset_s = offset_s
+
+    def __call__(self, frame: int) -> float:
+        return round(frame * self.hop_s + self.offset_s, 4)
+
+
+@dataclass(frozen=True)
+class PartyFrames:
+    """One party's aligned per-frame arrays (all shape ``(n,)``) from global frame ``start``."""
+
+    start: int
+    loudness_dbfs: np.ndarray
+    pitch_st: np.ndarray
+    """Pitch in semitones re 100 Hz (``baseline.hz_to_st``); NaN where unvoiced."""
+    voiced: np.ndarray
+    speech: np.ndarray
+    nucleus: np.ndarray
+    """Syllable nuclei (pace)."""
+    tilt_db: np.ndarray
+    """Spectral tilt (vocal effort)."""
+    hnr_db: np.ndarray
+    """Harmonics-to-noise ratio (voice quality)."""
+
+    def __len__(self) -> int:
+        return int(self.voiced.size)
+
+    def slice(self, a: int, b: int) -> PartyFrames:
+        """Frames ``[a, b)`` of this block (block-relative indices)."""
+        return PartyFrames(
+            self.start + a,
+            *(getattr(self, f.name)[a:b] for f in fields(self) if f.name != "start"),
+        )
+
+    @staticmethod
+    def concat(blocks: Sequence[PartyFrames]) -> PartyFrames:
+        """Consecutive blocks as one (the first block's start)."""
+        return PartyFrames(
+            blocks[0].start,
+            *(
+                np.concatenate([getattr(b, f.name) for b in blocks])
+                for f in fields(PartyFrames)
+                if f.name != "start"
+            ),
+        )
+
+
+@dataclass(frozen=True)
+class CallFrames:
+    """A block of frames of every party present, from global frame ``start``, and the clock that
+    turns frame indices into seconds."""
+
+    start: int
+    parties: Mapping[str, PartyFrames]
+    time_of: TimeFn
+
+    def __len__(self) -> int:
+        return len(next(iter(self.parties.values()))) if self.parties else 0
+
+    def slice(self, a: int, b: int) -> CallFrames:
+        """Frames ``[a, b)`` of this block (block-relative indices)."""
+        return CallFrames(
+            self.start + a, {p: f.slice(a, b) for p, f in self.parties.items()}, self.time_of
+        )
+
+
+@dataclass(frozen=True)
+class DetectorStep:
+    """What one push of a detector gave: the event updates (opened, grown or closed) and, for a
+    per-party detector, the frames of its party inside its events (kept out of the baseline)."""
+
+    events: list[Event]
+    flagged: np.ndarray | None = None
