@@ -44,8 +44,10 @@ from calltone.audio.channels import ChannelRoles  # noqa: E402
 from calltone.audio.decode import load_audio  # noqa: E402
 from calltone.models.recorded.analysis import run_session  # noqa: E402
 from calltone.models.recorded.transcript import recorded_call_options, transcribe_session  # noqa: E402
+from calltone.models.speech.options import TranscriberOptions  # noqa: E402
 from calltone.models.speech.text import word_error_rate  # noqa: E402
-from calltone.models.speech.transcriber import Transcriber, TranscriberOptions, resolve_model_path  # noqa: E402
+from calltone.models.speech.transcriber import Transcriber  # noqa: E402
+from calltone.models.speech.whisper_model import resolve_model_path  # noqa: E402
 from calltone.models.tone.config import AnalysisConfig  # noqa: E402
 
 Texts = dict[str, str]

@@ -27,8 +27,10 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_transcribe import energy_regions, ravdess_channel, shared_data_dir  # noqa: E402
 
+from calltone.models.speech.options import TranscriberOptions  # noqa: E402
 from calltone.models.speech.text import normalize, word_error_rate  # noqa: E402
-from calltone.models.speech.transcriber import SpeechRegion, Transcriber, TranscriberOptions  # noqa: E402
+from calltone.models.speech.transcriber import Transcriber  # noqa: E402
+from calltone.models.speech.transcript import SpeechRegion  # noqa: E402
 
 SETTINGS = {
     "--full-context: 30 s encoder input, windows <= 28 s": TranscriberOptions(),

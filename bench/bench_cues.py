@@ -39,7 +39,8 @@ from cue_set import CUSTOMER_NAME, UTTERANCES, VOICES  # noqa: E402
 
 from calltone.models.recorded.transcript import CUE_HOTWORDS, recorded_call_options  # noqa: E402
 from calltone.models.speech.cues import CueMatcher  # noqa: E402
-from calltone.models.speech.transcriber import Segment, Transcriber, Word  # noqa: E402
+from calltone.models.speech.transcriber import Transcriber  # noqa: E402
+from calltone.models.speech.transcript import Segment, Word  # noqa: E402
 
 SR = 16_000
 

@@ -35,8 +35,10 @@ from calltone.models.recorded.transcript import (  # noqa: E402
     recorded_call_options,
     transcribe_session,
 )
+from calltone.models.speech.options import TranscriberOptions  # noqa: E402
 from calltone.models.speech.text import word_error_rate  # noqa: E402
-from calltone.models.speech.transcriber import Segment, Transcriber, TranscriberOptions  # noqa: E402
+from calltone.models.speech.transcriber import Transcriber  # noqa: E402
+from calltone.models.speech.transcript import Segment  # noqa: E402
 from calltone.models.tone.config import AnalysisConfig  # noqa: E402
 
 CALL_S = 600.0

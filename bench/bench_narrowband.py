@@ -51,13 +51,10 @@ from calltone.models.recorded.transcript import (  # noqa: E402
     recorded_call_options,
     transcribe_session,
 )
+from calltone.models.speech.options import TranscriberOptions  # noqa: E402
 from calltone.models.speech.text import normalize, token_edit_distance  # noqa: E402
-from calltone.models.speech.transcriber import (  # noqa: E402
-    Transcriber,
-    TranscriberOptions,
-    load_whisper_model,
-    resolve_model_path,
-)
+from calltone.models.speech.transcriber import Transcriber  # noqa: E402
+from calltone.models.speech.whisper_model import load_whisper_model, resolve_model_path  # noqa: E402
 from calltone.models.tone.config import AnalysisConfig  # noqa: E402
 
 

@@ -33,7 +33,7 @@ from calltone.audio.decode import load_audio  # noqa: E402
 from calltone.models.recorded.analysis import run_session  # noqa: E402
 from calltone.models.recorded.transcript import transcribe_session  # noqa: E402
 from calltone.models.speech.text import talk_time_s  # noqa: E402
-from calltone.models.speech.transcriber import Word  # noqa: E402
+from calltone.models.speech.transcript import Word  # noqa: E402
 from calltone.models.tone.config import AnalysisConfig  # noqa: E402
 
 

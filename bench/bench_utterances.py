@@ -30,8 +30,10 @@ sys.path.insert(0, str(ROOT / "bench"))
 from bench_transcribe import ravdess_channel, shared_data_dir  # noqa: E402
 
 from calltone.audio.channels import ChannelRoles  # noqa: E402
+from calltone.models.speech.options import TranscriberOptions  # noqa: E402
 from calltone.models.speech.text import word_error_rate  # noqa: E402
-from calltone.models.speech.transcriber import Transcriber, TranscriberOptions, load_whisper_model  # noqa: E402
+from calltone.models.speech.transcriber import Transcriber  # noqa: E402
+from calltone.models.speech.whisper_model import load_whisper_model  # noqa: E402
 from calltone.models.tone.session import CallSession, Utterance, UtteranceOptions  # noqa: E402
 
 SAMPLES = ("calm_call", "escalation_call", "interrupting_agent_call")

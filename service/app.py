@@ -59,7 +59,8 @@ def _load_transcriber(settings: Settings) -> object | None:
     worker threads are created here and inherit it, so they yield the CPU to the alerts."""
     if not settings.transcribe:
         return None
-    from calltone.models.speech.transcriber import Transcriber, TranscriberOptions
+    from calltone.models.speech.options import TranscriberOptions
+    from calltone.models.speech.transcriber import Transcriber
 
     context = settings.whisper_context_min_s
     transcriber = Transcriber(

@@ -79,7 +79,7 @@ def shared_data() -> Path:
 def whisper_model() -> Any:
     """The bundled CTranslate2 ``tiny.en``, loaded once for the whole run (int8, all cores)."""
     from calltone.audio.errors import CalltoneError
-    from calltone.models.speech.transcriber import load_whisper_model
+    from calltone.models.speech.whisper_model import load_whisper_model
 
     try:
         return load_whisper_model(None, compute_type="int8", cpu_threads=0)

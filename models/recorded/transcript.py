@@ -21,15 +21,10 @@ import numpy as np
 
 from calltone.audio.decode import DecodedAudio
 from calltone.models.speech.cues import CueMatcher
+from calltone.models.speech.options import TranscriberOptions
 from calltone.models.speech.text import is_backchannel, pace_series, talk_time_s, words_per_minute
-from calltone.models.speech.transcriber import (
-    ChannelJob,
-    Segment,
-    SpeechRegion,
-    Transcriber,
-    TranscriberOptions,
-    Word,
-)
+from calltone.models.speech.transcriber import ChannelJob, Transcriber
+from calltone.models.speech.transcript import Segment, SpeechRegion, Word
 from calltone.models.tone.events import Event
 from calltone.models.tone.session import SessionResult
 

@@ -32,7 +32,7 @@ from typing import Any
 
 from calltone.audio.errors import CalltoneError
 from calltone.models.speech.text import NormToken, normalize, normalize_tokens
-from calltone.models.speech.transcriber import Segment, Word
+from calltone.models.speech.transcript import Segment, Word
 
 SPEAKERS = ("agent", "customer")
 POLARITIES = ("good", "bad", "signal")

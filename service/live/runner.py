@@ -41,7 +41,8 @@ from calltone.audio.pcm import PcmFormat
 from calltone.models.recorded.transcript import cue_event
 from calltone.models.speech.cues import CueMatcher, learn_customer_name
 from calltone.models.speech.redact import SegmentRedactor
-from calltone.models.speech.transcriber import Segment, Transcriber
+from calltone.models.speech.transcriber import Transcriber
+from calltone.models.speech.transcript import Segment
 from calltone.models.tone.alerts import AgentStrain, Alert
 from calltone.models.tone.events import Event
 from calltone.models.tone.session import SessionUpdate, Utterance, UtteranceOptions

@@ -354,7 +354,7 @@ acoustic-only batches add a worker per 8 calls (docs/benchmarks.md)."""
 
 def default_workers(n_calls: int, *, transcribe: bool = True) -> int:
     """One worker per core, never more than calls; fewer for short acoustic-only batches."""
-    from calltone.models.speech.transcriber import effective_threads
+    from calltone.models.speech.whisper_model import effective_threads
 
     wanted = n_calls if transcribe else n_calls // ACOUSTIC_CALLS_PER_WORKER
     return max(1, min(wanted, effective_threads(0)))
@@ -492,7 +492,7 @@ def score_many(
         Before any work starts: missing inputs, an unusable output folder or a bad rubric.
     """
     from calltone.models.scoring.rubric import cached_rubric
-    from calltone.models.speech.transcriber import effective_threads
+    from calltone.models.speech.whisper_model import effective_threads
 
     o = options or ScoreOptions()
     rubric = cached_rubric(o.rubric_path)  # fail before starting workers

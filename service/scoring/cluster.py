@@ -308,7 +308,7 @@ class ScoringPlugin(WorkerPlugin):
     async def setup(self, worker: Any) -> None:
         import asyncio
 
-        from calltone.models.speech.transcriber import effective_threads
+        from calltone.models.speech.whisper_model import effective_threads
         from calltone.service.scoring.batch import _init_worker
 
         same_host = 1
@@ -332,7 +332,7 @@ class ScoringPlugin(WorkerPlugin):
 
 def whisper_model_loads() -> int:
     """How many Whisper models this process has loaded (runs on a worker via ``client.run``)."""
-    from calltone.models.speech.transcriber import _load_cached
+    from calltone.models.speech.whisper_model import _load_cached
 
     return int(_load_cached.cache_info().misses)
 

@@ -27,7 +27,7 @@ from calltone.models.speech.text import (
     word_error_rate,
     words_per_minute,
 )
-from calltone.models.speech.transcriber import Segment, Word
+from calltone.models.speech.transcript import Segment, Word
 
 REQUIRED_KINDS = {
     "empathy",
@@ -479,7 +479,9 @@ def test_name_learned_from_a_real_phone_call_transcript() -> None:
     import numpy as np
     import soundfile as sf
 
-    from calltone.models.speech.transcriber import ModelLoadError, SpeechRegion, Transcriber
+    from calltone.models.speech.options import ModelLoadError
+    from calltone.models.speech.transcriber import Transcriber
+    from calltone.models.speech.transcript import SpeechRegion
 
     data = Path(os.environ.get("CALLTONE_SHARED_DATA") or _shared_dir() / "data")
     path = data / "phone_call_2spk" / "sample.wav"

@@ -13,7 +13,8 @@ from calltone.audio.channels import ChannelRoles
 from calltone.audio.decode import DecodedAudio, load_audio
 from calltone.models.recorded.analysis import analyze_file, run_session, to_document
 from calltone.models.recorded.transcript import transcribe_session
-from calltone.models.speech.transcriber import Transcriber, TranscriberOptions
+from calltone.models.speech.options import TranscriberOptions
+from calltone.models.speech.transcriber import Transcriber
 from calltone.models.tone.alerts import AlertConfig
 from calltone.models.tone.config import AnalysisConfig
 from tests.support.synth import SAMPLES, SR

@@ -566,7 +566,7 @@ def test_score_many_rejects_an_empty_folder(tmp_path: Path) -> None:
 
 
 def test_default_workers_follow_cores_and_the_cost_of_a_call() -> None:
-    from calltone.models.speech.transcriber import effective_threads
+    from calltone.models.speech.whisper_model import effective_threads
     from calltone.service.scoring.batch import default_workers
 
     cores = effective_threads(0)

@@ -16,18 +16,11 @@ from faster_whisper.transcribe import Word as FwWord
 
 from calltone.models.recorded.transcript import recorded_call_options
 from calltone.models.speech.cues import CueFileError, CueMatcher, find_cues
+from calltone.models.speech.options import ModelLoadError, TranscriberOptions
+from calltone.models.speech.planning import level_gate
 from calltone.models.speech.text import normalize
-from calltone.models.speech.transcriber import (
-    ModelLoadError,
-    Segment,
-    SpeechRegion,
-    Transcriber,
-    TranscriberOptions,
-    Word,
-    drop_repeated_words,
-    level_gate,
-    replace_windows,
-)
+from calltone.models.speech.transcriber import Transcriber, drop_repeated_words, replace_windows
+from calltone.models.speech.transcript import Segment, SpeechRegion, Word
 
 ROOT = Path(__file__).resolve().parents[3]
 SR = 16_000

@@ -14,25 +14,22 @@ import pytest
 import soundfile as sf
 
 from calltone.audio.errors import CalltoneError
-from calltone.models.speech.text import normalize, word_error_rate
-from calltone.models.speech.transcriber import (
-    ChannelJob,
-    EncoderContext,
+from calltone.models.speech.options import (
     ModelLoadError,
-    Segment,
-    SpeechRegion,
-    Transcriber,
     TranscriberOptions,
     TranscriptionInputError,
-    Word,
+)
+from calltone.models.speech.planning import plan_regions, plan_windows
+from calltone.models.speech.text import normalize, word_error_rate
+from calltone.models.speech.transcriber import ChannelJob, Transcriber, stopped_early
+from calltone.models.speech.transcript import Segment, SpeechRegion, Word
+from calltone.models.speech.whisper_model import (
+    EncoderContext,
     content_frames,
     encoder_context,
     encoder_frames,
     load_whisper_model,
-    plan_regions,
-    plan_windows,
     resolve_model_path,
-    stopped_early,
 )
 
 SR = 16_000
