@@ -139,6 +139,11 @@ class SpeakerFrames:
         Frame loudness from the front end.
     hop_s : float
         Frame hop in seconds.
+    mel_power : np.ndarray, shape (n_frames, n_mels), optional
+        The mel power spectrum the cepstra come from: two frames' spectra added and passed
+        through :meth:`cepstra` give what the two voices sound like at once (overlap).
+    cep_mean, cep_scale : np.ndarray, shape (n_mfcc,), optional
+        The per-call normalisation applied to ``mfcc`` (``(c - cep_mean) / cep_scale``).
     """
 
     mfcc: np.ndarray
@@ -146,6 +151,16 @@ class SpeakerFrames:
     f0_hz: np.ndarray
     loudness_dbfs: np.ndarray
     hop_s: float
+    mel_power: np.ndarray | None = None
+    cep_mean: np.ndarray | None = None
+    cep_scale: np.ndarray | None = None
+
+    def cepstra(self, mel_power: np.ndarray) -> np.ndarray:
+        """Normalised cepstra of mel power spectra ``(n, n_mels)``, as ``mfcc`` was made."""
+        cep = _cepstra(np.asarray(mel_power, dtype=np.float64), self.mfcc.shape[1])
+        mean = self.cep_mean if self.cep_mean is not None else 0.0
+        scale = self.cep_scale if self.cep_scale is not None else 1.0
+        return (cep - mean) / scale
 
     def __len__(self) -> int:
         return int(self.speech.size)
@@ -211,26 +226,38 @@ def speaker_frames(
         center=True,
         power=2.0,
     )
-    logmel = np.log(mel + 1e-8)
-    cep = librosa.feature.mfcc(S=logmel, n_mfcc=o.n_mfcc + 1)[1:].T  # (frames, n_mfcc)
     # front-end frames are centred at (i*hop + frame_length/2); librosa's at i*hop: shift ~1 frame
     shift = 1
-    cep = cep[shift:]
-    if cep.shape[0] < n_frames:
-        cep = np.pad(cep, ((0, n_frames - cep.shape[0]), (0, 0)), mode="edge")
-    cep = cep[:n_frames].astype(np.float64)
+    power = mel.T[shift:].astype(np.float64)  # (frames, n_mels)
+    if power.shape[0] < n_frames:
+        power = np.pad(power, ((0, n_frames - power.shape[0]), (0, 0)), mode="edge")
+    power = power[:n_frames]
+    cep = _cepstra(power, o.n_mfcc)
     sp = gate_speech(np.asarray(speech, dtype=bool), np.asarray(loudness_dbfs), o)
-    if sp.any():
-        cep = cep - cep[sp].mean(axis=0)
-        if o.normalise_variance:
-            cep = cep / (cep[sp].std(axis=0) + 1e-9)
+    mean = cep[sp].mean(axis=0) if sp.any() else np.zeros(o.n_mfcc)
+    scale = np.ones(o.n_mfcc)
+    if sp.any() and o.normalise_variance:
+        scale = (cep[sp] - mean).std(axis=0) + 1e-9
     return SpeakerFrames(
-        mfcc=cep,
+        mfcc=(cep - mean) / scale,
         speech=sp,
         f0_hz=np.nan_to_num(np.asarray(f0_hz, dtype=np.float64), nan=0.0),
         loudness_dbfs=np.asarray(loudness_dbfs, dtype=np.float64),
         hop_s=o.hop_s,
+        mel_power=power,
+        cep_mean=mean,
+        cep_scale=scale,
     )
+
+
+def _cepstra(mel_power: np.ndarray, n_mfcc: int) -> np.ndarray:
+    """c1..c``n_mfcc`` of mel power spectra ``(n, n_mels)`` (log, orthonormal DCT-II, as
+    ``librosa.feature.mfcc``; c0, the loudness, dropped)."""
+    from scipy.fft import dct
+
+    return np.asarray(dct(np.log(mel_power + 1e-8), axis=1, type=2, norm="ortho"))[
+        :, 1 : n_mfcc + 1
+    ]
 
 
 def gate_speech(

@@ -27,7 +27,8 @@ from telephone import through  # noqa: E402
 
 from calltone.audio.decode import load_audio  # noqa: E402
 from calltone.audio.features import extract_features  # noqa: E402
-from calltone.models.diarization import Diarization, diarize  # noqa: E402
+from calltone.audio.speakers import SpeakerFeatureOptions  # noqa: E402
+from calltone.models.diarization import Diarization, DiarizationConfig, diarize  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
 
@@ -52,6 +53,28 @@ def channel_reference(two: np.ndarray) -> list[Segment]:
         for k, ch in enumerate(block.channels)
         for seg in segments_from_mask(ch.speech, f"ch{k}")
     ]
+
+
+def parse_config(settings: list[str]) -> DiarizationConfig:
+    """``key=value`` overrides of :class:`DiarizationConfig` (``features.key=value`` for the
+    speaker features), e.g. ``detect_overlap=false features.fmin_hz=300``."""
+    top: dict[str, object] = {}
+    feat: dict[str, object] = {}
+    for item in settings:
+        key, _, raw = item.partition("=")
+        value: object = raw
+        if raw.lower() in ("true", "false"):
+            value = raw.lower() == "true"
+        else:
+            try:
+                value = int(raw)
+            except ValueError:
+                value = float(raw)
+        if key.startswith("features."):
+            feat[key.removeprefix("features.")] = value
+        else:
+            top[key] = value
+    return DiarizationConfig(features=SpeakerFeatureOptions(**feat), **top)  # type: ignore[arg-type]
 
 
 def cases(only: str | None) -> list[Case]:
@@ -142,31 +165,61 @@ def main(argv: list[str] | None = None) -> int:
         help="also time separation + acoustic analysis of a 10-minute mono call (the LCA mix "
         "tiled) against plain mono analysis, median of 3, process CPU time",
     )
+    ap.add_argument(
+        "--set",
+        nargs="*",
+        default=[],
+        metavar="KEY=VALUE",
+        help="DiarizationConfig overrides, e.g. detect_overlap=false features.fmin_hz=300",
+    )
     args = ap.parse_args(argv)
+    config = parse_config(args.set)
     if args.speed:
         speed()
     print(
         f"{'file':24s} {'cond':8s} {'dur_s':>6s} {'DER%':>6s} {'miss%':>6s} {'fa%':>6s} "
-        f"{'conf%':>6s} {'xRT':>6s} {'spk':>3s}"
+        f"{'conf%':>6s} {'xRT':>6s} {'spk':>3s} {'ovl_ref_s':>9s} {'ovl_hyp_s':>9s} "
+        f"{'ovl_hit_s':>9s}"
     )
     rows = []
     for case in cases(args.only):
         for cond in args.conditions.split(","):
             x = case.mono if cond == "wb" else through(case.mono, cond)
             t0 = time.process_time()
-            d = diarize(x)
+            d = diarize(x, config)
             cpu_s = time.process_time() - t0
             r = der(case.reference, hyp_segments(d), collar_s=0.25, uem_end_s=x.size / 16000)
             dur = x.size / 16000
             rows.append((case.name, cond, r.der))
+            ov_ref, ov_hyp, ov_hit = overlap_seconds(case.reference, d, d.frame_speaker.size)
             ref = r.reference_s
             print(
                 f"{case.name:24s} {cond:8s} {dur:6.1f} {100 * r.der:6.1f} "
                 f"{100 * r.missed_s / ref:6.1f} {100 * r.false_alarm_s / ref:6.1f} "
-                f"{100 * r.confusion_s / ref:6.1f} {dur / cpu_s:6.0f} {d.n_speakers:3d}",
+                f"{100 * r.confusion_s / ref:6.1f} {dur / cpu_s:6.0f} {d.n_speakers:3d} "
+                f"{ov_ref:9.1f} {ov_hyp:9.1f} {ov_hit:9.1f}",
                 flush=True,
             )
+    if rows:
+        print(f"summed DER: {sum(100 * r for _, _, r in rows):.1f}")
     return 0
+
+
+def overlap_seconds(reference: list[Segment], d: Diarization, n: int) -> tuple[float, float, float]:
+    """Reference overlap, marked overlap and their intersection, in seconds (no collar)."""
+    hop = d.hop_s
+    count = np.zeros(n, dtype=np.int8)
+    for lab in {seg[2] for seg in reference}:
+        m = np.zeros(n, dtype=bool)
+        for s, e, who in reference:
+            if who == lab:
+                m[round(s / hop) : round(e / hop)] = True
+        count += m
+    ref = count >= 2
+    hyp = np.zeros(n, dtype=bool)
+    fs = d.frame_speaker[:n]
+    hyp[: fs.size] = fs == 2
+    return float(ref.sum() * hop), float(hyp.sum() * hop), float((ref & hyp).sum() * hop)
 
 
 if __name__ == "__main__":

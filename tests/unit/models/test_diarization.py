@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import sys
+import tempfile
 from pathlib import Path
 
 import numpy as np
@@ -57,6 +59,21 @@ def _two_voice_mix() -> tuple[np.ndarray, list[tuple[float, float, str]]]:
     return np.concatenate(parts), ref
 
 
+def _overlapping_mix() -> tuple[np.ndarray, list[tuple[float, float, str]]]:
+    """A and B alternating; every second change has B or A start 0.8 s before the other ends."""
+    plan = [("A", 3.0), ("B", 2.5), ("A", 2.0), ("B", 3.0), ("A", 2.5), ("B", 2.0), ("A", 2.0)]
+    t, placed = 0.5, []
+    for k, (who, dur) in enumerate(plan):
+        placed.append((t, _voice_a(dur, k) if who == "A" else _voice_b(dur, k), who))
+        t += dur + (0.6 if k % 2 == 0 else -0.8)
+    n = round((t + 1.0) * SR)
+    mix = silence(n / SR, seed=99)[:n].copy()
+    for start, x, _ in placed:
+        i = round(start * SR)
+        mix[i : i + x.size] += x
+    return mix, [(s, s + x.size / SR, who) for s, x, who in placed]
+
+
 def test_der_scorer_counts_each_error_kind() -> None:
     ref = [(0.0, 2.0, "a"), (2.0, 4.0, "b")]
     assert der(ref, [(0.0, 2.0, "x"), (2.0, 4.0, "y")]).der == 0.0  # labels are mapped
@@ -94,6 +111,48 @@ def test_agent_phrases_beat_first_speaker_and_options_override() -> None:
     assert assign_roles(d, mode="second").agent_speaker == 1
     with pytest.raises(DiarizationError, match="first, second or auto"):
         assign_roles(d, mode="third")  # type: ignore[arg-type]
+
+
+def test_overlapped_speech_is_marked_for_both_speakers() -> None:
+    """Synthetic voices that overlap by 0.8 s at three changes: the overlap model marks them
+    (``overlap_prior_nats=0``: the clear case; the default is fitted on real calls, where
+    overlap is rare and frame evidence weak) and both speakers' turns cover them."""
+    mix, ref = _overlapping_mix()
+    d = diarize(mix, DiarizationConfig(overlap_prior_nats=0.0))
+    hyp = [(t.start_s, t.end_s, f"s{t.speaker}") for t in d.turns]
+    assert der(ref, hyp, collar_s=0.25, uem_end_s=mix.size / SR).der < 0.05
+    true_overlap = [(b[0], a[1]) for a, b in itertools.pairwise(ref) if b[0] < a[1]]
+    assert len(d.overlaps) == len(true_overlap) == 3 and d.overlap_s() > 1.5
+    for s, e in d.overlaps:
+        assert any(s >= ts - 0.3 and e <= te + 0.3 for ts, te in true_overlap), (s, e)
+    in_both = [t for t in d.turns if t.start_s <= d.overlaps[0][0] and t.end_s >= d.overlaps[0][1]]
+    assert {t.speaker for t in in_both} == {0, 1}
+    off = diarize(mix, DiarizationConfig(detect_overlap=False))
+    off_hyp = [(t.start_s, t.end_s, f"s{t.speaker}") for t in off.turns]
+    assert not off.overlaps and (off.frame_speaker != 2).all()
+    assert der(ref, off_hyp, collar_s=0.25, uem_end_s=mix.size / SR).missed_s > 0.5
+
+
+def test_interruptions_in_a_separated_call_carry_lower_confidence() -> None:
+    """The interrupting-agent sample summed to mono: the overlap at 33.2 s is marked and the
+    session finds the agent's interruption there, with a confidence below its turns' own."""
+    from calltone.models.recorded.call import RecordedCallOptions, analyze_recording
+
+    two = load_audio(ROOT / "samples" / "interrupting_agent_call" / "call.wav").samples
+    with tempfile.TemporaryDirectory() as tmp:
+        mono = Path(tmp) / "mono.wav"
+        sf.write(mono, two.sum(axis=0), SR, subtype="PCM_16")
+        cfg = DiarizationConfig(overlap_prior_nats=0.0)
+        call = analyze_recording(mono, RecordedCallOptions(separate=True, diarization=cfg))
+    doc = call.document
+    sep = doc["call"]["separation"]
+    assert doc["call"]["mode"] == "separated" and sep["overlap_s"] > 1.0
+    assert sep["config"]["overlap_prior_nats"] == 0.0
+    cut_ins = [e for e in doc["events"] if e["kind"] == "interruption"]
+    assert any(e["speaker"] == "agent" and abs(e["start_s"] - 33.25) < 0.5 for e in cut_ins)
+    for e in cut_ins:
+        assert 0 < e["evidence"]["confidence"] <= 0.5 and "separated" in e["evidence"]
+    assert "evidence.confidence" in doc["notes"][0]
 
 
 def test_split_channels_masks_the_other_speaker() -> None:
