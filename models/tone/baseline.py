@@ -174,12 +174,12 @@ class SpeakerBaseline:
         if k == 0:
             return
         lo = loudness_dbfs[ok].astype(np.float64)
-        st = pitch_st[ok].astype(np.float64)
+        voiced_st = pitch_st[ok].astype(np.float64)
         _add(self._loud_hist, lo, _LOUD_EDGES)
-        _add(self._st_hist, st, _ST_EDGES)
+        _add(self._st_hist, voiced_st, _ST_EDGES)
         self._n += k
-        self._s_st += float(st.sum())
-        self._s_st2 += float((st * st).sum())
+        self._s_st += float(voiced_st.sum())
+        self._s_st2 += float((voiced_st * voiced_st).sum())
         self._s_tilt += float(tilt_db[ok].sum())
         self._s_hnr += float(hnr_db[ok].sum())
         self._own_voiced_n += k
@@ -262,11 +262,11 @@ def leq_dbfs(loudness_dbfs: np.ndarray) -> float:
     return top + 10.0 * math.log10(float(np.mean(10.0 ** ((x - top) / 10.0))))
 
 
-def _spread(st: np.ndarray) -> float:
+def _spread(pitch_st: np.ndarray) -> float:
     """Standard deviation of pitch in semitones (the same measure the tone window uses)."""
-    if st.size < 2:
+    if pitch_st.size < 2:
         return 2.0
-    return float(np.std(st))
+    return float(np.std(pitch_st))
 
 
 def _blend(prior: float, observed: float, prior_weight_s: float, observed_s: float) -> float:

@@ -128,13 +128,10 @@ class AgentToneConfig:
     ``1 / (1 + exp(-z))`` with ``z = score_bias + sum(weight_per_<unit> * signal)``; tone is
     non-calm while the score is at least ``min_score``. Loudness is the energy mean of voiced
     frames against the baseline's (``loudness_leq_dbfs``); pace enters as
-    ``max(ratio - 1, 0)`` (rushing only). The weights were fitted by
-    ``bench/fit_agent_tone.py --conditions wideband,nb_ulaw,nb_gsm_noise20`` on RAVDESS actors
-    01-12 (Livingstone & Russo 2018, CC BY-NC-SA 4.0; only these coefficients are stored),
-    each clip heard on the clean recording and through two telephone channels so the score
-    means the same on a phone line, angry vs neutral/calm, each clip scored by the soft maximum
-    of its windows, non-negative weights, ``min_score`` allowing 4 % of the training calm
-    clips; evaluated leave-one-actor-out (docs/benchmarks.md).
+    ``max(ratio - 1, 0)`` (rushing only). The weights and ``min_score`` are fitted by
+    ``bench/fit_agent_tone.py`` on acted angry and calm speech heard wideband and through
+    telephone channels, so the score means the same on a phone line (data, method and results:
+    docs/benchmarks.md, "Agent tone score: how the coefficients were fitted").
 
     The ``*_over_baseline`` thresholds say which signals the event reports as ``fired`` (each
     clearly raised on its own). ``min_signals`` of them at once, loudness among them, in a

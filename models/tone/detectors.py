@@ -399,7 +399,7 @@ class AgentToneDetector:
         f = frames.parties[self.speaker]
         baseline = baselines[self.speaker]
         start, time_of, voiced, speech = f.start, frames.time_of, f.voiced, f.speech
-        st = np.where(voiced, np.nan_to_num(f.pitch_st), 0.0)
+        voiced_st = np.where(voiced, np.nan_to_num(f.pitch_st), 0.0)
         series = np.stack(
             _ToneSeries(
                 voiced=voiced.astype(float),
@@ -407,8 +407,8 @@ class AgentToneDetector:
                 # baseline's ``loudness_leq_dbfs``: a few pressed, punched syllables raise it
                 # more than a mean of dB.
                 power=np.where(voiced, 10.0 ** (f.loudness_dbfs.astype(np.float64) / 10.0), 0.0),
-                pitch_st=st,
-                pitch_st_sq=st * st,
+                pitch_st=voiced_st,
+                pitch_st_sq=voiced_st * voiced_st,
                 speech=speech.astype(float),
                 nucleus=f.nucleus.astype(float),
                 tilt_db=np.where(voiced, f.tilt_db, 0.0),

@@ -25,8 +25,8 @@ from calltone.models.tone.frames import CallFrames, PartyFrames, TimeFn
 from calltone.models.tone.turns import InterruptionDetector
 
 BASELINE_TICK_S = 1.0
-_LOUD_BINS = np.arange(-120.0, 0.5, 0.5)
-_ST_BINS = np.arange(-24.0, 48.05, 0.1)
+_LOUDNESS_DB_BINS = np.arange(-120.0, 0.5, 0.5)
+_PITCH_ST_BINS = np.arange(-24.0, 48.05, 0.1)
 
 
 @dataclass
@@ -36,8 +36,12 @@ class SpeakerMetrics:
     speech_frames: int = 0
     voiced_frames: int = 0
     nuclei: int = 0
-    loud_hist: np.ndarray = field(default_factory=lambda: np.zeros(_LOUD_BINS.size - 1, np.int64))
-    st_hist: np.ndarray = field(default_factory=lambda: np.zeros(_ST_BINS.size - 1, np.int64))
+    loudness_hist: np.ndarray = field(
+        default_factory=lambda: np.zeros(_LOUDNESS_DB_BINS.size - 1, np.int64)
+    )
+    pitch_st_hist: np.ndarray = field(
+        default_factory=lambda: np.zeros(_PITCH_ST_BINS.size - 1, np.int64)
+    )
 
     def add(self, frames: PartyFrames) -> None:
         voiced, pitch_st = frames.voiced, frames.pitch_st
@@ -45,17 +49,21 @@ class SpeakerMetrics:
         self.voiced_frames += int(voiced.sum())
         self.nuclei += int(frames.nucleus.sum())
         if voiced.any():
-            _add_counts(self.loud_hist, frames.loudness_dbfs[voiced], _LOUD_BINS)
-            _add_counts(self.st_hist, pitch_st[voiced & np.isfinite(pitch_st)], _ST_BINS)
+            _add_counts(self.loudness_hist, frames.loudness_dbfs[voiced], _LOUDNESS_DB_BINS)
+            _add_counts(
+                self.pitch_st_hist, pitch_st[voiced & np.isfinite(pitch_st)], _PITCH_ST_BINS
+            )
 
     def to_dict(self, hop_s: float) -> dict[str, Any]:
         talk_s = self.speech_frames * hop_s
-        med_st = _hist_median(self.st_hist, _ST_BINS)
+        median_pitch_st = _hist_median(self.pitch_st_hist, _PITCH_ST_BINS)
         return {
             "talk_time_s": round(talk_s, 2),
             "voiced_s": round(self.voiced_frames * hop_s, 2),
-            "median_loudness_dbfs": _round(_hist_median(self.loud_hist, _LOUD_BINS)),
-            "median_pitch_hz": _round(None if med_st is None else 100.0 * 2 ** (med_st / 12.0), 1),
+            "median_loudness_dbfs": _round(_hist_median(self.loudness_hist, _LOUDNESS_DB_BINS)),
+            "median_pitch_hz": _round(
+                None if median_pitch_st is None else 100.0 * 2 ** (median_pitch_st / 12.0), 1
+            ),
             "syllable_rate_per_s": round(self.nuclei / talk_s, 2) if talk_s > 0 else None,
         }
 

@@ -5,7 +5,7 @@ mask, which already bridges pauses under ``FeatureOptions.vad_hangover_s``) join
 shorter than ``InterruptionConfig.turn_gap_s`` (a breath between two sentences, a beat to think).
 A turn ends when its party has been silent for ``turn_gap_s``.
 
-An *interruption* (docs/DESIGN.md, extended for issue 13): party P starts a new turn at ``t0`` while
+An *interruption* (docs/DESIGN.md's rule, made precise here): party P starts a new turn at ``t0`` while
 the other party Q is mid-turn, and Q does not simply hand the floor over:
 
 1. Q's turn has lasted ``min_other_turn_s`` at ``t0`` and Q is talking at ``t0`` or has been
@@ -180,9 +180,9 @@ class InterruptionDetector:
 
     def _stops(self, g0: int, now: dict[Speaker, bool]) -> None:
         for p in PARTIES:
-            st = self._party[p]
-            if st.speaking and not now[p]:
-                st.speaking, st.silent_since = False, g0
+            party = self._party[p]
+            if party.speaking and not now[p]:
+                party.speaking, party.silent_since = False, g0
                 theirs = self._cand[self._other(p)]
                 if theirs is not None and theirs.halted_at is None and g0 > theirs.start:
                     theirs.halted_at = g0
@@ -190,16 +190,16 @@ class InterruptionDetector:
     def _starts(self, g0: int, now: dict[Speaker, bool], time_of: TimeFn) -> list[Event]:
         out: list[Event] = []
         for p in PARTIES:
-            st = self._party[p]
-            if not now[p] or st.speaking:
+            party = self._party[p]
+            if not now[p] or party.speaking:
                 continue
-            st.speaking, st.silent_since, st.run_start = True, None, g0
+            party.speaking, party.silent_since, party.run_start = True, None, g0
             theirs = self._cand[self._other(p)]
             if theirs is not None and theirs.halted_at is not None and theirs.resumed_at is None:
                 theirs.resumed_at = g0
-            if st.turn_start is not None:
+            if party.turn_start is not None:
                 continue  # a pause inside the turn: the turn goes on
-            st.turn_start = g0
+            party.turn_start = g0
             q = self._party[self._other(p)]
             if (
                 q.turn_start is not None
@@ -268,11 +268,11 @@ class InterruptionDetector:
     def _turn_ends(self, g1: int, time_of: TimeFn) -> list[Event]:
         out: list[Event] = []
         for p in PARTIES:
-            st = self._party[p]
-            if st.turn_start is None or st.speaking or st.silent_since is None:
+            party = self._party[p]
+            if party.turn_start is None or party.speaking or party.silent_since is None:
                 continue
-            if st.silent_since + self._gap <= g1:
-                st.turn_start = None
+            if party.silent_since + self._gap <= g1:
+                party.turn_start = None
                 out += self._close(p, time_of)
                 out += self._close(self._other(p), time_of)
         return out

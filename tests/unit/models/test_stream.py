@@ -65,10 +65,10 @@ def test_speaker_histograms_count_like_numpy_histogram():
     # The metrics' running histograms skip np.histogram's per-call overhead; they must still
     # count exactly as it does: values on interior edges go right, the last edge is included,
     # values outside the bins are ignored.
-    from calltone.models.tone.stream import _LOUD_BINS, _ST_BINS, _add_counts
+    from calltone.models.tone.stream import _LOUDNESS_DB_BINS, _PITCH_ST_BINS, _add_counts
 
     rng = np.random.default_rng(7)
-    for bins in (_LOUD_BINS, _ST_BINS):
+    for bins in (_LOUDNESS_DB_BINS, _PITCH_ST_BINS):
         for _ in range(100):
             values = np.concatenate(
                 (
