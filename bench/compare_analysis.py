@@ -108,12 +108,13 @@ def _make_inputs(work: Path) -> list[Case]:
 
 
 def _strip(value: Any, root: Path) -> Any:
-    """Drop run timings; a path inside the checkout (the packaged rubric) becomes its file name."""
+    """Drop run timings; a path inside either checkout (the packaged rubric, the bundled samples
+    both runs read from this one) becomes its file name."""
     if isinstance(value, dict):
         return {k: _strip(v, root) for k, v in value.items() if k not in VOLATILE_KEYS}
     if isinstance(value, list):
         return [_strip(v, root) for v in value]
-    if isinstance(value, str) and value.startswith(str(root) + os.sep):
+    if isinstance(value, str) and value.startswith((str(root) + os.sep, str(HERE) + os.sep)):
         return Path(value).name
     return value
 
