@@ -93,7 +93,7 @@ class InterruptionConfig:
         Both speak at once for this long in all during the newcomer's turn.
     backchannel_max_s : float
         The newcomer's turn needs this much speech; less is a backchannel ("mm-hmm",
-        "yeah", "right", "okay") are backchannels, never interruptions. Measured on the speech
+        "yeah", "right", "okay"), never an interruption. Measured on the speech
         mask, which runs 0.05-0.15 s longer than the sound (the 32 ms loudness window, decay):
         0.75 s of mask is docs/DESIGN.md's ~0.6 s of sound. espeak-ng's "mm-hmm" lasts 0.53-0.58 s
         and its mask 0.61-0.70 s (bench/bench_interruptions.py).
