@@ -52,7 +52,6 @@ from calltone.service.live.profiles import load_agent_profile, update_agent_prof
 from calltone.service.live.workers import (
     AnalysisError,
     AnalysisPool,
-    Closed,
     Finished,
     OpenCall,
     Worker,
@@ -412,15 +411,14 @@ class LiveHub:
 
     async def finish(self, worker: Worker, call_id: str) -> Finished:
         """End a call's audio analysis (its end-of-call alerts wait for :meth:`end_of_call`)."""
-        done: Finished = await worker.run("finish", call_id, None)
-        return done
+        return await worker.finish(call_id)
 
     async def end_of_call(self, worker: Worker, call_id: str, agent_id: str) -> list[Alert]:
         """Close a finished call's session: its end-of-call alerts, with this node's record of
         the agent's recent hard calls (updated by it)."""
         with self._strain_lock:
             snapshot = self.strain.for_agent(agent_id)
-        out: Closed = await worker.run("end_of_call", call_id, (snapshot, time.time()))
+        out = await worker.end_of_call(call_id, snapshot, time.time())
         with self._strain_lock:  # an agent has one call at a time, so this is their history
             self.strain.set_hard_calls(agent_id, out.hard_calls)
         return out.alerts
@@ -519,7 +517,7 @@ class CallRunner:
             utterances=UtteranceOptions() if self.hub.transcription is not None else None,
             profiles={"agent": profile.baseline} if profile is not None else None,
         )
-        await self.worker.run("open", self.call_id, spec)
+        await self.worker.open_call(spec)
 
     def release(self) -> None:
         if self.worker is not None:
@@ -715,9 +713,7 @@ class CallRunner:
             shown = t.stored if t.stored is not None else [s.to_dict() for s in t.segments]
             out.messages += [{"type": "transcript", "segment": d} for d in shown]
             cue_events += t.cue_events
-        updates: list[SessionUpdate] = await self.worker.run(
-            "step", self.call_id, (pcm, cue_events)
-        )
+        updates = await self.worker.step(self.call_id, pcm, cue_events)
         if pcm:
             self.time_s += len(pcm) / self.fmt.bytes_per_frame / self.fmt.sample_rate_hz
         await self._store_and_send(updates, out)
@@ -890,7 +886,7 @@ class CallRunner:
         if closing:
             await self._store_and_send([SessionUpdate([], closing)], _Outbox())
         await self._flush_redacted(send=ended)
-        await worker.run("close", self.call_id)
+        await worker.close_call(self.call_id)
         self.release()
         summary = {
             "call_id": self.call_id,
@@ -933,7 +929,7 @@ class CallRunner:
         """Last resort after a failure: never leave the call live in storage."""
         if self.worker is not None:
             with contextlib.suppress(Exception):
-                await self.worker.run("close", self.call_id)
+                await self.worker.close_call(self.call_id)
             self.release()
         with contextlib.suppress(Exception):
             await self.hub.io(self.hub.store.end_call, self.call_id, state="interrupted")

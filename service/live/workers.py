@@ -14,99 +14,71 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import multiprocessing
-import os
-import pickle
 import socket
-import struct
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from multiprocessing.connection import Connection
-from typing import Any
+from typing import Any, TypeVar
 
-from calltone.audio.channels import ChannelRoles
-from calltone.audio.errors import CalltoneError
-from calltone.audio.pcm import PcmFormat
-from calltone.models.tone.alerts import Alert, AlertConfig
-from calltone.models.tone.baseline import BaselineSnapshot
-from calltone.models.tone.config import AnalysisConfig
-from calltone.models.tone.session import CallSession, SessionUpdate, UtteranceOptions
+from calltone.models.tone.alerts import AgentStrain
+from calltone.models.tone.events import Event
+from calltone.models.tone.session import CallSession, SessionUpdate
+from calltone.service.live.framing import (
+    FrameClosedError,
+    encode_frame,
+    read_frame,
+    recv_frame,
+)
+from calltone.service.live.worker_messages import (
+    AnalysisError,
+    CloseCall,
+    Closed,
+    EndOfCall,
+    Failure,
+    Finish,
+    Finished,
+    OpenCall,
+    Reply,
+    Request,
+    Step,
+    WorkerReply,
+    WorkerRequest,
+    WorkerResult,
+)
 
-
-class AnalysisError(CalltoneError):
-    """A call's analysis failed in its worker (or the worker died)."""
-
-
-@dataclass(frozen=True)
-class OpenCall:
-    """Everything a worker needs to create a call's session."""
-
-    call_id: str
-    agent_id: str
-    roles: ChannelRoles
-    fmt: PcmFormat
-    config: AnalysisConfig
-    alert_config: AlertConfig
-    utterances: UtteranceOptions | None
-    profiles: dict[str, BaselineSnapshot] | None = None
-    """Saved voice profiles by role (``{"agent": ...}``) the call's baselines start from."""
-
-
-@dataclass
-class Finished:
-    """The end of a call, as the service needs it (small enough to send between processes)."""
-
-    final: SessionUpdate
-    duration_s: float
-    events: list[dict[str, Any]]
-    metrics: dict[str, Any]
-    notes: list[str]
-    agent_baseline: BaselineSnapshot | None = None
-    """The agent's final baseline (None: no agent channel), for their voice profile."""
+R = TypeVar("R")
 
 
-@dataclass(frozen=True)
-class Closed:
-    """The end-of-call alerts, decided once the late transcript cues are in, and the agent's
-    recent hard calls as the worker's copy of the strain record now holds them."""
-
-    alerts: list[Alert]
-    hard_calls: tuple[float, ...] = ()
-
-
-def handle(sessions: dict[str, CallSession], op: str, call_id: str, payload: Any) -> Any:
-    """One request to a worker (the same code runs in a process or a thread)."""
-    if op == "open":
-        spec: OpenCall = payload
+def handle(sessions: dict[str, CallSession], call_id: str, request: WorkerRequest) -> WorkerResult:
+    """Answer one request (the same code runs in a worker process or a thread)."""
+    if isinstance(request, OpenCall):
         sessions[call_id] = CallSession(
-            roles=spec.roles,
-            n_channels=spec.fmt.channels,
-            config=spec.config,
-            alert_config=spec.alert_config,
-            call_id=spec.call_id,
-            agent_id=spec.agent_id,
-            pcm=spec.fmt,
-            utterances=spec.utterances,
-            profiles=spec.profiles,
+            roles=request.roles,
+            n_channels=request.fmt.channels,
+            config=request.config,
+            alert_config=request.alert_config,
+            call_id=request.call_id,
+            agent_id=request.agent_id,
+            pcm=request.fmt,
+            utterances=request.utterances,
+            profiles=request.profiles,
         )
         return None
-    if op == "close":
+    if isinstance(request, CloseCall):
         sessions.pop(call_id, None)
         return None
     session = sessions.get(call_id)
     if session is None:
         raise AnalysisError(f"no live analysis for call {call_id!r} in this worker")
-    if op == "step":
-        pcm, cue_events = payload
+    if isinstance(request, Step):
         updates = []
-        if pcm:  # after finish only cue events come (the analyzer takes no more audio)
-            updates.append(session.push_pcm(pcm))
-        if cue_events:
-            updates.append(session.add_events(cue_events))
+        if request.pcm:  # after finish only cue events come (the analyzer takes no more audio)
+            updates.append(session.push_pcm(request.pcm))
+        if request.cue_events:
+            updates.append(session.add_events(request.cue_events))
         return updates
-    if op == "finish":
-        # The session stays until "close": late transcript cues may still raise a flag, and
-        # the end-of-call decision waits for them ("end_of_call").
+    if isinstance(request, Finish):
+        # The session stays until CloseCall: late transcript cues may still raise a flag, and
+        # the end-of-call decision waits for them (EndOfCall).
         result = session.finish()
         analysis = result.analysis
         return Finished(
@@ -119,45 +91,53 @@ def handle(sessions: dict[str, CallSession], op: str, call_id: str, payload: Any
             if analysis.roles.agent is not None
             else None,
         )
-    if op == "end_of_call":
-        strain, wall_time_s = payload
-        alerts = session.close(strain=strain, wall_time_s=wall_time_s)
-        return Closed(alerts, strain.hard_calls(session.agent_id))
-    raise AnalysisError(f"unknown analysis request {op!r}")
+    if isinstance(request, EndOfCall):
+        alerts = session.close(strain=request.strain, wall_time_s=request.wall_time_s)
+        return Closed(alerts, request.strain.hard_calls(session.agent_id))
+    raise AnalysisError(f"unknown analysis request {type(request).__name__}")
 
 
-def _worker_main(conn: Connection) -> None:
-    """A worker process: answer requests in order until the pipe closes."""
+def serve_requests(sock: socket.socket) -> None:
+    """A worker process: answer the requests on ``sock`` in order until the pipe closes."""
     sessions: dict[str, CallSession] = {}
     while True:
         try:
-            request_id, op, call_id, payload = conn.recv()
-        except (EOFError, OSError, KeyboardInterrupt):
+            request = recv_frame(sock)
+        except (FrameClosedError, OSError, KeyboardInterrupt):
             return
+        if not isinstance(request, Request):
+            return  # not our server on the other end: stop rather than guess
+        frame: bytes
         try:
-            conn.send((request_id, "ok", handle(sessions, op, call_id, payload)))
+            frame = encode_frame(
+                Reply(request.request_id, handle(sessions, request.call_id, request.body))
+            )
         except Exception as exc:  # report it to the call; the other calls keep going
-            conn.send((request_id, "error", f"{type(exc).__name__}: {exc}"))
+            frame = encode_frame(Failure(request.request_id, f"{type(exc).__name__}: {exc}"))
+        try:
+            sock.sendall(frame)
+        except OSError:
+            return
 
 
 class Worker:
     """One analysis worker: a process (or a thread of this process when ``process`` is False).
 
-    Requests are pipelined over the worker's socket straight from the event loop (the same
-    length-prefixed pickles as ``multiprocessing.Connection``), and a reader task hands each
-    answer to the call waiting for it. No thread sits between the loop and the pipe: with 25
-    calls per worker, threads that had to win the GIL back for every request (5 ms switch
-    interval) made steps queue for 0.1-0.4 s.
+    Requests are pipelined over the worker's socket straight from the event loop (frames of
+    :mod:`calltone.service.live.framing`, which the worker process reads with the same module),
+    and a reader task hands each reply to the call waiting for it. No thread sits between the
+    loop and the pipe: with 25 calls per worker, threads that had to win the GIL back for every
+    request (5 ms switch interval) made steps queue for 0.1-0.4 s.
     """
 
     def __init__(self, index: int, *, process: bool) -> None:
         self.index = index
         self.calls = 0
         self._process: Any = None
-        self._conn: Connection | None = None
+        self._sock: socket.socket | None = None
         self._sessions: dict[str, CallSession] = {}
         self._executor: ThreadPoolExecutor | None = None
-        self._waiting: dict[int, asyncio.Future[Any]] = {}
+        self._waiting: dict[int, asyncio.Future[WorkerReply]] = {}
         self._next_id = 0
         self._writer: asyncio.StreamWriter | None = None
         self._reader_task: asyncio.Task[None] | None = None
@@ -166,49 +146,48 @@ class Worker:
             self._executor = ThreadPoolExecutor(1, thread_name_prefix=f"analysis-{index}")
             return
         ctx = multiprocessing.get_context("spawn")  # no fork of a threaded server
-        parent, child = ctx.Pipe()  # a socketpair on POSIX
+        parent, child = socket.socketpair()
         self._process = ctx.Process(
-            target=_worker_main, args=(child,), name=f"calltone-analysis-{index}", daemon=True
+            target=serve_requests, args=(child,), name=f"calltone-analysis-{index}", daemon=True
         )
         self._process.start()
         child.close()
-        self._conn = parent
+        self._sock = parent
 
     async def start(self) -> None:
         """Attach the worker's socket to the running event loop."""
-        if self._conn is None or self._writer is not None:
+        if self._sock is None or self._writer is not None:
             return
-        sock = socket.socket(fileno=os.dup(self._conn.fileno()))
-        reader, self._writer = await asyncio.open_connection(sock=sock)
+        reader, self._writer = await asyncio.open_connection(sock=self._sock)
         self._reader_task = asyncio.create_task(self._read(reader), name=f"analysis-{self.index}")
 
     async def _read(self, reader: asyncio.StreamReader) -> None:
         try:
             while True:
-                (size,) = struct.unpack("!i", await reader.readexactly(4))
-                if size == -1:
-                    (size,) = struct.unpack("!Q", await reader.readexactly(8))
-                request_id, status, result = pickle.loads(await reader.readexactly(size))
-                future = self._waiting.pop(request_id, None)
+                reply = await read_frame(reader)
+                if not isinstance(reply, Reply | Failure):
+                    self._fail(f"it answered {type(reply).__name__}, not a reply")
+                    return
+                future = self._waiting.pop(reply.request_id, None)
                 if future is not None and not future.done():
-                    future.set_result((status, result))
-        except (asyncio.IncompleteReadError, ConnectionError, OSError) as exc:
+                    future.set_result(reply)
+        except (FrameClosedError, ConnectionError, OSError) as exc:
             self._fail(f"it stopped answering ({type(exc).__name__})")
 
     def _fail(self, why: str) -> None:
         """The process is gone: fail every waiting request, and every later one at once."""
         self._dead = f"analysis worker {self.index} died: {why}; its calls are interrupted"
         waiting, self._waiting = self._waiting, {}
-        for future in waiting.values():
+        for request_id, future in waiting.items():
             if not future.done():
-                future.set_result(("error", self._dead))
+                future.set_result(Failure(request_id, self._dead))
 
-    async def run(self, op: str, call_id: str, payload: Any = None) -> Any:
-        """Run a request; requests to one worker are answered in the order they were made."""
+    async def _request(self, call_id: str, request: WorkerRequest) -> WorkerResult:
+        """Send a request and wait for its result; one worker answers in the order asked."""
         loop = asyncio.get_running_loop()
         if self._executor is not None:
             return await loop.run_in_executor(
-                self._executor, handle, self._sessions, op, call_id, payload
+                self._executor, handle, self._sessions, call_id, request
             )
         if self._writer is None:
             await self.start()
@@ -216,15 +195,43 @@ class Worker:
             raise AnalysisError(self._dead or f"analysis worker {self.index} is not running")
         self._next_id += 1
         request_id = self._next_id
-        future: asyncio.Future[Any] = loop.create_future()
+        future: asyncio.Future[WorkerReply] = loop.create_future()
         self._waiting[request_id] = future
-        body = pickle.dumps((request_id, op, call_id, payload), protocol=pickle.HIGHEST_PROTOCOL)
-        self._writer.write(struct.pack("!i", len(body)) + body)
+        self._writer.write(encode_frame(Request(request_id, call_id, request)))
         await self._writer.drain()
-        status, result = await future
-        if status == "error":
-            raise AnalysisError(f"analysis of call {call_id!r} failed: {result}")
+        reply = await future
+        if isinstance(reply, Failure):
+            raise AnalysisError(f"analysis of call {call_id!r} failed: {reply.problem}")
+        return reply.result
+
+    async def _typed(self, call_id: str, request: WorkerRequest, kind: type[R]) -> R:
+        result = await self._request(call_id, request)
+        if not isinstance(result, kind):
+            raise AnalysisError(
+                f"analysis of call {call_id!r}: {type(request).__name__} answered "
+                f"{type(result).__name__}, not {kind.__name__}"
+            )
         return result
+
+    async def open_call(self, spec: OpenCall) -> None:
+        """Create the call's session in this worker."""
+        await self._request(spec.call_id, spec)
+
+    async def step(self, call_id: str, pcm: bytes, cue_events: list[Event]) -> list[SessionUpdate]:
+        """Analyse audio and phrase cues: an update for the audio (if any), then the cues'."""
+        return await self._typed(call_id, Step(pcm, cue_events), list)
+
+    async def finish(self, call_id: str) -> Finished:
+        """End the call's audio analysis (its session stays for late cues)."""
+        return await self._typed(call_id, Finish(), Finished)
+
+    async def end_of_call(self, call_id: str, strain: AgentStrain, wall_time_s: float) -> Closed:
+        """The call's end-of-call alerts, with the agent's hard calls as now recorded."""
+        return await self._typed(call_id, EndOfCall(strain, wall_time_s), Closed)
+
+    async def close_call(self, call_id: str) -> None:
+        """Forget the call's session (unknown calls are fine)."""
+        await self._request(call_id, CloseCall())
 
     def close(self) -> None:
         if self._executor is not None:
@@ -234,9 +241,9 @@ class Worker:
         if self._writer is not None:
             with contextlib.suppress(Exception):
                 self._writer.close()
-        if self._conn is not None:
+        elif self._sock is not None:
             with contextlib.suppress(OSError):
-                self._conn.close()
+                self._sock.close()
         if self._process is not None:
             self._process.join(timeout=5)
             if self._process.is_alive():
@@ -267,8 +274,20 @@ class AnalysisPool:
         """Wait until every worker process has imported the analysis code and answers."""
         for w in self.workers:
             await w.start()
-        await asyncio.gather(*(w.run("close", "-") for w in self.workers))
+        await asyncio.gather(*(w.close_call("-") for w in self.workers))
 
     def close(self) -> None:
         for w in self.workers:
             w.close()
+
+
+__all__ = [
+    "AnalysisError",
+    "AnalysisPool",
+    "Closed",
+    "Finished",
+    "OpenCall",
+    "Worker",
+    "handle",
+    "serve_requests",
+]
