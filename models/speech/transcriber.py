@@ -404,7 +404,8 @@ def drop_repeated_words(segments: Sequence[Segment]) -> list[Segment]:
     A word is a repeat when an earlier-kept word of the same speaker has the same normalised text
     and their spans overlap (or start within :data:`REPEAT_TOLERANCE_S`). A segment that loses
     all its words is dropped; one that loses some keeps the rest, its text rebuilt from them.
-    Words without timestamps are kept as they are.
+    Words without timestamps are kept as they are. A segment that is a squeezed echo of the
+    words just before it (:func:`is_squeezed_echo`) is dropped whole.
     """
     kept: dict[str, list[tuple[str, float, float]]] = {}
     out: list[Segment] = []
@@ -413,6 +414,8 @@ def drop_repeated_words(segments: Sequence[Segment]) -> list[Segment]:
             out.append(seg)
             continue
         mine = kept.setdefault(seg.speaker, [])
+        if is_squeezed_echo(seg, mine):
+            continue
         words = []
         for w in seg.words:
             key = normalize(w.word)
@@ -432,6 +435,40 @@ def drop_repeated_words(segments: Sequence[Segment]) -> list[Segment]:
             text = clean_text(" ".join(w.word for w in words))
             out.append(Segment(seg.speaker, words[0].start_s, words[-1].end_s, text, words))
     return out
+
+
+# A segment is a squeezed echo when it repeats the words just before it in less than this share
+# of the time they took.
+ECHO_TIME_SHARE = 0.5
+
+
+def is_squeezed_echo(seg: Segment, before: Sequence[tuple[str, float, float]]) -> bool:
+    """True when ``seg`` repeats, word for word, the speaker's words just before it, squeezed
+    into less than :data:`ECHO_TIME_SHARE` of the time they took.
+
+    Why: at the end of a window Whisper sometimes writes the window's text once more after the
+    audio ran out, and its word alignment then piles those words onto the last fraction of a
+    second (on a real call "I don't think so. And that's it." again, nine words in 0.18 s).
+    They are not speech: they double the words a pace counts and the phrases the cues quote. A
+    person who says a sentence again takes about as long as the first time, so a genuine repeat
+    is kept.
+
+    Parameters
+    ----------
+    seg : Segment
+        The candidate, with word times.
+    before : sequence of (normalised word, start_s, end_s)
+        The same speaker's words kept so far, in time order.
+    """
+    tokens = [normalize(w.word) for w in seg.words]
+    n = len(tokens)
+    if n < 2 or len(before) < n:
+        return False
+    tail = before[-n:]
+    if [k for k, _a, _b in tail] != tokens:
+        return False
+    took_s = tail[-1][2] - tail[0][1]
+    return took_s > 0 and (seg.words[-1].end_s - seg.words[0].start_s) < ECHO_TIME_SHARE * took_s
 
 
 def _window_index(item: tuple[Any, float], windows: Sequence[SpeechRegion]) -> int:
