@@ -21,7 +21,8 @@ from fastapi.responses import JSONResponse
 from calltone.service import apidocs
 from calltone.service.guard import RequestGuard
 from calltone.service.live.bus import make_bus
-from calltone.service.live.runner import LiveHub, lower_thread_priority
+from calltone.service.live.hub import LiveHub
+from calltone.service.live.transcription import lower_thread_priority
 from calltone.service.live.workers import AnalysisPool
 from calltone.service.logsafe import install_log_filters
 from calltone.service.ratelimit import SigninLimiter

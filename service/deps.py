@@ -18,7 +18,8 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from starlette.requests import HTTPConnection
 from starlette.websockets import WebSocket, WebSocketState
 
-from calltone.service.live.runner import CLOSE_POLICY, LiveHub, reject
+from calltone.service.live.hub import LiveHub
+from calltone.service.live.protocols.calltone import CLOSE_POLICY, reject
 from calltone.service.ratelimit import SigninLimiter, SigninLockedError
 from calltone.service.settings import Settings
 from calltone.service.storage import AlertRecord, Store, UserRecord

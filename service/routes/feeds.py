@@ -29,14 +29,8 @@ from fastapi import APIRouter, Query, WebSocket
 from starlette.websockets import WebSocketDisconnect
 
 from calltone.service.deps import StoreDep, SupervisorUser, may_see_agent, socket_user
-from calltone.service.live.runner import (
-    ALERTS_CHANNEL,
-    CLOSE_INVALID,
-    CLOSE_POLICY,
-    FEED_CHANNEL,
-    LiveHub,
-    reject,
-)
+from calltone.service.live.hub import ALERTS_CHANNEL, FEED_CHANNEL, LiveHub
+from calltone.service.live.protocols.calltone import CLOSE_INVALID, CLOSE_POLICY, reject
 from calltone.service.routes.schemas import MAX_ID, AfterQuery, FeedEntryOut
 from calltone.service.storage import Store
 

@@ -1,12 +1,13 @@
 """WebSocket routes of live calls: audio in, and a supervisor listening in. Thin: the work is in
-:mod:`service.live.runner`."""
+:mod:`calltone.service.live.runner` and :mod:`calltone.service.live.listen`."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, WebSocket
 
 from calltone.service.deps import socket_user
-from calltone.service.live.runner import run_call, stream_listen
+from calltone.service.live.listen import stream_listen
+from calltone.service.live.runner import run_call
 
 router = APIRouter(tags=["live"])
 

@@ -26,12 +26,12 @@ from typing import Any
 import numpy as np
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from calltone.service.live.hub import LiveHub
 from calltone.service.live.protocols.bridge import MAX_GAP_S, CallBridge, CallStart, source_user
 from calltone.service.live.protocols.codec import mulaw_decode, parse_duration_s
 from calltone.service.live.protocols.config import SourceSettings, sha256_hex
 from calltone.service.live.protocols.errors import AdapterError, AuthError, UnsupportedFormatError
 from calltone.service.live.protocols.signature import NonceMemory, Verifier
-from calltone.service.live.runner import LiveHub
 
 log = logging.getLogger("calltone.protocols.audiohook")
 

@@ -25,7 +25,8 @@ from typing import Any
 
 from starlette.websockets import WebSocketState
 
-from calltone.service.live.runner import LiveHub, run_call
+from calltone.service.live.hub import LiveHub
+from calltone.service.live.runner import run_call
 from calltone.service.storage import UserRecord
 
 log = logging.getLogger("calltone.protocols")

@@ -28,6 +28,7 @@ from typing import Any
 
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from calltone.service.live.hub import LiveHub
 from calltone.service.live.protocols.bridge import CallBridge, CallStart, source_user
 from calltone.service.live.protocols.config import SourceSettings
 from calltone.service.live.protocols.errors import (
@@ -36,7 +37,6 @@ from calltone.service.live.protocols.errors import (
     BadFrameError,
     UnsupportedFormatError,
 )
-from calltone.service.live.runner import LiveHub
 
 log = logging.getLogger("calltone.protocols.fork")
 

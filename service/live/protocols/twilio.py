@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
+from calltone.service.live.hub import LiveHub
 from calltone.service.live.protocols.bridge import MAX_GAP_S, CallBridge, CallStart, source_user
 from calltone.service.live.protocols.codec import mulaw_decode
 from calltone.service.live.protocols.config import SourceSettings
@@ -38,7 +39,6 @@ from calltone.service.live.protocols.errors import (
     BadFrameError,
     UnsupportedFormatError,
 )
-from calltone.service.live.runner import LiveHub
 
 log = logging.getLogger("calltone.protocols.twilio")
 
