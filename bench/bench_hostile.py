@@ -44,7 +44,7 @@ import soundfile as sf
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from calltone.service.clients.live import replay_samples  # noqa: E402
+from calltone.service.clients.replay import replay_samples  # noqa: E402
 from calltone.service.storage import Store  # noqa: E402
 from tests.support.server_process import ServerProcess  # noqa: E402
 

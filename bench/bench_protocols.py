@@ -39,13 +39,13 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_live import Server, machine_busy_s, start_server  # noqa: E402
 
-from calltone.service.clients.live import load_call  # noqa: E402
 from calltone.service.clients.platforms import (  # noqa: E402
     PlatformResult,
     replay_audiohook,
     replay_calltone_8k,
     telephone_audio,
 )
+from calltone.service.clients.replay import load_call  # noqa: E402
 from calltone.service.storage import Store  # noqa: E402
 
 SAMPLES = ["escalation_call", "interrupting_agent_call", "calm_call"]

@@ -510,13 +510,8 @@ def cmd_purge(args: argparse.Namespace) -> int:
 def cmd_replay(args: argparse.Namespace) -> int:
     import asyncio
 
-    from calltone.service.clients.live import (
-        DEFAULT_SERVER,
-        format_message,
-        load_call,
-        replay_samples,
-        resolve_token,
-    )
+    from calltone.service.clients.common import DEFAULT_SERVER, resolve_token
+    from calltone.service.clients.replay import format_message, load_call, replay_samples
 
     if args.speed < 0:
         raise CalltoneError(f"--speed {args.speed} must be >= 0 (0 = as fast as possible)")
@@ -567,15 +562,13 @@ def cmd_replay(args: argparse.Namespace) -> int:
 def cmd_listen(args: argparse.Namespace) -> int:
     import asyncio
 
-    from calltone.service.clients.live import (
+    from calltone.service.clients.common import DEFAULT_SERVER, new_call_id, resolve_token
+    from calltone.service.clients.headset import (
         DEFAULT_EARCON_VOLUME,
-        DEFAULT_SERVER,
         EarconPlayer,
         Headset,
         list_devices,
         listen_headset,
-        new_call_id,
-        resolve_token,
     )
 
     if args.list_devices:

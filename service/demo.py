@@ -28,7 +28,8 @@ from fastapi import FastAPI
 
 from calltone.audio.errors import CalltoneError
 from calltone.service.app import create_app, preflight
-from calltone.service.clients.live import ClientError, load_call, replay_samples
+from calltone.service.clients.common import ClientError
+from calltone.service.clients.replay import load_call, replay_samples
 from calltone.service.settings import Settings
 from calltone.service.storage import ConflictError, Store, sqlite_url
 

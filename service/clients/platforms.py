@@ -22,7 +22,7 @@ from urllib.parse import urlencode, urlsplit
 
 import numpy as np
 
-from calltone.service.clients.live import ClientError, socket_url
+from calltone.service.clients.common import ClientError, socket_url
 from calltone.service.live.protocols.codec import (
     float_to_int16,
     format_duration,

@@ -34,7 +34,7 @@ from fastapi import FastAPI
 from fastapi.routing import APIWebSocketRoute
 from starlette.routing import Mount, WebSocketRoute
 
-from calltone.service.clients.live import replay_samples
+from calltone.service.clients.replay import replay_samples
 from calltone.service.deps import TOKEN_COOKIE
 from calltone.service.ratelimit import SigninLimiter, SigninLockedError
 from calltone.service.storage import NewAlert

@@ -10,13 +10,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from calltone.service.clients.live import (
+from calltone.service.clients.common import socket_url
+from calltone.service.clients.headset import (
     DEFAULT_EARCON_VOLUME,
     EARCON_NOTES_HZ,
     EarconPlayer,
     HeadsetError,
     earcon,
-    socket_url,
 )
 from calltone.service.settings import SettingsError, load_settings
 from tests.support.service import SAMPLES, free_port, running_server
@@ -88,7 +88,7 @@ def test_missing_portaudio_is_a_clear_error() -> None:
         pass
     else:
         pytest.skip("pyaudio is installed here; the missing-PortAudio path cannot be shown")
-    from calltone.service.clients.live import Headset
+    from calltone.service.clients.headset import Headset
 
     with pytest.raises(HeadsetError) as info:
         Headset()

@@ -22,7 +22,7 @@ import pytest
 from calltone.audio.pcm import encode_pcm_s16le
 from calltone.models.tone.baseline import PITCH_REF_HZ
 from calltone.models.tone.profile import VoiceProfile
-from calltone.service.clients.live import ReplayResult, replay_samples
+from calltone.service.clients.replay import ReplayResult, replay_samples
 from tests.support.service import LiveServer, running_server, socket_exchange
 from tests.support.synth import SR, silence, voiced
 

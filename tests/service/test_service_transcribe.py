@@ -93,7 +93,7 @@ def test_full_backlog_drops_with_a_gap_and_alerts_keep_coming(tmp_path: Path) ->
 def test_live_transcripts_mask_card_and_phone_numbers(tmp_path: Path) -> None:
     import asyncio
 
-    from calltone.service.clients.live import replay_samples
+    from calltone.service.clients.replay import replay_samples
     from tests.support.synth import card_call
 
     call = card_call(tmp_path)

@@ -29,7 +29,8 @@ from urllib.parse import urlencode
 
 import pytest
 
-from calltone.service.clients.live import replay_samples, socket_url
+from calltone.service.clients.common import socket_url
+from calltone.service.clients.replay import replay_samples
 from calltone.service.storage import NewAlert, Store
 from tests.support.server_process import (
     ServerProcess,

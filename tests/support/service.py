@@ -25,7 +25,8 @@ import numpy as np
 import uvicorn
 
 from calltone.service.app import create_app
-from calltone.service.clients.live import ReplayResult, load_call, replay_samples, socket_url
+from calltone.service.clients.common import socket_url
+from calltone.service.clients.replay import ReplayResult, load_call, replay_samples
 from calltone.service.settings import Settings
 from calltone.service.storage import Store
 
