@@ -346,6 +346,9 @@ class SpeechGate:
         out: list[np.ndarray] = []
         if raw.size == 0:
             return np.zeros(0, bool)
+        if not self._pending and (raw.all() if self.in_speech else not raw.any()):
+            # The whole block agrees with the state (most blocks): it keeps it.
+            return np.full(raw.size, self.in_speech)
         change = np.flatnonzero(np.diff(raw.astype(np.int8))) + 1
         starts = np.concatenate(([0], change))
         ends = np.concatenate((change, [raw.size]))
@@ -687,12 +690,13 @@ class FeatureStream:
         )
         self._radius = 2 + self.o.frames(self.o.nucleus_context_s)
         r = self._radius
-        # Pending raw frames (not yet emitted), with `r` frames of left context kept.
-        self._loud = [np.full(r, SILENCE_DBFS, np.float32) for _ in range(n_channels)]
-        self._f0 = [np.full(r, np.nan, np.float32) for _ in range(n_channels)]
-        self._tilt = [np.zeros(r, np.float32) for _ in range(n_channels)]
-        self._hnr = [np.full(r, HNR_MIN_DB, np.float32) for _ in range(n_channels)]
-        self._voiced = [np.zeros(r, bool) for _ in range(n_channels)]
+        # Pending raw frames (not yet emitted) of every channel, shape (channels, frames), with
+        # `r` frames of left context kept.
+        self._loud = np.full((n_channels, r), SILENCE_DBFS, np.float32)
+        self._f0 = np.full((n_channels, r), np.nan, np.float32)
+        self._tilt = np.zeros((n_channels, r), np.float32)
+        self._hnr = np.full((n_channels, r), HNR_MIN_DB, np.float32)
+        self._voiced = np.zeros((n_channels, r), bool)
         self._labels = [np.zeros(0, bool) for _ in range(n_channels)]
         self._emitted = 0
         self._finished = False
@@ -742,81 +746,79 @@ class FeatureStream:
 
     def _advance(self, raws: list[_RawFrames], *, final: bool) -> FrameBlock:
         o = self.o
+        # Every channel's raw frames as (channels, m) arrays: element-wise steps run once for
+        # all channels.
+        loud = np.array([r.loudness_dbfs for r in raws])
+        f0 = np.array([r.f0_hz for r in raws])
+        aper = np.array([r.aperiodicity for r in raws])
+        energetic = loud > np.array([r.gate_dbfs for r in raws])
         # Crosstalk: a channel far quieter than a louder simultaneous channel is not speaking,
         # unless it shows a voice of its own (audio/crosstalk.py).
-        energetic = [r.loudness_dbfs > r.gate_dbfs for r in raws]
-        leak = self._crosstalk.push(
-            np.stack([r.loudness_dbfs for r in raws]),
-            np.stack([r.f0_hz for r in raws]),
-            np.stack([r.aperiodicity for r in raws]),
-            np.stack(energetic),
-        )
-        for c, r in enumerate(raws):
-            raw_speech = energetic[c] & ~leak[c]
-            labels = self._gates[c].push(raw_speech)
+        leak = self._crosstalk.push(loud, f0, aper, energetic)
+        raw_speech = energetic & ~leak
+        for c in range(self.n_channels):
+            labels = self._gates[c].push(raw_speech[c])
             if final:
                 labels = np.concatenate((labels, self._gates[c].flush()))
             self._labels[c] = np.concatenate((self._labels[c], labels))
-            voiced = (
-                np.isfinite(r.f0_hz) & (r.aperiodicity <= o.voicing_max_aperiodicity) & raw_speech
-            )
-            self._loud[c] = np.concatenate((self._loud[c], r.loudness_dbfs))
-            self._f0[c] = np.concatenate(
-                (self._f0[c], np.where(voiced, r.f0_hz, np.nan).astype(np.float32))
-            )
-            self._voiced[c] = np.concatenate((self._voiced[c], voiced))
-            self._tilt[c] = np.concatenate((self._tilt[c], r.tilt_db))
-            self._hnr[c] = np.concatenate((self._hnr[c], hnr_db_from_aperiodicity(r.aperiodicity)))
+        voiced = np.isfinite(f0) & (aper <= o.voicing_max_aperiodicity) & raw_speech
         r_ctx = self._radius
-        if final:
-            for c in range(self.n_channels):
-                self._loud[c] = np.concatenate(
-                    (self._loud[c], np.full(r_ctx, SILENCE_DBFS, np.float32))
-                )
-                self._voiced[c] = np.concatenate((self._voiced[c], np.zeros(r_ctx, bool)))
-                self._f0[c] = np.concatenate((self._f0[c], np.full(r_ctx, np.nan, np.float32)))
-                self._tilt[c] = np.concatenate((self._tilt[c], np.zeros(r_ctx, np.float32)))
-                self._hnr[c] = np.concatenate(
-                    (self._hnr[c], np.full(r_ctx, HNR_MIN_DB, np.float32))
-                )
+        pad = r_ctx if final else 0
+        self._loud = _append_frames(self._loud, loud, pad, SILENCE_DBFS)
+        self._f0 = _append_frames(self._f0, np.where(voiced, f0, np.float32(np.nan)), pad, np.nan)
+        self._voiced = _append_frames(self._voiced, voiced, pad, False)
+        self._tilt = _append_frames(self._tilt, np.array([r.tilt_db for r in raws]), pad, 0.0)
+        self._hnr = _append_frames(self._hnr, hnr_db_from_aperiodicity(aper), pad, HNR_MIN_DB)
         # Frames that are finished everywhere: label known and right context present.
         ready = min(
             min(lab.size for lab in self._labels),
-            min(v.size - 2 * r_ctx for v in self._voiced),
+            self._voiced.shape[1] - 2 * r_ctx,
         )
         ready = max(ready, 0)
         if ready == 0:
             return self._empty_block()
+        mid = slice(r_ctx, r_ctx + ready)
+        span = slice(0, ready + 2 * r_ctx)
         chans = []
         for c in range(self.n_channels):
-            span = slice(0, ready + 2 * r_ctx)
+            labels = self._labels[c][:ready]
             # Judged against the raw track on both sides (never the corrected one), so the
             # result does not depend on where a block ended.
-            f0_ok = _pitch_continuity(self._f0[c][span], r_ctx, o)
-            nuc = _nuclei(self._loud[c][span], self._voiced[c][span], o)[r_ctx : r_ctx + ready]
+            f0_ok = _pitch_continuity(self._f0[c, span], r_ctx, o)
+            voiced_mid = self._voiced[c, mid]
+            if voiced_mid.any():
+                nuc = _nuclei(self._loud[c, span], self._voiced[c, span], o)[mid] & labels
+            else:  # nuclei lie in voiced frames only
+                nuc = np.zeros(ready, bool)
             chans.append(
                 ChannelFrames(
-                    loudness_dbfs=self._loud[c][r_ctx : r_ctx + ready].copy(),
+                    loudness_dbfs=self._loud[c, mid].copy(),
                     f0_hz=f0_ok.astype(np.float32),
-                    voiced=self._voiced[c][r_ctx : r_ctx + ready]
-                    & self._labels[c][:ready]
-                    & np.isfinite(f0_ok),
-                    speech=self._labels[c][:ready].copy(),
-                    nucleus=nuc & self._labels[c][:ready],
-                    tilt_db=self._tilt[c][r_ctx : r_ctx + ready].copy(),
-                    hnr_db=self._hnr[c][r_ctx : r_ctx + ready].copy(),
+                    voiced=voiced_mid & labels & np.isfinite(f0_ok),
+                    speech=labels.copy(),
+                    nucleus=nuc,
+                    tilt_db=self._tilt[c, mid].copy(),
+                    hnr_db=self._hnr[c, mid].copy(),
                 )
             )
-            self._loud[c] = self._loud[c][ready:]
-            self._f0[c] = self._f0[c][ready:]
-            self._tilt[c] = self._tilt[c][ready:]
-            self._hnr[c] = self._hnr[c][ready:]
-            self._voiced[c] = self._voiced[c][ready:]
             self._labels[c] = self._labels[c][ready:]
+        self._loud = self._loud[:, ready:]
+        self._f0 = self._f0[:, ready:]
+        self._tilt = self._tilt[:, ready:]
+        self._hnr = self._hnr[:, ready:]
+        self._voiced = self._voiced[:, ready:]
         idx = np.arange(self._emitted, self._emitted + ready)
         block = FrameBlock(self._emitted, np.asarray(o.frame_time_s(idx), dtype=np.float64), chans)
         self._emitted += ready
         return block
+
+
+def _append_frames(held: np.ndarray, new: np.ndarray, pad: int, fill: float) -> np.ndarray:
+    """``held`` (channels, k) followed by ``new`` (channels, m) and ``pad`` frames of ``fill``
+    (the silence that closes the stream), in ``held``'s dtype."""
+    if pad:
+        new = np.concatenate((new, np.full((new.shape[0], pad), fill, held.dtype)), axis=1)
+    return np.concatenate((held, new.astype(held.dtype, copy=False)), axis=1)
 
 
 def extract_features(samples: np.ndarray, options: FeatureOptions | None = None) -> FrameBlock:

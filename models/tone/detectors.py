@@ -18,7 +18,7 @@ import numpy as np
 from calltone.models.tone.baseline import BaselineSnapshot
 from calltone.models.tone.config import AgentToneConfig, DeadAirConfig, YellingConfig
 from calltone.models.tone.events import Event, Speaker
-from calltone.models.tone.frames import CallFrames, DetectorStep, TimeFn
+from calltone.models.tone.frames import CallFrames, DetectorStep, PartyFrames, TimeFn
 
 
 class Detector(Protocol):
@@ -46,8 +46,10 @@ class TrailingSums:
         """``x``: shape (n_series, m); returns the window sums ending at each new frame."""
         m = x.shape[1]
         ext = np.concatenate((self._hist, x), axis=1)
-        cs = np.concatenate((np.zeros((ext.shape[0], 1)), np.cumsum(ext, axis=1)), axis=1)
-        sums = cs[:, self.width + 1 : self.width + m + 1] - cs[:, 1 : m + 1]
+        # Running sums from the start of the held history: the window ending at new frame i
+        # is cs[width + i] - cs[i].
+        cs = np.cumsum(ext, axis=1)
+        sums = cs[:, self.width : self.width + m] - cs[:, :m]
         self._hist = ext[:, ext.shape[1] - self.width :]
         return sums
 
@@ -146,17 +148,24 @@ class YellingDetector:
         f = frames.parties[self.speaker]
         baseline = baselines[self.speaker]
         start, time_of, voiced = f.start, frames.time_of, f.voiced
-        loud_el_db = f.loudness_dbfs - baseline.loudness_dbfs
-        pitch_el_st = f.pitch_st - baseline.pitch_st
         n = voiced.size
         sp = f.speech | voiced
+        if not sp.any():
+            # Nobody's speech in the block: no frame is hot, and a frame is flagged only in
+            # the gap after the last sure-hot frame.
+            flagged = np.arange(start, start + n) - self._flag_last_hot <= self._gap
+            if self._run_start is not None and start + n - 1 - self._last_hot > self._gap:
+                return DetectorStep(self._end_run(time_of), flagged)
+            return DetectorStep([], flagged)
+        loud_el_db = f.loudness_dbfs - baseline.loudness_dbfs
+        pitch_el_st = f.pitch_st - baseline.pitch_st
         loud_hot = sp & (loud_el_db >= c.yelling_db_over_baseline)
         cold = not baseline.from_profile and baseline.own_s < c.cold_start_voiced_s
         if cold:
             loud_hot &= (f.tilt_db >= c.cold_start_min_tilt_db) | (
                 loud_el_db >= c.cold_start_min_db_over_baseline
             )
-        high = np.nan_to_num(pitch_el_st, nan=-np.inf) >= c.yelling_st_over_baseline
+        high = pitch_el_st >= c.yelling_st_over_baseline  # NaN (unvoiced) is never high
         voiced_loud = loud_hot & voiced
         hot = loud_hot & ~(voiced & ~high)
         cum_sp = self._tot[0] + np.cumsum(sp)
@@ -399,27 +408,17 @@ class AgentToneDetector:
         f = frames.parties[self.speaker]
         baseline = baselines[self.speaker]
         start, time_of, voiced, speech = f.start, frames.time_of, f.voiced, f.speech
-        voiced_st = np.where(voiced, np.nan_to_num(f.pitch_st), 0.0)
-        series = np.stack(
-            _ToneSeries(
-                voiced=voiced.astype(float),
-                # Loudness as the energy mean of voiced frames (equivalent level), like the
-                # baseline's ``loudness_leq_dbfs``: a few pressed, punched syllables raise it
-                # more than a mean of dB.
-                power=np.where(voiced, 10.0 ** (f.loudness_dbfs.astype(np.float64) / 10.0), 0.0),
-                pitch_st=voiced_st,
-                pitch_st_sq=voiced_st * voiced_st,
-                speech=speech.astype(float),
-                nucleus=f.nucleus.astype(float),
-                tilt_db=np.where(voiced, f.tilt_db, 0.0),
-                hnr_db=np.where(voiced, f.hnr_db, 0.0),
-            )
-        )
+        series = _tone_series(f)
         self._add_runs(start, speech, voiced, series)
         sums = self._sums.push(series)
         out: list[Event] = []
-        idx = np.arange(start, start + voiced.size)
-        evals = np.flatnonzero(idx % self.stride == 0)
+        first_eval = -start % self.stride  # block index of the first frame on the grid
+        if first_eval >= voiced.size:
+            # No evaluation falls in this block (most 20 ms live steps): the events stand and
+            # every frame keeps the flag of the last evaluation.
+            self._prune(start + voiced.size)
+            return DetectorStep(out, np.full(voiced.size, self._last_eval_active))
+        evals = np.arange(first_eval, voiced.size, self.stride)
         j = self._judge(sums[:, evals], baseline)
         n_v = j.n_voiced
         d_lo = j.values[0]
@@ -510,6 +509,9 @@ class AgentToneDetector:
         """Extend the agent's speech runs with one block of frames (vectorised per run)."""
         n = speech.size
         if n == 0:
+            return
+        if not speech.any():
+            self._run_open = False
             return
         sp = speech.astype(np.int8)
         edges = np.flatnonzero(np.diff(np.concatenate(([0], sp, [0]))))
@@ -646,6 +648,36 @@ class _ToneSeries(NamedTuple):
     nucleus: np.ndarray
     tilt_db: np.ndarray
     hnr_db: np.ndarray
+
+
+def _tone_series(f: PartyFrames) -> np.ndarray:
+    """The :class:`_ToneSeries` of one party's block, shape (8, n).
+
+    A block without voiced frames (silence, the other party's turn: most live steps) has only
+    its ``speech`` and ``nucleus`` rows non-zero and skips the per-frame power and pitch work.
+    """
+    voiced = f.voiced
+    if not voiced.any():
+        series = np.zeros((len(_ToneSeries._fields), voiced.size))
+        series[4] = f.speech
+        series[5] = f.nucleus
+        return series
+    voiced_st = np.where(voiced, np.nan_to_num(f.pitch_st), 0.0)
+    return np.stack(
+        _ToneSeries(
+            voiced=voiced.astype(float),
+            # Loudness as the energy mean of voiced frames (equivalent level), like the
+            # baseline's ``loudness_leq_dbfs``: a few pressed, punched syllables raise it
+            # more than a mean of dB.
+            power=np.where(voiced, 10.0 ** (f.loudness_dbfs.astype(np.float64) / 10.0), 0.0),
+            pitch_st=voiced_st,
+            pitch_st_sq=voiced_st * voiced_st,
+            speech=f.speech.astype(float),
+            nucleus=f.nucleus.astype(float),
+            tilt_db=np.where(voiced, f.tilt_db, 0.0),
+            hnr_db=np.where(voiced, f.hnr_db, 0.0),
+        )
+    )
 
 
 @dataclass(frozen=True)
