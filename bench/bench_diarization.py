@@ -115,12 +115,60 @@ def cases(only: str | None) -> list[Case]:
             n = min(a.size, b.size)
             two = np.stack([a[:n], b[:n]])
             out.append(Case(f"ami_src{i}+{j}", two.sum(axis=0), channel_reference(two), "channels"))
+    if (src / "source3.wav").exists():
+        # two more AMI headset pairs: FEE013+FEE016 (two women) and MEO015+FEE016
+        for i, j in ((1, 3), (0, 3)):
+            a = load_audio(src / f"source{i}.wav").samples[0]
+            b = load_audio(src / f"source{j}.wav").samples[0]
+            n = min(a.size, b.size)
+            two = np.stack([a[:n], b[:n]])
+            out.append(Case(f"ami_src{i}+{j}", two.sum(axis=0), channel_reference(two), "channels"))
+    out += ravdess_calls()
     for d in sorted((ROOT / "samples").glob("*/call.wav")):
         two = load_audio(d).samples
         out.append(
             Case(f"sample_{d.parent.name}", two.sum(axis=0), channel_reference(two), "channels")
         )
     return [c for c in out if not only or only in c.name]
+
+
+RAVDESS_PAIRS = ((2, 4), (6, 8), (10, 12), (1, 3), (5, 7), (9, 11), (1, 2), (3, 4))
+"""Actor pairs made into two-party calls: three of two women, three of two men, two mixed."""
+
+
+def ravdess_calls() -> list[Case]:
+    """Two-party 'calls' of RAVDESS actors taking turns (evaluation only: CC BY-NC-SA).
+
+    Each actor's 12 clips (the same two sentences, neutral to angry-strong) alternate with the
+    other actor's, 0.4-0.9 s apart, each actor on their own channel; the channels are summed
+    and each channel's front-end speech is that actor's reference. Same sentences from both
+    voices: only the voice can tell them apart; loud angry clips tempt a split by emotion.
+    """
+    root = DATA / "ravdess_dev" / "wav"
+    if not root.is_dir():
+        return []
+    rng = np.random.default_rng(20)
+    out: list[Case] = []
+    for a, b in RAVDESS_PAIRS:
+        clips = [
+            [load_audio(f).samples[0] for f in sorted((root / f"Actor_{k:02d}").glob("*.wav"))]
+            for k in (a, b)
+        ]
+        rows: list[list[np.ndarray]] = [[], []]
+        for t in range(max(len(c) for c in clips)):
+            for who in (0, 1):
+                if t < len(clips[who]):
+                    x = clips[who][t]
+                    gap = np.zeros(round(rng.uniform(0.4, 0.9) * 16000), dtype=np.float32)
+                    rows[who] += [x, gap]
+                    rows[1 - who] += [np.zeros_like(x), gap]
+        two = np.stack([np.concatenate(r) for r in rows])
+        noise = rng.normal(0, 10 ** (-65 / 20), two.shape).astype(np.float32)
+        two = two + noise
+        out.append(
+            Case(f"ravdess_{a:02d}+{b:02d}", two.sum(axis=0), channel_reference(two), "channels")
+        )
+    return out
 
 
 def speed() -> None:
@@ -202,6 +250,8 @@ def main(argv: list[str] | None = None) -> int:
             )
     if rows:
         print(f"summed DER: {sum(100 * r for _, _, r in rows):.1f}")
+        fit = [r for name, _, r in rows if name != "phone_call"]
+        print(f"fitting set (all but the phone call) summed DER: {100 * sum(fit):.1f}")
     return 0
 
 
