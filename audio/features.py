@@ -385,6 +385,8 @@ class SpeechGate:
 
 @dataclass
 class _RawFrames:
+    """Raw frames of every channel from the front end, each array shape (channels, n)."""
+
     loudness_dbfs: np.ndarray
     gate_dbfs: np.ndarray  # speech needs a level above this (noise floor, speech range)
     f0_hz: np.ndarray
@@ -419,13 +421,20 @@ def _window_means(
     return np.asarray((cs[:, starts + length] - cs[:, starts]) / (_FIXED_POINT * length))
 
 
-class ChannelFrontEnd:
-    """Samples of one channel in, raw per-frame loudness, noise floor and pitch out."""
+class FrontEnd:
+    """Samples of every channel in; raw per-frame loudness, speech-gate level and pitch out.
 
-    def __init__(self, options: FeatureOptions) -> None:
+    All channels advance on the same sample count, so each step runs once on
+    ``(channels, samples)`` arrays (a 20 ms live step costs the numpy call overhead once, not
+    once per channel); every number of a channel is computed exactly as for that channel alone.
+    """
+
+    def __init__(self, options: FeatureOptions, n_channels: int) -> None:
         self.o = options
-        self._buf = np.zeros(0, np.float32)
-        self._prev_sample = np.float32(0.0)  # the sample just before _buf[0], for differences
+        self.n_channels = n_channels
+        self._buf = np.zeros((n_channels, 0), np.float32)
+        # The sample just before each channel's _buf[0] (after the band filter), for differences.
+        self._prev_sample = np.zeros((n_channels, 1))
         # Pitch runs on a decimated copy: voice F0 needs no more than 4 kHz of band and YIN's
         # cost scales with the window length. The anti-alias filter carries its state across
         # chunks, so chunking does not change a single sample.
@@ -433,9 +442,11 @@ class ChannelFrontEnd:
         self._sos = (
             scipy.signal.butter(8, 0.9 / self._decim, output="sos") if self._decim > 1 else None
         )
-        self._zi = np.zeros((self._sos.shape[0], 2)) if self._sos is not None else None
+        self._zi = np.zeros((self._sos.shape[0], n_channels, 2)) if self._sos is not None else None
         self._phase = 0  # samples seen modulo the decimation factor
-        self._pbuf = np.zeros(0, np.float32)
+        self._pbuf = np.zeros((n_channels, 0), np.float32)
+        # Sample offsets of a pitch window's decimated samples from the window start.
+        self._pitch_offsets = np.arange(0, options.pitch_window, self._decim)
         # Loudness, tilt and the speech gate see the telephone band only (300-3400 Hz by
         # default), so a wideband recording and its narrowband copy give the same numbers.
         self._band_sos = (
@@ -450,107 +461,105 @@ class ChannelFrontEnd:
             else None
         )
         self._band_zi = (
-            np.zeros((self._band_sos.shape[0], 2)) if self._band_sos is not None else None
+            np.zeros((self._band_sos.shape[0], n_channels, 2))
+            if self._band_sos is not None
+            else None
         )
-        self._bbuf = np.zeros(0, np.float64)
+        self._bbuf = np.zeros((n_channels, 0), np.float64)
         self._smooth_n = options.frames(options.vad_smooth_s)
         self._floor_n = options.frames(options.vad_noise_window_s) | 1
-        self._power_hist = np.zeros(self._smooth_n - 1, np.float64)
+        self._power_hist = np.zeros((n_channels, self._smooth_n - 1), np.float64)
         half = self._floor_n // 2
-        self._floor_hist = np.full(2 * half, np.inf)
-        self._peak_lifted = -np.inf
+        self._floor_hist = np.full((n_channels, 2 * half), np.inf)
+        self._peak_lifted = np.full((n_channels, 1), -np.inf)
         self.frames_done = 0
 
-    def _decimate(self, x: np.ndarray, filtered: np.ndarray | None = None) -> np.ndarray:
+    def _take(self, x: np.ndarray) -> None:
+        """Append ``(channels, n)`` samples to the sample, band and decimated buffers."""
+        self._buf = np.concatenate((self._buf, x), axis=1)
+        if self._band_sos is not None:
+            banded, self._band_zi = scipy.signal.sosfilt(
+                self._band_sos, x.astype(np.float64), axis=-1, zi=self._band_zi
+            )
+            self._bbuf = np.concatenate((self._bbuf, banded), axis=1)
         if self._sos is None:
-            return x
-        if filtered is None:
-            filtered, self._zi = scipy.signal.sosfilt(self._sos, x, zi=self._zi)
-        first = (-self._phase) % self._decim
-        self._phase = (self._phase + x.size) % self._decim
-        return np.asarray(filtered[first :: self._decim], dtype=np.float32)
+            decimated = x
+        else:
+            filtered, self._zi = scipy.signal.sosfilt(self._sos, x, axis=-1, zi=self._zi)
+            first = (-self._phase) % self._decim
+            self._phase = (self._phase + x.shape[1]) % self._decim
+            decimated = np.asarray(filtered[:, first :: self._decim], dtype=np.float32)
+        self._pbuf = np.concatenate((self._pbuf, decimated), axis=1)
 
-    def push(
-        self,
-        samples: np.ndarray,
-        *,
-        final: bool = False,
-        filtered: np.ndarray | None = None,
-        banded: np.ndarray | None = None,
-    ) -> _RawFrames:
-        """``filtered``: ``samples`` already through this channel's anti-alias filter (its
-        state advanced by the caller, see :func:`_filter_channels`), to filter all channels in
-        one call."""
+    def push(self, samples: np.ndarray, *, final: bool = False) -> _RawFrames:
+        """``(channels, n)`` float32 samples in, the frames they finished out (``final``: the
+        end of the stream, ``samples`` ignored)."""
         o = self.o
-        x = samples.astype(np.float32, copy=False)
-        if final and (self._buf.size or self.frames_done):
+        x = samples
+        if final:
             # Pad so every sample lies in some frame's loudness window centre.
-            x = np.zeros(o.pitch_window // 2, np.float32)
-            filtered = None
-        if x.size:
-            self._buf = np.concatenate((self._buf, x))
-            if self._band_sos is not None:
-                if banded is None or final:
-                    banded, self._band_zi = scipy.signal.sosfilt(
-                        self._band_sos, x.astype(np.float64), zi=self._band_zi
-                    )
-                self._bbuf = np.concatenate((self._bbuf, banded))
-            self._pbuf = np.concatenate((self._pbuf, self._decimate(x, filtered)))
+            started = self._buf.shape[1] or self.frames_done
+            x = np.zeros((self.n_channels, o.pitch_window // 2 if started else 0), np.float32)
+        if x.shape[1]:
+            self._take(x)
         W, hop = o.pitch_window, o.hop
-        n = 0 if self._buf.size < W else (self._buf.size - W) // hop + 1
+        size = self._buf.shape[1]
+        n = 0 if size < W else (size - W) // hop + 1
         if n == 0:
-            e = np.zeros(0, np.float32)
+            e = np.zeros((self.n_channels, 0), np.float32)
             return _RawFrames(e, e, e, e, e)
-        starts = np.arange(n) * hop
         # Loudness: RMS of the middle loudness window via a cumulative sum of squares.
         lw = o.loudness_window
         off = (W - lw) // 2
         src = self._bbuf if self._band_sos is not None else self._buf
-        seg64 = src[: (n - 1) * hop + W].astype(np.float64)
+        seg64 = src[:, : (n - 1) * hop + W].astype(np.float64)
         # Spectral tilt as a vocal-effort cue: energy of the first difference over the energy
         # of the signal (a raised voice puts more energy in the upper harmonics), in dB.
-        dx = np.diff(seg64, prepend=float(self._prev_sample))
-        power, dpower = _window_means(
-            np.stack((seg64**2, dx**2)), first_start=off, hop=hop, n=n, length=lw
+        dx = np.diff(seg64, axis=1, prepend=self._prev_sample)
+        means = _window_means(
+            np.concatenate((seg64**2, dx**2)), first_start=off, hop=hop, n=n, length=lw
         )
+        power, dpower = means[: self.n_channels], means[self.n_channels :]
         loud = 10.0 * np.log10(np.maximum(power, 1e-12))
         loud = np.maximum(loud, SILENCE_DBFS)
         tilt = 10.0 * np.log10(np.maximum(dpower, 1e-12) / np.maximum(power, 1e-12))
         # Noise floor: trailing minimum of the trailing-mean power, in dB.
-        ext_p = np.concatenate((self._power_hist, power))
-        cs = np.concatenate(([0.0], np.cumsum(ext_p)))
-        sm = (cs[self._smooth_n :] - cs[: -self._smooth_n]) / self._smooth_n
+        smooth_n = self._smooth_n
+        ext_p = np.concatenate((self._power_hist, power), axis=1)
+        cs = np.concatenate((np.zeros((self.n_channels, 1)), np.cumsum(ext_p, axis=1)), axis=1)
+        sm = (cs[:, smooth_n:] - cs[:, :-smooth_n]) / smooth_n
         sm_db = np.maximum(10.0 * np.log10(np.maximum(sm, 1e-12)), SILENCE_DBFS)
         self._power_hist = (
-            ext_p[ext_p.size - (self._smooth_n - 1) :] if self._smooth_n > 1 else ext_p[:0]
+            ext_p[:, ext_p.shape[1] - (smooth_n - 1) :] if smooth_n > 1 else ext_p[:, :0]
         )
         half = self._floor_n // 2
-        ext_f = np.concatenate((self._floor_hist, sm_db))
-        centred = minimum_filter1d(ext_f, size=self._floor_n, mode="constant", cval=np.inf)
-        floor = centred[half : half + n]
-        self._floor_hist = ext_f[ext_f.size - 2 * half :]
+        ext_f = np.concatenate((self._floor_hist, sm_db), axis=1)
+        centred = minimum_filter1d(ext_f, size=self._floor_n, axis=1, mode="constant", cval=np.inf)
+        floor = centred[:, half : half + n]
+        self._floor_hist = ext_f[:, ext_f.shape[1] - 2 * half :]
         # Speech level: a peak hold of the smoothed level that decays slowly. Quieter than
         # ``vad_range_db`` under it is not this channel's speech (reverberation, breath, a
         # distant voice), whatever the recording's gain: the gate is relative at both ends.
         # p[i] = max(p[i-1] - d, x[i]) is a running maximum of x[j] + d * j, less d * i.
         g = self.frames_done + np.arange(n, dtype=np.float64)
         d = o.vad_peak_decay_db_per_s * o.hop_s
-        lifted = np.maximum.accumulate(np.concatenate(([self._peak_lifted], sm_db + d * g)))
-        self._peak_lifted = float(lifted[-1])
-        peak = lifted[1:] - d * g
+        lifted = np.maximum.accumulate(
+            np.concatenate((self._peak_lifted, sm_db + d * g), axis=1), axis=1
+        )
+        self._peak_lifted = lifted[:, -1:].copy()
+        peak = lifted[:, 1:] - d * g
         gate = np.maximum(
             np.maximum(floor + o.vad_snr_db, peak - o.vad_range_db), o.vad_min_level_dbfs
         )
-        # Pitch on frames with energy only: YIN is the expensive part.
-        f0 = np.full(n, np.nan, np.float32)
-        aper = np.ones(n, np.float32)
-        energetic = loud > gate
-        idx = np.flatnonzero(energetic)
-        if idx.size:
-            d = self._decim
-            gather = (starts[idx, None] + np.arange(0, W, d)[None, :]) // d
+        # Pitch on frames with energy only (YIN is the expensive part), every channel's in one
+        # call.
+        f0 = np.full((self.n_channels, n), np.nan, np.float32)
+        aper = np.ones((self.n_channels, n), np.float32)
+        chan, frame = np.nonzero(loud > gate)
+        if chan.size:
+            gather = (frame[:, None] * hop + self._pitch_offsets[None, :]) // self._decim
             f, a = yin(
-                self._pbuf[gather],
+                self._pbuf[chan[:, None], gather],
                 sr_hz=o.pitch_sample_rate_hz,
                 fmin_hz=o.pitch_fmin_hz,
                 fmax_hz=o.pitch_fmax_hz,
@@ -558,13 +567,14 @@ class ChannelFrontEnd:
                 subharmonic_ratio=o.yin_subharmonic_ratio,
                 subharmonic_min_drop=o.yin_subharmonic_min_drop,
             )
-            f0[idx] = f
-            aper[idx] = a
-        self._prev_sample = src[n * hop - 1]
-        self._buf = self._buf[n * hop :]
+            f0[chan, frame] = f
+            aper[chan, frame] = a
+        used = n * hop
+        self._prev_sample = src[:, used - 1 : used].astype(np.float64)
+        self._buf = self._buf[:, used:]
         if self._band_sos is not None:
-            self._bbuf = self._bbuf[n * hop :]
-        self._pbuf = self._pbuf[n * hop // self._decim :]
+            self._bbuf = self._bbuf[:, used:]
+        self._pbuf = self._pbuf[:, used // self._decim :]
         self.frames_done += n
         return _RawFrames(
             loud.astype(np.float32),
@@ -573,35 +583,6 @@ class ChannelFrontEnd:
             aper,
             tilt.astype(np.float32),
         )
-
-
-def _filter_channels(fronts: list[ChannelFrontEnd], x: np.ndarray) -> np.ndarray | None:
-    """Run every channel's anti-alias filter in one ``sosfilt`` call (its fixed cost is most of
-    a 20 ms step's filtering), carrying each channel's own state; the same arithmetic per channel
-    as filtering them one by one."""
-    sos = fronts[0]._sos
-    states = [f._zi for f in fronts if f._zi is not None]
-    if sos is None or len(states) < 2 or x.shape[1] == 0:
-        return None
-    zi = np.stack(states, axis=1)  # (sections, channels, 2)
-    y, zo = scipy.signal.sosfilt(sos, x, axis=-1, zi=zi)
-    for c, f in enumerate(fronts):
-        f._zi = zo[:, c, :]
-    return np.asarray(y)
-
-
-def _band_channels(fronts: list[ChannelFrontEnd], x: np.ndarray) -> np.ndarray | None:
-    """Every channel's telephone-band filter in one ``sosfilt`` call, as
-    :func:`_filter_channels` does for the anti-alias filter (same arithmetic per channel)."""
-    sos = fronts[0]._band_sos
-    states = [f._band_zi for f in fronts if f._band_zi is not None]
-    if sos is None or len(states) < 2 or x.shape[1] == 0:
-        return None
-    zi = np.stack(states, axis=1)  # (sections, channels, 2)
-    y, zo = scipy.signal.sosfilt(sos, x.astype(np.float64), axis=-1, zi=zi)
-    for c, f in enumerate(fronts):
-        f._band_zi = zo[:, c, :]
-    return np.asarray(y)
 
 
 def _pitch_continuity(f0_hz: np.ndarray, radius: int, o: FeatureOptions) -> np.ndarray:
@@ -677,7 +658,7 @@ class FeatureStream:
             raise AudioError("a feature stream needs at least one channel")
         self.o = options or FeatureOptions()
         self.n_channels = n_channels
-        self._fronts = [ChannelFrontEnd(self.o) for _ in range(n_channels)]
+        self._front = FrontEnd(self.o, n_channels)
         self._gates = [
             SpeechGate(
                 onset_frames=self.o.frames(self.o.vad_onset_s),
@@ -716,26 +697,13 @@ class FeatureStream:
                 f"expected samples shaped (channels={self.n_channels}, n), got {x.shape}; "
                 "pass one row per channel"
             )
-        x = x.astype(np.float32, copy=False)
-        filtered = _filter_channels(self._fronts, x)
-        banded = _band_channels(self._fronts, x)
-        return self._advance(
-            [
-                self._fronts[c].push(
-                    x[c],
-                    filtered=None if filtered is None else filtered[c],
-                    banded=None if banded is None else banded[c],
-                )
-                for c in range(self.n_channels)
-            ],
-            final=False,
-        )
+        return self._advance(self._front.push(x.astype(np.float32, copy=False)), final=False)
 
     def finish(self) -> FrameBlock:
         if self._finished:
             return self._empty_block()
-        raws = [f.push(np.zeros(0, np.float32), final=True) for f in self._fronts]
-        block = self._advance(raws, final=True)
+        raw = self._front.push(np.zeros((self.n_channels, 0), np.float32), final=True)
+        block = self._advance(raw, final=True)
         self._finished = True
         return block
 
@@ -744,14 +712,10 @@ class FeatureStream:
             self._emitted, np.zeros(0), [ChannelFrames.empty() for _ in range(self.n_channels)]
         )
 
-    def _advance(self, raws: list[_RawFrames], *, final: bool) -> FrameBlock:
+    def _advance(self, raw: _RawFrames, *, final: bool) -> FrameBlock:
         o = self.o
-        # Every channel's raw frames as (channels, m) arrays: element-wise steps run once for
-        # all channels.
-        loud = np.array([r.loudness_dbfs for r in raws])
-        f0 = np.array([r.f0_hz for r in raws])
-        aper = np.array([r.aperiodicity for r in raws])
-        energetic = loud > np.array([r.gate_dbfs for r in raws])
+        loud, f0, aper = raw.loudness_dbfs, raw.f0_hz, raw.aperiodicity
+        energetic = loud > raw.gate_dbfs
         # Crosstalk: a channel far quieter than a louder simultaneous channel is not speaking,
         # unless it shows a voice of its own (audio/crosstalk.py).
         leak = self._crosstalk.push(loud, f0, aper, energetic)
@@ -767,7 +731,7 @@ class FeatureStream:
         self._loud = _append_frames(self._loud, loud, pad, SILENCE_DBFS)
         self._f0 = _append_frames(self._f0, np.where(voiced, f0, np.float32(np.nan)), pad, np.nan)
         self._voiced = _append_frames(self._voiced, voiced, pad, False)
-        self._tilt = _append_frames(self._tilt, np.array([r.tilt_db for r in raws]), pad, 0.0)
+        self._tilt = _append_frames(self._tilt, raw.tilt_db, pad, 0.0)
         self._hnr = _append_frames(self._hnr, hnr_db_from_aperiodicity(aper), pad, HNR_MIN_DB)
         # Frames that are finished everywhere: label known and right context present.
         ready = min(
