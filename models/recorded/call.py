@@ -47,9 +47,6 @@ class RecordedCallOptions:
     diarization: DiarizationConfig | None = None
     """With ``separate``: the diarization settings (default ``DiarizationConfig()``; the
     document's ``call.separation.config`` says which were used)."""
-    diarization: DiarizationConfig | None = None
-    """With ``separate``: the diarization settings (default ``DiarizationConfig()``; the
-    document's ``call.separation.config`` says which were used)."""
     customer_name: str | None = None
     """The customer's name if known; otherwise the transcript may tell it."""
 
