@@ -34,6 +34,11 @@ from scipy.ndimage import maximum_filter1d, minimum_filter1d
 from calltone.audio.crosstalk import CrosstalkGate, CrosstalkOptions
 from calltone.audio.errors import AudioError, ParameterError
 
+try:  # the compiled kernel behind scipy.signal.sosfilt (see _sosfilt_rows)
+    from scipy.signal._sosfilt import _sosfilt as _SOSFILT_KERNEL
+except ImportError:  # pragma: no cover - a SciPy that moved it: the public function
+    _SOSFILT_KERNEL = None
+
 SILENCE_DBFS = -120.0
 HNR_MIN_DB = -10.0
 HNR_MAX_DB = 30.0
@@ -252,14 +257,14 @@ def yin(
     den = cum_mean[:, min_period - 1 : max_period]
     cmnd = num / (den + 1e-12)
 
-    # Parabolic interpolation of the dip position.
+    # Parabolic interpolation of the dip position (no shift where the parabola is flat or
+    # undefined).
     shifts = np.zeros_like(cmnd)
     left, mid, right = cmnd[:, :-2], cmnd[:, 1:-1], cmnd[:, 2:]
     a2 = right + left - 2.0 * mid
     b2 = (right - left) / 2.0
     with np.errstate(divide="ignore", invalid="ignore"):
-        s = np.where(np.abs(b2) >= np.abs(a2), 0.0, -b2 / a2)
-    shifts[:, 1:-1] = np.nan_to_num(s)
+        shifts[:, 1:-1] = np.where(np.abs(b2) < np.abs(a2), -b2 / a2, 0.0)
 
     is_trough = np.zeros_like(cmnd, dtype=bool)
     is_trough[:, 1:-1] = (mid <= left) & (mid < right)
@@ -275,9 +280,10 @@ def yin(
         # normalised one: that normalisation shrinks every dip at a longer lag, so a perfectly
         # periodic frame would look "deeper" at 2x or 3x its period.
         depth = num / (2.0 * energy[:, :1] + 1e-12)
-        tau = _prefer_subharmonic(
-            depth, tau, min_period, ratio=subharmonic_ratio, min_drop=subharmonic_min_drop
-        )
+        with np.errstate(divide="ignore", invalid="ignore"):  # flat parabolas in its dips
+            tau = _prefer_subharmonic(
+                depth, tau, min_period, ratio=subharmonic_ratio, min_drop=subharmonic_min_drop
+            )
     period = min_period + tau + shifts[rows, tau]
     f0 = sr_hz / period
     aperiodicity = cmnd[rows, tau]
@@ -300,14 +306,12 @@ def _prefer_subharmonic(
         # The lowest integer lag of idx-1..idx+1 and the parabola's minimum through it and
         # its neighbours: the dip between integer lags (a period is rarely a whole number of
         # samples, and at high harmonics that costs the shorter lag more than a multiple).
-        c = np.clip(idx, 1, n_lags - 2)
-        trio = np.stack([cmnd[rows, c - 1], cmnd[rows, c], cmnd[rows, c + 1]])
-        j = np.argmin(trio, axis=0)
-        m = np.clip(c - 1 + j, 1, n_lags - 2)
+        c = np.minimum(np.maximum(idx, 1), n_lags - 2)
+        j = np.argmin(np.array([cmnd[rows, c - 1], cmnd[rows, c], cmnd[rows, c + 1]]), axis=0)
+        m = np.minimum(np.maximum(c - 1 + j, 1), n_lags - 2)
         y0, ym, yp = cmnd[rows, m], cmnd[rows, m - 1], cmnd[rows, m + 1]
         curv = yp + ym - 2.0 * y0
-        with np.errstate(divide="ignore", invalid="ignore"):
-            low = np.where(curv > 0, y0 - (yp - ym) ** 2 / (8.0 * curv), y0)
+        low = np.where(curv > 0, y0 - (yp - ym) ** 2 / (8.0 * curv), y0)
         return m, np.maximum(low, 0.0)
 
     best = tau.copy()
@@ -442,7 +446,8 @@ class FrontEnd:
         self._sos = (
             scipy.signal.butter(8, 0.9 / self._decim, output="sos") if self._decim > 1 else None
         )
-        self._zi = np.zeros((self._sos.shape[0], n_channels, 2)) if self._sos is not None else None
+        # Filter states in the layout of _sosfilt_rows: (channels, sections, 2).
+        self._zi = np.zeros((n_channels, self._sos.shape[0], 2)) if self._sos is not None else None
         self._phase = 0  # samples seen modulo the decimation factor
         self._pbuf = np.zeros((n_channels, 0), np.float32)
         # Sample offsets of a pitch window's decimated samples from the window start.
@@ -461,7 +466,7 @@ class FrontEnd:
             else None
         )
         self._band_zi = (
-            np.zeros((self._band_sos.shape[0], n_channels, 2))
+            np.zeros((n_channels, self._band_sos.shape[0], 2))
             if self._band_sos is not None
             else None
         )
@@ -477,15 +482,13 @@ class FrontEnd:
     def _take(self, x: np.ndarray) -> None:
         """Append ``(channels, n)`` samples to the sample, band and decimated buffers."""
         self._buf = np.concatenate((self._buf, x), axis=1)
-        if self._band_sos is not None:
-            banded, self._band_zi = scipy.signal.sosfilt(
-                self._band_sos, x.astype(np.float64), axis=-1, zi=self._band_zi
-            )
+        if self._band_sos is not None and self._band_zi is not None:
+            banded = _sosfilt_rows(self._band_sos, x, self._band_zi)
             self._bbuf = np.concatenate((self._bbuf, banded), axis=1)
-        if self._sos is None:
+        if self._sos is None or self._zi is None:
             decimated = x
         else:
-            filtered, self._zi = scipy.signal.sosfilt(self._sos, x, axis=-1, zi=self._zi)
+            filtered = _sosfilt_rows(self._sos, x, self._zi)
             first = (-self._phase) % self._decim
             self._phase = (self._phase + x.shape[1]) % self._decim
             decimated = np.asarray(filtered[:, first :: self._decim], dtype=np.float32)
@@ -583,6 +586,31 @@ class FrontEnd:
             aper,
             tilt.astype(np.float32),
         )
+
+
+def _sosfilt_rows(sos: np.ndarray, x: np.ndarray, zi: np.ndarray) -> np.ndarray:
+    """``scipy.signal.sosfilt`` along each row of ``x``, in float64, carrying the filter state.
+
+    Parameters
+    ----------
+    sos : np.ndarray, shape (sections, 6)
+        The filter (float64).
+    x : np.ndarray, shape (channels, n)
+        Samples; not modified.
+    zi : np.ndarray, shape (channels, sections, 2)
+        Each channel's filter state, updated in place.
+
+    Calls the compiled kernel that ``sosfilt`` itself runs, with the same float64 inputs, so
+    the output is the same to the bit: on a 20 ms live step the public function's argument
+    handling (validation, axis moves, copies) costs more than the filtering.
+    """
+    y = np.array(x, dtype=np.float64, order="C")  # the kernel filters in place
+    if _SOSFILT_KERNEL is None:  # pragma: no cover
+        y, zo = scipy.signal.sosfilt(sos, y, axis=-1, zi=zi.transpose(1, 0, 2))
+        zi[...] = np.transpose(zo, (1, 0, 2))
+        return np.asarray(y)
+    _SOSFILT_KERNEL(sos, y, zi)
+    return y
 
 
 def _pitch_continuity(f0_hz: np.ndarray, radius: int, o: FeatureOptions) -> np.ndarray:
