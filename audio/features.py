@@ -630,6 +630,8 @@ def _pitch_continuity(f0_hz: np.ndarray, radius: int, o: FeatureOptions) -> np.n
     mid = f0_hz[radius : radius + n].copy()
     if n <= 0 or o.pitch_jump_max_st <= 0 or not np.isfinite(mid).any():
         return mid
+    if np.count_nonzero(np.isfinite(f0_hz)) < o.pitch_min_context:
+        return mid  # no window can hold enough voiced context to judge a frame
     with np.errstate(divide="ignore", invalid="ignore"):
         st = 12.0 * np.log2(f0_hz.astype(np.float64) / 100.0)
     # Exact shortcut (the common case): every local median lies within the span's range, so

@@ -45,10 +45,11 @@ class SpeakerMetrics:
 
     def add(self, frames: PartyFrames) -> None:
         voiced, pitch_st = frames.voiced, frames.pitch_st
-        self.speech_frames += int(frames.speech.sum())
-        self.voiced_frames += int(voiced.sum())
-        self.nuclei += int(frames.nucleus.sum())
-        if voiced.any():
+        self.speech_frames += int(np.count_nonzero(frames.speech))
+        n_voiced = int(np.count_nonzero(voiced))
+        self.voiced_frames += n_voiced
+        self.nuclei += int(np.count_nonzero(frames.nucleus))
+        if n_voiced:
             _add_counts(self.loudness_hist, frames.loudness_dbfs[voiced], _LOUDNESS_DB_BINS)
             _add_counts(
                 self.pitch_st_hist, pitch_st[voiced & np.isfinite(pitch_st)], _PITCH_ST_BINS
@@ -417,6 +418,8 @@ class CallAnalyzer:
         if speech.size == 0:
             return
         before = 1 if self._run_start[p] is not None else 0
+        if speech.all() if before else not speech.any():
+            return  # the run (or the silence) goes on through the block
         d = np.diff(np.concatenate(([before], speech.astype(np.int8))))
         for pos in np.flatnonzero(d).tolist():
             if d[pos] > 0:
