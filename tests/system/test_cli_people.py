@@ -182,7 +182,9 @@ def test_mono_guard_leaves_two_channel_calls_alone() -> None:
 def test_help_and_user_messages_name_what_to_run(tmp_path: Path, run: Any) -> None:
     help_text = run("analyze", "--help").stdout
     assert "docs/config.md" not in help_text
-    assert "models/tone/config.py" in help_text and (ROOT / "models" / "tone" / "config.py").exists()
+    assert (
+        "models/tone/config.py" in help_text and (ROOT / "models" / "tone" / "config.py").exists()
+    )
 
     db = str(tmp_path / "users.db")
     r = run("users", "list", "--db", db)
