@@ -44,6 +44,7 @@ from calltone.audio.channels import ChannelRoles  # noqa: E402
 from calltone.audio.decode import load_audio  # noqa: E402
 from calltone.models.recorded.analysis import run_session  # noqa: E402
 from calltone.models.recorded.transcript import recorded_call_options, transcribe_session  # noqa: E402
+from calltone.models.speech import transcriber as transcriber_module  # noqa: E402
 from calltone.models.speech.options import TranscriberOptions  # noqa: E402
 from calltone.models.speech.text import word_error_rate  # noqa: E402
 from calltone.models.speech.transcriber import Transcriber  # noqa: E402
@@ -65,14 +66,28 @@ def narrowband_call(condition: str, folder: Path) -> Path:
     return path
 
 
-def calltone(options: TranscriberOptions) -> Callable[[Path], Texts]:
+def calltone(
+    options: TranscriberOptions, *, call_order_batches: bool = False
+) -> Callable[[Path], Texts]:
+    """``calltone analyze`` on the file; ``call_order_batches`` batches windows in call order
+    (before issue 14's length batches), to compare both in one run."""
     tr = Transcriber(options)
     tr.model  # noqa: B018 - loaded outside the timing
 
+    def in_call_order(windows: Any, batch_size: int) -> list[list[int]]:
+        n = len(windows)
+        return [list(range(i, min(i + batch_size, n))) for i in range(0, n, batch_size)]
+
     def run(path: Path) -> Texts:
-        audio = load_audio(path)
-        session = run_session(audio, ChannelRoles(0, 1), AnalysisConfig())
-        segs = transcribe_session(audio, session, transcriber=tr).segments
+        batches = transcriber_module.length_batches
+        if call_order_batches:
+            transcriber_module.length_batches = in_call_order  # type: ignore[assignment]
+        try:
+            audio = load_audio(path)
+            session = run_session(audio, ChannelRoles(0, 1), AnalysisConfig())
+            segs = transcribe_session(audio, session, transcriber=tr).segments
+        finally:
+            transcriber_module.length_batches = batches  # type: ignore[assignment]
         return {p: " ".join(s.text for s in segs if s.speaker == p) for p in ("agent", "customer")}
 
     return run
@@ -100,6 +115,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--condition", default="nb_ulaw", choices=sorted(telephone.CONDITIONS))
     ap.add_argument("--plain-defaults", action="store_true", help="also plain beam 5 + VAD (slow)")
     ap.add_argument("--beam5", action="store_true", help="also calltone with beam 5 (slow)")
+    ap.add_argument(
+        "--before",
+        action="store_true",
+        help="also calltone as before issue 14's speed work (pauses kept, call-order batches)",
+    )
     ap.add_argument("--json", default=None)
     args = ap.parse_args(argv)
     model_path = resolve_model_path(None)
@@ -111,26 +131,40 @@ def main(argv: list[str] | None = None) -> int:
             model_path, beam_size=1, vad_filter=True, word_timestamps=True
         ),
     }
+    if args.before:
+        systems["calltone before (pauses kept, call-order batches)"] = calltone(
+            replace(base, max_pause_s=None), call_order_batches=True
+        )
     if args.beam5:
         systems["calltone, beam 5"] = calltone(replace(base, beam_size=5))
     if args.plain_defaults:
         systems["plain beam 5 + VAD"] = plain(model_path, vad_filter=True)
     refs = references()
     walls: dict[str, list[float]] = {k: [] for k in systems}
+    cpus: dict[str, list[float]] = {k: [] for k in systems}
     texts: dict[str, Texts] = {}
     loads = []
     with tempfile.TemporaryDirectory() as tmp:
         path = narrowband_call(args.condition, Path(tmp))
+        names = list(systems)
         for run in range(args.runs):
-            for name, fn in systems.items():
-                t0 = time.perf_counter()
-                texts[name] = fn(path)
+            # each round starts with the next system, so none always runs first (the load of a
+            # shared machine drifts within a round)
+            for name in names[run % len(names) :] + names[: run % len(names)]:
+                t0, c0 = time.perf_counter(), time.process_time()
+                texts[name] = systems[name](path)
                 wall = time.perf_counter() - t0
                 walls[name].append(wall)
+                cpus[name].append(time.process_time() - c0)
                 loads.append(os.getloadavg()[0])
-                print(f"run {run + 1}: {name}: {wall:.1f} s, load {loads[-1]:.1f}", flush=True)
+                print(
+                    f"run {run + 1}: {name}: {wall:.1f} s (CPU {cpus[name][-1]:.1f} s), "
+                    f"load {loads[-1]:.1f}",
+                    flush=True,
+                )
     out: dict[str, Any] = {"condition": args.condition, "call_s": CALL_S, "systems": {}}
     greedy = statistics.median(walls["plain greedy + VAD"])
+    greedy_cpu = statistics.median(cpus["plain greedy + VAD"])
     for name in systems:
         med = statistics.median(walls[name])
         out["systems"][name] = {
@@ -138,6 +172,8 @@ def main(argv: list[str] | None = None) -> int:
             "median_s": round(med, 1),
             "x_real_time": round(CALL_S / med, 1),
             "speed_vs_plain_greedy_vad": round(greedy / med, 2),
+            "cpu_s": [round(c, 1) for c in cpus[name]],
+            "cpu_vs_plain_greedy_vad": round(greedy_cpu / statistics.median(cpus[name]), 2),
             "wer": {p: round(word_error_rate(refs[p], texts[name][p]), 3) for p in refs},
         }
         print(name, out["systems"][name], flush=True)

@@ -75,6 +75,12 @@ RECORDED_CALL_WORKERS = 1
 # to 0.14-0.24 of the reference words, level with plain faster-whisper + Silero VAD
 # (bench/bench_narrowband.py, docs/benchmarks_telephone.md).
 CROSSTALK_GATE_DB = 20.0
+# Pauses between the speech runs of a window are cut to this much of their real audio: the
+# windows of a call then hold its speech, not its listening time, so there are fewer of them and
+# each is shorter to encode (10-minute narrowband call: CPU time of the transcription -19 %, word
+# errors level; docs/benchmarks_telephone.md). Not shorter: Whisper needs the pause to end a
+# sentence.
+RECORDED_MAX_PAUSE_S = 1.0
 # faster-whisper hotwords for the words the phrase cues need, written as sentences: as a bare word
 # list Whisper dropped punctuation and capitals (which sentence cuts and name learning need), and
 # as a comma list it appended "I'm going to go ahead and check out the" to every clip
@@ -90,11 +96,12 @@ def recorded_call_options(
 ) -> TranscriberOptions:
     """Transcriber settings for a whole recorded call (:func:`transcribe_session`'s default).
 
-    Each window is encoded as its audio + 1 s (at least 10 s; windows up to 15 s), and windows
+    Each window is encoded as its audio + 1 s (at least 10 s; windows up to 15 s, a pause
+    between two speech runs of a window shortened to 1 s of its real audio), and windows
     where Whisper stopped early are decoded again with the full 30 s: faster than the full
-    context with the same word errors (docs/benchmarks.md). ``full_context=True`` encodes every
-    window as 30 s (faster-whisper's behaviour). Both leave out speech runs
-    :data:`CROSSTALK_GATE_DB` under the party's own level (crosstalk, echo).
+    context with the same word errors (docs/benchmarks.md, docs/benchmarks_telephone.md).
+    ``full_context=True`` encodes every window as 30 s (faster-whisper's behaviour). Both leave
+    out speech runs :data:`CROSSTALK_GATE_DB` under the party's own level (crosstalk, echo).
     """
     if full_context:
         return TranscriberOptions(
@@ -105,6 +112,7 @@ def recorded_call_options(
         workers=RECORDED_CALL_WORKERS,
         context_min_s=10.0,
         window_s=15.0,
+        max_pause_s=RECORDED_MAX_PAUSE_S,
         crosstalk_gate_db=CROSSTALK_GATE_DB,
     )
 

@@ -21,7 +21,12 @@ from calltone.models.speech.options import (
 )
 from calltone.models.speech.planning import plan_regions, plan_windows
 from calltone.models.speech.text import normalize, word_error_rate
-from calltone.models.speech.transcriber import ChannelJob, Transcriber, stopped_early
+from calltone.models.speech.transcriber import (
+    ChannelJob,
+    Transcriber,
+    length_batches,
+    stopped_early,
+)
 from calltone.models.speech.transcript import Segment, SpeechRegion, Word
 from calltone.models.speech.whisper_model import (
     EncoderContext,
@@ -353,6 +358,24 @@ def _fw_segment(start: float, end: float, word_ends: list[float]) -> object:
     from types import SimpleNamespace
 
     return SimpleNamespace(start=start, end=end, words=[SimpleNamespace(end=e) for e in word_ends])
+
+
+def test_windows_are_batched_by_length_in_call_order_inside_a_batch() -> None:
+    # a batch is encoded as long as its longest window: neighbours in call order (a 15 s turn
+    # beside 2 s answers) would encode every short one as 16 s
+    lengths = [15.0, 2.0, 2.5, 1.0, 14.0, 3.0, 12.0, 1.5]
+    t, windows = 0.0, []
+    for d in lengths:
+        windows.append(SpeechRegion(t, t + d))
+        t += d + 5.0
+    batches = length_batches(windows, 4)
+    assert sorted(k for b in batches for k in b) == list(range(len(windows)))
+    assert batches == [[1, 2, 3, 7], [0, 4, 5, 6]]
+    assert all(b == sorted(b) for b in batches)
+    encoded_s = sum(len(b) * max(lengths[k] for k in b) for b in batches)
+    in_call_order_s = 4 * max(lengths[:4]) + 4 * max(lengths[4:])
+    assert encoded_s < 0.7 * in_call_order_s
+    assert length_batches([], 4) == []
 
 
 def test_stopped_early_finds_windows_whose_words_end_before_their_speech() -> None:
