@@ -15,7 +15,8 @@ is run as ``python -m service.cli``; a newer one as ``python -m calltone.service
 Usage::
 
     git worktree add /tmp/before <commit>
-    python bench/compare_analysis.py --root /tmp/before [--keep DIR]
+    python bench/compare_analysis.py --root /tmp/before [--keep DIR] [--no-transcribe]
+        [--ignore KEY ...] [--cases analyze:,score:calm]
 
 Exit status 0 when every output is identical, 1 otherwise.
 """
@@ -36,7 +37,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parents[1]
 DATA = HERE.parent / "shared" / "data"
 # Keys whose values are timings of this run, not results.
-VOLATILE_KEYS = frozenset({"elapsed_s", "wall_s", "runtime_s", "processing_s", "generated_at"})
+VOLATILE_KEYS = {"elapsed_s", "wall_s", "runtime_s", "processing_s", "generated_at"}
 
 
 @dataclass(frozen=True)
@@ -156,11 +157,32 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--root", type=Path, required=True, help="the other checkout")
     parser.add_argument("--keep", type=Path, help="write both outputs of every case here")
+    parser.add_argument(
+        "--no-transcribe",
+        action="store_true",
+        help="acoustic analysis and acoustic scorecards only (Whisper left out of both runs)",
+    )
+    parser.add_argument(
+        "--ignore",
+        action="append",
+        default=[],
+        metavar="KEY",
+        help="a key added or changed on purpose since the other checkout (e.g. mode); repeatable",
+    )
+    parser.add_argument(
+        "--cases", default="", help="comma-separated case-name substrings to run (default: all)"
+    )
     args = parser.parse_args(argv)
+    VOLATILE_KEYS.update(args.ignore)
+    wanted = [c for c in args.cases.split(",") if c]
     work = Path(tempfile.mkdtemp(prefix="calltone-compare-"))
     failures = 0
     try:
         for case in _make_inputs(work):
+            if wanted and not any(w in case.name for w in wanted):
+                continue
+            if args.no_transcribe:
+                case = Case(case.name, (*case.args, "--no-transcribe"), case.output)
             new = _run(HERE, case, work / "new" / case.name.replace(":", "_"))
             old = _run(args.root.resolve(), case, work / "old" / case.name.replace(":", "_"))
             if args.keep:
