@@ -605,7 +605,7 @@ def _sosfilt_rows(sos: np.ndarray, x: np.ndarray, zi: np.ndarray) -> np.ndarray:
     handling (validation, axis moves, copies) costs more than the filtering.
     """
     y = np.array(x, dtype=np.float64, order="C")  # the kernel filters in place
-    if _SOSFILT_KERNEL is None:  # pragma: no cover
+    if _SOSFILT_KERNEL is None:
         y, zo = scipy.signal.sosfilt(sos, y, axis=-1, zi=zi.transpose(1, 0, 2))
         zi[...] = np.transpose(zo, (1, 0, 2))
         return np.asarray(y)

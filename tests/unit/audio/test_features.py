@@ -152,3 +152,23 @@ def test_hnr_is_high_on_a_clean_voice_and_low_on_noise():
     assert hnr_db_from_aperiodicity(np.array([0.5, 0.1, 1.0])).tolist() == pytest.approx(
         [0.0, 9.54, -10.0], abs=0.01
     )
+
+
+@pytest.mark.parametrize("kernel", [True, False])
+def test_filter_rows_match_scipy_sosfilt_bit_for_bit(monkeypatch, kernel):
+    """The front end's filters (sosfilt's kernel called directly, or the public function when
+    the kernel is not importable) give scipy.signal.sosfilt's samples and state exactly."""
+    import scipy.signal
+
+    from calltone.audio import features
+
+    if not kernel:
+        monkeypatch.setattr(features, "_SOSFILT_KERNEL", None)
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal((2, 1000)).astype(np.float32)
+    sos = scipy.signal.butter(8, 0.45, output="sos")
+    zi = np.zeros((2, sos.shape[0], 2))
+    got = np.hstack([features._sosfilt_rows(sos, x[:, a : a + 320], zi) for a in (0, 320, 640)])
+    want, state = scipy.signal.sosfilt(sos, x[:, :960], axis=-1, zi=np.zeros((sos.shape[0], 2, 2)))
+    assert np.array_equal(got, want)
+    assert np.array_equal(zi, np.transpose(state, (1, 0, 2)))
