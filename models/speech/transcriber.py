@@ -11,7 +11,8 @@ Why two decoding strategies: faster-whisper can decode the windows one ``model.t
 at a time (``"per_region"``) or push them through its ``BatchedInferencePipeline`` with
 ``clip_timestamps`` (``"batched"``), which encodes ``batch_size`` windows in one go and was
 faster for many windows on the 2-core reference machine; a single window always goes through
-``model.transcribe``.
+``model.transcribe``. A batch is encoded as long as its longest window, so windows are batched by
+length (:func:`length_batches`).
 
 Why windows of real audio: faster-whisper pads every window to 30 s, so a short "mm-hmm" cost as
 much as a long turn. Neighbouring regions of one speaker share a window of the *real* audio, the
