@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -238,7 +239,11 @@ def test_artifacts_are_ignored_by_git() -> None:
     git = shutil.which("git")
     if git is None or not (ROOT / ".gitignore").is_file():
         pytest.skip("not a git checkout")
-    assert "tests/artifacts/" in (ROOT / ".gitignore").read_text(encoding="utf-8")
+    shot = ARTIFACTS / "scorecard_acoustic.png"
+    ignored = subprocess.run(
+        [git, "check-ignore", "-q", str(shot)], cwd=ROOT, capture_output=True, timeout=30
+    )
+    assert ignored.returncode == 0, f"{shot.relative_to(ROOT)} is not ignored by git"
 
 
 def test_report_plays_the_call_from_an_evidence_item_and_draws_its_waveform(
