@@ -24,13 +24,12 @@ import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
-from urllib.parse import quote
 
 import httpx
 import pytest
 
+from tests.support.browser import ARGS, CHROMIUM, Tab, launched, open_as, wait_until
 from tests.support.service import SAMPLES, LiveServer, free_port, running_server
-from tests.system.test_report_browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
 
 sync_api = pytest.importorskip(
     "playwright.sync_api",
@@ -45,7 +44,6 @@ pytestmark = [
     ),
 ]
 
-ARGS = [*CHROMIUM_ARGS, "--disable-sync"]
 SPEED = 2.0
 """Replay speed: fast, but the server still sees audio arrive paced like a live call."""
 LATENCY_S = 3.0
@@ -71,72 +69,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        try:
-            yield b
-        finally:
-            b.close()
-
-
-class Tab:
-    """A browser context of its own (its own cookie) with one page, and what it logged."""
-
-    def __init__(self, browser: Any, base: str, *, permissions: tuple[str, ...] = ()) -> None:
-        self.base = base
-        self.context = browser.new_context(viewport={"width": 1280, "height": 860})
-        if permissions:
-            self.context.grant_permissions(list(permissions), origin=base)
-        self.page = self.context.new_page()
-        self.errors: list[str] = []
-        self.page.on(
-            "console",
-            lambda m: (
-                self.errors.append(f"console {m.type}: {m.text}")
-                if m.type in ("error", "warning")
-                else None
-            ),
-        )
-        self.page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
-        self.page.on("requestfailed", self._failed)
-
-    def _failed(self, request: Any) -> None:
-        if request.failure != "net::ERR_ABORTED":  # leaving a page cancels what it was loading
-            self.errors.append(f"request failed: {request.url} ({request.failure})")
-
-    def sign_in(self, token: str, path: str) -> Tab:
-        """Paste the token into the sign-in form, as a person would."""
-        self.page.goto(f"{self.base}/signin?next={quote(path)}")
-        self.page.fill("#token", token)
-        self.page.click("#signin button[type=submit]")
-        self.page.wait_for_url(f"{self.base}{path}")
-        return self
-
-    def live(self) -> Tab:
-        """Wait until the page's feed socket has caught up and is live."""
-        self.page.wait_for_selector('#conn[data-state="live"]', timeout=15_000)
-        return self
-
-    def shot(self, name: str, full_page: bool = True) -> None:
-        self.page.screenshot(path=str(ARTIFACTS / f"pages_{name}.png"), full_page=full_page)
-
-    def close(self) -> None:
-        self.context.close()
-
-
-def open_as(browser: Any, server: LiveServer, user: str, path: str, **kwargs: Any) -> Tab:
-    return Tab(browser, server.http, **kwargs).sign_in(server.tokens[user], path)
-
-
-def wait_until(check: Any, timeout_s: float, what: str) -> Any:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        value = check()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"timed out after {timeout_s} s waiting for {what}")
+    with launched(ARGS) as b:
+        yield b
 
 
 class Replay:

@@ -22,9 +22,8 @@ import pytest
 
 from calltone.service.routes.pages import AUTO_RESOLVER, resolve_stale_flags
 from calltone.service.storage import NewAlert, NewEvent, Store
+from tests.support.browser import ARGS, ARTIFACTS, CHROMIUM, Tab, launched, open_as, wait_until
 from tests.support.service import SAMPLES, LiveServer, running_server
-from tests.system.test_pages_browser import ARGS, Tab, open_as, wait_until
-from tests.system.test_report_browser import ARTIFACTS, CHROMIUM
 
 sync_api = pytest.importorskip(
     "playwright.sync_api",
@@ -57,13 +56,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    ARTIFACTS.mkdir(exist_ok=True)
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        try:
-            yield b
-        finally:
-            b.close()
+    with launched(ARGS) as b:
+        yield b
 
 
 def new_call(server: LiveServer, agent: str = "ag") -> str:

@@ -3,7 +3,7 @@
 Checks what a trainer relies on: the page opens offline with no script errors and fetches
 nothing, the timeline plot is actually drawn, and clicking an evidence item moves the plot
 cursor, highlights the marker and the transcript words, and scrolls the transcript to them.
-Screenshots go to tests/artifacts/ (git-ignored) for a person to look at.
+Screenshots go to tests/system/artifacts/ (git-ignored) for a person to look at.
 
 Never runs ``playwright install``: it drives the system chromium at /usr/bin/chromium
 (``.ci/run`` installs it with apt-get) and skips with the reason when it is missing.
@@ -21,18 +21,10 @@ from typing import Any
 import pytest
 
 from calltone.service.scoring.batch import ScoredCall, ScoreOptions, score_file
+from tests.support.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, launched
 
-CHROMIUM = Path("/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 SAMPLE = ROOT / "samples" / "interrupting_agent_call" / "call.wav"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-]
 
 sync_api = pytest.importorskip(
     "playwright.sync_api",
@@ -65,12 +57,8 @@ def reports() -> dict[str, Path]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
-        try:
-            yield b
-        finally:
-            b.close()
+    with launched(CHROMIUM_ARGS) as b:
+        yield b
 
 
 class Page:
