@@ -18,10 +18,23 @@ from typing import Final
 
 HEADER: Final = struct.Struct("!Q")
 """The length prefix: bytes of pickle that follow."""
+MAX_FRAME_BYTES: Final = 256 << 20
+"""The largest frame either end accepts: far above any step, finish or utterance message, so a
+length prefix read out of step (a torn pipe) fails at once instead of allocating its size."""
 
 
 class FrameClosedError(EOFError):
-    """The other end closed the pipe (between frames or in the middle of one)."""
+    """The other end closed the pipe (between frames or in the middle of one), or sent a length
+    no frame can have."""
+
+
+def _checked(size: int) -> int:
+    if size > MAX_FRAME_BYTES:
+        raise FrameClosedError(
+            f"the analysis worker pipe announced a {size}-byte frame (limit {MAX_FRAME_BYTES}); "
+            "the pipe is out of step and is dropped"
+        )
+    return size
 
 
 def encode_frame(message: object) -> bytes:
@@ -34,7 +47,7 @@ async def read_frame(reader: asyncio.StreamReader) -> object:
     """The next message from an asyncio stream; :class:`FrameClosedError` at the end."""
     try:
         (size,) = HEADER.unpack(await reader.readexactly(HEADER.size))
-        return pickle.loads(await reader.readexactly(size))
+        return pickle.loads(await reader.readexactly(_checked(size)))
     except asyncio.IncompleteReadError as exc:
         raise FrameClosedError("the analysis worker pipe closed") from exc
 
@@ -59,7 +72,15 @@ def _recv_exactly(sock: socket.socket, size: int) -> bytes:
 def recv_frame(sock: socket.socket) -> object:
     """The next message from a blocking socket; :class:`FrameClosedError` at the end."""
     (size,) = HEADER.unpack(_recv_exactly(sock, HEADER.size))
-    return pickle.loads(_recv_exactly(sock, size))
+    return pickle.loads(_recv_exactly(sock, _checked(size)))
 
 
-__all__ = ["HEADER", "FrameClosedError", "encode_frame", "read_frame", "recv_frame", "send_frame"]
+__all__ = [
+    "HEADER",
+    "MAX_FRAME_BYTES",
+    "FrameClosedError",
+    "encode_frame",
+    "read_frame",
+    "recv_frame",
+    "send_frame",
+]

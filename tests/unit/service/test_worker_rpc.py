@@ -9,6 +9,8 @@ import threading
 import pytest
 
 from calltone.service.live.framing import (
+    HEADER,
+    MAX_FRAME_BYTES,
     FrameClosedError,
     encode_frame,
     read_frame,
@@ -58,6 +60,24 @@ def test_a_half_frame_is_a_closed_pipe() -> None:
         left.close()
         with pytest.raises(FrameClosedError):
             recv_frame(right)
+
+
+def test_an_impossible_length_is_refused_before_reading_it() -> None:
+    """A length prefix out of step (a torn pipe) fails at once on both ends, allocating nothing."""
+    left, right = socket.socketpair()
+    with left, right:
+        left.sendall(HEADER.pack(MAX_FRAME_BYTES + 1))
+        with pytest.raises(FrameClosedError, match="out of step"):
+            recv_frame(right)
+
+    async def read_async() -> None:
+        reader = asyncio.StreamReader()
+        reader.feed_data(HEADER.pack(1 << 62))
+        reader.feed_eof()
+        await read_frame(reader)
+
+    with pytest.raises(FrameClosedError, match="out of step"):
+        asyncio.run(read_async())
 
 
 def test_the_worker_loop_answers_each_request_with_a_typed_reply() -> None:
