@@ -37,7 +37,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parents[1]
 DATA = HERE.parent / "shared" / "data"
 # Keys whose values are timings of this run, not results.
-VOLATILE_KEYS = {"elapsed_s", "wall_s", "runtime_s", "processing_s", "generated_at"}
+VOLATILE_KEYS = frozenset({"elapsed_s", "wall_s", "runtime_s", "processing_s", "generated_at"})
 
 
 @dataclass(frozen=True)
@@ -55,19 +55,17 @@ def _cli_module(root: Path) -> str:
     return "calltone.service.cli" if "package-dir" in text else "service.cli"
 
 
-def _env(root: Path) -> dict[str, str]:
+def _env(root: Path, work: Path) -> dict[str, str]:
+    """The environment that makes ``python -m`` run ``root``'s code (the shim lives in ``work``)."""
     env = dict(os.environ)
     if _cli_module(root) == "service.cli":
         env["PYTHONPATH"] = str(root)
     else:
-        # The namespace checkout: map calltone.* onto this tree through a throwaway shim.
-        shim = Path(tempfile.mkdtemp(prefix="calltone-shim-"))
-        pkg = shim / "calltone"
-        pkg.mkdir()
-        (pkg / "__init__.py").write_text(
-            "import os\n__path__ = [" + repr(str(root)) + "]\n", encoding="utf-8"
-        )
-        env["PYTHONPATH"] = str(shim)
+        # The namespace checkout: map calltone.* onto this tree through a shim package.
+        pkg = work / f"shim-{abs(hash(str(root)))}" / "calltone"
+        pkg.mkdir(parents=True, exist_ok=True)
+        (pkg / "__init__.py").write_text(f"__path__ = [{str(root)!r}]\n", encoding="utf-8")
+        env["PYTHONPATH"] = str(pkg.parent)
     return env
 
 
@@ -108,31 +106,31 @@ def _make_inputs(work: Path) -> list[Case]:
     return cases
 
 
-def _strip(value: Any, root: Path) -> Any:
+def _strip(value: Any, root: Path, ignore: frozenset[str]) -> Any:
     """Drop run timings; a path inside either checkout (the packaged rubric, the bundled samples
     both runs read from this one) becomes its file name."""
     if isinstance(value, dict):
-        return {k: _strip(v, root) for k, v in value.items() if k not in VOLATILE_KEYS}
+        return {k: _strip(v, root, ignore) for k, v in value.items() if k not in ignore}
     if isinstance(value, list):
-        return [_strip(v, root) for v in value]
+        return [_strip(v, root, ignore) for v in value]
     if isinstance(value, str) and value.startswith((str(root) + os.sep, str(HERE) + os.sep)):
         return Path(value).name
     return value
 
 
-def _run(root: Path, case: Case, out_dir: Path) -> Any:
+def _run(root: Path, case: Case, out_dir: Path, work: Path, ignore: frozenset[str]) -> Any:
     cmd = [sys.executable, "-m", _cli_module(root), *case.args]
     if case.output == "dir":
         cmd += ["--out", str(out_dir)]
     proc = subprocess.run(
-        cmd, cwd=root, env=_env(root), capture_output=True, text=True, timeout=900
+        cmd, cwd=root, env=_env(root, work), capture_output=True, text=True, timeout=900
     )
     if proc.returncode != 0:
         return {"exit": proc.returncode, "stderr": proc.stderr[-2000:]}
     if case.output == "stdout":
-        return _strip(json.loads(proc.stdout), root)
+        return _strip(json.loads(proc.stdout), root, ignore)
     cards = sorted(out_dir.glob("*.scorecard.json"))
-    return {p.name: _strip(json.loads(p.read_text(encoding="utf-8")), root) for p in cards}
+    return {p.name: _strip(json.loads(p.read_text(encoding="utf-8")), root, ignore) for p in cards}
 
 
 def _diff(a: Any, b: Any, path: str = "$") -> list[str]:
@@ -173,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
         "--cases", default="", help="comma-separated case-name substrings to run (default: all)"
     )
     args = parser.parse_args(argv)
-    VOLATILE_KEYS.update(args.ignore)
+    ignore = VOLATILE_KEYS | frozenset(args.ignore)
     wanted = [c for c in args.cases.split(",") if c]
     work = Path(tempfile.mkdtemp(prefix="calltone-compare-"))
     failures = 0
@@ -183,8 +181,10 @@ def main(argv: list[str] | None = None) -> int:
                 continue
             if args.no_transcribe:
                 case = Case(case.name, (*case.args, "--no-transcribe"), case.output)
-            new = _run(HERE, case, work / "new" / case.name.replace(":", "_"))
-            old = _run(args.root.resolve(), case, work / "old" / case.name.replace(":", "_"))
+            new = _run(HERE, case, work / "new" / case.name.replace(":", "_"), work, ignore)
+            old = _run(
+                args.root.resolve(), case, work / "old" / case.name.replace(":", "_"), work, ignore
+            )
             if args.keep:
                 args.keep.mkdir(parents=True, exist_ok=True)
                 for tag, doc in (("new", new), ("old", old)):
