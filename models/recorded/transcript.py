@@ -35,8 +35,15 @@ class PaceConfig:
 
     Rates are words per minute of *talk time* (pauses over 0.5 s left out, models.speech.text), which
     reads above a rate over whole turns, and Whisper's word times make 20 s windows noisy: a
-    synthetic agent speaking a steady 160 wpm reads 174-209 here, one at 250 wpm reads ~252. The
-    limits (220 wpm, 1.3x the agent's first windows) sit above that noise.
+    synthetic agent speaking a steady 160 wpm reads 174-209 here, one at 250 wpm reads ~252.
+
+    A ``rushing`` event needs **both** limits: a window over ``rushing_wpm`` *and* over
+    ``rushing_ratio_over_baseline`` times the agent's own pace in their first
+    ``baseline_windows`` windows (so none fires before the agent has a baseline). Real calm
+    telephone speech reads 180-270 wpm on this talk-time basis (the phone call's own STM 225, the
+    calm LCA agent 265 over the whole call, docs/benchmarks_telephone.md), so an absolute limit
+    alone flags an agent's habitual pace, which is not a change an alert can help with; the
+    scorecard's pace criterion still scores the call's pace against the calm band.
     """
 
     window_s: float = 20.0
@@ -205,7 +212,7 @@ def cue_event(d: dict[str, Any]) -> Event:
 
 
 def _rushing(words: list[Word], c: PaceConfig) -> tuple[list[Event], float | None]:
-    """Agent pace windows over the absolute limit or well over their own first windows.
+    """Agent pace windows over the absolute limit and well over their own first windows.
 
     Fired windows that overlap make one event, also across a calmer window between them: the
     windows are longer than their step, so two events would share seconds and one stretch of
@@ -218,11 +225,13 @@ def _rushing(words: list[Word], c: PaceConfig) -> tuple[list[Event], float | Non
     out: list[Event] = []
     current: Event | None = None
     for k, p in enumerate(points):
-        fired = []
-        if p.wpm > c.rushing_wpm:
-            fired.append("absolute")
-        if k >= c.baseline_windows and p.wpm > c.rushing_ratio_over_baseline * base:
-            fired.append("over_baseline")
+        fired = (
+            ["absolute", "over_baseline"]
+            if k >= c.baseline_windows
+            and p.wpm > c.rushing_wpm
+            and p.wpm > c.rushing_ratio_over_baseline * base
+            else []
+        )
         if fired:
             a, b = p.t_s - c.window_s / 2, p.t_s + c.window_s / 2
             if current is not None and a <= (current.end_s or 0.0):

@@ -172,25 +172,28 @@ def test_pace_series_tracks_speeding_up() -> None:
 
 
 def test_rushing_with_a_calmer_window_inside_is_one_stretch() -> None:
-    # 120 wpm for 60 s (the baseline), 240 wpm for 25 s, 15 s back at 120, 240 again for 25 s.
-    # 20 s windows every 5 s: the windows over the calm 15 s are under both limits, but the
-    # fired windows on either side share seconds, so they are one stretch, not two events that
-    # overlap (each rushing event costs points on a scorecard).
+    # 120 wpm for 60 s (the baseline), 300 wpm for 20 s, 10 s back at 120, 300 again for 20 s.
+    # 20 s windows every 5 s: the three windows centred on the calm 10 s read 210 wpm (under the
+    # absolute limit), but the fired windows on either side share a second, so they are one
+    # stretch, not two events that overlap (each rushing event costs points on a scorecard).
     from calltone.models.recorded.transcript import PaceConfig, _rushing
 
+    c = PaceConfig()
     words = _talk(
-        (120, 0.0, 0.5), (100, 60.0, 0.25), (30, 85.0, 0.5), (100, 100.0, 0.25), (80, 125.0, 0.5)
+        (120, 0.0, 0.5), (100, 60.0, 0.2), (20, 80.0, 0.5), (100, 90.0, 0.2), (80, 110.0, 0.5)
     )
-    events, base = _rushing(words, PaceConfig())
+    points = pace_series(words, window_s=c.window_s, step_s=c.step_s, min_talk_s=c.min_talk_s)
+    assert [p.wpm < c.rushing_wpm for p in points if 80 <= p.t_s <= 90] == [True] * 3
+    events, base = _rushing(words, c)
     assert base == pytest.approx(120, rel=0.02)
     assert len(events) == 1
     # event spans are whole windows: within half a window (10 s) of the bursts' edges
-    assert 50 <= events[0].start_s <= 60 and 125 <= (events[0].end_s or 0) <= 135
+    assert 50 <= events[0].start_s <= 60 and 110 <= (events[0].end_s or 0) <= 120
     # Two bursts far apart stay two events.
     apart = _talk(
-        (120, 0.0, 0.5), (100, 60.0, 0.25), (80, 85.0, 0.5), (100, 125.0, 0.25), (40, 150.0, 0.5)
+        (120, 0.0, 0.5), (100, 60.0, 0.2), (80, 80.0, 0.5), (100, 120.0, 0.2), (40, 140.0, 0.5)
     )
-    two, _ = _rushing(apart, PaceConfig())
+    two, _ = _rushing(apart, c)
     assert len(two) == 2 and two[0].end_s is not None and two[0].end_s < two[1].start_s
 
 
