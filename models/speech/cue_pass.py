@@ -1,0 +1,305 @@
+"""A second, biased decode for the few words the phrase cues hinge on (issue 14).
+
+Why: on telephone audio tiny.en loses exactly the words a supervisor or de-escalation cue needs
+("my supervisor" -> "my new provider", "calm down" -> "come, pal"), and faster-whisper's own
+biasing (``hotwords``) brings them back, but when it is switched on for the whole call Whisper
+also writes the bias's own words on speech where nobody said them ("I apologize." appended to
+most utterances: a bare-apology precision of 0.11 on the cue set), which is credit the scorecard
+must never invent.
+
+So the bias gets a narrow door (:func:`refine_cue_words`):
+
+1. *Gate.* Only a segment with a word Whisper itself doubted (probability under
+   :attr:`CuePassConfig.gate_word_probability`) is decoded again, with the key phrases as
+   hotwords, on its own audio.
+2. *Agreement.* The two texts are aligned word by word. Everything outside the changed spans is
+   the first pass's, untouched. A changed span is taken from the second pass only when its new
+   words hold a key word the old ones did not, at least one old word was doubted, it *replaces*
+   words (a span the second pass merely added, like an appended "I apologize.", is never taken)
+   and the old and new words sound alike (:func:`sound_similarity` of their consonant
+   skeletons at least :attr:`CuePassConfig.min_sound_similarity`).
+
+The result: the key word comes back where a similar-sounding, doubted word stood, and nowhere
+else; silence or noise has no first-pass words, so nothing can be put there. The measurements
+(recall, precision, words changed that are not in the reference, cost) are in
+docs/benchmarks_telephone.md, "Cue words: a gated second pass".
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Literal
+
+import numpy as np
+
+from calltone.models.speech.options import SAMPLE_RATE_HZ
+from calltone.models.speech.text import normalize
+from calltone.models.speech.timing import clean_text
+from calltone.models.speech.transcriber import Transcriber
+from calltone.models.speech.transcript import Segment, Word
+
+#: The words the supervisor / manager and de-escalation cues hinge on and tiny.en loses on
+#: telephone audio (the misses of the cue benchmark's development half), one short phrase each.
+CUE_KEY_PHRASES: tuple[str, ...] = ("supervisor", "manager", "calm down")
+
+Bias = Literal["hotwords", "initial_prompt"]
+
+
+@dataclass(frozen=True)
+class CuePassConfig:
+    """What the second pass may decode again and what it may take (units in the names).
+
+    Attributes
+    ----------
+    key_phrases : tuple of str
+        The phrases given to faster-whisper as ``hotwords`` (space-separated, as one string);
+        their words are the only words a replacement may bring in.
+    bias : {"hotwords", "initial_prompt"}
+        Which of faster-whisper's means carries the phrases into the second decode.
+    hotwords_text : str or None
+        The bias text, when it is not the key phrases themselves (the measured alternatives).
+    gate_word_probability : float
+        A segment is decoded again only when one of its words has a probability below this.
+    accept_word_probability : float
+        A changed span is taken only when one of the first-pass words it replaces is below this.
+    min_sound_similarity : float
+        0-1: :func:`sound_similarity` of the replaced and the new words must reach this.
+    max_span_words : int
+        Longest run of first-pass words one replacement may stand for.
+    clip_pad_s : float
+        Audio kept on both sides of a segment when it is decoded again, seconds.
+    """
+
+    key_phrases: tuple[str, ...] = CUE_KEY_PHRASES
+    bias: Bias = "hotwords"
+    hotwords_text: str | None = None
+    gate_word_probability: float = 0.5
+    accept_word_probability: float = 0.5
+    min_sound_similarity: float = 0.5
+    max_span_words: int = 3
+    clip_pad_s: float = 0.3
+
+    def __post_init__(self) -> None:
+        problems = []
+        if not self.key_phrases or not all(p.strip() for p in self.key_phrases):
+            problems.append("key_phrases must be non-empty phrases")
+        for name in ("gate_word_probability", "accept_word_probability", "min_sound_similarity"):
+            v = getattr(self, name)
+            if not 0.0 <= v <= 1.0:
+                problems.append(f"{name}={v} (use 0-1)")
+        if self.bias not in ("hotwords", "initial_prompt"):
+            problems.append(f"bias={self.bias!r} (use 'hotwords' or 'initial_prompt')")
+        if self.max_span_words < 1:
+            problems.append(f"max_span_words={self.max_span_words} (use 1 or more)")
+        if not 0.0 <= self.clip_pad_s <= 2.0:
+            problems.append(f"clip_pad_s={self.clip_pad_s} (use 0-2 s)")
+        if problems:
+            raise ValueError("invalid CuePassConfig: " + "; ".join(problems))
+
+    @property
+    def hotwords(self) -> str:
+        return self.hotwords_text or " ".join(self.key_phrases)
+
+    @property
+    def key_words(self) -> frozenset[str]:
+        return frozenset(t for p in self.key_phrases for t in normalize(p).split())
+
+
+@dataclass(frozen=True)
+class Replacement:
+    """One span the second pass changed: what stood there and what replaced it."""
+
+    speaker: str
+    start_s: float
+    end_s: float
+    old: str
+    new: str
+
+
+@dataclass
+class CuePassResult:
+    """The refined segments and what the second pass did to get them."""
+
+    segments: list[Segment]
+    replacements: list[Replacement]
+    segments_redecoded: int = 0
+    audio_redecoded_s: float = 0.0
+
+
+def refine_cue_words(
+    transcriber: Transcriber,
+    samples: np.ndarray,
+    segments: Sequence[Segment],
+    config: CuePassConfig | None = None,
+) -> CuePassResult:
+    """Decode doubted segments again with the key phrases as hotwords and take back only key
+    words that replace similar-sounding doubted words (see the module docstring).
+
+    Parameters
+    ----------
+    transcriber : Transcriber
+        The first pass's transcriber; its model and options are reused, the bias added.
+    samples : np.ndarray, shape (n,), float32
+        The channel at 16 kHz the segments were transcribed from (segment times index into it).
+    segments : sequence of Segment
+        The first pass's segments of that channel, with word times and probabilities.
+    config : CuePassConfig, optional
+
+    Returns
+    -------
+    CuePassResult
+        Segments in the input order (each changed one with its text rebuilt from its words),
+        the replacements made, and how many segments / seconds were decoded again.
+    """
+    cfg = config or CuePassConfig()
+    x = np.asarray(samples, dtype=np.float32).reshape(-1)
+    biased = biased_transcriber(transcriber, cfg)
+    out: list[Segment] = []
+    made: list[Replacement] = []
+    n_redone, redone_s = 0, 0.0
+    for seg in segments:
+        if not needs_second_pass(seg, cfg):
+            out.append(seg)
+            continue
+        second, span_s = redecode_segment(biased, x, seg, pad_s=cfg.clip_pad_s)
+        n_redone += 1
+        redone_s += span_s
+        seg, changes = apply_second_pass(seg, second, cfg)
+        made.extend(changes)
+        out.append(seg)
+    return CuePassResult(out, made, n_redone, round(redone_s, 3))
+
+
+def biased_transcriber(transcriber: Transcriber, config: CuePassConfig) -> Transcriber:
+    """The first pass's transcriber (same model, same options) with the second pass's bias."""
+    o = transcriber.options
+    if config.bias == "initial_prompt":
+        opts = replace(o, hotwords=None, initial_prompt=config.hotwords)
+    else:
+        opts = replace(o, hotwords=config.hotwords, initial_prompt=None)
+    return Transcriber(opts, model=transcriber.model)
+
+
+def needs_second_pass(seg: Segment, config: CuePassConfig) -> bool:
+    """The gate: a segment with a word Whisper doubted."""
+    return bool(seg.words) and min(w.probability for w in seg.words) < (
+        config.gate_word_probability
+    )
+
+
+def redecode_segment(
+    biased: Transcriber, x: np.ndarray, seg: Segment, *, pad_s: float
+) -> tuple[list[Word], float]:
+    """The words of ``seg``'s audio (``pad_s`` either side) decoded by ``biased``, in call time,
+    and the seconds of audio decoded."""
+    a_s = max(0.0, seg.start_s - pad_s)
+    b_s = min(x.shape[0] / SAMPLE_RATE_HZ, seg.end_s + pad_s)
+    clip = x[int(a_s * SAMPLE_RATE_HZ) : int(b_s * SAMPLE_RATE_HZ)]
+    segs = biased.transcribe_array(clip, speaker=seg.speaker, offset_s=a_s)
+    return [w for s in segs for w in s.words], b_s - a_s
+
+
+def apply_second_pass(
+    seg: Segment, second: list[Word], config: CuePassConfig
+) -> tuple[Segment, list[Replacement]]:
+    """``seg`` with the acceptable key-word replacements of ``second`` taken in."""
+    words, changes = merge_key_words(list(seg.words), second, config)
+    if not changes:
+        return seg, []
+    made = [
+        Replacement(
+            seg.speaker,
+            new[0].start_s,
+            new[-1].end_s,
+            " ".join(w.word for w in old),
+            " ".join(w.word for w in new),
+        )
+        for old, new in changes
+    ]
+    text = clean_text(" ".join(w.word for w in words))
+    return Segment(seg.speaker, words[0].start_s, words[-1].end_s, text, words), made
+
+
+def merge_key_words(
+    first: list[Word], second: list[Word], config: CuePassConfig
+) -> tuple[list[Word], list[tuple[list[Word], list[Word]]]]:
+    """The first pass's words with the second pass's key-word replacements taken in.
+
+    Returns the merged words and the (old words, new words) pairs taken.
+    """
+    keys = config.key_words
+    a = [normalize(w.word) for w in first]
+    b = [normalize(w.word) for w in second]
+    merged: list[Word] = []
+    taken: list[tuple[list[Word], list[Word]]] = []
+    ops = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+    for tag, i1, i2, j1, j2 in ops:
+        old, new = first[i1:i2], second[j1:j2]
+        if tag == "replace" and _acceptable(old, new, a[i1:i2], b[j1:j2], keys, config):
+            merged.extend(new)
+            taken.append((old, new))
+        else:
+            merged.extend(old)  # equal, a deletion, a refused change, or an insertion (nothing)
+    return merged, taken
+
+
+def _acceptable(
+    old: list[Word],
+    new: list[Word],
+    old_tokens: list[str],
+    new_tokens: list[str],
+    keys: frozenset[str],
+    config: CuePassConfig,
+) -> bool:
+    old_set = {t for tok in old_tokens for t in tok.split()}
+    new_set = {t for tok in new_tokens for t in tok.split()}
+    if not (new_set & keys) - old_set:
+        return False  # brings no key word back
+    if len(old) > config.max_span_words or len(new) > config.max_span_words:
+        return False
+    if min(w.probability for w in old) >= config.accept_word_probability:
+        return False  # Whisper was sure of the words it would replace
+    return sound_similarity(" ".join(old_tokens), " ".join(new_tokens)) >= (
+        config.min_sound_similarity
+    )
+
+
+# Consonant classes of English spelling, as a telephone line blurs them: voiced and unvoiced
+# pairs share a class (p/b, t/d, k/g, f/v, s/z), nasals are one class; vowels, h, w and y carry
+# little of a word's identity through a narrowband codec and are left out.
+_CLASSES = {
+    **dict.fromkeys("pb", "P"),
+    **dict.fromkeys("td", "T"),
+    **dict.fromkeys("kgcq", "K"),
+    **dict.fromkeys("fv", "F"),
+    **dict.fromkeys("szx", "S"),
+    "j": "J",
+    **dict.fromkeys("mn", "N"),
+    "l": "L",
+    "r": "R",
+}
+_NON_LETTERS = re.compile(r"[^a-z]+")
+
+
+def consonant_skeleton(text: str) -> str:
+    """The consonant classes of ``text`` in order, repeats merged ("calm down" -> "KLNTN")."""
+    out: list[str] = []
+    letters = _NON_LETTERS.sub("", text.lower()).replace("ch", "J").replace("sh", "S")
+    letters = letters.replace("th", "T").replace("ph", "F").replace("ck", "K")
+    for ch in letters:
+        c = ch if ch in "JSTFK" else _CLASSES.get(ch, "")
+        if c and (not out or out[-1] != c):
+            out.append(c)
+    return "".join(out)
+
+
+def sound_similarity(a: str, b: str) -> float:
+    """0-1: how alike two word strings sound, as the difflib ratio of their consonant
+    skeletons ("new provider" / "supervisor" 0.67, "coffee" / "supervisor" 0.25)."""
+    sa, sb = consonant_skeleton(a), consonant_skeleton(b)
+    if not sa or not sb:
+        return 0.0
+    return difflib.SequenceMatcher(None, sa, sb, autojunk=False).ratio()
