@@ -33,7 +33,14 @@ Three parts, each reported per telephone channel condition (``bench/telephone.py
 Decoded clips, built calls and channel copies are cached in memory for one run. RAVDESS is
 CC BY-NC-SA 4.0: evaluation only, never copied into the repo.
 
-Run: ``python bench/bench_calls.py [--conditions wideband,nb_ulaw,...] [--quick]
+Noise: the conditions ``nb_gsm_noise20`` and ``nb_amr_noise15_-20db`` set their noise re the
+louder half of each line's frames (on these calls: the shouting); ``nb_gsm_noise20_calm`` and
+``nb_amr_noise15_calm_-20db`` re the party's calm voice, the ITU-T P.56 active level of the
+analysed party's baseline clips (the other line: of all its calm answers; front end: of the
+actor's neutral/calm-normal clips; AMI and calm calls: of the whole source). ``--noisy`` runs
+the four beside wideband. See ``bench/telephone.py``.
+
+Run: ``python bench/bench_calls.py [--conditions wideband,nb_ulaw,...] [--quick] [--noisy]
 [--actors 1,2,3] [--parts calls,calm,frontend] [--json out.json]``. Needs ``../shared/data``
 (or ``CALLTONE_SHARED_DATA``). From Python::
 
@@ -69,8 +76,10 @@ for _p in (ROOT, ROOT / "bench"):
 from telephone import (  # noqa: E402
     CONDITIONS,
     NARROWBAND_RATE_HZ,
+    NOISY_CONDITIONS,
     QUICK_CONDITIONS,
     TelephoneAudio,
+    active_level_dbfs,
     simulate_channels,
     through,
     to_16k,
@@ -368,7 +377,18 @@ def ravdess_call(
         analysed_channel=role_i,
         rng=rng,
     )
-    call.meta.update(actor=actor, role=role, partner=partner, gender=own[0].gender)
+    # Each line's calm voice (the noise reference of noise_ref="calm" conditions): the P.56
+    # active level of the analysed party's baseline clips, and of the other party's answers.
+    own_calm = active_level_dbfs(np.concatenate([c.samples for c in base]), SR_HZ)
+    other_calm = active_level_dbfs(np.concatenate(answers), SR_HZ)
+    levels = [own_calm, other_calm] if role_i == 0 else [other_calm, own_calm]
+    call.meta.update(
+        actor=actor,
+        role=role,
+        partner=partner,
+        gender=own[0].gender,
+        calm_levels_dbfs=[None if v is None else round(v, 2) for v in levels],
+    )
     return call
 
 
@@ -398,35 +418,55 @@ class ChannelCache:
         self.memory = memory
         self._store: dict[tuple[str, str, int], np.ndarray] = {}
 
-    def get(self, key: str, samples: np.ndarray, condition: str, seed: int) -> np.ndarray:
+    def get(
+        self,
+        key: str,
+        samples: np.ndarray,
+        condition: str,
+        seed: int,
+        calm_levels_dbfs: Sequence[float | None] | None = None,
+    ) -> np.ndarray:
         """``samples`` ((channels, n) or (n,), 16 kHz) through ``condition``; ``key`` names the
-        signal for the in-memory cache."""
+        signal for the in-memory cache; ``calm_levels_dbfs`` per channel, the noise reference of
+        ``noise_ref="calm"`` conditions (``telephone.simulate``)."""
         k = (key, condition, seed)
         if k in self._store:
             return self._store[k]
+        levels = calm_levels_dbfs if CONDITIONS[condition].noise_ref == "calm" else None
         if condition == "wideband":
             y = samples
         elif self.directory is None:
-            y = through(samples, condition, seed=seed)
+            y = through(samples, condition, seed=seed, calm_levels_dbfs=levels)
         else:
-            y = self._from_disk(samples, condition, seed)
+            y = self._from_disk(samples, condition, seed, levels)
         if self.memory:
             self._store[k] = y
         return y
 
-    def _from_disk(self, samples: np.ndarray, condition: str, seed: int) -> np.ndarray:
+    def _from_disk(
+        self,
+        samples: np.ndarray,
+        condition: str,
+        seed: int,
+        calm_levels_dbfs: Sequence[float | None] | None = None,
+    ) -> np.ndarray:
         assert self.directory is not None
         cond = CONDITIONS[condition]
         x = np.asarray(samples, dtype=np.float32)
         h = hashlib.sha1()
-        for part in (_telephone_source_hash(), repr(cond), str(seed), repr(x.shape)):
+        parts = [_telephone_source_hash(), repr(cond), str(seed), repr(x.shape)]
+        if calm_levels_dbfs is not None:
+            parts.append(repr(list(calm_levels_dbfs)))
+        for part in parts:
             h.update(part.encode())
         h.update(np.ascontiguousarray(x).tobytes())
         path = self.directory / f"{condition}-{h.hexdigest()}.npy"
         try:
             raw = np.load(path)
         except (OSError, ValueError):
-            raw = simulate_channels(x, SR_HZ, cond, seed=seed).samples
+            raw = simulate_channels(
+                x, SR_HZ, cond, seed=seed, calm_levels_dbfs=calm_levels_dbfs
+            ).samples
             self.directory.mkdir(parents=True, exist_ok=True)
             tmp = path.with_suffix(f".{os.getpid()}.tmp.npy")
             np.save(tmp, raw)
@@ -480,7 +520,7 @@ def run_calls(
         for k, call in enumerate(calls):
             m = call.meta
             key = f"call-{m['actor']}-{m['role']}-b{baseline_clips}"
-            x = cache.get(key, call.samples, cond, seed + 100 * k)
+            x = cache.get(key, call.samples, cond, seed + 100 * k, m["calm_levels_dbfs"])
             res = run_session(
                 DecodedAudio(x, SR_HZ, SR_HZ, f"ravdess-{m['actor']}-{m['role']}"),
                 ChannelRoles(agent=0, customer=1),
@@ -678,14 +718,20 @@ def energy_talk_s(x: np.ndarray, *, below_loud_db: float = 30.0, hangover_s: flo
     return float(on.sum()) / 100
 
 
-def rttm_talk_s(path: Path, speakers: Iterable[str] | None = None) -> float:
-    """Talk time (union of turns, seconds) of ``speakers`` (all when None) in an RTTM file."""
+def rttm_turns(path: Path, speakers: Iterable[str] | None = None) -> list[tuple[float, float]]:
+    """(start, end) seconds of the turns of ``speakers`` (all when None) in an RTTM file."""
     want = set(speakers) if speakers is not None else None
     turns = []
     for line in path.read_text().splitlines():
         f = line.split()
         if len(f) >= 8 and f[0] == "SPEAKER" and (want is None or f[7] in want):
             turns.append((float(f[3]), float(f[3]) + float(f[4])))
+    return turns
+
+
+def rttm_talk_s(path: Path, speakers: Iterable[str] | None = None) -> float:
+    """Talk time (union of turns, seconds) of ``speakers`` (all when None) in an RTTM file."""
+    turns = rttm_turns(path, speakers)
     total, end = 0.0, -math.inf
     for a, b in sorted(turns):
         if b > end:
@@ -854,13 +900,19 @@ def _calm_summary(rs: list[dict[str, Any]]) -> dict[str, Any]:
 # Part 3: front end on narrowband copies vs the clean original
 
 
-def frame_agreement(clean: Any, nb: Any) -> dict[str, float]:
+def frame_agreement(clean: Any, nb: Any, own: np.ndarray | None = None) -> dict[str, float]:
     """Frame counts comparing two :class:`audio.features.ChannelFrames` on the same grid.
 
     Returns the raw counts so several signals can be pooled (see :func:`frontend_ratios`).
+    ``own`` marks the frames inside the party's own turns (default: every frame); the
+    ``*_own`` counts keep only those (a close-talk microphone also hears other talkers, whose
+    leak the clean copy calls speech and a noisy copy buries).
     """
     n = min(len(clean.speech), len(nb.speech))
     sc, sn = np.asarray(clean.speech[:n], bool), np.asarray(nb.speech[:n], bool)
+    mine = np.ones(n, bool) if own is None else np.asarray(own[:n], bool)
+    if mine.size < n:
+        mine = np.pad(mine, (0, n - mine.size))
     vc, vn = np.asarray(clean.voiced[:n], bool), np.asarray(nb.voiced[:n], bool)
     fc, fn = np.asarray(clean.f0_hz[:n], float), np.asarray(nb.f0_hz[:n], float)
     both = vc & vn & (fc > 0) & (fn > 0)
@@ -869,6 +921,8 @@ def frame_agreement(clean: Any, nb: Any) -> dict[str, float]:
         "speech_clean": float(sc.sum()),
         "speech_nb": float(sn.sum()),
         "speech_both": float((sc & sn).sum()),
+        "speech_clean_own": float((sc & mine).sum()),
+        "speech_nb_own": float((sn & mine).sum()),
         "voiced_clean": float(vc.sum()),
         "voiced_both": float(both.sum()),
         "gross_errors": float((both & (np.abs(ratio - 1.0) > 0.2)).sum()),
@@ -890,6 +944,7 @@ def frontend_ratios(c: dict[str, float]) -> dict[str, float | None]:
     rate_n = div(c["nuclei_nb"], c["speech_nb"])
     return {
         "talk_ratio": div(c["speech_nb"], c["speech_clean"]),
+        "talk_ratio_own": div(c.get("speech_nb_own", 0.0), c.get("speech_clean_own", 0.0)),
         "speech_recall": div(c["speech_both"], c["speech_clean"]),
         "voicing_recall": div(c["voiced_both"], c["voiced_clean"]),
         "gross_pitch_error": div(c["gross_errors"], c["voiced_both"]),
@@ -907,9 +962,12 @@ def frontend_ratios(c: dict[str, float]) -> dict[str, float | None]:
 
 def _frontend_signals(
     actors: Sequence[str], clips: Sequence[RavdessClip]
-) -> list[tuple[str, str, np.ndarray]]:
-    """(name, group, mono 16 kHz signal): each RAVDESS actor's clips joined with 0.6 s pauses
-    over a -70 dBFS noise floor (group = gender), and the AMI sources 0, 1, 3 (group ``ami``)."""
+) -> list[tuple[str, str, np.ndarray, float | None, list[tuple[float, float]] | None]]:
+    """(name, group, mono 16 kHz signal, calm level, own turns): each RAVDESS actor's clips
+    joined with 0.6 s pauses over a -70 dBFS noise floor (group = gender; calm level: the P.56
+    active level of the actor's neutral and calm-normal clips; own turns None: all of it), and
+    the AMI sources 0, 1, 3 (group ``ami``; calm level None: the whole source, which is calm
+    talk; own turns: the wearer's RTTM turns)."""
     rng = np.random.default_rng(DEFAULT_SEED)
     out = []
     pause = np.zeros(int(0.6 * SR_HZ), np.float32)
@@ -922,10 +980,15 @@ def _frontend_signals(
             parts += [c.samples, pause]
         x = np.concatenate(parts)
         x = x + (rng.standard_normal(x.size) * 10 ** (-70 / 20)).astype(np.float32)
-        out.append((f"ravdess-{a}", own[0].gender, x.astype(np.float32)))
-    ami = shared_data() / "ami_meeting_4spk_60s" / "sources"
+        calm = [c.samples for c in own if c.label in ("neutral-normal", "calm-normal")]
+        level = active_level_dbfs(np.concatenate(calm), SR_HZ) if calm else None
+        out.append((f"ravdess-{a}", own[0].gender, x.astype(np.float32), level, None))
+    ami = shared_data() / "ami_meeting_4spk_60s"
     for s in AMI_SOURCES:
-        out.append((f"ami-{s[:-4]}", "ami", load_audio(ami / s).samples[0]))
+        turns = rttm_turns(ami / "mixture.rttm", [AMI_SPEAKERS[s]])
+        out.append(
+            (f"ami-{s[:-4]}", "ami", load_audio(ami / "sources" / s).samples[0], None, turns)
+        )
     return out
 
 
@@ -945,7 +1008,7 @@ def run_frontend(
     cache = cache or CACHE
     clips = clips if clips is not None else load_ravdess()
     signals = _frontend_signals(actors, clips)
-    clean = {name: extract_features(x[None, :], opts).channels[0] for name, _, x in signals}
+    clean = {name: extract_features(x[None, :], opts).channels[0] for name, _, x, _, _ in signals}
     out: dict[str, Any] = {}
     for cond in conditions:
         if cond == "wideband":
@@ -953,10 +1016,16 @@ def run_frontend(
         t0 = time.perf_counter()
         pooled: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
         per_signal = {}
-        for k, (name, group, x) in enumerate(signals):
-            y = cache.get(f"fe-{name}", x, cond, seed + 7 * k)
+        for k, (name, group, x, calm_level, turns) in enumerate(signals):
+            y = cache.get(f"fe-{name}", x, cond, seed + 7 * k, [calm_level])
             nb = extract_features(y[None, :], opts).channels[0]
-            c = frame_agreement(clean[name], nb)
+            own = None
+            if turns is not None:
+                t = np.asarray(opts.frame_time_s(np.arange(len(nb.speech))))
+                own = np.zeros(t.size, bool)
+                for a, b in turns:
+                    own |= (t >= a) & (t < b)
+            c = frame_agreement(clean[name], nb, own)
             per_signal[name] = frontend_ratios(c)
             for g in (group, "ravdess" if group != "ami" else "ami", "all"):
                 for key, v in c.items():
@@ -1104,7 +1173,8 @@ def format_table(out: dict[str, Any]) -> str:
             "Front end, narrowband copy vs clean (targets: talk 0.90-1.10, GPE<=0.05, syll 0.85-1.15)"
         )
         lines.append(
-            f"{'condition':<22}{'group':<8}{'talk':>6}{'spRec':>7}{'vRec':>6}{'GPE':>6}{'up':>6}"
+            f"{'condition':<22}{'group':<8}{'talk':>6}{'tOwn':>6}{'spRec':>7}{'vRec':>6}{'GPE':>6}"
+            f"{'up':>6}"
             f"{'down':>6}{'f0x':>6}{'syll':>6}"
         )
         for cond, v in out["frontend"].items():
@@ -1113,7 +1183,8 @@ def format_table(out: dict[str, Any]) -> str:
                 if not s:
                     continue
                 lines.append(
-                    f"{cond:<22}{g:<8}{_f(s['talk_ratio'])}{_f(s['speech_recall'], 7)}"
+                    f"{cond:<22}{g:<8}{_f(s['talk_ratio'])}{_f(s.get('talk_ratio_own'))}"
+                    f"{_f(s['speech_recall'], 7)}"
                     f"{_f(s['voicing_recall'])}{_f(s['gross_pitch_error'])}"
                     f"{_f(s['pitch_up_gt_1_5x'])}{_f(s['pitch_down_lt_0_67x'])}"
                     f"{_f(s['median_f0_ratio_geo'])}{_f(s['syllable_rate_ratio'])}"
@@ -1183,10 +1254,10 @@ def format_markdown(out: dict[str, Any]) -> str:
     if "frontend" in out:
         lines += [
             "",
-            "| condition | signals | talk time nb/clean (0.90-1.10) | speech recall "
+            "| condition | signals | talk time nb/clean (0.90-1.10) | in own turns | speech recall "
             "| voicing recall | gross pitch errors (<= 0.05) | f0 > 1.5x / < 0.67x "
             "| f0 ratio (geo. mean) | syllable rate nb/clean (0.85-1.15) |",
-            "|---|---|---|---|---|---|---|---|---|",
+            "|---|---|---|---|---|---|---|---|---|---|",
         ]
         for cond, v in out["frontend"].items():
             for g in ("male", "female", "ami", "all"):
@@ -1195,6 +1266,7 @@ def format_markdown(out: dict[str, Any]) -> str:
                     continue
                 lines.append(
                     f"| {cond} | {g} | {_mark(s['talk_ratio'], 0.9, 1.1)} "
+                    f"| {_mark(s.get('talk_ratio_own'), 0.9, 1.1)} "
                     f"| {_m(s['speech_recall'])} | {_m(s['voicing_recall'])} "
                     f"| {_mark(s['gross_pitch_error'], None, 0.05)} "
                     f"| {_m(s['pitch_up_gt_1_5x'])} / {_m(s['pitch_down_lt_0_67x'])} "
@@ -1265,6 +1337,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--conditions", default=None, help="comma list; default all (--quick: 3)")
     ap.add_argument("--quick", action="store_true", help=f"conditions {','.join(QUICK_CONDITIONS)}")
+    ap.add_argument("--noisy", action="store_true", help=f"conditions {','.join(NOISY_CONDITIONS)}")
     ap.add_argument("--actors", default=None, help="comma list of RAVDESS actors, e.g. 1,2,11")
     ap.add_argument("--parts", default=",".join(PARTS), help="comma list of calls,calm,frontend")
     ap.add_argument("--seed", type=int, default=DEFAULT_SEED)
@@ -1291,7 +1364,13 @@ def main(argv: list[str] | None = None) -> int:
     if args.conditions:
         conds = args.conditions.split(",")
     else:
-        conds = list(QUICK_CONDITIONS) if args.quick else list(CONDITIONS)
+        conds = (
+            list(NOISY_CONDITIONS)
+            if args.noisy
+            else list(QUICK_CONDITIONS)
+            if args.quick
+            else list(CONDITIONS)
+        )
     actors = tuple(f"{int(a):02d}" for a in args.actors.split(",")) if args.actors else ACTORS
     parts = [p for p in args.parts.split(",") if p]
     bad = [p for p in parts if p not in PARTS]

@@ -8,7 +8,8 @@ copies beside the clean original, so a detector that only works on studio audio 
 Each :class:`ChannelCondition` is a chain, applied in this order:
 
 1. level offset (``level_db``: the talker's distance from the microphone, the line's loss);
-2. additive noise at ``snr_db`` re the speech level (pink-ish office/street noise, seeded);
+2. additive noise at ``snr_db`` re a speech level (pink-ish office/street noise, seeded); the
+   reference is named by ``noise_ref`` (see "Noise reference" below);
 3. band-limit 300-3400 Hz and resample to 8 kHz (the POTS band of ITU-T G.712);
 4. a simple automatic gain control (``agc``: a slow envelope follower towards -20 dBFS with a
    +-12 dB range, as softphones and PBXes apply);
@@ -17,6 +18,24 @@ Each :class:`ChannelCondition` is a chain, applied in this order:
 
 The output is 8 kHz float32 (``TelephoneAudio``); :func:`to_16k` resamples it back to the
 16 kHz the analysis uses, exactly as ``audio.decode`` does for an 8 kHz file.
+
+Noise reference (``ChannelCondition.noise_ref``)
+-----------------------------------------------
+
+- ``"loud"`` (the first noisy conditions, kept so their figures stay comparable): the noise RMS
+  is ``snr_db`` under the RMS of the *louder half* of the channel's 20 ms frames
+  (:func:`loud_half_rms`). On a channel whose speech varies by 15-30 dB (a calm caller who
+  later shouts) that reference is the shouting, so the noise sits near the calm voice (~0 dB SNR
+  for it): harder than the issue's "15-30 dB SNR", which means re normal conversational speech.
+- ``"calm"``: the noise RMS is ``snr_db`` under the party's **normal (calm) active speech
+  level**, measured as ITU-T P.56 method B does (:func:`active_level_dbfs`: envelope of the
+  rectified signal, 0.03 s time constant, 0.2 s hangover, the threshold 15.9 dB under the level
+  of the samples it marks active). The caller names the party's calm speech (the benchmark
+  passes the P.56 level of the baseline clips, or of all the other party's calm answers); with
+  none given, the level of the whole channel is used (right for a channel of calm speech only).
+  The noise level is then *fixed per line* by the environment, as in a contact centre, and a
+  party who shouts is 15-30 dB over it, not at it. ``level_db`` moves speech and noise
+  reference together (noise follows the line gain, as microphone noise does).
 
 Run ``python bench/telephone.py IN.wav OUT_DIR`` to write one copy per condition.
 """
@@ -28,11 +47,13 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
+import scipy.ndimage
 import scipy.signal
 import soundfile as sf
 import soxr
@@ -62,6 +83,9 @@ class ChannelCondition:
         Additive noise at this speech-to-noise ratio, dB; None for none.
     agc : bool
         Apply a slow automatic gain control.
+    noise_ref : str
+        What ``snr_db`` is relative to: ``"loud"`` (RMS of the louder half of the frames) or
+        ``"calm"`` (the party's calm active speech level, ITU-T P.56); see the module notes.
     """
 
     name: str
@@ -71,6 +95,7 @@ class ChannelCondition:
     level_db: float = 0.0
     snr_db: float | None = None
     agc: bool = False
+    noise_ref: str = "loud"
 
 
 class TelephoneAudio(NamedTuple):
@@ -98,15 +123,42 @@ CONDITIONS: dict[str, ChannelCondition] = {
             agc=True,
         ),
         ChannelCondition("nb_ulaw_+6db", codec="ulaw", level_db=6.0),
+        # The same two noisy chains with the noise re the party's calm voice (module notes).
+        ChannelCondition("nb_gsm_noise20_calm", codec="gsm", snr_db=20.0, noise_ref="calm"),
+        ChannelCondition(
+            "nb_amr_noise15_calm_-20db",
+            codec="amr",
+            bitrate_bps=12_200,
+            snr_db=15.0,
+            level_db=-20.0,
+            agc=True,
+            noise_ref="calm",
+        ),
     )
 }
 
 #: A smaller set for quick runs and tests: the clean copy and the two most common phone paths.
 QUICK_CONDITIONS = ("wideband", "nb_ulaw", "nb_gsm_noise20")
 
+#: The noisy conditions beside the clean copy (``bench_calls.py --noisy``).
+NOISY_CONDITIONS = (
+    "wideband",
+    "nb_gsm_noise20",
+    "nb_amr_noise15_-20db",
+    "nb_gsm_noise20_calm",
+    "nb_amr_noise15_calm_-20db",
+)
 
-def _speech_rms(x: np.ndarray, sr: int) -> float:
-    """RMS over the louder half of 20 ms frames (speech, not the pauses between it)."""
+NOISE_REFS = ("loud", "calm")
+
+#: ITU-T P.56 method B constants: envelope time constant, hangover, margin.
+P56_TIME_CONSTANT_S = 0.03
+P56_HANGOVER_S = 0.2
+P56_MARGIN_DB = 15.9
+
+
+def loud_half_rms(x: np.ndarray, sr: int) -> float:
+    """RMS over the louder half of 20 ms frames (the ``"loud"`` noise reference)."""
     n = max(1, int(0.02 * sr))
     k = x.size // n
     if k == 0:
@@ -116,12 +168,78 @@ def _speech_rms(x: np.ndarray, sr: int) -> float:
     return float(np.sqrt(np.mean(top)) + 1e-12)
 
 
-def add_noise(x: np.ndarray, sr: int, snr_db: float, *, seed: int = 0) -> np.ndarray:
-    """Pink-ish noise (white through a one-pole low-pass) at ``snr_db`` under the speech level."""
+def active_level_dbfs(x: np.ndarray, sr: int) -> float | None:
+    """Active speech level (dB re full scale RMS), ITU-T P.56 method B.
+
+    The envelope is the rectified signal through two one-pole smoothers (time constant
+    ``P56_TIME_CONSTANT_S``); for thresholds ``c`` in 1 dB steps a sample is active when the
+    envelope is at or over ``c`` or was within ``P56_HANGOVER_S``; the active level ``A(c)`` is
+    the mean power over the active samples, and the result is where ``A(c) - c`` falls to
+    ``P56_MARGIN_DB`` (interpolated). None for a signal with no activity.
+    """
+    y = np.asarray(x, dtype=np.float64).reshape(-1)
+    if y.size == 0 or not np.any(y):
+        return None
+    g = np.exp(-1.0 / (P56_TIME_CONSTANT_S * sr))
+    env = scipy.signal.lfilter([1 - g], [1.0, -g], np.abs(y))
+    env = scipy.signal.lfilter([1 - g], [1.0, -g], env)
+    # Blocks of 1 ms: the hangover and the thresholds do not need sample resolution.
+    blk = max(1, sr // 1000)
+    k = y.size // blk
+    if k == 0:
+        return None
+    e_max = env[: k * blk].reshape(k, blk).max(axis=1)
+    p_sum = (y[: k * blk] ** 2).reshape(k, blk).sum(axis=1)
+    hang = max(1, round(P56_HANGOVER_S * 1000))
+    # A block is active for threshold c when some block in the last `hang` blocks reached c.
+    held = scipy.ndimage.maximum_filter1d(e_max, size=hang, origin=-((hang - 1) - hang // 2))
+    top = 20 * np.log10(held.max() + 1e-30)
+    cs_db = np.arange(np.floor(top), top - 100.0, -1.0)
+    diffs = []
+    for c_db in cs_db:
+        act = held >= 10 ** (c_db / 20)
+        n_act = int(act.sum()) * blk
+        if n_act == 0:
+            diffs.append((c_db, np.nan))
+            continue
+        a_db = 10 * np.log10(p_sum[act].sum() / n_act + 1e-30)
+        diffs.append((c_db, a_db))
+    prev: tuple[float, float] | None = None
+    for c_db, a_db in diffs:  # from high thresholds down: A - c grows as c falls
+        if not np.isfinite(a_db):
+            continue
+        if a_db - c_db >= P56_MARGIN_DB:
+            if prev is None:
+                return float(a_db)
+            (c0, a0), (c1, a1) = prev, (c_db, a_db)
+            d0, d1 = a0 - c0 - P56_MARGIN_DB, a1 - c1 - P56_MARGIN_DB
+            t = d0 / (d0 - d1) if d0 != d1 else 0.0
+            return float(a0 + t * (a1 - a0))
+        prev = (c_db, a_db)
+    return float(diffs[-1][1]) if np.isfinite(diffs[-1][1]) else None
+
+
+def pink_noise(n: int, *, seed: int = 0) -> np.ndarray:
+    """Unit-RMS pink-ish noise (white through a one-pole low-pass at 0.95), float64, seeded."""
     rng = np.random.default_rng(seed)
-    w = rng.standard_normal(x.size)
-    noise = scipy.signal.lfilter([1.0], [1.0, -0.95], w)
-    noise *= _speech_rms(x, sr) / (np.sqrt(np.mean(noise**2)) + 1e-12) * 10 ** (-snr_db / 20)
+    noise = scipy.signal.lfilter([1.0], [1.0, -0.95], rng.standard_normal(n))
+    return np.asarray(noise / (np.sqrt(np.mean(noise**2)) + 1e-12))
+
+
+def add_noise(
+    x: np.ndarray,
+    sr: int,
+    snr_db: float,
+    *,
+    seed: int = 0,
+    reference_dbfs: float | None = None,
+) -> np.ndarray:
+    """Pink-ish noise (white through a one-pole low-pass) at ``snr_db`` under a speech level:
+    ``reference_dbfs`` when given (e.g. the party's calm active level), else the RMS of the louder
+    half of ``x``'s frames (:func:`loud_half_rms`)."""
+    noise = pink_noise(x.size, seed=seed)
+    ref = loud_half_rms(x, sr) if reference_dbfs is None else 10 ** (reference_dbfs / 20)
+    noise *= ref * 10 ** (-snr_db / 20)
     return (x + noise).astype(np.float32)
 
 
@@ -266,20 +384,51 @@ def _match_length(y: np.ndarray, n: int) -> np.ndarray:
     return y[:n] if y.size >= n else np.pad(y, (0, n - y.size))
 
 
+def noise_reference_dbfs(
+    x: np.ndarray, sr: int, condition: ChannelCondition, calm_level_dbfs: float | None = None
+) -> float | None:
+    """The level (dBFS, before ``level_db``) that ``condition``'s ``snr_db`` is relative to.
+
+    None for the ``"loud"`` reference (computed on the fly by :func:`add_noise`). For
+    ``"calm"``: ``calm_level_dbfs`` when given, else the P.56 active level of all of ``x``.
+    """
+    if condition.noise_ref == "loud":
+        return None
+    if condition.noise_ref != "calm":
+        raise ValueError(f"unknown noise_ref {condition.noise_ref!r}; use one of {NOISE_REFS}")
+    if calm_level_dbfs is not None:
+        return float(calm_level_dbfs)
+    lev = active_level_dbfs(x, sr)
+    return -100.0 if lev is None else lev
+
+
 def simulate(
-    samples: np.ndarray, sample_rate: int, condition: ChannelCondition, *, seed: int = 0
+    samples: np.ndarray,
+    sample_rate: int,
+    condition: ChannelCondition,
+    *,
+    seed: int = 0,
+    calm_level_dbfs: float | None = None,
 ) -> TelephoneAudio:
     """Pass mono ``samples`` (float32, shape ``(n,)``) through ``condition``.
 
     Returns 8 kHz audio for narrowband conditions, the input rate otherwise. The clean
     ``wideband`` condition with no level, noise or AGC returns the input unchanged.
+    ``calm_level_dbfs``: the party's calm active speech level in ``samples`` (dBFS, P.56), the
+    noise reference of ``noise_ref="calm"`` conditions (default: that of all of ``samples``).
     """
     x = np.asarray(samples, dtype=np.float32).reshape(-1)
     sr = sample_rate
+    ref = (
+        noise_reference_dbfs(x, sr, condition, calm_level_dbfs)
+        if condition.snr_db is not None
+        else None
+    )
     if condition.level_db:
         x = x * np.float32(10 ** (condition.level_db / 20))
+        ref = None if ref is None else ref + condition.level_db
     if condition.snr_db is not None:
-        x = add_noise(x, sr, condition.snr_db, seed=seed)
+        x = add_noise(x, sr, condition.snr_db, seed=seed, reference_dbfs=ref)
     if condition.narrowband:
         x = band_limit(x, sr)
         sr = NARROWBAND_RATE_HZ
@@ -297,12 +446,22 @@ def simulate(
 
 
 def simulate_channels(
-    samples: np.ndarray, sample_rate: int, condition: ChannelCondition, *, seed: int = 0
+    samples: np.ndarray,
+    sample_rate: int,
+    condition: ChannelCondition,
+    *,
+    seed: int = 0,
+    calm_levels_dbfs: Sequence[float | None] | None = None,
 ) -> TelephoneAudio:
-    """:func:`simulate` on each row of ``(channels, n)`` audio (each party has its own line)."""
+    """:func:`simulate` on each row of ``(channels, n)`` audio (each party has its own line);
+    ``calm_levels_dbfs``: each row's calm active speech level (see :func:`simulate`)."""
+    x2 = np.atleast_2d(samples)
+    levels = list(calm_levels_dbfs) if calm_levels_dbfs is not None else [None] * x2.shape[0]
+    if len(levels) != x2.shape[0]:
+        raise ValueError(f"{len(levels)} calm levels for {x2.shape[0]} channels")
     rows = [
-        simulate(row, sample_rate, condition, seed=seed + k).samples
-        for k, row in enumerate(np.atleast_2d(samples))
+        simulate(row, sample_rate, condition, seed=seed + k, calm_level_dbfs=levels[k]).samples
+        for k, row in enumerate(x2)
     ]
     out_sr = NARROWBAND_RATE_HZ if condition.narrowband else sample_rate
     return TelephoneAudio(np.stack(rows), out_sr)
@@ -318,11 +477,18 @@ def to_16k(audio: TelephoneAudio) -> np.ndarray:
     ).astype(np.float32)
 
 
-def through(samples: np.ndarray, condition: ChannelCondition | str, *, seed: int = 0) -> np.ndarray:
-    """16 kHz ``(channels, n)`` or ``(n,)`` in, the same shape at 16 kHz out, via ``condition``."""
+def through(
+    samples: np.ndarray,
+    condition: ChannelCondition | str,
+    *,
+    seed: int = 0,
+    calm_levels_dbfs: Sequence[float | None] | None = None,
+) -> np.ndarray:
+    """16 kHz ``(channels, n)`` or ``(n,)`` in, the same shape at 16 kHz out, via ``condition``
+    (``calm_levels_dbfs``: per channel, see :func:`simulate`)."""
     cond = CONDITIONS[condition] if isinstance(condition, str) else condition
     x = np.asarray(samples, dtype=np.float32)
-    out = to_16k(simulate_channels(x, 16_000, cond, seed=seed))
+    out = to_16k(simulate_channels(x, 16_000, cond, seed=seed, calm_levels_dbfs=calm_levels_dbfs))
     out = (
         out[:, : x.shape[-1]]
         if out.shape[-1] >= x.shape[-1]
@@ -350,9 +516,14 @@ def main(argv: list[str] | None = None) -> int:
 
 __all__ = [
     "CONDITIONS",
+    "NOISY_CONDITIONS",
     "QUICK_CONDITIONS",
     "ChannelCondition",
     "TelephoneAudio",
+    "active_level_dbfs",
+    "add_noise",
+    "loud_half_rms",
+    "noise_reference_dbfs",
     "replace",
     "simulate",
     "simulate_channels",
