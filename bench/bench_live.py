@@ -488,7 +488,9 @@ def main() -> None:
                     "transcript_segments": sum(r.transcripts for r in runs),
                     "transcript_gaps": sum(r.gaps for r in runs),
                     "rss_mb": round(server.rss_tree_mb(), 1),
-                    "server_side": server_health(server)["alert_latency"],
+                    "server_side": (health := server_health(server))["alert_latency"],
+                    "server_side_parts": health.get("alert_latency_parts"),
+                    "analysis_batch_ms": health.get("analysis_batch_ms"),
                 }
                 report["detection_delay_under_load"] = detection_delays(runs)
             finally:

@@ -205,6 +205,7 @@ async def run_mode(
             "feed_p95_ms": pct(lat, 95),
             "feed_max_ms": round(max(lat), 1) if lat else None,
             "server_alert_latency": health["alert_latency"],
+            "server_alert_latency_parts": health.get("alert_latency_parts"),
             "calls_ended_complete": ended,
             "client_sessions_failed": len(failed),
             "failures": failed[:5],

@@ -201,6 +201,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             "status": "ok",
             "live_calls": len(hub.calls),
             "alert_latency": hub.latency_summary(),
+            "alert_latency_parts": hub.latency_parts(),
             "analysis_batch_ms": round(hub.batch_s() * 1000, 1),
             "transcription": worker is not None,
             "transcription_backlog": worker.backlog if worker is not None else 0,

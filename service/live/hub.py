@@ -16,6 +16,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from calltone.models.speech.cues import CueMatcher
@@ -50,6 +51,33 @@ MAX_BATCH_S = 0.2
 
 ALERTS_CHANNEL = "alerts"
 FEED_CHANNEL = "feed"
+
+
+@dataclass(frozen=True)
+class AlertLatency:
+    """One acoustic alert's way from the frame that completed it to its socket (ms).
+
+    ``wait_ms``: the frame waiting for its analysis step (batching, the call's previous step);
+    ``analysis_ms``: the step in its worker, queue included; ``store_ms``: events and alerts
+    committed to storage; ``send_ms``: written to the call's socket.
+    """
+
+    total_ms: float
+    wait_ms: float
+    analysis_ms: float
+    store_ms: float
+    send_ms: float
+
+
+def _percentiles(values: list[float]) -> dict[str, float | int | None]:
+    if not values:
+        return {"n": 0, "p50_ms": None, "p95_ms": None}
+    values = sorted(values)
+    return {
+        "n": len(values),
+        "p50_ms": round(values[len(values) // 2], 1),
+        "p95_ms": round(values[min(len(values) - 1, int(0.95 * len(values)))], 1),
+    }
 
 
 def audio_channel(call_id: str) -> str:
@@ -88,22 +116,24 @@ class LiveHub:
         )
         self.cues = CueMatcher.from_file() if transcriber is not None else None
         self.calls: dict[str, CallRunner] = {}
-        self.alert_latency_ms: deque[float] = deque(maxlen=2000)
+        self.alert_latency: deque[AlertLatency] = deque(maxlen=2000)
         """Frame arrival to alert sent on the call's socket, last 2000 acoustic alerts."""
         self.feeds_open = 0
         """Agent-alert and supervisor feed sockets being served now."""
         self.feeds_cut_slow = 0
         """Feeds closed since start-up because their client stopped reading."""
 
+    def record_alert_latency(self, latency: AlertLatency) -> None:
+        self.alert_latency.append(latency)
+
     def latency_summary(self) -> dict[str, float | int | None]:
-        values = sorted(self.alert_latency_ms)
-        if not values:
-            return {"n": 0, "p50_ms": None, "p95_ms": None}
-        return {
-            "n": len(values),
-            "p50_ms": round(values[len(values) // 2], 1),
-            "p95_ms": round(values[min(len(values) - 1, int(0.95 * len(values)))], 1),
-        }
+        """Frame arrival to alert sent (n, p50_ms, p95_ms) over the recent acoustic alerts."""
+        return _percentiles([a.total_ms for a in self.alert_latency])
+
+    def latency_parts(self) -> dict[str, dict[str, float | int | None]]:
+        """Where the alert latency goes, each part's own p50/p95 (they need not add up)."""
+        parts = ("wait_ms", "analysis_ms", "store_ms", "send_ms")
+        return {p: _percentiles([getattr(a, p) for a in self.alert_latency]) for p in parts}
 
     def batch_s(self) -> float:
         """Audio per analysis step for the current number of live calls.

@@ -42,7 +42,7 @@ from calltone.models.speech.transcript import Segment
 from calltone.models.tone.events import Event
 from calltone.models.tone.session import SessionUpdate, Utterance, UtteranceOptions
 from calltone.service.guard import MessageTooComplexError, loads_bounded
-from calltone.service.live.hub import LiveHub, audio_channel
+from calltone.service.live.hub import AlertLatency, LiveHub, audio_channel
 from calltone.service.live.messages import (
     AlertMessage,
     ErrorMessage,
@@ -371,28 +371,41 @@ class CallRunner:
             shown = t.stored if t.stored is not None else [s.to_dict() for s in t.segments]
             out.messages += [TranscriptMessage(d) for d in shown]
             cue_events += t.cue_events
+        dispatched = time.monotonic()
         updates = await self.worker.step(self.call_id, pcm, cue_events)
+        analysed = time.monotonic()
         if pcm:
             self.time_s += len(pcm) / self.fmt.bytes_per_frame / self.fmt.sample_rate_hz
-        await self._store_and_send(updates, out)
+        stored = await self._store_and_send(updates, out)
         if pcm and arrivals and updates and updates[0].alerts:
             # Acoustic alerts (the first update's) were just sent: time them from the arrival
             # of the frame holding their audio time (the batch's first frame if earlier).
             sent = time.monotonic()
             for rec in out.alerts[: len(updates[0].alerts)]:
                 arrived = next((t for end_s, t in arrivals if end_s >= rec.at_s), arrivals[0][1])
-                self.hub.alert_latency_ms.append((sent - arrived) * 1000.0)
+                self.hub.record_alert_latency(
+                    AlertLatency(
+                        total_ms=(sent - arrived) * 1000.0,
+                        wait_ms=(dispatched - arrived) * 1000.0,
+                        analysis_ms=(analysed - dispatched) * 1000.0,
+                        store_ms=(stored - analysed) * 1000.0,
+                        send_ms=(sent - stored) * 1000.0,
+                    )
+                )
 
-    async def _store_and_send(self, updates: list[SessionUpdate], out: _Outbox) -> None:
+    async def _store_and_send(self, updates: list[SessionUpdate], out: _Outbox) -> float:
+        """Store what the step produced, then send it; returns when storing ended (monotonic s)."""
         transcripts = out.messages
         out.messages = []
         if any(u.events or u.alerts for u in updates):
             await self.hub.io(self._store_updates, updates, out)
+        stored = time.monotonic()
         for upd in updates:
             for utt in upd.utterances:
                 self._submit(utt, out)
         out.messages += transcripts
         await self._deliver(out)
+        return stored
 
     def _store_updates(self, updates: list[SessionUpdate], out: _Outbox) -> None:
         """Storage thread: events, then alerts (the store assigns their ids) before any send."""

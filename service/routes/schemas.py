@@ -121,6 +121,11 @@ class Health(BaseModel):
     alert_latency: dict[str, float | int | None] = Field(
         ..., description="frame arrival to alert sent, recent acoustic alerts (n, p50_ms, p95_ms)"
     )
+    alert_latency_parts: dict[str, dict[str, float | int | None]] = Field(
+        default_factory=dict,
+        description="where that latency goes, each part's p50/p95: wait_ms (for the analysis "
+        "step), analysis_ms (worker, queue included), store_ms, send_ms",
+    )
     analysis_batch_ms: float
     transcription: bool
     transcription_backlog: int

@@ -96,6 +96,27 @@ def test_alerts_are_stored_with_the_ids_that_were_sent(server: LiveServer, repla
     assert all(e.end_s > e.start_s for e in events), "closed events replace the open ones"
 
 
+def test_health_says_where_the_alert_latency_went(server: LiveServer, replays: dict) -> None:
+    import httpx
+
+    health = httpx.get(f"{server.http}/health", timeout=10).json()
+    acoustic = [
+        a
+        for r in (replays["escalation"], replays["interrupting"])
+        for a in r.alerts
+        if a["kind"] in ("de_escalate", "let_them_finish", "calm_down")
+    ]
+    total = health["alert_latency"]
+    assert total["n"] >= len(acoustic) > 0
+    parts = health["alert_latency_parts"]
+    assert set(parts) == {"wait_ms", "analysis_ms", "store_ms", "send_ms"}
+    for name, part in parts.items():
+        assert part["n"] == total["n"], name
+        assert 0.0 <= part["p50_ms"] <= part["p95_ms"], name
+        # each part is a piece of the whole way, so never longer than the longest total
+        assert part["p50_ms"] <= total["p95_ms"] + 1.0, name
+
+
 def test_rest_call_detail_and_agent_scoping(server: LiveServer, replays: dict) -> None:
     boss = server.tokens["boss"]
     detail = server.get("/v1/calls/esc-1", boss)
