@@ -12,13 +12,36 @@ Per frame we produce:
 - ``f0_hz`` and ``aperiodicity``: YIN (de Cheveigné & Kawahara 2002, the algorithm behind
   ``librosa.yin``) on frames that carry energy; ``voiced`` when the YIN dip is deep enough;
 - ``speech``: energy over an adaptive noise floor, with crosstalk from the other channel
-  suppressed, then onset/hangover hysteresis (so short clicks are dropped and short pauses kept);
+  suppressed, then onset/hangover hysteresis (so short clicks are dropped and short pauses kept).
+  Under *steady* noise the margin over the floor narrows for frames that show a voice (see
+  "Speech gate under steady noise" below);
 - ``nucleus``: a syllable-like loudness peak inside voiced speech, for a transcript-free pace;
 - ``tilt_db``: energy of the signal's first difference over its energy, a cheap spectral-tilt
   measure of vocal effort (raised voices carry more energy in upper harmonics);
 - ``hnr_db``: harmonics-to-noise ratio of the frame from the depth of its YIN dip,
   ``10 log10((1 - d) / d)`` with ``d`` the aperiodicity (a clean periodic frame ~20-30 dB, a
   rough, pressed or breathy voice lower). It costs nothing extra: YIN computes ``d`` anyway.
+
+Speech gate under steady noise
+------------------------------
+
+A frame is *energetic* when its level is over the strict gate: ``vad_snr_db`` over the noise
+floor (the trailing ``vad_noise_window_s`` minimum of the ``vad_smooth_s``-smoothed level) and
+within ``vad_range_db`` of the speech peak. That margin has to cover noise that fluctuates
+(traffic, babble, a line whose level moves), and under steady noise it costs the quieter half
+of every word: a caller 15-20 dB over a steady hiss loses a third of the talk time.
+
+So the front end also measures how steady the noise is, constant-false-alarm style: a second
+floor, the trailing minimum of the level smoothed over ``vad_noise_steady_smooth_s`` (about the
+noise's mean level once there is one such quiet stretch in the window), and the *spread*, that
+floor less the short one (the minimum of a fluctuating noise sits far under its mean; of a
+steady one, ~1-2 dB). The relaxed gate is ``max(vad_steady_margin_db, vad_spread_factor x
+spread)`` over the steady floor, never stricter than the strict gate and never under
+``peak - vad_range_db``. A frame between the two gates is energetic only when it shows a voice
+(YIN aperiodicity at most ``vad_voice_max_aperiodicity``): a noise that rises after the floors
+were measured (a gain control turning the line up, a fan starting) is aperiodic and stays out,
+and onset hysteresis still needs ``vad_onset_s`` of such frames in a row. On a clean or a
+fluctuating line the two gates coincide and nothing changes.
 """
 
 from __future__ import annotations
@@ -88,6 +111,10 @@ class FeatureOptions:
     vad_smooth_s: float = 0.05
     vad_onset_s: float = 0.05
     vad_hangover_s: float = 0.25
+    vad_noise_steady_smooth_s: float = 0.5
+    vad_steady_margin_db: float = 3.0
+    vad_spread_factor: float = 2.0
+    vad_voice_max_aperiodicity: float = 0.45
     crosstalk_margin_db: float = 18.0
     nucleus_prominence_db: float = 3.0
     nucleus_min_gap_s: float = 0.14
@@ -393,6 +420,7 @@ class _RawFrames:
 
     loudness_dbfs: np.ndarray
     gate_dbfs: np.ndarray  # speech needs a level above this (noise floor, speech range)
+    energetic: np.ndarray  # over the strict gate, or over the steady-noise one with a voice
     f0_hz: np.ndarray
     aperiodicity: np.ndarray
     tilt_db: np.ndarray
@@ -476,6 +504,10 @@ class FrontEnd:
         self._power_hist = np.zeros((n_channels, self._smooth_n - 1), np.float64)
         half = self._floor_n // 2
         self._floor_hist = np.full((n_channels, 2 * half), np.inf)
+        # The steady-noise floor (module notes): a longer smoothing, the same trailing minimum.
+        self._steady_n = options.frames(options.vad_noise_steady_smooth_s)
+        self._steady_hist = np.zeros((n_channels, self._steady_n - 1), np.float64)
+        self._steady_floor_hist = np.full((n_channels, 2 * half), np.inf)
         self._peak_lifted = np.full((n_channels, 1), -np.inf)
         self.frames_done = 0
 
@@ -510,7 +542,7 @@ class FrontEnd:
         n = 0 if size < W else (size - W) // hop + 1
         if n == 0:
             e = np.zeros((self.n_channels, 0), np.float32)
-            return _RawFrames(e, e, e, e, e)
+            return _RawFrames(e, e, np.zeros((self.n_channels, 0), bool), e, e, e)
         # Loudness: RMS of the middle loudness window via a cumulative sum of squares.
         lw = o.loudness_window
         off = (W - lw) // 2
@@ -551,14 +583,35 @@ class FrontEnd:
         )
         self._peak_lifted = lifted[:, -1:].copy()
         peak = lifted[:, 1:] - d * g
-        gate = np.maximum(
-            np.maximum(floor + o.vad_snr_db, peak - o.vad_range_db), o.vad_min_level_dbfs
+        lower = np.maximum(peak - o.vad_range_db, o.vad_min_level_dbfs)
+        gate = np.maximum(floor + o.vad_snr_db, lower)
+        # Steady noise (module notes): the minimum of a longer smoothing (mean over the frames
+        # seen so far at the start) and its spread over the short floor.
+        steady_n = self._steady_n
+        ext_s = np.concatenate((self._steady_hist, power), axis=1)
+        cs2 = np.concatenate((np.zeros((self.n_channels, 1)), np.cumsum(ext_s, axis=1)), axis=1)
+        count = np.minimum(g + 1.0, steady_n)
+        sm2 = (cs2[:, steady_n:] - cs2[:, :-steady_n]) / count
+        sm2_db = np.maximum(10.0 * np.log10(np.maximum(sm2, 1e-12)), SILENCE_DBFS)
+        self._steady_hist = (
+            ext_s[:, ext_s.shape[1] - (steady_n - 1) :] if steady_n > 1 else ext_s[:, :0]
         )
+        ext_f2 = np.concatenate((self._steady_floor_hist, sm2_db), axis=1)
+        steady = minimum_filter1d(ext_f2, size=self._floor_n, axis=1, mode="constant", cval=np.inf)[
+            :, half : half + n
+        ]
+        self._steady_floor_hist = ext_f2[:, ext_f2.shape[1] - 2 * half :]
+        spread = np.maximum(steady - floor, 0.0)
+        relaxed = np.minimum(
+            steady + np.maximum(o.vad_steady_margin_db, o.vad_spread_factor * spread),
+            floor + o.vad_snr_db,
+        )
+        gate_low = np.maximum(relaxed, lower)
         # Pitch on frames with energy only (YIN is the expensive part), every channel's in one
         # call.
         f0 = np.full((self.n_channels, n), np.nan, np.float32)
         aper = np.ones((self.n_channels, n), np.float32)
-        chan, frame = np.nonzero(loud > gate)
+        chan, frame = np.nonzero(loud > gate_low)
         if chan.size:
             gather = (frame[:, None] * hop + self._pitch_offsets[None, :]) // self._decim
             f, a = yin(
@@ -579,9 +632,16 @@ class FrontEnd:
             self._bbuf = self._bbuf[:, used:]
         self._pbuf = self._pbuf[:, used // self._decim :]
         self.frames_done += n
+        energetic = (loud > gate) | (
+            (loud > gate_low) & (aper <= np.float32(o.vad_voice_max_aperiodicity))
+        )
+        # Frames that did not make it carry no pitch, as before the relaxed gate existed.
+        f0[~energetic] = np.nan
+        aper[~energetic] = 1.0
         return _RawFrames(
             loud.astype(np.float32),
             gate.astype(np.float32),
+            energetic,
             f0,
             aper,
             tilt.astype(np.float32),
@@ -745,7 +805,7 @@ class FeatureStream:
     def _advance(self, raw: _RawFrames, *, final: bool) -> FrameBlock:
         o = self.o
         loud, f0, aper = raw.loudness_dbfs, raw.f0_hz, raw.aperiodicity
-        energetic = loud > raw.gate_dbfs
+        energetic = raw.energetic
         # Crosstalk: a channel far quieter than a louder simultaneous channel is not speaking,
         # unless it shows a voice of its own (audio/crosstalk.py).
         leak = self._crosstalk.push(loud, f0, aper, energetic)
