@@ -21,6 +21,7 @@ from fastapi.responses import JSONResponse
 from calltone.service import apidocs
 from calltone.service.guard import RequestGuard
 from calltone.service.live.bus import make_bus
+from calltone.service.live.cpu import single_threaded_blas
 from calltone.service.live.hub import LiveHub
 from calltone.service.live.transcription import lower_thread_priority
 from calltone.service.live.workers import AnalysisPool
@@ -108,6 +109,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        with single_threaded_blas():  # Whisper's BLAS in its niced thread (transcription.py)
+            async with _serving(app):
+                yield
+
+    @asynccontextmanager
+    async def _serving(app: FastAPI) -> AsyncIterator[None]:
         store = await asyncio.to_thread(Store, settings.db_url, node_id=settings.node_id)
         interrupted = await asyncio.to_thread(store.mark_live_calls_interrupted)
         if interrupted:

@@ -22,6 +22,7 @@ from typing import Any, TypeVar
 from calltone.models.tone.alerts import AgentStrain
 from calltone.models.tone.events import Event
 from calltone.models.tone.session import CallSession, SessionUpdate
+from calltone.service.live.cpu import single_threaded_blas
 from calltone.service.live.framing import (
     FrameClosedError,
     encode_frame,
@@ -99,6 +100,7 @@ def handle(sessions: dict[str, CallSession], call_id: str, request: WorkerReques
 
 def serve_requests(sock: socket.socket) -> None:
     """A worker process: answer the requests on ``sock`` in order until the pipe closes."""
+    single_threaded_blas()  # this process's whole life: no BLAS threads beside the analysis
     sessions: dict[str, CallSession] = {}
     while True:
         try:
