@@ -27,6 +27,7 @@ import argparse
 import itertools
 import json
 import os
+import pickle
 import subprocess
 import sys
 import tempfile
@@ -257,8 +258,8 @@ def ravdess_check(tr: Transcriber, cfg: CuePassConfig, matcher: CueMatcher, n: i
 def grid() -> list[tuple[str, CuePassConfig]]:
     out = []
     for variant, base in VARIANTS.items():
-        for gate, accept, sim in itertools.product(
-            (0.3, 0.5, 0.7), (0.3, 0.5, 0.7), (0.4, 0.5, 0.6)
+        for gate, accept, sim, span in itertools.product(
+            (0.5, 0.7), (0.3, 0.5, 0.7), (0.0, 0.3, 0.4, 0.5), (3, 4)
         ):
             if accept > gate:
                 continue
@@ -269,9 +270,18 @@ def grid() -> list[tuple[str, CuePassConfig]]:
                 gate_word_probability=gate,
                 accept_word_probability=accept,
                 min_sound_similarity=sim,
+                max_span_words=span,
             )
             out.append((variant, cfg))
     return out
+
+
+def _with_bias(variant: str) -> CuePassConfig:
+    """The default thresholds with a variant's bias and key phrases."""
+    base = VARIANTS[variant]
+    return CuePassConfig(
+        key_phrases=base.key_phrases, bias=base.bias, hotwords_text=base.hotwords_text
+    )
 
 
 def brief(r: dict[str, Any], kinds: list[str]) -> str:
@@ -290,9 +300,15 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--half", choices=("dev", "heldout"), default="dev")
     ap.add_argument("--grid", action="store_true", help="every configuration of grid()")
+    ap.add_argument(
+        "--variant", action="append", default=None, help="bias variants decoded (default: all)"
+    )
     ap.add_argument("--limit", type=int, default=0, help="first N sentences only (iterating)")
     ap.add_argument("--ravdess", type=int, default=0, help="N real cue-free files through it")
     ap.add_argument("--json", default=None)
+    ap.add_argument(
+        "--cache", default=None, help="pickle of the decoded clips: written once, then reused"
+    )
     args = ap.parse_args(argv)
     matcher = CueMatcher.from_file()
     kinds = matcher.kinds
@@ -301,11 +317,18 @@ def main(argv: list[str] | None = None) -> int:
     if args.limit:
         utterances = utterances[: args.limit]
     t0 = time.perf_counter()
-    clips = build_clips(utterances, voices, tr)
-    variants = (
-        VARIANTS if args.grid else {"hotwords: key phrases": VARIANTS["hotwords: key phrases"]}
-    )
-    decode_variants(clips, tr, variants)
+    variants = {v: VARIANTS[v] for v in (args.variant or list(VARIANTS))}
+    if args.cache and Path(args.cache).is_file():
+        with open(args.cache, "rb") as fh:
+            clips = pickle.load(fh)
+    else:
+        clips = build_clips(utterances, voices, tr)
+        decode_variants(clips, tr, variants)
+        if args.cache:
+            for c in clips:
+                c.x = np.zeros(0, dtype=np.float32)
+            with open(args.cache, "wb") as fh:
+                pickle.dump(clips, fh)
     results: dict[str, Any] = {
         "half": args.half,
         "clips": len(clips),
@@ -319,15 +342,15 @@ def main(argv: list[str] | None = None) -> int:
         systems += [
             (
                 f"{v}; gate {c.gate_word_probability} accept {c.accept_word_probability} "
-                f"sim {c.min_sound_similarity}",
+                f"sim {c.min_sound_similarity} span {c.max_span_words}",
                 v,
                 c,
             )
             for v, c in grid()
+            if v in variants
         ]
     else:
-        systems.append(("gated second pass (CuePassConfig defaults)", "hotwords: key phrases",
-                        CuePassConfig()))  # fmt: skip
+        systems += [(f"{v}; CuePassConfig defaults", v, _with_bias(v)) for v in variants]
     for name, variant, cfg in systems:
         r = evaluate(clips, matcher, name, variant, cfg)
         results["systems"].append(r)

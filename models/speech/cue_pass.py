@@ -226,45 +226,122 @@ def apply_second_pass(
 def merge_key_words(
     first: list[Word], second: list[Word], config: CuePassConfig
 ) -> tuple[list[Word], list[tuple[list[Word], list[Word]]]]:
-    """The first pass's words with the second pass's key-word replacements taken in.
+    """The first pass's words with the second pass's key words taken in where they replace
+    doubted, similar-sounding words in agreeing context.
+
+    A *key run* is a run of second-pass words that each hold a key word ("calm down",
+    "supervisor,"). Its *old words* are the first-pass words it overlaps in time (more than
+    :data:`MIN_WORD_OVERLAP` of the old word). The run replaces them when all of these hold:
+
+    - there are old words (a word the second pass merely added is never taken), at most
+      ``max_span_words`` of them, and they lack one of the run's key words;
+    - one of them has a probability under ``accept_word_probability``;
+    - they sound like the run (:func:`sound_similarity` >= ``min_sound_similarity``);
+    - the context agrees: the word before the old words is the word before the run in the
+      second pass (or the word after is the word after), so the run sits where the first pass
+      heard the same neighbours.
 
     Returns the merged words and the (old words, new words) pairs taken.
     """
     keys = config.key_words
-    a = [normalize(w.word) for w in first]
-    b = [normalize(w.word) for w in second]
+    first_tokens = [normalize(w.word).split() for w in first]
+    second_tokens = [normalize(w.word).split() for w in second]
+    taken: list[tuple[int, int, list[Word]]] = []  # [i0, i1) of ``first`` and the new words
+    j = 0
+    while j < len(second):
+        if not keys.intersection(second_tokens[j]):
+            j += 1
+            continue
+        k = j
+        while k + 1 < len(second) and keys.intersection(second_tokens[k + 1]):
+            k += 1
+        run = second[j : k + 1]
+        span = _overlapped(first, run[0].start_s, run[-1].end_s)
+        if (
+            span is not None
+            and (not taken or span[0] >= taken[-1][1])
+            and _acceptable(
+                first,
+                first_tokens,
+                span,
+                run,
+                second_tokens[j : k + 1],
+                _neighbours(second_tokens, j, k),
+                keys,
+                config,
+            )
+        ):
+            taken.append((span[0], span[1], run))
+        j = k + 1
     merged: list[Word] = []
-    taken: list[tuple[list[Word], list[Word]]] = []
-    ops = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
-    for tag, i1, i2, j1, j2 in ops:
-        old, new = first[i1:i2], second[j1:j2]
-        if tag == "replace" and _acceptable(old, new, a[i1:i2], b[j1:j2], keys, config):
-            merged.extend(new)
-            taken.append((old, new))
-        else:
-            merged.extend(old)  # equal, a deletion, a refused change, or an insertion (nothing)
-    return merged, taken
+    pairs: list[tuple[list[Word], list[Word]]] = []
+    i = 0
+    for i0, i1, run in taken:
+        merged.extend(first[i:i0])
+        new = _with_trailing_punctuation(run, first[i1 - 1])
+        merged.extend(new)
+        pairs.append((first[i0:i1], new))
+        i = i1
+    merged.extend(first[i:])
+    return merged, pairs
+
+
+# A first-pass word belongs to a key run's span when the run covers more than this share of it.
+MIN_WORD_OVERLAP = 0.3
+
+
+def _overlapped(first: list[Word], t0: float, t1: float) -> tuple[int, int] | None:
+    idx = [
+        i
+        for i, w in enumerate(first)
+        if min(w.end_s, t1) - max(w.start_s, t0) > MIN_WORD_OVERLAP * max(w.end_s - w.start_s, 1e-3)
+    ]
+    return (idx[0], idx[-1] + 1) if idx else None
+
+
+def _neighbours(tokens: list[list[str]], j: int, k: int) -> tuple[str | None, str | None]:
+    before = tokens[j - 1][-1] if j > 0 and tokens[j - 1] else None
+    after = tokens[k + 1][0] if k + 1 < len(tokens) and tokens[k + 1] else None
+    return before, after
 
 
 def _acceptable(
-    old: list[Word],
-    new: list[Word],
-    old_tokens: list[str],
-    new_tokens: list[str],
+    first: list[Word],
+    first_tokens: list[list[str]],
+    span: tuple[int, int],
+    run: list[Word],
+    run_tokens: list[list[str]],
+    neighbours: tuple[str | None, str | None],
     keys: frozenset[str],
     config: CuePassConfig,
 ) -> bool:
-    old_set = {t for tok in old_tokens for t in tok.split()}
-    new_set = {t for tok in new_tokens for t in tok.split()}
-    if not (new_set & keys) - old_set:
-        return False  # brings no key word back
-    if len(old) > config.max_span_words or len(new) > config.max_span_words:
+    i0, i1 = span
+    old = first[i0:i1]
+    old_set = {t for toks in first_tokens[i0:i1] for t in toks}
+    new = [t for toks in run_tokens for t in toks]
+    if not (keys.intersection(new) - old_set):
+        return False  # the first pass already has the key word there
+    if len(old) > config.max_span_words:
         return False
     if min(w.probability for w in old) >= config.accept_word_probability:
         return False  # Whisper was sure of the words it would replace
-    return sound_similarity(" ".join(old_tokens), " ".join(new_tokens)) >= (
-        config.min_sound_similarity
-    )
+    before = first_tokens[i0 - 1][-1] if i0 > 0 and first_tokens[i0 - 1] else None
+    after = first_tokens[i1][0] if i1 < len(first) and first_tokens[i1] else None
+    if not ((before is not None and before == neighbours[0]) or (
+            after is not None and after == neighbours[1])):  # fmt: skip
+        return False  # the neighbours differ: not the same place in the sentence
+    old_text = " ".join(t for toks in first_tokens[i0:i1] for t in toks)
+    return sound_similarity(old_text, " ".join(new)) >= config.min_sound_similarity
+
+
+def _with_trailing_punctuation(run: list[Word], last_old: Word) -> list[Word]:
+    """The run, its last word ending as the replaced words ended (".", "?"): sentence cuts
+    follow punctuation."""
+    tail = last_old.word.rstrip()[len(last_old.word.rstrip().rstrip(".?!,")) :]
+    last = run[-1]
+    if not tail or last.word.rstrip().endswith((".", "?", "!", ",")):
+        return run
+    return [*run[:-1], Word(last.word.rstrip() + tail, last.start_s, last.end_s, last.probability)]
 
 
 # Consonant classes of English spelling, as a telephone line blurs them: voiced and unvoiced

@@ -48,9 +48,9 @@ CFG = CuePassConfig()
 
 def test_a_doubted_similar_sounding_word_is_replaced_by_the_key_word() -> None:
     first = _words("I'll bring in my superizer.:0.24")
-    second = _words("I'll bring in my supervisor.")
+    second = _words("I'll bring in my supervisor I apologize.")  # an appended sentence too
     merged, taken = merge_key_words(first, second, CFG)
-    assert _text(merged) == "I'll bring in my supervisor."
+    assert _text(merged) == "I'll bring in my supervisor."  # punctuation of the old word kept
     assert [(_text(o), _text(n)) for o, n in taken] == [("superizer.", "supervisor.")]
 
 
@@ -74,10 +74,14 @@ def test_sure_or_dissimilar_words_are_kept() -> None:
 
 def test_only_words_outside_the_key_span_come_from_the_first_pass() -> None:
     first = _words("What:0.3 you like, Justik,:0.17 to my new:0.17 provider.:0.59")
-    second = _words("Would you like to speak to my supervisor?")
+    second = _words("Would you like to speak to my")
+    second.append(Word("supervisor?", first[6].start_s, first[7].end_s, 0.8))  # over both
     merged, taken = merge_key_words(first, second, CFG)
     assert _text(merged) == "What you like, Justik, to my supervisor?"
-    assert len(taken) == 1
+    assert [(_text(o), _text(n)) for o, n in taken] == [("new provider.", "supervisor?")]
+    # the same key word where the neighbours differ ("to my" vs "for a") is not taken
+    elsewhere = [*_words("Would you like to speak for a"), second[-1]]
+    assert merge_key_words(first, elsewhere, CFG)[1] == []
 
 
 def test_gate_and_sound_similarity() -> None:
