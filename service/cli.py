@@ -237,6 +237,18 @@ def _add_replay(sub: argparse._SubParsersAction) -> None:
         "--speed", type=float, default=1.0, help="1 = real time, 4 = 4x, 0 = as fast as possible"
     )
     p.add_argument("--agent-channel", type=int, default=0, help="agent's channel (default 0)")
+    p.add_argument(
+        "--separate",
+        action="store_true",
+        help="send the call as one channel mixing both parties and have the server separate "
+        "them live (a softphone that can only send the mix; docs/diarization.md)",
+    )
+    p.add_argument(
+        "--agent-speaker",
+        choices=("first", "second"),
+        default="first",
+        help="with --separate: which speaker of the mix is the agent (default: first)",
+    )
     p.add_argument("--json", action="store_true", help="print every server message as JSON")
     from calltone.service.clients.platforms import add_protocol_options
 
@@ -525,7 +537,13 @@ def cmd_replay(args: argparse.Namespace) -> int:
     for warning in wav_warnings(args.call):
         print(f"calltone: warning: {warning}", file=sys.stderr)
     samples = load_call(args.call)
-    if samples.shape[0] == 1:
+    if args.separate:
+        print(
+            "calltone: mode: separated live (one channel mixing both parties; the server "
+            f"separates them, agent = the {args.agent_speaker} speaker; alerts come ~2 s later)",
+            file=sys.stderr,
+        )
+    elif samples.shape[0] == 1:
         print(f"calltone: {MONO_REPLAY_NOTE}", file=sys.stderr)
 
     def show(msg: dict[str, Any]) -> None:
@@ -552,6 +570,8 @@ def cmd_replay(args: argparse.Namespace) -> int:
             speed=args.speed,
             agent_channel=args.agent_channel,
             on_message=show,
+            separate=args.separate,
+            agent_speaker=args.agent_speaker,
         )
     )
     if result.error is not None:

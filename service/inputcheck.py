@@ -135,6 +135,7 @@ def mono_guard(doc: dict[str, Any], *, role_given: bool) -> dict[str, Any]:
 
 MONO_REPLAY_NOTE = (
     "note: mono recording: both parties are mixed on one channel and the server analyses it as "
-    "the agent's voice; alerts about the agent's own voice may really be about the customer "
-    "(two-speaker separation does not exist yet), and interruptions need two channels"
+    "the agent's voice; alerts about the agent's own voice may really be about the customer, "
+    "and interruptions need two channels: pass --separate to have the server tell the two "
+    "parties apart live"
 )

@@ -9,6 +9,7 @@ alerts they raised), then ``finish`` when the audio ends and ``close`` when the 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -20,6 +21,9 @@ from calltone.models.tone.baseline import BaselineSnapshot
 from calltone.models.tone.config import AnalysisConfig
 from calltone.models.tone.events import Event
 from calltone.models.tone.stream import AnalysisResult, CallAnalyzer
+
+if TYPE_CHECKING:
+    from calltone.models.separation_stream import StreamSeparationConfig, StreamSeparator
 
 
 @dataclass(frozen=True)
@@ -155,7 +159,16 @@ class CallSession:
         utterances: UtteranceOptions | None = None,
         keep_timeline: bool = False,
         profiles: dict[str, BaselineSnapshot] | None = None,
+        separation: StreamSeparationConfig | None = None,
     ) -> None:
+        # A mono mix of both parties, separated live into a two-party call before the analysis
+        # (models/separation_stream.py): the analysis sees channel 0 = agent, 1 = customer.
+        self.separator: StreamSeparator | None = None
+        if separation is not None:
+            from calltone.models.separation_stream import StreamSeparator
+
+            self.separator = StreamSeparator(separation)
+            roles, n_channels = ChannelRoles(agent=0, customer=1), 2
         self.analyzer = CallAnalyzer(
             roles=roles,
             n_channels=n_channels,
@@ -184,7 +197,15 @@ class CallSession:
         return self.analyzer.time_s
 
     def push(self, samples: np.ndarray) -> SessionUpdate:
-        """Feed ``(n_channels, n)`` float32 samples at 16 kHz."""
+        """Feed ``(n_channels, n)`` float32 samples at 16 kHz (a separated call: ``(1, n)`` of
+        the mono mix; its two-party audio reaches the analysis the separator's delay later)."""
+        if self.separator is not None:
+            samples = self.separator.push(samples)
+            if samples.shape[1] == 0:
+                return SessionUpdate()
+        return self._analyse(samples)
+
+    def _analyse(self, samples: np.ndarray) -> SessionUpdate:
         events = self.analyzer.push(samples)
         update = SessionUpdate(events, self.policy.on_events(events) if events else [])
         if self.utt is not None:
@@ -253,6 +274,15 @@ class CallSession:
             rest = self.pcm.flush()
             if rest.shape[1]:
                 tail = self.push(rest)
+        if self.separator is not None:
+            held = self.separator.finish()  # the audio still waiting for its speaker
+            if held.shape[1]:
+                more = self._analyse(held)
+                tail = SessionUpdate(
+                    tail.events + more.events,
+                    tail.alerts + more.alerts,
+                    tail.utterances + more.utterances,
+                )
         closed = self.analyzer.end_audio()
         analysis = self.analyzer.result()
         final = SessionUpdate(

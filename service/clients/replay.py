@@ -65,8 +65,13 @@ async def replay_samples(
     stop: bool = True,
     stop_after_frames: int | None = None,
     abort_when: Callable[[ReplayResult], bool] | None = None,
+    separate: bool = False,
+    agent_speaker: str = "first",
 ) -> ReplayResult:
     """Stream ``(channels, n)`` float samples at 16 kHz as ``frame_ms`` PCM frames.
+
+    ``separate=True`` sends a one-channel mix of both parties and asks the server to separate
+    them live (``agent_speaker``: which speaker is the agent); two channels are mixed down.
 
     ``speed`` 1 is real time, 2 twice as fast, 0 as fast as the server takes them.
     ``stop=False`` with ``stop_after_frames`` drops the connection mid-call (tests a crash),
@@ -76,6 +81,8 @@ async def replay_samples(
     from websockets.exceptions import ConnectionClosed
 
     x = np.atleast_2d(np.asarray(samples, dtype=np.float32))
+    if separate and x.shape[0] > 1:
+        x = np.clip(x.sum(axis=0, keepdims=True), -1.0, 1.0)  # what a mono recorder would send
     call_id = call_id or new_call_id(agent_id)
     result = ReplayResult(call_id=call_id)
     url = socket_url(server, f"/v1/calls/{quote(call_id, safe='')}/audio", token=token)
@@ -122,6 +129,9 @@ async def replay_samples(
                         "channels": int(x.shape[0]),
                         "encoding": "pcm_s16le",
                         "agent_channel": agent_channel,
+                        **(
+                            {"separate": True, "agent_speaker": agent_speaker} if separate else {}
+                        ),
                     }
                 )
             )

@@ -29,7 +29,7 @@ import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from starlette.websockets import WebSocket, WebSocketDisconnect, WebSocketState
 
@@ -83,6 +83,9 @@ from calltone.service.storage import (
     NewSegment,
     UserRecord,
 )
+
+if TYPE_CHECKING:
+    from calltone.models.separation_stream import StreamSeparationConfig
 
 log = logging.getLogger("calltone.live")
 
@@ -174,6 +177,7 @@ class CallRunner:
             alert_config=self.hub.alert_config,
             utterances=UtteranceOptions() if self.hub.transcription is not None else None,
             profiles={"agent": profile.baseline} if profile is not None else None,
+            separation=separation_config(self.start_msg),
         )
         await self.worker.open_call(spec)
 
@@ -649,6 +653,15 @@ def _last_per_id(events: list[Event]) -> list[Event]:
 # -- opening a call -----------------------------------------------------------------------------
 
 
+def separation_config(start: StartMessage) -> StreamSeparationConfig | None:
+    """The live separation a ``separate`` start message asks for (None: none)."""
+    if not start.separate:
+        return None
+    from calltone.models.separation_stream import StreamSeparationConfig
+
+    return StreamSeparationConfig(agent_speaker=start.agent_speaker)
+
+
 async def run_call(hub: LiveHub, ws: WebSocket, call_id: str, user: UserRecord) -> None:
     """The whole life of one audio socket (already accepted and authenticated)."""
     settings = hub.settings
@@ -690,6 +703,11 @@ async def run_call(hub: LiveHub, ws: WebSocket, call_id: str, user: UserRecord) 
         "agent_channel": roles.agent,
         "transcribe": hub.transcription is not None,
     }
+    separation = separation_config(start)
+    if separation is not None:
+        meta["separate"] = True
+        meta["agent_speaker"] = separation.agent_speaker
+        meta["separation_delay_s"] = separation.delay_s
     if start.source:
         meta["source"] = dict(start.source)
     try:

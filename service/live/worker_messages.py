@@ -9,7 +9,7 @@ over directly when the analysis runs in threads of the server process.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from calltone.audio.channels import ChannelRoles
 from calltone.audio.errors import CalltoneError
@@ -19,6 +19,9 @@ from calltone.models.tone.baseline import BaselineSnapshot
 from calltone.models.tone.config import AnalysisConfig
 from calltone.models.tone.events import Event
 from calltone.models.tone.session import SessionUpdate, UtteranceOptions
+
+if TYPE_CHECKING:
+    from calltone.models.separation_stream import StreamSeparationConfig
 
 
 class AnalysisError(CalltoneError):
@@ -41,6 +44,8 @@ class OpenCall:
     utterances: UtteranceOptions | None
     profiles: dict[str, BaselineSnapshot] | None = None
     """Saved voice profiles by role (``{"agent": ...}``) the call's baselines start from."""
+    separation: StreamSeparationConfig | None = None
+    """A mono mix to separate into agent and customer before the analysis (``separate``)."""
 
 
 @dataclass(frozen=True)

@@ -62,6 +62,7 @@ def handle(sessions: dict[str, CallSession], call_id: str, request: WorkerReques
             pcm=request.fmt,
             utterances=request.utterances,
             profiles=request.profiles,
+            separation=request.separation,
         )
         return None
     if isinstance(request, CloseCall):

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.support.service import LiveServer, expected, read_feed, running_server
+from tests.support.service import (
+    LiveServer,
+    expected,
+    read_feed,
+    running_server,
+    socket_exchange,
+)
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -115,6 +122,40 @@ def test_health_says_where_the_alert_latency_went(server: LiveServer, replays: d
         assert 0.0 <= part["p50_ms"] <= part["p95_ms"], name
         # each part is a piece of the whole way, so never longer than the longest total
         assert part["p50_ms"] <= total["p95_ms"] + 1.0, name
+
+
+def test_a_mono_mix_streamed_with_separate_raises_the_customers_alerts(
+    server: LiveServer,
+) -> None:
+    # A softphone that can only send the mix: the server separates the parties live, so the
+    # customer's yelling raises de_escalate for the agent (not calm_down about the agent).
+    result = server.replay("escalation_call", "a1", call_id="esc-mono", separate=True)
+    assert result.error is None and result.summary is not None
+    started = next(m for m in result.messages if m["type"] == "started")
+    assert started["format"]["channels"] == 1 and started["format"]["separate"] is True
+    assert started["format"]["separation_delay_s"] > 0
+    kinds = [a["kind"] for a in result.alerts]
+    assert "de_escalate" in kinds and "calm_down" not in kinds, kinds
+    first = expected("escalation_call")["events"][0]
+    de = next(a for a in result.alerts if a["kind"] == "de_escalate")
+    assert 0.0 <= de["at_s"] - first["start_s"] <= 1.5
+    yelling = [
+        m["event"]
+        for m in result.messages
+        if m["type"] == "event" and m["event"]["kind"] == "yelling"
+    ]
+    assert yelling and {e["speaker"] for e in yelling} == {"customer"}
+
+
+def test_separate_on_a_two_channel_stream_is_refused_with_the_fix(server: LiveServer) -> None:
+    start = {"type": "start", "agent_id": "a1", "channels": 2, "separate": True}
+    replies, code = asyncio.run(
+        socket_exchange(
+            server.url("/v1/calls/sep-bad/audio", server.tokens["a1"]), [json.dumps(start)]
+        )
+    )
+    assert code == 1007 and replies[0]["code"] == "bad_start"
+    assert "one-channel" in replies[0]["message"] and "channels 1" in replies[0]["message"]
 
 
 def test_rest_call_detail_and_agent_scoping(server: LiveServer, replays: dict) -> None:

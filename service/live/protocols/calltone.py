@@ -63,6 +63,14 @@ class StartMessage(BaseModel):
     mono_role: Literal["agent", "customer"] = Field(
         "agent", description="who the single voice of a one-channel call is"
     )
+    separate: bool = Field(
+        False,
+        description="a one-channel stream that mixes both parties: separate them live "
+        "(docs/diarization.md, 'Live mono streams'; alerts come delay_s later)",
+    )
+    agent_speaker: Literal["first", "second"] = Field(
+        "first", description="with separate: which speaker of the mix is the agent"
+    )
     source: dict[str, str] | None = Field(
         None,
         description="where the audio comes from (a platform adapter's ids: protocol, session, "
@@ -126,6 +134,15 @@ def parse_start(
         fmt = PcmFormat(start.sample_rate, start.channels, start.encoding)
     except CalltoneError as exc:
         raise ProtocolError("unsupported_format", str(exc), CLOSE_UNSUPPORTED) from exc
+    if start.separate:
+        if fmt.channels != 1:
+            raise ProtocolError(
+                "bad_start",
+                f"separate needs a one-channel stream (the mix of both parties), not "
+                f"{fmt.channels} channels; send channels 1, or drop separate for a two-channel call",
+                CLOSE_INVALID,
+            )
+        return start, fmt, ChannelRoles(agent=0, customer=1)
     try:
         roles = resolve_roles(
             fmt.channels,
