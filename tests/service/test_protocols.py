@@ -600,6 +600,24 @@ def test_fork_stereo_session_matches_own_protocol(
     assert_same_alerts(alerts_of(store, result.call_id), reference_alerts)
 
 
+def test_fork_mixed_is_separated_live_and_raises_the_customers_alerts(
+    server: ServerProcess, store: Store, call_8k: np.ndarray, reference_alerts: list
+) -> None:
+    # both parties summed into one channel (mod_audio_fork's "mixed"): separated live, the
+    # customer's yelling is still the customer's (de_escalate, no calm_down), ~2 s later at most
+    result = asyncio.run(
+        replay_fork(call_8k, server=server.ws, key=FORK_KEY, agent_id="a1", mix="mixed", speed=0)
+    )
+    assert result.refused_status is None and result.messages == [], result.messages
+    assert result.call_id is not None
+    assert wait_ended(store, result.call_id) == "ended"
+    meta = store.get_call(result.call_id).meta
+    assert meta["channels"] == 1 and meta["separate"] is True
+    assert_same_alerts(alerts_of(store, result.call_id), reference_alerts)
+    events = store.list_events(result.call_id)
+    assert {e.speaker for e in events if e.kind == "yelling"} == {"customer"}
+
+
 BAD_FORK = {
     "audio_before_metadata": ({}, [b"\x00" * 320], 1008, "missing_start"),
     "odd_sized_frame": (

@@ -117,6 +117,9 @@ class CallStart:
     agent_channel: int = 0
     mono_role: str = "agent"
     source: dict[str, str] = dataclasses.field(default_factory=dict)
+    separate: bool = False
+    """One channel mixing both parties, separated live (docs/diarization.md)."""
+    agent_speaker: str = "first"
 
     def message(self) -> dict[str, Any]:
         return {
@@ -128,6 +131,7 @@ class CallStart:
             "agent_channel": self.agent_channel,
             "mono_role": self.mono_role,
             "source": self.source,
+            **({"separate": True, "agent_speaker": self.agent_speaker} if self.separate else {}),
         }
 
 

@@ -178,6 +178,14 @@ class SourceSettings(BaseSettings):
     fork_mono_role: Literal["agent", "customer"] = Field(
         "customer", description="who the single voice of a 'mono' fork is"
     )
+    fork_separate_mixed: bool = Field(
+        True,
+        description="a 'mixed' fork (both parties summed) is separated into agent and customer "
+        "live, with a 2 s delay (docs/diarization.md); false analyses it as one voice",
+    )
+    fork_agent_speaker: Literal["first", "second"] = Field(
+        "first", description="in a separated 'mixed' fork, which speaker is the agent"
+    )
     fork_default_agent_id: str | None = Field(
         None, description="agent id when the metadata has none (None: refuse)"
     )

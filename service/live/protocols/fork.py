@@ -116,6 +116,14 @@ def plan_call(
         channels, agent_channel = 1, 0
         mono_role = str(pick("mono_role", sources.fork_mono_role))
         _choice(mono_role, ("agent", "customer"), "mono_role")
+    separate = False
+    agent_speaker = "first"
+    if mix == "mixed":
+        flag = str(pick("separate", sources.fork_separate_mixed)).lower()
+        _choice(flag, ("true", "false", "1", "0"), "separate")
+        separate = flag in ("true", "1")
+        agent_speaker = str(pick("agent_speaker", sources.fork_agent_speaker))
+        _choice(agent_speaker, ("first", "second"), "agent_speaker")
     return CallStart(
         call_id=call_id,
         agent_id=agent,
@@ -124,6 +132,8 @@ def plan_call(
         agent_channel=agent_channel,
         mono_role=mono_role,
         source={"protocol": "fork", "source": source, "mix": mix, "uuid": str(raw_id)[:200]},
+        separate=separate,
+        agent_speaker=agent_speaker,
     )
 
 
