@@ -65,6 +65,8 @@ def parse_config(settings: list[str]) -> DiarizationConfig:
         value: object = raw
         if raw.lower() in ("true", "false"):
             value = raw.lower() == "true"
+        elif raw.lower() == "none":
+            value = None
         else:
             try:
                 value = int(raw)

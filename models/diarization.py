@@ -91,6 +91,11 @@ class DiarizationConfig:
         Only the first this-many seconds of a mono call are transcribed for the role decision
         and agent phrases within them count 1.5x (agents greet and name the company at the
         start; 60 s covers a greeting after a hold or an IVR prompt).
+    role_first_turn_min_s : float
+        Without agent phrases, the agent is the speaker of the first turn at least this long
+        (1 s: a greeting is longer; the first 0.6 s of the LCA call, the agent's first words
+        under the caller's line noise, were once labelled as the caller and made the caller
+        the "first speaker").
     detect_overlap : bool
         Mark frames where both voices are active (``frame_speaker == 2``): a third Gaussian,
         of overlapped speech, is fitted on spectra made by adding the mel power of random
@@ -102,6 +107,14 @@ class DiarizationConfig:
         must fit the overlap model clearly better to be marked. 0.5 had the lowest fitting-set
         DER; it marks little on real calls (the frame evidence is weak there: AUC 0.55-0.65),
         0 marks the clear overlaps of the interrupting-agent sample.
+    overlap_near_change_s, overlap_prior_at_change_nats, latch_gap_s : float
+        Overlap is where a speaker takes the turn while the other is still talking, which
+        leaves no pause at the change; an ordinary exchange leaves one (>= ``latch_gap_s``).
+        Within ``overlap_near_change_s`` of a change of speaker with no such pause, the
+        overlap state costs ``overlap_prior_at_change_nats`` per frame instead of
+        ``overlap_prior_nats`` (0 s: the same prior everywhere). In a mono mix the
+        resegmentation gives overlapped frames to one voice, so an interruption shows as such
+        a change; elsewhere the weak frame evidence marks false overlap.
     overlap_enter_nats : float
         Viterbi cost of entering the overlap state (no 10 ms flicker).
     overlap_model_frames : int
@@ -146,9 +159,13 @@ class DiarizationConfig:
     masking_range_db: float = 40.0
     mask_ramp_s: float = 0.01
     role_words_window_s: float = 60.0
+    role_first_turn_min_s: float = 1.0
     detect_overlap: bool = True
     overlap_prior_nats: float = 0.5
     overlap_enter_nats: float = 6.0
+    overlap_near_change_s: float = 0.0
+    overlap_prior_at_change_nats: float = 0.0
+    latch_gap_s: float = 0.1
     overlap_model_frames: int = 3000
     overlap_level_match_db: float = 6.0
     interruption_confidence_factor: float = 0.5
@@ -187,7 +204,26 @@ class DiarizationConfig:
                 self.role_words_window_s > 0,
                 "a positive number of seconds",
             ),
+            (
+                "role_first_turn_min_s",
+                self.role_first_turn_min_s,
+                self.role_first_turn_min_s >= 0,
+                "0 s or more",
+            ),
             ("overlap_prior_nats", self.overlap_prior_nats, True, "a finite number of nats"),
+            (
+                "overlap_near_change_s",
+                self.overlap_near_change_s,
+                self.overlap_near_change_s >= 0,
+                "0 s or more",
+            ),
+            (
+                "overlap_prior_at_change_nats",
+                self.overlap_prior_at_change_nats,
+                True,
+                "a finite number of nats",
+            ),
+            ("latch_gap_s", self.latch_gap_s, self.latch_gap_s >= 0, "0 s or more"),
             (
                 "overlap_enter_nats",
                 self.overlap_enter_nats,
@@ -290,8 +326,12 @@ class Diarization:
     def speech_s(self, speaker: int) -> float:
         return float(sum(t.duration_s for t in self.turns if t.speaker == speaker))
 
-    def first_speaker(self) -> int:
-        return self.turns[0].speaker if self.turns else 0
+    def first_speaker(self, min_turn_s: float = 0.0) -> int:
+        """The speaker of the first turn at least ``min_turn_s`` long (of the first turn
+        when none is)."""
+        long_ = [t for t in self.turns if t.duration_s >= min_turn_s]
+        first = long_[0] if long_ else (self.turns[0] if self.turns else None)
+        return first.speaker if first is not None else 0
 
 
 @dataclass(frozen=True)
@@ -360,16 +400,20 @@ def _viterbi2(llr: np.ndarray, penalty: float) -> np.ndarray:
 
 
 def _viterbi3(
-    score: np.ndarray, switch_penalty: float, enter_penalty: float, overlap_cost: float
+    score: np.ndarray,
+    switch_penalty: float,
+    enter_penalty: float,
+    overlap_cost: float | np.ndarray,
 ) -> np.ndarray:
     """Three-state path (0, 1, 2 = both) maximising the summed per-frame ``score`` (n, 3) minus
     ``switch_penalty`` per change between 0 and 1, ``enter_penalty`` per entry into 2 and
-    ``overlap_cost`` per frame in 2."""
+    ``overlap_cost`` (one value, or one per frame) per frame in 2."""
     n = score.shape[0]
     back = np.zeros((n, 3), dtype=np.int8)
-    sc = score.tolist()
+    cost = np.broadcast_to(np.asarray(overlap_cost, dtype=np.float64), (n,))
+    sc = (score - np.stack([np.zeros(n), np.zeros(n), cost], axis=1)).tolist()
     p, q = switch_penalty, enter_penalty
-    a, b, c = sc[0][0], sc[0][1], sc[0][2] - overlap_cost if n else 0.0
+    a, b, c = (sc[0][0], sc[0][1], sc[0][2]) if n else (0.0, 0.0, 0.0)
     for i in range(1, n):
         e0, e1, e2 = sc[i]
         # into 0: from 0 (free), 1 (switch), 2 (leaving overlap is free)
@@ -389,7 +433,7 @@ def _viterbi3(
         if b - q > n2:
             n2, k2 = b - q, 1
         back[i, 0], back[i, 1], back[i, 2] = k0, k1, k2
-        a, b, c = n0 + e0, n1 + e1, n2 + e2 - overlap_cost
+        a, b, c = n0 + e0, n1 + e1, n2 + e2
     path = np.zeros(n, dtype=np.int8)
     if n:
         path[-1] = int(np.argmax([a, b, c]))
@@ -423,8 +467,31 @@ def _overlap_pass(
     llo = cfg.llr_scale * _gauss_loglik(x, mixed)
     score = np.stack([ll[0], ll[1], llo], axis=1)
     score -= score.max(axis=1, keepdims=True)
-    path = _viterbi3(score, cfg.switch_penalty_nats, cfg.overlap_enter_nats, cfg.overlap_prior_nats)
+    cost = np.full(idx.size, cfg.overlap_prior_nats)
+    if cfg.overlap_near_change_s > 0:
+        cost[_near_latched_changes(idx, frame_lab, frames.hop_s, cfg)] = (
+            cfg.overlap_prior_at_change_nats
+        )
+    path = _viterbi3(score, cfg.switch_penalty_nats, cfg.overlap_enter_nats, cost)
     return path.astype(np.int64), ll[0] - ll[1]
+
+
+def _near_latched_changes(
+    idx: np.ndarray, frame_lab: np.ndarray, hop_s: float, cfg: DiarizationConfig
+) -> np.ndarray:
+    """Mask over the speech frames ``idx``: within ``overlap_near_change_s`` of a change of
+    speaker with no pause of ``latch_gap_s`` between the two (where overlap happens: a turn
+    taken while the other is still talking leaves no gap, an ordinary exchange does)."""
+    near = np.zeros(idx.size, dtype=bool)
+    if idx.size < 2:
+        return near
+    gap_frames = round(cfg.latch_gap_s / hop_s)
+    change = np.flatnonzero((np.diff(frame_lab) != 0) & (np.diff(idx) <= gap_frames + 1)) + 1
+    reach = round(cfg.overlap_near_change_s / hop_s)
+    for j in change.tolist():
+        at = idx[j]
+        near |= np.abs(idx - at) <= reach
+    return near
 
 
 def _runs(labels: np.ndarray) -> list[tuple[int, int, int]]:
@@ -655,8 +722,12 @@ def assign_roles(
         margin = abs(scores[0] - scores[1]) / (scores[0] + scores[1])
         conf = 0.6 + 0.35 * margin * min(1.0, max(scores) / 3.0)
         return RoleDecision(agent, "words", float(conf), evidence)
-    # first speaker: agents answer the call in most inbound recordings, but not all
-    return RoleDecision(0, "first_speaker", 0.6 if diarization.n_speakers == 2 else 0.5, evidence)
+    # first speaker: agents answer the call in most inbound recordings, but not all; a turn
+    # shorter than role_first_turn_min_s does not count (a split-second label at the start is
+    # often a wrongly attributed breath or backchannel, and an agent's greeting is longer)
+    first = diarization.first_speaker(diarization.config.role_first_turn_min_s)
+    conf = 0.6 if diarization.n_speakers == 2 else 0.5
+    return RoleDecision(first, "first_speaker", conf, evidence)
 
 
 def split_channels(

@@ -16,8 +16,13 @@ from scipy.signal import lfilter
 from calltone.audio.decode import load_audio
 from calltone.audio.errors import ParameterError
 from calltone.audio.features import extract_features
-from calltone.audio.speakers import SpeakerFeatureOptions
+from calltone.audio.speakers import (
+    SpeakerFeatureOptions,
+    speaker_frames,
+    speaker_windows,
+)
 from calltone.models.diarization import (
+    Diarization,
     DiarizationConfig,
     DiarizationError,
     assign_roles,
@@ -30,6 +35,7 @@ ROOT = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(ROOT / "bench"))
 
 from der import der, load_rttm, segments_from_mask  # noqa: E402
+from telephone import ChannelCondition, through  # noqa: E402
 
 PHONE_CALL_DER_BOUND = 0.30
 """Bound on the phone-call sample's DER, not fitted on that file: the median DER of the fitting
@@ -74,6 +80,134 @@ def _overlapping_mix() -> tuple[np.ndarray, list[tuple[float, float, str]]]:
     return mix, [(s, s + x.size / SR, who) for s, x, who in placed]
 
 
+VOWELS_HZ = ((700, 1220, 2600), (300, 2300, 3000), (570, 840, 2410), (440, 1020, 2240))
+"""F1-F3 of four vowels (adult male averages); a voice says them in turn, 0.2 s each."""
+
+WIDE_BAND = SpeakerFeatureOptions(
+    fmin_hz=100.0, fmax_hz=3800.0, band_filter_order=0, window_pause_s=None
+)
+"""The speaker features before they were limited to the telephone band (for comparison)."""
+
+
+def _formant_voice(f0_hz: float, tract: float, dur_s: float, seed: int) -> np.ndarray:
+    """A glottal pulse train at ``f0_hz`` (drifting +-6 %, -6 dB/octave) through three formant
+    resonators of vowels scaled by ``tract`` (a shorter vocal tract: higher formants), with
+    energy from the fundamental (below 300 Hz) up to ~4 kHz: what a phone line cuts matters."""
+    rng = np.random.default_rng(seed)
+    n = int(dur_s * SR)
+    t = np.arange(n) / SR
+    phase = np.cumsum(f0_hz * (1 + 0.06 * np.sin(2 * np.pi * 0.7 * t + rng.uniform(0, 6)))) / SR
+    src = lfilter([1.0], [1.0, -0.95], (np.diff(np.floor(phase), prepend=0) > 0).astype(float))
+    out = np.zeros(n)
+    seg = int(0.2 * SR)
+    for k, a in enumerate(range(0, n, seg)):
+        y = src[a : a + seg]
+        for fc, bw in zip(
+            [f * tract for f in VOWELS_HZ[(k + seed) % 4]], (80, 100, 140), strict=True
+        ):
+            r, th = np.exp(-np.pi * bw / SR), 2 * np.pi * fc / SR
+            y = lfilter([1 - r], [1, -2 * r * np.cos(th), r * r], y)
+        out[a : a + seg] = y
+    x = out * (0.6 + 0.4 * np.sin(2 * np.pi * 4 * t) ** 2)
+    x = x + 1e-3 * np.std(x) * rng.standard_normal(n)
+    return (x * 10 ** (-24 / 20) / np.sqrt(np.mean(x**2))).astype(np.float32)
+
+
+def _formant_mix() -> tuple[np.ndarray, list[tuple[float, float, str]]]:
+    """Voice A (120 Hz, tract 1.0) and voice B (210 Hz, formants x1.17) taking turns."""
+    plan = [("A", 3.0), ("B", 2.5), ("A", 2.0), ("B", 3.0), ("A", 2.5), ("B", 2.0), ("A", 2.0)]
+    parts, ref, t = [silence(0.5)], [], 0.5
+    for k, (who, dur) in enumerate(plan):
+        f0, tract = (120.0, 1.0) if who == "A" else (210.0, 1.17)
+        parts += [_formant_voice(f0, tract, dur, k), silence(0.6, seed=k + 10)]
+        ref.append((t, t + dur, who))
+        t += dur + 0.6
+    return np.concatenate(parts), ref
+
+
+def _voice_stats(
+    x: np.ndarray, ref: list[tuple[float, float, str]], options: SpeakerFeatureOptions
+) -> list[np.ndarray]:
+    """Per voice: the mean and spread of its frames' normalised cepstra (what windows embed)."""
+    ch = extract_features(x[None]).channels[0]
+    fr = speaker_frames(x, ch.speech, ch.f0_hz, ch.loudness_dbfs, options)
+    who = np.full(len(fr), -1)
+    for s, e, w in ref:
+        who[round(s * 100) + 5 : round(e * 100) - 5] = 0 if w == "A" else 1
+    return [
+        np.concatenate(
+            [fr.mfcc[(who == k) & fr.speech].mean(0), fr.mfcc[(who == k) & fr.speech].std(0)]
+        )
+        for k in (0, 1)
+    ]
+
+
+def _line_shift(options: SpeakerFeatureOptions, line: ChannelCondition | str) -> float:
+    """How far a phone line moves each voice's statistics, as a fraction of the distance
+    between the two voices (0: the line changes nothing)."""
+    mix, ref = _formant_mix()
+    wide = _voice_stats(mix, ref, options)
+    narrow = _voice_stats(through(mix, line), ref, options)
+    shift = max(float(np.linalg.norm(wide[k] - narrow[k])) for k in (0, 1))
+    return shift / float(np.linalg.norm(wide[0] - wide[1]))
+
+
+def test_formant_voices_are_told_apart_wideband_and_through_a_phone_line() -> None:
+    mix, ref = _formant_mix()
+    for line in (None, ChannelCondition("nb"), "nb_ulaw"):
+        x = mix if line is None else through(mix, line)
+        d = diarize(x)
+        hyp = [(t.start_s, t.end_s, f"s{t.speaker}") for t in d.turns]
+        assert der(ref, hyp, collar_s=0.25, uem_end_s=x.size / SR).der < 0.05, line
+
+
+def test_speaker_features_in_the_telephone_band_do_not_move_with_the_line() -> None:
+    """Band-limiting to 300-3400 Hz and resampling to 8 kHz leaves the default (telephone-band,
+    band-filtered) features of each voice where they were; the 100-3800 Hz features move
+    several times more (the fundamental's band is cut)."""
+    line = ChannelCondition("nb")
+    now = _line_shift(SpeakerFeatureOptions(), line)
+    before = _line_shift(WIDE_BAND, line)
+    assert now < 0.05 and before > 3 * now, (now, before)
+
+
+def test_spectral_floor_hides_g711_quantisation_noise() -> None:
+    """u-law noise fills the quiet bands of a narrowband call; a floor 40 dB under each frame's
+    loudest band puts those bands at the same level wideband and through G.711."""
+    plain = _line_shift(SpeakerFeatureOptions(), "nb_ulaw")
+    floored = _line_shift(SpeakerFeatureOptions(spectral_floor_db=40.0), "nb_ulaw")
+    assert floored < 0.1 and floored < plain / 3, (floored, plain)
+
+
+def test_embedding_windows_do_not_span_a_pause() -> None:
+    """With ``window_pause_s`` no window covers a pause that long, and a stretch of speech
+    shorter than a window (but >= ``min_window_s``) is one window."""
+    hop = 0.01
+    speech = np.zeros(600, dtype=bool)
+    speech[50:60] = True  # 0.1 s: too short to embed
+    speech[100:150] = True  # 0.5 s: one window
+    speech[170:400] = True  # 2.3 s after a 0.2 s pause: windows of 0.8 s inside it
+    frames = speaker_frames(
+        np.zeros(600 * 160, dtype=np.float32), speech, np.zeros(600), np.full(600, -20.0)
+    )
+    frames = type(frames)(
+        mfcc=np.random.default_rng(0).normal(size=frames.mfcc.shape),
+        speech=speech,
+        f0_hz=frames.f0_hz,
+        loudness_dbfs=frames.loudness_dbfs,
+        hop_s=hop,
+    )
+    win = speaker_windows(frames, SpeakerFeatureOptions(window_pause_s=0.2))
+    spans = list(zip(win.start_frame.tolist(), win.end_frame.tolist(), strict=True))
+    assert spans[0] == (100, 150)
+    assert all(s >= 170 and e <= 400 and e - s == 80 for s, e in spans[1:])
+    assert spans[-1][1] == 400 and len(spans) >= 5
+    across = speaker_windows(frames, SpeakerFeatureOptions(window_pause_s=None))
+    assert any(
+        s < 150 and e > 170 for s, e in zip(across.start_frame, across.end_frame, strict=True)
+    )
+
+
 def test_der_scorer_counts_each_error_kind() -> None:
     ref = [(0.0, 2.0, "a"), (2.0, 4.0, "b")]
     assert der(ref, [(0.0, 2.0, "x"), (2.0, 4.0, "y")]).der == 0.0  # labels are mapped
@@ -116,6 +250,29 @@ def test_optional_mechanisms_still_tell_two_voices_apart(cfg: DiarizationConfig)
     assert der(ref, hyp, collar_s=0.25, uem_end_s=mix.size / SR).der < 0.08
 
 
+def test_a_split_second_first_turn_does_not_make_its_speaker_the_agent() -> None:
+    """Voice B says 0.5 s, then A opens the call with a 3 s turn: without words the agent is
+    A, the first speaker with a turn of at least ``role_first_turn_min_s``."""
+    mix, _ref = _two_voice_mix()
+    blip = np.concatenate([silence(0.3), _voice_b(0.5, 42), silence(0.7, seed=43)])
+    d = diarize(np.concatenate([blip, mix]))
+    assert d.turns[0].end_s < 1.3 and d.turns[0].duration_s < 1.0
+    roles = assign_roles(d)
+    assert roles.decided_by == "first_speaker"
+    assert roles.agent_speaker == 1 and d.turns[0].speaker == 0
+    at_once = assign_roles(
+        Diarization(
+            d.turns,
+            d.frame_speaker,
+            d.hop_s,
+            2,
+            d.confidence,
+            DiarizationConfig(role_first_turn_min_s=0.0),
+        )
+    )
+    assert at_once.agent_speaker == 0
+
+
 def test_agent_phrases_beat_first_speaker_and_options_override() -> None:
     mix, ref = _two_voice_mix()
     d = diarize(mix)
@@ -148,6 +305,26 @@ def test_overlapped_speech_is_marked_for_both_speakers() -> None:
     off_hyp = [(t.start_s, t.end_s, f"s{t.speaker}") for t in off.turns]
     assert not off.overlaps and (off.frame_speaker != 2).all()
     assert der(ref, off_hyp, collar_s=0.25, uem_end_s=mix.size / SR).missed_s > 0.5
+
+
+def test_overlap_is_looked_for_only_next_to_changes_without_a_pause() -> None:
+    """With overlap too dear everywhere (``overlap_prior_nats`` 30) nothing is marked; made
+    cheap (0) only within ``overlap_near_change_s`` of a change of speaker with no pause, the
+    three overlaps (all at such changes) are marked and nothing next to the changes that have
+    a 0.6 s pause."""
+    mix, ref = _overlapping_mix()
+    dear = diarize(mix, DiarizationConfig(overlap_prior_nats=30.0))
+    assert not dear.overlaps
+    near = diarize(
+        mix,
+        DiarizationConfig(
+            overlap_prior_nats=30.0, overlap_near_change_s=1.5, overlap_prior_at_change_nats=0.0
+        ),
+    )
+    true_overlap = [(b[0], a[1]) for a, b in itertools.pairwise(ref) if b[0] < a[1]]
+    assert len(near.overlaps) == 3, near.overlaps
+    for s, e in near.overlaps:
+        assert any(s >= ts - 0.3 and e <= te + 0.3 for ts, te in true_overlap), (s, e)
 
 
 def test_interruptions_in_a_separated_call_carry_lower_confidence() -> None:
@@ -194,6 +371,11 @@ def test_split_channels_masks_the_other_speaker() -> None:
         (lambda: SpeakerFeatureOptions(n_mfcc=40, n_mels=30), "n_mfcc"),
         (lambda: SpeakerFeatureOptions(min_speech_fraction=1.5), "min_speech_fraction"),
         (lambda: SpeakerFeatureOptions(lowest_cepstrum=0), "lowest_cepstrum"),
+        (lambda: SpeakerFeatureOptions(band_filter_order=20), "band_filter_order"),
+        (lambda: SpeakerFeatureOptions(fmin_hz=0.0), "fmin_hz > 0"),
+        (lambda: SpeakerFeatureOptions(spectral_floor_db=-3.0), "spectral_floor_db"),
+        (lambda: SpeakerFeatureOptions(window_pause_s=0.0), "window_pause_s"),
+        (lambda: SpeakerFeatureOptions(min_window_s=2.0), "min_window_s"),
         (lambda: DiarizationConfig(restarts=-1), "restarts"),
         (lambda: DiarizationConfig(overlap_level_match_db=0.0), "overlap_level_match_db"),
         (lambda: DiarizationConfig(interruption_confidence_factor=1.5), "interruption_conf"),
