@@ -67,12 +67,16 @@ KEYS_WITH_APOLOGY = (*KEYS_SHORT, "apologize", "sorry")
 
 #: Bias variants decoded (each is one cached second decode of every segment).
 VARIANTS: dict[str, CuePassConfig] = {
-    "hotwords: key phrases": CuePassConfig(key_phrases=KEYS_SHORT),
+    "hotwords: key phrases": CuePassConfig(key_phrases=KEYS_SHORT, hotwords_text=None),
     "hotwords: CUE_HOTWORDS sentences": CuePassConfig(
-        key_phrases=KEYS_SHORT, hotwords_text=CUE_HOTWORDS
+        key_phrases=(*KEYS_SHORT, "escalate"), hotwords_text=CUE_HOTWORDS
     ),
-    "initial_prompt: key phrases": CuePassConfig(key_phrases=KEYS_SHORT, bias="initial_prompt"),
-    "hotwords: key phrases + apology": CuePassConfig(key_phrases=KEYS_WITH_APOLOGY),
+    "initial_prompt: key phrases": CuePassConfig(
+        key_phrases=KEYS_SHORT, hotwords_text=None, bias="initial_prompt"
+    ),
+    "hotwords: key phrases + apology": CuePassConfig(
+        key_phrases=KEYS_WITH_APOLOGY, hotwords_text=None
+    ),
 }
 
 

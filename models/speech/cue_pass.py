@@ -42,8 +42,17 @@ from calltone.models.speech.transcriber import Transcriber
 from calltone.models.speech.transcript import Segment, Word
 
 #: The words the supervisor / manager and de-escalation cues hinge on and tiny.en loses on
-#: telephone audio (the misses of the cue benchmark's development half), one short phrase each.
-CUE_KEY_PHRASES: tuple[str, ...] = ("supervisor", "manager", "calm down")
+#: telephone audio (the misses of the cue benchmark's development half), one short phrase each:
+#: the only words a replacement may bring in.
+CUE_KEY_PHRASES: tuple[str, ...] = ("supervisor", "manager", "calm down", "escalate")
+#: The bias of the second decode: the key phrases inside short sentences (as
+#: ``models.recorded.transcript.CUE_HOTWORDS``). On the development half they brought the key
+#: words back where the bare phrases did not (supervisor offers 0.83 against 0.50 when taken
+#: whole); what they also write ("I apologize.") is never taken, see the module docstring.
+CUE_PASS_HOTWORDS = (
+    "I'm sorry. Please calm down. Let me get my supervisor or manager. Refund. I apologize. "
+    "I'll escalate this."
+)
 
 Bias = Literal["hotwords", "initial_prompt"]
 
@@ -60,7 +69,7 @@ class CuePassConfig:
     bias : {"hotwords", "initial_prompt"}
         Which of faster-whisper's means carries the phrases into the second decode.
     hotwords_text : str or None
-        The bias text, when it is not the key phrases themselves (the measured alternatives).
+        The bias text (:data:`CUE_PASS_HOTWORDS`); None: the key phrases themselves.
     gate_word_probability : float
         A segment is decoded again only when one of its words has a probability below this.
     accept_word_probability : float
@@ -75,11 +84,11 @@ class CuePassConfig:
 
     key_phrases: tuple[str, ...] = CUE_KEY_PHRASES
     bias: Bias = "hotwords"
-    hotwords_text: str | None = None
+    hotwords_text: str | None = CUE_PASS_HOTWORDS
     gate_word_probability: float = 0.5
     accept_word_probability: float = 0.5
-    min_sound_similarity: float = 0.5
-    max_span_words: int = 3
+    min_sound_similarity: float = 0.3
+    max_span_words: int = 4
     clip_pad_s: float = 0.3
 
     def __post_init__(self) -> None:
