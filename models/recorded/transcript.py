@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from calltone.audio.decode import DecodedAudio
+from calltone.models.speech.cue_pass import CuePassConfig, refine_cue_words
 from calltone.models.speech.cues import CueMatcher
 from calltone.models.speech.options import TranscriberOptions
 from calltone.models.speech.text import is_backchannel, pace_series, talk_time_s, words_per_minute
@@ -133,6 +134,7 @@ def transcribe_session(
     customer_name: str | None = None,
     pace: PaceConfig | None = None,
     cues: CueMatcher | None = None,
+    cue_pass: CuePassConfig | None = None,
 ) -> TranscriptResult:
     """Transcribe both parties of an analysed call and derive pace, backchannels and cues.
 
@@ -140,6 +142,10 @@ def transcribe_session(
     close the session afterwards: its end-of-call decision (take a break) depends on them (a
     manager request raises an escalation flag, which makes the call hard). Interruptions whose
     overlapping words are only a backchannel are updated in ``session.analysis`` to say so.
+
+    ``cue_pass``: decode each party's doubted segments once more for the words the supervisor /
+    manager and calm-down cues need (:func:`models.speech.cue_pass.refine_cue_words`); off by
+    default: it costs a second decode of most segments (docs/benchmarks_telephone.md).
     """
     tr = transcriber or Transcriber(recorded_call_options(model))
     pace = pace or PaceConfig()
@@ -158,7 +164,11 @@ def transcribe_session(
         )
         for party in analysis.roles.present
     ]
-    for channel_segments in tr.transcribe_channels(jobs):
+    for job, channel_segments in zip(jobs, tr.transcribe_channels(jobs), strict=True):
+        if cue_pass is not None:
+            channel_segments = refine_cue_words(
+                tr, job.samples, channel_segments, cue_pass
+            ).segments
         segments += channel_segments
     segments.sort(key=lambda s: (s.start_s, s.speaker))
     words: dict[str, list[Word]] = {
