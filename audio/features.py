@@ -42,6 +42,14 @@ spread)`` over the steady floor, never stricter than the strict gate and never u
 were measured (a gain control turning the line up, a fan starting) is aperiodic and stays out,
 and onset hysteresis still needs ``vad_onset_s`` of such frames in a row. On a clean or a
 fluctuating line the two gates coincide and nothing changes.
+
+Voicing under noise: YIN's normalised difference ``d`` of a periodic voice plus independent
+noise is about the noise's share of the frame's power, so additive noise alone pushes a
+clearly periodic frame over ``voicing_max_aperiodicity`` once it is ~5 dB under the noise's
+level plus the voice's. The voicing decision therefore reads ``d`` less the noise share
+expected from the steady floor, ``(d - s) / (1 - s)`` with ``s = 10^((steady - level) / 10)``
+capped at ``voicing_noise_share_max`` (the steady floor sits at or under the noise's mean, so
+the correction errs small; ``aperiodicity`` and ``hnr_db`` stay as measured).
 """
 
 from __future__ import annotations
@@ -115,6 +123,7 @@ class FeatureOptions:
     vad_steady_margin_db: float = 3.0
     vad_spread_factor: float = 2.0
     vad_voice_max_aperiodicity: float = 0.45
+    voicing_noise_share_max: float = 0.5
     crosstalk_margin_db: float = 18.0
     nucleus_prominence_db: float = 3.0
     nucleus_min_gap_s: float = 0.14
@@ -424,6 +433,7 @@ class _RawFrames:
     f0_hz: np.ndarray
     aperiodicity: np.ndarray
     tilt_db: np.ndarray
+    voicing_aperiodicity: np.ndarray  # less the steady noise's expected share (module notes)
 
 
 _FIXED_POINT = float(2**32)
@@ -542,7 +552,7 @@ class FrontEnd:
         n = 0 if size < W else (size - W) // hop + 1
         if n == 0:
             e = np.zeros((self.n_channels, 0), np.float32)
-            return _RawFrames(e, e, np.zeros((self.n_channels, 0), bool), e, e, e)
+            return _RawFrames(e, e, np.zeros((self.n_channels, 0), bool), e, e, e, e)
         # Loudness: RMS of the middle loudness window via a cumulative sum of squares.
         lw = o.loudness_window
         off = (W - lw) // 2
@@ -638,6 +648,8 @@ class FrontEnd:
         # Frames that did not make it carry no pitch, as before the relaxed gate existed.
         f0[~energetic] = np.nan
         aper[~energetic] = 1.0
+        share = np.minimum(10.0 ** ((steady - loud) / 10.0), o.voicing_noise_share_max)
+        aper_v = np.clip((aper - share) / (1.0 - share), 0.0, 1.0).astype(np.float32)
         return _RawFrames(
             loud.astype(np.float32),
             gate.astype(np.float32),
@@ -645,6 +657,7 @@ class FrontEnd:
             f0,
             aper,
             tilt.astype(np.float32),
+            aper_v,
         )
 
 
@@ -815,7 +828,9 @@ class FeatureStream:
             if final:
                 labels = np.concatenate((labels, self._gates[c].flush()))
             self._labels[c] = np.concatenate((self._labels[c], labels))
-        voiced = np.isfinite(f0) & (aper <= o.voicing_max_aperiodicity) & raw_speech
+        voiced = (
+            np.isfinite(f0) & (raw.voicing_aperiodicity <= o.voicing_max_aperiodicity) & raw_speech
+        )
         r_ctx = self._radius
         pad = r_ctx if final else 0
         self._loud = _append_frames(self._loud, loud, pad, SILENCE_DBFS)

@@ -130,3 +130,25 @@ def test_the_steady_noise_gate_does_not_depend_on_chunking() -> None:
         assert np.array_equal(
             getattr(got.channels[0], name), getattr(whole.channels[0], name), equal_nan=True
         ), name
+
+
+def test_voicing_reads_yin_less_the_steady_noise_share() -> None:
+    """Noise 15 dB under a harmonic voice pushes YIN's difference of its quieter syllables over
+    the voicing limit; less the steady noise's expected share, more of them are voiced, at the
+    clean copy's pitch, and never in the pauses (0.3 s from the voice)."""
+    noisy, clean, on = voice_in_noise(15.0, seed=0)
+    floor = pink(clean.size, 9).astype(np.float32) * np.float32(1e-5)
+    ref = extract_features((clean + floor)[None]).channels[0]
+    got = extract_features(noisy[None]).channels[0]
+    raw = extract_features(noisy[None], FeatureOptions(voicing_noise_share_max=0.0)).channels[0]
+    n = min(ref.voiced.size, got.voiced.size)
+    both = ref.voiced[:n] & got.voiced[:n]
+    recall = both.sum() / ref.voiced[:n].sum()
+    recall_raw = (ref.voiced[:n] & raw.voiced[:n]).sum() / ref.voiced[:n].sum()
+    assert recall > recall_raw + 0.02
+    err = np.abs(got.f0_hz[:n][both] / ref.f0_hz[:n][both] - 1.0)
+    assert (err > 0.2).mean() <= 0.05
+    o = FeatureOptions()
+    centre = (np.arange(n) * o.hop + o.pitch_window // 2).clip(max=on.size - 1)
+    far = ~np.convolve(on[centre], np.ones(61), mode="same").astype(bool)
+    assert not got.voiced[:n][far].any()
