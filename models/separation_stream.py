@@ -347,10 +347,9 @@ class StreamSeparator:
             last = int(self._labels[spoken[-1]]) if spoken.size else 0
             anchor = 1e6 if last == 0 else -1e6  # the path starts with the last speaker
             path = _viterbi2(np.concatenate([[anchor], llr]), self._penalty)[1:]
-            # The path's speaker holds for every front-end speech frame (the gate above only
-            # chooses the frames clear enough to judge by) and for pauses shorter than
+            # The path's speaker holds for the judged speech and for pauses shorter than
             # bridge_gap_s inside a turn; the middle of a longer pause is nobody's.
-            talk = self._speech[a - self._f0_frame : b - self._f0_frame]
+            talk = sp
             r = self._bridge // 2
             full = np.convolve(talk.astype(np.float64), np.ones(2 * r + 1), mode="full")
             near = full[r : r + talk.size] > 0
