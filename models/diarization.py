@@ -25,6 +25,7 @@ otherwise the first speaker; ``--agent-speaker first|second`` overrides.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -136,6 +137,13 @@ class DiarizationConfig:
         An interruption found in a separated call gets the confidence of the turns it joins
         times this (0.5: on the fitting set most marked overlap was not real overlap, and most
         real overlap was not marked; see docs/diarization.md).
+    profile_max_distance_st : float
+        Role from a saved agent voice profile (:func:`assign_roles`): the speaker whose median
+        pitch is within this of the profile's pitch is the agent...
+    profile_margin_st : float
+        ...if the other speaker is at least this much farther from it. The same person's
+        median pitch moves 1-2 st between calls; two voices closer than this cannot be told
+        apart by pitch, and then the profile decides nothing.
     overlap_level_match_db : float
         Only frame pairs within this level of each other are added into synthetic overlap:
         a pair where one voice is far louder sounds like that voice alone, and a model fitted
@@ -169,6 +177,8 @@ class DiarizationConfig:
     overlap_model_frames: int = 3000
     overlap_level_match_db: float = 6.0
     interruption_confidence_factor: float = 0.5
+    profile_max_distance_st: float = 3.0
+    profile_margin_st: float = 2.0
     restarts: int = 0
     level_regression: bool = False
 
@@ -231,6 +241,18 @@ class DiarizationConfig:
                 "0 nats or more",
             ),
             ("restarts", self.restarts, 0 <= self.restarts <= 20, "0 to 20 restarts"),
+            (
+                "profile_max_distance_st",
+                self.profile_max_distance_st,
+                self.profile_max_distance_st > 0,
+                "a positive number of semitones",
+            ),
+            (
+                "profile_margin_st",
+                self.profile_margin_st,
+                self.profile_margin_st >= 0,
+                "0 semitones or more",
+            ),
             (
                 "interruption_confidence_factor",
                 self.interruption_confidence_factor,
@@ -318,6 +340,8 @@ class Diarization:
     confidence: float
     config: DiarizationConfig = field(default_factory=DiarizationConfig)
     overlaps: list[tuple[float, float]] = field(default_factory=list)
+    speaker_pitch_hz: tuple[float | None, ...] = ()
+    """Median pitch of each speaker's voiced frames (None: too few), for role evidence."""
 
     def overlap_s(self) -> float:
         """Seconds of overlapped speech marked."""
@@ -537,6 +561,16 @@ def _resegment(
 
 def diarize_frames(frames: SpeakerFrames, config: DiarizationConfig | None = None) -> Diarization:
     """Diarize from precomputed speaker frames (see module docstring)."""
+    d = _diarize_frames(frames, config)
+    f0 = np.asarray(frames.f0_hz, dtype=np.float64)
+    pitches: list[float | None] = []
+    for k in range(d.n_speakers):
+        own = f0[(d.frame_speaker == k) & (f0 > 0)]
+        pitches.append(float(np.exp(np.median(np.log(own)))) if own.size >= 50 else None)
+    return dataclasses.replace(d, speaker_pitch_hz=tuple(pitches))
+
+
+def _diarize_frames(frames: SpeakerFrames, config: DiarizationConfig | None) -> Diarization:
     cfg = config or DiarizationConfig()
     hop = frames.hop_s
     n = len(frames)
@@ -677,6 +711,7 @@ def assign_roles(
     words: Sequence[tuple[float, float, str]] | None = None,
     *,
     mode: AgentSpeakerMode = "auto",
+    agent_pitch_hz: float | None = None,
 ) -> RoleDecision:
     """Decide which speaker is the agent.
 
@@ -689,7 +724,11 @@ def assign_roles(
         during it.
     mode : {"auto", "first", "second"}
         ``first``/``second``: the first/second speaker is the agent, no evidence needed.
-        ``auto``: agent phrases decide when they favour one speaker, else the first speaker.
+        ``auto``: agent phrases decide when they favour one speaker, else the agent's saved
+        voice profile (``agent_pitch_hz``) when one speaker's pitch is near it and the other's
+        clearly not (``profile_max_distance_st``, ``profile_margin_st``), else the first speaker.
+    agent_pitch_hz : float, optional
+        The pitch of the agent's saved voice profile (``VoiceProfile.baseline.pitch_hz``).
     """
     if mode not in ("first", "second", "auto"):
         raise DiarizationError(
@@ -722,12 +761,42 @@ def assign_roles(
         margin = abs(scores[0] - scores[1]) / (scores[0] + scores[1])
         conf = 0.6 + 0.35 * margin * min(1.0, max(scores) / 3.0)
         return RoleDecision(agent, "words", float(conf), evidence)
+    by_profile = _role_from_profile(diarization, agent_pitch_hz)
+    if by_profile is not None:
+        return by_profile
     # first speaker: agents answer the call in most inbound recordings, but not all; a turn
     # shorter than role_first_turn_min_s does not count (a split-second label at the start is
     # often a wrongly attributed breath or backchannel, and an agent's greeting is longer)
     first = diarization.first_speaker(diarization.config.role_first_turn_min_s)
     conf = 0.6 if diarization.n_speakers == 2 else 0.5
     return RoleDecision(first, "first_speaker", conf, evidence)
+
+
+def _role_from_profile(d: Diarization, agent_pitch_hz: float | None) -> RoleDecision | None:
+    """The speaker whose pitch is near the agent's saved profile, if only one is."""
+    pitches = d.speaker_pitch_hz
+    if agent_pitch_hz is None or agent_pitch_hz <= 0 or d.n_speakers != 2 or len(pitches) != 2:
+        return None
+    known = [p for p in pitches if p is not None]
+    if len(known) != 2:
+        return None
+    dist = [abs(12.0 * float(np.log2(p / agent_pitch_hz))) for p in known]
+    near = int(np.argmin(dist))
+    margin = dist[1 - near] - dist[near]
+    cfg = d.config
+    if dist[near] > cfg.profile_max_distance_st or margin < cfg.profile_margin_st:
+        return None
+    conf = 0.6 + 0.35 * min(1.0, margin / (3.0 * cfg.profile_margin_st))
+    return RoleDecision(
+        near,
+        "voice_profile",
+        float(conf),
+        [
+            f"speaker {k}: median pitch {p:.0f} Hz, {dk:.1f} st from the agent's profile "
+            f"({agent_pitch_hz:.0f} Hz)"
+            for k, (p, dk) in enumerate(zip(known, dist, strict=True))
+        ],
+    )
 
 
 def split_channels(
@@ -798,6 +867,7 @@ class Separation:
             "confidence": round(d.confidence * self.roles.confidence, 2),
             "role_evidence": self.roles.evidence[:5],
             "turns": len(d.turns),
+            "speaker_pitch_hz": [None if f is None else round(f, 1) for f in d.speaker_pitch_hz],
             "overlap_s": round(d.overlap_s(), 2),
             "overlaps": len(d.overlaps),
             "interruptions_confidence": INTERRUPTIONS_CONFIDENCE_NOTE,
@@ -831,8 +901,10 @@ def separate_mono(
     mode: AgentSpeakerMode = "auto",
     words: Sequence[tuple[float, float, str]] | None = None,
     config: DiarizationConfig | None = None,
+    agent_pitch_hz: float | None = None,
 ) -> Separation:
-    """Diarize mono ``samples``, decide the agent and mask them into two channels."""
+    """Diarize mono ``samples``, decide the agent and mask them into two channels
+    (``agent_pitch_hz``: the agent's saved voice profile, as role evidence)."""
     d = diarize(samples, config)
-    roles = assign_roles(d, words, mode=mode)
+    roles = assign_roles(d, words, mode=mode, agent_pitch_hz=agent_pitch_hz)
     return Separation(split_channels(samples, d, roles.agent_speaker), d, roles)

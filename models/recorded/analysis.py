@@ -153,11 +153,13 @@ def analyze_separated(
             None,
         )
     words = words_for(audio) if words_for and agent_speaker == "auto" else None
+    agent_profile = (profiles or {}).get("agent")
     sep = separate_mono(
         audio.samples[0],
         mode=agent_speaker,  # type: ignore[arg-type]
         words=words,
         config=diarization,
+        agent_pitch_hz=agent_profile.pitch_hz if agent_profile is not None else None,
     )
     two = DecodedAudio(
         samples=sep.samples,
