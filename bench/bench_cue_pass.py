@@ -117,12 +117,24 @@ def build_clips(
     return clips
 
 
-def decode_variants(clips: list[Clip], tr: Transcriber, variants: dict[str, CuePassConfig]) -> None:
+def decode_variants(
+    clips: list[Clip],
+    tr: Transcriber,
+    variants: dict[str, CuePassConfig],
+    gate: float | None = None,
+) -> None:
+    """Every segment decoded again per variant; with ``gate``, only segments that pass it
+    (the others get no words: "everywhere" is then not measured)."""
     for name, cfg in variants.items():
         biased = biased_transcriber(tr, cfg)
         for c in clips:
-            out = []
+            out: list[tuple[list[Word], float]] = []
             for seg in c.first:
+                if gate is not None and not needs_second_pass(
+                    seg, CuePassConfig(gate_word_probability=gate)
+                ):
+                    out.append(([], 0.0))
+                    continue
                 t0 = time.perf_counter()
                 words, _span = redecode_segment(biased, c.x, seg, pad_s=cfg.clip_pad_s)
                 out.append((words, time.perf_counter() - t0))
@@ -308,8 +320,13 @@ def main(argv: list[str] | None = None) -> int:
         "--variant", action="append", default=None, help="bias variants decoded (default: all)"
     )
     ap.add_argument("--limit", type=int, default=0, help="first N sentences only (iterating)")
+    ap.add_argument("--voices", type=int, default=0, help="first N voices of the half only")
+    ap.add_argument("--skip-voices", type=int, default=0, help="leave out the first N voices")
     ap.add_argument("--ravdess", type=int, default=0, help="N real cue-free files through it")
     ap.add_argument("--json", default=None)
+    ap.add_argument(
+        "--gate-only", type=float, default=None, help="decode again only segments under this"
+    )
     ap.add_argument(
         "--cache", default=None, help="pickle of the decoded clips: written once, then reused"
     )
@@ -320,6 +337,9 @@ def main(argv: list[str] | None = None) -> int:
     utterances, voices = half(args.half)
     if args.limit:
         utterances = utterances[: args.limit]
+    voices = voices[args.skip_voices :]
+    if args.voices:
+        voices = voices[: args.voices]
     t0 = time.perf_counter()
     variants = {v: VARIANTS[v] for v in (args.variant or list(VARIANTS))}
     if args.cache and Path(args.cache).is_file():
@@ -327,7 +347,7 @@ def main(argv: list[str] | None = None) -> int:
             clips = pickle.load(fh)
     else:
         clips = build_clips(utterances, voices, tr)
-        decode_variants(clips, tr, variants)
+        decode_variants(clips, tr, variants, gate=args.gate_only)
         if args.cache:
             for c in clips:
                 c.x = np.zeros(0, dtype=np.float32)
@@ -341,7 +361,8 @@ def main(argv: list[str] | None = None) -> int:
         "systems": [],
     }
     systems: list[tuple[str, str | None, CuePassConfig | None]] = [("first pass", None, None)]
-    systems += [(f"{v}, everywhere", v, None) for v in variants]
+    if args.gate_only is None:
+        systems += [(f"{v}, everywhere", v, None) for v in variants]
     if args.grid:
         systems += [
             (

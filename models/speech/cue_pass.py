@@ -344,13 +344,15 @@ def _acceptable(
 
 
 def _with_trailing_punctuation(run: list[Word], last_old: Word) -> list[Word]:
-    """The run, its last word ending as the replaced words ended (".", "?"): sentence cuts
-    follow punctuation."""
-    tail = last_old.word.rstrip()[len(last_old.word.rstrip().rstrip(".?!,")) :]
+    """The run, its last word ending as the replaced words ended (".", "?", "," or nothing):
+    sentence cuts follow punctuation, and they stay the first pass's."""
+    old = last_old.word.rstrip()
+    tail = old[len(old.rstrip(".?!,;:")) :]
     last = run[-1]
-    if not tail or last.word.rstrip().endswith((".", "?", "!", ",")):
+    word = last.word.rstrip().rstrip(".?!,;:") + tail
+    if word == last.word:
         return run
-    return [*run[:-1], Word(last.word.rstrip() + tail, last.start_s, last.end_s, last.probability)]
+    return [*run[:-1], Word(word, last.start_s, last.end_s, last.probability)]
 
 
 # Consonant classes of English spelling, as a telephone line blurs them: voiced and unvoiced

@@ -77,8 +77,8 @@ def test_only_words_outside_the_key_span_come_from_the_first_pass() -> None:
     second = _words("Would you like to speak to my")
     second.append(Word("supervisor?", first[6].start_s, first[7].end_s, 0.8))  # over both
     merged, taken = merge_key_words(first, second, CFG)
-    assert _text(merged) == "What you like, Justik, to my supervisor?"
-    assert [(_text(o), _text(n)) for o, n in taken] == [("new provider.", "supervisor?")]
+    assert _text(merged) == "What you like, Justik, to my supervisor."  # its own full stop
+    assert [(_text(o), _text(n)) for o, n in taken] == [("new provider.", "supervisor.")]
     # the same key word where the neighbours differ ("to my" vs "for a") is not taken
     elsewhere = [*_words("Would you like to speak for a"), second[-1]]
     assert merge_key_words(first, elsewhere, CFG)[1] == []
