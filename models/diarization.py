@@ -761,7 +761,7 @@ def assign_roles(
         margin = abs(scores[0] - scores[1]) / (scores[0] + scores[1])
         conf = 0.6 + 0.35 * margin * min(1.0, max(scores) / 3.0)
         return RoleDecision(agent, "words", float(conf), evidence)
-    by_profile = _role_from_profile(diarization, agent_pitch_hz)
+    by_profile = role_from_profile(diarization, agent_pitch_hz)
     if by_profile is not None:
         return by_profile
     # first speaker: agents answer the call in most inbound recordings, but not all; a turn
@@ -772,7 +772,7 @@ def assign_roles(
     return RoleDecision(first, "first_speaker", conf, evidence)
 
 
-def _role_from_profile(d: Diarization, agent_pitch_hz: float | None) -> RoleDecision | None:
+def role_from_profile(d: Diarization, agent_pitch_hz: float | None) -> RoleDecision | None:
     """The speaker whose pitch is near the agent's saved profile, if only one is."""
     pitches = d.speaker_pitch_hz
     if agent_pitch_hz is None or agent_pitch_hz <= 0 or d.n_speakers != 2 or len(pitches) != 2:

@@ -23,8 +23,10 @@ How it decides, with the recorded-call judgement reused rather than re-invented:
 own ~0.2 s after it arrives, so alerts come that much later than on a two-channel call; at the
 start of a call the audio is held until ``warmup_speech_s`` of speech has been heard (at most
 ``max_hold_s``), then analysed at once. A call that never gets that much speech is analysed as
-its first speaker's. The roles: ``agent_speaker="first"`` (the default: the agent answers) or
-``"second"``; words cannot decide in time on a live call.
+its first speaker's. The roles: ``agent_speaker="auto"`` (the default) takes the agent's saved
+voice profile when it tells the two voices apart at the first fit (as
+:func:`models.diarization.assign_roles` does for a recording), else the first speaker (agents
+answer); ``"first"``/``"second"`` decide outright. Words cannot decide in time on a live call.
 """
 
 from __future__ import annotations
@@ -37,9 +39,14 @@ import numpy as np
 from calltone.audio.errors import ParameterError
 from calltone.audio.features import FeatureStream, concat_blocks
 from calltone.audio.speakers import speaker_frames
-from calltone.models.diarization import DiarizationConfig, _viterbi2, diarize_frames
+from calltone.models.diarization import (
+    DiarizationConfig,
+    _viterbi2,
+    diarize_frames,
+    role_from_profile,
+)
 
-LiveAgentSpeaker = Literal["first", "second"]
+LiveAgentSpeaker = Literal["auto", "first", "second"]
 
 
 @dataclass(frozen=True)
@@ -64,8 +71,8 @@ class StreamSeparationConfig:
         Call time between refits of the speaker models.
     history_s : float
         Call time a refit looks back over (bounds its memory and CPU).
-    agent_speaker : {"first", "second"}
-        Which speaker is the agent.
+    agent_speaker : {"auto", "first", "second"}
+        Which speaker is the agent (``auto``: the agent's voice profile, else the first).
     """
 
     diarization: DiarizationConfig = field(
@@ -77,7 +84,7 @@ class StreamSeparationConfig:
     max_hold_s: float = 30.0
     refit_every_s: float = 15.0
     history_s: float = 90.0
-    agent_speaker: LiveAgentSpeaker = "first"
+    agent_speaker: LiveAgentSpeaker = "auto"
 
     def __post_init__(self) -> None:
         for name in ("delay_s", "step_s", "warmup_speech_s", "refit_every_s", "history_s"):
@@ -94,9 +101,10 @@ class StreamSeparationConfig:
                 f"live separation: history_s = {self.history_s!r} must be at least twice "
                 f"refit_every_s = {self.refit_every_s!r} (a refit must see the labels it keeps)"
             )
-        if self.agent_speaker not in ("first", "second"):
+        if self.agent_speaker not in ("auto", "first", "second"):
             raise ParameterError(
-                f"live separation: agent_speaker = {self.agent_speaker!r}; pass 'first' or 'second'"
+                f"live separation: agent_speaker = {self.agent_speaker!r}; pass 'auto', 'first' "
+                "or 'second'"
             )
 
     def to_dict(self) -> dict[str, Any]:
@@ -196,8 +204,11 @@ class StreamSeparator:
     ``finish`` decides and returns the rest. Row 0 is the agent, row 1 the customer.
     """
 
-    def __init__(self, config: StreamSeparationConfig | None = None) -> None:
+    def __init__(
+        self, config: StreamSeparationConfig | None = None, *, agent_pitch_hz: float | None = None
+    ) -> None:
         self.config = config or StreamSeparationConfig()
+        self.agent_pitch_hz = agent_pitch_hz
         d = self.config.diarization
         self._f = d.features
         self._sr = self._f.sample_rate_hz
@@ -209,7 +220,13 @@ class StreamSeparator:
         self._hangover = max(0, round(self._f.gate_hangover_s / self._f.hop_s))
         self._ramp = max(1, round(d.mask_ramp_s * self._sr))
         self._bridge = max(1, round(d.bridge_gap_s / self._f.hop_s))
-        self._agent = 0 if self.config.agent_speaker == "first" else 1
+        self._agent = 1 if self.config.agent_speaker == "second" else 0
+        self.role_decided_by = (
+            f"option_{self.config.agent_speaker}"
+            if self.config.agent_speaker != "auto"
+            else "first_speaker"
+        )
+        self.role_evidence: list[str] = []
         # samples from `_x0` on (the history the next refit and the undecided frames need)
         self._buf = _Samples()
         self._n_in = 0
@@ -239,7 +256,8 @@ class StreamSeparator:
         return {
             "mode": "separated_live",
             "agent_speaker": self.config.agent_speaker,
-            "role_decided_by": f"option_{self.config.agent_speaker}",
+            "role_decided_by": self.role_decided_by,
+            "role_evidence": self.role_evidence,
             "refits": self.refits,
             "released_as_first_speaker_s": round(self.held_as_first_s, 2),
             "config": self.config.to_dict(),
@@ -313,16 +331,26 @@ class StreamSeparator:
             return
         labels = np.where(frames.speech, d.frame_speaker, -1)[i0:i1].astype(np.int8)
         # keep speaker identities: compare with the labels already given in this stretch
+        swapped = False
         if self._decided > first:
             old = self._labels[first - self._f0_frame : self._decided - self._f0_frame]
             new = labels[: old.size]
             both = (old >= 0) & (new >= 0) & (new < 2)
             if both.any() and np.mean(old[both] == new[both]) < 0.5:
                 labels = np.where(labels >= 0, 1 - labels, labels).astype(np.int8)
+                swapped = True
         models = _fit_models(frames.mfcc[i0:i1], labels, frames.cep_mean, frames.cep_scale)
-        if models is not None:
-            self._models = models
-            self.refits += 1
+        if models is None:
+            return
+        if self._models is None and cfg.agent_speaker == "auto":
+            # the role is decided once, at the first fit, before any audio is analysed
+            by_profile = role_from_profile(d, self.agent_pitch_hz)
+            if by_profile is not None:
+                self._agent = 1 - by_profile.agent_speaker if swapped else by_profile.agent_speaker
+                self.role_decided_by = by_profile.decided_by
+                self.role_evidence = list(by_profile.evidence)
+        self._models = models
+        self.refits += 1
 
     def _decide(self, upto: int) -> None:
         """Give frames ``[_decided, upto)`` their speaker (or -1 for a pause)."""

@@ -51,7 +51,7 @@ def _add_analyze(sub: argparse._SubParsersAction) -> None:
         choices=["first", "second", "auto"],
         default="auto",
         help="with --separate: which speaker is the agent (auto: agent phrases in the first "
-        "minute's words, else the first speaker)",
+        "minute's words, else the --agent-profile voice, else the first speaker)",
     )
     p.add_argument("--no-transcribe", action="store_true", help="acoustic analysis only (fast)")
     _add_full_context(p)
@@ -125,7 +125,7 @@ def _add_score(sub: argparse._SubParsersAction) -> None:
         choices=["first", "second", "auto"],
         default="auto",
         help="with --separate: which speaker is the agent (auto: agent phrases in the first "
-        "minute's words, else the first speaker)",
+        "minute's words, else the --agent-profile voice, else the first speaker)",
     )
     p.add_argument("--agent-id", default=None, help="the agent these calls belong to")
     p.add_argument(
@@ -245,9 +245,10 @@ def _add_replay(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument(
         "--agent-speaker",
-        choices=("first", "second"),
-        default="first",
-        help="with --separate: which speaker of the mix is the agent (default: first)",
+        choices=("auto", "first", "second"),
+        default="auto",
+        help="with --separate: which speaker of the mix is the agent (auto: the agent's saved "
+        "voice profile on the server when it tells the voices apart, else the first speaker)",
     )
     p.add_argument("--json", action="store_true", help="print every server message as JSON")
     from calltone.service.clients.platforms import add_protocol_options
@@ -540,7 +541,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     if args.separate:
         print(
             "calltone: mode: separated live (one channel mixing both parties; the server "
-            f"separates them, agent = the {args.agent_speaker} speaker; alerts come ~2 s later)",
+            f"separates them, agent speaker: {args.agent_speaker}; alerts come ~2 s later)",
             file=sys.stderr,
         )
     elif samples.shape[0] == 1:

@@ -167,7 +167,10 @@ class CallSession:
         if separation is not None:
             from calltone.models.separation_stream import StreamSeparator
 
-            self.separator = StreamSeparator(separation)
+            agent = (profiles or {}).get("agent")
+            self.separator = StreamSeparator(
+                separation, agent_pitch_hz=agent.pitch_hz if agent is not None else None
+            )
             roles, n_channels = ChannelRoles(agent=0, customer=1), 2
         self.analyzer = CallAnalyzer(
             roles=roles,

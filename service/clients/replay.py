@@ -66,7 +66,7 @@ async def replay_samples(
     stop_after_frames: int | None = None,
     abort_when: Callable[[ReplayResult], bool] | None = None,
     separate: bool = False,
-    agent_speaker: str = "first",
+    agent_speaker: str = "auto",
 ) -> ReplayResult:
     """Stream ``(channels, n)`` float samples at 16 kHz as ``frame_ms`` PCM frames.
 

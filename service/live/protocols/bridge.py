@@ -119,7 +119,7 @@ class CallStart:
     source: dict[str, str] = dataclasses.field(default_factory=dict)
     separate: bool = False
     """One channel mixing both parties, separated live (docs/diarization.md)."""
-    agent_speaker: str = "first"
+    agent_speaker: str = "auto"
 
     def message(self) -> dict[str, Any]:
         return {

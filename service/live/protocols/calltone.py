@@ -68,8 +68,10 @@ class StartMessage(BaseModel):
         description="a one-channel stream that mixes both parties: separate them live "
         "(docs/diarization.md, 'Live mono streams'; alerts come delay_s later)",
     )
-    agent_speaker: Literal["first", "second"] = Field(
-        "first", description="with separate: which speaker of the mix is the agent"
+    agent_speaker: Literal["auto", "first", "second"] = Field(
+        "auto",
+        description="with separate: which speaker of the mix is the agent (auto: the agent's "
+        "saved voice profile when it tells the voices apart, else the first speaker)",
     )
     source: dict[str, str] | None = Field(
         None,

@@ -183,8 +183,10 @@ class SourceSettings(BaseSettings):
         description="a 'mixed' fork (both parties summed) is separated into agent and customer "
         "live, with a 2 s delay (docs/diarization.md); false analyses it as one voice",
     )
-    fork_agent_speaker: Literal["first", "second"] = Field(
-        "first", description="in a separated 'mixed' fork, which speaker is the agent"
+    fork_agent_speaker: Literal["auto", "first", "second"] = Field(
+        "auto",
+        description="in a separated 'mixed' fork, which speaker is the agent (auto: the agent's "
+        "voice profile, else the first speaker)",
     )
     fork_default_agent_id: str | None = Field(
         None, description="agent id when the metadata has none (None: refuse)"

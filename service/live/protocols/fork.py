@@ -117,13 +117,13 @@ def plan_call(
         mono_role = str(pick("mono_role", sources.fork_mono_role))
         _choice(mono_role, ("agent", "customer"), "mono_role")
     separate = False
-    agent_speaker = "first"
+    agent_speaker = "auto"
     if mix == "mixed":
         flag = str(pick("separate", sources.fork_separate_mixed)).lower()
         _choice(flag, ("true", "false", "1", "0"), "separate")
         separate = flag in ("true", "1")
         agent_speaker = str(pick("agent_speaker", sources.fork_agent_speaker))
-        _choice(agent_speaker, ("first", "second"), "agent_speaker")
+        _choice(agent_speaker, ("auto", "first", "second"), "agent_speaker")
     return CallStart(
         call_id=call_id,
         agent_id=agent,

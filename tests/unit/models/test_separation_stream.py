@@ -118,6 +118,27 @@ def test_second_speaker_as_agent_swaps_the_rows(
     assert _level_db(second[0, a:b]) - _level_db(first[0, a:b]) >= 20.0
 
 
+def test_the_agents_voice_profile_picks_the_agent_when_it_tells_the_voices_apart(
+    conversation: tuple[np.ndarray, list[tuple[float, float, str]]],
+) -> None:
+    mix, ref = conversation
+    start_s, end_s, who = ref[-1]
+    a, b = round(start_s * SR), round(end_s * SR)
+    assert who == "B"  # the second speaker
+    sep = StreamSeparator(agent_pitch_hz=225.0)  # the profile is B's voice
+    step = 1600
+    out = np.concatenate(
+        [*(sep.push(mix[i : i + step]) for i in range(0, mix.size, step)), sep.finish()], axis=1
+    )
+    assert sep.summary()["role_decided_by"] == "voice_profile"
+    assert _level_db(out[0, a:b]) - _level_db(out[1, a:b]) >= 20.0  # B's turn on the agent row
+    # a profile near neither voice leaves it to the first speaker
+    undecided = StreamSeparator(agent_pitch_hz=160.0)
+    for i in range(0, mix.size, step):
+        undecided.push(mix[i : i + step])
+    assert undecided.summary()["role_decided_by"] == "first_speaker"
+
+
 def test_a_call_too_short_to_learn_two_voices_goes_to_the_first_speaker() -> None:
     mix, _ref = _conversation(2)  # ~5 s of speech: under the 8 s warm-up
     sep = StreamSeparator()
@@ -162,7 +183,7 @@ def test_a_live_separated_mono_mix_gives_the_two_channel_calls_events(name: str)
 
 @pytest.mark.parametrize(
     "kwargs",
-    [{"delay_s": 0.0}, {"max_hold_s": 2.0}, {"history_s": 10.0}, {"agent_speaker": "auto"}],
+    [{"delay_s": 0.0}, {"max_hold_s": 2.0}, {"history_s": 10.0}, {"agent_speaker": "nobody"}],
 )
 def test_bad_live_separation_settings_name_the_setting(kwargs: dict[str, object]) -> None:
     with pytest.raises(ParameterError) as info:
