@@ -31,11 +31,11 @@ import difflib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 
-from calltone.models.speech.options import SAMPLE_RATE_HZ
+from calltone.models.speech.options import SAMPLE_RATE_HZ, TranscriberOptions
 from calltone.models.speech.text import normalize
 from calltone.models.speech.timing import clean_text
 from calltone.models.speech.transcriber import Transcriber
@@ -80,6 +80,10 @@ class CuePassConfig:
         Longest run of first-pass words one replacement may stand for.
     clip_pad_s : float
         Audio kept on both sides of a segment when it is decoded again, seconds.
+    max_tokens_per_s : float
+        The biased decode may write at most this many tokens per second of its clip (plus
+        :data:`MIN_NEW_TOKENS`): with the bias Whisper sometimes ran on to its 448-token limit
+        (26x the first pass's time on a real call side); speech is about 3-5 tokens a second.
     """
 
     key_phrases: tuple[str, ...] = CUE_KEY_PHRASES
@@ -90,6 +94,7 @@ class CuePassConfig:
     min_sound_similarity: float = 0.3
     max_span_words: int = 4
     clip_pad_s: float = 0.3
+    max_tokens_per_s: float = 8.0
 
     def __post_init__(self) -> None:
         problems = []
@@ -103,6 +108,8 @@ class CuePassConfig:
             problems.append(f"bias={self.bias!r} (use 'hotwords' or 'initial_prompt')")
         if self.max_span_words < 1:
             problems.append(f"max_span_words={self.max_span_words} (use 1 or more)")
+        if not 2.0 <= self.max_tokens_per_s <= 50.0:
+            problems.append(f"max_tokens_per_s={self.max_tokens_per_s} (use 2-50)")
         if not 0.0 <= self.clip_pad_s <= 2.0:
             problems.append(f"clip_pad_s={self.clip_pad_s} (use 0-2 s)")
         if problems:
@@ -182,14 +189,36 @@ def refine_cue_words(
     return CuePassResult(out, made, n_redone, round(redone_s, 3))
 
 
+# Tokens the biased decode may always write, whatever the clip's length.
+MIN_NEW_TOKENS = 16
+
+
+class _BiasedTranscriber(Transcriber):
+    """A transcriber whose decodes stop after ``max_new_tokens`` tokens (set per clip)."""
+
+    def __init__(self, options: TranscriberOptions, *, model: Any, max_tokens_per_s: float) -> None:
+        super().__init__(options, model=model)
+        self.max_tokens_per_s = max_tokens_per_s
+        self.max_new_tokens: int | None = None
+
+    def _common_kwargs(self) -> dict[str, Any]:
+        kwargs = super()._common_kwargs()
+        if self.max_new_tokens is not None:
+            kwargs["max_new_tokens"] = self.max_new_tokens
+        return kwargs
+
+
 def biased_transcriber(transcriber: Transcriber, config: CuePassConfig) -> Transcriber:
-    """The first pass's transcriber (same model, same options) with the second pass's bias."""
+    """The first pass's transcriber (same model, same options) with the second pass's bias and
+    its token cap."""
     o = transcriber.options
     if config.bias == "initial_prompt":
         opts = replace(o, hotwords=None, initial_prompt=config.hotwords)
     else:
         opts = replace(o, hotwords=config.hotwords, initial_prompt=None)
-    return Transcriber(opts, model=transcriber.model)
+    return _BiasedTranscriber(
+        opts, model=transcriber.model, max_tokens_per_s=config.max_tokens_per_s
+    )
 
 
 def needs_second_pass(seg: Segment, config: CuePassConfig) -> bool:
@@ -207,6 +236,8 @@ def redecode_segment(
     a_s = max(0.0, seg.start_s - pad_s)
     b_s = min(x.shape[0] / SAMPLE_RATE_HZ, seg.end_s + pad_s)
     clip = x[int(a_s * SAMPLE_RATE_HZ) : int(b_s * SAMPLE_RATE_HZ)]
+    if isinstance(biased, _BiasedTranscriber):
+        biased.max_new_tokens = MIN_NEW_TOKENS + int(biased.max_tokens_per_s * (b_s - a_s))
     segs = biased.transcribe_array(clip, speaker=seg.speaker, offset_s=a_s)
     return [w for s in segs for w in s.words], b_s - a_s
 
