@@ -517,9 +517,12 @@ def run_calls(
         spill: list[dict[str, Any]] = []
         alerts: Counter[str] = Counter()
         per_call = []
-        for k, call in enumerate(calls):
+        for call in calls:
             m = call.meta
             key = f"call-{m['actor']}-{m['role']}-b{baseline_clips}"
+            # The channel's seed follows the call's place among all actors' calls, so a run
+            # on some actors hears each call through the same channel copy as the full run.
+            k = 2 * ACTORS.index(m["actor"]) + (m["role"] == "customer")
             x = cache.get(key, call.samples, cond, seed + 100 * k, m["calm_levels_dbfs"])
             res = run_session(
                 DecodedAudio(x, SR_HZ, SR_HZ, f"ravdess-{m['actor']}-{m['role']}"),

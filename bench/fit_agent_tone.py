@@ -110,6 +110,22 @@ def collect(loaded, config: AnalysisConfig) -> list[dict]:
     return out
 
 
+SIGNALS: tuple[str, ...] = (
+    "loudness",
+    "pitch",
+    "pitch_variability",
+    "pace",
+    "vocal_effort",
+    "voice_quality",
+)
+FITTED: tuple[str, ...] = SIGNALS
+"""The signals whose weights are fitted (``--signals``); the others are held at 0. A signal
+whose contrast is not the same on a phone line as on a studio recording (voice quality: YIN's
+harmonics-to-noise ratio is read on the whole 0-4 kHz band, so a narrowband copy, which lacks
+the strongly periodic fundamental, shows about half the angry-calm contrast) would make the
+score mean something else on each channel."""
+
+
 def fit(clips: list[dict], l2: float, tau: float = 3.0) -> tuple[float, np.ndarray]:
     """Class-balanced logistic regression of whole clips, non-negative weights.
 
@@ -143,7 +159,7 @@ def fit(clips: list[dict], l2: float, tau: float = 3.0) -> tuple[float, np.ndarr
         return float(val), grad
 
     p0 = np.zeros(scale.size + 1)
-    bounds = [(None, None)] + [(0.0, None)] * scale.size
+    bounds = [(None, None)] + [(0.0, None if n in FITTED else 0.0) for n in SIGNALS]
     res = minimize(loss, p0, jac=True, method="L-BFGS-B", bounds=bounds)
     return float(res.x[0]), res.x[1:] / scale
 
@@ -244,6 +260,40 @@ def held_out(
     }
 
 
+def held_out_calls(folds: list[dict], conditions: list[str]) -> dict[str, dict[str, float]]:
+    """Each fold's coefficients (fitted without its actor) on that actor's many-clip agent
+    call through each channel condition: agent_tone rates of angry and calm/neutral clips
+    pooled over the folds, i.e. held out by actor (and by channel for the conditions not
+    trained on)."""
+    import bench_calls
+
+    base = AnalysisConfig()
+    clips = bench_calls.load_ravdess()
+    flags: dict[str, dict[str, list[bool]]] = {c: {"angry": [], "calm": []} for c in conditions}
+    for f in folds:
+        cfg = with_model(base, f["bias"], np.array(f["weights"]), f["min_score"])
+        out = bench_calls.run_calls(
+            conditions, actors=[f"{int(f['actor']):02d}"], config=cfg, clips=clips
+        )
+        for cond in conditions:
+            for label, v in out[cond]["by_class"].items():
+                group = "angry" if label.startswith("angry") else label.split("-")[0]
+                if group in ("calm", "neutral"):
+                    group = "calm"
+                if group in flags[cond] and v["n_agent"]:
+                    hits = round(v["agent_tone"] * v["n_agent"])
+                    flags[cond][group] += [True] * hits + [False] * (v["n_agent"] - hits)
+    return {
+        c: {
+            "agent_tone_angry": round(float(np.mean(v["angry"])), 3),
+            "agent_tone_calm": round(float(np.mean(v["calm"])), 3),
+            "n_angry": len(v["angry"]),
+            "n_calm": len(v["calm"]),
+        }
+        for c, v in flags.items()
+    }
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--target-fa", type=float, default=0.04)
@@ -253,13 +303,29 @@ def main() -> None:
     ap.add_argument(
         "--conditions", default="wideband", help="channel conditions to train on, comma list"
     )
+    ap.add_argument(
+        "--signals",
+        default=",".join(SIGNALS),
+        help=f"signals whose weights are fitted (the others stay 0), comma list of {SIGNALS}",
+    )
+    ap.add_argument(
+        "--calls-conditions",
+        default="",
+        help="also run each fold's coefficients on its held-out actor's many-clip calls "
+        "(bench/bench_calls.py) through these channel conditions, comma list",
+    )
     args = ap.parse_args()
-    global CONDITIONS
+    global CONDITIONS, FITTED
     CONDITIONS = tuple(args.conditions.split(","))
+    FITTED = tuple(args.signals.split(","))
+    if unknown := set(FITTED) - set(SIGNALS):
+        ap.error(f"unknown signals {sorted(unknown)}; choose from {SIGNALS}")
     data = shared_data() / "ravdess_dev"
     out = held_out(
         load_clips(data), data, target_fa=args.target_fa, l2=args.l2, tau=args.tau, verbose=True
     )
+    if args.calls_conditions:
+        out["held_out_calls"] = held_out_calls(out["folds"], args.calls_conditions.split(","))
     print(json.dumps({k: v for k, v in out.items() if k != "folds"}, indent=2))
     if args.json:
         Path(args.json).write_text(json.dumps(out, indent=2))

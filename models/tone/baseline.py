@@ -43,11 +43,25 @@ class BaselineSnapshot:
     loudness_spread_db: float = 4.0
     own_voiced_s: float | None = None
     from_profile: bool = False
+    speech_leq_dbfs: float | None = None
 
     @property
     def leq_dbfs(self) -> float:
         """Energy-mean level of voiced speech (dBFS); the median level until one is known."""
         return self.loudness_dbfs if self.loudness_leq_dbfs is None else self.loudness_leq_dbfs
+
+    @property
+    def speech_level_dbfs(self) -> float:
+        """Energy-mean level of all the speaker's speech frames, voiced or not (dBFS); the
+        voiced energy mean until one is known (a profile saved before it existed).
+
+        The level yardstick that means the same on a telephone line: on a quiet or coded line
+        the pitch tracker keeps only the loudest syllables of calm speech voiced (a third of
+        them at -12 dB A-law against two thirds wideband) but most of a raised voice's, so a
+        level over voiced frames alone reads calm speech several dB too loud and shrinks the
+        contrast; the speech gate's frames are the same on both copies.
+        """
+        return self.leq_dbfs if self.speech_leq_dbfs is None else self.speech_leq_dbfs
 
     @property
     def pitch_hz(self) -> float:
@@ -63,6 +77,7 @@ class BaselineSnapshot:
             "hnr_db": round(self.hnr_db, 2),
             "loudness_leq_dbfs": round(self.leq_dbfs, 2),
             "loudness_spread_db": round(self.loudness_spread_db, 2),
+            "speech_leq_dbfs": round(self.speech_level_dbfs, 2),
             "voiced_s": round(self.voiced_s, 2),
             "own_voiced_s": round(self.own_s, 2),
             "settled": self.settled,
@@ -111,6 +126,10 @@ class SpeakerBaseline:
         self._n_speech = 0.0
         self._n_nuclei = 0.0
         self._own_voiced_n = 0  # this call's voiced frames taken in (not decayed)
+        # Level of every speech frame (voiced or not): its own histogram, fading with the
+        # speech it has taken in, and this call's speech frames taken in (not decayed).
+        self._sp_hist = np.zeros(_LOUD_EDGES.size - 1)
+        self._own_speech_n = 0
         self.from_profile = profile is not None
         self.settled = profile is not None
         if profile is None:
@@ -130,6 +149,12 @@ class SpeakerBaseline:
                 profile, voiced_s=0.0, own_voiced_s=0.0, settled=True, from_profile=True
             )
         self._prior = self.snapshot
+
+    @property
+    def own_speech_s(self) -> float:
+        """Seconds of this speaker's own speech (voiced or not) taken into the level statistics
+        in this call."""
+        return self._own_speech_n * self.hop_s
 
     @property
     def own_voiced_s(self) -> float:
@@ -153,10 +178,20 @@ class SpeakerBaseline:
             frames.hnr_db,
         )
         ok = voiced & ~flagged & np.isfinite(pitch_st)
-        if self._own_voiced_n * self.hop_s >= 2.0 * c.prior_weight_s or self.from_profile:
-            ok &= loudness_dbfs <= snap.loudness_dbfs + c.exclude_above_db
         ok_speech = speech & ~flagged
+        if self._own_speech_n * self.hop_s >= 2.0 * c.prior_weight_s or self.from_profile:
+            not_above = loudness_dbfs <= snap.loudness_dbfs + c.exclude_above_db
+            ok &= not_above
+            level_ok = ok_speech & not_above
+        else:
+            level_ok = ok_speech
         k = int(ok.sum())
+        k_sp = int(level_ok.sum())
+        if k_sp:
+            if c.memory_voiced_s > 0:
+                self._sp_hist *= math.exp(-k_sp * self.hop_s / c.memory_voiced_s)
+            _add(self._sp_hist, loudness_dbfs[level_ok].astype(np.float64), _LOUD_EDGES)
+            self._own_speech_n += k_sp
         # Older speech fades: the decay follows the new voiced speech, so silence keeps it.
         if k and c.memory_voiced_s > 0:
             keep = math.exp(-k * self.hop_s / c.memory_voiced_s)
@@ -172,6 +207,8 @@ class SpeakerBaseline:
         self._n_speech += float(ok_speech.sum())
         self._n_nuclei += float((nucleus & ok_speech).sum())
         if k == 0:
+            if k_sp and self._n > 0:
+                self._refresh()
             return
         lo = loudness_dbfs[ok].astype(np.float64)
         voiced_st = pitch_st[ok].astype(np.float64)
@@ -196,16 +233,12 @@ class SpeakerBaseline:
         # statistics use only frames within ``dominant_range_db`` of the 97th percentile, so
         # other voices picked up far quieter (a colleague behind a headset, the other people in
         # a meeting) do not become this speaker's normal.
-        (p97,) = _percentiles(self._loud_hist, _LOUD_EDGES, (0.97,))
-        lo_bin = int(np.searchsorted(_LOUD_EDGES, p97 - c.dominant_range_db, side="right")) - 1
-        own = self._loud_hist.copy()
-        own[: max(lo_bin, 0)] = 0.0
+        own = _dominant(self._loud_hist, c.dominant_range_db)
         p16, med_lo, p84 = _percentiles(own, _LOUD_EDGES, (0.16, 0.5, 0.84))
-        centres = (_LOUD_EDGES[:-1] + _LOUD_EDGES[1:]) / 2.0
-        top = float(centres[own > 0].max())
-        leq = top + 10.0 * math.log10(
-            max(float(np.sum(own * 10.0 ** ((centres - top) / 10.0)) / own.sum()), 1e-30)
-        )
+        leq = _hist_leq(own)
+        own_sp = _dominant(self._sp_hist, c.dominant_range_db) if self._sp_hist.any() else None
+        sp_leq = _hist_leq(own_sp) if own_sp is not None else leq
+        n_sp_s = float(self._sp_hist.sum()) * self.hop_s
         (med_st,) = _percentiles(self._st_hist, _ST_EDGES, (0.5,))
         rate = self._n_nuclei / max(self._n_speech * self.hop_s, 1e-9)
         if self.from_profile:
@@ -214,8 +247,13 @@ class SpeakerBaseline:
             # The prior stands in only until the speaker's own speech can: levels are in dBFS,
             # which depend on the recording's gain, so a -30 dBFS prior kept in the blend pulled
             # a -50 dBFS speaker's baseline 2-5 dB up after 3-7 s of speech.
-            w_lo = c.prior_weight_s if own_s < 2.0 * c.prior_weight_s else 0.0
+            # It leaves on the speaker's own *speech* time, which the speech gate finds alike
+            # on every line; their voiced time halves on a quiet or coded one (the pitch
+            # tracker keeps only the louder syllables), and a -30 dBFS prior kept in the blend
+            # for longer pulled a -12 dB line's baseline ~10 dB up.
+            w_lo = c.prior_weight_s if self.own_speech_s < 2.0 * c.prior_weight_s else 0.0
             w_st = c.prior_pitch_weight_s
+        w_sp = w_lo
         self.snapshot = BaselineSnapshot(
             loudness_dbfs=_blend(p.loudness_dbfs, med_lo, w_lo, n_s),
             pitch_st=_blend(p.pitch_st, med_st, w_st, n_s),
@@ -231,8 +269,29 @@ class SpeakerBaseline:
             loudness_spread_db=_blend(p.loudness_spread_db, (p84 - p16) / 2.0, w_lo, n_s),
             own_voiced_s=own_s,
             from_profile=self.from_profile,
+            speech_leq_dbfs=_blend(p.speech_level_dbfs, sp_leq, w_sp, max(n_sp_s, 1e-9)),
         )
         self.settled = self.snapshot.settled
+
+
+_LOUD_CENTRES = (_LOUD_EDGES[:-1] + _LOUD_EDGES[1:]) / 2.0
+
+
+def _dominant(hist: np.ndarray, range_db: float) -> np.ndarray:
+    """The part of a loudness histogram within ``range_db`` of its 97th percentile."""
+    (p97,) = _percentiles(hist, _LOUD_EDGES, (0.97,))
+    lo_bin = int(np.searchsorted(_LOUD_EDGES, p97 - range_db, side="right")) - 1
+    own = hist.copy()
+    own[: max(lo_bin, 0)] = 0.0
+    return own
+
+
+def _hist_leq(hist: np.ndarray) -> float:
+    """Energy-mean level (dBFS) of a loudness histogram."""
+    top = float(_LOUD_CENTRES[hist > 0].max())
+    return top + 10.0 * math.log10(
+        max(float(np.sum(hist * 10.0 ** ((_LOUD_CENTRES - top) / 10.0)) / hist.sum()), 1e-30)
+    )
 
 
 def _add(hist: np.ndarray, values: np.ndarray, edges: np.ndarray) -> None:

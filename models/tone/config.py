@@ -26,19 +26,25 @@ class ConfigError(ParameterError):
 class BaselineConfig:
     """Per-speaker robust baseline of loudness, pitch and pace, learnt through the whole call.
 
-    The loudness baseline starts from a prior worth ``prior_weight_s`` seconds of voiced speech
+    The loudness baseline starts from a prior worth ``prior_weight_s`` seconds of speech
     (pitch from one worth ``prior_pitch_weight_s``: voices differ by an octave, so by default the
     speaker's own first voiced frames set it); the prior leaves once the speaker has twice that
-    much speech of their own. The speaker's unflagged voiced frames keep coming in for the whole
-    call, older ones fading with a time constant of ``memory_voiced_s`` seconds of voiced speech
-    (gain control and a warming conversation move a speaker's level over minutes); the
-    baseline counts as settled after ``settle_voiced_s``. Frames inside yelling or tone events
-    never enter, nor frames more than ``exclude_above_db`` over the running median level. The
-    level statistics (median, spread, energy mean) use only frames within
-    ``dominant_range_db`` of the 97th percentile level: the speaker's own voice is the loud
-    part of what their microphone hears, and other voices picked up far quieter are not their
-    normal. A saved voice profile counts as ``profile_weight_s`` seconds of speech at the
-    start of a call.
+    much speech of their own, voiced or not (the speech gate finds a speaker's talk alike on
+    every line, while the pitch tracker voices half as many frames on a quiet or coded one).
+    The speaker's unflagged voiced frames keep coming in for the whole call, older ones fading
+    with a time constant of ``memory_voiced_s`` seconds of voiced speech (gain control and a
+    warming conversation move a speaker's level over minutes); the baseline counts as settled
+    after ``settle_voiced_s``. The speech level (energy mean of all speech frames, the tone
+    window's yardstick) is learnt alongside from every unflagged speech frame. Frames inside
+    yelling or tone events never enter, nor frames more than ``exclude_above_db`` over the
+    running median level, nor frames ``learn_delay_s`` or less before a flagged one: the
+    baseline learns a frame only after the detectors have judged that much speech after it (a
+    window that turns non-calm holds the escalation's first second too, which must not become
+    the speaker's normal first). The level statistics (median, spread, energy means) use only
+    frames within ``dominant_range_db`` of the 97th percentile level: the speaker's own voice
+    is the loud part of what their microphone hears, and other voices picked up far quieter
+    are not their normal. A saved voice profile counts as ``profile_weight_s`` seconds of
+    speech at the start of a call.
     """
 
     prior_loudness_dbfs: float = -30.0
@@ -51,6 +57,7 @@ class BaselineConfig:
     memory_voiced_s: float = 120.0
     exclude_above_db: float = 20.0
     dominant_range_db: float = 20.0
+    learn_delay_s: float = 3.0
 
 
 @dataclass(frozen=True)
@@ -126,8 +133,10 @@ class AgentToneConfig:
     agent's own level: quieter is another voice leaking into the headset), six signals are
     measured against the agent's own baseline and combined into a logistic score
     ``1 / (1 + exp(-z))`` with ``z = score_bias + sum(weight_per_<unit> * signal)``; tone is
-    non-calm while the score is at least ``min_score``. Loudness is the energy mean of voiced
-    frames against the baseline's (``loudness_leq_dbfs``); pace enters as
+    non-calm while the score is at least ``min_score``. Loudness is the energy mean of speech
+    frames, voiced or not, against the baseline's (``speech_leq_dbfs``: a level over voiced
+    frames alone reads calm speech too loud on a quiet or coded line, where the pitch tracker
+    voices only its louder syllables); pace enters as
     ``max(ratio - 1, 0)`` (rushing only). The weights and ``min_score`` are fitted by
     ``bench/fit_agent_tone.py`` on acted angry and calm speech heard wideband and through
     telephone channels, so the score means the same on a phone line (data, method and results:
@@ -158,14 +167,14 @@ class AgentToneConfig:
     max_pace_syll_per_s: float = 6.5
     tilt_db_over_baseline: float = 2.5
     harshness_db_over_baseline: float = 2.0
-    score_bias: float = -2.0206
-    weight_per_loudness_db: float = 0.3855
+    score_bias: float = -1.9141
+    weight_per_loudness_db: float = 0.396
     weight_per_pitch_st: float = 0.0
-    weight_per_pitch_spread_st: float = 0.0435
+    weight_per_pitch_spread_st: float = 0.0791
     weight_per_pace_ratio: float = 0.0
     weight_per_tilt_db: float = 0.0
-    weight_per_harshness_db: float = 0.3887
-    min_score: float = 0.7653
+    weight_per_harshness_db: float = 0.5164
+    min_score: float = 0.7887
     min_signals: int = 2
     vote_min_voiced_s: float = 1.5
     vote_min_baseline_voiced_s: float = 1.5

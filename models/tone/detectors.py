@@ -371,16 +371,16 @@ class AgentToneDetector:
         """Signals, score and vote of windows (or runs) from their sums of the
         :class:`_ToneSeries`, shape (8, k)."""
         c = self.c
-        n_v, s_lo, s_st, s_st2, n_sp, n_nuc, s_ti, s_hn = _ToneSeries(*sums)
+        n_v, s_pow, s_st, s_st2, n_sp, n_nuc, s_ti, s_hn = _ToneSeries(*sums)
         with np.errstate(divide="ignore", invalid="ignore"):
-            mean_lo = 10.0 * np.log10(np.maximum(s_lo / n_v, 1e-12))
+            mean_lo = 10.0 * np.log10(np.maximum(s_pow / n_sp, 1e-12))
             mean_st = s_st / n_v
             spread = np.sqrt(np.maximum(s_st2 / n_v - mean_st**2, 0.0))
             rate = n_nuc / (n_sp * self.hop_s)
             d_ti = s_ti / n_v - baseline.tilt_db
             d_hn = baseline.hnr_db - s_hn / n_v
             pace = rate / baseline.syllable_rate_per_s
-        d_lo = mean_lo - baseline.leq_dbfs
+        d_lo = mean_lo - baseline.speech_level_dbfs
         d_st = mean_st - baseline.pitch_st
         d_sp = spread - baseline.pitch_spread_st
         values = np.stack((d_lo, d_st, d_sp, pace, d_ti, d_hn))
@@ -456,9 +456,18 @@ class AgentToneDetector:
                     contrib[3] = self.c.weight_per_pace_ratio * max(
                         float(j.values[3, k]) - 1.0, 0.0
                     )
-                    first = self._first_voiced_since(g - self.width + 1)
+                    # The event is announced now, and its id comes from its start: the start
+                    # is the first voiced frame of the window's first non-calm run (leading
+                    # calm runs trimmed, as at the close), never moved afterwards.
+                    span = self._span(baseline, g)
+                    first = (
+                        span[0]
+                        if span is not None
+                        else self._first_voiced_since(g - self.width + 1)
+                    )
+                    first = max(first if first is not None else g, self._prev_end + 1)
                     self._open = _OpenTone(
-                        start_s=time_of(first if first is not None else g),
+                        start_s=time_of(first),
                         evidence={
                             "fired": fired,
                             "score": round(float(j.score[k]), 3),
@@ -603,13 +612,12 @@ class AgentToneDetector:
         return begin, max(begin, min(last.last_voiced, max(last_active, begin)))
 
     def _close(self, op: _OpenTone, baseline: BaselineSnapshot, time_of: TimeFn) -> Event:
+        # The start was fixed when the event was announced (its id); the close sets the end.
         span = self._span(baseline, op.last_active)
         if span is not None:
-            op.start_s = max(op.start_s, time_of(span[0]))
             end_s = max(time_of(span[1]), op.start_s)
             self._prev_end = span[1]
         else:
-            op.start_s = max(op.start_s, time_of(self._prev_end + 1))
             end_s = max(time_of(op.last_active), op.start_s)
             self._prev_end = op.last_active
         op.evidence.update({f"peak_{k}": round(v, 2) for k, v in op.peak.items() if np.isfinite(v)})
@@ -636,12 +644,13 @@ class AgentToneDetector:
 
 
 class _ToneSeries(NamedTuple):
-    """The per-frame series the tone window sums (all zero on unvoiced frames but ``speech``
-    and ``nucleus``)."""
+    """The per-frame series the tone window sums (all zero on unvoiced frames but ``power``,
+    ``speech`` and ``nucleus``)."""
 
     voiced: np.ndarray
     power: np.ndarray
-    """Linear power of voiced frames (for the equivalent level)."""
+    """Linear power of speech frames, voiced or not (for the window's equivalent level: see
+    :attr:`BaselineSnapshot.speech_level_dbfs`)."""
     pitch_st: np.ndarray
     pitch_st_sq: np.ndarray
     speech: np.ndarray
@@ -654,11 +663,12 @@ def _tone_series(f: PartyFrames) -> np.ndarray:
     """The :class:`_ToneSeries` of one party's block, shape (8, n).
 
     A block without voiced frames (silence, the other party's turn: most live steps) has only
-    its ``speech`` and ``nucleus`` rows non-zero and skips the per-frame power and pitch work.
+    its ``power``, ``speech`` and ``nucleus`` rows non-zero and skips the pitch work.
     """
     voiced = f.voiced
     if not voiced.any():
         series = np.zeros((len(_ToneSeries._fields), voiced.size))
+        series[1] = _speech_power(f)
         series[4] = f.speech
         series[5] = f.nucleus
         return series
@@ -666,10 +676,11 @@ def _tone_series(f: PartyFrames) -> np.ndarray:
     return np.stack(
         _ToneSeries(
             voiced=voiced.astype(float),
-            # Loudness as the energy mean of voiced frames (equivalent level), like the
-            # baseline's ``loudness_leq_dbfs``: a few pressed, punched syllables raise it
-            # more than a mean of dB.
-            power=np.where(voiced, 10.0 ** (f.loudness_dbfs.astype(np.float64) / 10.0), 0.0),
+            # Loudness as the energy mean of speech frames (equivalent level), like the
+            # baseline's ``speech_leq_dbfs``: a few pressed, punched syllables raise it more
+            # than a mean of dB, and speech frames are the same on every line where the
+            # pitch tracker's voiced ones are not.
+            power=_speech_power(f),
             pitch_st=voiced_st,
             pitch_st_sq=voiced_st * voiced_st,
             speech=f.speech.astype(float),
@@ -678,6 +689,10 @@ def _tone_series(f: PartyFrames) -> np.ndarray:
             hnr_db=np.where(voiced, f.hnr_db, 0.0),
         )
     )
+
+
+def _speech_power(f: PartyFrames) -> np.ndarray:
+    return np.where(f.speech, 10.0 ** (f.loudness_dbfs.astype(np.float64) / 10.0), 0.0)
 
 
 @dataclass(frozen=True)

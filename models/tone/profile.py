@@ -39,7 +39,10 @@ _RANGES: dict[str, tuple[float, float]] = {
     "hnr_db": (-20.0, 40.0),
     "loudness_leq_dbfs": (-120.0, 0.0),
     "loudness_spread_db": (0.0, 60.0),
+    "speech_leq_dbfs": (-120.0, 0.0),
 }
+# Fields a profile saved before they existed may lack (the snapshot falls back on another).
+_OPTIONAL = ("loudness_leq_dbfs", "speech_leq_dbfs")
 
 
 class ProfileError(CalltoneError):
@@ -109,7 +112,7 @@ class VoiceProfile:
         values: dict[str, Any] = {}
         for key, (lo, hi) in _RANGES.items():
             v = raw.get(key)
-            if key == "loudness_leq_dbfs" and v is None:
+            if key in _OPTIONAL and v is None:
                 continue
             if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
                 raise ProfileError(f"{source}: baseline.{key} must be a finite number, not {v!r}")
@@ -199,9 +202,14 @@ def profile_from_baseline(
     for key in _RANGES:
         if key == "voiced_s":
             continue
-        va = float(a[key] if a.get(key) is not None else a["loudness_dbfs"])
-        vb = float(b[key] if b.get(key) is not None else b["loudness_dbfs"])
+        va = float(a[key] if a.get(key) is not None else _fallback(previous.baseline, key))
+        vb = float(b[key] if b.get(key) is not None else _fallback(baseline, key))
         merged[key] = (w_old * va + w_new * vb) / (w_old + w_new)
     total = previous.voiced_s + own_s
     snap = BaselineSnapshot(voiced_s=total, settled=True, **merged)
     return VoiceProfile(agent_id, snap, calls=previous.calls + 1, voiced_s=total, updated_at=now)
+
+
+def _fallback(b: BaselineSnapshot, key: str) -> float:
+    """The value an optional level field stands for when a profile lacks it."""
+    return b.speech_level_dbfs if key == "speech_leq_dbfs" else b.leq_dbfs

@@ -212,6 +212,13 @@ class CallAnalyzer:
         self._tick_buf: dict[str, list[tuple[PartyFrames, np.ndarray]]] = {
             p: [] for p in self.parties
         }
+        # Finished ticks the baseline has not learnt yet: a tick is learnt once the detectors
+        # have judged ``learn_delay_s`` of speech after it, less the frames that lie that close
+        # before a flagged one (see _flush_tick).
+        self._learn_delay = max(0, round(self.config.baseline.learn_delay_s / o.hop_s))
+        self._pending: dict[str, list[tuple[PartyFrames, np.ndarray]]] = {
+            p: [] for p in self.parties
+        }
         self.metrics = {p: SpeakerMetrics() for p in self.parties}
         self.events: list[Event] = []
         # Where each open event sits in ``events``, by its lane (kind, speaker): a detector holds
@@ -264,7 +271,7 @@ class CallAnalyzer:
         self._consume(self._features.finish())
         end = self._frames_done
         for p in self.parties:
-            self._flush_tick(p)
+            self._flush_tick(p, final=True)
             self._close_run(p, end)
             self._record(self._yelling[p].finish(end, self.time_of, self._snapshots()))
         if self._tone is not None:
@@ -436,14 +443,37 @@ class CallAnalyzer:
         self._new_runs.append(run)
         self._run_start[p] = None
 
-    def _flush_tick(self, p: Role) -> None:
+    def _flush_tick(self, p: Role, *, final: bool = False) -> None:
+        """End of a baseline tick: learn the ticks old enough to have been judged.
+
+        The baseline learns a frame only once the detectors have seen ``learn_delay_s`` after
+        it, and not at all if a frame within that time after it was flagged: the evidence of
+        a window that turns non-calm reaches back a whole window, and speech the detectors
+        were still weighing must not become the speaker's normal first (on a quiet or coded
+        line the tone window waits longer for enough voiced speech, and a baseline that has
+        meanwhile learnt the raised voice's first second no longer sees it raised).
+        """
         buf = self._tick_buf[p]
-        if not buf:
-            return
-        self.baselines[p].update(
-            PartyFrames.concat([f for f, _ in buf]), np.concatenate([fl for _, fl in buf])
-        )
-        self._tick_buf[p] = []
+        if buf:
+            self._pending[p].append(
+                (PartyFrames.concat([f for f, _ in buf]), np.concatenate([fl for _, fl in buf]))
+            )
+            self._tick_buf[p] = []
+        pending = self._pending[p]
+        d = self._learn_delay
+        while pending:
+            oldest = pending[0][0]
+            ahead = sum(len(f) for f, _ in pending[1:])
+            if ahead < d and not final:
+                break
+            flags = np.concatenate([fl for _, fl in pending])
+            n = len(oldest)
+            idx = np.arange(flags.size)
+            # Index of the next flagged frame at or after each frame (flags.size: none).
+            nxt = np.minimum.accumulate(np.where(flags, idx, flags.size)[::-1])[::-1]
+            withheld = nxt[:n] - idx[:n] <= d
+            self.baselines[p].update(oldest, withheld)
+            pending.pop(0)
 
     def _metrics(self, duration_s: float) -> dict[str, Any]:
         out: dict[str, Any] = {}

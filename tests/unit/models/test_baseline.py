@@ -60,3 +60,56 @@ def test_the_tone_baseline_keeps_a_calm_speakers_louder_syllables():
     assert b.snapshot.loudness_dbfs == pytest.approx(-40.0, abs=0.01)
     mixed = leq_dbfs(np.array([-40.0] * 700 + [-35.5] * 200))
     assert b.snapshot.leq_dbfs == pytest.approx(mixed, abs=0.01)
+
+
+def sparse_frames(levels: np.ndarray, voiced: np.ndarray) -> PartyFrames:
+    """Speech frames at ``levels`` of which only ``voiced`` have a pitch."""
+    n = levels.size
+    return PartyFrames(
+        0,
+        loudness_dbfs=levels.astype(np.float32),
+        pitch_st=np.where(voiced, 5.0, np.nan),
+        voiced=voiced,
+        speech=np.ones(n, bool),
+        nucleus=np.zeros(n, bool),
+        tilt_db=np.full(n, -15.0),
+        hnr_db=np.full(n, 20.0),
+    )
+
+
+def test_the_speech_level_does_not_depend_on_which_frames_the_pitch_tracker_voiced():
+    # Syllables whose frames run -40, -46, -52 dBFS. On a clean line all are voiced; on a
+    # quiet coded line the pitch tracker keeps only the loudest (-40) voiced. The voiced
+    # energy mean moves with that choice (+2.4 dB); the energy mean of speech frames, which
+    # the speech gate finds alike on both lines, does not. (No fading memory: exact figures.)
+    levels = np.tile([-40.0, -46.0, -52.0], 300)
+
+    def baseline(voiced: np.ndarray) -> SpeakerBaseline:
+        b = SpeakerBaseline(BaselineConfig(memory_voiced_s=0.0), hop_s=HOP_S)
+        b.update(sparse_frames(levels, voiced), flagged=np.zeros(levels.size, bool))
+        return b
+
+    clean = baseline(np.ones(levels.size, bool)).snapshot
+    coded = baseline(levels == -40.0).snapshot
+    expected = leq_dbfs(np.array([-40.0, -46.0, -52.0]))
+    assert clean.speech_level_dbfs == pytest.approx(expected, abs=0.05)
+    assert coded.speech_level_dbfs == pytest.approx(expected, abs=0.05)
+    assert coded.leq_dbfs - clean.leq_dbfs == pytest.approx(-40.0 - expected, abs=0.05)
+    assert coded.leq_dbfs - clean.leq_dbfs > 2.0
+
+
+def test_the_prior_leaves_on_speech_time():
+    # A -50 dBFS speaker on a line where one speech frame in five is voiced. The -30 dBFS prior
+    # (worth 1 s) leaves after 2 s of the speaker's own speech, voiced or not: after 3 s of
+    # talk (0.6 s of it voiced) both the median and the speech level are the speaker's own.
+    levels = np.full(150, -50.0)
+    voiced = np.zeros(150, bool)
+    voiced[::5] = True
+    b = SpeakerBaseline(BaselineConfig(), hop_s=HOP_S)
+    b.update(sparse_frames(levels, voiced), flagged=np.zeros(150, bool))
+    # 1.5 s of speech: the prior still weighs 1 s against it.
+    assert b.snapshot.speech_level_dbfs == pytest.approx((-50.0 * 1.5 - 30.0) / 2.5, abs=0.1)
+    b.update(sparse_frames(levels, voiced), flagged=np.zeros(150, bool))
+    assert b.snapshot.own_s == pytest.approx(0.6)
+    assert b.snapshot.loudness_dbfs == pytest.approx(-50.0, abs=0.05)
+    assert b.snapshot.speech_level_dbfs == pytest.approx(-50.0, abs=0.05)

@@ -10,8 +10,9 @@ import pytest
 from calltone.audio.channels import ChannelRoles
 from calltone.audio.decode import load_audio
 from calltone.audio.errors import AudioError
+from calltone.models.tone.config import AnalysisConfig
 from calltone.models.tone.stream import CallAnalyzer
-from tests.support.synth import SAMPLES
+from tests.support.synth import SAMPLES, SR, silence, voiced
 
 CALLS = ["escalation_call", "interrupting_agent_call"]
 
@@ -80,3 +81,40 @@ def test_speaker_histograms_count_like_numpy_histogram():
             hist = np.zeros(bins.size - 1, np.int64)
             _add_counts(hist, values, bins)
             np.testing.assert_array_equal(hist, np.histogram(values, bins)[0])
+
+
+def test_the_baseline_does_not_learn_speech_the_detectors_were_still_judging():
+    # 14 s of calm speech at -30 dBFS, then a voice raised 8 dB for 4 s. The tone window is made
+    # to wait for 1.5 s of voiced speech before judging (as it waits on a quiet coded line,
+    # where the pitch tracker voices fewer frames): the raised voice is flagged 1.5 s in. The
+    # baseline learns a frame only after learn_delay_s, and not if a flagged frame follows
+    # within that time, so the raised voice's first 1.5 s never become the speaker's normal;
+    # learning at once (learn_delay_s = 0), they lift the speech level ~2 dB before the flag.
+    x = silence(24.0, seed=11)
+    for at_s, sig in (
+        (0.5, voiced(200, 14.0, -30, seed=5, syll_hz=2.0)),
+        (16.0, voiced(200 * 2 ** (2 / 12), 4.0, -22, seed=6, syll_hz=2.0)),
+    ):
+        x[int(at_s * SR) : int(at_s * SR) + sig.size] += sig
+
+    def levels(learn_delay_s: float) -> tuple[float, float, list]:
+        cfg = AnalysisConfig.from_dict(
+            {"baseline": {"learn_delay_s": learn_delay_s}, "agent_tone": {"min_voiced_s": 1.5}}
+        )
+        an = CallAnalyzer(roles=ChannelRoles(agent=0, customer=None), n_channels=1, config=cfg)
+        at_16 = None
+        for i in range(0, x.size, SR // 10):
+            an.push(x[None, i : i + SR // 10])
+            if at_16 is None and an.time_s >= 16.0:
+                at_16 = an.baselines["agent"].snapshot.speech_level_dbfs
+        end = an.baselines["agent"].snapshot.speech_level_dbfs
+        tone = [e for e in an.finish().events if e.kind == "agent_tone"]
+        assert at_16 is not None
+        return at_16, end, tone
+
+    before, after, tone = levels(AnalysisConfig().baseline.learn_delay_s)
+    assert len(tone) == 1 and tone[0].evidence["confirmed_at_s"] >= 17.0
+    assert after == pytest.approx(before, abs=0.1)
+    before0, after0, tone0 = levels(0.0)
+    assert len(tone0) == 1
+    assert after0 - before0 > 1.5
