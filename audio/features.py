@@ -579,8 +579,7 @@ class FrontEnd:
         )
         half = self._floor_n // 2
         ext_f = np.concatenate((self._floor_hist, sm_db), axis=1)
-        centred = minimum_filter1d(ext_f, size=self._floor_n, axis=1, mode="constant", cval=np.inf)
-        floor = centred[:, half : half + n]
+        floor = _trailing_min(ext_f, self._floor_n, n)
         self._floor_hist = ext_f[:, ext_f.shape[1] - 2 * half :]
         # Speech level: a peak hold of the smoothed level that decays slowly. Quieter than
         # ``vad_range_db`` under it is not this channel's speech (reverberation, breath, a
@@ -607,9 +606,7 @@ class FrontEnd:
             ext_s[:, ext_s.shape[1] - (steady_n - 1) :] if steady_n > 1 else ext_s[:, :0]
         )
         ext_f2 = np.concatenate((self._steady_floor_hist, sm2_db), axis=1)
-        steady = minimum_filter1d(ext_f2, size=self._floor_n, axis=1, mode="constant", cval=np.inf)[
-            :, half : half + n
-        ]
+        steady = _trailing_min(ext_f2, self._floor_n, n)
         self._steady_floor_hist = ext_f2[:, ext_f2.shape[1] - 2 * half :]
         spread = np.maximum(steady - floor, 0.0)
         relaxed = np.minimum(
@@ -659,6 +656,23 @@ class FrontEnd:
             tilt.astype(np.float32),
             aper_v,
         )
+
+
+#: Up to this many new frames, a trailing minimum is read off a sliding-window view (a live
+#: 20 ms push: two frames); more, and the O(n) minimum filter is cheaper. Both are exact.
+_TRAILING_MIN_DIRECT_FRAMES = 32
+
+
+def _trailing_min(ext: np.ndarray, size: int, n: int) -> np.ndarray:
+    """``out[:, i] = ext[:, i : i + size].min(axis=1)`` for ``i < n`` (``ext`` holds
+    ``size - 1`` frames of history then ``n`` new ones): each new frame's trailing minimum."""
+    if n <= _TRAILING_MIN_DIRECT_FRAMES:
+        win = np.lib.stride_tricks.sliding_window_view(ext, size, axis=1)
+        return np.asarray(win[:, :n].min(axis=2))
+    half = size // 2
+    return np.asarray(
+        minimum_filter1d(ext, size=size, axis=1, mode="constant", cval=np.inf)[:, half : half + n]
+    )
 
 
 def _sosfilt_rows(sos: np.ndarray, x: np.ndarray, zi: np.ndarray) -> np.ndarray:
