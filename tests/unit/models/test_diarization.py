@@ -18,6 +18,7 @@ from calltone.audio.errors import ParameterError
 from calltone.audio.features import extract_features
 from calltone.audio.speakers import (
     SpeakerFeatureOptions,
+    gate_speech,
     speaker_frames,
     speaker_windows,
 )
@@ -177,6 +178,29 @@ def test_spectral_floor_hides_g711_quantisation_noise() -> None:
     plain = _line_shift(SpeakerFeatureOptions(), "nb_ulaw")
     floored = _line_shift(SpeakerFeatureOptions(spectral_floor_db=40.0), "nb_ulaw")
     assert floored < 0.1 and floored < plain / 3, (floored, plain)
+
+
+def test_speaker_gate_keeps_speech_on_a_noisy_line() -> None:
+    """Two formant voices with steady noise 15 dB under them: a bar 20 dB over the noise floor
+    sits in the speech and drops much of it; ``gate_db_under_speech`` keeps what is near the
+    loud speech. On the same call without the noise both gates keep the same frames."""
+    mix, _ref = _formant_mix()
+    noise = np.random.default_rng(5).normal(size=mix.size).astype(np.float32)
+    noise *= np.sqrt(np.mean(mix[np.abs(mix) > 0.01] ** 2)) / np.std(noise) * 10 ** (-15 / 20)
+    for x, noisy in ((mix + noise, True), (mix, False)):
+        ch = extract_features(x[None]).channels[0]
+        speech = np.asarray(ch.speech, dtype=bool)
+        kept = {
+            name: int(gate_speech(speech, ch.loudness_dbfs, opts).sum())
+            for name, opts in (
+                ("floor", SpeakerFeatureOptions(gate_db_under_speech=None)),
+                ("default", SpeakerFeatureOptions()),
+            )
+        }
+        if noisy:
+            assert kept["default"] > 0.9 * speech.sum() and kept["floor"] < 0.7 * speech.sum(), kept
+        else:
+            assert kept["default"] == kept["floor"], kept
 
 
 def test_embedding_windows_do_not_span_a_pause() -> None:
@@ -376,6 +400,7 @@ def test_split_channels_masks_the_other_speaker() -> None:
         (lambda: SpeakerFeatureOptions(spectral_floor_db=-3.0), "spectral_floor_db"),
         (lambda: SpeakerFeatureOptions(window_pause_s=0.0), "window_pause_s"),
         (lambda: SpeakerFeatureOptions(min_window_s=2.0), "min_window_s"),
+        (lambda: SpeakerFeatureOptions(gate_db_under_speech=0.0), "gate_db_under_speech"),
         (lambda: DiarizationConfig(restarts=-1), "restarts"),
         (lambda: DiarizationConfig(overlap_level_match_db=0.0), "overlap_level_match_db"),
         (lambda: DiarizationConfig(interruption_confidence_factor=1.5), "interruption_conf"),
