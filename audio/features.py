@@ -513,11 +513,11 @@ class FrontEnd:
         self._floor_n = options.frames(options.vad_noise_window_s) | 1
         self._power_hist = np.zeros((n_channels, self._smooth_n - 1), np.float64)
         half = self._floor_n // 2
-        self._floor_hist = np.full((n_channels, 2 * half), np.inf)
+        # Both floors' histories, stacked (short floor rows, then steady floor rows).
+        self._floors_hist = np.full((2 * n_channels, 2 * half), np.inf)
         # The steady-noise floor (module notes): a longer smoothing, the same trailing minimum.
         self._steady_n = options.frames(options.vad_noise_steady_smooth_s)
         self._steady_hist = np.zeros((n_channels, self._steady_n - 1), np.float64)
-        self._steady_floor_hist = np.full((n_channels, 2 * half), np.inf)
         self._peak_lifted = np.full((n_channels, 1), -np.inf)
         self.frames_done = 0
 
@@ -578,22 +578,7 @@ class FrontEnd:
             ext_p[:, ext_p.shape[1] - (smooth_n - 1) :] if smooth_n > 1 else ext_p[:, :0]
         )
         half = self._floor_n // 2
-        ext_f = np.concatenate((self._floor_hist, sm_db), axis=1)
-        floor = _trailing_min(ext_f, self._floor_n, n)
-        self._floor_hist = ext_f[:, ext_f.shape[1] - 2 * half :]
-        # Speech level: a peak hold of the smoothed level that decays slowly. Quieter than
-        # ``vad_range_db`` under it is not this channel's speech (reverberation, breath, a
-        # distant voice), whatever the recording's gain: the gate is relative at both ends.
-        # p[i] = max(p[i-1] - d, x[i]) is a running maximum of x[j] + d * j, less d * i.
         g = self.frames_done + np.arange(n, dtype=np.float64)
-        d = o.vad_peak_decay_db_per_s * o.hop_s
-        lifted = np.maximum.accumulate(
-            np.concatenate((self._peak_lifted, sm_db + d * g), axis=1), axis=1
-        )
-        self._peak_lifted = lifted[:, -1:].copy()
-        peak = lifted[:, 1:] - d * g
-        lower = np.maximum(peak - o.vad_range_db, o.vad_min_level_dbfs)
-        gate = np.maximum(floor + o.vad_snr_db, lower)
         # Steady noise (module notes): the minimum of a longer smoothing (mean over the frames
         # seen so far at the start) and its spread over the short floor.
         steady_n = self._steady_n
@@ -605,9 +590,22 @@ class FrontEnd:
         self._steady_hist = (
             ext_s[:, ext_s.shape[1] - (steady_n - 1) :] if steady_n > 1 else ext_s[:, :0]
         )
-        ext_f2 = np.concatenate((self._steady_floor_hist, sm2_db), axis=1)
-        steady = _trailing_min(ext_f2, self._floor_n, n)
-        self._steady_floor_hist = ext_f2[:, ext_f2.shape[1] - 2 * half :]
+        ext_f = np.concatenate((self._floors_hist, np.concatenate((sm_db, sm2_db))), axis=1)
+        floors = _trailing_min(ext_f, self._floor_n, n)
+        floor, steady = floors[: self.n_channels], floors[self.n_channels :]
+        self._floors_hist = ext_f[:, ext_f.shape[1] - 2 * half :]
+        # Speech level: a peak hold of the smoothed level that decays slowly. Quieter than
+        # ``vad_range_db`` under it is not this channel's speech (reverberation, breath, a
+        # distant voice), whatever the recording's gain: the gate is relative at both ends.
+        # p[i] = max(p[i-1] - d, x[i]) is a running maximum of x[j] + d * j, less d * i.
+        d = o.vad_peak_decay_db_per_s * o.hop_s
+        lifted = np.maximum.accumulate(
+            np.concatenate((self._peak_lifted, sm_db + d * g), axis=1), axis=1
+        )
+        self._peak_lifted = lifted[:, -1:].copy()
+        peak = lifted[:, 1:] - d * g
+        lower = np.maximum(peak - o.vad_range_db, o.vad_min_level_dbfs)
+        gate = np.maximum(floor + o.vad_snr_db, lower)
         spread = np.maximum(steady - floor, 0.0)
         relaxed = np.minimum(
             steady + np.maximum(o.vad_steady_margin_db, o.vad_spread_factor * spread),
@@ -658,8 +656,8 @@ class FrontEnd:
         )
 
 
-#: Up to this many new frames, a trailing minimum is read off a sliding-window view (a live
-#: 20 ms push: two frames); more, and the O(n) minimum filter is cheaper. Both are exact.
+#: Up to this many new frames, trailing minima are read directly (a live 20 ms push: two
+#: frames); more, and the O(n) minimum filter is cheaper. Both are exact.
 _TRAILING_MIN_DIRECT_FRAMES = 32
 
 
@@ -667,8 +665,18 @@ def _trailing_min(ext: np.ndarray, size: int, n: int) -> np.ndarray:
     """``out[:, i] = ext[:, i : i + size].min(axis=1)`` for ``i < n`` (``ext`` holds
     ``size - 1`` frames of history then ``n`` new ones): each new frame's trailing minimum."""
     if n <= _TRAILING_MIN_DIRECT_FRAMES:
-        win = np.lib.stride_tricks.sliding_window_view(ext, size, axis=1)
-        return np.asarray(win[:, :n].min(axis=2))
+        # Window i = [i, n-1) + [n-1, size) + [size, size+i): a shared middle, a suffix minimum
+        # on the left and a prefix minimum on the right.
+        common = ext[:, n - 1 : size].min(axis=1, keepdims=True)
+        if n == 1:
+            return np.asarray(common)
+        inf = np.full((ext.shape[0], 1), np.inf)
+        left = np.minimum.accumulate(ext[:, n - 2 :: -1], axis=1)[:, ::-1]
+        right = np.minimum.accumulate(ext[:, size : size + n - 1], axis=1)
+        return np.minimum(
+            np.minimum(common, np.concatenate((left, inf), axis=1)),
+            np.concatenate((inf, right), axis=1),
+        )
     half = size // 2
     return np.asarray(
         minimum_filter1d(ext, size=size, axis=1, mode="constant", cval=np.inf)[:, half : half + n]
