@@ -297,13 +297,18 @@ class StreamSeparator:
         return self._f0_frame + self._speech.size
 
     def _gated(self, a: int, b: int) -> np.ndarray:
-        """Speech of frames ``[a, b)`` (absolute) limited to frames well over the noise floor
-        of the history, with the hangover of :func:`audio.speakers.gate_speech`."""
+        """Speech of frames ``[a, b)`` (absolute) limited as :func:`audio.speakers.gate_speech`
+        limits a recording's (over the history's noise floor, or near its loud speech on a
+        noisy line), with its hangover."""
         loud = np.nan_to_num(self._loud, nan=-120.0)
         floor_db = float(np.percentile(loud, 10)) if loud.size else -120.0
+        bar_db = floor_db + self._f.gate_db_over_floor
+        under = self._f.gate_db_under_speech  # a noisy line's bar, as audio.speakers.gate_speech
+        if under is not None and self._speech.any():
+            bar_db = min(bar_db, float(np.percentile(loud[self._speech], 90)) - under)
         lo, hi = max(self._f0_frame, a - self._hangover), min(self._n_frames, b + self._hangover)
         s = slice(lo - self._f0_frame, hi - self._f0_frame)
-        hot = self._speech[s] & (loud[s] > floor_db + self._f.gate_db_over_floor)
+        hot = self._speech[s] & (loud[s] > bar_db)
         k = 2 * self._hangover + 1
         full = np.convolve(hot.astype(np.float64), np.ones(k), mode="full")
         near = full[self._hangover : self._hangover + hot.size] > 0
