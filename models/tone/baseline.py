@@ -179,7 +179,7 @@ class SpeakerBaseline:
         )
         ok = voiced & ~flagged & np.isfinite(pitch_st)
         ok_speech = speech & ~flagged
-        if self._own_speech_n * self.hop_s >= 2.0 * c.prior_weight_s or self.from_profile:
+        if self._own_voiced_n * self.hop_s >= 2.0 * c.prior_weight_s or self.from_profile:
             not_above = loudness_dbfs <= snap.loudness_dbfs + c.exclude_above_db
             ok &= not_above
             level_ok = ok_speech & not_above
@@ -247,13 +247,18 @@ class SpeakerBaseline:
             # The prior stands in only until the speaker's own speech can: levels are in dBFS,
             # which depend on the recording's gain, so a -30 dBFS prior kept in the blend pulled
             # a -50 dBFS speaker's baseline 2-5 dB up after 3-7 s of speech.
-            # It leaves on the speaker's own *speech* time, which the speech gate finds alike
-            # on every line; their voiced time halves on a quiet or coded one (the pitch
-            # tracker keeps only the louder syllables), and a -30 dBFS prior kept in the blend
-            # for longer pulled a -12 dB line's baseline ~10 dB up.
-            w_lo = c.prior_weight_s if self.own_speech_s < 2.0 * c.prior_weight_s else 0.0
+            # The voiced statistics leave it on voiced time: a call's first seconds of line
+            # noise the speech gate takes for speech (a settling noise floor) must not become
+            # the level yelling is judged against. The speech level leaves it on speech time,
+            # which the gate finds alike on every line (voiced time halves on a quiet or coded
+            # one, and a -30 dBFS prior kept in the blend pulled a -12 dB line's level ~10 dB
+            # up); noise far under the voice falls out of it by the dominant range.
+            w_lo = c.prior_weight_s if own_s < 2.0 * c.prior_weight_s else 0.0
             w_st = c.prior_pitch_weight_s
-        w_sp = w_lo
+        if self.from_profile:
+            w_sp = c.profile_weight_s
+        else:
+            w_sp = c.prior_weight_s if self.own_speech_s < 2.0 * c.prior_weight_s else 0.0
         self.snapshot = BaselineSnapshot(
             loudness_dbfs=_blend(p.loudness_dbfs, med_lo, w_lo, n_s),
             pitch_st=_blend(p.pitch_st, med_st, w_st, n_s),

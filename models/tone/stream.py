@@ -460,7 +460,12 @@ class CallAnalyzer:
             )
             self._tick_buf[p] = []
         pending = self._pending[p]
-        d = self._learn_delay
+        # While the level still rests on the prior (the speaker's first 2 x prior_weight_s of
+        # speech), there is no own normal to protect and the cold-start rules judge against
+        # what is learnt: the baseline learns at once, as the speaker starts talking.
+        b = self.baselines[p]
+        settling = not b.from_profile and b.own_speech_s < 2.0 * self.config.baseline.prior_weight_s
+        d = 0 if settling else self._learn_delay
         while pending:
             oldest = pending[0][0]
             ahead = sum(len(f) for f, _ in pending[1:])

@@ -98,10 +98,11 @@ def test_the_speech_level_does_not_depend_on_which_frames_the_pitch_tracker_voic
     assert coded.leq_dbfs - clean.leq_dbfs > 2.0
 
 
-def test_the_prior_leaves_on_speech_time():
+def test_the_speech_level_leaves_the_prior_on_speech_time():
     # A -50 dBFS speaker on a line where one speech frame in five is voiced. The -30 dBFS prior
-    # (worth 1 s) leaves after 2 s of the speaker's own speech, voiced or not: after 3 s of
-    # talk (0.6 s of it voiced) both the median and the speech level are the speaker's own.
+    # (worth 1 s) leaves the speech level after 2 s of the speaker's own speech, voiced or
+    # not; the voiced median keeps it until 2 s of voiced speech (a call's settling line noise,
+    # taken for speech, must not become the level yelling is judged against).
     levels = np.full(150, -50.0)
     voiced = np.zeros(150, bool)
     voiced[::5] = True
@@ -111,5 +112,5 @@ def test_the_prior_leaves_on_speech_time():
     assert b.snapshot.speech_level_dbfs == pytest.approx((-50.0 * 1.5 - 30.0) / 2.5, abs=0.1)
     b.update(sparse_frames(levels, voiced), flagged=np.zeros(150, bool))
     assert b.snapshot.own_s == pytest.approx(0.6)
-    assert b.snapshot.loudness_dbfs == pytest.approx(-50.0, abs=0.05)
+    assert b.snapshot.loudness_dbfs > -45.0
     assert b.snapshot.speech_level_dbfs == pytest.approx(-50.0, abs=0.05)
