@@ -28,8 +28,9 @@ class BaselineConfig:
 
     The loudness baseline starts from a prior worth ``prior_weight_s`` seconds of speech
     (pitch from one worth ``prior_pitch_weight_s``: voices differ by an octave, so by default the
-    speaker's own first voiced frames set it); the prior leaves once the speaker has twice that
-    much speech of their own, voiced or not (the speech gate finds a speaker's talk alike on
+    speaker's own first voiced frames set it); the prior leaves the voiced statistics once the
+    speaker has twice that much voiced speech of their own, and the speech level once they
+    have twice that much speech, voiced or not (the speech gate finds a speaker's talk alike on
     every line, while the pitch tracker voices half as many frames on a quiet or coded one).
     The speaker's unflagged voiced frames keep coming in for the whole call, older ones fading
     with a time constant of ``memory_voiced_s`` seconds of voiced speech (gain control and a
@@ -40,7 +41,8 @@ class BaselineConfig:
     running median level, nor frames ``learn_delay_s`` or less before a flagged one: the
     baseline learns a frame only after the detectors have judged that much speech after it (a
     window that turns non-calm holds the escalation's first second too, which must not become
-    the speaker's normal first). The level statistics (median, spread, energy means) use only
+    the speaker's normal first); until the speaker has twice ``prior_weight_s`` of speech
+    there is no own normal to protect and it learns at once. The level statistics (median, spread, energy means) use only
     frames within ``dominant_range_db`` of the 97th percentile level: the speaker's own voice
     is the loud part of what their microphone hears, and other voices picked up far quieter
     are not their normal. A saved voice profile counts as ``profile_weight_s`` seconds of
