@@ -150,6 +150,19 @@ class SpeakerBaseline:
             )
         self._prior = self.snapshot
 
+    def _own_level(self, c: BaselineConfig) -> bool:
+        """Whether the voiced statistics rest on the speaker's own voice (the prior has left).
+
+        After twice ``prior_weight_s`` of the speaker's voiced speech; or, on a line whose pitch
+        tracker voices half as many frames (quiet or coded), after twice that much of their
+        speech with half that voiced time. A call's settling line noise, which the speech
+        gate may take for speech, is seldom voiced, so it alone never sets the level.
+        """
+        voiced_s, speech_s = self.own_voiced_s, self.own_speech_s
+        return voiced_s >= 2.0 * c.prior_weight_s or (
+            speech_s >= 2.0 * c.prior_weight_s and voiced_s >= c.prior_weight_s
+        )
+
     @property
     def own_speech_s(self) -> float:
         """Seconds of this speaker's own speech (voiced or not) taken into the level statistics
@@ -179,7 +192,7 @@ class SpeakerBaseline:
         )
         ok = voiced & ~flagged & np.isfinite(pitch_st)
         ok_speech = speech & ~flagged
-        if self._own_voiced_n * self.hop_s >= 2.0 * c.prior_weight_s or self.from_profile:
+        if self._own_level(c) or self.from_profile:
             not_above = loudness_dbfs <= snap.loudness_dbfs + c.exclude_above_db
             ok &= not_above
             level_ok = ok_speech & not_above
@@ -253,7 +266,7 @@ class SpeakerBaseline:
             # which the gate finds alike on every line (voiced time halves on a quiet or coded
             # one, and a -30 dBFS prior kept in the blend pulled a -12 dB line's level ~10 dB
             # up); noise far under the voice falls out of it by the dominant range.
-            w_lo = c.prior_weight_s if own_s < 2.0 * c.prior_weight_s else 0.0
+            w_lo = 0.0 if self._own_level(c) else c.prior_weight_s
             w_st = c.prior_pitch_weight_s
         if self.from_profile:
             w_sp = c.profile_weight_s

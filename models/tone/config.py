@@ -29,8 +29,8 @@ class BaselineConfig:
     The loudness baseline starts from a prior worth ``prior_weight_s`` seconds of speech
     (pitch from one worth ``prior_pitch_weight_s``: voices differ by an octave, so by default the
     speaker's own first voiced frames set it); the prior leaves the voiced statistics once the
-    speaker has twice that much voiced speech of their own, and the speech level once they
-    have twice that much speech, voiced or not (the speech gate finds a speaker's talk alike on
+    speaker has twice that much voiced speech of their own (or twice that much speech with
+    half that voiced), and the speech level once they have twice that much speech (the speech gate finds a speaker's talk alike on
     every line, while the pitch tracker voices half as many frames on a quiet or coded one).
     The speaker's unflagged voiced frames keep coming in for the whole call, older ones fading
     with a time constant of ``memory_voiced_s`` seconds of voiced speech (gain control and a
@@ -169,14 +169,14 @@ class AgentToneConfig:
     max_pace_syll_per_s: float = 6.5
     tilt_db_over_baseline: float = 2.5
     harshness_db_over_baseline: float = 2.0
-    score_bias: float = -1.9141
-    weight_per_loudness_db: float = 0.396
+    score_bias: float = -1.8181
+    weight_per_loudness_db: float = 0.3953
     weight_per_pitch_st: float = 0.0
-    weight_per_pitch_spread_st: float = 0.0791
+    weight_per_pitch_spread_st: float = 0.0997
     weight_per_pace_ratio: float = 0.0
     weight_per_tilt_db: float = 0.0
-    weight_per_harshness_db: float = 0.5164
-    min_score: float = 0.7887
+    weight_per_harshness_db: float = 0.4261
+    min_score: float = 0.7705
     min_signals: int = 2
     vote_min_voiced_s: float = 1.5
     vote_min_baseline_voiced_s: float = 1.5

@@ -114,3 +114,10 @@ def test_the_speech_level_leaves_the_prior_on_speech_time():
     assert b.snapshot.own_s == pytest.approx(0.6)
     assert b.snapshot.loudness_dbfs > -45.0
     assert b.snapshot.speech_level_dbfs == pytest.approx(-50.0, abs=0.05)
+    # With 1 s voiced in 5 s of speech (a line voicing a fifth of the frames) the voiced
+    # statistics are the speaker's own too.
+    b.update(sparse_frames(levels, voiced), flagged=np.zeros(150, bool))
+    assert b.snapshot.loudness_dbfs > -45.0  # 0.9 s voiced: not yet
+    b.update(sparse_frames(levels, voiced), flagged=np.zeros(150, bool))
+    assert b.snapshot.own_s == pytest.approx(1.2)
+    assert b.snapshot.loudness_dbfs == pytest.approx(-50.0, abs=0.05)
