@@ -162,8 +162,11 @@ def test_mono_mix_does_not_blame_the_agent_and_says_which_party_is_assumed(
     assert "mono recording" in r.stderr
     text = render_text(doc)
     assert "agent yelling" not in text and "someone (mono mix) yelling" in text
-    # told who is on it: analysed as that party, and the note says so
-    r = run("analyze", str(mono), "--no-transcribe", "--mono-role", "customer")
+    # told who is on it (a recording of the customer's line alone): analysed as that party,
+    # and the note says so
+    line = tmp_path / "customer_line.wav"
+    sf.write(str(line), data[:, 1], sr)
+    r = run("analyze", str(line), "--no-transcribe", "--mono-role", "customer")
     doc = json.loads(r.stdout)
     assert doc["call"]["roles"] == {"agent": None, "customer": 0}
     assert doc["notes"][0].startswith("mono recording: analysed as the customer alone")
