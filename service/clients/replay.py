@@ -129,9 +129,7 @@ async def replay_samples(
                         "channels": int(x.shape[0]),
                         "encoding": "pcm_s16le",
                         "agent_channel": agent_channel,
-                        **(
-                            {"separate": True, "agent_speaker": agent_speaker} if separate else {}
-                        ),
+                        **({"separate": True, "agent_speaker": agent_speaker} if separate else {}),
                     }
                 )
             )
