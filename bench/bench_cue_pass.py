@@ -28,7 +28,6 @@ import itertools
 import json
 import os
 import pickle
-import subprocess
 import sys
 import tempfile
 import time
@@ -45,6 +44,7 @@ for p in (ROOT, ROOT / "bench"):
         sys.path.insert(0, str(p))
 
 import telephone  # noqa: E402
+from bench_cues import score, speak  # noqa: E402
 from cue_set import CONDITIONS, CUSTOMER_NAME, Labelled, half  # noqa: E402
 
 from calltone.models.recorded.transcript import CUE_HOTWORDS, recorded_call_options  # noqa: E402
@@ -91,17 +91,6 @@ class Clip:
     first: list[Segment]
     first_s: float
     second: dict[str, list[tuple[list[Word], float]]] = field(default_factory=dict)
-
-
-def speak(text: str, voice: str, condition: str, folder: Path) -> np.ndarray:
-    wav = folder / "u.wav"
-    subprocess.run(
-        ["espeak-ng", "-v", voice, "-s", "165", "-w", str(wav), text], check=True, timeout=30
-    )
-    y, sr = sf.read(wav, dtype="float32")
-    x = telephone.to_16k(telephone.simulate(y, sr, telephone.CONDITIONS[condition])).reshape(-1)
-    pad = np.zeros(SR // 2, dtype=np.float32)
-    return np.concatenate([pad, x, pad])
 
 
 def build_clips(
@@ -160,22 +149,6 @@ def everywhere(c: Clip, variant: str) -> list[Segment]:
         if words:
             text = " ".join(w.word for w in words)
             out.append(Segment(seg.speaker, words[0].start_s, words[-1].end_s, text, words))
-    return out
-
-
-def score(pairs: list[tuple[frozenset[str], set[str]]], kinds: list[str]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for k in kinds:
-        tp = sum(1 for truth, got in pairs if k in truth and k in got)
-        fn = sum(1 for truth, got in pairs if k in truth and k not in got)
-        fp = sum(1 for truth, got in pairs if k not in truth and k in got)
-        out[k] = {
-            "recall": round(tp / (tp + fn), 3) if tp + fn else None,
-            "precision": round(tp / (tp + fp), 3) if tp + fp else None,
-            "tp": tp,
-            "fn": fn,
-            "fp": fp,
-        }
     return out
 
 

@@ -5,13 +5,11 @@ no word put on silence or noise."""
 from __future__ import annotations
 
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
-import soundfile as sf
 
 from calltone.models.speech.cue_pass import (
     CuePassConfig,
@@ -99,17 +97,11 @@ def test_gate_and_sound_similarity() -> None:
 
 
 def _spoken(text: str, voice: str, condition: str, tmp_path: Path) -> np.ndarray:
+    """espeak-ng through a telephone channel, as the cue benchmark speaks its set."""
     sys.path.insert(0, str(ROOT / "bench"))
-    import telephone
+    from bench_cues import speak
 
-    wav = tmp_path / "u.wav"
-    subprocess.run(
-        ["espeak-ng", "-v", voice, "-s", "165", "-w", str(wav), text], check=True, timeout=30
-    )
-    y, sr = sf.read(wav, dtype="float32")
-    x = telephone.to_16k(telephone.simulate(y, sr, telephone.CONDITIONS[condition])).reshape(-1)
-    pad = np.zeros(SR // 2, dtype=np.float32)
-    return np.concatenate([pad, x, pad])
+    return speak(text, voice, condition, tmp_path)
 
 
 @pytest.mark.slow
