@@ -42,6 +42,19 @@ def launched(args: list[str]) -> Iterator[Any]:
             b.close()
 
 
+def watch_errors(page: Any) -> list[str]:
+    """A list that fills with the page's console errors and warnings and uncaught exceptions."""
+    errors: list[str] = []
+    page.on(
+        "console",
+        lambda m: (
+            errors.append(f"console {m.type}: {m.text}") if m.type in ("error", "warning") else None
+        ),
+    )
+    page.on("pageerror", lambda e: errors.append(f"pageerror: {e}"))
+    return errors
+
+
 class Tab:
     """A browser context of its own (its own cookie) with one page, and what it logged."""
 
@@ -51,16 +64,7 @@ class Tab:
         if permissions:
             self.context.grant_permissions(list(permissions), origin=base)
         self.page = self.context.new_page()
-        self.errors: list[str] = []
-        self.page.on(
-            "console",
-            lambda m: (
-                self.errors.append(f"console {m.type}: {m.text}")
-                if m.type in ("error", "warning")
-                else None
-            ),
-        )
-        self.page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
+        self.errors: list[str] = watch_errors(self.page)
         self.page.on("requestfailed", self._failed)
 
     def _failed(self, request: Any) -> None:

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from calltone.service.scoring.batch import ScoredCall, ScoreOptions, score_file
-from tests.support.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, launched
+from tests.support.browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, launched, watch_errors
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "samples" / "interrupting_agent_call" / "call.wav"
@@ -66,17 +66,8 @@ class Page:
 
     def __init__(self, browser: Any, url: str) -> None:
         self.page = browser.new_page(viewport={"width": 1280, "height": 900})
-        self.errors: list[str] = []
+        self.errors: list[str] = watch_errors(self.page)
         self.requests: list[str] = []
-        self.page.on(
-            "console",
-            lambda m: (
-                self.errors.append(f"console {m.type}: {m.text}")
-                if m.type in ("error", "warning")
-                else None
-            ),
-        )
-        self.page.on("pageerror", lambda e: self.errors.append(f"pageerror: {e}"))
         self.page.on("requestfailed", lambda r: self.errors.append(f"request failed: {r.url}"))
         self.page.on("request", lambda r: self.requests.append(r.url))
         self.page.goto(url)
