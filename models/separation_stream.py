@@ -315,21 +315,24 @@ class StreamSeparator:
         out = self._speech[s] & near
         return np.asarray(out[a - lo : a - lo + (b - a)])
 
-    def _frames_of(self, a: int, b: int) -> Any:
-        """:class:`audio.speakers.SpeakerFrames` of frames ``[a, b)`` (absolute); the
-        samples must still be held."""
+    def _frames_of(self, a: int, b: int) -> tuple[Any, int, int, np.ndarray]:
+        """:class:`audio.speakers.SpeakerFrames` of frames ``[a, b)`` (absolute) with a few
+        frames of context, the index range of ``[a, b)`` in them, and the gated speech of
+        ``[a, b)``; the samples must still be held."""
         pad = 3  # frames of context each side: the STFT's centred window needs 1.6
         lo, hi = max(self._f0_frame, a - pad), min(self._n_frames, b + pad)
         x = self._buf.get(lo * self._hop, hi * self._hop)
         sl = slice(lo - self._f0_frame, hi - self._f0_frame)
-        fr = speaker_frames(x, self._gated(lo, hi), self._pitch[sl], self._loud[sl], self._f)
-        return fr, a - lo, a - lo + (b - a)
+        gated = self._gated(lo, hi)
+        fr = speaker_frames(x, gated, self._pitch[sl], self._loud[sl], self._f)
+        i0, i1 = a - lo, a - lo + (b - a)
+        return fr, i0, i1, gated[i0:i1]
 
     def _refit(self, upto: int) -> None:
         """Diarize the history up to frame ``upto`` and refit the two speaker models."""
         cfg = self.config
         first = max(self._f0_frame, upto - round(cfg.history_s / self._f.hop_s))
-        frames, i0, i1 = self._frames_of(first, upto)
+        frames, i0, i1, _ = self._frames_of(first, upto)
         d = diarize_frames(frames, cfg.diarization)
         self._last_refit_frame = upto
         if d.n_speakers < 2:
@@ -368,13 +371,12 @@ class StreamSeparator:
         else:
             # Viterbi over the undecided frames and the lookahead, anchored at the last speaker
             b = self._n_frames
-            fr, i0, i1 = self._frames_of(a, b)
+            fr, i0, i1, sp = self._frames_of(a, b)
             m = self._models
             raw = fr.mfcc * fr.cep_scale + fr.cep_mean
             mfcc = (raw - m.cep_mean) / m.cep_scale
             # judged on the frames clear of the history's noise floor (speaker_frames gates
             # again against the short window's own floor, which is speech: not used here)
-            sp = self._gated(a, b)
             llr = np.where(sp, self._scale * m.llr(mfcc[i0:i1]), 0.0)
             spoken = np.flatnonzero(self._labels >= 0)
             last = int(self._labels[spoken[-1]]) if spoken.size else 0
