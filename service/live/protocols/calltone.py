@@ -12,6 +12,7 @@ wire formats into it through :mod:`.bridge`.
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -143,6 +144,14 @@ def parse_start(
                 f"separate needs a one-channel stream (the mix of both parties), not "
                 f"{fmt.channels} channels; send channels 1, or drop separate for a two-channel call",
                 CLOSE_INVALID,
+            )
+        if importlib.util.find_spec("librosa") is None:
+            raise ProtocolError(
+                "separation_unavailable",
+                "this server cannot separate a mono mix: the speaker features need the 'mono' "
+                "extra (pip install 'calltone[mono]' on the server); send two channels, or drop "
+                "separate",
+                CLOSE_UNSUPPORTED,
             )
         return start, fmt, ChannelRoles(agent=0, customer=1)
     try:

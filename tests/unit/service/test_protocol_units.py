@@ -166,3 +166,30 @@ def test_settings_refuse_clear_keys_and_bad_secrets() -> None:
     )
     assert s.fork_source("k1") == "pbx" and s.fork_source("k2") is None
     assert "s" not in repr(s.audiohook_keys["k"]) and s.audiohook_secret("k") == b"s"
+
+
+def test_separate_on_a_server_without_the_mono_extra_says_how_to_get_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # The speaker features of live separation need librosa (the 'mono' extra); a server
+    # installed without it refuses at the start, naming the fix, instead of failing mid-call.
+    import datetime as dt
+    import importlib.util
+    import json
+
+    from calltone.service.live.protocols.calltone import ProtocolError, parse_start
+    from calltone.service.storage import UserRecord
+
+    user = UserRecord(
+        id=1, name="a1", role="agent", agent_id="a1", created_at=dt.datetime.now(dt.UTC)
+    )
+    start = json.dumps({"type": "start", "channels": 1, "separate": True})
+    assert parse_start(start, user)[2].agent == 0  # librosa is here: accepted
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "librosa" else real(name, *a)
+    )
+    with pytest.raises(ProtocolError) as info:
+        parse_start(start, user)
+    assert info.value.code == "separation_unavailable" and info.value.close_code == 1003
+    assert "calltone[mono]" in info.value.message
