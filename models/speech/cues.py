@@ -134,6 +134,10 @@ class Cue:
         of a recognition error, e.g. "super miner" for "supervisor"), times
         :data:`SLIP_CONFIDENCE` when a word slipped, times the mean word probability Whisper
         gave the quoted words (floored at :data:`MIN_WORD_PROBABILITY`).
+    source : str
+        ``"transcript"``: the words are Whisper's first pass; ``"verification"``: the cue rests
+        on a key phrase that forced rescoring put where Whisper had written other words
+        (:func:`calltone.models.speech.verify.mark_verified`, confidence scaled down).
     """
 
     kind: str
@@ -147,6 +151,7 @@ class Cue:
     pattern: str
     occurrence: int = 1
     confidence: float = 1.0
+    source: str = "transcript"
 
     def to_event_dict(self) -> dict[str, Any]:
         """The cue as an analysis event (``kind: "phrase"``; the caller assigns ``id``)."""
@@ -163,6 +168,7 @@ class Cue:
                 "pattern": self.pattern,
                 "occurrence": self.occurrence,
                 "confidence": round(self.confidence, 2),
+                **({"source": self.source} if self.source != "transcript" else {}),
             },
         }
 
@@ -615,19 +621,7 @@ def _edit_cost(a: Sequence[str], b: Sequence[str], *, limit: int) -> int:
 
 
 def _with_occurrence(c: Cue, k: int) -> Cue:
-    return Cue(
-        c.kind,
-        c.speaker,
-        c.start_s,
-        c.end_s,
-        c.quote,
-        c.polarity,
-        c.seed_file,
-        c.seed_quote,
-        c.pattern,
-        k,
-        c.confidence,
-    )
+    return dataclasses.replace(c, occurrence=k)
 
 
 # --------------------------------------------------------------------------------------------
