@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -357,8 +358,21 @@ async def concurrent_calls(
         run = runs[i]
         return await stream_call(server, run, tokens[run.agent], frames[run.name], speed=speed)
 
+    steps: list[float] = []  # analysis_batch_ms while at least half the calls are live
+
+    async def poll_health() -> None:
+        async with httpx.AsyncClient(timeout=5) as client:
+            while True:
+                await asyncio.sleep(2.0)
+                with contextlib.suppress(httpx.HTTPError):
+                    h = (await client.get(f"http://127.0.0.1:{server.port}/health")).json()
+                    if h.get("live_calls", 0) >= n // 2:
+                        steps.append(h["analysis_batch_ms"])
+
     cpu0, wall0, me0, all0 = server.cpu_s(), time.monotonic(), time.process_time(), machine_busy_s()
+    poller = asyncio.create_task(poll_health())
     done = await asyncio.gather(*(one(i) for i in range(n)))
+    poller.cancel()
     wall = time.monotonic() - wall0
     cpu = (server.cpu_s() - cpu0) / wall
     client = (time.process_time() - me0) / wall
@@ -368,6 +382,7 @@ async def concurrent_calls(
         "client_cpu_cores": round(client, 2),
         "other_processes_cpu_cores": round(max(0.0, machine - cpu - client), 2),
         "load_avg_1min_end": os.getloadavg()[0],
+        "analysis_step_ms_median": float(np.median(steps)) if steps else None,
     }
 
 

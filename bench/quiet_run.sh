@@ -8,6 +8,8 @@ mysid=$(ps -o sid= -p $$ | tr -d ' ')
 sids=$(ps -eo sid=,args= | awk -v me="$mysid" '$2=="bash" && $3=="/dev/fd/3" && $1!=me {print $1}' | sort -u)
 pids=""
 for s in $sids; do pids="$pids $(ps -eo pid=,sid= | awk -v s="$s" '$2==s {print $1}' | tr '\n' ' ')"; done
+# ...and Python processes that left their job session (setsid, nohup) for their own
+pids="$pids $(ps -eo pid=,sid=,comm= | awk -v me="$mysid" '$2!=me && $3 ~ /^python/ {print $1}' | tr '\n' ' ')"
 trap 'kill -CONT $pids 2>/dev/null' EXIT
 kill -STOP $pids 2>/dev/null
 sleep 3
