@@ -269,11 +269,14 @@ def held_out_calls(folds: list[dict], conditions: list[str]) -> dict[str, dict[s
 
     base = AnalysisConfig()
     clips = bench_calls.load_ravdess()
+    # The channel copies of bench_calls' disk cache (bit-identical to fresh ones; Opus and AMR
+    # encoding is most of a run's time).
+    cache = bench_calls.ChannelCache(bench_calls.DEFAULT_DISK_CACHE)
     flags: dict[str, dict[str, list[bool]]] = {c: {"angry": [], "calm": []} for c in conditions}
     for f in folds:
         cfg = with_model(base, f["bias"], np.array(f["weights"]), f["min_score"])
         out = bench_calls.run_calls(
-            conditions, actors=[f"{int(f['actor']):02d}"], config=cfg, clips=clips
+            conditions, actors=[f"{int(f['actor']):02d}"], config=cfg, clips=clips, cache=cache
         )
         for cond in conditions:
             for label, v in out[cond]["by_class"].items():

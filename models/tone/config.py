@@ -153,13 +153,26 @@ class AgentToneConfig:
     thresholds widen with the agent's own pitch spread: times ``pitch_spread_st`` over
     ``reference_pitch_spread_st`` (RAVDESS neutral speech), at most ``max_spread_scale``.
 
+    A window with less than ``min_voiced_s`` voiced is still judged, on its level alone, when
+    it holds ``sparse_min_speech_s`` of speech and ``sparse_min_voiced_s`` voiced: a codec or
+    a quiet line can leave a raised voice with a tenth of its frames voiced (Opus 8 kbit/s
+    with AGC: RAVDESS angry-strong sentences at +20-25 dB over the baseline with 0.1-0.29 s
+    voiced in any window), while the speech gate still finds its talk. The voiced-frame
+    signals (pitch, pitch spread, tilt, harshness) are averages of a handful of frames there
+    and enter the score as 0; loudness, over all speech frames, is the same measure as in any
+    window.
+
     An event's span is the agent's speech runs its active windows touched, less the runs at
     either end that are calm on their own (judged when they hold ``run_min_voiced_s`` of voiced
-    speech); it ends ``end_after_calm_s`` after the last active window.
+    speech, or on their level alone with sparse voicing as above; a run is never calm when an
+    active window held voiced speech of that run only: it was non-calm on its own, even if the
+    run as a whole scores lower); it ends ``end_after_calm_s`` after the last active window.
     """
 
     window_s: float = 3.0
     min_voiced_s: float = 0.3
+    sparse_min_speech_s: float = 0.6
+    sparse_min_voiced_s: float = 0.05
     min_baseline_voiced_s: float = 1.0
     max_db_under_baseline: float = 12.0
     loudness_db_over_baseline: float = 4.0

@@ -252,6 +252,9 @@ class _Run:
     first_voiced: int | None = None
     last_voiced: int | None = None
     touched: bool = False
+    alone_active: bool = False
+    """An active window held voiced speech of this run only (it is non-calm on its own even
+    when the run as a whole scores under ``min_score``)."""
 
 
 class AgentToneDetector:
@@ -276,7 +279,14 @@ class AgentToneDetector:
     Spans are tight: an event covers the agent's speech runs (utterances) that its active
     windows touched, minus leading and trailing runs that are calm on their own; it starts at
     the first voiced frame of its first non-calm run and ends at the last voiced frame of its
-    last, so it never runs into the customer's turn or the agent's next calm utterance.
+    last, so it never runs into the customer's turn or the agent's next calm utterance. A run
+    is non-calm on its own when it scores so as a whole, or when an active window held voiced
+    speech of that run only (an event still open from an earlier utterance grows over a new
+    one that turned a window non-calm by itself; it is not trimmed off as a calm run).
+
+    Windows with too little voiced speech for ``min_voiced_s`` but ``sparse_min_speech_s`` of
+    speech (a raised voice through a low-rate codec or on a quiet line, where the pitch tracker
+    voices a tenth of its frames) are judged on their level alone (:meth:`_Judgement.level_only`).
     """
 
     SIGNALS = ("loudness", "pitch", "pitch_variability", "pace", "vocal_effort", "voice_quality")
@@ -307,8 +317,8 @@ class AgentToneDetector:
         self._prev_end = -1  # last frame of the previous event's span
         # Tools (bench/fit_agent_tone.py) set a list here to record every evaluation:
         # (frame index, enough speech, signal values in VALUES order, voiced s in the window,
-        # whether the min_signals vote holds).
-        self.trace: list[tuple[int, bool, tuple[float, ...], float, bool]] | None = None
+        # whether the min_signals vote holds, speech s in the window).
+        self.trace: list[tuple[int, bool, tuple[float, ...], float, bool, float]] | None = None
 
     def weights(self) -> np.ndarray:
         c = self.c
@@ -424,8 +434,13 @@ class AgentToneDetector:
         d_lo = j.values[0]
         # A window far quieter than the speaker's own level is someone else's voice leaking into
         # the headset (or a whisper): no tone is judged on it.
+        # Sparse voicing (a codec's or a quiet line's raised voice): judged on its level alone.
+        sparse = self._sparse(n_v, sums[4, evals], c.min_voiced_s)
+        if sparse.any():
+            j = j.level_only(sparse, self)
+            d_lo = j.values[0]
         enough = (
-            (n_v >= c.min_voiced_s / self.hop_s)
+            ((n_v >= c.min_voiced_s / self.hop_s) | sparse)
             & (baseline.voiced_s >= c.min_baseline_voiced_s)
             & (d_lo >= -c.max_db_under_baseline)
         )
@@ -444,6 +459,7 @@ class AgentToneDetector:
                         tuple(float(x) for x in j.values[:, k]),
                         float(n_v[k] * self.hop_s),
                         bool(voted[k]),
+                        float(sums[4, evals[k]] * self.hop_s),
                     )
                 )
         for k, i in enumerate(evals.tolist()):
@@ -510,6 +526,18 @@ class AgentToneDetector:
         self._prune(start + voiced.size)
         return DetectorStep(out, flagged)
 
+    def _sparse(
+        self, n_voiced: np.ndarray, n_speech: np.ndarray, min_voiced_s: float
+    ) -> np.ndarray:
+        """Windows (or runs) with too little voiced speech for ``min_voiced_s`` but enough speech
+        to be judged on their level alone (``AgentToneConfig.sparse_min_speech_s``)."""
+        c = self.c
+        return (
+            (n_voiced < min_voiced_s / self.hop_s)
+            & (n_voiced >= c.sparse_min_voiced_s / self.hop_s)
+            & (n_speech >= c.sparse_min_speech_s / self.hop_s)
+        )
+
     # ------------------------------------------------------------ speech runs (event spans)
 
     def _add_runs(
@@ -546,6 +574,7 @@ class AgentToneDetector:
     def _touch(self, g: int) -> None:
         """Mark the runs with voiced frames inside the window ending at ``g``."""
         lo = g - self.width + 1
+        touched = []
         for r in reversed(self._runs):
             if r.last_voiced is None:
                 continue
@@ -553,6 +582,9 @@ class AgentToneDetector:
                 break
             if r.first_voiced is not None and r.first_voiced <= g:
                 r.touched = True
+                touched.append(r)
+        if len(touched) == 1:
+            touched[0].alone_active = True
 
     def _first_voiced_since(self, g0: int) -> int | None:
         first = None
@@ -576,7 +608,7 @@ class AgentToneDetector:
         ):
             self._runs.pop(0)
         for r in self._runs:
-            r.touched = False
+            r.touched = r.alone_active = False
 
     def _span(self, baseline: BaselineSnapshot, last_active: int) -> tuple[int, int] | None:
         """First and last voiced frame of the event's non-calm runs (None: no voiced run)."""
@@ -591,10 +623,17 @@ class AgentToneDetector:
         ]
         if not runs:
             return None
-        j = self._judge(np.stack([r.sums for r in runs], axis=1), baseline)
+        sums = np.stack([r.sums for r in runs], axis=1)
+        j = self._judge(sums, baseline)
         c = self.c
-        judged = j.n_voiced >= c.run_min_voiced_s / self.hop_s
-        hot = (j.score >= c.min_score) | j.voted
+        # A run with sparse voicing is judged on its level, as a window is.
+        sparse = self._sparse(j.n_voiced, sums[4], c.run_min_voiced_s)
+        if sparse.any():
+            j = j.level_only(sparse, self)
+        judged = (j.n_voiced >= c.run_min_voiced_s / self.hop_s) | sparse
+        alone = np.array([r.alone_active for r in runs])
+        hot = (j.score >= c.min_score) | j.voted | alone
+        judged |= alone
         calm = judged & ~hot
         keep = [k for k in range(len(runs)) if not calm[k]]
         if not keep:
@@ -623,7 +662,7 @@ class AgentToneDetector:
         op.evidence.update({f"peak_{k}": round(v, 2) for k, v in op.peak.items() if np.isfinite(v)})
         self._open = None
         for r in self._runs:
-            r.touched = False
+            r.touched = r.alone_active = False
         return op.event(self.speaker, end_s)
 
     def finish(
@@ -706,6 +745,23 @@ class _Judgement:
     rate: np.ndarray
     n_voiced: np.ndarray
     scale: float
+
+    def level_only(self, which: np.ndarray, det: AgentToneDetector) -> _Judgement:
+        """The judgement with the voiced-frame signals of windows ``which`` set to 0 (scored
+        on loudness and pace, never fired, never voted): see ``sparse_min_speech_s``."""
+        values = self.values.copy()
+        values[[1, 2, 4, 5]] = np.where(which, 0.0, values[[1, 2, 4, 5]])
+        fired = self.fired.copy()
+        fired[[1, 2, 4, 5]] &= ~which
+        return _Judgement(
+            values,
+            fired,
+            np.where(which, det.score(values), self.score),
+            self.voted & ~which,
+            self.rate,
+            self.n_voiced,
+            self.scale,
+        )
 
 
 class DeadAirDetector:

@@ -199,6 +199,57 @@ def test_agent_tone_event_ends_where_the_tense_speech_ends():
     assert 19.7 <= ev[0].end_s <= 20.1, ev[0].end_s
 
 
+def _hoarse(dur_s: float, level_dbfs: float, seed: int) -> np.ndarray:
+    """Telephone-band noise with a 3 Hz syllable envelope: loud speech the pitch tracker cannot
+    voice (a rough shout through a low-rate codec)."""
+    from scipy.signal import butter, sosfilt
+
+    rng = np.random.default_rng(seed)
+    t = np.arange(int(dur_s * SR)) / SR
+    sos = butter(4, [300, 3400], "bandpass", fs=SR, output="sos")
+    x = sosfilt(sos, rng.standard_normal(t.size)) * (0.5 + 0.5 * np.sin(2 * np.pi * 3.0 * t) ** 2)
+    return (x * 10 ** (level_dbfs / 20) / np.sqrt(np.mean(x**2))).astype(np.float32)
+
+
+def test_agent_tone_judges_sparse_voicing_on_level_alone():
+    # After 14 s of calm voiced speech at -30 dBFS, 1.75 s of speech with only 0.15 s voiced
+    # (less than min_voiced_s in any window): 14 dB louder it is non-calm on its level; at
+    # the agent's own level it is not; with the sparse rule off it is never judged.
+    calm = voiced(200, 14.0, -30, seed=5, syll_hz=2.0)
+
+    def burst(level_dbfs: float) -> np.ndarray:
+        return np.concatenate(
+            [voiced(260, 0.15, level_dbfs, seed=6), _hoarse(1.6, level_dbfs, seed=7)]
+        )
+
+    loud = place(22.0, (0.5, calm), (16.0, burst(-16)))
+    ev = kinds(analyse(loud), "agent_tone")
+    assert len(ev) == 1 and 15.9 <= ev[0].start_s <= 16.3, ev
+    # Judged on loudness alone: the voiced-frame signals neither fire nor score.
+    assert ev[0].evidence["fired"] == ["loudness"]
+    assert set(ev[0].evidence["score_contributions"]) >= {"pitch", "voice_quality"}
+    assert ev[0].evidence["score_contributions"]["voice_quality"] == 0.0
+    assert kinds(analyse(place(22.0, (0.5, calm), (16.0, burst(-30)))), "agent_tone") == []
+    off = AnalysisConfig.from_dict({"agent_tone": {"sparse_min_speech_s": 10.0}})
+    assert kinds(analyse(loud, config=off), "agent_tone") == []
+
+
+def test_agent_tone_event_keeps_an_utterance_non_calm_on_its_own():
+    # A tense utterance (16-19 s, +10 dB), a 3.2 s pause, then an utterance whose first second
+    # is +10 dB and whose last three are calm. The event of the first is still open when the
+    # second's loud start makes a window active on its own (the window holds no frame of the
+    # first), so the event grows over it; the second utterance as a whole scores under
+    # min_score, but it is not trimmed off the end as a calm run.
+    calm = voiced(200, 14.0, -30, seed=5, syll_hz=2.0)
+    tense = voiced(200, 3.0, -20, seed=6, syll_hz=2.0)
+    second = np.concatenate(
+        [voiced(200, 1.0, -20, seed=7, syll_hz=2.0), voiced(200, 3.0, -30, seed=8, syll_hz=2.0)]
+    )
+    ev = kinds(analyse(place(30.0, (0.5, calm), (16.0, tense), (22.2, second))), "agent_tone")
+    assert len(ev) == 1
+    assert 15.9 <= ev[0].start_s <= 16.3 and ev[0].end_s >= 23.0, ev[0]
+
+
 def test_yelling_event_ends_where_the_shouting_ends():
     calm = voiced(120, 14.0, -40, seed=3)
     shout = voiced(170, 3.0, -22, seed=4)

@@ -99,7 +99,11 @@ def test_the_baseline_does_not_learn_speech_the_detectors_were_still_judging():
 
     def levels(learn_delay_s: float) -> tuple[float, float, list]:
         cfg = AnalysisConfig.from_dict(
-            {"baseline": {"learn_delay_s": learn_delay_s}, "agent_tone": {"min_voiced_s": 1.5}}
+            {
+                "baseline": {"learn_delay_s": learn_delay_s},
+                # No level-only judgement of sparsely voiced windows either: the window waits.
+                "agent_tone": {"min_voiced_s": 1.5, "sparse_min_speech_s": 30.0},
+            }
         )
         an = CallAnalyzer(roles=ChannelRoles(agent=0, customer=None), n_channels=1, config=cfg)
         at_16 = None
