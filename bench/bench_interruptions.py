@@ -18,8 +18,10 @@ from __future__ import annotations
 import itertools
 import json
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import scipy.signal
@@ -77,7 +79,10 @@ def reference_interruptions(
 
 
 def score(
-    detected: list[tuple[str, float]], reference: list[RefInterruption], *, tol_s: float = 0.5
+    detected: Sequence[tuple[str, float]],
+    reference: list[RefInterruption],
+    *,
+    tol_s: float = 0.5,
 ) -> dict:
     used: set[int] = set()
     errors = []
@@ -210,7 +215,7 @@ SCENARIOS = (
 )
 POSITIVE = {"cut_in", "halt_resume", "soft_over_loud", "breath_cut_in"}
 #: Speakers each split is built from: thresholds were set looking at "tune" only.
-SPLITS = {
+SPLITS: dict[str, dict[str, Any]] = {
     "tune": {"actors": range(1, 7), "ami": False, "espeak": ("en-us", "en-gb", "en-us+f3")},
     "check": {"actors": range(7, 13), "ami": True, "espeak": ("en-gb-x-rp+f2", "en-029", "en+m4")},
 }
@@ -524,8 +529,14 @@ def evaluate_built(
     calls: list[BuiltCall],
     conditions: tuple[str, ...],
     config: AnalysisConfig | None = None,
+    *,
+    cache: object | None = None,
 ) -> dict:
-    """F1, onset error and backchannels flagged per channel condition, and recall per scenario."""
+    """F1, onset error and backchannels flagged per channel condition, and recall per scenario.
+
+    ``cache``: a ``bench_calls.ChannelCache`` for the channel copies (bit-identical to
+    :func:`telephone.through` with the same seed); None simulates every copy afresh.
+    """
     from telephone import through
 
     cfg = config or AnalysisConfig()
@@ -535,7 +546,12 @@ def evaluate_built(
         by_scen: dict[str, dict[str, int]] = {}
         misses = []
         for i, call in enumerate(calls):
-            x = call.audio if cond == "wideband" else through(call.audio, cond, seed=i)
+            if cond == "wideband":
+                x = call.audio
+            elif cache is not None:
+                x = cache.get(call.name, call.audio, cond, i)  # type: ignore[attr-defined]
+            else:
+                x = through(call.audio, cond, seed=i)
             audio = DecodedAudio(np.asarray(x, np.float32), SR, SR, call.name)
             res = run_analyzer(audio, ChannelRoles(agent=0, customer=1), cfg)
             det = [(e.speaker, e.start_s) for e in res.events if e.kind == "interruption"]
@@ -585,13 +601,26 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--split", choices=[*SPLITS, "both"], default="both")
     ap.add_argument("--all-conditions", action="store_true", help="every telephone condition")
     ap.add_argument("--skip-real", action="store_true", help="skip AMI pairings and the call")
+    ap.add_argument("--conditions", help="comma-separated telephone conditions (overrides)")
+    ap.add_argument(
+        "--disk-cache",
+        action="store_true",
+        help="keep channel copies between runs (bench_calls.DEFAULT_DISK_CACHE)",
+    )
     ap.add_argument("--out", type=Path, help="write the JSON here too")
     args = ap.parse_args(argv)
     conditions = tuple(CONDITIONS) if args.all_conditions else QUICK_CONDITIONS
+    if args.conditions:
+        conditions = tuple(args.conditions.split(","))
+    cache = None
+    if args.disk_cache:
+        from bench_calls import DEFAULT_DISK_CACHE, ChannelCache
+
+        cache = ChannelCache(DEFAULT_DISK_CACHE, memory=False)
     out: dict = {}
     for split in SPLITS if args.split == "both" else (args.split,):
         calls = build_calls(load_material(split))
-        out[f"built_{split}"] = evaluate_built(calls, conditions)
+        out[f"built_{split}"] = evaluate_built(calls, conditions, cache=cache)
     if not args.skip_real:
         out["ami"] = ami_pairs()
         out["known_offsets"] = known_offsets()
