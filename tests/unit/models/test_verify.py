@@ -175,15 +175,17 @@ def test_no_cue_is_added_on_silence_noise_or_a_hard_negative(tmp_path: Path) -> 
         assert {c.kind for c in find_cues(res.segments)} <= before, (text, res.verifications)
 
 
-MISHEARD_TEXT = "Would you like to speak to my supervisor?"
-MISHEARD_VOICE = "en-us+m3"
-MISHEARD_CONDITION = "nb_ulaw"
-MISHEARD_SPEAKER = "agent"
-MISHEARD_KEY = "supervisor"
-MISHEARD_KIND = "supervisor_offer"
+# Found by speaking a few sentences outside the cue set with voices outside both of its halves
+# (first pass: "I need to talk to your medical right now.").
+MISHEARD_TEXT = "I need to talk to your manager right now."
+MISHEARD_VOICE = "en-029+m2"
+MISHEARD_CONDITION = "nb_gsm_noise20"
+MISHEARD_SPEAKER = "customer"
+MISHEARD_KEY = "manager"
+MISHEARD_KIND = "manager_request"
 # Same words as the cues in another sense, not sentences of bench/cue_set.py.
 HARD_NEGATIVES = (
-    ("Let me get my coffee mug and I will be right back.", "nb_ulaw"),
-    ("The manager of the shop will sign for the parcel.", "nb_gsm_noise20"),
-    ("You can come down to the office on Monday.", "nb_ulaw"),
+    ("Let me get my coffee mug and I will be right back.", "nb_gsm_noise20"),
+    ("The manager of the shop will sign for the parcel.", "nb_ulaw"),
+    ("You can come down to the office on Monday.", "nb_gsm_noise20"),
 )
