@@ -354,10 +354,10 @@ def main(argv: list[str] | None = None) -> int:
             for c in grid(phrases)
         ]
     else:
-        cfg = VerifyConfig(phrases=phrases)
+        chosen = VerifyConfig(phrases=phrases)
         if args.gain is not None:
-            cfg = dataclasses.replace(cfg, min_gain_per_token=args.gain)
-        systems.append((f"VerifyConfig gain {cfg.min_gain_per_token}", cfg))
+            chosen = dataclasses.replace(chosen, min_gain_per_token=args.gain)
+        systems.append((f"VerifyConfig gain {chosen.min_gain_per_token}", chosen))
     for name, cfg in systems:
         r = evaluate(clips, matcher, cfg)
         results["systems"][name] = r

@@ -83,7 +83,7 @@ class VerifyConfig:
         decoding wrote (that text was decoded with timestamp tokens and is scored here without
         them, so it is not the forced scoring's own best); chosen on the cue set's development
         half (docs/benchmarks_telephone.md): at -0.2 no cue was invented there, at -0.5 one
-        "calm down" was.
+        "calm down" was; on the held-out half -0.2 invented one ("Good." -> "Calm down.").
     clip_pad_s : float
         Audio kept on both sides of a segment when it is encoded for scoring, seconds.
     verified_confidence : float
