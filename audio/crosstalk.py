@@ -40,7 +40,7 @@ class CrosstalkOptions:
     same_pitch_tolerance_st : float
         Pitches within this many semitones of the louder channel's are "the same": a leak.
     octave_tolerance_st : float
-        So are pitches within this many semitones of 2x, 3x, 1/2 or 1/3 of it: a faint copy
+        So are pitches within this many semitones of 2x, 3x, 4x, 1/2, 1/3 or 1/4 of it: a faint copy
         near the noise floor often reads exactly such a multiple (YIN takes a multiple of the
         period). Tighter than the unison tolerance, so a different voice about an octave away
         (a man and a woman) is not mistaken for the other's leak for long.
@@ -57,6 +57,15 @@ class CrosstalkOptions:
         ``own_min_frames`` of the last ``own_window_frames`` frames (held ``hold_frames``): a
         third talker picked up by both microphones reads as the same voice on both, and only
         the louder pick-up stays speech.
+    reference_frames : int
+        The louder channel's pitch in this many frames up to and including the current one
+        (10 ms frames) all count as "its pitch" for the unison test (multiples are judged
+        against the current frame only): the same voice through two channels (a leak
+        through a different codec, gain or noise) has its tracker errors (a multiple of the
+        period taken at a voicing onset or a pitch turn) a frame or two apart on the two
+        copies, so a frame-by-frame comparison reads the leak as a voice of its own there
+        (seen on Opus 8 kbit/s copies). A voice of its own differs from the louder one over
+        the whole stretch, so it still shows.
     own_range_db, peak_decay_db_per_frame : float
         Its own voice is within ``own_range_db`` of the channel's own speech peak (its loudest
         energetic frame that was not quiet, decaying by ``peak_decay_db_per_frame`` per 10 ms
@@ -76,12 +85,17 @@ class CrosstalkOptions:
     own_range_db: float = 20.0
     copy_min_db_under: float = 6.0
     peak_decay_db_per_frame: float = 0.002
+    reference_frames: int = 4
 
     def __post_init__(self) -> None:
         if self.margin_db <= 0 or self.same_pitch_tolerance_st <= 0:
             raise AudioError(
                 "crosstalk margin_db and same_pitch_tolerance_st must be positive; "
                 f"got {self.margin_db} and {self.same_pitch_tolerance_st}"
+            )
+        if self.reference_frames < 1:
+            raise AudioError(
+                f"crosstalk reference_frames must be >= 1; got {self.reference_frames}"
             )
         if not 1 <= self.own_min_frames <= self.own_window_frames or self.hold_frames < 0:
             raise AudioError(
@@ -102,27 +116,36 @@ def own_voice_evidence(
     ----------
     f0_hz, aperiodicity : np.ndarray, shape (channels, n)
         Per-frame YIN pitch (NaN where not analysed) and aperiodicity of every channel.
-    reference_f0_hz : np.ndarray, shape (n,)
-        The loudest channel's pitch in each frame (its latest within ``pitch_hold_frames``).
+    reference_f0_hz : np.ndarray, shape (n,) or (k, n)
+        The loudest channel's pitch in each frame (its latest within ``pitch_hold_frames``);
+        with ``k`` rows, the frame's reference first, then earlier frames': a pitch within
+        ``same_pitch_tolerance_st`` of any of them is the same voice (a multiple counts against
+        the first row only).
 
     Returns
     -------
     np.ndarray of bool, shape (channels, n)
     """
-    ref_f0 = reference_f0_hz
+    refs = np.atleast_2d(reference_f0_hz)
     voiced = np.isfinite(f0_hz) & (aperiodicity <= options.own_max_aperiodicity)
     with np.errstate(invalid="ignore", divide="ignore"):
-        rel_st = 12.0 * np.log2(f0_hz / ref_f0[None, :])
-    # A faint leak near the noise floor often reads its source's pitch times or divided by 2 or 3
-    # (YIN takes a multiple of the period, exactly): within a tighter tolerance, the same.
-    unison = np.abs(rel_st) <= options.same_pitch_tolerance_st
-    multiple = np.zeros(rel_st.shape, bool)
-    for k in (2, 3):
-        multiple |= np.abs(np.abs(rel_st) - 12.0 * np.log2(k)) <= options.octave_tolerance_st
+        rel_st = 12.0 * np.log2(f0_hz[None, :, :] / refs[:, None, :])  # (k, channels, n)
+    # Unison with any of the reference frames.
+    same = (np.abs(rel_st) <= options.same_pitch_tolerance_st).any(axis=0)
+    # A faint leak near the noise floor often reads its source's pitch times or divided by 2, 3
+    # or 4 (YIN takes a multiple of the period, exactly): within a tighter tolerance, the same.
+    # Against the current frame's reference only: a different voice about an octave from the
+    # louder one must not fall inside the tolerance because the louder one glided.
+    for k in _MULTIPLES_ST:
+        same |= np.abs(np.abs(rel_st[0]) - k) <= options.octave_tolerance_st
     # The loudest channel without a recent pitch (a long fricative, noise) cannot have leaked
     # a voiced frame.
-    different = ~np.isfinite(ref_f0)[None, :] | ~(unison | multiple)
+    different = ~np.isfinite(refs[0])[None, :] | ~same
     return voiced & different
+
+
+#: Period multiples a leak's pitch may read, in semitones (2x, 3x, 4x).
+_MULTIPLES_ST = tuple(12.0 * float(np.log2(k)) for k in (2, 3, 4))
 
 
 class CrosstalkGate:
@@ -141,6 +164,8 @@ class CrosstalkGate:
         self._last_f0 = np.full(n_channels, np.nan)
         self._last_f0_age = np.full(n_channels, np.iinfo(np.int32).max // 2, np.int64)
         self._peak = np.full(n_channels, -np.inf)  # own speech peak (dBFS), decaying
+        # The loudest channel's held pitch in the frames before the block (reference_frames-1).
+        self._ref_hist = np.full(self.o.reference_frames - 1, np.nan)
         self._pending: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
         self._pending_frames = 0
 
@@ -266,7 +291,12 @@ class CrosstalkGate:
         quiet = loud < loud.max(axis=0)[None, :] - o.margin_db
         peak = self._own_peak(loud, energetic & ~quiet)
         ref = self._held_pitch(f0)[loudest, np.arange(n)]
-        ev = own_voice_evidence(f0, ap, ref, o) & (loud >= peak - o.own_range_db)
+        # The current frame's reference first, then the previous frames' (carried).
+        k = o.reference_frames
+        ext = np.concatenate((self._ref_hist, ref))
+        refs = np.stack([ext[k - 1 - j : k - 1 - j + n] for j in range(k)])
+        self._ref_hist = ext[ext.size - (k - 1) :] if k > 1 else ext[:0]
+        ev = own_voice_evidence(f0, ap, refs, o) & (loud >= peak - o.own_range_db)
         voiced = np.isfinite(f0) & (ap <= o.own_max_aperiodicity)
         with np.errstate(invalid="ignore"):
             same = np.abs(12.0 * np.log2(f0 / ref[None, :])) <= o.octave_tolerance_st
