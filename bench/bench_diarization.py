@@ -71,7 +71,10 @@ def parse_config(settings: list[str]) -> DiarizationConfig:
             try:
                 value = int(raw)
             except ValueError:
-                value = float(raw)
+                try:
+                    value = float(raw)
+                except ValueError:
+                    value = raw  # a word, e.g. init_method=spectral
         if key.startswith("features."):
             feat[key.removeprefix("features.")] = value
         else:
