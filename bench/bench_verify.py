@@ -204,8 +204,12 @@ def brief(r: dict[str, Any], kinds: list[str]) -> str:
 
 def grid(phrases: tuple[str, ...]) -> list[VerifyConfig]:
     out = []
-    for gate, sim, gain, span in itertools.product(
-        (0.5, 0.7), (0.3, 0.4, 0.5, 0.6), (-0.5, -0.3, -0.2, -0.1, 0.0, 0.1, 0.3), (2, 4)
+    for gate, sim, gain, span, pp in itertools.product(
+        (0.5, 0.7),
+        (0.3, 0.4, 0.5, 0.6),
+        (-0.5, -0.3, -0.2, -0.1, 0.0, 0.1, 0.3),
+        (2, 4),
+        (0.0, 0.05, 0.1, 0.2),
     ):
         out.append(
             VerifyConfig(
@@ -215,6 +219,7 @@ def grid(phrases: tuple[str, ...]) -> list[VerifyConfig]:
                 min_gain_per_token=gain,
                 max_span_words=span,
                 max_candidates=16,
+                min_phrase_probability=pp,
             )
         )
     return out
@@ -348,7 +353,7 @@ def main(argv: list[str] | None = None) -> int:
         systems += [
             (
                 f"gate {c.gate_word_probability} sim {c.min_sound_similarity} gain "
-                f"{c.min_gain_per_token} span {c.max_span_words}",
+                f"{c.min_gain_per_token} span {c.max_span_words} phrase_p {c.min_phrase_probability}",
                 c,
             )
             for c in grid(phrases)

@@ -20,8 +20,9 @@ How (:func:`verify_cue_words`), per first-pass segment with a doubted word:
    pass's own text and each candidate, one batch). The score of a text is its mean token
    log-probability (length-normalised: a phrase of more tokens is not penalised for its length).
 3. *Acceptance.* The best candidate replaces the words when its score minus the first pass's is
-   at least ``min_gain_per_token`` (nats per token; slightly negative by default). Only the span
-   changes; every other word is the first pass's. The new words carry the probability the forced scoring gave their tokens, and a cue
+   at least ``min_gain_per_token`` (nats per token; slightly negative by default) and the key
+   phrase's own tokens score at least ``min_phrase_probability``. Only the span changes; every
+   other word is the first pass's. The new words carry the probability the forced scoring gave their tokens, and a cue
    that rests on them is marked as verified with its confidence scaled down
    (:func:`mark_verified`).
 
@@ -82,8 +83,15 @@ class VerifyConfig:
         be at least this. Negative: the candidate may score a little *below* the text greedy
         decoding wrote (that text was decoded with timestamp tokens and is scored here without
         them, so it is not the forced scoring's own best); chosen on the cue set's development
-        half (docs/benchmarks_telephone.md): at -0.2 no cue was invented there, at -0.5 one
-        "calm down" was; on the held-out half -0.2 invented one ("Good." -> "Calm down.").
+        half (docs/benchmarks_telephone.md) together with ``min_phrase_probability``: without
+        that, -0.2 invented no cue there, -0.5 one "calm down", and -0.2 invented one on the
+        held-out half ("Good." -> "Calm down.").
+    min_phrase_probability : float
+        0-1: the geometric mean probability the forced scoring gives the key phrase's own tokens
+        must reach this. The whole-text margin alone rewards replacing a garbled,
+        low-probability span by any short phrase ("tower followed." -> "supervisor." +0.66
+        nats/token, the phrase's tokens at 0.004); a phrase that was said scores its own tokens
+        far higher ("food reminder." -> "supervisor." 0.26).
     clip_pad_s : float
         Audio kept on both sides of a segment when it is encoded for scoring, seconds.
     verified_confidence : float
@@ -95,7 +103,8 @@ class VerifyConfig:
     max_span_words: int = 4
     min_sound_similarity: float = 0.3
     max_candidates: int = 16
-    min_gain_per_token: float = -0.2
+    min_gain_per_token: float = -0.3
+    min_phrase_probability: float = 0.1
     clip_pad_s: float = 0.3
     verified_confidence: float = 0.7
 
@@ -103,7 +112,12 @@ class VerifyConfig:
         problems = []
         if not self.phrases or not all(normalize(p).strip() for p in self.phrases):
             problems.append("phrases must be non-empty phrases")
-        for name in ("gate_word_probability", "min_sound_similarity", "verified_confidence"):
+        for name in (
+            "gate_word_probability",
+            "min_sound_similarity",
+            "verified_confidence",
+            "min_phrase_probability",
+        ):
             v = getattr(self, name)
             if not 0.0 <= v <= 1.0:
                 problems.append(f"{name}={v} (use 0-1)")
@@ -355,16 +369,22 @@ def gain_per_token(c: Candidate, first: Candidate) -> float:
     return c.mean_logprob - first.mean_logprob
 
 
+def phrase_probability(c: Candidate) -> float:
+    """Geometric mean probability of the key phrase's own tokens in the candidate text."""
+    return math.exp(c.span_logprob / max(1, c.span_tokens))
+
+
 def accept(
     seg: Segment, sc: SegmentScores, cfg: VerifyConfig
 ) -> tuple[Segment, Verification | None]:
     """``seg`` with its best candidate taken in when it wins by ``min_gain_per_token``."""
-    best = max(sc.candidates, key=lambda c: gain_per_token(c, sc.first), default=None)
+    eligible = [c for c in sc.candidates if phrase_probability(c) >= cfg.min_phrase_probability]
+    best = max(eligible, key=lambda c: gain_per_token(c, sc.first), default=None)
     if best is None or gain_per_token(best, sc.first) < cfg.min_gain_per_token:
         return seg, None
     old = list(seg.words[best.i0 : best.i1])
     new_text = best.words[best.i0 : best.i0 + _n_words(best)]
-    p = math.exp(best.span_logprob / max(1, best.span_tokens))
+    p = phrase_probability(best)
     t0, t1 = old[0].start_s, old[-1].end_s
     step = (t1 - t0) / len(new_text)
     new = [

@@ -4,6 +4,7 @@ known mishearing corrected while silence, noise and a hard negative get no added
 
 from __future__ import annotations
 
+import math
 import shutil
 import sys
 from pathlib import Path
@@ -81,6 +82,19 @@ def test_a_candidate_is_accepted_only_when_it_wins_by_the_margin() -> None:
     assert out.words[7].probability == pytest.approx(np.exp(-0.25), abs=1e-3)
     same, none = accept(seg, _scored(seg, best, CFG.min_gain_per_token - 0.05), CFG)
     assert same == seg and none is None
+
+
+def test_a_phrase_the_scoring_itself_doubts_is_not_taken_however_much_the_text_gains() -> None:
+    # a garbled span swapped for a short phrase raises the text's mean log-probability; the
+    # phrase's own tokens tell (dev half: "tower followed." -> "supervisor." +0.66, tokens 0.004)
+    seg = _seg("Would you like to speak to my new:0.14 provider.")
+    sc = _scored(seg, "Would you like to speak to my supervisor.", 1.0)
+    low = math.log(CFG.min_phrase_probability / 2)
+    sc.candidates = [
+        Candidate(c.i0, c.i1, c.phrase, c.words, c.logprob, c.n_tokens, 2 * low, 2)
+        for c in sc.candidates
+    ]
+    assert accept(seg, sc, CFG) == (seg, None)
 
 
 def test_a_cue_on_verified_words_is_marked_and_less_confident() -> None:
@@ -176,13 +190,15 @@ def test_no_cue_is_added_on_silence_noise_or_a_hard_negative(tmp_path: Path) -> 
 
 
 # Found by speaking a few sentences outside the cue set with voices outside both of its halves
-# (first pass: "I need to talk to your medical right now.").
-MISHEARD_TEXT = "I need to talk to your manager right now."
+# (first pass: "So, you need to come down the details.", no cue; "I need to talk to your manager
+# right now." -> "... your medical ..." was recovered too, until the phrase-probability floor:
+# its "manager" scored 0.099).
+MISHEARD_TEXT = "Sir, you need to calm down a little."
 MISHEARD_VOICE = "en-029+m2"
 MISHEARD_CONDITION = "nb_gsm_noise20"
-MISHEARD_SPEAKER = "customer"
-MISHEARD_KEY = "manager"
-MISHEARD_KIND = "manager_request"
+MISHEARD_SPEAKER = "agent"
+MISHEARD_KEY = "calm down"
+MISHEARD_KIND = "negative_phrasing"
 # Same words as the cues in another sense, not sentences of bench/cue_set.py.
 HARD_NEGATIVES = (
     ("Let me get my coffee mug and I will be right back.", "nb_gsm_noise20"),
