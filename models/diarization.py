@@ -33,6 +33,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 import numpy as np
+import scipy.sparse
 import scipy.sparse.linalg
 from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.cluster.vq import kmeans2
@@ -144,11 +145,11 @@ class DiarizationConfig:
         wideband: 8 windows against 39), and which windows were odd changed with the line, so a
         call and its G.711 copy were split differently; a normalised cut weighs each side by
         its total affinity and does not. On the fitting set (wideband, G.711, GSM + 20 dB noise
-        loud- and calm-referenced) the summed DER fell 2702 -> 2535 (docs/diarization.md).
+        loud- and calm-referenced) the summed DER fell 2692.0 -> 2572.7 (docs/diarization.md).
     spectral_neighbours_fraction : float
         In the affinity graph each window keeps links to this fraction of the windows, its
-        most similar ones (at least 2; the links are symmetrised). 0.1: of 0.05, 0.1, 0.15, 0.2
-        and 0.3 the lowest fitting-set DER (docs/diarization.md).
+        most similar ones (at least 2; the links are symmetrised). 0.1: of 0.05, 0.1, 0.15 and
+        0.2 the lowest fitting-set DER (docs/diarization.md).
     interruption_confidence_factor : float
         An interruption found in a separated call gets the confidence of the turns it joins
         times this (0.5: on the fitting set most marked overlap was not real overlap, and most
@@ -675,7 +676,7 @@ def _spectral_split(z: np.ndarray, cfg: DiarizationConfig) -> np.ndarray:
         vecs = vecs[:, ::-1][:, :2]
     else:
         _vals, vecs = scipy.sparse.linalg.eigsh(
-            s_mat, k=2, which="LA", v0=np.linspace(1.0, 2.0, n), tol=1e-8
+            scipy.sparse.csr_matrix(s_mat), k=2, which="LA", v0=np.linspace(1.0, 2.0, n), tol=1e-8
         )
         vecs = vecs[:, np.argsort(_vals)[::-1]]
     # The random-walk (Shi-Malik) eigenvectors f = D^-1/2 v. On a connected graph the first is
