@@ -145,7 +145,7 @@ class DiarizationConfig:
         wideband: 8 windows against 39), and which windows were odd changed with the line, so a
         call and its G.711 copy were split differently; a normalised cut weighs each side by
         its total affinity and does not. On the fitting set (wideband, G.711, GSM + 20 dB noise
-        loud- and calm-referenced) the summed DER fell 2692.0 -> 2572.7 (docs/diarization.md).
+        loud- and calm-referenced) the summed DER fell 2680.7 -> 2565.8 (docs/diarization.md).
     spectral_neighbours_fraction : float
         In the affinity graph each window keeps links to this fraction of the windows, its
         most similar ones (at least 2; the links are symmetrised). 0.1: of 0.05, 0.1, 0.15 and
