@@ -27,6 +27,7 @@ from calltone.models.diarization import (
     DiarizationConfig,
     DiarizationError,
     _initial_split,
+    _ramped,
     assign_roles,
     diarize,
     split_channels,
@@ -602,3 +603,19 @@ def test_analyze_separate_finds_the_agent_by_words_when_the_customer_speaks_firs
     assert m["agent"]["median_pitch_hz"] > m["customer"]["median_pitch_hz"]  # f3 agent, m3 customer
     agent_text = " ".join(s["text"] for s in doc["segments"] if s["speaker"] == "agent").lower()
     assert "help" in agent_text
+
+
+@pytest.mark.parametrize("k", [2, 3, 160, 161])
+def test_the_mask_ramp_is_the_moving_average_around_edges_and_the_gain_elsewhere(k: int) -> None:
+    rng = np.random.default_rng(k)
+    gain = np.repeat(rng.choice([1.0, 0.01], size=300, p=[0.8, 0.2]), 160)  # 10 ms frames
+    ramped = _ramped(gain, k)
+    full = np.convolve(gain, np.ones(k) / k, mode="same")
+    assert np.max(np.abs(ramped - full)) < 1e-12
+    # away from any change and from the ends the gain is kept exactly
+    near = np.zeros(gain.size, bool)
+    for c in np.flatnonzero(np.diff(gain)) + 1:
+        near[max(0, c - k) : c + k] = True
+    near[:k] = near[-k:] = True
+    assert np.array_equal(ramped[~near], gain[~near]) and (~near).any()
+    assert ramped[0] < 1.0 or gain[0] < 1.0  # the convolution's zeros outside the call: a ramp
