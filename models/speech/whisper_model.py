@@ -214,9 +214,10 @@ def _context_model_class() -> type[WhisperModel]:
 
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
-            one_thread = _one_thread_extractor_class()
-            if type(self.feature_extractor) is one_thread.__mro__[1]:  # faster-whisper's own
-                self.feature_extractor.__class__ = one_thread
+            from faster_whisper.feature_extractor import FeatureExtractor
+
+            if type(self.feature_extractor) is FeatureExtractor:  # not a subclass of someone's
+                self.feature_extractor.__class__ = _one_thread_extractor_class()
 
         def encode(self, features: np.ndarray) -> Any:
             context = _ENCODER_CONTEXT.get()
