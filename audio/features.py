@@ -108,6 +108,11 @@ class FeatureOptions:
     pitch_jump_max_st: float = 7.0
     pitch_fold_tolerance_st: float = 2.0
     pitch_min_context: int = 8
+    #: Past context of the continuity pass's second look (0 disables it): each frame is judged
+    #: again against the median of the corrected track over this many seconds before it and the
+    #: raw track over the same ``nucleus_context_s``-based radius after it (no added delay). See
+    #: :func:`_pitch_past_context`.
+    pitch_context_past_s: float = 1.0
     voicing_max_aperiodicity: float = 0.30
     band_low_hz: float = 300.0
     band_high_hz: float = 3400.0
@@ -750,13 +755,20 @@ def _pitch_continuity(f0_hz: np.ndarray, radius: int, o: FeatureOptions) -> np.n
     c = count[idx]
     at = np.arange(idx.size)
     med = 0.5 * (rows[at, (c - 1) // 2] + rows[at, c // 2])
-    own = st[radius + idx]
-    off = own - med
-    bad = np.abs(off) > o.pitch_jump_max_st
+    return _fold_or_drop(mid, idx, st[radius + idx], med, o)
+
+
+def _fold_or_drop(
+    f0_hz: np.ndarray, idx: np.ndarray, own_st: np.ndarray, med_st: np.ndarray, o: FeatureOptions
+) -> np.ndarray:
+    """``f0_hz`` with each judged frame ``idx`` (own pitch ``own_st``, context median
+    ``med_st``, semitones re 100 Hz) more than ``pitch_jump_max_st`` off its median folded down
+    by 2, 3 or 4 when that lands within ``pitch_fold_tolerance_st`` of it, else set to NaN."""
+    bad = np.abs(own_st - med_st) > o.pitch_jump_max_st
     if not bad.any():
-        return mid
-    out = mid.copy()
-    for i, m, v in zip(idx[bad].tolist(), med[bad].tolist(), own[bad].tolist(), strict=True):
+        return f0_hz
+    out = f0_hz.copy()
+    for i, m, v in zip(idx[bad].tolist(), med_st[bad].tolist(), own_st[bad].tolist(), strict=True):
         folded = np.nan
         for k in (2.0, 3.0, 4.0):
             if abs(v - 12.0 * np.log2(k) - m) <= o.pitch_fold_tolerance_st:
@@ -764,6 +776,66 @@ def _pitch_continuity(f0_hz: np.ndarray, radius: int, o: FeatureOptions) -> np.n
                 break
         out[i] = folded
     return out
+
+
+def _pitch_past_context(
+    past_hz: np.ndarray,
+    judged_hz: np.ndarray,
+    raw_after_hz: np.ndarray,
+    radius: int,
+    o: FeatureOptions,
+) -> np.ndarray:
+    """The continuity pass's second look, over a longer past (``pitch_context_past_s``).
+
+    :func:`_pitch_continuity` judges a frame against the ``radius`` frames on each side, so a
+    whole voiced stretch read an octave up (a low-rate codec that leaves the odd harmonics of a
+    soft, steeply tilted voice ~20-30 dB under the even ones: the frame is then as periodic at
+    half the period as at the period, and YIN's first dip is the half) or a run of first-formant
+    readings in sparse voicing is its own context and stays. Here each frame of ``judged_hz``
+    (the first pass's output) is judged again, by the same fold-or-drop rule, against the median
+    of the first pass's output over the ``len(past_hz)`` frames before it (and its own value)
+    plus the *raw* track over the ``radius`` frames after it: the speaker's pitch of the last
+    second outvotes a stretch shorter than about half of that. A voice that really rises keeps
+    its pitch once its own frames carry the median. Only already-decided frames (before) and
+    frames the first pass needs anyway (after) are read, so it adds no delay and the result does
+    not depend on chunking.
+
+    ``past_hz``: the first pass's output for the frames before ``judged_hz``; ``raw_after_hz``:
+    the raw voiced track for the ``radius`` frames after each judged frame, i.e. frames
+    ``1 .. len(judged_hz) + radius - 1`` counted from the first judged frame (NaN where
+    unvoiced).
+    """
+    n = judged_hz.size
+    past_n = past_hz.size
+    if n == 0 or past_n == 0 or o.pitch_jump_max_st <= 0 or not np.isfinite(judged_hz).any():
+        return judged_hz
+    before = np.concatenate((past_hz, judged_hz)).astype(np.float64)
+    after = raw_after_hz.astype(np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        st_b = 12.0 * np.log2(before / 100.0)
+        st_a = 12.0 * np.log2(after / 100.0)
+    fb, fa = st_b[np.isfinite(st_b)], st_a[np.isfinite(st_a)]
+    both = np.concatenate((fb, fa))
+    if both.size < o.pitch_min_context or both.max() - both.min() <= o.pitch_jump_max_st:
+        return judged_hz  # exact shortcut: no median can sit a jump away from any frame
+    own = st_b[past_n:]
+    win_b = np.lib.stride_tricks.sliding_window_view(st_b, past_n + 1)[:n]
+    if radius > 0:
+        pad = np.concatenate((st_a, np.full(max(0, n + radius - 1 - st_a.size), np.nan)))
+        win_a = np.lib.stride_tricks.sliding_window_view(pad, radius)[:n]
+        win = np.concatenate((win_b, win_a), axis=1)
+    else:
+        win = win_b
+    count = np.isfinite(win).sum(axis=1)
+    judge = np.isfinite(own) & (count >= o.pitch_min_context)
+    if not judge.any():
+        return judged_hz
+    idx = np.flatnonzero(judge)
+    rows = np.sort(win[idx], axis=1)
+    c = count[idx]
+    at = np.arange(idx.size)
+    med = 0.5 * (rows[at, (c - 1) // 2] + rows[at, c // 2])
+    return _fold_or_drop(judged_hz, idx, own[idx], med, o)
 
 
 def _nuclei(loud: np.ndarray, voiced: np.ndarray, o: FeatureOptions) -> np.ndarray:
@@ -812,6 +884,10 @@ class FeatureStream:
         self._tilt = np.zeros((n_channels, r), np.float32)
         self._hnr = np.full((n_channels, r), HNR_MIN_DB, np.float32)
         self._voiced = np.zeros((n_channels, r), bool)
+        # The first continuity pass's output for the frames already emitted, as far back as the
+        # second look reads (_pitch_past_context).
+        past = self.o.frames(self.o.pitch_context_past_s) if self.o.pitch_context_past_s > 0 else 0
+        self._f0_past = np.full((n_channels, past), np.nan, np.float32)
         self._labels = [np.zeros(0, bool) for _ in range(n_channels)]
         self._emitted = 0
         self._finished = False
@@ -885,6 +961,13 @@ class FeatureStream:
             # Judged against the raw track on both sides (never the corrected one), so the
             # result does not depend on where a block ended.
             f0_ok = _pitch_continuity(self._f0[c, span], r_ctx, o)
+            if self._f0_past.shape[1]:
+                first = f0_ok
+                f0_ok = _pitch_past_context(
+                    self._f0_past[c], first, self._f0[c, r_ctx + 1 : 2 * r_ctx + ready], r_ctx, o
+                )
+                keep = self._f0_past.shape[1]
+                self._f0_past[c] = np.concatenate((self._f0_past[c], first))[-keep:]
             voiced_mid = self._voiced[c, mid]
             if voiced_mid.any():
                 nuc = _nuclei(self._loud[c, span], self._voiced[c, span], o)[mid] & labels
