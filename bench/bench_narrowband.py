@@ -51,6 +51,7 @@ from calltone.models.recorded.transcript import (  # noqa: E402
     recorded_call_options,
     transcribe_session,
 )
+from calltone.models.speech.cues import CueMatcher  # noqa: E402
 from calltone.models.speech.options import TranscriberOptions  # noqa: E402
 from calltone.models.speech.text import normalize, token_edit_distance  # noqa: E402
 from calltone.models.speech.transcriber import Transcriber  # noqa: E402
@@ -98,7 +99,7 @@ def channel_fn(name: str) -> Callable[[np.ndarray, int], tuple[np.ndarray, int]]
             "simple_mulaw"
         )
     cond = telephone.CONDITIONS[name]
-    return lambda y, sr: tuple(telephone.simulate(y, sr, cond))  # type: ignore[return-value]
+    return lambda y, sr: tuple(telephone.simulate(y, sr, cond))
 
 
 # --------------------------------------------------------------------------------------------
@@ -143,13 +144,17 @@ def clips(data: Path) -> list[Clip]:
 
 
 def calltone_system(options: TranscriberOptions) -> Callable[[Path], str]:
-    """Transcribe a file the way ``calltone analyze`` does, with ``options``."""
+    """Transcribe a file the way ``calltone analyze`` does, with ``options``.
+
+    The phrase cues are matched with an empty cue list: they never change the words, and the
+    cue file is edited by others while benchmarks run.
+    """
     tr = Transcriber(options)
 
     def run(path: Path) -> str:
         audio = load_audio(path)
         session = run_session(audio, ChannelRoles(0, None), AnalysisConfig())
-        result = transcribe_session(audio, session, transcriber=tr)
+        result = transcribe_session(audio, session, transcriber=tr, cues=CueMatcher([]))
         return " ".join(s.text for s in result.segments)
 
     run.transcriber = tr  # type: ignore[attr-defined]
@@ -166,7 +171,8 @@ def calltone_on_array(options: TranscriberOptions, loader: str) -> Callable[[Pat
         x = decode_audio(str(path), sampling_rate=16000)
         audio = DecodedAudio(x[None, :].astype(np.float32), 16000, 8000, str(path))
         session = run_session(audio, ChannelRoles(0, None), AnalysisConfig())
-        return " ".join(s.text for s in transcribe_session(audio, session, transcriber=tr).segments)
+        result = transcribe_session(audio, session, transcriber=tr, cues=CueMatcher([]))
+        return " ".join(s.text for s in result.segments)
 
     return run
 
@@ -189,6 +195,9 @@ def systems(model_path: str, *, levers: bool = False) -> dict[str, Callable[[Pat
     base = recorded_call_options(model_path)
     out = {
         "calltone (recorded_call_options)": calltone_system(base),
+        "calltone, no noisy-line switch (session 8)": calltone_system(
+            replace(base, noisy_line_snr_db=None)
+        ),
         "calltone + cue hotwords": calltone_system(replace(base, hotwords=CUE_HOTWORDS)),
         "calltone --full-context": calltone_system(
             recorded_call_options(model_path, full_context=True)
@@ -253,7 +262,7 @@ def main(argv: list[str] | None = None) -> int:
             for name, run in systems_.items():
                 errs = refs = 0
                 wall = 0.0
-                per_clip = {}
+                per_clip: dict[str, dict[str, Any]] = {}
                 for c, p in zip(all_clips, paths, strict=True):
                     t0 = time.perf_counter()
                     hyp = run(p)
@@ -261,6 +270,11 @@ def main(argv: list[str] | None = None) -> int:
                     e, n = errors(c.reference, hyp)
                     errs, refs = errs + e, refs + n
                     per_clip[c.name] = {"errors": e, "words": n, "hyp": hyp}
+                    tr = getattr(run, "transcriber", None)
+                    if tr is not None:  # how calltone classed the line (noisy_line_snr_db)
+                        per_clip[c.name]["lines"] = {
+                            k: q.to_dict() for k, q in tr.line_decisions.items()
+                        }
                 row = {
                     "condition": cond,
                     "system": name,
@@ -272,8 +286,19 @@ def main(argv: list[str] | None = None) -> int:
                 }
                 results["rows"].append(row)
                 results["load_1min"].append(os.getloadavg()[0])
+                noisy = sum(
+                    q["line"] == "noisy"
+                    for v in per_clip.values()
+                    for q in v.get("lines", {}).values()
+                )
+                lines = (
+                    f" noisy lines {noisy}/{len(all_clips)}" if hasattr(run, "transcriber") else ""
+                )
                 print(
-                    f"{cond:>12} {name:<58} WER {row['wer']:.3f} ({errs}/{refs}) {wall:6.1f} s",
+                    f"{cond:>12} {name:<58} WER {row['wer']:.3f} ({errs}/{refs}) {wall:6.1f} s"
+                    + lines
+                    + " per clip "
+                    + " ".join(str(v["errors"]) for v in per_clip.values()),
                     flush=True,
                 )
     if args.json:

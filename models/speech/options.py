@@ -131,6 +131,35 @@ class TranscriberOptions:
         are not transcribed (:func:`~calltone.models.speech.planning.level_gate`): the other
         party leaking into the channel. None transcribes every region; recorded calls use
         :data:`models.recorded.transcript.CROSSTALK_GATE_DB`.
+    noisy_line_snr_db : float or None
+        A channel whose speech stands less than this many dB over its noise floor
+        (:func:`~calltone.models.speech.planning.line_quality`: the power mean of the louder
+        half of the 20 ms frames inside the speech regions, over the
+        ``noisy_line_floor_percentile`` of the frames at least ``noisy_line_guard_s`` away from
+        every region) is a *noisy line*: :meth:`Transcriber.transcribe_regions` decodes it with
+        ``noisy_line_beam_size`` and ``noisy_line_context_min_s`` instead of ``beam_size`` and
+        ``context_min_s``. Greedy decoding of a shortened encoder input loses words in noisy
+        stretches that beam 5 over Whisper's full 30 s keeps (GSM + 20 dB noise: 88 -> 79
+        errors of 375 words, plain faster-whisper 80), at 2-3x the decoding time, so clean
+        lines keep the fast settings. 33 dB lies between the lines measured noisy (speech
+        23-29 dB over the floor: GSM and AMR copies with noise 15-20 dB under the speech) and
+        clean (40-99 dB: the bundled samples, the LCA calls, the phone call, the AMI sources
+        wideband, through G.711 and through Opus with gain control);
+        docs/benchmarks_telephone.md, session 9. None never switches.
+    noisy_line_min_noise_s : float
+        Least audio away from the speech regions the noise floor is measured on; a channel with
+        less (a short clip, a channel that is all speech) is not classed and keeps the fast
+        settings.
+    noisy_line_guard_s : float
+        Frames closer than this to a speech region are not counted as noise (the speech gate's
+        onset and hangover leave the ends of words outside the regions).
+    noisy_line_floor_percentile : float
+        Percentile of the noise frames' levels (dB) taken as the floor: under the other party's
+        echo and breaths, at the level of a steady noise.
+    noisy_line_beam_size : int
+        Beam width on a noisy line.
+    noisy_line_context_min_s : float or None
+        ``context_min_s`` on a noisy line; None: every window encoded with the full 30 s.
     """
 
     model: str | None = None
@@ -163,6 +192,12 @@ class TranscriberOptions:
     silero_threshold: float = 0.5
     silero_min_silence_ms: int = 500
     silero_pad_ms: int = 200
+    noisy_line_snr_db: float | None = 33.0
+    noisy_line_min_noise_s: float = 2.0
+    noisy_line_guard_s: float = 0.3
+    noisy_line_floor_percentile: float = 20.0
+    noisy_line_beam_size: int = 5
+    noisy_line_context_min_s: float | None = None
 
     def __post_init__(self) -> None:
         problems = []
@@ -202,6 +237,22 @@ class TranscriberOptions:
             problems.append(f"crosstalk_gate_db={self.crosstalk_gate_db} (use None or 6-60 dB)")
         if self.silero_min_silence_ms < 0 or self.silero_pad_ms < 0:
             problems.append("silero_min_silence_ms and silero_pad_ms must be >= 0")
+        if self.noisy_line_snr_db is not None and not 0.0 <= self.noisy_line_snr_db <= 80.0:
+            problems.append(f"noisy_line_snr_db={self.noisy_line_snr_db} (use None or 0-80 dB)")
+        if self.noisy_line_min_noise_s < 0 or self.noisy_line_guard_s < 0:
+            problems.append("noisy_line_min_noise_s and noisy_line_guard_s must be >= 0")
+        if not 0.0 <= self.noisy_line_floor_percentile <= 100.0:
+            problems.append(
+                f"noisy_line_floor_percentile={self.noisy_line_floor_percentile} (use 0-100)"
+            )
+        if self.noisy_line_beam_size < 1:
+            problems.append(f"noisy_line_beam_size={self.noisy_line_beam_size} (use 1 or more)")
+        if self.noisy_line_context_min_s is not None and not (
+            1.0 <= self.noisy_line_context_min_s <= 30.0
+        ):
+            problems.append(
+                f"noisy_line_context_min_s={self.noisy_line_context_min_s} (use None, or 1-30 s)"
+            )
         if self.strategy not in ("batched", "per_region"):
             problems.append(f"strategy={self.strategy!r} (use 'batched' or 'per_region')")
         if problems:

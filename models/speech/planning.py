@@ -364,3 +364,106 @@ def sample_bounds(r: SpeechRegion, n: int) -> tuple[int, int]:
 def peak_amplitude(x: np.ndarray, r: SpeechRegion) -> float:
     a, b = sample_bounds(r, x.shape[0])
     return float(np.max(np.abs(x[a:b]))) if b > a else 0.0
+
+
+@dataclass(frozen=True)
+class LineQuality:
+    """How far a channel's speech stands over its noise floor, and the decoding it chose.
+
+    ``line`` is ``"noisy"`` (decoded with the noisy-line settings), ``"clean"``, or
+    ``"unmeasured"`` (too little audio away from speech to measure a floor: fast settings), and
+    ``thresholds`` names the options that decided it, so a transcript says why its words were
+    decoded the way they were.
+    """
+
+    line: str
+    speech_dbfs: float | None
+    noise_dbfs: float | None
+    snr_db: float | None
+    noise_s: float
+    beam_size: int
+    context_min_s: float | None
+    thresholds: dict[str, float | None]
+
+    @property
+    def noisy(self) -> bool:
+        return self.line == "noisy"
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-ready: levels rounded to 0.1 dB, ``context_min_s`` None meaning the full 30 s."""
+
+        def r(v: float | None) -> float | None:
+            return None if v is None else round(v, 1)
+
+        return {
+            "line": self.line,
+            "speech_dbfs": r(self.speech_dbfs),
+            "noise_dbfs": r(self.noise_dbfs),
+            "snr_db": r(self.snr_db),
+            "noise_s": round(self.noise_s, 2),
+            "beam_size": self.beam_size,
+            "context_min_s": self.context_min_s,
+            "thresholds": dict(self.thresholds),
+        }
+
+
+def line_quality(
+    x: np.ndarray, regions: Sequence[SpeechRegion], options: TranscriberOptions
+) -> LineQuality:
+    """Speech level, noise floor and their difference for one channel, and the decoding chosen.
+
+    Speech level: the power mean of the louder half of the 20 ms frames inside ``regions`` (an
+    active-speech level; the pauses between words and the quiet ends of a region do not pull it
+    down), dBFS. Noise floor: the ``noisy_line_floor_percentile`` of the levels (dB) of the 20 ms
+    frames at least ``noisy_line_guard_s`` from every region: a steady line noise sits there,
+    while the other party's echo, breaths and clicks lie above it. With less than
+    ``noisy_line_min_noise_s`` of such frames (or no speech frames, or ``noisy_line_snr_db``
+    None) the line is ``"unmeasured"`` and keeps the fast settings.
+    """
+    o = options
+    thresholds: dict[str, float | None] = {
+        "noisy_line_snr_db": o.noisy_line_snr_db,
+        "noisy_line_min_noise_s": o.noisy_line_min_noise_s,
+    }
+
+    def fast(
+        line: str, speech: float | None, noise: float | None, snr: float | None, noise_s: float
+    ) -> LineQuality:
+        return LineQuality(
+            line, speech, noise, snr, noise_s, o.beam_size, o.context_min_s, thresholds
+        )
+
+    n = x.shape[0] // _LEVEL_FRAME
+    if o.noisy_line_snr_db is None or n < 1 or not regions:
+        return fast("unmeasured", None, None, None, 0.0)
+    frames = x[: n * _LEVEL_FRAME].astype(np.float64).reshape(n, _LEVEL_FRAME)
+    power = (frames**2).mean(axis=1) + 1e-12
+    mid_s = (np.arange(n) + 0.5) * (_LEVEL_FRAME / SAMPLE_RATE_HZ)
+    inside = np.zeros(n, dtype=bool)
+    near = np.zeros(n, dtype=bool)
+    g = o.noisy_line_guard_s
+    for r in regions:
+        inside |= (mid_s >= r.start_s) & (mid_s < r.end_s)
+        near |= (mid_s >= r.start_s - g) & (mid_s < r.end_s + g)
+    away = ~near
+    noise_s = float(np.count_nonzero(away)) * _LEVEL_FRAME / SAMPLE_RATE_HZ
+    speech_p = np.sort(power[inside])
+    if speech_p.size == 0:
+        return fast("unmeasured", None, None, None, noise_s)
+    speech_dbfs = float(10 * np.log10(speech_p[speech_p.size // 2 :].mean()))
+    if noise_s < o.noisy_line_min_noise_s:
+        return fast("unmeasured", speech_dbfs, None, None, noise_s)
+    noise_dbfs = float(np.percentile(10 * np.log10(power[away]), o.noisy_line_floor_percentile))
+    snr_db = speech_dbfs - noise_dbfs
+    if snr_db < o.noisy_line_snr_db:
+        return LineQuality(
+            "noisy",
+            speech_dbfs,
+            noise_dbfs,
+            snr_db,
+            noise_s,
+            beam_size=o.noisy_line_beam_size,
+            context_min_s=o.noisy_line_context_min_s,
+            thresholds=thresholds,
+        )
+    return fast("clean", speech_dbfs, noise_dbfs, snr_db, noise_s)

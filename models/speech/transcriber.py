@@ -34,9 +34,10 @@ from __future__ import annotations
 
 import bisect
 import functools
+import logging
 import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -48,8 +49,10 @@ from calltone.models.speech.options import (
     TranscriptionInputError,
 )
 from calltone.models.speech.planning import (
+    LineQuality,
     Piece,
     level_gate,
+    line_quality,
     overlaps_any,
     pack_regions,
     peak_amplitude,
@@ -71,6 +74,8 @@ from calltone.models.speech.whisper_model import (
 
 if TYPE_CHECKING:  # faster_whisper is imported lazily: importing this module stays cheap.
     from faster_whisper import WhisperModel
+
+log = logging.getLogger(__name__)
 
 
 # A region whose peak is below this (about -80 dBFS) is digital silence or a muted line: Whisper
@@ -133,6 +138,9 @@ class Transcriber:
     ) -> None:
         self.options = options or TranscriberOptions()
         self._model = model
+        # Per speaker, how the last :meth:`transcribe_regions` call measured the line and which
+        # decoding settings it used (``noisy_line_snr_db``; :class:`LineQuality`).
+        self.line_decisions: dict[str, LineQuality] = {}
 
     @property
     def model(self) -> WhisperModel:
@@ -209,6 +217,41 @@ class Transcriber:
         if x.size == 0 or not regions:
             return []
         duration_s = x.shape[0] / SAMPLE_RATE_HZ
+        # A noisy line (speech less than noisy_line_snr_db over the floor) is decoded with the
+        # settings that kept the words on noisy speech (beam 5, the full 30 s): measured on the
+        # regions as given, before any gate, so the other party's echo is not taken for noise.
+        line = line_quality(x, regions, self.options)
+        self.line_decisions[speaker] = line
+        if line.noisy:
+            log.info(
+                "%s: noisy line (speech %.1f dB over the floor < noisy_line_snr_db %.1f): "
+                "beam %d, context %s",
+                speaker,
+                line.snr_db,
+                self.options.noisy_line_snr_db,
+                line.beam_size,
+                "30 s" if line.context_min_s is None else f"{line.context_min_s:g} s",
+            )
+            noisy = Transcriber(
+                replace(
+                    self.options,
+                    beam_size=line.beam_size,
+                    context_min_s=line.context_min_s,
+                    noisy_line_snr_db=None,
+                ),
+                model=self.model,
+            )
+            return noisy._transcribe_planned(x, regions, speaker, other_speech, duration_s)
+        return self._transcribe_planned(x, regions, speaker, other_speech, duration_s)
+
+    def _transcribe_planned(
+        self,
+        x: np.ndarray,
+        regions: Sequence[SpeechRegion],
+        speaker: str,
+        other_speech: Sequence[SpeechRegion],
+        duration_s: float,
+    ) -> list[Segment]:
         if self.options.crosstalk_gate_db is not None:
             regions = level_gate(x, regions, gate_db=self.options.crosstalk_gate_db)
         if self.options.speech_gate != "given":
