@@ -436,15 +436,18 @@ def line_quality(
     n = x.shape[0] // _LEVEL_FRAME
     if o.noisy_line_snr_db is None or n < 1 or not regions:
         return fast("unmeasured", None, None, None, 0.0)
-    frames = x[: n * _LEVEL_FRAME].astype(np.float64).reshape(n, _LEVEL_FRAME)
-    power = (frames**2).mean(axis=1) + 1e-12
-    mid_s = (np.arange(n) + 0.5) * (_LEVEL_FRAME / SAMPLE_RATE_HZ)
+    frames = x[: n * _LEVEL_FRAME].reshape(n, _LEVEL_FRAME)
+    power = np.einsum("ij,ij->i", frames, frames, dtype=np.float64) / _LEVEL_FRAME + 1e-12
     inside = np.zeros(n, dtype=bool)
     near = np.zeros(n, dtype=bool)
     g = o.noisy_line_guard_s
+
+    def frame(t_s: float) -> int:  # the first frame whose middle lies at or after t_s
+        return min(n, max(0, int(np.ceil(t_s * SAMPLE_RATE_HZ / _LEVEL_FRAME - 0.5))))
+
     for r in regions:
-        inside |= (mid_s >= r.start_s) & (mid_s < r.end_s)
-        near |= (mid_s >= r.start_s - g) & (mid_s < r.end_s + g)
+        inside[frame(r.start_s) : frame(r.end_s)] = True
+        near[frame(r.start_s - g) : frame(r.end_s + g)] = True
     away = ~near
     noise_s = float(np.count_nonzero(away)) * _LEVEL_FRAME / SAMPLE_RATE_HZ
     speech_p = np.sort(power[inside])
