@@ -1,26 +1,44 @@
 """Cue recall and precision on telephone speech (issue 14).
 
-The labelled utterances of ``bench/cue_set.py`` are spoken with espeak-ng voices, passed through
-telephone channels of ``bench/telephone.py`` (G.711 mu-law; GSM with noise at 20 dB SNR) and
-transcribed one utterance at a time with calltone's recorded-call settings, with and without the
-cue hotwords; :func:`models.speech.cues.find_cues` then runs on the transcript. Per cue kind: recall and
-precision over every (utterance, voice) pair, beside the same matcher on the written text (what
-the matcher alone loses). Real transcripts add negatives: every sentence of the phone call's STM
-and of the AMI transcripts, searched as agent and as customer speech; any cue there is counted
-as a false positive (none of them holds one; checked by reading).
+The labelled utterances of a cue set are spoken with espeak-ng voices, passed through the
+telephone channels of ``bench/telephone.py`` (every voice through wideband, G.711 mu-law and GSM
+with noise at 20 dB SNR) and transcribed one utterance at a time with calltone's recorded-call
+settings; :meth:`CueMatcher.find_cues` then runs on the transcript. Per cue kind: recall and
+precision over every (utterance, voice, channel) clip, per channel, beside the same matcher on
+the written text (what the matcher alone loses).
 
-Run: ``python bench/bench_cues.py [--no-hotwords] [--json out.json]``.
+Sets (``--set``):
+
+- ``dev``: all of ``bench/cue_set.py`` (both of its halves have shaped the matcher: development
+  data), spoken by every voice it names (``VOICES``, ``DEV_VOICES``, ``HELDOUT_VOICES``);
+- ``fresh``: ``bench/cue_set_fresh.py`` (same format), written blind to the matcher; its misses
+  are not printed unless ``--show-misses``.
+
+Negatives beyond the sets' hard negatives: every sentence of the phone call's STM and of the AMI
+transcripts, searched as agent and as customer speech (any cue there is a false positive), and
+``--real-calls``: the LCA contact-centre calls transcribed (cached) and every cue listed, to be
+judged by reading (they are real calls, so some cues there are right).
+
+Transcripts are cached (``--cache``, JSON keyed by system, voice, channel, speaker and text), so
+two matchers score the same Whisper output: ``--matcher-py OLD/cues.py --matcher-toml OLD/cues.toml``
+loads another version of the matcher from files (e.g. the one at an earlier commit).
+
+Run: ``nice -n 10 python bench/bench_cues.py --set dev [--json out.json]``;
+``--transcribe-only`` fills the cache and reports nothing but counts.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
+import random
 import re
 import subprocess
 import sys
 import tempfile
+import time
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
@@ -35,19 +53,58 @@ for p in (ROOT, ROOT / "bench"):
         sys.path.insert(0, str(p))
 
 import telephone  # noqa: E402
-from cue_set import CUSTOMER_NAME, UTTERANCES, VOICES  # noqa: E402
 
 from calltone.models.recorded.transcript import CUE_HOTWORDS, recorded_call_options  # noqa: E402
-from calltone.models.speech.cues import CueMatcher  # noqa: E402
 from calltone.models.speech.transcriber import Transcriber  # noqa: E402
 from calltone.models.speech.transcript import Segment, Word  # noqa: E402
 
 SR = 16_000
+CONDITIONS: tuple[str, ...] = ("wideband", "nb_ulaw", "nb_gsm_noise20")
+FIRST_PASS = "calltone recorded-call settings"
+HOTWORDS = "... + cue hotwords"
+REAL_CALLS: tuple[tuple[str, str], ...] = (
+    ("lca_calls/Auto_Repairs_40_UTC_agent.flac", "agent"),
+    ("lca_calls/Auto_Repairs_40_UTC_caller.flac", "customer"),
+    ("lca_calls/agent.flac", "agent"),
+)
+
+Labelled = tuple[str, str, frozenset[str]]
 
 
 def shared_data_dir() -> Path:
     env = os.environ.get("CALLTONE_SHARED_DATA")
     return Path(env) if env else ROOT.parent / "shared" / "data"
+
+
+def load_set(name: str) -> tuple[tuple[Labelled, ...], str, tuple[str, ...]]:
+    """The utterances, the customer's name and the voices of set ``dev`` or ``fresh``."""
+    if name == "dev":
+        import cue_set as mod
+    elif name == "fresh":
+        import cue_set_fresh as mod
+    else:
+        raise ValueError(f"set must be 'dev' or 'fresh', got {name!r}")
+    voices: list[str] = []
+    for attr in ("VOICES", "DEV_VOICES", "HELDOUT_VOICES"):
+        for v in getattr(mod, attr, ()):
+            name_v = v[0] if isinstance(v, tuple | list) else v
+            if name_v not in voices:
+                voices.append(str(name_v))
+    return tuple(mod.UTTERANCES), str(mod.CUSTOMER_NAME), tuple(voices)
+
+
+def load_matcher(py: str | None, toml: str | None) -> Any:
+    """The packaged matcher, or the one in ``py`` (a cues.py) with the cue file ``toml``."""
+    if py is None:
+        from calltone.models.speech.cues import CueMatcher
+
+        return CueMatcher.from_file(toml)
+    spec = importlib.util.spec_from_file_location("cues_other", py)
+    assert spec is not None and spec.loader is not None
+    mod = importlib.util.module_from_spec(spec)
+    sys.modules["cues_other"] = mod
+    spec.loader.exec_module(mod)
+    return mod.CueMatcher.from_file(toml or Path(py).with_name("cues.toml"))
 
 
 def text_segment(speaker: str, text: str) -> Segment:
@@ -59,13 +116,65 @@ def text_segment(speaker: str, text: str) -> Segment:
 
 def speak(text: str, voice: str, condition: str, folder: Path) -> np.ndarray:
     wav = folder / "u.wav"
-    subprocess.run(
-        ["espeak-ng", "-v", voice, "-s", "165", "-w", str(wav), text], check=True, timeout=30
-    )
+    for attempt in range(3):
+        try:
+            subprocess.run(
+                ["espeak-ng", "-v", voice, "-s", "165", "-w", str(wav), text],
+                check=True,
+                timeout=60,
+            )
+            break
+        except subprocess.TimeoutExpired:
+            if attempt == 2:
+                raise
+            time.sleep(5)
     y, sr = sf.read(wav, dtype="float32")
     x = telephone.to_16k(telephone.simulate(y, sr, telephone.CONDITIONS[condition])).reshape(-1)
     pad = np.zeros(SR // 2, dtype=np.float32)
     return np.concatenate([pad, x, pad])
+
+
+def seg_to_json(s: Segment) -> dict[str, Any]:
+    return {
+        "speaker": s.speaker,
+        "start_s": s.start_s,
+        "end_s": s.end_s,
+        "text": s.text,
+        "words": [[w.word, w.start_s, w.end_s, w.probability] for w in s.words],
+    }
+
+
+def seg_from_json(d: dict[str, Any]) -> Segment:
+    words = [Word(w, a, b, p) for w, a, b, p in d["words"]]
+    return Segment(d["speaker"], d["start_s"], d["end_s"], d["text"], words)
+
+
+class Cache:
+    """Transcripts by key, saved as JSON after every few additions."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.data: dict[str, list[dict[str, Any]]] = {}
+        if path.is_file():
+            self.data = json.loads(path.read_text(encoding="utf-8"))
+        self._dirty = 0
+
+    def get(self, key: str) -> list[Segment] | None:
+        d = self.data.get(key)
+        return None if d is None else [seg_from_json(s) for s in d]
+
+    def put(self, key: str, segs: list[Segment]) -> None:
+        self.data[key] = [seg_to_json(s) for s in segs]
+        self._dirty += 1
+        if self._dirty >= 20:
+            self.save()
+
+    def save(self) -> None:
+        if self._dirty:
+            tmp = self.path.with_suffix(".tmp")
+            tmp.write_text(json.dumps(self.data), encoding="utf-8")
+            tmp.replace(self.path)
+            self._dirty = 0
 
 
 def real_sentences(data: Path) -> list[str]:
@@ -78,6 +187,31 @@ def real_sentences(data: Path) -> list[str]:
     for p in sorted((data / "ami_meeting_4spk_60s" / "text").glob("*.txt")):
         out += [s for s in re.split(r"(?<=[.?!])\s+", p.read_text(encoding="utf-8")) if s.strip()]
     return out
+
+
+def real_call_segments(tr: Transcriber, cache: Cache, rel: str, spk: str) -> list[Segment] | None:
+    key = f"real|{rel}|{spk}"
+    got = cache.get(key)
+    if got is not None:
+        return got
+    f = shared_data_dir() / rel
+    if not f.is_file():
+        return None
+    from scipy.signal import resample_poly
+
+    from calltone.models.speech.planning import silero_regions
+    from calltone.models.speech.transcript import SpeechRegion
+
+    y, sr = sf.read(f, dtype="float32")
+    if y.ndim > 1:
+        y = y.mean(axis=1)
+    if sr != SR:
+        y = resample_poly(y, SR, sr).astype(np.float32)
+    regions = silero_regions(y, [SpeechRegion(0.0, y.shape[0] / SR)], tr.options)
+    segs = tr.transcribe_regions(y, regions, speaker=spk)
+    cache.put(key, segs)
+    cache.save()
+    return segs
 
 
 def score(pairs: list[tuple[frozenset[str], set[str]]], kinds: list[str]) -> dict[str, Any]:
@@ -96,60 +230,181 @@ def score(pairs: list[tuple[frozenset[str], set[str]]], kinds: list[str]) -> dic
     return out
 
 
+def fmt(r: dict[str, Any]) -> str:
+    rec = "-" if r["recall"] is None else f"{r['recall']:.2f}"
+    pre = "-" if r["precision"] is None else f"{r['precision']:.2f}"
+    return f"{rec} / {pre}"
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--no-hotwords", action="store_true", help="skip the hotwords variant")
+    ap.add_argument("--set", choices=("dev", "fresh"), default="dev")
+    ap.add_argument("--hotwords", action="store_true", help="also the cue-hotwords variant")
+    ap.add_argument("--cache", default=None, help="JSON transcript cache (default in /tmp)")
+    ap.add_argument("--transcribe-only", action="store_true", help="fill the cache, no scores")
+    ap.add_argument("--real-calls", action="store_true", help="also transcribe the LCA calls")
+    ap.add_argument("--show-misses", action="store_true", help="print misses of the fresh set")
+    ap.add_argument("--matcher-py", default=None, help="another cues.py to score with")
+    ap.add_argument("--matcher-toml", default=None, help="its cue file")
+    ap.add_argument("--voices", default=None, help="comma-separated subset of the set's voices")
+    ap.add_argument(
+        "--cached-only",
+        action="store_true",
+        help="transcribe nothing; score the utterances whose every clip is cached",
+    )
     ap.add_argument("--json", default=None)
     args = ap.parse_args(argv)
-    matcher = CueMatcher.from_file()
-    kinds = matcher.kinds
+    utterances, customer_name, voices = load_set(args.set)
+    all_utterances = utterances
+    if args.voices:
+        voices = tuple(v for v in voices if v in args.voices.split(","))
+    cache = Cache(Path(args.cache or f"/tmp/calltone_cues_{args.set}.json"))
     base = recorded_call_options()
-    systems = {"calltone recorded-call settings": Transcriber(base)}
-    if not args.no_hotwords:
-        systems["... + cue hotwords"] = Transcriber(replace(base, hotwords=CUE_HOTWORDS))
+    systems = {FIRST_PASS: Transcriber(base)}
+    if args.hotwords:
+        systems[HOTWORDS] = Transcriber(replace(base, hotwords=CUE_HOTWORDS))
+    show_misses = args.set == "dev" or args.show_misses
+
+    # Transcribe what the cache lacks: utterances in a fixed shuffled order, every voice and
+    # channel of one before the next, so a run cut short leaves an unbiased sample complete.
+    order = list(utterances)
+    random.Random(0).shuffle(order)
+    todo = [
+        (name, voice, cond, spk, text)
+        for name in systems
+        for spk, text, _ in order
+        for voice in voices
+        for cond in CONDITIONS
+        if f"{name}|{voice}|{cond}|{spk}|{text}" not in cache.data
+    ]
+    if args.cached_only:
+        n_all = len(utterances)
+        utterances = tuple(
+            u
+            for u in utterances
+            if all(
+                f"{name}|{voice}|{cond}|{u[0]}|{u[1]}" in cache.data
+                for name in systems
+                for voice in voices
+                for cond in CONDITIONS
+            )
+        )
+        print(f"--cached-only: {len(utterances)} of {n_all} utterances have every clip cached")
+        todo = []
+    t0 = time.perf_counter()
+    with tempfile.TemporaryDirectory() as tmp:
+        for i, (name, voice, cond, spk, text) in enumerate(todo, start=1):
+            x = speak(text, voice, cond, Path(tmp))
+            cache.put(
+                f"{name}|{voice}|{cond}|{spk}|{text}",
+                systems[name].transcribe_array(x, speaker=spk),
+            )
+            if i % 25 == 0:
+                print(f"transcribed {i}/{len(todo)} ({time.perf_counter() - t0:.0f} s)", flush=True)
+    real_calls: dict[str, list[Segment]] = {}
+    if args.real_calls:
+        for rel, spk in REAL_CALLS:
+            segs = real_call_segments(systems[FIRST_PASS], cache, rel, spk)
+            if segs is not None:
+                real_calls[f"{rel} ({spk})"] = segs
+    cache.save()
+    print(
+        f"set {args.set}: {len(utterances)} utterances x {len(voices)} voices x "
+        f"{len(CONDITIONS)} channels; {len(todo)} clips transcribed now",
+        flush=True,
+    )
+    if args.transcribe_only:
+        return 0
+
+    matcher = load_matcher(args.matcher_py, args.matcher_toml)
+    kinds = list(matcher.kinds)
 
     def found(segs: list[Segment]) -> set[str]:
-        return {c.kind for c in matcher.find_cues(segs, customer_name=CUSTOMER_NAME)}
+        return {c.kind for c in matcher.find_cues(segs, customer_name=customer_name)}
 
-    results: dict[str, Any] = {"load_1min": [os.getloadavg()[0]]}
-    text_pairs = [(truth, found([text_segment(spk, t)])) for spk, t, truth in UTTERANCES]
+    results: dict[str, Any] = {"set": args.set, "matcher": args.matcher_py or "packaged"}
+    text_pairs = [(truth, found([text_segment(spk, t)])) for spk, t, truth in all_utterances]
     results["written text"] = score(text_pairs, kinds)
     misses: dict[str, list[str]] = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        clips = [
-            (spk, text, truth, speak(text, voice, cond, Path(tmp)))
-            for voice, cond in VOICES
-            for spk, text, truth in UTTERANCES
-        ]
-        for name, tr in systems.items():
-            pairs = []
-            for spk, text, truth, x in clips:
-                segs = tr.transcribe_array(x, speaker=spk)
-                got = found(segs)
-                pairs.append((truth, got))
-                if got != set(truth):
-                    heard = " ".join(s.text for s in segs)
-                    misses.setdefault(name, []).append(f"{text} -> {heard} {sorted(got)}")
-            results[name] = score(pairs, kinds)
-            results["load_1min"].append(os.getloadavg()[0])
+    text_misses = [
+        f"{t} {sorted(truth)} -> {sorted(got)}"
+        for (spk, t, truth), (_, got) in zip(all_utterances, text_pairs, strict=True)
+        if got != set(truth)
+    ]
+    if text_misses:
+        misses["written text"] = text_misses
+    for name in systems:
+        by_cond: dict[str, list[tuple[frozenset[str], set[str]]]] = {c: [] for c in CONDITIONS}
+        for voice in voices:
+            for cond in CONDITIONS:
+                for spk, text, truth in utterances:
+                    segs = cache.get(f"{name}|{voice}|{cond}|{spk}|{text}") or []
+                    got = found(segs)
+                    by_cond[cond].append((truth, got))
+                    if got != set(truth):
+                        heard = " ".join(s.text.strip() for s in segs)
+                        misses.setdefault(name, []).append(
+                            f"[{voice} {cond}] {text} -> {heard} {sorted(got)} (want {sorted(truth)})"
+                        )
+        results[name] = score([p for c in CONDITIONS for p in by_cond[c]], kinds)
+        for c in CONDITIONS:
+            results[f"{name} | {c}"] = score(by_cond[c], kinds)
+    negatives = [u for u in utterances if not u[2]]
+    results["hard negatives"] = len(negatives)
     real = real_sentences(shared_data_dir())
     fps: Counter[str] = Counter()
+    fp_lines = []
     for sentence in real:
         for spk in ("agent", "customer"):
-            fps.update(found([text_segment(spk, sentence)]))
-    results["real transcripts"] = {"sentences": len(real), "false_positives": dict(fps)}
-    results["misses"] = misses
-    for name in ["written text", *systems]:
-        print(f"\n{name}")
+            got = found([text_segment(spk, sentence)])
+            fps.update(got)
+            if got:
+                fp_lines.append(f"{spk}: {sentence} {sorted(got)}")
+    results["real transcripts"] = {
+        "sentences": len(real),
+        "false_positives": dict(fps),
+        "lines": fp_lines,
+    }
+    if real_calls:
+        results["real calls"] = {
+            k: [
+                f"{c.kind} {c.quote!r} ({c.confidence})"
+                for c in matcher.find_cues(segs, customer_name=None)
+            ]
+            for k, segs in real_calls.items()
+        }
+    print(f"\nmatcher: {results['matcher']}")
+    header = " | ".join(["written text", FIRST_PASS[:9] + " all", *CONDITIONS])
+    for name in systems:
+        print(f"\n{name}: recall / precision\n  {'kind':<20} {header}")
         for k in kinds:
-            r = results[name][k]
-            print(f"  {k:<20} recall {r['recall']}  precision {r['precision']}  ({r})")
-    print("\nreal transcripts:", results["real transcripts"])
-    for name, lines in misses.items():
-        print(f"\nmisses of {name}:")
-        for ln in lines:
-            print("  ", ln)
+            cells = [fmt(results["written text"][k]), fmt(results[name][k])]
+            cells += [fmt(results[f"{name} | {c}"][k]) for c in CONDITIONS]
+            n = results[name][k]["tp"] + results[name][k]["fn"]
+            print(
+                f"  {k:<20} "
+                + " | ".join(cells)
+                + f"   (positives {n}, fp {results[name][k]['fp']})"
+            )
+    print("\nreal transcripts:", {k: v for k, v in results["real transcripts"].items()})
+    if real_calls:
+        print("\nreal calls (cues found, judge by reading):")
+        for k, lines in results["real calls"].items():
+            print(f"  {k}:")
+            for ln in lines:
+                print("    ", ln)
+    if show_misses:
+        for name, lines in misses.items():
+            print(f"\nmisses of {name}:")
+            for ln in lines:
+                print("  ", ln)
+    else:
+        print(f"\n(misses of the {args.set} set not printed: --show-misses)")
     if args.json:
+        if not show_misses:
+            results.pop("misses", None)
+        else:
+            results["misses"] = misses
         Path(args.json).write_text(json.dumps(results, indent=1), encoding="utf-8")
     return 0
 

@@ -56,7 +56,20 @@ NOT_NEGATING_AFTER_NO = frozenset({"problem", "problems", "worries", "worry", "d
 SENTENCE_GAP_S = 1.0
 _SENTENCE_END = (".", "?", "!", "…")
 _KNOWN_KEYS = {"kind", "speaker", "polarity", "patterns", "unless", "seed"}
-_PATTERN_KEYS = {"pattern", "confidence"}
+_PATTERN_KEYS = {"pattern", "confidence", "scope"}
+_TOP_KEYS = {"cue", "lexicon"}
+# "{word}" in a regex pattern: a [lexicon] list (letters and underscores, so never a quantifier).
+_LEXICON_REF = re.compile(r"\{([a-z_]+)\}")
+# Words that end in "." without ending a sentence ("Thank you, Ms. Jones.").
+_TITLES = frozenset({"mr.", "mrs.", "ms.", "dr.", "st.", "mx."})
+# Punctuation that ends a clause inside a sentence (``scope = "clause"`` patterns).
+_CLAUSE_END = (",", ";", ":", "—", "–", " -")
+# A capitalised transcript word that sounds like a word of the customer's name counts as the
+# name (Whisper's spelling of a name it does not know: "Sara", "Jonas" for "Sarah Jones") when
+# both have the same phonetic key (:func:`phonetic_key`) and their spellings are this similar
+# (difflib ratio); the cue's confidence is scaled by NAME_NEAR_MISS_CONFIDENCE.
+NAME_SPELLING_MIN_RATIO = 0.6
+NAME_NEAR_MISS_CONFIDENCE = 0.7
 # Phrase tokens this long or longer are content words (unless in SLIPPABLE_WORDS): they may be
 # misspelt (difflib, see _same) but never dropped or replaced by the one-token slip ("I can't
 # convince you" is not "I can't help you"); the slip is for function words ("a", "the", "that").
@@ -87,6 +100,7 @@ class Pattern:
     regex: re.Pattern[str] | None = None
     has_name: bool = False
     confidence: float = 1.0
+    clause: bool = False  # a regex run on each clause of the sentence, not the whole of it
 
     @property
     def max_slips(self) -> int:
@@ -182,6 +196,7 @@ class _Sentence:
     tokens: list[NormToken]
     text: str = ""
     offsets: list[int] = field(default_factory=list)  # char offset of each token in ``text``
+    clauses: list[tuple[int, int]] = field(default_factory=list)  # char ranges in ``text``
 
 
 # --------------------------------------------------------------------------------------------
@@ -272,6 +287,13 @@ class CueMatcher:
 
 def parse_cue_entries(data: dict[str, Any], *, source: str) -> list[CueSpec]:
     """Validate the parsed TOML of a cue file into :class:`CueSpec` objects."""
+    unknown_top = set(data) - _TOP_KEYS
+    if unknown_top:
+        raise CueFileError(
+            f"cue file {source!r}: unknown top-level key(s) {', '.join(sorted(unknown_top))}; "
+            f"allowed: {', '.join(sorted(_TOP_KEYS))}"
+        )
+    lexicon = _parse_lexicon(data.get("lexicon", {}), source=source)
     entries = data.get("cue")
     if not isinstance(entries, list) or not entries:
         raise CueFileError(
@@ -280,7 +302,7 @@ def parse_cue_entries(data: dict[str, Any], *, source: str) -> list[CueSpec]:
         )
     specs: list[CueSpec] = []
     for i, entry in enumerate(entries, start=1):
-        specs.append(_parse_entry(entry, where=f"cue file {source!r}, entry {i}"))
+        specs.append(_parse_entry(entry, where=f"cue file {source!r}, entry {i}", lexicon=lexicon))
     kinds = [s.kind for s in specs]
     for spec in specs:
         if kinds.count(spec.kind) > 1:
@@ -297,7 +319,33 @@ def parse_cue_entries(data: dict[str, Any], *, source: str) -> list[CueSpec]:
     return specs
 
 
-def _parse_entry(entry: Any, *, where: str) -> CueSpec:
+def _parse_lexicon(raw: Any, *, source: str) -> dict[str, str]:
+    """``[lexicon]``: name -> list of regex fragments, compiled to one alternation each."""
+    if not isinstance(raw, dict):
+        raise CueFileError(f"cue file {source!r}: [lexicon] must be a table of lists")
+    out: dict[str, str] = {}
+    for name, words in raw.items():
+        if (
+            not re.fullmatch(r"[a-z_]+", name)
+            or name == "name"
+            or not isinstance(words, list)
+            or not words
+            or not all(isinstance(w, str) and w.strip() for w in words)
+        ):
+            raise CueFileError(
+                f"cue file {source!r}: lexicon {name!r} must be a non-empty list of regex "
+                "fragments, named in lower case (not 'name', which is the customer's name)"
+            )
+        alt = "(?:" + "|".join(words) + ")"
+        try:
+            re.compile(alt)
+        except re.error as exc:
+            raise CueFileError(f"cue file {source!r}: lexicon {name!r}: bad regex: {exc}") from exc
+        out[name] = alt
+    return out
+
+
+def _parse_entry(entry: Any, *, where: str, lexicon: dict[str, str] | None = None) -> CueSpec:
     if not isinstance(entry, dict):
         raise CueFileError(f"{where} is not a table; write it as [[cue]] with key = value lines")
     kind = entry.get("kind")
@@ -321,7 +369,7 @@ def _parse_entry(entry: Any, *, where: str) -> CueSpec:
     raw_patterns = entry.get("patterns")
     if not isinstance(raw_patterns, list) or not raw_patterns:
         raise CueFileError(f"{where}: patterns must be a non-empty list of non-empty strings")
-    patterns = tuple(_compile_entry(p, where=where) for p in raw_patterns)
+    patterns = tuple(_compile_entry(p, where=where, lexicon=lexicon or {}) for p in raw_patterns)
     seed = entry.get("seed")
     if (
         not isinstance(seed, dict)
@@ -341,14 +389,16 @@ def _parse_entry(entry: Any, *, where: str) -> CueSpec:
     )
 
 
-def _compile_entry(raw: Any, *, where: str) -> Pattern:
-    """A ``patterns`` item: a string, or ``{pattern = "...", confidence = 0.7}`` for a near-miss
-    (a phrase as the recogniser mishears it) that earns less confidence."""
+def _compile_entry(raw: Any, *, where: str, lexicon: dict[str, str]) -> Pattern:
+    """A ``patterns`` item: a string, or ``{pattern = "...", confidence = 0.7, scope =
+    "clause"}`` for a near-miss (a phrase as the recogniser mishears it) that earns less
+    confidence and/or a regex run on each clause."""
     if isinstance(raw, str) and raw.strip():
-        return _compile(raw, where=where)
+        return _compile(raw, where=where, lexicon=lexicon)
     if isinstance(raw, dict):
         unknown = set(raw) - _PATTERN_KEYS
         text, conf = raw.get("pattern"), raw.get("confidence", 1.0)
+        scope = raw.get("scope", "sentence")
         if (
             not unknown
             and isinstance(text, str)
@@ -356,18 +406,38 @@ def _compile_entry(raw: Any, *, where: str) -> Pattern:
             and isinstance(conf, int | float)
             and not isinstance(conf, bool)
             and 0.0 < conf <= 1.0
+            and scope in ("sentence", "clause")
+            and (scope == "sentence" or text.startswith("re:"))
         ):
-            return dataclasses.replace(_compile(text, where=where), confidence=float(conf))
+            return dataclasses.replace(
+                _compile(text, where=where, lexicon=lexicon),
+                confidence=float(conf),
+                clause=scope == "clause",
+            )
     raise CueFileError(
         f"{where}: each pattern must be a non-empty string or a table "
-        f'{{pattern = "...", confidence = 0.7}} with confidence in (0, 1], got {raw!r}'
+        f'{{pattern = "...", confidence = 0.7, scope = "clause"}} with confidence in (0, 1] '
+        f"and scope 'sentence' or 'clause' (clause only for a 're:' pattern), got {raw!r}"
     )
 
 
-def _compile(pattern: str, *, where: str) -> Pattern:
+def _expand_lexicon(regex: str, lexicon: dict[str, str], *, where: str) -> str:
+    def sub(m: re.Match[str]) -> str:
+        if m.group(1) not in lexicon:
+            raise CueFileError(
+                f"{where}: pattern uses {{{m.group(1)}}} but the cue file's [lexicon] has no such "
+                f"list; define it or use one of {', '.join(sorted(lexicon)) or '(none)'}"
+            )
+        return lexicon[m.group(1)]
+
+    return _LEXICON_REF.sub(sub, regex)
+
+
+def _compile(pattern: str, *, where: str, lexicon: dict[str, str] | None = None) -> Pattern:
     if pattern.startswith("re:"):
+        regex = _expand_lexicon(pattern[3:], lexicon or {}, where=where)
         try:
-            return Pattern(pattern, regex=re.compile(pattern[3:]))
+            return Pattern(pattern, regex=re.compile(regex))
         except re.error as exc:
             raise CueFileError(f"{where}: bad regex {pattern!r}: {exc}; fix the pattern") from exc
     has_name = NAME_PLACEHOLDER in pattern
@@ -404,7 +474,9 @@ def _sentences(segments: Iterable[Segment]) -> list[_Sentence]:
                 out.append(_make_sentence(speaker, current))
                 current = []
             current.append(w)
-            if w.word.rstrip("\"'”’)]").endswith(_SENTENCE_END):
+            if w.word.rstrip("\"'”’)]").endswith(_SENTENCE_END) and (
+                w.word.strip().lower() not in _TITLES
+            ):
                 out.append(_make_sentence(speaker, current))
                 current = []
         if current:
@@ -435,7 +507,18 @@ def _make_sentence(speaker: str, words: list[Word]) -> _Sentence:
     for t in tokens:
         offsets.append(pos)
         pos += len(t.text) + 1
-    return _Sentence(speaker, list(words), tokens, " ".join(t.text for t in tokens), offsets)
+    text = " ".join(t.text for t in tokens)
+    clauses, start = [], 0
+    for k, t in enumerate(tokens):
+        last_of_word = k + 1 == len(tokens) or tokens[k + 1].source_index != t.source_index
+        if last_of_word and k + 1 < len(tokens):
+            w = words[t.source_index].word.rstrip("\"'”’)]")
+            if w.endswith(_CLAUSE_END) or w in ("-", "—", "–"):
+                end = offsets[k] + len(t.text)
+                clauses.append((start, end))
+                start = offsets[k + 1]
+    clauses.append((start, len(text)))
+    return _Sentence(speaker, list(words), tokens, text, offsets, clauses)
 
 
 # --------------------------------------------------------------------------------------------
@@ -446,20 +529,32 @@ def _match_spec(spec: CueSpec, s: _Sentence, name_tokens: list[str]) -> list[Cue
     spans: list[tuple[int, int, Pattern]] = []  # token index ranges [a, b)
     for pat in spec.patterns:
         if pat.regex is not None:
-            for m in pat.regex.finditer(s.text):
-                if m.end() > m.start():
-                    a, b = _char_to_tokens(s, m.start(), m.end())
-                    spans.append((a, b, pat))
+            for lo, hi in s.clauses if pat.clause else [(0, len(s.text))]:
+                for m in pat.regex.finditer(s.text, lo, hi):
+                    if m.end() > m.start():
+                        a, b = _char_to_tokens(s, m.start(), m.end())
+                        spans.append((a, b, pat))
         elif pat.has_name:
             # Names must be capitalised as Whisper writes names, so a customer called Will or
             # Grace is not "addressed" by every "I will" or "grace period".
+            slot = pat.tokens.index(NAME_PLACEHOLDER)
             for name in name_tokens:
                 toks = tuple(name if t == NAME_PLACEHOLDER else t for t in pat.tokens)
-                slot = pat.tokens.index(NAME_PLACEHOLDER)
                 spans.extend(
                     (a, b, pat)
                     for a, b in _find_phrase(toks, s.tokens, max_slips=0)
                     if _capitalised(s, a + slot)
+                )
+            if len(pat.tokens) == 1:  # "{name}": also Whisper's other spellings of the name
+                near = dataclasses.replace(
+                    pat, confidence=pat.confidence * NAME_NEAR_MISS_CONFIDENCE
+                )
+                spans.extend(
+                    (k, k + 1, near)
+                    for k, t in enumerate(s.tokens)
+                    if t.text not in name_tokens
+                    and _capitalised(s, k)
+                    and any(sounds_like_name(t.text, n) for n in name_tokens)
                 )
         else:
             spans.extend((a, b, pat) for a, b in _find_phrase(pat.tokens, s.tokens, pat.max_slips))
@@ -496,6 +591,48 @@ def _match_spec(spec: CueSpec, s: _Sentence, name_tokens: list[str]) -> list[Cue
             )
         )
     return cues
+
+
+def phonetic_key(word: str) -> str:
+    """A coarse sound key of a word: its first letter's class, then its consonant classes
+    (vowels, h, w, y dropped; repeats merged). "Sarah", "Sara", "Zara" -> "sr"; "Jones",
+    "Joans", "Johns" -> "jns"; "James" -> "jms"."""
+    w = re.sub(r"[^a-z]", "", word.lower())
+    if not w:
+        return ""
+    for a, b in (("ph", "f"), ("ck", "k"), ("sch", "sk"), ("sh", "s"), ("ch", "k"), ("gh", "")):
+        w = w.replace(a, b)
+    w = re.sub(r"c(?=[eiy])", "s", w)
+    classes = {
+        **dict.fromkeys("ckqg", "k"),
+        **dict.fromkeys("szx", "s"),
+        **dict.fromkeys("fv", "f"),
+        **dict.fromkeys("bp", "p"),
+        **dict.fromkeys("dt", "t"),
+        "j": "j",
+        "l": "l",
+        "m": "m",
+        "n": "n",
+        "r": "r",
+    }
+    out = [classes.get(w[0], "a")]  # a leading vowel / h / w / y is one class
+    for ch in w[1:]:
+        c = classes.get(ch)
+        if c is not None and c != out[-1]:
+            out.append(c)
+    return "".join(out)
+
+
+@functools.lru_cache(maxsize=65536)
+def sounds_like_name(token: str, name: str) -> bool:
+    """True when a (capitalised) transcript token may be Whisper's spelling of a name token:
+    same :func:`phonetic_key`, similar spelling (:data:`NAME_SPELLING_MIN_RATIO`), and not a
+    common word that follows "I'm" / "this is" (:data:`NON_NAMES`)."""
+    if token == name or token in NON_NAMES or len(token) < 3 or not token.isalpha():
+        return False
+    if phonetic_key(token) != phonetic_key(name):
+        return False
+    return difflib.SequenceMatcher(None, token, name).ratio() >= NAME_SPELLING_MIN_RATIO
 
 
 def _char_to_tokens(s: _Sentence, start: int, end: int) -> tuple[int, int]:
