@@ -32,7 +32,7 @@ answer); ``"first"``/``"second"`` decide outright. Words cannot decide in time o
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
@@ -40,13 +40,12 @@ from calltone.audio.errors import ParameterError
 from calltone.audio.features import FeatureStream, concat_blocks
 from calltone.audio.speakers import speaker_frames
 from calltone.models.diarization import (
+    AgentSpeakerMode,
     DiarizationConfig,
     _viterbi2,
     diarize_frames,
     role_from_profile,
 )
-
-LiveAgentSpeaker = Literal["auto", "first", "second"]
 
 
 @dataclass(frozen=True)
@@ -84,7 +83,7 @@ class StreamSeparationConfig:
     max_hold_s: float = 30.0
     refit_every_s: float = 15.0
     history_s: float = 90.0
-    agent_speaker: LiveAgentSpeaker = "auto"
+    agent_speaker: AgentSpeakerMode = "auto"
 
     def __post_init__(self) -> None:
         for name in ("delay_s", "step_s", "warmup_speech_s", "refit_every_s", "history_s"):

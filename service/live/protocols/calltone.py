@@ -21,6 +21,7 @@ from starlette.websockets import WebSocket
 from calltone.audio.channels import ChannelRoles, resolve_roles
 from calltone.audio.errors import CalltoneError
 from calltone.audio.pcm import PcmFormat
+from calltone.models.diarization import AgentSpeakerMode
 from calltone.service.guard import MessageTooComplexError, loads_bounded
 from calltone.service.live.messages import (
     ErrorMessage,
@@ -69,7 +70,7 @@ class StartMessage(BaseModel):
         description="a one-channel stream that mixes both parties: separate them live "
         "(docs/diarization.md, 'Live mono streams'; alerts come delay_s later)",
     )
-    agent_speaker: Literal["auto", "first", "second"] = Field(
+    agent_speaker: AgentSpeakerMode = Field(
         "auto",
         description="with separate: which speaker of the mix is the agent (auto: the agent's "
         "saved voice profile when it tells the voices apart, else the first speaker)",

@@ -25,6 +25,7 @@ from typing import Literal
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from calltone.models.diarization import AgentSpeakerMode
 from calltone.service.environment import SettingsError
 
 
@@ -183,7 +184,7 @@ class SourceSettings(BaseSettings):
         description="a 'mixed' fork (both parties summed) is separated into agent and customer "
         "live, with a 2 s delay (docs/diarization.md); false analyses it as one voice",
     )
-    fork_agent_speaker: Literal["auto", "first", "second"] = Field(
+    fork_agent_speaker: AgentSpeakerMode = Field(
         "auto",
         description="in a separated 'mixed' fork, which speaker is the agent (auto: the agent's "
         "voice profile, else the first speaker)",
