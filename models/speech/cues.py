@@ -530,9 +530,10 @@ def _match_spec(spec: CueSpec, s: _Sentence, name_tokens: list[str]) -> list[Cue
     for pat in spec.patterns:
         if pat.regex is not None:
             for lo, hi in s.clauses if pat.clause else [(0, len(s.text))]:
-                for m in pat.regex.finditer(s.text, lo, hi):
+                # on the clause's own text, so "^" and "$" are the clause's ends
+                for m in pat.regex.finditer(s.text[lo:hi]):
                     if m.end() > m.start():
-                        a, b = _char_to_tokens(s, m.start(), m.end())
+                        a, b = _char_to_tokens(s, lo + m.start(), lo + m.end())
                         spans.append((a, b, pat))
         elif pat.has_name:
             # Names must be capitalised as Whisper writes names, so a customer called Will or

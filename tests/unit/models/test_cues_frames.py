@@ -304,3 +304,30 @@ def test_a_title_does_not_end_the_sentence(tmp_path: Path) -> None:
         [seg("agent", "Thank you Mrs. Kowalski for holding.")], customer_name="Maria Kowalski"
     )
     assert cue.quote == "Thank you Mrs. Kowalski for holding."
+
+
+# -- the other kinds' frames, each beside a sentence with the same words and no cue ------------
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "cue"),
+    [
+        ("I can waive the late fee for you.", "solution_offer", True),
+        ("The refund was processed on the third.", "solution_offer", False),
+        ("I'm going to send you over to sales.", "solution_offer", False),
+        ("I'll personally chase this up for you.", "ownership", True),
+        ("I'll email you.", "ownership", False),
+        ("You'll have to email the returns team.", "bouncing", True),
+        ("You should have received an email confirmation.", "bouncing", False),
+        ("That's just how it works.", "negative_phrasing", True),
+        ("That's how it works in the app, you tap here.", "negative_phrasing", False),
+        ("Enjoy the rest of your evening.", "closing", True),
+        ("Thank you for waiting.", "closing", False),
+        ("Oh, that's awful.", "empathy", True),
+        ("That's awful weather for it.", "empathy", False),
+        ("I need you to stop shouting so I can help.", "boundary_setting", True),
+        ("Let's keep this respectful so we can fix it.", "solution_offer", False),
+    ],
+)
+def test_other_frames(text: str, kind: str, cue: bool) -> None:
+    assert (kind in found(text)) is cue, text
