@@ -210,6 +210,9 @@ def test_an_offer_of_someone_above_is_a_supervisor_offer(text: str) -> None:
         "Let me get my notes.",
         "I'll send you the super saver link.",
         "The super visor on the bike was broken.",  # a near-miss outside a frame
+        "I'll ask my manager about the discount.",  # consulting is not offering
+        "I'll speak to my manager about it.",
+        "I have a new manager.",
     ],
 )
 def test_a_role_without_an_offer_frame_is_no_offer(text: str) -> None:
