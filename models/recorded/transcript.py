@@ -164,7 +164,13 @@ def transcribe_session(
         )
         for party in analysis.roles.present
     ]
-    for job, channel_segments in zip(jobs, tr.transcribe_channels(jobs), strict=True):
+    decoded = tr.transcribe_channels(jobs)
+    # How each channel was decoded (a noisy line gets beam 5 over 30 s; models.speech.planning
+    # .LineQuality), read at once: the transcriber may be shared by the next call.
+    decoding = {
+        j.speaker: tr.line_decisions[j.speaker] for j in jobs if j.speaker in tr.line_decisions
+    }
+    for job, channel_segments in zip(jobs, decoded, strict=True):
         if cue_pass is not None:
             channel_segments = refine_cue_words(
                 tr, job.samples, channel_segments, cue_pass
@@ -185,6 +191,8 @@ def transcribe_session(
                 words_per_minute(ws, start_s=0.0, end_s=audio.duration_s), 1
             )
             m["transcribed_talk_s"] = round(talk_time_s(ws, start_s=0.0, end_s=audio.duration_s), 2)
+        if speaker in decoding:
+            m["decoding"] = decoding[speaker].to_dict()
         metrics[speaker] = m
     if "agent" in words:
         rushing, base = _rushing(words["agent"], pace)

@@ -12,7 +12,12 @@ import soundfile as sf
 from calltone.audio.channels import ChannelRoles
 from calltone.audio.decode import load_audio
 from calltone.models.recorded.analysis import run_session
-from calltone.models.recorded.transcript import PaceConfig, _rushing, transcribe_session
+from calltone.models.recorded.transcript import (
+    PaceConfig,
+    _rushing,
+    recorded_call_options,
+    transcribe_session,
+)
 from calltone.models.speech.options import ModelLoadError
 from calltone.models.speech.text import normalize, talk_time_s, words_per_minute
 from calltone.models.speech.transcriber import drop_repeated_words, is_squeezed_echo
@@ -121,6 +126,23 @@ def test_calm_real_call_counts_each_word_once_over_a_talk_time_that_matches_the_
         acoustic_s = lca_calm_call["acoustic"][party]["talk_time_s"]
         assert m["transcribed_talk_s"] == pytest.approx(acoustic_s, rel=0.1)
     assert 110 <= result.metrics["customer"]["words_per_minute"] <= 220
+
+
+@pytest.mark.slow
+@pytest.mark.realdata
+def test_a_clean_real_telephone_call_is_decoded_with_the_fast_settings_and_says_so(
+    lca_calm_call: dict[str, Any],
+) -> None:
+    # A real 8 kHz call with quiet lines: no channel is a noisy line, and each speaker's
+    # metrics name the decision and the thresholds that made it.
+    result = lca_calm_call["result"]
+    for party in ("agent", "customer"):
+        decoding = result.metrics[party]["decoding"]
+        assert decoding["line"] == "clean", decoding
+        assert decoding["snr_db"] >= decoding["thresholds"]["noisy_line_snr_db"]
+        fast = recorded_call_options()
+        assert decoding["beam_size"] == fast.beam_size < fast.noisy_line_beam_size
+        assert decoding["context_min_s"] == fast.context_min_s is not None
 
 
 @pytest.mark.slow
