@@ -334,3 +334,9 @@ def test_a_title_does_not_end_the_sentence(tmp_path: Path) -> None:
 )
 def test_other_frames(text: str, kind: str, cue: bool) -> None:
     assert (kind in found(text)) is cue, text
+
+
+def test_the_customers_own_boss_is_no_request() -> None:
+    # a real call (LCA Auto_Repairs caller): "I just need to call my boss at my job"
+    assert "manager_request" not in found("I just need to call my boss at my job.", "customer")
+    assert "manager_request" in found("Just call your boss.", "customer")
