@@ -631,7 +631,9 @@ def sounds_like_name(token: str, name: str) -> bool:
     common word that follows "I'm" / "this is" (:data:`NON_NAMES`)."""
     if token == name or token in NON_NAMES or len(token) < 3 or not token.isalpha():
         return False
-    if phonetic_key(token) != phonetic_key(name):
+    k1, k2 = phonetic_key(token), phonetic_key(name)
+    # a final "s" may come and go: Whisper's "Joan's" is normalised to "joan" for "Jones"
+    if k1 != k2 and not (max(len(k1), len(k2)) > 2 and k1.rstrip("s") == k2.rstrip("s")):
         return False
     return difflib.SequenceMatcher(None, token, name).ratio() >= NAME_SPELLING_MIN_RATIO
 

@@ -268,6 +268,8 @@ def test_phonetic_key() -> None:
 def test_sounds_like_name() -> None:
     assert sounds_like_name("mariah", "maria")
     assert sounds_like_name("cowalsky", "kowalski")
+    assert sounds_like_name("joan", "jones")  # "Joan's": the possessive is dropped
+    assert not sounds_like_name("jo", "jones")
     assert not sounds_like_name("sure", "sarah")  # same key, different spelling
     assert not sounds_like_name("sir", "sarah")
 
