@@ -127,6 +127,8 @@ def test_an_apology_without_an_issue_is_bare(text: str) -> None:
         "I hear how disappointed you are.",
         "No wonder you're fed up.",
         "I totally get it.",
+        "Oh, I can imagine.",
+        "I can only imagine what that was like.",
         "Must be so exhausting.",  # tiny.en drops the subject
     ],
 )
@@ -142,6 +144,7 @@ def test_an_acknowledged_feeling_is_empathy(text: str) -> None:
         "I can see the payment on your account.",
         "I know the reference number.",
         "I can hear you now.",
+        "I can imagine you'll want the receipt.",
     ],
 )
 def test_the_frame_without_a_feeling_is_not_empathy(text: str) -> None:
