@@ -345,3 +345,8 @@ def test_the_customers_own_boss_is_no_request() -> None:
     # a real call (LCA Auto_Repairs caller): "I just need to call my boss at my job"
     assert "manager_request" not in found("I just need to call my boss at my job.", "customer")
     assert "manager_request" in found("Just call your boss.", "customer")
+
+
+def test_dont_worry_does_not_negate_what_follows() -> None:
+    assert "ownership" in found("Don't worry, I'll sort it out.")
+    assert "ownership" not in found("I won't sort it out.")
