@@ -350,3 +350,24 @@ def test_the_customers_own_boss_is_no_request() -> None:
 def test_dont_worry_does_not_negate_what_follows() -> None:
     assert "ownership" in found("Don't worry, I'll sort it out.")
     assert "ownership" not in found("I won't sort it out.")
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker", "kind"),
+    [
+        ("I need a manager's signature on this form.", "customer", "manager_request"),
+        ("I'd like the supervisor's email for my records.", "customer", "manager_request"),
+        ("Is there a store manager in town?", "customer", "manager_request"),
+        ("Their mistake policy covers accidental damage.", "agent", "blame_passing"),
+        ("Not us, we're the sales line.", "agent", "blame_passing"),
+        ("I promise it's a quick form.", "agent", "ownership"),
+        ("That sounds like the right plan.", "agent", "paraphrasing"),
+        ("You're not useless at all, thanks.", "customer", "abuse"),
+    ],
+)
+def test_hard_negatives_sharing_a_frames_words(text: str, speaker: str, kind: str) -> None:
+    assert kind not in found(text, speaker), text
+
+
+def test_is_there_a_manager_i_can_speak_to_is_a_request() -> None:
+    assert "manager_request" in found("Is there a supervisor I can talk to?", "customer")
