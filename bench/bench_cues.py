@@ -333,8 +333,10 @@ def main(argv: list[str] | None = None) -> int:
     ]
     if text_misses:
         misses["written text"] = text_misses
+    heard: dict[str, dict[str, list[tuple[frozenset[str], set[str]]]]] = {}
     for name in systems:
         by_cond: dict[str, list[tuple[frozenset[str], set[str]]]] = {c: [] for c in CONDITIONS}
+        heard[name] = by_cond
         for voice in voices:
             for cond in CONDITIONS:
                 for spk, text, truth in utterances:
@@ -342,15 +344,25 @@ def main(argv: list[str] | None = None) -> int:
                     got = found(segs)
                     by_cond[cond].append((truth, got))
                     if got != set(truth):
-                        heard = " ".join(s.text.strip() for s in segs)
+                        said = " ".join(s.text.strip() for s in segs)
                         misses.setdefault(name, []).append(
-                            f"[{voice} {cond}] {text} -> {heard} {sorted(got)} (want {sorted(truth)})"
+                            f"[{voice} {cond}] {text} -> {said} {sorted(got)} (want {sorted(truth)})"
                         )
         results[name] = score([p for c in CONDITIONS for p in by_cond[c]], kinds)
         for c in CONDITIONS:
             results[f"{name} | {c}"] = score(by_cond[c], kinds)
-    negatives = [u for u in utterances if not u[2]]
-    results["hard negatives"] = len(negatives)
+    # Hard negatives (utterances with no cue): how many fire anything, written and heard.
+    neg_written = [got for (truth, got) in text_pairs if not truth]
+    neg_heard = [
+        got for name in systems for c in CONDITIONS for truth, got in heard[name][c] if not truth
+    ]
+    results["hard negatives"] = {
+        "utterances": len(neg_written),
+        "written_with_a_cue": sum(1 for g in neg_written if g),
+        "heard_clips": len(neg_heard),
+        "heard_with_a_cue": sum(1 for g in neg_heard if g),
+        "heard_cues": dict(Counter(k for g in neg_heard for k in g)),
+    }
     real = real_sentences(shared_data_dir())
     fps: Counter[str] = Counter()
     fp_lines = []
@@ -386,6 +398,7 @@ def main(argv: list[str] | None = None) -> int:
                 + " | ".join(cells)
                 + f"   (positives {n}, fp {results[name][k]['fp']})"
             )
+    print("\nhard negatives:", results["hard negatives"])
     print("\nreal transcripts:", {k: v for k, v in results["real transcripts"].items()})
     if real_calls:
         print("\nreal calls (cues found, judge by reading):")
