@@ -77,6 +77,13 @@ class YellingConfig:
     sits at about -8 dB, calm at -12, wideband and narrowband alike) or a level
     ``cold_start_min_db_over_baseline`` over the baseline (beyond a greeting, three effort
     steps of ~6 dB), so a lively greeting against the generic prior is not yelling.
+
+    Sparse voicing: a low-rate codec can leave a shout with fewer than ``min_voiced_s`` voiced
+    frames (the pitch tracker finds too few periods in a rough, band-limited voice, and the
+    pitch pass unvoices creak), so its pitch cannot be sampled. Such a run is yelling on level
+    alone when ``min_hot_fraction`` of its speech frames stand ``sparse_min_db_over_baseline``
+    over the baseline: three effort steps of ~6 dB, the level the cold start already accepts
+    without any other cue (set from that reasoning, not fitted).
     """
 
     yelling_db_over_baseline: float = 10.0
@@ -88,6 +95,7 @@ class YellingConfig:
     cold_start_voiced_s: float = 2.0
     cold_start_min_tilt_db: float = -9.5
     cold_start_min_db_over_baseline: float = 18.0
+    sparse_min_db_over_baseline: float = 18.0
 
 
 @dataclass(frozen=True)

@@ -102,10 +102,11 @@ class YellingDetector:
         self.width = max(1, round(config.min_duration_s / hop_s))
         self._gap = max(1, round(config.max_gap_s / hop_s))
         self._min_voiced = max(1, round(config.min_voiced_s / hop_s))
-        # Running totals before the current block: speech, loud voiced, loud voiced and high.
-        self._tot = (0, 0, 0)
+        # Running totals before the current block: speech, loud voiced, loud voiced and high,
+        # speech loud enough for the sparse-voicing rule.
+        self._tot = (0, 0, 0, 0)
         self._run_start: int | None = None
-        self._run_before = (0, 0, 0)
+        self._run_before = (0, 0, 0, 0)
         self._run_hot = 0
         self._last_hot = -1
         self._flag_last_hot = -(10**9)
@@ -122,6 +123,7 @@ class YellingDetector:
             "cold_start_voiced_s": c.cold_start_voiced_s,
             "cold_start_min_tilt_db": c.cold_start_min_tilt_db,
             "cold_start_min_db_over_baseline": c.cold_start_min_db_over_baseline,
+            "sparse_min_db_over_baseline": c.sparse_min_db_over_baseline,
         }
 
     def push(self, frames: CallFrames, baselines: Mapping[str, BaselineSnapshot]) -> DetectorStep:
@@ -143,6 +145,11 @@ class YellingDetector:
         absolute vocal-effort cue, a spectral tilt of at least ``cold_start_min_tilt_db``
         (a shouted voice is brighter: its telephone-band tilt is ~3-4 dB over a calm one's), or
         a level ``cold_start_min_db_over_baseline`` over the baseline (beyond any greeting).
+
+        A run with fewer than ``min_voiced_s`` loud voiced frames (a codec's shout: too few
+        voiced frames to sample its pitch) is yelling on level alone when ``min_hot_fraction``
+        of its speech frames stand ``sparse_min_db_over_baseline`` over the baseline; its event
+        says so (``evidence["sparse_voicing"]``).
         """
         c = self.c
         f = frames.parties[self.speaker]
@@ -171,6 +178,8 @@ class YellingDetector:
         cum_sp = self._tot[0] + np.cumsum(sp)
         cum_vl = self._tot[1] + np.cumsum(voiced_loud)
         cum_vh = self._tot[2] + np.cumsum(voiced_loud & high)
+        very_loud = loud_hot & (loud_el_db >= c.sparse_min_db_over_baseline)
+        cum_xl = self._tot[3] + np.cumsum(very_loud)
         out: list[Event] = []
         for i in np.flatnonzero(hot).tolist():
             g = start + i
@@ -182,6 +191,7 @@ class YellingDetector:
                     int(cum_sp[i]) - 1,
                     int(cum_vl[i]) - int(voiced_loud[i]),
                     int(cum_vh[i]) - int(voiced_loud[i] & high[i]),
+                    int(cum_xl[i]) - int(very_loud[i]),
                 )
                 self._run_hot = 0
             self._run_hot += 1
@@ -190,18 +200,29 @@ class YellingDetector:
             run_sp = int(cum_sp[i]) - self._run_before[0]
             run_vl = int(cum_vl[i]) - self._run_before[1]
             run_vh = int(cum_vh[i]) - self._run_before[2]
+            run_xl = int(cum_xl[i]) - self._run_before[3]
+            sampled = run_vl >= self._min_voiced and run_vh >= c.min_hot_fraction * run_vl
+            sparse = run_vl < self._min_voiced and run_xl >= c.min_hot_fraction * run_sp
             if (
                 self._open is None
                 and span >= self.width
                 and self._run_hot >= c.min_hot_fraction * run_sp
-                and run_vl >= self._min_voiced
-                and run_vh >= c.min_hot_fraction * run_vl
+                and (sampled or sparse)
             ):
+                evidence: dict[str, Any] = {
+                    "baseline": baseline.to_dict(),
+                    "confirmed_at_s": time_of(g),
+                }
+                if not sampled:
+                    evidence["sparse_voicing"] = {
+                        "voiced_loud_s": round(run_vl * self.hop_s, 2),
+                        "speech_s": round(run_sp * self.hop_s, 2),
+                    }
                 ev = Event(
                     kind="yelling",
                     speaker=self.speaker,
                     start_s=time_of(self._run_start),
-                    evidence={"baseline": baseline.to_dict(), "confirmed_at_s": time_of(g)},
+                    evidence=evidence,
                     thresholds=self.thresholds(),
                 )
                 self._open = _Open(ev, g)
@@ -221,7 +242,7 @@ class YellingDetector:
         if self._run_start is not None and start + n - 1 - self._last_hot > self._gap:
             out += self._end_run(time_of)
         if n:
-            self._tot = (int(cum_sp[-1]), int(cum_vl[-1]), int(cum_vh[-1]))
+            self._tot = (int(cum_sp[-1]), int(cum_vl[-1]), int(cum_vh[-1]), int(cum_xl[-1]))
         return DetectorStep(out, flagged)
 
     def _end_run(self, time_of: TimeFn) -> list[Event]:
