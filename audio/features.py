@@ -749,13 +749,18 @@ def _pitch_continuity(f0_hz: np.ndarray, radius: int, o: FeatureOptions) -> np.n
     if not judge.any():
         return mid
     idx = np.flatnonzero(judge)
-    # nanmedian per row, exactly (NaN sorts last; the middle of each row's finite values):
-    # numpy's nanmedian over rows goes through masked arrays, ~1 ms a call on live steps
-    rows = np.sort(win[idx], axis=1)
-    c = count[idx]
-    at = np.arange(idx.size)
-    med = 0.5 * (rows[at, (c - 1) // 2] + rows[at, c // 2])
-    return _fold_or_drop(mid, idx, st[radius + idx], med, o)
+    return _fold_or_drop(mid, idx, st[radius + idx], _row_nanmedian(win[idx], count[idx]), o)
+
+
+def _row_nanmedian(rows: np.ndarray, count: np.ndarray) -> np.ndarray:
+    """Median of each row's finite values, exactly (``count``: finite values per row).
+
+    NaN sorts last, so the middle of each sorted row's first ``count`` values is its median;
+    numpy's ``nanmedian`` over rows goes through masked arrays, ~1 ms a call on live steps.
+    """
+    srt = np.sort(rows, axis=1)
+    at = np.arange(srt.shape[0])
+    return np.asarray(0.5 * (srt[at, (count - 1) // 2] + srt[at, count // 2]))
 
 
 def _fold_or_drop(
@@ -831,11 +836,7 @@ def _pitch_past_context(
     if not judge.any():
         return judged_hz
     idx = np.flatnonzero(judge)
-    rows = np.sort(win[idx], axis=1)
-    c = count[idx]
-    at = np.arange(idx.size)
-    med = 0.5 * (rows[at, (c - 1) // 2] + rows[at, c // 2])
-    return _fold_or_drop(judged_hz, idx, own[idx], med, o)
+    return _fold_or_drop(judged_hz, idx, own[idx], _row_nanmedian(win[idx], count[idx]), o)
 
 
 def _nuclei(loud: np.ndarray, voiced: np.ndarray, o: FeatureOptions) -> np.ndarray:
