@@ -155,9 +155,12 @@ def calltone_system(options: TranscriberOptions) -> Callable[[Path], str]:
         audio = load_audio(path)
         session = run_session(audio, ChannelRoles(0, None), AnalysisConfig())
         result = transcribe_session(audio, session, transcriber=tr, cues=CueMatcher([]))
+        run.lines = {  # type: ignore[attr-defined]
+            k: m["decoding"] for k, m in result.metrics.items() if "decoding" in m
+        }
         return " ".join(s.text for s in result.segments)
 
-    run.transcriber = tr  # type: ignore[attr-defined]
+    run.lines = {}  # type: ignore[attr-defined]
     return run
 
 
@@ -270,11 +273,9 @@ def main(argv: list[str] | None = None) -> int:
                     e, n = errors(c.reference, hyp)
                     errs, refs = errs + e, refs + n
                     per_clip[c.name] = {"errors": e, "words": n, "hyp": hyp}
-                    tr = getattr(run, "transcriber", None)
-                    if tr is not None:  # how calltone classed the line (noisy_line_snr_db)
-                        per_clip[c.name]["lines"] = {
-                            k: q.to_dict() for k, q in tr.line_decisions.items()
-                        }
+                    lines = getattr(run, "lines", None)
+                    if lines is not None:  # how calltone classed the line (noisy_line_snr_db)
+                        per_clip[c.name]["lines"] = dict(lines)
                 row = {
                     "condition": cond,
                     "system": name,

@@ -23,6 +23,7 @@ from calltone.audio.decode import DecodedAudio
 from calltone.models.speech.cue_pass import CuePassConfig, refine_cue_words
 from calltone.models.speech.cues import CueMatcher
 from calltone.models.speech.options import TranscriberOptions
+from calltone.models.speech.planning import line_quality
 from calltone.models.speech.text import is_backchannel, pace_series, talk_time_s, words_per_minute
 from calltone.models.speech.transcriber import ChannelJob, Transcriber
 from calltone.models.speech.transcript import Segment, SpeechRegion, Word
@@ -161,15 +162,16 @@ def transcribe_session(
             regions[party],
             speaker=party,
             other_speech=[r for p, rs in regions.items() if p != party for r in rs],
+            # How the channel is decoded (a noisy line gets beam 5 over 30 s), measured here
+            # so the metrics can say so: the transcriber is shared and keeps no per-call state.
+            line=line_quality(
+                audio.samples[getattr(analysis.roles, party)], regions[party], tr.options
+            ),
         )
         for party in analysis.roles.present
     ]
     decoded = tr.transcribe_channels(jobs)
-    # How each channel was decoded (a noisy line gets beam 5 over 30 s; models.speech.planning
-    # .LineQuality), read at once: the transcriber may be shared by the next call.
-    decoding = {
-        j.speaker: tr.line_decisions[j.speaker] for j in jobs if j.speaker in tr.line_decisions
-    }
+    decoding = {j.speaker: j.line for j in jobs if j.line is not None}
     for job, channel_segments in zip(jobs, decoded, strict=True):
         if cue_pass is not None:
             channel_segments = refine_cue_words(

@@ -119,6 +119,9 @@ class ChannelJob:
     regions: Sequence[SpeechRegion]
     speaker: str
     other_speech: Sequence[SpeechRegion] = ()
+    line: LineQuality | None = None
+    """The channel's line measured beforehand (:func:`planning.line_quality`), so the caller
+    can report how it was decoded; None: measured in :meth:`Transcriber.transcribe_regions`."""
 
 
 class Transcriber:
@@ -138,9 +141,6 @@ class Transcriber:
     ) -> None:
         self.options = options or TranscriberOptions()
         self._model = model
-        # Per speaker, how the last :meth:`transcribe_regions` call measured the line and which
-        # decoding settings it used (``noisy_line_snr_db``; :class:`LineQuality`).
-        self.line_decisions: dict[str, LineQuality] = {}
 
     @property
     def model(self) -> WhisperModel:
@@ -182,6 +182,7 @@ class Transcriber:
         *,
         speaker: str,
         other_speech: Sequence[SpeechRegion] = (),
+        line: LineQuality | None = None,
     ) -> list[Segment]:
         """Transcribe only the given speech regions of one 16 kHz channel.
 
@@ -199,6 +200,10 @@ class Transcriber:
             that overlaps them (a possible backchannel or cut-in, at most ``isolate_short_s``
             long) is decoded in a window of its own, so Whisper does not fold it into the
             neighbouring turn.
+        line : LineQuality, optional
+            The channel's line, measured by the caller with :func:`planning.line_quality` on
+            the same samples and regions (to report it); measured here when None. A noisy line
+            is decoded with ``noisy_line_beam_size`` and ``noisy_line_context_min_s``.
 
         Returns
         -------
@@ -220,8 +225,8 @@ class Transcriber:
         # A noisy line (speech less than noisy_line_snr_db over the floor) is decoded with the
         # settings that kept the words on noisy speech (beam 5, the full 30 s): measured on the
         # regions as given, before any gate, so the other party's echo is not taken for noise.
-        line = line_quality(x, regions, self.options)
-        self.line_decisions[speaker] = line
+        if line is None:
+            line = line_quality(x, regions, self.options)
         if line.noisy:
             log.info(
                 "%s: noisy line (speech %.1f dB over the floor < noisy_line_snr_db %.1f): "
@@ -276,7 +281,11 @@ class Transcriber:
 
         def run(job: ChannelJob) -> list[Segment]:
             return self.transcribe_regions(
-                job.samples, job.regions, speaker=job.speaker, other_speech=job.other_speech
+                job.samples,
+                job.regions,
+                speaker=job.speaker,
+                other_speech=job.other_speech,
+                line=job.line,
             )
 
         if n == 1:

