@@ -929,6 +929,8 @@ def frame_agreement(clean: Any, nb: Any, own: np.ndarray | None = None) -> dict[
         "voiced_clean": float(vc.sum()),
         "voiced_both": float(both.sum()),
         "gross_errors": float((both & (np.abs(ratio - 1.0) > 0.2)).sum()),
+        "voiced_both_own": float((both & mine).sum()),
+        "gross_errors_own": float((both & mine & (np.abs(ratio - 1.0) > 0.2)).sum()),
         "octave_up": float((both & (ratio > 1.5)).sum()),
         "octave_down": float((both & (ratio < 0.67)).sum()),
         "nuclei_clean": float(np.asarray(clean.nucleus[:n], bool).sum()),
@@ -951,6 +953,7 @@ def frontend_ratios(c: dict[str, float]) -> dict[str, float | None]:
         "speech_recall": div(c["speech_both"], c["speech_clean"]),
         "voicing_recall": div(c["voiced_both"], c["voiced_clean"]),
         "gross_pitch_error": div(c["gross_errors"], c["voiced_both"]),
+        "gross_pitch_error_own": div(c.get("gross_errors_own", 0.0), c.get("voiced_both_own", 0.0)),
         "pitch_up_gt_1_5x": div(c["octave_up"], c["voiced_both"]),
         "pitch_down_lt_0_67x": div(c["octave_down"], c["voiced_both"]),
         "median_f0_ratio_geo": (
@@ -1177,7 +1180,7 @@ def format_table(out: dict[str, Any]) -> str:
         )
         lines.append(
             f"{'condition':<22}{'group':<8}{'talk':>6}{'tOwn':>6}{'spRec':>7}{'vRec':>6}{'GPE':>6}"
-            f"{'up':>6}"
+            f"{'gOwn':>6}{'up':>6}"
             f"{'down':>6}{'f0x':>6}{'syll':>6}"
         )
         for cond, v in out["frontend"].items():
@@ -1189,6 +1192,7 @@ def format_table(out: dict[str, Any]) -> str:
                     f"{cond:<22}{g:<8}{_f(s['talk_ratio'])}{_f(s.get('talk_ratio_own'))}"
                     f"{_f(s['speech_recall'], 7)}"
                     f"{_f(s['voicing_recall'])}{_f(s['gross_pitch_error'])}"
+                    f"{_f(s.get('gross_pitch_error_own'))}"
                     f"{_f(s['pitch_up_gt_1_5x'])}{_f(s['pitch_down_lt_0_67x'])}"
                     f"{_f(s['median_f0_ratio_geo'])}{_f(s['syllable_rate_ratio'])}"
                 )
@@ -1258,9 +1262,9 @@ def format_markdown(out: dict[str, Any]) -> str:
         lines += [
             "",
             "| condition | signals | talk time nb/clean (0.90-1.10) | in own turns | speech recall "
-            "| voicing recall | gross pitch errors (<= 0.05) | f0 > 1.5x / < 0.67x "
+            "| voicing recall | gross pitch errors (<= 0.05) | in own turns | f0 > 1.5x / < 0.67x "
             "| f0 ratio (geo. mean) | syllable rate nb/clean (0.85-1.15) |",
-            "|---|---|---|---|---|---|---|---|---|---|",
+            "|---|---|---|---|---|---|---|---|---|---|---|",
         ]
         for cond, v in out["frontend"].items():
             for g in ("male", "female", "ami", "all"):
@@ -1272,6 +1276,7 @@ def format_markdown(out: dict[str, Any]) -> str:
                     f"| {_mark(s.get('talk_ratio_own'), 0.9, 1.1)} "
                     f"| {_m(s['speech_recall'])} | {_m(s['voicing_recall'])} "
                     f"| {_mark(s['gross_pitch_error'], None, 0.05)} "
+                    f"| {_mark(s.get('gross_pitch_error_own'), None, 0.05)} "
                     f"| {_m(s['pitch_up_gt_1_5x'])} / {_m(s['pitch_down_lt_0_67x'])} "
                     f"| {_m(s['median_f0_ratio_geo'])} "
                     f"| {_mark(s['syllable_rate_ratio'], 0.85, 1.15)} |"
@@ -1329,6 +1334,7 @@ def compare_table(old: dict[str, Any], new: dict[str, Any]) -> str:
                     "talk_ratio",
                     "voicing_recall",
                     "gross_pitch_error",
+                    "gross_pitch_error_own",
                     "syllable_rate_ratio",
                 )
             )
