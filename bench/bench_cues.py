@@ -11,8 +11,11 @@ Sets (``--set``):
 
 - ``dev``: all of ``bench/cue_set.py`` (both of its halves have shaped the matcher: development
   data), spoken by every voice it names (``VOICES``, ``DEV_VOICES``, ``HELDOUT_VOICES``);
-- ``fresh``: ``bench/cue_set_fresh.py`` (same format), written blind to the matcher; its misses
-  are not printed unless ``--show-misses``.
+- ``fresh``: ``bench/cue_set_fresh.py`` (same format), written blind to the matcher (scored once
+  as held-out in session 9, development data since); its misses are not printed unless
+  ``--show-misses``;
+- ``fresh2``: ``bench/cue_set_fresh2.py`` (same format: ``UTTERANCES``, ``CUSTOMER_NAME``,
+  ``VOICES``), the lead's second blind set; misses are not printed unless ``--show-misses``.
 
 Negatives beyond the sets' hard negatives: every sentence of the phone call's STM and of the AMI
 transcripts, searched as agent and as customer speech (any cue there is a false positive), and
@@ -77,13 +80,15 @@ def shared_data_dir() -> Path:
 
 
 def load_set(name: str) -> tuple[tuple[Labelled, ...], str, tuple[str, ...]]:
-    """The utterances, the customer's name and the voices of set ``dev`` or ``fresh``."""
+    """The utterances, the customer's name and the voices of set ``dev``, ``fresh`` or ``fresh2``."""
     if name == "dev":
         import cue_set as mod
     elif name == "fresh":
         import cue_set_fresh as mod
+    elif name == "fresh2":
+        import cue_set_fresh2 as mod  # the lead's blind set: never opened by the matcher's authors
     else:
-        raise ValueError(f"set must be 'dev' or 'fresh', got {name!r}")
+        raise ValueError(f"set must be 'dev', 'fresh' or 'fresh2', got {name!r}")
     voices: list[str] = []
     for attr in ("VOICES", "DEV_VOICES", "HELDOUT_VOICES"):
         for v in getattr(mod, attr, ()):
@@ -238,7 +243,7 @@ def fmt(r: dict[str, Any]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--set", choices=("dev", "fresh"), default="dev")
+    ap.add_argument("--set", choices=("dev", "fresh", "fresh2"), default="dev")
     ap.add_argument("--hotwords", action="store_true", help="also the cue-hotwords variant")
     ap.add_argument("--cache", default=None, help="JSON transcript cache (default in /tmp)")
     ap.add_argument("--transcribe-only", action="store_true", help="fill the cache, no scores")

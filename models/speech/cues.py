@@ -59,7 +59,7 @@ SENTENCE_GAP_S = 1.0
 _SENTENCE_END = (".", "?", "!", "…")
 _KNOWN_KEYS = {"kind", "speaker", "polarity", "patterns", "unless", "seed"}
 _PATTERN_KEYS = {"pattern", "confidence", "scope"}
-_TOP_KEYS = {"cue", "lexicon"}
+_TOP_KEYS = {"cue", "lexicon", "near_miss"}
 # "{word}" in a regex pattern: a [lexicon] list (letters and underscores, so never a quantifier).
 _LEXICON_REF = re.compile(r"\{([a-z_]+)\}")
 # Words that end in "." without ending a sentence ("Thank you, Ms. Jones.").
@@ -72,6 +72,8 @@ _CLAUSE_END = (",", ";", ":", "—", "–", " -")
 # (difflib ratio); the cue's confidence is scaled by NAME_NEAR_MISS_CONFIDENCE.
 NAME_SPELLING_MIN_RATIO = 0.6
 NAME_NEAR_MISS_CONFIDENCE = 0.7
+# A longer run of tokens is preferred when its ratio is within this of the best shorter one.
+NEAR_MISS_LONGER_MARGIN = 0.05
 # Phrase tokens this long or longer are content words (unless in SLIPPABLE_WORDS): they may be
 # misspelt (difflib, see _same) but never dropped or replaced by the one-token slip ("I can't
 # convince you" is not "I can't help you"); the slip is for function words ("a", "the", "that").
@@ -84,6 +86,21 @@ SLIPPABLE_WORDS = frozenset(
 )
 # A phrase matched with a one-token slip is less certain than an exact one.
 SLIP_CONFIDENCE = 0.85
+# Near-misses of a frame's key word (``[near_miss]`` in the cue file: "super miner", "manger" for
+# "supervisor", "manager"): a run of 1 to NEAR_MISS_MAX_TOKENS transcript tokens, joined, that
+# starts with the key word's letter, is at least NEAR_MISS_MIN_LENGTH_RATIO of its length and
+# spells nearly the same (difflib ratio >= NEAR_MISS_MIN_RATIO) stands for the key word, but only
+# inside a frame that names the word's class (the rest of the pattern must hold as written); the
+# cue's confidence is scaled by NEAR_MISS_CONFIDENCE.
+NEAR_MISS_MAX_TOKENS = 3
+NEAR_MISS_MIN_RATIO = 0.7
+NEAR_MISS_MIN_LENGTH_RATIO = 0.75
+NEAR_MISS_CONFIDENCE = 0.7
+# A longer run of tokens is preferred when its ratio is within this of the best shorter one.
+NEAR_MISS_LONGER_MARGIN = 0.05
+# The token that stands for a near-miss in the sentence's near-miss text (and continues it).
+_NEAR_TOKEN = "zznear{name}"
+_NEAR_CONT = "zznearx"
 # Word probabilities (Whisper's) below this do not lower a cue's confidence further; a cue from
 # words Whisper was sure of keeps its pattern's confidence.
 MIN_WORD_PROBABILITY = 0.3
@@ -103,6 +120,8 @@ class Pattern:
     has_name: bool = False
     confidence: float = 1.0
     clause: bool = False  # a regex run on each clause of the sentence, not the whole of it
+    # run on the sentence's near-miss text for this [near_miss] class (a frame's twin)
+    near_miss: str = ""
 
     @property
     def max_slips(self) -> int:
@@ -199,6 +218,8 @@ class _Sentence:
     text: str = ""
     offsets: list[int] = field(default_factory=list)  # char offset of each token in ``text``
     clauses: list[tuple[int, int]] = field(default_factory=list)  # char ranges in ``text``
+    # per [near_miss] class: the sentence with its near-misses of the class's words replaced
+    near: dict[str, _Sentence] = field(default_factory=dict)
 
 
 # --------------------------------------------------------------------------------------------
@@ -213,9 +234,16 @@ def default_cue_path() -> Path:
 class CueMatcher:
     """Finds the cues of a cue file in call transcripts. Build with :meth:`from_file`."""
 
-    def __init__(self, specs: Sequence[CueSpec], *, source: str = "<memory>") -> None:
+    def __init__(
+        self,
+        specs: Sequence[CueSpec],
+        *,
+        source: str = "<memory>",
+        near_miss: dict[str, tuple[str, ...]] | None = None,
+    ) -> None:
         self.specs = tuple(specs)
         self.source = source
+        self.near_miss = dict(near_miss or {})
 
     @classmethod
     def from_file(cls, path: str | Path | None = None) -> CueMatcher:
@@ -239,7 +267,11 @@ class CueMatcher:
             raise CueFileError(
                 f"cue file {str(p)!r} is not valid TOML: {exc}; fix the syntax"
             ) from exc
-        return cls(parse_cue_entries(data, source=str(p)), source=str(p))
+        return cls(
+            parse_cue_entries(data, source=str(p)),
+            source=str(p),
+            near_miss=_parse_near_miss(data.get("near_miss", {}), source=str(p)),
+        )
 
     @property
     def kinds(self) -> list[str]:
@@ -272,7 +304,7 @@ class CueMatcher:
             for spec in self.specs:
                 if spec.speaker != sentence.speaker:
                     continue
-                cues = _match_spec(spec, sentence, name_tokens)
+                cues = _match_spec(spec, sentence, name_tokens, self.near_miss)
                 if cues:
                     matched[spec.kind] = cues
             for spec in self.specs:
@@ -296,6 +328,18 @@ def parse_cue_entries(data: dict[str, Any], *, source: str) -> list[CueSpec]:
             f"allowed: {', '.join(sorted(_TOP_KEYS))}"
         )
     lexicon = _parse_lexicon(data.get("lexicon", {}), source=source)
+    near = _parse_near_miss(data.get("near_miss", {}), source=source)
+    for name in near:
+        if name not in lexicon:
+            raise CueFileError(
+                f"cue file {source!r}: [near_miss] names {name!r}, which is not a [lexicon] list"
+            )
+        lexicon[f"{name}__near"] = "(?:{}|{}(?: {})*{})".format(
+            lexicon[name],
+            _NEAR_TOKEN.format(name=name),
+            _NEAR_CONT,
+            "|" + lexicon[f"{name}_near_miss"] if f"{name}_near_miss" in lexicon else "",
+        )
     entries = data.get("cue")
     if not isinstance(entries, list) or not entries:
         raise CueFileError(
@@ -304,7 +348,11 @@ def parse_cue_entries(data: dict[str, Any], *, source: str) -> list[CueSpec]:
         )
     specs: list[CueSpec] = []
     for i, entry in enumerate(entries, start=1):
-        specs.append(_parse_entry(entry, where=f"cue file {source!r}, entry {i}", lexicon=lexicon))
+        specs.append(
+            _parse_entry(
+                entry, where=f"cue file {source!r}, entry {i}", lexicon=lexicon, near=tuple(near)
+            )
+        )
     kinds = [s.kind for s in specs]
     for spec in specs:
         if kinds.count(spec.kind) > 1:
@@ -347,7 +395,26 @@ def _parse_lexicon(raw: Any, *, source: str) -> dict[str, str]:
     return out
 
 
-def _parse_entry(entry: Any, *, where: str, lexicon: dict[str, str] | None = None) -> CueSpec:
+def _parse_near_miss(raw: Any, *, source: str) -> dict[str, tuple[str, ...]]:
+    """``[near_miss]``: lexicon name -> the key words whose near-misses count in its frames."""
+    if not isinstance(raw, dict) or not all(
+        isinstance(v, list) and v and all(isinstance(w, str) and w.isalpha() for w in v)
+        for v in raw.values()
+    ):
+        raise CueFileError(
+            f"cue file {source!r}: [near_miss] must map a lexicon name to a list of words "
+            '(letters only), e.g. role = ["supervisor", "manager"]'
+        )
+    return {str(k): tuple(w.lower() for w in v) for k, v in raw.items()}
+
+
+def _parse_entry(
+    entry: Any,
+    *,
+    where: str,
+    lexicon: dict[str, str] | None = None,
+    near: tuple[str, ...] = (),
+) -> CueSpec:
     if not isinstance(entry, dict):
         raise CueFileError(f"{where} is not a table; write it as [[cue]] with key = value lines")
     kind = entry.get("kind")
@@ -372,6 +439,26 @@ def _parse_entry(entry: Any, *, where: str, lexicon: dict[str, str] | None = Non
     if not isinstance(raw_patterns, list) or not raw_patterns:
         raise CueFileError(f"{where}: patterns must be a non-empty list of non-empty strings")
     patterns = tuple(_compile_entry(p, where=where, lexicon=lexicon or {}) for p in raw_patterns)
+    # A frame that names a [near_miss] class gets a twin run on the near-miss text, where the
+    # class also takes the recogniser's near-misses of its key words (less confidence).
+    twins = []
+    for pat in patterns:
+        for name in near:
+            ref = "{" + name + "}"
+            if pat.regex is not None and ref in pat.source:
+                twin = _compile(
+                    pat.source.replace(ref, "{" + name + "__near}"), where=where, lexicon=lexicon
+                )
+                twins.append(
+                    dataclasses.replace(
+                        pat,
+                        regex=twin.regex,
+                        confidence=pat.confidence * NEAR_MISS_CONFIDENCE,
+                        near_miss=name,
+                    )
+                )
+                break
+    patterns = patterns + tuple(twins)
     seed = entry.get("seed")
     if (
         not isinstance(seed, dict)
@@ -503,8 +590,11 @@ def _words_of(seg: Segment) -> list[Word]:
     return out
 
 
-def _make_sentence(speaker: str, words: list[Word]) -> _Sentence:
-    tokens = normalize_tokens([w.word for w in words])
+def _make_sentence(
+    speaker: str, words: list[Word], tokens: list[NormToken] | None = None
+) -> _Sentence:
+    if tokens is None:
+        tokens = normalize_tokens([w.word for w in words])
     offsets, pos = [], 0
     for t in tokens:
         offsets.append(pos)
@@ -527,16 +617,32 @@ def _make_sentence(speaker: str, words: list[Word]) -> _Sentence:
 # Matching
 
 
-def _match_spec(spec: CueSpec, s: _Sentence, name_tokens: list[str]) -> list[Cue]:
+def _match_spec(
+    spec: CueSpec,
+    s0: _Sentence,
+    name_tokens: list[str],
+    near_miss: dict[str, tuple[str, ...]] | None = None,
+) -> list[Cue]:
+    s = s0
     spans: list[tuple[int, int, Pattern]] = []  # token index ranges [a, b)
     for pat in spec.patterns:
         if pat.regex is not None:
+            if pat.near_miss:
+                keys = (near_miss or {}).get(pat.near_miss)
+                if not keys:
+                    continue
+                s = _near_sentence(s0, pat.near_miss, keys)
+                if s is s0:  # no near-miss in this sentence: the frame as written already ran
+                    continue
+            else:
+                s = s0
             for lo, hi in s.clauses if pat.clause else [(0, len(s.text))]:
                 # on the clause's own text, so "^" and "$" are the clause's ends
                 for m in pat.regex.finditer(s.text[lo:hi]):
                     if m.end() > m.start():
                         a, b = _char_to_tokens(s, lo + m.start(), lo + m.end())
                         spans.append((a, b, pat))
+            s = s0
         elif pat.has_name:
             # Names must be capitalised as Whisper writes names, so a customer called Will or
             # Grace is not "addressed" by every "I will" or "grace period".
@@ -594,6 +700,59 @@ def _match_spec(spec: CueSpec, s: _Sentence, name_tokens: list[str]) -> list[Cue
             )
         )
     return cues
+
+
+def _near_sentence(s: _Sentence, name: str, keys: tuple[str, ...]) -> _Sentence:
+    """``s`` with every near-miss of one of ``keys`` (:func:`near_miss_span`) replaced by the
+    class's near-miss token (its first token) and continuation tokens, token for token, so the
+    matched words and times are still the transcript's; ``s`` itself when there is none."""
+    if name in s.near:
+        return s.near[name]
+    texts = [t.text for t in s.tokens]
+    out = list(s.tokens)
+    changed = False
+    k = 0
+    while k < len(texts):
+        n = near_miss_span(tuple(texts[k : k + NEAR_MISS_MAX_TOKENS]), keys)
+        if n:
+            out[k] = NormToken(_NEAR_TOKEN.format(name=name), s.tokens[k].source_index)
+            for j in range(k + 1, k + n):
+                out[j] = NormToken(_NEAR_CONT, s.tokens[j].source_index)
+            changed = True
+            k += n
+        else:
+            k += 1
+    alias = _make_sentence(s.speaker, s.words, out) if changed else s
+    s.near[name] = alias
+    return alias
+
+
+@functools.lru_cache(maxsize=65536)
+def near_miss_span(tokens: tuple[str, ...], keys: tuple[str, ...]) -> int:
+    """How many of ``tokens`` (from the first) spell a near-miss of one of ``keys``; 0 if none.
+
+    A near-miss is 1 to :data:`NEAR_MISS_MAX_TOKENS` tokens, joined, that start with the key's
+    first letter, are not the key itself, contain no key word, negation or pronoun, are at
+    least :data:`NEAR_MISS_MIN_LENGTH_RATIO` of the key's length and spell it nearly
+    (difflib ratio >= :data:`NEAR_MISS_MIN_RATIO`): "super miner", "supervise her" for
+    "supervisor", "manger", "man ager" for "manager"; not "super", "supper", "member".
+    """
+    best, best_n = 0.0, 0
+    for n in range(1, min(NEAR_MISS_MAX_TOKENS, len(tokens)) + 1):
+        window = tokens[:n]
+        if any(t in keys or t in PROTECTED_TOKENS or not t.isalpha() for t in window):
+            break
+        joined = "".join(window)
+        for key in keys:
+            if joined[0] != key[0] or len(joined) < NEAR_MISS_MIN_LENGTH_RATIO * len(key):
+                continue
+            if len(joined) > len(key) / NEAR_MISS_MIN_LENGTH_RATIO:
+                continue
+            r = difflib.SequenceMatcher(None, joined, key).ratio()
+            # a longer run nearly as good wins: "supervise her" is one word heard as two
+            if r >= NEAR_MISS_MIN_RATIO and r > best - NEAR_MISS_LONGER_MARGIN:
+                best, best_n = max(r, best), n
+    return best_n
 
 
 def phonetic_key(word: str) -> str:
