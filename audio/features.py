@@ -69,6 +69,10 @@ try:  # the compiled kernel behind scipy.signal.sosfilt (see _sosfilt_rows)
     from scipy.signal._sosfilt import _sosfilt as _SOSFILT_KERNEL
 except ImportError:  # pragma: no cover - a SciPy that moved it: the public function
     _SOSFILT_KERNEL = None
+try:  # the pocketfft module behind scipy.fft's real transforms (see _rfft_rows)
+    from scipy.fft._pocketfft import pypocketfft as _POCKETFFT
+except ImportError:  # pragma: no cover - a SciPy that moved it: scipy.fft itself
+    _POCKETFFT = None
 
 SILENCE_DBFS = -120.0
 HNR_MIN_DB = -10.0
@@ -282,10 +286,14 @@ def yin(
             "raise pitch_frame_length_s or pitch_fmin_hz"
         )
     x = frames.astype(np.float32, copy=False)
-    a = scipy.fft.rfft(x, n=frame_length, axis=1)
-    b = scipy.fft.rfft(x[:, win:0:-1], n=frame_length, axis=1)
+    # The frames and their reversed first halves in one real FFT (each row is transformed on
+    # its own, so the spectra are those of two separate calls to the bit).
+    both = np.zeros((2 * n, frame_length), np.float32)
+    both[:n] = x
+    both[n:, :win] = x[:, win:0:-1]
+    spec = _rfft_rows(both)
     n_lags = max_period + 1
-    acf = scipy.fft.irfft(a * b, n=frame_length, axis=1)[:, win : win + n_lags]
+    acf = _irfft_rows(spec[:n] * spec[n:], frame_length)[:, win : win + n_lags]
     # Energy of each lagged window from one running sum per frame (cumsum along the
     # contiguous axis of the transposed block is several times faster than along rows).
     csq = np.cumsum((x[:, : win + n_lags] ** 2).T, axis=0, dtype=np.float64)
@@ -298,18 +306,12 @@ def yin(
     den = cum_mean[:, min_period - 1 : max_period]
     cmnd = num / (den + 1e-12)
 
-    # Parabolic interpolation of the dip position (no shift where the parabola is flat or
-    # undefined).
-    shifts = np.zeros_like(cmnd)
     left, mid, right = cmnd[:, :-2], cmnd[:, 1:-1], cmnd[:, 2:]
-    a2 = right + left - 2.0 * mid
-    b2 = (right - left) / 2.0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        shifts[:, 1:-1] = np.where(np.abs(b2) < np.abs(a2), -b2 / a2, 0.0)
-
-    is_trough = np.zeros_like(cmnd, dtype=bool)
-    is_trough[:, 1:-1] = (mid <= left) & (mid < right)
-    is_trough[:, 0] = cmnd[:, 0] < cmnd[:, 1]
+    is_trough = np.empty(cmnd.shape, dtype=bool)
+    np.less_equal(mid, left, out=is_trough[:, 1:-1])
+    is_trough[:, 1:-1] &= mid < right
+    np.less(cmnd[:, 0], cmnd[:, 1], out=is_trough[:, 0])
+    is_trough[:, -1] = False
     below = is_trough & (cmnd < trough_threshold)
     rows = np.arange(n)
     first_below = np.argmax(below, axis=1)
@@ -325,10 +327,39 @@ def yin(
             tau = _prefer_subharmonic(
                 depth, tau, min_period, ratio=subharmonic_ratio, min_drop=subharmonic_min_drop
             )
-    period = min_period + tau + shifts[rows, tau]
+    # Parabolic interpolation of the dip position at the chosen lag (no shift at the ends of
+    # the lag range, nor where the parabola is flat or undefined).
+    k = np.minimum(np.maximum(tau, 1), cmnd.shape[1] - 2)
+    around = cmnd[rows[:, None], k[:, None] + _NEIGHBOURS]
+    lo, at, hi = around[:, 0], around[:, 1], around[:, 2]
+    a2 = hi + lo - 2.0 * at
+    b2 = (hi - lo) / 2.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        shift = np.where((np.abs(b2) < np.abs(a2)) & (k == tau), -b2 / a2, 0.0)
+    period = min_period + tau + shift
     f0 = sr_hz / period
     aperiodicity = cmnd[rows, tau]
     return f0.astype(np.float32), np.clip(aperiodicity, 0.0, 1.0).astype(np.float32)
+
+
+#: Column offsets of a lag's neighbours (the lag before, itself, the lag after).
+_NEIGHBOURS = np.array([-1, 0, 1])
+
+
+def _rfft_rows(x: np.ndarray) -> np.ndarray:
+    """``scipy.fft.rfft(x, axis=1)`` through pocketfft directly (the same transform to the
+    bit; scipy.fft's dispatch costs more than a live step's few short rows)."""
+    if _POCKETFFT is None:
+        return np.asarray(scipy.fft.rfft(x, axis=1))
+    return np.asarray(_POCKETFFT.r2c(x, (1,), True, 0, None, 1))
+
+
+def _irfft_rows(x: np.ndarray, n: int) -> np.ndarray:
+    """``scipy.fft.irfft(x, n=n, axis=1)`` of ``n // 2 + 1`` complex columns, as
+    :func:`_rfft_rows` (normalised by ``1 / n``)."""
+    if _POCKETFFT is None:
+        return np.asarray(scipy.fft.irfft(x, n=n, axis=1))
+    return np.asarray(_POCKETFFT.c2r(x, (1,), n, False, 2, None, 1))
 
 
 def _prefer_subharmonic(
@@ -341,33 +372,38 @@ def _prefer_subharmonic(
     over +-1 lag (the multiple of a fractional period).
     """
     n, n_lags = cmnd.shape
-    rows = np.arange(n)
-
-    def dip(idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        # The lowest integer lag of idx-1..idx+1 and the parabola's minimum through it and
-        # its neighbours: the dip between integer lags (a period is rarely a whole number of
-        # samples, and at high harmonics that costs the shorter lag more than a multiple).
-        c = np.minimum(np.maximum(idx, 1), n_lags - 2)
-        j = np.argmin(np.array([cmnd[rows, c - 1], cmnd[rows, c], cmnd[rows, c + 1]]), axis=0)
-        m = np.minimum(np.maximum(c - 1 + j, 1), n_lags - 2)
-        y0, ym, yp = cmnd[rows, m], cmnd[rows, m - 1], cmnd[rows, m + 1]
-        curv = yp + ym - 2.0 * y0
-        low = np.where(curv > 0, y0 - (yp - ym) ** 2 / (8.0 * curv), y0)
-        return m, np.maximum(low, 0.0)
-
-    best = tau.copy()
-    _, here = dip(tau)
+    # The dips at the chosen lag and at its 3x and 2x multiples, found in one pass.
+    at = np.concatenate(
+        (tau, 3 * (min_period + tau) - min_period, 2 * (min_period + tau) - min_period)
+    )
+    m, val = _dips(cmnd, np.concatenate((np.arange(n),) * 3), at)
+    here = val[:n]
+    best = tau
     best_val = here
-    for k in (3, 2):
-        centre = k * (min_period + tau) - min_period
-        ok = centre + 1 < n_lags
-        if not ok.any():
-            continue
-        m, val = dip(centre)
-        take = ok & (val < ratio * here) & (val <= here - min_drop) & (val < best_val)
-        best = np.where(take, m, best)
-        best_val = np.where(take, val, best_val)
+    for j in (1, 2):  # 3x, then 2x
+        sl = slice(j * n, (j + 1) * n)
+        v = val[sl]
+        take = (at[sl] + 1 < n_lags) & (v < ratio * here) & (v <= here - min_drop) & (v < best_val)
+        best = np.where(take, m[sl], best)
+        best_val = np.where(take, v, best_val)
     return best
+
+
+def _dips(cmnd: np.ndarray, rows: np.ndarray, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """For each ``(rows[i], idx[i])``: the lowest integer lag of ``idx-1 .. idx+1`` (clipped to
+    the lag range) and the minimum of the parabola through it and its neighbours: the dip
+    between integer lags (a period is rarely a whole number of samples, and at high harmonics
+    that costs the shorter lag more than a multiple)."""
+    n_lags = cmnd.shape[1]
+    r = rows[:, None]
+    c = np.minimum(np.maximum(idx, 1), n_lags - 2)
+    j = np.argmin(cmnd[r, c[:, None] + _NEIGHBOURS], axis=1)
+    m = np.minimum(np.maximum(c - 1 + j, 1), n_lags - 2)
+    y = cmnd[r, m[:, None] + _NEIGHBOURS]
+    ym, y0, yp = y[:, 0], y[:, 1], y[:, 2]
+    curv = yp + ym - 2.0 * y0
+    low = np.where(curv > 0, y0 - (yp - ym) ** 2 / (8.0 * curv), y0)
+    return m, np.maximum(low, 0.0)
 
 
 # --------------------------------------------------------------------------------------------

@@ -172,3 +172,25 @@ def test_filter_rows_match_scipy_sosfilt_bit_for_bit(monkeypatch, kernel):
     want, state = scipy.signal.sosfilt(sos, x[:, :960], axis=-1, zi=np.zeros((sos.shape[0], 2, 2)))
     assert np.array_equal(got, want)
     assert np.array_equal(zi, np.transpose(state, (1, 0, 2)))
+
+
+@pytest.mark.parametrize("direct", [True, False])
+def test_fft_rows_match_scipy_fft_bit_for_bit(monkeypatch, direct):
+    """YIN's transforms (pocketfft called directly on the stacked rows, or scipy.fft when the
+    module is not importable) give scipy.fft.rfft / irfft of each row exactly."""
+    import scipy.fft
+
+    from calltone.audio import features
+
+    if not direct:
+        monkeypatch.setattr(features, "_POCKETFFT", None)
+    rng = np.random.default_rng(3)
+    for n in (1, 2, 7, 20):
+        x = rng.standard_normal((n, 512)).astype(np.float32)
+        spec = features._rfft_rows(x)
+        assert np.array_equal(spec, scipy.fft.rfft(x, axis=1))
+        for i in range(n):  # a row alone: the same numbers as in a batch
+            assert np.array_equal(spec[i : i + 1], scipy.fft.rfft(x[i : i + 1], axis=1))
+        assert np.array_equal(
+            features._irfft_rows(spec * spec, 512), scipy.fft.irfft(spec * spec, n=512, axis=1)
+        )
