@@ -916,10 +916,9 @@ class FeatureStream:
         r = self._radius
         # Pending raw frames (not yet emitted) of every channel, shape (channels, frames), with
         # `r` frames of left context kept.
-        self._loud = np.full((n_channels, r), SILENCE_DBFS, np.float32)
-        self._f0 = np.full((n_channels, r), np.nan, np.float32)
-        self._tilt = np.zeros((n_channels, r), np.float32)
-        self._hnr = np.full((n_channels, r), HNR_MIN_DB, np.float32)
+        # The float fields in one array, shape (fields, channels, frames), fields in the order
+        # of _HELD_FILL (loudness, voiced pitch, tilt, HNR): one append and one trim per push.
+        self._held = np.repeat(_HELD_FILL[:, None, None], r, axis=2).repeat(n_channels, axis=1)
         self._voiced = np.zeros((n_channels, r), bool)
         # The first continuity pass's output for the frames already emitted, as far back as the
         # second look reads (_pitch_past_context).
@@ -976,12 +975,15 @@ class FeatureStream:
             np.isfinite(f0) & (raw.voicing_aperiodicity <= o.voicing_max_aperiodicity) & raw_speech
         )
         r_ctx = self._radius
-        pad = r_ctx if final else 0
-        self._loud = _append_frames(self._loud, loud, pad, SILENCE_DBFS)
-        self._f0 = _append_frames(self._f0, np.where(voiced, f0, np.float32(np.nan)), pad, np.nan)
-        self._voiced = _append_frames(self._voiced, voiced, pad, False)
-        self._tilt = _append_frames(self._tilt, raw.tilt_db, pad, 0.0)
-        self._hnr = _append_frames(self._hnr, hnr_db_from_aperiodicity(aper), pad, HNR_MIN_DB)
+        new = np.stack(
+            (loud, np.where(voiced, f0, np.float32(np.nan)), raw.tilt_db, _hnr_db_f32(aper))
+        )
+        if final:  # the silence that closes the stream: r_ctx frames of each field's fill
+            fill = np.broadcast_to(_HELD_FILL[:, None, None], (4, self.n_channels, r_ctx))
+            new = np.concatenate((new, fill), axis=2)
+            voiced = np.concatenate((voiced, np.zeros((self.n_channels, r_ctx), bool)), axis=1)
+        self._held = np.concatenate((self._held, new), axis=2)
+        self._voiced = np.concatenate((self._voiced, voiced), axis=1)
         # Frames that are finished everywhere: label known and right context present.
         ready = min(
             min(lab.size for lab in self._labels),
@@ -992,40 +994,43 @@ class FeatureStream:
             return self._empty_block()
         mid = slice(r_ctx, r_ctx + ready)
         span = slice(0, ready + 2 * r_ctx)
-        chans = []
-        for c in range(self.n_channels):
-            labels = self._labels[c][:ready]
+        out = self._held[:, :, mid].copy()  # (fields, channels, ready): the frames emitted
+        raw_f0 = self._held[1]
+        past_n = self._f0_past.shape[1]
+        steady = _steady_pitch(self._f0_past, raw_f0[:, span], o)
+        firsts = out[1].copy()  # the first continuity pass's output (the raw track if steady)
+        for c in np.flatnonzero(~steady).tolist():
             # Judged against the raw track on both sides (never the corrected one), so the
             # result does not depend on where a block ended.
-            f0_ok = _pitch_continuity(self._f0[c, span], r_ctx, o)
-            if self._f0_past.shape[1]:
-                first = f0_ok
-                f0_ok = _pitch_past_context(
-                    self._f0_past[c], first, self._f0[c, r_ctx + 1 : 2 * r_ctx + ready], r_ctx, o
+            first = _pitch_continuity(raw_f0[c, span], r_ctx, o)
+            firsts[c] = first
+            if past_n:
+                first = _pitch_past_context(
+                    self._f0_past[c], first, raw_f0[c, r_ctx + 1 : 2 * r_ctx + ready], r_ctx, o
                 )
-                keep = self._f0_past.shape[1]
-                self._f0_past[c] = np.concatenate((self._f0_past[c], first))[-keep:]
-            voiced_mid = self._voiced[c, mid]
-            if voiced_mid.any():
-                nuc = _nuclei(self._loud[c, span], self._voiced[c, span], o)[mid] & labels
-            else:  # nuclei lie in voiced frames only
-                nuc = np.zeros(ready, bool)
-            chans.append(
-                ChannelFrames(
-                    loudness_dbfs=self._loud[c, mid].copy(),
-                    f0_hz=f0_ok.astype(np.float32),
-                    voiced=voiced_mid & labels & np.isfinite(f0_ok),
-                    speech=labels.copy(),
-                    nucleus=nuc,
-                    tilt_db=self._tilt[c, mid].copy(),
-                    hnr_db=self._hnr[c, mid].copy(),
-                )
+            out[1, c] = first
+        if past_n:
+            self._f0_past = np.concatenate((self._f0_past, firsts), axis=1)[:, -past_n:]
+        labels = np.array([lab[:ready] for lab in self._labels])
+        voiced_mid = self._voiced[:, mid]
+        voiced_out = voiced_mid & labels & np.isfinite(out[1])
+        nuclei = np.zeros((self.n_channels, ready), bool)
+        for c in np.flatnonzero(voiced_mid.any(axis=1)).tolist():  # nuclei: voiced frames only
+            nuclei[c] = _nuclei(self._held[0, c, span], self._voiced[c, span], o)[mid] & labels[c]
+        chans = [
+            ChannelFrames(
+                loudness_dbfs=out[0, c],
+                f0_hz=out[1, c],
+                voiced=voiced_out[c],
+                speech=labels[c],
+                nucleus=nuclei[c],
+                tilt_db=out[2, c],
+                hnr_db=out[3, c],
             )
-            self._labels[c] = self._labels[c][ready:]
-        self._loud = self._loud[:, ready:]
-        self._f0 = self._f0[:, ready:]
-        self._tilt = self._tilt[:, ready:]
-        self._hnr = self._hnr[:, ready:]
+            for c in range(self.n_channels)
+        ]
+        self._labels = [lab[ready:] for lab in self._labels]
+        self._held = self._held[:, :, ready:]
         self._voiced = self._voiced[:, ready:]
         idx = np.arange(self._emitted, self._emitted + ready)
         block = FrameBlock(self._emitted, np.asarray(o.frame_time_s(idx), dtype=np.float64), chans)
@@ -1033,12 +1038,37 @@ class FeatureStream:
         return block
 
 
-def _append_frames(held: np.ndarray, new: np.ndarray, pad: int, fill: float) -> np.ndarray:
-    """``held`` (channels, k) followed by ``new`` (channels, m) and ``pad`` frames of ``fill``
-    (the silence that closes the stream), in ``held``'s dtype."""
-    if pad:
-        new = np.concatenate((new, np.full((new.shape[0], pad), fill, held.dtype)), axis=1)
-    return np.concatenate((held, new.astype(held.dtype, copy=False)), axis=1)
+#: Fill of each held float field (loudness, voiced pitch, tilt, HNR) before the first frame
+#: and after the last: silence, no pitch, no tilt, the lowest HNR.
+_HELD_FILL = np.array([SILENCE_DBFS, np.nan, 0.0, HNR_MIN_DB], np.float32)
+
+
+def _hnr_db_f32(aperiodicity: np.ndarray) -> np.ndarray:
+    """:func:`hnr_db_from_aperiodicity` in fewer numpy calls (the same numbers: ``clip`` of
+    floats is ``minimum(maximum(...))``)."""
+    d = np.minimum(np.maximum(aperiodicity.astype(np.float64), 1e-3), 1.0)
+    with np.errstate(divide="ignore"):
+        h = 10.0 * np.log10(np.maximum(1.0 - d, 1e-12) / d)
+    return np.minimum(np.maximum(h, HNR_MIN_DB), HNR_MAX_DB).astype(np.float32)
+
+
+def _steady_pitch(past_hz: np.ndarray, span_hz: np.ndarray, o: FeatureOptions) -> np.ndarray:
+    """Channels whose continuity passes return their raw track unchanged, decided at once.
+
+    Every value :func:`_pitch_continuity` and :func:`_pitch_past_context` read is in the
+    first pass's past output (``past_hz``, channels x frames) or the raw span (``span_hz``).
+    When all of them lie within the jump limit of each other (or none is voiced), no local
+    median can sit a jump away from any frame, and both passes take their exact shortcut.
+    The test here is on the ratio of highest to lowest pitch, with a margin (1e-9 relative)
+    far over the rounding of the passes' semitone arithmetic, so a channel called steady here
+    is steady by their own test too; the others go through the passes.
+    """
+    vals = np.concatenate((past_hz, span_hz), axis=1) if past_hz.shape[1] else span_hz
+    with np.errstate(invalid="ignore"):  # all-NaN rows: no voiced frame, steady
+        hi = np.fmax.reduce(vals, axis=1).astype(np.float64)
+        lo = np.fmin.reduce(vals, axis=1).astype(np.float64)
+    ratio = 2.0 ** (o.pitch_jump_max_st / 12.0) * (1.0 - 1e-9)
+    return np.asarray(~(hi > lo * ratio))
 
 
 def extract_features(samples: np.ndarray, options: FeatureOptions | None = None) -> FrameBlock:

@@ -194,3 +194,36 @@ def test_fft_rows_match_scipy_fft_bit_for_bit(monkeypatch, direct):
         assert np.array_equal(
             features._irfft_rows(spec * spec, 512), scipy.fft.irfft(spec * spec, n=512, axis=1)
         )
+
+
+def test_steady_pitch_only_where_the_continuity_passes_change_nothing():
+    """A channel called steady has both continuity passes return its raw track; tracks with a
+    jump past the limit (an octave error, a first-formant reading) are not called steady."""
+    from calltone.audio import features
+
+    o = FeatureOptions()
+    r, past_n, ready = 17, 100, 10
+    rng = np.random.default_rng(5)
+    called = 0
+    for trial in range(300):
+        base = rng.uniform(90.0, 250.0)
+        spread_st = rng.choice([1.0, 5.0, 6.9, 7.0, 7.1, 12.0])
+        n = past_n + ready + 2 * r
+        track = base * 2.0 ** (rng.uniform(0.0, spread_st, n) / 12.0)
+        track[rng.random(n) < 0.3] = np.nan
+        if trial % 7 == 0:
+            track[past_n + r + 3] = track[past_n + r + 4] * 2.0  # an octave error mid-block
+        track = track.astype(np.float32)
+        past, span = track[None, :past_n], track[None, past_n:]
+        steady = bool(features._steady_pitch(past, span, o)[0])
+        first = features._pitch_continuity(span[0], r, o)
+        second = features._pitch_past_context(past[0], first, span[0, r + 1 : 2 * r + ready], r, o)
+        raw = span[0, r : r + ready]
+        if steady:
+            called += 1
+            assert np.array_equal(first, raw, equal_nan=True)
+            assert np.array_equal(second, raw, equal_nan=True)
+        finite = track[np.isfinite(track)]
+        if finite.size and 12.0 * np.log2(finite.max() / finite.min()) > 7.0 + 1e-6:
+            assert not steady
+    assert 30 < called < 300  # both kinds of track were drawn
