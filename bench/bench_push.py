@@ -14,7 +14,12 @@ three FFTs of two 64 ms windows. The rest is ours: numpy calls on arrays of two 
 ``--root OLD`` measures another checkout too (e.g. ``git worktree add /tmp/before <commit>``),
 each run in a fresh interpreter, before and after interleaved so both see the same load.
 
+``--step-ms 100`` pushes 100 ms steps instead (the step the live service takes at 50 calls);
+``--this NEW`` measures that checkout as "this" instead of the installed one (to compare two
+trees that differ only in the files under test while the installed tree holds other work).
+
 Run: python bench/bench_push.py [--runs 5] [--conditions wideband,nb_ulaw] [--root OLD]
+    [--this NEW] [--step-ms 20]
 """
 
 from __future__ import annotations
@@ -45,16 +50,17 @@ def _load(condition: str) -> np.ndarray:
     return x if condition == "wideband" else telephone.through(x, condition)
 
 
-def push_cpu_ms(x: np.ndarray) -> float:
-    """CPU ms per 20 ms push of ``x`` (2, n) through a fresh two-party ``CallSession``."""
+def push_cpu_ms(x: np.ndarray, hop: int = HOP) -> float:
+    """CPU ms per push of ``hop`` samples of ``x`` (2, n) through a fresh two-party
+    ``CallSession``."""
     from calltone.audio.channels import ChannelRoles
     from calltone.models.tone.session import CallSession
 
     session = CallSession(roles=ChannelRoles(agent=0, customer=1), n_channels=2)
     t0 = time.process_time()
     n = 0
-    for i in range(0, x.shape[1] - HOP, HOP):
-        session.push(x[:, i : i + HOP])
+    for i in range(0, x.shape[1] - hop, hop):
+        session.push(x[:, i : i + hop])
         n += 1
     return (time.process_time() - t0) / n * 1000.0
 
@@ -81,7 +87,7 @@ def library_floor_ms(repeats: int = 2000) -> float:
     return (time.process_time() - t0) / repeats * 1000.0
 
 
-def _one_run(root: Path | None, condition: str) -> float:
+def _one_run(root: Path | None, condition: str, hop: int = HOP) -> float:
     """One run in a fresh interpreter of this checkout or of ``root`` (a calltone shim)."""
     env = dict(os.environ)
     if root is not None:
@@ -92,7 +98,7 @@ def _one_run(root: Path | None, condition: str) -> float:
         )
         env["PYTHONPATH"] = str(shim)
     out = subprocess.run(
-        [sys.executable, __file__, "--child", condition],
+        [sys.executable, __file__, "--child", condition, "--hop", str(hop)],
         env=env,
         capture_output=True,
         text=True,
@@ -106,24 +112,32 @@ def main() -> None:
     ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--conditions", default="wideband,nb_ulaw")
     ap.add_argument("--root", type=Path, help="another checkout to measure, interleaved")
+    ap.add_argument(
+        "--this", type=Path, help="measure this checkout as 'this' (default: installed)"
+    )
+    ap.add_argument("--step-ms", type=int, default=20, help="push size in ms (20: a live frame)")
     ap.add_argument("--child", help=argparse.SUPPRESS)
+    ap.add_argument("--hop", type=int, default=HOP, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
         x = _load(args.child)
-        push_cpu_ms(x[:, : 16_000 * 5])  # warm up imports and caches
-        print(push_cpu_ms(x))
+        push_cpu_ms(x[:, : 16_000 * 5], args.hop)  # warm up imports and caches
+        print(push_cpu_ms(x, args.hop))
         return
+    hop = args.step_ms * 16
     load_before = os.getloadavg()
-    versions: dict[str, Path | None] = {"this": None}
+    this = args.this.resolve() if args.this is not None else None
+    versions: dict[str, Path | None] = {"this": this}
     if args.root is not None:
-        versions = {"before": args.root.resolve(), "this": None}
+        versions = {"before": args.root.resolve(), "this": this}
     runs: dict[tuple[str, str], list[float]] = {}
     for r in range(args.runs):
         for cond in args.conditions.split(","):
             order = list(versions) if r % 2 == 0 else list(reversed(versions))
             for name in order:
-                runs.setdefault((name, cond), []).append(_one_run(versions[name], cond))
+                runs.setdefault((name, cond), []).append(_one_run(versions[name], cond, hop))
     out: dict[str, object] = {
+        "step_ms": args.step_ms,
         "cpu_ms_per_push": {
             f"{name}/{cond}": round(statistics.median(v), 3) for (name, cond), v in runs.items()
         },
