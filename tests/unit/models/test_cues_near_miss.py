@@ -195,3 +195,25 @@ def test_a_third_party_that_did_not_do_its_job_is_blame() -> None:
     assert "blame_passing" in found("That was an error on the courier's end, not ours.")
     assert "blame_passing" not in found("I'm sorry the driver never scanned the parcel.")
     assert "blame_passing" not in found("That was an error on our end, I'll fix it.")
+
+
+# -- tiny.en's slips around the role: "speak for", "me from your manager" -----------------------
+
+
+def test_a_request_survives_the_preposition_misheard() -> None:
+    assert "manager_request" in found("May I speak for a supervisor please?", "customer")
+    assert "manager_request" in found("Okay, so, me from your manager.", "customer")
+    # a sentence that goes on after the role is a statement ("an email from your manager")
+    assert "manager_request" not in found("Send me from your manager an email.", "customer")
+    assert "manager_request" not in found("I need to speak for a minute.", "customer")
+
+
+def test_a_clarifying_sorry_is_no_apology() -> None:
+    got = found("Sorry, just to check, is the flat on the second floor?")
+    assert not got & {"bare_apology", "specific_apology"}
+    assert found("Sorry for the muddle over the flat on the second floor.") == {"specific_apology"}
+
+
+def test_anything_more_i_can_do_is_a_closing_not_an_offer() -> None:
+    assert found("Anything else I can do for you this evening?") == {"closing"}
+    assert "solution_offer" in found("Here is what we can do for you: a partial refund.")
