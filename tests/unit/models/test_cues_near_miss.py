@@ -217,3 +217,35 @@ def test_a_clarifying_sorry_is_no_apology() -> None:
 def test_anything_more_i_can_do_is_a_closing_not_an_offer() -> None:
     assert found("Anything else I can do for you this evening?") == {"closing"}
     assert "solution_offer" in found("Here is what we can do for you: a partial refund.")
+
+
+# -- the role reached by other verbs; the offer's hard negatives --------------------------------
+
+
+def test_offers_that_reach_the_role_by_other_routes() -> None:
+    assert "supervisor_offer" in found("I'll flag this with my duty manager this morning.")
+    assert "supervisor_offer" in found("My supervisor is back at two, shall I bring her in then?")
+    assert "supervisor_offer" in found("I'll mention it to my manager and get him to ring you.")
+    assert "supervisor_offer" in found("How about a quick call from my team leader?")
+    # the role in passing: on leave, a document, a possession
+    assert "supervisor_offer" not in found("My manager is on leave, shall I put you on hold?")
+    assert "supervisor_offer" not in found("Please refer to the manager's handbook for that.")
+    assert "supervisor_offer" not in found("I'll ask my manager whether the offer still runs.")
+
+
+def test_requests_that_reach_the_role_by_other_routes() -> None:
+    assert "manager_request" in found("Could your supervisor phone me this evening?", "customer")
+    assert "manager_request" in found("I'd like to complain to a manager.", "customer")
+    assert "manager_request" in found("Is your boss around?", "customer")
+    assert "manager_request" in found("Hand me over to someone from head office.", "customer")
+    assert "manager_request" not in found("My boss will phone me this evening.", "customer")
+    assert "manager_request" not in found("Is the manager's parking space free?", "customer")
+
+
+def test_empathy_in_other_words() -> None:
+    assert "empathy" in found("I genuinely feel for you.")
+    assert "empathy" in found("Gosh, what an exhausting morning you've had.")
+    assert "empathy" in found("That's a miserable position to be in.")
+    assert "empathy" in found("That is the last thing you needed this week.")
+    assert "empathy" not in found("I feel the new tariff suits you better.")
+    assert "empathy" not in found("That is the last thing on the invoice.")
