@@ -339,7 +339,7 @@ def yin(
     period = min_period + tau + shift
     f0 = sr_hz / period
     aperiodicity = cmnd[rows, tau]
-    return f0.astype(np.float32), np.clip(aperiodicity, 0.0, 1.0).astype(np.float32)
+    return f0.astype(np.float32), np.minimum(np.maximum(aperiodicity, 0.0), 1.0).astype(np.float32)
 
 
 #: Column offsets of a lag's neighbours (the lag before, itself, the lag after).
@@ -373,20 +373,24 @@ def _prefer_subharmonic(
     """
     n, n_lags = cmnd.shape
     # The dips at the chosen lag and at its 3x and 2x multiples, found in one pass.
-    at = np.concatenate(
-        (tau, 3 * (min_period + tau) - min_period, 2 * (min_period + tau) - min_period)
-    )
-    m, val = _dips(cmnd, np.concatenate((np.arange(n),) * 3), at)
+    at = (_MULTIPLE_ROWS * (min_period + tau) - min_period).ravel()
+    m, val = _dips(cmnd, np.arange(3 * n) % n, at)
+    inside = at + 1 < n_lags
     here = val[:n]
+    under_ratio, under_drop = ratio * here, here - min_drop
     best = tau
     best_val = here
     for j in (1, 2):  # 3x, then 2x
         sl = slice(j * n, (j + 1) * n)
         v = val[sl]
-        take = (at[sl] + 1 < n_lags) & (v < ratio * here) & (v <= here - min_drop) & (v < best_val)
+        take = inside[sl] & (v < under_ratio) & (v <= under_drop) & (v < best_val)
         best = np.where(take, m[sl], best)
         best_val = np.where(take, v, best_val)
     return best
+
+
+#: The period multiples :func:`_prefer_subharmonic` looks at, as rows: the chosen lag, 3x, 2x.
+_MULTIPLE_ROWS = np.array([[1], [3], [2]])
 
 
 def _dips(cmnd: np.ndarray, rows: np.ndarray, idx: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -598,14 +602,18 @@ class FrontEnd:
         lw = o.loudness_window
         off = (W - lw) // 2
         src = self._bbuf if self._band_sos is not None else self._buf
-        seg64 = src[:, : (n - 1) * hop + W].astype(np.float64)
+        seg64 = src[:, : (n - 1) * hop + W].astype(np.float64, copy=False)
         # Spectral tilt as a vocal-effort cue: energy of the first difference over the energy
-        # of the signal (a raised voice puts more energy in the upper harmonics), in dB.
-        dx = np.diff(seg64, axis=1, prepend=self._prev_sample)
-        means = _window_means(
-            np.concatenate((seg64**2, dx**2)), first_start=off, hop=hop, n=n, length=lw
-        )
-        power, dpower = means[: self.n_channels], means[self.n_channels :]
+        # of the signal (a raised voice puts more energy in the upper harmonics), in dB. The
+        # samples and their first difference, squared in place: rows (channels, then diffs).
+        ch = self.n_channels
+        sq = np.empty((2 * ch, seg64.shape[1]))
+        sq[:ch] = seg64
+        np.subtract(seg64[:, :1], self._prev_sample, out=sq[ch:, :1])
+        np.subtract(seg64[:, 1:], seg64[:, :-1], out=sq[ch:, 1:])
+        np.square(sq, out=sq)
+        means = _window_means(sq, first_start=off, hop=hop, n=n, length=lw)
+        power, dpower = means[:ch], means[ch:]
         loud = 10.0 * np.log10(np.maximum(power, 1e-12))
         loud = np.maximum(loud, SILENCE_DBFS)
         tilt = 10.0 * np.log10(np.maximum(dpower, 1e-12) / np.maximum(power, 1e-12))
@@ -619,7 +627,6 @@ class FrontEnd:
         ext_p = np.concatenate((self._power_hist, power), axis=1)
         cs = np.concatenate((np.zeros((self.n_channels, 1)), np.cumsum(ext_p, axis=1)), axis=1)
         sm = (cs[:, smooth_n:] - cs[:, :-smooth_n]) / np.minimum(g + 1.0, smooth_n)
-        sm_db = np.maximum(10.0 * np.log10(np.maximum(sm, 1e-12)), SILENCE_DBFS)
         self._power_hist = (
             ext_p[:, ext_p.shape[1] - (smooth_n - 1) :] if smooth_n > 1 else ext_p[:, :0]
         )
@@ -631,11 +638,15 @@ class FrontEnd:
         cs2 = np.concatenate((np.zeros((self.n_channels, 1)), np.cumsum(ext_s, axis=1)), axis=1)
         count = np.minimum(g + 1.0, steady_n)
         sm2 = (cs2[:, steady_n:] - cs2[:, :-steady_n]) / count
-        sm2_db = np.maximum(10.0 * np.log10(np.maximum(sm2, 1e-12)), SILENCE_DBFS)
+        # Both smoothed levels in dB in one pass (short rows, then steady rows).
+        both_db = np.maximum(
+            10.0 * np.log10(np.maximum(np.concatenate((sm, sm2)), 1e-12)), SILENCE_DBFS
+        )
+        sm_db = both_db[:ch]
         self._steady_hist = (
             ext_s[:, ext_s.shape[1] - (steady_n - 1) :] if steady_n > 1 else ext_s[:, :0]
         )
-        ext_f = np.concatenate((self._floors_hist, np.concatenate((sm_db, sm2_db))), axis=1)
+        ext_f = np.concatenate((self._floors_hist, both_db), axis=1)
         floors = _trailing_min(ext_f, self._floor_n, n)
         floor, steady = floors[: self.n_channels], floors[self.n_channels :]
         self._floors_hist = ext_f[:, ext_f.shape[1] - 2 * half :]
@@ -689,7 +700,7 @@ class FrontEnd:
         f0[~energetic] = np.nan
         aper[~energetic] = 1.0
         share = np.minimum(10.0 ** ((steady - loud) / 10.0), o.voicing_noise_share_max)
-        aper_v = np.clip((aper - share) / (1.0 - share), 0.0, 1.0).astype(np.float32)
+        aper_v = np.minimum(np.maximum((aper - share) / (1.0 - share), 0.0), 1.0).astype(np.float32)
         return _RawFrames(
             loud.astype(np.float32),
             gate.astype(np.float32),
