@@ -72,6 +72,15 @@ _CLAUSE_END = (",", ";", ":", "—", "–", " -")
 # (difflib ratio); the cue's confidence is scaled by NAME_NEAR_MISS_CONFIDENCE.
 NAME_SPELLING_MIN_RATIO = 0.6
 NAME_NEAR_MISS_CONFIDENCE = 0.7
+# After a title ("Mr. Copper", "Mrs. Jonas") a capitalised word (or two: "Mr. Mark Afford") is the
+# agent addressing someone by surname; it counts as the customer's surname when its consonant
+# skeleton (:func:`phonetic_key` without a leading vowel) is this similar to the surname's (difflib
+# ratio: "Copper" / "Caffer" / "Markuffer" for "Okafor", not "Taylor" or "Harriet"), at confidence
+# x NAME_AFTER_TITLE_CONFIDENCE. Whisper garbles an unfamiliar surname more than a first name, and
+# the title is the context that says a name was said.
+NAME_AFTER_TITLE_MIN_KEY_RATIO = 0.5
+NAME_AFTER_TITLE_CONFIDENCE = 0.5
+_TITLE_TOKENS = frozenset({"mr", "mrs", "ms", "miss", "mister", "dr", "doctor", "mx"})
 # A longer run of tokens is preferred when its ratio is within this of the best shorter one.
 NEAR_MISS_LONGER_MARGIN = 0.05
 # Phrase tokens this long or longer are content words (unless in SLIPPABLE_WORDS): they may be
@@ -665,6 +674,10 @@ def _match_spec(
                     and _capitalised(s, k)
                     and any(sounds_like_name(t.text, n) for n in name_tokens)
                 )
+                titled = dataclasses.replace(
+                    pat, confidence=pat.confidence * NAME_AFTER_TITLE_CONFIDENCE
+                )
+                spans.extend((a, b, titled) for a, b in _surnames_after_titles(s, name_tokens))
         else:
             spans.extend((a, b, pat) for a, b in _find_phrase(pat.tokens, s.tokens, pat.max_slips))
     if spec.polarity == "good":
@@ -753,6 +766,50 @@ def near_miss_span(tokens: tuple[str, ...], keys: tuple[str, ...]) -> int:
             if r >= NEAR_MISS_MIN_RATIO and r > best - NEAR_MISS_LONGER_MARGIN:
                 best, best_n = max(r, best), n
     return best_n
+
+
+def _surnames_after_titles(s: _Sentence, name_tokens: list[str]) -> list[tuple[int, int]]:
+    """Token spans "title + word(s)" whose word(s) may be Whisper's spelling of the surname (the
+    last name token; a one-word name is its own surname): see NAME_AFTER_TITLE_MIN_KEY_RATIO."""
+    if not name_tokens:
+        return []
+    surname = name_tokens[-1]
+    out = []
+    toks = [t.text for t in s.tokens]
+    for k, tok in enumerate(toks):
+        if tok not in _TITLE_TOKENS:
+            continue
+        j = k + 1
+        while j < len(toks) and toks[j] in FILLERS:
+            j += 1
+        if j >= len(toks) or toks[j] in name_tokens or not _capitalised(s, j):
+            continue
+        for n in (2, 1):  # "Mark Afford" before "Mark"
+            words = toks[j : j + n]
+            if len(words) < n or any(
+                not w.isalpha() or w in NON_NAMES or w in _TITLE_TOKENS for w in words
+            ):
+                continue
+            joined = "".join(words)
+            if len(joined) >= 3 and surname_after_title(joined, surname):
+                out.append((k, j + n))
+                break
+    return out
+
+
+@functools.lru_cache(maxsize=65536)
+def surname_after_title(word: str, surname: str) -> bool:
+    """True when ``word`` (said after a title) may be Whisper's spelling of ``surname``: their
+    consonant skeletons (:func:`phonetic_key` without a leading vowel) are similar."""
+
+    def skeleton(w: str) -> str:
+        key = phonetic_key(w)
+        return key[1:] if key.startswith("a") else key
+
+    a, b = skeleton(word), skeleton(surname)
+    if not a or not b:
+        return False
+    return difflib.SequenceMatcher(None, a, b).ratio() >= NAME_AFTER_TITLE_MIN_KEY_RATIO
 
 
 def phonetic_key(word: str) -> str:

@@ -249,3 +249,32 @@ def test_empathy_in_other_words() -> None:
     assert "empathy" in found("That is the last thing you needed this week.")
     assert "empathy" not in found("I feel the new tariff suits you better.")
     assert "empathy" not in found("That is the last thing on the invoice.")
+
+
+# -- a garbled surname after a title --------------------------------------------------------------
+
+
+def test_a_title_and_a_similar_skeleton_is_the_surname() -> None:
+    name = "Priya Ramasamy"
+    cues = find_cues(
+        [seg("agent", "Thanks, Mrs. Ramsummy, that's all updated.")], customer_name=name
+    )
+    used = [c for c in cues if c.kind == "customer_name_used"]
+    assert len(used) == 1 and used[0].quote == "Mrs. Ramsummy,"
+    assert used[0].confidence <= 0.5 + 1e-9
+    both = find_cues([seg("agent", "Thanks, Mrs. Ram Summy, that's done.")], customer_name=name)
+    assert [c.kind for c in both] == ["customer_name_used"]
+    both = find_cues([seg("agent", "Right, Mrs. Rumsey, one moment.")], customer_name=name)
+    assert [c.kind for c in both] == ["customer_name_used"]
+
+
+def test_another_surname_or_no_title_is_not_the_customer() -> None:
+    name = "Priya Ramasamy"
+    for text in (
+        "Mrs. Patel from billing will ring you.",  # another skeleton
+        "Rumsey is on the form.",  # no title: the stricter near-miss rule applies
+        "Thanks, mrs. ramsummy, done.",  # Whisper capitalises a name it writes as one
+    ):
+        assert "customer_name_used" not in {
+            c.kind for c in find_cues([seg("agent", text)], customer_name=name)
+        }, text
