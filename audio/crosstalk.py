@@ -215,17 +215,24 @@ class CrosstalkGate:
         n = loud.shape[1]
         if n == 0 or self.n_channels == 1:
             return np.zeros(loud.shape, bool)
-        quiet = loud < loud.max(axis=0)[None, :] - self.o.margin_db
-        f0 = np.asarray(f0_hz, dtype=np.float64)
-        ap = np.asarray(aperiodicity, dtype=np.float64)
+        loudest = loud.max(axis=0)[None, :]
         en = np.ones(loud.shape, bool) if energetic is None else np.asarray(energetic, bool)
-        needed = en & (quiet | (loud < loud.max(axis=0)[None, :] - self.o.copy_min_db_under))
+        # Quiet (margin_db under) implies under copy_min_db_under when the margin is the wider.
+        under = loud < loudest - self.o.copy_min_db_under
+        if self.o.margin_db >= self.o.copy_min_db_under:
+            needed = en & under
+        else:
+            needed = en & ((loud < loudest - self.o.margin_db) | under)
         if not needed.any():
-            self._pending.append((loud, f0, ap, en))
+            # The pitch and aperiodicity are converted when the block is worked out.
+            self._pending.append((loud, f0_hz, aperiodicity, en))
             self._pending_frames += n
             if self._pending_frames >= self.MAX_PENDING_FRAMES:
                 self._work_out(*self._take_pending())
             return np.zeros(loud.shape, bool)
+        quiet = loud < loudest - self.o.margin_db
+        f0 = np.asarray(f0_hz, dtype=np.float64)
+        ap = np.asarray(aperiodicity, dtype=np.float64)
         if self._pending:
             before = self._pending_frames
             pl, pf, pa, pe = self._take_pending()
@@ -247,7 +254,10 @@ class CrosstalkGate:
     def _take_pending(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         parts = self._pending
         self._pending, self._pending_frames = [], 0
-        return tuple(np.concatenate([p[k] for p in parts], axis=1) for k in range(4))  # type: ignore[return-value]
+        return tuple(  # type: ignore[return-value]
+            np.concatenate([p[k] for p in parts], axis=1, dtype=dt)
+            for k, dt in enumerate((np.float64, np.float64, np.float64, bool))
+        )
 
     def _own_peak(self, loud: np.ndarray, own_speech: np.ndarray) -> np.ndarray:
         """Each channel's decaying own-speech peak at each frame (carried across blocks)."""
