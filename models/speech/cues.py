@@ -681,7 +681,8 @@ def _match_spec(
         else:
             spans.extend((a, b, pat) for a, b in _find_phrase(pat.tokens, s.tokens, pat.max_slips))
     if spec.polarity == "good":
-        spans = [sp for sp in spans if not _negated(s.tokens, sp[0])]
+        # a name is a vocative, never negated ("That's not right, Miss Jones")
+        spans = [sp for sp in spans if sp[2].has_name or not _negated(s.tokens, sp[0])]
     spans.sort(key=lambda sp: (sp[0], -(sp[1] - sp[0])))
     cues: list[Cue] = []
     last_end = -1

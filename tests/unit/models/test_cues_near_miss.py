@@ -278,3 +278,9 @@ def test_another_surname_or_no_title_is_not_the_customer() -> None:
         assert "customer_name_used" not in {
             c.kind for c in find_cues([seg("agent", text)], customer_name=name)
         }, text
+
+
+def test_a_negation_before_the_name_does_not_cancel_it() -> None:
+    cues = find_cues([seg("agent", "No, not yet, Mrs. Ramasamy.")], customer_name="Priya Ramasamy")
+    assert [c.kind for c in cues] == ["customer_name_used"]
+    assert "solution_offer" not in found("No, we can not refund you.")
