@@ -284,3 +284,34 @@ def test_a_negation_before_the_name_does_not_cancel_it() -> None:
     cues = find_cues([seg("agent", "No, not yet, Mrs. Ramasamy.")], customer_name="Priya Ramasamy")
     assert [c.kind for c in cues] == ["customer_name_used"]
     assert "solution_offer" not in found("No, we can not refund you.")
+
+
+# -- blame: a third party as the subject of a fault word ------------------------------------------
+
+
+def test_a_third_party_and_a_fault_word_in_one_clause_is_blame() -> None:
+    for text in (
+        "The removal firm are hopeless, honestly.",
+        "Our dispatch team packed the wrong charger.",
+        "It's the payment provider that's holding things up.",
+        "The earlier advisor gave you incorrect dates.",
+        "Your bank bounced the transfer, not us.",
+    ):
+        assert "blame_passing" in found(text), text
+
+
+def test_a_third_party_without_a_fault_or_with_a_condition_is_no_blame() -> None:
+    for text in (
+        "The removal firm will bring the wrong boxes back for you.",  # a modal: a plan
+        "If the payment provider shows the wrong amount, ring us.",  # a condition
+        "The app lets you flag a wrong charge.",  # "wrong" not done by the party
+        "I'm sorry the removal firm lost your box.",  # our own apology
+        "So what you're saying is the app keeps crashing.",  # the caller's words restated
+    ):
+        assert "blame_passing" not in found(text), text
+
+
+def test_sent_elsewhere_in_other_words_is_bouncing() -> None:
+    assert "bouncing" in found("You'd be better off ringing the council about that.")
+    assert "bouncing" in found("For that you need the lettings team.")
+    assert "bouncing" not in found("You need the reference number for that.")
