@@ -788,15 +788,41 @@ def _pitch_continuity(f0_hz: np.ndarray, radius: int, o: FeatureOptions) -> np.n
     # Exact shortcut (the common case): every local median lies within the span's range, so
     # when the whole span varies by no more than the jump limit no frame can be judged.
     finite = st[np.isfinite(st)]
-    if finite.max() - finite.min() <= o.pitch_jump_max_st:
+    if _within_reach(st[radius : radius + n], finite.min(), finite.max(), o):
         return mid
-    win = np.lib.stride_tricks.sliding_window_view(st, 2 * radius + 1)[:n]
+    win = _windows(st, 2 * radius + 1, n)
     count = np.isfinite(win).sum(axis=1)
     judge = np.isfinite(st[radius : radius + n]) & (count >= o.pitch_min_context)
     if not judge.any():
         return mid
     idx = np.flatnonzero(judge)
     return _fold_or_drop(mid, idx, st[radius + idx], _row_nanmedian(win[idx], count[idx]), o)
+
+
+def _within_reach(own_st: np.ndarray, lo: float, hi: float, o: FeatureOptions) -> bool:
+    """Exact shortcut of the continuity passes: no frame of ``own_st`` (semitones, NaN where
+    unvoiced) can be judged a jump, because every context median lies in ``[lo, hi]`` (the
+    range of all values the windows read) and each frame is within the jump limit of both
+    ends (which holds for every frame when the whole range is within the limit). The median's
+    rounding stays inside the range and subtraction rounds monotonically, so the passes' own
+    test could not fail either."""
+    if hi - lo <= o.pitch_jump_max_st:
+        return True
+    # NaN frames (never judged) compare False, without a warning.
+    far = (own_st - lo > o.pitch_jump_max_st) | (hi - own_st > o.pitch_jump_max_st)
+    return not bool(far.any())
+
+
+def _windows(x: np.ndarray, width: int, n: int) -> np.ndarray:
+    """The first ``n`` windows of ``width`` consecutive values of the 1-D ``x``, as a read-only
+    view: ``sliding_window_view(x, width)[:n]`` without its argument handling (the same
+    numbers; that wrapper cost more than the median it fed on a live step)."""
+    if n + width - 1 > x.shape[0]:
+        raise ValueError("not enough values for the windows")
+    step = x.strides[0]
+    return np.lib.stride_tricks.as_strided(
+        x, shape=(n, width), strides=(step, step), writeable=False
+    )
 
 
 def _row_nanmedian(rows: np.ndarray, count: np.ndarray) -> np.ndarray:
@@ -868,13 +894,13 @@ def _pitch_past_context(
         st_a = 12.0 * np.log2(after / 100.0)
     fb, fa = st_b[np.isfinite(st_b)], st_a[np.isfinite(st_a)]
     both = np.concatenate((fb, fa))
-    if both.size < o.pitch_min_context or both.max() - both.min() <= o.pitch_jump_max_st:
-        return judged_hz  # exact shortcut: no median can sit a jump away from any frame
     own = st_b[past_n:]
-    win_b = np.lib.stride_tricks.sliding_window_view(st_b, past_n + 1)[:n]
+    if both.size < o.pitch_min_context or _within_reach(own, both.min(), both.max(), o):
+        return judged_hz  # exact shortcut: no median can sit a jump away from any frame
+    win_b = _windows(st_b, past_n + 1, n)
     if radius > 0:
         pad = np.concatenate((st_a, np.full(max(0, n + radius - 1 - st_a.size), np.nan)))
-        win_a = np.lib.stride_tricks.sliding_window_view(pad, radius)[:n]
+        win_a = _windows(pad, radius, n)
         win = np.concatenate((win_b, win_a), axis=1)
     else:
         win = win_b
