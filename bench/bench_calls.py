@@ -975,7 +975,7 @@ def _frontend_signals(
     the AMI sources 0, 1, 3 (group ``ami``; calm level None: the whole source, which is calm
     talk; own turns: the wearer's RTTM turns)."""
     rng = np.random.default_rng(DEFAULT_SEED)
-    out = []
+    out: list[tuple[str, str, np.ndarray, float | None, list[tuple[float, float]] | None]] = []
     pause = np.zeros(int(0.6 * SR_HZ), np.float32)
     for a in actors:
         own = [c for c in clips if c.actor == a]
@@ -1369,6 +1369,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--from-json", default=None, help="re-print (and --markdown) a saved result; no run"
     )
+    ap.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="SECTION.KEY=VALUE",
+        help="config override, e.g. noise.max_correction_db=0 (repeatable)",
+    )
     args = ap.parse_args(argv)
     if args.conditions:
         conds = args.conditions.split(",")
@@ -1388,10 +1395,18 @@ def main(argv: list[str] | None = None) -> int:
     if args.from_json:
         out = json.loads(Path(args.from_json).read_text())
     else:
+        overrides: dict[str, dict[str, float]] = {}
+        for item in args.set:
+            key, _, value = item.partition("=")
+            section, _, name = key.partition(".")
+            if not (section and name and value):
+                ap.error(f"--set {item!r}: expected SECTION.KEY=VALUE")
+            overrides.setdefault(section, {})[name] = float(value)
         out = evaluate(
             conds,
             actors=actors,
             parts=parts,
+            config=AnalysisConfig.from_dict(overrides) if overrides else None,
             seed=args.seed,
             keep_calls=args.keep_calls,
             baseline_clips=args.baseline_clips,

@@ -130,6 +130,12 @@ class SpeakerBaseline:
         # speech it has taken in, and this call's speech frames taken in (not decayed).
         self._sp_hist = np.zeros(_LOUD_EDGES.size - 1)
         self._own_speech_n = 0
+        # Per level bin (the level as heard): the voiced frames' summed noise correction (dB,
+        # voice level less the level heard) and voice-to-heard power ratio, and the speech
+        # frames' power ratio (models/tone/noise.py); on a clean line 0 dB and 1.
+        self._loud_db = np.zeros(_LOUD_EDGES.size - 1)
+        self._loud_pow = np.zeros(_LOUD_EDGES.size - 1)
+        self._sp_pow = np.zeros(_LOUD_EDGES.size - 1)
         self.from_profile = profile is not None
         self.settled = profile is not None
         if profile is None:
@@ -183,12 +189,20 @@ class SpeakerBaseline:
         """
         c = self.c
         snap = self.snapshot
-        loudness_dbfs, pitch_st, voiced = frames.loudness_dbfs, frames.pitch_st, frames.voiced
+        # The voice's own level and HNR: on a noisy line the noise is taken out, so the
+        # baseline is the calm voice, not the voice plus the line (models/tone/noise.py).
+        # Which frames are the speaker's dominant voice is still decided on the level as
+        # heard (``raw_dbfs``): the histograms are binned on it and carry the voice's own
+        # level and power per bin, so a calm frame the noise correction lowers far does not
+        # drop out of the dominant range (and lift the baseline) while the tone window, which
+        # has no such range, keeps it.
+        raw_dbfs = frames.loudness_dbfs
+        loudness_dbfs, pitch_st, voiced = frames.voice_loudness_dbfs, frames.pitch_st, frames.voiced
         speech, nucleus, tilt_db, hnr_db = (
             frames.speech,
             frames.nucleus,
             frames.tilt_db,
-            frames.hnr_db,
+            frames.voice_hnr_db,
         )
         ok = voiced & ~flagged & np.isfinite(pitch_st)
         ok_speech = speech & ~flagged
@@ -202,13 +216,20 @@ class SpeakerBaseline:
         k_sp = int(level_ok.sum())
         if k_sp:
             if c.memory_voiced_s > 0:
-                self._sp_hist *= math.exp(-k_sp * self.hop_s / c.memory_voiced_s)
-            _add(self._sp_hist, loudness_dbfs[level_ok].astype(np.float64), _LOUD_EDGES)
+                fade = math.exp(-k_sp * self.hop_s / c.memory_voiced_s)
+                self._sp_hist *= fade
+                self._sp_pow *= fade
+            raw = raw_dbfs[level_ok].astype(np.float64)
+            cut = loudness_dbfs[level_ok].astype(np.float64) - raw
+            idx = _add(self._sp_hist, raw, _LOUD_EDGES)
+            self._sp_pow += np.bincount(idx, 10.0 ** (cut / 10.0), self._sp_pow.size)
             self._own_speech_n += k_sp
         # Older speech fades: the decay follows the new voiced speech, so silence keeps it.
         if k and c.memory_voiced_s > 0:
             keep = math.exp(-k * self.hop_s / c.memory_voiced_s)
             self._loud_hist *= keep
+            self._loud_db *= keep
+            self._loud_pow *= keep
             self._st_hist *= keep
             self._n *= keep
             self._s_st *= keep
@@ -225,7 +246,10 @@ class SpeakerBaseline:
             return
         lo = loudness_dbfs[ok].astype(np.float64)
         voiced_st = pitch_st[ok].astype(np.float64)
-        _add(self._loud_hist, lo, _LOUD_EDGES)
+        raw = raw_dbfs[ok].astype(np.float64)
+        idx = _add(self._loud_hist, raw, _LOUD_EDGES)
+        self._loud_db += np.bincount(idx, lo - raw, self._loud_db.size)
+        self._loud_pow += np.bincount(idx, 10.0 ** ((lo - raw) / 10.0), self._loud_pow.size)
         _add(self._st_hist, voiced_st, _ST_EDGES)
         self._n += k
         self._s_st += float(voiced_st.sum())
@@ -246,11 +270,16 @@ class SpeakerBaseline:
         # statistics use only frames within ``dominant_range_db`` of the 97th percentile, so
         # other voices picked up far quieter (a colleague behind a headset, the other people in
         # a meeting) do not become this speaker's normal.
+        # Bins are the level as heard; the values read from them are the voice's own (the
+        # mean voice level of the frames in a percentile's bin, the voice's energy mean).
         own = _dominant(self._loud_hist, c.dominant_range_db)
-        p16, med_lo, p84 = _percentiles(own, _LOUD_EDGES, (0.16, 0.5, 0.84))
-        leq = _hist_leq(own)
+        p16, med_lo, p84 = (
+            float(_LOUD_CENTRES[k] + self._loud_db[k] / self._loud_hist[k])
+            for k in _percentile_bins(own, (0.16, 0.5, 0.84))
+        )
+        leq = _hist_leq(own, self._loud_pow)
         own_sp = _dominant(self._sp_hist, c.dominant_range_db) if self._sp_hist.any() else None
-        sp_leq = _hist_leq(own_sp) if own_sp is not None else leq
+        sp_leq = _hist_leq(own_sp, self._sp_pow) if own_sp is not None else leq
         n_sp_s = float(self._sp_hist.sum()) * self.hop_s
         (med_st,) = _percentiles(self._st_hist, _ST_EDGES, (0.5,))
         rate = self._n_nuclei / max(self._n_speech * self.hop_s, 1e-9)
@@ -304,17 +333,29 @@ def _dominant(hist: np.ndarray, range_db: float) -> np.ndarray:
     return own
 
 
-def _hist_leq(hist: np.ndarray) -> float:
-    """Energy-mean level (dBFS) of a loudness histogram."""
-    top = float(_LOUD_CENTRES[hist > 0].max())
+def _hist_leq(hist: np.ndarray, ratio: np.ndarray) -> float:
+    """Energy-mean voice level (dBFS) of the frames a loudness histogram holds: each bin's
+    level as heard times its frames' summed voice-to-heard power ratio (``ratio``; bins
+    ``hist`` zeroes are left out)."""
+    keep = hist > 0
+    top = float(_LOUD_CENTRES[keep].max())
+    w = np.where(keep, ratio, 0.0)
     return top + 10.0 * math.log10(
-        max(float(np.sum(hist * 10.0 ** ((_LOUD_CENTRES - top) / 10.0)) / hist.sum()), 1e-30)
+        max(float(np.sum(w * 10.0 ** ((_LOUD_CENTRES - top) / 10.0)) / hist.sum()), 1e-30)
     )
 
 
-def _add(hist: np.ndarray, values: np.ndarray, edges: np.ndarray) -> None:
+def _add(hist: np.ndarray, values: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    """Count ``values`` into ``hist``; returns each value's bin."""
     idx = np.clip(np.searchsorted(edges, values, side="right") - 1, 0, hist.size - 1)
     hist += np.bincount(idx, minlength=hist.size)
+    return idx
+
+
+def _percentile_bins(hist: np.ndarray, qs: tuple[float, ...]) -> list[int]:
+    """Index of the bin holding each quantile ``q`` of a weighted histogram."""
+    cs = np.cumsum(hist)
+    return [min(int(np.searchsorted(cs, q * cs[-1])), hist.size - 1) for q in qs]
 
 
 def _percentiles(hist: np.ndarray, edges: np.ndarray, qs: tuple[float, ...]) -> list[float]:

@@ -215,11 +215,47 @@ class DeadAirConfig:
 
 
 @dataclass(frozen=True)
+class NoiseCompensationConfig:
+    """The speech's own level and voice quality on a noisy line (:mod:`models.tone.noise`).
+
+    Each channel's noise power: per ``segment_s`` of time, the ``noise_quantile`` of the
+    levels of the frames the speech gate calls non-speech and whose HNR is under
+    ``noise_max_hnr_db`` (no voice: the front end's ``vad_voice_max_aperiodicity`` 0.45 as an
+    HNR, ``10 log10(0.55 / 0.45)``), when it holds ``min_frames_s`` of them; the lowest of
+    these over the last ``window_s``. The baseline and the yelling and tone detectors compare
+    the voice's own power, the frame's less the noise's, lowered by at most
+    ``max_correction_db`` (a frame at the noise's level holds no measurable voice);
+    ``max_correction_db`` 0 turns the compensation off. Values set from the front end's own
+    horizons, not fitted: ``window_s`` is the speech gate's noise window, 10 dB is a frame
+    0.5 dB over the noise, a 0.5 s segment holds enough frames for a median within a fraction
+    of a dB.
+
+    The HNR can be corrected the same way, taking the noise's share of the frame out of YIN's
+    aperiodic share: the share over ``hnr_min_noise_share``, at most ``hnr_noise_share_max``,
+    raising a frame's HNR by at most ``hnr_max_correction_db``. Off by default
+    (``hnr_noise_share_max`` 0): measured on the telephone bench it raised agent_tone recall
+    on the noisy lines only as far as it also raised false alarms on real calm meetings and
+    changed the clean lines (docs/benchmarks.md, issue 13, session 10).
+    """
+
+    window_s: float = 8.0
+    segment_s: float = 0.5
+    min_frames_s: float = 0.1
+    noise_quantile: float = 0.5
+    noise_max_hnr_db: float = 0.87
+    max_correction_db: float = 10.0
+    hnr_noise_share_max: float = 0.0
+    hnr_min_noise_share: float = 0.01
+    hnr_max_correction_db: float = 3.0
+
+
+@dataclass(frozen=True)
 class AnalysisConfig:
     """The whole analysis configuration."""
 
     features: FeatureOptions = field(default_factory=FeatureOptions)
     baseline: BaselineConfig = field(default_factory=BaselineConfig)
+    noise: NoiseCompensationConfig = field(default_factory=NoiseCompensationConfig)
     yelling: YellingConfig = field(default_factory=YellingConfig)
     interruption: InterruptionConfig = field(default_factory=InterruptionConfig)
     agent_tone: AgentToneConfig = field(default_factory=AgentToneConfig)

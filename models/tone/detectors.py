@@ -164,7 +164,7 @@ class YellingDetector:
             if self._run_start is not None and start + n - 1 - self._last_hot > self._gap:
                 return DetectorStep(self._end_run(time_of), flagged)
             return DetectorStep([], flagged)
-        loud_el_db = f.loudness_dbfs - baseline.loudness_dbfs
+        loud_el_db = f.voice_loudness_dbfs - baseline.loudness_dbfs
         pitch_el_st = f.pitch_st - baseline.pitch_st
         loud_hot = sp & (loud_el_db >= c.yelling_db_over_baseline)
         cold = not baseline.from_profile and baseline.own_s < c.cold_start_voiced_s
@@ -746,13 +746,13 @@ def _tone_series(f: PartyFrames) -> np.ndarray:
             speech=f.speech.astype(float),
             nucleus=f.nucleus.astype(float),
             tilt_db=np.where(voiced, f.tilt_db, 0.0),
-            hnr_db=np.where(voiced, f.hnr_db, 0.0),
+            hnr_db=np.where(voiced, f.voice_hnr_db, 0.0),
         )
     )
 
 
 def _speech_power(f: PartyFrames) -> np.ndarray:
-    return np.where(f.speech, 10.0 ** (f.loudness_dbfs.astype(np.float64) / 10.0), 0.0)
+    return np.where(f.speech, 10.0 ** (f.voice_loudness_dbfs.astype(np.float64) / 10.0), 0.0)
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,23 @@ class PartyFrames:
     """Spectral tilt (vocal effort)."""
     hnr_db: np.ndarray
     """Harmonics-to-noise ratio (voice quality)."""
+    voice_loudness_dbfs: np.ndarray = None  # type: ignore[assignment]
+    """The voice's own level, the line's noise taken out (:mod:`.noise`); what the baseline and
+    the detectors compare. ``loudness_dbfs`` when not given (no noise known)."""
+    voice_hnr_db: np.ndarray = None  # type: ignore[assignment]
+    """HNR with the line noise's share of the frame taken out; ``hnr_db`` when not given."""
+    noise_dbfs: np.ndarray = None  # type: ignore[assignment]
+    """The line's noise estimate in force at each frame (``noise.NO_NOISE_DBFS``: none known)."""
+
+    def __post_init__(self) -> None:
+        if self.voice_loudness_dbfs is None:
+            object.__setattr__(self, "voice_loudness_dbfs", self.loudness_dbfs)
+        if self.voice_hnr_db is None:
+            object.__setattr__(self, "voice_hnr_db", self.hnr_db)
+        if self.noise_dbfs is None:
+            object.__setattr__(
+                self, "noise_dbfs", np.full(self.loudness_dbfs.shape, -120.0, np.float32)
+            )
 
     def __len__(self) -> int:
         return int(self.voiced.size)

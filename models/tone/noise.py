@@ -1,0 +1,172 @@
+"""The line's noise, measured per channel, and the speech's own level and voice quality under it.
+
+A frame's loudness on a noisy line is the power of the voice *plus* the noise. When the noise
+sits only a few dB under a calm voice (a caller on a mobile in the street, a line whose noise is
+set by its loudest talk), a calm frame reads several dB too loud while a shout, far over the
+noise, reads right: the rise from calm to shouting is compressed, and a baseline learnt on the
+calm voice is partly the noise. The harmonics-to-noise ratio is lowered the same way, more on
+calm frames than on loud ones, so the "harshness" of a raised voice (its HNR drop) shrinks or
+inverts.
+
+:class:`LineNoise` estimates the noise power of one channel from the frames the speech gate
+calls non-speech and that show no voice (HNR under ``noise_max_hnr_db``: the other party's
+leak that the crosstalk gate took out is a voice, not the line's noise). On the call's global
+frame grid, per ``segment_s`` of time holding at least ``min_frames_s`` of such frames, the
+``noise_quantile`` of their levels (dBFS); the estimate is the lowest of these over the last
+``window_s`` (minimum statistics: a segment holding a voice the gate missed, e.g. the tail of a
+long steady utterance once the gate's own floor has risen to it, reads louder than one of noise
+alone), refreshed at each segment's end from the segments before it (so it does not depend on
+how the audio was chunked), held through a stretch with no noise frame (a long turn), and
+``NO_NOISE_DBFS`` (no correction) until the first segment. A steady noise's 32 ms levels spread
+~1 dB, so a segment's median is its mean power to a fraction of a dB and the minimum over 16 of
+them sits a little under it: the correction errs small.
+
+From it every frame gets
+
+- ``voice_loudness_dbfs``: ``10 log10(max(P - N, P * 10^(-max_correction_db / 10)))``, the
+  voice's own power (independent noise adds in power), the correction bounded because a frame
+  at or under the noise's level carries no measurable voice;
+- ``voice_hnr_db``: optionally (off by default, ``hnr_noise_share_max`` 0), the HNR re-read
+  from YIN's normalised difference ``d`` less the noise's share of the frame ``s = N / P``
+  (the share over ``hnr_min_noise_share``, at most ``hnr_noise_share_max``):
+  ``(d - s) / (1 - s)``, the voice's own aperiodic share (the front end corrects its voicing
+  decision the same way; see :mod:`calltone.audio.features`), raised by at most
+  ``hnr_max_correction_db``. Where ``s`` nears ``d`` the difference is within the noise
+  estimate's error and the HNR of a frame jumps to the ceiling; measured on the telephone
+  bench, the correction's agent_tone gains on noisy lines came with false alarms on calm
+  meetings (docs/benchmarks.md, issue 13, session 10), so it is not on.
+
+The baseline bins its level histograms on the level as heard (which frames are the speaker's
+dominant voice is decided on what the microphone picked up) and reads the voice's own level
+from each bin (:class:`~.baseline.SpeakerBaseline`).
+
+On a clean line the noise is tens of dB under the voice and both corrections are ~0 (a voice
+30 dB over the noise moves by 0.004 dB).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from calltone.models.tone.config import NoiseCompensationConfig
+
+#: Level of "no noise known" (dBFS): its power is negligible against any voice.
+NO_NOISE_DBFS = -120.0
+_HNR_MIN_DB = -10.0
+_HNR_MAX_DB = 30.0
+
+
+class LineNoise:
+    """Running noise estimate of one channel and the noise-compensated voice features."""
+
+    def __init__(self, config: NoiseCompensationConfig, *, hop_s: float) -> None:
+        self.c = config
+        self.hop_s = hop_s
+        self._seg = max(1, round(config.segment_s / hop_s))
+        self._n_segs = max(1, round(config.window_s / config.segment_s))
+        self._min = max(1, round(config.min_frames_s / hop_s))
+        self._cur: list[np.ndarray] = []  # noise levels (dBFS) of the current segment so far
+        self._meds: list[tuple[int, float]] = []  # (segment index, its quantile level)
+        self._noise_dbfs = NO_NOISE_DBFS  # the estimate in force
+
+    @property
+    def noise_dbfs(self) -> float:
+        """The current estimate (``NO_NOISE_DBFS`` until one is known)."""
+        return self._noise_dbfs
+
+    def push(
+        self, start: int, loudness_dbfs: np.ndarray, speech: np.ndarray, hnr_db: np.ndarray
+    ) -> np.ndarray:
+        """The noise estimate (dBFS) in force at each frame of a block starting at global frame
+        ``start`` (module notes). It changes only at segment ends on the global grid, from the
+        segments before, so it does not depend on how the frames were chunked."""
+        n = int(loudness_dbfs.size)
+        out = np.empty(n, np.float64)
+        if n == 0:
+            return out
+        noise = ~np.asarray(speech, bool) & (np.asarray(hnr_db) < self.c.noise_max_hnr_db)
+        a = 0
+        while a < n:
+            g = start + a
+            b = min(n, a + self._seg - g % self._seg)
+            out[a:b] = self._noise_dbfs
+            m = noise[a:b]
+            if m.any():
+                self._cur.append(np.asarray(loudness_dbfs[a:b][m], np.float64))
+            if (start + b) % self._seg == 0:
+                self._end_segment((start + b) // self._seg - 1)
+            a = b
+        return out
+
+    def _end_segment(self, seg: int) -> None:
+        levels = np.concatenate(self._cur) if self._cur else np.zeros(0)
+        self._cur = []
+        if levels.size >= self._min:
+            self._meds.append((seg, float(np.quantile(levels, self.c.noise_quantile))))
+        while self._meds and self._meds[0][0] <= seg - self._n_segs:
+            self._meds.pop(0)
+        if self._meds:
+            # Minimum statistics (module notes); with no noise frame in the whole window (a
+            # long turn) the last estimate holds.
+            self._noise_dbfs = min(v for _, v in self._meds)
+
+    def compensate(
+        self,
+        start: int,
+        loudness_dbfs: np.ndarray,
+        speech: np.ndarray,
+        hnr_db: np.ndarray,
+    ) -> dict[str, np.ndarray]:
+        """``voice_loudness_dbfs``, ``voice_hnr_db`` and ``noise_dbfs`` of a block of one
+        channel's frames (module notes), named as :class:`~.frames.PartyFrames` fields."""
+        noise = self.push(start, loudness_dbfs, speech, hnr_db)
+        loud, hnr = voice_levels(loudness_dbfs, hnr_db, noise, self.c)
+        return {
+            "voice_loudness_dbfs": loud,
+            "voice_hnr_db": hnr,
+            "noise_dbfs": noise.astype(np.float32),
+        }
+
+
+def voice_levels(
+    loudness_dbfs: np.ndarray,
+    hnr_db: np.ndarray,
+    noise_dbfs: np.ndarray | float,
+    config: NoiseCompensationConfig,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The voice's own level and HNR under a known noise level (module notes); pure."""
+    level = np.asarray(loudness_dbfs, np.float64)
+    # Noise share of each frame's power, N / P.
+    share = 10.0 ** ((np.asarray(noise_dbfs, np.float64) - level) / 10.0)
+    max_cut = config.max_correction_db
+    if max_cut <= 0:
+        return (
+            np.asarray(loudness_dbfs, np.float32),
+            np.asarray(hnr_db, np.float32),
+        )
+    floor = 10.0 ** (-max_cut / 10.0)
+    loud = level + 10.0 * np.log10(np.maximum(1.0 - share, floor))
+    if config.hnr_noise_share_max <= 0:
+        return loud.astype(np.float32), np.asarray(hnr_db, np.float32)
+    # Only the share over ``hnr_min_noise_share`` is taken out (module notes).
+    s = np.clip(share - config.hnr_min_noise_share, 0.0, config.hnr_noise_share_max)
+    h = np.asarray(hnr_db, np.float64)
+    d = 1.0 / (1.0 + 10.0 ** (h / 10.0))
+    d_min = 1.0 / (1.0 + 10.0 ** (_HNR_MAX_DB / 10.0))
+    d_voice = np.maximum((d - s) / (1.0 - s), d_min)
+    hnr = np.clip(10.0 * np.log10((1.0 - d_voice) / d_voice), _HNR_MIN_DB, _HNR_MAX_DB)
+    # Bounded like the level: where the noise's share nears the frame's whole aperiodic share
+    # the difference is within the noise estimate's own error.
+    hnr = np.minimum(hnr, h + config.hnr_max_correction_db)
+    # Frames the front end clipped at the floor (not analysed) stay there.
+    hnr = np.where(h <= _HNR_MIN_DB, h, hnr)
+    return loud.astype(np.float32), hnr.astype(np.float32)
+
+
+def correction_db(snr_db: float, max_correction_db: float) -> float:
+    """How far a frame ``snr_db`` over the noise (voice + noise against noise alone) is
+    lowered: the arithmetic of :func:`voice_levels`, for docs and tests."""
+    share = 10.0 ** (-snr_db / 10.0)
+    return -10.0 * math.log10(max(1.0 - share, 10.0 ** (-max_correction_db / 10.0)))
