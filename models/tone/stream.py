@@ -22,6 +22,7 @@ from calltone.models.tone.config import AnalysisConfig
 from calltone.models.tone.detectors import AgentToneDetector, DeadAirDetector, YellingDetector
 from calltone.models.tone.events import Event
 from calltone.models.tone.frames import CallFrames, PartyFrames, TimeFn
+from calltone.models.tone.noise import LineNoise
 from calltone.models.tone.turns import InterruptionDetector
 
 BASELINE_TICK_S = 1.0
@@ -194,6 +195,7 @@ class CallAnalyzer:
             p: SpeakerBaseline(self.config.baseline, hop_s=o.hop_s, profile=(profiles or {}).get(p))
             for p in self.parties
         }
+        self._noise = {p: LineNoise(self.config.noise, hop_s=o.hop_s) for p in self.parties}
         self._yelling = {
             p: YellingDetector(self.config.yelling, speaker=p, hop_s=o.hop_s) for p in self.parties
         }
@@ -384,6 +386,7 @@ class CallAnalyzer:
                     nucleus=c.nucleus,
                     tilt_db=c.tilt_db,
                     hnr_db=c.hnr_db,
+                    **self._noise[p].compensate(start, c.loudness_dbfs, c.speech, c.hnr_db),
                 )
                 for p, c in zip(self.parties, block.channels, strict=True)
             },
