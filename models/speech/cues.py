@@ -52,6 +52,8 @@ PROTECTED_TOKENS = frozenset(
 NEGATION_WINDOW_TOKENS = 4
 NEGATIONS = frozenset({"not", "never", "no", "nothing", "unable"})
 NOT_NEGATING_AFTER_NO = frozenset({"problem", "problems", "worries", "worry", "doubt"})
+# ... nor "no" after these (the exclamation "oh no, how upsetting").
+NOT_NEGATING_BEFORE_NO = frozenset({"oh", "ah", "uh"})
 # ... nor "not" before these ("don't worry, I'll sort it out", "don't hesitate to call").
 NOT_NEGATING_AFTER_NOT = frozenset({"worry", "hesitate", "panic", "forget", "mind"})
 # A pause this long between two words of one speaker ends a sentence even without punctuation.
@@ -869,6 +871,8 @@ def _negated(tokens: list[NormToken], start: int) -> bool:
         if t in NEGATIONS:
             nxt = tokens[j + 1].text if j + 1 < len(tokens) else ""
             if t == "no" and nxt in NOT_NEGATING_AFTER_NO:
+                continue
+            if t == "no" and j > 0 and tokens[j - 1].text in NOT_NEGATING_BEFORE_NO:
                 continue
             if t == "not" and nxt in NOT_NEGATING_AFTER_NOT:
                 continue

@@ -315,3 +315,17 @@ def test_sent_elsewhere_in_other_words_is_bouncing() -> None:
     assert "bouncing" in found("You'd be better off ringing the council about that.")
     assert "bouncing" in found("For that you need the lettings team.")
     assert "bouncing" not in found("You need the reference number for that.")
+
+
+def test_oh_no_is_an_exclamation_not_a_negation() -> None:
+    assert "empathy" in found("Oh no, how maddening.")
+    assert "empathy" not in found("No, how maddening is not the point.")
+
+
+def test_more_routes_to_the_role_and_their_hard_negatives() -> None:
+    assert "supervisor_offer" in found("My supervisor is free now, let me fetch him for you.")
+    assert "supervisor_offer" in found("I'll have your complaint passed up to a manager.")
+    assert "manager_request" in found("Is there someone over you I could speak to?", "customer")
+    assert "manager_request" in found("Your supervisor, then?", "customer")
+    assert "supervisor_offer" not in found("Let me pull up the manager's notes from Monday.")
+    assert "manager_request" not in found("A supervisor, I think.", "customer")
