@@ -249,7 +249,9 @@ class CrosstalkGate:
         # the louder party's leak underneath them.
         return (quiet | copy) & ~own
 
-    MAX_PENDING_FRAMES = 50
+    #: Blocks held unworked, at most this many frames (2 s): working them out costs mostly
+    #: per call, so fewer, longer work-outs are cheaper; the decisions do not depend on it.
+    MAX_PENDING_FRAMES = 200
 
     def _take_pending(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         parts = self._pending
