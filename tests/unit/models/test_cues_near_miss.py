@@ -329,3 +329,22 @@ def test_more_routes_to_the_role_and_their_hard_negatives() -> None:
     assert "manager_request" in found("Your supervisor, then?", "customer")
     assert "supervisor_offer" not in found("Let me pull up the manager's notes from Monday.")
     assert "manager_request" not in found("A supervisor, I think.", "customer")
+
+
+def test_sympathy_with_the_ordeal_is_empathy_not_an_apology() -> None:
+    got = found("I'm so sorry you're going through all of this.")
+    assert "empathy" in got and not got & {"bare_apology", "specific_apology"}
+    assert found("I'm sorry you were charged for the wrong month.") == {"specific_apology"}
+
+
+def test_still_more_routes_to_the_role() -> None:
+    assert "supervisor_offer" in found("I'll get you in touch with my supervisor today.")
+    assert "supervisor_offer" in found("I can ask the shift manager to step in.")
+    assert "manager_request" in found("I'm staying on until I talk to your manager.", "customer")
+    assert "manager_request" in found("Someone more senior needs to look at this.", "customer")
+    assert "manager_request" not in found("The manager needs to sign the lease.", "customer")
+
+
+def test_sure_and_bet_acknowledge_a_feeling() -> None:
+    assert "empathy" in found("I bet that was a bit unnerving.")
+    assert "empathy" not in found("I bet that was the courier.")
