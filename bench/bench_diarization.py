@@ -6,6 +6,11 @@ two AMI headset sources, the bundled samples/*/call.wav), each wideband and thro
 G.711 u-law telephone simulator (bench/telephone.py). Usage::
 
     python3 bench/bench_diarization.py [--conditions wb,nb_ulaw] [--only NAME]
+    python3 bench/bench_diarization.py --scores [--no-transcribe] [--set K=V ...]
+
+``--scores`` checks the issue's score agreement instead: each bundled sample call is scored
+two-channel and as its mono mix with ``--separate`` (``calltone score``'s batch path, real
+Whisper unless ``--no-transcribe``), and every criterion is compared (bound: 10 points).
 """
 
 from __future__ import annotations
@@ -26,9 +31,18 @@ from der import Segment, der, load_rttm, segments_from_mask  # noqa: E402
 from telephone import through  # noqa: E402
 
 from calltone.audio.decode import load_audio  # noqa: E402
-from calltone.audio.features import extract_features  # noqa: E402
-from calltone.audio.speakers import SpeakerFeatureOptions  # noqa: E402
-from calltone.models.diarization import Diarization, DiarizationConfig, diarize  # noqa: E402
+from calltone.audio.features import FeatureStream, concat_blocks, extract_features  # noqa: E402
+from calltone.audio.speakers import (  # noqa: E402
+    SpeakerFeatureOptions,
+    SpeakerFrames,
+    speaker_frames,
+)
+from calltone.models.diarization import (  # noqa: E402
+    Diarization,
+    DiarizationConfig,
+    diarize,
+    diarize_frames,
+)
 
 DATA = ROOT.parent / "shared" / "data"
 
@@ -137,6 +151,88 @@ def cases(only: str | None) -> list[Case]:
     return [c for c in out if not only or only in c.name]
 
 
+def speech_runs(x: np.ndarray, min_s: float, bridge_s: float = 0.3) -> list[tuple[int, int]]:
+    """Sample spans of one talker's front-end speech (pauses under ``bridge_s`` bridged), each
+    at least ``min_s`` long."""
+    sp = extract_features(x[None]).channels[0].speech.copy()
+    hop, bridge = 160, round(bridge_s / 0.01)
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], sp.astype(np.int8), [0]])))
+    runs = list(zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True))
+    merged: list[list[int]] = []
+    for a, b in runs:
+        if merged and a - merged[-1][1] < bridge:
+            merged[-1][1] = b
+        else:
+            merged.append([a, b])
+    return [(a * hop, b * hop) for a, b in merged if (b - a) * 0.01 >= min_s]
+
+
+def cut_in_call(
+    a: np.ndarray, b: np.ndarray, name: str, seed: int, turns: int = 12, min_s: float = 2.5
+) -> Case | None:
+    """A held-out two-party "call" with cut-ins, made from two single-talker recordings:
+    stretches of speech of each (>= ``min_s``) take turns; every second change is a cut-in
+    (the next talker starts 1.0-1.8 s before the other stops; 0.6-1.0 s for RAVDESS clips), the others leave 0.5-0.9 s. Each
+    talker on their own channel; the reference is each channel's front-end speech. Not used to
+    choose any setting (bench_diarization.py --cutins)."""
+    rng = np.random.default_rng(seed)
+    spans = [speech_runs(a, min_s), speech_runs(b, min_s)]
+    if min(len(sp) for sp in spans) < 3:
+        return None
+    pieces: list[tuple[int, int, np.ndarray]] = []  # (channel, start sample, audio)
+    t = round(0.5 * 16000)
+    for k in range(turns):
+        who = k % 2
+        src = (a, b)[who]
+        s0, e0 = spans[who][(k // 2) % len(spans[who])]
+        e0 = min(e0, s0 + 6 * 16000)
+        pieces.append((who, t, src[s0:e0]))
+        short = min_s < 2.5
+        cut = rng.uniform(0.6, 1.0) if short else rng.uniform(1.0, 1.8)
+        step = -cut if k % 2 == 0 else rng.uniform(0.5, 0.9)
+        t = max(t + round(0.5 * 16000), t + (e0 - s0) + round(step * 16000))
+    n = max(st + x.size for _, st, x in pieces) + 16000
+    two = np.zeros((2, n), dtype=np.float32)
+    for who, st, x in pieces:
+        two[who, st : st + x.size] += x
+    noise = rng.normal(0, 10 ** (-65 / 20), two.shape).astype(np.float32)
+    two = two + noise
+    return Case(name, two.sum(axis=0), channel_reference(two), "channels")
+
+
+def cut_in_cases() -> list[Case]:
+    """Held-out cut-in calls (:func:`cut_in_call`) from the LCA call's two channels (real
+    telephone voices), the four AMI headset pairs and three RAVDESS actor pairs."""
+    out: list[Case | None] = []
+    lca = DATA / "lca_calls"
+    if (lca / "Auto_Repairs_40_UTC_agent.flac").exists():
+        a = load_audio(lca / "Auto_Repairs_40_UTC_agent.flac").samples[0]
+        c = load_audio(lca / "Auto_Repairs_40_UTC_caller.flac").samples[0]
+        out.append(cut_in_call(c, a, "cutin_lca", 1, turns=16))
+    src = DATA / "ami_meeting_4spk_60s" / "sources"
+    if (src / "source3.wav").exists():
+        for i, j in ((0, 1), (2, 3), (1, 3), (0, 3)):
+            a = load_audio(src / f"source{i}.wav").samples[0]
+            b = load_audio(src / f"source{j}.wav").samples[0]
+            out.append(cut_in_call(a, b, f"cutin_ami{i}+{j}", 10 + i * 4 + j))
+    root = DATA / "ravdess_dev" / "wav"
+    if root.is_dir():
+        for a_id, b_id in ((2, 4), (1, 3), (1, 2)):
+            xs = [
+                np.concatenate(
+                    [
+                        np.concatenate([load_audio(f).samples[0], np.zeros(8000, np.float32)])
+                        for f in sorted((root / f"Actor_{k:02d}").glob("*.wav"))
+                    ]
+                )
+                for k in (a_id, b_id)
+            ]
+            out.append(
+                cut_in_call(xs[0], xs[1], f"cutin_ravdess{a_id:02d}+{b_id:02d}", a_id, min_s=1.5)
+            )
+    return [c for c in out if c is not None]
+
+
 RAVDESS_PAIRS = ((2, 4), (6, 8), (10, 12), (1, 3), (5, 7), (9, 11), (1, 2), (3, 4))
 """Actor pairs made into two-party calls: three of two women, three of two men, two mixed."""
 
@@ -176,8 +272,9 @@ def ravdess_calls() -> list[Case]:
     return out
 
 
-def speed() -> None:
-    """Median CPU time of ``analyze --separate`` vs plain mono analysis on a 10-minute call."""
+def speed(config: DiarizationConfig, reference: DiarizationConfig | None = None) -> None:
+    """Median CPU time of ``analyze --separate`` (with ``config``; and with ``reference``
+    interleaved, when given) vs plain mono analysis on a 10-minute call."""
     import statistics
     import tempfile
 
@@ -193,19 +290,109 @@ def speed() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "mono10.wav"
         sf.write(path, mono, 16000, subtype="PCM_16")
-        sep_s, plain_s = [], []
-        for _ in range(3):
-            t0 = time.process_time()
-            analyze_separated(path)
-            sep_s.append(time.process_time() - t0)
+        sep_s, ref_s, plain_s = [], [], []
+        for k in range(3):
+            # the two settings alternate which goes first, so neither always runs cold
+            order = (
+                [(config, sep_s), (reference, ref_s)]
+                if reference is not None
+                else [(config, sep_s)]
+            )
+            for cfg, into in order if k % 2 == 0 else order[::-1]:
+                t0 = time.process_time()
+                analyze_separated(path, diarization=cfg)
+                into.append(time.process_time() - t0)
             t0 = time.process_time()
             analyze_file(path)
             plain_s.append(time.process_time() - t0)
     s, p = statistics.median(sep_s), statistics.median(plain_s)
+    if ref_s:
+        r = statistics.median(ref_s)
+        print(
+            f"10-min mono call, reference settings: separate+analyze {r:.2f} s CPU "
+            f"({600 / r:.0f}x real time)"
+        )
     print(
         f"10-min mono call: separate+analyze {s:.2f} s CPU ({600 / s:.0f}x real time), "
         f"plain mono analyze {p:.2f} s ({600 / p:.0f}x), ratio {s / p:.1f}"
     )
+
+
+AGREEMENT_POINTS = 10.0
+"""The issue's bound on a criterion's score difference between a two-channel call and its mix."""
+
+
+def score_agreement(config: DiarizationConfig, transcribe: bool, only: str | None) -> None:
+    """Score each bundled sample two-channel and as its mono mix (``--separate``) and print
+    every criterion side by side, the number within ``AGREEMENT_POINTS`` and the mono card's
+    separation summary (overlap found, interruptions and their confidence)."""
+    import csv
+    import json
+    import tempfile
+    from unittest import mock
+
+    import soundfile as sf
+
+    from calltone.models import diarization as diar
+    from calltone.service.scoring.batch import ScoreOptions, score_many
+
+    original = diar.diarize
+
+    def configured(samples: np.ndarray, cfg: DiarizationConfig | None = None) -> Diarization:
+        return original(samples, config)
+
+    total_ok = total = 0
+    for d in sorted((ROOT / "samples").glob("*/call.wav")):
+        name = d.parent.name
+        if only and only not in name:
+            continue
+        with tempfile.TemporaryDirectory() as tmp:
+            mono = Path(tmp) / f"{name}_mono.wav"
+            sf.write(mono, load_audio(d).samples.sum(axis=0), 16000, subtype="PCM_16")
+            out = Path(tmp) / "cards"
+            with mock.patch.object(diar, "diarize", configured):
+                score_many(
+                    [d, mono],
+                    out,
+                    ScoreOptions(transcribe=transcribe, separate=True),
+                    workers=1,
+                    progress=False,
+                )
+            rows = {r["call_id"]: r for r in csv.DictReader((out / "summary.csv").open())}
+            two, mix = rows["call"], rows[f"{name}_mono"]
+            card = json.loads((out / f"{name}_mono.scorecard.json").read_text())
+        crit = [
+            k
+            for k in two
+            if k not in ("call_id", "path", "status", "scorecard", "report", "error", "overall")
+        ]
+        ok = n = 0
+        diffs = []
+        for k in crit:
+            a, b = two[k], mix[k]
+            if a == "n/a" and b == "n/a":
+                continue
+            n += 1
+            good = a != "n/a" and b != "n/a" and abs(float(a) - float(b)) <= AGREEMENT_POINTS
+            ok += good
+            if not good:
+                diffs.append(f"{k} {a} -> {b}")
+        total_ok, total = total_ok + ok, total + n
+        sep = card["call"].get("separation", {})
+        evidence = [e for c in card["criteria"] for e in c.get("evidence", [])]
+        cuts = [
+            f"{e.get('speaker')} {e['start_s']:.1f} s"
+            for e in evidence
+            if e.get("kind") == "interruption"
+        ]
+        print(
+            f"{name:26s} within {AGREEMENT_POINTS:.0f} points: {ok} of {n}; overall "
+            f"{two['overall']} -> {mix['overall']}; off: {'; '.join(diffs) or 'none'}; "
+            f"roles by {sep.get('role_decided_by')}; interruptions in the mix's evidence: "
+            f"{', '.join(sorted(set(cuts))) or 'none'}",
+            flush=True,
+        )
+    print(f"all samples: {total_ok} of {total} criteria within {AGREEMENT_POINTS:.0f} points")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -225,19 +412,64 @@ def main(argv: list[str] | None = None) -> int:
         metavar="KEY=VALUE",
         help="DiarizationConfig overrides, e.g. detect_overlap=false features.fmin_hz=300",
     )
+    ap.add_argument(
+        "--speed-reference",
+        nargs="*",
+        default=None,
+        metavar="KEY=VALUE",
+        help="with --speed: also time these settings, interleaved (e.g. newcomer_overlap=false)",
+    )
+    ap.add_argument(
+        "--grid",
+        nargs="*",
+        default=[],
+        metavar="KEY=V1,V2",
+        help="fitting-set DER sum of every combination (speaker frames computed once per file)",
+    )
+    ap.add_argument(
+        "--cutins",
+        action="store_true",
+        help="run the held-out cut-in calls (cut_in_cases) instead of the fitting set",
+    )
+    ap.add_argument(
+        "--scores",
+        action="store_true",
+        help="score agreement: each bundled sample two-channel vs its mono mix with --separate",
+    )
+    ap.add_argument(
+        "--no-transcribe", action="store_true", help="with --scores: acoustic criteria only"
+    )
     args = ap.parse_args(argv)
     config = parse_config(args.set)
+    if args.scores:
+        score_agreement(config, not args.no_transcribe, args.only)
+        return 0
     if args.speed:
-        speed()
+        speed(config, parse_config(args.speed_reference) if args.speed_reference else None)
     print(
         f"{'file':24s} {'cond':8s} {'dur_s':>6s} {'DER%':>6s} {'miss%':>6s} {'fa%':>6s} "
         f"{'conf%':>6s} {'xRT':>6s} {'spk':>3s} {'ovl_ref_s':>9s} {'ovl_hyp_s':>9s} "
-        f"{'ovl_hit_s':>9s}"
+        f"{'ovl_hit_s':>9s} {'ovl_found':>9s} {'ovl_false':>9s}"
     )
     rows = []
-    for case in cases(args.only):
+    totals = [0, 0, 0]
+    grid = grid_configs(args.set, args.grid)
+    sums: dict[int, list[tuple[str, str, float]]] = {g: [] for g in range(len(grid))}
+    run_cases = cut_in_cases() if args.cutins else cases(args.only)
+    for case in run_cases:
+        if args.only and args.only not in case.name:
+            continue
         for cond in args.conditions.split(","):
             x = case.mono if cond == "wb" else through(case.mono, cond)
+            if len(grid) > 1:
+                frames = speaker_frames_of(x, config)
+                for g, (_label, cfg) in enumerate(grid):
+                    dg = diarize_frames(frames, cfg)
+                    rg = der(
+                        case.reference, hyp_segments(dg), collar_s=0.25, uem_end_s=x.size / 16000
+                    )
+                    sums[g].append((case.name, cond, rg.der))
+                continue
             t0 = time.process_time()
             d = diarize(x, config)
             cpu_s = time.process_time() - t0
@@ -245,23 +477,82 @@ def main(argv: list[str] | None = None) -> int:
             dur = x.size / 16000
             rows.append((case.name, cond, r.der))
             ov_ref, ov_hyp, ov_hit = overlap_seconds(case.reference, d, d.frame_speaker.size)
+            n_ov, n_found, n_false = overlap_stretches(case.reference, d, d.frame_speaker.size)
+            totals = [a + b for a, b in zip(totals, (n_ov, n_found, n_false), strict=True)]
             ref = r.reference_s
             print(
                 f"{case.name:24s} {cond:8s} {dur:6.1f} {100 * r.der:6.1f} "
                 f"{100 * r.missed_s / ref:6.1f} {100 * r.false_alarm_s / ref:6.1f} "
                 f"{100 * r.confusion_s / ref:6.1f} {dur / cpu_s:6.0f} {d.n_speakers:3d} "
-                f"{ov_ref:9.1f} {ov_hyp:9.1f} {ov_hit:9.1f}",
+                f"{ov_ref:9.1f} {ov_hyp:9.1f} {ov_hit:9.1f} {n_found:4d}/{n_ov:<4d} {n_false:9d}",
                 flush=True,
             )
+    if len(grid) > 1:
+        for g, (label, _cfg) in enumerate(grid):
+            fit = [r for name, _, r in sums[g] if name != "phone_call"]
+            phone = [f"{100 * r:.1f}" for name, _, r in sums[g] if name == "phone_call"]
+            print(
+                f"{label:60s} fitting-set sum {100 * sum(fit):7.1f}  phone call "
+                f"{' / '.join(phone)}  "
+                + " ".join(f"{n}:{c}={100 * r:.1f}" for n, c, r in sums[g] if "interr" in n),
+                flush=True,
+            )
+        return 0
     if rows:
+        print(
+            f"overlap stretches >= 0.5 s found (>= 0.3 s marked): {totals[1]} of {totals[0]}; "
+            f"marked stretches touching no real overlap: {totals[2]}"
+        )
         print(f"summed DER: {sum(100 * r for _, _, r in rows):.1f}")
         fit = [r for name, _, r in rows if name != "phone_call"]
         print(f"fitting set (all but the phone call) summed DER: {100 * sum(fit):.1f}")
     return 0
 
 
-def overlap_seconds(reference: list[Segment], d: Diarization, n: int) -> tuple[float, float, float]:
-    """Reference overlap, marked overlap and their intersection, in seconds (no collar)."""
+def grid_configs(base: list[str], grid: list[str]) -> list[tuple[str, DiarizationConfig]]:
+    """Every combination of the ``--grid KEY=v1,v2`` values on top of ``--set``."""
+    import itertools
+
+    axes = [(k, v.split(",")) for k, _, v in (item.partition("=") for item in grid)]
+    out = []
+    for combo in itertools.product(*[vals for _, vals in axes]) if axes else [()]:
+        extra = [f"{k}={v}" for (k, _), v in zip(axes, combo, strict=True)]
+        out.append((" ".join(extra) or "defaults", parse_config([*base, *extra])))
+    return out
+
+
+def speaker_frames_of(x: np.ndarray, config: DiarizationConfig) -> SpeakerFrames:
+    """What :func:`diarize` computes before the judgement (so a grid reuses it)."""
+    stream = FeatureStream(1)
+    step = 10 * config.features.sample_rate_hz
+    blocks = [stream.push(x[None, i : i + step]) for i in range(0, x.size, step)]
+    ch = concat_blocks([*blocks, stream.finish()]).channels[0]
+    return speaker_frames(x, ch.speech, ch.f0_hz, ch.loudness_dbfs, config.features)
+
+
+def overlap_stretches(reference: list[Segment], d: Diarization, n: int) -> tuple[int, int, int]:
+    """Reference overlap stretches of >= 0.5 s, how many of them have >= 0.3 s marked, and how
+    many marked stretches touch no reference overlap (false cut-ins)."""
+    ref, hyp = _overlap_masks(reference, d, n)
+    found = total = 0
+    for v, s, e in _mask_runs(ref):
+        if v and e - s >= round(0.5 / d.hop_s):
+            total += 1
+            found += int(hyp[s:e].sum() >= round(0.3 / d.hop_s))
+    false = sum(1 for v, s, e in _mask_runs(hyp) if v and not ref[s:e].any())
+    return total, found, false
+
+
+def _mask_runs(m: np.ndarray) -> list[tuple[bool, int, int]]:
+    edges = np.flatnonzero(np.diff(m.astype(np.int8))) + 1
+    starts = np.concatenate([[0], edges])
+    ends = np.concatenate([edges, [m.size]])
+    return [(bool(m[s]), int(s), int(e)) for s, e in zip(starts, ends, strict=True)]
+
+
+def _overlap_masks(
+    reference: list[Segment], d: Diarization, n: int
+) -> tuple[np.ndarray, np.ndarray]:
     hop = d.hop_s
     count = np.zeros(n, dtype=np.int8)
     for lab in {seg[2] for seg in reference}:
@@ -274,6 +565,13 @@ def overlap_seconds(reference: list[Segment], d: Diarization, n: int) -> tuple[f
     hyp = np.zeros(n, dtype=bool)
     fs = d.frame_speaker[:n]
     hyp[: fs.size] = fs == 2
+    return ref, hyp
+
+
+def overlap_seconds(reference: list[Segment], d: Diarization, n: int) -> tuple[float, float, float]:
+    """Reference overlap, marked overlap and their intersection, in seconds (no collar)."""
+    ref, hyp = _overlap_masks(reference, d, n)
+    hop = d.hop_s
     return float(ref.sum() * hop), float(hyp.sum() * hop), float((ref & hyp).sum() * hop)
 
 

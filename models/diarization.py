@@ -14,6 +14,11 @@ How it decides
 3. Overlap: a third Gaussian of the two voices at once (the call's own frames added in pairs)
    and a three-state Viterbi pass mark frames where both are active (``frame_speaker == 2``).
    The frame evidence is weak on real calls, so the default prior marks little there.
+   Cut-ins (``newcomer_overlap``): next to a change of speaker with no pause, the stretch where
+   the mix sounds like two talkers (loud but without one pitch, no dips between syllables) is
+   marked as overlap, so the party who was not talking before it (the newcomer) has their
+   turn start there and the party who was talking keeps it: the interruption is the
+   newcomer's.
 4. Turns shorter than ``min_turn_s`` are merged into their neighbours. Each turn's confidence
    is how clearly its frames favour its speaker (logistic of the mean per-frame LLR).
 
@@ -165,6 +170,41 @@ class DiarizationConfig:
         Only frame pairs within this level of each other are added into synthetic overlap:
         a pair where one voice is far louder sounds like that voice alone, and a model fitted
         on such pairs claims single-voice frames as overlap.
+    newcomer_overlap : bool
+        Look for overlap where one party cuts in over the other (:func:`_newcomer_overlaps`):
+        in a mono mix the resegmentation keeps the overlapped frames with the party who was
+        already talking and changes speaker, with no pause, when that party stops. Around
+        every such pause-less change, the stretch where the mix sounds like two talkers at
+        once (:func:`two_talker_score`) is marked as overlap (``frame_speaker == 2``), so the
+        party who was not talking before it (the newcomer) gets its start in their channel
+        and the party who was talking keeps theirs: the interruption is the newcomer's.
+    two_talker_window_s : float
+        The two-talker score is averaged over this long (0.8 s: a few syllables of each voice).
+    two_talker_loud_db_under_peak, two_talker_dip_db_under_peak : float
+        Frames within ``two_talker_loud_db_under_peak`` of the call's loud speech (90th
+        percentile of the speech frames' feature-band level) are "loud"; frames more than
+        ``two_talker_dip_db_under_peak`` under it are "dips" (the gaps between one talker's
+        syllables and words).
+    two_talker_min_score : float
+        A frame sounds like two talkers when, over the window, the fraction of loud frames the
+        front end finds unvoiced times the fraction of frames that are not dips is at least
+        this. One voice alone is periodic when loud (its pitch is found) and dips between
+        syllables; two voices at once are loud and aperiodic (two pitches defeat a one-pitch
+        tracker) and fill each other's dips.
+    two_talker_extend_score : float
+        A stretch that reaches ``two_talker_min_score`` somewhere extends to the frames around
+        it that score at least this (hysteresis: the score of a real overlap wavers with the
+        words in it, and a lower bar alone also marks stretches of one voice).
+    newcomer_min_overlap_s : float
+        A two-talker stretch shorter than this next to a change is not marked (a cough, a
+        laugh, one fricative-heavy word).
+    newcomer_search_s : float
+        The stretch is looked for at most this far from the pause-less change it touches.
+    newcomer_min_prior_s : float
+        Someone must have been talking, alone and without a pause, for at least this long just
+        before the stretch: a cut-in happens while the other party is talking. A stretch at the
+        start of a turn is one voice that sounds like two (a shout: loud, with little pitch
+        found and few dips), not an interruption.
 
     Raises
     ------
@@ -200,6 +240,15 @@ class DiarizationConfig:
     level_regression: bool = False
     init_method: str = "spectral"
     spectral_neighbours_fraction: float = 0.1
+    newcomer_overlap: bool = True
+    two_talker_window_s: float = 0.8
+    two_talker_loud_db_under_peak: float = 12.0
+    two_talker_dip_db_under_peak: float = 25.0
+    two_talker_min_score: float = 0.7
+    two_talker_extend_score: float = 0.4
+    newcomer_min_overlap_s: float = 0.5
+    newcomer_search_s: float = 4.0
+    newcomer_min_prior_s: float = 1.0
 
     def __post_init__(self) -> None:
         checks: list[tuple[str, float, bool, str]] = [
@@ -289,6 +338,56 @@ class DiarizationConfig:
                 self.overlap_model_frames,
                 self.overlap_model_frames >= 100,
                 "100 frames or more",
+            ),
+        ]
+        checks += [
+            (
+                "two_talker_window_s",
+                self.two_talker_window_s,
+                0.05 <= self.two_talker_window_s <= 5,
+                "0.05 to 5 s",
+            ),
+            (
+                "two_talker_loud_db_under_peak",
+                self.two_talker_loud_db_under_peak,
+                self.two_talker_loud_db_under_peak > 0,
+                "a positive number of dB",
+            ),
+            (
+                "two_talker_dip_db_under_peak",
+                self.two_talker_dip_db_under_peak,
+                self.two_talker_dip_db_under_peak > self.two_talker_loud_db_under_peak,
+                "more dB than two_talker_loud_db_under_peak",
+            ),
+            (
+                "two_talker_min_score",
+                self.two_talker_min_score,
+                0 < self.two_talker_min_score <= 1,
+                "a score in (0, 1]",
+            ),
+            (
+                "two_talker_extend_score",
+                self.two_talker_extend_score,
+                0 < self.two_talker_extend_score <= self.two_talker_min_score,
+                "a score in (0, two_talker_min_score]",
+            ),
+            (
+                "newcomer_min_overlap_s",
+                self.newcomer_min_overlap_s,
+                self.newcomer_min_overlap_s >= 0,
+                "0 s or more",
+            ),
+            (
+                "newcomer_min_prior_s",
+                self.newcomer_min_prior_s,
+                self.newcomer_min_prior_s >= 0,
+                "0 s or more",
+            ),
+            (
+                "newcomer_search_s",
+                self.newcomer_search_s,
+                self.newcomer_search_s > 0,
+                "a positive number of seconds",
             ),
         ]
         if self.init_method not in ("spectral", "ward"):
@@ -549,6 +648,75 @@ def _near_latched_changes(
     return near
 
 
+def two_talker_score(frames: SpeakerFrames, cfg: DiarizationConfig) -> np.ndarray:
+    """Per frame, 0..1: how much the mix around it sounds like two people talking at once.
+
+    Over ``two_talker_window_s``: (fraction of the loud frames that the front end finds
+    unvoiced) x (fraction of frames that are not dips). One talker alone is periodic when loud
+    and leaves dips between syllables; two talkers at once give a mix whose loud frames have
+    no single pitch (YIN's periodicity fails on two) and whose dips the other voice fills.
+    Levels are each frame's feature-band level against the call's loud speech (90th percentile
+    over the speech frames), so the score does not depend on the recording's gain.
+    """
+    n = len(frames)
+    level = frames.band_level_dbfs if frames.band_level_dbfs is not None else frames.loudness_dbfs
+    level = np.nan_to_num(np.asarray(level, dtype=np.float64)[:n], nan=-120.0)
+    if not frames.speech.any():
+        return np.zeros(n)
+    peak = float(np.percentile(level[frames.speech], 90))
+    loud = frames.speech & (level >= peak - cfg.two_talker_loud_db_under_peak)
+    dip = level < peak - cfg.two_talker_dip_db_under_peak
+    unvoiced_loud = loud & ~(frames.f0_hz[:n] > 0)
+    w = max(1, round(cfg.two_talker_window_s / frames.hop_s))
+    kernel = np.ones(w) / w
+    loud_frac = np.convolve(loud.astype(np.float64), kernel, "same")
+    unv_frac = np.convolve(unvoiced_loud.astype(np.float64), kernel, "same")
+    dip_frac = np.convolve(dip.astype(np.float64), kernel, "same")
+    return np.where(loud_frac > 0, unv_frac / np.maximum(loud_frac, 1e-9), 0.0) * (1 - dip_frac)
+
+
+def _newcomer_overlaps(
+    frames: SpeakerFrames, frame_speaker: np.ndarray, cfg: DiarizationConfig
+) -> np.ndarray:
+    """Frames to mark as overlap where one party cut in over the other
+    (``DiarizationConfig.newcomer_overlap``): the stretches of speech that sound like two
+    talkers (:func:`two_talker_score`) and touch a change between the two speakers with no
+    pause of ``latch_gap_s`` (each stretch reaching ``two_talker_min_score`` somewhere and
+    extended while it scores ``two_talker_extend_score``), cut to ``newcomer_search_s`` either side of the change, at least
+    ``newcomer_min_overlap_s`` long, after ``newcomer_min_prior_s`` of one party talking
+    alone without a pause. The party who was talking before the stretch keeps it in
+    their channel; the other party's channel gets it too, so their turn starts where the two
+    voices start and the interruption is theirs."""
+    n = frame_speaker.size
+    mark = np.zeros(n, dtype=bool)
+    idx = np.flatnonzero((frame_speaker == 0) | (frame_speaker == 1))
+    if idx.size < 2:
+        return mark
+    lab = frame_speaker[idx]
+    gap = round(cfg.latch_gap_s / frames.hop_s)
+    changes = idx[np.flatnonzero((np.diff(lab) != 0) & (np.diff(idx) <= gap + 1)) + 1]
+    if changes.size == 0:
+        return mark
+    score = two_talker_score(frames, cfg)
+    two = (score >= cfg.two_talker_extend_score) & (frame_speaker >= 0)
+    reach = round(cfg.newcomer_search_s / frames.hop_s)
+    min_len = max(1, round(cfg.newcomer_min_overlap_s / frames.hop_s))
+    prior = max(1, round(cfg.newcomer_min_prior_s / frames.hop_s))
+    for v, s, e in _runs(two.astype(np.int8)):
+        if v != 1 or score[s:e].max() < cfg.two_talker_min_score:
+            continue
+        near = changes[(changes >= s - 1) & (changes <= e)]
+        if near.size == 0:
+            continue
+        a, b = max(s, int(near[0]) - reach), min(e, int(near[-1]) + reach)
+        if b - a < min_len or a < prior:
+            continue
+        before = frame_speaker[a - prior : a]
+        if (before == before[-1]).all() and before[-1] in (0, 1):
+            mark[a:b] = True
+    return mark
+
+
 def _runs(labels: np.ndarray) -> list[tuple[int, int, int]]:
     """(value, start, end) runs of an int array (end exclusive)."""
     if labels.size == 0:
@@ -636,6 +804,8 @@ def _diarize_frames(frames: SpeakerFrames, config: DiarizationConfig | None) -> 
     if cfg.detect_overlap:
         frame_lab, llr = _overlap_pass(frames, idx, x, frame_lab, cfg)
     frame_speaker[idx] = frame_lab
+    if cfg.newcomer_overlap:
+        frame_speaker[_newcomer_overlaps(frames, frame_speaker, cfg)] = 2
     full_llr = np.zeros(n)
     full_llr[idx] = llr
     return _finish(frame_speaker, full_llr, sp, hop, cfg, n_speakers=2)
@@ -942,15 +1112,18 @@ def _ramped(g: np.ndarray, k: int) -> np.ndarray:
 
 
 SEPARATION_METHOD = (
-    "mfcc-ward+gauss-viterbi, overlap by a synthetic two-voice Gaussian "
-    "(audio/speakers.py, models/diarization.py)"
+    "mfcc normalised-cut+gauss-viterbi, overlap by a synthetic two-voice Gaussian and by "
+    "two-talker stretches at pause-less speaker changes (audio/speakers.py, "
+    "models/diarization.py)"
 )
 SEPARATION_NOTE = (
     "mono recording separated into two parties by diarization (--separate): channel 0 is the "
     "agent's turns, channel 1 the customer's; who is who and the turn boundaries are estimates, "
-    "and overlapped speech is estimated (most overlap is not found, some is marked wrongly), so "
-    "interruptions are lower confidence than on a two-channel recording (each interruption's "
-    "evidence.confidence)"
+    "and overlapped speech is estimated (a cut-in over the other party is found when the mix "
+    "sounds like two talkers next to a change of speaker; backchannels and short or quiet "
+    "overlaps mostly are not, and the words said inside an overlap are heard in both channels), "
+    "so interruptions are lower confidence than on a two-channel recording (each "
+    "interruption's evidence.confidence)"
 )
 INTERRUPTIONS_CONFIDENCE_NOTE = (
     "low: overlap in a mono mix is estimated; each interruption's evidence.confidence is the "

@@ -56,8 +56,10 @@ class StreamSeparationConfig:
     ----------
     diarization : DiarizationConfig
         The recorded-call settings used at every refit (features, switch penalty, masking).
-        Overlap detection is off by default here: it marks almost nothing on real calls
-        (docs/diarization.md) and costs most of a refit.
+        Overlap detection (both passes) is off by default here: the live separator gives every
+        frame one speaker, so a refit's overlap would only leave its frames out of the speaker
+        models; the overlap Gaussian marks almost nothing on real calls and costs most of a
+        refit (docs/diarization.md).
     delay_s : float
         How long after it arrives a frame's speaker is decided (lookahead for the Viterbi path).
     step_s : float
@@ -75,7 +77,7 @@ class StreamSeparationConfig:
     """
 
     diarization: DiarizationConfig = field(
-        default_factory=lambda: DiarizationConfig(detect_overlap=False)
+        default_factory=lambda: DiarizationConfig(detect_overlap=False, newcomer_overlap=False)
     )
     delay_s: float = 2.0
     step_s: float = 0.4
