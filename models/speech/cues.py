@@ -74,8 +74,10 @@ _CLAUSE_END = (",", ";", ":", "—", "–", " -")
 # (difflib ratio); the cue's confidence is scaled by NAME_NEAR_MISS_CONFIDENCE.
 NAME_SPELLING_MIN_RATIO = 0.6
 NAME_NEAR_MISS_CONFIDENCE = 0.7
-# After a title ("Mr. Copper", "Mrs. Jonas") a capitalised word (or two: "Mr. Mark Afford") is the
-# agent addressing someone by surname; it counts as the customer's surname when its consonant
+# After a title ("Mr. Copper", "Mrs. Jonas") a capitalised word (or two: "Mr. Mark Afford") that
+# ends a clause (a vocative: "Thanks, Mr. Copper, ...", "... reach you on, Mr. Caffer?"; not "Mr.
+# Cooper from our installation team will call") is the agent addressing someone by surname; it
+# counts as the customer's surname when its consonant
 # skeleton (:func:`phonetic_key` without a leading vowel) is this similar to the surname's (difflib
 # ratio: "Copper" / "Caffer" / "Markuffer" for "Okafor", not "Taylor" or "Harriet"), at confidence
 # x NAME_AFTER_TITLE_CONFIDENCE. Whisper garbles an unfamiliar surname more than a first name, and
@@ -779,6 +781,7 @@ def _surnames_after_titles(s: _Sentence, name_tokens: list[str]) -> list[tuple[i
     surname = name_tokens[-1]
     out = []
     toks = [t.text for t in s.tokens]
+    clause_ends = {hi for _, hi in s.clauses}
     for k, tok in enumerate(toks):
         if tok not in _TITLE_TOKENS:
             continue
@@ -794,6 +797,9 @@ def _surnames_after_titles(s: _Sentence, name_tokens: list[str]) -> list[tuple[i
             ):
                 continue
             joined = "".join(words)
+            last = j + n - 1
+            if s.offsets[last] + len(toks[last]) not in clause_ends:
+                continue  # not a vocative: "Mr. Cooper from our installation team"
             if len(joined) >= 3 and surname_after_title(joined, surname):
                 out.append((k, j + n))
                 break

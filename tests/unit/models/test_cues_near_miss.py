@@ -272,6 +272,7 @@ def test_another_surname_or_no_title_is_not_the_customer() -> None:
     name = "Priya Ramasamy"
     for text in (
         "Mrs. Patel from billing will ring you.",  # another skeleton
+        "Mrs. Ramsey from billing will ring you.",  # a similar one, but no vocative
         "Rumsey is on the form.",  # no title: the stricter near-miss rule applies
         "Thanks, mrs. ramsummy, done.",  # Whisper capitalises a name it writes as one
     ):
@@ -348,3 +349,9 @@ def test_still_more_routes_to_the_role() -> None:
 def test_sure_and_bet_acknowledge_a_feeling() -> None:
     assert "empathy" in found("I bet that was a bit unnerving.")
     assert "empathy" not in found("I bet that was the courier.")
+
+
+def test_a_sentence_ending_on_me_your_manager_is_a_request() -> None:
+    assert "manager_request" in found("Honestly, just, um, me your manager now.", "customer")
+    assert "manager_request" not in found("Send me your manager's email address.", "customer")
+    assert "manager_request" not in found("You remind me your manager is away.", "customer")
