@@ -432,8 +432,9 @@ class SpeechGate:
         if raw.size == 0:
             return np.zeros(0, bool)
         if not self._pending and (raw.all() if self.in_speech else not raw.any()):
-            # The whole block agrees with the state (most blocks): it keeps it.
-            return np.full(raw.size, self.in_speech)
+            # The whole block agrees with the state (most blocks): it keeps it, i.e. the labels
+            # are the block itself.
+            return raw.astype(bool, copy=True)
         change = np.flatnonzero(np.diff(raw.astype(np.int8))) + 1
         starts = np.concatenate(([0], change))
         ends = np.concatenate((change, [raw.size]))
@@ -1036,7 +1037,9 @@ class FeatureStream:
         past_n = self._f0_past.shape[1]
         steady = _steady_pitch(self._f0_past, raw_f0[:, span], o)
         firsts = out[1].copy()  # the first continuity pass's output (the raw track if steady)
-        for c in np.flatnonzero(~steady).tolist():
+        for c in range(self.n_channels):
+            if steady[c]:
+                continue
             # Judged against the raw track on both sides (never the corrected one), so the
             # result does not depend on where a block ended.
             first = _pitch_continuity(raw_f0[c, span], r_ctx, o)
@@ -1052,7 +1055,9 @@ class FeatureStream:
         voiced_mid = self._voiced[:, mid]
         voiced_out = voiced_mid & labels & np.isfinite(out[1])
         nuclei = np.zeros((self.n_channels, ready), bool)
-        for c in np.flatnonzero(voiced_mid.any(axis=1)).tolist():  # nuclei: voiced frames only
+        for c in range(self.n_channels):
+            if not voiced_mid[c].any():
+                continue  # nuclei lie in voiced frames only
             nuclei[c] = _nuclei(self._held[0, c, span], self._voiced[c, span], o)[mid] & labels[c]
         chans = [
             ChannelFrames(
@@ -1084,8 +1089,7 @@ def _hnr_db_f32(aperiodicity: np.ndarray) -> np.ndarray:
     """:func:`hnr_db_from_aperiodicity` in fewer numpy calls (the same numbers: ``clip`` of
     floats is ``minimum(maximum(...))``)."""
     d = np.minimum(np.maximum(aperiodicity.astype(np.float64), 1e-3), 1.0)
-    with np.errstate(divide="ignore"):
-        h = 10.0 * np.log10(np.maximum(1.0 - d, 1e-12) / d)
+    h = 10.0 * np.log10(np.maximum(1.0 - d, 1e-12) / d)  # both terms positive: no warning
     return np.minimum(np.maximum(h, HNR_MIN_DB), HNR_MAX_DB).astype(np.float32)
 
 
@@ -1101,9 +1105,9 @@ def _steady_pitch(past_hz: np.ndarray, span_hz: np.ndarray, o: FeatureOptions) -
     is steady by their own test too; the others go through the passes.
     """
     vals = np.concatenate((past_hz, span_hz), axis=1) if past_hz.shape[1] else span_hz
-    with np.errstate(invalid="ignore"):  # all-NaN rows: no voiced frame, steady
-        hi = np.fmax.reduce(vals, axis=1).astype(np.float64)
-        lo = np.fmin.reduce(vals, axis=1).astype(np.float64)
+    # All-NaN rows (no voiced frame) give NaN, without a warning: steady.
+    hi = np.fmax.reduce(vals, axis=1).astype(np.float64)
+    lo = np.fmin.reduce(vals, axis=1).astype(np.float64)
     ratio = 2.0 ** (o.pitch_jump_max_st / 12.0) * (1.0 - 1e-9)
     return np.asarray(~(hi > lo * ratio))
 
