@@ -355,3 +355,16 @@ def test_a_sentence_ending_on_me_your_manager_is_a_request() -> None:
     assert "manager_request" in found("Honestly, just, um, me your manager now.", "customer")
     assert "manager_request" not in found("Send me your manager's email address.", "customer")
     assert "manager_request" not in found("You remind me your manager is away.", "customer")
+
+
+def test_politeness_words_do_not_break_a_request() -> None:
+    assert "manager_request" in found("May I perhaps speak with your manager?", "customer")
+    assert "manager_request" in found("We would prefer to talk to a supervisor.", "customer")
+    assert "manager_request" in found("Put me onto a manager, please.", "customer")
+    assert "manager_request" not in found("We would prefer to talk to you, actually.", "customer")
+
+
+def test_the_role_brought_to_the_caller() -> None:
+    assert "supervisor_offer" in found("Hold on and I'll have the duty manager on the phone.")
+    assert "supervisor_offer" in found("My supervisor is here, would you like a word with him?")
+    assert "supervisor_offer" not in found("I'll have the manager's answer by Friday.")
