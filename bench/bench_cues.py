@@ -86,7 +86,12 @@ def load_set(name: str) -> tuple[tuple[Labelled, ...], str, tuple[str, ...]]:
     elif name == "fresh":
         import cue_set_fresh as mod
     elif name == "fresh2":
-        import cue_set_fresh2 as mod  # the lead's blind set: never opened by the matcher's authors
+        try:
+            import cue_set_fresh2 as mod  # the lead's blind set: not opened by the matcher's authors
+        except ModuleNotFoundError as exc:
+            raise SystemExit(
+                "set 'fresh2' needs bench/cue_set_fresh2.py (UTTERANCES, CUSTOMER_NAME, VOICES)"
+            ) from exc
     else:
         raise ValueError(f"set must be 'dev', 'fresh' or 'fresh2', got {name!r}")
     voices: list[str] = []
