@@ -290,7 +290,9 @@ def speed(config: DiarizationConfig, reference: DiarizationConfig | None = None)
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "mono10.wav"
         sf.write(path, mono, 16000, subtype="PCM_16")
-        sep_s, ref_s, plain_s = [], [], []
+        sep_s: list[float] = []
+        ref_s: list[float] = []
+        plain_s: list[float] = []
         for k in range(3):
             # the two settings alternate which goes first, so neither always runs cold
             order = (
