@@ -686,7 +686,11 @@ def _match_spec(
             spans.extend((a, b, pat) for a, b in _find_phrase(pat.tokens, s.tokens, pat.max_slips))
     if spec.polarity == "good":
         # a name is a vocative, never negated ("That's not right, Miss Jones")
-        spans = [sp for sp in spans if sp[2].has_name or not _negated(s.tokens, sp[0])]
+        spans = [
+            sp
+            for sp in spans
+            if sp[2].has_name or not _negated(s.tokens, sp[0], _clause_start(s, sp[0]))
+        ]
     spans.sort(key=lambda sp: (sp[0], -(sp[1] - sp[0])))
     cues: list[Cue] = []
     last_end = -1
@@ -871,8 +875,17 @@ def _char_to_tokens(s: _Sentence, start: int, end: int) -> tuple[int, int]:
     return a, b
 
 
-def _negated(tokens: list[NormToken], start: int) -> bool:
-    for j in range(max(0, start - NEGATION_WINDOW_TOKENS), start):
+def _clause_start(s: _Sentence, k: int) -> int:
+    """Index of the first token of the clause (cut at the transcript's commas, ...) holding token
+    ``k``: a negation in an earlier clause does not negate a cue ("If you're not happy with that,
+    my supervisor can review it"; "No, I can get you a refund")."""
+    off = s.offsets[k]
+    lo = max((a for a, _ in s.clauses if a <= off), default=0)
+    return next(i for i, o in enumerate(s.offsets) if o >= lo)
+
+
+def _negated(tokens: list[NormToken], start: int, clause_start: int = 0) -> bool:
+    for j in range(max(0, clause_start, start - NEGATION_WINDOW_TOKENS), start):
         t = tokens[j].text
         if t in NEGATIONS:
             nxt = tokens[j + 1].text if j + 1 < len(tokens) else ""

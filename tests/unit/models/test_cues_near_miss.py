@@ -320,7 +320,11 @@ def test_sent_elsewhere_in_other_words_is_bouncing() -> None:
 
 def test_oh_no_is_an_exclamation_not_a_negation() -> None:
     assert "empathy" in found("Oh no, how maddening.")
-    assert "empathy" not in found("No, how maddening is not the point.")
+    # a negation negates within its own clause only
+    assert "supervisor_offer" in found("If that's not enough, my supervisor can review it.")
+    assert "supervisor_offer" not in found("I'm afraid my supervisor can not review it.")
+    assert "solution_offer" in found("No, I can offer you a refund.")
+    assert "solution_offer" not in found("We can not offer you a refund.")
 
 
 def test_more_routes_to_the_role_and_their_hard_negatives() -> None:
