@@ -66,6 +66,38 @@ class CrosstalkOptions:
         copies, so a frame-by-frame comparison reads the leak as a voice of its own there
         (seen on Opus 8 kbit/s copies). A voice of its own differs from the louder one over
         the whole stretch, so it still shows.
+    echo_max_delay_frames, echo_block_frames : int
+        Echo paths (see :class:`EchoPath`): delays up to ``echo_max_delay_frames`` (10 ms
+        frames; 400 ms covers a network echo's round trip) are looked for; the estimate is
+        updated every ``echo_block_frames`` frames (a fixed grid, so chunking does not change
+        it).
+    echo_evidence_step_frames : int
+        Every this-many-th frame of a block is evidence (adjacent 10 ms frames share most of
+        their 32 ms window; the delay keeps its one-frame resolution): a quarter of the cost.
+    echo_memory_s, frame_hop_s : float
+        The echo statistics fade with this time constant (seconds of audio; ``frame_hop_s`` is
+        the frames' hop, ``FeatureOptions.hop_s``): a path that ends (a call transferred, an
+        echo canceller converging) is forgotten within about a minute.
+    echo_min_correlation, echo_min_frames : float, int
+        A channel has an echo path from another when its level changes follow the other's,
+        delayed, with a Pearson correlation of at least ``echo_min_correlation`` (0.6: the
+        delayed copy explains over a third of their variance) over at least
+        ``echo_min_frames`` evidence frames of the source's speech (1.6 s). Two parties in
+        conversation do not follow each other's level changes at any delay; an echo does at its
+        delay.
+    echo_active_range_db, echo_double_talk_db : float
+        Source frames within ``echo_active_range_db`` of the source's speech peak are the
+        evidence, where the receiving channel is at least ``echo_double_talk_db`` under the
+        source (its own speech at the source's level, double talk, is left out).
+    echo_gain_quantile : float
+        The echo's gain is this quantile of the level difference (receiver less source) at
+        the path's delay: echo frames sit at the gain, frames where noise or the party's own
+        speech adds to the echo sit above it.
+    echo_margin_db : float
+        With an echo path, a frame no more than ``echo_margin_db`` over the echo level
+        predicted from the source (its level ``delay`` frames before, plus the gain) is echo,
+        unless it shows its own voice; the delayed source's pitch is then "the other's pitch"
+        for the own-voice test too.
     own_range_db, peak_decay_db_per_frame : float
         Its own voice is within ``own_range_db`` of the channel's own speech peak (its loudest
         energetic frame that was not quiet, decaying by ``peak_decay_db_per_frame`` per 10 ms
@@ -86,6 +118,17 @@ class CrosstalkOptions:
     copy_min_db_under: float = 6.0
     peak_decay_db_per_frame: float = 0.002
     reference_frames: int = 4
+    echo_max_delay_frames: int = 40
+    echo_block_frames: int = 50
+    echo_evidence_step_frames: int = 4
+    echo_memory_s: float = 30.0
+    frame_hop_s: float = 0.01
+    echo_min_correlation: float = 0.6
+    echo_min_frames: int = 40
+    echo_active_range_db: float = 25.0
+    echo_double_talk_db: float = 6.0
+    echo_margin_db: float = 6.0
+    echo_gain_quantile: float = 0.2
 
     def __post_init__(self) -> None:
         if self.margin_db <= 0 or self.same_pitch_tolerance_st <= 0:
@@ -109,6 +152,7 @@ def own_voice_evidence(
     aperiodicity: np.ndarray,
     reference_f0_hz: np.ndarray,
     options: CrosstalkOptions,
+    echo_reference_f0_hz: np.ndarray | None = None,
 ) -> np.ndarray:
     """Frames where each channel is voiced at a pitch different from the loudest channel's.
 
@@ -121,6 +165,10 @@ def own_voice_evidence(
         with ``k`` rows, the frame's reference first, then earlier frames': a pitch within
         ``same_pitch_tolerance_st`` of any of them is the same voice (a multiple counts against
         the first row only).
+    echo_reference_f0_hz : np.ndarray, shape (k, channels, n), optional
+        Per channel, the pitch of the channel whose echo it carries, around the echo's delay
+        (:class:`EchoPath`; NaN where it has none): a pitch within ``same_pitch_tolerance_st``
+        of one of them is that voice's echo, not a voice of its own.
 
     Returns
     -------
@@ -141,11 +189,219 @@ def own_voice_evidence(
     # The loudest channel without a recent pitch (a long fricative, noise) cannot have leaked
     # a voiced frame.
     different = ~np.isfinite(refs[0])[None, :] | ~same
+    if echo_reference_f0_hz is not None:
+        with np.errstate(invalid="ignore", divide="ignore"):
+            echo_st = 12.0 * np.log2(f0_hz[None, :, :] / echo_reference_f0_hz)
+        different &= ~(np.abs(echo_st) <= options.same_pitch_tolerance_st).any(axis=0)
     return voiced & different
 
 
 #: Period multiples a leak's pitch may read, in semitones (2x, 3x, 4x).
 _MULTIPLES_ST = tuple(12.0 * float(np.log2(k)) for k in (2, 3, 4))
+
+
+#: Levels under this (dBFS) count as this level in the echo-path statistics (digital silence).
+_ECHO_LEVEL_FLOOR_DBFS = -100.0
+#: Bins of the echo gain histogram: 1 dB wide, from this far under the source up to 0 dB.
+_ECHO_GAIN_RANGE_DB = 60
+
+
+class EchoPath:
+    """Which channel each channel echoes, with what delay and gain, estimated causally.
+
+    A line echo (the far end's hybrid returning the agent's voice on the customer channel) or
+    a delayed acoustic leak (a softphone's speaker into its microphone) is a copy of another
+    channel *some frames later*, 20-300 ms on real lines. The frame-by-frame crosstalk tests
+    compare simultaneous frames, so a delayed copy reads as a voice of its own: at the source's
+    syllable ends its echo is still loud, and its pitch is the source's pitch of a few frames
+    before. This finds the delay the way echo cancellers' delay estimators do: the receiving
+    channel's level follows the source's level ``delay`` frames earlier, and only then.
+
+    For every ordered pair of channels and every delay up to ``echo_max_delay_frames`` it keeps
+    the Pearson correlation of the two levels' frame-to-frame *changes* (dB; a copy repeats the
+    source's syllable onsets and decays exactly, while a slow common drift, a gain control or a
+    turn fading out, correlates raw levels at every delay alike) over the source's speech
+    frames (within ``echo_active_range_db`` of its peak, not themselves echo) where the
+    receiving channel is at least ``echo_double_talk_db`` under the source (its own speech at
+    the source's level is double talk, no evidence). The statistics fade with a time constant
+    of ``echo_memory_s``. The best delay is an echo path when its correlation is at least
+    ``echo_min_correlation`` over ``echo_min_frames`` (effective) frames. The gain is the
+    ``echo_gain_quantile`` of the level difference at that delay (1 dB bins): an echo frame
+    sits at the gain, while frames where noise or the party's own speech adds to the echo sit
+    above it. Estimates change only every ``echo_block_frames`` frames (a fixed grid) and apply
+    to the frames after them, so the answer does not depend on chunking.
+    """
+
+    _SUMS = 6  # n, sx, sy, sxx, syy, sxy of the level changes
+
+    def __init__(self, n_channels: int, options: CrosstalkOptions) -> None:
+        self.o = options
+        self.n_channels = n_channels
+        lags, size = options.echo_max_delay_frames, options.echo_block_frames
+        # The last `lags + 1` levels before the current block, then the block's so far (dB),
+        # and which of them were not echo themselves (a source's echo of the other, an echo
+        # loop, is no evidence of a path); `_fill` is the next column to write.
+        self._hist = lags + 1
+        self._levels = np.full((n_channels, self._hist + size), np.nan)
+        self._own = np.ones((n_channels, self._hist + size), bool)
+        self._fill = self._hist
+        self._peak = np.full(n_channels, -np.inf)
+        # Ordered (source, receiver) pairs of different channels; per pair and delay the
+        # fading sums and the gain histogram.
+        pairs = [(a, b) for a in range(n_channels) for b in range(n_channels) if a != b]
+        self._pair_src = np.array([a for a, _ in pairs], np.int64)
+        self._pair_dst = np.array([b for _, b in pairs], np.int64)
+        self._sums = np.zeros((self._SUMS, len(pairs), lags + 1))
+        self._gain_hist = np.zeros((len(pairs), lags + 1, _ECHO_GAIN_RANGE_DB))
+        block_s = size * options.frame_hop_s
+        self._fade = float(np.exp(-block_s / options.echo_memory_s))
+        #: Per receiving channel: the source channel (-1: none), delay (frames), gain (dB) and
+        #: the correlation that decided it.
+        self.source = np.full(n_channels, -1, np.int64)
+        self.delay_frames = np.zeros(n_channels, np.int64)
+        self.gain_db = np.zeros(n_channels)
+        self.correlation = np.zeros(n_channels)
+        self._receivers: list[int] = []  # channels with an echo path
+
+    def push(self, loudness_dbfs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """A block's levels in; per frame the predicted echo level and its source and delay.
+
+        Parameters
+        ----------
+        loudness_dbfs : np.ndarray, shape (channels, n)
+
+        Returns
+        -------
+        echo_dbfs : np.ndarray, shape (channels, n)
+            The level an echo would have in each channel (the source's highest level within
+            one frame of the delay, plus the gain); ``-inf`` where there is no echo path.
+        source, delay_frames : np.ndarray of int, shape (channels, n)
+            The echo path in force at each frame (source -1: none).
+        """
+        x = np.maximum(np.asarray(loudness_dbfs, np.float64), _ECHO_LEVEL_FLOOR_DBFS)
+        n = x.shape[1]
+        echo = np.full(x.shape, -np.inf)
+        end = self._hist + self.o.echo_block_frames
+        parts: list[tuple[np.ndarray, np.ndarray, int]] = []
+        i = 0
+        while i < n:
+            m = min(n - i, end - self._fill)
+            parts.append((self.source.copy(), self.delay_frames.copy(), m))
+            f = self._fill
+            self._levels[:, f : f + m] = x[:, i : i + m]
+            for j in self._receivers:
+                # The source's levels one frame either side of the delay (NaN before any).
+                d = int(self.delay_frames[j])
+                row = self._levels[self.source[j]]
+                near = row[max(f - d - 1, 0) : f + m - d + 1]
+                if near.size < m + 2:
+                    near = np.concatenate((np.full(m + 2 - near.size, np.nan), near))
+                best = np.fmax(near[:m], near[1 : m + 1])
+                if d > 0:  # lag d - 1 too (at d = 0 that would be the next frame)
+                    best = np.fmax(best, near[2:])
+                echo[j, i : i + m] = np.where(np.isnan(best), -np.inf, best + self.gain_db[j])
+                self._own[j, f : f + m] = x[j, i : i + m] >= echo[j, i : i + m] + (
+                    self.o.echo_margin_db
+                )
+            self._fill += m
+            i += m
+            if self._fill == end:
+                self._block_stats()
+                self._estimate()
+        if len(parts) == 1:
+            src = np.repeat(parts[0][0][:, None], n, axis=1)
+            delay = np.repeat(parts[0][1][:, None], n, axis=1)
+        else:
+            src = np.concatenate([np.repeat(s[:, None], m, axis=1) for s, _, m in parts], axis=1)
+            delay = np.concatenate([np.repeat(d[:, None], m, axis=1) for _, d, m in parts], axis=1)
+        return echo, src, delay
+
+    def _block_stats(self) -> None:
+        """Fold the finished block into the fading statistics; keep the last levels."""
+        o = self.o
+        lags, size, h = o.echo_max_delay_frames, o.echo_block_frames, self._hist
+        levels = self._levels
+        # The source's speech: within range of its decaying peak (carried across blocks),
+        # judged at the receiving frame.
+        decay = o.peak_decay_db_per_frame * np.arange(1, size + 1)
+        lifted = np.maximum.accumulate(
+            np.concatenate((self._peak[:, None], levels[:, h:] + decay[None, :]), axis=1), axis=1
+        )[:, 1:]
+        peak = (lifted - decay[None, :])[:, :: o.echo_evidence_step_frames]
+        self._peak = lifted[:, -1] - decay[-1]
+        # Evidence frames: every `echo_evidence_step_frames`-th frame of the block (adjacent
+        # frames share most of their window; the delay keeps its one-frame resolution).
+        at = h + np.arange(0, size, o.echo_evidence_step_frames)
+        # Level changes over one frame, and frames that are their channel's own (not echo)
+        # together with the frame before.
+        change = np.diff(levels, axis=1, prepend=np.nan)
+        own = self._own & np.concatenate((self._own[:, :1], self._own[:, :-1]), axis=1)
+        x, dy = levels[:, at], change[:, at]
+        # lagged[c, lag, k]: channel c's level `lag` frames before evidence frame k.
+        idx = at[None, :] - np.arange(lags + 1)[:, None]
+        ps, pd = self._pair_src, self._pair_dst
+        xs = levels[ps[:, None, None], idx[None, :, :]]  # (pair, lag, k)
+        dx = change[ps[:, None, None], idx[None, :, :]]
+        y = x[pd][:, None, :]  # (pair, 1, k)
+        # The source's own speech (not its echo of another, with a level change), where the
+        # receiving channel is under it: double talk (its own speech at the source's level or
+        # over it) says nothing about an echo and only dilutes its correlation.
+        use = (
+            own[ps[:, None, None], idx[None, :, :]]
+            & (xs >= peak[ps][:, None, :] - o.echo_active_range_db)
+            & (y <= xs - o.echo_double_talk_db)
+            & np.isfinite(dx)
+        )
+        w = use.astype(np.float64)
+        a = np.where(use, dx, 0.0)
+        b = np.where(use, dy[pd][:, None, :], 0.0)
+        stats = np.stack(
+            (
+                w.sum(axis=-1),
+                a.sum(axis=-1),
+                b.sum(axis=-1),
+                (a * a).sum(axis=-1),
+                (b * b).sum(axis=-1),
+                (a * b).sum(axis=-1),
+            )
+        )
+        self._sums = self._sums * self._fade + stats
+        # The level difference, 1 dB bins from -_ECHO_GAIN_RANGE_DB up to 0 dB.
+        pair, lag, k = np.nonzero(use)
+        below = xs[pair, lag, k] - x[pd[pair], k]
+        diff = np.minimum(below.astype(np.int64), _ECHO_GAIN_RANGE_DB - 1)  # >= double talk
+        flat = (pair * (lags + 1) + lag) * _ECHO_GAIN_RANGE_DB + diff
+        counts = np.bincount(flat, minlength=self._gain_hist.size).reshape(self._gain_hist.shape)
+        self._gain_hist = self._gain_hist * self._fade + counts
+        self._levels[:, :h] = levels[:, size:]
+        self._own[:, :h] = self._own[:, size:]
+        self._own[:, h:] = True
+        self._fill = h
+
+    def _estimate(self) -> None:
+        o = self.o
+        n, sx, sy, sxx, syy, sxy = self._sums
+        with np.errstate(invalid="ignore", divide="ignore"):
+            r = (n * sxy - sx * sy) / np.sqrt((n * sxx - sx * sx) * (n * syy - sy * sy))
+        enough = n >= o.echo_min_frames
+        r = np.where(enough & np.isfinite(r), r, -np.inf)
+        for j in range(self.n_channels):
+            into = np.flatnonzero(self._pair_dst == j)
+            if not enough[into].any():
+                continue  # too little evidence either way: the path in force stays
+            rj = r[into]
+            k, d = np.unravel_index(int(np.argmax(rj)), rj.shape)
+            self.correlation[j] = rj[k, d]
+            if rj[k, d] >= o.echo_min_correlation:
+                self.source[j], self.delay_frames[j] = self._pair_src[into[k]], d
+                # The quantile of the level difference, from the top bin (0 dB) down.
+                hist = self._gain_hist[into[k], d][::-1]
+                cdf = np.cumsum(hist)
+                q = int(np.searchsorted(cdf, o.echo_gain_quantile * cdf[-1]))
+                self.gain_db[j] = -(_ECHO_GAIN_RANGE_DB - 1 - q) - 0.5
+            else:
+                self.source[j] = -1
+        self._receivers = [int(j) for j in np.flatnonzero(self.source >= 0)]
 
 
 class CrosstalkGate:
@@ -166,8 +422,12 @@ class CrosstalkGate:
         self._peak = np.full(n_channels, -np.inf)  # own speech peak (dBFS), decaying
         # The loudest channel's held pitch in the frames before the block (reference_frames-1).
         self._ref_hist = np.full(self.o.reference_frames - 1, np.nan)
-        self._pending: list[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]] = []
+        self._pending: list[tuple[np.ndarray, ...]] = []
         self._pending_frames = 0
+        self._echo = EchoPath(n_channels, self.o)
+        # Every channel's held pitch in the frames before the block, as far back as an echo's
+        # delay reaches (carried).
+        self._held_hist = np.full((n_channels, self.o.echo_max_delay_frames + 1), np.nan)
 
     def _held_pitch(self, f0: np.ndarray) -> np.ndarray:
         """Each channel's pitch, or its last one within ``pitch_hold_frames`` (carried)."""
@@ -217,15 +477,18 @@ class CrosstalkGate:
             return np.zeros(loud.shape, bool)
         loudest = loud.max(axis=0)[None, :]
         en = np.ones(loud.shape, bool) if energetic is None else np.asarray(energetic, bool)
+        # A delayed copy of another channel (EchoPath): no louder than its predicted level.
+        echo_dbfs, echo_src, echo_delay = self._echo.push(loud)
+        echoed = loud < echo_dbfs + self.o.echo_margin_db
         # Quiet (margin_db under) implies under copy_min_db_under when the margin is the wider.
         under = loud < loudest - self.o.copy_min_db_under
         if self.o.margin_db >= self.o.copy_min_db_under:
-            needed = en & under
+            needed = en & (under | echoed)
         else:
-            needed = en & ((loud < loudest - self.o.margin_db) | under)
+            needed = en & ((loud < loudest - self.o.margin_db) | under | echoed)
         if not needed.any():
             # The pitch and aperiodicity are converted when the block is worked out.
-            self._pending.append((loud, f0_hz, aperiodicity, en))
+            self._pending.append((loud, f0_hz, aperiodicity, en, echoed, echo_src, echo_delay))
             self._pending_frames += n
             if self._pending_frames >= self.MAX_PENDING_FRAMES:
                 self._work_out(*self._take_pending())
@@ -233,32 +496,32 @@ class CrosstalkGate:
         quiet = loud < loudest - self.o.margin_db
         f0 = np.asarray(f0_hz, dtype=np.float64)
         ap = np.asarray(aperiodicity, dtype=np.float64)
+        block = (loud, f0, ap, en, echoed, echo_src, echo_delay)
         if self._pending:
             before = self._pending_frames
-            pl, pf, pa, pe = self._take_pending()
+            pending = self._take_pending()
             own, copy = self._work_out(
-                np.concatenate((pl, loud), axis=1),
-                np.concatenate((pf, f0), axis=1),
-                np.concatenate((pa, ap), axis=1),
-                np.concatenate((pe, en), axis=1),
+                *(np.concatenate((p, b), axis=1) for p, b in zip(pending, block, strict=True))
             )
             own, copy = own[:, before:], copy[:, before:]
         else:
-            own, copy = self._work_out(loud, f0, ap, en)
-        # Its own voice seen within the hold outweighs both: a soft voice's weak syllables read
-        # the louder party's leak underneath them.
-        return (quiet | copy) & ~own
+            own, copy = self._work_out(*block)
+        # Its own voice seen within the hold outweighs all three: a soft voice's weak syllables
+        # read the louder party's leak underneath them.
+        return (quiet | copy | echoed) & ~own
 
     #: Blocks held unworked, at most this many frames (2 s): working them out costs mostly
     #: per call, so fewer, longer work-outs are cheaper; the decisions do not depend on it.
     MAX_PENDING_FRAMES = 200
 
-    def _take_pending(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    def _take_pending(self) -> tuple[np.ndarray, ...]:
         parts = self._pending
         self._pending, self._pending_frames = [], 0
-        return tuple(  # type: ignore[return-value]
+        return tuple(
             np.concatenate([p[k] for p in parts], axis=1, dtype=dt)
-            for k, dt in enumerate((np.float64, np.float64, np.float64, bool))
+            for k, dt in enumerate(
+                (np.float64, np.float64, np.float64, bool, bool, np.int64, np.int64)
+            )
         )
 
     def _own_peak(self, loud: np.ndarray, own_speech: np.ndarray) -> np.ndarray:
@@ -293,22 +556,51 @@ class CrosstalkGate:
         self._since[key] = since[:, -1].astype(np.int64)
         return np.asarray(since <= o.hold_frames)
 
+    def _echo_pitch(
+        self, held: np.ndarray, echo_src: np.ndarray, echo_delay: np.ndarray
+    ) -> np.ndarray | None:
+        """Per channel and frame, the held pitch of the channel it echoes, one frame either
+        side of the echo's delay, shape (3, channels, n); None when no frame has an echo path.
+        Carries the held pitch history."""
+        lags = self.o.echo_max_delay_frames
+        n = held.shape[1]
+        ext = np.concatenate((self._held_hist, held), axis=1)
+        self._held_hist = ext[:, ext.shape[1] - (lags + 1) :]
+        if not (echo_src >= 0).any():
+            return None
+        src = np.maximum(echo_src, 0)
+        rows = []
+        for dd in (-1, 0, 1):
+            lag = np.clip(echo_delay + dd, 0, lags)
+            col = lags + 1 + np.arange(n)[None, :] - lag
+            rows.append(np.where(echo_src >= 0, ext[src, col], np.nan))
+        return np.stack(rows)
+
     def _work_out(
-        self, loud: np.ndarray, f0: np.ndarray, ap: np.ndarray, energetic: np.ndarray
+        self,
+        loud: np.ndarray,
+        f0: np.ndarray,
+        ap: np.ndarray,
+        energetic: np.ndarray,
+        echoed: np.ndarray,
+        echo_src: np.ndarray,
+        echo_delay: np.ndarray,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Own-voice and copy frames of ``(channels, n)`` values (state carried)."""
         o = self.o
         n = loud.shape[1]
         loudest = np.argmax(loud, axis=0)
         quiet = loud < loud.max(axis=0)[None, :] - o.margin_db
-        peak = self._own_peak(loud, energetic & ~quiet)
-        ref = self._held_pitch(f0)[loudest, np.arange(n)]
+        peak = self._own_peak(loud, energetic & ~quiet & ~echoed)
+        held = self._held_pitch(f0)
+        ref = held[loudest, np.arange(n)]
+        echo_refs = self._echo_pitch(held, echo_src, echo_delay)
         # The current frame's reference first, then the previous frames' (carried).
         k = o.reference_frames
         ext = np.concatenate((self._ref_hist, ref))
         refs = np.stack([ext[k - 1 - j : k - 1 - j + n] for j in range(k)])
         self._ref_hist = ext[ext.size - (k - 1) :] if k > 1 else ext[:0]
-        ev = own_voice_evidence(f0, ap, refs, o) & (loud >= peak - o.own_range_db)
+        ev = own_voice_evidence(f0, ap, refs, o, echo_refs) & (loud >= peak - o.own_range_db)
         voiced = np.isfinite(f0) & (ap <= o.own_max_aperiodicity)
         with np.errstate(invalid="ignore"):
             same = np.abs(12.0 * np.log2(f0 / ref[None, :])) <= o.octave_tolerance_st

@@ -948,7 +948,8 @@ class FeatureStream:
             for _ in range(n_channels)
         ]
         self._crosstalk = CrosstalkGate(
-            n_channels, CrosstalkOptions(margin_db=self.o.crosstalk_margin_db)
+            n_channels,
+            CrosstalkOptions(margin_db=self.o.crosstalk_margin_db, frame_hop_s=self.o.hop_s),
         )
         self._radius = 2 + self.o.frames(self.o.nucleus_context_s)
         r = self._radius
