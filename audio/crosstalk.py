@@ -206,6 +206,19 @@ _ECHO_LEVEL_FLOOR_DBFS = -100.0
 _ECHO_GAIN_RANGE_DB = 60
 
 
+@dataclass(frozen=True)
+class EchoPathState:
+    """A channel's echo path: it carries a copy of ``source_channel``, ``delay_s`` late and
+    ``gain_db`` under it, found at ``correlation``; ``in_force_s`` is how long a path into this
+    channel was in force so far (seconds of audio)."""
+
+    source_channel: int
+    delay_s: float
+    gain_db: float
+    correlation: float
+    in_force_s: float
+
+
 class EchoPath:
     """Which channel each channel echoes, with what delay and gain, estimated causally.
 
@@ -262,6 +275,33 @@ class EchoPath:
         self.gain_db = np.zeros(n_channels)
         self.correlation = np.zeros(n_channels)
         self._receivers: list[int] = []  # channels with an echo path
+        self._in_force_frames = np.zeros(n_channels, np.int64)
+        self._last: list[EchoPathState | None] = [None] * n_channels
+
+    def paths(self) -> list[EchoPathState | None]:
+        """Per channel, the echo path in force now, else the last one that was (None: never)."""
+        hop = self.o.frame_hop_s
+        out: list[EchoPathState | None] = []
+        for j in range(self.n_channels):
+            last = self._last[j]
+            if self.source[j] >= 0:
+                last = EchoPathState(
+                    int(self.source[j]),
+                    round(float(self.delay_frames[j]) * hop, 3),
+                    round(float(self.gain_db[j]), 1),
+                    round(float(self.correlation[j]), 3),
+                    0.0,
+                )
+            if last is not None:
+                last = EchoPathState(
+                    last.source_channel,
+                    last.delay_s,
+                    last.gain_db,
+                    last.correlation,
+                    round(float(self._in_force_frames[j]) * hop, 2),
+                )
+            out.append(last)
+        return out
 
     def push(self, loudness_dbfs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """A block's levels in; per frame the predicted echo level and its source and delay.
@@ -304,6 +344,8 @@ class EchoPath:
                     self.o.echo_margin_db
                 )
             self._fill += m
+            if self._receivers:
+                self._in_force_frames[self._receivers] += m
             i += m
             if self._fill == end:
                 self._block_stats()
@@ -400,6 +442,14 @@ class EchoPath:
                 q = int(np.searchsorted(cdf, o.echo_gain_quantile * cdf[-1]))
                 self.gain_db[j] = -(_ECHO_GAIN_RANGE_DB - 1 - q) - 0.5
             else:
+                if self.source[j] >= 0:
+                    self._last[j] = EchoPathState(
+                        int(self.source[j]),
+                        float(self.delay_frames[j]) * self.o.frame_hop_s,
+                        float(self.gain_db[j]),
+                        float(rj[k, d]),
+                        0.0,
+                    )
                 self.source[j] = -1
         self._receivers = [int(j) for j in np.flatnonzero(self.source >= 0)]
 
@@ -513,6 +563,10 @@ class CrosstalkGate:
     #: Blocks held unworked, at most this many frames (2 s): working them out costs mostly
     #: per call, so fewer, longer work-outs are cheaper; the decisions do not depend on it.
     MAX_PENDING_FRAMES = 200
+
+    def echo_paths(self) -> list[EchoPathState | None]:
+        """Per channel, its echo path (:meth:`EchoPath.paths`)."""
+        return self._echo.paths()
 
     def _take_pending(self) -> tuple[np.ndarray, ...]:
         parts = self._pending

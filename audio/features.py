@@ -62,7 +62,7 @@ import scipy.fft
 import scipy.signal
 from scipy.ndimage import maximum_filter1d, minimum_filter1d
 
-from calltone.audio.crosstalk import CrosstalkGate, CrosstalkOptions
+from calltone.audio.crosstalk import CrosstalkGate, CrosstalkOptions, EchoPathState
 from calltone.audio.errors import AudioError, ParameterError
 
 try:  # the compiled kernel behind scipy.signal.sosfilt (see _sosfilt_rows)
@@ -970,6 +970,16 @@ class FeatureStream:
     @property
     def frames_emitted(self) -> int:
         return self._emitted
+
+    @property
+    def crosstalk_options(self) -> CrosstalkOptions:
+        """The crosstalk and echo settings in force."""
+        return self._crosstalk.o
+
+    def echo_paths(self) -> list[EchoPathState | None]:
+        """Per channel, the echo of another channel it carries, if one was found
+        (:class:`~calltone.audio.crosstalk.EchoPath`)."""
+        return self._crosstalk.echo_paths()
 
     def push(self, samples: np.ndarray) -> FrameBlock:
         if self._finished:

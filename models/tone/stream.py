@@ -9,12 +9,14 @@ so live and batch results agree by construction.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from calltone.audio.channels import ChannelRoles, Role
+from calltone.audio.crosstalk import CrosstalkOptions, EchoPathState
 from calltone.audio.errors import AudioError
 from calltone.audio.features import FeatureStream, FrameBlock
 from calltone.models.tone.baseline import BaselineSnapshot, SpeakerBaseline, hz_to_st
@@ -485,9 +487,12 @@ class CallAnalyzer:
 
     def _metrics(self, duration_s: float) -> dict[str, Any]:
         out: dict[str, Any] = {}
-        for p in self.parties:
+        echo = self._features.echo_paths()
+        xo = self._features.crosstalk_options
+        for i, p in enumerate(self.parties):
             m = self.metrics[p].to_dict(self.hop_s)
             m["baseline"] = self.baselines[p].snapshot.to_dict()
+            m["echo"] = _echo_dict(echo[i], self.parties, xo)
             evs = [e for e in self.events if e.speaker == p]
             m["yelling_s"] = round(sum(e.duration_s or 0.0 for e in evs if e.kind == "yelling"), 2)
             m["interruptions"] = sum(1 for e in evs if e.kind == "interruption")
@@ -504,6 +509,27 @@ class CallAnalyzer:
         out["dead_air_s"] = round(self._dead_air.dead_air_frames * self.hop_s, 2)
         out["duration_s"] = round(duration_s, 2)
         return out
+
+
+def _echo_dict(
+    path: EchoPathState | None, parties: Sequence[str], options: CrosstalkOptions
+) -> dict[str, Any] | None:
+    """A party's echo path for the metrics: whose voice its channel carries, how late and how
+    far down, and the thresholds that decided it (None: no echo found)."""
+    if path is None:
+        return None
+    return {
+        "from": parties[path.source_channel],
+        "delay_ms": round(path.delay_s * 1000.0, 1),
+        "gain_db": path.gain_db,
+        "correlation": path.correlation,
+        "in_force_s": path.in_force_s,
+        "thresholds": {
+            "echo_min_correlation": options.echo_min_correlation,
+            "echo_margin_db": options.echo_margin_db,
+            "echo_max_delay_ms": round(options.echo_max_delay_frames * options.frame_hop_s * 1e3),
+        },
+    }
 
 
 def _either(a: np.ndarray | None, b: np.ndarray | None) -> np.ndarray | None:
