@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -37,6 +38,23 @@ def voiced(
     x = x * env + 0.01 * rng.standard_normal(t.size)
     x *= 10 ** (level_dbfs / 20) / np.sqrt(np.mean(x**2))
     return x.astype(np.float32)
+
+
+def pink_noise(n: int, seed: int) -> np.ndarray:
+    """Unit-RMS pink-ish noise (white through a one-pole low-pass), as bench/telephone.py's."""
+    import scipy.signal
+
+    w = np.random.default_rng(seed).standard_normal(n)
+    y = scipy.signal.lfilter([1.0], [1.0, -0.95], w)
+    return np.asarray(y / np.sqrt(np.mean(y**2)))
+
+
+def words_segment(speaker: str, text: str, t0_s: float = 0.0) -> Any:
+    """A transcript segment of ``text``'s words, one every 0.3 s (0.24 s long) from ``t0_s``."""
+    from calltone.models.speech.transcript import Segment, Word
+
+    words = [Word(w, t0_s + 0.3 * k, t0_s + 0.3 * k + 0.24) for k, w in enumerate(text.split())]
+    return Segment(speaker, t0_s, words[-1].end_s, text, words)
 
 
 def silence(dur_s: float, *, level_dbfs: float = -70.0, seed: int = 1, sr: int = SR) -> np.ndarray:

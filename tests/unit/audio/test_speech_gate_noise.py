@@ -4,20 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import scipy.signal
 
 from calltone.audio.features import FeatureOptions, FeatureStream, concat_blocks, extract_features
+from tests.support.synth import pink_noise as pink
 
 SR = 16_000
 #: The gate as it was before the steady-noise gate (the strict gate only).
 STRICT_ONLY = FeatureOptions(vad_steady_margin_db=99.0)
-
-
-def pink(n: int, seed: int) -> np.ndarray:
-    """Unit-RMS pink-ish noise (white through a one-pole low-pass), as bench/telephone.py."""
-    w = np.random.default_rng(seed).standard_normal(n)
-    y = scipy.signal.lfilter([1.0], [1.0, -0.95], w)
-    return np.asarray(y / np.sqrt(np.mean(y**2)))
 
 
 def words(seed: int = 0, n_words: int = 24, f0_hz: float = 140.0) -> tuple[np.ndarray, np.ndarray]:

@@ -5,18 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import scipy.signal
 
 from calltone.audio.features import FeatureOptions, FeatureStream, concat_blocks, extract_features
+from tests.support.synth import pink_noise as pink
 
 SR = 16_000
-
-
-def pink(n: int, seed: int) -> np.ndarray:
-    """Unit-RMS pink-ish noise (white through a one-pole low-pass), as bench/telephone.py."""
-    w = np.random.default_rng(seed).standard_normal(n)
-    y = scipy.signal.lfilter([1.0], [1.0, -0.95], w)
-    return np.asarray(y / np.sqrt(np.mean(y**2)))
 
 
 @pytest.mark.parametrize("level_dbfs", [-68.0, -45.0, -30.0])

@@ -20,12 +20,9 @@ from calltone.models.speech.cues import (
     phonetic_key,
     sounds_like_name,
 )
-from calltone.models.speech.transcript import Segment, Word
+from tests.support.synth import words_segment
 
-
-def seg(speaker: str, text: str, t0: float = 0.0) -> Segment:
-    words = [Word(w, t0 + 0.3 * k, t0 + 0.3 * k + 0.24) for k, w in enumerate(text.split())]
-    return Segment(speaker, t0, words[-1].end_s, text, words)
+seg = words_segment
 
 
 def found(text: str, speaker: str = "agent", name: str | None = "Maria Kowalski") -> set[str]:

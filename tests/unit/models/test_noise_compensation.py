@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import scipy.signal
 
 from calltone.audio.features import extract_features
 from calltone.models.tone.config import AnalysisConfig, NoiseCompensationConfig
 from calltone.models.tone.noise import NO_NOISE_DBFS, LineNoise, correction_db, voice_levels
+from tests.support.synth import pink_noise as pink
 from tests.support.synth import silence, voiced
 
 SR = 16_000
@@ -22,13 +22,6 @@ CALM_DBFS = -30.0
 RISE_DB = 12.0
 PAUSE_S = 1.5
 TURN_S = 2.0
-
-
-def pink(n: int, seed: int) -> np.ndarray:
-    """Unit-RMS pink-ish noise (white through a one-pole low-pass), as the telephone bench's."""
-    rng = np.random.default_rng(seed)
-    x = scipy.signal.lfilter([1.0], [1.0, -0.95], rng.standard_normal(n))
-    return np.asarray(x / np.sqrt(np.mean(x**2)))
 
 
 def call(noise_under_calm_db: float | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -20,21 +20,13 @@ from calltone.models.speech.planning import line_quality
 from calltone.models.speech.transcriber import Transcriber
 from calltone.models.speech.transcript import SpeechRegion
 from calltone.models.tone.config import AnalysisConfig
+from tests.support.synth import pink_noise as pink
 from tests.support.synth import voiced
 
 SR = 16_000
 SPEECH_DBFS = -20.0
 TURN_S = 2.5
 PAUSE_S = 2.0
-
-
-def pink(n: int, seed: int) -> np.ndarray:
-    """Unit-RMS pink-ish noise (white through a one-pole low-pass), as the telephone bench's."""
-    import scipy.signal
-
-    rng = np.random.default_rng(seed)
-    x = scipy.signal.lfilter([1.0], [1.0, -0.95], rng.standard_normal(n))
-    return np.asarray(x / np.sqrt(np.mean(x**2)))
 
 
 def turns(n_turns: int = 6) -> tuple[np.ndarray, list[SpeechRegion]]:
