@@ -73,6 +73,7 @@ for _p in (ROOT, ROOT / "bench"):
     if str(_p) not in sys.path:
         sys.path.insert(0, str(_p))
 
+from _common import shared_data_dir as shared_data  # noqa: E402
 from telephone import (  # noqa: E402
     CONDITIONS,
     NARROWBAND_RATE_HZ,
@@ -108,12 +109,6 @@ TARGETS: dict[str, tuple[str, float]] = {
     "agent_tone_angry": ("min", 0.85),
     "agent_tone_calm": ("max", 0.05),
 }
-
-
-def shared_data() -> Path:
-    """``$CALLTONE_SHARED_DATA`` or ``../shared/data`` beside the checkout."""
-    env = os.environ.get("CALLTONE_SHARED_DATA")
-    return Path(env) if env else ROOT.parent / "shared" / "data"
 
 
 # --------------------------------------------------------------------------------------------

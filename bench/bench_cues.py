@@ -35,7 +35,6 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
-import os
 import random
 import re
 import subprocess
@@ -56,6 +55,7 @@ for p in (ROOT, ROOT / "bench"):
         sys.path.insert(0, str(p))
 
 import telephone  # noqa: E402
+from _common import shared_data_dir  # noqa: E402
 
 from calltone.models.recorded.transcript import CUE_HOTWORDS, recorded_call_options  # noqa: E402
 from calltone.models.speech.transcriber import Transcriber  # noqa: E402
@@ -72,11 +72,6 @@ REAL_CALLS: tuple[tuple[str, str], ...] = (
 )
 
 Labelled = tuple[str, str, frozenset[str]]
-
-
-def shared_data_dir() -> Path:
-    env = os.environ.get("CALLTONE_SHARED_DATA")
-    return Path(env) if env else ROOT.parent / "shared" / "data"
 
 
 def load_set(name: str) -> tuple[tuple[Labelled, ...], str, tuple[str, ...]]:

@@ -43,6 +43,8 @@ for p in (ROOT, ROOT / "bench"):
     if str(p) not in sys.path:
         sys.path.insert(0, str(p))
 
+from _common import shared_data_dir  # noqa: E402
+
 from calltone.audio.channels import ChannelRoles  # noqa: E402
 from calltone.audio.decode import DecodedAudio, load_audio  # noqa: E402
 from calltone.models.recorded.analysis import run_session  # noqa: E402
@@ -57,12 +59,6 @@ from calltone.models.speech.text import normalize, token_edit_distance  # noqa: 
 from calltone.models.speech.transcriber import Transcriber  # noqa: E402
 from calltone.models.speech.whisper_model import load_whisper_model, resolve_model_path  # noqa: E402
 from calltone.models.tone.config import AnalysisConfig  # noqa: E402
-
-
-def shared_data_dir() -> Path:
-    env = os.environ.get("CALLTONE_SHARED_DATA")
-    return Path(env) if env else ROOT.parent / "shared" / "data"
-
 
 # --------------------------------------------------------------------------------------------
 # Telephone channel

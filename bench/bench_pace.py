@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import tempfile
 from pathlib import Path
@@ -28,6 +27,9 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+
+from _common import shared_data_dir  # noqa: E402
+
 from calltone.audio.channels import ChannelRoles  # noqa: E402
 from calltone.audio.decode import load_audio  # noqa: E402
 from calltone.models.recorded.analysis import run_session  # noqa: E402
@@ -35,11 +37,6 @@ from calltone.models.recorded.transcript import transcribe_session  # noqa: E402
 from calltone.models.speech.text import talk_time_s  # noqa: E402
 from calltone.models.speech.transcript import Word  # noqa: E402
 from calltone.models.tone.config import AnalysisConfig  # noqa: E402
-
-
-def shared_data_dir() -> Path:
-    env = os.environ.get("CALLTONE_SHARED_DATA")
-    return Path(env) if env else ROOT.parent / "shared" / "data"
 
 
 def analyse(path: Path, roles: ChannelRoles) -> tuple[dict[str, Any], dict[str, list[Word]], list]:

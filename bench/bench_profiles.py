@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import os
 import statistics
 import sys
 import tempfile
@@ -34,6 +33,8 @@ import soundfile as sf
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from _common import shared_data_dir as shared_data  # noqa: E402
+
 from calltone.audio.channels import ChannelRoles  # noqa: E402
 from calltone.audio.decode import load_audio  # noqa: E402
 from calltone.models.recorded.analysis import run_session  # noqa: E402
@@ -44,11 +45,6 @@ from calltone.service.live.profiles import build_profile  # noqa: E402
 FALSE_EVENTS = ("yelling", "agent_tone")
 FALSE_ALERTS = ("de_escalate", "calm_down", "escalation_flag", "take_a_break")
 PG_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
-
-
-def shared_data() -> Path:
-    env = os.environ.get("CALLTONE_SHARED_DATA")
-    return Path(env) if env else ROOT.parent / "shared" / "data"
 
 
 def lca_halves(work: Path) -> list[Path]:

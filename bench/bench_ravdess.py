@@ -22,17 +22,12 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from _common import shared_data_dir as shared_data  # noqa: E402
+
 from calltone.audio.channels import ChannelRoles  # noqa: E402
 from calltone.audio.decode import DecodedAudio, load_audio  # noqa: E402
 from calltone.models.recorded.analysis import run_analyzer  # noqa: E402
 from calltone.models.tone.config import AnalysisConfig  # noqa: E402
-
-
-def shared_data() -> Path:
-    import os
-
-    env = os.environ.get("CALLTONE_SHARED_DATA")
-    return Path(env) if env else ROOT.parent / "shared" / "data"
 
 
 def load_clips(data: Path) -> tuple[list[dict[str, str]], dict[str, np.ndarray]]:

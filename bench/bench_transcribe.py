@@ -41,17 +41,15 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+
+from _common import shared_data_dir  # noqa: E402
+
 from calltone.models.speech.options import SAMPLE_RATE_HZ, TranscriberOptions  # noqa: E402
 from calltone.models.speech.planning import plan_regions  # noqa: E402
 from calltone.models.speech.text import word_error_rate  # noqa: E402
 from calltone.models.speech.transcriber import Transcriber  # noqa: E402
 from calltone.models.speech.transcript import SpeechRegion  # noqa: E402
 from calltone.models.speech.whisper_model import load_whisper_model, resolve_model_path  # noqa: E402
-
-
-def shared_data_dir() -> Path:
-    env = os.environ.get("CALLTONE_SHARED_DATA")
-    return Path(env) if env else ROOT.parent / "shared" / "data"
 
 
 @dataclass(frozen=True)
