@@ -276,32 +276,24 @@ class EchoPath:
         self.correlation = np.zeros(n_channels)
         self._receivers: list[int] = []  # channels with an echo path
         self._in_force_frames = np.zeros(n_channels, np.int64)
-        self._last: list[EchoPathState | None] = [None] * n_channels
+        # Per channel, the last path taken: (source, delay frames, gain dB, correlation).
+        self._last: list[tuple[int, int, float, float] | None] = [None] * n_channels
 
     def paths(self) -> list[EchoPathState | None]:
         """Per channel, the echo path in force now, else the last one that was (None: never)."""
         hop = self.o.frame_hop_s
-        out: list[EchoPathState | None] = []
-        for j in range(self.n_channels):
-            last = self._last[j]
-            if self.source[j] >= 0:
-                last = EchoPathState(
-                    int(self.source[j]),
-                    round(float(self.delay_frames[j]) * hop, 3),
-                    round(float(self.gain_db[j]), 1),
-                    round(float(self.correlation[j]), 3),
-                    0.0,
-                )
-            if last is not None:
-                last = EchoPathState(
-                    last.source_channel,
-                    last.delay_s,
-                    last.gain_db,
-                    last.correlation,
-                    round(float(self._in_force_frames[j]) * hop, 2),
-                )
-            out.append(last)
-        return out
+        return [
+            None
+            if last is None
+            else EchoPathState(
+                last[0],
+                round(last[1] * hop, 3),
+                round(last[2], 1),
+                round(last[3], 3),
+                round(float(frames) * hop, 2),
+            )
+            for last, frames in zip(self._last, self._in_force_frames, strict=True)
+        ]
 
     def push(self, loudness_dbfs: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """A block's levels in; per frame the predicted echo level and its source and delay.
@@ -441,15 +433,13 @@ class EchoPath:
                 cdf = np.cumsum(hist)
                 q = int(np.searchsorted(cdf, o.echo_gain_quantile * cdf[-1]))
                 self.gain_db[j] = -(_ECHO_GAIN_RANGE_DB - 1 - q) - 0.5
+                self._last[j] = (
+                    int(self.source[j]),
+                    int(d),
+                    float(self.gain_db[j]),
+                    float(rj[k, d]),
+                )
             else:
-                if self.source[j] >= 0:
-                    self._last[j] = EchoPathState(
-                        int(self.source[j]),
-                        float(self.delay_frames[j]) * self.o.frame_hop_s,
-                        float(self.gain_db[j]),
-                        float(rj[k, d]),
-                        0.0,
-                    )
                 self.source[j] = -1
         self._receivers = [int(j) for j in np.flatnonzero(self.source >= 0)]
 
