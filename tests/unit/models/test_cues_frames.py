@@ -186,6 +186,33 @@ def test_a_third_party_without_a_fault_is_not_blame(text: str) -> None:
     assert "blame_passing" not in found(text), text
 
 
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "It was his error, not ours.",
+        "That's their fault.",
+        "It's all their doing.",
+        "Because of her mistake the order was late.",
+        "Their mistake, I'm afraid.",
+    ],
+)
+def test_a_pronouns_fault_said_to_be_the_cause_is_blame(text: str) -> None:
+    assert "blame_passing" in found(text), text
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Whisper tiny.en's hearing of "Brightline, this is Sarah" on a separated mono call
+        "Bright, I miss his error. How can I help?",
+        "I fixed his error for you.",
+        "Let me check her mistake report.",
+    ],
+)
+def test_a_pronouns_fault_that_is_not_said_to_be_the_cause_is_not_blame(text: str) -> None:
+    assert "blame_passing" not in found(text), text
+
 # -- supervisor offer and manager request: a verb frame + a role ------------------------------
 
 
