@@ -6,6 +6,26 @@ voiced speech. The baseline starts from a weak prior (so a customer who escalate
 judged), settles on the speaker's own medians (plus, for the tone window's like-for-like
 comparisons, the energy-mean level and the mean harmonics-to-noise ratio), then drifts slowly,
 never from stretches that were flagged or that stand well above the current baseline.
+
+**A line whose noise buries the calm voice.** The level prior (-30 dBFS, worth
+``prior_weight_s``) leaves once the speaker has two seconds of voiced speech. Where the line's
+noise sits at or just under the calm voice (a caller in the street, a line whose noise is set
+by its loudest talk), the speech gate and the pitch tracker find only the louder syllables of
+that voice, a few tenths of a second voiced per utterance, so the prior would stand for most of
+the call, 20-30 dB over anything this speaker said calmly, and a shout, 15-25 dB over the
+noise, would stand only a few dB over it (docs/benchmarks.md, issue 13, session 10: "Why the
+'re loud' AMR line does not move"). A calm voice at the prior's level would be 25 dB or more
+over such a noise, and heard throughout. So when the line's noise is known
+(:class:`~.noise.LineNoise`, measured for ``line_anchor_min_noise_s``: its minimum statistics
+need a whole window, and a far voice read against a still-falling estimate looks near the
+noise) and the speaker's voiced frames heard so far have their median between
+``line_anchor_min_db_over_noise`` and ``line_anchor_max_db_over_noise`` over it (the speech
+gate's relaxed and strict margins: a voice, but one the strict gate mostly misses), each level
+prior is held at most at the same measure of what was heard, as heard (an upper bound of a
+voice so near the noise). The prior's weight, the cold-start rule of the yelling detector
+(hot frames need the absolute effort cue or 18 dB until two seconds are voiced) and the
+exclusion of frames far over the baseline are unchanged; on a clean line, or one with the
+voice well over the noise, nothing changes.
 """
 
 from __future__ import annotations
@@ -17,6 +37,7 @@ import numpy as np
 
 from calltone.models.tone.config import BaselineConfig
 from calltone.models.tone.frames import PartyFrames
+from calltone.models.tone.noise import NO_NOISE_DBFS
 
 PITCH_REF_HZ = 100.0
 
@@ -136,6 +157,10 @@ class SpeakerBaseline:
         self._loud_db = np.zeros(_LOUD_EDGES.size - 1)
         self._loud_pow = np.zeros(_LOUD_EDGES.size - 1)
         self._sp_pow = np.zeros(_LOUD_EDGES.size - 1)
+        # The line's noise level (dBFS) last seen with the speaker's frames (models/tone/noise.py).
+        self._noise_dbfs = NO_NOISE_DBFS
+        self._noise_since = -1  # first frame (global index) with a noise estimate; -1: none yet
+        self._frame_end = 0  # global index after the last frame taken in
         self.from_profile = profile is not None
         self.settled = profile is not None
         if profile is None:
@@ -206,6 +231,12 @@ class SpeakerBaseline:
         )
         ok = voiced & ~flagged & np.isfinite(pitch_st)
         ok_speech = speech & ~flagged
+        if frames.noise_dbfs.size:
+            self._noise_dbfs = float(frames.noise_dbfs[-1])
+            known = np.flatnonzero(frames.noise_dbfs > NO_NOISE_DBFS)
+            if self._noise_since < 0 and known.size:
+                self._noise_since = frames.start + int(known[0])
+            self._frame_end = frames.start + frames.noise_dbfs.size
         if self._own_level(c) or self.from_profile:
             not_above = loudness_dbfs <= snap.loudness_dbfs + c.exclude_above_db
             ok &= not_above
@@ -301,8 +332,19 @@ class SpeakerBaseline:
             w_sp = c.profile_weight_s
         else:
             w_sp = c.prior_weight_s if self.own_speech_s < 2.0 * c.prior_weight_s else 0.0
+        # On a line whose noise buries the speaker's calm voice the prior would stand for most
+        # of the call, and far over what has been heard (module notes, ``_line_anchored``).
+        prior_lo, prior_leq, prior_sp = p.loudness_dbfs, p.leq_dbfs, p.speech_level_dbfs
+        if not self.from_profile and self._line_anchored(own):
+            # Each level prior is held at most at the same measure of what was heard (levels
+            # as heard: the upper bound of a voice so near the noise, whose own level after the
+            # noise correction is uncertain by several dB).
+            prior_lo = min(prior_lo, _LOUD_CENTRES[_percentile_bins(own, (0.5,))[0]])
+            prior_leq = min(prior_leq, _hist_leq(own, own))
+            if own_sp is not None:
+                prior_sp = min(prior_sp, _hist_leq(own_sp, own_sp))
         self.snapshot = BaselineSnapshot(
-            loudness_dbfs=_blend(p.loudness_dbfs, med_lo, w_lo, n_s),
+            loudness_dbfs=_blend(prior_lo, med_lo, w_lo, n_s),
             pitch_st=_blend(p.pitch_st, med_st, w_st, n_s),
             pitch_spread_st=_blend(p.pitch_spread_st, spread_st, w_st, n_s),
             syllable_rate_per_s=_blend(p.syllable_rate_per_s, rate, w_lo or w_st, n_s),
@@ -312,13 +354,33 @@ class SpeakerBaseline:
             voiced_s=own_s + (c.profile_weight_s if self.from_profile else 0.0),
             settled=self.from_profile or own_s >= c.settle_voiced_s,
             hnr_db=_blend(p.hnr_db, self._s_hnr / self._n, w_st if self.from_profile else 0.0, n_s),
-            loudness_leq_dbfs=_blend(p.leq_dbfs, leq, w_lo, n_s),
+            loudness_leq_dbfs=_blend(prior_leq, leq, w_lo, n_s),
             loudness_spread_db=_blend(p.loudness_spread_db, (p84 - p16) / 2.0, w_lo, n_s),
             own_voiced_s=own_s,
             from_profile=self.from_profile,
-            speech_leq_dbfs=_blend(p.speech_level_dbfs, sp_leq, w_sp, max(n_sp_s, 1e-9)),
+            speech_leq_dbfs=_blend(prior_sp, sp_leq, w_sp, max(n_sp_s, 1e-9)),
         )
         self.settled = self.snapshot.settled
+
+    def _line_anchored(self, own: np.ndarray) -> bool:
+        """Whether the speaker's voiced speech heard so far sits just over the line's noise.
+
+        ``own``: the voiced-level histogram's dominant part (levels as heard). True when the
+        line's noise has been measured for ``line_anchor_min_noise_s`` and the median voiced
+        frame stands between ``line_anchor_min_db_over_noise`` and
+        ``line_anchor_max_db_over_noise`` over its latest level: the speaker's calm voice is
+        barely over the noise, the speech gate and the pitch tracker find only its louder
+        syllables, and the voiced time that lets the prior go accrues a few tenths of a second
+        per utterance (module notes). ``line_anchor_max_db_over_noise`` 0 turns it off.
+        """
+        c = self.c
+        if c.line_anchor_max_db_over_noise <= 0 or self._noise_since < 0:
+            return False
+        if (self._frame_end - self._noise_since) * self.hop_s < c.line_anchor_min_noise_s:
+            return False
+        (k,) = _percentile_bins(own, (0.5,))
+        over = float(_LOUD_CENTRES[k]) - self._noise_dbfs
+        return c.line_anchor_min_db_over_noise <= over <= c.line_anchor_max_db_over_noise
 
 
 _LOUD_CENTRES = (_LOUD_EDGES[:-1] + _LOUD_EDGES[1:]) / 2.0

@@ -47,6 +47,15 @@ class BaselineConfig:
     is the loud part of what their microphone hears, and other voices picked up far quieter
     are not their normal. A saved voice profile counts as ``profile_weight_s`` seconds of
     speech at the start of a call.
+
+    On a line whose noise buries the calm voice (the speaker's voiced frames heard so far have
+    their median ``line_anchor_min_db_over_noise`` to ``line_anchor_max_db_over_noise`` over
+    the line's noise, measured for at least ``line_anchor_min_noise_s``), each level prior is
+    held at most at the same measure of what was heard (:mod:`models.tone.baseline`). The
+    margins are the speech gate's relaxed and strict ones (``FeatureOptions``
+    ``vad_steady_margin_db`` 3 dB, ``vad_snr_db`` 9 dB), the time the noise estimate's own
+    window (``NoiseCompensationConfig.window_s``); not fitted. ``line_anchor_max_db_over_noise``
+    0 turns it off.
     """
 
     prior_loudness_dbfs: float = -30.0
@@ -60,6 +69,9 @@ class BaselineConfig:
     exclude_above_db: float = 20.0
     dominant_range_db: float = 20.0
     learn_delay_s: float = 3.0
+    line_anchor_min_db_over_noise: float = 3.0
+    line_anchor_max_db_over_noise: float = 9.0
+    line_anchor_min_noise_s: float = 8.0
 
 
 @dataclass(frozen=True)
@@ -190,6 +202,8 @@ class AgentToneConfig:
     max_pace_syll_per_s: float = 6.5
     tilt_db_over_baseline: float = 2.5
     harshness_db_over_baseline: float = 2.0
+    harshness_min_voice_snr_db: float = 0.0
+    harshness_band_hnr_share: float = 0.0
     score_bias: float = -1.8181
     weight_per_loudness_db: float = 0.3953
     weight_per_pitch_st: float = 0.0
