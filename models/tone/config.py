@@ -202,8 +202,6 @@ class AgentToneConfig:
     max_pace_syll_per_s: float = 6.5
     tilt_db_over_baseline: float = 2.5
     harshness_db_over_baseline: float = 2.0
-    harshness_min_voice_snr_db: float = 0.0
-    harshness_band_hnr_share: float = 0.0
     score_bias: float = -1.8181
     weight_per_loudness_db: float = 0.3953
     weight_per_pitch_st: float = 0.0
