@@ -304,10 +304,11 @@ class SpeakerBaseline:
         # Bins are the level as heard; the values read from them are the voice's own (the
         # mean voice level of the frames in a percentile's bin, the voice's energy mean).
         own = _dominant(self._loud_hist, c.dominant_range_db)
+        k_pct = _percentile_bins(own, (0.16, 0.5, 0.84))
         p16, med_lo, p84 = (
-            float(_LOUD_CENTRES[k] + self._loud_db[k] / self._loud_hist[k])
-            for k in _percentile_bins(own, (0.16, 0.5, 0.84))
+            float(_LOUD_CENTRES[k] + self._loud_db[k] / self._loud_hist[k]) for k in k_pct
         )
+        med_heard = float(_LOUD_CENTRES[k_pct[1]])  # the median voiced level as heard
         leq = _hist_leq(own, self._loud_pow)
         own_sp = _dominant(self._sp_hist, c.dominant_range_db) if self._sp_hist.any() else None
         sp_leq = _hist_leq(own_sp, self._sp_pow) if own_sp is not None else leq
@@ -335,11 +336,11 @@ class SpeakerBaseline:
         # On a line whose noise buries the speaker's calm voice the prior would stand for most
         # of the call, and far over what has been heard (module notes, ``_line_anchored``).
         prior_lo, prior_leq, prior_sp = p.loudness_dbfs, p.leq_dbfs, p.speech_level_dbfs
-        if not self.from_profile and self._line_anchored(own):
+        if not self.from_profile and self._line_anchored(med_heard):
             # Each level prior is held at most at the same measure of what was heard (levels
             # as heard: the upper bound of a voice so near the noise, whose own level after the
             # noise correction is uncertain by several dB).
-            prior_lo = min(prior_lo, _LOUD_CENTRES[_percentile_bins(own, (0.5,))[0]])
+            prior_lo = min(prior_lo, med_heard)
             prior_leq = min(prior_leq, _hist_leq(own, own))
             if own_sp is not None:
                 prior_sp = min(prior_sp, _hist_leq(own_sp, own_sp))
@@ -362,10 +363,11 @@ class SpeakerBaseline:
         )
         self.settled = self.snapshot.settled
 
-    def _line_anchored(self, own: np.ndarray) -> bool:
+    def _line_anchored(self, median_heard_dbfs: float) -> bool:
         """Whether the speaker's voiced speech heard so far sits just over the line's noise.
 
-        ``own``: the voiced-level histogram's dominant part (levels as heard). True when the
+        ``median_heard_dbfs``: the median of the voiced-level histogram's dominant part (the
+        level as heard). True when the
         line's noise has been measured for ``line_anchor_min_noise_s`` and the median voiced
         frame stands between ``line_anchor_min_db_over_noise`` and
         ``line_anchor_max_db_over_noise`` over its latest level: the speaker's calm voice is
@@ -378,8 +380,7 @@ class SpeakerBaseline:
             return False
         if (self._frame_end - self._noise_since) * self.hop_s < c.line_anchor_min_noise_s:
             return False
-        (k,) = _percentile_bins(own, (0.5,))
-        over = float(_LOUD_CENTRES[k]) - self._noise_dbfs
+        over = median_heard_dbfs - self._noise_dbfs
         return c.line_anchor_min_db_over_noise <= over <= c.line_anchor_max_db_over_noise
 
 
