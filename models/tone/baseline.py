@@ -161,6 +161,10 @@ class SpeakerBaseline:
         self._noise_dbfs = NO_NOISE_DBFS
         self._noise_since = -1  # first frame (global index) with a noise estimate; -1: none yet
         self._frame_end = 0  # global index after the last frame taken in
+        # The median voiced level as heard at the last refresh, and whether the level priors
+        # were then held at what was heard (``_line_anchored``).
+        self._med_heard = math.nan
+        self._anchored = False
         self.from_profile = profile is not None
         self.settled = profile is not None
         if profile is None:
@@ -272,7 +276,10 @@ class SpeakerBaseline:
         self._n_speech += float(ok_speech.sum())
         self._n_nuclei += float((nucleus & ok_speech).sum())
         if k == 0:
-            if k_sp and self._n > 0:
+            # Without new voiced frames the statistics stand, but the line's noise estimate
+            # moves (and gets its full window): the anchor is re-read as it would be now.
+            anchored = not self.from_profile and self._line_anchored(self._med_heard)
+            if self._n > 0 and (k_sp or anchored != self._anchored):
                 self._refresh()
             return
         lo = loudness_dbfs[ok].astype(np.float64)
@@ -336,7 +343,9 @@ class SpeakerBaseline:
         # On a line whose noise buries the speaker's calm voice the prior would stand for most
         # of the call, and far over what has been heard (module notes, ``_line_anchored``).
         prior_lo, prior_leq, prior_sp = p.loudness_dbfs, p.leq_dbfs, p.speech_level_dbfs
-        if not self.from_profile and self._line_anchored(med_heard):
+        self._med_heard = med_heard
+        self._anchored = not self.from_profile and self._line_anchored(med_heard)
+        if self._anchored:
             # Each level prior is held at most at the same measure of what was heard (levels
             # as heard: the upper bound of a voice so near the noise, whose own level after the
             # noise correction is uncertain by several dB).
