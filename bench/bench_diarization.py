@@ -7,10 +7,18 @@ G.711 u-law telephone simulator (bench/telephone.py). Usage::
 
     python3 bench/bench_diarization.py [--conditions wb,nb_ulaw] [--only NAME]
     python3 bench/bench_diarization.py --scores [--no-transcribe] [--set K=V ...]
+    python3 bench/bench_diarization.py --separation [--cutins] [--conditions wb,nb_ulaw]
+    python3 bench/bench_diarization.py --speed [--speed-call lca|interrupting] --only none
 
-``--scores`` checks the issue's score agreement instead: each bundled sample call is scored
-two-channel and as its mono mix with ``--separate`` (``calltone score``'s batch path, real
-Whisper unless ``--no-transcribe``), and every criterion is compared (bound: 10 points).
+``--scores`` checks the issue's score agreement instead: each bundled sample call (and the LCA
+call, when ../shared/data has it) is scored two-channel and as its mono mix with ``--separate``
+(``calltone score``'s path, real Whisper unless ``--no-transcribe``), and every criterion is
+compared (bound: 10 points); with transcription each party's word error rate against the
+sample's script and the agent's phrase cues are printed for both forms.
+
+``--separation [--cutins]`` measures the overlap separation: in every marked overlap of a call
+whose two channels are known, how much nearer each party's share of the mix is to that party's
+own channel than the mix is (dB; ``--cutins``: the held-out cut-in calls).
 """
 
 from __future__ import annotations
@@ -53,6 +61,8 @@ class Case:
     mono: np.ndarray
     reference: list[Segment]
     kind: str  # "rttm" or "channels"
+    two: np.ndarray | None = None
+    """The two channels that were summed, when known (``--separation`` measures against them)."""
 
 
 def hyp_segments(d: Diarization) -> list[Segment]:
@@ -125,7 +135,7 @@ def cases(only: str | None) -> list[Case]:
         c = load_audio(lca / "Auto_Repairs_40_UTC_caller.flac").samples[0]
         n = min(a.size, c.size)
         two = np.stack([a[:n], c[:n]])
-        out.append(Case("lca_auto_repairs", two.sum(axis=0), channel_reference(two), "channels"))
+        out.append(Case("lca_auto_repairs", two.sum(axis=0), channel_reference(two), "channels", two))
     src = DATA / "ami_meeting_4spk_60s" / "sources"
     if (src / "source0.wav").exists():
         for i, j in ((0, 1), (2, 3)):
@@ -133,7 +143,7 @@ def cases(only: str | None) -> list[Case]:
             b = load_audio(src / f"source{j}.wav").samples[0]
             n = min(a.size, b.size)
             two = np.stack([a[:n], b[:n]])
-            out.append(Case(f"ami_src{i}+{j}", two.sum(axis=0), channel_reference(two), "channels"))
+            out.append(Case(f"ami_src{i}+{j}", two.sum(axis=0), channel_reference(two), "channels", two))
     if (src / "source3.wav").exists():
         # two more AMI headset pairs: FEE013+FEE016 (two women) and MEO015+FEE016
         for i, j in ((1, 3), (0, 3)):
@@ -141,12 +151,12 @@ def cases(only: str | None) -> list[Case]:
             b = load_audio(src / f"source{j}.wav").samples[0]
             n = min(a.size, b.size)
             two = np.stack([a[:n], b[:n]])
-            out.append(Case(f"ami_src{i}+{j}", two.sum(axis=0), channel_reference(two), "channels"))
+            out.append(Case(f"ami_src{i}+{j}", two.sum(axis=0), channel_reference(two), "channels", two))
     out += ravdess_calls()
     for d in sorted((ROOT / "samples").glob("*/call.wav")):
         two = load_audio(d).samples
         out.append(
-            Case(f"sample_{d.parent.name}", two.sum(axis=0), channel_reference(two), "channels")
+            Case(f"sample_{d.parent.name}", two.sum(axis=0), channel_reference(two), "channels", two)
         )
     return [c for c in out if not only or only in c.name]
 
@@ -197,7 +207,7 @@ def cut_in_call(
         two[who, st : st + x.size] += x
     noise = rng.normal(0, 10 ** (-65 / 20), two.shape).astype(np.float32)
     two = two + noise
-    return Case(name, two.sum(axis=0), channel_reference(two), "channels")
+    return Case(name, two.sum(axis=0), channel_reference(two), "channels", two)
 
 
 def cut_in_cases() -> list[Case]:
@@ -267,14 +277,18 @@ def ravdess_calls() -> list[Case]:
         noise = rng.normal(0, 10 ** (-65 / 20), two.shape).astype(np.float32)
         two = two + noise
         out.append(
-            Case(f"ravdess_{a:02d}+{b:02d}", two.sum(axis=0), channel_reference(two), "channels")
+            Case(f"ravdess_{a:02d}+{b:02d}", two.sum(axis=0), channel_reference(two), "channels", two)
         )
     return out
 
 
-def speed(config: DiarizationConfig, reference: DiarizationConfig | None = None) -> None:
+def speed(
+    config: DiarizationConfig, reference: DiarizationConfig | None = None, call: str = "lca"
+) -> None:
     """Median CPU time of ``analyze --separate`` (with ``config``; and with ``reference``
-    interleaved, when given) vs plain mono analysis on a 10-minute call."""
+    interleaved, when given) vs plain mono analysis on a 10-minute call: the LCA mix tiled
+    (``call="lca"``: no overlap is marked on it) or the interrupting-agent sample's mix tiled
+    (``"interrupting"``: two cut-ins every 45 s, so the overlap separation runs)."""
     import statistics
     import tempfile
 
@@ -282,11 +296,15 @@ def speed(config: DiarizationConfig, reference: DiarizationConfig | None = None)
 
     from calltone.models.recorded.analysis import analyze_file, analyze_separated
 
-    lca = DATA / "lca_calls"
-    a = load_audio(lca / "Auto_Repairs_40_UTC_agent.flac").samples[0]
-    c = load_audio(lca / "Auto_Repairs_40_UTC_caller.flac").samples[0]
-    n = min(a.size, c.size)
-    mono = np.tile(a[:n] + c[:n], 3)[: 600 * 16000]
+    if call == "interrupting":
+        one = load_audio(ROOT / "samples" / "interrupting_agent_call" / "call.wav").samples
+        mono = np.tile(one.sum(axis=0), 14)[: 600 * 16000]
+    else:
+        lca = DATA / "lca_calls"
+        a = load_audio(lca / "Auto_Repairs_40_UTC_agent.flac").samples[0]
+        c = load_audio(lca / "Auto_Repairs_40_UTC_caller.flac").samples[0]
+        n = min(a.size, c.size)
+        mono = np.tile(a[:n] + c[:n], 3)[: 600 * 16000]
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "mono10.wav"
         sf.write(path, mono, 16000, subtype="PCM_16")
@@ -325,10 +343,13 @@ AGREEMENT_POINTS = 10.0
 
 
 def score_agreement(config: DiarizationConfig, transcribe: bool, only: str | None) -> None:
-    """Score each bundled sample two-channel and as its mono mix (``--separate``) and print
-    every criterion side by side, the number within ``AGREEMENT_POINTS`` and the mono card's
-    separation summary (overlap found, interruptions and their confidence)."""
-    import csv
+    """Score each bundled sample (and the LCA call, its agent and caller files as one
+    two-channel call, when ../shared/data has it) two-channel and as its mono mix
+    (``--separate``) and print
+    every criterion side by side, the number within ``AGREEMENT_POINTS``, the mono card's
+    separation summary (overlap found, interruptions and their confidence) and, with
+    transcription, each party's word error rate against the sample's script (two-channel and
+    mono mix) and the agent's phrase cues of both."""
     import json
     import tempfile
     from unittest import mock
@@ -336,41 +357,48 @@ def score_agreement(config: DiarizationConfig, transcribe: bool, only: str | Non
     import soundfile as sf
 
     from calltone.models import diarization as diar
-    from calltone.service.scoring.batch import ScoreOptions, score_many
+    from calltone.models.speech.text import word_error_rate
+    from calltone.service.scoring.batch import ScoreOptions, cell, score_file
 
     original = diar.diarize
 
     def configured(samples: np.ndarray, cfg: DiarizationConfig | None = None) -> Diarization:
         return original(samples, config)
 
+    def agent_cues(analysis: dict[str, object]) -> str:
+        events = analysis.get("events", [])
+        assert isinstance(events, list)
+        return ", ".join(
+            f"{e['evidence'].get('cue')} @{e['start_s']:.1f}"
+            for e in events
+            if e.get("kind") == "phrase" and e.get("speaker") == "agent"
+        )
+
+    calls = [(d.parent.name, d) for d in sorted((ROOT / "samples").glob("*/call.wav"))]
+    lca = DATA / "lca_calls"
+    if (lca / "Auto_Repairs_40_UTC_agent.flac").exists():
+        calls.append(("lca_auto_repairs", lca / "Auto_Repairs_40_UTC_agent.flac"))
     total_ok = total = 0
-    for d in sorted((ROOT / "samples").glob("*/call.wav")):
-        name = d.parent.name
+    for name, d in calls:
         if only and only not in name:
             continue
         with tempfile.TemporaryDirectory() as tmp:
+            if name == "lca_auto_repairs":  # the real call: agent and caller files as one call
+                a = load_audio(d).samples[0]
+                c = load_audio(lca / "Auto_Repairs_40_UTC_caller.flac").samples[0]
+                n = min(a.size, c.size)
+                d = Path(tmp) / f"{name}.wav"
+                sf.write(d, np.stack([a[:n], c[:n]]).T, 16000, subtype="PCM_16")
             mono = Path(tmp) / f"{name}_mono.wav"
             sf.write(mono, load_audio(d).samples.sum(axis=0), 16000, subtype="PCM_16")
-            out = Path(tmp) / "cards"
+            opts = ScoreOptions(transcribe=transcribe, separate=True)
             with mock.patch.object(diar, "diarize", configured):
-                score_many(
-                    [d, mono],
-                    out,
-                    ScoreOptions(transcribe=transcribe, separate=True),
-                    workers=1,
-                    progress=False,
-                )
-            rows = {r["call_id"]: r for r in csv.DictReader((out / "summary.csv").open())}
-            two, mix = rows["call"], rows[f"{name}_mono"]
-            card = json.loads((out / f"{name}_mono.scorecard.json").read_text())
-        crit = [
-            k
-            for k in two
-            if k not in ("call_id", "path", "status", "scorecard", "report", "error", "overall")
-        ]
+                scored = [score_file(d, opts), score_file(mono, opts)]
+        two, mix = ({c["id"]: cell(c) for c in sc.scorecard["criteria"]} for sc in scored)
+        card = scored[1].scorecard
         ok = n = 0
         diffs = []
-        for k in crit:
+        for k in two:
             a, b = two[k], mix[k]
             if a == "n/a" and b == "n/a":
                 continue
@@ -381,6 +409,7 @@ def score_agreement(config: DiarizationConfig, transcribe: bool, only: str | Non
                 diffs.append(f"{k} {a} -> {b}")
         total_ok, total = total_ok + ok, total + n
         sep = card["call"].get("separation", {})
+        marked = scored[1].analysis["call"].get("separation", {}).get("overlap_s")
         evidence = [e for c in card["criteria"] for e in c.get("evidence", [])]
         cuts = [
             f"{e.get('speaker')} {e['start_s']:.1f} s"
@@ -389,12 +418,86 @@ def score_agreement(config: DiarizationConfig, transcribe: bool, only: str | Non
         ]
         print(
             f"{name:26s} within {AGREEMENT_POINTS:.0f} points: {ok} of {n}; overall "
-            f"{two['overall']} -> {mix['overall']}; off: {'; '.join(diffs) or 'none'}; "
-            f"roles by {sep.get('role_decided_by')}; interruptions in the mix's evidence: "
+            f"{scored[0].scorecard['overall_score']} -> {card['overall_score']}; off: "
+            f"{'; '.join(diffs) or 'none'}; roles by {sep.get('role_decided_by')}; "
+            f"overlap marked {marked} s; interruptions in the mix's evidence: "
             f"{', '.join(sorted(set(cuts))) or 'none'}",
             flush=True,
         )
+        if transcribe and (d.parent / "script.json").exists():
+            script = json.loads((d.parent / "script.json").read_text())
+            wers = []
+            for party in ("agent", "customer"):
+                ref = " ".join(u["text"] for u in script["utterances"] if u["speaker"] == party)
+                got = [
+                    word_error_rate(
+                        ref,
+                        " ".join(
+                            g["text"] for g in sc.analysis["segments"] if g["speaker"] == party
+                        ),
+                    )
+                    for sc in scored
+                ]
+                wers.append(f"{party} {got[0]:.2f} -> {got[1]:.2f}")
+            print(f"{'':26s} WER vs script (two-channel -> mix): {'; '.join(wers)}")
+        if transcribe:
+            print(f"{'':26s} agent cues two-channel: {agent_cues(scored[0].analysis) or 'none'}")
+            print(f"{'':26s} agent cues mono mix:    {agent_cues(scored[1].analysis) or 'none'}")
     print(f"all samples: {total_ok} of {total} criteria within {AGREEMENT_POINTS:.0f} points")
+
+
+def separation_check(config: DiarizationConfig, conditions: list[str], run_cases: list[Case]) -> None:
+    """``--separation``: inside every marked overlap of a call whose two channels are known,
+    how much nearer each party's share of the mix (:func:`nmf_split`, the speakers'
+    dictionaries learned from the call's single-talker frames) is to that party's own channel
+    than the mix is (signal-to-interference ratio, dB; ``in`` is channel 0 over channel 1 in
+    the mix there). Stretches where one channel is more than 15 dB under the other are false
+    overlap (one voice) and are listed but left out of the means."""
+    from calltone.models.diarization import nmf_split, speaker_dictionaries
+
+    def sir_db(ref: np.ndarray, est: np.ndarray) -> float:
+        return float(10 * np.log10(np.sum(ref**2) / max(float(np.sum((ref - est) ** 2)), 1e-20)))
+
+    gains: list[float] = []
+    for case in run_cases:
+        if case.two is None:
+            continue
+        for cond in conditions:
+            x = case.mono if cond == "wb" else through(case.mono, cond)
+            refs = [c if cond == "wb" else through(c, cond) for c in case.two]
+            n = min(x.size, *(r.size for r in refs))
+            d = diarize(x, config)
+            dictionaries = speaker_dictionaries(x, d) if d.overlaps else None
+            if dictionaries is None:
+                print(f"{case.name:24s} {cond:8s} no marked overlap (or too little single talk)")
+                continue
+            hop = round(d.hop_s * 16000)
+            share = []
+            for spk in (0, 1):
+                idx = np.repeat(d.frame_speaker == spk, hop)[:n]
+                e0_, e1_ = (float(np.sum(r[: idx.size][idx] ** 2)) for r in refs)
+                share.append(e0_ / max(e1_, 1e-20))
+            ch0 = 0 if share[0] >= share[1] else 1  # the diarized speaker of channel 0
+            for s0, e0 in d.overlaps:
+                lo, hi = round(s0 * 16000), min(n, round(e0 * 16000))
+                ys = nmf_split(x[lo:hi], (dictionaries[ch0], dictionaries[1 - ch0]), config)
+                seg = [r[lo:hi] for r in refs]
+                ratio = 10 * np.log10(np.sum(seg[0] ** 2) / max(float(np.sum(seg[1] ** 2)), 1e-20))
+                g = [sir_db(seg[c], ys[c]) - sir_db(seg[c], x[lo:hi]) for c in (0, 1)]
+                real = abs(ratio) <= 15.0
+                if real:
+                    gains += g
+                print(
+                    f"{case.name:24s} {cond:8s} {s0:7.2f}-{e0:7.2f} s in {ratio:+6.1f} dB: "
+                    f"channel 0 {g[0]:+5.1f} dB, channel 1 {g[1]:+5.1f} dB"
+                    f"{'' if real else ' (one voice: not counted)'}",
+                    flush=True,
+                )
+    if gains:
+        print(
+            f"two-voice stretches: {len(gains) // 2}; SIR gain per party median "
+            f"{np.median(gains):+.1f} dB, min {min(gains):+.1f} dB, mean {np.mean(gains):+.1f} dB"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -413,6 +516,13 @@ def main(argv: list[str] | None = None) -> int:
         default=[],
         metavar="KEY=VALUE",
         help="DiarizationConfig overrides, e.g. detect_overlap=false features.fmin_hz=300",
+    )
+    ap.add_argument(
+        "--speed-call",
+        choices=("lca", "interrupting"),
+        default="lca",
+        help="with --speed: the 10-minute call (the LCA mix tiled, or the interrupting-agent "
+        "sample's mix tiled: 26 cut-ins, so the overlap separation runs)",
     )
     ap.add_argument(
         "--speed-reference",
@@ -441,13 +551,28 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--no-transcribe", action="store_true", help="with --scores: acoustic criteria only"
     )
+    ap.add_argument(
+        "--separation",
+        action="store_true",
+        help="SIR gain of the overlap separation in every marked overlap of the calls whose "
+        "channels are known (with --cutins: the held-out cut-in calls)",
+    )
     args = ap.parse_args(argv)
     config = parse_config(args.set)
+    if args.separation:
+        run = cut_in_cases() if args.cutins else cases(args.only)
+        run = [c for c in run if not args.only or args.only in c.name]
+        separation_check(config, args.conditions.split(","), run)
+        return 0
     if args.scores:
         score_agreement(config, not args.no_transcribe, args.only)
         return 0
     if args.speed:
-        speed(config, parse_config(args.speed_reference) if args.speed_reference else None)
+        speed(
+            config,
+            parse_config(args.speed_reference) if args.speed_reference else None,
+            args.speed_call,
+        )
     print(
         f"{'file':24s} {'cond':8s} {'dur_s':>6s} {'DER%':>6s} {'miss%':>6s} {'fa%':>6s} "
         f"{'conf%':>6s} {'xRT':>6s} {'spk':>3s} {'ovl_ref_s':>9s} {'ovl_hyp_s':>9s} "

@@ -19,6 +19,9 @@ How it decides
    marked as overlap, so the party who was not talking before it (the newcomer) has their
    turn start there and the party who was talking keeps it: the interruption is the
    newcomer's.
+   Inside marked overlap each party's channel gets its voice's share of the mix
+   (``overlap_separation``): a spectral dictionary per speaker is learned by NMF from the
+   call's own single-talker frames and the overlap is explained by both (:func:`nmf_split`).
 4. Turns shorter than ``min_turn_s`` are merged into their neighbours. Each turn's confidence
    is how clearly its frames favour its speaker (logistic of the mean per-frame LLR).
 
@@ -32,6 +35,7 @@ otherwise the first speaker; ``--agent-speaker first|second`` overrides.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -202,15 +206,43 @@ class DiarizationConfig:
         The stretch is looked for at most this far from the pause-less change it touches.
     overlap_separation : bool
         Inside marked overlap, :func:`split_channels` gives each party's channel the part of the
-        mix that belongs to their voice (:func:`harmonic_split`: the two pitches found in the
-        mix, each spectral bin given to the voice whose harmonic it is) instead of the whole
-        mix, so each party's transcript hears their own words there. Only when both speakers'
-        median pitches are known and ``separation_min_pitch_gap_st`` apart. Off by default: on
-        the interrupting-agent mix it raised each voice's signal-to-interference ratio inside
-        the overlaps from 0 to ~5 dB and cut the customer's word error rate (0.22 -> 0.17), but
-        the agent's words there were still misheard by Whisper tiny.en and the score agreement
-        fell from 8 to 7 of 9 criteria (extra misheard words made a rushing stretch);
-        docs/diarization.md, session 10.
+        mix that belongs to their voice (``separation_method``) instead of the whole mix, so
+        each party's transcript hears their own words there. On (session 11): with the
+        speaker dictionaries (``"nmf"``) the interrupting-agent mix's agent hears "Calm down,
+        there's nothing I can do" inside the overlap (the mix gave the customer's words:
+        "One time I'm out"), word error rate against the script agent 0.28 -> 0.19 and customer
+        0.25 -> 0.20 (two-channel 0.17 / 0.20); on the held-out LCA cut-in call (real telephone
+        voices) each party's share is 5-9 dB nearer its own channel than the mix (one of eight
+        -0.5 dB). Costs nothing on a call without marked overlap, ~0.6 s of CPU on one with
+        (the dictionaries). The pitch-comb split (``"harmonic"``, session 10) raised the
+        signal-to-interference ratio by ~5 dB, the agent's words stayed misheard and a criterion
+        got worse. docs/diarization.md, sessions 10 and 11.
+    separation_method : str
+        How the two voices are told apart inside marked overlap: ``"nmf"`` (:func:`nmf_split`:
+        a spectral dictionary per speaker learned from the call's own single-talker frames,
+        the overlap explained by both dictionaries, each bin given to the voices by their
+        share) or ``"harmonic"`` (:func:`harmonic_split`: pitch combs; needs both median
+        pitches ``separation_min_pitch_gap_st`` apart).
+    separation_components : int
+        ``"nmf"``: spectra per speaker's dictionary.
+    separation_train_s : float
+        ``"nmf"``: at most this much of each speaker's single-talker speech trains their
+        dictionary, the stretches nearest to the marked overlaps first (the voice as it sounds
+        around them; bounds the cost on a long call).
+    separation_min_train_s : float
+        ``"nmf"``: a speaker with less single-talker speech than this gets no dictionary, and
+        the overlap stays the mix in both channels.
+    separation_iterations : int
+        ``"nmf"``: multiplicative-update iterations, for learning and for fitting the overlap.
+    separation_train_step_s : float
+        ``"nmf"``: the dictionaries learn from one spectrum every this many seconds of the
+        single-talker speech (0.02 s halves the learning's cost: neighbouring 10 ms spectra of
+        one voice are nearly alike).
+    separation_nmf_fmax_hz : float
+        ``"nmf"``: the dictionaries model the spectrum up to this frequency (8 kHz: all of a
+        16 kHz call, sibilants included); a bin above it goes to each voice by that voice's
+        share of the modelled band in its frame (a lower value halves the cost; on the
+        interrupting-agent mix 4 kHz separated 0.5-1 dB less on the wideband copy).
     separation_pitch_range_st : float
         Each voice's pitch is looked for within this many semitones of its median pitch.
     separation_min_pitch_gap_st : float
@@ -219,8 +251,9 @@ class DiarizationConfig:
     separation_fft_s : float
         STFT window of the separation (64 ms: resolves the harmonics of a 100 Hz voice).
     separation_fmax_hz : float
-        Harmonics are assigned up to this frequency; the bins above, like the bins of neither
-        voice's harmonics (consonants, noise), go to both channels at half power.
+        ``"harmonic"``: harmonics are assigned up to this frequency; the bins above, like the
+        bins of neither voice's harmonics (consonants, noise), go to both channels at half
+        power.
     newcomer_min_prior_s : float
         Someone must have been talking, alone and without a pause, for at least this long just
         before the stretch: a cut-in happens while the other party is talking. A stretch at the
@@ -270,7 +303,14 @@ class DiarizationConfig:
     newcomer_min_overlap_s: float = 0.5
     newcomer_search_s: float = 4.0
     newcomer_min_prior_s: float = 1.0
-    overlap_separation: bool = False
+    overlap_separation: bool = True
+    separation_method: str = "nmf"
+    separation_components: int = 32
+    separation_train_s: float = 12.0
+    separation_min_train_s: float = 3.0
+    separation_iterations: int = 100
+    separation_train_step_s: float = 0.01
+    separation_nmf_fmax_hz: float = 8000.0
     separation_pitch_range_st: float = 7.0
     separation_min_pitch_gap_st: float = 4.0
     separation_fft_s: float = 0.064
@@ -440,6 +480,49 @@ class DiarizationConfig:
                 "a positive number of seconds",
             ),
         ]
+        checks += [
+            (
+                "separation_components",
+                self.separation_components,
+                1 <= self.separation_components <= 256,
+                "1 to 256 spectra",
+            ),
+            (
+                "separation_train_s",
+                self.separation_train_s,
+                self.separation_train_s > 0,
+                "a positive number of seconds",
+            ),
+            (
+                "separation_min_train_s",
+                self.separation_min_train_s,
+                0 <= self.separation_min_train_s <= self.separation_train_s,
+                "0 s to separation_train_s",
+            ),
+            (
+                "separation_iterations",
+                self.separation_iterations,
+                1 <= self.separation_iterations <= 10_000,
+                "1 to 10000 iterations",
+            ),
+            (
+                "separation_nmf_fmax_hz",
+                self.separation_nmf_fmax_hz,
+                500 <= self.separation_nmf_fmax_hz <= 8000,
+                "500 to 8000 Hz",
+            ),
+            (
+                "separation_train_step_s",
+                self.separation_train_step_s,
+                0.01 <= self.separation_train_step_s <= 0.1,
+                "0.01 to 0.1 s",
+            ),
+        ]
+        if self.separation_method not in ("nmf", "harmonic"):
+            raise ParameterError(
+                f"diarization: separation_method = {self.separation_method!r}; pass 'nmf' or "
+                "'harmonic'"
+            )
         if self.init_method not in ("spectral", "ward"):
             raise ParameterError(
                 f"diarization: init_method = {self.init_method!r}; pass 'spectral' or 'ward'"
@@ -1126,21 +1209,36 @@ def split_channels(
         g = _ramped(g, max(1, round(cfg.mask_ramp_s * sample_rate)))
         rows.append((x * g).astype(np.float32))
     out = np.stack(rows)
-    pitches = diarization.speaker_pitch_hz
-    if not (cfg.overlap_separation and diarization.overlaps and len(pitches) == 2):
+    if not (cfg.overlap_separation and diarization.overlaps and diarization.n_speakers == 2):
         return out
-    p_agent, p_customer = pitches[agent_speaker], pitches[1 - agent_speaker]
-    if p_agent is None or p_customer is None:
-        return out
-    if abs(12 * np.log2(p_agent / p_customer)) < cfg.separation_min_pitch_gap_st:
-        return out
+    if cfg.separation_method == "nmf":
+        dictionaries = speaker_dictionaries(x, diarization, sample_rate=sample_rate)
+        if dictionaries is None:
+            return out
+        agent_first = (dictionaries[agent_speaker], dictionaries[1 - agent_speaker])
+
+        def split(seg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            return nmf_split(seg, agent_first, cfg, sample_rate)
+
+    else:
+        pitches = diarization.speaker_pitch_hz
+        p_agent, p_customer = pitches[agent_speaker], pitches[1 - agent_speaker]
+        if p_agent is None or p_customer is None:
+            return out
+        if abs(12 * np.log2(p_agent / p_customer)) < cfg.separation_min_pitch_gap_st:
+            return out
+        pa, pc = p_agent, p_customer
+
+        def split(seg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            return harmonic_split(seg, pa, pc, cfg, sample_rate)
+
     pad, ramp = round(0.1 * sample_rate), max(1, round(cfg.mask_ramp_s * sample_rate))
     for start_s, end_s in diarization.overlaps:
         a, b = round(start_s * sample_rate), min(x.size, round(end_s * sample_rate))
         lo, hi = max(0, a - pad), min(x.size, b + pad)
         if b - a < ramp * 2:
             continue
-        parts = harmonic_split(x[lo:hi], p_agent, p_customer, cfg, sample_rate)
+        parts = split(x[lo:hi])
         fade = np.ones(b - a)
         fade[:ramp] = np.linspace(0, 1, ramp)
         fade[-ramp:] = np.linspace(1, 0, ramp)
@@ -1218,6 +1316,151 @@ def harmonic_split(
     return out[0], out[1]
 
 
+_NMF_EPS = 1e-10
+
+
+@functools.cache
+def _blas_controller() -> Any:
+    from threadpoolctl import ThreadpoolController
+
+    return ThreadpoolController()  # scans the loaded BLAS libraries once
+
+
+def _one_blas_thread() -> Any:
+    """numpy's BLAS on one thread for the block: the NMF's products are small (a few hundred
+    bins by 64 spectra), so a thread pool only adds contention on a shared machine (the
+    separation of the interrupting-agent mix cost 4-8 s of CPU with OpenBLAS's pool under load,
+    0.15 s on one thread), and the same order of summation gives the same separation on every
+    machine (as models.speech.whisper_model does for Whisper's features)."""
+    return _blas_controller().limit(limits=1, user_api="blas")
+
+
+def _stft_magnitude(x: np.ndarray, n_fft: int, hop: int) -> np.ndarray:
+    """``|STFT|`` of ``x`` (Hann, ``n_fft`` samples, ``hop`` apart), bins x frames, float32."""
+    import scipy.signal
+
+    _f, _t, spec = scipy.signal.stft(
+        np.asarray(x, dtype=np.float64), nperseg=n_fft, noverlap=n_fft - hop, boundary="even",
+        padded=True,
+    )
+    return np.abs(spec).astype(np.float32)
+
+
+def _kl_nmf(
+    v: np.ndarray, w: np.ndarray | None, k: int, iterations: int, seed: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Non-negative ``v ~= w @ h`` under the generalised Kullback-Leibler divergence
+    (multiplicative updates, deterministic start). With ``w`` given it is kept fixed and only
+    ``h`` is fitted; otherwise ``k`` unit-sum spectra are learned too."""
+    rng = np.random.default_rng(seed)
+    learn = w is None
+    if w is None:
+        w = (rng.random((v.shape[0], k)) + 0.1).astype(np.float32)
+        w /= w.sum(axis=0, keepdims=True)
+    h = (rng.random((w.shape[1], v.shape[1])) * float(v.mean()) + _NMF_EPS).astype(np.float32)
+    for _ in range(iterations):
+        h *= (w.T @ (v / (w @ h + _NMF_EPS))) / (w.sum(axis=0)[:, None] + _NMF_EPS)
+        if learn:
+            w *= ((v / (w @ h + _NMF_EPS)) @ h.T) / (h.sum(axis=1)[None, :] + _NMF_EPS)
+            scale = w.sum(axis=0) + _NMF_EPS
+            w /= scale
+            h *= scale[:, None]
+    return w, h
+
+
+def _model_bins(n_fft: int, cfg: DiarizationConfig, sample_rate: int) -> int:
+    """How many STFT bins (from 0 Hz) the NMF dictionaries model: up to ``separation_nmf_fmax_hz``."""
+    return min(n_fft // 2 + 1, int(cfg.separation_nmf_fmax_hz * n_fft / sample_rate) + 1)
+
+
+def speaker_dictionaries(
+    samples: np.ndarray, diarization: Diarization, *, sample_rate: int = 16_000
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """One spectral dictionary per speaker (``separation_components`` magnitude spectra,
+    bins up to ``separation_fmax_hz`` x components) learned by NMF from the call's
+    single-talker frames of that speaker, one spectrum every ``separation_train_step_s``.
+
+    At most ``separation_train_s`` of each speaker's frames are used, runs nearest to the
+    marked overlaps first; the quietest 30 % of those frames (pauses inside a turn) are left
+    out. None when either speaker has less than ``separation_min_train_s`` (then nothing can
+    be separated).
+    """
+    cfg = diarization.config
+    x = np.asarray(samples, dtype=np.float32).reshape(-1)
+    fs = diarization.frame_speaker
+    hop_n = round(diarization.hop_s * sample_rate)
+    n_fft = round(cfg.separation_fft_s * sample_rate)
+    centres = np.array([(s + e) / 2 for s, e in diarization.overlaps] or [0.0])
+    out = []
+    for spk in (0, 1):
+        runs = [(a, b) for lab, a, b in _runs(fs) if lab == spk]
+        runs.sort(key=lambda r: float(np.min(np.abs(centres - (r[0] + r[1]) / 2 * diarization.hop_s))))
+        picked, total = [], 0.0
+        for a, b in runs:
+            if total >= cfg.separation_train_s:
+                break
+            take = min(b - a, round((cfg.separation_train_s - total) / diarization.hop_s))
+            picked.append(x[a * hop_n : (a + take) * hop_n])
+            total += take * diarization.hop_s
+        if total < cfg.separation_min_train_s:
+            return None
+        step = max(1, round(cfg.separation_train_step_s * sample_rate))
+        v = _stft_magnitude(np.concatenate(picked), n_fft, step)[: _model_bins(n_fft, cfg, sample_rate)]
+        energy = v.sum(axis=0)
+        v = v[:, energy > np.percentile(energy, 30)]
+        with _one_blas_thread():
+            w, _h = _kl_nmf(
+                v, None, cfg.separation_components, cfg.separation_iterations, seed=spk
+            )
+        out.append(w)
+    return out[0], out[1]
+
+
+def nmf_split(
+    x: np.ndarray,
+    dictionaries: tuple[np.ndarray, np.ndarray],
+    cfg: DiarizationConfig,
+    sample_rate: int = 16_000,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Split a stretch ``x`` where two voices talk at once into (voice A, voice B) with the
+    two speakers' spectral dictionaries (:func:`speaker_dictionaries`, A's first).
+
+    The stretch's magnitude spectrogram is explained as ``W_A H_A + W_B H_B`` with the
+    dictionaries fixed (KL-NMF); each time-frequency bin of the mix goes to A by the share
+    ``|A|^2 / (|A|^2 + |B|^2)`` of the two estimates and to B by the rest (a Wiener-style
+    mask, so the two parts add up to the mix), the mix phase kept. Works where the two
+    voices' spectra differ (timbre and pitch range); two voices alike get similar shares.
+    """
+    import scipy.signal
+
+    wa, wb = dictionaries
+    n_fft = round(cfg.separation_fft_s * sample_rate)
+    hop = round(0.01 * sample_rate)
+    xx = np.asarray(x, dtype=np.float64)
+    if xx.size < n_fft:
+        half = (xx * 0.5).astype(np.float32)
+        return half, half.copy()
+    _f, _t, spec = scipy.signal.stft(
+        xx, nperseg=n_fft, noverlap=n_fft - hop, boundary="even", padded=True
+    )
+    m = wa.shape[0]
+    v = np.abs(spec[:m]).astype(np.float32)
+    w = np.hstack([wa, wb])
+    with _one_blas_thread():
+        _w, h = _kl_nmf(v, w, 0, cfg.separation_iterations, seed=2)
+        ea, eb = (wa @ h[: wa.shape[1]]) ** 2, (wb @ h[wa.shape[1] :]) ** 2
+    share = np.empty(spec.shape, dtype=np.float64)
+    share[:m] = ea / (ea + eb + _NMF_EPS)
+    # above the modelled band: the frame's share of the band (consonants, sibilants)
+    share[m:] = (ea.sum(axis=0) / (ea.sum(axis=0) + eb.sum(axis=0) + _NMF_EPS))[None, :]
+    out = []
+    for gain in (share, 1.0 - share):
+        _t2, y = scipy.signal.istft(spec * gain, nperseg=n_fft, noverlap=n_fft - hop, boundary=True)
+        y = np.pad(y, (0, max(0, xx.size - y.size)))[: xx.size]
+        out.append(y.astype(np.float32))
+    return out[0], out[1]
+
+
 def _ramped(g: np.ndarray, k: int) -> np.ndarray:
     """``np.convolve(g, np.ones(k) / k, mode="same")`` for a piecewise-constant gain.
 
@@ -1253,15 +1496,17 @@ def _ramped(g: np.ndarray, k: int) -> np.ndarray:
 
 SEPARATION_METHOD = (
     "mfcc normalised-cut+gauss-viterbi, overlap by a synthetic two-voice Gaussian and by "
-    "two-talker stretches at pause-less speaker changes (audio/speakers.py, "
-    "models/diarization.py)"
+    "two-talker stretches at pause-less speaker changes, the voices inside it split by "
+    "per-speaker NMF dictionaries (audio/speakers.py, models/diarization.py)"
 )
 SEPARATION_NOTE = (
     "mono recording separated into two parties by diarization (--separate): channel 0 is the "
     "agent's turns, channel 1 the customer's; who is who and the turn boundaries are estimates, "
     "and overlapped speech is estimated (a cut-in over the other party is found when the mix "
     "sounds like two talkers next to a change of speaker; backchannels and short or quiet "
-    "overlaps mostly are not, and the words said inside an overlap are heard in both channels), "
+    "overlaps mostly are not; inside a marked overlap each channel holds its voice's share of "
+    "the mix, separated with spectral dictionaries learned from the call's own single-talker "
+    "speech, so words said there are less certain: their cues say so in evidence.in_overlap), "
     "so interruptions are lower confidence than on a two-channel recording (each "
     "interruption's evidence.confidence)"
 )
@@ -1318,6 +1563,31 @@ class Separation:
             ev = e.setdefault("evidence", {})
             ev["confidence"] = round(self.interruption_confidence(e["start_s"], e["end_s"]), 2)
             ev["separated"] = "found in a mono call separated by diarization: lower confidence"
+
+
+    def mark_overlap_phrases(self, events: list[dict[str, Any]]) -> None:
+        """Say so in the evidence of every phrase cue (analysis JSON dicts) said inside marked
+        overlap of a separated call (``evidence.in_overlap``): its words were heard in that
+        party's share of a two-voice mix (:func:`split_channels` with ``overlap_separation``,
+        or the whole mix without it), with less certainty than on a channel of its own. The
+        cue itself is kept as found (neither dropped nor credited differently)."""
+        spans = self.diarization.overlaps
+        if not spans:
+            return
+        how = (
+            f"separated from the mix ({self.diarization.config.separation_method})"
+            if self.diarization.config.overlap_separation
+            else "the whole mix"
+        )
+        for e in events:
+            if e.get("kind") != "phrase":
+                continue
+            if any(e["start_s"] < b and e["end_s"] > a for a, b in spans):
+                e.setdefault("evidence", {})["in_overlap"] = (
+                    f"said while both parties talked (a marked overlap of a mono call); the words "
+                    f"were heard in this party's share of the two voices, {how}: less certain "
+                    "than on a channel of its own"
+                )
 
 
 def separate_mono(

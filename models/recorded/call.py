@@ -145,6 +145,7 @@ def analyze_recording(
         doc["call"]["separation"] = separation.to_dict()
         doc["call"]["source_channels"] = 1
         separation.mark_interruptions(doc["events"])
+        separation.mark_overlap_phrases(doc["events"])
         doc["notes"] = [SEPARATION_NOTE, *doc["notes"]]
     doc["call"]["mode"] = analysis_mode(doc["call"])
     name = transcript.customer_name if transcript is not None else o.customer_name

@@ -489,6 +489,11 @@ def test_split_channels_masks_the_other_speaker() -> None:
         (lambda: DiarizationConfig(spectral_neighbours_fraction=0.0), "spectral_neighbours"),
         (lambda: DiarizationConfig(overlap_level_match_db=0.0), "overlap_level_match_db"),
         (lambda: DiarizationConfig(interruption_confidence_factor=1.5), "interruption_conf"),
+        (lambda: DiarizationConfig(separation_method="ica"), "separation_method"),
+        (lambda: DiarizationConfig(separation_components=0), "separation_components"),
+        (lambda: DiarizationConfig(separation_train_s=0.0), "separation_train_s"),
+        (lambda: DiarizationConfig(separation_min_train_s=20.0), "separation_min_train_s"),
+        (lambda: DiarizationConfig(separation_iterations=0), "separation_iterations"),
     ],
 )
 def test_bad_diarization_settings_raise_parameter_error_naming_them(
@@ -781,14 +786,102 @@ def test_harmonic_split_gives_each_voice_its_own_harmonics() -> None:
         assert sir_db(ref[inner], est[inner]) >= sir_db(ref[inner], mix[inner]) + 3.0
 
 
-def test_overlap_separation_changes_only_the_overlap_in_each_channel() -> None:
+def _cut_in_sources() -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_cut_in_mix` (with the cut-in) and its two voices apart: (mix, A, B); the mix is
+    A + B + the line's noise floor."""
+    mix, ref = _cut_in_mix()
+    tracks = {"A": np.zeros(mix.size, dtype=np.float32), "B": np.zeros(mix.size, dtype=np.float32)}
+    for k, (start, end, who) in enumerate(ref):
+        f0, tract = (120.0, 1.0) if who == "A" else (210.0, 1.17)
+        dur = round(end - start, 6)
+        x = _syllables(_formant_voice(f0, tract, dur, k), k + (0 if who == "A" else 50))
+        i = round(start * SR)
+        tracks[who][i : i + x.size] += x
+    return mix, tracks["A"], tracks["B"]
+
+
+def test_nmf_split_gives_each_voice_its_own_share_of_a_cut_in() -> None:
+    """Known answer: B cuts in over A (:func:`_cut_in_mix`); each speaker's dictionary is
+    learned from the call's own single-talker frames and the marked overlap is split with
+    them: each separated signal is closer to its own voice than the mix is (signal-to-
+    interference up by >= 6 dB for both), and the two parts add up to the mix."""
+    from calltone.models.diarization import nmf_split, speaker_dictionaries
+
+    mix, a, b = _cut_in_sources()
+    d = diarize(mix, SYNTH_TWO_TALKER)
+    assert d.overlaps, d.turns
+    dictionaries = speaker_dictionaries(mix, d)
+    assert dictionaries is not None
+    first = int(d.frame_speaker[round(2.0 / d.hop_s)])  # A talks alone at 2 s
+    assert first in (0, 1)
+    wa, wb = dictionaries[first], dictionaries[1 - first]
+
+    def sir_db(ref: np.ndarray, est: np.ndarray) -> float:
+        return float(10 * np.log10(np.sum(ref**2) / np.sum((ref - est) ** 2)))
+
+    for s, e in d.overlaps:
+        lo, hi = round(s * SR), round(e * SR)
+        ya, yb = nmf_split(mix[lo:hi], (wa, wb), d.config)
+        assert np.allclose(ya + yb, mix[lo:hi], atol=1e-4)
+        inner = slice(SR // 20, -SR // 20)
+        for ref, est in ((a[lo:hi], ya), (b[lo:hi], yb)):
+            gain = sir_db(ref[inner], est[inner]) - sir_db(ref[inner], mix[lo:hi][inner])
+            assert gain >= 6.0, (s, e, gain)
+
+
+def test_no_dictionary_without_enough_single_talker_speech() -> None:
+    """A speaker with less single-talker speech than ``separation_min_train_s`` gets no
+    dictionary: nothing is separated (the overlap stays the mix in both channels)."""
+    from calltone.models.diarization import speaker_dictionaries
+
+    mix, _ref = _cut_in_mix()
+    few = dataclasses_replace(SYNTH_TWO_TALKER, separation_min_train_s=11.0)
+    d = diarize(mix, few)
+    assert d.overlaps
+    assert speaker_dictionaries(mix, d) is None
+    plain = split_channels(mix, dataclasses_replace_diar(d, overlap_separation=False), 0)
+    sep = split_channels(mix, dataclasses_replace_diar(d, overlap_separation=True), 0)
+    assert np.array_equal(plain, sep)
+
+
+def test_a_cue_said_inside_marked_overlap_says_so_and_is_kept() -> None:
+    """A phrase cue inside a marked overlap of a separated call gets ``evidence.in_overlap``
+    (heard with less certainty); one outside does not; nothing is dropped; interruptions and
+    other events are left alone."""
+    from calltone.models.diarization import RoleDecision, Separation
+
+    mix, _ref = _cut_in_mix()
+    d = diarize(mix, SYNTH_TWO_TALKER)
+    assert d.overlaps
+    s0, e0 = d.overlaps[0]
+    sep = Separation(split_channels(mix, d, 0), d, RoleDecision(0, "option_first", 1.0, []))
+    events = [
+        {"kind": "phrase", "speaker": "agent", "start_s": s0 + 0.1, "end_s": e0 - 0.1,
+         "evidence": {"cue": "negative_phrasing"}},
+        {"kind": "phrase", "speaker": "agent", "start_s": 1.0, "end_s": 2.0,
+         "evidence": {"cue": "empathy"}},
+        {"kind": "interruption", "speaker": "customer", "start_s": s0, "end_s": e0},
+    ]  # fmt: skip
+    sep.mark_overlap_phrases(events)
+    assert len(events) == 3
+    assert "in_overlap" in events[0]["evidence"]
+    assert events[0]["evidence"]["cue"] == "negative_phrasing"
+    assert "in_overlap" not in events[1]["evidence"]
+    assert "evidence" not in events[2]
+
+
+@pytest.mark.parametrize("method", ["nmf", "harmonic"])
+def test_overlap_separation_changes_only_the_overlap_in_each_channel(method: str) -> None:
     """With ``overlap_separation`` the channels differ from plain masking only inside marked
-    overlap (where each gets its voice's share, :func:`harmonic_split`), nowhere else."""
+    overlap (where each gets its voice's share, :func:`nmf_split` or :func:`harmonic_split`),
+    nowhere else."""
     mix, _ref = _cut_in_mix()
     d = diarize(mix, SYNTH_TWO_TALKER)
     assert d.overlaps and all(p is not None for p in d.speaker_pitch_hz)
-    plain = split_channels(mix, d, 0)
-    sep = split_channels(mix, dataclasses_replace_diar(d, overlap_separation=True), 0)
+    plain = split_channels(mix, dataclasses_replace_diar(d, overlap_separation=False), 0)
+    sep = split_channels(
+        mix, dataclasses_replace_diar(d, overlap_separation=True, separation_method=method), 0
+    )
     inside = np.zeros(mix.size, dtype=bool)
     for s, e in d.overlaps:
         inside[round(s * SR) : round(e * SR)] = True
