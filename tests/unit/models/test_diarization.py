@@ -494,6 +494,9 @@ def test_split_channels_masks_the_other_speaker() -> None:
         (lambda: DiarizationConfig(separation_train_s=0.0), "separation_train_s"),
         (lambda: DiarizationConfig(separation_min_train_s=20.0), "separation_min_train_s"),
         (lambda: DiarizationConfig(separation_iterations=0), "separation_iterations"),
+        (lambda: DiarizationConfig(separation_fit_iterations=0), "separation_fit_iterations"),
+        (lambda: DiarizationConfig(separation_train_step_s=0.5), "separation_train_step_s"),
+        (lambda: DiarizationConfig(separation_nmf_fmax_hz=100.0), "separation_nmf_fmax_hz"),
     ],
 )
 def test_bad_diarization_settings_raise_parameter_error_naming_them(
