@@ -5,7 +5,9 @@ speaker's voiced frames heard so far sit just over the noise (3-9 dB: the speech
 and strict margins) and the noise has been measured for a whole window (8 s), the -30 dBFS
 prior does not hold the level baseline over what was heard; on a clean line, with no noise
 known or known only briefly, or with "voiced" frames at the noise's own level, the baseline
-starts as before.
+starts as before. Through the real front end: a shout over a calm voice the noise buries is
+yelling as on the clean copy, and a far voice heard before the noise estimate has its window
+does not become the level the party's first words are judged against.
 """
 
 from __future__ import annotations
@@ -144,3 +146,20 @@ def test_a_shout_over_a_calm_voice_the_noise_buries_is_yelling_as_on_the_clean_l
     assert len(clean) == 1 and abs(clean[0][0] - 30.0) < 0.3
     off = AnalysisConfig.from_dict({"baseline": {"line_anchor_max_db_over_noise": 0.0}})
     assert yelling(noisy_call(-62.0, -60.0), off) == []
+
+
+def test_a_far_voice_before_the_noise_window_is_full_does_not_become_the_start() -> None:
+    # A far talker at the noise's RMS (-60 dBFS) in the first 5 s, then the party's own voice
+    # 24 dB louder at 5.5 s (an AMI close-talk microphone's case, as in the first version of
+    # the anchor): the noise estimate has not had its 8 s window, so the prior stands and the
+    # party's first words are no yelling. Read against the unsettled estimate they would be.
+    x = pink_noise(16 * SR, 5) * 10 ** (-60.0 / 20)
+    for k, t in enumerate((0.5, 3.0)):
+        far = voiced(120.0, 2.0, -60.0, seed=3 + k)
+        x[int(t * SR) : int(t * SR) + far.size] += far
+    own = voiced(190.0, 3.0, -36.0, seed=4)
+    x[int(5.5 * SR) : int(5.5 * SR) + own.size] += own
+    x = x.astype(np.float32)
+    assert yelling(x, AnalysisConfig()) == []
+    unsettled = AnalysisConfig.from_dict({"baseline": {"line_anchor_min_noise_s": 0.0}})
+    assert len(yelling(x, unsettled)) == 1
