@@ -19,6 +19,8 @@ matters, the held-out one:
 3. fit once more on all 12 actors: the coefficients to put in AgentToneConfig.
 
 Run: python bench/fit_agent_tone.py [--target-fa 0.04] [--tau 3] [--json out.json]
+    [--set agent_tone.harshness_min_voice_snr_db=20 ...] (config overrides: the traces, the
+    folds' detectors and the held-out calls all run with them)
 """
 
 from __future__ import annotations
@@ -60,6 +62,10 @@ def features(x: np.ndarray) -> np.ndarray:
     f[:, 3] = np.maximum(f[:, 3] - 1.0, 0.0)
     return f
 
+
+BASE_CONFIG = AnalysisConfig()
+"""The configuration every trace and held-out run starts from (``--set`` overrides it); the
+fitted coefficients replace its score's."""
 
 CONDITIONS: tuple[str, ...] = ("wideband",)
 """Telephone channel conditions (bench/telephone.py) every training clip is also heard
@@ -202,7 +208,7 @@ def held_out(
     verbose: bool = False,
 ) -> dict:
     """Leave-one-actor-out figures of the fitted score, plus the all-actor coefficients."""
-    base_cfg = AnalysisConfig()
+    base_cfg = BASE_CONFIG
     # Signals are recorded with the score switched off (min_score above 1), so the recording
     # does not depend on the coefficients being fitted (flagged frames stay out of the baseline).
     trace_cfg = replace(base_cfg, agent_tone=replace(base_cfg.agent_tone, min_score=2.0))
@@ -267,7 +273,7 @@ def held_out_calls(folds: list[dict], conditions: list[str]) -> dict[str, dict[s
     trained on)."""
     import bench_calls
 
-    base = AnalysisConfig()
+    base = BASE_CONFIG
     clips = bench_calls.load_ravdess()
     # The channel copies of bench_calls' disk cache (bit-identical to fresh ones; Opus and AMR
     # encoding is most of a run's time).
@@ -317,8 +323,24 @@ def main() -> None:
         help="also run each fold's coefficients on its held-out actor's many-clip calls "
         "(bench/bench_calls.py) through these channel conditions, comma list",
     )
+    ap.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="SECTION.KEY=VALUE",
+        help="config override before fitting, e.g. agent_tone.harshness_min_voice_snr_db=20 "
+        "(repeatable)",
+    )
     args = ap.parse_args()
-    global CONDITIONS, FITTED
+    global CONDITIONS, FITTED, BASE_CONFIG
+    overrides: dict[str, dict[str, float]] = {}
+    for item in args.set:
+        key, _, value = item.partition("=")
+        section, _, name = key.partition(".")
+        if not (section and name and value):
+            ap.error(f"--set {item!r}: expected SECTION.KEY=VALUE")
+        overrides.setdefault(section, {})[name] = float(value)
+    BASE_CONFIG = AnalysisConfig.from_dict(overrides) if overrides else AnalysisConfig()
     CONDITIONS = tuple(args.conditions.split(","))
     FITTED = tuple(args.signals.split(","))
     if unknown := set(FITTED) - set(SIGNALS):

@@ -202,6 +202,19 @@ class AgentToneConfig:
     max_pace_syll_per_s: float = 6.5
     tilt_db_over_baseline: float = 2.5
     harshness_db_over_baseline: float = 2.0
+    #: Voice quality where the line's noise nears the calm voice: the harshness (HNR drop)
+    #: enters the score only while the baseline's speech level stands this far over the line's
+    #: noise estimate (``LineNoise``); under it the HNR reads the noise's share of the frame
+    #: (the calm voice nearer the noise reads less periodic: on the "re loud" GSM/AMR copies an
+    #: angry clip's HNR is ~2 dB *over* its actor's calm one) and the signal is 0. 20 dB: the
+    #: noise's share of a calm frame is then 1 %, under a tenth of a calm voice's own aperiodic
+    #: share. 0 = off (the default: measured, not adopted; docs/benchmarks.md, session 11).
+    harshness_min_voice_snr_db: float = 0.0
+    #: How far the voice's HNR is read from the telephone band (``band_hnr_db``, the same on
+    #: a wideband and a narrowband copy) instead of YIN's 0-4 kHz one: 0 (the default) YIN's,
+    #: 1 the band's. Above 0 the front end computes ``band_hnr_db`` (~0.1 ms per 100 ms live
+    #: step); measured, not adopted (docs/benchmarks.md, session 11).
+    harshness_band_hnr_share: float = 0.0
     score_bias: float = -1.8181
     weight_per_loudness_db: float = 0.3953
     weight_per_pitch_st: float = 0.0

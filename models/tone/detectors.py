@@ -19,6 +19,7 @@ from calltone.models.tone.baseline import BaselineSnapshot
 from calltone.models.tone.config import AgentToneConfig, DeadAirConfig, YellingConfig
 from calltone.models.tone.events import Event, Speaker
 from calltone.models.tone.frames import CallFrames, DetectorStep, PartyFrames, TimeFn
+from calltone.models.tone.noise import NO_NOISE_DBFS
 
 
 class Detector(Protocol):
@@ -336,6 +337,8 @@ class AgentToneDetector:
         self._runs: list[_Run] = []
         self._run_open = False  # the last run reaches the last frame seen
         self._prev_end = -1  # last frame of the previous event's span
+        # The line's noise estimate at the latest evaluation (dBFS; runs are judged with it).
+        self._noise_dbfs = NO_NOISE_DBFS
         # Tools (bench/fit_agent_tone.py) set a list here to record every evaluation:
         # (frame index, enough speech, signal values in VALUES order, voiced s in the window,
         # whether the min_signals vote holds, speech s in the window).
@@ -398,9 +401,12 @@ class AgentToneDetector:
         z = self.c.score_bias + self.weights() @ x
         return np.asarray(1.0 / (1.0 + np.exp(-np.clip(z, -50.0, 50.0))))
 
-    def _judge(self, sums: np.ndarray, baseline: BaselineSnapshot) -> _Judgement:
+    def _judge(
+        self, sums: np.ndarray, baseline: BaselineSnapshot, noise_dbfs: np.ndarray | float
+    ) -> _Judgement:
         """Signals, score and vote of windows (or runs) from their sums of the
-        :class:`_ToneSeries`, shape (8, k)."""
+        :class:`_ToneSeries`, shape (8, k); ``noise_dbfs``: the line's noise estimate at each
+        (see ``AgentToneConfig.harshness_min_voice_snr_db``)."""
         c = self.c
         n_v, s_pow, s_st, s_st2, n_sp, n_nuc, s_ti, s_hn = _ToneSeries(*sums)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -414,6 +420,11 @@ class AgentToneDetector:
         d_lo = mean_lo - baseline.speech_level_dbfs
         d_st = mean_st - baseline.pitch_st
         d_sp = spread - baseline.pitch_spread_st
+        if c.harshness_min_voice_snr_db > 0:
+            # The HNR reads the line's noise as well as the voice: where the calm voice is not
+            # far over it, the drop says how near the noise the voice was, not how it sounded.
+            clear = baseline.speech_level_dbfs - noise_dbfs >= c.harshness_min_voice_snr_db
+            d_hn = np.where(clear, d_hn, 0.0)
         values = np.stack((d_lo, d_st, d_sp, pace, d_ti, d_hn))
         score = self.score(values) if n_v.size else np.zeros(0)
         scale = self.spread_scale(baseline)
@@ -450,7 +461,8 @@ class AgentToneDetector:
             self._prune(start + voiced.size)
             return DetectorStep(out, np.full(voiced.size, self._last_eval_active))
         evals = np.arange(first_eval, voiced.size, self.stride)
-        j = self._judge(sums[:, evals], baseline)
+        noise_e = f.noise_dbfs[evals]
+        j = self._judge(sums[:, evals], baseline, noise_e)
         n_v = j.n_voiced
         d_lo = j.values[0]
         # A window far quieter than the speaker's own level is someone else's voice leaking into
@@ -485,6 +497,7 @@ class AgentToneDetector:
                 )
         for k, i in enumerate(evals.tolist()):
             g = start + i
+            self._noise_dbfs = float(noise_e[k])  # on the evaluation grid: chunking-free
             if active[k]:
                 fired = [n for n, f in zip(self.SIGNALS, j.fired[:, k], strict=True) if f]
                 self._touch(g)
@@ -645,7 +658,7 @@ class AgentToneDetector:
         if not runs:
             return None
         sums = np.stack([r.sums for r in runs], axis=1)
-        j = self._judge(sums, baseline)
+        j = self._judge(sums, baseline, self._noise_dbfs)
         c = self.c
         # A run with sparse voicing is judged on its level, as a window is.
         sparse = self._sparse(j.n_voiced, sums[4], c.run_min_voiced_s)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -189,6 +189,8 @@ class CallAnalyzer:
             raise AudioError("no party to analyse: give the agent or the customer a channel")
         self._rows = [getattr(roles, p) for p in self.parties]
         o = self.config.features
+        if self.config.agent_tone.harshness_band_hnr_share > 0 and not o.band_hnr:
+            o = replace(o, band_hnr=True)  # the voice's HNR reads the telephone band
         self.hop_s = o.hop_s
         self.time_of = TimeFn(o.hop_s, o.pitch_window / 2 / o.sample_rate_hz)
         self._features = FeatureStream(len(self.parties), o)
@@ -388,7 +390,11 @@ class CallAnalyzer:
                     nucleus=c.nucleus,
                     tilt_db=c.tilt_db,
                     hnr_db=c.hnr_db,
-                    **self._noise[p].compensate(start, c.loudness_dbfs, c.speech, c.hnr_db),
+                    **_with_band_hnr(
+                        self._noise[p].compensate(start, c.loudness_dbfs, c.speech, c.hnr_db),
+                        c.band_hnr_db,
+                        self.config.agent_tone.harshness_band_hnr_share,
+                    ),
                 )
                 for p, c in zip(self.parties, block.channels, strict=True)
             },
@@ -537,3 +543,16 @@ def _either(a: np.ndarray | None, b: np.ndarray | None) -> np.ndarray | None:
     if a is None or b is None:
         return a if b is None else b
     return a | b
+
+
+def _with_band_hnr(
+    levels: dict[str, np.ndarray], band_hnr_db: np.ndarray, share: float
+) -> dict[str, np.ndarray]:
+    """``LineNoise.compensate``'s per-frame values with the voice's HNR read ``share`` of the
+    way from the whole-band one (YIN's, on the 0-4 kHz pitch signal) to the telephone-band one
+    (``ChannelFrames.band_hnr_db``): see ``AgentToneConfig.harshness_band_hnr_share``."""
+    if share <= 0:
+        return levels
+    hnr = levels["voice_hnr_db"].astype(np.float64)
+    mixed = (1.0 - share) * hnr + share * np.asarray(band_hnr_db, np.float64)
+    return {**levels, "voice_hnr_db": mixed.astype(np.float32)}
