@@ -17,7 +17,14 @@ every interruption the clean copy does not have (``interruptions`` counts them a
 row gives the baseline). Calls: the real two-party telephone call ``lca_calls/Auto_Repairs``
 (8 kHz, 4 minutes) and two AMI close-talk pairings (wideband, real overlaps).
 
-Run: ``python bench/bench_impairments.py [--json out.json] [--calls lca,ami]``. Needs
+Session 11 adds what a contact centre's floor and phones add: neighbours' voices in the agent's
+headset (babble), DTX (digital silence or comfort noise between words), burst loss with
+concealment, hold music and IVR prompts, DTMF key tones, a speakerphone caller in a reverberant
+room and a caller on a distant microphone (:func:`session11_impairments`), and ``--recall``:
+the RAVDESS many-clip calls with those that could cost recall.
+
+Run: ``python bench/bench_impairments.py [--json out.json] [--calls lca,ami] [--only SUBSTR,...]``
+or ``--recall 07,08,11,12 [--recall-conditions wideband,nb_gsm_noise20_calm]``. Needs
 ``../shared/data``.
 """
 
@@ -28,6 +35,7 @@ import json
 import sys
 import time
 from collections.abc import Callable
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +49,7 @@ for p in (ROOT, ROOT / "bench"):
 import bench_calls  # noqa: E402
 from bench_calls import CALM_FALSE_ALERTS, SR_HZ, TONE_EVENTS  # noqa: E402
 
-from calltone.audio.decode import DecodedAudio  # noqa: E402
+from calltone.audio.decode import DecodedAudio, load_audio  # noqa: E402
 from calltone.models.recorded.analysis import run_session  # noqa: E402
 from calltone.models.tone.config import AnalysisConfig  # noqa: E402
 
@@ -98,7 +106,397 @@ def gain(db: float) -> Impairment:
     return f
 
 
-def impairments() -> dict[str, Impairment]:
+# --------------------------------------------------------------------------------------------
+# Session 11: what a real contact centre adds (neighbour babble, DTX, concealment, hold music,
+# IVR prompts, DTMF, speakerphone and distant callers).
+
+FRAME_S = 0.02
+
+
+def _frame_db(x: np.ndarray, frame_s: float = FRAME_S) -> np.ndarray:
+    """Level (dBFS) of consecutive ``frame_s`` frames of a 1-D signal."""
+    f = round(frame_s * SR_HZ)
+    n = x.size // f
+    p = np.mean(np.square(x[: n * f].astype(np.float64)).reshape(n, f), axis=1)
+    return 10.0 * np.log10(np.maximum(p, 1e-12))
+
+
+def active_level_db(x: np.ndarray, *, below_loud_db: float = 30.0) -> float:
+    """Active speech level (dBFS): power mean of the 20 ms frames within ``below_loud_db`` of
+    the loudest (99th percentile) frame."""
+    db = _frame_db(x)
+    loud = float(np.percentile(db, 99))
+    act = db[db > loud - below_loud_db]
+    return float(10.0 * np.log10(np.mean(10.0 ** (act / 10.0))))
+
+
+def _band_limit(x: np.ndarray) -> np.ndarray:
+    """300-3400 Hz, as a voice through the telephone channel."""
+    import scipy.signal
+
+    sos = scipy.signal.butter(4, [300.0, 3400.0], btype="bandpass", fs=SR_HZ, output="sos")
+    return scipy.signal.sosfilt(sos, x).astype(np.float32)
+
+
+def _loop(x: np.ndarray, n: int, offset: int = 0) -> np.ndarray:
+    reps = -(-(n + offset) // x.size)
+    return np.tile(x, reps)[offset : offset + n]
+
+
+def _pink(n: int, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    w = rng.standard_normal(n)
+    spec = np.fft.rfft(w)
+    f = np.arange(spec.size, dtype=np.float64)
+    f[0] = 1.0
+    y = np.fft.irfft(spec / np.sqrt(f), n)
+    return (y / np.sqrt(np.mean(y**2))).astype(np.float32)
+
+
+def _scale_to(x: np.ndarray, level_db: float) -> np.ndarray:
+    return (x * np.float32(10 ** ((level_db - active_level_db(x)) / 20))).astype(np.float32)
+
+
+@lru_cache(maxsize=1)
+def babble_voices() -> dict[str, np.ndarray]:
+    """Other voices for a neighbour's babble, none of them a party of the calls measured here:
+    the other LCA agent recording (8 kHz band), AMI source3's close-talk channel and RAVDESS
+    actors 01-04's neutral and calm clips one after another with 0.6 s pauses."""
+    d = bench_calls.shared_data()
+    lca = load_audio(d / "lca_calls" / "agent.flac").samples[0].astype(np.float32)
+    ami = load_audio(d / "ami_meeting_4spk_60s" / "sources" / "source3.wav").samples[0]
+    gap = np.zeros(round(0.6 * SR_HZ), np.float32)
+    rav: list[np.ndarray] = []
+    for c in bench_calls.load_ravdess():
+        if c.actor in ("01", "02", "03", "04") and c.label.split("-")[0] in ("neutral", "calm"):
+            rav += [c.samples.astype(np.float32), gap]
+    return {"lca_agent": lca, "ami_source3": ami.astype(np.float32), "ravdess": np.concatenate(rav)}
+
+
+def babble(
+    dst: int, rel_db: float, *, steady: bool, telephone: bool, exclude_ami: bool = False
+) -> Impairment:
+    """Neighbours' voices in channel ``dst``'s microphone, ``rel_db`` re that party's active
+    level. ``steady``: three voices at once, looped over the call (an open-plan floor);
+    otherwise one neighbour (the other LCA agent's recording) with their own pauses, heard
+    only in 4-10 s stretches (they turn towards and away). ``telephone``: band-limited as the
+    party's own voice is."""
+
+    def f(x: np.ndarray) -> np.ndarray:
+        y = x.copy()
+        n = x.shape[1]
+        v = babble_voices()
+        names = ["lca_agent", "ravdess"] + ([] if exclude_ami else ["ami_source3"])
+        if steady:
+            b = sum(_scale_to(_loop(v[k], n, 7919 * i), -30.0) for i, k in enumerate(names))
+            b = np.asarray(b, np.float32)
+        else:
+            b = _loop(v["lca_agent"], n)
+            rng = np.random.default_rng(11)
+            gate = np.zeros(n, np.float32)
+            t = round(rng.uniform(2, 6) * SR_HZ)
+            while t < n:
+                on = round(rng.uniform(4, 10) * SR_HZ)
+                gate[t : t + on] = 1.0
+                t += on + round(rng.uniform(4, 12) * SR_HZ)
+            b = b * gate
+        if telephone:
+            b = _band_limit(b)
+        ref = active_level_db(x[dst])
+        y[dst] += _scale_to(b, ref + rel_db) if b.any() else b
+        return y
+
+    return f
+
+
+def dtx(channels: tuple[int, ...], mode: str, *, noise_snr_db: float | None = 30.0) -> Impairment:
+    """Discontinuous transmission: a codec VAD (20 ms frames, active within 30 dB of the line's
+    active level, 100 ms hangover) sends speech frames and, between words, either nothing
+    (``mode="silence"``: the receiver plays digital zeros) or comfort noise (``"cn"``: white
+    noise at the mean level of the last 8 inactive frames (a SID update every 160 ms), 4 dB under
+    it, so the level and the spectrum jump at every pause). ``noise_snr_db``: office noise (pink)
+    added under the party's active level first, so there is a background to drop."""
+
+    def f(x: np.ndarray) -> np.ndarray:
+        y = x.copy()
+        fr = round(FRAME_S * SR_HZ)
+        rng = np.random.default_rng(23)
+        for ch in channels:
+            s = y[ch].astype(np.float32)
+            act_db = active_level_db(s)
+            if noise_snr_db is not None:
+                s = s + _pink(s.size, 31 + ch) * np.float32(10 ** ((act_db - noise_snr_db) / 20))
+            db = _frame_db(s)
+            active = db > act_db - 30.0
+            hang = active.copy()
+            for k in range(1, 6):
+                hang[k:] |= active[:-k]
+            cn_power = 0.0
+            hist: list[float] = []
+            for k in np.nonzero(~hang)[0]:
+                seg = s[k * fr : (k + 1) * fr]
+                if mode == "silence":
+                    s[k * fr : (k + 1) * fr] = 0.0
+                    continue
+                hist.append(float(np.mean(np.square(seg))))
+                if len(hist) % 8 == 1:
+                    cn_power = float(np.mean(hist[-8:])) * 10 ** (-4 / 10)
+                s[k * fr : (k + 1) * fr] = rng.standard_normal(fr) * np.sqrt(cn_power)
+            y[ch] = s
+        return y
+
+    return f
+
+
+def plc_bursts(rate: float, *, seed: int = 9) -> Impairment:
+    """Burst packet loss with concealment on both lines: bursts of 2-8 lost 20 ms frames start
+    at ``rate`` of frames; the receiver repeats the last pitch period (autocorrelation, 2.5-15
+    ms) of the audio before the loss, its gain falling 20 % per 10 ms after the first 10 ms
+    and muted after 60 ms (G.711 Appendix I style)."""
+
+    def f(x: np.ndarray) -> np.ndarray:
+        y = x.copy()
+        fr = round(FRAME_S * SR_HZ)
+        rng = np.random.default_rng(seed)
+        for ch in range(y.shape[0]):
+            s = y[ch]
+            k = 10
+            nfr = s.size // fr
+            while k < nfr - 8:
+                if rng.random() >= rate:
+                    k += 1
+                    continue
+                ln = int(rng.integers(2, 9))
+                a, b = k * fr, (k + ln) * fr
+                hist = s[a - 2 * round(0.015 * SR_HZ) : a].astype(np.float64)
+                lo, hi = round(0.0025 * SR_HZ), round(0.015 * SR_HZ)
+                seg = hist[-hi:]
+                ac = [np.dot(hist[-hi - lag : -lag], seg) for lag in range(lo, hi + 1)]
+                period = lo + int(np.argmax(ac))
+                rep = _loop(s[a - period : a].copy(), b - a)
+                t = np.arange(b - a) / SR_HZ
+                g = np.clip(1.0 - 0.2 * np.maximum(t - 0.01, 0.0) / 0.01, 0.0, 1.0)
+                g[t >= 0.06] = 0.0
+                s[a:b] = (rep * g).astype(np.float32)
+                k += ln + 1
+        return y
+
+    return f
+
+
+def hold_music(n: int, seed: int = 3) -> np.ndarray:
+    """Synthetic hold music (no recording): a I-V-vi-IV chord loop (2 s a chord, three voices
+    with four harmonics and a plucked decay) under a melody of 0.25-0.5 s notes, unit RMS."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(n) / SR_HZ
+    out = np.zeros(n)
+    roots = [261.63, 392.0, 440.0, 349.23]  # C, G, A, F
+    thirds = [4, 4, 3, 4]
+    for i, start in enumerate(np.arange(0.0, n / SR_HZ, 2.0)):
+        r = roots[i % 4]
+        a, b = round(start * SR_HZ), min(n, round((start + 2.0) * SR_HZ))
+        tt = t[a:b] - start
+        env = np.exp(-tt / 0.8)
+        for semi in (0, thirds[i % 4], 7):
+            f0 = r * 2 ** (semi / 12) / 2
+            for h in range(1, 5):
+                out[a:b] += env * np.sin(2 * np.pi * f0 * h * tt) / h
+    scale = [0, 2, 4, 5, 7, 9, 11, 12]
+    pos = 0.0
+    while pos < n / SR_HZ:
+        dur = float(rng.choice([0.25, 0.5]))
+        f0 = 523.25 * 2 ** (scale[int(rng.integers(0, 8))] / 12)
+        a, b = round(pos * SR_HZ), min(n, round((pos + dur) * SR_HZ))
+        tt = t[a:b] - pos
+        env = np.minimum(tt / 0.02, 1.0) * np.exp(-tt / 0.4)
+        out[a:b] += 1.5 * env * (np.sin(2 * np.pi * f0 * tt) + 0.3 * np.sin(4 * np.pi * f0 * tt))
+        pos += dur
+    return (out / np.sqrt(np.mean(out**2))).astype(np.float32)
+
+
+def _insert(x: np.ndarray, at: int, block: np.ndarray) -> np.ndarray:
+    return np.concatenate((x[:, :at], block.astype(np.float32), x[:, at:]), axis=1)
+
+
+def hold(music_on: int, seconds: float, rel_db: float, *, telephone: bool) -> Impairment:
+    """A hold at the middle of the call: ``seconds`` of synthetic music on channel
+    ``music_on`` at ``rel_db`` re that party's active level, the other line at its own
+    quietest level (pink noise 60 dB under its speech)."""
+
+    def f(x: np.ndarray) -> np.ndarray:
+        n = round(seconds * SR_HZ)
+        m = hold_music(n)
+        if telephone:
+            m = _band_limit(m)
+        block = np.zeros((x.shape[0], n), np.float32)
+        for ch in range(x.shape[0]):
+            lvl = active_level_db(x[ch])
+            block[ch] = (
+                m * np.float32(10 ** ((lvl + rel_db) / 20))
+                if ch == music_on
+                else _pink(n, 41 + ch) * np.float32(10 ** ((lvl - 60) / 20))
+            )
+        return _insert(x, x.shape[1] // 2, block)
+
+    return f
+
+
+def ivr_prompt(rel_db: float, *, telephone: bool, seconds: float = 20.0) -> Impairment:
+    """Before the agent answers, an IVR prompt (another voice: RAVDESS actor 05's neutral and
+    calm clips with 0.6 s pauses) on the agent channel at ``rel_db`` re the agent's level; the
+    customer line meanwhile at pink noise 60 dB under its speech."""
+
+    def f(x: np.ndarray) -> np.ndarray:
+        gap = np.zeros(round(0.6 * SR_HZ), np.float32)
+        parts: list[np.ndarray] = []
+        for c in bench_calls.load_ravdess():
+            if c.actor == "05" and c.label.split("-")[0] in ("neutral", "calm"):
+                parts += [c.samples.astype(np.float32), gap]
+        n = round(seconds * SR_HZ)
+        v = _loop(np.concatenate(parts), n)
+        if telephone:
+            v = _band_limit(v)
+        block = np.zeros((x.shape[0], n), np.float32)
+        block[0] = _scale_to(v, active_level_db(x[0]) + rel_db)
+        for ch in range(1, x.shape[0]):
+            block[ch] = _pink(n, 43 + ch) * np.float32(10 ** ((active_level_db(x[ch]) - 60) / 20))
+        return _insert(x, 0, block)
+
+    return f
+
+
+DTMF_HZ = {
+    "1": (697, 1209),
+    "2": (697, 1336),
+    "3": (697, 1477),
+    "4": (770, 1209),
+    "5": (770, 1336),
+    "6": (770, 1477),
+    "7": (852, 1209),
+    "8": (852, 1336),
+    "9": (852, 1477),
+    "0": (941, 1336),
+    "*": (941, 1209),
+    "#": (941, 1477),
+}
+
+
+def dtmf(channel: int, rel_db: float, digits: str = "4111111111111111#") -> Impairment:
+    """Key tones on ``channel``: ``digits`` (100 ms on, 80 ms off) at three points of the call
+    (20 %, 50 %, 80 %), each tone pair ``rel_db`` re the party's active level, added to the line."""
+
+    def f(x: np.ndarray) -> np.ndarray:
+        y = x.copy()
+        on, off = round(0.1 * SR_HZ), round(0.08 * SR_HZ)
+        t = np.arange(on) / SR_HZ
+        seq = np.concatenate(
+            [
+                np.concatenate(
+                    (
+                        np.sin(2 * np.pi * DTMF_HZ[d][0] * t)
+                        + np.sin(2 * np.pi * DTMF_HZ[d][1] * t),
+                        np.zeros(off),
+                    )
+                )
+                for d in digits
+            ]
+        ).astype(np.float32)
+        seq *= np.float32(10 ** ((active_level_db(x[channel]) + rel_db) / 20))  # RMS of a pair: 1
+        for frac in (0.2, 0.5, 0.8):
+            a = round(frac * x.shape[1])
+            m = min(seq.size, x.shape[1] - a)
+            y[channel, a : a + m] += seq[:m]
+        return y
+
+    return f
+
+
+def _sox(x: np.ndarray, *effect: str) -> np.ndarray:
+    import subprocess
+
+    r = subprocess.run(
+        ["sox", "-t", "f32", "-r", str(SR_HZ), "-c", "1", "-", "-t", "f32", "-", *effect],
+        input=np.ascontiguousarray(x, np.float32).tobytes(),
+        capture_output=True,
+        check=True,
+    )
+    y = np.frombuffer(r.stdout, np.float32)
+    return np.pad(y, (0, max(0, x.size - y.size)))[: x.size].copy()
+
+
+def speakerphone(
+    channel: int,
+    reverberance: float,
+    *,
+    rel_db: float = 0.0,
+    room_snr_db: float | None = None,
+    telephone: bool,
+) -> Impairment:
+    """A caller on a speakerphone / distant microphone: sox ``reverb`` (reverberance %, room
+    scale 100 %, wet and dry) on ``channel``, its level moved by ``rel_db`` and room noise (pink,
+    ``room_snr_db`` under the moved speech) added."""
+
+    def f(x: np.ndarray) -> np.ndarray:
+        y = x.copy()
+        s = y[channel]
+        lvl = active_level_db(s)
+        if reverberance > 0:
+            s = _sox(s, "reverb", f"{reverberance:g}", "50", "100")
+            if telephone:
+                s = _band_limit(s)
+            s = _scale_to(s, lvl)
+        s = s * np.float32(10 ** (rel_db / 20))
+        if room_snr_db is not None:
+            noise = _pink(s.size, 47 + channel)
+            if telephone:
+                noise = _band_limit(noise)
+            s = s + _scale_to(noise, lvl + rel_db - room_snr_db)
+        y[channel] = np.clip(s, -1.0, 1.0)
+        return y
+
+    return f
+
+
+def session11_impairments(telephone: bool) -> dict[str, Impairment]:
+    """The contact-centre conditions added in session 11 (``telephone``: the call is 8 kHz
+    band, so added voices and noises are band-limited as well)."""
+    out: dict[str, Impairment] = {}
+    for rel in (-25.0, -18.0, -12.0):
+        out[f"babble steady (3 voices) {rel:g} dB in agent mic"] = babble(
+            0, rel, steady=True, telephone=telephone, exclude_ami=not telephone
+        )
+        out[f"babble intermittent (1 voice) {rel:g} dB in agent mic"] = babble(
+            0, rel, steady=False, telephone=telephone
+        )
+    out["DTX digital silence, both (noise 30 dB under)"] = dtx((0, 1), "silence")
+    out["DTX comfort noise -4 dB, both (noise 30 dB under)"] = dtx((0, 1), "cn")
+    out["DTX comfort noise -4 dB, both (noise 20 dB under)"] = dtx((0, 1), "cn", noise_snr_db=20)
+    out["PLC bursts 1%"] = plc_bursts(0.01)
+    out["PLC bursts 3%"] = plc_bursts(0.03)
+    out["hold music 40 s on agent line, 0 dB"] = hold(0, 40.0, 0.0, telephone=telephone)
+    out["hold music 40 s on customer line, 0 dB"] = hold(1, 40.0, 0.0, telephone=telephone)
+    out["hold music 40 s on agent line, +10 dB"] = hold(0, 40.0, 10.0, telephone=telephone)
+    out["IVR prompt 20 s before agent, 0 dB"] = ivr_prompt(0.0, telephone=telephone)
+    out["IVR prompt 20 s before agent, +6 dB"] = ivr_prompt(6.0, telephone=telephone)
+    out["DTMF on customer line, 0 dB"] = dtmf(1, 0.0)
+    out["DTMF on customer line, +10 dB"] = dtmf(1, 10.0)
+    out["DTMF on agent line, 0 dB"] = dtmf(0, 0.0)
+    out["customer speakerphone reverb 50"] = speakerphone(1, 50, telephone=telephone)
+    out["customer speakerphone reverb 90, -6 dB"] = speakerphone(
+        1, 90, rel_db=-6.0, telephone=telephone
+    )
+    out["customer distant mic -25 dB, room noise 15 dB under"] = speakerphone(
+        1, 0, rel_db=-25.0, room_snr_db=15.0, telephone=telephone
+    )
+    out["customer distant mic -25 dB, reverb 70, room noise 10 dB under"] = speakerphone(
+        1, 70, rel_db=-25.0, room_snr_db=10.0, telephone=telephone
+    )
+    return out
+
+
+def impairments(*, telephone: bool = True) -> dict[str, Impairment]:
+    """Every condition by name: session 10's (echo, loss, clipping, hum, gain), then session
+    11's (:func:`session11_impairments`)."""
     out: dict[str, Impairment] = {"clean": lambda x: x}
     for src, dst, label in ((0, 1, "agent->customer"), (1, 0, "customer->agent")):
         for g in (-30.0, -20.0, -12.0):
@@ -111,10 +509,11 @@ def impairments() -> dict[str, Impairment]:
     out["hum 50 Hz -40 dBFS"] = hum(-40.0)
     out["both +10 dB (clip at full scale)"] = gain(10.0)
     out["both -20 dB"] = gain(-20.0)
+    out.update(session11_impairments(telephone))
     return out
 
 
-def run(call_names: list[str]) -> dict[str, Any]:
+def run(call_names: list[str], only: list[str] | None = None) -> dict[str, Any]:
     calls = [
         c
         for c in bench_calls.load_calm_calls()
@@ -123,8 +522,12 @@ def run(call_names: list[str]) -> dict[str, Any]:
     ]
     cfg = AnalysisConfig()
     rows: list[dict[str, Any]] = []
-    for name, f in impairments().items():
+    names = list(impairments())
+    if only:
+        names = [n for n in names if n == "clean" or any(o in n for o in only)]
+    for name in names:
         for call in calls:
+            f = impairments(telephone=call.group == "telephone")[name]
             x = f(call.samples.astype(np.float32))
             res = run_session(DecodedAudio(x, SR_HZ, SR_HZ, call.name), call.roles, cfg)
             ev = res.analysis.events
@@ -140,6 +543,83 @@ def run(call_names: list[str]) -> dict[str, Any]:
             )
             print(json.dumps(rows[-1]), flush=True)
     return {"rows": rows}
+
+
+class ImpairedCache(bench_calls.ChannelCache):
+    """Channel copies with an impairment added after the channel (the line's own impairments
+    come after the codec: a neighbour's voice, a room, DTX, key tones)."""
+
+    def __init__(self, impairment: Impairment, directory: Path | None) -> None:
+        super().__init__(directory, memory=False)
+        self.impairment = impairment
+
+    def get(
+        self,
+        key: str,
+        samples: np.ndarray,
+        condition: str,
+        seed: int,
+        calm_levels_dbfs: Any = None,
+    ) -> np.ndarray:
+        y = super().get(key, samples, condition, seed, calm_levels_dbfs)
+        return self.impairment(np.asarray(y, np.float32))
+
+
+#: Session 11's impairments that could cost recall, run on RAVDESS many-clip calls.
+RECALL_IMPAIRMENTS = (
+    "clean",
+    "babble steady (3 voices) -18 dB in agent mic",
+    "babble intermittent (1 voice) -12 dB in agent mic",
+    "DTX comfort noise -4 dB, both (noise 20 dB under)",
+    "PLC bursts 3%",
+    "DTMF on customer line, +10 dB",
+    "customer speakerphone reverb 90, -6 dB",
+    "customer distant mic -25 dB, room noise 15 dB under",
+)
+
+
+def run_recall(actors: list[str], conditions: list[str]) -> dict[str, Any]:
+    """Flag rates on RAVDESS many-clip calls (``bench_calls.run_calls``) with each of
+    :data:`RECALL_IMPAIRMENTS` added after the channel. Actors 01-05 are the babble and IVR
+    voices: leave them out."""
+    rows = []
+    for cond in conditions:
+        tel = cond != "wideband"
+        for name in RECALL_IMPAIRMENTS:
+            cache = ImpairedCache(impairments(telephone=tel)[name], bench_calls.DEFAULT_DISK_CACHE)
+            s = bench_calls.run_calls([cond], actors=actors, cache=cache)[cond]["summary"]
+            row = {
+                "condition": cond,
+                "impairment": name,
+                **{
+                    k: s[k]
+                    for k in (
+                        "yelling_angry_strong",
+                        "yelling_calm",
+                        "agent_tone_angry",
+                        "agent_tone_calm",
+                        "alerts_per_call",
+                    )
+                },
+            }
+            rows.append(row)
+            print(json.dumps(row), flush=True)
+    return {"recall_rows": rows, "actors": actors}
+
+
+def recall_table(out: dict[str, Any]) -> str:
+    lines = [
+        "| condition | impairment | yelling angry-strong | yelling calm/neutral | agent_tone "
+        "angry | agent_tone calm/neutral | alerts per call |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in out["recall_rows"]:
+        lines.append(
+            f"| {r['condition']} | {r['impairment']} | {r['yelling_angry_strong']} | "
+            f"{r['yelling_calm']} | {r['agent_tone_angry']} | {r['agent_tone_calm']} | "
+            f"{r['alerts_per_call']} |"
+        )
+    return "\n".join(lines)
 
 
 def table(out: dict[str, Any]) -> str:
@@ -170,12 +650,31 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--json", default=None)
     ap.add_argument("--calls", default="lca,ami", help="comma-separated: lca, ami")
+    ap.add_argument(
+        "--only",
+        default=None,
+        help="comma-separated substrings: only the impairments whose name holds one (and clean)",
+    )
+    ap.add_argument(
+        "--recall",
+        default=None,
+        help="comma-separated RAVDESS actors (06-12): flag rates on their many-clip calls "
+        "with the impairments that could cost recall, instead of the calm calls",
+    )
+    ap.add_argument("--recall-conditions", default="wideband,nb_gsm_noise20_calm")
     args = ap.parse_args(argv)
     if not bench_calls.shared_data().exists():
         print("../shared/data is missing: nothing to measure", file=sys.stderr)
         return 1
     t0 = time.perf_counter()
-    out = run(args.calls.split(","))
+    if args.recall:
+        out = run_recall(args.recall.split(","), args.recall_conditions.split(","))
+        out["wall_s"] = round(time.perf_counter() - t0, 1)
+        print(recall_table(out))
+        if args.json:
+            Path(args.json).write_text(json.dumps(out, indent=1))
+        return 0
+    out = run(args.calls.split(","), args.only.split(",") if args.only else None)
     out["wall_s"] = round(time.perf_counter() - t0, 1)
     print(table(out))
     print(f"wall time {out['wall_s']} s")
