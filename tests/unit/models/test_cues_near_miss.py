@@ -369,3 +369,29 @@ def test_the_role_brought_to_the_caller() -> None:
     assert "supervisor_offer" in found("Hold on and I'll have the duty manager on the phone.")
     assert "supervisor_offer" in found("My supervisor is here, would you like a word with him?")
     assert "supervisor_offer" not in found("I'll have the manager's answer by Friday.")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Come down, I'm trying to help you.",
+        "Okay, come down. Let me look at it.",
+        "Sir, come down, please.",
+    ],
+)
+def test_the_bare_imperative_come_down_is_the_misheard_calm_down(text: str) -> None:
+    assert "negative_phrasing" in found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Come down to the branch tomorrow and we'll swap it.",
+        "Can you come down to the store on Friday?",
+        "The price should come down next month.",
+        "You can come down anytime, we're open till five.",
+        "I'll come down myself.",
+    ],
+)
+def test_come_down_with_a_place_or_a_subject_is_not_calm_down(text: str) -> None:
+    assert "negative_phrasing" not in found(text)
