@@ -261,6 +261,12 @@ class NoiseCompensationConfig:
     (``hnr_noise_share_max`` 0): measured on the telephone bench it raised agent_tone recall
     on the noisy lines only as far as it also raised false alarms on real calm meetings and
     changed the clean lines (docs/benchmarks.md, issue 13, session 10).
+
+    The spectral tilt likewise (``tilt_max_noise_share``, ``tilt_max_correction_db``): the
+    noise's first-difference power is estimated as its power is, and the noise's share of the
+    frame comes out of both (``PartyFrames.voice_tilt_db``); the yelling cold start's
+    vocal-effort cue reads it. ``agent_tone_voice_tilt_share`` offers it to the baseline's tilt
+    and agent_tone's vocal-effort signal (off by default).
     """
 
     window_s: float = 8.0
@@ -272,6 +278,18 @@ class NoiseCompensationConfig:
     hnr_noise_share_max: float = 0.0
     hnr_min_noise_share: float = 0.01
     hnr_max_correction_db: float = 3.0
+    #: The voice's own spectral tilt (``PartyFrames.voice_tilt_db``, :mod:`models.tone.noise`):
+    #: the noise's share of a frame taken out of its power and its first difference's power,
+    #: the share at most this (0.5: a frame 3 dB over the noise, the voice at the noise's own
+    #: level; an error of the noise estimate is then at most doubled); 0 turns it off (the
+    #: tilt as measured). The yelling cold start reads it.
+    tilt_max_noise_share: float = 0.5
+    #: The voice's tilt moves at most this far from the measured one, either way (dB).
+    tilt_max_correction_db: float = 6.0
+    #: How far the speaker baseline's tilt and agent_tone's vocal-effort signal read the
+    #: voice's own tilt instead of the measured one: 0 (the default) the measured, 1 the
+    #: voice's own (measured, not adopted; session 11).
+    agent_tone_voice_tilt_share: float = 0.0
 
 
 @dataclass(frozen=True)

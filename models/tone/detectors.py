@@ -170,7 +170,7 @@ class YellingDetector:
         loud_hot = sp & (loud_el_db >= c.yelling_db_over_baseline)
         cold = not baseline.from_profile and baseline.own_s < c.cold_start_voiced_s
         if cold:
-            loud_hot &= (f.tilt_db >= c.cold_start_min_tilt_db) | (
+            loud_hot &= (f.voice_tilt_db >= c.cold_start_min_tilt_db) | (
                 loud_el_db >= c.cold_start_min_db_over_baseline
             )
         high = pitch_el_st >= c.yelling_st_over_baseline  # NaN (unvoiced) is never high

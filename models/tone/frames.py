@@ -40,7 +40,9 @@ class PartyFrames:
     nucleus: np.ndarray
     """Syllable nuclei (pace)."""
     tilt_db: np.ndarray
-    """Spectral tilt (vocal effort)."""
+    """Spectral tilt (vocal effort) as measured; what the baseline and agent_tone read (with
+    ``NoiseCompensationConfig.agent_tone_voice_tilt_share`` over 0, moved that share of the
+    way to ``voice_tilt_db``)."""
     hnr_db: np.ndarray
     """Harmonics-to-noise ratio (voice quality)."""
     voice_loudness_dbfs: np.ndarray = None  # type: ignore[assignment]
@@ -50,12 +52,17 @@ class PartyFrames:
     """HNR with the line noise's share of the frame taken out; ``hnr_db`` when not given."""
     noise_dbfs: np.ndarray = None  # type: ignore[assignment]
     """The line's noise estimate in force at each frame (``noise.NO_NOISE_DBFS``: none known)."""
+    voice_tilt_db: np.ndarray = None  # type: ignore[assignment]
+    """The voice's own spectral tilt, the line noise's share taken out (:mod:`.noise`); what
+    the yelling cold start reads. ``tilt_db`` when not given."""
 
     def __post_init__(self) -> None:
         if self.voice_loudness_dbfs is None:
             object.__setattr__(self, "voice_loudness_dbfs", self.loudness_dbfs)
         if self.voice_hnr_db is None:
             object.__setattr__(self, "voice_hnr_db", self.hnr_db)
+        if self.voice_tilt_db is None:
+            object.__setattr__(self, "voice_tilt_db", self.tilt_db)
         if self.noise_dbfs is None:
             object.__setattr__(
                 self, "noise_dbfs", np.full(self.loudness_dbfs.shape, -120.0, np.float32)

@@ -36,17 +36,30 @@ From it every frame gets
   bench, the correction's agent_tone gains on noisy lines came with false alarms on calm
   meetings (docs/benchmarks.md, issue 13, session 10), so it is not on.
 
+- ``voice_tilt_db``: the voice's own spectral tilt (``tilt_db``: the energy of the band signal's
+  first difference ``D`` over its energy ``P``, dB), ``10 log10((D - s Dn/Pn P) / (P - s P))``
+  with ``s = Pn / P`` the noise's share of the frame, at most ``tilt_max_noise_share``, and the
+  change at most ``tilt_max_correction_db`` either way. Additive noise adds in both powers, so
+  a frame's tilt is the power-weighted mix of the voice's and the noise's: a shout 5-15 dB over
+  a dark line noise reads duller than the same shout on a clean line. The noise's difference
+  power ``Dn`` is estimated exactly as its power ``Pn``: from the same frames, per segment,
+  the ``noise_quantile`` of their difference levels (``loudness + tilt``, dBFS), the lowest
+  over ``window_s``. With ``s`` at most 0.5 (a frame 3 dB over the noise: the voice at the
+  noise's own level) an error of the noise estimate is at most doubled; a frame nearer the
+  noise is corrected only as far as that share.
+
 The baseline bins its level histograms on the level as heard (which frames are the speaker's
 dominant voice is decided on what the microphone picked up) and reads the voice's own level
 from each bin (:class:`~.baseline.SpeakerBaseline`).
 
-On a clean line the noise is tens of dB under the voice and both corrections are ~0 (a voice
+On a clean line the noise is tens of dB under the voice and the corrections are ~0 (a voice
 30 dB over the noise moves by 0.004 dB).
 """
 
 from __future__ import annotations
 
 import math
+from typing import NamedTuple
 
 import numpy as np
 
@@ -68,8 +81,11 @@ class LineNoise:
         self._n_segs = max(1, round(config.window_s / config.segment_s))
         self._min = max(1, round(config.min_frames_s / hop_s))
         self._cur: list[np.ndarray] = []  # noise levels (dBFS) of the current segment so far
-        self._meds: list[tuple[int, float]] = []  # (segment index, its quantile level)
+        self._cur_d: list[np.ndarray] = []  # their difference levels (loudness + tilt)
+        # (segment index, its quantile level, its quantile difference level)
+        self._meds: list[tuple[int, float, float]] = []
         self._noise_dbfs = NO_NOISE_DBFS  # the estimate in force
+        self._noise_diff_dbfs = NO_NOISE_DBFS  # the noise's first-difference level in force
 
     @property
     def noise_dbfs(self) -> float:
@@ -77,40 +93,70 @@ class LineNoise:
         return self._noise_dbfs
 
     def push(
-        self, start: int, loudness_dbfs: np.ndarray, speech: np.ndarray, hnr_db: np.ndarray
+        self,
+        start: int,
+        loudness_dbfs: np.ndarray,
+        speech: np.ndarray,
+        hnr_db: np.ndarray,
+        tilt_db: np.ndarray | None = None,
     ) -> np.ndarray:
         """The noise estimate (dBFS) in force at each frame of a block starting at global frame
         ``start`` (module notes). It changes only at segment ends on the global grid, from the
         segments before, so it does not depend on how the frames were chunked."""
+        return self.push_levels(start, loudness_dbfs, speech, hnr_db, tilt_db).level_dbfs
+
+    def push_levels(
+        self,
+        start: int,
+        loudness_dbfs: np.ndarray,
+        speech: np.ndarray,
+        hnr_db: np.ndarray,
+        tilt_db: np.ndarray | None = None,
+    ) -> NoiseLevels:
+        """:meth:`push` with the noise's first-difference level beside its level (both dBFS;
+        the difference level stays ``NO_NOISE_DBFS`` without ``tilt_db``)."""
         n = int(loudness_dbfs.size)
         out = np.empty(n, np.float64)
+        out_d = np.empty(n, np.float64)
         if n == 0:
-            return out
+            return NoiseLevels(out, out_d)
         noise = ~np.asarray(speech, bool) & (np.asarray(hnr_db) < self.c.noise_max_hnr_db)
+        diff = (
+            None
+            if tilt_db is None
+            else np.asarray(loudness_dbfs, np.float64) + np.asarray(tilt_db, np.float64)
+        )
         a = 0
         while a < n:
             g = start + a
             b = min(n, a + self._seg - g % self._seg)
             out[a:b] = self._noise_dbfs
+            out_d[a:b] = self._noise_diff_dbfs
             m = noise[a:b]
             if m.any():
                 self._cur.append(np.asarray(loudness_dbfs[a:b][m], np.float64))
+                if diff is not None:
+                    self._cur_d.append(diff[a:b][m])
             if (start + b) % self._seg == 0:
                 self._end_segment((start + b) // self._seg - 1)
             a = b
-        return out
+        return NoiseLevels(out, out_d)
 
     def _end_segment(self, seg: int) -> None:
         levels = np.concatenate(self._cur) if self._cur else np.zeros(0)
-        self._cur = []
+        diffs = np.concatenate(self._cur_d) if self._cur_d else np.zeros(0)
+        self._cur, self._cur_d = [], []
         if levels.size >= self._min:
-            self._meds.append((seg, float(np.quantile(levels, self.c.noise_quantile))))
+            q = self.c.noise_quantile
+            d = float(np.quantile(diffs, q)) if diffs.size == levels.size else NO_NOISE_DBFS
+            self._meds.append((seg, float(np.quantile(levels, q)), d))
         while self._meds and self._meds[0][0] <= seg - self._n_segs:
             self._meds.pop(0)
         if self._meds:
             # Minimum statistics (module notes); with no noise frame in the whole window (a
-            # long turn) the last estimate holds.
-            self._noise_dbfs = min(v for _, v in self._meds)
+            # long turn) the last estimate holds. The difference level the same way.
+            self._noise_dbfs = min(v for _, v, _ in self._meds)
+            self._noise_diff_dbfs = min(d for _, _, d in self._meds)
 
     def compensate(
         self,
@@ -118,16 +164,58 @@ class LineNoise:
         loudness_dbfs: np.ndarray,
         speech: np.ndarray,
         hnr_db: np.ndarray,
+        tilt_db: np.ndarray | None = None,
     ) -> dict[str, np.ndarray]:
-        """``voice_loudness_dbfs``, ``voice_hnr_db`` and ``noise_dbfs`` of a block of one
-        channel's frames (module notes), named as :class:`~.frames.PartyFrames` fields."""
-        noise = self.push(start, loudness_dbfs, speech, hnr_db)
-        loud, hnr = voice_levels(loudness_dbfs, hnr_db, noise, self.c)
-        return {
+        """``voice_loudness_dbfs``, ``voice_hnr_db``, ``noise_dbfs`` and, given ``tilt_db``,
+        ``voice_tilt_db`` of a block of one channel's frames (module notes), named as
+        :class:`~.frames.PartyFrames` fields."""
+        noise = self.push_levels(start, loudness_dbfs, speech, hnr_db, tilt_db)
+        loud, hnr = voice_levels(loudness_dbfs, hnr_db, noise.level_dbfs, self.c)
+        out = {
             "voice_loudness_dbfs": loud,
             "voice_hnr_db": hnr,
-            "noise_dbfs": noise.astype(np.float32),
+            "noise_dbfs": noise.level_dbfs.astype(np.float32),
         }
+        if tilt_db is not None:
+            out["voice_tilt_db"] = voice_tilt(
+                loudness_dbfs, tilt_db, noise.level_dbfs, noise.diff_dbfs, self.c
+            )
+        return out
+
+
+class NoiseLevels(NamedTuple):
+    """The line noise's estimate in force at each frame of a block (dBFS, float64)."""
+
+    level_dbfs: np.ndarray
+    """Its power ``Pn``."""
+    diff_dbfs: np.ndarray
+    """Its first difference's power ``Dn`` (its tilt is ``diff_dbfs - level_dbfs``)."""
+
+
+def voice_tilt(
+    loudness_dbfs: np.ndarray,
+    tilt_db: np.ndarray,
+    noise_dbfs: np.ndarray | float,
+    noise_diff_dbfs: np.ndarray | float,
+    config: NoiseCompensationConfig,
+) -> np.ndarray:
+    """The voice's own spectral tilt under a known noise (module notes); pure.
+    ``tilt_max_noise_share`` 0: the tilt as measured."""
+    if config.tilt_max_noise_share <= 0:
+        return np.asarray(tilt_db, np.float32)
+    level = np.asarray(loudness_dbfs, np.float64)
+    tilt = np.asarray(tilt_db, np.float64)
+    noise = np.asarray(noise_dbfs, np.float64)
+    # Noise share of the frame's power, bounded; the same share's worth of noise comes out of
+    # the difference power, at the noise's own tilt.
+    share = np.minimum(10.0 ** ((noise - level) / 10.0), config.tilt_max_noise_share)
+    noise_tilt = 10.0 ** ((np.asarray(noise_diff_dbfs, np.float64) - noise) / 10.0)
+    ratio = 10.0 ** (tilt / 10.0)  # D / P
+    voice_ratio = (ratio - share * noise_tilt) / (1.0 - share)
+    bound = config.tilt_max_correction_db
+    with np.errstate(divide="ignore"):
+        own = 10.0 * np.log10(np.maximum(voice_ratio, 0.0))
+    return np.clip(own, tilt - bound, tilt + bound).astype(np.float32)
 
 
 def voice_levels(

@@ -391,7 +391,9 @@ class CallAnalyzer:
                     tilt_db=c.tilt_db,
                     hnr_db=c.hnr_db,
                     **_with_band_hnr(
-                        self._noise[p].compensate(start, c.loudness_dbfs, c.speech, c.hnr_db),
+                        self._noise[p].compensate(
+                            start, c.loudness_dbfs, c.speech, c.hnr_db, c.tilt_db
+                        ),
                         c.band_hnr_db,
                         self.config.agent_tone.harshness_band_hnr_share,
                     ),
@@ -400,6 +402,17 @@ class CallAnalyzer:
             },
             self.time_of,
         )
+        w = self.config.noise.agent_tone_voice_tilt_share
+        if w > 0:
+            # The baseline and agent_tone's vocal effort read the voice's own tilt.
+            frames = CallFrames(
+                start,
+                {
+                    p: replace(f, tilt_db=(1.0 - w) * f.tilt_db + w * f.voice_tilt_db)
+                    for p, f in frames.parties.items()
+                },
+                self.time_of,
+            )
         for p, c in zip(self.parties, block.channels, strict=True):
             self.metrics[p].add(frames.parties[p])
             if self._timeline is not None:
