@@ -266,7 +266,8 @@ class NoiseCompensationConfig:
     noise's first-difference power is estimated as its power is, and the noise's share of the
     frame comes out of both (``PartyFrames.voice_tilt_db``); the yelling cold start's
     vocal-effort cue reads it. ``agent_tone_voice_tilt_share`` offers it to the baseline's tilt
-    and agent_tone's vocal-effort signal (off by default).
+    and agent_tone's vocal-effort signal. Both off by default (measured, not adopted:
+    docs/benchmarks.md, issue 13, session 11).
     """
 
     window_s: float = 8.0
@@ -281,9 +282,10 @@ class NoiseCompensationConfig:
     #: The voice's own spectral tilt (``PartyFrames.voice_tilt_db``, :mod:`models.tone.noise`):
     #: the noise's share of a frame taken out of its power and its first difference's power,
     #: the share at most this (0.5: a frame 3 dB over the noise, the voice at the noise's own
-    #: level; an error of the noise estimate is then at most doubled); 0 turns it off (the
-    #: tilt as measured). The yelling cold start reads it.
-    tilt_max_noise_share: float = 0.5
+    #: level; an error of the noise estimate is then at most doubled); 0 (the default) turns
+    #: it off: the tilt as measured. The yelling cold start reads it. 0.5 measured, not
+    #: adopted (session 11: no gain on the telephone bench, one agent_tone clip fewer).
+    tilt_max_noise_share: float = 0.0
     #: The voice's tilt moves at most this far from the measured one, either way (dB).
     tilt_max_correction_db: float = 6.0
     #: How far the speaker baseline's tilt and agent_tone's vocal-effort signal read the

@@ -203,19 +203,23 @@ def voice_tilt(
     ``tilt_max_noise_share`` 0: the tilt as measured."""
     if config.tilt_max_noise_share <= 0:
         return np.asarray(tilt_db, np.float32)
-    level = np.asarray(loudness_dbfs, np.float64)
     tilt = np.asarray(tilt_db, np.float64)
     noise = np.asarray(noise_dbfs, np.float64)
-    # Noise share of the frame's power, bounded; the same share's worth of noise comes out of
-    # the difference power, at the noise's own tilt.
-    share = np.minimum(10.0 ** ((noise - level) / 10.0), config.tilt_max_noise_share)
-    noise_tilt = 10.0 ** ((np.asarray(noise_diff_dbfs, np.float64) - noise) / 10.0)
-    ratio = 10.0 ** (tilt / 10.0)  # D / P
-    voice_ratio = (ratio - share * noise_tilt) / (1.0 - share)
+    # The noise's share of the frame's power s = Pn / P, bounded, and q = (Dn / Pn) / (D / P),
+    # the noise's difference-to-power ratio over the frame's: the voice's own D / P is the
+    # frame's times (1 - s q) / (1 - s) (the same share's worth of noise comes out of the
+    # difference power, at the noise's own tilt).
+    share = np.minimum(
+        10.0 ** ((noise - np.asarray(loudness_dbfs, np.float64)) / 10.0),
+        config.tilt_max_noise_share,
+    )
+    q = 10.0 ** ((noise_diff_dbfs - noise - tilt) / 10.0)
+    # Where the noise's share of the difference power reaches the whole of it (a voice far
+    # duller than the noise, at its level) the bound holds the result.
+    kept = np.maximum(1.0 - share * q, 1e-30) / (1.0 - share)
     bound = config.tilt_max_correction_db
-    with np.errstate(divide="ignore"):
-        own = 10.0 * np.log10(np.maximum(voice_ratio, 0.0))
-    return np.clip(own, tilt - bound, tilt + bound).astype(np.float32)
+    change = np.minimum(np.maximum(10.0 * np.log10(kept), -bound), bound)
+    return (tilt + change).astype(np.float32)
 
 
 def voice_levels(

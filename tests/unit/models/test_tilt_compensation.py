@@ -28,6 +28,8 @@ from tests.support.synth import pink_noise, silence
 
 SR = 16_000
 HOP_S = 0.01
+#: The compensation as measured (off by default: see NoiseCompensationConfig).
+TILT_ON = NoiseCompensationConfig(tilt_max_noise_share=0.5)
 VOICE_DBFS = -30.0
 #: Harmonic amplitude slopes (amplitude ~ k^-slope): 1.0 reads a shout-like -9 dB in the
 #: 300-3400 Hz band, 0.3 a bright -3 dB, 1.5 a dull calm-like -12 dB.
@@ -87,7 +89,7 @@ def tilts(slope: float, noise: str | None, snr_db: float = 0.0) -> tuple[float, 
     ch = extract_features(x[None, :].astype(np.float32)).channels[0]
     sel = frame_mask(mask, len(ch)) & ch.voiced & ch.speech
     assert sel.sum() > 50
-    out = LineNoise(NoiseCompensationConfig(), hop_s=HOP_S).compensate(
+    out = LineNoise(TILT_ON, hop_s=HOP_S).compensate(
         0, ch.loudness_dbfs, ch.speech, ch.hnr_db, ch.tilt_db
     )
     return float(np.mean(ch.tilt_db[sel])), float(np.mean(out["voice_tilt_db"][sel]))
@@ -135,7 +137,7 @@ def test_a_dull_voice_under_a_bright_noise_is_corrected_only_part_of_the_way() -
 
 
 def test_the_correction_is_the_power_mix_taken_apart_and_bounded() -> None:
-    c = NoiseCompensationConfig()
+    c = TILT_ON
     # Voice -10 dB tilt at -40 dBFS, noise -2 dB tilt at -45 dBFS (share 0.316): the mix.
     pv, tv, pn, tn = 10**-4, 10**-1, 10**-4.5, 10**-0.2
     p = pv + pn
@@ -154,7 +156,8 @@ def test_the_correction_is_the_power_mix_taken_apart_and_bounded() -> None:
     # A frame at the noise's level: only the bounded share comes out, at most the bound.
     at = voice_tilt(np.array([-45.0]), np.array([-3.0]), -45.0, -45.0 - 2.0, c)
     assert abs(at[0] - -3.0) <= c.tilt_max_correction_db + 1e-4
-    off = NoiseCompensationConfig(tilt_max_noise_share=0.0)
+    off = NoiseCompensationConfig()  # the default: the tilt as measured
+    assert off.tilt_max_noise_share == 0.0
     assert voice_tilt(np.array([-40.0]), np.array([-7.0]), -45.0, -47.0, off)[0] == -7.0
 
 
@@ -230,7 +233,9 @@ def test_the_yelling_cold_start_reads_the_voice_own_tilt() -> None:
 
 
 def _baseline_tilt(x: np.ndarray, share: float) -> float:
-    cfg = AnalysisConfig.from_dict({"noise": {"agent_tone_voice_tilt_share": share}})
+    cfg = AnalysisConfig.from_dict(
+        {"noise": {"agent_tone_voice_tilt_share": share, "tilt_max_noise_share": 0.5}}
+    )
     audio = DecodedAudio(x[None, :].astype(np.float32), SR, SR, "synthetic")
     res = run_session(audio, ChannelRoles(0, None), cfg)
     return float(res.analysis.baselines["agent"].tilt_db)
