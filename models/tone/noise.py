@@ -169,7 +169,9 @@ class LineNoise:
         """``voice_loudness_dbfs``, ``voice_hnr_db``, ``noise_dbfs`` and, given ``tilt_db``,
         ``voice_tilt_db`` of a block of one channel's frames (module notes), named as
         :class:`~.frames.PartyFrames` fields."""
-        noise = self.push_levels(start, loudness_dbfs, speech, hnr_db, tilt_db)
+        # Off, the tilt stays as measured: no noise tilt to estimate.
+        tilt_db_in = None if self.c.tilt_max_noise_share <= 0 else tilt_db
+        noise = self.push_levels(start, loudness_dbfs, speech, hnr_db, tilt_db_in)
         loud, hnr = voice_levels(loudness_dbfs, hnr_db, noise.level_dbfs, self.c)
         out = {
             "voice_loudness_dbfs": loud,
@@ -177,8 +179,10 @@ class LineNoise:
             "noise_dbfs": noise.level_dbfs.astype(np.float32),
         }
         if tilt_db is not None:
-            out["voice_tilt_db"] = voice_tilt(
-                loudness_dbfs, tilt_db, noise.level_dbfs, noise.diff_dbfs, self.c
+            out["voice_tilt_db"] = (
+                np.asarray(tilt_db, np.float32)
+                if tilt_db_in is None
+                else voice_tilt(loudness_dbfs, tilt_db, noise.level_dbfs, noise.diff_dbfs, self.c)
             )
         return out
 
