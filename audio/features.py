@@ -71,6 +71,7 @@ from scipy.ndimage import maximum_filter1d, minimum_filter1d
 
 from calltone.audio.crosstalk import CrosstalkGate, CrosstalkOptions, EchoPathState
 from calltone.audio.errors import AudioError, ParameterError
+from calltone.audio.tones import drop_key_tones
 
 try:  # the compiled kernel behind scipy.signal.sosfilt (see _sosfilt_rows)
     from scipy.signal._sosfilt import _sosfilt as _SOSFILT_KERNEL
@@ -132,6 +133,24 @@ class FeatureOptions:
     band_high_hz: float = 3400.0
     vad_snr_db: float = 9.0
     vad_min_level_dbfs: float = -90.0
+    #: Smoothed levels under this are digital silence (a codec's DTX, a recorder's gate, a
+    #: resampled run of zeros; 16-bit quantisation noise alone is -101 dBFS): no measurement
+    #: of the line's noise, left out of the noise floors (see :func:`_floor_evidence`).
+    vad_floor_no_signal_dbfs: float = -100.0
+    #: ... but only where the frames left show the line's noise: their steady floor within
+    #: this of their short floor (a stretch of steady noise). Digital silence and speech alone
+    #: (a noiseless line) keep the floor as before.
+    vad_floor_noise_spread_db: float = 12.0
+    #: ... and at least this far under the speech peak (quieter frames of a steady voice are
+    #: no line noise).
+    vad_floor_noise_under_peak_db: float = 25.0
+    #: A frame is a DTMF key tone, not speech, when its strongest low-group and high-group
+    #: tones hold this share of its power together, and each this share (audio/tones.py).
+    dtmf_min_pair_share: float = 0.8
+    dtmf_min_tone_share: float = 0.1
+    #: Only frames at least this periodic (YIN aperiodicity; a tone pair alone reads 0.0-0.1,
+    #: on a line with its noise up to ~0.25) are judged, so most live steps judge none.
+    dtmf_max_aperiodicity: float = 0.3
     vad_range_db: float = 35.0
     vad_peak_decay_db_per_s: float = 0.5
     vad_noise_window_s: float = 8.0
@@ -572,12 +591,15 @@ class FrontEnd:
         self._floor_n = options.frames(options.vad_noise_window_s) | 1
         self._power_hist = np.zeros((n_channels, self._smooth_n - 1), np.float64)
         half = self._floor_n // 2
-        # Both floors' histories, stacked (short floor rows, then steady floor rows).
-        self._floors_hist = np.full((2 * n_channels, 2 * half), np.inf)
+        # Both floors' histories, stacked (short floor rows, then steady floor rows), as
+        # measured and over the frames that are not digital silence (_floor_evidence).
+        self._floors_hist = np.full((4 * n_channels, 2 * half), np.inf)
         # The steady-noise floor (module notes): a longer smoothing, the same trailing minimum.
         self._steady_n = options.frames(options.vad_noise_steady_smooth_s)
         self._steady_hist = np.zeros((n_channels, self._steady_n - 1), np.float64)
         self._peak_lifted = np.full((n_channels, 1), -np.inf)
+        # Frames since the last digital silence (see _floor_evidence; none before the stream).
+        self._since_silent = np.full(n_channels, _NO_SILENCE_YET, np.int64)
         self.frames_done = 0
 
     def _take(self, x: np.ndarray) -> None:
@@ -660,9 +682,12 @@ class FrontEnd:
         self._steady_hist = (
             ext_s[:, ext_s.shape[1] - (steady_n - 1) :] if steady_n > 1 else ext_s[:, :0]
         )
-        ext_f = np.concatenate((self._floors_hist, both_db), axis=1)
+        evidence, self._since_silent = _floor_evidence(
+            both_db, power, self._since_silent, (smooth_n, steady_n), o.vad_floor_no_signal_dbfs
+        )
+        # Both floors as before, then both over the frames that measure something.
+        ext_f = np.concatenate((self._floors_hist, np.concatenate((both_db, evidence))), axis=1)
         floors = _trailing_min(ext_f, self._floor_n, n)
-        floor, steady = floors[: self.n_channels], floors[self.n_channels :]
         self._floors_hist = ext_f[:, ext_f.shape[1] - 2 * half :]
         # Speech level: a peak hold of the smoothed level that decays slowly. Quieter than
         # ``vad_range_db`` under it is not this channel's speech (reverberation, breath, a
@@ -674,6 +699,7 @@ class FrontEnd:
         )
         self._peak_lifted = lifted[:, -1:].copy()
         peak = lifted[:, 1:] - d * g
+        floor, steady = _measured_floors(floors, peak, o)
         lower = np.maximum(peak - o.vad_range_db, o.vad_min_level_dbfs)
         gate = np.maximum(floor + o.vad_snr_db, lower)
         spread = np.maximum(steady - floor, 0.0)
@@ -712,6 +738,20 @@ class FrontEnd:
         self.frames_done += n
         energetic = (loud > gate) | (
             (loud > gate_low) & (aper <= np.float32(o.vad_voice_max_aperiodicity))
+        )
+        # A DTMF digit is nobody speaking (audio/tones.py).
+        energetic = drop_key_tones(
+            seg64,
+            energetic,
+            tilt,
+            aper,
+            first_offset=off,
+            hop=hop,
+            length=lw,
+            sr_hz=o.sample_rate_hz,
+            min_pair_share=o.dtmf_min_pair_share,
+            min_tone_share=o.dtmf_min_tone_share,
+            max_aperiodicity=o.dtmf_max_aperiodicity,
         )
         # Frames that did not make it carry no pitch, as before the relaxed gate existed.
         f0[~energetic] = np.nan
@@ -812,6 +852,87 @@ def _band_aperiodicity(
     inner = (d0 <= dm) & (d0 <= dp) & (curv > 0)
     low = np.where(inner, d0 - (dp - dm) ** 2 / np.where(inner, 8.0 * curv, 1.0), d.min(axis=1))
     return np.minimum(np.maximum(low, 0.0), 1.0).astype(np.float32)
+
+
+#: Frames since digital silence before any was seen.
+_NO_SILENCE_YET = 1 << 40
+
+
+def _floor_evidence(
+    smoothed_dbfs: np.ndarray,
+    power: np.ndarray,
+    since_silent: np.ndarray,
+    spans: tuple[int, int],
+    no_signal_dbfs: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The two smoothed levels as evidence of a line's noise floor.
+
+    Digital silence measures nothing. A frame whose smoothing span (``spans``: the short and
+    the steady smoothing, in frames) holds a frame under ``no_signal_dbfs`` (its whole
+    loudness window digital silence) becomes ``+inf``, which the floors' trailing minimum
+    passes over: so do the smoothed level's ramps into and out of the silence, which read
+    anything from the noise down to -120 dBFS. A line that alternates digital silence with its
+    noise (a recorder's gate, DTX) keeps the floor of its noise, rather than a -120 dBFS floor
+    for the whole window after every silent stretch (the gate's only bound was then
+    ``vad_range_db`` under the speech peak, and a clipped line's noise crossed it). Where the
+    frames left are speech only, :func:`_measured_floors` keeps the floor as before.
+
+    Parameters
+    ----------
+    smoothed_dbfs : np.ndarray, shape (2 * channels, n)
+        The short smoothed levels' rows, then the steady ones' (dBFS).
+    power : np.ndarray, shape (channels, n)
+        The frames' own mean power.
+    since_silent : np.ndarray of int, shape (channels,)
+        Frames from the last digital silence to the frame before these (carried).
+    spans : tuple of int
+        Short and steady smoothing lengths (frames).
+    no_signal_dbfs : float
+        Frame levels under this are digital silence.
+
+    Returns
+    -------
+    evidence : np.ndarray, shape (2 * channels, n)
+        ``smoothed_dbfs`` with the frames that measure nothing at ``+inf``.
+    since_silent : np.ndarray
+        The carried count for the next block.
+    """
+    n = power.shape[1]
+    silent = power < 10.0 ** (no_signal_dbfs / 10.0)
+    if not silent.any() and int(since_silent.min()) >= max(spans):
+        return smoothed_dbfs, since_silent + n  # nothing within reach: every frame measures
+    idx = np.arange(n)
+    last = np.maximum.accumulate(np.where(silent, idx, -1), axis=1)
+    since = np.where(last >= 0, idx - last, since_silent[:, None] + idx + 1)
+    touched = np.concatenate([since < span for span in spans])
+    return np.where(touched, np.inf, smoothed_dbfs), since[:, -1].copy()
+
+
+def _measured_floors(
+    floors: np.ndarray, peak_dbfs: np.ndarray, o: FeatureOptions
+) -> tuple[np.ndarray, np.ndarray]:
+    """The short and steady noise floors from the four trailing minima of
+    :meth:`FrontEnd.push` (short, steady as measured; short, steady over the frames that are not
+    digital silence, :func:`_floor_evidence`), each ``(channels, n)``.
+
+    The floors over the frames that measure something stand where they show the line's noise:
+    their steady floor within ``vad_floor_noise_spread_db`` of their short one (a stretch of
+    steady noise) and ``vad_floor_noise_under_peak_db`` or more under the speech peak
+    ``peak_dbfs``. Elsewhere the floors as measured: a window with no digital silence (the same
+    values) or with digital silence and speech only (a noiseless line: its speech is no noise
+    floor, so the floor stays at the silence, as before).
+    """
+    ch = floors.shape[0] // 4
+    short_m, steady_m = floors[2 * ch : 3 * ch], floors[3 * ch :]
+    use = (
+        np.isfinite(steady_m)
+        & (steady_m <= short_m + o.vad_floor_noise_spread_db)
+        & (short_m <= peak_dbfs - o.vad_floor_noise_under_peak_db)
+    )
+    return (
+        np.where(use, short_m, floors[:ch]),
+        np.where(use, steady_m, floors[ch : 2 * ch]),
+    )
 
 
 #: Up to this many new frames, trailing minima are read directly (a live 20 ms push: two
