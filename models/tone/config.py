@@ -136,6 +136,11 @@ class InterruptionConfig:
         Halt and resume: the interrupted party talked on for at least this long after the
         newcomer started before halting; with that and a resumption the overlap may be shorter
         than ``min_overlap_s``.
+    overlap_min_syllables : int
+        The overlap counts once the interrupted party has begun at least this many new
+        syllables (nuclei) since the newcomer started: one who talks on does within a few
+        tenths of a second, while a reverberant room's tail, a decaying last syllable or a
+        line's echo only fades (0: any overlap counts, as before).
     """
 
     min_other_turn_s: float = 1.0
@@ -144,6 +149,7 @@ class InterruptionConfig:
     turn_gap_s: float = 0.8
     cut_in_max_pause_s: float = 0.4
     halt_min_overlap_s: float = 0.1
+    overlap_min_syllables: int = 1
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,10 @@ the other party Q is mid-turn, and Q does not simply hand the floor over:
 3. both talk:
 
    - **overlap**: both speak at once for ``min_overlap_s`` in all during P's turn (the
-     interrupted party carries on, or carries on after a breath they were taking at ``t0``); or
+     interrupted party carries on, or carries on after a breath they were taking at ``t0``),
+     and Q has begun ``overlap_min_syllables`` new syllables (nuclei) since ``t0``: speech that
+     only fades after ``t0`` (a reverberant room's tail on a speakerphone, the decay of Q's last
+     syllable, an echo) is no carrying on; or
    - **halt and resume**: Q talks on for at least ``halt_min_overlap_s`` after ``t0``, halts, and
      resumes within ``turn_gap_s`` (their turn did not end: they stopped *because* P came in, and
      took their turn back). Here the overlap may be far shorter than ``min_overlap_s``; the
@@ -98,6 +101,8 @@ class _Candidate:
     halted_at: int | None = None
     resumed_at: int | None = None
     newcomer_frames: int = 0  # P's speech since t0
+    other_syllables: int = 0  # Q's syllable nuclei since t0
+    syllables_at: int = 0  # the frame Q's last needed nucleus came (0: none needed)
     event: Event | None = None
 
 
@@ -123,8 +128,11 @@ class InterruptionDetector:
         self._gap = max(1, round(config.turn_gap_s / hop_s))
         self._max_pause = max(0, round(config.cut_in_max_pause_s / hop_s))
         self._min_halt_talk = max(1, round(config.halt_min_overlap_s / hop_s))
+        self._min_syllables = max(0, config.overlap_min_syllables)
         self._party = {p: _Party() for p in PARTIES}
         self._cand: dict[str, _Candidate | None] = {p: None for p in PARTIES}
+        self._nuclei: Mapping[str, np.ndarray] | None = None  # the block's nuclei
+        self._nuclei_start = 0  # global frame of the block's first
         self.overlap_frames = 0
 
     def thresholds(self) -> dict[str, float]:
@@ -136,6 +144,7 @@ class InterruptionDetector:
             "turn_gap_s": c.turn_gap_s,
             "cut_in_max_pause_s": c.cut_in_max_pause_s,
             "halt_min_overlap_s": c.halt_min_overlap_s,
+            "overlap_min_syllables": c.overlap_min_syllables,
         }
 
     @staticmethod
@@ -150,17 +159,31 @@ class InterruptionDetector:
                 frames.parties["agent"].speech,
                 frames.parties["customer"].speech,
                 frames.time_of,
+                nuclei={p: frames.parties[p].nucleus for p in PARTIES},
             )
         )
 
     def push_speech(
-        self, start: int, agent: np.ndarray, customer: np.ndarray, time_of: TimeFn
+        self,
+        start: int,
+        agent: np.ndarray,
+        customer: np.ndarray,
+        time_of: TimeFn,
+        *,
+        nuclei: Mapping[str, np.ndarray] | None = None,
     ) -> list[Event]:
-        """Feed the next block of both speech masks (frame ``start`` on); events opened/closed."""
+        """Feed the next block of both speech masks (frame ``start`` on); events opened/closed.
+
+        ``nuclei``: each party's syllable nuclei in the block (``PartyFrames.nucleus``); without
+        them every stretch of speech counts as syllables (``overlap_min_syllables`` is moot).
+        """
         out: list[Event] = []
         agent = np.asarray(agent, dtype=bool)
         customer = np.asarray(customer, dtype=bool)
         tracks = {"agent": agent, "customer": customer}
+        # Read only when a candidate needs them (_syllables_by): most steps have none.
+        self._nuclei = None if self._min_syllables == 0 else nuclei
+        self._nuclei_start = start
         self.overlap_frames += int((agent & customer).sum())
         n = agent.size
         if n == 0:
@@ -231,6 +254,7 @@ class InterruptionDetector:
                     f_overlap = g0 + self._min_overlap - cand.overlap_frames - 1
                 else:
                     f_overlap = _NEVER
+                f_overlap = max(f_overlap, self._syllables_by(cand, q, g0, g1))
                 halt_resume = (
                     cand.resumed_at is not None and cand.onset_talk_frames >= self._min_halt_talk
                 )
@@ -264,6 +288,22 @@ class InterruptionDetector:
             if now[p]:
                 cand.newcomer_frames += g1 - g0
         return out
+
+    def _syllables_by(self, cand: _Candidate, q: str, g0: int, g1: int) -> int:
+        """The frame by which Q has begun ``overlap_min_syllables`` syllables since P's
+        start, counting Q's nuclei in ``[g0, g1)`` (``_NEVER``: not yet; carried in ``cand``)."""
+        if self._nuclei is None or cand.other_syllables >= self._min_syllables:
+            return cand.syllables_at
+        s = self._nuclei_start
+        a = max(g0, cand.start)
+        new = a + np.flatnonzero(np.asarray(self._nuclei[q][a - s : g1 - s], bool))
+        need = self._min_syllables - cand.other_syllables
+        if new.size >= need:
+            cand.other_syllables = self._min_syllables
+            cand.syllables_at = int(new[need - 1])
+            return cand.syllables_at
+        cand.other_syllables += int(new.size)
+        return _NEVER
 
     def _turn_ends(self, g1: int, time_of: TimeFn) -> list[Event]:
         out: list[Event] = []
