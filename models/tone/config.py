@@ -221,6 +221,18 @@ class AgentToneConfig:
     #: 1 the band's. Above 0 the front end computes ``band_hnr_db`` (~0.1 ms per 100 ms live
     #: step); measured, not adopted (docs/benchmarks.md, session 11).
     harshness_band_hnr_share: float = 0.0
+    #: A rise in level without a rise in pitch is not vocal effort: a voice raised by one effort
+    #: step (~6 dB) rises in F0 too (Traunmüller & Eriksson 2000; DESIGN's yelling pairs +10 dB
+    #: with +3 st), so a window at least ``effortless_rise_min_db`` over the baseline whose
+    #: voiced frames sit no more than ``effortless_rise_max_st`` over its pitch is a different,
+    #: nearer sound (the speaker's own voice after a baseline learnt from a far one: another
+    #: talker leaking into the headset before the speaker spoke; a microphone moved closer), and
+    #: its loudness is not scored or voted (the window is judged on its other signals). Needs
+    #: ``min_voiced_s`` voiced in the window (a pitch to compare); sparse windows are judged on
+    #: level as before. 12 dB: two effort steps; 1 st: a third of DESIGN's yelling pitch rise.
+    #: ``effortless_rise_min_db`` 0 turns it off.
+    effortless_rise_min_db: float = 12.0
+    effortless_rise_max_st: float = 1.0
     score_bias: float = -1.8181
     weight_per_loudness_db: float = 0.3953
     weight_per_pitch_st: float = 0.0

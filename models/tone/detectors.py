@@ -369,7 +369,17 @@ class AgentToneDetector:
     def thresholds(self, fired: list[str], scale: float = 1.0) -> dict[str, float]:
         c = self.c
         table = {
-            "loudness": {"loudness_db_over_baseline": c.loudness_db_over_baseline},
+            "loudness": {
+                "loudness_db_over_baseline": c.loudness_db_over_baseline,
+                **(
+                    {
+                        "effortless_rise_min_db": c.effortless_rise_min_db,
+                        "effortless_rise_max_st": c.effortless_rise_max_st,
+                    }
+                    if c.effortless_rise_min_db > 0
+                    else {}
+                ),
+            },
             "pitch": {"pitch_st_over_baseline": round(c.pitch_st_over_baseline * scale, 2)},
             "pitch_variability": {
                 "pitch_spread_st_over_baseline": round(c.pitch_spread_st_over_baseline * scale, 2)
@@ -425,6 +435,14 @@ class AgentToneDetector:
             # far over it, the drop says how near the noise the voice was, not how it sounded.
             clear = baseline.speech_level_dbfs - noise_dbfs >= c.harshness_min_voice_snr_db
             d_hn = np.where(clear, d_hn, 0.0)
+        if c.effortless_rise_min_db > 0:
+            # Louder without a higher pitch: not effort (AgentToneConfig.effortless_rise_*).
+            effortless = (
+                (d_lo >= c.effortless_rise_min_db)
+                & (d_st <= c.effortless_rise_max_st)
+                & (n_v >= c.min_voiced_s / self.hop_s)
+            )
+            d_lo = np.where(effortless, 0.0, d_lo)
         values = np.stack((d_lo, d_st, d_sp, pace, d_ti, d_hn))
         score = self.score(values) if n_v.size else np.zeros(0)
         scale = self.spread_scale(baseline)

@@ -289,3 +289,21 @@ def test_config_errors_name_the_setting():
         AnalysisConfig.from_dict({"yeling": {}})
     with pytest.raises(ConfigError, match="must be a number"):
         AnalysisConfig.from_dict({"yelling": {"min_duration_s": "long"}})
+
+
+def test_agent_tone_a_louder_voice_without_a_higher_pitch_is_not_effort():
+    # A baseline learnt from a voice 20 dB quieter than the agent's own (a neighbour heard
+    # through the headset before the agent spoke; a far microphone) at the same pitch, then
+    # the agent's ordinary speech: ~15 dB "over the baseline" in the band with no pitch rise
+    # is not a raised voice, so no tone. The same rise with the pitch 4 st up (effort raises
+    # F0) is non-calm, and with the rule off (effortless_rise_min_db 0) the flat-pitch rise
+    # is scored as before.
+    far = voiced(200, 14.0, -50, seed=5, syll_hz=2.0)
+    flat = voiced(200, 5.0, -30, seed=6, syll_hz=2.0)
+    high = voiced(200 * 2 ** (4 / 12), 5.0, -30, seed=6, syll_hz=2.0)
+    assert kinds(analyse(place(22.0, (0.5, far), (15.5, flat))), "agent_tone") == []
+    ev = kinds(analyse(place(22.0, (0.5, far), (15.5, high))), "agent_tone")
+    assert len(ev) == 1 and "loudness" in ev[0].evidence["fired"]
+    assert ev[0].thresholds["effortless_rise_min_db"] == 12.0
+    off = AnalysisConfig.from_dict({"agent_tone": {"effortless_rise_min_db": 0.0}})
+    assert len(kinds(analyse(place(22.0, (0.5, far), (15.5, flat)), config=off), "agent_tone")) == 1
