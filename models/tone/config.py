@@ -56,6 +56,20 @@ class BaselineConfig:
     ``vad_steady_margin_db`` 3 dB, ``vad_snr_db`` 9 dB), the time the noise estimate's own
     window (``NoiseCompensationConfig.window_s``); not fitted. ``line_anchor_max_db_over_noise``
     0 turns it off.
+
+    While the level still rests on the prior (the speaker's first twice ``prior_weight_s`` of
+    speech), once ``settling_unconfirmed_flag_s`` of their speech has been flagged with no
+    yelling or tone event of theirs confirmed, their flagged frames are learnt after all: the
+    flagged voice is their own, read against a baseline that learnt someone else first (a
+    neighbour's babble heard before the agent's first word, which made the agent's voice read
+    loud and high, flagged on every frame and never learnt). A shout confirms within
+    ``YellingConfig.min_duration_s``. Twice ``prior_weight_s``; 0 turns it off.
+
+    ``learn_during_other_speech`` 0: frames heard while the other party is talking (their
+    near speech, ``InterruptionConfig.far_voice_db_under_baseline``) are not learnt, and
+    withhold nothing before them: a party's normal learnt in their own turns, not from a
+    neighbour's babble under the other's turn. Off (1, learnt as before) by default: on, the
+    AMI meeting pairings' false alerts rose on G.711 1 -> 5 (meeting talk overlaps a lot).
     """
 
     prior_loudness_dbfs: float = -30.0
@@ -72,6 +86,8 @@ class BaselineConfig:
     line_anchor_min_db_over_noise: float = 3.0
     line_anchor_max_db_over_noise: float = 9.0
     line_anchor_min_noise_s: float = 8.0
+    learn_during_other_speech: int = 1
+    settling_unconfirmed_flag_s: float = 2.0
 
 
 @dataclass(frozen=True)
@@ -141,6 +157,18 @@ class InterruptionConfig:
         syllables (nuclei) since the newcomer started: one who talks on does within a few
         tenths of a second, while a reverberant room's tail, a decaying last syllable or a
         line's echo only fades (0: any overlap counts, as before).
+    far_voice_db_under_baseline : float
+        A party's speech frame more than this far (dB) under their settled baseline's level
+        (voice level against voice level), and not within ``far_voice_hangover_s`` after a
+        frame that is not, is someone else heard in their microphone (a neighbour's babble),
+        not the party taking or holding a turn (0: off).
+    far_voice_hangover_s : float
+        Frames this long after a near frame stay the party's (a syllable's decay, a soft
+        consonant between two vowels).
+    far_voice_min_own_voiced_s : float
+        The rule applies once the party's baseline rests on this much of their own voiced
+        speech (or on a saved profile): twice ``BaselineConfig.prior_weight_s``, when the
+        level prior has left.
     """
 
     min_other_turn_s: float = 1.0
@@ -150,6 +178,9 @@ class InterruptionConfig:
     cut_in_max_pause_s: float = 0.4
     halt_min_overlap_s: float = 0.1
     overlap_min_syllables: int = 1
+    far_voice_db_under_baseline: float = 15.0
+    far_voice_hangover_s: float = 0.3
+    far_voice_min_own_voiced_s: float = 2.0
 
 
 @dataclass(frozen=True)

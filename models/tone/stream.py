@@ -25,7 +25,7 @@ from calltone.models.tone.detectors import AgentToneDetector, DeadAirDetector, Y
 from calltone.models.tone.events import Event
 from calltone.models.tone.frames import CallFrames, PartyFrames, TimeFn
 from calltone.models.tone.noise import LineNoise
-from calltone.models.tone.turns import InterruptionDetector
+from calltone.models.tone.turns import InterruptionDetector, near_voice
 
 BASELINE_TICK_S = 1.0
 _LOUDNESS_DB_BINS = np.arange(-120.0, 0.5, 0.5)
@@ -215,14 +215,18 @@ class CallAnalyzer:
         )
         self._dead_air = DeadAirDetector(self.config.dead_air, hop_s=o.hop_s)
         # Each party's frames of the current baseline tick, with the frames flagged in them.
-        self._tick_buf: dict[str, list[tuple[PartyFrames, np.ndarray]]] = {
+        self._tick_buf: dict[str, list[tuple[PartyFrames, np.ndarray, np.ndarray]]] = {
             p: [] for p in self.parties
         }
         # Finished ticks the baseline has not learnt yet: a tick is learnt once the detectors
         # have judged ``learn_delay_s`` of speech after it, less the frames that lie that close
         # before a flagged one (see _flush_tick).
         self._learn_delay = max(0, round(self.config.baseline.learn_delay_s / o.hop_s))
-        self._pending: dict[str, list[tuple[PartyFrames, np.ndarray]]] = {
+        # Settling: each party's flagged speech frames so far, and whether any yelling or tone
+        # event of theirs has been confirmed (``BaselineConfig.settling_unconfirmed_flag_s``).
+        self._settle_flagged = {p: 0 for p in self.parties}
+        self._had_event = {p: False for p in self.parties}
+        self._pending: dict[str, list[tuple[PartyFrames, np.ndarray, np.ndarray]]] = {
             p: [] for p in self.parties
         }
         self.metrics = {p: SpeakerMetrics() for p in self.parties}
@@ -419,28 +423,38 @@ class CallAnalyzer:
                 self._timeline[p].append((c.loudness_dbfs, c.f0_hz, c.speech))
         # Baseline-dependent detectors, one baseline tick at a time.
         i = 0
+        # The turn detector reads each party's baseline as it stood before each tick (the far
+        # voice rule), so its events do not depend on chunking; it runs after the tick loop.
+        turn_ticks: list[tuple[CallFrames, dict[str, BaselineSnapshot]]] = []
         while i < n:
             j = min(n, i + self._tick - ((start + i) % self._tick))
             tick = frames if i == 0 and j == n else frames.slice(i, j)  # most live steps
+            if self._interrupt is not None:
+                turn_ticks.append((tick, self._snapshots()))
             for p in self.parties:
                 # Each party's detectors read its baseline as it stood before this tick.
                 baselines = self._snapshots()
                 step = self._yelling[p].push(tick, baselines)
                 out += step.events
+                if step.events:
+                    self._had_event[p] = True
                 flagged = step.flagged
                 if p == "agent" and self._tone is not None:
                     tone = self._tone.push(tick, baselines)
                     out += tone.events
+                    if tone.events:
+                        self._had_event[p] = True
                     flagged = _either(flagged, tone.flagged)
                 assert flagged is not None  # the yelling detector flags every frame it reads
-                self._tick_buf[p].append((tick.parties[p], flagged))
+                self._tick_buf[p].append((tick.parties[p], flagged, self._over_other(tick, p)))
                 if (start + j) % self._tick == 0:
                     self._flush_tick(p)
             i = j
         for p in self.parties:
             self._track_runs(p, start, frames.parties[p].speech)
         if self._interrupt is not None:
-            out += self._interrupt.push(frames, self._snapshots()).events
+            for tick, snaps in turn_ticks:
+                out += self._interrupt.push(tick, snaps).events
         out += self._dead_air.push(frames, self._snapshots()).events
         self._frames_done = start + n
         return self._record(out)
@@ -467,6 +481,36 @@ class CallAnalyzer:
         self._new_runs.append(run)
         self._run_start[p] = None
 
+    def _over_other(self, tick: CallFrames, p: Role) -> np.ndarray:
+        """Frames of ``p`` the baseline does not learn because the other party is talking
+        (``BaselineConfig.learn_during_other_speech`` 0): a party's normal is learnt in their
+        own turns, and a neighbour's babble in their microphone runs through the other's.
+        Unlike a flag, nothing before them is withheld. The other party talks where their
+        speech is near (:func:`models.tone.turns.near_voice`): babble in the agent's
+        microphone is not the agent talking over the customer."""
+        n = len(tick.parties[p])
+        others = [q for q in self.parties if q != p]
+        if self.config.baseline.learn_during_other_speech or not others:
+            return np.zeros(n, dtype=bool)
+        q = others[0]
+        return near_voice(tick.parties[q], self.baselines[q].snapshot, self.config.interruption)
+
+    def _learns_unconfirmed(self, p: Role, frames: PartyFrames, flags: np.ndarray) -> bool:
+        """While the baseline settles: whether ``p``'s flagged frames are learnt after all.
+
+        Once ``BaselineConfig.settling_unconfirmed_flag_s`` of ``p``'s speech has been flagged
+        and no yelling or tone event of theirs confirmed, the flagged voice is their own normal
+        read against a baseline that learnt someone else first (a neighbour's babble before
+        the agent's first word: the agent's voice reads loud and high, every frame is flagged,
+        and nothing of theirs is ever learnt). A shout confirms within ``min_duration_s``; a
+        party's first words flagged for longer without one are not a shout.
+        """
+        limit_s = self.config.baseline.settling_unconfirmed_flag_s
+        if limit_s <= 0 or self._had_event[p]:
+            return False
+        self._settle_flagged[p] += int((flags & frames.speech).sum())
+        return self._settle_flagged[p] * self.hop_s >= limit_s
+
     def _flush_tick(self, p: Role, *, final: bool = False) -> None:
         """End of a baseline tick: learn the ticks old enough to have been judged.
 
@@ -480,7 +524,11 @@ class CallAnalyzer:
         buf = self._tick_buf[p]
         if buf:
             self._pending[p].append(
-                (PartyFrames.concat([f for f, _ in buf]), np.concatenate([fl for _, fl in buf]))
+                (
+                    PartyFrames.concat([f for f, _, _ in buf]),
+                    np.concatenate([fl for _, fl, _ in buf]),
+                    np.concatenate([ex for _, _, ex in buf]),
+                )
             )
             self._tick_buf[p] = []
         pending = self._pending[p]
@@ -492,16 +540,18 @@ class CallAnalyzer:
         d = 0 if settling else self._learn_delay
         while pending:
             oldest = pending[0][0]
-            ahead = sum(len(f) for f, _ in pending[1:])
+            ahead = sum(len(f) for f, _, _ in pending[1:])
             if ahead < d and not final:
                 break
-            flags = np.concatenate([fl for _, fl in pending])
+            flags = np.concatenate([fl for _, fl, _ in pending])
             n = len(oldest)
             idx = np.arange(flags.size)
             # Index of the next flagged frame at or after each frame (flags.size: none).
             nxt = np.minimum.accumulate(np.where(flags, idx, flags.size)[::-1])[::-1]
             withheld = nxt[:n] - idx[:n] <= d
-            self.baselines[p].update(oldest, withheld)
+            if settling and self._learns_unconfirmed(p, oldest, flags[:n]):
+                withheld[:] = False
+            self.baselines[p].update(oldest, withheld | pending[0][2])
             pending.pop(0)
 
     def _metrics(self, duration_s: float) -> dict[str, Any]:

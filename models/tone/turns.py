@@ -48,7 +48,7 @@ import numpy as np
 from calltone.models.tone.baseline import BaselineSnapshot
 from calltone.models.tone.config import InterruptionConfig
 from calltone.models.tone.events import Event, Speaker
-from calltone.models.tone.frames import CallFrames, DetectorStep, TimeFn
+from calltone.models.tone.frames import CallFrames, DetectorStep, PartyFrames, TimeFn
 
 PARTIES: tuple[Speaker, Speaker] = ("agent", "customer")
 _NEVER = 1 << 62
@@ -71,6 +71,33 @@ def speech_turns(speech: np.ndarray, *, hop_s: float, turn_gap_s: float) -> list
         else:
             out.append((s, e))
     return out
+
+
+def near_voice(
+    frames: PartyFrames, baseline: BaselineSnapshot | None, config: InterruptionConfig
+) -> np.ndarray:
+    """A party's speech frames that are their own near voice, frame by frame (no hangover).
+
+    Once the party's baseline rests on ``far_voice_min_own_voiced_s`` of their own voiced
+    speech (or on a profile), speech frames more than ``far_voice_db_under_baseline`` under its
+    level (the voice's own level against the baseline's median voiced level) are someone else
+    heard in their microphone; before that, or with the rule off (0), every speech frame.
+    """
+    speech = np.asarray(frames.speech, dtype=bool)
+    if not _far_rule(baseline, config):
+        return speech
+    assert baseline is not None
+    return speech & (
+        frames.voice_loudness_dbfs >= baseline.loudness_dbfs - config.far_voice_db_under_baseline
+    )
+
+
+def _far_rule(baseline: BaselineSnapshot | None, config: InterruptionConfig) -> bool:
+    return (
+        config.far_voice_db_under_baseline > 0
+        and baseline is not None
+        and (baseline.from_profile or baseline.own_s >= config.far_voice_min_own_voiced_s)
+    )
 
 
 @dataclass
@@ -134,6 +161,8 @@ class InterruptionDetector:
         self._nuclei: Mapping[str, np.ndarray] | None = None  # the block's nuclei
         self._nuclei_start = 0  # global frame of the block's first
         self.overlap_frames = 0
+        self._far_hang = max(0, round(config.far_voice_hangover_s / hop_s))
+        self._last_near = {p: -_NEVER for p in PARTIES}  # each party's last near speech frame
 
     def thresholds(self) -> dict[str, float]:
         c = self.c
@@ -153,15 +182,41 @@ class InterruptionDetector:
 
     def push(self, frames: CallFrames, baselines: Mapping[str, BaselineSnapshot]) -> DetectorStep:
         """Both parties' speech in the block (the detector of the :class:`Detector` protocol)."""
+        speech = {p: self._near_speech(frames, p, baselines.get(p)) for p in PARTIES}
         return DetectorStep(
             self.push_speech(
                 frames.start,
-                frames.parties["agent"].speech,
-                frames.parties["customer"].speech,
+                speech["agent"],
+                speech["customer"],
                 frames.time_of,
                 nuclei={p: frames.parties[p].nucleus for p in PARTIES},
             )
         )
+
+    def _near_speech(
+        self, frames: CallFrames, p: Speaker, baseline: BaselineSnapshot | None
+    ) -> np.ndarray:
+        """Party ``p``'s speech mask less a far voice in their microphone.
+
+        Once ``p``'s baseline rests on ``far_voice_min_own_voiced_s`` of their own voiced
+        speech (or on a profile), speech frames more than
+        ``far_voice_db_under_baseline`` under its level (the voice's own level against the
+        baseline's median voiced level) are not ``p`` talking, unless within
+        ``far_voice_hangover_s`` after a frame that is near. The wearer's own voice is the loud,
+        near voice of their microphone; a neighbour heard 20 dB under it is not their turn.
+        """
+        f = frames.parties[p]
+        speech = np.asarray(f.speech, dtype=bool)
+        if not _far_rule(baseline, self.c):
+            if speech.any():
+                self._last_near[p] = f.start + int(np.flatnonzero(speech)[-1])
+            return speech
+        g = np.arange(f.start, f.start + speech.size)
+        near = near_voice(f, baseline, self.c)
+        last = np.maximum.accumulate(np.where(near, g, self._last_near[p]))
+        if last.size:
+            self._last_near[p] = int(last[-1])
+        return speech & (g - last <= self._far_hang)
 
     def push_speech(
         self,
