@@ -73,6 +73,7 @@ for _p in (ROOT, ROOT / "bench"):
     if str(_p) not in sys.path:
         sys.path.insert(0, str(_p))
 
+from _common import config_overrides  # noqa: E402
 from _common import shared_data_dir as shared_data  # noqa: E402
 from telephone import (  # noqa: E402
     CONDITIONS,
@@ -1390,13 +1391,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.from_json:
         out = json.loads(Path(args.from_json).read_text())
     else:
-        overrides: dict[str, dict[str, float]] = {}
-        for item in args.set:
-            key, _, value = item.partition("=")
-            section, _, name = key.partition(".")
-            if not (section and name and value):
-                ap.error(f"--set {item!r}: expected SECTION.KEY=VALUE")
-            overrides.setdefault(section, {})[name] = float(value)
+        overrides = config_overrides(args.set, ap)
         out = evaluate(
             conds,
             actors=actors,

@@ -38,6 +38,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from _common import config_overrides  # noqa: E402
 from bench_ravdess import clip_calls, evaluate, load_clips, shared_data  # noqa: E402
 
 from calltone.audio.channels import ChannelRoles  # noqa: E402
@@ -333,13 +334,7 @@ def main() -> None:
     )
     args = ap.parse_args()
     global CONDITIONS, FITTED, BASE_CONFIG
-    overrides: dict[str, dict[str, float]] = {}
-    for item in args.set:
-        key, _, value = item.partition("=")
-        section, _, name = key.partition(".")
-        if not (section and name and value):
-            ap.error(f"--set {item!r}: expected SECTION.KEY=VALUE")
-        overrides.setdefault(section, {})[name] = float(value)
+    overrides = config_overrides(args.set, ap)
     BASE_CONFIG = AnalysisConfig.from_dict(overrides) if overrides else AnalysisConfig()
     CONDITIONS = tuple(args.conditions.split(","))
     FITTED = tuple(args.signals.split(","))
