@@ -145,8 +145,9 @@ class FeatureOptions:
     #: no line noise).
     vad_floor_noise_under_peak_db: float = 25.0
     #: A frame is a DTMF key tone, not speech, when its strongest low-group and high-group
-    #: tones hold this share of its power together, and each this share (audio/tones.py).
-    dtmf_min_pair_share: float = 0.8
+    #: tones hold this share of its power together, and each this share (audio/tones.py);
+    #: ``dtmf_min_pair_share`` 0 judges no frame (saves the check's CPU).
+    dtmf_min_pair_share: float = 0.0
     dtmf_min_tone_share: float = 0.1
     #: Only frames at least this periodic (YIN aperiodicity; a tone pair alone reads 0.0-0.1,
     #: on a line with its noise up to ~0.25) are judged, so most live steps judge none.
@@ -739,20 +740,21 @@ class FrontEnd:
         energetic = (loud > gate) | (
             (loud > gate_low) & (aper <= np.float32(o.vad_voice_max_aperiodicity))
         )
-        # A DTMF digit is nobody speaking (audio/tones.py).
-        energetic = drop_key_tones(
-            seg64,
-            energetic,
-            tilt,
-            aper,
-            first_offset=off,
-            hop=hop,
-            length=lw,
-            sr_hz=o.sample_rate_hz,
-            min_pair_share=o.dtmf_min_pair_share,
-            min_tone_share=o.dtmf_min_tone_share,
-            max_aperiodicity=o.dtmf_max_aperiodicity,
-        )
+        # A DTMF digit is nobody speaking (audio/tones.py); dtmf_min_pair_share 0: not judged.
+        if o.dtmf_min_pair_share > 0:
+            energetic = drop_key_tones(
+                seg64,
+                energetic,
+                tilt,
+                aper,
+                first_offset=off,
+                hop=hop,
+                length=lw,
+                sr_hz=o.sample_rate_hz,
+                min_pair_share=o.dtmf_min_pair_share,
+                min_tone_share=o.dtmf_min_tone_share,
+                max_aperiodicity=o.dtmf_max_aperiodicity,
+            )
         # Frames that did not make it carry no pitch, as before the relaxed gate existed.
         f0[~energetic] = np.nan
         aper[~energetic] = 1.0
