@@ -174,6 +174,7 @@ class InterruptionDetector:
             "cut_in_max_pause_s": c.cut_in_max_pause_s,
             "halt_min_overlap_s": c.halt_min_overlap_s,
             "overlap_min_syllables": c.overlap_min_syllables,
+            "far_voice_db_under_baseline": c.far_voice_db_under_baseline,
         }
 
     @staticmethod
