@@ -209,25 +209,55 @@ def babble(
     return f
 
 
-def dtx(channels: tuple[int, ...], mode: str, *, noise_snr_db: float | None = 30.0) -> Impairment:
+def dtx(
+    channels: tuple[int, ...],
+    mode: str,
+    *,
+    noise_snr_db: float | None = 30.0,
+    calm_ref: bool = False,
+    vad_over_noise_db: float | None = None,
+) -> Impairment:
     """Discontinuous transmission: a codec VAD (20 ms frames, active within 30 dB of the line's
     active level, 100 ms hangover) sends speech frames and, between words, either nothing
     (``mode="silence"``: the receiver plays digital zeros) or comfort noise (``"cn"``: white
     noise at the mean level of the last 8 inactive frames (a SID update every 160 ms), 4 dB under
-    it, so the level and the spectrum jump at every pause). ``noise_snr_db``: office noise (pink)
-    added under the party's active level first, so there is a background to drop."""
+    it, so the level and the spectrum jump at every pause); ``"none"``: the office noise only,
+    no DTX (the control). ``noise_snr_db``: office noise (pink) added under the party's active
+    level first, so there is a background to drop.
 
-    def f(x: np.ndarray) -> np.ndarray:
+    ``calm_ref``: the office noise is ``noise_snr_db`` under the party's *calm* voice (the
+    ``calm_levels_dbfs`` the channel cache passes, :class:`ImpairedCache`; without them the
+    active level): on a RAVDESS many-clip call the active level is the shouting's, and noise 20
+    dB under it stands over the calm voice (the calm clips are not heard at all), which is a
+    noisy line, not DTX. ``vad_over_noise_db``: the VAD tracks the background as codec VADs do
+    (AMR VAD1, G.729 Annex B, Opus: an adaptive noise estimate, speech a margin over it), a frame
+    active when its level is this far over the office noise's mean frame level, instead of the
+    fixed 30 dB under the active level (which, with noise 20 dB under a shouting party, is
+    never reached: no comfort noise at all)."""
+
+    def f(x: np.ndarray, calm_levels_dbfs: Any = None) -> np.ndarray:
         y = x.copy()
         fr = round(FRAME_S * SR_HZ)
         rng = np.random.default_rng(23)
         for ch in channels:
             s = y[ch].astype(np.float32)
             act_db = active_level_db(s)
+            ref_db = act_db
+            if calm_ref and calm_levels_dbfs is not None and calm_levels_dbfs[ch] is not None:
+                ref_db = float(calm_levels_dbfs[ch])
+            threshold = act_db - 30.0
             if noise_snr_db is not None:
-                s = s + _pink(s.size, 31 + ch) * np.float32(10 ** ((act_db - noise_snr_db) / 20))
+                noise = _pink(s.size, 31 + ch) * np.float32(10 ** ((ref_db - noise_snr_db) / 20))
+                s = s + noise
+                if vad_over_noise_db is not None:
+                    nd = _frame_db(noise)
+                    threshold = float(10.0 * np.log10(np.mean(10.0 ** (nd / 10.0))))
+                    threshold += vad_over_noise_db
+            if mode == "none":
+                y[ch] = s
+                continue
             db = _frame_db(s)
-            active = db > act_db - 30.0
+            active = db > threshold
             hang = active.copy()
             for k in range(1, 6):
                 hang[k:] |= active[:-k]
@@ -245,7 +275,15 @@ def dtx(channels: tuple[int, ...], mode: str, *, noise_snr_db: float | None = 30
             y[ch] = s
         return y
 
+    f.wants_calm_levels = True  # type: ignore[attr-defined]
     return f
+
+
+#: DTX on a RAVDESS many-clip call as a line would carry it (:func:`dtx`): the office noise
+#: under the party's calm voice, a VAD that tracks it (6 dB over its mean frame level), and
+#: its control (the same noise, no DTX).
+DTX_CALM_NOISE = "office noise 20 dB under calm voice, both (no DTX)"
+DTX_CALM_CN = "DTX comfort noise -4 dB, both (noise 20 dB under calm voice, VAD 6 dB over it)"
 
 
 def plc_bursts(rate: float, *, seed: int = 9) -> Impairment:
@@ -471,6 +509,8 @@ def session11_impairments(telephone: bool) -> dict[str, Impairment]:
     out["DTX digital silence, both (noise 30 dB under)"] = dtx((0, 1), "silence")
     out["DTX comfort noise -4 dB, both (noise 30 dB under)"] = dtx((0, 1), "cn")
     out["DTX comfort noise -4 dB, both (noise 20 dB under)"] = dtx((0, 1), "cn", noise_snr_db=20)
+    out[DTX_CALM_NOISE] = dtx((0, 1), "none", noise_snr_db=20, calm_ref=True)
+    out[DTX_CALM_CN] = dtx((0, 1), "cn", noise_snr_db=20, calm_ref=True, vad_over_noise_db=6.0)
     out["PLC bursts 1%"] = plc_bursts(0.01)
     out["PLC bursts 3%"] = plc_bursts(0.03)
     out["hold music 40 s on agent line, 0 dB"] = hold(0, 40.0, 0.0, telephone=telephone)
@@ -561,8 +601,17 @@ class ImpairedCache(bench_calls.ChannelCache):
         seed: int,
         calm_levels_dbfs: Any = None,
     ) -> np.ndarray:
-        y = super().get(key, samples, condition, seed, calm_levels_dbfs)
-        return self.impairment(np.asarray(y, np.float32))
+        y = np.asarray(super().get(key, samples, condition, seed, calm_levels_dbfs), np.float32)
+        if calm_levels_dbfs is None or not getattr(self.impairment, "wants_calm_levels", False):
+            return self.impairment(y)
+        # The parties' calm levels are the clean call's: shifted by what the channel did to
+        # each line's level (a gain, AGC), measured on the whole line before and after.
+        x = np.asarray(samples, np.float32)
+        levels = [
+            None if v is None else float(v) + active_level_db(y[ch]) - active_level_db(x[ch])
+            for ch, v in enumerate(calm_levels_dbfs)
+        ]
+        return self.impairment(y, calm_levels_dbfs=levels)  # type: ignore[call-arg]
 
 
 #: Session 11's impairments that could cost recall, run on RAVDESS many-clip calls.
@@ -571,6 +620,8 @@ RECALL_IMPAIRMENTS = (
     "babble steady (3 voices) -18 dB in agent mic",
     "babble intermittent (1 voice) -12 dB in agent mic",
     "DTX comfort noise -4 dB, both (noise 20 dB under)",
+    DTX_CALM_NOISE,
+    DTX_CALM_CN,
     "PLC bursts 3%",
     "DTMF on customer line, +10 dB",
     "customer speakerphone reverb 90, -6 dB",
