@@ -469,15 +469,25 @@ def speakerphone(
     rel_db: float = 0.0,
     room_snr_db: float | None = None,
     telephone: bool,
+    calm_ref: bool = False,
 ) -> Impairment:
     """A caller on a speakerphone / distant microphone: sox ``reverb`` (reverberance %, room
     scale 100 %, wet and dry) on ``channel``, its level moved by ``rel_db`` and room noise (pink,
-    ``room_snr_db`` under the moved speech) added."""
+    ``room_snr_db`` under the moved speech) added.
 
-    def f(x: np.ndarray) -> np.ndarray:
+    ``calm_ref``: the room noise is ``room_snr_db`` under the caller's *calm* voice (the
+    ``calm_levels_dbfs`` the channel cache passes, :class:`ImpairedCache`; without them, as on
+    the real calm calls, the active level). On a RAVDESS many-clip call the active level is the
+    shouting's, and noise 15 dB under it stands 5-8 dB over the calm voice (its calm clips are
+    not heard at all: a caller nobody could hear, the agent included)."""
+
+    def f(x: np.ndarray, calm_levels_dbfs: Any = None) -> np.ndarray:
         y = x.copy()
         s = y[channel]
         lvl = active_level_db(s)
+        ref = lvl
+        if calm_ref and calm_levels_dbfs is not None and calm_levels_dbfs[channel] is not None:
+            ref = float(calm_levels_dbfs[channel])
         if reverberance > 0:
             s = _sox(s, "reverb", f"{reverberance:g}", "50", "100")
             if telephone:
@@ -488,11 +498,16 @@ def speakerphone(
             noise = _pink(s.size, 47 + channel)
             if telephone:
                 noise = _band_limit(noise)
-            s = s + _scale_to(noise, lvl + rel_db - room_snr_db)
+            s = s + _scale_to(noise, ref + rel_db - room_snr_db)
         y[channel] = np.clip(s, -1.0, 1.0)
         return y
 
+    f.wants_calm_levels = True  # type: ignore[attr-defined]
     return f
+
+
+#: The distant caller with the room's noise under their calm voice (:func:`speakerphone`).
+DISTANT_CALM = "customer distant mic -25 dB, room noise 15 dB under calm voice"
 
 
 def session11_impairments(telephone: bool) -> dict[str, Impairment]:
@@ -530,6 +545,9 @@ def session11_impairments(telephone: bool) -> dict[str, Impairment]:
     )
     out["customer distant mic -25 dB, reverb 70, room noise 10 dB under"] = speakerphone(
         1, 70, rel_db=-25.0, room_snr_db=10.0, telephone=telephone
+    )
+    out[DISTANT_CALM] = speakerphone(
+        1, 0, rel_db=-25.0, room_snr_db=15.0, telephone=telephone, calm_ref=True
     )
     return out
 
@@ -626,6 +644,7 @@ RECALL_IMPAIRMENTS = (
     "DTMF on customer line, +10 dB",
     "customer speakerphone reverb 90, -6 dB",
     "customer distant mic -25 dB, room noise 15 dB under",
+    DISTANT_CALM,
 )
 
 

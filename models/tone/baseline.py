@@ -26,6 +26,19 @@ voice so near the noise). The prior's weight, the cold-start rule of the yelling
 (hot frames need the absolute effort cue or 18 dB until two seconds are voiced) and the
 exclusion of frames far over the baseline are unchanged; on a clean line, or one with the
 voice well over the noise, nothing changes.
+
+**A far caller whose calm voice the noise censors** (``censored_max_db_over_noise``, off by
+default). Where the room's noise stands over most of a caller's calm voice, the speech gate
+and the pitch tracker hear only its loudest syllables, while raised speech is heard whole: the
+median of what was heard then stands over the calm voice by however much raised speech there
+was, and a shout reads only a few dB over it (issue 13, session 12: RAVDESS many-clip calls
+with the room noise 15 dB under the line's active level, the shouting's, which puts it 5-8 dB
+over the calm voice). The sign of it is the quiet end of what is heard (the
+``censored_quantile`` of the dominant voiced levels, as heard) lying at the noise (at most
+``censored_max_db_over_noise`` over it, the noise measured for ``line_anchor_min_noise_s``);
+the level baseline is then held at most at that quantile's voice level. It is off because a
+calm far caller shows the same sign (a voice 10-14 dB over the noise has its quiet end there
+too) and their lively syllables then stand 10 dB over it (docs/benchmarks.md, session 12).
 """
 
 from __future__ import annotations
@@ -65,6 +78,7 @@ class BaselineSnapshot:
     own_voiced_s: float | None = None
     from_profile: bool = False
     speech_leq_dbfs: float | None = None
+    censored: bool = False
 
     @property
     def leq_dbfs(self) -> float:
@@ -165,6 +179,10 @@ class SpeakerBaseline:
         # were then held at what was heard (``_line_anchored``).
         self._med_heard = math.nan
         self._anchored = False
+        # Whether the quiet end of the voice heard lies at the line's noise, and that level
+        # as heard at the last refresh (``censored_max_db_over_noise``).
+        self._censored = False
+        self._quiet_heard = math.nan
         self.from_profile = profile is not None
         self.settled = profile is not None
         if profile is None:
@@ -279,7 +297,8 @@ class SpeakerBaseline:
             # Without new voiced frames the statistics stand, but the line's noise estimate
             # moves (and gets its full window): the anchor is re-read as it would be now.
             anchored = not self.from_profile and self._line_anchored(self._med_heard)
-            if self._n > 0 and (k_sp or anchored != self._anchored):
+            censored = not self.from_profile and self._voice_censored(self._quiet_heard)
+            if self._n > 0 and (k_sp or anchored != self._anchored or censored != self._censored):
                 self._refresh()
             return
         lo = loudness_dbfs[ok].astype(np.float64)
@@ -353,8 +372,18 @@ class SpeakerBaseline:
             prior_leq = min(prior_leq, _hist_leq(own, own))
             if own_sp is not None:
                 prior_sp = min(prior_sp, _hist_leq(own_sp, own_sp))
+        level = _blend(prior_lo, med_lo, w_lo, n_s)
+        k_q = _percentile_bins(own, (c.censored_quantile,))[0]
+        quiet_heard = float(_LOUD_CENTRES[k_q])
+        q_voice = float(_LOUD_CENTRES[k_q] + self._loud_db[k_q] / self._loud_hist[k_q])
+        self._quiet_heard = quiet_heard
+        self._censored = not self.from_profile and self._voice_censored(quiet_heard)
+        if self._censored:
+            # The quiet end of what is heard lies at the line's noise: the calm voice is heard
+            # only in its loudest syllables, raised speech whole (module notes).
+            level = min(level, q_voice)
         self.snapshot = BaselineSnapshot(
-            loudness_dbfs=_blend(prior_lo, med_lo, w_lo, n_s),
+            loudness_dbfs=level,
             pitch_st=_blend(p.pitch_st, med_st, w_st, n_s),
             pitch_spread_st=_blend(p.pitch_spread_st, spread_st, w_st, n_s),
             syllable_rate_per_s=_blend(p.syllable_rate_per_s, rate, w_lo or w_st, n_s),
@@ -369,8 +398,25 @@ class SpeakerBaseline:
             own_voiced_s=own_s,
             from_profile=self.from_profile,
             speech_leq_dbfs=_blend(prior_sp, sp_leq, w_sp, max(n_sp_s, 1e-9)),
+            censored=self._censored,
         )
         self.settled = self.snapshot.settled
+
+    def _voice_censored(self, quiet_heard_dbfs: float) -> bool:
+        """Whether the quiet end of the speaker's heard voice lies at the line's noise.
+
+        ``quiet_heard_dbfs``: the ``censored_quantile`` of the voiced-level histogram's dominant
+        part (the level as heard). True when the line's noise has been measured for
+        ``line_anchor_min_noise_s`` and that level stands at most
+        ``censored_max_db_over_noise`` over the noise's latest level (module notes);
+        ``censored_max_db_over_noise`` 0 turns it off.
+        """
+        c = self.c
+        if c.censored_max_db_over_noise <= 0 or self._noise_since < 0:
+            return False
+        if (self._frame_end - self._noise_since) * self.hop_s < c.line_anchor_min_noise_s:
+            return False
+        return quiet_heard_dbfs - self._noise_dbfs <= c.censored_max_db_over_noise
 
     def _line_anchored(self, median_heard_dbfs: float) -> bool:
         """Whether the speaker's voiced speech heard so far sits just over the line's noise.

@@ -88,6 +88,20 @@ class BaselineConfig:
     line_anchor_min_noise_s: float = 8.0
     learn_during_other_speech: int = 1
     settling_unconfirmed_flag_s: float = 2.0
+    #: A far caller's voice the line's noise censors (issue 13, session 12; off by default):
+    #: where the ``censored_quantile`` of the speaker's heard voiced level (the quiet end of
+    #: their dominant range, as heard) stands at most ``censored_max_db_over_noise`` over the
+    #: line's noise (measured for ``line_anchor_min_noise_s``), the level baseline is held at
+    #: most at that quantile's voice level: the calm voice is heard only in its loudest
+    #: syllables while raised speech is heard whole, so the median of what was heard stands
+    #: over the calm voice. 9 dB is the speech gate's strict margin (as the line anchor's);
+    #: 0 turns it off. Measured, not adopted: a calm far caller (the LCA call at -25 dB, room
+    #: noise 15 dB under) shows the same quiet end at the noise, and their lively syllables
+    #: then read as yelling (0 -> 3 false alerts; docs/benchmarks.md, session 12).
+    censored_max_db_over_noise: float = 0.0
+    #: The quantile of the heard voiced level that stands for the voice's quiet end (0.16:
+    #: one spread under the median, as ``loudness_spread_db``).
+    censored_quantile: float = 0.16
 
 
 @dataclass(frozen=True)
@@ -124,6 +138,11 @@ class YellingConfig:
     cold_start_min_tilt_db: float = -9.5
     cold_start_min_db_over_baseline: float = 18.0
     sparse_min_db_over_baseline: float = 18.0
+    #: 1: the cold start ends once the baseline is held by the censored-voice bound
+    #: (``BaselineConfig.censored_max_db_over_noise``): a voice the noise censors is voiced
+    #: only in its loudest syllables, so its voiced time accrues a few tenths of a second per
+    #: utterance and the cold start would last most of the call. 0 (the default): as before.
+    cold_start_ends_censored: int = 0
 
 
 @dataclass(frozen=True)

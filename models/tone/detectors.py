@@ -169,6 +169,11 @@ class YellingDetector:
         pitch_el_st = f.pitch_st - baseline.pitch_st
         loud_hot = sp & (loud_el_db >= c.yelling_db_over_baseline)
         cold = not baseline.from_profile and baseline.own_s < c.cold_start_voiced_s
+        if cold and baseline.censored and c.cold_start_ends_censored:
+            # A voice the line's noise censors is voiced only in its loudest syllables: its
+            # baseline is held by the noise (a measured bound, not the generic prior) while
+            # the voiced time that ends the cold start accrues a few tenths per utterance.
+            cold = False
         if cold:
             loud_hot &= (f.voice_tilt_db >= c.cold_start_min_tilt_db) | (
                 loud_el_db >= c.cold_start_min_db_over_baseline
