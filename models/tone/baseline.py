@@ -79,6 +79,9 @@ class BaselineSnapshot:
     from_profile: bool = False
     speech_leq_dbfs: float | None = None
     censored: bool = False
+    #: Seconds of the speaker's own speech (voiced or not) behind the level statistics in
+    #: this call (``SpeakerBaseline.own_speech_s``); None: not known (a saved profile).
+    own_speech_s: float | None = None
 
     @property
     def leq_dbfs(self) -> float:
@@ -399,6 +402,7 @@ class SpeakerBaseline:
             from_profile=self.from_profile,
             speech_leq_dbfs=_blend(prior_sp, sp_leq, w_sp, max(n_sp_s, 1e-9)),
             censored=self._censored,
+            own_speech_s=self.own_speech_s,
         )
         self.settled = self.snapshot.settled
 

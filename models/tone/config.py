@@ -143,6 +143,15 @@ class YellingConfig:
     #: only in its loudest syllables, so its voiced time accrues a few tenths of a second per
     #: utterance and the cold start would last most of the call. 0 (the default): as before.
     cold_start_ends_censored: int = 0
+    #: The cold start also ends once the speaker has ``cold_start_voiced_s`` of their own
+    #: speech (voiced or not) with this share of that time voiced, as the level baseline leaves
+    #: its prior (``SpeakerBaseline._own_level``: twice ``prior_weight_s`` of speech with half
+    #: that voiced). A line that voices fewer frames of the same words keeps the cold start
+    #: longer on voiced time alone: DTX (GSM/AMR SID frames, Opus DTX) sends comfort noise for
+    #: a calm word's weak onsets and decays, a quiet or coded line's pitch tracker voices only
+    #: the louder syllables; a first shout after ~10 s of calm talk was then still judged on
+    #: the absolute cues. 0 turns it off (voiced time only, as before).
+    cold_start_speech_voiced_share: float = 0.5
 
 
 @dataclass(frozen=True)

@@ -124,6 +124,7 @@ class YellingDetector:
             "cold_start_voiced_s": c.cold_start_voiced_s,
             "cold_start_min_tilt_db": c.cold_start_min_tilt_db,
             "cold_start_min_db_over_baseline": c.cold_start_min_db_over_baseline,
+            "cold_start_speech_voiced_share": c.cold_start_speech_voiced_share,
             "sparse_min_db_over_baseline": c.sparse_min_db_over_baseline,
         }
 
@@ -174,6 +175,13 @@ class YellingDetector:
             # baseline is held by the noise (a measured bound, not the generic prior) while
             # the voiced time that ends the cold start accrues a few tenths per utterance.
             cold = False
+        share = c.cold_start_speech_voiced_share
+        if cold and share > 0 and baseline.own_speech_s is not None:
+            # Enough of the speaker's own talk, fewer of its frames voiced (the config's notes).
+            cold = not (
+                baseline.own_speech_s >= c.cold_start_voiced_s
+                and baseline.own_s >= share * c.cold_start_voiced_s
+            )
         if cold:
             loud_hot &= (f.voice_tilt_db >= c.cold_start_min_tilt_db) | (
                 loud_el_db >= c.cold_start_min_db_over_baseline

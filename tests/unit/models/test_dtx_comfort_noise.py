@@ -34,7 +34,10 @@ from calltone.audio.channels import ChannelRoles
 from calltone.audio.decode import DecodedAudio
 from calltone.audio.features import extract_features
 from calltone.models.recorded.analysis import run_session
-from calltone.models.tone.config import AnalysisConfig, NoiseCompensationConfig
+from calltone.models.tone.baseline import BaselineSnapshot
+from calltone.models.tone.config import AnalysisConfig, NoiseCompensationConfig, YellingConfig
+from calltone.models.tone.detectors import YellingDetector
+from calltone.models.tone.frames import CallFrames, PartyFrames
 from calltone.models.tone.noise import LineNoise
 from tests.support.synth import pink_noise, voiced
 
@@ -150,3 +153,61 @@ def test_the_noise_estimate_stays_within_what_the_line_carried() -> None:
     )
     at_shout = float(noise[int(30.5 / HOP_S)])
     assert lowest_cn - 1.0 <= at_shout <= max(lowest_cn, office) + 1.0
+
+
+# The yelling cold start on a line that voices fewer frames of the same words: it ends, as the
+# level baseline leaves its prior, on the speaker's own speech time with half of it voiced.
+
+
+def _cold_start_shout(own_voiced_s: float, own_speech_s: float | None, share: float) -> list:
+    """A speaker ``own_voiced_s`` / ``own_speech_s`` into the call shouting 12 dB over the
+    baseline (under the cold start's 18 dB) and 4 st over its pitch for 1.5 s, with a dull
+    tilt (under the cold start's -9.5 dB): closed yelling events."""
+    base = BaselineSnapshot(
+        loudness_dbfs=-40.0,
+        pitch_st=0.0,
+        pitch_spread_st=2.0,
+        syllable_rate_per_s=4.0,
+        tilt_db=-12.0,
+        voiced_s=own_voiced_s,
+        settled=False,
+        own_voiced_s=own_voiced_s,
+        own_speech_s=own_speech_s,
+    )
+    n_speech, n = 150, 250
+    speech = np.arange(n) < n_speech
+    frames = PartyFrames(
+        0,
+        loudness_dbfs=np.where(speech, -28.0, -90.0).astype(np.float32),
+        pitch_st=np.where(speech, 4.0, np.nan),
+        voiced=speech,
+        speech=speech,
+        nucleus=np.zeros(n, bool),
+        tilt_db=np.full(n, -12.0),
+        hnr_db=np.full(n, 15.0),
+    )
+    c = YellingConfig(cold_start_speech_voiced_share=share)
+    det = YellingDetector(c, speaker="customer", hop_s=HOP_S)
+    events = []
+    for a in range(0, n, 10):
+        block = CallFrames(a, {"customer": frames.slice(a, a + 10)}, lambda i: i * HOP_S)
+        events += det.push(block, {"customer": base}).events
+    return [e for e in events if not e.is_open]
+
+
+def test_the_cold_start_ends_on_speech_time_with_half_of_it_voiced() -> None:
+    c = YellingConfig()
+    need = c.cold_start_voiced_s
+    # 1.2 s voiced of 3 s of talk: the level already rests on the speaker's own speech
+    # (BaselineConfig: twice prior_weight_s of speech, half that voiced), and so do the cues.
+    (ev,) = _cold_start_shout(0.6 * need, 1.5 * need, c.cold_start_speech_voiced_share)
+    assert ev.thresholds["cold_start_speech_voiced_share"] == c.cold_start_speech_voiced_share
+    # Off (0): voiced time only, as before: still the cold start, and this shout fails its
+    # absolute cues.
+    assert _cold_start_shout(0.6 * need, 1.5 * need, 0.0) == []
+    # Too little talk, or too little of it voiced, or no speech time known: the cold start.
+    assert _cold_start_shout(0.6 * need, 0.9 * need, 0.5) == []
+    assert _cold_start_shout(0.4 * need, 1.5 * need, 0.5) == []
+    assert _cold_start_shout(0.6 * need, None, 0.5) == []
+    # Past cold_start_voiced_s of voiced speech it never applied.
+    assert len(_cold_start_shout(need, 0.0, 0.0)) == 1
