@@ -23,6 +23,11 @@ concealment, hold music and IVR prompts, DTMF key tones, a speakerphone caller i
 room and a caller on a distant microphone (:func:`session11_impairments`), and ``--recall``:
 the RAVDESS many-clip calls with those that could cost recall.
 
+Session 12 adds three more synthetic hold-music styles beside the chord loop (sustained pad
+chords with vibrato, a plucked piano-like arpeggio, a sung vowel-formant melody over chords;
+:data:`MUSIC_STYLES`), and ``--set SECTION.KEY=VALUE`` config overrides (e.g.
+``--set features.music_min_held_share=0.2``: the hold-music judge of ``audio/music.py``).
+
 Run: ``python bench/bench_impairments.py [--json out.json] [--calls lca,ami] [--only SUBSTR,...]``
 or ``--recall 07,08,11,12 [--recall-conditions wideband,nb_gsm_noise20_calm]``. Needs
 ``../shared/data``.
@@ -47,6 +52,7 @@ for p in (ROOT, ROOT / "bench"):
         sys.path.insert(0, str(p))
 
 import bench_calls  # noqa: E402
+from _common import config_overrides  # noqa: E402
 from bench_calls import CALM_FALSE_ALERTS, SR_HZ, TONE_EVENTS  # noqa: E402
 
 from calltone.audio.decode import DecodedAudio, load_audio  # noqa: E402
@@ -352,18 +358,160 @@ def hold_music(n: int, seed: int = 3) -> np.ndarray:
     return (out / np.sqrt(np.mean(out**2))).astype(np.float32)
 
 
+_MAJOR = [0, 2, 4, 5, 7, 9, 11, 12]
+#: Chords of a I-V-vi-IV loop in C: (root Hz, semitones of the voices over it).
+_CHORDS = [(261.63, (0, 4, 7)), (392.0, (0, 4, 7)), (440.0, (0, 3, 7)), (349.23, (0, 4, 7))]
+
+
+def _music_pad(n: int, seed: int) -> np.ndarray:
+    """Sustained pad chords: four voices (root an octave down, the triad, the octave), each a
+    sawtooth-like series of 8 harmonics with a slow 5 Hz vibrato (+-0.15 st, its own phase) and
+    a slow tremolo; chords of 4 s with 0.4 s attack and release that overlap."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(n) / SR_HZ
+    out = np.zeros(n)
+    for i, start in enumerate(np.arange(0.0, n / SR_HZ, 4.0)):
+        root, tri = _CHORDS[i % 4]
+        a = round(max(0.0, start - 0.4) * SR_HZ)
+        b = min(n, round((start + 4.4) * SR_HZ))
+        tt = t[a:b] - (start - 0.4)
+        env = np.clip(tt / 0.4, 0, 1) * np.clip((4.8 - tt) / 0.4, 0, 1)
+        for semi in (-12, *tri, 12):
+            f0 = root * 2 ** (semi / 12) / 2
+            ph0 = rng.uniform(0, 2 * np.pi)
+            vib = 0.15 / 12 * np.log(2) * np.sin(2 * np.pi * 5.0 * tt + ph0)
+            phase = 2 * np.pi * f0 * np.cumsum(1 + vib) / SR_HZ
+            trem = 1 + 0.1 * np.sin(2 * np.pi * 0.7 * tt + ph0)
+            for h in range(1, 9):
+                out[a:b] += env * trem * np.sin(h * phase + rng.uniform(0, 6.3)) / h
+    return out
+
+
+def _music_piano(n: int, seed: int) -> np.ndarray:
+    """A plucked, piano-like arpeggio: a note every 0.2-0.3 s up and down the chord of the
+    I-V-vi-IV loop (2 s a chord) and a bass note each chord, each note 10 slightly inharmonic
+    partials, a 5 ms attack and an exponential decay (0.9 s, faster for higher partials), the
+    notes ringing on under the next (a held pedal)."""
+    rng = np.random.default_rng(seed)
+    out = np.zeros(n)
+
+    def note(at_s: float, f0: float, amp: float, dur_s: float = 2.5) -> None:
+        a = round(at_s * SR_HZ)
+        b = min(n, a + round(dur_s * SR_HZ))
+        if a >= n:
+            return
+        tt = np.arange(b - a) / SR_HZ
+        for h in range(1, 11):
+            fh = f0 * h * np.sqrt(1 + 0.0004 * h * h)
+            if fh > 7000:
+                break
+            env = np.minimum(tt / 0.005, 1.0) * np.exp(-tt * (1 + 0.4 * h) / 0.9)
+            out[a:b] += amp * env * np.sin(2 * np.pi * fh * tt) / h
+
+    for i, start in enumerate(np.arange(0.0, n / SR_HZ, 2.0)):
+        root, tri = _CHORDS[i % 4]
+        note(start, root / 4, 1.0)
+        pattern = [0, 1, 2, 3, 2, 1, 0, 1]
+        pos = start
+        k = 0
+        while pos < start + 2.0 - 1e-9:
+            step = pattern[k % len(pattern)]
+            semi = (*tri, 12)[step]
+            note(pos, root * 2 ** (semi / 12) / 2, 0.8)
+            pos += float(rng.choice([0.2, 0.25, 0.25, 0.3]))
+            k += 1
+    return out
+
+
+#: Vowel formants (Hz) of a sung melody: /a/, /e/, /i/, /o/, /u/ (F1, F2, F3).
+_VOWELS = [(730, 1090, 2440), (530, 1840, 2480), (270, 2290, 3010), (570, 840, 2410), (300, 870, 2240)]
+
+
+def _music_sung(n: int, seed: int) -> np.ndarray:
+    """Music with a sung melody: a voice (glottal-like source: 30 harmonics at -12 dB/octave
+    through three vowel formants, a vowel a note) singing 0.4-1.2 s notes of the major scale
+    around 220 Hz, legato (60 ms glides), a 5.5 Hz vibrato of +-0.4 st that grows in after
+    0.15 s, a breath of 0.3 s every 4 s; over soft piano-like chords 8 dB under the voice."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(n) / SR_HZ
+    # The melody: a pitch contour in semitones re 220 Hz and the note starts.
+    st = np.zeros(n)
+    amp = np.ones(n)
+    vowel_of = np.zeros(n, int)
+    vib_depth = np.zeros(n)
+    pos, prev = 0.0, 0.0
+    phrase_end = 4.0
+    while pos < n / SR_HZ:
+        dur = float(rng.choice([0.4, 0.6, 0.8, 1.2]))
+        semi = float(_MAJOR[int(rng.integers(0, 8))] - 5)
+        a, b = round(pos * SR_HZ), min(n, round((pos + dur) * SR_HZ))
+        tt = t[a:b] - pos
+        glide = np.clip(tt / 0.06, 0, 1)
+        st[a:b] = prev + (semi - prev) * glide
+        vib_depth[a:b] = 0.4 * np.clip((tt - 0.15) / 0.2, 0, 1)
+        vowel_of[a:b] = int(rng.integers(0, len(_VOWELS)))
+        prev = semi
+        pos += dur
+        if pos >= phrase_end:  # a breath
+            g0, g1 = round(pos * SR_HZ), min(n, round((pos + 0.3) * SR_HZ))
+            amp[g0:g1] = 0.0
+            pos += 0.3
+            phrase_end = pos + 4.0
+    vib = vib_depth * np.sin(2 * np.pi * 5.5 * t)
+    f0 = 220.0 * 2 ** ((st + vib) / 12)
+    phase = 2 * np.pi * np.cumsum(f0) / SR_HZ
+    src = np.zeros(n)
+    for h in range(1, 31):
+        src += np.where(f0 * h < 7000, np.sin(h * phase) / h**2, 0.0)
+    import scipy.signal
+
+    # Smooth note envelopes (20 ms) so notes and breaths do not click.
+    k = round(0.02 * SR_HZ)
+    amp = np.convolve(amp, np.ones(k) / k, mode="same")
+    voice = np.zeros(n)
+    for v, (f1, f2, f3) in enumerate(_VOWELS):
+        sel = vowel_of == v
+        if not sel.any():
+            continue
+        y = np.zeros(n)
+        for fc, bw, g in ((f1, 80, 1.0), (f2, 100, 0.5), (f3, 150, 0.25)):
+            b, a = scipy.signal.iirpeak(fc, fc / bw, fs=SR_HZ)
+            y += g * scipy.signal.lfilter(b, a, src)
+        # Crossfade vowels with the same smoothing as the envelope.
+        w = np.convolve(sel.astype(float), np.ones(k) / k, mode="same")
+        voice += w * y
+    voice *= amp
+    acc = _music_piano(n, seed + 1)
+    acc *= np.sqrt(np.mean(voice**2) / max(np.mean(acc**2), 1e-12)) * 10 ** (-8 / 20)
+    return voice + acc
+
+
+#: Hold music styles (:func:`hold_music`).
+MUSIC_STYLES = ("loop", "pad", "piano", "sung")
+
+
+def hold_music_style(n: int, style: str, seed: int = 3) -> np.ndarray:
+    """``n`` samples of synthetic hold music of ``style`` (:data:`MUSIC_STYLES`), unit RMS."""
+    if style == "loop":
+        return hold_music(n, seed)
+    out = {"pad": _music_pad, "piano": _music_piano, "sung": _music_sung}[style](n, seed)
+    return (out / np.sqrt(np.mean(out**2))).astype(np.float32)
+
+
 def _insert(x: np.ndarray, at: int, block: np.ndarray) -> np.ndarray:
     return np.concatenate((x[:, :at], block.astype(np.float32), x[:, at:]), axis=1)
 
 
-def hold(music_on: int, seconds: float, rel_db: float, *, telephone: bool) -> Impairment:
-    """A hold at the middle of the call: ``seconds`` of synthetic music on channel
-    ``music_on`` at ``rel_db`` re that party's active level, the other line at its own
-    quietest level (pink noise 60 dB under its speech)."""
+def hold(
+    music_on: int, seconds: float, rel_db: float, *, telephone: bool, style: str = "loop"
+) -> Impairment:
+    """A hold at the middle of the call: ``seconds`` of synthetic music (``style``, see
+    :func:`hold_music_style`) on channel ``music_on`` at ``rel_db`` re that party's active
+    level, the other line at its own quietest level (pink noise 60 dB under its speech)."""
 
     def f(x: np.ndarray) -> np.ndarray:
         n = round(seconds * SR_HZ)
-        m = hold_music(n)
+        m = hold_music_style(n, style)
         if telephone:
             m = _band_limit(m)
         block = np.zeros((x.shape[0], n), np.float32)
@@ -531,6 +679,16 @@ def session11_impairments(telephone: bool) -> dict[str, Impairment]:
     out["hold music 40 s on agent line, 0 dB"] = hold(0, 40.0, 0.0, telephone=telephone)
     out["hold music 40 s on customer line, 0 dB"] = hold(1, 40.0, 0.0, telephone=telephone)
     out["hold music 40 s on agent line, +10 dB"] = hold(0, 40.0, 10.0, telephone=telephone)
+    for style in MUSIC_STYLES[1:]:
+        out[f"hold music ({style}) 40 s on agent line, 0 dB"] = hold(
+            0, 40.0, 0.0, telephone=telephone, style=style
+        )
+        out[f"hold music ({style}) 40 s on agent line, +10 dB"] = hold(
+            0, 40.0, 10.0, telephone=telephone, style=style
+        )
+        out[f"hold music ({style}) 40 s on customer line, 0 dB"] = hold(
+            1, 40.0, 0.0, telephone=telephone, style=style
+        )
     out["IVR prompt 20 s before agent, 0 dB"] = ivr_prompt(0.0, telephone=telephone)
     out["IVR prompt 20 s before agent, +6 dB"] = ivr_prompt(6.0, telephone=telephone)
     out["DTMF on customer line, 0 dB"] = dtmf(1, 0.0)
@@ -571,14 +729,16 @@ def impairments(*, telephone: bool = True) -> dict[str, Impairment]:
     return out
 
 
-def run(call_names: list[str], only: list[str] | None = None) -> dict[str, Any]:
+def run(
+    call_names: list[str], only: list[str] | None = None, cfg: AnalysisConfig | None = None
+) -> dict[str, Any]:
     calls = [
         c
         for c in bench_calls.load_calm_calls()
         if (c.name == "lca_auto_repairs" and "lca" in call_names)
         or (c.name in ("ami_source0+source1", "ami_source1+source3") and "ami" in call_names)
     ]
-    cfg = AnalysisConfig()
+    cfg = cfg or AnalysisConfig()
     rows: list[dict[str, Any]] = []
     names = list(impairments())
     if only:
@@ -732,7 +892,16 @@ def main(argv: list[str] | None = None) -> int:
         "with the impairments that could cost recall, instead of the calm calls",
     )
     ap.add_argument("--recall-conditions", default="wideband,nb_gsm_noise20_calm")
+    ap.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="SECTION.KEY=VALUE",
+        help="a config override for the calm calls (repeatable), e.g. "
+        "features.music_min_held_share=0.2",
+    )
     args = ap.parse_args(argv)
+    cfg = AnalysisConfig.from_dict(config_overrides(args.set, ap))
     if not bench_calls.shared_data().exists():
         print("../shared/data is missing: nothing to measure", file=sys.stderr)
         return 1
@@ -744,7 +913,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.json:
             Path(args.json).write_text(json.dumps(out, indent=1))
         return 0
-    out = run(args.calls.split(","), args.only.split(",") if args.only else None)
+    out = run(args.calls.split(","), args.only.split(",") if args.only else None, cfg)
+    out["overrides"] = args.set
     out["wall_s"] = round(time.perf_counter() - t0, 1)
     print(table(out))
     print(f"wall time {out['wall_s']} s")
