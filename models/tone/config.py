@@ -70,6 +70,24 @@ class BaselineConfig:
     withhold nothing before them: a party's normal learnt in their own turns, not from a
     neighbour's babble under the other's turn. Off (1, learnt as before) by default: on, the
     AMI meeting pairings' false alerts rose on G.711 1 -> 5 (meeting talk overlaps a lot).
+
+    ``other_turn_floor_spreads``: a party's frames *quiet for them* (voice level more than
+    this many of their loudness spreads, ``loudness_spread_db`` = half their 16th-84th
+    percentile range, under their baseline's median voiced level, once the baseline rests on
+    their own voice: twice ``prior_weight_s`` voiced, or a profile) are not learnt while the
+    other party holds the floor and they do not. The other holds it within
+    ``InterruptionConfig.turn_gap_s`` (the pauses inside a turn) after a frame of their near
+    speech that is not quiet for them (babble in their own microphone is not them talking);
+    the party holds their own within that time after a frame of theirs at or over their
+    median level (a babble peak over the floor of the party it is heard by is not their
+    turn; their own pauses and soft syllables are). A neighbour's babble 12-18 dB under the
+    agent, heard through the caller's long turns, is most of what the agent's microphone
+    hears and otherwise drags the agent's level and pitch down to it; the party's own
+    overlapping speech (a meeting's cross-talk, a cut-in, a backchannel at talking level)
+    stands near or over their median and is still learnt, and so is all of their speech in
+    their own turns. 1 = the party's own 16th percentile, the quiet end of their normal range
+    (not fitted); 0 turns it off. Unlike ``learn_during_other_speech`` 0 it keeps the
+    overlapping speech.
     """
 
     prior_loudness_dbfs: float = -30.0
@@ -102,6 +120,7 @@ class BaselineConfig:
     #: The quantile of the heard voiced level that stands for the voice's quiet end (0.16:
     #: one spread under the median, as ``loudness_spread_db``).
     censored_quantile: float = 0.16
+    other_turn_floor_spreads: float = 1.0
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ so live and batch results agree by construction.
 
 from __future__ import annotations
 
+import math
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
@@ -225,6 +226,9 @@ class CallAnalyzer:
         # Settling: each party's flagged speech frames so far, and whether any yelling or tone
         # event of theirs has been confirmed (``BaselineConfig.settling_unconfirmed_flag_s``).
         self._settle_flagged = {p: 0 for p in self.parties}
+        # Each party's last frame marking their turn (global index), by _holds_floor's key
+        # (party, or party + ":own"), for ``BaselineConfig.other_turn_floor_spreads``.
+        self._last_talk: dict[str, float] = {}
         self._had_event = {p: False for p in self.parties}
         self._pending: dict[str, list[tuple[PartyFrames, np.ndarray, np.ndarray]]] = {
             p: [] for p in self.parties
@@ -431,6 +435,7 @@ class CallAnalyzer:
             tick = frames if i == 0 and j == n else frames.slice(i, j)  # most live steps
             if self._interrupt is not None:
                 turn_ticks.append((tick, self._snapshots()))
+            holds = self._holds_floor(tick)
             for p in self.parties:
                 # Each party's detectors read its baseline as it stood before this tick.
                 baselines = self._snapshots()
@@ -446,7 +451,9 @@ class CallAnalyzer:
                         self._had_event[p] = True
                     flagged = _either(flagged, tone.flagged)
                 assert flagged is not None  # the yelling detector flags every frame it reads
-                self._tick_buf[p].append((tick.parties[p], flagged, self._over_other(tick, p)))
+                self._tick_buf[p].append(
+                    (tick.parties[p], flagged, self._over_other(tick, p, holds))
+                )
                 if (start + j) % self._tick == 0:
                     self._flush_tick(p)
             i = j
@@ -481,19 +488,76 @@ class CallAnalyzer:
         self._new_runs.append(run)
         self._run_start[p] = None
 
-    def _over_other(self, tick: CallFrames, p: Role) -> np.ndarray:
+    def _over_other(self, tick: CallFrames, p: Role, holds: dict[str, np.ndarray]) -> np.ndarray:
         """Frames of ``p`` the baseline does not learn because the other party is talking
         (``BaselineConfig.learn_during_other_speech`` 0): a party's normal is learnt in their
         own turns, and a neighbour's babble in their microphone runs through the other's.
         Unlike a flag, nothing before them is withheld. The other party talks where their
         speech is near (:func:`models.tone.turns.near_voice`): babble in the agent's
-        microphone is not the agent talking over the customer."""
+        microphone is not the agent talking over the customer. With those learnt (1, the
+        default), only ``p``'s frames quiet for them while the other party holds the floor
+        and ``p`` does not are left out (``BaselineConfig.other_turn_floor_spreads``;
+        ``holds`` from :meth:`_holds_floor`)."""
         n = len(tick.parties[p])
         others = [q for q in self.parties if q != p]
-        if self.config.baseline.learn_during_other_speech or not others:
+        c = self.config.baseline
+        if not others:
             return np.zeros(n, dtype=bool)
         q = others[0]
-        return near_voice(tick.parties[q], self.baselines[q].snapshot, self.config.interruption)
+        if not c.learn_during_other_speech:
+            return near_voice(tick.parties[q], self.baselines[q].snapshot, self.config.interruption)
+        if c.other_turn_floor_spreads <= 0:
+            return np.zeros(n, dtype=bool)
+        own = holds[f"{p}:own"]
+        return holds[q] & ~own & self._quiet(p, tick.parties[p], c.other_turn_floor_spreads)
+
+    def _holds_floor(self, tick: CallFrames) -> dict[str, np.ndarray]:
+        """Where each party holds the floor in this tick, reading the baselines as they stood
+        before it (``BaselineConfig.other_turn_floor_spreads``); carried across ticks and pushes.
+
+        ``holds[p]``: within ``InterruptionConfig.turn_gap_s`` (the pauses inside a turn) after
+        a frame of ``p``'s near speech that is not quiet for them (``other_turn_floor_spreads``
+        under their median level: babble in their microphone, quiet for them, is not them
+        talking). ``holds[p + ":own"]``: the same after a frame at or over their median level,
+        the stricter mark of ``p``'s own turn that keeps their own quiet frames learnt even
+        while the other seems to talk (a neighbour's babble in the other's microphone that
+        has dragged the other's baseline down to it; a babble peak over the floor of the
+        party it is heard by is not that party's turn).
+        """
+        out: dict[str, np.ndarray] = {}
+        c = self.config.baseline
+        if c.other_turn_floor_spreads <= 0 or not c.learn_during_other_speech:
+            return out
+        if len(self.parties) < 2:
+            return out
+        hold = max(1, round(self.config.interruption.turn_gap_s / self.hop_s))
+        for p in self.parties:
+            f = tick.parties[p]
+            n = len(f)
+            g = tick.start + np.arange(n)
+            near = near_voice(f, self.baselines[p].snapshot, self.config.interruption)
+            for key, spreads in ((p, c.other_turn_floor_spreads), (f"{p}:own", 0.0)):
+                talks = near & ~self._quiet(p, f, spreads)
+                # Global index of the last such frame at or before each frame.
+                last = np.maximum.accumulate(np.where(talks, g, -1).astype(np.float64))
+                last = np.maximum(last, self._last_talk.get(key, -math.inf))
+                if n:
+                    self._last_talk[key] = float(last[-1])
+                out[key] = g - last < hold
+        return out
+
+    def _quiet(self, p: Role, frames: PartyFrames, spreads: float) -> np.ndarray:
+        """``p``'s frames whose voice level stands more than ``spreads`` of their loudness
+        spreads under their baseline's median voiced level (as it stood before this tick),
+        once the baseline rests on their own voice (twice ``prior_weight_s`` voiced, or a
+        profile; before that none)."""
+        c = self.config.baseline
+        b = self.baselines[p]
+        snap = b.snapshot
+        if not (b.from_profile or snap.own_s >= 2.0 * c.prior_weight_s):
+            return np.zeros(len(frames), dtype=bool)
+        floor = snap.loudness_dbfs - spreads * snap.loudness_spread_db
+        return np.asarray(frames.voice_loudness_dbfs < floor)
 
     def _learns_unconfirmed(self, p: Role, frames: PartyFrames, flags: np.ndarray) -> bool:
         """While the baseline settles: whether ``p``'s flagged frames are learnt after all.

@@ -40,9 +40,15 @@ def call() -> np.ndarray:
 
 def agent_baseline(learn_during_other_speech: int) -> tuple[float, float, float]:
     """The agent's baseline level (dBFS) before the neighbour (8.5 s), and level and pitch
-    (Hz) at 39 s, after 30 s of the neighbour under the customer's turn."""
+    (Hz) at 39 s, after 30 s of the neighbour under the customer's turn (the rule of
+    ``other_turn_floor_spreads`` off, so this setting alone decides)."""
     cfg = AnalysisConfig.from_dict(
-        {"baseline": {"learn_during_other_speech": learn_during_other_speech}}
+        {
+            "baseline": {
+                "learn_during_other_speech": learn_during_other_speech,
+                "other_turn_floor_spreads": 0.0,
+            }
+        }
     )
     an = CallAnalyzer(roles=ChannelRoles(agent=0, customer=1), n_channels=2, config=cfg)
     x = call()
