@@ -180,7 +180,8 @@ class FeatureOptions:
     music_peak_range_db: float = 30.0
     #: ... in a bin that was a peak in at most this share of the last ``music_stationary_s`` of
     #: frames: a steady tone of the line (a whine, a hum harmonic) is in every frame, a note
-    #: (a 2-4 s chord) is not.
+    #: (a 2-3 s chord) is not; a pad's 4 s chords lose their held share near their end (8 s
+    #: fixed that but judged a synthetic gliding voice music).
     music_stationary_share: float = 0.75
     music_stationary_s: float = 4.0
     vad_range_db: float = 35.0

@@ -38,9 +38,10 @@ energetic frames, so they are not speech for the baseline, the detectors and the
 
 The decision for a frame reads that frame and the frames before it only, so it adds no delay and
 does not depend on chunking. The cost is at the edges: the first ~0.5-1 s of music still counts
-as speech (until its held peaks are a fifth of the window's), and after music the first second
+as speech (until its held peaks are a fifth of the window's; 2.5-3 s when the party was talking
+right before and their peaks fill the window), and after music the first second
 or so of speech can still be judged music (until its peaks outweigh the music's in the window);
-no frame is music in about the first second of a stream.
+no frame is music in about the first second of a stream (every bin starts as steady).
 
 NumPy and SciPy; imports nothing of calltone's outside ``audio``.
 """
