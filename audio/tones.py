@@ -6,13 +6,32 @@ typically 3-10 dB louder than the caller's speech, for 40-200 ms a digit. They a
 enough to read as a voice, loud enough to read as a raised one; a frame that is a tone pair is
 nobody speaking.
 
-:func:`dtmf_frames` decides per analysis frame, the way DTMF receivers do (ITU-T Q.24): the
-power at each DTMF frequency (a Hann-windowed single-bin DFT, the Goertzel filter's output, at
-the nominal frequency and 1.5 % either side: the tolerance a receiver must accept), and a frame
-is a digit when the strongest low-group and the strongest high-group tone together hold at least
-``min_pair_share`` of the frame's power and each at least ``min_tone_share`` (twist: the weaker
-tone up to ~9 dB under the stronger). Speech spreads its power over many harmonics and
-formants, so two narrow bins never hold most of it.
+A frame is judged the way DTMF receivers do (ITU-T Q.24), on the power spectrum of its window:
+the power of each DTMF frequency is the power in its *band*, the bins from 1.5 % under the
+nominal frequency to 1.5 % over it (the deviation a receiver must accept) widened by the window's
+main lobe (two bins either side: a tone between bins and a digit that fills only part of the
+window spread that far), and a frame is a digit when a low-group and a high-group band
+
+* together hold at least ``min_pair_share`` of the frame's power in the telephone band
+  (300-3400 Hz, a receiver's own band filter; line hum and rumble are no voice either): no other
+  significant energy;
+* each hold more than ``min_tone_share`` of it (twist: the weaker tone up to ~9 dB under the
+  stronger);
+* each have their power centroid within ``max_deviation`` of the nominal frequency (2 % in the
+  front end's options; receivers must reject 3.5 %, and a tone 1.5 % off reads up to 1.8 % in
+  its band): a voice's harmonic that only falls inside a band is off its centre.
+
+Speech spreads its power over many harmonics and formants (a 90 Hz band holds at most one
+harmonic of a voice), a whistle or a held note has one strong partial, and where two harmonics
+of a high voice do hold most of the power (2nd and 3rd of ~400 Hz: 800 and 1200 Hz, both in
+bands) their ratio is a small-integer one, which the DTMF frequencies were chosen to avoid, so
+at least one sits off its band's centre. No frame duration is asked (a 64 ms window already
+spans a 40 ms digit's minimum).
+
+The spectrum is the one the front end's pitch pass already takes (YIN's real FFT of the 64 ms
+pitch window at 8 kHz, 15.6 Hz bins): :func:`drop_key_tones` reads it, with no transform or
+gather of its own, and decides a whole block in one matrix product (:func:`tone_pair_spectra`);
+:func:`dtmf_frames` cuts and transforms frames itself (the same decision, for tests and tools).
 
 Pure numpy; imports nothing of calltone's outside ``audio``.
 """
@@ -26,25 +45,101 @@ import numpy as np
 #: DTMF frequencies (Hz), ITU-T Q.23: the low (row) and high (column) groups.
 DTMF_LOW_HZ = (697.0, 770.0, 852.0, 941.0)
 DTMF_HIGH_HZ = (1209.0, 1336.0, 1477.0, 1633.0)
-#: Frequency deviations a receiver must accept (ITU-T Q.24: +-1.5 %).
-_DEVIATIONS = (-0.015, 0.0, 0.015)
+#: Frequency deviation a receiver must accept (ITU-T Q.24: +-1.5 %).
+_DEVIATION = 0.015
+#: Bins added either side of a band: the main lobe of a tone between two bins, of a digit that
+#: fills part of the window.
+_LOBE_BINS = 2
+#: The band whose power a frame's shares are of (Hz): the telephone band.
+BAND_HZ = (300.0, 3400.0)
 
 
-@lru_cache(maxsize=8)
-def _bank(length: int, sr_hz: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Hann-windowed cosine and sine columns for every DTMF frequency and deviation, shape
-    ``(length, 2 * 8 * 3)``, scaled so a tone's two coefficients square to its power; the
-    squared window over its sum of squares (a frame's power); and the sample offsets."""
-    w = np.hanning(length + 2)[1:-1]
-    t = np.arange(length) / sr_hz
-    cols = []
-    for f in (*DTMF_LOW_HZ, *DTMF_HIGH_HZ):
-        for dev in _DEVIATIONS:
-            ph = 2.0 * np.pi * f * (1.0 + dev) * t
-            cols += [w * np.cos(ph), w * np.sin(ph)]
-    # A unit-amplitude tone reads amplitude 1 (2 / sum w), power 1/2 (the 1/sqrt 2).
-    bank = np.stack(cols, axis=1) * (np.sqrt(2.0) / w.sum())
-    return bank, (w * w) / np.sum(w * w), np.arange(length)
+@lru_cache(maxsize=16)
+def _forms(
+    n_fft: int, sr_hz: int, min_pair_share: float, min_tone_share: float, max_deviation: float
+) -> tuple[slice, np.ndarray]:
+    """The whole test as linear forms of the power spectrum, so one matrix product decides.
+
+    With ``P`` a band's power, ``D`` its first moment about the nominal frequency ``f`` (power
+    x Hz off it; the centroid is ``f + D / P``), ``T`` the telephone band's power, ``s`` / ``t``
+    the pair / tone shares and ``d`` the largest centroid deviation (a share of ``f``), digit (low ``i``, high
+    ``j``) is on the frame when ``P_i + P_j - s T`` (16 forms, one per digit) and, for both of
+    its bands, ``P - t T`` and ``d f P -+ D`` (3 x 8 forms) are all positive (a frame with no
+    power has none).
+
+    Returns the slice of a real FFT's columns read (the telephone band's bins, as float pairs
+    of ``rfft(x).view(float)``) and the weights on their squares (float32, shape
+    ``(2 * bins, 40)``: the 16 pair forms, then the 8 tone forms, the 8 ``d f P - D`` and the 8
+    ``d f P + D``; a bin's real and imaginary parts weigh alike). Small enough a product that
+    BLAS keeps it on one thread for a live step's rows.
+    """
+    hz = np.arange(n_fft // 2 + 1) * sr_hz / n_fft
+    first = int(np.searchsorted(hz, BAND_HZ[0]))
+    last = int(np.searchsorted(hz, BAND_HZ[1], side="right"))
+    hz = hz[first:last]
+    step = sr_hz / n_fft
+    nominal = np.array((*DTMF_LOW_HZ, *DTMF_HIGH_HZ))
+    band = (
+        (hz[:, None] >= nominal * (1.0 - _DEVIATION) - _LOBE_BINS * step)
+        & (hz[:, None] <= nominal * (1.0 + _DEVIATION) + _LOBE_BINS * step)
+    ).astype(np.float64)
+    moment = band * (hz[:, None] - nominal)
+    slack = band * (max_deviation * nominal)
+    total = np.ones((hz.size, 1))
+    pairs = [band[:, i] + band[:, j] - min_pair_share for i in range(4) for j in range(4, 8)]
+    w = np.concatenate(
+        (
+            np.stack(pairs, axis=1),
+            band - min_tone_share * total,
+            slack - moment,
+            slack + moment,
+        ),
+        axis=1,
+    )
+    return slice(2 * first, 2 * last), np.repeat(w, 2, axis=0).astype(np.float32)
+
+
+def tone_pair_spectra(
+    spectra: np.ndarray,
+    n_fft: int,
+    sr_hz: int,
+    *,
+    min_pair_share: float,
+    min_tone_share: float,
+    max_deviation: float,
+) -> np.ndarray:
+    """Which rows of ``spectra`` (real FFTs of ``n_fft``-sample windows at ``sr_hz``, shape
+    ``(m, n_fft // 2 + 1)``, complex) are a DTMF tone pair: a low and a high band whose power
+    centroids lie within ``max_deviation`` of their nominal frequencies (a share of them) together
+    hold at least ``min_pair_share`` of the telephone band's power, each more than
+    ``min_tone_share`` of it."""
+    tone = _tone_rows(spectra, n_fft, sr_hz, min_pair_share, min_tone_share, max_deviation)
+    return np.zeros(spectra.shape[0], bool) if tone is None else tone
+
+
+def _tone_rows(
+    spectra: np.ndarray,
+    n_fft: int,
+    sr_hz: int,
+    min_pair_share: float,
+    min_tone_share: float,
+    max_deviation: float,
+) -> np.ndarray | None:
+    """:func:`tone_pair_spectra`, or None when no row is a tone pair. Speech is settled in four
+    numpy calls (no two bands hold the pair share of any row); a block with a candidate takes
+    five more."""
+    if spectra.shape[0] == 0:
+        return None
+    cols, weights = _forms(n_fft, sr_hz, min_pair_share, min_tone_share, max_deviation)
+    ri = np.ascontiguousarray(spectra, np.complex64).view(np.float32)[:, cols]
+    forms = np.square(ri) @ weights  # (m, 40)
+    if not forms[:, :16].max() > 0.0:  # no two bands hold the pair share anywhere
+        return None
+    bands = forms[:, 16:].reshape(-1, 3, 8).min(axis=1)  # each band's worst form
+    digits = np.minimum(bands[:, :4, None], bands[:, None, 4:])  # (m, low, high)
+    np.minimum(digits, forms[:, :16].reshape(-1, 4, 4), out=digits)
+    tone = digits.reshape(-1, 16).max(axis=1) > 0.0
+    return tone if tone.any() else None
 
 
 def dtmf_frames(
@@ -55,8 +150,9 @@ def dtmf_frames(
     *,
     min_pair_share: float,
     min_tone_share: float,
+    max_deviation: float,
 ) -> np.ndarray:
-    """Which frames are a DTMF tone pair.
+    """Which frames are a DTMF tone pair (:func:`tone_pair_spectra` of their spectra).
 
     Parameters
     ----------
@@ -65,12 +161,12 @@ def dtmf_frames(
     starts : np.ndarray of int, shape (2, m)
         Channel and first sample of each frame to judge.
     length : int
-        Frame length (samples; 32 ms at 16 kHz resolves the 70 Hz between the closest tones).
+        Frame length (samples; the front end judges its 64 ms pitch window: 16 Hz bins, the
+        70 Hz between the closest tones is four of them).
     sr_hz : int
         Sample rate.
-    min_pair_share, min_tone_share : float
-        The strongest low and high tone together hold at least ``min_pair_share`` of the
-        frame's power, each at least ``min_tone_share`` of it.
+    min_pair_share, min_tone_share, max_deviation : float
+        As :func:`tone_pair_spectra`.
 
     Returns
     -------
@@ -79,116 +175,54 @@ def dtmf_frames(
     chan, first = starts
     if chan.size == 0:
         return np.zeros(0, bool)
-    offsets = _bank(length, sr_hz)[2]
-    frames = samples[chan[:, None], first[:, None] + offsets[None, :]]
-    return _tone_pairs(frames, sr_hz, min_pair_share, min_tone_share)
-
-
-def _tone_pairs(
-    frames: np.ndarray, sr_hz: int, min_pair_share: float, min_tone_share: float
-) -> np.ndarray:
-    """:func:`dtmf_frames` on frames already cut, shape ``(m, length)``."""
-    m, length = frames.shape
-    bank, wsq, _ = _bank(length, sr_hz)
-    frames = np.asarray(frames, np.float64)
-    coef = frames @ bank  # (m, 48)
-    np.square(coef, out=coef)
-    power = (coef[:, 0::2] + coef[:, 1::2]).reshape(m, 8, len(_DEVIATIONS)).max(axis=2)
-    total = np.square(frames) @ wsq  # windowed power of the frame
-    low, high = power[:, :4].max(axis=1), power[:, 4:].max(axis=1)
-    return (
-        (total > 0.0)
-        & (low >= min_tone_share * total)
-        & (high >= min_tone_share * total)
-        & (low + high >= min_pair_share * total)
+    frames = samples[chan[:, None], first[:, None] + np.arange(length)[None, :]]
+    spectra = np.fft.rfft(np.asarray(frames, np.float64), axis=1)
+    return tone_pair_spectra(
+        spectra,
+        length,
+        sr_hz,
+        min_pair_share=min_pair_share,
+        min_tone_share=min_tone_share,
+        max_deviation=max_deviation,
     )
 
 
-#: Frames per batch of :func:`drop_key_tones` (bounds its gathered copy to a few MB).
-_BATCH_FRAMES = 1024
-
-
-#: A DTMF pair's weaker tone is at most this far under the stronger (ITU-T Q.24 receivers
-#: accept 8 dB of twist; 1 dB more).
-_MAX_TWIST_DB = 9.0
-#: Spectral tilt (features' ``tilt_db``) margin around a tone pair's own, for noise and the
-#: telephone band filter.
-_TILT_MARGIN_DB = 1.5
-
-
-@lru_cache(maxsize=8)
-def dtmf_tilt_range_db(sr_hz: int) -> tuple[float, float]:
-    """The spectral tilt a DTMF pair can read: the first difference's power over the signal's,
-    ``4 sin^2(pi f / sr)`` per tone, over every pair and twist up to 9 dB either way, less and
-    plus a 1.5 dB margin (dB). At 16 kHz: about -11.9 to -2.8 dB."""
-
-    def gain(f: float) -> float:
-        return float(4.0 * np.sin(np.pi * f / sr_hz) ** 2)
-
-    vals = []
-    for a in DTMF_LOW_HZ:
-        for b in DTMF_HIGH_HZ:
-            for twist in (-_MAX_TWIST_DB, 0.0, _MAX_TWIST_DB):
-                r = 10.0 ** (twist / 10.0)
-                vals.append(10.0 * np.log10((gain(a) + r * gain(b)) / (1.0 + r)))
-    return float(min(vals)) - _TILT_MARGIN_DB, float(max(vals)) + _TILT_MARGIN_DB
-
-
 def drop_key_tones(
-    samples: np.ndarray,
     energetic: np.ndarray,
-    tilt_db: np.ndarray,
-    aperiodicity: np.ndarray,
+    spectra: np.ndarray,
+    chan: np.ndarray,
+    frame: np.ndarray,
     *,
-    first_offset: int,
-    hop: int,
-    length: int,
+    n_fft: int,
     sr_hz: int,
     min_pair_share: float,
     min_tone_share: float,
-    max_aperiodicity: float,
+    max_deviation: float,
 ) -> np.ndarray:
-    """``energetic`` less the frames that are a DTMF tone pair (:func:`dtmf_frames`).
-
-    Only frames that could be one are judged (a live step mostly judges none): energetic,
-    periodic to YIN (a tone pair reads aperiodicity 0.0-0.1, at some period the two share)
-    and with a pair's spectral tilt (:func:`dtmf_tilt_range_db`).
+    """``energetic`` less the frames that are a DTMF tone pair (:func:`tone_pair_spectra`).
 
     Parameters
     ----------
-    samples : np.ndarray, shape (channels, n_samples)
-        The block's samples; frame ``i``'s window starts at ``first_offset + i * hop``.
     energetic : np.ndarray of bool, shape (channels, n)
         Frames that would be speech on energy alone.
-    tilt_db, aperiodicity : np.ndarray, shape (channels, n)
-        The frames' spectral tilt (dB) and YIN aperiodicity.
-    first_offset, hop, length, sr_hz : int
-        Framing (samples) and sample rate.
-    min_pair_share, min_tone_share : float
-        As :func:`dtmf_frames`.
-    max_aperiodicity : float
-        Frames less periodic than this are no tone pair.
+    spectra : np.ndarray, shape (m, n_fft // 2 + 1), complex
+        Real FFTs of the pitch windows (``n_fft`` samples at ``sr_hz``) of frames
+        ``(chan[j], frame[j])``, every energetic frame among them: the pitch pass's own, so
+        the check adds no transform and no copy of samples, only one matrix product over the
+        block (a live step's cost is numpy's per-call overhead: a handful of calls).
+    chan, frame : np.ndarray of int, shape (m,)
+    n_fft, sr_hz : int
+    min_pair_share, min_tone_share, max_deviation : float
+        As :func:`tone_pair_spectra`.
 
     Returns
     -------
     np.ndarray of bool, shape (channels, n)
+        ``energetic`` itself when no frame is a tone pair, else a copy.
     """
-    lo, hi = dtmf_tilt_range_db(sr_hz)
-    cand = energetic & (aperiodicity <= max_aperiodicity) & (tilt_db >= lo) & (tilt_db <= hi)
-    if not cand.any():
+    tone = _tone_rows(spectra, n_fft, sr_hz, min_pair_share, min_tone_share, max_deviation)
+    if tone is None:
         return energetic
-    ch, n = energetic.shape
-    x = np.ascontiguousarray(samples)
-    s0, s1 = x.strides
-    # Every frame's window as a view (channels, n, length); the candidates copied out.
-    windows = np.lib.stride_tricks.as_strided(
-        x[:, first_offset:], shape=(ch, n, length), strides=(s0, hop * s1, s1), writeable=False
-    )
     out = energetic.copy()
-    where = np.flatnonzero(cand.ravel())
-    for b in range(0, where.size, _BATCH_FRAMES):
-        sel = where[b : b + _BATCH_FRAMES]
-        frames = windows[sel // n, sel % n]
-        tone = _tone_pairs(frames, sr_hz, min_pair_share, min_tone_share)
-        out.flat[sel[tone]] = False
+    out[chan[tone], frame[tone]] = False
     return out
