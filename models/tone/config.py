@@ -87,7 +87,11 @@ class BaselineConfig:
     stands near or over their median and is still learnt, and so is all of their speech in
     their own turns. 1 = the party's own 16th percentile, the quiet end of their normal range
     (not fitted); 0 turns it off. Unlike ``learn_during_other_speech`` 0 it keeps the
-    overlapping speech.
+    overlapping speech. ``other_turn_own_mark_spreads``: the party's own turn is marked by a
+    frame this many loudness spreads over their median (0: the median; 1: their 84th
+    percentile, which keeps more of a -12 dB neighbour out of the agent's baseline but let a
+    babble-dragged agent baseline cut an angry customer's soft frames: one RAVDESS
+    angry-strong clip lost under babble; docs/benchmarks.md, session 12).
     """
 
     prior_loudness_dbfs: float = -30.0
@@ -121,6 +125,7 @@ class BaselineConfig:
     #: one spread under the median, as ``loudness_spread_db``).
     censored_quantile: float = 0.16
     other_turn_floor_spreads: float = 1.0
+    other_turn_own_mark_spreads: float = 0.0
 
 
 @dataclass(frozen=True)

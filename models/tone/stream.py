@@ -518,7 +518,8 @@ class CallAnalyzer:
         ``holds[p]``: within ``InterruptionConfig.turn_gap_s`` (the pauses inside a turn) after
         a frame of ``p``'s near speech that is not quiet for them (``other_turn_floor_spreads``
         under their median level: babble in their microphone, quiet for them, is not them
-        talking). ``holds[p + ":own"]``: the same after a frame at or over their median level,
+        talking). ``holds[p + ":own"]``: the same after a frame at or over their median level
+        (plus ``other_turn_own_mark_spreads`` of their loudness spreads),
         the stricter mark of ``p``'s own turn that keeps their own quiet frames learnt even
         while the other seems to talk (a neighbour's babble in the other's microphone that
         has dragged the other's baseline down to it; a babble peak over the floor of the
@@ -536,7 +537,8 @@ class CallAnalyzer:
             n = len(f)
             g = tick.start + np.arange(n)
             near = near_voice(f, self.baselines[p].snapshot, self.config.interruption)
-            for key, spreads in ((p, c.other_turn_floor_spreads), (f"{p}:own", 0.0)):
+            own_mark = -c.other_turn_own_mark_spreads
+            for key, spreads in ((p, c.other_turn_floor_spreads), (f"{p}:own", own_mark)):
                 talks = near & ~self._quiet(p, f, spreads)
                 # Global index of the last such frame at or before each frame.
                 last = np.maximum.accumulate(np.where(talks, g, -1).astype(np.float64))
