@@ -801,8 +801,8 @@ class FrontEnd:
             (loud > gate_low) & (aper <= np.float32(o.vad_voice_max_aperiodicity))
         )
         # A DTMF digit is nobody speaking (audio/tones.py, on the pitch windows' spectra);
-        # dtmf_min_pair_share 0: not judged.
-        if spectra:
+        # dtmf_min_pair_share 0: not judged; a step with no energetic frame: nothing to drop.
+        if spectra and energetic.any():
             energetic = drop_key_tones(
                 energetic,
                 spectra[0],
