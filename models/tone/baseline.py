@@ -220,6 +220,12 @@ class SpeakerBaseline:
         )
 
     @property
+    def level_on_prior(self) -> bool:
+        """Whether the voiced level statistics still rest on the prior (no saved profile and
+        too little of the speaker's own voiced speech learnt: :meth:`_own_level`)."""
+        return not self.from_profile and not self._own_level(self.c)
+
+    @property
     def own_speech_s(self) -> float:
         """Seconds of this speaker's own speech (voiced or not) taken into the level statistics
         in this call."""

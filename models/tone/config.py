@@ -65,6 +65,26 @@ class BaselineConfig:
     loud and high, flagged on every frame and never learnt). A shout confirms within
     ``YellingConfig.min_duration_s``. Twice ``prior_weight_s``; 0 turns it off.
 
+    Whatever was confirmed, once ``prior_lock_flagged_s`` of a speaker's speech has been
+    flagged while their voiced level still rests on the prior, their flagged frames are learnt
+    too: the prior is a guess at the line's gain, and a line set hot (a calm agent at -14 dBFS
+    on a G.711 line 6 dB up, clipping) reads every voiced frame of a calm voice as loud and
+    high against it, so nothing of the speaker's is ever learnt and the whole call is judged
+    against the guess (the calm LCA call recoded 6 dB up: yelling at 0.5, 45, 48 and 68 s,
+    the agent's voiced baseline 0.6 s at 68 s). A speaker who really opens shouting has had
+    their first event confirmed and alerted by then; they are judged against their own voice
+    from then on. Twice ``settling_unconfirmed_flag_s``; 0 turns it off. Only flagged
+    frames ``prior_lock_min_db_over_noise`` or more over the line's measured noise count: on
+    a clean line a voice that far over the noise has its calm speech heard and voiced too, so
+    nothing of it learnt means the prior is wrong; on a line whose noise buries the calm
+    voice (the "re loud" GSM and AMR lines: shouts 15-20 dB over the noise, the calm voice at
+    it) the voice's calm speech is simply not heard, and its shouts must not become its
+    normal (without this condition yelling there fell 0.92 -> 0.90 and 0.79 -> 0.73). 30 dB:
+    a shout's ~10-20 dB over the calm voice plus the speech gate's strict 9 dB margin; not
+    fitted. A line with no noise measured counts as clean (digital silence between words, as
+    a G.711 line codes a quiet room; on a noisy line the estimate is there within a segment,
+    ``NoiseCompensationConfig.segment_s``).
+
     ``learn_during_other_speech`` 0: frames heard while the other party is talking (their
     near speech, ``InterruptionConfig.far_voice_db_under_baseline``) are not learnt, and
     withhold nothing before them: a party's normal learnt in their own turns, not from a
@@ -126,6 +146,8 @@ class BaselineConfig:
     censored_quantile: float = 0.16
     other_turn_floor_spreads: float = 1.0
     other_turn_own_mark_spreads: float = 0.0
+    prior_lock_flagged_s: float = 4.0
+    prior_lock_min_db_over_noise: float = 30.0
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,7 @@ from calltone.models.tone.config import AnalysisConfig
 from calltone.models.tone.detectors import AgentToneDetector, DeadAirDetector, YellingDetector
 from calltone.models.tone.events import Event
 from calltone.models.tone.frames import CallFrames, PartyFrames, TimeFn
-from calltone.models.tone.noise import LineNoise
+from calltone.models.tone.noise import NO_NOISE_DBFS, LineNoise
 from calltone.models.tone.turns import InterruptionDetector, near_voice
 
 BASELINE_TICK_S = 1.0
@@ -229,6 +229,9 @@ class CallAnalyzer:
         # Each party's last frame marking their turn (global index), by _holds_floor's key
         # (party, or party + ":own"), for ``BaselineConfig.other_turn_floor_spreads``.
         self._last_talk: dict[str, float] = {}
+        # Each party's flagged speech frames while their voiced level rests on the prior
+        # (``BaselineConfig.prior_lock_flagged_s``).
+        self._prior_flagged = {p: 0 for p in self.parties}
         self._had_event = {p: False for p in self.parties}
         self._pending: dict[str, list[tuple[PartyFrames, np.ndarray, np.ndarray]]] = {
             p: [] for p in self.parties
@@ -577,6 +580,22 @@ class CallAnalyzer:
         self._settle_flagged[p] += int((flags & frames.speech).sum())
         return self._settle_flagged[p] * self.hop_s >= limit_s
 
+    def _learns_past_prior(self, p: Role, frames: PartyFrames, flags: np.ndarray) -> bool:
+        """While ``p``'s voiced level rests on the prior: whether their flagged frames are
+        learnt, once ``BaselineConfig.prior_lock_flagged_s`` of their speech has been flagged
+        (confirmed or not) at ``prior_lock_min_db_over_noise`` or more over the line's
+        measured noise: a voice flagged that long against the generic prior on a clean line is
+        read against the wrong gain (a hot line), not shouting all along."""
+        c = self.config.baseline
+        if c.prior_lock_flagged_s <= 0:
+            return False
+        # No noise measured: digital silence between words, the cleanest line there is.
+        clean = (frames.noise_dbfs <= NO_NOISE_DBFS) | (
+            frames.voice_loudness_dbfs >= frames.noise_dbfs + c.prior_lock_min_db_over_noise
+        )
+        self._prior_flagged[p] += int((flags & frames.speech & clean).sum())
+        return self._prior_flagged[p] * self.hop_s >= c.prior_lock_flagged_s
+
     def _flush_tick(self, p: Role, *, final: bool = False) -> None:
         """End of a baseline tick: learn the ticks old enough to have been judged.
 
@@ -615,7 +634,10 @@ class CallAnalyzer:
             # Index of the next flagged frame at or after each frame (flags.size: none).
             nxt = np.minimum.accumulate(np.where(flags, idx, flags.size)[::-1])[::-1]
             withheld = nxt[:n] - idx[:n] <= d
-            if settling and self._learns_unconfirmed(p, oldest, flags[:n]):
+            # Both counters see every tick they apply to (no short-circuit).
+            unconfirmed = settling and self._learns_unconfirmed(p, oldest, flags[:n])
+            past_prior = b.level_on_prior and self._learns_past_prior(p, oldest, flags[:n])
+            if unconfirmed or past_prior:
                 withheld[:] = False
             self.baselines[p].update(oldest, withheld | pending[0][2])
             pending.pop(0)
