@@ -40,10 +40,11 @@ def test_babble_before_the_agents_first_word_is_not_their_normal() -> None:
     ev = events(AnalysisConfig())
     assert [k for k in ev if k in TONE] == []
     assert sum(k == "interruption" for k in ev) <= 4
-    # Both off (the session-10 tree): the agent's baseline is the babble's.
+    # Both off (the session-10 tree; with session 12's hot-line rule off too, which also
+    # ends this lock-in): the agent's baseline is the babble's.
     off = AnalysisConfig.from_dict(
         {
-            "baseline": {"settling_unconfirmed_flag_s": 0.0},
+            "baseline": {"settling_unconfirmed_flag_s": 0.0, "prior_lock_flagged_s": 0.0},
             "interruption": {"far_voice_db_under_baseline": 0.0},
         }
     )
