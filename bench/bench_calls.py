@@ -76,7 +76,9 @@ for _p in (ROOT, ROOT / "bench"):
 from _common import config_overrides  # noqa: E402
 from _common import shared_data_dir as shared_data  # noqa: E402
 from telephone import (  # noqa: E402
+    ALL_CONDITIONS,
     CONDITIONS,
+    HELDOUT_CONDITIONS,
     NARROWBAND_RATE_HZ,
     NOISY_CONDITIONS,
     QUICK_CONDITIONS,
@@ -428,7 +430,7 @@ class ChannelCache:
         k = (key, condition, seed)
         if k in self._store:
             return self._store[k]
-        levels = calm_levels_dbfs if CONDITIONS[condition].noise_ref == "calm" else None
+        levels = calm_levels_dbfs if ALL_CONDITIONS[condition].noise_ref == "calm" else None
         if condition == "wideband":
             y = samples
         elif self.directory is None:
@@ -447,7 +449,7 @@ class ChannelCache:
         calm_levels_dbfs: Sequence[float | None] | None = None,
     ) -> np.ndarray:
         assert self.directory is not None
-        cond = CONDITIONS[condition]
+        cond = ALL_CONDITIONS[condition]
         x = np.asarray(samples, dtype=np.float32)
         h = hashlib.sha1()
         parts = [_telephone_source_hash(), repr(cond), str(seed), repr(x.shape)]
@@ -1062,9 +1064,9 @@ def evaluate(
     ``cache`` holds the channel copies (default: :data:`CACHE`, in memory for the process; pass
     ``ChannelCache(DEFAULT_DISK_CACHE)`` to keep them on disk between runs)."""
     conds = list(conditions or CONDITIONS)
-    bad = [c for c in conds if c not in CONDITIONS]
+    bad = [c for c in conds if c not in ALL_CONDITIONS]
     if bad:
-        raise SystemExit(f"unknown condition(s) {bad}; choose from {', '.join(CONDITIONS)}")
+        raise SystemExit(f"unknown condition(s) {bad}; choose from {', '.join(ALL_CONDITIONS)}")
     out: dict[str, Any] = {"conditions": conds, "actors": list(actors), "seed": seed}
     t0 = time.perf_counter()
     if "calls" in parts:
@@ -1343,6 +1345,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--conditions", default=None, help="comma list; default all (--quick: 3)")
     ap.add_argument("--quick", action="store_true", help=f"conditions {','.join(QUICK_CONDITIONS)}")
     ap.add_argument("--noisy", action="store_true", help=f"conditions {','.join(NOISY_CONDITIONS)}")
+    ap.add_argument(
+        "--heldout",
+        action="store_true",
+        help=f"the held-out channels, never used to choose a setting: {','.join(HELDOUT_CONDITIONS)}",
+    )
     ap.add_argument("--actors", default=None, help="comma list of RAVDESS actors, e.g. 1,2,11")
     ap.add_argument("--parts", default=",".join(PARTS), help="comma list of calls,calm,frontend")
     ap.add_argument("--seed", type=int, default=DEFAULT_SEED)
@@ -1377,7 +1384,9 @@ def main(argv: list[str] | None = None) -> int:
         conds = args.conditions.split(",")
     else:
         conds = (
-            list(NOISY_CONDITIONS)
+            ["wideband", *HELDOUT_CONDITIONS]
+            if args.heldout
+            else list(NOISY_CONDITIONS)
             if args.noisy
             else list(QUICK_CONDITIONS)
             if args.quick

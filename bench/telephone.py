@@ -74,7 +74,9 @@ class ChannelCondition:
     narrowband : bool
         Band-limit 300-3400 Hz and resample to 8 kHz (False: the clean wideband reference).
     codec : str
-        ``"none"``, ``"ulaw"``, ``"alaw"``, ``"gsm"``, ``"opus"`` or ``"amr"``.
+        ``"none"``, ``"ulaw"``, ``"alaw"``, ``"gsm"``, ``"opus"``, ``"amr"``, and for the
+        held-out conditions ``"mp3"`` (LAME), ``"g726"`` (ADPCM) and ``"g722"`` (HD voice, 16 kHz
+        on a wideband condition).
     bitrate_bps : int
         Codec bit rate where the codec has one (Opus, AMR-NB).
     level_db : float
@@ -136,6 +138,43 @@ CONDITIONS: dict[str, ChannelCondition] = {
         ),
     )
 }
+
+#: Channels no setting was ever chosen on (``bench_calls.py --heldout``): other codecs, levels
+#: and noise than :data:`CONDITIONS`, to see whether what was tuned on those carries over. They
+#: are measured and reported, never used to choose a setting (a figure on them that informed a
+#: change would no longer be held out).
+HELDOUT_CONDITIONS: dict[str, ChannelCondition] = {
+    c.name: c
+    for c in (
+        # A PBX recorder's MP3 export: 8 kHz, 16 kbit/s, a quieter line.
+        ChannelCondition("ho_mp3_16k_-6db", codec="mp3", bitrate_bps=16_000, level_db=-6.0),
+        # G.726 ADPCM at 24 kbit/s (DECT, some VoIP trunks) with office noise 25 dB under.
+        ChannelCondition(
+            "ho_g726_24k_noise25", codec="g726", bitrate_bps=24_000, snr_db=25.0, noise_ref="calm"
+        ),
+        # HD voice: G.722 at 64 kbit/s, 16 kHz, a hot line and gain control.
+        ChannelCondition(
+            "ho_g722_hd_+3db_agc",
+            narrowband=False,
+            codec="g722",
+            bitrate_bps=64_000,
+            level_db=3.0,
+            agc=True,
+        ),
+        # A quiet G.711 line behind gain control, steady noise 30 dB under the calm voice.
+        ChannelCondition(
+            "ho_ulaw_-18db_agc_noise30",
+            codec="ulaw",
+            level_db=-18.0,
+            snr_db=30.0,
+            noise_ref="calm",
+            agc=True,
+        ),
+    )
+}
+
+#: Every condition by name (the reported ones and the held-out ones).
+ALL_CONDITIONS: dict[str, ChannelCondition] = {**CONDITIONS, **HELDOUT_CONDITIONS}
 
 #: A smaller set for quick runs and tests: the clean copy and the two most common phone paths.
 QUICK_CONDITIONS = ("wideband", "nb_ulaw", "nb_gsm_noise20")
@@ -331,11 +370,17 @@ def gsm(x: np.ndarray, sr: int) -> np.ndarray:
 
 
 def av_codec(x: np.ndarray, sr: int, codec: str, bitrate_bps: int) -> np.ndarray:
-    """Encode then decode through PyAV (Opus via libopus, AMR-NB via libopencore-amrnb)."""
+    """Encode then decode through PyAV (Opus via libopus, AMR-NB via libopencore-amrnb, MP3 via
+    LAME, G.726 and G.722 ADPCM)."""
     import av
 
-    name, container = {"opus": ("libopus", "ogg"), "amr": ("libopencore_amrnb", "amr")}[codec]
-    rate = 8_000 if codec == "amr" else 16_000  # libopus takes 8 kHz input too, but not in ogg
+    name, container, rate = {
+        "opus": ("libopus", "ogg", 16_000),  # libopus takes 8 kHz input too, but not in ogg
+        "amr": ("libopencore_amrnb", "amr", 8_000),
+        "mp3": ("libmp3lame", "mp3", 8_000),
+        "g726": ("g726", "wav", 8_000),
+        "g722": ("g722", "wav", 16_000),
+    }[codec]
     xs = soxr.resample(x.astype(np.float64), sr, rate) if rate != sr else x
     pcm = (np.clip(xs, -1, 1) * 32767).astype(np.int16)
     with tempfile.TemporaryDirectory() as tmp:
@@ -344,7 +389,7 @@ def av_codec(x: np.ndarray, sr: int, codec: str, bitrate_bps: int) -> np.ndarray
             stream = out.add_stream(name, rate=rate)
             stream.bit_rate = bitrate_bps
             stream.layout = "mono"
-            frame_n = 160 if codec == "amr" else 960
+            frame_n = {"amr": 160, "opus": 960, "mp3": 576}.get(codec, 320)
             for i in range(0, pcm.size, frame_n):
                 chunk = pcm[i : i + frame_n]
                 if chunk.size < frame_n:
@@ -438,10 +483,13 @@ def simulate(
         x = g711(x, condition.codec)
     elif condition.codec == "gsm":
         x = gsm(x, sr)
-    elif condition.codec in ("opus", "amr"):
+    elif condition.codec in ("opus", "amr", "mp3", "g726", "g722"):
         x = av_codec(x, sr, condition.codec, condition.bitrate_bps)
     elif condition.codec != "none":
-        raise ValueError(f"unknown codec {condition.codec!r}; use none, ulaw, alaw, gsm, opus, amr")
+        raise ValueError(
+            f"unknown codec {condition.codec!r}; use none, ulaw, alaw, gsm, opus, amr, mp3,"
+            " g726, g722"
+        )
     return TelephoneAudio(np.clip(x, -1.0, 1.0).astype(np.float32), sr)
 
 
@@ -486,7 +534,7 @@ def through(
 ) -> np.ndarray:
     """16 kHz ``(channels, n)`` or ``(n,)`` in, the same shape at 16 kHz out, via ``condition``
     (``calm_levels_dbfs``: per channel, see :func:`simulate`)."""
-    cond = CONDITIONS[condition] if isinstance(condition, str) else condition
+    cond = ALL_CONDITIONS[condition] if isinstance(condition, str) else condition
     x = np.asarray(samples, dtype=np.float32)
     out = to_16k(simulate_channels(x, 16_000, cond, seed=seed, calm_levels_dbfs=calm_levels_dbfs))
     out = (
@@ -506,7 +554,7 @@ def main(argv: list[str] | None = None) -> int:
     y, sr = sf.read(args.input, dtype="float32", always_2d=True)
     args.out_dir.mkdir(parents=True, exist_ok=True)
     for name in args.conditions.split(","):
-        cond = CONDITIONS[name]
+        cond = ALL_CONDITIONS[name]
         out = simulate_channels(y.T, sr, cond)
         dst = args.out_dir / f"{args.input.stem}.{name}.wav"
         sf.write(dst, out.samples.T, out.sample_rate, subtype="PCM_16")
@@ -515,7 +563,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 __all__ = [
+    "ALL_CONDITIONS",
     "CONDITIONS",
+    "HELDOUT_CONDITIONS",
     "NOISY_CONDITIONS",
     "QUICK_CONDITIONS",
     "ChannelCondition",

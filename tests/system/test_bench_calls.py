@@ -219,3 +219,26 @@ def test_event_spill_measures_overrun_past_the_loud_clip():
     assert [d["overrun_s"] for d in got] == [2.5, -0.1, None]
     assert [d["into_other_turn"] for d in got] == [True, False, False]
     assert [d["into_calm_clip"] for d in got] == [True, False, True]
+
+
+def test_heldout_channels_keep_a_tone_level_and_frequency():
+    """Each held-out codec (MP3, G.726, G.722) passes a 1 kHz tone at the level its condition
+    asks for (within 2 dB) and at its frequency, aligned to the input: the held-out figures
+    are the codec's, not a broken simulator's."""
+    import telephone
+
+    t = np.arange(3 * SR) / SR
+    x = (0.1 * np.sin(2 * np.pi * 1000.0 * t)).astype(np.float32)
+    for name, cond in telephone.HELDOUT_CONDITIONS.items():
+        quiet = telephone.ChannelCondition(
+            name, narrowband=cond.narrowband, codec=cond.codec, bitrate_bps=cond.bitrate_bps
+        )
+        y = telephone.through(x, quiet)
+        assert y.shape == x.shape, name
+        mid = slice(SR // 2, 5 * SR // 2)
+        gain_db = 20 * np.log10(np.std(y[mid]) / np.std(x[mid]))
+        assert abs(gain_db) < 2.0, (name, gain_db)
+        spec = np.abs(np.fft.rfft(y[mid]))
+        peak_hz = np.argmax(spec) * SR / (2 * SR)
+        assert abs(peak_hz - 1000.0) < 5.0, (name, peak_hz)
+        assert cond.name in telephone.ALL_CONDITIONS and cond.name not in telephone.CONDITIONS
