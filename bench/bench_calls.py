@@ -824,16 +824,24 @@ def run_calm(
     seed: int = DEFAULT_SEED,
     calls: Sequence[CalmCall] | None = None,
     cache: ChannelCache | None = None,
+    recode_telephone: bool = False,
 ) -> dict[str, Any]:
-    """False alarms on real calm calls (part 2). Telephone recordings run once, as recorded
-    (``"as_recorded"``); wideband sources run as recorded (``"wideband"``) and through every
-    narrowband condition in ``conditions``."""
+    """False alarms on real calm calls (part 2). Telephone recordings run as recorded
+    (``"as_recorded"``), and with ``recode_telephone`` also through every narrowband condition
+    in ``conditions`` (the line recoded again: a recorder's MP3, a trunk's ADPCM, a quieter line
+    behind gain control); wideband sources run as recorded (``"wideband"``) and through every
+    condition in ``conditions``."""
     cfg = config or AnalysisConfig()
     cache = cache or CACHE
     calls = calls if calls is not None else load_calm_calls()
     per_call: list[dict[str, Any]] = []
     for k, call in enumerate(calls):
-        conds = ["as_recorded"] if call.narrowband_source else list(conditions)
+        if call.narrowband_source:
+            conds = ["as_recorded"]
+            if recode_telephone:
+                conds += [c for c in conditions if c != "wideband" and ALL_CONDITIONS[c].narrowband]
+        else:
+            conds = list(conditions)
         for cond in conds:
             x = (
                 call.samples
@@ -1058,8 +1066,10 @@ def evaluate(
     keep_calls: bool = False,
     baseline_clips: int = 3,
     cache: ChannelCache | None = None,
+    recode_telephone: bool = False,
 ) -> dict[str, Any]:
-    """Run the selected parts; the result is what ``--json`` writes.
+    """Run the selected parts; the result is what ``--json`` writes (``recode_telephone``: see
+    :func:`run_calm`).
 
     ``cache`` holds the channel copies (default: :data:`CACHE`, in memory for the process; pass
     ``ChannelCache(DEFAULT_DISK_CACHE)`` to keep them on disk between runs)."""
@@ -1080,7 +1090,9 @@ def evaluate(
             cache=cache,
         )
     if "calm" in parts:
-        out["calm"] = run_calm(conds, config=config, seed=seed, cache=cache)
+        out["calm"] = run_calm(
+            conds, config=config, seed=seed, cache=cache, recode_telephone=recode_telephone
+        )
     if "frontend" in parts:
         out["frontend"] = run_frontend(conds, actors=actors, seed=seed, cache=cache)
     out["wall_s"] = round(time.perf_counter() - t0, 1)
@@ -1168,8 +1180,8 @@ def format_table(out: dict[str, Any]) -> str:
         tel = [r for r in out["calm"]["calls"] if r["group"] == "telephone"]
         for r in tel:
             lines.append(
-                f"  {r['call']:<20} yelling {r['yelling']} agent_tone {r['agent_tone']} "
-                f"alerts {r['alerts_by_kind'] or 0}"
+                f"  {r['call']:<20} {r['condition']:<26} yelling {r['yelling']} "
+                f"agent_tone {r['agent_tone']} alerts {r['alerts_by_kind'] or 0}"
             )
     if "frontend" in out:
         lines.append("")
@@ -1346,6 +1358,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help=f"conditions {','.join(QUICK_CONDITIONS)}")
     ap.add_argument("--noisy", action="store_true", help=f"conditions {','.join(NOISY_CONDITIONS)}")
     ap.add_argument(
+        "--recode-telephone",
+        action="store_true",
+        help="also run the real telephone calls through each narrowband condition (--heldout does)",
+    )
+    ap.add_argument(
         "--heldout",
         action="store_true",
         help=f"the held-out channels, never used to choose a setting: {','.join(HELDOUT_CONDITIONS)}",
@@ -1414,6 +1431,7 @@ def main(argv: list[str] | None = None) -> int:
                 if args.no_disk_cache
                 else ChannelCache(args.disk_cache, memory=False)
             ),
+            recode_telephone=args.heldout or args.recode_telephone,
         )
     print(format_table(out))
     if args.compare:
