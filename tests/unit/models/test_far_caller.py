@@ -22,6 +22,7 @@ from calltone.models.tone.baseline import BaselineSnapshot, SpeakerBaseline
 from calltone.models.tone.config import AnalysisConfig, BaselineConfig, YellingConfig
 from calltone.models.tone.detectors import YellingDetector
 from calltone.models.tone.frames import CallFrames, PartyFrames, TimeFn
+from tests.support.frames import line_frames
 from tests.support.synth import pink_noise, voiced
 
 SR = 16_000
@@ -95,21 +96,7 @@ HOP_S = 0.01
 def frames(levels: np.ndarray, noise_dbfs: float, *, start: int = 0) -> PartyFrames:
     """Voiced speech frames at ``levels`` (dBFS, as heard and as the voice's own level) on a
     line whose noise estimate is ``noise_dbfs``."""
-    n = levels.size
-    on = np.ones(n, bool)
-    lo = levels.astype(np.float32)
-    return PartyFrames(
-        start,
-        loudness_dbfs=lo,
-        pitch_st=np.full(n, 5.0),
-        voiced=on,
-        speech=on,
-        nucleus=np.zeros(n, bool),
-        tilt_db=np.full(n, -12.0),
-        hnr_db=np.full(n, 10.0),
-        voice_loudness_dbfs=lo,
-        noise_dbfs=np.full(n, noise_dbfs, np.float32),
-    )
+    return line_frames(levels, noise_dbfs, start=start)
 
 
 def level_after(levels: np.ndarray, noise_dbfs: float, config: BaselineConfig) -> float:

@@ -22,6 +22,7 @@ from calltone.models.tone.baseline import SpeakerBaseline
 from calltone.models.tone.config import AnalysisConfig, BaselineConfig
 from calltone.models.tone.frames import PartyFrames
 from calltone.models.tone.noise import NO_NOISE_DBFS
+from tests.support.frames import line_frames
 from tests.support.synth import pink_noise, voiced
 
 HOP_S = 0.01
@@ -33,19 +34,8 @@ def frames(
     """``n`` voiced speech frames (``speech`` False: frames of the line's noise alone) at
     ``level_dbfs`` as heard on a line whose noise estimate is ``noise_dbfs`` (the voice's own
     level is the level as heard here: the compensation is not what is under test)."""
-    on = np.full(n, speech)
-    lo = np.full(n, level_dbfs, np.float32)
-    return PartyFrames(
-        start,
-        loudness_dbfs=lo,
-        pitch_st=np.full(n, 5.0),
-        voiced=on,
-        speech=on,
-        nucleus=np.zeros(n, bool),
-        tilt_db=np.full(n, -15.0),
-        hnr_db=np.full(n, 10.0),
-        voice_loudness_dbfs=lo,
-        noise_dbfs=np.full(n, noise_dbfs, np.float32),
+    return line_frames(
+        np.full(n, level_dbfs), noise_dbfs, start=start, speech=speech, tilt_db=-15.0
     )
 
 

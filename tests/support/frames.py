@@ -1,0 +1,37 @@
+"""Hand-built :class:`~calltone.models.tone.frames.PartyFrames` for baseline and detector tests:
+frames with known levels on a line with a known noise estimate, without the front end."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from calltone.models.tone.frames import PartyFrames
+
+
+def line_frames(
+    levels_dbfs: np.ndarray,
+    noise_dbfs: float,
+    *,
+    start: int = 0,
+    speech: bool = True,
+    tilt_db: float = -12.0,
+) -> PartyFrames:
+    """Voiced speech frames at ``levels_dbfs`` (shape ``(n,)``; the level as heard and the
+    voice's own level alike: noise compensation is not what is under test) on a line whose
+    noise estimate is ``noise_dbfs``; ``speech`` False: frames of the line's noise alone.
+    Pitch 5 st re 100 Hz, HNR 10 dB, tilt ``tilt_db``."""
+    lo = np.asarray(levels_dbfs, np.float32)
+    n = lo.size
+    on = np.full(n, speech)
+    return PartyFrames(
+        start,
+        loudness_dbfs=lo,
+        pitch_st=np.full(n, 5.0),
+        voiced=on,
+        speech=on,
+        nucleus=np.zeros(n, bool),
+        tilt_db=np.full(n, tilt_db),
+        hnr_db=np.full(n, 10.0),
+        voice_loudness_dbfs=lo,
+        noise_dbfs=np.full(n, noise_dbfs, np.float32),
+    )
