@@ -377,7 +377,9 @@ def ravdess_call(
     )
     # Each line's calm voice (the noise reference of noise_ref="calm" conditions): the P.56
     # active level of the analysed party's baseline clips, and of the other party's answers.
-    own_calm = active_level_dbfs(np.concatenate([c.samples for c in base]), SR_HZ)
+    # (With no baseline clips, ``--baseline-clips 0``: the calm and neutral clips among the rest.)
+    calm_src = base or [c for c in test if c.label.startswith(("calm", "neutral"))] or test
+    own_calm = active_level_dbfs(np.concatenate([c.samples for c in calm_src]), SR_HZ)
     other_calm = active_level_dbfs(np.concatenate(answers), SR_HZ)
     levels = [own_calm, other_calm] if role_i == 0 else [other_calm, own_calm]
     call.meta.update(
