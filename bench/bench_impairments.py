@@ -808,7 +808,9 @@ RECALL_IMPAIRMENTS = (
 )
 
 
-def run_recall(actors: list[str], conditions: list[str]) -> dict[str, Any]:
+def run_recall(
+    actors: list[str], conditions: list[str], cfg: AnalysisConfig | None = None
+) -> dict[str, Any]:
     """Flag rates on RAVDESS many-clip calls (``bench_calls.run_calls``) with each of
     :data:`RECALL_IMPAIRMENTS` added after the channel. Actors 01-05 are the babble and IVR
     voices: leave them out."""
@@ -817,7 +819,9 @@ def run_recall(actors: list[str], conditions: list[str]) -> dict[str, Any]:
         tel = cond != "wideband"
         for name in RECALL_IMPAIRMENTS:
             cache = ImpairedCache(impairments(telephone=tel)[name], bench_calls.DEFAULT_DISK_CACHE)
-            s = bench_calls.run_calls([cond], actors=actors, cache=cache)[cond]["summary"]
+            s = bench_calls.run_calls([cond], actors=actors, config=cfg, cache=cache)[cond][
+                "summary"
+            ]
             row = {
                 "condition": cond,
                 "impairment": name,
@@ -897,7 +901,7 @@ def main(argv: list[str] | None = None) -> int:
         action="append",
         default=[],
         metavar="SECTION.KEY=VALUE",
-        help="a config override for the calm calls (repeatable), e.g. "
+        help="a config override for the calm calls and --recall (repeatable), e.g. "
         "features.music_min_held_share=0.2",
     )
     args = ap.parse_args(argv)
@@ -907,7 +911,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     t0 = time.perf_counter()
     if args.recall:
-        out = run_recall(args.recall.split(","), args.recall_conditions.split(","))
+        out = run_recall(args.recall.split(","), args.recall_conditions.split(","), cfg)
         out["wall_s"] = round(time.perf_counter() - t0, 1)
         print(recall_table(out))
         if args.json:

@@ -608,7 +608,17 @@ def main(argv: list[str] | None = None) -> None:
         help="keep channel copies between runs (bench_calls.DEFAULT_DISK_CACHE)",
     )
     ap.add_argument("--out", type=Path, help="write the JSON here too")
+    ap.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="SECTION.KEY=VALUE",
+        help="config override (repeatable), e.g. voice_match.enabled=1",
+    )
     args = ap.parse_args(argv)
+    from _common import config_overrides
+
+    cfg = AnalysisConfig.from_dict(config_overrides(args.set, ap))
     conditions = tuple(CONDITIONS) if args.all_conditions else QUICK_CONDITIONS
     if args.conditions:
         conditions = tuple(args.conditions.split(","))
@@ -620,11 +630,11 @@ def main(argv: list[str] | None = None) -> None:
     out: dict = {}
     for split in SPLITS if args.split == "both" else (args.split,):
         calls = build_calls(load_material(split))
-        out[f"built_{split}"] = evaluate_built(calls, conditions, cache=cache)
+        out[f"built_{split}"] = evaluate_built(calls, conditions, config=cfg, cache=cache)
     if not args.skip_real:
-        out["ami"] = ami_pairs()
-        out["known_offsets"] = known_offsets()
-        out["lca_call"] = calm_call_counts()
+        out["ami"] = ami_pairs(cfg)
+        out["known_offsets"] = known_offsets(cfg)
+        out["lca_call"] = calm_call_counts(cfg)
     text = json.dumps(
         out, indent=1, default=lambda o: o.__dict__ if hasattr(o, "__dict__") else float(o)
     )

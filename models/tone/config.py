@@ -16,6 +16,7 @@ from typing import Any
 
 from calltone.audio.errors import ParameterError
 from calltone.audio.features import FeatureOptions
+from calltone.audio.voice_match import VoiceMatchOptions
 
 
 class ConfigError(ParameterError):
@@ -428,6 +429,9 @@ class AnalysisConfig:
     interruption: InterruptionConfig = field(default_factory=InterruptionConfig)
     agent_tone: AgentToneConfig = field(default_factory=AgentToneConfig)
     dead_air: DeadAirConfig = field(default_factory=DeadAirConfig)
+    #: Telling the channel owner's voice from a neighbour's in their microphone (issue 13,
+    #: session 13; off by default): :class:`calltone.audio.voice_match.VoiceMatchOptions`.
+    voice_match: VoiceMatchOptions = field(default_factory=VoiceMatchOptions)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

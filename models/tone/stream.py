@@ -20,6 +20,7 @@ from calltone.audio.channels import ChannelRoles, Role
 from calltone.audio.crosstalk import CrosstalkOptions, EchoPathState
 from calltone.audio.errors import AudioError
 from calltone.audio.features import FeatureStream, FrameBlock
+from calltone.audio.voice_match import CepstrumStream, VoiceMatcher
 from calltone.models.tone.baseline import BaselineSnapshot, SpeakerBaseline, hz_to_st
 from calltone.models.tone.config import AnalysisConfig
 from calltone.models.tone.detectors import AgentToneDetector, DeadAirDetector, YellingDetector
@@ -215,6 +216,27 @@ class CallAnalyzer:
             else None
         )
         self._dead_air = DeadAirDetector(self.config.dead_air, hop_s=o.hop_s)
+        # Each party's cepstra and owner / other-voice models (``AnalysisConfig.voice_match``;
+        # two parties only: the other-voice model learns in the other party's turns).
+        vm = self.config.voice_match
+        self._voice = (
+            {
+                p: (
+                    CepstrumStream(
+                        vm,
+                        sample_rate_hz=o.sample_rate_hz,
+                        hop=o.hop,
+                        offset=(o.pitch_window - o.loudness_window) // 2,
+                        window=o.loudness_window,
+                    ),
+                    VoiceMatcher(vm, hop_s=o.hop_s),
+                )
+                for p in self.parties
+            }
+            if vm.enabled and roles.two_party
+            else {}
+        )
+        self._other_voice_frames = {p: 0 for p in self.parties}
         # Each party's frames of the current baseline tick, with the frames flagged in them.
         self._tick_buf: dict[str, list[tuple[PartyFrames, np.ndarray, np.ndarray]]] = {
             p: [] for p in self.parties
@@ -277,6 +299,9 @@ class CallAnalyzer:
                 "audio chunk contains NaN or infinite samples; send finite PCM samples"
             )
         self._samples_in += x.shape[1]
+        for p, row in zip(self.parties, self._rows, strict=True):
+            if self._voice:
+                self._voice[p][0].push(x[row])
         return self._consume(self._features.push(x[self._rows]))
 
     def end_audio(self) -> list[Event]:
@@ -433,12 +458,18 @@ class CallAnalyzer:
         # The turn detector reads each party's baseline as it stood before each tick (the far
         # voice rule), so its events do not depend on chunking; it runs after the tick loop.
         turn_ticks: list[tuple[CallFrames, dict[str, BaselineSnapshot]]] = []
+        ceps = {p: v[0].take(start, n) for p, v in self._voice.items()}
         while i < n:
             j = min(n, i + self._tick - ((start + i) % self._tick))
             tick = frames if i == 0 and j == n else frames.slice(i, j)  # most live steps
+            raw_tick, other_voice = tick, None
+            if self._voice:
+                tick, other_voice = self._mask_other_voices(tick, ceps, i, j)
             if self._interrupt is not None:
                 turn_ticks.append((tick, self._snapshots()))
             holds = self._holds_floor(tick)
+            if other_voice is not None:
+                self._learn_voices(raw_tick, ceps, i, j, other_voice, holds)
             for p in self.parties:
                 # Each party's detectors read its baseline as it stood before this tick.
                 baselines = self._snapshots()
@@ -513,6 +544,84 @@ class CallAnalyzer:
             return np.zeros(n, dtype=bool)
         own = holds[f"{p}:own"]
         return holds[q] & ~own & self._quiet(p, tick.parties[p], c.other_turn_floor_spreads)
+
+    def _mask_other_voices(
+        self, tick: CallFrames, ceps: dict[Role, np.ndarray], i: int, j: int
+    ) -> tuple[CallFrames, dict[Role, np.ndarray]]:
+        """``tick`` with each party's frames judged another voice (``AnalysisConfig.voice_match``)
+        taken out of their speech and voicing, and those frames by party. A frame is another
+        voice where the owner / other-voice ratio, smoothed over the voiced frames up to it
+        (models as they stood before this tick), exceeds ``llr_margin_nats`` and its voice level
+        stands at least ``max_level_spreads`` loudness spreads under the party's baseline
+        median; before both models are ready, none (:class:`audio.voice_match.VoiceMatcher`)."""
+        vm = self.config.voice_match
+        parties: dict[str, PartyFrames] = {}
+        judged: dict[Role, np.ndarray] = {}
+        for p in self.parties:
+            f = tick.parties[p]
+            snap = self.baselines[p].snapshot
+            ratio, dev = self._voice[p][1].ratio(ceps[p][i:j], f.voiced, f.pitch_st - snap.pitch_st)
+            bar = snap.loudness_dbfs - vm.max_level_spreads * snap.loudness_spread_db
+            with np.errstate(invalid="ignore"):
+                ov = f.speech & (f.voice_loudness_dbfs < bar) & (ratio > vm.llr_margin_nats)
+                if vm.pitch_min_st > 0:
+                    ov &= dev >= vm.pitch_min_st
+            judged[p] = ov
+            if not ov.any():
+                parties[p] = f
+                continue
+            self._other_voice_frames[p] += int(ov.sum())
+            parties[p] = replace(
+                f,
+                speech=f.speech & ~ov,
+                voiced=f.voiced & ~ov,
+                nucleus=f.nucleus & ~ov,
+                pitch_st=np.where(ov, np.nan, f.pitch_st).astype(f.pitch_st.dtype),
+            )
+        return CallFrames(tick.start, parties, self.time_of), judged
+
+    def _learn_voices(
+        self,
+        tick: CallFrames,
+        ceps: dict[Role, np.ndarray],
+        i: int,
+        j: int,
+        judged: dict[Role, np.ndarray],
+        holds: dict[str, np.ndarray],
+    ) -> None:
+        """Teach each party's voice models from this tick's frames as heard (``tick`` unmasked):
+        the owner model their voiced frames not judged another voice, at or over their median
+        level less ``voice_match.owner_min_spreads`` spreads, while the other party does not
+        hold the floor; the other-voice model their voiced frames quiet for them
+        (``BaselineConfig.other_turn_floor_spreads``) while the other party holds the floor and
+        they do not (:meth:`_holds_floor`; nothing is learnt with that rule off). Only once the
+        party's baseline rests on their own voice (as :meth:`_quiet`)."""
+        if not holds:
+            return
+        vm, c = self.config.voice_match, self.config.baseline
+        for p in self.parties:
+            f = tick.parties[p]
+            b = self.baselines[p]
+            snap = b.snapshot
+            q = next(x for x in self.parties if x != p)
+            level = f.voice_loudness_dbfs
+            owner = (
+                f.voiced
+                & ~judged[p]
+                & (level >= snap.loudness_dbfs - vm.owner_min_spreads * snap.loudness_spread_db)
+                & ~holds[q]
+            )
+            if not (b.from_profile or snap.own_s >= 2.0 * c.prior_weight_s):
+                if vm.owner_from_first_words:
+                    self._voice[p][1].learn(ceps[p][i:j], owner, np.zeros_like(owner))
+                continue
+            other = (
+                f.voiced
+                & holds[q]
+                & ~holds[f"{p}:own"]
+                & self._quiet(p, f, c.other_turn_floor_spreads)
+            )
+            self._voice[p][1].learn(ceps[p][i:j], owner, other)
 
     def _holds_floor(self, tick: CallFrames) -> dict[str, np.ndarray]:
         """Where each party holds the floor in this tick, reading the baselines as they stood
@@ -650,6 +759,8 @@ class CallAnalyzer:
             m = self.metrics[p].to_dict(self.hop_s)
             m["baseline"] = self.baselines[p].snapshot.to_dict()
             m["echo"] = _echo_dict(echo[i], self.parties, xo)
+            if self._voice:
+                m["other_voice_s"] = round(self._other_voice_frames[p] * self.hop_s, 2)
             evs = [e for e in self.events if e.speaker == p]
             m["yelling_s"] = round(sum(e.duration_s or 0.0 for e in evs if e.kind == "yelling"), 2)
             m["interruptions"] = sum(1 for e in evs if e.kind == "interruption")

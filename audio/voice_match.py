@@ -1,0 +1,315 @@
+"""Whose voice is it: a streaming per-call model of a channel owner's voice against the other
+voices their microphone picks up (issue 13: a neighbour's babble in the agent's headset).
+
+A headset microphone hears its owner and, 12-25 dB under them, the agent at the next desk.
+Level alone cannot tell them apart once the neighbour is within ~12 dB: the babble's louder
+frames overlap the owner's softer ones. Timbre can: the spectral envelope (cepstra of the
+telephone band) of a different vocal tract and a different microphone distance differs from
+the owner's. This module keeps, per channel and per call, two Gaussians over the cepstra of
+voiced frames:
+
+- the **owner** model, from the channel's confident own voice (the caller decides which frames:
+  in :mod:`models.tone.stream`, voiced frames near or over the owner's median level while the
+  other party does not hold the floor);
+- the **other** model, from voiced frames that are quiet for the owner while the other party
+  holds the floor and the owner does not (what a neighbour's babble is; on a clean call, the
+  owner's own soft backchannels, and then the two models are alike and the ratio stays low).
+
+Each voiced frame's log-likelihood ratio (other over owner, nats) is smoothed causally over the
+last voiced frames; a frame is judged *another voice* when the smoothed ratio exceeds a margin
+(and the caller adds its own level condition). Until both models hold enough frames nothing is
+judged (cold start: nothing changes).
+
+Everything runs block by block on the pushed samples (live and batch alike): the band filter
+carries its state, each front-end frame's cepstrum is computed once its loudness window is in,
+and the smoothing carries its state across blocks. NumPy/SciPy only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from calltone.audio.errors import ParameterError
+
+
+@dataclass(frozen=True)
+class VoiceMatchOptions:
+    """How a channel owner's voice is told from other voices in their microphone.
+
+    Attributes
+    ----------
+    enabled : int
+        1: judge frames (:mod:`models.tone.stream` leaves frames judged another voice out of the
+        owner's speech: not learnt, not judged for yelling / agent_tone, not a turn); 0: off
+        (the default: measured in docs/benchmarks.md, session 13).
+    fmin_hz, fmax_hz : float
+        The band the cepstra are computed in: the telephone band, so a wideband call and its
+        narrowband copy describe the voice alike (as :mod:`audio.speakers`).
+    band_filter_order : int
+        Butterworth band-pass order per edge applied before the analysis (causal, state carried).
+    n_mels : int
+        Mel bands between ``fmin_hz`` and ``fmax_hz``.
+    lowest_cepstrum, highest_cepstrum : int
+        Cepstral coefficients used (c2..c12 by default: c0 is loudness and c1 the spectral tilt,
+        which follows vocal effort and level more than the voice; with c1 the owner's quiet
+        frames read as "another voice" on a clean call).
+    owner_min_voiced_s : float
+        Seconds of voiced frames the owner model holds before any frame is judged.
+    other_min_voiced_s : float
+        Seconds of voiced frames the other model holds before any frame is judged: a clean
+        call's owner rarely speaks quietly inside the other party's turn, so this also keeps
+        the rule off on calls without a neighbour.
+    owner_min_spreads : float
+        Owner-model frames stand at or over the owner's median voiced level less this many of
+        their loudness spreads (half the 16th-84th percentile range): 1 = their 16th percentile.
+    llr_margin_nats : float
+        A frame is another voice when the smoothed log-likelihood ratio (other model over owner
+        model, natural log, per frame) exceeds this.
+    smooth_voiced_s : float
+        Time constant of the causal exponential smoothing of the ratio over voiced frames.
+    max_level_spreads : float
+        Only frames whose voice level stands at least this many loudness spreads under the
+        owner's median are judged (0: any frame under the median); the owner's own normal and
+        loud speech is never taken away.
+    covariance_floor : float
+        Added to each model's covariance diagonal (cepstral units squared) so a model of few
+        frames stays invertible.
+    pitch_min_st : float
+        A frame is judged another voice only when, besides the ratio, the smoothed distance of
+        its pitch from the owner's median pitch (the baseline's) is at least this (semitones;
+        0: the timbre alone). The owner's own soft speech inside the other party's turn is
+        what the other-voice model learns on a call without a neighbour; its pitch is theirs.
+    owner_from_first_words : int
+        1: the owner model also learns while the party's baseline still rests on the prior (their
+        first words, read against the prior's level); 0: only once the baseline rests on their
+        own voice (the other-voice model always waits for that).
+    """
+
+    enabled: int = 0
+    fmin_hz: float = 300.0
+    fmax_hz: float = 3400.0
+    band_filter_order: int = 4
+    n_mels: int = 24
+    lowest_cepstrum: int = 2
+    highest_cepstrum: int = 12
+    owner_min_voiced_s: float = 1.5
+    other_min_voiced_s: float = 1.0
+    owner_min_spreads: float = 1.0
+    llr_margin_nats: float = 1.0
+    smooth_voiced_s: float = 0.2
+    max_level_spreads: float = 0.0
+    covariance_floor: float = 0.01
+    owner_from_first_words: int = 1
+    pitch_min_st: float = 1.5
+
+    def __post_init__(self) -> None:
+        if not 0 < self.fmin_hz < self.fmax_hz:
+            raise ParameterError(f"need 0 < fmin_hz < fmax_hz; got {self.fmin_hz}, {self.fmax_hz}")
+        if not 1 <= self.lowest_cepstrum <= self.highest_cepstrum < self.n_mels:
+            raise ParameterError(
+                "need 1 <= lowest_cepstrum <= highest_cepstrum < n_mels; got "
+                f"{self.lowest_cepstrum}, {self.highest_cepstrum}, {self.n_mels}"
+            )
+        if self.smooth_voiced_s < 0 or self.covariance_floor <= 0:
+            raise ParameterError("smooth_voiced_s must be >= 0 and covariance_floor > 0")
+
+    @property
+    def dims(self) -> int:
+        return self.highest_cepstrum - self.lowest_cepstrum + 1
+
+
+def mel_filterbank(
+    sample_rate_hz: int, n_fft: int, n_mels: int, fmin: float, fmax: float
+) -> np.ndarray:
+    """Triangular mel filters ``(n_mels, n_fft // 2 + 1)`` (HTK mel scale, unit peak)."""
+
+    def mel(f: np.ndarray | float) -> np.ndarray:
+        return 2595.0 * np.log10(1.0 + np.asarray(f, dtype=np.float64) / 700.0)
+
+    edges_mel = np.linspace(mel(fmin), mel(min(fmax, sample_rate_hz / 2)), n_mels + 2)
+    edges = 700.0 * (10 ** (edges_mel / 2595.0) - 1.0)
+    freqs = np.fft.rfftfreq(n_fft, 1.0 / sample_rate_hz)
+    lo, mid, hi = edges[:-2, None], edges[1:-1, None], edges[2:, None]
+    up = (freqs[None, :] - lo) / np.maximum(mid - lo, 1e-9)
+    down = (hi - freqs[None, :]) / np.maximum(hi - mid, 1e-9)
+    return np.maximum(0.0, np.minimum(up, down))
+
+
+class CepstrumStream:
+    """Cepstra of one channel on the front end's frame grid, computed as samples arrive.
+
+    Frame ``i``'s window is the front end's loudness window: ``window`` samples starting at
+    ``i * hop + offset`` (:class:`audio.features.FeatureOptions`: the middle of the pitch
+    window), so a cepstrum lines up with that frame's loudness, voicing and pitch.
+    """
+
+    def __init__(
+        self, options: VoiceMatchOptions, *, sample_rate_hz: int, hop: int, offset: int, window: int
+    ) -> None:
+        from scipy.signal import butter, sosfilt_zi
+
+        o = options
+        self.o = o
+        self.hop, self.offset, self.window = hop, offset, window
+        self.n_fft = 1 << max(1, int(np.ceil(np.log2(window))))
+        top = min(o.fmax_hz, 0.49 * sample_rate_hz)
+        self._sos = (
+            butter(
+                o.band_filter_order,
+                [o.fmin_hz, top],
+                btype="bandpass",
+                fs=sample_rate_hz,
+                output="sos",
+            )
+            if o.band_filter_order
+            else None
+        )
+        self._zi = None if self._sos is None else sosfilt_zi(self._sos) * 0.0
+        self._fb = mel_filterbank(sample_rate_hz, self.n_fft, o.n_mels, o.fmin_hz, o.fmax_hz)
+        self._hann = np.hanning(window + 2)[1:-1].astype(np.float64)
+        from scipy.fft import dct
+
+        basis = dct(np.eye(o.n_mels), axis=0, type=2, norm="ortho")  # (n_mels, n_mels)
+        self._dct = basis[:, o.lowest_cepstrum : o.highest_cepstrum + 1]  # (n_mels, dims)
+        self._buf = np.zeros(0, np.float64)
+        self._buf_start = 0  # sample index of _buf[0]
+        self._next = 0  # next frame to compute
+        self._done: list[tuple[int, np.ndarray]] = []  # (first frame, cepstra) blocks
+
+    def push(self, samples: np.ndarray) -> None:
+        """Add mono samples (the channel's row of a pushed chunk)."""
+        x = np.asarray(samples, dtype=np.float64).reshape(-1)
+        if x.size == 0:
+            return
+        if self._sos is not None:
+            from scipy.signal import sosfilt
+
+            x, self._zi = sosfilt(self._sos, x, zi=self._zi)
+        self._buf = np.concatenate([self._buf, x])
+        end = self._buf_start + self._buf.size
+        last = (end - self.offset - self.window) // self.hop  # last frame whose window is in
+        if last < self._next:
+            return
+        idx = np.arange(self._next, last + 1)
+        starts = idx * self.hop + self.offset - self._buf_start
+        rows = self._buf[starts[:, None] + np.arange(self.window)[None, :]] * self._hann
+        power = np.abs(np.fft.rfft(rows, self.n_fft, axis=1)) ** 2
+        mel = power @ self._fb.T
+        cep = np.log(mel + 1e-10) @ self._dct
+        self._done.append((int(self._next), cep))
+        self._next = int(last + 1)
+        keep_from = self._next * self.hop + self.offset
+        drop = max(0, keep_from - self._buf_start)
+        self._buf = self._buf[drop:]
+        self._buf_start += drop
+
+    def take(self, start: int, n: int) -> np.ndarray:
+        """Cepstra of frames ``[start, start + n)`` (NaN rows for frames not computed: past the
+        end of the audio); frames before ``start`` are dropped for good."""
+        out = np.full((n, self.o.dims), np.nan)
+        kept: list[tuple[int, np.ndarray]] = []
+        for a, cep in self._done:
+            b = a + cep.shape[0]
+            lo, hi = max(a, start), min(b, start + n)
+            if hi > lo:
+                out[lo - start : hi - start] = cep[lo - a : hi - a]
+            if b > start + n:
+                kept.append((max(a, start + n), cep[max(0, start + n - a) :]))
+        self._done = kept
+        return out
+
+
+class GaussianVoice:
+    """A full-covariance Gaussian over cepstra from running sums (cheap to update per tick)."""
+
+    def __init__(self, dims: int, floor: float) -> None:
+        self.n = 0
+        self._s1 = np.zeros(dims)
+        self._s2 = np.zeros((dims, dims))
+        self._floor = floor
+        self._mean = np.zeros(dims)
+        self._icov = np.eye(dims)
+        self._logdet = 0.0
+
+    def add(self, rows: np.ndarray) -> None:
+        rows = rows[np.isfinite(rows).all(axis=1)]
+        if rows.shape[0] == 0:
+            return
+        self.n += rows.shape[0]
+        self._s1 += rows.sum(axis=0)
+        self._s2 += rows.T @ rows
+        mean = self._s1 / self.n
+        cov = self._s2 / self.n - np.outer(mean, mean) + self._floor * np.eye(mean.size)
+        sign, logdet = np.linalg.slogdet(cov)
+        if sign <= 0:
+            return
+        self._mean, self._icov, self._logdet = mean, np.asarray(np.linalg.inv(cov)), float(logdet)
+
+    def loglik(self, rows: np.ndarray) -> np.ndarray:
+        """Log density of each row, up to the shared constant (NaN rows give NaN)."""
+        d = rows - self._mean
+        return -0.5 * (np.einsum("ij,jk,ik->i", d, self._icov, d) + self._logdet)
+
+
+class VoiceMatcher:
+    """One channel's owner and other-voice models and the smoothed ratio between them."""
+
+    def __init__(self, options: VoiceMatchOptions, *, hop_s: float) -> None:
+        self.o = options
+        self.hop_s = hop_s
+        self.owner = GaussianVoice(options.dims, options.covariance_floor)
+        self.other = GaussianVoice(options.dims, options.covariance_floor)
+        self._smooth = 0.0
+        self._smooth_dev = 0.0
+        k = options.smooth_voiced_s / hop_s
+        self._alpha = 1.0 if k <= 1.0 else 1.0 - float(np.exp(-1.0 / k))
+
+    @property
+    def ready(self) -> bool:
+        """Both models hold enough voiced frames to judge (cold start: False)."""
+        return (
+            self.owner.n * self.hop_s >= self.o.owner_min_voiced_s
+            and self.other.n * self.hop_s >= self.o.other_min_voiced_s
+        )
+
+    def ratio(
+        self, cepstra: np.ndarray, voiced: np.ndarray, pitch_dev_st: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The smoothed log-likelihood ratio (other over owner, nats) and the smoothed absolute
+        pitch distance from the owner's median (semitones; ``pitch_dev_st`` per frame, NaN
+        where unknown) at each frame: updated on voiced frames with a cepstrum (and a pitch),
+        held elsewhere; state carried to the next block. NaN everywhere while not
+        :attr:`ready` (and the state is not moved)."""
+        n = voiced.size
+        if not self.ready:
+            return np.full(n, np.nan), np.full(n, np.nan)
+        use = np.asarray(voiced, dtype=bool) & np.isfinite(cepstra).all(axis=1)
+        idx = np.flatnonzero(use)
+        if idx.size == 0:
+            return np.full(n, self._smooth), np.full(n, self._smooth_dev)
+        llr = self.other.loglik(cepstra[idx]) - self.owner.loglik(cepstra[idx])
+        dev = (
+            np.zeros(idx.size)
+            if pitch_dev_st is None
+            else np.abs(np.nan_to_num(np.asarray(pitch_dev_st, np.float64)[idx], nan=0.0))
+        )
+        from scipy.signal import lfilter
+
+        a = self._alpha
+        sm, _ = lfilter([a], [1.0, -(1.0 - a)], llr, zi=[(1.0 - a) * self._smooth])
+        sd, _ = lfilter([a], [1.0, -(1.0 - a)], dev, zi=[(1.0 - a) * self._smooth_dev])
+        # Forward-fill: each frame carries the value at the last voiced frame at or before it.
+        pos = np.searchsorted(idx, np.arange(n), side="right") - 1
+        out = np.where(pos >= 0, sm[np.maximum(pos, 0)], self._smooth)
+        out_dev = np.where(pos >= 0, sd[np.maximum(pos, 0)], self._smooth_dev)
+        self._smooth, self._smooth_dev = float(sm[-1]), float(sd[-1])
+        return np.asarray(out), np.asarray(out_dev)
+
+    def learn(self, cepstra: np.ndarray, owner: np.ndarray, other: np.ndarray) -> None:
+        """Add the frames the caller picked as the owner's voice and as another voice."""
+        if owner.any():
+            self.owner.add(cepstra[owner])
+        if other.any():
+            self.other.add(cepstra[other])
