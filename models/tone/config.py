@@ -306,6 +306,34 @@ class AgentToneConfig:
     sparse_min_speech_s: float = 0.6
     sparse_min_voiced_s: float = 0.05
     min_baseline_voiced_s: float = 1.0
+    #: A line whose noise buries the calm voice (issue 13, session 13): the pitch tracker voices
+    #: a few tenths of a second of each calm utterance there, so a baseline may hold seconds of
+    #: the speaker's speech but under ``min_baseline_voiced_s`` voiced, and every window was left
+    #: unjudged however loud (RAVDESS actor 11 as agent on AMR with noise at the calm voice's
+    #: level: 2.6 s of speech, 0.76 s voiced, angry clips +14 to +29 dB over the speech level,
+    #: none judged). Loudness is read over speech frames against the baseline's speech level,
+    #: which rests on the speaker's own speech once they have ``min_baseline_speech_s`` of it
+    #: (twice ``BaselineConfig.prior_weight_s``: the speech level has then left the prior), so
+    #: with that much speech and at least ``min_baseline_speech_voiced_s`` voiced (a call's
+    #: settling line noise, which the gate may take for speech, is seldom voiced) a window is
+    #: judged on its level alone, as a sparse window is (the voiced-frame signals would compare
+    #: against a handful of frames), when it holds ``min_voiced_s`` voiced and stands
+    #: ``level_baseline_min_db`` louder and ``level_baseline_min_pitch_st`` higher than the
+    #: baseline. Against so little of the speaker's voice the yardstick is uncertain: it may
+    #: have been learnt from another, farther voice (an AMI close-talk microphone's leak: the
+    #: wearer's own voice then reads +10 dB at +1-2 st) or from the quiet end of a wide calm
+    #: range (RAVDESS actor 09's third calm clip on GSM calm-ref: +8.5 dB, +3.5 st over 0.97 s
+    #: voiced), so only a clear raise counts: two effort steps (``effortless_rise_min_db``'s
+    #: 12 dB) with the pitch rise effort brings (Traunmueller & Eriksson 2000; the missed angry
+    #: clips: +14 to +31 dB, +5 to +12 st). Sparse windows are not judged against such a
+    #: baseline. Not fitted: 2 s is the baseline's own rule, 0.5 s half of
+    #: ``min_baseline_voiced_s``, 12 dB two effort steps, 2.5 st ``pitch_st_over_baseline``;
+    #: the two cases named were traced while building it. ``min_baseline_speech_s`` 0 turns
+    #: it off.
+    min_baseline_speech_s: float = 2.0
+    min_baseline_speech_voiced_s: float = 0.5
+    level_baseline_min_db: float = 12.0
+    level_baseline_min_pitch_st: float = 2.5
     max_db_under_baseline: float = 12.0
     loudness_db_over_baseline: float = 4.0
     pitch_st_over_baseline: float = 2.5

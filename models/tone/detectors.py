@@ -499,13 +499,20 @@ class AgentToneDetector:
         # A window far quieter than the speaker's own level is someone else's voice leaking into
         # the headset (or a whisper): no tone is judged on it.
         # Sparse voicing (a codec's or a quiet line's raised voice): judged on its level alone.
-        sparse = self._sparse(n_v, sums[4, evals], c.min_voiced_s)
+        voiced_ok = n_v >= c.min_voiced_s / self.hop_s
+        # A baseline with enough of the speaker's speech but little voiced (a line whose noise
+        # buries the calm voice): windows whose pitch rose are judged on their level alone.
+        level_base = self._level_baseline(baseline)
+        if level_base:
+            sparse = voiced_ok = self._pitch_raised(j, n_v, c.min_voiced_s)
+        else:
+            sparse = self._sparse(n_v, sums[4, evals], c.min_voiced_s)
         if sparse.any():
             j = j.level_only(sparse, self)
             d_lo = j.values[0]
         enough = (
-            ((n_v >= c.min_voiced_s / self.hop_s) | sparse)
-            & (baseline.voiced_s >= c.min_baseline_voiced_s)
+            (voiced_ok | sparse)
+            & ((baseline.voiced_s >= c.min_baseline_voiced_s) | level_base)
             & (d_lo >= -c.max_db_under_baseline)
         )
         voted = (
@@ -565,12 +572,18 @@ class AgentToneDetector:
                         thresholds=self.thresholds(fired, j.scale),
                         last_active=g,
                     )
+                    if level_base:
+                        # Judged on level against a baseline with little voiced speech.
+                        self._open.evidence["level_only_baseline"] = True
+                        self._open.thresholds.update(self._level_baseline_thresholds())
                 op = self._open
                 op.last_active = g
                 all_fired = sorted(set(op.evidence["fired"]) | set(fired), key=self.SIGNALS.index)
                 op.changed = op.changed or all_fired != op.evidence["fired"]
                 op.evidence["fired"] = all_fired
                 op.thresholds = self.thresholds(all_fired, j.scale)
+                if op.evidence.get("level_only_baseline"):
+                    op.thresholds.update(self._level_baseline_thresholds())
                 _keep_max(op.peak, "score", float(j.score[k]))
                 for name, val in zip(self.VALUES, j.values[:, k], strict=True):
                     _keep_max(op.peak, name, float(val))
@@ -590,6 +603,41 @@ class AgentToneDetector:
             self._last_eval_active = bool(active[-1])
         self._prune(start + voiced.size)
         return DetectorStep(out, flagged)
+
+    def _level_baseline(self, baseline: BaselineSnapshot) -> bool:
+        """Whether windows are judged on their level alone because the baseline holds
+        ``min_baseline_speech_s`` of the speaker's speech but under ``min_baseline_voiced_s``
+        voiced (at least ``min_baseline_speech_voiced_s``): see ``AgentToneConfig``."""
+        c = self.c
+        own_speech_s = baseline.own_speech_s
+        return bool(
+            c.min_baseline_speech_s > 0
+            and baseline.voiced_s < c.min_baseline_voiced_s
+            and own_speech_s is not None
+            and own_speech_s >= c.min_baseline_speech_s
+            and baseline.voiced_s >= c.min_baseline_speech_voiced_s
+        )
+
+    def _level_baseline_thresholds(self) -> dict[str, float]:
+        c = self.c
+        return {
+            "min_baseline_voiced_s": c.min_baseline_voiced_s,
+            "min_baseline_speech_s": c.min_baseline_speech_s,
+            "min_baseline_speech_voiced_s": c.min_baseline_speech_voiced_s,
+            "level_baseline_min_db": c.level_baseline_min_db,
+            "level_baseline_min_pitch_st": c.level_baseline_min_pitch_st,
+        }
+
+    def _pitch_raised(self, j: _Judgement, n_voiced: np.ndarray, min_voiced_s: float) -> np.ndarray:
+        """Windows (or runs) with ``min_voiced_s`` voiced whose level stands
+        ``level_baseline_min_db`` and pitch ``level_baseline_min_pitch_st`` over the baseline's
+        (judged on their level alone against a baseline with little voiced speech)."""
+        c = self.c
+        return (
+            (n_voiced >= min_voiced_s / self.hop_s)
+            & (np.nan_to_num(j.values[0], nan=-np.inf) >= c.level_baseline_min_db)
+            & (np.nan_to_num(j.values[1], nan=-np.inf) >= c.level_baseline_min_pitch_st)
+        )
 
     def _sparse(
         self, n_voiced: np.ndarray, n_speech: np.ndarray, min_voiced_s: float
@@ -692,10 +740,14 @@ class AgentToneDetector:
         j = self._judge(sums, baseline, self._noise_dbfs)
         c = self.c
         # A run with sparse voicing is judged on its level, as a window is.
-        sparse = self._sparse(j.n_voiced, sums[4], c.run_min_voiced_s)
+        if self._level_baseline(baseline):
+            # Against a baseline with little voiced speech: runs whose pitch rose, on level.
+            sparse = judged = self._pitch_raised(j, j.n_voiced, c.run_min_voiced_s)
+        else:
+            sparse = self._sparse(j.n_voiced, sums[4], c.run_min_voiced_s)
+            judged = (j.n_voiced >= c.run_min_voiced_s / self.hop_s) | sparse
         if sparse.any():
             j = j.level_only(sparse, self)
-        judged = (j.n_voiced >= c.run_min_voiced_s / self.hop_s) | sparse
         alone = np.array([r.alone_active for r in runs])
         hot = (j.score >= c.min_score) | j.voted | alone
         judged |= alone
