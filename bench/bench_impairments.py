@@ -23,6 +23,9 @@ concealment, hold music and IVR prompts, DTMF key tones, a speakerphone caller i
 room and a caller on a distant microphone (:func:`session11_impairments`), and ``--recall``:
 the RAVDESS many-clip calls with those that could cost recall.
 
+Session 13 adds level swings (:func:`session13_impairments`): one line's gain stepped by
++10 / +6 / -12 / -20 dB for the call's second quarter, or -12 / +10 dB for its first quarter.
+
 Session 12 adds three more synthetic hold-music styles beside the chord loop (sustained pad
 chords with vibrato, a plucked piano-like arpeggio, a sung vowel-formant melody over chords;
 :data:`MUSIC_STYLES`), and ``--set SECTION.KEY=VALUE`` config overrides (e.g.
@@ -710,6 +713,35 @@ def session11_impairments(telephone: bool) -> dict[str, Impairment]:
     return out
 
 
+def level_step(channel: int, db: float, start_frac: float, dur_frac: float) -> Impairment:
+    """Line ``channel``'s gain ``db`` off from ``start_frac`` of the call for ``dur_frac`` of it
+    (50 ms ramps), then back: a handset moved nearer or away, a headset boom pushed to the
+    mouth, a gain control settling after a quiet stretch. The voice is unchanged; only the
+    line's level steps."""
+
+    def f(x: np.ndarray) -> np.ndarray:
+        t = np.arange(x.shape[1]) / SR_HZ
+        start_s, end_s, ramp_s = start_frac * t[-1], (start_frac + dur_frac) * t[-1], 0.05
+        w = np.minimum(np.clip((t - start_s) / ramp_s, 0, 1), np.clip((end_s - t) / ramp_s, 0, 1))
+        y = x.copy()
+        y[channel] = np.clip(x[channel] * 10 ** (db * w / 20), -1.0, 1.0).astype(np.float32)
+        return y
+
+    return f
+
+
+def session13_impairments() -> dict[str, Impairment]:
+    """Level swings (session 13): one line's gain stepped for the call's second quarter (the
+    4-minute LCA call: 61-122 s), or for its first quarter, then back."""
+    out: dict[str, Impairment] = {}
+    for ch, who in ((0, "agent"), (1, "customer")):
+        for db in (10.0, 6.0, -12.0, -20.0):
+            out[f"level step {who} {db:+g} dB, 2nd quarter"] = level_step(ch, db, 0.25, 0.25)
+        out[f"level step {who} -12 dB, 1st quarter"] = level_step(ch, -12.0, 0.0, 0.25)
+        out[f"level step {who} +10 dB, 1st quarter"] = level_step(ch, 10.0, 0.0, 0.25)
+    return out
+
+
 def impairments(*, telephone: bool = True) -> dict[str, Impairment]:
     """Every condition by name: session 10's (echo, loss, clipping, hum, gain), then session
     11's (:func:`session11_impairments`)."""
@@ -726,6 +758,7 @@ def impairments(*, telephone: bool = True) -> dict[str, Impairment]:
     out["both +10 dB (clip at full scale)"] = gain(10.0)
     out["both -20 dB"] = gain(-20.0)
     out.update(session11_impairments(telephone))
+    out.update(session13_impairments())
     return out
 
 

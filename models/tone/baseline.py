@@ -188,6 +188,8 @@ class SpeakerBaseline:
         self._quiet_heard = math.nan
         self.from_profile = profile is not None
         self.settled = profile is not None
+        # Sum of the gain steps the level statistics were moved by (:meth:`shift_level`).
+        self.level_shift_db = 0.0
         if profile is None:
             prior_st = float(hz_to_st(config.prior_pitch_hz))
             self.snapshot = BaselineSnapshot(
@@ -411,6 +413,23 @@ class SpeakerBaseline:
             own_speech_s=self.own_speech_s,
         )
         self.settled = self.snapshot.settled
+
+    def shift_level(self, shift_db: float) -> None:
+        """Move the level statistics ``shift_db`` up (a line whose gain stepped up:
+        :mod:`models.tone.gain`); the pitch, tilt, HNR and pace statistics stay. Levels are
+        kept in 0.1 dB bins, so the shift is rounded to one."""
+        k = round(shift_db * 10.0)
+        if k == 0 or self._n <= 0:
+            return
+        for h in (self._loud_hist, self._loud_db, self._loud_pow, self._sp_hist, self._sp_pow):
+            moved = np.zeros_like(h)
+            if k > 0:
+                moved[k:] = h[:-k]
+            else:
+                moved[:k] = h[-k:]
+            h[:] = moved
+        self.level_shift_db += k / 10.0
+        self._refresh()
 
     def _voice_censored(self, quiet_heard_dbfs: float) -> bool:
         """Whether the quiet end of the speaker's heard voice lies at the line's noise.

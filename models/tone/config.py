@@ -149,6 +149,21 @@ class BaselineConfig:
     other_turn_own_mark_spreads: float = 0.0
     prior_lock_flagged_s: float = 4.0
     prior_lock_min_db_over_noise: float = 30.0
+    #: A line whose gain steps up mid-call (issue 13, session 13; :mod:`models.tone.gain`):
+    #: once the speaker's last ``gain_shift_voiced_s`` of voiced speech has its median level
+    #: ``gain_shift_min_db`` or more over the baseline's median voiced level while the median
+    #: pitch of its loud frames (those ``gain_shift_min_db`` or more over it) stands at most
+    #: ``gain_shift_max_st`` over the baseline's, the level statistics move up by the loud
+    #: frames' median level over the baseline (the pitch statistics stay): effort raises F0
+    #: with the level (0.3-0.5 st per dB), a gain step does not. Only upward steps, only once
+    #: the level rests on the speaker's own voice; 0 turns it off. 6 dB: more than a lively
+    #: calm window's median moves, under the yelling margin; 1 st: under the 2-3 st a voice
+    #: raised 6 dB by effort stands higher; 3 s: a few utterances on a narrowband line. Not
+    #: fitted (docs/benchmarks.md, issue 13, session 13, "Level swings").
+    gain_shift_min_db: float = 0.0
+    gain_shift_max_st: float = 1.0
+    gain_shift_voiced_s: float = 3.0
+
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from calltone.models.tone.config import AnalysisConfig
 from calltone.models.tone.detectors import AgentToneDetector, DeadAirDetector, YellingDetector
 from calltone.models.tone.events import Event
 from calltone.models.tone.frames import CallFrames, PartyFrames, TimeFn
+from calltone.models.tone.gain import GainShift, GainShiftTracker
 from calltone.models.tone.noise import NO_NOISE_DBFS, LineNoise
 from calltone.models.tone.turns import InterruptionDetector, near_voice
 
@@ -202,6 +203,9 @@ class CallAnalyzer:
             for p in self.parties
         }
         self._noise = {p: LineNoise(self.config.noise, hop_s=o.hop_s) for p in self.parties}
+        # Level steps of each party's line (:mod:`.gain`) and the shifts made for them.
+        self._gain = {p: GainShiftTracker(self.config.baseline, hop_s=o.hop_s) for p in self.parties}
+        self.gain_shifts: dict[str, list[GainShift]] = {p: [] for p in self.parties}
         self._yelling = {
             p: YellingDetector(self.config.yelling, speaker=p, hop_s=o.hop_s) for p in self.parties
         }
@@ -485,6 +489,16 @@ class CallAnalyzer:
                         self._had_event[p] = True
                     flagged = _either(flagged, tone.flagged)
                 assert flagged is not None  # the yelling detector flags every frame it reads
+                b = self.baselines[p]
+                shift = self._gain[p].push(
+                    tick.parties[p],
+                    b.snapshot,
+                    own_level=not b.level_on_prior,
+                    at_s=self.time_of(start + j),
+                )
+                if shift is not None:
+                    b.shift_level(shift.shift_db)
+                    self.gain_shifts[p].append(shift)
                 self._tick_buf[p].append(
                     (tick.parties[p], flagged, self._over_other(tick, p, holds))
                 )
@@ -759,6 +773,7 @@ class CallAnalyzer:
             m = self.metrics[p].to_dict(self.hop_s)
             m["baseline"] = self.baselines[p].snapshot.to_dict()
             m["echo"] = _echo_dict(echo[i], self.parties, xo)
+            m["level_shifts"] = [g.to_dict() for g in self.gain_shifts[p]]
             if self._voice:
                 m["other_voice_s"] = round(self._other_voice_frames[p] * self.hop_s, 2)
             evs = [e for e in self.events if e.speaker == p]

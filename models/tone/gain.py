@@ -1,0 +1,150 @@
+"""A line's gain that steps up mid-call: a level shift with no effort in it.
+
+Contact-centre lines change level mid-call: a caller moves the handset nearer or takes it off a
+speakerphone, a headset's boom is pushed to the mouth, a softphone's or the network's gain
+control settles after a quiet stretch. The voice is the same, only louder. A baseline that
+learnt the quieter level reads every frame after the step as loud, the detectors flag it, and
+flagged frames are never learnt, so the baseline never catches up: on the calm LCA call with
+the caller's line 12 dB quieter for its first minute, five yelling events and six false alerts
+followed the step back to normal, to the end of the call (docs/benchmarks.md, issue 13,
+session 13: "Level swings").
+
+What tells a gain step from a raised voice is the pitch. Raising the voice raises F0 with it
+(about 0.3-0.5 semitone per dB of vocal effort over the speaking range, and more when shouting;
+Gramming et al. 1988, JASA 83(6); Traunmüller & Eriksson 2000, JASA 107(6)): a voice 6 dB
+louder by effort stands 2-3 st higher, a shout far more. A line louder by its gain carries the
+speaker's own pitch. So when the speaker's last ``gain_shift_voiced_s`` of voiced speech has its
+median level ``gain_shift_min_db`` or more over their baseline's median voiced level while the
+median pitch of its loud frames (those ``gain_shift_min_db`` or more over it) stands at most
+``gain_shift_max_st`` over their baseline's, the line's gain rose by what the window's newer
+half shows: the level statistics move up by it (:meth:`SpeakerBaseline.shift_level`), the pitch
+statistics stay. Only upward steps: a quieter line is learnt as it is, frame by frame (quiet
+frames are never flagged), and a neighbour's babble under the speaker cannot pull it down.
+Only once the level rests on the speaker's own voice (or a profile): before that the cold-start
+rules of :mod:`.baseline` and :mod:`.stream` judge the prior.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from calltone.models.tone.baseline import BaselineSnapshot
+from calltone.models.tone.config import BaselineConfig
+from calltone.models.tone.frames import PartyFrames
+
+
+@dataclass(frozen=True)
+class GainShift:
+    """A level step found on a speaker's line (what the baseline moved by, and why)."""
+
+    at_s: float
+    """Call time of the frame that completed the evidence."""
+    shift_db: float
+    """Median voiced level of the window over the baseline's median voiced level (dB)."""
+    pitch_st_over_baseline: float
+    """Median pitch of the window's loud frames (``gain_shift_min_db`` or more over the
+    baseline's median level) over the baseline's median pitch (st)."""
+    voiced_s: float
+    """Voiced speech the window held (s)."""
+    min_db: float
+    """``BaselineConfig.gain_shift_min_db`` in force."""
+    max_st: float
+    """``BaselineConfig.gain_shift_max_st`` in force."""
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "at_s": self.at_s,
+            "shift_db": self.shift_db,
+            "pitch_st_over_baseline": self.pitch_st_over_baseline,
+            "thresholds": {
+                "gain_shift_min_db": self.min_db,
+                "gain_shift_max_st": self.max_st,
+                "gain_shift_voiced_s": self.voiced_s,
+            },
+        }
+
+
+class GainShiftTracker:
+    """Watches one speaker's recent voiced frames for a level step with the pitch unchanged.
+
+    Parameters
+    ----------
+    config : BaselineConfig
+        ``gain_shift_min_db`` (0 turns it off), ``gain_shift_max_st``, ``gain_shift_voiced_s``.
+    hop_s : float
+        Frame hop (s).
+    """
+
+    def __init__(self, config: BaselineConfig, *, hop_s: float) -> None:
+        self.c = config
+        self.hop_s = hop_s
+        self._n = max(1, round(config.gain_shift_voiced_s / hop_s))
+        self._level = np.zeros(self._n, dtype=np.float64)
+        self._pitch = np.zeros(self._n, dtype=np.float64)
+        self._filled = 0
+        self._pos = 0
+
+    @property
+    def enabled(self) -> bool:
+        return self.c.gain_shift_min_db > 0
+
+    def push(
+        self, frames: PartyFrames, snapshot: BaselineSnapshot, *, own_level: bool, at_s: float
+    ) -> GainShift | None:
+        """Take one tick of the speaker's frames; a :class:`GainShift` when the window shows
+        one (the window then starts afresh), else None.
+
+        ``own_level``: whether the baseline's level rests on the speaker's own voice (or a
+        profile); before that nothing is judged and nothing is kept.
+        """
+        if not self.enabled:
+            return None
+        if not own_level:
+            self._filled = 0
+            return None
+        keep = frames.voiced & frames.speech & np.isfinite(frames.pitch_st)
+        if not keep.any():
+            return None
+        lv = np.asarray(frames.voice_loudness_dbfs[keep], np.float64)[-self._n :]
+        st = np.asarray(frames.pitch_st[keep], np.float64)[-self._n :]
+        k = lv.size
+        end = self._pos + k
+        if end <= self._n:
+            self._level[self._pos : end] = lv
+            self._pitch[self._pos : end] = st
+        else:
+            first = self._n - self._pos
+            self._level[self._pos :] = lv[:first]
+            self._pitch[self._pos :] = st[:first]
+            self._level[: k - first] = lv[first:]
+            self._pitch[: k - first] = st[first:]
+        self._pos = end % self._n
+        self._filled = min(self._n, self._filled + k)
+        if self._filled < self._n:
+            return None
+        over_db = float(np.median(self._level)) - snapshot.loudness_dbfs
+        if over_db < self.c.gain_shift_min_db:
+            return None
+        # The pitch of the loud frames themselves: a window can mix a raised voice's loud, high
+        # frames with calm ones at the speaker's own pitch (three angry sentences and the calm
+        # words between them), whose medians then read loud and at pitch; on a line stepped
+        # up, the loud frames are the whole voice, at its own pitch.
+        loud = self._level >= snapshot.loudness_dbfs + self.c.gain_shift_min_db
+        over_st = float(np.median(self._pitch[loud])) - snapshot.pitch_st
+        if over_st > self.c.gain_shift_max_st:
+            return None
+        # The step is read on the loud frames: the window's median crosses the margin while
+        # it still holds frames from before the step, and a baseline far under the voice
+        # (learnt from another, quieter voice first) has the voice's own level in them.
+        shift_db = float(np.median(self._level[loud])) - snapshot.loudness_dbfs
+        self._filled = 0
+        return GainShift(
+            at_s=round(at_s, 3),
+            shift_db=round(shift_db, 2),
+            pitch_st_over_baseline=round(over_st, 2),
+            voiced_s=round(self._n * self.hop_s, 2),
+            min_db=self.c.gain_shift_min_db,
+            max_st=self.c.gain_shift_max_st,
+        )
