@@ -28,6 +28,7 @@ import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -35,6 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from _common import shared_data_dir  # noqa: E402
 from der import Segment, der, load_rttm, segments_from_mask  # noqa: E402
 from telephone import through  # noqa: E402
 
@@ -52,7 +54,7 @@ from calltone.models.diarization import (  # noqa: E402
     diarize_frames,
 )
 
-DATA = ROOT.parent / "shared" / "data"
+DATA = shared_data_dir()
 
 
 @dataclass
@@ -342,14 +344,72 @@ AGREEMENT_POINTS = 10.0
 """The issue's bound on a criterion's score difference between a two-channel call and its mix."""
 
 
-def score_agreement(config: DiarizationConfig, transcribe: bool, only: str | None) -> None:
-    """Score each bundled sample (and the LCA call, its agent and caller files as one
-    two-channel call, when ../shared/data has it) two-channel and as its mono mix
+def score_calls(heldout: bool) -> list[tuple[str, np.ndarray, np.ndarray, Path | None]]:
+    """The calls ``--scores`` compares: (name, two-channel ``(2, n)`` 16 kHz with the agent in
+    row 0, its mono mix ``(n,)``, the sample's directory when it has a script).
+
+    Fitting (used to design the mono path): the bundled samples and the LCA call (its agent
+    and caller files as one call), wideband. ``heldout``: calls never used to choose anything
+    in the mono path: the samples and the LCA call through G.711 u-law (each channel coded for
+    the two-channel call, the mix coded as one channel for the mono call, as a recorder on the
+    line would), the LCA call with the agent 6 dB louder / quieter than the caller, and the
+    three AMI close-talk pairings of bench_calls (wideband meeting speech, the earlier speaker
+    as the agent)."""
+    out: list[tuple[str, np.ndarray, np.ndarray, Path | None]] = []
+    samples: list[tuple[str, np.ndarray, Path | None]] = [
+        (d.parent.name, load_audio(d).samples, d.parent)
+        for d in sorted((ROOT / "samples").glob("*/call.wav"))
+    ]
+    lca = DATA / "lca_calls"
+    if (lca / "Auto_Repairs_40_UTC_agent.flac").exists():
+        a = load_audio(lca / "Auto_Repairs_40_UTC_agent.flac").samples[0]
+        c = load_audio(lca / "Auto_Repairs_40_UTC_caller.flac").samples[0]
+        n = min(a.size, c.size)
+        samples.append(("lca_auto_repairs", np.stack([a[:n], c[:n]]), None))
+    if not heldout:
+        return [(name, two, two.sum(axis=0), d) for name, two, d in samples]
+    for name, two, d in samples:
+        out.append(
+            (f"{name}_g711", through(two, "nb_ulaw"), through(two.sum(axis=0), "nb_ulaw"), d)
+        )
+    for name, two, _d in samples:
+        if name != "lca_auto_repairs":
+            continue
+        for db in (6.0, -6.0):
+            g = np.array([[10 ** (db / 20)], [1.0]], dtype=np.float32)
+            louder = (two * g).astype(np.float32)
+            out.append((f"lca_agent{db:+.0f}dB", louder, louder.sum(axis=0), None))
+    ami = DATA / "ami_meeting_4spk_60s" / "sources"
+    names = ("source0.wav", "source1.wav", "source3.wav")
+    if all((ami / f).exists() for f in names):
+        src = {f: load_audio(ami / f).samples[0] for f in names}
+
+        def onset_s(x: np.ndarray) -> float:
+            hop = 160
+            k = x.size // hop
+            p = np.mean(x[: k * hop].astype(np.float64).reshape(k, hop) ** 2, axis=1)
+            db = 10 * np.log10(p + 1e-12)
+            return float(np.argmax(db > np.percentile(db, 95) - 20)) / 100
+
+        for i, f in enumerate(names):
+            for other in names[i + 1 :]:
+                first, second = (f, other) if onset_s(src[f]) <= onset_s(src[other]) else (other, f)
+                n = min(src[first].size, src[second].size)
+                two = np.stack([src[first][:n], src[second][:n]])
+                out.append((f"ami_{first[:-4]}+{second[:-4]}", two, two.sum(axis=0), None))
+    return out
+
+
+def score_agreement(
+    config: DiarizationConfig, transcribe: bool, only: str | None, heldout: bool = False
+) -> None:
+    """Score each call of :func:`score_calls` two-channel and as its mono mix
     (``--separate``) and print
     every criterion side by side, the number within ``AGREEMENT_POINTS``, the mono card's
     separation summary (overlap found, interruptions and their confidence) and, with
     transcription, each party's word error rate against the sample's script (two-channel and
-    mono mix) and the agent's phrase cues of both."""
+    mono mix), the agent's pace inputs (words, talk time, wpm) and the agent's phrase cues of
+    both."""
     import json
     import tempfile
     from unittest import mock
@@ -374,26 +434,26 @@ def score_agreement(config: DiarizationConfig, transcribe: bool, only: str | Non
             if e.get("kind") == "phrase" and e.get("speaker") == "agent"
         )
 
-    calls = [(d.parent.name, d) for d in sorted((ROOT / "samples").glob("*/call.wav"))]
-    lca = DATA / "lca_calls"
-    if (lca / "Auto_Repairs_40_UTC_agent.flac").exists():
-        calls.append(("lca_auto_repairs", lca / "Auto_Repairs_40_UTC_agent.flac"))
+    def pace_inputs(analysis: dict[str, Any]) -> str:
+        m = analysis.get("metrics", {}).get("agent", {})
+        return (
+            f"{m.get('words')} words / {m.get('transcribed_talk_s')} s = "
+            f"{m.get('words_per_minute')} wpm"
+        )
+
+    per_criterion: dict[str, list[int]] = {}
     total_ok = total = 0
-    for name, d in calls:
+    for name, two_ch, mono_x, d in score_calls(heldout):
         if only and only not in name:
             continue
         with tempfile.TemporaryDirectory() as tmp:
-            if name == "lca_auto_repairs":  # the real call: agent and caller files as one call
-                a = load_audio(d).samples[0]
-                c = load_audio(lca / "Auto_Repairs_40_UTC_caller.flac").samples[0]
-                n = min(a.size, c.size)
-                d = Path(tmp) / f"{name}.wav"
-                sf.write(d, np.stack([a[:n], c[:n]]).T, 16000, subtype="PCM_16")
+            two_path = Path(tmp) / f"{name}.wav"
+            sf.write(two_path, np.clip(two_ch, -1, 1).T, 16000, subtype="PCM_16")
             mono = Path(tmp) / f"{name}_mono.wav"
-            sf.write(mono, load_audio(d).samples.sum(axis=0), 16000, subtype="PCM_16")
+            sf.write(mono, np.clip(mono_x, -1, 1), 16000, subtype="PCM_16")
             opts = ScoreOptions(transcribe=transcribe, separate=True)
             with mock.patch.object(diar, "diarize", configured):
-                scored = [score_file(d, opts), score_file(mono, opts)]
+                scored = [score_file(two_path, opts), score_file(mono, opts)]
         two, mix = ({c["id"]: cell(c) for c in sc.scorecard["criteria"]} for sc in scored)
         card = scored[1].scorecard
         ok = n = 0
@@ -405,6 +465,9 @@ def score_agreement(config: DiarizationConfig, transcribe: bool, only: str | Non
             n += 1
             good = a != "n/a" and b != "n/a" and abs(float(a) - float(b)) <= AGREEMENT_POINTS
             ok += good
+            per_criterion.setdefault(k, [0, 0])
+            per_criterion[k][0] += good
+            per_criterion[k][1] += 1
             if not good:
                 diffs.append(f"{k} {a} -> {b}")
         total_ok, total = total_ok + ok, total + n
@@ -424,8 +487,17 @@ def score_agreement(config: DiarizationConfig, transcribe: bool, only: str | Non
             f"{', '.join(sorted(set(cuts))) or 'none'}",
             flush=True,
         )
-        if transcribe and (d.parent / "script.json").exists():
-            script = json.loads((d.parent / "script.json").read_text())
+        print(
+            f"{'':26s} every criterion (two-channel / mix): "
+            + ", ".join(f"{k} {two[k]}/{mix[k]}" for k in two if two[k] != "n/a" or mix[k] != "n/a")
+        )
+        if transcribe:
+            print(
+                f"{'':26s} agent pace two-channel {pace_inputs(scored[0].analysis)}; "
+                f"mono mix {pace_inputs(scored[1].analysis)}"
+            )
+        if transcribe and d is not None and (d / "script.json").exists():
+            script = json.loads((d / "script.json").read_text())
             wers = []
             for party in ("agent", "customer"):
                 ref = " ".join(u["text"] for u in script["utterances"] if u["speaker"] == party)
@@ -443,7 +515,11 @@ def score_agreement(config: DiarizationConfig, transcribe: bool, only: str | Non
         if transcribe:
             print(f"{'':26s} agent cues two-channel: {agent_cues(scored[0].analysis) or 'none'}")
             print(f"{'':26s} agent cues mono mix:    {agent_cues(scored[1].analysis) or 'none'}")
-    print(f"all samples: {total_ok} of {total} criteria within {AGREEMENT_POINTS:.0f} points")
+    print(f"all calls: {total_ok} of {total} criteria within {AGREEMENT_POINTS:.0f} points")
+    print(
+        "per criterion: "
+        + ", ".join(f"{k} {a} of {b}" for k, (a, b) in sorted(per_criterion.items()))
+    )
 
 
 def separation_check(config: DiarizationConfig, conditions: list[str], run_cases: list[Case]) -> None:
@@ -552,6 +628,12 @@ def main(argv: list[str] | None = None) -> int:
         "--no-transcribe", action="store_true", help="with --scores: acoustic criteria only"
     )
     ap.add_argument(
+        "--heldout",
+        action="store_true",
+        help="with --scores: the held-out calls instead (G.711 copies of the samples and the "
+        "LCA call, the LCA call at +-6 dB agent level, the AMI close-talk pairings)",
+    )
+    ap.add_argument(
         "--separation",
         action="store_true",
         help="SIR gain of the overlap separation in every marked overlap of the calls whose "
@@ -565,7 +647,7 @@ def main(argv: list[str] | None = None) -> int:
         separation_check(config, args.conditions.split(","), run)
         return 0
     if args.scores:
-        score_agreement(config, not args.no_transcribe, args.only)
+        score_agreement(config, not args.no_transcribe, args.only, args.heldout)
         return 0
     if args.speed:
         speed(

@@ -100,6 +100,18 @@ class DiarizationConfig:
     mask_ramp_s : float
         The masks fade over this long at every turn change so the cuts do not click (a click
         reads as a loudness spike).
+    mask_edge_s : float
+        Non-speech frames within this long of a speaker's speech (and nearer it than the other
+        speaker's) are that speaker's in the masks of :func:`split_channels`: turned down in
+        the other party's channel like the turn itself. The diarizer's speech gate ends a turn
+        before the tail of its last word (a decay, an unvoiced consonant) and starts it after
+        the onset of its first, while the front end's speech activity keeps 0.25 s of hangover
+        (``FeatureOptions.vad_hangover_s``): kept at full level in both channels, such an edge
+        was a speech run of its own in the *other* party's channel, which Whisper heard as
+        that party's words (the escalation sample's mix: the customer's "fixed" at
+        27.56-27.65 s written as the agent's "Take it."). Frames further from any speech
+        than this are the line's background and stay at full level in both channels. 0 = off
+        (every non-speech frame in both channels).
     role_words_window_s : float
         Only the first this-many seconds of a mono call are transcribed for the role decision
         and agent phrases within them count 1.5x (agents greet and name the company at the
@@ -280,6 +292,7 @@ class DiarizationConfig:
     min_windows: int = 4
     masking_range_db: float = 40.0
     mask_ramp_s: float = 0.01
+    mask_edge_s: float = 0.3
     role_words_window_s: float = 60.0
     role_first_turn_min_s: float = 1.0
     detect_overlap: bool = True
@@ -346,6 +359,7 @@ class DiarizationConfig:
                 "0 to 120 dB (40: the other voice falls below the speech gate)",
             ),
             ("mask_ramp_s", self.mask_ramp_s, 0 <= self.mask_ramp_s <= 0.1, "0 to 0.1 s"),
+            ("mask_edge_s", self.mask_edge_s, 0 <= self.mask_edge_s <= 2, "0 to 2 s"),
             (
                 "role_words_window_s",
                 self.role_words_window_s,
@@ -1203,12 +1217,16 @@ def split_channels(
 
     Frames of the other speaker are attenuated by the diarization config's ``masking_range_db``
     (not zeroed, so each channel keeps a noise floor for the front end); non-speech frames are
-    kept, at full level, in both rows (the line's background); overlap frames (2) are in both.
-    Masks are ramped over ``mask_ramp_s`` so the cuts do not click.
+    kept, at full level, in both rows (the line's background), except those within
+    ``mask_edge_s`` of a speaker's speech, which go with that speaker (:func:`edge_owner`);
+    overlap frames (2) are in both. Masks are ramped over ``mask_ramp_s`` so the cuts do not
+    click.
     """
     cfg = diarization.config
     x = np.asarray(samples, dtype=np.float32).reshape(-1)
-    fs = diarization.frame_speaker
+    fs = edge_owner(
+        diarization.frame_speaker, max(0, round(cfg.mask_edge_s / diarization.hop_s))
+    )
     hop = round(diarization.hop_s * sample_rate)
     low = 10 ** (-cfg.masking_range_db / 20)
     rows = []
@@ -1254,6 +1272,37 @@ def split_channels(
         fade[-ramp:] = np.linspace(1, 0, ramp)
         for row, part in zip(out, parts, strict=True):
             row[a:b] = fade * part[a - lo : b - lo] + (1 - fade) * row[a:b]
+    return out
+
+
+def edge_owner(frame_speaker: np.ndarray, edge_frames: int) -> np.ndarray:
+    """``frame_speaker`` with each non-speech frame (-1) within ``edge_frames`` of a frame of
+    speaker 0 or 1 given to the nearer of the two (to the earlier speaker on a tie; a frame of
+    overlap, 2, counts for neither: both channels already carry it). Further frames stay -1.
+
+    >>> edge_owner(np.array([0, -1, -1, -1, -1, -1, 1], dtype=np.int8), 2).tolist()
+    [0, 0, 0, -1, 1, 1, 1]
+    """
+    fs = np.asarray(frame_speaker, dtype=np.int8)
+    if edge_frames <= 0 or fs.size == 0:
+        return fs
+    idx = np.arange(fs.size)
+    big = fs.size + edge_frames + 1
+    dist = []
+    for spk in (0, 1):
+        own = fs == spk
+        if not own.any():
+            dist.append(np.full(fs.size, big))
+            continue
+        # distance to the last frame of ``spk`` at or before i, and the first at or after i
+        last = np.maximum.accumulate(np.where(own, idx, -big))
+        nxt = np.minimum.accumulate(np.where(own, idx, 2 * big)[::-1])[::-1]
+        dist.append(np.minimum(idx - last, nxt - idx))
+    d0, d1 = dist
+    out = fs.copy()
+    gap = fs == -1
+    out[gap & (d0 <= edge_frames) & (d0 <= d1)] = 0
+    out[gap & (d1 <= edge_frames) & (d1 < d0)] = 1
     return out
 
 

@@ -26,10 +26,12 @@ from calltone.models.diarization import (
     Diarization,
     DiarizationConfig,
     DiarizationError,
+    Turn,
     _initial_split,
     _ramped,
     assign_roles,
     diarize,
+    edge_owner,
     split_channels,
 )
 from tests.support.synth import SR, shared_data_dir, silence, voiced
@@ -896,3 +898,72 @@ def dataclasses_replace_diar(d: Diarization, **changes: object) -> Diarization:
     import dataclasses
 
     return dataclasses.replace(d, config=dataclasses_replace(d.config, **changes))
+
+
+def test_edge_owner_gives_pause_frames_near_a_turn_to_the_nearer_speaker() -> None:
+    fs = np.array([0, 0, -1, -1, -1, -1, -1, -1, -1, 1, 1, -1, 2, -1], dtype=np.int8)
+    # 3 frames: the pause of 7 splits 0,0,0 | -1 | 1,1,1; overlap (2) owns nothing
+    assert edge_owner(fs, 3).tolist() == [0, 0, 0, 0, 0, -1, 1, 1, 1, 1, 1, 1, 2, 1]
+    assert edge_owner(fs, 0).tolist() == fs.tolist()
+    assert edge_owner(np.full(5, -1, dtype=np.int8), 3).tolist() == [-1] * 5
+
+
+def _tail_call() -> tuple[np.ndarray, Diarization]:
+    """Voice A 0.5-2.1 s whose last 0.1 s (a decaying tail) the diarization leaves out of A's
+    turn (0.5-2.0 s), voice B 3.0-4.0 s, a noise floor 60 dB under the voices throughout."""
+    rng = np.random.default_rng(3)
+    x = (1e-3 * rng.standard_normal(5 * SR)).astype(np.float32)
+    t = np.arange(SR * 16 // 10) / SR
+    x[SR // 2 : SR // 2 + t.size] += (0.3 * np.sin(2 * np.pi * 180 * t)).astype(np.float32)
+    x[3 * SR : 4 * SR] += (0.3 * np.sin(2 * np.pi * 110 * np.arange(SR) / SR)).astype(np.float32)
+    fs = np.full(500, -1, dtype=np.int8)
+    fs[50:200], fs[300:400] = 0, 1
+    turns = [Turn(0, 0.5, 2.0, 1.0), Turn(1, 3.0, 4.0, 1.0)]
+    return x, Diarization(turns, fs, 0.01, 2, 1.0, DiarizationConfig())
+
+
+def _level_db(x: np.ndarray, a_s: float, b_s: float) -> float:
+    return float(10 * np.log10(np.mean(x[round(a_s * SR) : round(b_s * SR)] ** 2) + 1e-20))
+
+
+def test_a_turn_tail_outside_the_turn_is_masked_in_the_other_channel() -> None:
+    """The known answer: A's unlabelled tail (2.0-2.1 s) is turned down by masking_range_db
+    in B's channel and kept in A's; the pause 0.4 s from both turns (2.35-2.65 s) is the
+    line's background at full level in both; with mask_edge_s=0 the tail stays in B's
+    channel at full level (the leak that became the wrong party's words)."""
+    x, d = _tail_call()
+    two = split_channels(x, d, agent_speaker=0)
+    tail = _level_db(x, 2.02, 2.09)
+    assert _level_db(two[0], 2.02, 2.09) == pytest.approx(tail, abs=0.1)
+    assert _level_db(two[1], 2.02, 2.09) == pytest.approx(tail - 40.0, abs=1.0)
+    for row in two:
+        assert _level_db(row, 2.35, 2.65) == pytest.approx(_level_db(x, 2.35, 2.65), abs=0.1)
+    # B's own edge before its turn (2.75-2.98 s) goes with B: turned down in A's channel
+    assert _level_db(two[0], 2.75, 2.98) == pytest.approx(_level_db(x, 2.75, 2.98) - 40, abs=1)
+    off = Diarization(d.turns, d.frame_speaker, d.hop_s, 2, 1.0, DiarizationConfig(mask_edge_s=0))
+    leak = split_channels(x, off, agent_speaker=0)
+    assert _level_db(leak[1], 2.02, 2.09) == pytest.approx(tail, abs=0.1)
+
+
+def test_no_speech_run_of_a_separated_party_lies_inside_the_other_partys_turn(
+    tmp_path: Path,
+) -> None:
+    """The bundled escalation sample's mono mix (no overlapping speech in its script): each
+    separated party's speech runs, as the analysis gives them to Whisper, start and end in
+    that party's own scripted utterances (+- 0.5 s), none inside the other party's. Before
+    mask_edge_s the agent's channel held runs at 19.26-19.31 s and 27.55-27.66 s (the
+    customer's word tails), which Whisper wrote as the agent's "Take it."."""
+    from calltone.models.recorded.analysis import analyze_separated
+
+    sample = ROOT / "samples" / "escalation_call"
+    two = load_audio(sample / "call.wav").samples
+    mono = tmp_path / "mono.wav"
+    sf.write(mono, two.sum(axis=0), SR, subtype="PCM_16")
+    _audio, session, _sep = analyze_separated(mono, agent_speaker="first")
+    script = json.loads((sample / "script.json").read_text())["utterances"]
+    for party, runs in session.analysis.speech_runs.items():
+        own = [(u["start_s"] - 0.5, u["end_s"] + 0.5) for u in script if u["speaker"] == party]
+        assert runs
+        for r in runs:
+            mid = (r.start_s + r.end_s) / 2
+            assert any(a <= mid <= b for a, b in own), (party, r.start_s, r.end_s)
