@@ -186,6 +186,15 @@ class SpeakerBaseline:
         # as heard at the last refresh (``censored_max_db_over_noise``).
         self._censored = False
         self._quiet_heard = math.nan
+        # The learnt voice's quiet end (16th percentile voice level, dBFS) and median pitch
+        # (st), and the ticks of the quieter stretch heard under them since (voice level,
+        # level as heard, pitch, voiced frames): ``BaselineConfig.rebase_db_under_own``.
+        self._own_ref = (math.nan, math.nan)
+        self._quieter: list[tuple[float, float, float, float]] = []
+        # Voice levels of the voiced frames heard in the other party's turns (hear_other_turn).
+        self._other_hist = np.zeros(_LOUD_EDGES.size - 1)
+        #: Times the early statistics were dropped for a quieter, lower stretch (_rebase_due).
+        self.rebased = 0
         self.from_profile = profile is not None
         self.settled = profile is not None
         # Sum of the gain steps the level statistics were moved by (:meth:`shift_level`).
@@ -278,6 +287,8 @@ class SpeakerBaseline:
             level_ok = ok_speech
         k = int(ok.sum())
         k_sp = int(level_ok.sum())
+        if k and self._rebase_due(loudness_dbfs[ok], raw_dbfs[ok], pitch_st[ok], tilt_db[ok]):
+            self._forget_raised()
         if k_sp:
             if c.memory_voiced_s > 0:
                 fade = math.exp(-k_sp * self.hop_s / c.memory_voiced_s)
@@ -351,6 +362,8 @@ class SpeakerBaseline:
         sp_leq = _hist_leq(own_sp, self._sp_pow) if own_sp is not None else leq
         n_sp_s = float(self._sp_hist.sum()) * self.hop_s
         (med_st,) = _percentiles(self._st_hist, _ST_EDGES, (0.5,))
+        if not self._quieter:  # held while a quieter stretch is being heard (_rebase_due)
+            self._own_ref = (p16, med_st)
         rate = self._n_nuclei / max(self._n_speech * self.hop_s, 1e-9)
         if self.from_profile:
             w_lo = w_st = c.profile_weight_s
@@ -467,8 +480,115 @@ class SpeakerBaseline:
         over = median_heard_dbfs - self._noise_dbfs
         return c.line_anchor_min_db_over_noise <= over <= c.line_anchor_max_db_over_noise
 
+    def hear_other_turn(self, frames: PartyFrames, other_turn: np.ndarray) -> None:
+        """Note the voiced frames heard in this speaker's channel while the other party talks
+        (``other_turn``, shape ``(n,)``: the other's speech frames, less those where this
+        speaker holds their own turn by the floor rule, ``other_turn_floor_spreads``, when it
+        is on): other voices in their microphone (a neighbour, a meeting's other talkers), or
+        their own interjections. A quieter
+        stretch no more than ``rebase_db_over_other`` over these is not taken for the
+        speaker's calmer voice (:meth:`_rebase_due`). Only while a rebase can happen."""
+        if self.c.rebase_max_own_voiced_s <= 0 or self.from_profile:
+            return
+        if self.own_voiced_s >= self.c.rebase_max_own_voiced_s:
+            return
+        sel = other_turn & frames.voiced & np.isfinite(frames.pitch_st)
+        if sel.any():
+            _add(self._other_hist, frames.voice_loudness_dbfs[sel].astype(np.float64), _LOUD_EDGES)
+
+    def _rebase_due(
+        self,
+        level_dbfs: np.ndarray,
+        heard_dbfs: np.ndarray,
+        pitch_st: np.ndarray,
+        tilt_db: np.ndarray,
+    ) -> bool:
+        """Whether the speaker's learnt early voice was raised speech, not their normal.
+
+        ``level_dbfs``, ``heard_dbfs``, ``pitch_st``, ``tilt_db``: this tick's learnt voiced
+        frames (voice level, level as heard, pitch, spectral tilt). While the speaker's own
+        voice behind the baseline is young (under ``rebase_max_own_voiced_s`` voiced), a
+        stretch of ``rebase_min_voiced_s`` of their voiced speech whose every tick has its
+        median level ``rebase_db_under_own`` or more under the learnt voice's quiet end (its
+        16th percentile level), its median pitch ``rebase_st_under_own`` or more under the
+        learnt median pitch and its mean tilt ``rebase_tilt_db_under_own`` or more under the
+        learnt mean tilt (no brighter) says the early voice, heard against this one, was itself
+        raised: even its quiet end would be yelling against it, louder and higher together
+        (vocal effort, not a line's gain), and brighter. A tick with voiced speech that is not
+        so low breaks the stretch; the reference is held while a stretch is heard.
+        """
+        c = self.c
+        if (
+            c.rebase_max_own_voiced_s <= 0
+            or self.from_profile
+            or self.own_voiced_s >= c.rebase_max_own_voiced_s
+            or not np.isfinite(self._own_ref[0])
+        ):
+            return False
+        quiet_lo, med_st = self._own_ref
+        tick = (
+            float(np.median(level_dbfs)),
+            float(np.median(heard_dbfs)),
+            float(np.median(pitch_st)),
+            float(level_dbfs.size),
+        )
+        n = max(self._n, 1e-9)
+        darker = float(np.mean(tilt_db)) <= self._s_tilt / n - c.rebase_tilt_db_under_own
+        if self._other_hist.sum() * self.hop_s >= c.rebase_other_min_voiced_s:
+            # Other voices this channel hears: the stretch must stand over them.
+            (other_lo,) = _percentiles(self._other_hist, _LOUD_EDGES, (0.5,))
+            foreground = tick[0] >= other_lo + c.rebase_db_over_other
+        else:
+            foreground = True
+        if (
+            foreground
+            and tick[0] <= quiet_lo - c.rebase_db_under_own
+            and tick[2] <= med_st - c.rebase_st_under_own
+            and darker
+        ):
+            self._quieter.append(tick)
+        else:
+            self._quieter = []
+        return sum(t[3] for t in self._quieter) * self.hop_s >= c.rebase_min_voiced_s
+
+    def _forget_raised(self) -> None:
+        """Drop from the learnt statistics what would be yelling against the quieter stretch
+        :meth:`_rebase_due` found (levels ``rebase_db_under_own`` over its median, pitches
+        ``rebase_st_under_own`` over its median): the early raised voice goes, what of the
+        early voice was not raised stays. The tilt, HNR and pace sums keep their means and
+        shrink with the pitch frames kept; the speaker's own time counts stay, so the level
+        prior and the yelling cold start do not come back."""
+        c = self.c
+        q = np.array(self._quieter)
+        w = q[:, 3]
+        voice, heard, st = (float(np.average(q[:, i], weights=w)) for i in range(3))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            bin_voice = np.where(
+                self._loud_hist > 0, _LOUD_CENTRES + self._loud_db / self._loud_hist, -np.inf
+            )
+        drop = bin_voice > voice + c.rebase_db_under_own
+        for a in (self._loud_hist, self._loud_db, self._loud_pow):
+            a[drop] = 0.0
+        drop_sp = heard + c.rebase_db_under_own < _LOUD_CENTRES
+        self._sp_hist[drop_sp] = 0.0
+        self._sp_pow[drop_sp] = 0.0
+        n_before = float(self._st_hist.sum())
+        self._st_hist[st + c.rebase_st_under_own < _ST_CENTRES] = 0.0
+        self._n = float(self._st_hist.sum())
+        self._s_st = float(np.sum(self._st_hist * _ST_CENTRES))
+        self._s_st2 = float(np.sum(self._st_hist * _ST_CENTRES**2))
+        kept = self._n / n_before if n_before > 0 else 0.0
+        self._s_tilt *= kept
+        self._s_hnr *= kept
+        self._n_speech *= kept
+        self._n_nuclei *= kept
+        self._own_ref = (math.nan, math.nan)
+        self._quieter = []
+        self.rebased += 1
+
 
 _LOUD_CENTRES = (_LOUD_EDGES[:-1] + _LOUD_EDGES[1:]) / 2.0
+_ST_CENTRES = (_ST_EDGES[:-1] + _ST_EDGES[1:]) / 2.0
 
 
 def _dominant(hist: np.ndarray, range_db: float) -> np.ndarray:

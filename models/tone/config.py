@@ -131,6 +131,35 @@ class BaselineConfig:
     line_anchor_min_noise_s: float = 8.0
     learn_during_other_speech: int = 1
     settling_unconfirmed_flag_s: float = 2.0
+    #: A call that opens on raised speech (issue 13, session 13: a caller who rings in already
+    #: angry, whose first words the baseline learns as their normal): while the speaker's own
+    #: voice behind the baseline is under ``rebase_max_own_voiced_s`` voiced, a stretch of
+    #: ``rebase_min_voiced_s`` of their voiced speech standing ``rebase_db_under_own`` under
+    #: the learnt voice's quiet end (its 16th percentile level), ``rebase_st_under_own`` under
+    #: its median pitch and ``rebase_tilt_db_under_own`` under its mean spectral tilt (each
+    #: baseline tick's median level and pitch, mean tilt) says the early voice was raised:
+    #: what of it would be yelling against this stretch (levels ``rebase_db_under_own`` and
+    #: pitches ``rebase_st_under_own`` over the stretch's) is dropped from the statistics and
+    #: the calmer voice becomes the baseline; the time counts stay (no prior, no cold start
+    #: again). The margins are ``YellingConfig``'s yelling margins (10 dB, 3 st): louder and
+    #: higher together (effort, not a line's gain); the tilt 0 dB: the stretch is no brighter
+    #: (a quiet, low but bright stretch is not a calmer voice); 0.5 s voiced: half a RAVDESS
+    #: sentence wideband, most of one on a coded line; 12 s: ``settle_voiced_s``. Chosen on
+    #: RAVDESS actors 01-06 (docs/benchmarks.md, session 13). Other voices the channel hears
+    #: (a neighbour's babble, a meeting's other talkers) are quieter, lower voices too: once
+    #: ``rebase_other_min_voiced_s`` of voiced frames has been heard in the channel while the
+    #: other party talks (less the speaker's own turn by the floor rule when it is on),
+    #: the stretch must stand ``rebase_db_over_other`` over their median level (9 dB: the
+    #: speech gate's strict margin, ``FeatureOptions.vad_snr_db``; 0.2 s: a syllable or two).
+    #: ``rebase_max_own_voiced_s`` 0 turns it off (the default until measured on every
+    #: condition; 12 s on).
+    rebase_db_under_own: float = 10.0
+    rebase_st_under_own: float = 3.0
+    rebase_tilt_db_under_own: float = 0.0
+    rebase_db_over_other: float = 9.0
+    rebase_other_min_voiced_s: float = 0.2
+    rebase_min_voiced_s: float = 0.5
+    rebase_max_own_voiced_s: float = 0.0
     #: A far caller's voice the line's noise censors (issue 13, session 12; off by default):
     #: where the ``censored_quantile`` of the speaker's heard voiced level (the quiet end of
     #: their dominant range, as heard) stands at most ``censored_max_db_over_noise`` over the

@@ -499,6 +499,13 @@ class CallAnalyzer:
                 if shift is not None:
                     b.shift_level(shift.shift_db)
                     self.gain_shifts[p].append(shift)
+                if len(self.parties) == 2:
+                    # What this channel hears while the other talks (BaselineConfig.rebase_*).
+                    q = next(o for o in self.parties if o != p)
+                    talks = tick.parties[q].speech
+                    if holds:
+                        talks = talks & ~holds[f"{p}:own"]
+                    self.baselines[p].hear_other_turn(tick.parties[p], talks)
                 self._tick_buf[p].append(
                     (tick.parties[p], flagged, self._over_other(tick, p, holds))
                 )
