@@ -128,3 +128,19 @@ def test_a_fully_voiced_baseline_is_judged_on_every_signal_as_before():
     assert ev and "level_only_baseline" not in ev[-1].evidence
     assert "pitch" in ev[-1].evidence["fired"]
     assert _events(_speech(10.0, 8.0), full)
+
+
+@pytest.mark.parametrize("block", [2, 7, 333])
+def test_the_same_events_in_any_chunking(block):
+    # Live 20 ms pushes (2 frames), odd blocks and the whole stretch at once agree.
+    frames = _speech(20.0, 8.0)
+    whole = _events(frames, THIN)
+    det = AgentToneDetector(AgentToneConfig(), speaker="agent", hop_s=HOP_S)
+    time_of = TimeFn(HOP_S, 0.032)
+    got = []
+    for a in range(0, N, block):
+        part = frames.slice(a, min(N, a + block))
+        got += det.push(CallFrames(a, {"agent": part}, time_of), {"agent": THIN}).events
+    got += det.finish(N, time_of, {"agent": THIN})
+    closed = [(e.start_s, e.end_s) for e in got if e.end_s is not None]
+    assert closed and closed == [(e.start_s, e.end_s) for e in whole if e.end_s is not None]
