@@ -243,6 +243,11 @@ class YellingConfig:
     #: the louder syllables; a first shout after ~10 s of calm talk was then still judged on
     #: the absolute cues. 0 turns it off (voiced time only, as before).
     cold_start_speech_voiced_share: float = 0.5
+    #: 1: when a speaker's baseline is rebased on a calmer stretch (``BaselineConfig``
+    #: ``rebase_*``: the call opened on raised speech), their frames so far are judged again
+    #: against the rebased baseline and any yelling found there that was not reported is
+    #: reported late (``evidence["rejudged_at_s"]``); 0 (the default): off.
+    rejudge_after_rebase: int = 0
 
 
 @dataclass(frozen=True)

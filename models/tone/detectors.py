@@ -277,6 +277,39 @@ class YellingDetector:
         return self._end_run(time_of) if self._run_start is not None else []
 
 
+def rejudge_yelling(
+    config: YellingConfig,
+    *,
+    speaker: Speaker,
+    hop_s: float,
+    frames: PartyFrames,
+    baseline: BaselineSnapshot,
+    time_of: TimeFn,
+    reported: list[Event],
+    now_s: float,
+) -> list[Event]:
+    """The speaker's early frames judged again against a baseline rebased on their calmer
+    voice (``BaselineConfig.rebase_*``, ``YellingConfig.rejudge_after_rebase``): a call that
+    opened on shouting had its shout learnt as the speaker's normal, or judged under the cold
+    start against the generic prior; once the calm voice is known, the shout is yelling
+    against it. A fresh detector reads ``frames`` (consecutive, from the call's start) with
+    ``baseline`` throughout; its closed events that overlap none of the speaker's
+    ``reported`` yelling events are returned, late, with ``evidence["rejudged_at_s"]``
+    (``now_s``: when the calm voice was found)."""
+    det = YellingDetector(config, speaker=speaker, hop_s=hop_s)
+    snaps: dict[str, BaselineSnapshot] = {speaker: baseline}
+    ups = det.push(CallFrames(frames.start, {speaker: frames}, time_of), snaps).events
+    ups += det.finish(frames.start + len(frames), time_of, snaps)
+    closed = [e for e in ups if not e.is_open]
+    return [
+        e.with_evidence({"rejudged_at_s": round(now_s, 2)})
+        for e in closed
+        if not any(
+            r.start_s < (e.end_s or e.start_s) and (r.end_s or now_s) > e.start_s for r in reported
+        )
+    ]
+
+
 @dataclass
 class _Run:
     """One stretch of the agent's speech with its own sums (the tone window's eight series)."""

@@ -23,7 +23,12 @@ from calltone.audio.features import FeatureStream, FrameBlock
 from calltone.audio.voice_match import CepstrumStream, VoiceMatcher
 from calltone.models.tone.baseline import BaselineSnapshot, SpeakerBaseline, hz_to_st
 from calltone.models.tone.config import AnalysisConfig
-from calltone.models.tone.detectors import AgentToneDetector, DeadAirDetector, YellingDetector
+from calltone.models.tone.detectors import (
+    AgentToneDetector,
+    DeadAirDetector,
+    YellingDetector,
+    rejudge_yelling,
+)
 from calltone.models.tone.events import Event
 from calltone.models.tone.frames import CallFrames, PartyFrames, TimeFn
 from calltone.models.tone.gain import GainShift, GainShiftTracker
@@ -259,6 +264,10 @@ class CallAnalyzer:
         # (``BaselineConfig.prior_lock_flagged_s``).
         self._prior_flagged = {p: 0 for p in self.parties}
         self._had_event = {p: False for p in self.parties}
+        # Each party's frames while a rebase can still happen, and the rebases seen
+        # (``YellingConfig.rejudge_after_rebase``).
+        self._early: dict[str, list[PartyFrames]] = {p: [] for p in self.parties}
+        self._rebases_seen = {p: 0 for p in self.parties}
         self._pending: dict[str, list[tuple[PartyFrames, np.ndarray, np.ndarray]]] = {
             p: [] for p in self.parties
         }
@@ -318,6 +327,7 @@ class CallAnalyzer:
         end = self._frames_done
         for p in self.parties:
             self._flush_tick(p, final=True)
+            self._record(self._rejudge([]))
             self._close_run(p, end)
             self._record(self._yelling[p].finish(end, self.time_of, self._snapshots()))
         if self._tone is not None:
@@ -506,6 +516,8 @@ class CallAnalyzer:
                     if holds:
                         talks = talks & ~holds[f"{p}:own"]
                     self.baselines[p].hear_other_turn(tick.parties[p], talks)
+                if self.config.yelling.rejudge_after_rebase and self._rebase_open(p):
+                    self._early[p].append(tick.parties[p])
                 self._tick_buf[p].append(
                     (tick.parties[p], flagged, self._over_other(tick, p, holds))
                 )
@@ -518,6 +530,7 @@ class CallAnalyzer:
             for tick, snaps in turn_ticks:
                 out += self._interrupt.push(tick, snaps).events
         out += self._dead_air.push(frames, self._snapshots()).events
+        out += self._rejudge(out)
         self._frames_done = start + n
         return self._record(out)
 
@@ -693,6 +706,42 @@ class CallAnalyzer:
             return np.zeros(len(frames), dtype=bool)
         floor = snap.loudness_dbfs - spreads * snap.loudness_spread_db
         return np.asarray(frames.voice_loudness_dbfs < floor)
+
+    def _rebase_open(self, p: Role) -> bool:
+        """Whether ``p``'s baseline can still be rebased (``BaselineConfig.rebase_*``)."""
+        c = self.config.baseline
+        b = self.baselines[p]
+        if b.from_profile or b.own_voiced_s >= c.rebase_max_own_voiced_s:
+            self._early[p] = []
+            return False
+        return True
+
+    def _rejudge(self, out: list[Event]) -> list[Event]:
+        """Yelling found late: each party whose baseline was rebased since the last look has
+        their frames so far judged again against it (:func:`.detectors.rejudge_yelling`);
+        ``out``: this push's updates not yet recorded."""
+        late: list[Event] = []
+        for p in self.parties:
+            b = self.baselines[p]
+            if b.rebased <= self._rebases_seen[p]:
+                continue
+            self._rebases_seen[p] = b.rebased
+            if not self._early[p]:
+                continue
+            reported = [
+                e for e in (*self.events, *out, *late) if e.kind == "yelling" and e.speaker == p
+            ]
+            late += rejudge_yelling(
+                self.config.yelling,
+                speaker=p,
+                hop_s=self.hop_s,
+                frames=PartyFrames.concat(self._early[p]),
+                baseline=b.snapshot,
+                time_of=self.time_of,
+                reported=reported,
+                now_s=self.time_s,
+            )
+        return late
 
     def _learns_unconfirmed(self, p: Role, frames: PartyFrames, flags: np.ndarray) -> bool:
         """While the baseline settles: whether ``p``'s flagged frames are learnt after all.

@@ -124,3 +124,55 @@ def test_a_stretch_no_louder_than_the_voices_heard_in_the_others_turn_is_not_tak
     on = AnalysisConfig.from_dict({"baseline": {"rebase_max_own_voiced_s": 12}})
     ev = customer_yelling(on, neighbour=True)
     assert not any(15.0 <= s <= 18.5 for s in ev), ev
+
+
+def test_the_opening_shout_is_reported_late_once_the_calm_voice_is_known() -> None:
+    """``YellingConfig.rejudge_after_rebase``: the opening shout, the customer's normal while
+    nothing calmer was heard, is yelling against the calm stretch and is reported when that
+    stretch rebases the baseline (at ~12 s), with when it was re-judged."""
+
+    def events(rejudge: int) -> list[tuple[float, float | None, object]]:
+        cfg = AnalysisConfig.from_dict(
+            {
+                "baseline": {"rebase_max_own_voiced_s": 12},
+                "yelling": {"rejudge_after_rebase": rejudge},
+            }
+        )
+        an = CallAnalyzer(roles=ChannelRoles(agent=0, customer=1), n_channels=2, config=cfg)
+        x = shouting_caller()
+        for i in range(0, x.shape[1], SR // 10):
+            an.push(x[:, i : i + SR // 10])
+        an.finish()
+        return [
+            (e.start_s, e.end_s, e.evidence.get("rejudged_at_s"))
+            for e in an.events
+            if e.kind == "yelling" and e.speaker == "customer"
+        ]
+
+    late = [e for e in events(1) if e[0] < 4.0]
+    assert len(late) == 1, late
+    start, end, at = late[0]
+    assert 0.3 <= start <= 1.0 and end is not None and 3.0 <= end <= 3.8
+    assert isinstance(at, float) and 7.5 <= at <= 15.0  # found with the calm stretch
+    assert not [e for e in events(0) if e[0] < 4.0]
+
+
+def test_a_loud_greeting_then_calm_talk_is_still_no_yelling_with_the_rebase_on() -> None:
+    """The cold start's known answer (tests/unit/models/test_detectors.py) with the rebase and
+    the late re-judgement on: a bright "Hi there!" 16 dB over a speaker who opens at their
+    normal level is not a raised opening voice (its quiet end is the normal voice)."""
+    greeting = np.concatenate([voiced(200, 0.6, -30, seed=1), voiced(260, 1.6, -14, seed=2)])
+    calm = voiced(200, 10.0, -30, seed=3)
+    a = silence(20.0, seed=1)
+    c = silence(20.0, seed=2)
+    for at_s, sig in ((0.3, greeting), (3.0, calm)):
+        a[int(at_s * SR) : int(at_s * SR) + sig.size] += sig
+    cfg = AnalysisConfig.from_dict(
+        {"baseline": {"rebase_max_own_voiced_s": 12}, "yelling": {"rejudge_after_rebase": 1}}
+    )
+    an = CallAnalyzer(roles=ChannelRoles(agent=0, customer=1), n_channels=2, config=cfg)
+    x = np.stack([a, c])
+    for i in range(0, x.shape[1], SR // 10):
+        an.push(x[:, i : i + SR // 10])
+    an.finish()
+    assert [e for e in an.events if e.kind == "yelling"] == []
