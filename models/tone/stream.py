@@ -209,7 +209,9 @@ class CallAnalyzer:
         }
         self._noise = {p: LineNoise(self.config.noise, hop_s=o.hop_s) for p in self.parties}
         # Level steps of each party's line (:mod:`.gain`) and the shifts made for them.
-        self._gain = {p: GainShiftTracker(self.config.baseline, hop_s=o.hop_s) for p in self.parties}
+        self._gain = {
+            p: GainShiftTracker(self.config.baseline, hop_s=o.hop_s) for p in self.parties
+        }
         self.gain_shifts: dict[str, list[GainShift]] = {p: [] for p in self.parties}
         self._yelling = {
             p: YellingDetector(self.config.yelling, speaker=p, hop_s=o.hop_s) for p in self.parties
@@ -472,7 +474,11 @@ class CallAnalyzer:
         # The turn detector reads each party's baseline as it stood before each tick (the far
         # voice rule), so its events do not depend on chunking; it runs after the tick loop.
         turn_ticks: list[tuple[CallFrames, dict[str, BaselineSnapshot]]] = []
-        ceps = {p: v[0].take(start, n) for p, v in self._voice.items()}
+        ceps = {  # only voiced frames are judged or learnt
+            p: self._voice[p][0].take(start, n, c.voiced)
+            for p, c in zip(self.parties, block.channels, strict=True)
+            if self._voice
+        }
         while i < n:
             j = min(n, i + self._tick - ((start + i) % self._tick))
             tick = frames if i == 0 and j == n else frames.slice(i, j)  # most live steps
@@ -523,6 +529,8 @@ class CallAnalyzer:
                 )
                 if (start + j) % self._tick == 0:
                     self._flush_tick(p)
+                    if self._voice:
+                        self._voice[p][1].commit()  # the models change once per tick
             i = j
         for p in self.parties:
             self._track_runs(p, start, frames.parties[p].speech)
@@ -635,6 +643,8 @@ class CallAnalyzer:
         vm, c = self.config.voice_match, self.config.baseline
         for p in self.parties:
             f = tick.parties[p]
+            if not f.voiced.any():
+                continue
             b = self.baselines[p]
             snap = b.snapshot
             q = next(x for x in self.parties if x != p)

@@ -155,7 +155,23 @@ def test_a_gaussian_voice_prefers_its_own_frames() -> None:
     for c in ceps:
         g = GaussianVoice(o.dims, o.covariance_floor)
         g.add(c[:300])
+        g.commit()
         models.append(g)
     for k, c in enumerate(ceps):
         llr = models[k].loglik(c[300:]) - models[1 - k].loglik(c[300:])
         assert np.mean(llr > 0) >= 0.9
+
+
+def test_the_judgement_does_not_depend_on_the_push_size() -> None:
+    """The same call pushed in 20 ms steps (live) and in 1.3 s chunks: the same frames are
+    judged another voice and the same events come out (the models change once per baseline
+    tick, on the frame grid)."""
+    x = call(neighbour_db_under=12.0)[:, : int(30.0 * SR)]
+    live = analyse(x, enabled=1, chunk_s=0.02).result()
+    batch = analyse(x, enabled=1, chunk_s=1.3).result()
+    assert live.metrics["agent"]["other_voice_s"] > 0.0
+    assert live.metrics["agent"]["other_voice_s"] == batch.metrics["agent"]["other_voice_s"]
+    assert [(e.kind, e.start_s, e.end_s) for e in live.events] == [
+        (e.kind, e.start_s, e.end_s) for e in batch.events
+    ]
+    assert live.baselines["agent"] == batch.baselines["agent"]
