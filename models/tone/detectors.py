@@ -537,7 +537,7 @@ class AgentToneDetector:
         # buries the calm voice): windows whose pitch rose are judged on their level alone.
         level_base = self._level_baseline(baseline)
         if level_base:
-            sparse = voiced_ok = self._pitch_raised(j, n_v, c.min_voiced_s)
+            sparse = voiced_ok = self._clearly_raised(j, n_v, c.min_voiced_s)
         else:
             sparse = self._sparse(n_v, sums[4, evals], c.min_voiced_s)
         if sparse.any():
@@ -661,7 +661,9 @@ class AgentToneDetector:
             "level_baseline_min_pitch_st": c.level_baseline_min_pitch_st,
         }
 
-    def _pitch_raised(self, j: _Judgement, n_voiced: np.ndarray, min_voiced_s: float) -> np.ndarray:
+    def _clearly_raised(
+        self, j: _Judgement, n_voiced: np.ndarray, min_voiced_s: float
+    ) -> np.ndarray:
         """Windows (or runs) with ``min_voiced_s`` voiced whose level stands
         ``level_baseline_min_db`` and pitch ``level_baseline_min_pitch_st`` over the baseline's
         (judged on their level alone against a baseline with little voiced speech)."""
@@ -775,7 +777,7 @@ class AgentToneDetector:
         # A run with sparse voicing is judged on its level, as a window is.
         if self._level_baseline(baseline):
             # Against a baseline with little voiced speech: runs whose pitch rose, on level.
-            sparse = judged = self._pitch_raised(j, j.n_voiced, c.run_min_voiced_s)
+            sparse = judged = self._clearly_raised(j, j.n_voiced, c.run_min_voiced_s)
         else:
             sparse = self._sparse(j.n_voiced, sums[4], c.run_min_voiced_s)
             judged = (j.n_voiced >= c.run_min_voiced_s / self.hop_s) | sparse
