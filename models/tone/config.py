@@ -248,6 +248,11 @@ class YellingConfig:
     #: against the rebased baseline and any yelling found there that was not reported is
     #: reported late (``evidence["rejudged_at_s"]``); 0 (the default): off.
     rejudge_after_rebase: int = 0
+    #: During the cold start, pitch is judged against the higher of the baseline's and the
+    #: speaker's own lowest voiced stretch so far (the lowest median pitch of any this-many
+    #: seconds of their voiced frames): a generic prior's 150 Hz says nothing of a 280 Hz
+    #: voice. 0 (the default): off.
+    cold_start_own_low_s: float = 0.0
 
 
 @dataclass(frozen=True)

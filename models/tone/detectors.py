@@ -112,6 +112,9 @@ class YellingDetector:
         self._last_hot = -1
         self._flag_last_hot = -(10**9)
         self._open: _Open | None = None
+        # The last voiced pitches and the lowest rolling median so far (``_own_low_st``).
+        self._low_tail = np.zeros(0)
+        self._low_min = np.nan
 
     def thresholds(self) -> dict[str, float]:
         c = self.c
@@ -186,6 +189,11 @@ class YellingDetector:
             loud_hot &= (f.voice_tilt_db >= c.cold_start_min_tilt_db) | (
                 loud_el_db >= c.cold_start_min_db_over_baseline
             )
+        low_st = self._own_low_st(f.pitch_st, voiced)
+        if cold and c.cold_start_own_low_s > 0:
+            # Pitch against the speaker's own lowest voiced stretch so far where that stands
+            # over the baseline's (a generic prior's 150 Hz says nothing of this voice).
+            pitch_el_st = f.pitch_st - np.fmax(baseline.pitch_st, low_st)
         high = pitch_el_st >= c.yelling_st_over_baseline  # NaN (unvoiced) is never high
         voiced_loud = loud_hot & voiced
         hot = loud_hot & ~(voiced & ~high)
@@ -258,6 +266,31 @@ class YellingDetector:
         if n:
             self._tot = (int(cum_sp[-1]), int(cum_vl[-1]), int(cum_vh[-1]), int(cum_xl[-1]))
         return DetectorStep(out, flagged)
+
+    def _own_low_st(self, pitch_st: np.ndarray, voiced: np.ndarray) -> np.ndarray:
+        """Per frame: the lowest median pitch (st) of any ``cold_start_own_low_s`` of the
+        speaker's voiced frames so far (a causal running minimum of a rolling median over
+        voiced frames, carried across blocks); NaN until that much is voiced."""
+        c = self.c
+        n = pitch_st.size
+        if c.cold_start_own_low_s <= 0:
+            return np.full(n, np.nan)
+        w = max(1, round(c.cold_start_own_low_s / self.hop_s))
+        vi = np.flatnonzero(voiced & np.isfinite(pitch_st))
+        vals = np.concatenate((self._low_tail, pitch_st[vi].astype(np.float64)))
+        med = np.full(vi.size, np.nan)
+        if vals.size >= w and vi.size:
+            wins = np.lib.stride_tricks.sliding_window_view(vals, w)
+            m = np.median(wins, axis=1)  # one per window ending at vals[w-1:]
+            k = m.size - vi.size  # windows ending in the carried tail
+            med[max(0, -k) :] = m[max(0, k) :]
+        self._low_tail = vals[-(w - 1) :] if w > 1 else vals[:0]
+        per = np.full(n, np.nan)
+        per[vi] = med
+        run = np.fmin.accumulate(np.concatenate(([self._low_min], per)))[1:]
+        if n:
+            self._low_min = float(run[-1])
+        return run
 
     def _end_run(self, time_of: TimeFn) -> list[Event]:
         self._run_start = None

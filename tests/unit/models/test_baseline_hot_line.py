@@ -104,3 +104,23 @@ def test_a_voice_near_the_line_noise_is_not_learnt_past_the_prior() -> None:
     snap = an.baselines["agent"].snapshot
     assert (snap.own_voiced_s or 0.0) < 1.0
     assert snap.loudness_dbfs < HOT_DBFS - 15.0
+
+
+def test_the_greeting_on_a_hot_line_is_judged_against_the_speakers_own_low_pitch() -> None:
+    """``YellingConfig.cold_start_own_low_s`` (issue 13, session 13): during the cold start
+    the 240 Hz greeting's pitch is judged against the lowest 0.3 s of this voice heard so far,
+    not the generic prior's 150 Hz: the calm greeting on the hot line is no yelling at all,
+    and a real rise after the cold start (+10 dB, +4 st) still is."""
+    cfg = AnalysisConfig.from_dict({"baseline": PRIOR, "yelling": {"cold_start_own_low_s": 0.3}})
+    x = call()
+    loud = voiced(240 * 2 ** (4 / 12), 3.0, HOT_DBFS + 10.0, seed=99)
+    tail = np.zeros((2, 5 * SR), np.float32)
+    tail[0, SR : SR + loud.size] = loud
+    x = np.concatenate([x, tail], axis=1)
+    an = CallAnalyzer(roles=ChannelRoles(agent=0, customer=1), n_channels=2, config=cfg)
+    for i in range(0, x.shape[1], SR // 10):
+        an.push(x[:, i : i + SR // 10])
+    an.finish()
+    ev = [e.start_s for e in an.events if e.kind == "yelling" and e.speaker == "agent"]
+    assert not [s for s in ev if s < 40.0], ev
+    assert [s for s in ev if s >= 40.0], ev
