@@ -189,7 +189,7 @@ class BaselineConfig:
     #: calm window's median moves, under the yelling margin; 1 st: under the 2-3 st a voice
     #: raised 6 dB by effort stands higher; 3 s: a few utterances on a narrowband line. Not
     #: fitted (docs/benchmarks.md, issue 13, session 13, "Level swings").
-    gain_shift_min_db: float = 0.0
+    gain_shift_min_db: float = 6.0
     gain_shift_max_st: float = 1.0
     gain_shift_voiced_s: float = 3.0
 
