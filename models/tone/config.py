@@ -251,8 +251,13 @@ class YellingConfig:
     #: During the cold start, pitch is judged against the higher of the baseline's and the
     #: speaker's own lowest voiced stretch so far (the lowest median pitch of any this-many
     #: seconds of their voiced frames): a generic prior's 150 Hz says nothing of a 280 Hz
-    #: voice. 0 (the default): off.
+    #: voice. Only for the speaker's first words: while the speech behind their baseline is
+    #: under ``cold_start_own_low_max_speech_s`` (0.5 s: half ``BaselineConfig.prior_weight_s``,
+    #: the prior still outweighs their own speech in the blend; later in a cold start, a voice
+    #: the line's noise buries is voiced in a few syllables and its lowest stretch could be a
+    #: shout's own). 0 (the default): off.
     cold_start_own_low_s: float = 0.0
+    cold_start_own_low_max_speech_s: float = 0.5
 
 
 @dataclass(frozen=True)
@@ -512,7 +517,7 @@ class AnalysisConfig:
     agent_tone: AgentToneConfig = field(default_factory=AgentToneConfig)
     dead_air: DeadAirConfig = field(default_factory=DeadAirConfig)
     #: Telling the channel owner's voice from a neighbour's in their microphone (issue 13,
-    #: session 13; off by default): :class:`calltone.audio.voice_match.VoiceMatchOptions`.
+    #: session 13; on by default): :class:`calltone.audio.voice_match.VoiceMatchOptions`.
     voice_match: VoiceMatchOptions = field(default_factory=VoiceMatchOptions)
 
     def to_dict(self) -> dict[str, Any]:

@@ -190,9 +190,12 @@ class YellingDetector:
                 loud_el_db >= c.cold_start_min_db_over_baseline
             )
         low_st = self._own_low_st(f.pitch_st, voiced)
-        if cold and c.cold_start_own_low_s > 0:
-            # Pitch against the speaker's own lowest voiced stretch so far where that stands
-            # over the baseline's (a generic prior's 150 Hz says nothing of this voice).
+        first_words = (baseline.own_speech_s or 0.0) < c.cold_start_own_low_max_speech_s
+        if cold and first_words and c.cold_start_own_low_s > 0:
+            # The speaker's first words: pitch against their own lowest voiced stretch so far
+            # where that stands over the baseline's (a generic prior's 150 Hz says nothing of
+            # this voice). Not later: a voice the line's noise buries is voiced in a few
+            # syllables, and the lowest stretch could be a shout's own.
             pitch_el_st = f.pitch_st - np.fmax(baseline.pitch_st, low_st)
         high = pitch_el_st >= c.yelling_st_over_baseline  # NaN (unvoiced) is never high
         voiced_loud = loud_hot & voiced
