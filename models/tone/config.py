@@ -517,7 +517,7 @@ class AnalysisConfig:
     agent_tone: AgentToneConfig = field(default_factory=AgentToneConfig)
     dead_air: DeadAirConfig = field(default_factory=DeadAirConfig)
     #: Telling the channel owner's voice from a neighbour's in their microphone (issue 13,
-    #: session 13; off by default): :class:`calltone.audio.voice_match.VoiceMatchOptions`.
+    #: session 13; on by default): :class:`calltone.audio.voice_match.VoiceMatchOptions`.
     voice_match: VoiceMatchOptions = field(default_factory=VoiceMatchOptions)
 
     def to_dict(self) -> dict[str, Any]:

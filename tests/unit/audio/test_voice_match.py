@@ -1,7 +1,7 @@
 """``AnalysisConfig.voice_match`` (issue 13, session 13): a neighbour's voice in the agent's
 headset, 12 dB under the agent, is told from the agent's own voice by its timbre; the agent's
 own speech, soft or not, is not taken away; off (the default) or before the models are ready
-nothing changes. Synthetic voices with known formants, pitches and levels through the whole
+nothing changes (on by default). Synthetic voices with known formants, pitches and levels through the whole
 front end; and the streaming cepstra do not depend on the push size."""
 
 from __future__ import annotations
@@ -110,7 +110,7 @@ def test_the_agents_own_soft_interjections_are_not_another_voice() -> None:
 
 
 def test_off_or_cold_changes_nothing() -> None:
-    """Off (the default) the analysis is as before and reports no ``other_voice_s``; on, a call
+    """Off the analysis is as before and reports no ``other_voice_s``; on (the default), a call
     without a neighbour gives the same events and baselines as off (the other-voice model
     never has enough frames)."""
     x = call(neighbour_db_under=None)
