@@ -257,8 +257,10 @@ class YellingConfig:
     #: under ``cold_start_own_low_max_speech_s`` (0.5 s: half ``BaselineConfig.prior_weight_s``,
     #: the prior still outweighs their own speech in the blend; later in a cold start, a voice
     #: the line's noise buries is voiced in a few syllables and its lowest stretch could be a
-    #: shout's own). 0 (the default): off.
-    cold_start_own_low_s: float = 0.0
+    #: shout's own). 0: off. On by default: the calm LCA call recoded 6 dB hot on G.711, the
+    #: agent's greeting 1 yelling / 1 alert -> none; every RAVDESS cell of all nine bench_calls
+    #: conditions and of the held-out channels identical (docs/benchmarks.md, session 13).
+    cold_start_own_low_s: float = 0.3
     cold_start_own_low_max_speech_s: float = 0.5
 
 

@@ -190,7 +190,9 @@ class YellingDetector:
                 loud_el_db >= c.cold_start_min_db_over_baseline
             )
         low_st = self._own_low_st(f.pitch_st, voiced)
-        first_words = (baseline.own_speech_s or 0.0) < c.cold_start_own_low_max_speech_s
+        # Speech time, or (not known: a hand-built or saved snapshot) voiced time, a lower bound.
+        own_speech_s = baseline.own_s if baseline.own_speech_s is None else baseline.own_speech_s
+        first_words = own_speech_s < c.cold_start_own_low_max_speech_s
         if cold and first_words and c.cold_start_own_low_s > 0:
             # The speaker's first words: pitch against their own lowest voiced stretch so far
             # where that stands over the baseline's (a generic prior's 150 Hz says nothing of
