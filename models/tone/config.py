@@ -195,7 +195,6 @@ class BaselineConfig:
     gain_shift_voiced_s: float = 3.0
 
 
-
 @dataclass(frozen=True)
 class YellingConfig:
     """Shouting: loud and high against the speaker's own baseline, sustained.
