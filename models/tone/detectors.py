@@ -189,11 +189,13 @@ class YellingDetector:
             loud_hot &= (f.voice_tilt_db >= c.cold_start_min_tilt_db) | (
                 loud_el_db >= c.cold_start_min_db_over_baseline
             )
-        low_st = self._own_low_st(f.pitch_st, voiced)
         # Speech time, or (not known: a hand-built or saved snapshot) voiced time, a lower bound.
         own_speech_s = baseline.own_s if baseline.own_speech_s is None else baseline.own_speech_s
         first_words = own_speech_s < c.cold_start_own_low_max_speech_s
-        if cold and first_words and c.cold_start_own_low_s > 0:
+        # The speaker's own speech only grows: past their first words the running low is never
+        # read again, so it is kept only until then (most of a live step's cost otherwise).
+        low_st = self._own_low_st(f.pitch_st, voiced) if first_words else None
+        if cold and low_st is not None and c.cold_start_own_low_s > 0:
             # The speaker's first words: pitch against their own lowest voiced stretch so far
             # where that stands over the baseline's (a generic prior's 150 Hz says nothing of
             # this voice). Not later: a voice the line's noise buries is voiced in a few

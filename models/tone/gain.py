@@ -124,6 +124,11 @@ class GainShiftTracker:
         self._filled = min(self._n, self._filled + k)
         if self._filled < self._n:
             return None
+        # Cheap test first (every live step): the median can stand the margin over only if
+        # half the window does.
+        thr = snapshot.loudness_dbfs + self.c.gain_shift_min_db
+        if 2 * int(np.count_nonzero(self._level >= thr)) < self._n:
+            return None
         over_db = float(np.median(self._level)) - snapshot.loudness_dbfs
         if over_db < self.c.gain_shift_min_db:
             return None
@@ -131,7 +136,7 @@ class GainShiftTracker:
         # frames with calm ones at the speaker's own pitch (three angry sentences and the calm
         # words between them), whose medians then read loud and at pitch; on a line stepped
         # up, the loud frames are the whole voice, at its own pitch.
-        loud = self._level >= snapshot.loudness_dbfs + self.c.gain_shift_min_db
+        loud = self._level >= thr
         over_st = float(np.median(self._pitch[loud])) - snapshot.pitch_st
         if over_st > self.c.gain_shift_max_st:
             return None
