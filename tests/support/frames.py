@@ -15,18 +15,20 @@ def line_frames(
     start: int = 0,
     speech: bool = True,
     tilt_db: float = -12.0,
+    pitch_st: float | np.ndarray = 5.0,
 ) -> PartyFrames:
     """Voiced speech frames at ``levels_dbfs`` (shape ``(n,)``; the level as heard and the
     voice's own level alike: noise compensation is not what is under test) on a line whose
     noise estimate is ``noise_dbfs``; ``speech`` False: frames of the line's noise alone.
-    Pitch 5 st re 100 Hz, HNR 10 dB, tilt ``tilt_db``."""
+    Pitch ``pitch_st`` (st re 100 Hz: one value, or one per frame), HNR 10 dB, tilt
+    ``tilt_db``."""
     lo = np.asarray(levels_dbfs, np.float32)
     n = lo.size
     on = np.full(n, speech)
     return PartyFrames(
         start,
         loudness_dbfs=lo,
-        pitch_st=np.full(n, 5.0),
+        pitch_st=np.broadcast_to(np.asarray(pitch_st, np.float64), (n,)).copy(),
         voiced=on,
         speech=on,
         nucleus=np.zeros(n, bool),

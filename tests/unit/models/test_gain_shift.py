@@ -13,7 +13,9 @@ from calltone.models.tone.baseline import BaselineSnapshot, SpeakerBaseline, hz_
 from calltone.models.tone.config import AnalysisConfig, BaselineConfig
 from calltone.models.tone.frames import PartyFrames
 from calltone.models.tone.gain import GainShiftTracker
+from calltone.models.tone.noise import NO_NOISE_DBFS
 from calltone.models.tone.stream import CallAnalyzer
+from tests.support.frames import line_frames
 from tests.support.synth import SR, silence, voiced
 
 HOP_S = 0.01
@@ -25,18 +27,8 @@ ON = BaselineConfig(gain_shift_min_db=6.0, gain_shift_max_st=1.0, gain_shift_voi
 
 
 def _frames(n: int, level_dbfs: float, pitch_st: float) -> PartyFrames:
-    """``n`` voiced speech frames at one level and pitch."""
-    ones = np.ones(n, dtype=bool)
-    return PartyFrames(
-        0,
-        loudness_dbfs=np.full(n, level_dbfs, np.float32),
-        pitch_st=np.full(n, pitch_st, np.float32),
-        voiced=ones,
-        speech=ones,
-        nucleus=np.zeros(n, dtype=bool),
-        tilt_db=np.full(n, -12.0, np.float32),
-        hnr_db=np.full(n, 10.0, np.float32),
-    )
+    """``n`` voiced speech frames at one level and pitch, on a line with no noise measured."""
+    return line_frames(np.full(n, level_dbfs), NO_NOISE_DBFS, pitch_st=pitch_st)
 
 
 def _snapshot(level_dbfs: float, pitch_st: float) -> BaselineSnapshot:
