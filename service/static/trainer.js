@@ -80,13 +80,14 @@ async function upload(event) {
 }
 
 async function main() {
+  $("upload").addEventListener("submit", upload);
+  $("upload-btn").disabled = false;
   const me = await api("/v1/me");
   showUser($("who"), me);
   if (me.role === "admin") {
     $("nav").append(el("a", { href: "/board", text: "Board" }), " · ",
                     el("a", { href: "/agent", text: "Agent view" }));
   }
-  $("upload").addEventListener("submit", upload);
   await refresh();
 }
 
