@@ -401,7 +401,11 @@ def score_calls(heldout: bool) -> list[tuple[str, np.ndarray, np.ndarray, Path |
 
 
 def score_agreement(
-    config: DiarizationConfig, transcribe: bool, only: str | None, heldout: bool = False
+    config: DiarizationConfig,
+    transcribe: bool,
+    only: str | None,
+    heldout: bool = False,
+    dump: Path | None = None,
 ) -> None:
     """Score each call of :func:`score_calls` two-channel and as its mono mix
     (``--separate``) and print
@@ -409,7 +413,9 @@ def score_agreement(
     separation summary (overlap found, interruptions and their confidence) and, with
     transcription, each party's word error rate against the sample's script (two-channel and
     mono mix), the agent's pace inputs (words, talk time, wpm) and the agent's phrase cues of
-    both."""
+    both. ``dump``: write each call's two sides (every party's words with their times, the
+    metrics, the agent's rushing events and every criterion's cell) to this JSON file, so a pace
+    rule can be compared on the same words (bench/bench_pace.py --rules)."""
     import json
     import tempfile
     from unittest import mock
@@ -443,6 +449,7 @@ def score_agreement(
 
     per_criterion: dict[str, list[int]] = {}
     total_ok = total = 0
+    dumped: dict[str, Any] = {}
     for name, two_ch, mono_x, d in score_calls(heldout):
         if only and only not in name:
             continue
@@ -455,6 +462,27 @@ def score_agreement(
             with mock.patch.object(diar, "diarize", configured):
                 scored = [score_file(two_path, opts), score_file(mono, opts)]
         two, mix = ({c["id"]: cell(c) for c in sc.scorecard["criteria"]} for sc in scored)
+        if dump is not None:
+            dumped[name] = {
+                side: {
+                    "words": {
+                        p: [
+                            w
+                            for g in sc.analysis.get("segments", [])
+                            if g["speaker"] == p
+                            for w in g["words"]
+                        ]
+                        for p in ("agent", "customer")
+                    },
+                    "metrics": sc.analysis.get("metrics", {}),
+                    "rushing": [
+                        e for e in sc.analysis.get("events", []) if e.get("kind") == "rushing"
+                    ],
+                    "cells": cells,
+                }
+                for side, sc, cells in (("two", scored[0], two), ("mix", scored[1], mix))
+            }
+            dump.write_text(json.dumps(dumped, indent=1), encoding="utf-8")
         card = scored[1].scorecard
         ok = n = 0
         diffs = []
@@ -634,6 +662,12 @@ def main(argv: list[str] | None = None) -> int:
         "LCA call, the LCA call at +-6 dB agent level, the AMI close-talk pairings)",
     )
     ap.add_argument(
+        "--dump",
+        type=Path,
+        default=None,
+        help="with --scores: write every call's words, metrics and cells to this JSON file",
+    )
+    ap.add_argument(
         "--separation",
         action="store_true",
         help="SIR gain of the overlap separation in every marked overlap of the calls whose "
@@ -647,7 +681,7 @@ def main(argv: list[str] | None = None) -> int:
         separation_check(config, args.conditions.split(","), run)
         return 0
     if args.scores:
-        score_agreement(config, not args.no_transcribe, args.only, args.heldout)
+        score_agreement(config, not args.no_transcribe, args.only, args.heldout, args.dump)
         return 0
     if args.speed:
         speed(

@@ -9,6 +9,14 @@
   divisor could move the rate.
 
 Run: ``python bench/bench_pace.py [--json out.json]``. Needs ``../shared/data``.
+
+``--rules FULL:ZERO ...``: also each rate with pauses counted by another rule (a pause up to FULL
+seconds counts whole, from ZERO on nothing, linearly in between: models.speech.text.pause_talk_s;
+``0.5:0.5`` is the all-or-nothing rule), from the same words. ``--from-dump DUMP.json ...``:
+instead of the real calls, the agent pace criterion of every call of a
+``bench_diarization.py --scores --dump`` file, two-channel and mono mix, under each rule (the
+words are transcribed once; rushing and the rubric's pace score recomputed per rule), and how
+many calls' pace cells agree within 10 points.
 """
 
 from __future__ import annotations
@@ -33,7 +41,12 @@ from _common import shared_data_dir  # noqa: E402
 from calltone.audio.channels import ChannelRoles  # noqa: E402
 from calltone.audio.decode import load_audio  # noqa: E402
 from calltone.models.recorded.analysis import run_session  # noqa: E402
-from calltone.models.recorded.transcript import transcribe_session  # noqa: E402
+from calltone.models.recorded.transcript import (  # noqa: E402
+    PaceConfig,
+    _rushing,
+    transcribe_session,
+)
+from calltone.models.scoring.rubric import load_rubric  # noqa: E402
 from calltone.models.speech.text import talk_time_s  # noqa: E402
 from calltone.models.speech.transcript import Word  # noqa: E402
 from calltone.models.tone.config import AnalysisConfig  # noqa: E402
@@ -65,7 +78,14 @@ def union_s(spans: list[tuple[float, float]]) -> float:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--json", default=None)
+    ap.add_argument("--rules", nargs="*", default=[], metavar="FULL:ZERO")
+    ap.add_argument("--from-dump", nargs="*", default=[], type=Path, metavar="DUMP.json")
     args = ap.parse_args(argv)
+    rules = [parse_rule(r) for r in args.rules]
+    if args.from_dump:
+        for dump in args.from_dump:
+            dump_pace(dump, rules or [PaceConfig()])
+        return 0
     data = shared_data_dir()
     out: dict[str, Any] = {}
     phone = data / "phone_call_2spk"
@@ -86,6 +106,16 @@ def main(argv: list[str] | None = None) -> int:
         "reference_wpm": round(ref, 1),
         "error_pct": round(100 * (ours - ref) / ref, 1),
     }
+    for c in rules:
+        talk_r = talk_time_s(
+            ws, start_s=0.0, end_s=1e9, pause_full_s=c.pause_full_s, pause_zero_s=c.pause_zero_s
+        )
+        wpm_r = 60 * len(ws) / talk_r
+        out["phone_call_2spk"][f"rule {rule_name(c)}"] = {
+            "talk_s": round(talk_r, 2),
+            "wpm": round(wpm_r, 1),
+            "error_pct": round(100 * (wpm_r - ref) / ref, 1),
+        }
     lca = data / "lca_calls"
     with tempfile.TemporaryDirectory() as tmp:
         a, sr = sf.read(lca / "Auto_Repairs_40_UTC_agent.flac", dtype="float32")
@@ -108,10 +138,96 @@ def main(argv: list[str] | None = None) -> int:
             if m.get("talk_time_s")
             else None,
         }
+        for c in rules:
+            talk_r = talk_time_s(
+                ws,
+                start_s=0.0,
+                end_s=1e9,
+                pause_full_s=c.pause_full_s,
+                pause_zero_s=c.pause_zero_s,
+            )
+            out["lca Auto_Repairs_40_UTC"][party][f"wpm rule {rule_name(c)}"] = round(
+                60 * len(ws) / talk_r, 1
+            )
     print(json.dumps(out, indent=1))
     if args.json:
         Path(args.json).write_text(json.dumps(out, indent=1), encoding="utf-8")
     return 0
+
+
+def parse_rule(text: str) -> PaceConfig:
+    """``FULL:ZERO`` seconds as a :class:`PaceConfig` with that pause rule."""
+    full, zero = (float(v) for v in text.split(":"))
+    return PaceConfig(pause_full_s=full, pause_zero_s=zero)
+
+
+def rule_name(c: PaceConfig) -> str:
+    return f"{c.pause_full_s:g}:{c.pause_zero_s:g}"
+
+
+def pace_score(wpm: float, n_words: int, n_rushing: int) -> float | None:
+    """The rubric's pace criterion (models.scoring.scorecard.score_pace) from its inputs."""
+    p = load_rubric().criterion("pace").params
+    if n_words < p["min_words"]:
+        return None
+    lo, hi = p["calm_wpm"]
+    conv = wpm / p["talk_time_wpm_factor"]
+    outside = max(0.0, lo - conv, conv - hi)
+    score = 100.0 - outside * p["points_per_wpm_outside"] - n_rushing * p["rushing_penalty_points"]
+    return min(100.0, max(0.0, score))
+
+
+def dump_pace(dump: Path, rules: list[PaceConfig]) -> None:
+    """Print the agent's pace, two-channel / mono mix, of every call in ``dump`` under each rule.
+
+    The words come from the dump (times rounded to 0.01 s), so the all-or-nothing rule's figures
+    can differ from the dump's own cells by a rounding; both are printed."""
+    calls = json.loads(dump.read_text())
+    agree = dict.fromkeys(map(rule_name, rules), 0)
+    total = 0
+    for name, sides in calls.items():
+        row = [
+            f"{name:26s} cells {sides['two']['cells'].get('pace')} / {sides['mix']['cells'].get('pace')}"
+        ]
+        for c in rules:
+            got: list[tuple[float | None, int, float, int]] = []
+            for side in ("two", "mix"):
+                ws = [
+                    Word(w["word"], float(w["start_s"]), float(w["end_s"]))
+                    for w in sides[side]["words"].get("agent", [])
+                ]
+                if not ws:
+                    got.append((None, 0, 0.0, 0))
+                    continue
+                end = max(w.end_s for w in ws) + 1.0
+                talk = talk_time_s(
+                    ws,
+                    start_s=0.0,
+                    end_s=end,
+                    pause_full_s=c.pause_full_s,
+                    pause_zero_s=c.pause_zero_s,
+                )
+                wpm = round(60 * len(ws) / talk, 1) if talk > 0 else 0.0
+                rushing, _b = _rushing(ws, c)
+                got.append((pace_score(wpm, len(ws), len(rushing)), len(ws), talk, len(rushing)))
+            (a, na, ta, ra), (b, nb, tb, rb) = got
+            ok = a is not None and b is not None and abs(a - b) <= 10.0
+            agree[rule_name(c)] += ok
+            row.append(
+                f"{rule_name(c)}: {_cell(a)} / {_cell(b)} ({na} w / {ta:.2f} s, r{ra}; "
+                f"{nb} w / {tb:.2f} s, r{rb}){'' if ok else ' OFF'}"
+            )
+        total += 1
+        print("  ".join(row), flush=True)
+    print(
+        f"{dump.name}: pace within 10 points, "
+        + ", ".join(f"rule {k} {v} of {total}" for k, v in agree.items()),
+        flush=True,
+    )
+
+
+def _cell(v: float | None) -> str:
+    return "n/m" if v is None else f"{v:.1f}"
 
 
 def _filled(words: list[Word], gap_s: float) -> float:

@@ -24,7 +24,13 @@ from calltone.models.speech.cue_pass import CuePassConfig, refine_cue_words
 from calltone.models.speech.cues import CueMatcher
 from calltone.models.speech.options import TranscriberOptions
 from calltone.models.speech.planning import line_quality
-from calltone.models.speech.text import is_backchannel, pace_series, talk_time_s, words_per_minute
+from calltone.models.speech.text import (
+    PHRASE_GAP_S,
+    is_backchannel,
+    pace_series,
+    talk_time_s,
+    words_per_minute,
+)
 from calltone.models.speech.transcriber import ChannelJob, Transcriber
 from calltone.models.speech.transcript import Segment, SpeechRegion, Word
 from calltone.models.tone.events import Event
@@ -54,6 +60,16 @@ class PaceConfig:
     rushing_wpm: float = 220.0
     rushing_ratio_over_baseline: float = 1.3
     baseline_windows: int = 3
+    pause_full_s: float = PHRASE_GAP_S
+    """A pause between two words of the speaker up to this long counts whole as talk time."""
+    pause_zero_s: float = PHRASE_GAP_S
+    """A pause from this long on counts nothing; in between, its counted seconds fall linearly
+    from ``pause_full_s`` to 0 (models.speech.text.pause_talk_s). Equal to ``pause_full_s``:
+    the all-or-nothing rule."""
+
+    def __post_init__(self) -> None:
+        if not 0.0 <= self.pause_full_s <= self.pause_zero_s:
+            raise ValueError("PaceConfig needs 0 <= pause_full_s <= pause_zero_s")
 
 
 @dataclass
@@ -190,9 +206,25 @@ def transcribe_session(
         m: dict[str, Any] = {"words": len(ws)}
         if ws:
             m["words_per_minute"] = round(
-                words_per_minute(ws, start_s=0.0, end_s=audio.duration_s), 1
+                words_per_minute(
+                    ws,
+                    start_s=0.0,
+                    end_s=audio.duration_s,
+                    pause_full_s=pace.pause_full_s,
+                    pause_zero_s=pace.pause_zero_s,
+                ),
+                1,
             )
-            m["transcribed_talk_s"] = round(talk_time_s(ws, start_s=0.0, end_s=audio.duration_s), 2)
+            m["transcribed_talk_s"] = round(
+                talk_time_s(
+                    ws,
+                    start_s=0.0,
+                    end_s=audio.duration_s,
+                    pause_full_s=pace.pause_full_s,
+                    pause_zero_s=pace.pause_zero_s,
+                ),
+                2,
+            )
         if speaker in decoding:
             m["decoding"] = decoding[speaker].to_dict()
         metrics[speaker] = m
@@ -238,7 +270,14 @@ def _rushing(words: list[Word], c: PaceConfig) -> tuple[list[Event], float | Non
     windows are longer than their step, so two events would share seconds and one stretch of
     rushing would be counted (and debited on a scorecard) twice.
     """
-    points = pace_series(words, window_s=c.window_s, step_s=c.step_s, min_talk_s=c.min_talk_s)
+    points = pace_series(
+        words,
+        window_s=c.window_s,
+        step_s=c.step_s,
+        min_talk_s=c.min_talk_s,
+        pause_full_s=c.pause_full_s,
+        pause_zero_s=c.pause_zero_s,
+    )
     if not points:
         return [], None
     base = float(np.median([p.wpm for p in points[: c.baseline_windows]]))
@@ -278,6 +317,8 @@ def _rushing(words: list[Word], c: PaceConfig) -> tuple[list[Event], float | Non
                         "rushing_wpm": c.rushing_wpm,
                         "rushing_ratio_over_baseline": c.rushing_ratio_over_baseline,
                         "window_s": c.window_s,
+                        "pause_full_s": c.pause_full_s,
+                        "pause_zero_s": c.pause_zero_s,
                     },
                 )
                 out.append(current)

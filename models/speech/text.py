@@ -279,22 +279,56 @@ def token_edit_distance(a: Sequence[str], b: Sequence[str]) -> int:
 PHRASE_GAP_S = 0.5
 
 
-def talk_time_s(words: Sequence[Word], *, start_s: float, end_s: float) -> float:
+def pause_talk_s(
+    gap_s: float, *, full_s: float = PHRASE_GAP_S, zero_s: float = PHRASE_GAP_S
+) -> float:
+    """Seconds of a ``gap_s`` pause between two words of one speaker that count as talk time.
+
+    A pause up to ``full_s`` counts whole (a breath, a hesitation inside a phrase); from
+    ``zero_s`` on it counts nothing (listening, thinking); in between its counted seconds fall
+    linearly from ``full_s`` to 0, so the count is continuous in the pause length and a timing
+    jitter of ``d`` seconds moves it by at most ``d * max(1, full_s / (zero_s - full_s))``.
+    ``full_s == zero_s`` is the all-or-nothing rule (a pause of exactly ``full_s`` counts
+    whole), where 20-70 ms of jitter around ``full_s`` moves ``full_s`` seconds of talk.
+    """
+    if gap_s <= 0.0:
+        return 0.0
+    if gap_s <= full_s:
+        return gap_s
+    if gap_s >= zero_s:
+        return 0.0
+    return full_s * (zero_s - gap_s) / (zero_s - full_s)
+
+
+def talk_time_s(
+    words: Sequence[Word],
+    *,
+    start_s: float,
+    end_s: float,
+    pause_full_s: float = PHRASE_GAP_S,
+    pause_zero_s: float = PHRASE_GAP_S,
+) -> float:
     """Seconds the speaker was talking within ``[start_s, end_s)``.
 
-    The union of word spans, with gaps of up to :data:`PHRASE_GAP_S` between consecutive words
-    filled in, clipped to the span.
+    The union of the spans of the words whose midpoint lies in the span, clipped to it, plus
+    the pauses between consecutive word runs as :func:`pause_talk_s` counts them (the defaults
+    fill pauses of up to :data:`PHRASE_GAP_S` and count longer ones as nothing; the recorded
+    pipeline passes :class:`models.recorded.transcript.PaceConfig`'s rule).
     """
+    if pause_zero_s < pause_full_s:
+        raise ValueError("pause_zero_s must be >= pause_full_s")
     spans = sorted((w.start_s, w.end_s) for w in words if start_s <= w.mid_s < end_s)
     total = 0.0
     cur_a: float | None = None
     cur_b = 0.0
     for a, b in spans:
-        if cur_a is not None and a - cur_b <= PHRASE_GAP_S:
+        if cur_a is not None and a <= cur_b:
             cur_b = max(cur_b, b)
             continue
         if cur_a is not None:
             total += max(0.0, min(cur_b, end_s) - max(cur_a, start_s))
+            # Both words hold their midpoint in the span, so the pause lies inside it.
+            total += pause_talk_s(a - cur_b, full_s=pause_full_s, zero_s=pause_zero_s)
         cur_a, cur_b = a, b
     if cur_a is not None:
         total += max(0.0, min(cur_b, end_s) - max(cur_a, start_s))
@@ -307,13 +341,16 @@ def words_per_minute(
     start_s: float,
     end_s: float,
     basis: Literal["talk", "span"] = "talk",
+    pause_full_s: float = PHRASE_GAP_S,
+    pause_zero_s: float = PHRASE_GAP_S,
 ) -> float:
     """Speaking rate in words per minute over ``[start_s, end_s)``.
 
     A word counts when its midpoint falls in the span. The default divides by the speaker's
     *talk time* (:func:`talk_time_s`), because that is the pace a listener hears: dividing by the
     span would make an agent who listens half the time look slow. ``basis="span"`` divides by
-    the span length instead (words per minute of call time).
+    the span length instead (words per minute of call time). ``pause_full_s`` /
+    ``pause_zero_s``: how pauses count as talk time (:func:`pause_talk_s`).
 
     Returns 0.0 when no word falls in the span or the divisor is zero. Short talk times give
     noisy rates (one word is ~200 wpm); callers gate on :func:`talk_time_s`.
@@ -322,7 +359,15 @@ def words_per_minute(
     if n == 0:
         return 0.0
     seconds = (
-        talk_time_s(words, start_s=start_s, end_s=end_s) if basis == "talk" else (end_s - start_s)
+        talk_time_s(
+            words,
+            start_s=start_s,
+            end_s=end_s,
+            pause_full_s=pause_full_s,
+            pause_zero_s=pause_zero_s,
+        )
+        if basis == "talk"
+        else (end_s - start_s)
     )
     return 60.0 * n / seconds if seconds > 0 else 0.0
 
@@ -343,12 +388,15 @@ def pace_series(
     window_s: float = 30.0,
     step_s: float = 5.0,
     min_talk_s: float = 3.0,
+    pause_full_s: float = PHRASE_GAP_S,
+    pause_zero_s: float = PHRASE_GAP_S,
 ) -> list[PacePoint]:
     """Sliding-window speaking rate of one speaker (talk-time basis).
 
     Windows ``[t - window_s/2, t + window_s/2)`` every ``step_s`` from the first word to the last;
     windows with less than ``min_talk_s`` of talk are left out because a rate from a word or two
     means nothing (a gap in the series means "not enough speech", never "slow").
+    ``pause_full_s`` / ``pause_zero_s``: how pauses count as talk time (:func:`pause_talk_s`).
     """
     if not words or window_s <= 0 or step_s <= 0:
         return []
@@ -359,7 +407,9 @@ def pace_series(
     t = first + min(half, (last - first) / 2)
     while True:
         a, b = t - half, t + half
-        talk = talk_time_s(words, start_s=a, end_s=b)
+        talk = talk_time_s(
+            words, start_s=a, end_s=b, pause_full_s=pause_full_s, pause_zero_s=pause_zero_s
+        )
         if talk >= min_talk_s:
             n = sum(1 for w in words if a <= w.mid_s < b)
             points.append(PacePoint(round(t, 3), 60.0 * n / talk, n, round(talk, 3)))

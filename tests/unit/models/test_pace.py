@@ -19,7 +19,13 @@ from calltone.models.recorded.transcript import (
     transcribe_session,
 )
 from calltone.models.speech.options import ModelLoadError
-from calltone.models.speech.text import normalize, talk_time_s, words_per_minute
+from calltone.models.speech.text import (
+    normalize,
+    pace_series,
+    pause_talk_s,
+    talk_time_s,
+    words_per_minute,
+)
 from calltone.models.speech.transcriber import drop_repeated_words, is_squeezed_echo
 from calltone.models.speech.transcript import Segment, Word
 from calltone.models.speech.whisper_model import load_whisper_model
@@ -204,3 +210,136 @@ def test_rushing_is_a_speed_up_over_the_agents_own_pace_and_the_absolute_limit()
     slow = _steady(0.0, 5, 0.6)
     quicker = _steady(slow[-1].end_s + 4.0, 5, 0.43)
     assert _rushing(slow + quicker, c)[0] == []
+
+
+# -- how a pause counts as talk time ------------------------------------------------------------
+
+
+def _phrases(pauses_s: list[float], word_s: float = 0.3, words_per_phrase: int = 4) -> list[Word]:
+    """Phrases of ``words_per_phrase`` touching words of ``word_s`` each, the k-th phrase
+    followed by a pause of ``pauses_s[k]``: talk time = words + the counted pauses."""
+    out: list[Word] = []
+    t = 0.0
+    for k in range(len(pauses_s) + 1):
+        for _ in range(words_per_phrase):
+            out.append(Word("word", t, t + word_s))
+            t += word_s
+        if k < len(pauses_s):
+            t += pauses_s[k]
+    return out
+
+
+def _old_talk_time_s(words: list[Word], start_s: float, end_s: float, gap_s: float) -> float:
+    """The all-or-nothing rule as it was written before pauses got a rule of their own."""
+    spans = sorted((w.start_s, w.end_s) for w in words if start_s <= w.mid_s < end_s)
+    total, cur = 0.0, None
+    for a, b in spans:
+        if cur is not None and a - cur[1] <= gap_s:
+            cur[1] = max(cur[1], b)
+            continue
+        if cur is not None:
+            total += max(0.0, min(cur[1], end_s) - max(cur[0], start_s))
+        cur = [a, b]
+    if cur is not None:
+        total += max(0.0, min(cur[1], end_s) - max(cur[0], start_s))
+    return total
+
+
+def test_a_pause_counts_whole_up_to_full_nothing_from_zero_and_linearly_between() -> None:
+    # all or nothing (full == zero == 0.5 s)
+    assert pause_talk_s(0.3) == pytest.approx(0.3)
+    assert pause_talk_s(0.5) == pytest.approx(0.5)
+    assert pause_talk_s(0.52) == 0.0
+    # continuous: whole to 0.5 s, falling to nothing at 1.0 s
+    rule = {"full_s": 0.5, "zero_s": 1.0}
+    assert pause_talk_s(0.48, **rule) == pytest.approx(0.48)
+    assert pause_talk_s(0.52, **rule) == pytest.approx(0.48)
+    assert pause_talk_s(0.75, **rule) == pytest.approx(0.25)
+    assert pause_talk_s(1.0, **rule) == 0.0
+    assert pause_talk_s(2.0, **rule) == 0.0
+    assert pause_talk_s(0.0, **rule) == 0.0
+    # Lipschitz: a jitter of d moves the count by at most d * max(1, full / (zero - full))
+    for full, zero in ((0.5, 1.0), (0.5, 0.75), (0.4, 0.8)):
+        bound = max(1.0, full / (zero - full))
+        g = np.linspace(0.0, 1.5, 1501)
+        c = np.array([pause_talk_s(x, full_s=full, zero_s=zero) for x in g])
+        assert np.max(np.abs(np.diff(c))) <= bound * 0.001 + 1e-9
+
+
+def test_talk_time_with_the_default_rule_is_the_all_or_nothing_union() -> None:
+    # Known answer: 3 phrases of 4 x 0.3 s words, pauses 0.48 s (filled) and 0.52 s (not).
+    words = _phrases([0.48, 0.52])
+    assert talk_time_s(words, start_s=0, end_s=100) == pytest.approx(3 * 1.2 + 0.48)
+    # and the same as the rule's previous code on irregular words, whole call and windows
+    rng = np.random.default_rng(7)
+    t, ws = 0.0, []
+    for _ in range(300):
+        t += float(rng.choice([0.0, rng.uniform(0.0, 1.5)]))
+        d = float(rng.uniform(0.1, 0.6))
+        ws.append(Word("w", t, t + d))
+        t += d * float(rng.uniform(0.6, 1.0))  # some words overlap the next
+    for a, b in ((0.0, 1e9), (10.0, 30.0), (55.5, 75.5), (t - 20, t + 1)):
+        assert talk_time_s(ws, start_s=a, end_s=b) == pytest.approx(
+            _old_talk_time_s(ws, a, b, 0.5), abs=1e-9
+        )
+
+
+def test_a_continuous_rule_bounds_what_timing_jitter_moves_in_the_pace() -> None:
+    # The same 44 words rendered twice (a channel and its mono mix): every pause 0.48 s in one,
+    # 0.52 s in the other (Whisper's 20-70 ms jitter). Talk time moves by 10 x 0.5 s under the
+    # all-or-nothing rule, by 10 x 0.04 s under the continuous one.
+    a, b = _phrases([0.48] * 10), _phrases([0.52] * 10)
+    words_s = 11 * 4 * 0.3
+    hard = [talk_time_s(w, start_s=0, end_s=100) for w in (a, b)]
+    assert hard == pytest.approx([words_s + 4.8, words_s])
+    cont = [
+        talk_time_s(w, start_s=0, end_s=100, pause_full_s=0.5, pause_zero_s=1.0) for w in (a, b)
+    ]
+    assert cont == pytest.approx([words_s + 4.8, words_s + 4.8])
+    wpm_hard = [words_per_minute(w, start_s=0, end_s=100) for w in (a, b)]
+    wpm_cont = [
+        words_per_minute(w, start_s=0, end_s=100, pause_full_s=0.5, pause_zero_s=1.0)
+        for w in (a, b)
+    ]
+    assert wpm_hard[1] / wpm_hard[0] == pytest.approx((words_s + 4.8) / words_s)  # +36 %
+    assert wpm_cont[1] == pytest.approx(wpm_cont[0])
+    # pauses of 0.7 s: nothing under the old rule, 0.3 s each under the continuous one
+    c = _phrases([0.7] * 10)
+    assert talk_time_s(c, start_s=0, end_s=100) == pytest.approx(words_s)
+    assert talk_time_s(
+        c, start_s=0, end_s=100, pause_full_s=0.5, pause_zero_s=1.0
+    ) == pytest.approx(words_s + 3.0)
+
+
+def test_a_window_counts_the_pauses_between_its_own_words_only() -> None:
+    # words 0-1.2 s and 1.9-3.1 s (pause 0.7 s: 0.3 s by the continuous rule); a word belongs to
+    # the window holding its midpoint, so a window cut inside the pause counts none of it.
+    words = _phrases([0.7])
+    kw = {"pause_full_s": 0.5, "pause_zero_s": 1.0}
+    assert talk_time_s(words, start_s=0, end_s=10, **kw) == pytest.approx(2.4 + 0.3)
+    assert talk_time_s(words, start_s=1.55, end_s=10, **kw) == pytest.approx(1.2)
+    assert talk_time_s(words, start_s=0, end_s=1.55, **kw) == pytest.approx(1.2)
+    # words whose midpoint is inside are clipped to the window; the pause between them counts
+    assert talk_time_s(words, start_s=0.1, end_s=2.1, **kw) == pytest.approx(1.1 + 0.3 + 0.2)
+    with pytest.raises(ValueError):
+        talk_time_s(words, start_s=0, end_s=10, pause_full_s=0.6, pause_zero_s=0.5)
+    with pytest.raises(ValueError):
+        PaceConfig(pause_full_s=0.6, pause_zero_s=0.5)
+
+
+def test_the_pace_config_rule_reaches_the_rushing_windows() -> None:
+    # Calm phrases with 0.3 s pauses, then phrases at the same word rate with 0.8 s pauses: the
+    # all-or-nothing rule leaves the 0.8 s pauses out (the window reads as fast as the calm
+    # part), the continuous rule counts 0.2 s of each; the event's thresholds say which rule.
+    calm = _phrases([0.3] * 30)
+    later = [Word(w.word, w.start_s + 40.0, w.end_s + 40.0) for w in _phrases([0.8] * 30)]
+    hard = pace_series(calm + later, window_s=20.0, step_s=5.0, min_talk_s=6.0)
+    soft = pace_series(
+        calm + later, window_s=20.0, step_s=5.0, min_talk_s=6.0, pause_full_s=0.5, pause_zero_s=1.0
+    )
+    last_hard, last_soft = hard[-1], soft[-1]
+    assert last_soft.talk_s > last_hard.talk_s
+    assert last_soft.wpm < last_hard.wpm
+    fast = _steady(0.0, 5, 0.4) + _steady(60.0, 5, 0.23)
+    events, _ = _rushing(fast, PaceConfig(pause_full_s=0.5, pause_zero_s=1.0))
+    assert events and events[0].thresholds["pause_zero_s"] == 1.0
