@@ -25,7 +25,8 @@ from calltone.models.speech.cues import CueMatcher
 from calltone.models.speech.options import TranscriberOptions
 from calltone.models.speech.planning import line_quality
 from calltone.models.speech.text import (
-    PHRASE_GAP_S,
+    PAUSE_FULL_S,
+    PAUSE_ZERO_S,
     is_backchannel,
     pace_series,
     talk_time_s,
@@ -41,7 +42,8 @@ from calltone.models.tone.session import SessionResult
 class PaceConfig:
     """Speech-rate rules (docs/DESIGN.md: calm agents ~130-160 wpm; rushing > ~180 or +20 %).
 
-    Rates are words per minute of *talk time* (pauses over 0.5 s left out, models.speech.text), which
+    Rates are words per minute of *talk time* (pauses up to ``pause_full_s`` counted, from
+    ``pause_zero_s`` on left out, linearly between; models.speech.text), which
     reads above a rate over whole turns, and Whisper's word times make 20 s windows noisy: a
     synthetic agent speaking a steady 160 wpm reads 174-209 here, one at 250 wpm reads ~252.
 
@@ -60,12 +62,13 @@ class PaceConfig:
     rushing_wpm: float = 220.0
     rushing_ratio_over_baseline: float = 1.3
     baseline_windows: int = 3
-    pause_full_s: float = PHRASE_GAP_S
+    pause_full_s: float = PAUSE_FULL_S
     """A pause between two words of the speaker up to this long counts whole as talk time."""
-    pause_zero_s: float = PHRASE_GAP_S
+    pause_zero_s: float = PAUSE_ZERO_S
     """A pause from this long on counts nothing; in between, its counted seconds fall linearly
-    from ``pause_full_s`` to 0 (models.speech.text.pause_talk_s). Equal to ``pause_full_s``:
-    the all-or-nothing rule."""
+    from ``pause_full_s`` to 0 (models.speech.text.pause_talk_s), so Whisper's 20-70 ms timing
+    jitter moves talk time by at most twice the jitter per pause, not by a whole 0.5 s. Equal
+    to ``pause_full_s``: the all-or-nothing rule (before session 14: 0.5 / 0.5)."""
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.pause_full_s <= self.pause_zero_s:

@@ -274,13 +274,22 @@ def token_edit_distance(a: Sequence[str], b: Sequence[str]) -> int:
 # --------------------------------------------------------------------------------------------
 # Speaking pace
 
-#: Pauses up to this long inside a phrase count as talk time (breaths, hesitations); longer
-#: ones are listening or thinking and do not dilute the pace.
-PHRASE_GAP_S = 0.5
+#: Pauses up to this long inside a phrase count whole as talk time (breaths, hesitations).
+PAUSE_FULL_S = 0.5
+#: Pauses from this long on count nothing (listening, thinking: they do not dilute the pace);
+#: between the two a pause counts linearly less (:func:`pause_talk_s`). Not all-or-nothing at
+#: 0.5 s: Whisper's word times move by 20-70 ms between two renderings of the same speech (a
+#: codec, a mono mix's separated channel), and every pause within that of a hard limit moved
+#: 0.5 s of talk time, ~10 pace points on a 15 s turn (docs/diarization.md, session 14). 0.75 s
+#: (not 1.0) keeps every two-channel rate within 0-4 % of the all-or-nothing rule's and the
+#: real phone call's rate against its STM reference where it was (bench/bench_pace.py --rules).
+PAUSE_ZERO_S = 0.75
+#: The longest pause that counts whole (the all-or-nothing rule's limit before session 14).
+PHRASE_GAP_S = PAUSE_FULL_S
 
 
 def pause_talk_s(
-    gap_s: float, *, full_s: float = PHRASE_GAP_S, zero_s: float = PHRASE_GAP_S
+    gap_s: float, *, full_s: float = PAUSE_FULL_S, zero_s: float = PAUSE_ZERO_S
 ) -> float:
     """Seconds of a ``gap_s`` pause between two words of one speaker that count as talk time.
 
@@ -305,15 +314,16 @@ def talk_time_s(
     *,
     start_s: float,
     end_s: float,
-    pause_full_s: float = PHRASE_GAP_S,
-    pause_zero_s: float = PHRASE_GAP_S,
+    pause_full_s: float = PAUSE_FULL_S,
+    pause_zero_s: float = PAUSE_ZERO_S,
 ) -> float:
     """Seconds the speaker was talking within ``[start_s, end_s)``.
 
     The union of the spans of the words whose midpoint lies in the span, clipped to it, plus
-    the pauses between consecutive word runs as :func:`pause_talk_s` counts them (the defaults
-    fill pauses of up to :data:`PHRASE_GAP_S` and count longer ones as nothing; the recorded
-    pipeline passes :class:`models.recorded.transcript.PaceConfig`'s rule).
+    the pauses between consecutive word runs as :func:`pause_talk_s` counts them (defaults
+    :data:`PAUSE_FULL_S` / :data:`PAUSE_ZERO_S`; the recorded pipeline passes
+    :class:`models.recorded.transcript.PaceConfig`'s rule; ``pause_zero_s == pause_full_s`` is
+    the all-or-nothing rule).
     """
     if pause_zero_s < pause_full_s:
         raise ValueError("pause_zero_s must be >= pause_full_s")
@@ -341,8 +351,8 @@ def words_per_minute(
     start_s: float,
     end_s: float,
     basis: Literal["talk", "span"] = "talk",
-    pause_full_s: float = PHRASE_GAP_S,
-    pause_zero_s: float = PHRASE_GAP_S,
+    pause_full_s: float = PAUSE_FULL_S,
+    pause_zero_s: float = PAUSE_ZERO_S,
 ) -> float:
     """Speaking rate in words per minute over ``[start_s, end_s)``.
 
@@ -388,8 +398,8 @@ def pace_series(
     window_s: float = 30.0,
     step_s: float = 5.0,
     min_talk_s: float = 3.0,
-    pause_full_s: float = PHRASE_GAP_S,
-    pause_zero_s: float = PHRASE_GAP_S,
+    pause_full_s: float = PAUSE_FULL_S,
+    pause_zero_s: float = PAUSE_ZERO_S,
 ) -> list[PacePoint]:
     """Sliding-window speaking rate of one speaker (talk-time basis).
 

@@ -20,6 +20,8 @@ from calltone.models.recorded.transcript import (
 )
 from calltone.models.speech.options import ModelLoadError
 from calltone.models.speech.text import (
+    PAUSE_FULL_S,
+    PAUSE_ZERO_S,
     normalize,
     pace_series,
     pause_talk_s,
@@ -247,9 +249,17 @@ def _old_talk_time_s(words: list[Word], start_s: float, end_s: float, gap_s: flo
 
 def test_a_pause_counts_whole_up_to_full_nothing_from_zero_and_linearly_between() -> None:
     # all or nothing (full == zero == 0.5 s)
-    assert pause_talk_s(0.3) == pytest.approx(0.3)
+    hard = {"full_s": 0.5, "zero_s": 0.5}
+    assert pause_talk_s(0.3, **hard) == pytest.approx(0.3)
+    assert pause_talk_s(0.5, **hard) == pytest.approx(0.5)
+    assert pause_talk_s(0.52, **hard) == 0.0
+    # the default: whole to 0.5 s, nothing from 0.75 s
+    assert (PAUSE_FULL_S, PAUSE_ZERO_S) == (0.5, 0.75)
+    assert (PaceConfig().pause_full_s, PaceConfig().pause_zero_s) == (0.5, 0.75)
     assert pause_talk_s(0.5) == pytest.approx(0.5)
-    assert pause_talk_s(0.52) == 0.0
+    assert pause_talk_s(0.52) == pytest.approx(0.46)
+    assert pause_talk_s(0.625) == pytest.approx(0.25)
+    assert pause_talk_s(0.75) == 0.0
     # continuous: whole to 0.5 s, falling to nothing at 1.0 s
     rule = {"full_s": 0.5, "zero_s": 1.0}
     assert pause_talk_s(0.48, **rule) == pytest.approx(0.48)
@@ -266,10 +276,13 @@ def test_a_pause_counts_whole_up_to_full_nothing_from_zero_and_linearly_between(
         assert np.max(np.abs(np.diff(c))) <= bound * 0.001 + 1e-9
 
 
-def test_talk_time_with_the_default_rule_is_the_all_or_nothing_union() -> None:
+def test_talk_time_with_equal_limits_is_the_all_or_nothing_union() -> None:
     # Known answer: 3 phrases of 4 x 0.3 s words, pauses 0.48 s (filled) and 0.52 s (not).
     words = _phrases([0.48, 0.52])
-    assert talk_time_s(words, start_s=0, end_s=100) == pytest.approx(3 * 1.2 + 0.48)
+    hard = {"pause_full_s": 0.5, "pause_zero_s": 0.5}
+    assert talk_time_s(words, start_s=0, end_s=100, **hard) == pytest.approx(3 * 1.2 + 0.48)
+    # the default counts 0.46 s of the 0.52 s pause
+    assert talk_time_s(words, start_s=0, end_s=100) == pytest.approx(3 * 1.2 + 0.48 + 0.46)
     # and the same as the rule's previous code on irregular words, whole call and windows
     rng = np.random.default_rng(7)
     t, ws = 0.0, []
@@ -279,7 +292,7 @@ def test_talk_time_with_the_default_rule_is_the_all_or_nothing_union() -> None:
         ws.append(Word("w", t, t + d))
         t += d * float(rng.uniform(0.6, 1.0))  # some words overlap the next
     for a, b in ((0.0, 1e9), (10.0, 30.0), (55.5, 75.5), (t - 20, t + 1)):
-        assert talk_time_s(ws, start_s=a, end_s=b) == pytest.approx(
+        assert talk_time_s(ws, start_s=a, end_s=b, **hard) == pytest.approx(
             _old_talk_time_s(ws, a, b, 0.5), abs=1e-9
         )
 
@@ -290,13 +303,22 @@ def test_a_continuous_rule_bounds_what_timing_jitter_moves_in_the_pace() -> None
     # all-or-nothing rule, by 10 x 0.04 s under the continuous one.
     a, b = _phrases([0.48] * 10), _phrases([0.52] * 10)
     words_s = 11 * 4 * 0.3
-    hard = [talk_time_s(w, start_s=0, end_s=100) for w in (a, b)]
+    hard = [
+        talk_time_s(w, start_s=0, end_s=100, pause_full_s=0.5, pause_zero_s=0.5) for w in (a, b)
+    ]
     assert hard == pytest.approx([words_s + 4.8, words_s])
+    # the default (whole to 0.5 s, nothing from 0.75 s): 0.46 s of each 0.52 s pause, so the
+    # two renderings differ by 10 x 0.02 s
+    default = [talk_time_s(w, start_s=0, end_s=100) for w in (a, b)]
+    assert default == pytest.approx([words_s + 4.8, words_s + 4.6])
     cont = [
         talk_time_s(w, start_s=0, end_s=100, pause_full_s=0.5, pause_zero_s=1.0) for w in (a, b)
     ]
     assert cont == pytest.approx([words_s + 4.8, words_s + 4.8])
-    wpm_hard = [words_per_minute(w, start_s=0, end_s=100) for w in (a, b)]
+    wpm_hard = [
+        words_per_minute(w, start_s=0, end_s=100, pause_full_s=0.5, pause_zero_s=0.5)
+        for w in (a, b)
+    ]
     wpm_cont = [
         words_per_minute(w, start_s=0, end_s=100, pause_full_s=0.5, pause_zero_s=1.0)
         for w in (a, b)
@@ -305,7 +327,10 @@ def test_a_continuous_rule_bounds_what_timing_jitter_moves_in_the_pace() -> None
     assert wpm_cont[1] == pytest.approx(wpm_cont[0])
     # pauses of 0.7 s: nothing under the old rule, 0.3 s each under the continuous one
     c = _phrases([0.7] * 10)
-    assert talk_time_s(c, start_s=0, end_s=100) == pytest.approx(words_s)
+    assert talk_time_s(c, start_s=0, end_s=100, pause_full_s=0.5, pause_zero_s=0.5) == (
+        pytest.approx(words_s)
+    )
+    assert talk_time_s(c, start_s=0, end_s=100) == pytest.approx(words_s + 10 * 0.1)
     assert talk_time_s(
         c, start_s=0, end_s=100, pause_full_s=0.5, pause_zero_s=1.0
     ) == pytest.approx(words_s + 3.0)
@@ -333,7 +358,9 @@ def test_the_pace_config_rule_reaches_the_rushing_windows() -> None:
     # part), the continuous rule counts 0.2 s of each; the event's thresholds say which rule.
     calm = _phrases([0.3] * 30)
     later = [Word(w.word, w.start_s + 40.0, w.end_s + 40.0) for w in _phrases([0.8] * 30)]
-    hard = pace_series(calm + later, window_s=20.0, step_s=5.0, min_talk_s=6.0)
+    hard = pace_series(
+        calm + later, window_s=20.0, step_s=5.0, min_talk_s=6.0, pause_full_s=0.5, pause_zero_s=0.5
+    )
     soft = pace_series(
         calm + later, window_s=20.0, step_s=5.0, min_talk_s=6.0, pause_full_s=0.5, pause_zero_s=1.0
     )
