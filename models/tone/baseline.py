@@ -82,6 +82,11 @@ class BaselineSnapshot:
     #: Seconds of the speaker's own speech (voiced or not) behind the level statistics in
     #: this call (``SpeakerBaseline.own_speech_s``); None: not known (a saved profile).
     own_speech_s: float | None = None
+    #: The 97th percentile (dBFS, as heard) of the speaker's speech frames in this call: the
+    #: speech level counts the frames within ``BaselineConfig.dominant_range_db`` under it
+    #: (quieter ones are other voices the microphone picked up); None until the speech level
+    #: rests on the speaker's own speech (``AgentToneConfig.window_level_range_db``).
+    speech_top_heard_dbfs: float | None = None
 
     @property
     def leq_dbfs(self) -> float:
@@ -360,6 +365,9 @@ class SpeakerBaseline:
         leq = _hist_leq(own, self._loud_pow)
         own_sp = _dominant(self._sp_hist, c.dominant_range_db) if self._sp_hist.any() else None
         sp_leq = _hist_leq(own_sp, self._sp_pow) if own_sp is not None else leq
+        sp_top = (
+            _percentiles(self._sp_hist, _LOUD_EDGES, (0.97,))[0] if own_sp is not None else None
+        )
         n_sp_s = float(self._sp_hist.sum()) * self.hop_s
         (med_st,) = _percentiles(self._st_hist, _ST_EDGES, (0.5,))
         if not self._quieter:  # held while a quieter stretch is being heard (_rebase_due)
@@ -424,6 +432,7 @@ class SpeakerBaseline:
             speech_leq_dbfs=_blend(prior_sp, sp_leq, w_sp, max(n_sp_s, 1e-9)),
             censored=self._censored,
             own_speech_s=self.own_speech_s,
+            speech_top_heard_dbfs=sp_top if w_sp == 0.0 and not self.from_profile else None,
         )
         self.settled = self.snapshot.settled
 

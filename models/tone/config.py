@@ -397,6 +397,16 @@ class AgentToneConfig:
     level_baseline_min_db: float = 12.0
     level_baseline_min_pitch_st: float = 2.5
     max_db_under_baseline: float = 12.0
+    #: The window's loudness read over the frames the baseline's speech level reads: the
+    #: baseline keeps only speech frames within ``BaselineConfig.dominant_range_db`` of its
+    #: speech histogram's 97th percentile (quieter ones are other voices the microphone picked
+    #: up, and pauses the gate kept); above 0 the window leaves out the speech frames heard
+    #: more than this under that percentile (``BaselineSnapshot.speech_top_heard_dbfs``, once
+    #: the speech level rests on the speaker's own speech), so with the baseline's 20 dB both
+    #: sides of "louder than usual" count the same frames. 0 (off): the window counts every
+    #: speech frame and reads 1-1.5 dB low against its own baseline (docs/benchmarks.md,
+    #: session 13, agent_tone per clip).
+    window_level_range_db: float = 0.0
     loudness_db_over_baseline: float = 4.0
     pitch_st_over_baseline: float = 2.5
     pitch_spread_st_over_baseline: float = 2.5

@@ -501,12 +501,12 @@ class AgentToneDetector:
         self, sums: np.ndarray, baseline: BaselineSnapshot, noise_dbfs: np.ndarray | float
     ) -> _Judgement:
         """Signals, score and vote of windows (or runs) from their sums of the
-        :class:`_ToneSeries`, shape (8, k); ``noise_dbfs``: the line's noise estimate at each
+        :class:`_ToneSeries`, shape (9, k); ``noise_dbfs``: the line's noise estimate at each
         (see ``AgentToneConfig.harshness_min_voice_snr_db``)."""
         c = self.c
-        n_v, s_pow, s_st, s_st2, n_sp, n_nuc, s_ti, s_hn = _ToneSeries(*sums)
+        n_v, s_pow, s_st, s_st2, n_sp, n_nuc, s_ti, s_hn, n_lsp = _ToneSeries(*sums)
         with np.errstate(divide="ignore", invalid="ignore"):
-            mean_lo = 10.0 * np.log10(np.maximum(s_pow / n_sp, 1e-12))
+            mean_lo = 10.0 * np.log10(np.maximum(s_pow / n_lsp, 1e-12))
             mean_st = s_st / n_v
             spread = np.sqrt(np.maximum(s_st2 / n_v - mean_st**2, 0.0))
             rate = n_nuc / (n_sp * self.hop_s)
@@ -554,7 +554,7 @@ class AgentToneDetector:
         f = frames.parties[self.speaker]
         baseline = baselines[self.speaker]
         start, time_of, voiced, speech = f.start, frames.time_of, f.voiced, f.speech
-        series = _tone_series(f)
+        series = _tone_series(f, self._level_floor(baseline))
         self._add_runs(start, speech, voiced, series)
         sums = self._sums.push(series)
         out: list[Event] = []
@@ -676,6 +676,14 @@ class AgentToneDetector:
             self._last_eval_active = bool(active[-1])
         self._prune(start + voiced.size)
         return DetectorStep(out, flagged)
+
+    def _level_floor(self, baseline: BaselineSnapshot) -> float | None:
+        """The level (dBFS, as heard) under which a speech frame is left out of the window's
+        loudness (``AgentToneConfig.window_level_range_db``); None: every speech frame counts."""
+        top = baseline.speech_top_heard_dbfs
+        if self.c.window_level_range_db <= 0 or top is None:
+            return None
+        return top - self.c.window_level_range_db
 
     def _level_baseline(self, baseline: BaselineSnapshot) -> bool:
         """Whether windows are judged on their level alone because the baseline holds
@@ -888,20 +896,29 @@ class _ToneSeries(NamedTuple):
     nucleus: np.ndarray
     tilt_db: np.ndarray
     hnr_db: np.ndarray
+    level_speech: np.ndarray
+    """The speech frames ``power`` counts: all of them, or with ``level_floor_dbfs`` those at
+    or over it (``AgentToneConfig.window_level_range_db``)."""
 
 
-def _tone_series(f: PartyFrames) -> np.ndarray:
-    """The :class:`_ToneSeries` of one party's block, shape (8, n).
+def _tone_series(f: PartyFrames, level_floor_dbfs: float | None = None) -> np.ndarray:
+    """The :class:`_ToneSeries` of one party's block, shape (9, n).
 
     A block without voiced frames (silence, the other party's turn: most live steps) has only
-    its ``power``, ``speech`` and ``nucleus`` rows non-zero and skips the pitch work.
+    its ``power``, ``speech``, ``nucleus`` and ``level_speech`` rows non-zero and skips the
+    pitch work. ``level_floor_dbfs``: speech frames heard quieter are left out of the level
+    (``power`` and ``level_speech``).
     """
     voiced = f.voiced
+    level_speech = (
+        f.speech if level_floor_dbfs is None else f.speech & (f.loudness_dbfs >= level_floor_dbfs)
+    )
     if not voiced.any():
         series = np.zeros((len(_ToneSeries._fields), voiced.size))
-        series[1] = _speech_power(f)
+        series[1] = _speech_power(f, level_speech)
         series[4] = f.speech
         series[5] = f.nucleus
+        series[8] = level_speech
         return series
     voiced_st = np.where(voiced, np.nan_to_num(f.pitch_st), 0.0)
     return np.stack(
@@ -911,19 +928,20 @@ def _tone_series(f: PartyFrames) -> np.ndarray:
             # baseline's ``speech_leq_dbfs``: a few pressed, punched syllables raise it more
             # than a mean of dB, and speech frames are the same on every line where the
             # pitch tracker's voiced ones are not.
-            power=_speech_power(f),
+            power=_speech_power(f, level_speech),
             pitch_st=voiced_st,
             pitch_st_sq=voiced_st * voiced_st,
             speech=f.speech.astype(float),
             nucleus=f.nucleus.astype(float),
             tilt_db=np.where(voiced, f.tilt_db, 0.0),
             hnr_db=np.where(voiced, f.voice_hnr_db, 0.0),
+            level_speech=level_speech.astype(float),
         )
     )
 
 
-def _speech_power(f: PartyFrames) -> np.ndarray:
-    return np.where(f.speech, 10.0 ** (f.voice_loudness_dbfs.astype(np.float64) / 10.0), 0.0)
+def _speech_power(f: PartyFrames, speech: np.ndarray) -> np.ndarray:
+    return np.where(speech, 10.0 ** (f.voice_loudness_dbfs.astype(np.float64) / 10.0), 0.0)
 
 
 @dataclass(frozen=True)

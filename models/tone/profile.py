@@ -78,6 +78,7 @@ class VoiceProfile:
         b.pop("own_voiced_s", None)
         b.pop("from_profile", None)
         b.pop("settled", None)
+        b.pop("speech_top_heard_dbfs", None)  # one call's level histogram, not the agent's
         return {
             "schema": PROFILE_SCHEMA,
             "agent_id": self.agent_id,
@@ -192,6 +193,7 @@ def profile_from_baseline(
                 "own_voiced_s": None,
                 "from_profile": False,
                 "settled": True,
+                "speech_top_heard_dbfs": None,
             }
         )
         return VoiceProfile(agent_id, snap, calls=1, voiced_s=own_s, updated_at=now)
