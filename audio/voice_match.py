@@ -30,8 +30,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.lib.stride_tricks import as_strided
 
 from calltone.audio.errors import ParameterError
+
+try:  # the pocketfft module behind scipy.fft's real transforms (as audio.features)
+    from scipy.fft._pocketfft import pypocketfft as _POCKETFFT
+except ImportError:  # pragma: no cover - a SciPy that moved it: numpy's own transform
+    _POCKETFFT = None
 
 
 @dataclass(frozen=True)
@@ -146,21 +152,38 @@ def mel_filterbank(
 
 
 class CepstrumStream:
-    """Cepstra of one channel on the front end's frame grid, computed as samples arrive.
+    """Cepstra of one channel (or of ``channels`` channels at once) on the front end's frame
+    grid, computed as samples arrive.
 
     Frame ``i``'s window is the front end's loudness window: ``window`` samples starting at
     ``i * hop + offset`` (:class:`audio.features.FeatureOptions`: the middle of the pitch
     window), so a cepstrum lines up with that frame's loudness, voicing and pitch.
+
+    ``channels`` None: one channel, pushed as 1-D samples, cepstra ``(n, dims)``; a number:
+    that many channels pushed together as ``(channels, n)`` rows, cepstra
+    ``(channels, n, dims)``. The channels share the windowing and the transform (one call for
+    all their frames: a live step's cost is the calls, not the samples); each channel's mel
+    and cepstral products are its own, over the same frames as a stream of its own, so every
+    channel's cepstra are those of a single-channel stream to the bit.
     """
 
     def __init__(
-        self, options: VoiceMatchOptions, *, sample_rate_hz: int, hop: int, offset: int, window: int
+        self,
+        options: VoiceMatchOptions,
+        *,
+        sample_rate_hz: int,
+        hop: int,
+        offset: int,
+        window: int,
+        channels: int | None = None,
     ) -> None:
-        from scipy.signal import butter, sosfilt_zi
+        from scipy.signal import butter
 
         o = options
         self.o = o
         self.hop, self.offset, self.window = hop, offset, window
+        self.channels = channels
+        rows = 1 if channels is None else channels
         self.n_fft = 1 << max(1, int(np.ceil(np.log2(window))))
         top = min(o.fmax_hz, 0.49 * sample_rate_hz)
         self._sos = (
@@ -174,7 +197,7 @@ class CepstrumStream:
             if o.band_filter_order
             else None
         )
-        self._zi = None if self._sos is None else sosfilt_zi(self._sos) * 0.0
+        self._zi = None if self._sos is None else np.zeros((self._sos.shape[0], rows, 2))
         self._fb = mel_filterbank(sample_rate_hz, self.n_fft, o.n_mels, o.fmin_hz, o.fmax_hz)
         self._hann = np.hanning(window + 2)[1:-1].astype(np.float64)
         from scipy.fft import dct
@@ -182,43 +205,79 @@ class CepstrumStream:
         basis = dct(np.eye(o.n_mels), axis=0, type=2, norm="ortho")  # (n_mels, n_mels)
         self._dct = basis[:, o.lowest_cepstrum : o.highest_cepstrum + 1]  # (n_mels, dims)
         self._parts: list[np.ndarray] = []  # samples pushed since the last take
-        self._buf = np.zeros(0, np.float64)
-        self._buf_start = 0  # sample index of _buf[0]
+        self._buf = np.zeros((rows, 0), np.float64)
+        self._buf_start = 0  # sample index of _buf[:, 0]
 
     def push(self, samples: np.ndarray) -> None:
-        """Add mono samples (the channel's row of a pushed chunk); the cepstra are computed when
-        :meth:`take` asks for them."""
-        x = np.asarray(samples, dtype=np.float64).reshape(-1)
-        if x.size == 0:
+        """Add samples: mono 1-D (``channels`` None) or ``(channels, n)``; the cepstra are
+        computed when :meth:`take` asks for them."""
+        x = np.asarray(samples, dtype=np.float64).reshape(self._buf.shape[0], -1)
+        if x.shape[1] == 0:
             return
         if self._sos is not None:
             from scipy.signal import sosfilt
 
-            x, self._zi = sosfilt(self._sos, x, zi=self._zi)
+            x, self._zi = sosfilt(self._sos, x, axis=-1, zi=self._zi)
         self._parts.append(x)
 
     def take(self, start: int, n: int, want: np.ndarray | None = None) -> np.ndarray:
         """Cepstra of frames ``[start, start + n)`` (rows where ``want`` is False, and frames
         whose window is not all in yet, e.g. past the end of the audio, are NaN); samples
         before frame ``start + n``'s window are dropped for good, so frames are asked for in
-        order."""
+        order. ``want``: ``(n,)``, or ``(channels, n)`` with ``channels``."""
         if self._parts:
-            self._buf = np.concatenate([self._buf, *self._parts])
+            self._buf = np.concatenate([self._buf, *self._parts], axis=1)
             self._parts = []
-        out = np.full((n, self.o.dims), np.nan)
-        idx = np.arange(start, start + n) if want is None else start + np.flatnonzero(want)
-        if idx.size:
-            a = idx * self.hop + self.offset - self._buf_start
-            idx = idx[(a >= 0) & (a + self.window <= self._buf.size)]
-        if idx.size:
-            a = idx * self.hop + self.offset - self._buf_start
-            rows = self._buf[a[:, None] + np.arange(self.window)[None, :]] * self._hann
-            power = np.abs(np.fft.rfft(rows, self.n_fft, axis=1)) ** 2
-            out[idx - start] = np.log(power @ self._fb.T + 1e-10) @ self._dct
-        drop = min(self._buf.size, max(0, (start + n) * self.hop + self.offset - self._buf_start))
-        self._buf = self._buf[drop:]
+        rows = self._buf.shape[0]
+        out = np.full((rows, n, self.o.dims), np.nan)
+        # Wanted frames (channel, block-relative frame; in that order), and where their
+        # windows start in the buffer.
+        if want is None:
+            chan, rel = np.repeat(np.arange(rows), n), np.tile(np.arange(n), rows)
+        else:
+            chan, rel = np.nonzero(np.asarray(want).reshape(rows, n))
+        base = start * self.hop + self.offset - self._buf_start
+        size = self._buf.shape[1]
+        hop, window = self.hop, self.window
+        if rel.size:
+            lo, hi = int(rel.min()), int(rel.max())
+            if not (base + lo * hop >= 0 and base + hi * hop + window <= size):
+                # Some windows not all in (the frames are in order: only then a mask).
+                a = rel * hop + base
+                ok = (a >= 0) & (a + window <= size)
+                chan, rel = chan[ok], rel[ok]
+        if rel.size:
+            lo, hi = int(rel.min()), int(rel.max())
+            item = self._buf.itemsize
+            # Every window as a row of one strided view of the buffer (no index array).
+            wins = as_strided(
+                self._buf[:, base + lo * hop :],
+                shape=(rows, hi - lo + 1, window),
+                strides=(self._buf.strides[0], hop * item, item),
+                writeable=False,
+            )
+            power = np.abs(self._rfft(wins[chan, rel - lo] * self._hann)) ** 2
+            # Each channel's frames through its own products (the same rows as a channel of
+            # its own: a matrix product's bits depend on the rows it is given).
+            bounds = np.searchsorted(chan, np.arange(rows + 1)).tolist()
+            for c in range(rows):
+                a, b = bounds[c], bounds[c + 1]
+                if a == b:
+                    continue
+                pw = power if b - a == power.shape[0] else power[a:b].copy()
+                out[c, rel[a:b]] = np.log(pw @ self._fb.T + 1e-10) @ self._dct
+        drop = min(size, max(0, (start + n) * hop + self.offset - self._buf_start))
+        self._buf = self._buf[:, drop:]
         self._buf_start += drop
-        return out
+        return out[0] if self.channels is None else out
+
+    def _rfft(self, rows: np.ndarray) -> np.ndarray:
+        """``np.fft.rfft(rows, n_fft, axis=1)``; without padding (the default window) through
+        SciPy's pocketfft directly, the same transform to the bit (a test checks it) without
+        the dispatch, which costs more than a live step's few rows."""
+        if _POCKETFFT is None or rows.shape[1] != self.n_fft:
+            return np.fft.rfft(rows, self.n_fft, axis=1)
+        return np.asarray(_POCKETFFT.r2c(rows, (1,), True, 0, None, 1))
 
 
 class GaussianVoice:

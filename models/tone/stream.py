@@ -231,21 +231,22 @@ class CallAnalyzer:
         # two parties only: the other-voice model learns in the other party's turns).
         vm = self.config.voice_match
         self._voice = (
-            {
-                p: (
-                    CepstrumStream(
-                        vm,
-                        sample_rate_hz=o.sample_rate_hz,
-                        hop=o.hop,
-                        offset=(o.pitch_window - o.loudness_window) // 2,
-                        window=o.loudness_window,
-                    ),
-                    VoiceMatcher(vm, hop_s=o.hop_s),
-                )
-                for p in self.parties
-            }
+            {p: VoiceMatcher(vm, hop_s=o.hop_s) for p in self.parties}
             if vm.enabled and roles.two_party
             else {}
+        )
+        # Both parties' cepstra in one stream (rows in ``self.parties`` order).
+        self._cepstra = (
+            CepstrumStream(
+                vm,
+                sample_rate_hz=o.sample_rate_hz,
+                hop=o.hop,
+                offset=(o.pitch_window - o.loudness_window) // 2,
+                window=o.loudness_window,
+                channels=len(self.parties),
+            )
+            if self._voice
+            else None
         )
         self._other_voice_frames = {p: 0 for p in self.parties}
         # Each party's frames of the current baseline tick, with the frames flagged in them.
@@ -314,10 +315,10 @@ class CallAnalyzer:
                 "audio chunk contains NaN or infinite samples; send finite PCM samples"
             )
         self._samples_in += x.shape[1]
-        for p, row in zip(self.parties, self._rows, strict=True):
-            if self._voice:
-                self._voice[p][0].push(x[row])
-        return self._consume(self._features.push(x[self._rows]))
+        rows = x[self._rows]
+        if self._cepstra is not None:
+            self._cepstra.push(rows)
+        return self._consume(self._features.push(rows))
 
     def end_audio(self) -> list[Event]:
         """Flush the tail and close open events; return the events this closed, in call order
@@ -474,11 +475,10 @@ class CallAnalyzer:
         # The turn detector reads each party's baseline as it stood before each tick (the far
         # voice rule), so its events do not depend on chunking; it runs after the tick loop.
         turn_ticks: list[tuple[CallFrames, dict[str, BaselineSnapshot]]] = []
-        ceps = {  # only voiced frames are judged or learnt
-            p: self._voice[p][0].take(start, n, c.voiced)
-            for p, c in zip(self.parties, block.channels, strict=True)
-            if self._voice
-        }
+        ceps: dict[Role, np.ndarray] = {}
+        if self._cepstra is not None:  # only voiced frames are judged or learnt
+            both = self._cepstra.take(start, n, np.array([c.voiced for c in block.channels]))
+            ceps = dict(zip(self.parties, both, strict=True))
         while i < n:
             j = min(n, i + self._tick - ((start + i) % self._tick))
             tick = frames if i == 0 and j == n else frames.slice(i, j)  # most live steps
@@ -530,7 +530,7 @@ class CallAnalyzer:
                 if (start + j) % self._tick == 0:
                     self._flush_tick(p)
                     if self._voice:
-                        self._voice[p][1].commit()  # the models change once per tick
+                        self._voice[p].commit()  # the models change once per tick
             i = j
         for p in self.parties:
             self._track_runs(p, start, frames.parties[p].speech)
@@ -601,8 +601,13 @@ class CallAnalyzer:
         judged: dict[Role, np.ndarray] = {}
         for p in self.parties:
             f = tick.parties[p]
+            matcher = self._voice[p]
+            if not matcher.ready:  # the ratio is NaN everywhere: no frame is judged
+                judged[p] = np.zeros(len(f), dtype=bool)
+                parties[p] = f
+                continue
             snap = self.baselines[p].snapshot
-            ratio, dev = self._voice[p][1].ratio(ceps[p][i:j], f.voiced, f.pitch_st - snap.pitch_st)
+            ratio, dev = matcher.ratio(ceps[p][i:j], f.voiced, f.pitch_st - snap.pitch_st)
             bar = snap.loudness_dbfs - vm.max_level_spreads * snap.loudness_spread_db
             with np.errstate(invalid="ignore"):
                 ov = f.speech & (f.voice_loudness_dbfs < bar) & (ratio > vm.llr_margin_nats)
@@ -620,6 +625,8 @@ class CallAnalyzer:
                 nucleus=f.nucleus & ~ov,
                 pitch_st=np.where(ov, np.nan, f.pitch_st).astype(f.pitch_st.dtype),
             )
+        if all(parties[p] is tick.parties[p] for p in self.parties):
+            return tick, judged  # nothing taken out (most ticks)
         return CallFrames(tick.start, parties, self.time_of), judged
 
     def _learn_voices(
@@ -657,7 +664,7 @@ class CallAnalyzer:
             )
             if not (b.from_profile or snap.own_s >= 2.0 * c.prior_weight_s):
                 if vm.owner_from_first_words:
-                    self._voice[p][1].learn(ceps[p][i:j], owner, np.zeros_like(owner))
+                    self._voice[p].learn(ceps[p][i:j], owner, np.zeros_like(owner))
                 continue
             other = (
                 f.voiced
@@ -665,7 +672,7 @@ class CallAnalyzer:
                 & ~holds[f"{p}:own"]
                 & self._quiet(p, f, c.other_turn_floor_spreads)
             )
-            self._voice[p][1].learn(ceps[p][i:j], owner, other)
+            self._voice[p].learn(ceps[p][i:j], owner, other)
 
     def _holds_floor(self, tick: CallFrames) -> dict[str, np.ndarray]:
         """Where each party holds the floor in this tick, reading the baselines as they stood
@@ -693,8 +700,15 @@ class CallAnalyzer:
             n = len(f)
             g = tick.start + np.arange(n)
             near = near_voice(f, self.baselines[p].snapshot, self.config.interruption)
+            none_near = not near.any()
             own_mark = -c.other_turn_own_mark_spreads
             for key, spreads in ((p, c.other_turn_floor_spreads), (f"{p}:own", own_mark)):
+                if none_near:  # no such frame in this tick: what the lines below give
+                    last_s = max(-1.0, self._last_talk.get(key, -math.inf))
+                    if n:
+                        self._last_talk[key] = last_s
+                    out[key] = g - last_s < hold
+                    continue
                 talks = near & ~self._quiet(p, f, spreads)
                 # Global index of the last such frame at or before each frame.
                 last = np.maximum.accumulate(np.where(talks, g, -1).astype(np.float64))

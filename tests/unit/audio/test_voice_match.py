@@ -141,6 +141,29 @@ def test_cepstra_do_not_depend_on_the_push_size() -> None:
     assert np.isnan(one.take(n, 3)).all()  # past the audio: no cepstrum
 
 
+def test_cepstra_are_the_windows_own_to_the_bit() -> None:
+    """A take of some wanted frames (the windows read as strided rows, the transform through
+    pocketfft directly) gives exactly the plain computation: each wanted window gathered,
+    Hann-weighted, ``np.fft.rfft``, mel power, log, DCT; the unwanted and the incomplete NaN."""
+    x = formant_voice(160, 1.0, OWN_DBFS, tract=1.0, seed=4)
+    o = VoiceMatchOptions()
+    kw = {"sample_rate_hz": SR, "hop": 160, "offset": 256, "window": 512}
+    s = CepstrumStream(o, **kw)
+    s.push(x[:4000])
+    want = np.zeros(30, dtype=bool)
+    want[[0, 1, 2, 5, 9, 17, 22, 29]] = True  # 21 on: windows not all in yet
+    got = s.take(0, 30, want)
+    idx = np.array([0, 1, 2, 5, 9, 17])  # one matrix product: its rows' bits depend on them all
+    rows = np.stack([x[i * 160 + 256 : i * 160 + 768] for i in idx]) * s._hann
+    power = np.abs(np.fft.rfft(rows, s.n_fft, axis=1)) ** 2
+    ref = np.log(power @ s._fb.T + 1e-10) @ s._dct
+    assert np.array_equal(got[idx], ref)
+    assert np.isnan(np.delete(got, idx, axis=0)).all()
+    rng = np.random.default_rng(0)
+    r = rng.standard_normal((7, s.n_fft))
+    assert np.array_equal(s._rfft(r), np.fft.rfft(r, s.n_fft, axis=1))
+
+
 def test_a_gaussian_voice_prefers_its_own_frames() -> None:
     """Two synthetic timbres (formants x1 and x0.8): each model gives its own voice's frames
     the higher likelihood on frames it has not seen."""
