@@ -566,6 +566,8 @@ class AgentToneDetector:
             return DetectorStep(out, np.full(voiced.size, self._last_eval_active))
         evals = np.arange(first_eval, voiced.size, self.stride)
         noise_e = f.noise_dbfs[evals]
+        if self._no_window_judged(sums[:, evals], baseline):
+            return self._calm_evals(start, evals, noise_e, baseline, time_of, voiced.size)
         j = self._judge(sums[:, evals], baseline, noise_e)
         n_v = j.n_voiced
         d_lo = j.values[0]
@@ -733,6 +735,45 @@ class AgentToneDetector:
             & (n_voiced >= c.sparse_min_voiced_s / self.hop_s)
             & (n_speech >= c.sparse_min_speech_s / self.hop_s)
         )
+
+    def _no_window_judged(self, sums: np.ndarray, baseline: BaselineSnapshot) -> bool:
+        """Whether no evaluation window (``sums``: their :class:`_ToneSeries` sums) holds the
+        speech a judgement needs: too little voiced speech for ``min_voiced_s`` and not sparse
+        (:meth:`_sparse`), the baseline not judged on level alone (:meth:`_level_baseline`).
+        Then :meth:`push` finds every one inactive whatever its signals (``enough`` False),
+        which :meth:`_calm_evals` gives without computing them (the agent silent or listening:
+        a third to a half of the evaluations). Not with a ``trace`` (it records the signals)."""
+        c = self.c
+        if self.trace is not None or self._level_baseline(baseline):
+            return False
+        n_v = sums[0]
+        judged = (n_v >= c.min_voiced_s / self.hop_s) | self._sparse(n_v, sums[4], c.min_voiced_s)
+        return not judged.any()
+
+    def _calm_evals(
+        self,
+        start: int,
+        evals: np.ndarray,
+        noise_e: np.ndarray,
+        baseline: BaselineSnapshot,
+        time_of: TimeFn,
+        n: int,
+    ) -> DetectorStep:
+        """The rest of :meth:`push` for a block whose evaluations are all inactive
+        (:meth:`_no_window_judged`): what its loop and flags give with ``active`` all False."""
+        out: list[Event] = []
+        for k, i in enumerate(evals.tolist()):
+            self._noise_dbfs = float(noise_e[k])  # on the evaluation grid: chunking-free
+            if self._open is not None and start + i - self._open.last_active >= self._end_after:
+                out.append(self._close(self._open, baseline, time_of))
+        if self._open is not None and self._open.changed:
+            self._open.changed = False
+            out.append(self._open.event(self.speaker))
+        flagged = np.zeros(n, dtype=bool)
+        flagged[: int(evals[0])] = self._last_eval_active  # before the first evaluation
+        self._last_eval_active = False
+        self._prune(start + n)
+        return DetectorStep(out, flagged)
 
     # ------------------------------------------------------------ speech runs (event spans)
 
