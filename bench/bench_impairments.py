@@ -739,7 +739,24 @@ def session13_impairments() -> dict[str, Impairment]:
             out[f"level step {who} {db:+g} dB, 2nd quarter"] = level_step(ch, db, 0.25, 0.25)
         out[f"level step {who} -12 dB, 1st quarter"] = level_step(ch, -12.0, 0.0, 0.25)
         out[f"level step {who} +10 dB, 1st quarter"] = level_step(ch, 10.0, 0.0, 0.25)
+    for db in (10.0, -12.0):
+        out[level_step_both_name(db)] = level_step_both(db, 0.25)
     return out
+
+
+def level_step_both_name(db: float) -> str:
+    return f"level step both {db:+g} dB from the 2nd quarter on"
+
+
+def level_step_both(db: float, start_frac: float) -> Impairment:
+    """Both lines' gain ``db`` off from ``start_frac`` of the call to its end (50 ms ramp in):
+    a lasting step (a headset swapped, a gain control that settles and stays)."""
+    steps = [level_step(ch, db, start_frac, 2.0) for ch in (0, 1)]
+
+    def f(x: np.ndarray) -> np.ndarray:
+        return steps[1](steps[0](x))
+
+    return f
 
 
 def impairments(*, telephone: bool = True) -> dict[str, Impairment]:
@@ -838,19 +855,26 @@ RECALL_IMPAIRMENTS = (
     "customer speakerphone reverb 90, -6 dB",
     "customer distant mic -25 dB, room noise 15 dB under",
     DISTANT_CALM,
+    level_step_both_name(10.0),
+    level_step_both_name(-12.0),
 )
 
 
 def run_recall(
-    actors: list[str], conditions: list[str], cfg: AnalysisConfig | None = None
+    actors: list[str],
+    conditions: list[str],
+    cfg: AnalysisConfig | None = None,
+    only: list[str] | None = None,
 ) -> dict[str, Any]:
     """Flag rates on RAVDESS many-clip calls (``bench_calls.run_calls``) with each of
     :data:`RECALL_IMPAIRMENTS` added after the channel. Actors 01-05 are the babble and IVR
-    voices: leave them out."""
+    voices: leave them out. ``only``: the impairments whose name holds one of these (and
+    clean)."""
     rows = []
+    names = [n for n in RECALL_IMPAIRMENTS if not only or n == "clean" or any(o in n for o in only)]
     for cond in conditions:
         tel = cond != "wideband"
-        for name in RECALL_IMPAIRMENTS:
+        for name in names:
             cache = ImpairedCache(impairments(telephone=tel)[name], bench_calls.DEFAULT_DISK_CACHE)
             s = bench_calls.run_calls([cond], actors=actors, config=cfg, cache=cache)[cond][
                 "summary"
@@ -920,7 +944,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--only",
         default=None,
-        help="comma-separated substrings: only the impairments whose name holds one (and clean)",
+        help="comma-separated substrings: only the impairments whose name holds one (and "
+        "clean); with --recall too",
     )
     ap.add_argument(
         "--recall",
@@ -944,7 +969,12 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     t0 = time.perf_counter()
     if args.recall:
-        out = run_recall(args.recall.split(","), args.recall_conditions.split(","), cfg)
+        out = run_recall(
+            args.recall.split(","),
+            args.recall_conditions.split(","),
+            cfg,
+            args.only.split(",") if args.only else None,
+        )
         out["wall_s"] = round(time.perf_counter() - t0, 1)
         print(recall_table(out))
         if args.json:

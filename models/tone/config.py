@@ -193,6 +193,20 @@ class BaselineConfig:
     gain_shift_min_db: float = 6.0
     gain_shift_max_st: float = 1.0
     gain_shift_voiced_s: float = 3.0
+    #: A lasting step down (``models.tone.gain``, issue 13, session 14): once the speaker's
+    #: last ``gain_shift_down_voiced_s`` of voiced frames at their own pitch (within
+    #: ``gain_shift_max_st`` of the baseline's) has its median level this far or more under the
+    #: baseline's median voiced level, the level statistics move down by that much. The frames
+    #: at the own pitch are the calm voice: raised speech stands higher and cannot hold the
+    #: reading up, a voice softened by effort falls in pitch too. After a step down, the line
+    #: back up to the level it had (within half ``gain_shift_min_db``) with the loud frames at
+    #: most ``gain_shift_max_st`` over the own pitch is read on the last
+    #: ``gain_shift_return_voiced_s`` of voiced speech instead of ``gain_shift_voiced_s`` (a
+    #: level the voice already had). 0 (the default): off, a quieter line is learnt frame by
+    #: frame as before. Measured, not adopted (docs/benchmarks.md, session 14).
+    gain_shift_down_min_db: float = 0.0
+    gain_shift_down_voiced_s: float = 1.5
+    gain_shift_return_voiced_s: float = 1.0
 
 
 @dataclass(frozen=True)
@@ -261,6 +275,16 @@ class YellingConfig:
     #: conditions and of the held-out channels identical (docs/benchmarks.md, session 13).
     cold_start_own_low_s: float = 0.3
     cold_start_own_low_max_speech_s: float = 0.5
+    #: 1: the pitch cue is judged per run only: a loud speech frame is hot whatever its own
+    #: pitch, and the run is yelling when ``min_hot_fraction`` of its loud voiced frames stand
+    #: ``yelling_st_over_baseline`` over the baseline (the "sampled" rule, unchanged). A
+    #: shouted sentence's pitch falls at its end (declination, the final fall: RAVDESS actor
+    #: 10's angry-strong clip +5 to +8 st in its first half, +0 to +2 st at 12-22 dB loud in its
+    #: second), so per frame the fall counted against the shout. Not during the cold start
+    #: (the pitch reference is then the prior or the first words' own low, not the speaker's
+    #: voice: the hot-line greeting of the LCA call recoded +6 dB was yelling with it). 0: a
+    #: loud voiced frame under the pitch threshold is not hot (as before).
+    run_pitch: int = 0
 
 
 @dataclass(frozen=True)

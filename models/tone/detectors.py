@@ -203,7 +203,10 @@ class YellingDetector:
             pitch_el_st = f.pitch_st - np.fmax(baseline.pitch_st, low_st)
         high = pitch_el_st >= c.yelling_st_over_baseline  # NaN (unvoiced) is never high
         voiced_loud = loud_hot & voiced
-        hot = loud_hot & ~(voiced & ~high)
+        # The pitch cue per run (``run_pitch``): a loud voiced frame is hot whatever its own
+        # pitch, the run's loud voiced frames must be high by ``min_hot_fraction``. Not in the
+        # cold start: the pitch reference is then the prior or the first words' own low.
+        hot = loud_hot if c.run_pitch and not cold else loud_hot & ~(voiced & ~high)
         cum_sp = self._tot[0] + np.cumsum(sp)
         cum_vl = self._tot[1] + np.cumsum(voiced_loud)
         cum_vh = self._tot[2] + np.cumsum(voiced_loud & high)

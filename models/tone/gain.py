@@ -22,6 +22,14 @@ statistics stay. Only upward steps: a quieter line is learnt as it is, frame by 
 frames are never flagged), and a neighbour's babble under the speaker cannot pull it down.
 Only once the level rests on the speaker's own voice (or a profile): before that the cold-start
 rules of :mod:`.baseline` and :mod:`.stream` judge the prior.
+
+**Steps down** (``gain_shift_down_min_db``, off by default; session 14): a line turned down
+for good is learnt frame by frame only slowly where the call is emotional (the quieter calm
+voice falls out of the dominant range, raised speech keeps the median up), and a shout then
+reads a few dB over the old level. The speaker's voiced frames at their own pitch are their calm
+voice; when the last ``gain_shift_down_voiced_s`` of them stand ``gain_shift_down_min_db`` under
+the baseline, the level statistics move down by their median. The line back up to the level it
+had, at the own pitch, is then read on ``gain_shift_return_voiced_s`` (:meth:`_back`).
 """
 
 from __future__ import annotations
@@ -49,7 +57,8 @@ class GainShift:
     voiced_s: float
     """Voiced speech the window held (s)."""
     min_db: float
-    """``BaselineConfig.gain_shift_min_db`` in force."""
+    """``BaselineConfig.gain_shift_min_db`` in force (``gain_shift_down_min_db`` for a step
+    down, ``shift_db`` < 0)."""
     max_st: float
     """``BaselineConfig.gain_shift_max_st`` in force."""
 
@@ -59,7 +68,9 @@ class GainShift:
             "shift_db": self.shift_db,
             "pitch_st_over_baseline": self.pitch_st_over_baseline,
             "thresholds": {
-                "gain_shift_min_db": self.min_db,
+                ("gain_shift_min_db" if self.shift_db >= 0 else "gain_shift_down_min_db"): (
+                    self.min_db
+                ),
                 "gain_shift_max_st": self.max_st,
                 "gain_shift_voiced_s": self.voiced_s,
             },
@@ -85,10 +96,78 @@ class GainShiftTracker:
         self._pitch = np.zeros(self._n, dtype=np.float64)
         self._filled = 0
         self._pos = 0
+        # A step down not yet stepped back up (dB, > 0), and the return's shorter window.
+        self._owed_db = 0.0
+        self._m = max(1, min(self._n, round(config.gain_shift_return_voiced_s / hop_s)))
+        # The last voiced frames at the speaker's own pitch (``_down``): level and pitch.
+        n_own = max(1, round(config.gain_shift_down_voiced_s / hop_s))
+        self._own_lv = np.zeros(n_own, dtype=np.float64)
+        self._own_st = np.zeros(n_own, dtype=np.float64)
+        self._own_filled = 0
 
     @property
     def enabled(self) -> bool:
         return self.c.gain_shift_min_db > 0
+
+    def _down(self, snapshot: BaselineSnapshot, at_s: float) -> GainShift | None:
+        """A lasting step down (``gain_shift_down_min_db``): the speaker's last
+        ``gain_shift_down_voiced_s`` of voiced frames at their own pitch (within
+        ``gain_shift_max_st`` of the baseline's) has its median level that far or more under the
+        baseline's median voiced level. The frames at the speaker's own pitch are their calm
+        voice: raised speech stands higher (an emotional call's angry and fearful sentences
+        fill a plain window, and keep its median up after a step down), a voice softened by
+        effort falls in pitch with its level, a line turned down keeps it. The shift is that
+        median under the baseline's."""
+        c = self.c
+        if c.gain_shift_down_min_db <= 0 or self._own_filled < self._own_lv.size:
+            return None
+        shift_db = float(np.median(self._own_lv)) - snapshot.loudness_dbfs
+        if shift_db > -c.gain_shift_down_min_db:
+            return None
+        self._filled = 0
+        self._own_filled = 0
+        self._owed_db -= shift_db
+        return GainShift(
+            at_s=round(at_s, 3),
+            shift_db=round(shift_db, 2),
+            pitch_st_over_baseline=round(float(np.median(self._own_st)) - snapshot.pitch_st, 2),
+            voiced_s=round(self._own_lv.size * self.hop_s, 2),
+            min_db=c.gain_shift_down_min_db,
+            max_st=c.gain_shift_max_st,
+        )
+
+    def _back(self, snapshot: BaselineSnapshot, at_s: float) -> GainShift | None:
+        """The line back up after a step down (``gain_shift_return_voiced_s``): the last that
+        much voiced speech has half its frames ``gain_shift_min_db`` or more over the baseline,
+        those loud frames' median pitch at most ``gain_shift_max_st`` over the baseline's, and
+        their median level within half ``gain_shift_min_db`` of the step down still owed: the
+        level the speaker's own voice had before, at their own pitch. A shorter window than a
+        new step's, since the level is one the voice already had (else every frame after the
+        step back reads that much loud until ``gain_shift_voiced_s`` is heard)."""
+        c = self.c
+        idx = (self._pos - self._m + np.arange(self._m)) % self._n
+        lv, st = self._level[idx], self._pitch[idx]
+        thr = snapshot.loudness_dbfs + c.gain_shift_min_db
+        loud = lv >= thr
+        if 2 * int(np.count_nonzero(loud)) < self._m:
+            return None
+        over_st = float(np.median(st[loud])) - snapshot.pitch_st
+        shift_db = float(np.median(lv[loud])) - snapshot.loudness_dbfs
+        if over_st > c.gain_shift_max_st:
+            return None
+        if abs(shift_db - self._owed_db) > c.gain_shift_min_db / 2.0:
+            return None
+        self._filled = 0
+        self._own_filled = 0
+        self._owed_db = max(0.0, self._owed_db - shift_db)
+        return GainShift(
+            at_s=round(at_s, 3),
+            shift_db=round(shift_db, 2),
+            pitch_st_over_baseline=round(over_st, 2),
+            voiced_s=round(self._m * self.hop_s, 2),
+            min_db=c.gain_shift_min_db,
+            max_st=c.gain_shift_max_st,
+        )
 
     def push(
         self, frames: PartyFrames, snapshot: BaselineSnapshot, *, own_level: bool, at_s: float
@@ -103,6 +182,7 @@ class GainShiftTracker:
             return None
         if not own_level:
             self._filled = 0
+            self._own_filled = 0
             return None
         keep = frames.voiced & frames.speech & np.isfinite(frames.pitch_st)
         if not keep.any():
@@ -122,6 +202,20 @@ class GainShiftTracker:
             self._pitch[: k - first] = st[first:]
         self._pos = end % self._n
         self._filled = min(self._n, self._filled + k)
+        if self.c.gain_shift_down_min_db > 0:
+            at_own = np.abs(st - snapshot.pitch_st) <= self.c.gain_shift_max_st
+            if at_own.any():
+                m = self._own_lv.size
+                self._own_lv = np.concatenate((self._own_lv, lv[at_own]))[-m:]
+                self._own_st = np.concatenate((self._own_st, st[at_own]))[-m:]
+                self._own_filled = min(m, self._own_filled + int(at_own.sum()))
+                down = self._down(snapshot, at_s)
+                if down is not None:
+                    return down
+        if self._owed_db > 0 and self._filled >= self._m:
+            back = self._back(snapshot, at_s)
+            if back is not None:
+                return back
         if self._filled < self._n:
             return None
         # Cheap test first (every live step): the median can stand the margin over only if
@@ -145,6 +239,8 @@ class GainShiftTracker:
         # (learnt from another, quieter voice first) has the voice's own level in them.
         shift_db = float(np.median(self._level[loud])) - snapshot.loudness_dbfs
         self._filled = 0
+        self._own_filled = 0
+        self._owed_db = max(0.0, self._owed_db - shift_db)
         return GainShift(
             at_s=round(at_s, 3),
             shift_db=round(shift_db, 2),
