@@ -334,6 +334,31 @@ class InterruptionConfig:
         The rule applies once the party's baseline rests on this much of their own voiced
         speech (or on a saved profile): twice ``BaselineConfig.prior_weight_s``, when the
         level prior has left.
+    own_voice_evidence : int
+        1 (the default): once the party's voice models are ready (``AnalysisConfig.voice_match``:
+        another voice has been heard in their microphone during the other party's turns), a
+        speech frame of theirs counts for the turn-taking only with evidence that it is their
+        own voice: its voice level at or over ``own_voice_level_spreads`` spreads under their
+        median (and, with ``own_voice_max_llr_nats`` set, a timbre that is not another
+        voice's); frames without it count only within ``far_voice_hangover_s`` after one with
+        it, as far frames do. So a neighbour's babble neither opens nor carries a turn, and an
+        interruption's overlap is the agent's own voice (its evidence says
+        ``newcomer_own_voice``). Before the models are ready (the cold start, and every call
+        with no other voice in the microphone) nothing changes. 0: off. Measured in
+        docs/benchmarks.md, session 14 (the calm LCA call with three voices 12 dB under the
+        agent: 12 -> 2 false interruptions).
+    own_voice_level_spreads : float
+        The evidence's level edge: the party's baseline median voiced level less this many
+        loudness spreads (half their 16th-84th percentile range). 0: their median, the edge
+        under which ``VoiceMatchOptions.max_level_spreads`` (0) lets the timbre judge a frame
+        another voice, i.e. their normal and loud speech. (1, their 16th percentile, let 54 %
+        of the babble frames in the LCA caller's turns through with the 0.3 s hangover.)
+    own_voice_max_llr_nats : float
+        A timbre condition on the evidence: the smoothed log-likelihood ratio (other voice over
+        owner, nats; :class:`audio.voice_match.VoiceMatcher`) at most this. 0: not asked (the
+        default). 1 (``VoiceMatchOptions.llr_margin_nats``) changed no LCA or AMI babble row but
+        delayed an own cut-in by 0.24 s on the synthetic neighbour call: the ratio is smoothed
+        over 0.2 s and still carries the neighbour's phrase the agent cuts in over.
     """
 
     min_other_turn_s: float = 1.0
@@ -346,6 +371,9 @@ class InterruptionConfig:
     far_voice_db_under_baseline: float = 15.0
     far_voice_hangover_s: float = 0.3
     far_voice_min_own_voiced_s: float = 2.0
+    own_voice_evidence: int = 1
+    own_voice_level_spreads: float = 0.0
+    own_voice_max_llr_nats: float = 0.0
 
 
 @dataclass(frozen=True)

@@ -474,7 +474,7 @@ class CallAnalyzer:
         i = 0
         # The turn detector reads each party's baseline as it stood before each tick (the far
         # voice rule), so its events do not depend on chunking; it runs after the tick loop.
-        turn_ticks: list[tuple[CallFrames, dict[str, BaselineSnapshot]]] = []
+        turn_ticks: list[tuple[CallFrames, dict[str, BaselineSnapshot], dict[str, np.ndarray]]] = []
         ceps: dict[Role, np.ndarray] = {}
         if self._cepstra is not None:  # only voiced frames are judged or learnt
             both = self._cepstra.take(start, n, np.array([c.voiced for c in block.channels]))
@@ -483,10 +483,11 @@ class CallAnalyzer:
             j = min(n, i + self._tick - ((start + i) % self._tick))
             tick = frames if i == 0 and j == n else frames.slice(i, j)  # most live steps
             raw_tick, other_voice = tick, None
+            not_own: dict[str, np.ndarray] = {}
             if self._voice:
-                tick, other_voice = self._mask_other_voices(tick, ceps, i, j)
+                tick, other_voice = self._mask_other_voices(tick, ceps, i, j, not_own)
             if self._interrupt is not None:
-                turn_ticks.append((tick, self._snapshots()))
+                turn_ticks.append((tick, self._snapshots(), not_own))
             holds = self._holds_floor(tick)
             if other_voice is not None:
                 self._learn_voices(raw_tick, ceps, i, j, other_voice, holds)
@@ -535,8 +536,8 @@ class CallAnalyzer:
         for p in self.parties:
             self._track_runs(p, start, frames.parties[p].speech)
         if self._interrupt is not None:
-            for tick, snaps in turn_ticks:
-                out += self._interrupt.push(tick, snaps).events
+            for tick, snaps, not_own in turn_ticks:
+                out += self._interrupt.push(tick, snaps, not_own).events
         out += self._dead_air.push(frames, self._snapshots()).events
         out += self._rejudge(out)
         self._frames_done = start + n
@@ -588,15 +589,28 @@ class CallAnalyzer:
         return holds[q] & ~own & self._quiet(p, tick.parties[p], c.other_turn_floor_spreads)
 
     def _mask_other_voices(
-        self, tick: CallFrames, ceps: dict[Role, np.ndarray], i: int, j: int
+        self,
+        tick: CallFrames,
+        ceps: dict[Role, np.ndarray],
+        i: int,
+        j: int,
+        not_own: dict[str, np.ndarray] | None = None,
     ) -> tuple[CallFrames, dict[Role, np.ndarray]]:
         """``tick`` with each party's frames judged another voice (``AnalysisConfig.voice_match``)
         taken out of their speech and voicing, and those frames by party. A frame is another
         voice where the owner / other-voice ratio, smoothed over the voiced frames up to it
         (models as they stood before this tick), exceeds ``llr_margin_nats`` and its voice level
         stands at least ``max_level_spreads`` loudness spreads under the party's baseline
-        median; before both models are ready, none (:class:`audio.voice_match.VoiceMatcher`)."""
+        median; before both models are ready, none (:class:`audio.voice_match.VoiceMatcher`).
+
+        ``not_own`` (filled in for each party whose models are ready, with
+        ``InterruptionConfig.own_voice_evidence``): their speech frames without evidence of
+        their own voice for the turn detector: voice level under their median less
+        ``own_voice_level_spreads`` spreads, or (when set) a smoothed ratio over
+        ``own_voice_max_llr_nats`` (:meth:`InterruptionDetector.push`)."""
         vm = self.config.voice_match
+        ic = self.config.interruption
+        own_rule = not_own is not None and ic.own_voice_evidence and self._interrupt is not None
         parties: dict[str, PartyFrames] = {}
         judged: dict[Role, np.ndarray] = {}
         for p in self.parties:
@@ -613,6 +627,15 @@ class CallAnalyzer:
                 ov = f.speech & (f.voice_loudness_dbfs < bar) & (ratio > vm.llr_margin_nats)
                 if vm.pitch_min_st > 0:
                     ov &= dev >= vm.pitch_min_st
+                if own_rule:
+                    assert not_own is not None
+                    quiet_end = snap.loudness_dbfs - ic.own_voice_level_spreads * (
+                        snap.loudness_spread_db
+                    )
+                    own = f.voice_loudness_dbfs >= quiet_end
+                    if ic.own_voice_max_llr_nats > 0:
+                        own &= ratio <= ic.own_voice_max_llr_nats
+                    not_own[p] = f.speech & ~own
             judged[p] = ov
             if not ov.any():
                 parties[p] = f

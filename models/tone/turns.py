@@ -33,6 +33,13 @@ when either turn ends. Its end is the last moment both spoke (or Q's resumption,
 later); the evidence says who was interrupted, how long their turn had run, how long both spoke at
 once, and how the interruption was established.
 
+**Whose voice** (``InterruptionConfig.own_voice_evidence``): once a party's voice models know
+another voice in their microphone (a neighbour's babble, :mod:`audio.voice_match`), their speech
+frames count for the turns only with evidence that they are their own voice (their own normal
+level; optionally their timbre; see :class:`InterruptionConfig`), so a neighbour heard during
+the other party's turn neither cuts in nor carries a turn on. The event's evidence says whether the newcomer's
+voice was held to that (``newcomer_own_voice``).
+
 The detector works on the change points of the two masks, so its cost follows turns, not frames,
 and carries its state exactly across blocks: events do not depend on chunking.
 """
@@ -130,6 +137,7 @@ class _Candidate:
     newcomer_frames: int = 0  # P's speech since t0
     other_syllables: int = 0  # Q's syllable nuclei since t0
     syllables_at: int = 0  # the frame Q's last needed nucleus came (0: none needed)
+    own_voice: bool = False  # P's frames had to be their own voice (own_voice_evidence)
     event: Event | None = None
 
 
@@ -163,6 +171,7 @@ class InterruptionDetector:
         self.overlap_frames = 0
         self._far_hang = max(0, round(config.far_voice_hangover_s / hop_s))
         self._last_near = {p: -_NEVER for p in PARTIES}  # each party's last near speech frame
+        self._own_rule = {p: False for p in PARTIES}  # own_voice_evidence applies (this block)
 
     def thresholds(self) -> dict[str, float]:
         c = self.c
@@ -175,15 +184,31 @@ class InterruptionDetector:
             "halt_min_overlap_s": c.halt_min_overlap_s,
             "overlap_min_syllables": c.overlap_min_syllables,
             "far_voice_db_under_baseline": c.far_voice_db_under_baseline,
+            "own_voice_level_spreads": c.own_voice_level_spreads,
+            "own_voice_max_llr_nats": c.own_voice_max_llr_nats,
         }
 
     @staticmethod
     def _other(p: Speaker) -> Speaker:
         return "customer" if p == "agent" else "agent"
 
-    def push(self, frames: CallFrames, baselines: Mapping[str, BaselineSnapshot]) -> DetectorStep:
-        """Both parties' speech in the block (the detector of the :class:`Detector` protocol)."""
-        speech = {p: self._near_speech(frames, p, baselines.get(p)) for p in PARTIES}
+    def push(
+        self,
+        frames: CallFrames,
+        baselines: Mapping[str, BaselineSnapshot],
+        not_own: Mapping[str, np.ndarray] | None = None,
+    ) -> DetectorStep:
+        """Both parties' speech in the block (the detector of the :class:`Detector` protocol).
+
+        ``not_own``: for a party under ``own_voice_evidence`` in this block (their voice models
+        ready), their speech frames without evidence of their own voice (as far frames: not
+        near, kept only within ``far_voice_hangover_s`` after a near frame); a party absent
+        from it is not under the rule."""
+        not_own = not_own if self.c.own_voice_evidence else None
+        speech = {
+            p: self._near_speech(frames, p, baselines.get(p), (not_own or {}).get(p))
+            for p in PARTIES
+        }
         return DetectorStep(
             self.push_speech(
                 frames.start,
@@ -195,7 +220,11 @@ class InterruptionDetector:
         )
 
     def _near_speech(
-        self, frames: CallFrames, p: Speaker, baseline: BaselineSnapshot | None
+        self,
+        frames: CallFrames,
+        p: Speaker,
+        baseline: BaselineSnapshot | None,
+        not_own: np.ndarray | None = None,
     ) -> np.ndarray:
         """Party ``p``'s speech mask less a far voice in their microphone.
 
@@ -208,12 +237,16 @@ class InterruptionDetector:
         """
         f = frames.parties[p]
         speech = np.asarray(f.speech, dtype=bool)
-        if not _far_rule(baseline, self.c):
+        self._own_rule[p] = not_own is not None
+        far = _far_rule(baseline, self.c)
+        if not far and not_own is None:
             if speech.any():
                 self._last_near[p] = f.start + int(np.flatnonzero(speech)[-1])
             return speech
         g = np.arange(f.start, f.start + speech.size)
-        near = near_voice(f, baseline, self.c)
+        near = near_voice(f, baseline, self.c) if far else speech
+        if not_own is not None:
+            near = near & ~np.asarray(not_own, dtype=bool)
         last = np.maximum.accumulate(np.where(near, g, self._last_near[p]))
         if last.size:
             self._last_near[p] = int(last[-1])
@@ -286,7 +319,9 @@ class InterruptionDetector:
                 and q.pause_at(g0) <= self._max_pause
             ):
                 out += self._close(p, time_of)
-                self._cand[p] = _Candidate(start=g0, other_turn_frames=g0 - q.turn_start)
+                self._cand[p] = _Candidate(
+                    start=g0, other_turn_frames=g0 - q.turn_start, own_voice=self._own_rule[p]
+                )
         return out
 
     def _within(self, g0: int, g1: int, now: dict[Speaker, bool], time_of: TimeFn) -> list[Event]:
@@ -323,6 +358,9 @@ class InterruptionDetector:
                         "interrupted_turn_s": round(cand.other_turn_frames * self.hop_s, 4),
                         "how": how,
                         "confirmed_at_s": time_of(f),
+                        # P's speech had to show it was their own voice (own_voice_evidence):
+                        # another voice was known in their microphone.
+                        "newcomer_own_voice": cand.own_voice,
                     }
                     if cand.halted_at is not None and cand.resumed_at is not None:
                         evidence["interrupted_halt_s"] = round(
