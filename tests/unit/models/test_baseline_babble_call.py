@@ -45,7 +45,8 @@ def test_babble_before_the_agents_first_word_is_not_their_normal() -> None:
     off = AnalysisConfig.from_dict(
         {
             "baseline": {"settling_unconfirmed_flag_s": 0.0, "prior_lock_flagged_s": 0.0},
-            "interruption": {"far_voice_db_under_baseline": 0.0},
+            # Session 14's own-voice evidence for turns also ends most of the interruptions.
+            "interruption": {"far_voice_db_under_baseline": 0.0, "own_voice_evidence": 0.0},
             # Session 13's cold-start pitch reference (the agent's own low) also ends it.
             "yelling": {"cold_start_own_low_s": 0.0},
         }
