@@ -129,6 +129,7 @@ class YellingDetector:
             "cold_start_min_db_over_baseline": c.cold_start_min_db_over_baseline,
             "cold_start_speech_voiced_share": c.cold_start_speech_voiced_share,
             "sparse_min_db_over_baseline": c.sparse_min_db_over_baseline,
+            "run_pitch": float(c.run_pitch),
         }
 
     def push(self, frames: CallFrames, baselines: Mapping[str, BaselineSnapshot]) -> DetectorStep:
