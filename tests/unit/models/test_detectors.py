@@ -247,8 +247,11 @@ def test_agent_tone_event_keeps_an_utterance_non_calm_on_its_own():
     )
     # The synthetic voice keeps its pitch at +10 dB: 4 s voiced of it is what a line whose gain
     # stepped up looks like (models/tone/gain.py), and the baseline would move to it; this test
-    # is about the event's span, so the gain-step rule is off.
-    no_step = AnalysisConfig.from_dict({"baseline": {"gain_shift_min_db": 0.0}})
+    # is about the event's span, so the gain-step rule is off, and so is the effortless-rise
+    # rule (a rise of one effort step or more at the same pitch is not scored).
+    no_step = AnalysisConfig.from_dict(
+        {"baseline": {"gain_shift_min_db": 0.0}, "agent_tone": {"effortless_rise_min_db": 0.0}}
+    )
     x = place(30.0, (0.5, calm), (16.0, tense), (22.2, second))
     ev = kinds(analyse(x, config=no_step), "agent_tone")
     assert len(ev) == 1
@@ -309,6 +312,6 @@ def test_agent_tone_a_louder_voice_without_a_higher_pitch_is_not_effort():
     assert kinds(analyse(place(22.0, (0.5, far), (15.5, flat))), "agent_tone") == []
     ev = kinds(analyse(place(22.0, (0.5, far), (15.5, high))), "agent_tone")
     assert len(ev) == 1 and "loudness" in ev[0].evidence["fired"]
-    assert ev[0].thresholds["effortless_rise_min_db"] == 12.0
+    assert ev[0].thresholds["effortless_rise_min_db"] == AgentToneConfig().effortless_rise_min_db
     off = AnalysisConfig.from_dict({"agent_tone": {"effortless_rise_min_db": 0.0}})
     assert len(kinds(analyse(place(22.0, (0.5, far), (15.5, flat)), config=off), "agent_tone")) == 1
