@@ -3,8 +3,11 @@ frames with known levels on a line with a known noise estimate, without the fron
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
+from calltone.models.tone.baseline import BaselineSnapshot
 from calltone.models.tone.frames import PartyFrames
 
 
@@ -37,3 +40,20 @@ def line_frames(
         voice_loudness_dbfs=lo,
         noise_dbfs=np.full(n, noise_dbfs, np.float32),
     )
+
+
+def settled_snapshot(level_dbfs: float, pitch_st: float, **fields: Any) -> BaselineSnapshot:
+    """A settled speaker baseline at ``level_dbfs`` and ``pitch_st`` with a plain voice's
+    spread, rate and tilt (2 st, 4 syllables/s, -12 dB) on 20 s voiced; ``fields`` override
+    or add any other :class:`BaselineSnapshot` field (``hnr_db``, ``own_voiced_s``, ...)."""
+    base: dict[str, Any] = {
+        "loudness_dbfs": level_dbfs,
+        "pitch_st": pitch_st,
+        "pitch_spread_st": 2.0,
+        "syllable_rate_per_s": 4.0,
+        "tilt_db": -12.0,
+        "voiced_s": 20.0,
+        "settled": True,
+    }
+    base.update(fields)
+    return BaselineSnapshot(**base)

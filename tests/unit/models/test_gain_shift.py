@@ -15,7 +15,7 @@ from calltone.models.tone.frames import PartyFrames
 from calltone.models.tone.gain import GainShiftTracker
 from calltone.models.tone.noise import NO_NOISE_DBFS
 from calltone.models.tone.stream import CallAnalyzer
-from tests.support.frames import line_frames
+from tests.support.frames import line_frames, settled_snapshot
 from tests.support.synth import SR, silence, voiced
 
 HOP_S = 0.01
@@ -32,15 +32,7 @@ def _frames(n: int, level_dbfs: float, pitch_st: float) -> PartyFrames:
 
 
 def _snapshot(level_dbfs: float, pitch_st: float) -> BaselineSnapshot:
-    return BaselineSnapshot(
-        loudness_dbfs=level_dbfs,
-        pitch_st=pitch_st,
-        pitch_spread_st=2.0,
-        syllable_rate_per_s=4.0,
-        tilt_db=-12.0,
-        voiced_s=20.0,
-        settled=True,
-    )
+    return settled_snapshot(level_dbfs, pitch_st)
 
 
 def test_the_tracker_reads_a_level_step_at_the_speakers_own_pitch() -> None:

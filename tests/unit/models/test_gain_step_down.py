@@ -19,7 +19,7 @@ from calltone.models.tone.frames import PartyFrames
 from calltone.models.tone.gain import GainShiftTracker
 from calltone.models.tone.noise import NO_NOISE_DBFS
 from calltone.models.tone.stream import CallAnalyzer
-from tests.support.frames import line_frames
+from tests.support.frames import line_frames, settled_snapshot
 from tests.support.synth import SR, silence, voiced
 
 HOP_S = 0.01
@@ -40,15 +40,7 @@ def _frames(n: int, level_dbfs: float, pitch_st: float) -> PartyFrames:
 
 
 def _snapshot(level_dbfs: float, pitch_st: float = 10.0) -> BaselineSnapshot:
-    return BaselineSnapshot(
-        loudness_dbfs=level_dbfs,
-        pitch_st=pitch_st,
-        pitch_spread_st=2.0,
-        syllable_rate_per_s=4.0,
-        tilt_db=-12.0,
-        voiced_s=20.0,
-        settled=True,
-    )
+    return settled_snapshot(level_dbfs, pitch_st)
 
 
 def test_the_calm_voice_12_db_under_at_its_own_pitch_is_a_step_down() -> None:

@@ -8,24 +8,18 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from calltone.models.tone.baseline import BaselineSnapshot
 from calltone.models.tone.config import AgentToneConfig
 from calltone.models.tone.detectors import AgentToneDetector
 from calltone.models.tone.frames import CallFrames, TimeFn
-from tests.support.frames import line_frames
+from tests.support.frames import line_frames, settled_snapshot
 
 HOP_S = 0.01
 N = 400
 BASE_DBFS = -30.0
 BASE_ST = 10.0
-BASE = BaselineSnapshot(
-    loudness_dbfs=BASE_DBFS,
-    pitch_st=BASE_ST,
-    pitch_spread_st=2.0,
-    syllable_rate_per_s=4.0,
-    tilt_db=-12.0,
-    voiced_s=20.0,
-    settled=True,
+BASE = settled_snapshot(
+    BASE_DBFS,
+    BASE_ST,
     hnr_db=10.0,
     speech_leq_dbfs=BASE_DBFS,
     own_voiced_s=20.0,

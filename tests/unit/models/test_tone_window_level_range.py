@@ -18,7 +18,7 @@ from calltone.models.tone.baseline import BaselineSnapshot, SpeakerBaseline
 from calltone.models.tone.config import AgentToneConfig, BaselineConfig
 from calltone.models.tone.detectors import AgentToneDetector
 from calltone.models.tone.frames import CallFrames, PartyFrames, TimeFn
-from tests.support.frames import line_frames
+from tests.support.frames import line_frames, settled_snapshot
 
 HOP_S = 0.01
 N = 400  # 4 s of the agent's talk
@@ -28,14 +28,9 @@ OWN_ST = 10.0
 
 def _baseline(top_dbfs: float | None) -> BaselineSnapshot:
     """A settled baseline whose speech level is the speaker's own voice, ``OWN_DBFS``."""
-    return BaselineSnapshot(
-        loudness_dbfs=OWN_DBFS,
-        pitch_st=OWN_ST,
-        pitch_spread_st=2.0,
-        syllable_rate_per_s=4.0,
-        tilt_db=-12.0,
-        voiced_s=20.0,
-        settled=True,
+    return settled_snapshot(
+        OWN_DBFS,
+        OWN_ST,
         hnr_db=10.0,
         speech_leq_dbfs=OWN_DBFS,
         own_voiced_s=20.0,

@@ -13,6 +13,7 @@ from calltone.models.tone.baseline import BaselineSnapshot
 from calltone.models.tone.config import YellingConfig
 from calltone.models.tone.detectors import YellingDetector
 from calltone.models.tone.frames import CallFrames, PartyFrames, TimeFn
+from tests.support.frames import settled_snapshot
 
 HOP_S = 0.01
 BASE_DBFS = -30.0
@@ -20,16 +21,8 @@ BASE_ST = 10.0  # 178 Hz
 
 
 def _snapshot() -> BaselineSnapshot:
-    return BaselineSnapshot(
-        loudness_dbfs=BASE_DBFS,
-        pitch_st=BASE_ST,
-        pitch_spread_st=2.0,
-        syllable_rate_per_s=4.0,
-        tilt_db=-12.0,
-        voiced_s=30.0,
-        settled=True,
-        own_voiced_s=30.0,
-        own_speech_s=40.0,
+    return settled_snapshot(
+        BASE_DBFS, BASE_ST, voiced_s=30.0, own_voiced_s=30.0, own_speech_s=40.0
     )
 
 
