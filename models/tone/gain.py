@@ -157,6 +157,11 @@ class GainShiftTracker:
             return None
         if abs(shift_db - self._owed_db) > c.gain_shift_min_db / 2.0:
             return None
+        return self._up(shift_db, over_st, self._m, at_s)
+
+    def _up(self, shift_db: float, over_st: float, frames: int, at_s: float) -> GainShift:
+        """A step up read on ``frames`` voiced frames: the windows start afresh, the step down
+        still owed shrinks by it."""
         self._filled = 0
         self._own_filled = 0
         self._owed_db = max(0.0, self._owed_db - shift_db)
@@ -164,9 +169,9 @@ class GainShiftTracker:
             at_s=round(at_s, 3),
             shift_db=round(shift_db, 2),
             pitch_st_over_baseline=round(over_st, 2),
-            voiced_s=round(self._m * self.hop_s, 2),
-            min_db=c.gain_shift_min_db,
-            max_st=c.gain_shift_max_st,
+            voiced_s=round(frames * self.hop_s, 2),
+            min_db=self.c.gain_shift_min_db,
+            max_st=self.c.gain_shift_max_st,
         )
 
     def push(
@@ -238,14 +243,4 @@ class GainShiftTracker:
         # it still holds frames from before the step, and a baseline far under the voice
         # (learnt from another, quieter voice first) has the voice's own level in them.
         shift_db = float(np.median(self._level[loud])) - snapshot.loudness_dbfs
-        self._filled = 0
-        self._own_filled = 0
-        self._owed_db = max(0.0, self._owed_db - shift_db)
-        return GainShift(
-            at_s=round(at_s, 3),
-            shift_db=round(shift_db, 2),
-            pitch_st_over_baseline=round(over_st, 2),
-            voiced_s=round(self._n * self.hop_s, 2),
-            min_db=self.c.gain_shift_min_db,
-            max_st=self.c.gain_shift_max_st,
-        )
+        return self._up(shift_db, over_st, self._n, at_s)

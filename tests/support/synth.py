@@ -87,3 +87,18 @@ def card_call(tmp_path: Path, *, tail_s: float = 2.0) -> np.ndarray:
     call[1, SR : SR + x.size] = x
     call += (1e-4 * np.random.default_rng(0).standard_normal(call.shape)).astype(np.float32)
     return call
+
+
+def stream_call(x: np.ndarray, config: Any, *, step_s: float = 0.1) -> Any:
+    """A two-channel call ``x`` (agent on channel 0, customer on 1, ``SR``) pushed through a
+    :class:`~calltone.models.tone.stream.CallAnalyzer` with ``config`` in ``step_s`` blocks,
+    as the live service does, and finished; returns the analyzer."""
+    from calltone.audio.channels import ChannelRoles
+    from calltone.models.tone.stream import CallAnalyzer
+
+    an = CallAnalyzer(roles=ChannelRoles(agent=0, customer=1), n_channels=2, config=config)
+    step = round(step_s * SR)
+    for i in range(0, x.shape[1], step):
+        an.push(x[:, i : i + step])
+    an.finish()
+    return an

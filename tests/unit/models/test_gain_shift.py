@@ -8,7 +8,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from calltone.audio.channels import ChannelRoles
 from calltone.models.tone.baseline import BaselineSnapshot, SpeakerBaseline, hz_to_st
 from calltone.models.tone.config import AnalysisConfig, BaselineConfig
 from calltone.models.tone.frames import PartyFrames
@@ -16,7 +15,7 @@ from calltone.models.tone.gain import GainShiftTracker
 from calltone.models.tone.noise import NO_NOISE_DBFS
 from calltone.models.tone.stream import CallAnalyzer
 from tests.support.frames import line_frames, settled_snapshot
-from tests.support.synth import SR, silence, voiced
+from tests.support.synth import SR, silence, stream_call, voiced
 
 HOP_S = 0.01
 F0_HZ = 120.0
@@ -112,10 +111,7 @@ def _call(step_db: float, *, shout_at_s: float | None = None) -> np.ndarray:
 
 def _run(x: np.ndarray, **baseline: float) -> CallAnalyzer:
     cfg = AnalysisConfig.from_dict({"baseline": {"gain_shift_min_db": 6.0, **baseline}})
-    an = CallAnalyzer(roles=ChannelRoles(agent=0, customer=1), n_channels=2, config=cfg)
-    for i in range(0, x.shape[1], SR // 10):
-        an.push(x[:, i : i + SR // 10])
-    an.finish()
+    an: CallAnalyzer = stream_call(x, cfg)
     return an
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from calltone.audio.channels import ChannelRoles
 from calltone.models.tone.baseline import BaselineSnapshot
 from calltone.models.tone.config import AnalysisConfig, BaselineConfig
 from calltone.models.tone.frames import PartyFrames
@@ -20,7 +19,7 @@ from calltone.models.tone.gain import GainShiftTracker
 from calltone.models.tone.noise import NO_NOISE_DBFS
 from calltone.models.tone.stream import CallAnalyzer
 from tests.support.frames import line_frames, settled_snapshot
-from tests.support.synth import SR, silence, voiced
+from tests.support.synth import SR, silence, stream_call, voiced
 
 HOP_S = 0.01
 #: The settings the known answers are worked out for (up 6 dB, down 6 dB, 1 st, windows 3 s,
@@ -140,10 +139,7 @@ def _call(
 
 def _run(x: np.ndarray, down_db: float) -> CallAnalyzer:
     cfg = AnalysisConfig.from_dict({"baseline": {"gain_shift_down_min_db": down_db}})
-    an = CallAnalyzer(roles=ChannelRoles(agent=0, customer=1), n_channels=2, config=cfg)
-    for i in range(0, x.shape[1], SR // 10):
-        an.push(x[:, i : i + SR // 10])
-    an.finish()
+    an: CallAnalyzer = stream_call(x, cfg)
     return an
 
 
