@@ -1096,7 +1096,13 @@ def evaluate(
             conds, config=config, seed=seed, cache=cache, recode_telephone=recode_telephone
         )
     if "frontend" in parts:
-        out["frontend"] = run_frontend(conds, actors=actors, seed=seed, cache=cache)
+        out["frontend"] = run_frontend(
+            conds,
+            actors=actors,
+            seed=seed,
+            cache=cache,
+            options=config.features if config is not None else None,
+        )
     out["wall_s"] = round(time.perf_counter() - t0, 1)
     return out
 
