@@ -8,7 +8,7 @@ G.711 u-law telephone simulator (bench/telephone.py). Usage::
     python3 bench/bench_diarization.py [--conditions wb,nb_ulaw] [--only NAME]
     python3 bench/bench_diarization.py --scores [--no-transcribe] [--set K=V ...]
     python3 bench/bench_diarization.py --separation [--cutins] [--conditions wb,nb_ulaw]
-    python3 bench/bench_diarization.py --speed [--speed-call lca|interrupting] --only none
+    python3 bench/bench_diarization.py --speed [--speed-call lca|interrupting] [--speed-conditions wb,nb_ulaw] [--speed-reference K=V ...] --only none
 
 ``--scores`` checks the issue's score agreement instead: each bundled sample call (and the LCA
 call, when ../shared/data has it) is scored two-channel and as its mono mix with ``--separate``
@@ -285,16 +285,25 @@ def ravdess_calls() -> list[Case]:
 
 
 def speed(
-    config: DiarizationConfig, reference: DiarizationConfig | None = None, call: str = "lca"
+    config: DiarizationConfig,
+    reference: DiarizationConfig | None = None,
+    call: str = "lca",
+    conditions: tuple[str, ...] = ("wb", "nb_ulaw"),
 ) -> None:
     """Median CPU time of ``analyze --separate`` (with ``config``; and with ``reference``
     interleaved, when given) vs plain mono analysis on a 10-minute call: the LCA mix tiled
     (``call="lca"``: no overlap is marked on it) or the interrupting-agent sample's mix tiled
-    (``"interrupting"``: two cut-ins every 45 s, so the overlap separation runs)."""
+    (``"interrupting"``: two cut-ins every 45 s, so the overlap separation runs).
+
+    ``conditions``: ``wb`` times the 16 kHz mix; ``nb_ulaw`` its copy through G.711 u-law
+    (bench/telephone.py), written as an 8 kHz u-law WAV as a telephone recorder stores it (the
+    decoder resamples it to 16 kHz, which is timed too). Each file is analysed once on its
+    first 40 s before the timed runs (lazy imports, numba's compilation of librosa)."""
     import statistics
     import tempfile
 
     import soundfile as sf
+    from scipy.signal import resample_poly
 
     from calltone.models.recorded.analysis import analyze_file, analyze_separated
 
@@ -308,36 +317,48 @@ def speed(
         n = min(a.size, c.size)
         mono = np.tile(a[:n] + c[:n], 3)[: 600 * 16000]
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "mono10.wav"
-        sf.write(path, mono, 16000, subtype="PCM_16")
-        sep_s: list[float] = []
-        ref_s: list[float] = []
-        plain_s: list[float] = []
-        for k in range(3):
-            # the two settings alternate which goes first, so neither always runs cold
-            order = (
-                [(config, sep_s), (reference, ref_s)]
-                if reference is not None
-                else [(config, sep_s)]
-            )
-            for cfg, into in order if k % 2 == 0 else order[::-1]:
+        for cond in conditions:
+            path = Path(tmp) / f"mono10_{cond}.wav"
+            warm = Path(tmp) / f"warm_{cond}.wav"
+            if cond == "wb":
+                sf.write(path, mono, 16000, subtype="PCM_16")
+                sf.write(warm, mono[: 40 * 16000], 16000, subtype="PCM_16")
+            elif cond == "nb_ulaw":
+                nb = np.clip(resample_poly(through(mono, "nb_ulaw"), 1, 2), -1, 1)
+                sf.write(path, nb, 8000, subtype="ULAW")
+                sf.write(warm, nb[: 40 * 8000], 8000, subtype="ULAW")
+            else:
+                raise SystemExit(f"--speed-conditions: {cond!r}; pass wb and/or nb_ulaw")
+            analyze_separated(warm, diarization=config)
+            analyze_file(warm)
+            sep_s: list[float] = []
+            ref_s: list[float] = []
+            plain_s: list[float] = []
+            for k in range(3):
+                # the two settings alternate which goes first, so neither always runs cold
+                order = (
+                    [(config, sep_s), (reference, ref_s)]
+                    if reference is not None
+                    else [(config, sep_s)]
+                )
+                for cfg, into in order if k % 2 == 0 else order[::-1]:
+                    t0 = time.process_time()
+                    analyze_separated(path, diarization=cfg)
+                    into.append(time.process_time() - t0)
                 t0 = time.process_time()
-                analyze_separated(path, diarization=cfg)
-                into.append(time.process_time() - t0)
-            t0 = time.process_time()
-            analyze_file(path)
-            plain_s.append(time.process_time() - t0)
-    s, p = statistics.median(sep_s), statistics.median(plain_s)
-    if ref_s:
-        r = statistics.median(ref_s)
-        print(
-            f"10-min mono call, reference settings: separate+analyze {r:.2f} s CPU "
-            f"({600 / r:.0f}x real time)"
-        )
-    print(
-        f"10-min mono call: separate+analyze {s:.2f} s CPU ({600 / s:.0f}x real time), "
-        f"plain mono analyze {p:.2f} s ({600 / p:.0f}x), ratio {s / p:.1f}"
-    )
+                analyze_file(path)
+                plain_s.append(time.process_time() - t0)
+            s, p = statistics.median(sep_s), statistics.median(plain_s)
+            if ref_s:
+                r = statistics.median(ref_s)
+                print(
+                    f"10-min mono call ({cond}), reference settings: separate+analyze {r:.2f} s "
+                    f"CPU ({600 / r:.0f}x real time)"
+                )
+            print(
+                f"10-min mono call ({cond}): separate+analyze {s:.2f} s CPU ({600 / s:.0f}x real "
+                f"time), plain mono analyze {p:.2f} s ({600 / p:.0f}x), ratio {s / p:.1f}"
+            )
 
 
 AGREEMENT_POINTS = 10.0
@@ -629,6 +650,12 @@ def main(argv: list[str] | None = None) -> int:
         "sample's mix tiled: 26 cut-ins, so the overlap separation runs)",
     )
     ap.add_argument(
+        "--speed-conditions",
+        default="wb,nb_ulaw",
+        help="with --speed: wb (the 16 kHz mix) and/or nb_ulaw (its G.711 u-law copy as an "
+        "8 kHz WAV), comma-separated",
+    )
+    ap.add_argument(
         "--speed-reference",
         nargs="*",
         default=None,
@@ -688,6 +715,7 @@ def main(argv: list[str] | None = None) -> int:
             config,
             parse_config(args.speed_reference) if args.speed_reference else None,
             args.speed_call,
+            tuple(args.speed_conditions.split(",")),
         )
     print(
         f"{'file':24s} {'cond':8s} {'dur_s':>6s} {'DER%':>6s} {'miss%':>6s} {'fa%':>6s} "

@@ -34,6 +34,7 @@ otherwise the first speaker; ``--agent-speaker first|second`` overrides.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import functools
 import re
@@ -274,6 +275,19 @@ class DiarizationConfig:
         before the stretch: a cut-in happens while the other party is talking. A stretch at the
         start of a turn is one voice that sounds like two (a shout: loud, with little pitch
         found and few dips), not an interruption.
+    blas_threads : int or None
+        Threads numpy's BLAS (OpenBLAS) may use while a mono call is diarized and separated
+        and while the separated call is analysed (:func:`diarize`, :func:`diarize_frames`,
+        ``models.recorded.analysis.analyze_separated``); None leaves the library's own pool.
+        1 by default: the products here are small (12-dimensional Gaussians, a mel filterbank,
+        the acoustic analysis's per-step cepstra), so the pool's threads mostly spin waiting
+        for work: separating and analysing the 10-minute mono call of ``bench_diarization.py
+        --speed`` cost 5.3 s of CPU with the pool and 3.8 s with one thread (the separated
+        call's analysis 3.1-3.7 s -> 1.6-1.7 s; loaded 2-core machine, session 15,
+        docs/benchmarks.md), with the same turns, separated channels and analysis. One thread
+        also makes the order of the sums, and so the last bits of the turn confidences, the
+        same on every machine (the live service already runs its BLAS on one thread:
+        ``service.live.cpu.single_threaded_blas``).
 
     Raises
     ------
@@ -332,6 +346,7 @@ class DiarizationConfig:
     separation_min_pitch_gap_st: float = 4.0
     separation_fft_s: float = 0.064
     separation_fmax_hz: float = 4000.0
+    blas_threads: int | None = 1
 
     def __post_init__(self) -> None:
         checks: list[tuple[str, float, bool, str]] = [
@@ -562,6 +577,15 @@ class DiarizationConfig:
         for name, value, ok, wanted in checks:
             if not (np.isfinite(value) and ok):
                 raise ParameterError(f"diarization: {name} = {value!r}; pass {wanted}")
+        if self.blas_threads is not None and not (
+            isinstance(self.blas_threads, int)
+            and not isinstance(self.blas_threads, bool)
+            and self.blas_threads >= 1
+        ):
+            raise ParameterError(
+                f"diarization: blas_threads = {self.blas_threads!r}; pass a whole number of "
+                "threads (1 or more), or None for the BLAS library's own pool"
+            )
         if not isinstance(self.features, SpeakerFeatureOptions):
             raise ParameterError(
                 f"diarization: features is a {type(self.features).__name__}; pass "
@@ -917,7 +941,8 @@ def _resegment(
 
 def diarize_frames(frames: SpeakerFrames, config: DiarizationConfig | None = None) -> Diarization:
     """Diarize from precomputed speaker frames (see module docstring)."""
-    d = _diarize_frames(frames, config)
+    with blas_limit(config):
+        d = _diarize_frames(frames, config)
     f0 = np.asarray(frames.f0_hz, dtype=np.float64)
     pitches: list[float | None] = []
     for k in range(d.n_speakers):
@@ -1090,14 +1115,15 @@ def diarize(samples: np.ndarray, config: DiarizationConfig | None = None) -> Dia
     """Who spoke when in mono 16 kHz ``samples`` (shape ``(n,)`` or ``(1, n)``)."""
     cfg = config or DiarizationConfig()
     x = np.asarray(samples, dtype=np.float32).reshape(-1)
-    # pushed in 10 s chunks as a live call is: the same frames as one whole-call push, and
-    # ~5x less CPU on a 10-minute call (the front end's buffers stay small)
-    stream = FeatureStream(1)
-    step = 10 * cfg.features.sample_rate_hz
-    blocks = [stream.push(x[None, i : i + step]) for i in range(0, x.size, step)]
-    ch = concat_blocks([*blocks, stream.finish()]).channels[0]
-    frames = speaker_frames(x, ch.speech, ch.f0_hz, ch.loudness_dbfs, cfg.features)
-    return diarize_frames(frames, cfg)
+    with blas_limit(cfg):
+        # pushed in 10 s chunks as a live call is: the same frames as one whole-call push, and
+        # ~5x less CPU on a 10-minute call (the front end's buffers stay small)
+        stream = FeatureStream(1)
+        step = 10 * cfg.features.sample_rate_hz
+        blocks = [stream.push(x[None, i : i + step]) for i in range(0, x.size, step)]
+        ch = concat_blocks([*blocks, stream.finish()]).channels[0]
+        frames = speaker_frames(x, ch.speech, ch.f0_hz, ch.loudness_dbfs, cfg.features)
+        return diarize_frames(frames, cfg)
 
 
 AGENT_PHRASES: tuple[tuple[str, float], ...] = (
@@ -1229,14 +1255,16 @@ def split_channels(
     )
     hop = round(diarization.hop_s * sample_rate)
     low = 10 ** (-cfg.masking_range_db / 20)
-    rows = []
-    for spk in (agent_speaker, 1 - agent_speaker):
+    out = np.empty((2, x.size), dtype=np.float32)
+    for row, spk in zip(out, (agent_speaker, 1 - agent_speaker), strict=True):
         gain = np.where((fs == spk) | (fs == 2) | (fs < 0), 1.0, low)
         g = np.repeat(gain, hop)
-        g = np.pad(g, (0, max(0, x.size - g.size)), mode="edge")[: x.size]
-        g = _ramped(g, max(1, round(cfg.mask_ramp_s * sample_rate)))
-        rows.append((x * g).astype(np.float32))
-    out = np.stack(rows)
+        if g.size < x.size:
+            g = np.pad(g, (0, x.size - g.size), mode="edge")
+        g = _ramped(g[: x.size], max(1, round(cfg.mask_ramp_s * sample_rate)))
+        # x * g in float64, rounded into the row (what (x * g).astype(float32) gives, without
+        # the 9.6 M-sample temporary of a 10-minute call)
+        np.multiply(x, g, out=row, casting="same_kind")
     if not (cfg.overlap_separation and diarization.overlaps and diarization.n_speakers == 2):
         return out
     if cfg.separation_method == "nmf":
@@ -1383,6 +1411,15 @@ def _blas_controller() -> Any:
     from threadpoolctl import ThreadpoolController
 
     return ThreadpoolController()  # scans the loaded BLAS libraries once
+
+
+def blas_limit(config: DiarizationConfig | None) -> Any:
+    """The BLAS thread limit of ``config.blas_threads`` as a context manager (nothing for
+    None); see :class:`DiarizationConfig`."""
+    n = (config or DiarizationConfig()).blas_threads
+    if n is None:
+        return contextlib.nullcontext()
+    return _blas_controller().limit(limits=n, user_api="blas")
 
 
 def _one_blas_thread() -> Any:
@@ -1540,7 +1577,6 @@ def _ramped(g: np.ndarray, k: int) -> np.ndarray:
     hi = np.concatenate(([before], changes + before, [n]))
     lo, hi = np.clip(lo, 0, n), np.clip(hi, 0, n)
     out = g.copy()
-    padded = np.concatenate([np.zeros(before), g, np.zeros(after)])
     kernel = np.ones(k) / k
     a_run, b_run = 0, 0
     for a, b in [*zip(lo.tolist(), hi.tolist(), strict=True), (n + 1, n + 1)]:
@@ -1548,9 +1584,23 @@ def _ramped(g: np.ndarray, k: int) -> np.ndarray:
             b_run = max(b_run, b)
             continue
         if b_run > a_run:
-            out[a_run:b_run] = np.convolve(padded[a_run : b_run + k - 1], kernel, "valid")
+            # g[a_run - before : b_run + after] with zeros beyond either end (what the
+            # convolution of the whole of g sees), without a padded copy of all of g
+            window = _padded(g, a_run - before, b_run + after)
+            out[a_run:b_run] = np.convolve(window, kernel, "valid")
         a_run, b_run = a, b
     return out
+
+
+def _padded(g: np.ndarray, a: int, b: int) -> np.ndarray:
+    """``g[a:b]`` with zeros where ``a:b`` reaches past either end of ``g``."""
+    if a >= 0 and b <= g.size:
+        return g[a:b]
+    seg = np.zeros(b - a, dtype=g.dtype)
+    lo, hi = max(a, 0), min(b, g.size)
+    if hi > lo:
+        seg[lo - a : hi - a] = g[lo:hi]
+    return seg
 
 
 SEPARATION_METHOD = (

@@ -136,7 +136,7 @@ def analyze_separated(
     ``diarization`` is a ``models.diarization.DiarizationConfig`` (default settings if None).
     A recording with two or more channels is analysed as usual; the third item is then ``None``.
     """
-    from calltone.models.diarization import separate_mono
+    from calltone.models.diarization import DiarizationConfig, blas_limit, separate_mono
 
     audio = load_audio(path, max_decoded_bytes=max_decoded_bytes)
     if audio.channels != 1:
@@ -154,26 +154,31 @@ def analyze_separated(
         )
     words = words_for(audio) if words_for and agent_speaker == "auto" else None
     agent_profile = (profiles or {}).get("agent")
-    sep = separate_mono(
-        audio.samples[0],
-        mode=agent_speaker,  # type: ignore[arg-type]
-        words=words,
-        config=diarization,
-        agent_pitch_hz=agent_profile.pitch_hz if agent_profile is not None else None,
-    )
-    two = DecodedAudio(
-        samples=sep.samples,
-        sample_rate=audio.sample_rate,
-        source_sample_rate=audio.source_sample_rate,
-        path=audio.path,
-    )
-    session = run_session(
-        two,
-        ChannelRoles(agent=0, customer=1),
-        config or AnalysisConfig(),
-        keep_timeline=keep_timeline,
-        profiles=profiles,
-    )
+    dcfg = diarization or DiarizationConfig()
+    # the separation and the separated call's analysis with BLAS on dcfg.blas_threads (one by
+    # default: the products are small and the pool's threads only spin; the words above run
+    # Whisper, which sets its own threads)
+    with blas_limit(dcfg):
+        sep = separate_mono(
+            audio.samples[0],
+            mode=agent_speaker,  # type: ignore[arg-type]
+            words=words,
+            config=dcfg,
+            agent_pitch_hz=agent_profile.pitch_hz if agent_profile is not None else None,
+        )
+        two = DecodedAudio(
+            samples=sep.samples,
+            sample_rate=audio.sample_rate,
+            source_sample_rate=audio.source_sample_rate,
+            path=audio.path,
+        )
+        session = run_session(
+            two,
+            ChannelRoles(agent=0, customer=1),
+            config or AnalysisConfig(),
+            keep_timeline=keep_timeline,
+            profiles=profiles,
+        )
     return two, session, sep
 
 
