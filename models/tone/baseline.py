@@ -196,6 +196,9 @@ class SpeakerBaseline:
         # level as heard, pitch, voiced frames): ``BaselineConfig.rebase_db_under_own``.
         self._own_ref = (math.nan, math.nan)
         self._quieter: list[tuple[float, float, float, float]] = []
+        # Voiced frames of the ticks that were not so low since the quieter stretch began
+        # (``BaselineConfig.rebase_accumulate_break_voiced_s``).
+        self._not_quieter_n = 0.0
         # Voice levels of the voiced frames heard in the other party's turns (hear_other_turn).
         self._other_hist = np.zeros(_LOUD_EDGES.size - 1)
         #: Times the early statistics were dropped for a quieter, lower stretch (_rebase_due).
@@ -524,7 +527,12 @@ class SpeakerBaseline:
         learnt mean tilt (no brighter) says the early voice, heard against this one, was itself
         raised: even its quiet end would be yelling against it, louder and higher together
         (vocal effort, not a line's gain), and brighter. A tick with voiced speech that is not
-        so low breaks the stretch; the reference is held while a stretch is heard.
+        so low breaks the stretch; the reference is held while a stretch is heard. With
+        ``rebase_accumulate_break_voiced_s`` above 0 the stretch accumulates across utterances:
+        ticks that are not so low break it only once their voiced frames since it began add
+        up to that much (a line whose noise buries the calm voice gives a tenth of a second
+        voiced per calm utterance, and a syllable of it the noise lifts must not undo the
+        others). Flagged frames never enter (the caller passes only learnt frames).
         """
         c = self.c
         if (
@@ -555,7 +563,15 @@ class SpeakerBaseline:
             and tick[2] <= med_st - c.rebase_st_under_own
             and darker
         ):
+            if not self._quieter:
+                self._not_quieter_n = 0.0
             self._quieter.append(tick)
+        elif self._quieter and c.rebase_accumulate_break_voiced_s > 0:
+            # Accumulating: the stretch stands until the ticks that are not so low add up.
+            self._not_quieter_n += tick[3]
+            if self._not_quieter_n * self.hop_s >= c.rebase_accumulate_break_voiced_s:
+                self._quieter = []
+                self._not_quieter_n = 0.0
         else:
             self._quieter = []
         return sum(t[3] for t in self._quieter) * self.hop_s >= c.rebase_min_voiced_s
@@ -593,6 +609,7 @@ class SpeakerBaseline:
         self._n_nuclei *= kept
         self._own_ref = (math.nan, math.nan)
         self._quieter = []
+        self._not_quieter_n = 0.0
         self.rebased += 1
 
 

@@ -161,6 +161,17 @@ class BaselineConfig:
     rebase_other_min_voiced_s: float = 0.2
     rebase_min_voiced_s: float = 0.5
     rebase_max_own_voiced_s: float = 12.0
+    #: The quieter stretch accumulated across utterances (issue 13, session 15; 0 = off, the
+    #: stretch must be unbroken): on a line whose noise buries the calm voice the pitch
+    #: tracker voices 0.05-0.13 s of each calm utterance (RAVDESS on GSM / AMR "re loud"), so
+    #: ``rebase_min_voiced_s`` of an unbroken calmer stretch never comes, and any voiced tick
+    #: not so low (a syllable the noise lifts, a tick that straddles a louder word) restarts
+    #: it. Above 0 the ticks that qualify add up across utterances, and those that do not
+    #: break the stretch only once their voiced frames since it began reach this much: 0.5 s,
+    #: as much of the learnt voice as the calmer one needs (the speaker then speaks at the
+    #: learnt level as long as at the calmer one: the early voice was theirs). Flagged frames
+    #: never count, either way. Not fitted.
+    rebase_accumulate_break_voiced_s: float = 0.0
     #: A far caller's voice the line's noise censors (issue 13, session 12; off by default):
     #: where the ``censored_quantile`` of the speaker's heard voiced level (the quiet end of
     #: their dominant range, as heard) stands at most ``censored_max_db_over_noise`` over the
@@ -454,6 +465,39 @@ class AgentToneConfig:
     min_baseline_speech_voiced_s: float = 0.5
     level_baseline_min_db: float = 12.0
     level_baseline_min_pitch_st: float = 2.5
+    #: A young baseline on a line whose noise buries the calm voice (issue 13, session 15;
+    #: 0 = off): there the speech gate and the pitch tracker find a few tenths of a second of
+    #: each calm utterance, so a speaker can reach their first shout with under
+    #: ``min_baseline_speech_s`` of speech and under ``min_baseline_voiced_s`` voiced behind the
+    #: baseline, and no window is judged however loud (RAVDESS actor 05 as agent on GSM / AMR
+    #: "re loud": 1.8 / 1.2 s of speech, 0.8 / 0.4 s voiced after three calm clips; its two
+    #: angry-strong clips +24 to +33 dB and +14 to +18 st over it, yelling found, agent_tone
+    #: never judged). Against such a baseline, once it holds ``young_baseline_min_speech_s`` of
+    #: the speaker's own speech, a window with ``sparse_min_voiced_s`` voiced is judged on its
+    #: level alone (the voiced-frame signals enter as 0, as in a sparse window) when it stands
+    #: ``young_baseline_min_db`` louder and ``level_baseline_min_pitch_st`` higher than the
+    #: baseline; its event says ``young_baseline`` and lists these thresholds. 18 dB is the
+    #: yelling detector's cold-start margin (``YellingConfig.cold_start_min_db_over_baseline``:
+    #: three effort steps, beyond any greeting), so agent_tone judges a young baseline no more
+    #: loosely than yelling does; 1 s is ``BaselineConfig.prior_weight_s``: the speech level
+    #: blends the prior in with that weight until twice it, so from 1 s of the speaker's own
+    #: speech the yardstick is at least half theirs (set after 0.5 s was measured: RAVDESS actor
+    #: 06 on AMR "re loud", 0.62 s of speech at its first shout, was then judged, its baseline
+    #: learnt less of the shout, was not rebased later, and the shout's late yelling report
+    #: was lost). Not fitted.
+    young_baseline_min_db: float = 0.0
+    young_baseline_min_speech_s: float = 1.0
+    #: Sparse windows (judged on level alone, ``sparse_min_speech_s``) that are louder *and*
+    #: higher (issue 13, session 15; 0 = off): a sparse window at least ``sparse_vote_min_db``
+    #: over the baseline whose voiced frames (``sparse_min_voiced_s`` of them) stand
+    #: ``pitch_st_over_baseline`` (times the speaker's spread scale) over its pitch is non-calm:
+    #: the two signals a raised voice brings together, one effort step each (~6 dB with the F0
+    #: rise it brings: Traunmueller & Eriksson 2000; the mirror of ``effortless_rise_min_db``,
+    #: which leaves louder-without-higher unscored). The level-only score needs +7.7 dB with
+    #: every voiced signal at 0, and on noisy lines sparse angry windows read +6 to +7.6 dB
+    #: with +4 to +9 st (docs/benchmarks.md, session 14, H2's per-clip table). The vote of
+    #: full windows needs ``vote_min_voiced_s``; this is its sparse form. Not fitted.
+    sparse_vote_min_db: float = 0.0
     max_db_under_baseline: float = 12.0
     #: The window's loudness read over the frames the baseline's speech level reads: the
     #: baseline keeps only speech frames within ``BaselineConfig.dominant_range_db`` of its

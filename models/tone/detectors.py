@@ -582,23 +582,32 @@ class AgentToneDetector:
         # A baseline with enough of the speaker's speech but little voiced (a line whose noise
         # buries the calm voice): windows whose pitch rose are judged on their level alone.
         level_base = self._level_baseline(baseline)
+        # A young baseline (too little of the speaker's speech for either rule above): only a
+        # window far louder and higher is judged, on its level (``young_baseline_min_db``).
+        young = not level_base and self._young_baseline(baseline)
+        sparse_voted = np.zeros(n_v.shape, bool)
         if level_base:
             sparse = voiced_ok = self._clearly_raised(j, n_v, c.min_voiced_s)
+        elif young:
+            sparse = voiced_ok = self._clearly_raised(
+                j, n_v, c.sparse_min_voiced_s, c.young_baseline_min_db
+            )
         else:
             sparse = self._sparse(n_v, sums[4, evals], c.min_voiced_s)
+            sparse_voted = self._sparse_voted(j, sparse)
         if sparse.any():
-            j = j.level_only(sparse, self)
+            j = j.level_only(sparse, self, keep_fired=sparse_voted)
             d_lo = j.values[0]
         enough = (
             (voiced_ok | sparse)
-            & ((baseline.voiced_s >= c.min_baseline_voiced_s) | level_base)
+            & ((baseline.voiced_s >= c.min_baseline_voiced_s) | level_base | young)
             & (d_lo >= -c.max_db_under_baseline)
         )
         voted = (
             j.voted
             & (n_v >= c.vote_min_voiced_s / self.hop_s)
             & (baseline.voiced_s >= c.vote_min_baseline_voiced_s)
-        )
+        ) | sparse_voted
         active = enough & ((j.score >= c.min_score) | voted)
         if self.trace is not None:
             for k, i in enumerate(evals.tolist()):
@@ -655,6 +664,14 @@ class AgentToneDetector:
                         # Judged on level against a baseline with little voiced speech.
                         self._open.evidence["level_only_baseline"] = True
                         self._open.thresholds.update(self._level_baseline_thresholds())
+                    elif young:
+                        # Judged on level against a young baseline (a few words of speech).
+                        self._open.evidence["young_baseline"] = True
+                        self._open.thresholds.update(self._young_baseline_thresholds())
+                    if sparse_voted[k]:
+                        # A sparse window louder and higher by one effort step each.
+                        self._open.evidence["sparse_vote"] = True
+                        self._open.thresholds.update(self._sparse_vote_thresholds(j.scale))
                 op = self._open
                 op.last_active = g
                 all_fired = sorted(set(op.evidence["fired"]) | set(fired), key=self.SIGNALS.index)
@@ -663,6 +680,12 @@ class AgentToneDetector:
                 op.thresholds = self.thresholds(all_fired, j.scale)
                 if op.evidence.get("level_only_baseline"):
                     op.thresholds.update(self._level_baseline_thresholds())
+                if op.evidence.get("young_baseline"):
+                    op.thresholds.update(self._young_baseline_thresholds())
+                if sparse_voted[k]:
+                    op.evidence["sparse_vote"] = True
+                if op.evidence.get("sparse_vote"):
+                    op.thresholds.update(self._sparse_vote_thresholds(j.scale))
                 _keep_max(op.peak, "score", float(j.score[k]))
                 for name, val in zip(self.VALUES, j.values[:, k], strict=True):
                     _keep_max(op.peak, name, float(val))
@@ -715,16 +738,74 @@ class AgentToneDetector:
             "level_baseline_min_pitch_st": c.level_baseline_min_pitch_st,
         }
 
+    def _young_baseline(self, baseline: BaselineSnapshot) -> bool:
+        """Whether windows are judged against a young baseline: ``young_baseline_min_db`` on,
+        no saved profile, the baseline under ``min_baseline_voiced_s`` voiced and not judged on
+        level by :meth:`_level_baseline`, with ``young_baseline_min_speech_s`` of the speaker's
+        own speech: see ``AgentToneConfig``."""
+        c = self.c
+        own_speech_s = baseline.own_speech_s
+        return bool(
+            c.young_baseline_min_db > 0
+            and not baseline.from_profile
+            and baseline.voiced_s < c.min_baseline_voiced_s
+            and own_speech_s is not None
+            and own_speech_s >= c.young_baseline_min_speech_s
+            and not self._level_baseline(baseline)
+        )
+
+    def _young_baseline_thresholds(self) -> dict[str, float]:
+        c = self.c
+        return {
+            "min_baseline_voiced_s": c.min_baseline_voiced_s,
+            "min_baseline_speech_s": c.min_baseline_speech_s,
+            "young_baseline_min_speech_s": c.young_baseline_min_speech_s,
+            "young_baseline_min_db": c.young_baseline_min_db,
+            "level_baseline_min_pitch_st": c.level_baseline_min_pitch_st,
+            "sparse_min_voiced_s": c.sparse_min_voiced_s,
+        }
+
+    def _sparse_voted(self, j: _Judgement, sparse: np.ndarray) -> np.ndarray:
+        """Sparse windows (or runs) whose level stands ``sparse_vote_min_db`` and whose voiced
+        frames' pitch stands ``pitch_st_over_baseline`` (times the spread scale) over the
+        baseline's (``AgentToneConfig.sparse_vote_min_db``; read before the voiced signals are
+        set to 0)."""
+        c = self.c
+        if c.sparse_vote_min_db <= 0:
+            return np.zeros(sparse.shape, bool)
+        return (
+            sparse
+            & (np.nan_to_num(j.values[0], nan=-np.inf) >= c.sparse_vote_min_db)
+            & (np.nan_to_num(j.values[1], nan=-np.inf) >= c.pitch_st_over_baseline * j.scale)
+        )
+
+    def _sparse_vote_thresholds(self, scale: float) -> dict[str, float]:
+        c = self.c
+        return {
+            "sparse_vote_min_db": c.sparse_vote_min_db,
+            "pitch_st_over_baseline": round(c.pitch_st_over_baseline * scale, 2),
+            "sparse_min_speech_s": c.sparse_min_speech_s,
+            "sparse_min_voiced_s": c.sparse_min_voiced_s,
+        }
+
     def _clearly_raised(
-        self, j: _Judgement, n_voiced: np.ndarray, min_voiced_s: float
+        self,
+        j: _Judgement,
+        n_voiced: np.ndarray,
+        min_voiced_s: float,
+        min_db: float | None = None,
     ) -> np.ndarray:
-        """Windows (or runs) with ``min_voiced_s`` voiced whose level stands
-        ``level_baseline_min_db`` and pitch ``level_baseline_min_pitch_st`` over the baseline's
-        (judged on their level alone against a baseline with little voiced speech)."""
+        """Windows (or runs) with ``min_voiced_s`` voiced whose level stands ``min_db``
+        (default ``level_baseline_min_db``) and pitch ``level_baseline_min_pitch_st`` over the
+        baseline's (judged on their level alone against a baseline with little voiced speech,
+        or a young one)."""
         c = self.c
         return (
             (n_voiced >= min_voiced_s / self.hop_s)
-            & (np.nan_to_num(j.values[0], nan=-np.inf) >= c.level_baseline_min_db)
+            & (
+                np.nan_to_num(j.values[0], nan=-np.inf)
+                >= (c.level_baseline_min_db if min_db is None else min_db)
+            )
             & (np.nan_to_num(j.values[1], nan=-np.inf) >= c.level_baseline_min_pitch_st)
         )
 
@@ -748,7 +829,11 @@ class AgentToneDetector:
         which :meth:`_calm_evals` gives without computing them (the agent silent or listening:
         a third to a half of the evaluations). Not with a ``trace`` (it records the signals)."""
         c = self.c
-        if self.trace is not None or self._level_baseline(baseline):
+        if (
+            self.trace is not None
+            or self._level_baseline(baseline)
+            or self._young_baseline(baseline)
+        ):
             return False
         n_v = sums[0]
         judged = (n_v >= c.min_voiced_s / self.hop_s) | self._sparse(n_v, sums[4], c.min_voiced_s)
@@ -868,16 +953,23 @@ class AgentToneDetector:
         j = self._judge(sums, baseline, self._noise_dbfs)
         c = self.c
         # A run with sparse voicing is judged on its level, as a window is.
+        sparse_voted = np.zeros(len(runs), bool)
         if self._level_baseline(baseline):
             # Against a baseline with little voiced speech: runs whose pitch rose, on level.
             sparse = judged = self._clearly_raised(j, j.n_voiced, c.run_min_voiced_s)
+        elif self._young_baseline(baseline):
+            # Against a young baseline: runs far louder and higher, on level.
+            sparse = judged = self._clearly_raised(
+                j, j.n_voiced, c.sparse_min_voiced_s, c.young_baseline_min_db
+            )
         else:
             sparse = self._sparse(j.n_voiced, sums[4], c.run_min_voiced_s)
             judged = (j.n_voiced >= c.run_min_voiced_s / self.hop_s) | sparse
+            sparse_voted = self._sparse_voted(j, sparse)
         if sparse.any():
             j = j.level_only(sparse, self)
         alone = np.array([r.alone_active for r in runs])
-        hot = (j.score >= c.min_score) | j.voted | alone
+        hot = (j.score >= c.min_score) | j.voted | alone | sparse_voted
         judged |= alone
         calm = judged & ~hot
         keep = [k for k in range(len(runs)) if not calm[k]]
@@ -1001,13 +1093,19 @@ class _Judgement:
     n_voiced: np.ndarray
     scale: float
 
-    def level_only(self, which: np.ndarray, det: AgentToneDetector) -> _Judgement:
+    def level_only(
+        self, which: np.ndarray, det: AgentToneDetector, keep_fired: np.ndarray | None = None
+    ) -> _Judgement:
         """The judgement with the voiced-frame signals of windows ``which`` set to 0 (scored
-        on loudness and pace, never fired, never voted): see ``sparse_min_speech_s``."""
+        on loudness and pace, never fired, never voted): see ``sparse_min_speech_s``.
+        ``keep_fired``: windows whose pitch still fires (``sparse_vote_min_db``: the event
+        names the signals that made it)."""
         values = self.values.copy()
         values[[1, 2, 4, 5]] = np.where(which, 0.0, values[[1, 2, 4, 5]])
         fired = self.fired.copy()
         fired[[1, 2, 4, 5]] &= ~which
+        if keep_fired is not None:
+            fired[1] |= self.fired[1] & keep_fired
         return _Judgement(
             values,
             fired,
