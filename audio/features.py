@@ -56,6 +56,24 @@ level plus the voice's. The voicing decision therefore reads ``d`` less the nois
 expected from the steady floor, ``(d - s) / (1 - s)`` with ``s = 10^((steady - level) / 10)``
 capped at ``voicing_noise_share_max`` (the steady floor sits at or under the noise's mean, so
 the correction errs small; ``aperiodicity`` and ``hnr_db`` stay as measured).
+
+Speech level after a shout
+--------------------------
+
+The range gate's speech level is a peak hold of the smoothed level decaying at
+``vad_peak_decay_db_per_s`` (0.5 dB/s). One loud burst then sets the gate for tens of seconds:
+30 dB over the speaker's normal voice, and 9 s later the gate still stands 25 dB over where the
+voice puts it, so the speaker's normal speech keeps only its loudest syllables (RAVDESS actor 09
+in ``bench_calls``: an angry-strong clip at -10 dBFS, then normal clips at -41..-60 dBFS of
+which 0.14 s of 1.9 s was speech). With ``vad_peak_follow`` the level is ``max(fast,
+min(held, usual + vad_peak_over_usual_db))``: ``fast`` a peak hold decaying at
+``vad_peak_fast_decay_db_per_s`` (3 dB/s: a burst 20 dB over stops setting the gate within
+~7 s), ``held`` the held peak as before and ``usual`` the speaker's usual speech peak (an
+exponential mean, in dB, of ``fast`` over the frames ``held``'s gate calls speech, time constant
+``vad_usual_level_tau_s`` of speech). In steady talk ``held`` sits within a few dB of
+``usual`` and little changes; in silence the level stays at the usual voice (``fast`` has
+decayed, the cap holds), so breath and reverberation 35 dB under the voice stay out as before;
+the level is never over ``held``, so the switch only ever adds speech frames.
 """
 
 from __future__ import annotations
@@ -78,6 +96,10 @@ try:  # the compiled kernel behind scipy.signal.sosfilt (see _sosfilt_rows)
     from scipy.signal._sosfilt import _sosfilt as _SOSFILT_KERNEL
 except ImportError:  # pragma: no cover - a SciPy that moved it: the public function
     _SOSFILT_KERNEL = None
+try:  # the compiled kernel behind scipy.signal.lfilter (see FrontEnd._followed_peak)
+    from scipy.signal._sigtools import _linear_filter as _LFILTER_KERNEL
+except ImportError:  # pragma: no cover - a SciPy that moved it: the public function
+    _LFILTER_KERNEL = None
 try:  # the pocketfft module behind scipy.fft's real transforms (see _rfft_rows)
     from scipy.fft._pocketfft import pypocketfft as _POCKETFFT
 except ImportError:  # pragma: no cover - a SciPy that moved it: scipy.fft itself
@@ -191,6 +213,23 @@ class FeatureOptions:
     music_stationary_s: float = 4.0
     vad_range_db: float = 35.0
     vad_peak_decay_db_per_s: float = 0.5
+    #: The speech peak follows the speaker's usual level (module notes, "Speech level after a
+    #: shout"; 0 = off, the held peak alone): the level ``vad_range_db`` is read under is the
+    #: larger of a fast-decaying peak hold (``vad_peak_fast_decay_db_per_s``) and the held
+    #: peak capped at the speaker's usual speech peak plus ``vad_peak_over_usual_db``. A
+    #: brief shout then stops gating the speaker's normal speech within seconds; in silence
+    #: the reference stays at the usual voice, so breath and reverberation stay out.
+    vad_peak_follow: float = 0.0
+    #: The fast hold's decay (dB/s): how soon a burst over the usual level stops setting the gate.
+    vad_peak_fast_decay_db_per_s: float = 3.0
+    #: The usual speech peak: an exponential mean (dB) of the fast hold over the frames the
+    #: held-peak gate calls speech, with this time constant in seconds of such frames.
+    vad_usual_level_tau_s: float = 30.0
+    #: ... read only once the channel has this much such speech (s); before, no cap.
+    vad_usual_min_speech_s: float = 1.0
+    #: The held peak stands at most this far over the usual speech peak (dB) once the fast hold
+    #: has decayed.
+    vad_peak_over_usual_db: float = 3.0
     vad_noise_window_s: float = 8.0
     vad_smooth_s: float = 0.05
     vad_onset_s: float = 0.05
@@ -217,6 +256,11 @@ class FeatureOptions:
             raise ParameterError(
                 "pitch_sample_rate_hz must divide sample_rate_hz (e.g. 8000 for 16000); "
                 f"got {self.pitch_sample_rate_hz} and {self.sample_rate_hz}"
+            )
+        if self.vad_peak_follow > 0 and not self.vad_usual_level_tau_s > self.hop_s:
+            raise ParameterError(
+                "vad_usual_level_tau_s must exceed hop_s (the usual level's time constant); "
+                f"got {self.vad_usual_level_tau_s}"
             )
         if not 0 < self.pitch_fmin_hz < self.pitch_fmax_hz < self.pitch_sample_rate_hz / 2:
             raise ParameterError(
@@ -642,6 +686,11 @@ class FrontEnd:
         self._steady_n = options.frames(options.vad_noise_steady_smooth_s)
         self._steady_hist = np.zeros((n_channels, self._steady_n - 1), np.float64)
         self._peak_lifted = np.full((n_channels, 1), -np.inf)
+        # vad_peak_follow: the fast hold (lifted as the held peak's), the usual level's
+        # exponential mean (its filter state from 0) and the speech frames it has seen.
+        self._fast_lifted = np.full((n_channels, 1), -np.inf)
+        self._usual_zi = np.zeros(n_channels)
+        self._usual_n = np.zeros(n_channels, np.int64)
         # Frames since the last digital silence (see _floor_evidence; none before the stream).
         self._since_silent = np.full(n_channels, _NO_SILENCE_YET, np.int64)
         self._music = (
@@ -665,6 +714,72 @@ class FrontEnd:
             self._phase = (self._phase + x.shape[1]) % self._decim
             decimated = np.asarray(filtered[:, first :: self._decim], dtype=np.float32)
         self._pbuf = np.concatenate((self._pbuf, decimated), axis=1)
+
+    def _followed_peak(
+        self,
+        sm_db: np.ndarray,
+        loud: np.ndarray,
+        held: np.ndarray,
+        floor: np.ndarray,
+        g: np.ndarray,
+    ) -> np.ndarray:
+        """The speech level the range gate reads under with ``vad_peak_follow`` (module notes,
+        "Speech level after a shout"), ``(channels, n)``: ``max(fast, min(held, usual +
+        vad_peak_over_usual_db))``.
+
+        ``fast`` is a peak hold of the smoothed level ``sm_db`` decaying at
+        ``vad_peak_fast_decay_db_per_s``, and ``usual`` the speaker's usual speech peak: an
+        exponential mean (dB, time constant ``vad_usual_level_tau_s`` of speech; bias-corrected,
+        so its first seconds are the plain mean) of ``fast`` over the frames whose level ``loud``
+        is over the strict gate of the held peak ``held`` (what is speech without the switch),
+        carried across pushes. Until a channel has ``vad_usual_min_speech_s`` of such frames
+        there is no cap (the held peak, as without the switch).
+        """
+        o = self.o
+        d = o.vad_peak_fast_decay_db_per_s * o.hop_s
+        lifted = np.maximum.accumulate(
+            np.concatenate((self._fast_lifted, sm_db + d * g), axis=1), axis=1
+        )
+        self._fast_lifted = lifted[:, -1:].copy()
+        fast = lifted[:, 1:] - d * g
+        strict = np.maximum(
+            np.maximum(floor + o.vad_snr_db, held - o.vad_range_db), o.vad_min_level_dbfs
+        )
+        speech = loud > strict
+        a = o.hop_s / o.vad_usual_level_tau_s
+        need = o.frames(o.vad_usual_min_speech_s)
+        n0 = self._usual_n
+        # The mean carried in (m / (1 - (1 - a)^n0) of the filter's m = zi / (1 - a)); no cap
+        # until ``need`` speech frames.
+        carried = np.where(
+            n0 >= need,
+            self._usual_zi / (1.0 - a) / (1.0 - (1.0 - a) ** np.maximum(n0, 1)),
+            np.inf,
+        )
+        count = speech.sum(axis=1)
+        if not count.any():
+            return np.maximum(fast, np.minimum(held, carried[:, None] + o.vad_peak_over_usual_db))
+        # Each channel's speech frames in order, left-aligned (rows padded past their count),
+        # through m_k = (1 - a) m_(k-1) + a x_k from the carried state: one call for every row.
+        width = int(count.max())
+        rows = np.arange(speech.shape[0])[:, None]
+        x = fast[rows, np.argsort(~speech, axis=1, kind="stable")[:, :width]]
+        b_coef, a_coef, zi = np.array([a]), np.array([1.0, a - 1.0]), self._usual_zi[:, None]
+        if _LFILTER_KERNEL is not None:
+            y = _LFILTER_KERNEL(b_coef, a_coef, x, 1, zi)[0]
+        else:  # pragma: no cover
+            y = scipy.signal.lfilter(b_coef, a_coef, x, axis=1, zi=zi)[0]
+        last = y[rows[:, 0], np.maximum(count - 1, 0)]
+        # The filter's own state after a row's last speech frame (b1 x - a1 y with b1 = 0).
+        self._usual_zi = np.where(count > 0, -((a - 1.0) * last), self._usual_zi)
+        k = n0[:, None] + 1 + np.arange(width)
+        mean = np.where(k >= need, y / (1.0 - (1.0 - a) ** k), np.inf)
+        self._usual_n = n0 + count
+        # Each frame reads the mean as of its channel's latest speech frame (the carried mean
+        # before the first).
+        pos = np.cumsum(speech, axis=1) - 1
+        usual = np.where(pos >= 0, mean[rows, np.maximum(pos, 0)], carried[:, None])
+        return np.maximum(fast, np.minimum(held, usual + o.vad_peak_over_usual_db))
 
     def push(self, samples: np.ndarray, *, final: bool = False) -> _RawFrames:
         """``(channels, n)`` float32 samples in, the frames they finished out (``final``: the
@@ -749,6 +864,8 @@ class FrontEnd:
         self._peak_lifted = lifted[:, -1:].copy()
         peak = lifted[:, 1:] - d * g
         floor, steady = _measured_floors(floors, peak, o)
+        if o.vad_peak_follow > 0:
+            peak = self._followed_peak(sm_db, loud, peak, floor, g)
         lower = np.maximum(peak - o.vad_range_db, o.vad_min_level_dbfs)
         gate = np.maximum(floor + o.vad_snr_db, lower)
         spread = np.maximum(steady - floor, 0.0)
