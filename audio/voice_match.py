@@ -99,6 +99,14 @@ class VoiceMatchOptions:
         1: the owner model also learns while the party's baseline still rests on the prior (their
         first words, read against the prior's level); 0: only once the baseline rests on their
         own voice (the other-voice model always waits for that).
+    defer_cepstra : int
+        1 (live step cost, no change to any result): while no party's models are ready the
+        cepstra are only learnt, and learning counts from the baseline tick's commit on, so the
+        stream (:mod:`models.tone.stream`) asks for them once per tick
+        (:meth:`CepstrumStream.take_blocks`: one window gather and one transform for the tick's
+        steps, each step's products over its own rows as :meth:`CepstrumStream.take`, only for
+        the steps and channels that learn) instead of at every step; the same cepstra to the
+        bit, learnt in the same order. 0: every step (as before session 15).
     """
 
     enabled: int = 1
@@ -117,6 +125,7 @@ class VoiceMatchOptions:
     covariance_floor: float = 0.01
     owner_from_first_words: int = 1
     pitch_min_st: float = 1.5
+    defer_cepstra: int = 1
 
     def __post_init__(self) -> None:
         if not 0 < self.fmin_hz < self.fmax_hz:
@@ -270,6 +279,86 @@ class CepstrumStream:
         self._buf = self._buf[:, drop:]
         self._buf_start += drop
         return out[0] if self.channels is None else out
+
+    @property
+    def samples_in(self) -> int:
+        """Sample index just past the last sample pushed (per channel)."""
+        return self._buf_start + self._buf.shape[1] + sum(x.shape[1] for x in self._parts)
+
+    def take_blocks(
+        self,
+        blocks: list[tuple[int, int, np.ndarray, int]],
+        need: list[tuple[int, ...]],
+    ) -> list[np.ndarray]:
+        """:meth:`take` of several consecutive blocks at once, to the bit: ``blocks`` are
+        ``(start, n, want, samples_in)`` in order, each starting where the one before ended,
+        ``want`` ``(channels, n)`` and ``samples_in`` what :attr:`samples_in` was when the block
+        was due (a frame whose window was not all in by then is NaN, as :meth:`take` would have
+        given it); ``need[k]`` the channels whose cepstra block ``k`` needs (the others are NaN).
+        Every window of every needed row is gathered and transformed in one call; each block's
+        channel goes through its own products over the rows :meth:`take` would have given them
+        (that block's wanted rows of that channel: a matrix product's bits depend on the rows it
+        is given). Samples before the last block's end are dropped, as :meth:`take` does."""
+        if self._parts:
+            self._buf = np.concatenate([self._buf, *self._parts], axis=1)
+            self._parts = []
+        rows = self._buf.shape[0]
+        hop, window = self.hop, self.window
+        s0 = blocks[0][0]
+        total = blocks[-1][0] + blocks[-1][1] - s0
+        outs = [np.full((rows, n, self.o.dims), np.nan) for _, n, _, _ in blocks]
+        mask = np.zeros((rows, total), dtype=bool)
+        for (start, n, want, _), chans in zip(blocks, need, strict=True):
+            w = np.asarray(want).reshape(rows, n)
+            for c in chans:
+                mask[c, start - s0 : start - s0 + n] = w[c]
+        chan, rel = np.nonzero(mask)  # channel-major, frames in order within a channel
+        base = s0 * hop + self.offset - self._buf_start
+        size = self._buf.shape[1]
+        if rel.size:
+            lo, hi = int(rel.min()), int(rel.max())
+            ok = base + lo * hop >= 0 and base + hi * hop + window <= size
+            if not ok:  # only past the end of the audio (windows not all in)
+                a = rel * hop + base
+                keep = (a >= 0) & (a + window <= size)
+                chan, rel = chan[keep], rel[keep]
+        if rel.size:
+            lo, hi = int(rel.min()), int(rel.max())
+            item = self._buf.itemsize
+            wins = as_strided(
+                self._buf[:, base + lo * hop :],
+                shape=(rows, hi - lo + 1, window),
+                strides=(self._buf.strides[0], hop * item, item),
+                writeable=False,
+            )
+            power = np.abs(self._rfft(wins[chan, rel - lo] * self._hann)) ** 2
+            cuts = np.searchsorted(chan, np.arange(rows + 1)).tolist()
+            firsts = [start - s0 for start, _, _, _ in blocks]
+            for c in range(rows):
+                a_c, b_c = cuts[c], cuts[c + 1]
+                if a_c == b_c:
+                    continue
+                bounds = np.searchsorted(rel[a_c:b_c], [*firsts, total]).tolist()
+                for k, (_, _, _, avail) in enumerate(blocks):
+                    a, b = a_c + bounds[k], a_c + bounds[k + 1]
+                    if a == b:
+                        continue
+                    r = rel[a:b] - firsts[k]
+                    # Windows not all in when the block was due (take's mask then; rows in order).
+                    limit = avail - self._buf_start - base - firsts[k] * hop - window
+                    if int(r[-1]) * hop > limit:
+                        fits = r * hop <= limit
+                        r = r[fits]
+                        b = a + r.size  # the rows are in order: the first ones are in
+                        if a == b:
+                            continue
+                    pw = power[a:b].copy()
+                    outs[k][c, r] = np.log(pw @ self._fb.T + 1e-10) @ self._dct
+        end = blocks[-1][0] + blocks[-1][1]
+        drop = min(size, max(0, end * hop + self.offset - self._buf_start))
+        self._buf = self._buf[:, drop:]
+        self._buf_start += drop
+        return outs
 
     def _rfft(self, rows: np.ndarray) -> np.ndarray:
         """``np.fft.rfft(rows, n_fft, axis=1)``; without padding (the default window) through

@@ -249,6 +249,11 @@ class CallAnalyzer:
             else None
         )
         self._other_voice_frames = {p: 0 for p in self.parties}
+        # VoiceMatchOptions.defer_cepstra: blocks whose cepstra are not computed yet (start, n,
+        # voiced, samples in then) and the learning that waits for them (party, block, i, j,
+        # owner, other), in order; computed at the tick's commit (_learn_deferred).
+        self._ceps_due: list[tuple[int, int, np.ndarray, int]] = []
+        self._learn_due: list[tuple[Role, int, int, int, np.ndarray, np.ndarray]] = []
         # Each party's frames of the current baseline tick, with the frames flagged in them.
         self._tick_buf: dict[str, list[tuple[PartyFrames, np.ndarray, np.ndarray]]] = {
             p: [] for p in self.parties
@@ -477,8 +482,15 @@ class CallAnalyzer:
         turn_ticks: list[tuple[CallFrames, dict[str, BaselineSnapshot], dict[str, np.ndarray]]] = []
         ceps: dict[Role, np.ndarray] = {}
         if self._cepstra is not None:  # only voiced frames are judged or learnt
-            both = self._cepstra.take(start, n, np.array([c.voiced for c in block.channels]))
-            ceps = dict(zip(self.parties, both, strict=True))
+            voiced = np.array([c.voiced for c in block.channels])
+            if self.config.voice_match.defer_cepstra and not any(
+                m.ready for m in self._voice.values()
+            ):
+                # Nothing is judged before a commit: the cepstra wait for it (_learn_deferred).
+                self._ceps_due.append((start, n, voiced, self._cepstra.samples_in))
+            else:
+                both = self._cepstra.take(start, n, voiced)
+                ceps = dict(zip(self.parties, both, strict=True))
         while i < n:
             j = min(n, i + self._tick - ((start + i) % self._tick))
             tick = frames if i == 0 and j == n else frames.slice(i, j)  # most live steps
@@ -531,6 +543,8 @@ class CallAnalyzer:
                 if (start + j) % self._tick == 0:
                     self._flush_tick(p)
                     if self._voice:
+                        if self._ceps_due:  # the learning deferred to this commit
+                            ceps.update(self._learn_deferred(keep_last=j < n))
                         self._voice[p].commit()  # the models change once per tick
             i = j
         for p in self.parties:
@@ -687,7 +701,7 @@ class CallAnalyzer:
             )
             if not (b.from_profile or snap.own_s >= 2.0 * c.prior_weight_s):
                 if vm.owner_from_first_words:
-                    self._voice[p].learn(ceps[p][i:j], owner, np.zeros_like(owner))
+                    self._learn(p, ceps, i, j, owner, np.zeros_like(owner))
                 continue
             other = (
                 f.voiced
@@ -695,7 +709,45 @@ class CallAnalyzer:
                 & ~holds[f"{p}:own"]
                 & self._quiet(p, f, c.other_turn_floor_spreads)
             )
+            self._learn(p, ceps, i, j, owner, other)
+
+    def _learn(
+        self,
+        p: Role,
+        ceps: dict[Role, np.ndarray],
+        i: int,
+        j: int,
+        owner: np.ndarray,
+        other: np.ndarray,
+    ) -> None:
+        """``VoiceMatcher.learn`` of the block's frames ``[i, j)``; with the block's cepstra
+        deferred (``VoiceMatchOptions.defer_cepstra``), queued for the tick's commit."""
+        if p in ceps:
             self._voice[p].learn(ceps[p][i:j], owner, other)
+        elif owner.any() or other.any():  # what learn would add
+            self._learn_due.append((p, len(self._ceps_due) - 1, i, j, owner, other))
+
+    def _learn_deferred(self, *, keep_last: bool) -> dict[Role, np.ndarray]:
+        """Before a commit: the deferred blocks' cepstra (only the blocks and parties that
+        learn; :meth:`audio.voice_match.CepstrumStream.take_blocks`, the same bits as a take per
+        block) and their learning, in the order it was asked. ``keep_last``: the block being
+        consumed goes on past this tick, so its cepstra are computed for every party and
+        returned (the models may be ready for the rest of it)."""
+        assert self._cepstra is not None
+        blocks, due = self._ceps_due, self._learn_due
+        self._ceps_due, self._learn_due = [], []
+        index = {p: k for k, p in enumerate(self.parties)}
+        need: list[set[int]] = [set() for _ in blocks]
+        for p, k, _, _, _, _ in due:
+            need[k].add(index[p])
+        if keep_last:
+            need[-1] = set(index.values())
+        outs = self._cepstra.take_blocks(blocks, [tuple(sorted(x)) for x in need])
+        for p, k, i, j, owner, other in due:
+            self._voice[p].learn(outs[k][index[p]][i:j], owner, other)
+        if not keep_last:
+            return {}
+        return dict(zip(self.parties, outs[-1], strict=True))
 
     def _holds_floor(self, tick: CallFrames) -> dict[str, np.ndarray]:
         """Where each party holds the floor in this tick, reading the baselines as they stood
