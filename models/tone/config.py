@@ -218,6 +218,30 @@ class BaselineConfig:
     gain_shift_down_min_db: float = 0.0
     gain_shift_down_voiced_s: float = 1.5
     gain_shift_return_voiced_s: float = 1.0
+    #: Both lines stepped at once (issue 13, session 15; 0 = off): a recorder's or a trunk's
+    #: gain moves both parties' lines together, and the gain tracker needs
+    #: ``gain_shift_voiced_s`` of each speaker's voice at the new level (~10 s of call on an
+    #: 8 kHz line) before it follows, so the first lively phrase of the second speaker to talk
+    #: reads yelling (the calm LCA call with both lines 10 dB up from 61 s: agent yelling at
+    #: 68 s, her line shifted at 71 s). A speaker's *low register* is their voiced frames
+    #: ``gain_pending_under_st`` or more under their baseline's median pitch: never raised by
+    #: effort (a voice raised by effort rises in pitch), so its level is the line's gain. Once
+    #: the last ``gain_pending_voiced_s`` of it, heard in the last ``gain_pending_max_age_s``
+    #: of the call, has its median level ``gain_shift_min_db`` or more over the baseline on
+    #: *both* lines (or on this one, the other line's level shifted that recently), and the
+    #: two steps (or the other's shift) agree within ``gain_pending_pair_db``, the detectors
+    #: read each such speaker against their baseline raised by the mean of the two (one gain
+    #: moved both lines: two readings of one step), provisionally,
+    #: until the gain tracker shifts the baseline or the evidence ages out
+    #: (``metrics[party].provisional_level_shifts``). One line alone is not enough: a shouted
+    #: sentence's final fall can fill a short low-register window with loud frames; a
+    #: partner's calm line does not. 0.25 s: a word's voiced frames; 6 dB:
+    #: ``gain_shift_min_db`` (two short readings of a step that size; on the LCA call 7.0 and
+    #: 11.4 dB for a 10 dB step); 30 s: a few turns. Not fitted.
+    gain_pending_voiced_s: float = 0.0
+    gain_pending_under_st: float = 1.0
+    gain_pending_pair_db: float = 6.0
+    gain_pending_max_age_s: float = 30.0
 
 
 @dataclass(frozen=True)
@@ -302,6 +326,29 @@ class YellingConfig:
     #: and on the LCA call whose agent line steps -12 dB and back (a level baseline lagging
     #: the line, not effort: open in issue 13).
     run_pitch: int = 1
+    #: A line that stepped down and comes back (issue 13, session 15; 0 = off): once the
+    #: speaker's level baseline stands ``line_step_fall_db`` or more under the highest it stood
+    #: since it rested on their own voice (it learnt a quieter line, frame by frame), a line
+    #: turned back up reads every word ~that much loud, and the first words at the restored
+    #: level are often lively (a phrase's opening pitch rise): on the calm LCA call with the
+    #: agent's line 12 dB down for its second quarter, her first second after an 18 s
+    #: silence read +11..+19 dB and +2..+8 st, yelling on its own terms. So while the baseline
+    #: stands that far under its high mark, a yelling run that meets its confirmation is held
+    #: ``line_step_hold_s`` more (or to its end), then judged: the run is a line step, not a
+    #: shout, when ``line_step_veto_voiced_s`` or more of its voiced frames stand
+    #: ``line_step_effortless_db`` over the baseline at least ``line_step_under_st`` under the
+    #: speaker's median pitch (louder without effort: a voice raised by effort rises in pitch,
+    #: a line's gain leaves it where it was); else it is yelling from the run's start, as it
+    #: would have been, confirmed later (``evidence["line_step_hold"]``). 6 dB is
+    #: ``BaselineConfig.gain_shift_min_db`` (a step the gain tracker would follow); 1 st
+    #: ``gain_shift_max_st``. 0.15 s and 1 s are from the measured cases: RAVDESS angry/
+    #: happy/fearful yelling runs (450 events, five channel conditions) hold at most 0.09 s of
+    #: such frames from their start to 1 s past their confirmation, the LCA run 0.22 s.
+    line_step_hold_s: float = 0.0
+    line_step_fall_db: float = 6.0
+    line_step_effortless_db: float = 6.0
+    line_step_under_st: float = 1.0
+    line_step_veto_voiced_s: float = 0.15
 
 
 @dataclass(frozen=True)

@@ -105,9 +105,9 @@ class YellingDetector:
         self._min_voiced = max(1, round(config.min_voiced_s / hop_s))
         # Running totals before the current block: speech, loud voiced, loud voiced and high,
         # speech loud enough for the sparse-voicing rule.
-        self._tot = (0, 0, 0, 0)
+        self._tot = (0, 0, 0, 0, 0)
         self._run_start: int | None = None
-        self._run_before = (0, 0, 0, 0)
+        self._run_before = (0, 0, 0, 0, 0)
         self._run_hot = 0
         self._last_hot = -1
         self._flag_last_hot = -(10**9)
@@ -115,6 +115,17 @@ class YellingDetector:
         # The last voiced pitches and the lowest rolling median so far (``_own_low_st``).
         self._low_tail = np.zeros(0)
         self._low_min = np.nan
+        # A line stepped down and back (``line_step_*``): the baseline's high mark, the frame
+        # where the current run was held, its effortless frames so far, and a vetoed run.
+        self._hold = round(config.line_step_hold_s / hop_s) if config.line_step_hold_s > 0 else 0
+        self._veto_n = max(1, round(config.line_step_veto_voiced_s / hop_s))
+        self._level_high = -np.inf
+        self._held_at: int | None = None
+        self._held_fall_db = 0.0
+        self._run_ef = 0
+        self._vetoed = False
+        self._held_event: Event | None = None
+        self._held_peak: dict[str, float] = {}
 
     def thresholds(self) -> dict[str, float]:
         c = self.c
@@ -131,6 +142,24 @@ class YellingDetector:
             "sparse_min_db_over_baseline": c.sparse_min_db_over_baseline,
             "run_pitch": float(c.run_pitch),
         }
+
+    def _line_step_thresholds(self) -> dict[str, float]:
+        c = self.c
+        return {
+            "line_step_hold_s": c.line_step_hold_s,
+            "line_step_fall_db": c.line_step_fall_db,
+            "line_step_effortless_db": c.line_step_effortless_db,
+            "line_step_under_st": c.line_step_under_st,
+            "line_step_veto_voiced_s": c.line_step_veto_voiced_s,
+        }
+
+    def _fall_db(self, baseline: BaselineSnapshot, cold: bool) -> float:
+        """How far the level baseline stands under its high mark since it rested on the
+        speaker's own voice (``line_step_*``; 0 before that or with the hold off)."""
+        if not self._hold or cold:
+            return 0.0
+        self._level_high = max(self._level_high, baseline.loudness_dbfs)
+        return float(self._level_high - baseline.loudness_dbfs)
 
     def push(self, frames: CallFrames, baselines: Mapping[str, BaselineSnapshot]) -> DetectorStep:
         """The speaker's frames of the block, judged against ``baselines[speaker]``; returns the
@@ -213,6 +242,15 @@ class YellingDetector:
         cum_vh = self._tot[2] + np.cumsum(voiced_loud & high)
         very_loud = loud_hot & (loud_el_db >= c.sparse_min_db_over_baseline)
         cum_xl = self._tot[3] + np.cumsum(very_loud)
+        # Louder without effort (``line_step_*``): voiced, loud, under the speaker's own pitch.
+        effortless = (
+            sp
+            & voiced
+            & (loud_el_db >= c.line_step_effortless_db)
+            & (pitch_el_st <= -c.line_step_under_st)
+        )
+        cum_ef = self._tot[4] + np.cumsum(effortless)
+        fall_db = self._fall_db(baseline, cold)
         out: list[Event] = []
         for i in np.flatnonzero(hot).tolist():
             g = start + i
@@ -225,6 +263,7 @@ class YellingDetector:
                     int(cum_vl[i]) - int(voiced_loud[i]),
                     int(cum_vh[i]) - int(voiced_loud[i] & high[i]),
                     int(cum_xl[i]) - int(very_loud[i]),
+                    int(cum_ef[i]) - int(effortless[i]),
                 )
                 self._run_hot = 0
             self._run_hot += 1
@@ -234,10 +273,15 @@ class YellingDetector:
             run_vl = int(cum_vl[i]) - self._run_before[1]
             run_vh = int(cum_vh[i]) - self._run_before[2]
             run_xl = int(cum_xl[i]) - self._run_before[3]
+            self._run_ef = int(cum_ef[i]) - self._run_before[4]
             sampled = run_vl >= self._min_voiced and run_vh >= c.min_hot_fraction * run_vl
             sparse = run_vl < self._min_voiced and run_xl >= c.min_hot_fraction * run_sp
-            if (
+            if self._open is None and not self._vetoed and self._held_at is not None:
+                if g - self._held_at >= self._hold:
+                    out += self._judge_held(g, time_of)
+            elif (
                 self._open is None
+                and not self._vetoed
                 and span >= self.width
                 and self._run_hot >= c.min_hot_fraction * run_sp
                 and (sampled or sparse)
@@ -258,11 +302,20 @@ class YellingDetector:
                     evidence=evidence,
                     thresholds=self.thresholds(),
                 )
-                self._open = _Open(ev, g)
-                out.append(ev)
-            if self._open is not None:
-                _keep_max(self._open.peak, "loudness_db_over_baseline", float(loud_el_db[i]))
-                _keep_max(self._open.peak, "pitch_st_over_baseline", float(pitch_el_st[i]))
+                if fall_db >= c.line_step_fall_db and self._hold:
+                    # The baseline learnt a quieter line: hold the run (``line_step_*``).
+                    self._held_at, self._held_fall_db = g, fall_db
+                    self._open = None
+                    self._held_event = ev
+                else:
+                    self._open = _Open(ev, g)
+                    out.append(ev)
+            peak = self._open.peak if self._open is not None else None
+            if peak is None and self._held_at is not None:
+                peak = self._held_peak
+            if peak is not None:
+                _keep_max(peak, "loudness_db_over_baseline", float(loud_el_db[i]))
+                _keep_max(peak, "pitch_st_over_baseline", float(pitch_el_st[i]))
         # Flag frames hot on both cues and the gap after each (kept out of the baseline).
         # Loud frames whose pitch is unknown are not flagged: a voice the baseline has not
         # learnt yet (someone else's before this speaker spoke) must be able to become it.
@@ -275,8 +328,41 @@ class YellingDetector:
         if self._run_start is not None and start + n - 1 - self._last_hot > self._gap:
             out += self._end_run(time_of)
         if n:
-            self._tot = (int(cum_sp[-1]), int(cum_vl[-1]), int(cum_vh[-1]), int(cum_xl[-1]))
+            self._tot = (
+                int(cum_sp[-1]),
+                int(cum_vl[-1]),
+                int(cum_vh[-1]),
+                int(cum_xl[-1]),
+                int(cum_ef[-1]),
+            )
         return DetectorStep(out, flagged)
+
+    def _judge_held(self, g: int, time_of: TimeFn) -> list[Event]:
+        """The held run judged (``line_step_*``): a line step when ``line_step_veto_voiced_s``
+        of its voiced frames were louder without effort (the run is then never yelling), else
+        yelling from its start, confirmed at frame ``g``."""
+        held_at, self._held_at = self._held_at, None
+        ev, self._held_event = self._held_event, None
+        peak, self._held_peak = self._held_peak, {}
+        if held_at is None or ev is None:
+            return []
+        hold = {
+            "held_s": round((g - held_at) * self.hop_s, 2),
+            "baseline_fall_db": round(self._held_fall_db, 2),
+            "effortless_voiced_s": round(self._run_ef * self.hop_s, 2),
+        }
+        if self._run_ef >= self._veto_n:
+            self._vetoed = True
+            return []
+        ev = Event(
+            kind=ev.kind,
+            speaker=ev.speaker,
+            start_s=ev.start_s,
+            evidence={**ev.evidence, "confirmed_at_s": time_of(g), "line_step_hold": hold},
+            thresholds={**ev.thresholds, **self._line_step_thresholds()},
+        )
+        self._open = _Open(ev, g, peak)
+        return [ev]
 
     def _own_low_st(self, pitch_st: np.ndarray, voiced: np.ndarray) -> np.ndarray:
         """Per frame: the lowest median pitch (st) of any ``cold_start_own_low_s`` of the
@@ -305,6 +391,12 @@ class YellingDetector:
 
     def _end_run(self, time_of: TimeFn) -> list[Event]:
         self._run_start = None
+        if self._held_at is not None:
+            # A held run that ends before its hold does is judged at its end (the event, if
+            # any, opens and closes in this one update).
+            self._judge_held(self._last_hot, time_of)
+        self._vetoed = False
+        self._held_peak = {}
         op = self._open
         if op is None:
             return []

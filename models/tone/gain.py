@@ -34,7 +34,7 @@ had, at the own pitch, is then read on ``gain_shift_return_voiced_s`` (:meth:`_b
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -77,6 +77,22 @@ class GainShift:
         }
 
 
+def shifted(snapshot: BaselineSnapshot, db: float) -> BaselineSnapshot:
+    """``snapshot`` with its level statistics ``db`` higher (a provisional step,
+    ``BaselineConfig.gain_pending_*``); pitch, tilt, HNR and pace as they were."""
+
+    def up(v: float | None) -> float | None:
+        return None if v is None else v + db
+
+    return replace(
+        snapshot,
+        loudness_dbfs=snapshot.loudness_dbfs + db,
+        loudness_leq_dbfs=up(snapshot.loudness_leq_dbfs),
+        speech_leq_dbfs=up(snapshot.speech_leq_dbfs),
+        speech_top_heard_dbfs=up(snapshot.speech_top_heard_dbfs),
+    )
+
+
 class GainShiftTracker:
     """Watches one speaker's recent voiced frames for a level step with the pitch unchanged.
 
@@ -104,6 +120,10 @@ class GainShiftTracker:
         self._own_lv = np.zeros(n_own, dtype=np.float64)
         self._own_st = np.zeros(n_own, dtype=np.float64)
         self._own_filled = 0
+        # Effortless frames (``gain_pending_*``): their levels (dBFS) and call times.
+        self._ef_lv = np.zeros(0, dtype=np.float64)
+        self._ef_t = np.zeros(0, dtype=np.float64)
+        self._n_ef = max(1, round(config.gain_pending_voiced_s / hop_s))
 
     @property
     def enabled(self) -> bool:
@@ -126,6 +146,8 @@ class GainShiftTracker:
             return None
         self._filled = 0
         self._own_filled = 0
+        self._ef_lv = self._ef_lv[:0]
+        self._ef_t = self._ef_t[:0]
         self._owed_db -= shift_db
         return GainShift(
             at_s=round(at_s, 3),
@@ -159,11 +181,36 @@ class GainShiftTracker:
             return None
         return self._up(shift_db, over_st, self._m, at_s)
 
+    def pending_db(self, snapshot: BaselineSnapshot, now_s: float) -> float | None:
+        """The step the speaker's low register shows (``gain_pending_*``): the median level
+        over the baseline of their last ``gain_pending_voiced_s`` of voiced frames
+        ``gain_pending_under_st`` or more under the baseline's pitch, when that many were heard
+        in the last ``gain_pending_max_age_s``; None otherwise (or off)."""
+        c = self.c
+        if c.gain_pending_voiced_s <= 0 or self._ef_lv.size < self._n_ef:
+            return None
+        if now_s - self._ef_t[-self._n_ef] > c.gain_pending_max_age_s:
+            return None
+        return float(np.median(self._ef_lv[-self._n_ef :])) - snapshot.loudness_dbfs
+
+    def _effortless(
+        self, lv: np.ndarray, st: np.ndarray, snapshot: BaselineSnapshot, t: float
+    ) -> None:
+        """Keep the voiced frames ``gain_pending_under_st`` or more under the baseline's
+        pitch, whatever their level (``gain_pending_*``): the speaker's low register, never
+        raised by effort."""
+        ef = st <= snapshot.pitch_st - self.c.gain_pending_under_st
+        if ef.any():
+            self._ef_lv = np.concatenate((self._ef_lv, lv[ef]))[-self._n_ef :]
+            self._ef_t = np.concatenate((self._ef_t, np.full(int(ef.sum()), t)))[-self._n_ef :]
+
     def _up(self, shift_db: float, over_st: float, frames: int, at_s: float) -> GainShift:
         """A step up read on ``frames`` voiced frames: the windows start afresh, the step down
         still owed shrinks by it."""
         self._filled = 0
         self._own_filled = 0
+        self._ef_lv = self._ef_lv[:0]
+        self._ef_t = self._ef_t[:0]
         self._owed_db = max(0.0, self._owed_db - shift_db)
         return GainShift(
             at_s=round(at_s, 3),
@@ -194,6 +241,8 @@ class GainShiftTracker:
             return None
         lv = np.asarray(frames.voice_loudness_dbfs[keep], np.float64)[-self._n :]
         st = np.asarray(frames.pitch_st[keep], np.float64)[-self._n :]
+        if self.c.gain_pending_voiced_s > 0:
+            self._effortless(lv, st, snapshot, at_s)
         k = lv.size
         end = self._pos + k
         if end <= self._n:

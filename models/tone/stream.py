@@ -31,7 +31,7 @@ from calltone.models.tone.detectors import (
 )
 from calltone.models.tone.events import Event
 from calltone.models.tone.frames import CallFrames, PartyFrames, TimeFn
-from calltone.models.tone.gain import GainShift, GainShiftTracker
+from calltone.models.tone.gain import GainShift, GainShiftTracker, shifted
 from calltone.models.tone.noise import NO_NOISE_DBFS, LineNoise
 from calltone.models.tone.turns import InterruptionDetector, near_voice
 
@@ -213,6 +213,9 @@ class CallAnalyzer:
             p: GainShiftTracker(self.config.baseline, hop_s=o.hop_s) for p in self.parties
         }
         self.gain_shifts: dict[str, list[GainShift]] = {p: [] for p in self.parties}
+        # Provisional steps while both lines show one (``BaselineConfig.gain_pending_*``).
+        self.provisional_shifts: dict[str, list[dict[str, float]]] = {p: [] for p in self.parties}
+        self._provisional_on: dict[str, bool] = {p: False for p in self.parties}
         self._yelling = {
             p: YellingDetector(self.config.yelling, speaker=p, hop_s=o.hop_s) for p in self.parties
         }
@@ -430,6 +433,48 @@ class CallAnalyzer:
     def _snapshots(self) -> dict[str, BaselineSnapshot]:
         return {p: b.snapshot for p, b in self.baselines.items()}
 
+    def _provisional(
+        self, snaps: dict[str, BaselineSnapshot], now_s: float
+    ) -> dict[str, BaselineSnapshot]:
+        """The snapshots the detectors read: a party's level raised by the step their
+        effortless frames show while the other line shows one of the same size (or was
+        shifted lately): both lines stepped at once (``BaselineConfig.gain_pending_*``)."""
+        c = self.config.baseline
+        if c.gain_pending_voiced_s <= 0 or len(self.parties) != 2:
+            return snaps
+        steps = {p: self._gain[p].pending_db(snaps[p], now_s) for p in self.parties}
+        out = dict(snaps)
+        for p in self.parties:
+            d = steps[p]
+            q = next(o for o in self.parties if o != p)
+            dq = steps[q]
+            last = self.gain_shifts[q][-1] if self.gain_shifts[q] else None
+            if last is not None and now_s - last.at_s <= c.gain_pending_max_age_s:
+                dq = last.shift_db  # its tracker followed the step: its baseline moved
+            on = (
+                d is not None
+                and d >= c.gain_shift_min_db
+                and dq is not None
+                and dq >= c.gain_shift_min_db
+                and abs(d - dq) <= c.gain_pending_pair_db
+            )
+            if on:
+                assert d is not None and dq is not None
+                # One gain moved both lines: the two readings estimate the same step.
+                step = 0.5 * (d + dq)
+                out[p] = shifted(snaps[p], step)
+                if not self._provisional_on[p]:
+                    self.provisional_shifts[p].append(
+                        {
+                            "at_s": round(now_s, 3),
+                            "shift_db": round(step, 2),
+                            "own_db": round(d, 2),
+                            "other_db": round(dq, 2),
+                        }
+                    )
+            self._provisional_on[p] = on
+        return out
+
     def _consume(self, block: FrameBlock) -> list[Event]:
         n = len(block)
         if n == 0:
@@ -505,7 +550,7 @@ class CallAnalyzer:
                 self._learn_voices(raw_tick, ceps, i, j, other_voice, holds)
             for p in self.parties:
                 # Each party's detectors read its baseline as it stood before this tick.
-                baselines = self._snapshots()
+                baselines = self._provisional(self._snapshots(), self.time_of(start + i))
                 step = self._yelling[p].push(tick, baselines)
                 out += step.events
                 if step.events:
@@ -929,6 +974,8 @@ class CallAnalyzer:
             m["baseline"] = self.baselines[p].snapshot.to_dict()
             m["echo"] = _echo_dict(echo[i], self.parties, xo)
             m["level_shifts"] = [g.to_dict() for g in self.gain_shifts[p]]
+            if self.config.baseline.gain_pending_voiced_s > 0:
+                m["provisional_level_shifts"] = list(self.provisional_shifts[p])
             if self._voice:
                 m["other_voice_s"] = round(self._other_voice_frames[p] * self.hop_s, 2)
             evs = [e for e in self.events if e.speaker == p]
