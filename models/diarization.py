@@ -34,9 +34,7 @@ otherwise the first speaker; ``--agent-speaker first|second`` overrides.
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import functools
 import re
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
@@ -56,6 +54,7 @@ from calltone.audio.speakers import (
     speaker_frames,
     speaker_windows,
 )
+from calltone.models.cpu import blas_threads_limit
 
 AgentSpeakerMode = Literal["first", "second", "auto"]
 
@@ -1250,9 +1249,7 @@ def split_channels(
     """
     cfg = diarization.config
     x = np.asarray(samples, dtype=np.float32).reshape(-1)
-    fs = edge_owner(
-        diarization.frame_speaker, max(0, round(cfg.mask_edge_s / diarization.hop_s))
-    )
+    fs = edge_owner(diarization.frame_speaker, max(0, round(cfg.mask_edge_s / diarization.hop_s)))
     hop = round(diarization.hop_s * sample_rate)
     low = 10 ** (-cfg.masking_range_db / 20)
     out = np.empty((2, x.size), dtype=np.float32)
@@ -1406,20 +1403,10 @@ def harmonic_split(
 _NMF_EPS = 1e-10
 
 
-@functools.cache
-def _blas_controller() -> Any:
-    from threadpoolctl import ThreadpoolController
-
-    return ThreadpoolController()  # scans the loaded BLAS libraries once
-
-
 def blas_limit(config: DiarizationConfig | None) -> Any:
     """The BLAS thread limit of ``config.blas_threads`` as a context manager (nothing for
     None); see :class:`DiarizationConfig`."""
-    n = (config or DiarizationConfig()).blas_threads
-    if n is None:
-        return contextlib.nullcontext()
-    return _blas_controller().limit(limits=n, user_api="blas")
+    return blas_threads_limit((config or DiarizationConfig()).blas_threads)
 
 
 def _one_blas_thread() -> Any:
@@ -1428,7 +1415,7 @@ def _one_blas_thread() -> Any:
     separation of the interrupting-agent mix cost 4-8 s of CPU with OpenBLAS's pool under load,
     0.15 s on one thread), and the same order of summation gives the same separation on every
     machine (as models.speech.whisper_model does for Whisper's features)."""
-    return _blas_controller().limit(limits=1, user_api="blas")
+    return blas_threads_limit(1)
 
 
 def _stft_magnitude(x: np.ndarray, n_fft: int, hop: int) -> np.ndarray:
@@ -1436,7 +1423,10 @@ def _stft_magnitude(x: np.ndarray, n_fft: int, hop: int) -> np.ndarray:
     import scipy.signal
 
     _f, _t, spec = scipy.signal.stft(
-        np.asarray(x, dtype=np.float64), nperseg=n_fft, noverlap=n_fft - hop, boundary="even",
+        np.asarray(x, dtype=np.float64),
+        nperseg=n_fft,
+        noverlap=n_fft - hop,
+        boundary="even",
         padded=True,
     )
     return np.abs(spec).astype(np.float32)
@@ -1490,7 +1480,9 @@ def speaker_dictionaries(
     out = []
     for spk in (0, 1):
         runs = [(a, b) for lab, a, b in _runs(fs) if lab == spk]
-        runs.sort(key=lambda r: float(np.min(np.abs(centres - (r[0] + r[1]) / 2 * diarization.hop_s))))
+        runs.sort(
+            key=lambda r: float(np.min(np.abs(centres - (r[0] + r[1]) / 2 * diarization.hop_s)))
+        )
         picked, total = [], 0.0
         for a, b in runs:
             if total >= cfg.separation_train_s:
@@ -1501,13 +1493,13 @@ def speaker_dictionaries(
         if total < cfg.separation_min_train_s:
             return None
         step = max(1, round(cfg.separation_train_step_s * sample_rate))
-        v = _stft_magnitude(np.concatenate(picked), n_fft, step)[: _model_bins(n_fft, cfg, sample_rate)]
+        v = _stft_magnitude(np.concatenate(picked), n_fft, step)[
+            : _model_bins(n_fft, cfg, sample_rate)
+        ]
         energy = v.sum(axis=0)
         v = v[:, energy > np.percentile(energy, 30)]
         with _one_blas_thread():
-            w, _h = _kl_nmf(
-                v, None, cfg.separation_components, cfg.separation_iterations, seed=spk
-            )
+            w, _h = _kl_nmf(v, None, cfg.separation_components, cfg.separation_iterations, seed=spk)
         out.append(w)
     return out[0], out[1]
 
@@ -1672,7 +1664,6 @@ class Separation:
             ev = e.setdefault("evidence", {})
             ev["confidence"] = round(self.interruption_confidence(e["start_s"], e["end_s"]), 2)
             ev["separated"] = "found in a mono call separated by diarization: lower confidence"
-
 
     def mark_overlap_phrases(self, events: list[dict[str, Any]]) -> None:
         """Say so in the evidence of every phrase cue (analysis JSON dicts) said inside marked

@@ -10,6 +10,7 @@ from typing import Any
 from calltone.audio.channels import ChannelRoles, Role, resolve_roles
 from calltone.audio.decode import DecodedAudio, load_audio
 from calltone.audio.errors import AudioTooShortError
+from calltone.models.cpu import blas_threads_limit
 from calltone.models.tone.alerts import AlertConfig
 from calltone.models.tone.baseline import BaselineSnapshot
 from calltone.models.tone.config import AnalysisConfig
@@ -30,6 +31,9 @@ class AnalyzeOptions:
     chunk_s: float = DEFAULT_CHUNK_S
     max_decoded_bytes: int | None = None
     """Refuse recordings whose samples take more than this decoded (audio.decode.load_audio)."""
+    blas_threads: int | None = 1
+    """Threads numpy's BLAS may use during the acoustic analysis (:func:`run_session`); None
+    leaves the BLAS library's own pool (see :mod:`calltone.models.cpu`)."""
 
 
 def run_session(
@@ -44,11 +48,15 @@ def run_session(
     on_update: Callable[[SessionUpdate], None] | None = None,
     keep_timeline: bool = False,
     profiles: dict[str, BaselineSnapshot] | None = None,
+    blas_threads: int | None = 1,
 ) -> SessionResult:
     """Feed decoded audio through a :class:`CallSession` in chunks of ``chunk_s`` seconds.
 
     The result is finished, not closed: add transcript cues (``result.add_events``) if any, then
-    ``result.close()`` decides the end-of-call alerts.
+    ``result.close()`` decides the end-of-call alerts. numpy's BLAS runs on ``blas_threads``
+    threads meanwhile (one by default, as in the live service: the analysis's products are too
+    small to share, and a pool's threads only spin; None leaves the library's pool;
+    :mod:`calltone.models.cpu`).
     """
     o = config.features
     if audio.samples.shape[1] < round(o.frame_length_s * audio.sample_rate):
@@ -67,11 +75,12 @@ def run_session(
         profiles=profiles,
     )
     step = max(1, round(chunk_s * audio.sample_rate))
-    for i in range(0, audio.samples.shape[1], step):
-        update = session.push(audio.samples[:, i : i + step])
-        if on_update and update:
-            on_update(update)
-    return session.finish()
+    with blas_threads_limit(blas_threads):
+        for i in range(0, audio.samples.shape[1], step):
+            update = session.push(audio.samples[:, i : i + step])
+            if on_update and update:
+                on_update(update)
+        return session.finish()
 
 
 def run_analyzer(
@@ -115,6 +124,7 @@ def analyze_file(
         chunk_s=opts.chunk_s,
         keep_timeline=keep_timeline,
         profiles=profiles,
+        blas_threads=opts.blas_threads,
     )
 
 
@@ -178,6 +188,7 @@ def analyze_separated(
             config or AnalysisConfig(),
             keep_timeline=keep_timeline,
             profiles=profiles,
+            blas_threads=dcfg.blas_threads,
         )
     return two, session, sep
 

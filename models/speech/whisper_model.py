@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from calltone.models.cpu import blas_threads_limit
 from calltone.models.speech.options import ModelLoadError
 
 if TYPE_CHECKING:  # faster_whisper is imported lazily: importing this module stays cheap.
@@ -165,16 +166,9 @@ def encoder_frames(n_content: int, context: EncoderContext, *, max_frames: int) 
     return min(max_frames, max(context.min_frames, n))
 
 
-@functools.cache
-def _blas_controller() -> Any:
-    from threadpoolctl import ThreadpoolController
-
-    return ThreadpoolController()  # scans the loaded BLAS libraries once
-
-
 def _one_blas_thread() -> Any:
     """numpy's BLAS on one thread for the block (``threadpoolctl``; libraries scanned once)."""
-    return _blas_controller().limit(limits=1, user_api="blas")
+    return blas_threads_limit(1)
 
 
 @functools.cache
