@@ -153,11 +153,12 @@ def test_the_followed_peak_does_not_depend_on_chunking() -> None:
         np.testing.assert_array_equal(got.loudness_dbfs, whole.loudness_dbfs)
 
 
-def test_before_any_speech_and_off_nothing_changes() -> None:
-    # Off is the held peak; on, a voice that never bursts keeps the gate within 4 dB of it
-    # (the cap sits ~15 dB over the words' mean level in dB, their peaks ~18 dB over it).
+def test_off_is_the_held_peak_and_a_steady_voice_changes_little() -> None:
+    # Off is the held peak. On, the gate is never over it, and for a voice that never bursts
+    # it stays within 3 dB of it: the usual peak (the fast hold's mean over speech) sits a few
+    # dB under the held peak, and the cap is 3 dB over the usual peak.
     x0, *_ = burst_call(None)
     g_on, g_off = gate_dbfs(x0, ON), gate_dbfs(x0, OFF)
     np.testing.assert_array_equal(gate_dbfs(x0, FeatureOptions(vad_peak_follow=0.0)), g_off)
     assert np.all(g_on <= g_off + 1e-9)
-    assert np.max(g_off - g_on) < 10.0
+    assert np.max(g_off - g_on) < 3.0
