@@ -513,7 +513,7 @@ class AgentToneConfig:
     level_baseline_min_db: float = 12.0
     level_baseline_min_pitch_st: float = 2.5
     #: A young baseline on a line whose noise buries the calm voice (issue 13, session 15;
-    #: 0 = off): there the speech gate and the pitch tracker find a few tenths of a second of
+    #: 0 turns it off): there the speech gate and the pitch tracker find a few tenths of a second of
     #: each calm utterance, so a speaker can reach their first shout with under
     #: ``min_baseline_speech_s`` of speech and under ``min_baseline_voiced_s`` voiced behind the
     #: baseline, and no window is judged however loud (RAVDESS actor 05 as agent on GSM / AMR
@@ -531,11 +531,15 @@ class AgentToneConfig:
     #: speech the yardstick is at least half theirs (set after 0.5 s was measured: RAVDESS actor
     #: 06 on AMR "re loud", 0.62 s of speech at its first shout, was then judged, its baseline
     #: learnt less of the shout, was not rebased later, and the shout's late yelling report
-    #: was lost). Not fitted.
-    young_baseline_min_db: float = 0.0
+    #: was lost). Not fitted. On by default (session 15, with ``sparse_vote_min_db``):
+    #: bench_calls agent_tone on angry GSM "re loud" 0.69 -> 0.75, AMR "re loud" 0.60 -> 0.67,
+    #: GSM calm-ref 0.77 -> 0.81, every other cell, yelling, calm/neutral clips (0.00), the
+    #: real calm calls (0 / 0 / 0) and AMI unchanged; held-out channels and the impairment rows
+    #: no worse (docs/benchmarks.md, session 15, H3).
+    young_baseline_min_db: float = 18.0
     young_baseline_min_speech_s: float = 1.0
     #: Sparse windows (judged on level alone, ``sparse_min_speech_s``) that are louder *and*
-    #: higher (issue 13, session 15; 0 = off): a sparse window at least ``sparse_vote_min_db``
+    #: higher (issue 13, session 15; 0 turns it off): a sparse window at least ``sparse_vote_min_db``
     #: over the baseline whose voiced frames (``sparse_min_voiced_s`` of them) stand
     #: ``pitch_st_over_baseline`` (times the speaker's spread scale) over its pitch is non-calm:
     #: the two signals a raised voice brings together, one effort step each (~6 dB with the F0
@@ -543,8 +547,10 @@ class AgentToneConfig:
     #: which leaves louder-without-higher unscored). The level-only score needs +7.7 dB with
     #: every voiced signal at 0, and on noisy lines sparse angry windows read +6 to +7.6 dB
     #: with +4 to +9 st (docs/benchmarks.md, session 14, H2's per-clip table). The vote of
-    #: full windows needs ``vote_min_voiced_s``; this is its sparse form. Not fitted.
-    sparse_vote_min_db: float = 0.0
+    #: full windows needs ``vote_min_voiced_s``; this is its sparse form. Not fitted. On by
+    #: default (see ``young_baseline_min_db``; alone: GSM "re loud" 0.69 -> 0.71, AMR 0.60 ->
+    #: 0.62, GSM calm-ref 0.77 -> 0.81, nothing else changed).
+    sparse_vote_min_db: float = 6.0
     max_db_under_baseline: float = 12.0
     #: The window's loudness read over the frames the baseline's speech level reads: the
     #: baseline keeps only speech frames within ``BaselineConfig.dominant_range_db`` of its

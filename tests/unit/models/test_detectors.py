@@ -223,12 +223,20 @@ def test_agent_tone_judges_sparse_voicing_on_level_alone():
         )
 
     loud = place(22.0, (0.5, calm), (16.0, burst(-16)))
-    ev = kinds(analyse(loud), "agent_tone")
+    # The level-only judgement on its own (the sparse vote, on by default, is tested below).
+    no_vote = AnalysisConfig.from_dict({"agent_tone": {"sparse_vote_min_db": 0.0}})
+    ev = kinds(analyse(loud, config=no_vote), "agent_tone")
     assert len(ev) == 1 and 15.9 <= ev[0].start_s <= 16.3, ev
     # Judged on loudness alone: the voiced-frame signals neither fire nor score.
     assert ev[0].evidence["fired"] == ["loudness"]
     assert set(ev[0].evidence["score_contributions"]) >= {"pitch", "voice_quality"}
     assert ev[0].evidence["score_contributions"]["voice_quality"] == 0.0
+    # With the sparse vote (AgentToneConfig.sparse_vote_min_db) the burst's 260 Hz over the
+    # 200 Hz voice (+4.5 st) fires pitch too, and the event says the vote made it.
+    ev = kinds(analyse(loud), "agent_tone")
+    assert len(ev) == 1 and 15.9 <= ev[0].start_s <= 16.3, ev
+    assert ev[0].evidence.get("sparse_vote") is True
+    assert set(ev[0].evidence["fired"]) == {"loudness", "pitch"}
     assert kinds(analyse(place(22.0, (0.5, calm), (16.0, burst(-30)))), "agent_tone") == []
     off = AnalysisConfig.from_dict({"agent_tone": {"sparse_min_speech_s": 10.0}})
     assert kinds(analyse(loud, config=off), "agent_tone") == []

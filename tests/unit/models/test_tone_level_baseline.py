@@ -112,11 +112,14 @@ def test_sparse_windows_are_not_judged_against_a_thinly_voiced_baseline():
     ],
 )
 def test_the_rule_needs_its_baseline(change, why):
-    assert _events(_speech(20.0, 8.0), replace(THIN, **change)) == [], why
+    # The young-baseline rule (``young_baseline_min_db``, tested in test_tone_young_baseline.py)
+    # judges some of these baselines at +18 dB: off here, this is the level-only rule alone.
+    no_young = AgentToneConfig(young_baseline_min_db=0.0)
+    assert _events(_speech(20.0, 8.0), replace(THIN, **change), no_young) == [], why
 
 
 def test_off_leaves_the_window_unjudged_as_before():
-    off = AgentToneConfig(min_baseline_speech_s=0.0)
+    off = AgentToneConfig(min_baseline_speech_s=0.0, young_baseline_min_db=0.0)
     assert _events(_speech(20.0, 8.0), THIN, off) == []
 
 

@@ -19,7 +19,9 @@ N = 300  # 3 s of the agent's speech
 BASE_DBFS = -50.0
 BASE_ST = 4.0
 YOUNG_ON = AgentToneConfig(young_baseline_min_db=18.0)
+YOUNG_OFF = AgentToneConfig(young_baseline_min_db=0.0)
 VOTE_ON = AgentToneConfig(sparse_vote_min_db=6.0)
+VOTE_OFF = AgentToneConfig(sparse_vote_min_db=0.0)
 # RAVDESS actor 05 as agent on GSM "re loud" when its first angry-strong clip came: 1.77 s of
 # its speech learnt, 0.81 s of it voiced (under both min_baseline_speech_s and
 # min_baseline_voiced_s: no window was judged).
@@ -66,6 +68,11 @@ def _events(frames: PartyFrames, baseline: BaselineSnapshot, config: AgentToneCo
 # ---- young baseline
 
 
+def test_both_rules_are_on_by_default():
+    c = AgentToneConfig()
+    assert c.young_baseline_min_db == 18.0 and c.sparse_vote_min_db == 6.0
+
+
 def test_a_shout_against_a_young_baseline_is_judged_on_level():
     # +25 dB, +14 st, one frame in ten voiced (a shout on a noisy coded line) against 1.77 s of
     # speech: non-calm with the rule on, judged on level, and the event says so.
@@ -78,8 +85,8 @@ def test_a_shout_against_a_young_baseline_is_judged_on_level():
     assert e.thresholds["young_baseline_min_speech_s"] == 1.0
     assert e.thresholds["level_baseline_min_pitch_st"] == 2.5
     assert e.evidence["score_contributions"]["voice_quality"] == 0.0
-    # Off (the default): never judged, as before.
-    assert _events(_speech(25.0, 14.0, voiced_every=10), YOUNG, AgentToneConfig()) == []
+    # Off: never judged, as before this rule.
+    assert _events(_speech(25.0, 14.0, voiced_every=10), YOUNG, YOUNG_OFF) == []
 
 
 @pytest.mark.parametrize(
@@ -110,7 +117,7 @@ def test_the_young_rule_leaves_older_baselines_alone():
     # effortless-rise rule leaves its loudness unscored): nothing here changes with the rule.
     for b in (FULL, replace(YOUNG, own_speech_s=2.64, voiced_s=0.76, own_voiced_s=0.76)):
         on = _events(_speech(14.0, 1.0), b, YOUNG_ON)
-        off = _events(_speech(14.0, 1.0), b, AgentToneConfig())
+        off = _events(_speech(14.0, 1.0), b, YOUNG_OFF)
         assert [e.start_s for e in on] == [e.start_s for e in off]
         assert not any(e.evidence.get("young_baseline") for e in on)
 
@@ -122,7 +129,7 @@ def test_a_sparse_window_louder_and_higher_is_non_calm():
     # One frame in fifteen voiced (0.2 s in the 3 s window: sparse), +7 dB, +6 st: the
     # level-only score needs +7.7 dB, so off it is calm; on, loudness and pitch both fire.
     frames = _speech(7.0, 6.0, voiced_every=15)
-    assert _events(frames, FULL, AgentToneConfig()) == []
+    assert _events(frames, FULL, VOTE_OFF) == []
     ev = _events(frames, FULL, VOTE_ON)
     assert ev
     e = ev[-1]
