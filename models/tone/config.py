@@ -170,7 +170,10 @@ class BaselineConfig:
     #: break the stretch only once their voiced frames since it began reach this much: 0.5 s,
     #: as much of the learnt voice as the calmer one needs (the speaker then speaks at the
     #: learnt level as long as at the calmer one: the early voice was theirs). Flagged frames
-    #: never count, either way. Not fitted.
+    #: never count, either way. Not fitted. Off: at 0.5 s no event of bench_calls (nine
+    #: conditions) changed; the case it was meant for (RAVDESS 05 on AMR "re loud") learnt an
+    #: animated clip that raised its speech level and pitch, not the voiced quiet end this
+    #: rebase compares with (docs/benchmarks.md, session 15, H3).
     rebase_accumulate_break_voiced_s: float = 0.0
     #: A far caller's voice the line's noise censors (issue 13, session 12; off by default):
     #: where the ``censored_quantile`` of the speaker's heard voiced level (the quiet end of
