@@ -240,8 +240,10 @@ class BaselineConfig:
     #: sentence's final fall can fill a short low-register window with loud frames; a
     #: partner's calm line does not. 0.25 s: a word's voiced frames; 6 dB:
     #: ``gain_shift_min_db`` (two short readings of a step that size; on the LCA call 7.0 and
-    #: 11.4 dB for a 10 dB step); 30 s: a few turns. Not fitted.
-    gain_pending_voiced_s: float = 0.0
+    #: 11.4 dB for a 10 dB step); 30 s: a few turns. Not fitted. On since session 15 (with
+    #: ``YellingConfig.line_step_hold_s``: the LCA "both +10 dB" row 2 tone events / 1 false
+    #: alert -> 0 / 0, every RAVDESS event of bench_calls identical; docs/benchmarks.md).
+    gain_pending_voiced_s: float = 0.25
     gain_pending_under_st: float = 1.0
     gain_pending_pair_db: float = 6.0
     gain_pending_max_age_s: float = 30.0
@@ -346,8 +348,10 @@ class YellingConfig:
     #: ``BaselineConfig.gain_shift_min_db`` (a step the gain tracker would follow); 1 st
     #: ``gain_shift_max_st``. 0.15 s and 1 s are from the measured cases: RAVDESS angry/
     #: happy/fearful yelling runs (450 events, five channel conditions) hold at most 0.09 s of
-    #: such frames from their start to 1 s past their confirmation, the LCA run 0.22 s.
-    line_step_hold_s: float = 0.0
+    #: such frames from their start to 1 s past their confirmation, the LCA run 0.22 s. On
+    #: since session 15 (LCA "agent -12 dB, 2nd quarter" 1 tone event / 1 false alert -> 0 / 0;
+    #: every RAVDESS yelling event kept, 8 of 839 confirmed 0.5-1.0 s later).
+    line_step_hold_s: float = 1.0
     line_step_fall_db: float = 6.0
     line_step_effortless_db: float = 6.0
     line_step_under_st: float = 1.0

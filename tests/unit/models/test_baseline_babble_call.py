@@ -47,8 +47,9 @@ def test_babble_before_the_agents_first_word_is_not_their_normal() -> None:
             "baseline": {"settling_unconfirmed_flag_s": 0.0, "prior_lock_flagged_s": 0.0},
             # Session 14's own-voice evidence for turns also ends most of the interruptions.
             "interruption": {"far_voice_db_under_baseline": 0.0, "own_voice_evidence": 0.0},
-            # Session 13's cold-start pitch reference (the agent's own low) also ends it.
-            "yelling": {"cold_start_own_low_s": 0.0},
+            # Session 13's cold-start pitch reference (the agent's own low) also ends it;
+            # session 15's hold after a learnt step down vetoes one of its yelling runs.
+            "yelling": {"cold_start_own_low_s": 0.0, "line_step_hold_s": 0.0},
         }
     )
     ev_off = events(off)
