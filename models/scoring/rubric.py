@@ -118,12 +118,17 @@ METHODS: dict[str, MethodSpec] = {
             "trigger_cues": ["manager_request"],
             "persisting_yelling_events": 2.0,
             "persisting_yelling_s": 8.0,
+            # "Yelling again" needs the agent to have said at least this many words (transcript)
+            # since the previous counted stretch; closer stretches are one outburst. 0 = off
+            # (every yelling event counts, the rule before session 15).
+            "again_min_agent_words": 1.0,
             "offer_cues": ["supervisor_offer"],
             "grace_before_s": 5.0,
         },
         frozenset({"trigger_cues", "offer_cues"}),
-        summary="applies when the customer asks for a manager or keeps yelling; 100 when the "
-        "agent offers a supervisor after (or just before) that, else 0",
+        summary="applies when the customer asks for a manager or keeps yelling (yelling again "
+        "after the agent has spoken: again_min_agent_words); 100 when the agent offers a "
+        "supervisor after (or just before) that, else 0",
     ),
 }
 
@@ -428,8 +433,11 @@ def _check_method_rules(method: str, p: dict[str, Any], *, where: str) -> None:
     elif method == "customer_name":
         if p["full_marks_uses"] < 1:
             problems.append("full_marks_uses must be >= 1")
-    elif method == "escalation" and not p["offer_cues"]:
-        problems.append("offer_cues must name at least one cue kind")
+    elif method == "escalation":
+        if not p["offer_cues"]:
+            problems.append("offer_cues must name at least one cue kind")
+        if p["again_min_agent_words"] < 0:
+            problems.append("again_min_agent_words must be >= 0 (0 = off)")
     for key in ("specific_floor", "bare_only_score", "no_apology_score", "agent_yelling_max_score"):
         if key in p and p[key] > 100:
             problems.append(f"{key} is a score: 0-100")

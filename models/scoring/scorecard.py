@@ -707,10 +707,22 @@ def score_escalation(c: Criterion, f: CallFacts) -> CriterionScore:
         triggers.append(f.evidence_for_cue(q, "neutral", "the customer asked for someone else"))
         trigger_at.append(q.start_s)
     yelling = sorted(f.events_of("yelling", "customer"), key=lambda e: e["start_s"])
+    # "Yelling again" is a new stretch only after the agent has spoken (transcript words since the
+    # previous stretch ended): two events inside one turn of the customer count once. A mono
+    # mix's separated customer, judged against a younger baseline, can find two events in one loud
+    # turn where the two-channel call finds one (AMI source1+source3, docs/diarization.md).
+    need_words = p["again_min_agent_words"]
+    agent_words = [(x + y) / 2 for _w, x, y in f.words.get("agent", [])]
     total = 0.0
-    for k, e in enumerate(yelling, start=1):
+    k = 0
+    last_end: float | None = None
+    for e in yelling:
         a, b = f.span(e)
         total += b - a
+        replied = sum(1 for m in agent_words if last_end is not None and last_end < m < a)
+        if last_end is None or need_words <= 0 or not f.transcribed or replied >= need_words:
+            k += 1
+        last_end = b if last_end is None else max(last_end, b)
         if k >= p["persisting_yelling_events"] or total >= p["persisting_yelling_s"]:
             why = (
                 f"yelling again ({_plural(k, 'stretch', 'stretches')})"

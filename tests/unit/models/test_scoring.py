@@ -591,3 +591,70 @@ def test_scoring_transcribes_like_analyze_unless_asked_for_full_context() -> Non
     assert full.context_min_s is None
     packed = _transcriber(ScoreOptions(cpu_threads=1, pack_gap_s=1.0)).options
     assert packed.pack_gap_s == 1.0
+
+
+def _yell(start_s: float, end_s: float) -> dict[str, Any]:
+    return {
+        "id": f"yelling-customer-{round(start_s * 100):07d}",
+        "kind": "yelling",
+        "speaker": "customer",
+        "start_s": start_s,
+        "end_s": end_s,
+        "evidence": {},
+    }
+
+
+def _with_agent_words(doc: dict[str, Any], times_s: list[float]) -> dict[str, Any]:
+    for t in times_s:
+        doc["segments"].append(
+            {
+                "speaker": "agent",
+                "start_s": t,
+                "end_s": t + 0.3,
+                "text": "okay",
+                "words": [{"word": "okay", "start_s": t, "end_s": t + 0.3}],
+            }
+        )
+    return doc
+
+
+def test_yelling_again_needs_the_agent_to_have_spoken_between_the_stretches(
+    tmp_path: Path,
+) -> None:
+    # Two customer yelling events 0.7 s apart inside one turn (the agent silent between them),
+    # 2.8 s of yelling in all (under persisting_yelling_s): one outburst, so no escalation is due.
+    close = [_yell(10.0, 11.5), _yell(12.2, 13.5)]
+    agent_elsewhere = [3.0, 20.0]
+    esc = score_call(_with_agent_words(_doc(close), agent_elsewhere)).criterion("escalation")
+    assert esc.status == "not_applicable" and esc.score is None
+    # The same two stretches with an agent word between them: yelling again, no supervisor offered.
+    esc = score_call(_with_agent_words(_doc(close), [3.0, 11.8])).criterion("escalation")
+    assert esc.status == "scored" and esc.score == 0
+    assert "yelling again (2 stretches)" in esc.evidence[0].note
+    assert esc.evidence[0].start_s == 12.2
+    # Far apart with the agent talking in between (the escalation sample's shape): applies.
+    far = [_yell(10.0, 11.5), _yell(25.0, 26.5)]
+    esc = score_call(_with_agent_words(_doc(far), [18.0])).criterion("escalation")
+    assert esc.status == "scored" and esc.score == 0
+    # Three close events of one turn still count once; the agent answering starts a new stretch.
+    three = [_yell(10.0, 11.0), _yell(11.6, 12.4), _yell(13.0, 14.0), _yell(30.0, 31.0)]
+    esc = score_call(_with_agent_words(_doc(three), [20.0])).criterion("escalation")
+    assert esc.status == "scored" and esc.evidence[0].start_s == 30.0
+    # Off (0): every event counts, the rule before; the close pair applies again.
+    text = default_rubric_path().read_text(encoding="utf-8")
+    custom, n = re.subn(r"again_min_agent_words = 1\n", "again_min_agent_words = 0\n", text)
+    assert n == 1
+    path = tmp_path / "every_event.toml"
+    path.write_text(custom, encoding="utf-8")
+    off = load_rubric(path)
+    esc = score_call(_with_agent_words(_doc(close), agent_elsewhere), off).criterion("escalation")
+    assert esc.status == "scored" and esc.score == 0
+    # Without a transcript the words cannot be checked: every event counts (not measured).
+    doc = _doc(close)
+    doc["segments"], doc["metrics"] = [], {"agent": {"talk_time_s": 20.0}, "customer": {}}
+    esc = score_call(doc).criterion("escalation")
+    assert esc.status == "not_measured"
+    bad = re.sub(r"again_min_agent_words = 1\n", "again_min_agent_words = -1\n", text)
+    path.write_text(bad, encoding="utf-8")
+    with pytest.raises(RubricError, match="again_min_agent_words"):
+        load_rubric(path)
