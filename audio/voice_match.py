@@ -247,25 +247,8 @@ class CepstrumStream:
             chan, rel = np.nonzero(np.asarray(want).reshape(rows, n))
         base = start * self.hop + self.offset - self._buf_start
         size = self._buf.shape[1]
-        hop, window = self.hop, self.window
+        chan, rel, power = self._window_power(chan, rel, base)
         if rel.size:
-            lo, hi = int(rel.min()), int(rel.max())
-            if not (base + lo * hop >= 0 and base + hi * hop + window <= size):
-                # Some windows not all in (the frames are in order: only then a mask).
-                a = rel * hop + base
-                ok = (a >= 0) & (a + window <= size)
-                chan, rel = chan[ok], rel[ok]
-        if rel.size:
-            lo, hi = int(rel.min()), int(rel.max())
-            item = self._buf.itemsize
-            # Every window as a row of one strided view of the buffer (no index array).
-            wins = as_strided(
-                self._buf[:, base + lo * hop :],
-                shape=(rows, hi - lo + 1, window),
-                strides=(self._buf.strides[0], hop * item, item),
-                writeable=False,
-            )
-            power = np.abs(self._rfft(wins[chan, rel - lo] * self._hann)) ** 2
             # Each channel's frames through its own products (the same rows as a channel of
             # its own: a matrix product's bits depend on the rows it is given).
             bounds = np.searchsorted(chan, np.arange(rows + 1)).tolist()
@@ -275,7 +258,7 @@ class CepstrumStream:
                     continue
                 pw = power if b - a == power.shape[0] else power[a:b].copy()
                 out[c, rel[a:b]] = np.log(pw @ self._fb.T + 1e-10) @ self._dct
-        drop = min(size, max(0, (start + n) * hop + self.offset - self._buf_start))
+        drop = min(size, max(0, (start + n) * self.hop + self.offset - self._buf_start))
         self._buf = self._buf[:, drop:]
         self._buf_start += drop
         return out[0] if self.channels is None else out
@@ -315,23 +298,8 @@ class CepstrumStream:
         chan, rel = np.nonzero(mask)  # channel-major, frames in order within a channel
         base = s0 * hop + self.offset - self._buf_start
         size = self._buf.shape[1]
+        chan, rel, power = self._window_power(chan, rel, base)
         if rel.size:
-            lo, hi = int(rel.min()), int(rel.max())
-            ok = base + lo * hop >= 0 and base + hi * hop + window <= size
-            if not ok:  # only past the end of the audio (windows not all in)
-                a = rel * hop + base
-                keep = (a >= 0) & (a + window <= size)
-                chan, rel = chan[keep], rel[keep]
-        if rel.size:
-            lo, hi = int(rel.min()), int(rel.max())
-            item = self._buf.itemsize
-            wins = as_strided(
-                self._buf[:, base + lo * hop :],
-                shape=(rows, hi - lo + 1, window),
-                strides=(self._buf.strides[0], hop * item, item),
-                writeable=False,
-            )
-            power = np.abs(self._rfft(wins[chan, rel - lo] * self._hann)) ** 2
             cuts = np.searchsorted(chan, np.arange(rows + 1)).tolist()
             firsts = [start - s0 for start, _, _, _ in blocks]
             for c in range(rows):
@@ -359,6 +327,35 @@ class CepstrumStream:
         self._buf = self._buf[:, drop:]
         self._buf_start += drop
         return outs
+
+    def _window_power(
+        self, chan: np.ndarray, rel: np.ndarray, base: int
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Power spectra of the windows of frames ``rel`` (frame offsets from buffer sample
+        ``base``; in order within each channel) of channels ``chan``, for the frames whose
+        window lies all in the buffer; returns those frames' ``chan``, ``rel`` and power
+        ``(frames, n_fft // 2 + 1)``."""
+        size = self._buf.shape[1]
+        hop, window = self.hop, self.window
+        if rel.size:
+            lo, hi = int(rel.min()), int(rel.max())
+            if not (base + lo * hop >= 0 and base + hi * hop + window <= size):
+                # Some windows not all in (the frames are in order: only then a mask).
+                a = rel * hop + base
+                ok = (a >= 0) & (a + window <= size)
+                chan, rel = chan[ok], rel[ok]
+        if not rel.size:
+            return chan, rel, np.zeros((0, self.n_fft // 2 + 1))
+        lo, hi = int(rel.min()), int(rel.max())
+        item = self._buf.itemsize
+        # Every window as a row of one strided view of the buffer (no index array).
+        wins = as_strided(
+            self._buf[:, base + lo * hop :],
+            shape=(self._buf.shape[0], hi - lo + 1, window),
+            strides=(self._buf.strides[0], hop * item, item),
+            writeable=False,
+        )
+        return chan, rel, np.abs(self._rfft(wins[chan, rel - lo] * self._hann)) ** 2
 
     def _rfft(self, rows: np.ndarray) -> np.ndarray:
         """``np.fft.rfft(rows, n_fft, axis=1)``; without padding (the default window) through
