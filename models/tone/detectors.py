@@ -126,6 +126,9 @@ class YellingDetector:
         self._vetoed = False
         self._held_event: Event | None = None
         self._held_peak: dict[str, float] = {}
+        # The run's peaks over the baseline from its first hot frame (the event's evidence
+        # reports the whole run, not only the frames after its confirmation).
+        self._run_peak: dict[str, float] = {}
 
     def thresholds(self) -> dict[str, float]:
         c = self.c
@@ -266,7 +269,10 @@ class YellingDetector:
                     int(cum_ef[i]) - int(effortless[i]),
                 )
                 self._run_hot = 0
+                self._run_peak = {}
             self._run_hot += 1
+            _keep_max(self._run_peak, "loudness_db_over_baseline", float(loud_el_db[i]))
+            _keep_max(self._run_peak, "pitch_st_over_baseline", float(pitch_el_st[i]))
             self._last_hot = g
             span = g - self._run_start + 1
             run_sp = int(cum_sp[i]) - self._run_before[0]
@@ -307,8 +313,9 @@ class YellingDetector:
                     self._held_at, self._held_fall_db = g, fall_db
                     self._open = None
                     self._held_event = ev
+                    self._held_peak = dict(self._run_peak)
                 else:
-                    self._open = _Open(ev, g)
+                    self._open = _Open(ev, g, dict(self._run_peak))
                     out.append(ev)
             peak = self._open.peak if self._open is not None else None
             if peak is None and self._held_at is not None:

@@ -91,3 +91,25 @@ def test_no_yelling_without_both_cues_per_run(
 ) -> None:
     assert _yelling(parts, run_pitch=1) == [], why
     assert _yelling(parts, run_pitch=0) == [], why
+
+
+def _closed_yelling(parts: list[tuple[float, float, float]]) -> list[dict[str, object]]:
+    det = YellingDetector(YellingConfig(), speaker="customer", hop_s=HOP_S)
+    f = _frames(parts)
+    snaps = {"customer": _snapshot()}
+    step = det.push(CallFrames(0, {"customer": f}, TimeFn(HOP_S, 0.0)), snaps)
+    events = step.events + det.finish(len(f), TimeFn(HOP_S, 0.0), snaps)
+    return [e.evidence for e in events if e.kind == "yelling" and e.end_s is not None]
+
+
+def test_the_events_peaks_cover_the_run_before_its_confirmation() -> None:
+    # The loudest, highest part of the shout is its first 0.4 s (+22 dB, +9 st), before the
+    # run is confirmed (1 s in); the rest is +14 dB, +6 st. The closed event's evidence says
+    # how far the run went over the baseline: 22 dB and 9 st, not the 14 / 6 after the
+    # confirmation.
+    closed = _closed_yelling([(0.4, 22.0, 9.0), (2.0, 14.0, 6.0)])
+    assert len(closed) == 1
+    ev = closed[0]
+    assert float(ev["confirmed_at_s"]) >= 1.4  # type: ignore[arg-type]
+    assert ev["peak_loudness_db_over_baseline"] == pytest.approx(22.0, abs=0.01)
+    assert ev["peak_pitch_st_over_baseline"] == pytest.approx(9.0, abs=0.01)
