@@ -57,3 +57,43 @@ def settled_snapshot(level_dbfs: float, pitch_st: float, **fields: Any) -> Basel
     }
     base.update(fields)
     return BaselineSnapshot(**base)
+
+
+def steady_speech(
+    n: int,
+    *,
+    base_dbfs: float,
+    base_st: float,
+    db_over: float,
+    st_over: float,
+    voiced_every: int = 1,
+) -> PartyFrames:
+    """``n`` frames of speech ``db_over`` a baseline at ``base_dbfs`` / ``base_st``, its voiced
+    frames (every ``voiced_every``-th) ``st_over`` its pitch; tilt -11 dB and HNR 10 dB (a
+    baseline's), a syllable nucleus every 0.5 s, the line's noise 3 dB under the baseline."""
+    voiced = np.arange(n) % voiced_every == 0
+    return PartyFrames(
+        0,
+        loudness_dbfs=np.full(n, base_dbfs + db_over, np.float32),
+        pitch_st=np.where(voiced, base_st + st_over, np.nan),
+        voiced=voiced,
+        speech=np.ones(n, bool),
+        nucleus=np.arange(n) % 50 == 25,
+        tilt_db=np.full(n, -11.0, np.float32),
+        hnr_db=np.full(n, 10.0, np.float32),
+        noise_dbfs=np.full(n, base_dbfs - 3.0, np.float32),
+    )
+
+
+def agent_tone_events(
+    frames: PartyFrames, baseline: BaselineSnapshot, config: Any, *, hop_s: float = 0.01
+) -> list[Any]:
+    """The agent's tone events on ``frames`` (one push, then finish) against a fixed
+    ``baseline`` with an ``AgentToneConfig``."""
+    from calltone.models.tone.detectors import AgentToneDetector
+    from calltone.models.tone.frames import CallFrames, TimeFn
+
+    det = AgentToneDetector(config, speaker="agent", hop_s=hop_s)
+    time_of = TimeFn(hop_s, 0.032)
+    step = det.push(CallFrames(0, {"agent": frames}, time_of), {"agent": baseline})
+    return [*step.events, *det.finish(len(frames), time_of, {"agent": baseline})]

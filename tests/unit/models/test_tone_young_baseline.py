@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import numpy as np
 import pytest
 
 from calltone.models.tone.baseline import BaselineSnapshot
 from calltone.models.tone.config import AgentToneConfig
 from calltone.models.tone.detectors import AgentToneDetector
 from calltone.models.tone.frames import CallFrames, PartyFrames, TimeFn
+from tests.support.frames import agent_tone_events, steady_speech
 
 HOP_S = 0.01
 N = 300  # 3 s of the agent's speech
@@ -44,25 +44,18 @@ FULL = replace(YOUNG, voiced_s=20.0, own_voiced_s=20.0, own_speech_s=30.0, settl
 def _speech(db_over: float, st_over: float, *, voiced_every: int = 1) -> PartyFrames:
     """3 s of speech ``db_over`` the baseline's level, its voiced frames (every
     ``voiced_every``-th) ``st_over`` its pitch; HNR and tilt at the baseline's."""
-    voiced = np.arange(N) % voiced_every == 0
-    return PartyFrames(
-        0,
-        loudness_dbfs=np.full(N, BASE_DBFS + db_over, np.float32),
-        pitch_st=np.where(voiced, BASE_ST + st_over, np.nan),
-        voiced=voiced,
-        speech=np.ones(N, bool),
-        nucleus=np.arange(N) % 50 == 25,
-        tilt_db=np.full(N, -11.0, np.float32),
-        hnr_db=np.full(N, 10.0, np.float32),
-        noise_dbfs=np.full(N, BASE_DBFS - 3.0, np.float32),
+    return steady_speech(
+        N,
+        base_dbfs=BASE_DBFS,
+        base_st=BASE_ST,
+        db_over=db_over,
+        st_over=st_over,
+        voiced_every=voiced_every,
     )
 
 
 def _events(frames: PartyFrames, baseline: BaselineSnapshot, config: AgentToneConfig):
-    det = AgentToneDetector(config, speaker="agent", hop_s=HOP_S)
-    time_of = TimeFn(HOP_S, 0.032)
-    step = det.push(CallFrames(0, {"agent": frames}, time_of), {"agent": baseline})
-    return step.events + det.finish(N, time_of, {"agent": baseline})
+    return agent_tone_events(frames, baseline, config, hop_s=HOP_S)
 
 
 # ---- young baseline
