@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from calltone.models.cpu import blas_threads_limit
+
 
 def single_threaded_blas() -> Any:
     """Run numpy's BLAS in the calling thread, for as long as the returned limiter lives.
@@ -13,8 +15,7 @@ def single_threaded_blas() -> Any:
     transcription thread, and took ~12 % of Whisper's CPU at the alerts' priority. The live
     service's matrices are small, so the pool buys nothing there; the analysis workers get the
     same limit so two processes never run four BLAS threads on two cores. ``restore_original_limits()``
-    (or leaving it as a context manager) undoes it.
+    (or leaving it as a context manager) undoes it. The same limiter the recorded analysis
+    runs under (:func:`calltone.models.cpu.blas_threads_limit`).
     """
-    from threadpoolctl import threadpool_limits
-
-    return threadpool_limits(limits=1, user_api="blas")
+    return blas_threads_limit(1)
