@@ -16,6 +16,8 @@ Sets (``--set``):
   ``--show-misses``;
 - ``fresh2``: ``bench/cue_set_fresh2.py`` (same format: ``UTTERANCES``, ``CUSTOMER_NAME``,
   ``VOICES``), the lead's second blind set; misses are not printed unless ``--show-misses``.
+- ``fresh3``: ``bench/cue_set_fresh3.py`` (same format), a third blind set written in session 16
+  for one held-out evaluation; misses are not printed unless ``--show-misses``.
 
 Negatives beyond the sets' hard negatives: every sentence of the phone call's STM and of the AMI
 transcripts, searched as agent and as customer speech (any cue there is a false positive), and
@@ -75,7 +77,7 @@ Labelled = tuple[str, str, frozenset[str]]
 
 
 def load_set(name: str) -> tuple[tuple[Labelled, ...], str, tuple[str, ...]]:
-    """The utterances, the customer's name and the voices of set ``dev``, ``fresh`` or ``fresh2``."""
+    """The utterances, the customer's name and the voices of a set (``dev`` ... ``fresh3``)."""
     if name == "dev":
         import cue_set as mod
     elif name == "fresh":
@@ -87,8 +89,15 @@ def load_set(name: str) -> tuple[tuple[Labelled, ...], str, tuple[str, ...]]:
             raise SystemExit(
                 "set 'fresh2' needs bench/cue_set_fresh2.py (UTTERANCES, CUSTOMER_NAME, VOICES)"
             ) from exc
+    elif name == "fresh3":
+        try:
+            import cue_set_fresh3 as mod  # session 16's blind set: not opened by the matcher's authors
+        except ModuleNotFoundError as exc:
+            raise SystemExit(
+                "set 'fresh3' needs bench/cue_set_fresh3.py (UTTERANCES, CUSTOMER_NAME, VOICES)"
+            ) from exc
     else:
-        raise ValueError(f"set must be 'dev', 'fresh' or 'fresh2', got {name!r}")
+        raise ValueError(f"set must be 'dev', 'fresh', 'fresh2' or 'fresh3', got {name!r}")
     voices: list[str] = []
     for attr in ("VOICES", "DEV_VOICES", "HELDOUT_VOICES"):
         for v in getattr(mod, attr, ()):
@@ -243,7 +252,7 @@ def fmt(r: dict[str, Any]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--set", choices=("dev", "fresh", "fresh2"), default="dev")
+    ap.add_argument("--set", choices=("dev", "fresh", "fresh2", "fresh3"), default="dev")
     ap.add_argument("--hotwords", action="store_true", help="also the cue-hotwords variant")
     ap.add_argument("--cache", default=None, help="JSON transcript cache (default in /tmp)")
     ap.add_argument("--transcribe-only", action="store_true", help="fill the cache, no scores")
