@@ -64,6 +64,8 @@ _PATTERN_KEYS = {"pattern", "confidence", "scope"}
 _TOP_KEYS = {"cue", "lexicon", "near_miss"}
 # "{word}" in a regex pattern: a [lexicon] list (letters and underscores, so never a quantifier).
 _LEXICON_REF = re.compile(r"\{([a-z_]+)\}")
+# How deep lexicon lists may name other lists ("{role}" holds "{role_person}").
+LEXICON_MAX_DEPTH = 4
 # Words that end in "." without ending a sentence ("Thank you, Ms. Jones.").
 _TITLES = frozenset({"mr.", "mrs.", "ms.", "dr.", "st.", "mx."})
 # Punctuation that ends a clause inside a sentence (``scope = "clause"`` patterns).
@@ -524,6 +526,9 @@ def _compile_entry(raw: Any, *, where: str, lexicon: dict[str, str]) -> Pattern:
 
 
 def _expand_lexicon(regex: str, lexicon: dict[str, str], *, where: str) -> str:
+    """``{name}`` -> the [lexicon] list's alternation, and the lists a list names in turn (a
+    list may name another: ``role`` holds ``{role_person}``), to :data:`LEXICON_MAX_DEPTH`."""
+
     def sub(m: re.Match[str]) -> str:
         if m.group(1) not in lexicon:
             raise CueFileError(
@@ -532,7 +537,17 @@ def _expand_lexicon(regex: str, lexicon: dict[str, str], *, where: str) -> str:
             )
         return lexicon[m.group(1)]
 
-    return _LEXICON_REF.sub(sub, regex)
+    for _ in range(LEXICON_MAX_DEPTH):
+        expanded = _LEXICON_REF.sub(sub, regex)
+        if expanded == regex:
+            return expanded
+        regex = expanded
+    if _LEXICON_REF.search(regex):
+        raise CueFileError(
+            f"{where}: [lexicon] lists name each other more than {LEXICON_MAX_DEPTH} deep (a "
+            "cycle?); make one list stand on its own"
+        )
+    return regex
 
 
 def _compile(pattern: str, *, where: str, lexicon: dict[str, str] | None = None) -> Pattern:

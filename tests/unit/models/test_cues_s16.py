@@ -1,0 +1,175 @@
+"""Cue mechanisms of session 16 (issue 14 item 3): classes of wording, not sentences.
+
+Every sentence here is written for these tests (none is from a cue set or from the probe rounds
+of ``bench/cue_probes_s16.py``). Each mechanism has positives beside hard negatives that share
+its words: a refusal is an inability + a service verb (not perception, not a condition, not a
+policy stated as information); blame is a third party (any organisation or member of staff) + a
+fault (a duty not done, done without care, stopping us), or the caller's counterfactual; a team
+that does not cover the request is bouncing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from calltone.models.speech.cues import CueFileError, CueMatcher, find_cues
+from tests.support.synth import words_segment
+
+
+def found(text: str, speaker: str = "agent", name: str | None = "Tomasz Wielgus") -> set[str]:
+    return {c.kind for c in find_cues([words_segment(speaker, text)], customer_name=name)}
+
+
+# -- lexicon lists may name other lists ----------------------------------------------------------
+
+
+def test_a_lexicon_list_may_name_another(tmp_path: Path) -> None:
+    f = tmp_path / "c.toml"
+    f.write_text(
+        """
+[lexicon]
+pet = ["cat", "{big_pet}"]
+big_pet = ["horse", "pony"]
+[[cue]]
+kind = "pet_talk"
+speaker = "agent"
+polarity = "signal"
+patterns = ['re:\\bmy {pet}\\b']
+seed = { file = "001_73e7dd2188730d66.txt", quote = "x" }
+""",
+        encoding="utf-8",
+    )
+    m = CueMatcher.from_file(f)
+    kinds = lambda text: {c.kind for c in m.find_cues([words_segment("agent", text)])}  # noqa: E731
+    assert kinds("I rode my pony today") == {"pet_talk"}
+    assert kinds("I fed my cat") == {"pet_talk"}
+    assert kinds("I fed my dog") == set()
+
+
+def test_lexicon_lists_that_name_each_other_in_a_cycle_are_an_error(tmp_path: Path) -> None:
+    f = tmp_path / "c.toml"
+    f.write_text(
+        """
+[lexicon]
+a = ["x", "{b}"]
+b = ["y", "{a}"]
+[[cue]]
+kind = "k"
+speaker = "agent"
+polarity = "signal"
+patterns = ['re:\\b{a}\\b']
+seed = { file = "001_73e7dd2188730d66.txt", quote = "x" }
+""",
+        encoding="utf-8",
+    )
+    with pytest.raises(CueFileError, match="cycle"):
+        CueMatcher.from_file(f)
+
+
+# -- negative phrasing: an inability + a service verb, whatever its object -------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm not able to lower the excess on this policy.",
+        "Unfortunately we can't backdate the discount.",
+        "I won't be able to reopen the claim, I'm afraid.",
+        "There's no way for me to unfreeze the card today.",
+        "That isn't something we're allowed to change.",
+        "We don't price match, full stop.",
+    ],
+)
+def test_a_refusal_of_a_service_is_negative_phrasing(text: str) -> None:
+    assert "negative_phrasing" in found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I can't hear the last digit, could you repeat it?",  # perception
+        "I can't see a second payment on the statement.",
+        "If we can't fix it remotely, an engineer will come out.",  # a condition
+        "We don't offer paper statements on this account.",  # policy as information
+        "We won't send any more letters about it.",
+        "There's no need to post the form back.",
+        "You won't be able to use the old card after Friday.",  # the caller, not the agent
+    ],
+)
+def test_the_same_words_without_a_refusal_are_not_negative_phrasing(text: str) -> None:
+    assert "negative_phrasing" not in found(text)
+
+
+# -- blame: any outside party + a fault; the caller's counterfactual ----------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The plumber who came out didn't seal the joint.",  # a relative clause, a duty not done
+        "The estate agent handed the keys over without checking the meter.",
+        "The clinic's own admin team failed to send the referral.",
+        "It's the airline's mistake, they sold the seat twice.",
+        "The card issuer won't let me release the funds.",
+        "The app has been playing up since the update.",
+        "If you had paid by the fifth, the fee wouldn't have been added.",
+    ],
+)
+def test_a_third_party_at_fault_or_the_callers_counterfactual_is_blame(text: str) -> None:
+    assert "blame_passing" in found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The plumber who came out fitted a new valve.",
+        "The estate agent has the spare keys.",
+        "The clinic didn't need the referral in the end.",  # a need, not a duty
+        "The airline will email your boarding pass.",
+        "The app lets you pay by card or by transfer.",
+        "If you'd like, we could have it sent to your work address.",  # polite, not blame
+        "If you'd prefer, I can call you back later.",
+    ],
+)
+def test_a_third_party_without_a_fault_is_no_blame(text: str) -> None:
+    assert "blame_passing" not in found(text)
+
+
+# -- bouncing: our team does not cover it; the department named as the one for it --------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Our desk doesn't handle lost cards, you'll want the fraud line.",
+        "This team only deals with mortgages.",
+        "Ah, that would be the travel insurance team.",
+        "You're better off ringing the dealership.",
+    ],
+)
+def test_sent_elsewhere_by_what_our_team_covers(text: str) -> None:
+    assert "bouncing" in found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Our team handles that, so you're in the right place.",
+        "That would be the quickest way to do it.",
+        "The travel insurance team have approved the claim.",
+    ],
+)
+def test_our_team_handling_it_is_no_bouncing(text: str) -> None:
+    assert "bouncing" not in found(text)
+
+
+# -- boundary setting: conduct not accepted, not a policy -----------------------------------
+
+
+def test_not_accepting_conduct_is_a_boundary_not_accepting_returns() -> None:
+    assert "boundary_setting" in found("I won't accept that kind of language.")
+    assert "boundary_setting" in found("We can't continue this call if the shouting goes on.")
+    assert "boundary_setting" not in found("We don't accept cheques any more.")
+    assert "boundary_setting" not in found("We can't continue the repair until the part arrives.")
