@@ -267,6 +267,69 @@ def held_out(
     }
 
 
+def held_out_groups(
+    loaded,
+    groups: list[list[str]],
+    calls_conditions: list[str],
+    *,
+    target_fa: float = 0.04,
+    l2: float = 1e-3,
+    tau: float = 3.0,
+) -> dict:
+    """Held out by actor group (``--actor-groups``, e.g. actors 1-6 and 7-12): for each group,
+    fit the score on the other groups' single clips (``min_score`` by the same 4 % rule on
+    those clips), then run it on the group's many-clip agent calls (bench/bench_calls.py)
+    through ``calls_conditions``. No figure is read on an actor the fit saw."""
+    import bench_calls
+
+    base_cfg = BASE_CONFIG
+    trace_cfg = replace(base_cfg, agent_tone=replace(base_cfg.agent_tone, min_score=2.0))
+    clips = collect(loaded, trace_cfg)
+    rav = bench_calls.load_ravdess()
+    cache = bench_calls.ChannelCache(bench_calls.DEFAULT_DISK_CACHE)
+    out: dict = {"groups": []}
+    bias, w = fit(clips, l2, tau)
+    final = with_model(base_cfg, bias, w, pick_min_score(clips, bias, w, target_fa)).agent_tone
+    out["final_coefficients"] = {
+        "score_bias": final.score_bias,
+        **{k: getattr(final, k) for k in WEIGHT_FIELDS},
+        "min_score": final.min_score,
+    }
+    print("all actors:", json.dumps(out["final_coefficients"]), flush=True)
+    for test in groups:
+        train = [c for c in clips if f"{int(c['actor']):02d}" not in test]
+        bias, w = fit(train, l2, tau)
+        thr = pick_min_score(train, bias, w, target_fa)
+        cfg = with_model(base_cfg, bias, w, thr)
+        res = bench_calls.run_calls(
+            calls_conditions, actors=test, config=cfg, clips=rav, cache=cache
+        )
+        out["groups"].append(
+            {
+                "test_actors": test,
+                "coefficients": {
+                    "score_bias": cfg.agent_tone.score_bias,
+                    **{k: getattr(cfg.agent_tone, k) for k in WEIGHT_FIELDS},
+                    "min_score": cfg.agent_tone.min_score,
+                },
+                "calls": {
+                    cond: {
+                        k: res[cond]["summary"].get(k)
+                        for k in (
+                            "agent_tone_angry",
+                            "agent_tone_calm",
+                            "yelling_angry_strong",
+                            "yelling_calm",
+                        )
+                    }
+                    for cond in calls_conditions
+                },
+            }
+        )
+        print(json.dumps(out["groups"][-1]), flush=True)
+    return out
+
+
 def held_out_calls(folds: list[dict], conditions: list[str]) -> dict[str, dict[str, float]]:
     """Each fold's coefficients (fitted without its actor) on that actor's many-clip agent
     call through each channel condition: agent_tone rates of angry and calm/neutral clips
@@ -332,6 +395,13 @@ def main() -> None:
         help="config override before fitting, e.g. agent_tone.harshness_min_voice_snr_db=20 "
         "(repeatable)",
     )
+    ap.add_argument(
+        "--actor-groups",
+        default="",
+        help="held out by actor group instead of one actor at a time: fit on the other "
+        "groups' single clips, run on the group's many-clip calls through --calls-conditions; "
+        "groups separated by ':', actors by ',' (e.g. 01,02,03,04,05,06:07,08,09,10,11,12)",
+    )
     args = ap.parse_args()
     global CONDITIONS, FITTED, BASE_CONFIG
     overrides = config_overrides(args.set, ap)
@@ -341,6 +411,19 @@ def main() -> None:
     if unknown := set(FITTED) - set(SIGNALS):
         ap.error(f"unknown signals {sorted(unknown)}; choose from {SIGNALS}")
     data = shared_data() / "ravdess_dev"
+    if args.actor_groups:
+        groups = [g.split(",") for g in args.actor_groups.split(":")]
+        res = held_out_groups(
+            load_clips(data),
+            groups,
+            args.calls_conditions.split(",") if args.calls_conditions else ["wideband"],
+            target_fa=args.target_fa,
+            l2=args.l2,
+            tau=args.tau,
+        )
+        if args.json:
+            Path(args.json).write_text(json.dumps(res, indent=2))
+        return
     out = held_out(
         load_clips(data), data, target_fa=args.target_fa, l2=args.l2, tau=args.tau, verbose=True
     )

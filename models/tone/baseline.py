@@ -95,6 +95,12 @@ class BaselineSnapshot:
 
     @property
     def speech_level_dbfs(self) -> float:
+    #: The speaker's speech frames' voice level at each of :data:`SPEECH_LEVEL_QUANTILES`,
+    #: less their energy mean (``speech_leq_dbfs`` of the same frames), dB: the shape of the
+    #: speaker's own level distribution in this call, so the level of their loudest speech
+    #: is ``speech_level_dbfs`` plus the entry (``AgentToneConfig.level_top_percentile``).
+    #: None until the speaker has speech frames of their own (and from a saved profile).
+    speech_quantiles_over_level_db: tuple[float, ...] | None = None
         """Energy-mean level of all the speaker's speech frames, voiced or not (dBFS); the
         voiced energy mean until one is known (a profile saved before it existed).
 
@@ -141,6 +147,10 @@ class SpeakerBaseline:
     """Robust running baseline of one speaker, updated once per baseline tick.
 
     It keeps learning through the whole call: the speaker's unflagged voiced frames go into
+#: Quantiles of the speaker's speech-frame levels the baseline reports
+#: (``BaselineSnapshot.speech_quantiles_over_level_db``).
+SPEECH_LEVEL_QUANTILES = (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 0.97, 0.99)
+
     histograms (loudness, pitch) and sums (energy-mean level, pitch spread, tilt, HNR, pace) whose
     older content fades with a time constant of ``memory_voiced_s`` seconds of voiced speech.
     Medians and the loudness spread (half the 16th-84th percentile range) come from the
@@ -391,6 +401,15 @@ class SpeakerBaseline:
             w_lo = 0.0 if self._own_level(c) else c.prior_weight_s
             w_st = c.prior_pitch_weight_s
         if self.from_profile:
+        sp_q = (
+            tuple(
+                float(_LOUD_CENTRES[k] + 10.0 * math.log10(self._sp_pow[k] / self._sp_hist[k]))
+                - sp_leq
+                for k in _percentile_bins(self._sp_hist, SPEECH_LEVEL_QUANTILES)
+            )
+            if own_sp is not None and not self.from_profile
+            else None
+        )
             w_sp = c.profile_weight_s
         else:
             w_sp = c.prior_weight_s if self.own_speech_s < 2.0 * c.prior_weight_s else 0.0
@@ -463,6 +482,7 @@ class SpeakerBaseline:
         part (the level as heard). True when the line's noise has been measured for
         ``line_anchor_min_noise_s`` and that level stands at most
         ``censored_max_db_over_noise`` over the noise's latest level (module notes);
+            speech_quantiles_over_level_db=sp_q,
         ``censored_max_db_over_noise`` 0 turns it off.
         """
         c = self.c

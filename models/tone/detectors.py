@@ -15,7 +15,7 @@ from typing import Any, NamedTuple, Protocol
 
 import numpy as np
 
-from calltone.models.tone.baseline import BaselineSnapshot
+from calltone.models.tone.baseline import SPEECH_LEVEL_QUANTILES, BaselineSnapshot
 from calltone.models.tone.config import AgentToneConfig, DeadAirConfig, YellingConfig
 from calltone.models.tone.events import Event, Speaker
 from calltone.models.tone.frames import CallFrames, DetectorStep, PartyFrames, TimeFn
@@ -558,6 +558,10 @@ class AgentToneDetector:
     def thresholds(self, fired: list[str], scale: float = 1.0) -> dict[str, float]:
         c = self.c
         table = {
+        # The speech frames' voice levels of the last ``width - 1`` frames (NaN: not speech),
+        # for the window's top level (``AgentToneConfig.level_top_percentile``; empty: off).
+        self._top_q = config.level_top_percentile / 100.0
+        self._lvl_tail = np.full(self.width - 1 if self._top_q > 0 else 0, np.nan)
             "loudness": {
                 "loudness_db_over_baseline": c.loudness_db_over_baseline,
                 **(
@@ -601,11 +605,17 @@ class AgentToneDetector:
         return np.asarray(1.0 / (1.0 + np.exp(-np.clip(z, -50.0, 50.0))))
 
     def _judge(
-        self, sums: np.ndarray, baseline: BaselineSnapshot, noise_dbfs: np.ndarray | float
+        self,
+        sums: np.ndarray,
+        baseline: BaselineSnapshot,
+        noise_dbfs: np.ndarray | float,
+        top_db: np.ndarray | None = None,
     ) -> _Judgement:
         """Signals, score and vote of windows (or runs) from their sums of the
         :class:`_ToneSeries`, shape (9, k); ``noise_dbfs``: the line's noise estimate at each
-        (see ``AgentToneConfig.harshness_min_voice_snr_db``)."""
+        (see ``AgentToneConfig.harshness_min_voice_snr_db``). ``top_db``: each window's
+        loudness read over its loudest speech frames against the baseline's same percentile
+        (:meth:`_top_level_db`; NaN where not read: the energy mean is used)."""
         c = self.c
         n_v, s_pow, s_st, s_st2, n_sp, n_nuc, s_ti, s_hn, n_lsp = _ToneSeries(*sums)
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -647,6 +657,8 @@ class AgentToneDetector:
         )
         # The vote: min_signals of the first five (voice quality is scored, not voted),
         # loudness among them.
+        if top_db is not None:
+            d_lo = np.where(np.isnan(top_db), d_lo, top_db)
         voted = (fired[:5].sum(axis=0) >= c.min_signals) & fired[0]
         return _Judgement(values, fired, score, voted, rate, n_v, scale)
 
@@ -671,7 +683,8 @@ class AgentToneDetector:
         noise_e = f.noise_dbfs[evals]
         if self._no_window_judged(sums[:, evals], baseline):
             return self._calm_evals(start, evals, noise_e, baseline, time_of, voiced.size)
-        j = self._judge(sums[:, evals], baseline, noise_e)
+        top_db = None if lvl is None else self._top_level_db(lvl, evals, baseline)
+        j = self._judge(sums[:, evals], baseline, noise_e, top_db)
         n_v = j.n_voiced
         d_lo = j.values[0]
         # A window far quieter than the speaker's own level is someone else's voice leaking into
@@ -689,6 +702,10 @@ class AgentToneDetector:
             sparse = voiced_ok = self._clearly_raised(j, n_v, c.min_voiced_s)
         elif young:
             sparse = voiced_ok = self._clearly_raised(
+        lvl = None
+        if self._top_q > 0:
+            lvl = np.concatenate((self._lvl_tail, np.where(speech, f.voice_loudness_dbfs, np.nan)))
+            self._lvl_tail = lvl[lvl.size - self._lvl_tail.size :]
                 j, n_v, c.sparse_min_voiced_s, c.young_baseline_min_db
             )
         else:
@@ -835,6 +852,26 @@ class AgentToneDetector:
             "min_baseline_speech_voiced_s": c.min_baseline_speech_voiced_s,
             "level_baseline_min_db": c.level_baseline_min_db,
             "level_baseline_min_pitch_st": c.level_baseline_min_pitch_st,
+    def _top_level_db(
+        self, lvl: np.ndarray, evals: np.ndarray, baseline: BaselineSnapshot
+    ) -> np.ndarray:
+        """Each evaluation's window level at ``level_top_percentile`` of its speech frames'
+        voice levels, less the baseline's speech level at the same percentile (dB); NaN where
+        the baseline has no speech of the speaker's own yet or the window holds less than
+        ``level_top_min_speech_s`` of speech. ``lvl``: the voice levels (NaN off speech) of
+        the ``width - 1`` frames before the block and of the block."""
+        out = np.full(evals.size, np.nan)
+        q = baseline.speech_quantiles_over_level_db
+        if q is None:
+            return out
+        ref = baseline.speech_level_dbfs + float(np.interp(self._top_q, SPEECH_LEVEL_QUANTILES, q))
+        for k, i in enumerate(evals.tolist()):
+            w = lvl[i : i + self.width]  # the block's frame i is lvl[i + width - 1]
+            w = w[~np.isnan(w)]
+            if w.size >= self.c.level_top_min_speech_s / self.hop_s:
+                out[k] = float(np.percentile(w, 100.0 * self._top_q)) - ref
+        return out
+
         }
 
     def _young_baseline(self, baseline: BaselineSnapshot) -> bool:
