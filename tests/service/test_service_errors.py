@@ -117,15 +117,14 @@ def test_failed_calls_are_interrupted(server: LiveServer, outcomes: dict[str, An
 
 
 def test_finished_and_live_call_ids_are_refused(server: LiveServer) -> None:
-    async def run() -> tuple[Any, Any]:
-        finished = await socket_exchange(
-            server.url("/v1/calls/good-call/audio", server.tokens["a1"]), [start()]
+    async def finished_again() -> Any:
+        return await socket_exchange(
+            server.url("/v1/calls/done-call/audio", server.tokens["a1"]), [start()]
         )
-        await asyncio.sleep(0)
-        return finished, None
 
-    server.replay("calm_call", "a1", call_id="done-call")
-    (replies, code), _ = asyncio.run(run())
+    done = server.replay("calm_call", "a1", call_id="done-call")
+    assert done.summary is not None and done.summary["state"] == "ended"
+    replies, code = asyncio.run(finished_again())
     assert replies[0]["code"] == "call_finished" and code == 1008
 
     async def live_twice() -> Any:
