@@ -173,3 +173,121 @@ def test_not_accepting_conduct_is_a_boundary_not_accepting_returns() -> None:
     assert "boundary_setting" in found("We can't continue this call if the shouting goes on.")
     assert "boundary_setting" not in found("We don't accept cheques any more.")
     assert "boundary_setting" not in found("We can't continue the repair until the part arrives.")
+
+
+# -- solution offer: the agent + a remedy verb; information is no remedy -------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I can pause the first payment until March.",
+        "Let me rebook the delivery for Thursday morning.",
+        "We could downgrade you to the basic bundle instead.",
+        "I can get the engineer out on Wednesday.",
+        "What I'd recommend is we replace the handset.",
+        "The easiest fix is for us to resend the activation code.",
+    ],
+)
+def test_a_remedy_offered_is_a_solution(text: str) -> None:
+    assert "solution_offer" in found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I can give you the claim reference now.",
+        "I'll send you a text with the details.",
+        "Let me check the delivery slot first.",
+        "I can see the order was split into two boxes.",
+        "The easiest way is to call the dealership directly.",  # bouncing, not an offer
+    ],
+)
+def test_information_or_a_check_is_no_solution(text: str) -> None:
+    assert "solution_offer" not in found(text)
+
+
+# -- ownership: the case taken on, the agent its contact, staying with it -----------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I'm handling this one personally from here.",
+        "I'll be your direct contact until it's resolved.",
+        "I'm not letting this go until the refund lands.",
+        "This is my job now, and I'll see it through.",
+        "Let's go through it together and get the heating back on.",
+        "You won't have to explain the whole thing again.",
+    ],
+)
+def test_taking_the_case_on_is_ownership(text: str) -> None:
+    assert "ownership" in found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I've got this month's statement here.",
+        "Let me make sure I've got the right postcode.",
+        "I'll take that on board for next time.",
+        "I'm on the billing screen now.",
+        "We can put both names together on the account.",
+    ],
+)
+def test_the_same_words_without_taking_it_on_are_no_ownership(text: str) -> None:
+    assert "ownership" not in found(text)
+
+
+# -- closing: anything else opening its clause; the check that all is covered; not the greeting -
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Right, you're all booked in, anything more I can do?",
+        "Has that answered all your questions today?",
+        "Did I cover everything you wanted to ask?",
+    ],
+)
+def test_checking_nothing_is_left_is_a_closing(text: str) -> None:
+    assert "closing" in found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Thank you for calling Hillside Water, you're speaking to Dev, how can I help?",
+        "Is there anything else on the invoice, like a PO number?",
+        "Have you covered the postage yourself?",
+    ],
+)
+def test_the_greeting_or_a_question_about_a_paper_is_no_closing(text: str) -> None:
+    assert "closing" not in found(text)
+
+
+# -- paraphrasing: so that we agree, played back; not a purpose or sympathy ----------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Just so I'm sure, the charge appeared after you cancelled?",
+        "Let me read that back to you: two adults, one child, the twelfth?",
+        "So the engine light came on and then the car stalled, is that it?",
+    ],
+)
+def test_a_restatement_is_paraphrasing(text: str) -> None:
+    assert "paraphrasing" in found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "You'll get an email to confirm the cancellation.",
+        "It sounds like you've been through a horrible time with this.",
+        "We'll ring you on the day to confirm the slot.",
+    ],
+)
+def test_a_purpose_or_sympathy_is_no_paraphrasing(text: str) -> None:
+    assert "paraphrasing" not in found(text)
