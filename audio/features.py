@@ -274,8 +274,11 @@ class FeatureOptions:
     #: under fluctuating noise.
     vad_sustain_margin_db: float = 1.5
     #: Longest run of sustained frames after the last frame over the other gates (s): bounds
-    #: what a noise that rises after the floors were measured (gain control in a pause) adds.
-    vad_sustain_max_s: float = 0.5
+    #: what a noise that rises after the floors were measured (gain control in a pause) or a
+    #: held note's decay (hold music the gate already calls speech) adds. About a syllable;
+    #: 0.25 and 0.5 s find the same talk on bench_calls' noisy copies, 0.5 s adds ~3x as much
+    #: talk on a synthetic pad-chord hold (0.66 vs 0.09 s in 20 s, wideband).
+    vad_sustain_max_s: float = 0.25
     #: How far before a confirmed onset sustained frames are taken back (s). Labels out of
     #: speech wait this long, inside the ~0.17 s the syllable-peak context delays frames anyway.
     vad_sustain_lookback_s: float = 0.12
