@@ -87,6 +87,12 @@ class BaselineSnapshot:
     #: (quieter ones are other voices the microphone picked up); None until the speech level
     #: rests on the speaker's own speech (``AgentToneConfig.window_level_range_db``).
     speech_top_heard_dbfs: float | None = None
+    #: The speaker's speech frames' voice level at each of :data:`SPEECH_LEVEL_QUANTILES`,
+    #: less their energy mean (``speech_leq_dbfs`` of the same frames), dB: the shape of the
+    #: speaker's own level distribution in this call, so the level of their loudest speech
+    #: is ``speech_level_dbfs`` plus the entry (``AgentToneConfig.level_top_percentile``).
+    #: None until the speaker has speech frames of their own (and from a saved profile).
+    speech_quantiles_over_level_db: tuple[float, ...] | None = None
 
     @property
     def leq_dbfs(self) -> float:
@@ -95,12 +101,6 @@ class BaselineSnapshot:
 
     @property
     def speech_level_dbfs(self) -> float:
-    #: The speaker's speech frames' voice level at each of :data:`SPEECH_LEVEL_QUANTILES`,
-    #: less their energy mean (``speech_leq_dbfs`` of the same frames), dB: the shape of the
-    #: speaker's own level distribution in this call, so the level of their loudest speech
-    #: is ``speech_level_dbfs`` plus the entry (``AgentToneConfig.level_top_percentile``).
-    #: None until the speaker has speech frames of their own (and from a saved profile).
-    speech_quantiles_over_level_db: tuple[float, ...] | None = None
         """Energy-mean level of all the speaker's speech frames, voiced or not (dBFS); the
         voiced energy mean until one is known (a profile saved before it existed).
 
@@ -139,6 +139,10 @@ class BaselineSnapshot:
         return self.voiced_s if self.own_voiced_s is None else self.own_voiced_s
 
 
+#: Quantiles of the speaker's speech-frame levels the baseline reports
+#: (``BaselineSnapshot.speech_quantiles_over_level_db``).
+SPEECH_LEVEL_QUANTILES = (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 0.97, 0.99)
+
 _LOUD_EDGES = np.arange(-120.05, 0.1, 0.1)  # 0.1 dB bins centred on multiples of 0.1
 _ST_EDGES = np.arange(-24.05, 48.1, 0.1)
 
@@ -147,10 +151,6 @@ class SpeakerBaseline:
     """Robust running baseline of one speaker, updated once per baseline tick.
 
     It keeps learning through the whole call: the speaker's unflagged voiced frames go into
-#: Quantiles of the speaker's speech-frame levels the baseline reports
-#: (``BaselineSnapshot.speech_quantiles_over_level_db``).
-SPEECH_LEVEL_QUANTILES = (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 0.97, 0.99)
-
     histograms (loudness, pitch) and sums (energy-mean level, pitch spread, tilt, HNR, pace) whose
     older content fades with a time constant of ``memory_voiced_s`` seconds of voiced speech.
     Medians and the loudness spread (half the 16th-84th percentile range) come from the
@@ -382,6 +382,15 @@ SPEECH_LEVEL_QUANTILES = (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 0.97, 0.99)
             _percentiles(self._sp_hist, _LOUD_EDGES, (0.97,))[0] if own_sp is not None else None
         )
         n_sp_s = float(self._sp_hist.sum()) * self.hop_s
+        sp_q = (
+            tuple(
+                float(_LOUD_CENTRES[k] + 10.0 * math.log10(self._sp_pow[k] / self._sp_hist[k]))
+                - sp_leq
+                for k in _percentile_bins(self._sp_hist, SPEECH_LEVEL_QUANTILES)
+            )
+            if own_sp is not None and not self.from_profile
+            else None
+        )
         (med_st,) = _percentiles(self._st_hist, _ST_EDGES, (0.5,))
         if not self._quieter:  # held while a quieter stretch is being heard (_rebase_due)
             self._own_ref = (p16, med_st)
@@ -401,15 +410,6 @@ SPEECH_LEVEL_QUANTILES = (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 0.97, 0.99)
             w_lo = 0.0 if self._own_level(c) else c.prior_weight_s
             w_st = c.prior_pitch_weight_s
         if self.from_profile:
-        sp_q = (
-            tuple(
-                float(_LOUD_CENTRES[k] + 10.0 * math.log10(self._sp_pow[k] / self._sp_hist[k]))
-                - sp_leq
-                for k in _percentile_bins(self._sp_hist, SPEECH_LEVEL_QUANTILES)
-            )
-            if own_sp is not None and not self.from_profile
-            else None
-        )
             w_sp = c.profile_weight_s
         else:
             w_sp = c.prior_weight_s if self.own_speech_s < 2.0 * c.prior_weight_s else 0.0
@@ -455,6 +455,7 @@ SPEECH_LEVEL_QUANTILES = (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 0.97, 0.99)
             censored=self._censored,
             own_speech_s=self.own_speech_s,
             speech_top_heard_dbfs=sp_top if w_sp == 0.0 and not self.from_profile else None,
+            speech_quantiles_over_level_db=sp_q,
         )
         self.settled = self.snapshot.settled
 
@@ -482,7 +483,6 @@ SPEECH_LEVEL_QUANTILES = (0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.95, 0.97, 0.99)
         part (the level as heard). True when the line's noise has been measured for
         ``line_anchor_min_noise_s`` and that level stands at most
         ``censored_max_db_over_noise`` over the noise's latest level (module notes);
-            speech_quantiles_over_level_db=sp_q,
         ``censored_max_db_over_noise`` 0 turns it off.
         """
         c = self.c

@@ -569,6 +569,20 @@ class AgentToneConfig:
     #: speech frame and reads 1-1.5 dB low against its own baseline (docs/benchmarks.md,
     #: session 13, agent_tone per clip).
     window_level_range_db: float = 0.0
+    #: The window's loudness read over its loudest speech (issue 13, session 16; 0 = off, the
+    #: energy mean of every speech frame against ``speech_level_dbfs``): above 0, the voice
+    #: level at this percentile (percent) of the window's speech frames, less the same
+    #: percentile of the speaker's own speech frames in the baseline
+    #: (``BaselineSnapshot.speech_quantiles_over_level_db``), like for like, so a line's noise
+    #: or a codec that buries the quiet syllables moves both sides. On the noisy lines the
+    #: fullest window of an angry-normal clip read -6 to +6 dB by the energy mean while its
+    #: loudest syllable alone read +8 to +13 dB (docs/benchmarks.md, session 15, H3). Windows
+    #: with less than ``level_top_min_speech_s`` of speech, or before the baseline has any
+    #: of the speaker's own speech (a saved profile), keep the energy mean. It changes what
+    #: the fitted score's loudness means: use it with coefficients fitted on it
+    #: (``bench/fit_agent_tone.py --set agent_tone.level_top_percentile=...``).
+    level_top_percentile: float = 0.0
+    level_top_min_speech_s: float = 0.1
     loudness_db_over_baseline: float = 4.0
     pitch_st_over_baseline: float = 2.5
     pitch_spread_st_over_baseline: float = 2.5
@@ -595,20 +609,6 @@ class AgentToneConfig:
     #: voiced frames sit no more than ``effortless_rise_max_st`` over its pitch is a different,
     #: nearer sound (the speaker's own voice after a baseline learnt from a far one: another
     #: talker leaking into the headset before the speaker spoke; a microphone moved closer), and
-    #: The window's loudness read over its loudest speech (issue 13, session 16; 0 = off, the
-    #: energy mean of every speech frame against ``speech_level_dbfs``): above 0, the voice
-    #: level at this percentile (percent) of the window's speech frames, less the same
-    #: percentile of the speaker's own speech frames in the baseline
-    #: (``BaselineSnapshot.speech_quantiles_over_level_db``), like for like, so a line's noise
-    #: or a codec that buries the quiet syllables moves both sides. On the noisy lines the
-    #: fullest window of an angry-normal clip read -6 to +6 dB by the energy mean while its
-    #: loudest syllable alone read +8 to +13 dB (docs/benchmarks.md, session 15, H3). Windows
-    #: with less than ``level_top_min_speech_s`` of speech, or before the baseline has any
-    #: of the speaker's own speech (a saved profile), keep the energy mean. It changes what
-    #: the fitted score's loudness means: use it with coefficients fitted on it
-    #: (``bench/fit_agent_tone.py --set agent_tone.level_top_percentile=...``).
-    level_top_percentile: float = 0.0
-    level_top_min_speech_s: float = 0.1
     #: its loudness is not scored or voted (the window is judged on its other signals). Needs
     #: ``min_voiced_s`` voiced in the window (a pitch to compare); sparse windows are judged on
     #: level as before. 6 dB: one effort step (session 14; it was two, 12 dB: the calm-call

@@ -528,6 +528,10 @@ class AgentToneDetector:
         self._prev_end = -1  # last frame of the previous event's span
         # The line's noise estimate at the latest evaluation (dBFS; runs are judged with it).
         self._noise_dbfs = NO_NOISE_DBFS
+        # The speech frames' voice levels of the last ``width - 1`` frames (NaN: not speech),
+        # for the window's top level (``AgentToneConfig.level_top_percentile``; empty: off).
+        self._top_q = config.level_top_percentile / 100.0
+        self._lvl_tail = np.full(self.width - 1 if self._top_q > 0 else 0, np.nan)
         # Tools (bench/fit_agent_tone.py) set a list here to record every evaluation:
         # (frame index, enough speech, signal values in VALUES order, voiced s in the window,
         # whether the min_signals vote holds, speech s in the window).
@@ -558,10 +562,6 @@ class AgentToneDetector:
     def thresholds(self, fired: list[str], scale: float = 1.0) -> dict[str, float]:
         c = self.c
         table = {
-        # The speech frames' voice levels of the last ``width - 1`` frames (NaN: not speech),
-        # for the window's top level (``AgentToneConfig.level_top_percentile``; empty: off).
-        self._top_q = config.level_top_percentile / 100.0
-        self._lvl_tail = np.full(self.width - 1 if self._top_q > 0 else 0, np.nan)
             "loudness": {
                 "loudness_db_over_baseline": c.loudness_db_over_baseline,
                 **(
@@ -627,6 +627,8 @@ class AgentToneDetector:
             d_hn = baseline.hnr_db - s_hn / n_v
             pace = rate / baseline.syllable_rate_per_s
         d_lo = mean_lo - baseline.speech_level_dbfs
+        if top_db is not None:
+            d_lo = np.where(np.isnan(top_db), d_lo, top_db)
         d_st = mean_st - baseline.pitch_st
         d_sp = spread - baseline.pitch_spread_st
         if c.harshness_min_voice_snr_db > 0:
@@ -657,8 +659,6 @@ class AgentToneDetector:
         )
         # The vote: min_signals of the first five (voice quality is scored, not voted),
         # loudness among them.
-        if top_db is not None:
-            d_lo = np.where(np.isnan(top_db), d_lo, top_db)
         voted = (fired[:5].sum(axis=0) >= c.min_signals) & fired[0]
         return _Judgement(values, fired, score, voted, rate, n_v, scale)
 
@@ -671,6 +671,10 @@ class AgentToneDetector:
         start, time_of, voiced, speech = f.start, frames.time_of, f.voiced, f.speech
         series = _tone_series(f, self._level_floor(baseline))
         self._add_runs(start, speech, voiced, series)
+        lvl = None
+        if self._top_q > 0:
+            lvl = np.concatenate((self._lvl_tail, np.where(speech, f.voice_loudness_dbfs, np.nan)))
+            self._lvl_tail = lvl[lvl.size - self._lvl_tail.size :]
         sums = self._sums.push(series)
         out: list[Event] = []
         first_eval = -start % self.stride  # block index of the first frame on the grid
@@ -702,10 +706,6 @@ class AgentToneDetector:
             sparse = voiced_ok = self._clearly_raised(j, n_v, c.min_voiced_s)
         elif young:
             sparse = voiced_ok = self._clearly_raised(
-        lvl = None
-        if self._top_q > 0:
-            lvl = np.concatenate((self._lvl_tail, np.where(speech, f.voice_loudness_dbfs, np.nan)))
-            self._lvl_tail = lvl[lvl.size - self._lvl_tail.size :]
                 j, n_v, c.sparse_min_voiced_s, c.young_baseline_min_db
             )
         else:
@@ -822,6 +822,26 @@ class AgentToneDetector:
         self._prune(start + voiced.size)
         return DetectorStep(out, flagged)
 
+    def _top_level_db(
+        self, lvl: np.ndarray, evals: np.ndarray, baseline: BaselineSnapshot
+    ) -> np.ndarray:
+        """Each evaluation's window level at ``level_top_percentile`` of its speech frames'
+        voice levels, less the baseline's speech level at the same percentile (dB); NaN where
+        the baseline has no speech of the speaker's own yet or the window holds less than
+        ``level_top_min_speech_s`` of speech. ``lvl``: the voice levels (NaN off speech) of
+        the ``width - 1`` frames before the block and of the block."""
+        out = np.full(evals.size, np.nan)
+        q = baseline.speech_quantiles_over_level_db
+        if q is None:
+            return out
+        ref = baseline.speech_level_dbfs + float(np.interp(self._top_q, SPEECH_LEVEL_QUANTILES, q))
+        for k, i in enumerate(evals.tolist()):
+            w = lvl[i : i + self.width]  # the block's frame i is lvl[i + width - 1]
+            w = w[~np.isnan(w)]
+            if w.size >= self.c.level_top_min_speech_s / self.hop_s:
+                out[k] = float(np.percentile(w, 100.0 * self._top_q)) - ref
+        return out
+
     def _level_floor(self, baseline: BaselineSnapshot) -> float | None:
         """The level (dBFS, as heard) under which a speech frame is left out of the window's
         loudness (``AgentToneConfig.window_level_range_db``); None: every speech frame counts."""
@@ -852,26 +872,6 @@ class AgentToneDetector:
             "min_baseline_speech_voiced_s": c.min_baseline_speech_voiced_s,
             "level_baseline_min_db": c.level_baseline_min_db,
             "level_baseline_min_pitch_st": c.level_baseline_min_pitch_st,
-    def _top_level_db(
-        self, lvl: np.ndarray, evals: np.ndarray, baseline: BaselineSnapshot
-    ) -> np.ndarray:
-        """Each evaluation's window level at ``level_top_percentile`` of its speech frames'
-        voice levels, less the baseline's speech level at the same percentile (dB); NaN where
-        the baseline has no speech of the speaker's own yet or the window holds less than
-        ``level_top_min_speech_s`` of speech. ``lvl``: the voice levels (NaN off speech) of
-        the ``width - 1`` frames before the block and of the block."""
-        out = np.full(evals.size, np.nan)
-        q = baseline.speech_quantiles_over_level_db
-        if q is None:
-            return out
-        ref = baseline.speech_level_dbfs + float(np.interp(self._top_q, SPEECH_LEVEL_QUANTILES, q))
-        for k, i in enumerate(evals.tolist()):
-            w = lvl[i : i + self.width]  # the block's frame i is lvl[i + width - 1]
-            w = w[~np.isnan(w)]
-            if w.size >= self.c.level_top_min_speech_s / self.hop_s:
-                out[k] = float(np.percentile(w, 100.0 * self._top_q)) - ref
-        return out
-
         }
 
     def _young_baseline(self, baseline: BaselineSnapshot) -> bool:
