@@ -201,6 +201,7 @@ def test_a_remedy_offered_is_a_solution(text: str) -> None:
         "Let me check the delivery slot first.",
         "I can see the order was split into two boxes.",
         "The easiest way is to call the dealership directly.",  # bouncing, not an offer
+        "We offer three kinds of cover on this plan.",  # a description, no modal
     ],
 )
 def test_information_or_a_check_is_no_solution(text: str) -> None:
@@ -291,3 +292,148 @@ def test_a_restatement_is_paraphrasing(text: str) -> None:
 )
 def test_a_purpose_or_sympathy_is_no_paraphrasing(text: str) -> None:
     assert "paraphrasing" not in found(text)
+
+
+# -- abuse: a name called, a threat; mild swearing only when aimed at the agent -----------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Are you dense or what?",
+        "You lot are a pack of cowboys.",
+        "Look, you gormless man, read the screen.",
+        "Carry on like this and you'll regret it.",
+        "You're a complete waste of space.",
+        "Don't feed me that rubbish, you bloody liar.",
+    ],
+)
+def test_a_name_called_or_a_threat_is_abuse(text: str) -> None:
+    assert "abuse" in found(text, "customer")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The bloody train was cancelled again.",
+        "This damn laptop keeps freezing.",
+        "I'll come down to the shop on Saturday and sort it out there.",
+        "Are you able to see the payment?",
+        "I'm so angry about this, it's the third letter.",
+    ],
+)
+def test_frustration_without_an_insult_or_a_threat_is_no_abuse(text: str) -> None:
+    assert "abuse" not in found(text, "customer")
+
+
+# -- manager request: someone with authority, a role on shift, up the chain -----------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Is there a duty manager in today I could speak to?",
+        "I need someone with the authority to sign this off.",
+        "Who do you report to?",
+        "Take this over your head, please.",
+        "Put me on to whoever's in charge of complaints.",
+    ],
+)
+def test_asking_for_someone_above_the_agent_is_a_request(text: str) -> None:
+    assert "manager_request" in found(text, "customer")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Is there a manager's number on the letter?",
+        "My line manager said I could take the afternoon off.",
+        "Who's in the photo on your website?",
+    ],
+)
+def test_a_role_in_passing_is_no_request(text: str) -> None:
+    assert "manager_request" not in found(text, "customer")
+
+
+# -- boundary setting: conduct asked to stop, a condition of conduct, remarks left out ---------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "May I ask you to stop swearing, please?",
+        "Could you please not shout at me?",
+        "I'll keep going with you so long as we stay civil.",
+        "Let's leave the insults out of it.",
+    ],
+)
+def test_a_limit_on_conduct_is_boundary_setting(text: str) -> None:
+    assert "boundary_setting" in found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "May I ask you to spell the surname?",
+        "As long as you keep the box, you can send it back.",
+        "Let's leave the old address on the account for now.",
+    ],
+)
+def test_the_same_frames_about_other_things_are_no_boundary(text: str) -> None:
+    assert "boundary_setting" not in found(text)
+
+
+# -- supervisor offer as a help; empathy by a situation noun or what nobody wants ---------------
+
+
+def test_would_it_help_to_bring_in_the_role() -> None:
+    assert "supervisor_offer" in found("Would it be useful if my team leader gave you a ring?")
+    assert "supervisor_offer" in found("Would it help to have a word with a manager?")
+    assert "supervisor_offer" not in found("Would it help to have the manager's name for your letter?")
+    assert "supervisor_offer" not in found("Would it help if I sent the form again?")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "That's a horrid situation to be stuck in.",
+        "That's such a worrying time for you.",
+        "It's not what anybody needs to be dealing with before Christmas.",
+    ],
+)
+def test_a_feeling_situation_or_what_nobody_wants_is_empathy(text: str) -> None:
+    assert "empathy" in found(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "That's a tricky question to answer on the phone.",
+        "It's not what you ordered, so send it back.",
+        "That's a difficult one, let me ask.",
+    ],
+)
+def test_a_hard_question_or_a_wrong_order_is_no_empathy(text: str) -> None:
+    assert "empathy" not in found(text)
+
+
+# -- apologies: the failing in the next clause; "any" hedges; a self-correction ----------------
+
+
+def test_an_apology_then_the_failing_admitted_is_specific() -> None:
+    assert found("Sorry, Mr Wielgus, we should have cancelled the direct debit in May.") >= {
+        "specific_apology"
+    }
+    assert "specific_apology" in found("My apologies, the courier was meant to ring before delivering.")
+    got = found("Sorry about that, it shouldn't have happened.")
+    assert "specific_apology" not in got and "bare_apology" in got
+    got = found("Sorry, I didn't catch the last bit of your postcode.")
+    assert "specific_apology" not in got
+
+
+def test_any_hedges_an_apology_and_a_correction_is_none() -> None:
+    got = found("Apologies for any disruption there.")
+    assert "bare_apology" in got and "specific_apology" not in got
+    assert "specific_apology" in found("Apologies for the disruption to your broadband on Sunday.")
+    assert found("Sorry, I meant the Leeds branch, not York.") == set()
+    assert found("Sorry, correction, that's twenty past, not ten past.") == set()
