@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, replace
+from statistics import NormalDist
 
 import numpy as np
 
@@ -77,6 +78,13 @@ class BaselineSnapshot:
     loudness_spread_db: float = 4.0
     own_voiced_s: float | None = None
     from_profile: bool = False
+    #: How far over the median voiced level (``loudness_dbfs``) the speaker's own voiced speech
+    #: reaches, dB: their ``BaselineConfig.upper_quantile`` voiced level less their median,
+    #: from the same dominant frames as the median and the spread (the top of their normal
+    #: range in lively talk; ``YellingConfig.range_db_over_upper``). Blended with the prior's
+    #: or a profile's spread read at that quantile (a normal range) while those stand in;
+    #: None: not known (a hand-built snapshot).
+    loudness_upper_db: float | None = None
     speech_leq_dbfs: float | None = None
     censored: bool = False
     #: Seconds of the speaker's own speech (voiced or not) behind the level statistics in
@@ -233,6 +241,14 @@ class SpeakerBaseline:
             self.snapshot = replace(
                 profile, voiced_s=0.0, own_voiced_s=0.0, settled=True, from_profile=True
             )
+        # The prior's (or a profile's) upper range: its spread read at the upper quantile, as
+        # for a normal distribution of levels (``loudness_upper_db``).
+        self._upper_z = NormalDist().inv_cdf(min(max(config.upper_quantile, 0.5), 0.999))
+        if self.snapshot.loudness_upper_db is None:
+            self.snapshot = replace(
+                self.snapshot,
+                loudness_upper_db=self._upper_z * self.snapshot.loudness_spread_db,
+            )
         self._prior = self.snapshot
 
     def _own_level(self, c: BaselineConfig) -> bool:
@@ -376,6 +392,9 @@ class SpeakerBaseline:
         )
         med_heard = float(_LOUD_CENTRES[k_pct[1]])  # the median voiced level as heard
         leq = _hist_leq(own, self._loud_pow)
+        # The top of the speaker's own range (``BaselineConfig.upper_quantile``) over the median.
+        (k_up,) = _percentile_bins(own, (c.upper_quantile,))
+        upper_db = float(_LOUD_CENTRES[k_up] + self._loud_db[k_up] / self._loud_hist[k_up]) - med_lo
         own_sp = _dominant(self._sp_hist, c.dominant_range_db) if self._sp_hist.any() else None
         sp_leq = _hist_leq(own_sp, self._sp_pow) if own_sp is not None else leq
         sp_top = (
@@ -449,6 +468,14 @@ class SpeakerBaseline:
             hnr_db=_blend(p.hnr_db, self._s_hnr / self._n, w_st if self.from_profile else 0.0, n_s),
             loudness_leq_dbfs=_blend(prior_leq, leq, w_lo, n_s),
             loudness_spread_db=_blend(p.loudness_spread_db, (p84 - p16) / 2.0, w_lo, n_s),
+            loudness_upper_db=_blend(
+                self._upper_z * p.loudness_spread_db
+                if p.loudness_upper_db is None
+                else p.loudness_upper_db,
+                upper_db,
+                w_lo,
+                n_s,
+            ),
             own_voiced_s=own_s,
             from_profile=self.from_profile,
             speech_leq_dbfs=_blend(prior_sp, sp_leq, w_sp, max(n_sp_s, 1e-9)),

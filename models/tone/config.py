@@ -247,6 +247,14 @@ class BaselineConfig:
     gain_pending_under_st: float = 1.0
     gain_pending_pair_db: float = 6.0
     gain_pending_max_age_s: float = 30.0
+    #: The quantile of the speaker's own voiced levels the baseline reports as the top of
+    #: their normal range (``BaselineSnapshot.loudness_upper_db``, the level at this quantile
+    #: less the median, from the same dominant frames as the median and spread; the prior's
+    #: and a profile's is their spread read at this quantile of a normal distribution).
+    #: Read only by ``YellingConfig.range_db_over_upper`` (off by default), so it changes
+    #: nothing on its own. 0.97: the top of the range the baseline's dominant part is
+    #: already measured from (``dominant_range_db``); session 16 (H3).
+    upper_quantile: float = 0.97
 
 
 @dataclass(frozen=True)
@@ -356,6 +364,24 @@ class YellingConfig:
     line_step_effortless_db: float = 6.0
     line_step_under_st: float = 1.0
     line_step_veto_voiced_s: float = 0.15
+    #: A speaker's own range (issue 13 item 3, session 16, H3; 0 = off): in lively talk a
+    #: speaker's normal level range is wide, and a phrase at the top of it stands 10 dB or
+    #: more over their median without any effort (AMI FEE016, docs/benchmarks.md session 15:
+    #: a sentence opened +11 dB / +4.4 st over her own animated turn, her tilt and HNR those
+    #: of her calm voice). Above 0, past the cold start, a speech frame is loud for yelling
+    #: only when it also stands this many dB over the top of the speaker's own range
+    #: (``BaselineSnapshot.loudness_upper_db``: their ``BaselineConfig.upper_quantile``
+    #: voiced level over their median), so the level threshold is the larger of
+    #: ``yelling_db_over_baseline`` and the top of their range plus this: a speaker whose
+    #: calm speech spans a narrow range is judged as before, a lively one must go beyond their
+    #: own range. Its event's evidence says so (``range_db_over_baseline``: the level
+    #: threshold at confirmation). ``range_min_own_voiced_s``: only once the baseline rests
+    #: on this much of the speaker's own voiced speech (0: from the end of the cold start).
+    #: ``range_effort_exempt`` 1: a frame with the absolute vocal-effort cue of the cold
+    #: start (tilt at least ``cold_start_min_tilt_db``) is not held to the range.
+    range_db_over_upper: float = 0.0
+    range_min_own_voiced_s: float = 0.0
+    range_effort_exempt: int = 0
 
 
 @dataclass(frozen=True)

@@ -144,6 +144,16 @@ class YellingDetector:
             "cold_start_speech_voiced_share": c.cold_start_speech_voiced_share,
             "sparse_min_db_over_baseline": c.sparse_min_db_over_baseline,
             "run_pitch": float(c.run_pitch),
+        } | self._range_thresholds()
+
+    def _range_thresholds(self) -> dict[str, float]:
+        c = self.c
+        if c.range_db_over_upper <= 0:
+            return {}
+        return {
+            "range_db_over_upper": c.range_db_over_upper,
+            "range_min_own_voiced_s": c.range_min_own_voiced_s,
+            "range_effort_exempt": float(c.range_effort_exempt),
         }
 
     def _line_step_thresholds(self) -> dict[str, float]:
@@ -155,6 +165,17 @@ class YellingDetector:
             "line_step_under_st": c.line_step_under_st,
             "line_step_veto_voiced_s": c.line_step_veto_voiced_s,
         }
+
+    def _range_db(self, baseline: BaselineSnapshot, cold: bool) -> float | None:
+        """The level (dB over the baseline's median) a speech frame must reach to be past the
+        top of the speaker's own range (``range_db_over_upper``); None: not judged so (off,
+        the cold start, too little of the speaker's own voice, or no range known)."""
+        c = self.c
+        if c.range_db_over_upper <= 0 or cold or baseline.loudness_upper_db is None:
+            return None
+        if not baseline.from_profile and baseline.own_s < c.range_min_own_voiced_s:
+            return None
+        return baseline.loudness_upper_db + c.range_db_over_upper
 
     def _fall_db(self, baseline: BaselineSnapshot, cold: bool) -> float:
         """How far the level baseline stands under its high mark since it rested on the
@@ -222,6 +243,13 @@ class YellingDetector:
             loud_hot &= (f.voice_tilt_db >= c.cold_start_min_tilt_db) | (
                 loud_el_db >= c.cold_start_min_db_over_baseline
             )
+        range_db = self._range_db(baseline, cold)
+        if range_db is not None:
+            # Past the top of the speaker's own range (``range_db_over_upper``).
+            beyond = loud_el_db >= range_db
+            if c.range_effort_exempt:
+                beyond |= f.voice_tilt_db >= c.cold_start_min_tilt_db
+            loud_hot &= beyond
         # Speech time, or (not known: a hand-built or saved snapshot) voiced time, a lower bound.
         own_speech_s = baseline.own_s if baseline.own_speech_s is None else baseline.own_speech_s
         first_words = own_speech_s < c.cold_start_own_low_max_speech_s
@@ -296,6 +324,8 @@ class YellingDetector:
                     "baseline": baseline.to_dict(),
                     "confirmed_at_s": time_of(g),
                 }
+                if range_db is not None:
+                    evidence["range_db_over_baseline"] = round(range_db, 2)
                 if not sampled:
                     evidence["sparse_voicing"] = {
                         "voiced_loud_s": round(run_vl * self.hop_s, 2),
