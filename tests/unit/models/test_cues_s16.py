@@ -437,3 +437,47 @@ def test_any_hedges_an_apology_and_a_correction_is_none() -> None:
     assert "specific_apology" in found("Apologies for the disruption to your broadband on Sunday.")
     assert found("Sorry, I meant the Leeds branch, not York.") == set()
     assert found("Sorry, correction, that's twenty past, not ten past.") == set()
+
+
+# -- after probe round 4 ---------------------------------------------------------------------
+
+
+def test_perspective_taking_and_limits_are_empathy() -> None:
+    assert "empathy" in found("I'd be up in arms if that happened to me.")
+    assert "empathy" in found("You must be at breaking point with all this.")
+    assert "empathy" in found("That can't have been a welcome sight on your doorstep.")
+    assert "empathy" not in found("It would be cheaper if that happened to me in March.")
+
+
+def test_an_apology_then_what_we_did_is_specific() -> None:
+    assert "specific_apology" in found("Sorry, we posted the new card to the wrong flat number.")
+    got = found("Sorry, we need to ask a couple of security questions first.")
+    assert "specific_apology" not in got
+
+
+def test_someone_else_did_it_not_us_is_blame_but_a_restatement_is_not() -> None:
+    assert "blame_passing" in found("It was the old owner who switched the tariff, not us.")
+    assert "blame_passing" in found("Head office kept changing the form without telling anyone.")
+    assert "blame_passing" not in found("So the courier lost it on the way, is that right?")
+    assert "blame_passing" not in found("It was the old owner who switched the tariff in 2019.")
+
+
+def test_a_remedy_proposed_as_a_question_is_a_solution() -> None:
+    assert "solution_offer" in found("How would it be if we refunded the postage?")
+    assert "solution_offer" not in found("Would it be okay if I put you on hold for a minute?")
+    assert "solution_offer" not in found("Let me add a note to the file about your call.")
+
+
+def test_more_ownership_paraphrase_and_boundary_frames() -> None:
+    assert "ownership" in found("Treat this as my top priority, I'll ring you by three.")
+    assert "ownership" in found("I'll keep the ticket open and check in with you tomorrow.")
+    assert "paraphrasing" in found("Put simply, you were billed after you cancelled.")
+    assert "paraphrasing" not in found("Put the receipt in the box, please.")
+    assert "boundary_setting" in found("I can't help while you're swearing at me.")
+    assert "boundary_setting" in found("Please watch your language, sir.")
+    assert "boundary_setting" not in found("Please watch your inbox for the confirmation.")
+
+
+def test_a_sorry_for_a_pause_is_no_apology() -> None:
+    assert found("Sorry, one second while I open the account.") == set()
+    assert "bare_apology" in found("Sorry.")
