@@ -243,13 +243,15 @@ class YellingDetector:
             loud_hot &= (f.voice_tilt_db >= c.cold_start_min_tilt_db) | (
                 loud_el_db >= c.cold_start_min_db_over_baseline
             )
+        # What the baseline must not learn is judged before the speaker's own range (below).
+        loud_flag = loud_hot
         range_db = self._range_db(baseline, cold)
         if range_db is not None:
             # Past the top of the speaker's own range (``range_db_over_upper``).
             beyond = loud_el_db >= range_db
             if c.range_effort_exempt:
                 beyond |= f.voice_tilt_db >= c.cold_start_min_tilt_db
-            loud_hot &= beyond
+            loud_hot = loud_hot & beyond
         # Speech time, or (not known: a hand-built or saved snapshot) voiced time, a lower bound.
         own_speech_s = baseline.own_s if baseline.own_speech_s is None else baseline.own_speech_s
         first_words = own_speech_s < c.cold_start_own_low_max_speech_s
@@ -357,8 +359,10 @@ class YellingDetector:
         # Loud frames whose pitch is unknown are not flagged: a voice the baseline has not
         # learnt yet (someone else's before this speaker spoke) must be able to become it.
         # Computed from the frames alone, so it does not depend on chunking.
+        # The speaker's own range (``range_db_over_upper``) decides yelling, not what is
+        # learnt: a loud, high frame inside the top of their range is still kept out.
         g_idx = np.arange(start, start + n)
-        sure = voiced_loud & high
+        sure = loud_flag & voiced & high
         last_hot = np.maximum.accumulate(np.where(sure, g_idx, self._flag_last_hot))
         flagged = (g_idx - last_hot) <= self._gap
         self._flag_last_hot = int(last_hot[-1]) if n else self._flag_last_hot

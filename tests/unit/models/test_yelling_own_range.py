@@ -140,3 +140,19 @@ def test_off_by_default_no_range_in_the_thresholds_or_evidence() -> None:
     assert "range_db_over_baseline" not in ev[0].evidence
     assert not any(k.startswith("range_") for k in ev[0].thresholds)
     assert YellingConfig().range_db_over_upper == 0.0
+
+
+def test_the_range_decides_yelling_not_what_the_baseline_learns() -> None:
+    """Frames loud and high against the median stay out of the baseline (flagged) whether or
+    not they are past the top of the speaker's range: the gate changes the judgement only."""
+    lively = _learnt(20.0)
+    phrase = _phrase(12.0, 5.0)
+    masks = []
+    for m in (0.0, 4.0):
+        det = YellingDetector(YellingConfig(range_db_over_upper=m), speaker="customer", hop_s=HOP_S)
+        step = det.push(
+            CallFrames(0, {"customer": phrase}, TimeFn(HOP_S, 0.0)), {"customer": lively}
+        )
+        masks.append(step.flagged)
+    assert masks[0][50:200].all()
+    np.testing.assert_array_equal(masks[0], masks[1])
