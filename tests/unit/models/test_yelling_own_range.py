@@ -153,6 +153,7 @@ def test_the_range_decides_yelling_not_what_the_baseline_learns() -> None:
         step = det.push(
             CallFrames(0, {"customer": phrase}, TimeFn(HOP_S, 0.0)), {"customer": lively}
         )
+        assert step.flagged is not None
         masks.append(step.flagged)
     assert masks[0][50:200].all()
     np.testing.assert_array_equal(masks[0], masks[1])
