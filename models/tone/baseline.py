@@ -402,11 +402,7 @@ class SpeakerBaseline:
         )
         n_sp_s = float(self._sp_hist.sum()) * self.hop_s
         sp_q = (
-            tuple(
-                float(_LOUD_CENTRES[k] + 10.0 * math.log10(self._sp_pow[k] / self._sp_hist[k]))
-                - sp_leq
-                for k in _percentile_bins(self._sp_hist, SPEECH_LEVEL_QUANTILES)
-            )
+            _speech_quantiles(self._sp_hist, self._sp_pow, sp_leq)
             if own_sp is not None and not self.from_profile
             else None
         )
@@ -690,6 +686,18 @@ def _add(hist: np.ndarray, values: np.ndarray, edges: np.ndarray) -> np.ndarray:
     idx = np.clip(np.searchsorted(edges, values, side="right") - 1, 0, hist.size - 1)
     hist += np.bincount(idx, minlength=hist.size)
     return idx
+
+
+_SPEECH_QS = np.array(SPEECH_LEVEL_QUANTILES)
+
+
+def _speech_quantiles(hist: np.ndarray, ratio: np.ndarray, leq_dbfs: float) -> tuple[float, ...]:
+    """Voice level (dBFS) at each of :data:`SPEECH_LEVEL_QUANTILES` of a speech-level
+    histogram (bins as heard, ``ratio`` the bins' summed voice-to-heard power ratio) less
+    ``leq_dbfs`` (``BaselineSnapshot.speech_quantiles_over_level_db``)."""
+    cs = np.cumsum(hist)
+    k = np.minimum(np.searchsorted(cs, _SPEECH_QS * cs[-1]), hist.size - 1)
+    return tuple((_LOUD_CENTRES[k] + 10.0 * np.log10(ratio[k] / hist[k]) - leq_dbfs).tolist())
 
 
 def _percentile_bins(hist: np.ndarray, qs: tuple[float, ...]) -> list[int]:
