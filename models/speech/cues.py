@@ -61,7 +61,8 @@ SENTENCE_GAP_S = 1.0
 _SENTENCE_END = (".", "?", "!", "…")
 _KNOWN_KEYS = {"kind", "speaker", "polarity", "patterns", "unless", "seed"}
 _PATTERN_KEYS = {"pattern", "confidence", "scope"}
-_TOP_KEYS = {"cue", "lexicon", "near_miss"}
+_TOP_KEYS = {"cue", "lexicon", "near_miss", "options"}
+_OPTION_KEYS = {"regex_skips_fillers"}
 # "{word}" in a regex pattern: a [lexicon] list (letters and underscores, so never a quantifier).
 _LEXICON_REF = re.compile(r"\{([a-z_]+)\}")
 # How deep lexicon lists may name other lists ("{role}" holds "{role_person}").
@@ -235,6 +236,8 @@ class _Sentence:
     clauses: list[tuple[int, int]] = field(default_factory=list)  # char ranges in ``text``
     # per [near_miss] class: the sentence with its near-misses of the class's words replaced
     near: dict[str, _Sentence] = field(default_factory=dict)
+    # a variant's token k is token index_map[k] of the sentence it was made from (empty: same)
+    index_map: list[int] = field(default_factory=list)
 
 
 # --------------------------------------------------------------------------------------------
@@ -255,10 +258,15 @@ class CueMatcher:
         *,
         source: str = "<memory>",
         near_miss: dict[str, tuple[str, ...]] | None = None,
+        regex_skips_fillers: bool = False,
     ) -> None:
         self.specs = tuple(specs)
         self.source = source
         self.near_miss = dict(near_miss or {})
+        #: "re:" patterns read each sentence without its hesitations ("I could, um, switch the
+        #: delivery" is "i could switch the delivery" to a frame); phrases skip them already
+        #: (:data:`FILLERS`). The cue file's ``[options] regex_skips_fillers``.
+        self.regex_skips_fillers = regex_skips_fillers
 
     @classmethod
     def from_file(cls, path: str | Path | None = None) -> CueMatcher:
@@ -286,6 +294,9 @@ class CueMatcher:
             parse_cue_entries(data, source=str(p)),
             source=str(p),
             near_miss=_parse_near_miss(data.get("near_miss", {}), source=str(p)),
+            regex_skips_fillers=_parse_options(data.get("options", {}), source=str(p))[
+                "regex_skips_fillers"
+            ],
         )
 
     @property
@@ -319,7 +330,13 @@ class CueMatcher:
             for spec in self.specs:
                 if spec.speaker != sentence.speaker:
                     continue
-                cues = _match_spec(spec, sentence, name_tokens, self.near_miss)
+                cues = _match_spec(
+                    spec,
+                    sentence,
+                    name_tokens,
+                    self.near_miss,
+                    skip_fillers=self.regex_skips_fillers,
+                )
                 if cues:
                     matched[spec.kind] = cues
             for spec in self.specs:
@@ -408,6 +425,18 @@ def _parse_lexicon(raw: Any, *, source: str) -> dict[str, str]:
             raise CueFileError(f"cue file {source!r}: lexicon {name!r}: bad regex: {exc}") from exc
         out[name] = alt
     return out
+
+
+def _parse_options(raw: Any, *, source: str) -> dict[str, bool]:
+    """``[options]``: matcher switches (``regex_skips_fillers = true|false``, default false)."""
+    if not isinstance(raw, dict) or set(raw) - _OPTION_KEYS or not all(
+        isinstance(v, bool) for v in raw.values()
+    ):
+        raise CueFileError(
+            f"cue file {source!r}: [options] may hold only "
+            f"{', '.join(sorted(_OPTION_KEYS))} = true|false, got {raw!r}"
+        )
+    return {"regex_skips_fillers": bool(raw.get("regex_skips_fillers", False))}
 
 
 def _parse_near_miss(raw: Any, *, source: str) -> dict[str, tuple[str, ...]]:
@@ -619,7 +648,10 @@ def _words_of(seg: Segment) -> list[Word]:
 
 
 def _make_sentence(
-    speaker: str, words: list[Word], tokens: list[NormToken] | None = None
+    speaker: str,
+    words: list[Word],
+    tokens: list[NormToken] | None = None,
+    index_map: list[int] | None = None,
 ) -> _Sentence:
     if tokens is None:
         tokens = normalize_tokens([w.word for w in words])
@@ -638,7 +670,9 @@ def _make_sentence(
                 clauses.append((start, end))
                 start = offsets[k + 1]
     clauses.append((start, len(text)))
-    return _Sentence(speaker, list(words), tokens, text, offsets, clauses)
+    return _Sentence(
+        speaker, list(words), tokens, text, offsets, clauses, index_map=list(index_map or [])
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -650,27 +684,30 @@ def _match_spec(
     s0: _Sentence,
     name_tokens: list[str],
     near_miss: dict[str, tuple[str, ...]] | None = None,
+    *,
+    skip_fillers: bool = False,
 ) -> list[Cue]:
     s = s0
-    spans: list[tuple[int, int, Pattern]] = []  # token index ranges [a, b)
+    spans: list[tuple[int, int, Pattern]] = []  # token index ranges [a, b) of s0
+    base = _without_fillers(s0) if skip_fillers else s0
     for pat in spec.patterns:
         if pat.regex is not None:
+            v = base  # the sentence variant this pattern reads
             if pat.near_miss:
                 keys = (near_miss or {}).get(pat.near_miss)
                 if not keys:
                     continue
-                s = _near_sentence(s0, pat.near_miss, keys)
-                if s is s0:  # no near-miss in this sentence: the frame as written already ran
+                v = _near_sentence(base, pat.near_miss, keys)
+                if v is base:  # no near-miss in this sentence: the frame as written already ran
                     continue
-            else:
-                s = s0
-            for lo, hi in s.clauses if pat.clause else [(0, len(s.text))]:
+            for lo, hi in v.clauses if pat.clause else [(0, len(v.text))]:
                 # on the clause's own text, so "^" and "$" are the clause's ends
-                for m in pat.regex.finditer(s.text[lo:hi]):
+                for m in pat.regex.finditer(v.text[lo:hi]):
                     if m.end() > m.start():
-                        a, b = _char_to_tokens(s, lo + m.start(), lo + m.end())
+                        a, b = _char_to_tokens(v, lo + m.start(), lo + m.end())
+                        if v.index_map:  # back to s0's tokens
+                            a, b = v.index_map[a], v.index_map[b - 1] + 1
                         spans.append((a, b, pat))
-            s = s0
         elif pat.has_name:
             # Names must be capitalised as Whisper writes names, so a customer called Will or
             # Grace is not "addressed" by every "I will" or "grace period".
@@ -739,6 +776,20 @@ def _match_spec(
     return cues
 
 
+def _without_fillers(s: _Sentence) -> _Sentence:
+    """``s`` without its hesitation tokens (:data:`FILLERS`: "um", "er", ...), its tokens mapped
+    back by ``index_map``; ``s`` itself when it has none (or is nothing else)."""
+    key = "\x00fillers"
+    if key in s.near:
+        return s.near[key]
+    keep = [k for k, t in enumerate(s.tokens) if t.text not in FILLERS]
+    out = s
+    if keep and len(keep) < len(s.tokens):
+        out = _make_sentence(s.speaker, s.words, [s.tokens[k] for k in keep], keep)
+    s.near[key] = out
+    return out
+
+
 def _near_sentence(s: _Sentence, name: str, keys: tuple[str, ...]) -> _Sentence:
     """``s`` with every near-miss of one of ``keys`` (:func:`near_miss_span`) replaced by the
     class's near-miss token (its first token) and continuation tokens, token for token, so the
@@ -759,7 +810,7 @@ def _near_sentence(s: _Sentence, name: str, keys: tuple[str, ...]) -> _Sentence:
             k += n
         else:
             k += 1
-    alias = _make_sentence(s.speaker, s.words, out) if changed else s
+    alias = _make_sentence(s.speaker, s.words, out, s.index_map) if changed else s
     s.near[name] = alias
     return alias
 

@@ -481,3 +481,56 @@ def test_more_ownership_paraphrase_and_boundary_frames() -> None:
 def test_a_sorry_for_a_pause_is_no_apology() -> None:
     assert found("Sorry, one second while I open the account.") == set()
     assert "bare_apology" in found("Sorry.")
+
+
+# -- after probe round 5 ---------------------------------------------------------------------
+
+
+def _small_cue_file(tmp_path: Path, skip: bool | None) -> Path:
+    f = tmp_path / "c.toml"
+    opts = "" if skip is None else f"[options]\nregex_skips_fillers = {str(skip).lower()}\n"
+    f.write_text(
+        opts
+        + """
+[[cue]]
+kind = "offer"
+speaker = "agent"
+polarity = "good"
+patterns = ['re:\\bi could (?:switch|move) (?:the|your) \\w+']
+seed = { file = "001_73e7dd2188730d66.txt", quote = "x" }
+""",
+        encoding="utf-8",
+    )
+    return f
+
+
+def test_regex_frames_skip_hesitations_when_the_cue_file_says_so(tmp_path: Path) -> None:
+    text = "I could, um, er, move the booking to Friday."
+    on = CueMatcher.from_file(_small_cue_file(tmp_path, True))
+    cues = on.find_cues([words_segment("agent", text)])
+    assert [c.kind for c in cues] == ["offer"]
+    # the quote and times are still the transcript's words, hesitations included
+    assert cues[0].quote == "I could, um, er, move the booking"
+    for skip in (False, None):  # off, and off by default
+        off = CueMatcher.from_file(_small_cue_file(tmp_path, skip))
+        assert off.find_cues([words_segment("agent", text)]) == []
+    assert found("I could, um, rebook you onto the earlier train.") >= {"solution_offer"}
+    assert found("Um.") == set()
+
+
+def test_options_other_than_the_switch_are_an_error(tmp_path: Path) -> None:
+    f = _small_cue_file(tmp_path, True)
+    f.write_text(f.read_text().replace("regex_skips_fillers", "skip_everything"), encoding="utf-8")
+    with pytest.raises(CueFileError, match="options"):
+        CueMatcher.from_file(f)
+
+
+def test_more_frames_from_round_5() -> None:
+    assert "empathy" in found("Oh, and on your birthday as well, I can't even imagine.")
+    assert "ownership" in found("I'm definitely going to chase this up for you today.")
+    assert "paraphrasing" in found("Can I just check I've understood, the bill doubled in May?")
+    assert "closing" in found("Thanks ever so much for your patience today.")
+    assert "abuse" in found("Get lost, you jumped up little jobsworth.", "customer")
+    assert "abuse" not in found("Thank you, you've been a star.", "customer")
+    assert "manager_request" in found("Who's the most senior person on shift?", "customer")
+    assert found("Sorry, did you say the fifth or the ninth?") == set()
