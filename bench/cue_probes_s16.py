@@ -308,4 +308,59 @@ ROUND_5: tuple[Labelled, ...] = (
     _e("customer", "I'll be in the branch tomorrow anyway, so I'll sort it then."),
 )
 
-ROUNDS: dict[int, tuple[Labelled, ...]] = {1: ROUND_1, 2: ROUND_2, 3: ROUND_3, 4: ROUND_4, 5: ROUND_5}
+# Round 6: hard negatives only, routine call-centre talk that shares the new frames' words
+# (refusal verbs, outside parties, remedies, "sorry", roles, conduct words), written at 06:22 UTC
+# after the round-5 changes and scored once: every cue here is a false positive.
+ROUND_6: tuple[Labelled, ...] = (
+    _e("agent", "I can't see why it would have bounced, the details look right."),
+    _e("agent", "We can't see the engineer's notes until he closes the job."),
+    _e("agent", "I'm not able to hear the hold music either, so it's the line."),
+    _e("agent", "We won't need to send anyone out, it's fixed remotely."),
+    _e("agent", "You don't need to do anything else, it's all in hand."),
+    _e("agent", "The courier didn't have a signature box, so it was left in the porch."),
+    _e("agent", "The bank never charges for incoming transfers."),
+    _e("agent", "The landlord will get a copy of the safety certificate."),
+    _e("agent", "The airline's app shows the new gate already."),
+    _e("agent", "Our supplier delivers on Tuesdays and Fridays."),
+    _e("agent", "The engineer who visited left you a card with his number."),
+    _e("agent", "If you had a reference number from the shop, that would help."),
+    _e("agent", "If you'd had the old router we could have swapped it, but this one's fine."),
+    _e("agent", "Let me book that in for you now, Tuesday at ten."),
+    _e("agent", "I'll move on to the next question on the form."),
+    _e("agent", "I'll just change the phone number on the account as you asked."),
+    _e("agent", "Let me transfer the balance into the new account for you."),
+    _e("agent", "I can give you a quick summary of the charges if that helps."),
+    _e("agent", "I'll take your card details now."),
+    _e("agent", "I'm going to read you a short statement about the call recording."),
+    _e("agent", "Sorry, just checking the spelling of the street."),
+    _e("agent", "Sorry, I'm new, so bear with me."),
+    _e("agent", "Sorry to hear you're moving away, the new address is in Leeds?"),
+    _e("agent", "My team leader sits right next to me, actually."),
+    _e("agent", "The manager of the store is called Paul, if you ask for him."),
+    _e("agent", "Is there a manager on the account we should list?"),
+    _e("agent", "As long as the meter's accessible, the reader will let himself in."),
+    _e("agent", "Please don't worry about the paperwork, I'll post it."),
+    _e("agent", "You'll want to keep the old box for the return."),
+    _e("agent", "That would be the twelfth of March, then."),
+    _e("agent", "Anything else I should note about access to the property?"),
+    _e("agent", "Have you covered everything on the checklist the engineer gave you?"),
+    _e("agent", "Thanks for calling back, I've got your notes here."),
+    _e("agent", "It sounds like your router's on the older firmware."),
+    _e("agent", "So the new card will have the same number, is that right?"),
+    _e("customer", "You lot were brilliant last time, honestly."),
+    _e("customer", "My boss is going to be furious if the van doesn't arrive."),
+    _e("customer", "Are you able to put a note on it for the driver?"),
+    _e("customer", "The bloody kids have hidden the remote again."),
+    _e("customer", "I'm going to come down to the shop and pick it up myself."),
+    _e("customer", "Is there a supervisor's email for written complaints?"),
+    _e("customer", "I'll sort it out with my bank, don't worry."),
+)
+
+ROUNDS: dict[int, tuple[Labelled, ...]] = {
+    1: ROUND_1,
+    2: ROUND_2,
+    3: ROUND_3,
+    4: ROUND_4,
+    5: ROUND_5,
+    6: ROUND_6,
+}
