@@ -534,3 +534,29 @@ def test_more_frames_from_round_5() -> None:
     assert "abuse" not in found("Thank you, you've been a star.", "customer")
     assert "manager_request" in found("Who's the most senior person on shift?", "customer")
     assert found("Sorry, did you say the fifth or the ninth?") == set()
+
+
+# -- after probe round 6 (hard negatives) ----------------------------------------------------
+
+
+def test_routine_account_work_is_no_solution_but_a_remedy_is() -> None:
+    assert "solution_offer" not in found("I'll just update the email address as you asked.")
+    assert "solution_offer" not in found("I'll move on to the last few questions now.")
+    assert "solution_offer" not in found("Let me book that in for you then, Friday at two.")
+    assert "solution_offer" in found("I'll waive the admin fee this time.")
+    assert "solution_offer" in found("Let me send an engineer round on Thursday.")
+    assert "solution_offer" in found("I can change the due date to the fifteenth if that suits.")
+
+
+def test_a_habit_or_our_missed_option_is_no_blame() -> None:
+    assert "blame_passing" not in found("The post office never opens on Sundays round there.")
+    assert "blame_passing" in found("The post office never forwarded your mail, by the look of it.")
+    assert "blame_passing" not in found("If you'd brought the receipt we could have refunded it there.")
+    assert "blame_passing" in found("If you'd kept the box, the return wouldn't have cost anything.")
+
+
+def test_asking_for_details_is_no_closing() -> None:
+    assert "closing" not in found("Anything else we need to know about parking at the house?")
+    assert "closing" not in found("Thanks for calling back so quickly, I've got the file open.")
+    assert "closing" in found("Anything else for you today?")
+    assert found("Sorry, just checking the account number.") == set()
