@@ -73,7 +73,11 @@ constant-false-alarm margin, on the very level whose minimum is the short floor,
 is that level's own dip under its mean), for at most ``vad_sustain_max_s`` after the last
 frame over the other gates; and up to ``vad_sustain_lookback_s`` of such frames right before a
 confirmed onset are speech too. Such frames never start speech, carry no pitch and no voicing,
-and drop out where the crosstalk, DTMF or music checks say the line is someone else's.
+and drop out where the crosstalk, DTMF or music checks say the line is someone else's, and
+while another channel has had speech within ``vad_hangover_s`` (under the other party's turn a
+quiet frame is as likely their leak, a neighbour or a breath, and sustaining it makes overlap
+for the turn-taking to read: with babble in one microphone it turned back-to-back turns into
+interruptions).
 
 Speech level after a shout
 --------------------------
@@ -265,10 +269,11 @@ class FeatureOptions:
     #: ``max(vad_sustain_margin_db, vad_spread_factor x spread)`` (and within ``vad_range_db``
     #: of the speech peak) continue it, for at most ``vad_sustain_max_s`` after the last frame
     #: over the other gates; up to ``vad_sustain_lookback_s`` of such frames right before a
-    #: confirmed onset are speech too. Never starts speech; only changes ``speech`` (no pitch,
-    #: no voicing, no nuclei on the frames it adds). Under noise that buries the quiet half of
-    #: the voice it brings back word tails and onsets (bench_calls front end, GSM re loud:
-    #: talk 0.62 -> 0.66 of the clean copy's); on a clean line little changes.
+    #: confirmed onset are speech too. Never starts speech, nor sustains while another channel
+    #: talks; only changes ``speech`` (no pitch, no voicing, no nuclei on the frames it adds).
+    #: Under noise that buries the quiet half of the voice it brings back word tails and onsets
+    #: (bench_calls front end, GSM re loud: talk 0.62 -> 0.66 of the clean copy's, syllable
+    #: rate ratio 1.15 -> 1.09); on a clean line little changes.
     vad_sustain: float = 0.0
     #: The sustain gate's least margin over the steady floor (dB); the spread term is larger
     #: under fluctuating noise.
@@ -1584,6 +1589,22 @@ class FeatureStream:
         self._labels = [np.zeros(0, bool) for _ in range(n_channels)]
         self._emitted = 0
         self._finished = False
+        # vad_sustain: frames since each channel's last raw speech frame (carried).
+        self._since_raw = np.full(n_channels, _NO_SILENCE_YET, np.int64)
+
+    def _others_talking(self, raw_speech: np.ndarray) -> np.ndarray:
+        """``(channels, n)``: another channel had a raw speech frame within the last
+        ``vad_hangover_s`` (it is in a turn, as far as its gate can tell yet). Sustained frames
+        are no evidence there (a quiet frame under another party's turn is as likely their
+        leak, a neighbour or a backchannel's breath) and sustaining them would make overlap
+        for the turn-taking to read."""
+        n = raw_speech.shape[1]
+        idx = np.arange(n)
+        last = np.maximum.accumulate(np.where(raw_speech, idx, -1), axis=1)
+        since = np.where(last >= 0, idx - last, self._since_raw[:, None] + idx + 1)
+        self._since_raw = since[:, -1].copy()
+        active = since <= self.o.frames(self.o.vad_hangover_s)
+        return active.sum(axis=0)[None, :] - active > 0
 
     @property
     def frames_emitted(self) -> int:
@@ -1636,7 +1657,11 @@ class FeatureStream:
             loud, f0, aper, energetic if sustain is None else energetic | sustain
         )
         raw_speech = energetic & ~leak
-        weak = None if sustain is None else sustain & ~leak
+        weak = None
+        if sustain is not None:
+            weak = sustain & ~leak
+            if self.n_channels > 1:
+                weak &= ~self._others_talking(raw_speech)
         for c in range(self.n_channels):
             labels = self._gates[c].push(raw_speech[c], None if weak is None else weak[c])
             if final:

@@ -263,14 +263,38 @@ def test_the_other_partys_leak_is_not_sustained() -> None:
     assert on1.sum() <= fb_off.channels[1].speech.sum() + 10
 
 
+@pytest.mark.parametrize("seed", [0, 1])
+def test_no_sustain_while_the_other_party_talks(seed: int) -> None:
+    # Channel 1's word tail fades into its line's noise (sustained when alone, see above);
+    # channel 0 starts talking at 2.9 s, before channel 1's tail: channel 1 is not sustained
+    # under channel 0's turn (no overlap made for the turn-taking to read), so its labels are
+    # the plain gate's. Channel 0 does not leak into channel 1 at all.
+    x1, _, _ = fading_word(15.0, -3.0, seed=seed, white=True)
+    v = vowel(2.0, f0_hz=210.0, seed=seed + 10)
+    v *= 10 ** (-30 / 20) / band_rms(v)
+    x0 = np.random.default_rng(seed + 60).standard_normal(x1.size) * 10 ** (-60 / 20)
+    a = int(2.9 * SR)
+    x0[a : a + v.size] += v
+    both = np.stack((x0, x1)).astype(np.float32)
+    on = extract_features(both, ON)
+    off = extract_features(both, OFF)
+    later = on.times_s >= 2.9
+    assert np.array_equal(on.channels[1].speech[later], off.channels[1].speech[later])
+    alone = extract_features(x1[None], ON).channels[0].speech
+    assert alone[later].sum() >= on.channels[1].speech[later].sum() + 5
+
+
 def test_chunked_pushes_give_the_same_frames() -> None:
-    x, _, _ = fading_word(15.0, -3.0, seed=1)
-    whole = extract_features(x[None], ON)
-    stream = FeatureStream(1, ON)
-    blocks = [stream.push(x[None, i : i + 320]) for i in range(0, x.size, 320)]
+    x1, _, _ = fading_word(15.0, -3.0, seed=1)
+    x0, _, _ = fading_word(12.0, 0.0, seed=2)
+    x = np.stack((x1, np.roll(x0, int(1.4 * SR))))  # two parties, turns apart and overlapping
+    whole = extract_features(x, ON)
+    stream = FeatureStream(2, ON)
+    blocks = [stream.push(x[:, i : i + 320]) for i in range(0, x.shape[1], 320)]
     chunked = concat_blocks([*blocks, stream.finish()])
-    assert np.array_equal(chunked.channels[0].speech, whole.channels[0].speech)
-    assert np.array_equal(chunked.channels[0].nucleus, whole.channels[0].nucleus)
+    for c in range(2):
+        assert np.array_equal(chunked.channels[c].speech, whole.channels[c].speech)
+        assert np.array_equal(chunked.channels[c].nucleus, whole.channels[c].nucleus)
 
 
 def test_off_by_default_and_adds_no_pitch() -> None:
