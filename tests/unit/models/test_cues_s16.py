@@ -560,3 +560,27 @@ def test_asking_for_details_is_no_closing() -> None:
     assert "closing" not in found("Thanks for calling back so quickly, I've got the file open.")
     assert "closing" in found("Anything else for you today?")
     assert found("Sorry, just checking the account number.") == set()
+
+
+# -- after probe round 7 ---------------------------------------------------------------------
+
+
+def test_round_7_classes() -> None:
+    assert "empathy" in found("Oh, what a morning you've had.")
+    assert "empathy" not in found("What a morning for it.")
+    assert "empathy" in found("It's exhausting having to repeat yourself every time.")
+    assert "empathy" in found("No one likes to be kept waiting, I get that.")
+    assert "ownership" in found("I'll take full responsibility for the follow-up.")
+    assert "ownership" in found("Leave the ringing round to me.")
+    assert "ownership" not in found("Leave the parcel on the step.")
+    assert "paraphrasing" in found("Am I right in saying the card was cancelled twice?")
+    assert "paraphrasing" in found("So what's happened is the payment bounced?")
+    assert "paraphrasing" not in found("Am I speaking to Mr Wielgus?")
+    assert "blame_passing" in found("Somebody at the depot must have lost the paperwork.")
+    assert "blame_passing" not in found("Somebody at the depot will ring you in the morning.")
+    assert "solution_offer" in found("I could look at getting you a new handset.")
+    assert "solution_offer" not in found("I could look at the notes from last week.")
+    assert "solution_offer" in found("There's an option to switch you to quarterly billing.")
+    assert "solution_offer" not in found("There's an option on the menu to pay by card.")
+    assert "closing" in found("Right, I'll let you get on, bye now.")
+    assert "closing" not in found("Bye now is what the recording says when it cuts out.")
