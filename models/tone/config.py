@@ -378,7 +378,18 @@ class YellingConfig:
     #: threshold at confirmation). ``range_min_own_voiced_s``: only once the baseline rests
     #: on this much of the speaker's own voiced speech (0: from the end of the cold start).
     #: ``range_effort_exempt`` 1: a frame with the absolute vocal-effort cue of the cold
-    #: start (tilt at least ``cold_start_min_tilt_db``) is not held to the range.
+    #: start (tilt at least ``cold_start_min_tilt_db``) is not held to the range. The gate
+    #: decides yelling only: frames loud and high against the median are still kept out of the
+    #: baseline (flagged), so what the baseline learns, and agent_tone, do not change.
+    #: Measured (docs/benchmarks.md, session 16, H3; bench_calls calls+calm
+    #: --recode-telephone, nine conditions): at 3 dB with the exemption, AMI yelling 4 -> 0
+    #: on wideband and Opus+AGC (false alerts 67.8 -> 13.6 and 67.8 -> 40.7 per talk-hour),
+    #: every RAVDESS angry-strong, calm and neutral clip and every agent_tone cell as before,
+    #: yelling on happy/fearful-strong clips 0.58-0.88 -> 0.38-0.79, the real calm telephone
+    #: calls 0 / 0 / 0. Without the exemption 3 dB cost AMR "re loud" 0.96 -> 0.88 (the
+    #: shouts of a noisy line swing +0..+25 dB frame to frame around a wide baseline range);
+    #: with it, 1.5-3 dB removes the AMI phrase with no angry-strong clip lost, 4 dB loses one
+    #: on Opus+AGC (0.98 -> 0.96), 6 dB GSM 1.00 -> 0.94.
     range_db_over_upper: float = 0.0
     range_min_own_voiced_s: float = 0.0
     range_effort_exempt: int = 0
