@@ -584,3 +584,31 @@ def test_round_7_classes() -> None:
     assert "solution_offer" not in found("There's an option on the menu to pay by card.")
     assert "closing" in found("Right, I'll let you get on, bye now.")
     assert "closing" not in found("Bye now is what the recording says when it cuts out.")
+
+
+# -- after probe round 8 ---------------------------------------------------------------------
+
+
+def test_round_8_classes() -> None:
+    assert "empathy" in found("Oh, that's such bad luck.")
+    assert "empathy" in found("I can see how that would knock your plans sideways.")
+    assert "empathy" not in found("I can see how that would work on the new tariff.")
+    got = found("I'm sorry it's all been such a nightmare.")
+    assert "empathy" in got and "specific_apology" not in got
+    assert "negative_phrasing" in found("I'm afraid that discount is no longer available.")
+    assert "blame_passing" in found("The payment processor has been having ongoing issues all week.")
+    assert "blame_passing" in found("It was the insurer's call to reject it, not ours.")
+    assert "bouncing" in found("We only deal with the mobile side, sorry.")
+    assert "bouncing" in found("The water meter is a separate company, I'm afraid.")
+    assert "solution_offer" in found("I can stick a credit of five pounds on the account.")
+    assert "solution_offer" in found("I could push the renewal back a month for you.")
+    assert "ownership" in found("I'm making it my mission to sort this out today.")
+    assert "ownership" not in found("I'll own up, I don't know that code.")
+    assert "paraphrasing" in found("Correct me if I'm wrong, you were charged twice?")
+    assert "paraphrasing" in found("So the long and short of it is the heating works but not the hot water?")
+    assert "paraphrasing" not in found("Let me make sure I've followed the steps on the sheet.")
+    assert "boundary_setting" in found("I'd be grateful if you could stop raising your voice.")
+    assert "boundary_setting" in found("We can't go on if you're going to shout at me.")
+    assert "closing" in found("Cheers for calling, bye now.")
+    assert "abuse" in found("You lot are a complete farce.", "customer")
+    assert found("Apologies, the line's really bad this end.") == set()
