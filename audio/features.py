@@ -660,15 +660,15 @@ class SpeechGate:
         if raw.size == 0:
             return np.zeros(0, bool)
         r = raw.astype(bool, copy=False)
-        w = np.asarray(weak, bool) & ~r
         if not self._pending:
             if self.in_speech and not self._sustain_spent() and r.all():
                 self._raw_run += r.size
                 if self._raw_run >= self.onset_frames:
                     self._weak_n = 0
                 return r.copy()
-            if not self.in_speech and not (r.any() or w.any()):
+            if not self.in_speech and not (r.any() or weak.any()):
                 return r.copy()
+        w = np.asarray(weak, bool) & ~r
         v = r.astype(np.int8) * 2 + w
         change = np.flatnonzero(np.diff(v)) + 1
         starts = np.concatenate(([0], change)).tolist()
@@ -1592,17 +1592,25 @@ class FeatureStream:
         # vad_sustain: frames since each channel's last raw speech frame (carried).
         self._since_raw = np.full(n_channels, _NO_SILENCE_YET, np.int64)
 
-    def _others_talking(self, raw_speech: np.ndarray) -> np.ndarray:
-        """``(channels, n)``: another channel had a raw speech frame within the last
+    def _others_talking(self, raw_speech: np.ndarray, need_mask: bool) -> np.ndarray | None:
+        """``(channels, n)`` (None unless ``need_mask``; the carried state is kept either
+        way): another channel had a raw speech frame within the last
         ``vad_hangover_s`` (it is in a turn, as far as its gate can tell yet). Sustained frames
         are no evidence there (a quiet frame under another party's turn is as likely their
         leak, a neighbour or a backchannel's breath) and sustaining them would make overlap
         for the turn-taking to read."""
         n = raw_speech.shape[1]
+        before = self._since_raw
+        talked = raw_speech.any(axis=1)
+        # Frames since the last raw frame at the block's end (a 20 ms live step: two frames).
+        self._since_raw = np.where(
+            talked, np.argmax(raw_speech[:, ::-1], axis=1), before + n
+        ).astype(np.int64)
+        if not need_mask:
+            return None
         idx = np.arange(n)
         last = np.maximum.accumulate(np.where(raw_speech, idx, -1), axis=1)
-        since = np.where(last >= 0, idx - last, self._since_raw[:, None] + idx + 1)
-        self._since_raw = since[:, -1].copy()
+        since = np.where(last >= 0, idx - last, before[:, None] + idx + 1)
         active = since <= self.o.frames(self.o.vad_hangover_s)
         return active.sum(axis=0)[None, :] - active > 0
 
@@ -1652,16 +1660,14 @@ class FeatureStream:
         energetic = raw.energetic
         # Crosstalk: a channel far quieter than a louder simultaneous channel is not speaking,
         # unless it shows a voice of its own (audio/crosstalk.py).
-        sustain = raw.sustain
-        leak = self._crosstalk.push(
-            loud, f0, aper, energetic if sustain is None else energetic | sustain
-        )
+        leak = self._crosstalk.push(loud, f0, aper, energetic)
         raw_speech = energetic & ~leak
-        weak = None
-        if sustain is not None:
-            weak = sustain & ~leak
-            if self.n_channels > 1:
-                weak &= ~self._others_talking(raw_speech)
+        weak = raw.sustain
+        if weak is not None and self.n_channels > 1:
+            # The other parties' leak is covered too: it comes while another channel talks.
+            others = self._others_talking(raw_speech, bool(weak.any()))
+            if others is not None:
+                weak = weak & ~others
         for c in range(self.n_channels):
             labels = self._gates[c].push(raw_speech[c], None if weak is None else weak[c])
             if final:
