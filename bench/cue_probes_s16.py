@@ -475,6 +475,53 @@ ROUND_8: tuple[Labelled, ...] = (
     _e("customer", "I spoke to someone higher up last month and it was fine."),
 )
 
+# Round 9: the open kinds (empathy, ownership, paraphrasing, boundary setting), ten wordings each
+# where possible, written at 06:49 UTC after the round-8 changes and scored once.
+ROUND_9: tuple[Labelled, ...] = (
+    _e("agent", "Honestly, I'd be just as cross as you are.", "empathy"),
+    _e("agent", "That's a lot to have on your plate right now.", "empathy"),
+    _e("agent", "I really feel for you, it's the last thing you need.", "empathy"),
+    _e("agent", "Being cut off with no warning is awful, I'm really sorry.", "empathy"),
+    _e("agent", "It makes total sense that you're upset.", "empathy"),
+    _e("agent", "Of course you're worried, it's your savings.", "empathy"),
+    _e("agent", "I can only imagine how stressful the last few days have been.", "empathy"),
+    _e("agent", "You shouldn't have had to chase us like this.", "empathy"),
+    _e("agent", "That sounds like a horrible experience for you and the kids.", "empathy"),
+    _e("agent", "Gosh, no wonder you're fed up.", "empathy"),
+    _e("agent", "I'm going to stay on this with you until it's sorted.", "ownership"),
+    _e("agent", "Right, this is with me now.", "ownership"),
+    _e("agent", "I'll see it right for you, don't worry.", "ownership"),
+    _e("agent", "I'm putting a note on to say I'm handling it, so it comes back to me.", "ownership"),
+    _e("agent", "I won't let this drop.", "ownership"),
+    _e("agent", "I'll get to the bottom of it and come back to you.", "ownership"),
+    _e("agent", "It's my job to fix this, and I will.", "ownership"),
+    _e("agent", "I'll personally keep an eye on the account this week.", "ownership"),
+    _e("agent", "So, just to play it back, the price went up after the first year?", "paraphrasing"),
+    _e("agent", "If I'm understanding you, you never got the welcome pack?", "paraphrasing"),
+    _e("agent", "Okay, so from your side, the payment left on the first and we say we never got it?", "paraphrasing"),
+    _e("agent", "Sounds like the issue is the booking and not the payment, is that fair?", "paraphrasing"),
+    _e("agent", "So you're after a refund for the unused nights, have I got that right?", "paraphrasing"),
+    _e("agent", "Let me just summarise what you've told me so far.", "paraphrasing"),
+    _e("agent", "I'm going to stop you there, I won't be sworn at.", "boundary_setting"),
+    _e("agent", "Please keep it civil, I am trying to help.", "boundary_setting"),
+    _e("agent", "There's no need to be rude, sir.", "boundary_setting"),
+    _e("agent", "I'll end the call if the abuse continues.", "boundary_setting"),
+    _e("agent", "I understand you're angry, but I won't accept being called names.", "boundary_setting", "empathy"),
+    # hard negatives
+    _e("agent", "I'd be happy to send that over by email."),
+    _e("agent", "That's a lot of data for one month, isn't it."),
+    _e("agent", "Of course, the form is on the website."),
+    _e("agent", "It makes sense to pay by direct debit, it's cheaper."),
+    _e("agent", "I'll stay on the line while it restarts."),
+    _e("agent", "This is with the warehouse now, they'll dispatch it today."),
+    _e("agent", "I'll keep an eye out for your email."),
+    _e("agent", "So the total is forty pounds, is that fair?"),
+    _e("agent", "Let me just summarise the terms before you agree."),
+    _e("agent", "There's no need to send the old one back."),
+    _e("agent", "I'll end the call now and send the text through."),
+    _e("agent", "Please keep the receipt safe."),
+)
+
 ROUNDS: dict[int, tuple[Labelled, ...]] = {
     1: ROUND_1,
     2: ROUND_2,
@@ -484,4 +531,5 @@ ROUNDS: dict[int, tuple[Labelled, ...]] = {
     6: ROUND_6,
     7: ROUND_7,
     8: ROUND_8,
+    9: ROUND_9,
 }
