@@ -612,3 +612,26 @@ def test_round_8_classes() -> None:
     assert "closing" in found("Cheers for calling, bye now.")
     assert "abuse" in found("You lot are a complete farce.", "customer")
     assert found("Apologies, the line's really bad this end.") == set()
+
+
+# -- after probe round 9 ---------------------------------------------------------------------
+
+
+def test_round_9_classes() -> None:
+    assert "empathy" in found("I'd be every bit as angry as you are.")
+    assert "empathy" in found("It makes complete sense that you're frustrated.")
+    assert "empathy" not in found("It makes sense to switch to the annual plan.")
+    assert "empathy" in found("Naturally you're concerned, it's a big sum.")
+    assert "empathy" in found("You shouldn't have had to ring us four times.")
+    assert "empathy" in found("Waiting in all day for nobody to turn up is infuriating.")
+    assert "ownership" in found("Okay, your complaint is with me now.")
+    assert "ownership" not in found("Your parcel is with the courier now.")
+    assert "ownership" in found("I'm not going to let this one slide.")
+    assert "ownership" in found("Let me get to the bottom of what happened.")
+    assert "ownership" not in found("I'll stay on the line while the page loads.")
+    assert "paraphrasing" in found("If I'm hearing you right, the first bill was fine?")
+    assert "paraphrasing" in found("Let me recap what you've told me.")
+    assert "paraphrasing" not in found("Let me recap the terms of the offer.")
+    assert "paraphrasing" not in found("So the balance is twelve pounds, is that fair?")
+    assert "boundary_setting" in found("I'll hang up if you keep swearing at me.")
+    assert "boundary_setting" not in found("I'll end the call now and text you the link.")
