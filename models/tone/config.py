@@ -387,8 +387,8 @@ class YellingConfig:
     #: every RAVDESS angry-strong, calm and neutral clip and every agent_tone cell as before,
     #: yelling on happy-strong clips 0.42-0.83 -> 0.38-0.79 and fearful-strong 0.58-0.88 ->
     #: 0.54-0.75, the real calm telephone calls 0 / 0 / 0. Without the exemption 3 dB cost
-    #: AMR "re loud" 0.96 -> 0.88 (the
-    #: shouts of a noisy line swing +0..+25 dB frame to frame around a wide baseline range);
+    #: AMR "re loud" 0.96 -> 0.88 (the shouts of a noisy line swing +0..+25 dB frame to
+    #: frame around a wide baseline range);
     #: with it, 2 and 3 dB remove the AMI phrase with no angry-strong clip lost (1 dB leaves
     #: it on Opus+AGC, 1.5 dB removes it there; recall not run at 1.5), 4 dB loses one
     #: on Opus+AGC (0.98 -> 0.96), 6 dB GSM 1.00 -> 0.94.
