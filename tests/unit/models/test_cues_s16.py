@@ -629,6 +629,7 @@ def test_round_9_classes() -> None:
     assert "ownership" in found("I'm not going to let this one slide.")
     assert "ownership" in found("Let me get to the bottom of what happened.")
     assert "ownership" not in found("I'll stay on the line while the page loads.")
+    assert "ownership" in found("I'll stay on the line with you until the card works.")
     assert "paraphrasing" in found("If I'm hearing you right, the first bill was fine?")
     assert "paraphrasing" in found("Let me recap what you've told me.")
     assert "paraphrasing" not in found("Let me recap the terms of the offer.")
