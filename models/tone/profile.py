@@ -40,9 +40,18 @@ _RANGES: dict[str, tuple[float, float]] = {
     "loudness_leq_dbfs": (-120.0, 0.0),
     "loudness_spread_db": (0.0, 60.0),
     "speech_leq_dbfs": (-120.0, 0.0),
+    "loudness_upper_db": (0.0, 60.0),
 }
 # Fields a profile saved before they existed may lack (the snapshot falls back on another).
-_OPTIONAL = ("loudness_leq_dbfs", "speech_leq_dbfs")
+_OPTIONAL = ("loudness_leq_dbfs", "speech_leq_dbfs", "loudness_upper_db")
+# One call's level histogram, not the agent's: never saved in a profile.
+_PER_CALL = (
+    "own_voiced_s",
+    "from_profile",
+    "settled",
+    "speech_top_heard_dbfs",
+    "speech_quantiles_over_level_db",
+)
 
 
 class ProfileError(CalltoneError):
@@ -75,10 +84,8 @@ class VoiceProfile:
 
     def to_dict(self) -> dict[str, Any]:
         b = asdict(self.baseline)
-        b.pop("own_voiced_s", None)
-        b.pop("from_profile", None)
-        b.pop("settled", None)
-        b.pop("speech_top_heard_dbfs", None)  # one call's level histogram, not the agent's
+        for key in _PER_CALL:
+            b.pop(key, None)
         return {
             "schema": PROFILE_SCHEMA,
             "agent_id": self.agent_id,
@@ -194,6 +201,7 @@ def profile_from_baseline(
                 "from_profile": False,
                 "settled": True,
                 "speech_top_heard_dbfs": None,
+                "speech_quantiles_over_level_db": None,
             }
         )
         return VoiceProfile(agent_id, snap, calls=1, voiced_s=own_s, updated_at=now)
@@ -203,6 +211,13 @@ def profile_from_baseline(
     merged: dict[str, Any] = {}
     for key in _RANGES:
         if key == "voiced_s":
+            continue
+        if key == "loudness_upper_db":
+            # The top of the agent's range: a side that does not know it (a profile saved
+            # before it existed) leaves the other's; neither: not known.
+            sides = [(w, v[key]) for w, v in ((w_old, a), (w_new, b)) if v.get(key) is not None]
+            if sides:
+                merged[key] = sum(w * v for w, v in sides) / sum(w for w, _ in sides)
             continue
         va = float(a[key] if a.get(key) is not None else _fallback(previous.baseline, key))
         vb = float(b[key] if b.get(key) is not None else _fallback(baseline, key))
