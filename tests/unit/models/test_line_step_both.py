@@ -72,10 +72,11 @@ def _call(
 
 def _run(x: np.ndarray, *overrides: dict[str, dict[str, float]]) -> CallAnalyzer:
     # Both mechanisms off unless an override turns one on (they are on by default since
-    # session 15): "off" runs are the tree before them.
+    # session 15): "off" runs are the tree before them. The speaker's own range (session 16)
+    # is off too: these calls test the level-step mechanisms alone.
     d: dict[str, dict[str, float]] = {
         "baseline": {"gain_pending_voiced_s": 0.0},
-        "yelling": {"line_step_hold_s": 0.0},
+        "yelling": {"line_step_hold_s": 0.0, "range_db_over_upper": 0.0},
     }
     for o in overrides:
         for k, v in o.items():
