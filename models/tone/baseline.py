@@ -196,6 +196,14 @@ class SpeakerBaseline:
         # frames' power ratio (models/tone/noise.py); on a clean line 0 dB and 1.
         self._loud_db = np.zeros(_LOUD_EDGES.size - 1)
         self._loud_pow = np.zeros(_LOUD_EDGES.size - 1)
+        # The voiced levels the top of the speaker's range is read from when
+        # ``BaselineConfig.range_memory_voiced_s`` is on (``_upper_db``): the same frames and
+        # bins as ``_loud_hist`` / ``_loud_db``, fading over that much voiced speech, emptied
+        # at a line's level step and fed only by frames heard after it (``_rng_from``, a
+        # global frame index), so the range never spans the levels before and after a step.
+        self._rng_hist = np.zeros(_LOUD_EDGES.size - 1)
+        self._rng_db = np.zeros(_LOUD_EDGES.size - 1)
+        self._rng_from = 0
         self._sp_pow = np.zeros(_LOUD_EDGES.size - 1)
         # The line's noise level (dBFS) last seen with the speaker's frames (models/tone/noise.py).
         self._noise_dbfs = NO_NOISE_DBFS
@@ -362,6 +370,16 @@ class SpeakerBaseline:
         raw = raw_dbfs[ok].astype(np.float64)
         idx = _add(self._loud_hist, raw, _LOUD_EDGES)
         self._loud_db += np.bincount(idx, lo - raw, self._loud_db.size)
+        if c.range_memory_voiced_s > 0:
+            heard_after = frames.start + np.flatnonzero(ok) >= self._rng_from
+            k_rng = int(heard_after.sum())
+            if k_rng:
+                fade_rng = math.exp(-k_rng * self.hop_s / c.range_memory_voiced_s)
+                self._rng_hist *= fade_rng
+                self._rng_db *= fade_rng
+                sel = idx[heard_after]
+                self._rng_hist += np.bincount(sel, minlength=self._rng_hist.size)
+                self._rng_db += np.bincount(sel, (lo - raw)[heard_after], self._rng_db.size)
         self._loud_pow += np.bincount(idx, 10.0 ** ((lo - raw) / 10.0), self._loud_pow.size)
         _add(self._st_hist, voiced_st, _ST_EDGES)
         self._n += k
@@ -393,8 +411,7 @@ class SpeakerBaseline:
         med_heard = float(_LOUD_CENTRES[k_pct[1]])  # the median voiced level as heard
         leq = _hist_leq(own, self._loud_pow)
         # The top of the speaker's own range (``BaselineConfig.upper_quantile``) over the median.
-        (k_up,) = _percentile_bins(own, (c.upper_quantile,))
-        upper_db = float(_LOUD_CENTRES[k_up] + self._loud_db[k_up] / self._loud_hist[k_up]) - med_lo
+        upper_db = self._upper_db(own, med_lo, (p84 - p16) / 2.0)
         own_sp = _dominant(self._sp_hist, c.dominant_range_db) if self._sp_hist.any() else None
         sp_leq = _hist_leq(own_sp, self._sp_pow) if own_sp is not None else leq
         sp_top = (
@@ -482,13 +499,23 @@ class SpeakerBaseline:
         )
         self.settled = self.snapshot.settled
 
-    def shift_level(self, shift_db: float) -> None:
+    def shift_level(self, shift_db: float, *, heard_from: int | None = None) -> None:
         """Move the level statistics ``shift_db`` up (a line whose gain stepped up:
         :mod:`models.tone.gain`); the pitch, tilt, HNR and pace statistics stay. Levels are
-        kept in 0.1 dB bins, so the shift is rounded to one."""
+        kept in 0.1 dB bins, so the shift is rounded to one.
+
+        ``heard_from``: the global frame index the step was read at; with
+        ``range_memory_voiced_s`` on, the range's statistics start again from the frames
+        heard from there (frames heard before it, still waiting to be learnt, stand at
+        either level)."""
         k = round(shift_db * 10.0)
         if k == 0 or self._n <= 0:
             return
+        if self.c.range_memory_voiced_s > 0:
+            self._rng_hist[:] = 0.0
+            self._rng_db[:] = 0.0
+            if heard_from is not None:
+                self._rng_from = max(self._rng_from, heard_from)
         for h in (self._loud_hist, self._loud_db, self._loud_pow, self._sp_hist, self._sp_pow):
             moved = np.zeros_like(h)
             if k > 0:
@@ -498,6 +525,32 @@ class SpeakerBaseline:
             h[:] = moved
         self.level_shift_db += k / 10.0
         self._refresh()
+
+    def _upper_db(self, own: np.ndarray, med_lo: float, spread_db: float) -> float:
+        """How far over the median the top of the speaker's own range reaches, dB
+        (``BaselineConfig.upper_quantile``; ``loudness_upper_db``).
+
+        ``own``: the dominant part of the long-memory voiced-level histogram, ``med_lo`` its
+        median voice level, ``spread_db`` its half p16-p84 width. With
+        ``range_memory_voiced_s`` off, that histogram's quantile over its median. On, the
+        range's own recent histogram's quantile over its own median: before any level step
+        from the first frame; after one (the histogram starts empty) once it holds
+        ``range_min_voiced_s`` of voiced speech, and until then the spread read at the quantile
+        as for a normal distribution (a p16-p84 width hardly moves for the few frames of the
+        far level a step leaves in the long-memory histogram, which its top quantile takes
+        whole).
+        """
+        c = self.c
+        if c.range_memory_voiced_s <= 0:
+            (k_up,) = _percentile_bins(own, (c.upper_quantile,))
+            return float(_LOUD_CENTRES[k_up] + self._loud_db[k_up] / self._loud_hist[k_up]) - med_lo
+        held_s = float(self._rng_hist.sum()) * self.hop_s
+        if held_s <= 0 or (self._rng_from > 0 and held_s < c.range_min_voiced_s):
+            return self._upper_z * spread_db
+        rng = _dominant(self._rng_hist, c.dominant_range_db)
+        ks = _percentile_bins(rng, (0.5, c.upper_quantile))
+        med, top = (float(_LOUD_CENTRES[k] + self._rng_db[k] / self._rng_hist[k]) for k in ks)
+        return top - med
 
     def _voice_censored(self, quiet_heard_dbfs: float) -> bool:
         """Whether the quiet end of the speaker's heard voice lies at the line's noise.
@@ -635,7 +688,7 @@ class SpeakerBaseline:
                 self._loud_hist > 0, _LOUD_CENTRES + self._loud_db / self._loud_hist, -np.inf
             )
         drop = bin_voice > voice + c.rebase_db_under_own
-        for a in (self._loud_hist, self._loud_db, self._loud_pow):
+        for a in (self._loud_hist, self._loud_db, self._loud_pow, self._rng_hist, self._rng_db):
             a[drop] = 0.0
         drop_sp = heard + c.rebase_db_under_own < _LOUD_CENTRES
         self._sp_hist[drop_sp] = 0.0

@@ -255,6 +255,19 @@ class BaselineConfig:
     #: nothing on its own. 0.97: the top of the range the baseline's dominant part is
     #: already measured from (``dominant_range_db``); session 16 (H3).
     upper_quantile: float = 0.97
+    #: The range a level step cannot widen (0 = off: ``upper_quantile`` of the long-memory
+    #: voiced histogram, which after a step spans the levels before and after it: the gain
+    #: tracker's shift is an estimate, -9.7 for a -12 dB step, frames heard between a step and
+    #: its reading land off by the step, and frames heard before it still wait
+    #: ``learn_delay_s`` to be learnt; test_gain_step_down's range read 9.7-12 dB over the
+    #: median after a -12 dB step against 2.1 before). On: the range is read from its own
+    #: histogram of the same frames, fading over this much voiced speech (a step the tracker
+    #: misses leaves it within about this time), emptied at a step the tracker reads and fed
+    #: only by frames heard after it; after a step, until it holds ``range_min_voiced_s``, the
+    #: spread read at the quantile as for a normal distribution stands in (before any step
+    #: it is read from the first frame, as the long-memory one is).
+    range_memory_voiced_s: float = 0.0
+    range_min_voiced_s: float = 5.0
 
 
 @dataclass(frozen=True)

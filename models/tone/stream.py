@@ -571,7 +571,7 @@ class CallAnalyzer:
                     at_s=self.time_of(start + j),
                 )
                 if shift is not None:
-                    b.shift_level(shift.shift_db)
+                    b.shift_level(shift.shift_db, heard_from=start + j)
                     self.gain_shifts[p].append(shift)
                 if len(self.parties) == 2:
                     # What this channel hears while the other talks (BaselineConfig.rebase_*).

@@ -179,3 +179,32 @@ def test_a_steady_line_never_steps_down() -> None:
     on = _run(_call(0.0), 6.0)
     assert on.gain_shifts["customer"] == [] and on.gain_shifts["agent"] == []
     assert _yelling(on) == []
+
+
+def test_the_speakers_range_after_a_step_is_learnt_from_the_voice_heard_since() -> None:
+    """Yelling judged against the top of the speaker's own range (``range_db_over_upper``):
+    the long-memory level histogram spans the step (the shift read is an estimate, frames
+    heard before it wait to be learnt), so its top reads ~10 dB over the median and the shout
+    15 s after a -12 dB step is missed; the range's own histogram, emptied at the step and fed
+    by frames heard after it (``range_memory_voiced_s``), reads the calm voice's ~2 dB."""
+    x = _call(-12.0, shout_at_s=45.0)
+
+    def run(memory_s: float) -> CallAnalyzer:
+        cfg = AnalysisConfig.from_dict(
+            {
+                "baseline": {"gain_shift_down_min_db": 6.0, "range_memory_voiced_s": memory_s},
+                "yelling": {"range_db_over_upper": 3.0, "range_effort_exempt": 1},
+            }
+        )
+        an: CallAnalyzer = stream_call(x, cfg)
+        return an
+
+    spans = run(0.0)
+    assert [s for s in _yelling(spans) if 44.0 <= s <= 48.0] == []
+    upper = spans.baselines["customer"].snapshot.loudness_upper_db
+    assert upper is not None and upper > 3.0
+    kept = run(20.0)
+    assert any(44.0 <= s <= 48.0 for s in _yelling(kept)), _yelling(kept)
+    assert [s for s in _yelling(kept) if s < 44.0] == []
+    upper = kept.baselines["customer"].snapshot.loudness_upper_db
+    assert upper is not None and upper < 3.0
