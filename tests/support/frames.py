@@ -97,3 +97,27 @@ def agent_tone_events(
     time_of = TimeFn(hop_s, 0.032)
     step = det.push(CallFrames(0, {"agent": frames}, time_of), {"agent": baseline})
     return [*step.events, *det.finish(len(frames), time_of, {"agent": baseline})]
+
+
+def agent_tone_trace(
+    frames: PartyFrames,
+    baseline: BaselineSnapshot,
+    config: Any,
+    sizes: list[int],
+    *,
+    hop_s: float = 0.01,
+) -> list[Any]:
+    """The agent_tone detector's per-evaluation trace (``AgentToneDetector.trace``) on
+    ``frames`` pushed in blocks of ``sizes`` frames against a fixed ``baseline``: what a
+    window reads must not depend on how the stream was cut."""
+    from calltone.models.tone.detectors import AgentToneDetector
+    from calltone.models.tone.frames import CallFrames, TimeFn
+
+    det = AgentToneDetector(config, speaker="agent", hop_s=hop_s)
+    det.trace = []
+    time_of = TimeFn(hop_s, 0.032)
+    at = 0
+    for n in sizes:
+        det.push(CallFrames(at, {"agent": frames.slice(at, at + n)}, time_of), {"agent": baseline})
+        at += n
+    return list(det.trace)

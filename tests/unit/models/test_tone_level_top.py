@@ -23,7 +23,12 @@ from calltone.models.tone.baseline import (
 from calltone.models.tone.config import AgentToneConfig, BaselineConfig
 from calltone.models.tone.detectors import AgentToneDetector
 from calltone.models.tone.frames import CallFrames, PartyFrames, TimeFn
-from tests.support.frames import agent_tone_events, line_frames, settled_snapshot
+from tests.support.frames import (
+    agent_tone_events,
+    agent_tone_trace,
+    line_frames,
+    settled_snapshot,
+)
 
 HOP_S = 0.01
 N = 400  # 4 s of the agent's talk
@@ -137,14 +142,8 @@ def test_the_baseline_reports_its_own_speech_quantiles_over_its_speech_level() -
 @pytest.mark.parametrize("sizes", [[N], [7] * (N // 7) + [N % 7], [2] * (N // 2)])
 def test_pushes_of_any_size_read_the_same_window(sizes: list[int]) -> None:
     talk, base = _stressed(), _baseline()
-    det = AgentToneDetector(
-        AgentToneConfig(level_top_percentile=90.0), speaker="agent", hop_s=HOP_S
+    trace = agent_tone_trace(
+        talk, base, AgentToneConfig(level_top_percentile=90.0), sizes, hop_s=HOP_S
     )
-    det.trace = []
-    time_of = TimeFn(HOP_S, 0.032)
-    at = 0
-    for n in sizes:
-        det.push(CallFrames(at, {"agent": talk.slice(at, at + n)}, time_of), {"agent": base})
-        at += n
-    assert det.trace[-1][2][0] == pytest.approx(9.0, abs=0.01)
-    assert len(det.trace) == N // 10
+    assert trace[-1][2][0] == pytest.approx(9.0, abs=0.01)
+    assert len(trace) == N // 10

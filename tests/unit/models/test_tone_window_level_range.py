@@ -18,7 +18,7 @@ from calltone.models.tone.baseline import BaselineSnapshot, SpeakerBaseline
 from calltone.models.tone.config import AgentToneConfig, BaselineConfig
 from calltone.models.tone.detectors import AgentToneDetector
 from calltone.models.tone.frames import CallFrames, PartyFrames, TimeFn
-from tests.support.frames import line_frames, settled_snapshot
+from tests.support.frames import agent_tone_trace, line_frames, settled_snapshot
 
 HOP_S = 0.01
 N = 400  # 4 s of the agent's talk
@@ -125,13 +125,7 @@ def test_the_baseline_reports_its_speech_histograms_97th_percentile_once_it_is_i
 @pytest.mark.parametrize("sizes", [[N], [7] * (N // 7) + [N % 7], [2] * (N // 2)])
 def test_pushes_of_any_size_read_the_same_window(sizes: list[int]) -> None:
     talk, base = _talk(OWN_DBFS - 30.0), _baseline(OWN_DBFS + 2.0)
-    det = AgentToneDetector(
-        AgentToneConfig(window_level_range_db=20.0), speaker="agent", hop_s=HOP_S
+    trace = agent_tone_trace(
+        talk, base, AgentToneConfig(window_level_range_db=20.0), sizes, hop_s=HOP_S
     )
-    det.trace = []
-    time_of = TimeFn(HOP_S, 0.032)
-    at = 0
-    for n in sizes:
-        det.push(CallFrames(at, {"agent": talk.slice(at, at + n)}, time_of), {"agent": base})
-        at += n
-    assert det.trace[-1][2][0] == pytest.approx(0.0, abs=0.01)
+    assert trace[-1][2][0] == pytest.approx(0.0, abs=0.01)
