@@ -168,14 +168,22 @@ class SpeakerBaseline:
 
     ``profile``: a saved voice profile of this speaker (an agent's baseline from earlier calls)
     that the call starts from; it counts as ``profile_weight_s`` seconds of speech and the
-    baseline is trusted (``settled``) from the first frame.
+    baseline is trusted (``settled``) from the first frame. ``speech_quantiles``: report the
+    speaker's speech-level quantiles (``BaselineSnapshot.speech_quantiles_over_level_db``);
+    only ``AgentToneConfig.level_top_percentile`` reads them, so a call without it skips them.
     """
 
     def __init__(
-        self, config: BaselineConfig, *, hop_s: float, profile: BaselineSnapshot | None = None
+        self,
+        config: BaselineConfig,
+        *,
+        hop_s: float,
+        profile: BaselineSnapshot | None = None,
+        speech_quantiles: bool = True,
     ) -> None:
         self.c = config
         self.hop_s = hop_s
+        self._speech_quantiles = speech_quantiles
         self._loud_hist = np.zeros(_LOUD_EDGES.size - 1)
         self._st_hist = np.zeros(_ST_EDGES.size - 1)
         # Decayed sums: voiced frames, st, st^2, tilt, hnr; speech frames and nuclei.
@@ -420,7 +428,7 @@ class SpeakerBaseline:
         n_sp_s = float(self._sp_hist.sum()) * self.hop_s
         sp_q = (
             _speech_quantiles(self._sp_hist, self._sp_pow, sp_leq)
-            if own_sp is not None and not self.from_profile
+            if own_sp is not None and not self.from_profile and self._speech_quantiles
             else None
         )
         (med_st,) = _percentiles(self._st_hist, _ST_EDGES, (0.5,))

@@ -204,7 +204,13 @@ class CallAnalyzer:
         self._features = FeatureStream(len(self.parties), o)
         self._tick = max(1, round(BASELINE_TICK_S / o.hop_s))
         self.baselines = {
-            p: SpeakerBaseline(self.config.baseline, hop_s=o.hop_s, profile=(profiles or {}).get(p))
+            p: SpeakerBaseline(
+                self.config.baseline,
+                hop_s=o.hop_s,
+                profile=(profiles or {}).get(p),
+                # Read only by the agent's tone window at a level percentile.
+                speech_quantiles=p == "agent" and self.config.agent_tone.level_top_percentile > 0,
+            )
             for p in self.parties
         }
         self._noise = {p: LineNoise(self.config.noise, hop_s=o.hop_s) for p in self.parties}
