@@ -59,6 +59,18 @@ def settled_snapshot(level_dbfs: float, pitch_st: float, **fields: Any) -> Basel
     return BaselineSnapshot(**base)
 
 
+def own_speech_snapshot(level_dbfs: float, pitch_st: float, **fields: Any) -> BaselineSnapshot:
+    """:func:`settled_snapshot` learnt from the speaker's own speech: HNR 10 dB, the speech
+    level at ``level_dbfs``, 20 s voiced of 30 s of speech; ``fields`` override or add."""
+    own: dict[str, Any] = {
+        "hnr_db": 10.0,
+        "speech_leq_dbfs": level_dbfs,
+        "own_voiced_s": 20.0,
+        "own_speech_s": 30.0,
+    }
+    return settled_snapshot(level_dbfs, pitch_st, **(own | fields))
+
+
 def steady_speech(
     n: int,
     *,

@@ -27,7 +27,7 @@ from tests.support.frames import (
     agent_tone_events,
     agent_tone_trace,
     line_frames,
-    settled_snapshot,
+    own_speech_snapshot,
 )
 
 HOP_S = 0.01
@@ -42,15 +42,7 @@ ENERGY_MEAN_DB = 10.0 * math.log10(0.3 * 10**1.2 + 0.7 * 10**-1.0)  # +6.83 dB
 def _baseline(quantiles: tuple[float, ...] | None = OFFSETS) -> BaselineSnapshot:
     """A settled baseline at the speaker's own level and pitch, HNR and tilt as the frames'."""
     assert SPEECH_LEVEL_QUANTILES[6] == 0.9
-    return settled_snapshot(
-        OWN_DBFS,
-        OWN_ST,
-        hnr_db=10.0,
-        speech_leq_dbfs=OWN_DBFS,
-        own_voiced_s=20.0,
-        own_speech_s=30.0,
-        speech_quantiles_over_level_db=quantiles,
-    )
+    return own_speech_snapshot(OWN_DBFS, OWN_ST, speech_quantiles_over_level_db=quantiles)
 
 
 def _stressed(n: int = N, st_over: float = 2.0) -> PartyFrames:

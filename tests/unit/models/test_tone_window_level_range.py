@@ -18,7 +18,7 @@ from calltone.models.tone.baseline import BaselineSnapshot, SpeakerBaseline
 from calltone.models.tone.config import AgentToneConfig, BaselineConfig
 from calltone.models.tone.detectors import AgentToneDetector
 from calltone.models.tone.frames import CallFrames, PartyFrames, TimeFn
-from tests.support.frames import agent_tone_trace, line_frames, settled_snapshot
+from tests.support.frames import agent_tone_trace, line_frames, own_speech_snapshot
 
 HOP_S = 0.01
 N = 400  # 4 s of the agent's talk
@@ -28,15 +28,7 @@ OWN_ST = 10.0
 
 def _baseline(top_dbfs: float | None) -> BaselineSnapshot:
     """A settled baseline whose speech level is the speaker's own voice, ``OWN_DBFS``."""
-    return settled_snapshot(
-        OWN_DBFS,
-        OWN_ST,
-        hnr_db=10.0,
-        speech_leq_dbfs=OWN_DBFS,
-        own_voiced_s=20.0,
-        own_speech_s=30.0,
-        speech_top_heard_dbfs=top_dbfs,
-    )
+    return own_speech_snapshot(OWN_DBFS, OWN_ST, speech_top_heard_dbfs=top_dbfs)
 
 
 def _talk(other_dbfs: float) -> PartyFrames:
