@@ -46,13 +46,7 @@ def _add_analyze(sub: argparse._SubParsersAction) -> None:
         help="mono recording with both parties on it: diarize it into agent and customer "
         "(offline, estimated turns; interruptions lower confidence) and analyse both parties",
     )
-    p.add_argument(
-        "--agent-speaker",
-        choices=["first", "second", "auto"],
-        default="auto",
-        help="with --separate: which speaker is the agent (auto: agent phrases in the first "
-        "minute's words, else the --agent-profile voice, else the first speaker)",
-    )
+    _add_agent_speaker(p)
     p.add_argument("--no-transcribe", action="store_true", help="acoustic analysis only (fast)")
     _add_full_context(p)
     p.add_argument(
@@ -120,13 +114,7 @@ def _add_score(sub: argparse._SubParsersAction) -> None:
         help="mono recordings with both parties on them: diarize each into agent and customer "
         "(offline, estimated turns) and score both parties; two-channel calls are read as usual",
     )
-    p.add_argument(
-        "--agent-speaker",
-        choices=["first", "second", "auto"],
-        default="auto",
-        help="with --separate: which speaker is the agent (auto: agent phrases in the first "
-        "minute's words, else the --agent-profile voice, else the first speaker)",
-    )
+    _add_agent_speaker(p)
     p.add_argument("--agent-id", default=None, help="the agent these calls belong to")
     p.add_argument(
         "--recorded-at",
@@ -269,6 +257,17 @@ def _add_listen(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--volume", type=float, default=None, help="earcon peak 0-1 (default 0.12)")
     p.add_argument("--mute", action="store_true", help="print tips only, no earcons")
     p.add_argument("--list-devices", action="store_true", help="list audio devices and exit")
+
+
+def _add_agent_speaker(p: argparse.ArgumentParser) -> None:
+    """``--agent-speaker`` of the recorded commands (``analyze``, ``score``) with ``--separate``."""
+    p.add_argument(
+        "--agent-speaker",
+        choices=["first", "second", "auto"],
+        default="auto",
+        help="with --separate: which speaker is the agent (auto: agent phrases in the first "
+        "minute's words, else the --agent-profile voice, else the first speaker)",
+    )
 
 
 def _add_full_context(p: argparse.ArgumentParser) -> None:
