@@ -268,6 +268,18 @@ class BaselineConfig:
     #: it is read from the first frame, as the long-memory one is).
     range_memory_voiced_s: float = 0.0
     range_min_voiced_s: float = 5.0
+    #: The range read around the local median (seconds of voiced speech; 0 = off; session 17,
+    #: H3): each learnt voiced frame's voice level less the median of the speaker's learnt
+    #: voiced levels within half this much voiced speech either side of it (a centred running
+    #: median, which keeps a level step's edge where it is), counted into a histogram that
+    #: fades as the long-memory one does; the top of the range is that histogram's
+    #: ``upper_quantile`` over its median. A second level (a step the gain tracker reads late
+    #: or never, frames learnt after a step's reading at the old level) then adds nothing to
+    #: the width: each frame is read against its own level. Frames count once half this much
+    #: voiced speech has followed them; until ``range_min_voiced_s`` have, the long-memory
+    #: statistic (or ``range_memory_voiced_s``'s) stands in. Takes precedence over
+    #: ``range_memory_voiced_s``.
+    range_local_voiced_s: float = 0.0
 
 
 @dataclass(frozen=True)
