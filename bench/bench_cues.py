@@ -18,6 +18,8 @@ Sets (``--set``):
   ``VOICES``), the lead's second blind set; misses are not printed unless ``--show-misses``.
 - ``fresh3``: ``bench/cue_set_fresh3.py`` (same format), a third blind set written in session 16
   for one held-out evaluation; misses are not printed unless ``--show-misses``.
+- ``fresh4``: ``bench/cue_set_fresh4.py`` (same format), a fourth blind set written in session 17
+  for one held-out evaluation; misses are not printed unless ``--show-misses``.
 
 Negatives beyond the sets' hard negatives: every sentence of the phone call's STM and of the AMI
 transcripts, searched as agent and as customer speech (any cue there is a false positive), and
@@ -77,7 +79,7 @@ Labelled = tuple[str, str, frozenset[str]]
 
 
 def load_set(name: str) -> tuple[tuple[Labelled, ...], str, tuple[str, ...]]:
-    """The utterances, the customer's name and the voices of a set (``dev`` ... ``fresh3``)."""
+    """The utterances, the customer's name and the voices of a set (``dev`` ... ``fresh4``)."""
     if name == "dev":
         import cue_set as mod
     elif name == "fresh":
@@ -96,8 +98,17 @@ def load_set(name: str) -> tuple[tuple[Labelled, ...], str, tuple[str, ...]]:
             raise SystemExit(
                 "set 'fresh3' needs bench/cue_set_fresh3.py (UTTERANCES, CUSTOMER_NAME, VOICES)"
             ) from exc
+    elif name == "fresh4":
+        try:
+            import cue_set_fresh4 as mod  # session 17's blind set: not opened by the matcher's authors
+        except ModuleNotFoundError as exc:
+            raise SystemExit(
+                "set 'fresh4' needs bench/cue_set_fresh4.py (UTTERANCES, CUSTOMER_NAME, VOICES)"
+            ) from exc
     else:
-        raise ValueError(f"set must be 'dev', 'fresh', 'fresh2' or 'fresh3', got {name!r}")
+        raise ValueError(
+            f"set must be 'dev', 'fresh', 'fresh2', 'fresh3' or 'fresh4', got {name!r}"
+        )
     voices: list[str] = []
     for attr in ("VOICES", "DEV_VOICES", "HELDOUT_VOICES"):
         for v in getattr(mod, attr, ()):
@@ -252,7 +263,7 @@ def fmt(r: dict[str, Any]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--set", choices=("dev", "fresh", "fresh2", "fresh3"), default="dev")
+    ap.add_argument("--set", choices=("dev", "fresh", "fresh2", "fresh3", "fresh4"), default="dev")
     ap.add_argument("--hotwords", action="store_true", help="also the cue-hotwords variant")
     ap.add_argument("--cache", default=None, help="JSON transcript cache (default in /tmp)")
     ap.add_argument("--transcribe-only", action="store_true", help="fill the cache, no scores")
