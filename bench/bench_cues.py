@@ -277,6 +277,13 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="transcribe nothing; score the utterances whose every clip is cached",
     )
+    ap.add_argument(
+        "--beam-size",
+        type=int,
+        default=None,
+        help="decode with this beam instead of the recorded-call settings' own (greedy); the "
+        "transcripts are keyed like the first pass's, so give such a run a --cache of its own",
+    )
     ap.add_argument("--json", default=None)
     args = ap.parse_args(argv)
     utterances, customer_name, voices = load_set(args.set)
@@ -285,6 +292,8 @@ def main(argv: list[str] | None = None) -> int:
         voices = tuple(v for v in voices if v in args.voices.split(","))
     cache = Cache(Path(args.cache or f"/tmp/calltone_cues_{args.set}.json"))
     base = recorded_call_options()
+    if args.beam_size is not None:
+        base = replace(base, beam_size=args.beam_size)
     systems = {FIRST_PASS: Transcriber(base)}
     if args.hotwords:
         systems[HOTWORDS] = Transcriber(replace(base, hotwords=CUE_HOTWORDS))
