@@ -663,6 +663,21 @@ class AgentToneConfig:
     pitch_st_over_baseline: float = 2.5
     pitch_spread_st_over_baseline: float = 2.5
     pace_ratio_over_baseline: float = 1.4
+    #: Pace is voted only against a baseline that has heard this much of the speaker's own
+    #: speech (s; 0 = always, the default; a saved profile always counts as enough). The pace
+    #: signal is a ratio of syllable rates, and the baseline's rate is a count of syllable
+    #: nuclei over speech time: from a few seconds (a sentence and two "mm-hmm"s at a meeting's
+    #: or a call's start, ~5-10 nuclei) its relative error is ~1/sqrt(n), 30-45 %, so a window of
+    #: ordinary talk reads 1.4x that rate by chance, and the vote's second signal is noise
+    #: (the speech gate's hangover and ``FeatureOptions.vad_sustain`` add speech time without
+    #: nuclei, lowering a young rate further). The score does not read pace
+    #: (``weight_per_pace_ratio`` 0), so this changes only votes. 10 s: ~40 nuclei at 4/s,
+    #: a ~16 % error, so 1.4x is 2.5 of it; not fitted (6 s gives the same figures). Measured
+    #: (session 17, lead): every event of the 216 RAVDESS many-clip calls in the nine
+    #: bench_calls channels and the four held-out ones identical; AMI calm agent_tone events on
+    #: GSM 4 -> 0 (false alerts 27.1 -> 0 per talk hour): an AMI speaker's long animated turn
+    #: after a sentence and three "mm-hmm"s, +4 to +6 dB and 2.5-3.4x that young rate.
+    vote_pace_min_baseline_speech_s: float = 10.0
     max_pace_syll_per_s: float = 6.5
     tilt_db_over_baseline: float = 2.5
     harshness_db_over_baseline: float = 2.0

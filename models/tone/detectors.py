@@ -614,6 +614,11 @@ class AgentToneDetector:
             "pace": {
                 "pace_ratio_over_baseline": c.pace_ratio_over_baseline,
                 "max_pace_syll_per_s": c.max_pace_syll_per_s,
+                **(
+                    {"vote_pace_min_baseline_speech_s": c.vote_pace_min_baseline_speech_s}
+                    if c.vote_pace_min_baseline_speech_s > 0
+                    else {}
+                ),
             },
             "vocal_effort": {"tilt_db_over_baseline": c.tilt_db_over_baseline},
             "voice_quality": {"harshness_db_over_baseline": c.harshness_db_over_baseline},
@@ -691,6 +696,8 @@ class AgentToneDetector:
                 d_hn >= c.harshness_db_over_baseline,
             )
         )
+        if not self._pace_baseline_ok(baseline):
+            fired[3] = False  # too few of the speaker's syllables heard to vote on pace
         # The vote: min_signals of the first five (voice quality is scored, not voted),
         # loudness among them.
         voted = (fired[:5].sum(axis=0) >= c.min_signals) & fired[0]
@@ -923,6 +930,16 @@ class AgentToneDetector:
             and own_speech_s >= c.young_baseline_min_speech_s
             and not self._level_baseline(baseline)
         )
+
+    def _pace_baseline_ok(self, baseline: BaselineSnapshot) -> bool:
+        """Whether pace may be voted against ``baseline``: it has heard
+        ``vote_pace_min_baseline_speech_s`` of the speaker's own speech (a saved profile always
+        has; see ``AgentToneConfig``)."""
+        need_s = self.c.vote_pace_min_baseline_speech_s
+        if need_s <= 0 or baseline.from_profile:
+            return True
+        own_speech_s = baseline.own_speech_s
+        return own_speech_s is None or own_speech_s >= need_s
 
     def _young_baseline_thresholds(self) -> dict[str, float]:
         c = self.c
