@@ -62,7 +62,7 @@ _SENTENCE_END = (".", "?", "!", "…")
 _KNOWN_KEYS = {"kind", "speaker", "polarity", "patterns", "unless", "seed"}
 _PATTERN_KEYS = {"pattern", "confidence", "scope"}
 _TOP_KEYS = {"cue", "lexicon", "near_miss", "options"}
-_OPTION_KEYS = {"regex_skips_fillers"}
+_OPTION_KEYS = {"regex_skips_fillers", "name_split_after_title"}
 # "{word}" in a regex pattern: a [lexicon] list (letters and underscores, so never a quantifier).
 _LEXICON_REF = re.compile(r"\{([a-z_]+)\}")
 # How deep lexicon lists may name other lists ("{role}" holds "{role_person}").
@@ -87,6 +87,11 @@ NAME_NEAR_MISS_CONFIDENCE = 0.7
 # the title is the context that says a name was said.
 NAME_AFTER_TITLE_MIN_KEY_RATIO = 0.5
 NAME_AFTER_TITLE_CONFIDENCE = 0.5
+# After a title, the surname written as two or three words that join to its exact spelling
+# ("Mr More No", "mister more no" for Moreno: tiny.en on telephone audio with beam search splits
+# a name it does not know into common words, often without capitals) counts as the surname, at
+# the same NAME_AFTER_TITLE_CONFIDENCE.
+NAME_SPLIT_MAX_TOKENS = 3
 _TITLE_TOKENS = frozenset({"mr", "mrs", "ms", "miss", "mister", "dr", "doctor", "mx"})
 # A longer run of tokens is preferred when its ratio is within this of the best shorter one.
 NEAR_MISS_LONGER_MARGIN = 0.05
@@ -259,6 +264,7 @@ class CueMatcher:
         source: str = "<memory>",
         near_miss: dict[str, tuple[str, ...]] | None = None,
         regex_skips_fillers: bool = False,
+        name_split_after_title: bool = False,
     ) -> None:
         self.specs = tuple(specs)
         self.source = source
@@ -267,6 +273,10 @@ class CueMatcher:
         #: delivery" is "i could switch the delivery" to a frame); phrases skip them already
         #: (:data:`FILLERS`). The cue file's ``[options] regex_skips_fillers``.
         self.regex_skips_fillers = regex_skips_fillers
+        #: After a title, the surname written as 2-3 words that join to its exact spelling ("Mr
+        #: More No" for Moreno) counts as the name (:data:`NAME_SPLIT_MAX_TOKENS`). The cue
+        #: file's ``[options] name_split_after_title``; off unless set.
+        self.name_split_after_title = name_split_after_title
 
     @classmethod
     def from_file(cls, path: str | Path | None = None) -> CueMatcher:
@@ -290,13 +300,13 @@ class CueMatcher:
             raise CueFileError(
                 f"cue file {str(p)!r} is not valid TOML: {exc}; fix the syntax"
             ) from exc
+        options = _parse_options(data.get("options", {}), source=str(p))
         return cls(
             parse_cue_entries(data, source=str(p)),
             source=str(p),
             near_miss=_parse_near_miss(data.get("near_miss", {}), source=str(p)),
-            regex_skips_fillers=_parse_options(data.get("options", {}), source=str(p))[
-                "regex_skips_fillers"
-            ],
+            regex_skips_fillers=options["regex_skips_fillers"],
+            name_split_after_title=options["name_split_after_title"],
         )
 
     @property
@@ -336,6 +346,7 @@ class CueMatcher:
                     name_tokens,
                     self.near_miss,
                     skip_fillers=self.regex_skips_fillers,
+                    split_names=self.name_split_after_title,
                 )
                 if cues:
                     matched[spec.kind] = cues
@@ -428,7 +439,8 @@ def _parse_lexicon(raw: Any, *, source: str) -> dict[str, str]:
 
 
 def _parse_options(raw: Any, *, source: str) -> dict[str, bool]:
-    """``[options]``: matcher switches (``regex_skips_fillers = true|false``, default false)."""
+    """``[options]``: matcher switches (``regex_skips_fillers``, ``name_split_after_title`` =
+    true|false, default false)."""
     if not isinstance(raw, dict) or set(raw) - _OPTION_KEYS or not all(
         isinstance(v, bool) for v in raw.values()
     ):
@@ -436,7 +448,7 @@ def _parse_options(raw: Any, *, source: str) -> dict[str, bool]:
             f"cue file {source!r}: [options] may hold only "
             f"{', '.join(sorted(_OPTION_KEYS))} = true|false, got {raw!r}"
         )
-    return {"regex_skips_fillers": bool(raw.get("regex_skips_fillers", False))}
+    return {k: bool(raw.get(k, False)) for k in sorted(_OPTION_KEYS)}
 
 
 def _parse_near_miss(raw: Any, *, source: str) -> dict[str, tuple[str, ...]]:
@@ -686,6 +698,7 @@ def _match_spec(
     near_miss: dict[str, tuple[str, ...]] | None = None,
     *,
     skip_fillers: bool = False,
+    split_names: bool = False,
 ) -> list[Cue]:
     s = s0
     spans: list[tuple[int, int, Pattern]] = []  # token index ranges [a, b) of s0
@@ -733,7 +746,10 @@ def _match_spec(
                 titled = dataclasses.replace(
                     pat, confidence=pat.confidence * NAME_AFTER_TITLE_CONFIDENCE
                 )
-                spans.extend((a, b, titled) for a, b in _surnames_after_titles(s, name_tokens))
+                spans.extend(
+                    (a, b, titled)
+                    for a, b in _surnames_after_titles(s, name_tokens, split=split_names)
+                )
         else:
             spans.extend((a, b, pat) for a, b in _find_phrase(pat.tokens, s.tokens, pat.max_slips))
     if spec.polarity == "good":
@@ -843,7 +859,9 @@ def near_miss_span(tokens: tuple[str, ...], keys: tuple[str, ...]) -> int:
     return best_n
 
 
-def _surnames_after_titles(s: _Sentence, name_tokens: list[str]) -> list[tuple[int, int]]:
+def _surnames_after_titles(
+    s: _Sentence, name_tokens: list[str], *, split: bool = False
+) -> list[tuple[int, int]]:
     """Token spans "title + word(s)" whose word(s) may be Whisper's spelling of the surname (the
     last name token; a one-word name is its own surname): see NAME_AFTER_TITLE_MIN_KEY_RATIO."""
     if not name_tokens:
@@ -858,7 +876,13 @@ def _surnames_after_titles(s: _Sentence, name_tokens: list[str]) -> list[tuple[i
         j = k + 1
         while j < len(toks) and toks[j] in FILLERS:
             j += 1
-        if j >= len(toks) or toks[j] in name_tokens or not _capitalised(s, j):
+        if j >= len(toks) or toks[j] in name_tokens:
+            continue
+        n_split = _split_surname_after_title(s, j, surname, clause_ends) if split else 0
+        if n_split:
+            out.append((k, j + n_split))
+            continue
+        if not _capitalised(s, j):
             continue
         for n in (2, 1):  # "Mark Afford" before "Mark"
             words = toks[j : j + n]
@@ -874,6 +898,28 @@ def _surnames_after_titles(s: _Sentence, name_tokens: list[str]) -> list[tuple[i
                 out.append((k, j + n))
                 break
     return out
+
+
+def _split_surname_after_title(s: _Sentence, j: int, surname: str, clause_ends: set[int]) -> int:
+    """How many tokens from ``j`` (2 to :data:`NAME_SPLIT_MAX_TOKENS`, in one clause), joined,
+    spell the surname exactly ("Mr More No" / "mister more no" for Moreno: the recogniser wrote
+    the name it does not know as common words, capitals or not); 0 if none. The title before
+    them and the exact spelling are the context, so no vocative, capital or sound test is
+    needed; a clause end between them ("Mr More, no ...") is two things said."""
+    toks = [t.text for t in s.tokens]
+    for n in range(2, NAME_SPLIT_MAX_TOKENS + 1):
+        words = toks[j : j + n]
+        if len(words) < n or not all(w.isalpha() for w in words):
+            break
+        last_inner = j + n - 2  # the clause must not end after any but the last word
+        if s.offsets[last_inner] + len(toks[last_inner]) in clause_ends:
+            break
+        joined = "".join(words)
+        if joined == surname:
+            return n
+        if len(joined) >= len(surname):
+            break
+    return 0
 
 
 @functools.lru_cache(maxsize=65536)
