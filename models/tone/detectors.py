@@ -9,6 +9,8 @@ boundaries. Frame indices are global (since the start of the call).
 from __future__ import annotations
 
 import itertools
+import math
+from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Protocol
@@ -570,6 +572,15 @@ class AgentToneDetector:
         # (frame index, enough speech, signal values in VALUES order, voiced s in the window,
         # whether the min_signals vote holds, speech s in the window).
         self.trace: list[tuple[int, bool, tuple[float, ...], float, bool, float]] | None = None
+        # The speaker's own calm windows' score logits (``AgentToneConfig.own_score_quantile``):
+        # judged windows waiting ``own_score_confirm_s`` for no active evaluation after them
+        # (frame, logit), those confirmed (the last ``own_score_memory_s``), the bar they give.
+        self._own_pending: deque[tuple[int, float]] = deque()
+        self._own_calm: deque[float] = deque(
+            maxlen=max(1, round(config.own_score_memory_s / (stride * hop_s)))
+        )
+        self._own_confirm = max(1, round(config.own_score_confirm_s / hop_s))
+        self._own_bar: float | None = None  # cached min_score from _own_calm (None: stale)
 
     def weights(self) -> np.ndarray:
         c = self.c
@@ -765,7 +776,10 @@ class AgentToneDetector:
             & (n_v >= c.vote_min_voiced_s / self.hop_s)
             & (baseline.voiced_s >= c.vote_min_baseline_voiced_s)
         ) | sparse_voted
-        active = enough & ((j.score >= c.min_score) | voted)
+        if c.own_score_quantile > 0:
+            active, bar = self._own_judge(start, evals, enough, j.score, voted)
+        else:
+            active, bar = enough & ((j.score >= c.min_score) | voted), None
         if self.trace is not None:
             for k, i in enumerate(evals.tolist()):
                 self.trace.append(
@@ -825,6 +839,10 @@ class AgentToneDetector:
                         # Judged on level against a young baseline (a few words of speech).
                         self._open.evidence["young_baseline"] = True
                         self._open.thresholds.update(self._young_baseline_thresholds())
+                    if bar is not None:
+                        # The bar read against the speaker's own calm windows.
+                        self._open.evidence["own_score_min_score"] = round(float(bar[k]), 3)
+                        self._open.thresholds.update(self._own_score_thresholds())
                     if sparse_voted[k]:
                         # A sparse window louder and higher by one effort step each.
                         self._open.evidence["sparse_vote"] = True
@@ -843,6 +861,8 @@ class AgentToneDetector:
                     op.evidence["sparse_vote"] = True
                 if op.evidence.get("sparse_vote"):
                     op.thresholds.update(self._sparse_vote_thresholds(j.scale))
+                if "own_score_min_score" in op.evidence:
+                    op.thresholds.update(self._own_score_thresholds())
                 _keep_max(op.peak, "score", float(j.score[k]))
                 for name, val in zip(self.VALUES, j.values[:, k], strict=True):
                     _keep_max(op.peak, name, float(val))
@@ -862,6 +882,66 @@ class AgentToneDetector:
             self._last_eval_active = bool(active[-1])
         self._prune(start + voiced.size)
         return DetectorStep(out, flagged)
+
+    def _own_judge(
+        self,
+        start: int,
+        evals: np.ndarray,
+        enough: np.ndarray,
+        score: np.ndarray,
+        voted: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Each evaluation's activity against the bar its speaker's own calm windows give
+        (``AgentToneConfig.own_score_quantile``), in order: a judged window that stays calm
+        joins them once ``own_score_confirm_s`` has passed with no active evaluation (an
+        active one drops every window still waiting: they were rising into it). Returns the
+        activity and the bar (a probability) each evaluation was read against."""
+        active = np.zeros(evals.size, bool)
+        bar = np.empty(evals.size)
+        pend, calm = self._own_pending, self._own_calm
+        for k, i in enumerate(evals.tolist()):
+            g = start + i
+            while pend and pend[0][0] <= g - self._own_confirm:
+                calm.append(pend.popleft()[1])
+                self._own_bar = None
+            bar[k] = self._own_min_score()
+            if not enough[k]:
+                continue
+            active[k] = bool(score[k] >= bar[k] or voted[k])
+            if active[k]:
+                pend.clear()
+            else:
+                p = float(np.clip(score[k], 1e-9, 1.0 - 1e-9))
+                pend.append((g, math.log(p / (1.0 - p))))
+        return active, bar
+
+    def _own_min_score(self) -> float:
+        """The score bar from the speaker's own calm windows (``min_score`` until they span
+        ``own_score_min_s``)."""
+        c = self.c
+        if self._own_bar is None:
+            n = len(self._own_calm)
+            if n * self.stride * self.hop_s < c.own_score_min_s:
+                self._own_bar = c.min_score
+            else:
+                z = float(np.quantile(np.fromiter(self._own_calm, float, n), c.own_score_quantile))
+                z += c.own_score_margin_logit
+                lo, hi = (
+                    math.log(x / (1.0 - x)) for x in (c.own_score_min_score, c.own_score_max_score)
+                )
+                self._own_bar = float(1.0 / (1.0 + math.exp(-min(max(z, lo), hi))))
+        return self._own_bar
+
+    def _own_score_thresholds(self) -> dict[str, float]:
+        c = self.c
+        return {
+            "own_score_quantile": c.own_score_quantile,
+            "own_score_margin_logit": c.own_score_margin_logit,
+            "own_score_min_score": c.own_score_min_score,
+            "own_score_max_score": c.own_score_max_score,
+            "own_score_min_s": c.own_score_min_s,
+            "own_score_confirm_s": c.own_score_confirm_s,
+        }
 
     def _top_level_db(
         self, lvl: np.ndarray, evals: np.ndarray, baseline: BaselineSnapshot
@@ -1156,7 +1236,8 @@ class AgentToneDetector:
         if sparse.any():
             j = j.level_only(sparse, self)
         alone = np.array([r.alone_active for r in runs])
-        hot = (j.score >= c.min_score) | j.voted | alone | sparse_voted
+        bar = self._own_min_score() if c.own_score_quantile > 0 else c.min_score
+        hot = (j.score >= bar) | j.voted | alone | sparse_voted
         judged |= alone
         calm = judged & ~hot
         keep = [k for k in range(len(runs)) if not calm[k]]
