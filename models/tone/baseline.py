@@ -85,6 +85,11 @@ class BaselineSnapshot:
     #: or a profile's spread read at that quantile (a normal range) while those stand in;
     #: None: not known (a hand-built snapshot).
     loudness_upper_db: float | None = None
+    #: The median voice level (dBFS) of the speaker's last ``BaselineConfig.range_local_voiced_s``
+    #: of learnt voiced speech (the dominant part): where their voice stands now, whatever
+    #: the long-memory median still holds of a level before a step; None: not read (off, or
+    #: nothing learnt yet). ``YellingConfig.range_local_median`` reads it.
+    loudness_local_dbfs: float | None = None
     speech_leq_dbfs: float | None = None
     censored: bool = False
     #: Seconds of the speaker's own speech (voiced or not) behind the level statistics in
@@ -212,6 +217,14 @@ class SpeakerBaseline:
         self._rng_hist = np.zeros(_LOUD_EDGES.size - 1)
         self._rng_db = np.zeros(_LOUD_EDGES.size - 1)
         self._rng_from = 0
+        # ``BaselineConfig.range_local_voiced_s``: the learnt voiced levels still needed for a
+        # centred running median (``_loc``; ``_loc_next`` the first not yet read against one),
+        # the histogram of levels over their local median, and the dominant part's floor as
+        # heard at the last refresh (quieter frames are other voices: not in the median).
+        self._loc = np.zeros(0)
+        self._loc_next = 0
+        self._rel_hist = np.zeros(_REL_EDGES.size - 1)
+        self._dom_floor_heard = -math.inf
         self._sp_pow = np.zeros(_LOUD_EDGES.size - 1)
         # The line's noise level (dBFS) last seen with the speaker's frames (models/tone/noise.py).
         self._noise_dbfs = NO_NOISE_DBFS
@@ -389,6 +402,8 @@ class SpeakerBaseline:
                 self._rng_hist += np.bincount(sel, minlength=self._rng_hist.size)
                 self._rng_db += np.bincount(sel, (lo - raw)[heard_after], self._rng_db.size)
         self._loud_pow += np.bincount(idx, 10.0 ** ((lo - raw) / 10.0), self._loud_pow.size)
+        if c.range_local_voiced_s > 0:
+            self._learn_local(lo[raw >= self._dom_floor_heard])
         _add(self._st_hist, voiced_st, _ST_EDGES)
         self._n += k
         self._s_st += float(voiced_st.sum())
@@ -412,6 +427,8 @@ class SpeakerBaseline:
         # Bins are the level as heard; the values read from them are the voice's own (the
         # mean voice level of the frames in a percentile's bin, the voice's energy mean).
         own = _dominant(self._loud_hist, c.dominant_range_db)
+        if c.range_local_voiced_s > 0:
+            self._dom_floor_heard = float(_LOUD_CENTRES[int(np.argmax(own > 0))]) - 0.05
         k_pct = _percentile_bins(own, (0.16, 0.5, 0.84))
         p16, med_lo, p84 = (
             float(_LOUD_CENTRES[k] + self._loud_db[k] / self._loud_hist[k]) for k in k_pct
@@ -497,6 +514,7 @@ class SpeakerBaseline:
                 w_lo,
                 n_s,
             ),
+            loudness_local_dbfs=self._local_median(),
             own_voiced_s=own_s,
             from_profile=self.from_profile,
             speech_leq_dbfs=_blend(prior_sp, sp_leq, w_sp, max(n_sp_s, 1e-9)),
@@ -549,6 +567,11 @@ class SpeakerBaseline:
         whole).
         """
         c = self.c
+        if c.range_local_voiced_s > 0:
+            rel = self._local_rel()
+            if rel.sum() * self.hop_s >= c.range_min_voiced_s:
+                ks = _percentile_bins(rel, (0.5, c.upper_quantile))
+                return float(_REL_CENTRES[ks[1]] - _REL_CENTRES[ks[0]])
         if c.range_memory_voiced_s <= 0:
             (k_up,) = _percentile_bins(own, (c.upper_quantile,))
             return float(_LOUD_CENTRES[k_up] + self._loud_db[k_up] / self._loud_hist[k_up]) - med_lo
@@ -559,6 +582,63 @@ class SpeakerBaseline:
         ks = _percentile_bins(rng, (0.5, c.upper_quantile))
         med, top = (float(_LOUD_CENTRES[k] + self._rng_db[k] / self._rng_hist[k]) for k in ks)
         return top - med
+
+    def _learn_local(self, levels: np.ndarray) -> None:
+        """Take this tick's learnt voiced levels (voice level, dBFS; the dominant part only)
+        into the histogram of levels over their local median
+        (``BaselineConfig.range_local_voiced_s``).
+
+        A frame is read once half the window of voiced frames has followed it, against the
+        median of the window centred on it; in chunks of ``_LOCAL_CHUNK`` frames, each against
+        the window centred on the chunk (one median per chunk: a step's edge lands at most a
+        chunk off). The histogram fades as the long-memory one does.
+        """
+        c = self.c
+        if not levels.size:
+            return
+        half = max(1, round(c.range_local_voiced_s / (2.0 * self.hop_s)))
+        loc = np.concatenate((self._loc, levels))
+        nxt = self._loc_next
+        last = loc.size - 1 - half  # the last frame with a whole half window after it
+        if last >= nxt:
+            parts = []
+            for a in range(nxt, last + 1, _LOCAL_CHUNK):
+                b = min(a + _LOCAL_CHUNK, last + 1)
+                m = (a + b) // 2
+                ref = _median(loc[max(0, m - half) : m + half + 1])
+                parts.append(loc[a:b] - ref)
+            rel = np.concatenate(parts)
+            if c.memory_voiced_s > 0:
+                self._rel_hist *= math.exp(-rel.size * self.hop_s / c.memory_voiced_s)
+            _add(self._rel_hist, rel, _REL_EDGES)
+            nxt = last + 1
+        # Frames no later median reaches, keeping a whole window for the local median.
+        drop = max(0, min(nxt - half, loc.size - 2 * half))
+        self._loc = loc[drop:]
+        self._loc_next = nxt - drop
+
+    def _local_rel(self) -> np.ndarray:
+        """The histogram of learnt voiced levels over their local median
+        (``range_local_voiced_s``): the frames read against a whole centred window, and the
+        latest ones, still short of half a window after them, against the window centred on
+        them as far as it reaches (from half a window before the first of them to the last
+        frame learnt)."""
+        pend = self._loc[self._loc_next :]
+        if not pend.size:
+            return self._rel_hist
+        half = max(1, round(self.c.range_local_voiced_s / (2.0 * self.hop_s)))
+        ref = _median(self._loc[max(0, self._loc_next - half) :])
+        rel = self._rel_hist.copy()
+        _add(rel, pend - ref, _REL_EDGES)
+        return rel
+
+    def _local_median(self) -> float | None:
+        """The median of the last ``range_local_voiced_s`` of learnt voiced levels (dBFS);
+        None when off or none is held (``BaselineSnapshot.loudness_local_dbfs``)."""
+        w = self.c.range_local_voiced_s
+        if w <= 0 or not self._loc.size:
+            return None
+        return _median(self._loc[-max(1, round(w / self.hop_s)) :])
 
     def _voice_censored(self, quiet_heard_dbfs: float) -> bool:
         """Whether the quiet end of the speaker's heard voice lies at the line's noise.
@@ -698,6 +778,10 @@ class SpeakerBaseline:
         drop = bin_voice > voice + c.rebase_db_under_own
         for a in (self._loud_hist, self._loud_db, self._loud_pow, self._rng_hist, self._rng_db):
             a[drop] = 0.0
+        # The range around the local median starts again (``range_local_voiced_s``).
+        self._rel_hist[:] = 0.0
+        self._loc = np.zeros(0)
+        self._loc_next = 0
         drop_sp = heard + c.rebase_db_under_own < _LOUD_CENTRES
         self._sp_hist[drop_sp] = 0.0
         self._sp_pow[drop_sp] = 0.0
@@ -718,6 +802,10 @@ class SpeakerBaseline:
 
 
 _LOUD_CENTRES = (_LOUD_EDGES[:-1] + _LOUD_EDGES[1:]) / 2.0
+# Levels over their local median (``BaselineConfig.range_local_voiced_s``), 0.1 dB bins.
+_REL_EDGES = np.arange(-60.05, 60.1, 0.1)
+_REL_CENTRES = (_REL_EDGES[:-1] + _REL_EDGES[1:]) / 2.0
+_LOCAL_CHUNK = 50  # frames read against one centred median (0.5 s of voiced speech)
 _ST_CENTRES = (_ST_EDGES[:-1] + _ST_EDGES[1:]) / 2.0
 
 
@@ -728,6 +816,13 @@ def _dominant(hist: np.ndarray, range_db: float) -> np.ndarray:
     own = hist.copy()
     own[: max(lo_bin, 0)] = 0.0
     return own
+
+
+def _median(x: np.ndarray) -> float:
+    """The (upper) median of a non-empty array, by partition (``range_local_voiced_s``: a few
+    per baseline tick)."""
+    k = x.size // 2
+    return float(np.partition(x, k)[k])
 
 
 def _hist_leq(hist: np.ndarray, ratio: np.ndarray) -> float:

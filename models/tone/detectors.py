@@ -156,6 +156,7 @@ class YellingDetector:
             "range_db_over_upper": c.range_db_over_upper,
             "range_min_own_voiced_s": c.range_min_own_voiced_s,
             "range_effort_exempt": float(c.range_effort_exempt),
+            "range_local_median": float(c.range_local_median),
         }
 
     def _line_step_thresholds(self) -> dict[str, float]:
@@ -177,7 +178,11 @@ class YellingDetector:
             return None
         if not baseline.from_profile and baseline.own_s < c.range_min_own_voiced_s:
             return None
-        return baseline.loudness_upper_db + c.range_db_over_upper
+        over = baseline.loudness_upper_db + c.range_db_over_upper
+        if c.range_local_median and baseline.loudness_local_dbfs is not None:
+            # From where the voice stands now when the median stands over it (a level step).
+            over += min(0.0, baseline.loudness_local_dbfs - baseline.loudness_dbfs)
+        return over
 
     def _fall_db(self, baseline: BaselineSnapshot, cold: bool) -> float:
         """How far the level baseline stands under its high mark since it rested on the

@@ -51,6 +51,7 @@ _PER_CALL = (
     "settled",
     "speech_top_heard_dbfs",
     "speech_quantiles_over_level_db",
+    "loudness_local_dbfs",
 )
 
 
@@ -202,6 +203,7 @@ def profile_from_baseline(
                 "settled": True,
                 "speech_top_heard_dbfs": None,
                 "speech_quantiles_over_level_db": None,
+                "loudness_local_dbfs": None,
             }
         )
         return VoiceProfile(agent_id, snap, calls=1, voiced_s=own_s, updated_at=now)
