@@ -226,6 +226,13 @@ class SpeakerBaseline:
         self._rel_hist = np.zeros(_REL_EDGES.size - 1)
         self._dom_floor_heard = -math.inf
         self._sp_pow = np.zeros(_LOUD_EDGES.size - 1)
+        # ``BaselineConfig.gain_shift_onset_lookback_s``: the frames learnt in the last that
+        # much of the call (global index, level bin, voice level less the level heard, and the
+        # histograms' summed fade when learnt; voiced, then speech frames), so a level step
+        # moves only what was heard before it began (:meth:`shift_level`).
+        self._fade_v = 0.0
+        self._fade_sp = 0.0
+        self._learnt: list[tuple[np.ndarray, np.ndarray, np.ndarray, float, bool]] = []
         # The line's noise level (dBFS) last seen with the speaker's frames (models/tone/noise.py).
         self._noise_dbfs = NO_NOISE_DBFS
         self._noise_since = -1  # first frame (global index) with a noise estimate; -1: none yet
@@ -357,10 +364,14 @@ class SpeakerBaseline:
                 fade = math.exp(-k_sp * self.hop_s / c.memory_voiced_s)
                 self._sp_hist *= fade
                 self._sp_pow *= fade
+                self._fade_sp += k_sp * self.hop_s / c.memory_voiced_s
             raw = raw_dbfs[level_ok].astype(np.float64)
             cut = loudness_dbfs[level_ok].astype(np.float64) - raw
             idx = _add(self._sp_hist, raw, _LOUD_EDGES)
             self._sp_pow += np.bincount(idx, 10.0 ** (cut / 10.0), self._sp_pow.size)
+            if c.gain_shift_onset_lookback_s > 0:
+                at = frames.start + np.flatnonzero(level_ok)
+                self._learnt.append((at, idx, cut, self._fade_sp, False))
             self._own_speech_n += k_sp
         # Older speech fades: the decay follows the new voiced speech, so silence keeps it.
         if k and c.memory_voiced_s > 0:
@@ -368,6 +379,7 @@ class SpeakerBaseline:
             self._loud_hist *= keep
             self._loud_db *= keep
             self._loud_pow *= keep
+            self._fade_v += k * self.hop_s / c.memory_voiced_s
             self._st_hist *= keep
             self._n *= keep
             self._s_st *= keep
@@ -391,6 +403,13 @@ class SpeakerBaseline:
         raw = raw_dbfs[ok].astype(np.float64)
         idx = _add(self._loud_hist, raw, _LOUD_EDGES)
         self._loud_db += np.bincount(idx, lo - raw, self._loud_db.size)
+        if c.gain_shift_onset_lookback_s > 0:
+            self._learnt.append(
+                (frames.start + np.flatnonzero(ok), idx, lo - raw, self._fade_v, True)
+            )
+            oldest = self._frame_end - round(c.gain_shift_onset_lookback_s / self.hop_s)
+            while self._learnt and self._learnt[0][0][-1] < oldest:
+                self._learnt.pop(0)
         if c.range_memory_voiced_s > 0:
             heard_after = frames.start + np.flatnonzero(ok) >= self._rng_from
             k_rng = int(heard_after.sum())
@@ -525,7 +544,44 @@ class SpeakerBaseline:
         )
         self.settled = self.snapshot.settled
 
-    def shift_level(self, shift_db: float, *, heard_from: int | None = None) -> None:
+    def _take_learnt(self, since: int, sign: float) -> None:
+        """Take out of (``sign`` -1) or put back into (+1) the level histograms the frames
+        learnt from global index ``since`` on (``gain_shift_onset_lookback_s``), at the weight
+        their fading has left them."""
+        for at, bins, cut, fade_at, voiced in self._learnt:
+            sel = at >= since
+            if not sel.any():
+                continue
+            b, d = bins[sel], cut[sel]
+            w = sign * math.exp(-((self._fade_v if voiced else self._fade_sp) - fade_at))
+            hists = (
+                (self._loud_hist, self._loud_db, self._loud_pow)
+                if voiced
+                else (self._sp_hist, None, self._sp_pow)
+            )
+            n = hists[0].size
+            hists[0][:] += w * np.bincount(b, minlength=n)
+            if hists[1] is not None:
+                hists[1][:] += w * np.bincount(b, d, n)
+            hists[2][:] += w * np.bincount(b, 10.0 ** (d / 10.0), n)
+        if sign < 0:
+            for h, parts in (
+                (self._loud_hist, (self._loud_db, self._loud_pow)),
+                (self._sp_hist, (self._sp_pow,)),
+            ):
+                empty = h <= 1e-9
+                h[empty] = 0.0
+                for q in parts:
+                    q[empty] = 0.0
+
+    def shift_level(
+        self,
+        shift_db: float,
+        *,
+        heard_from: int | None = None,
+        since: int | None = None,
+        level_dbfs: float | None = None,
+    ) -> float:
         """Move the level statistics ``shift_db`` up (a line whose gain stepped up:
         :mod:`models.tone.gain`); the pitch, tilt, HNR and pace statistics stay. Levels are
         kept in 0.1 dB bins, so the shift is rounded to one.
@@ -533,10 +589,31 @@ class SpeakerBaseline:
         ``heard_from``: the global frame index the step was read at; with
         ``range_memory_voiced_s`` on, the range's statistics start again from the frames
         heard from there (frames heard before it, still waiting to be learnt, stand at
-        either level)."""
+        either level).
+
+        ``since``: the global index the step began at (``gain_shift_onset_lookback_s``): the
+        frames learnt from there on were heard at the new level and stay; the older ones
+        move so that their median voice level lands at ``level_dbfs`` (the median level of
+        the voice heard since, :class:`~models.tone.gain.GainShift`; without it the baseline's
+        median plus ``shift_db``). Returns the move made (dB)."""
         k = round(shift_db * 10.0)
+        taken = False
+        if since is not None and self.c.gain_shift_onset_lookback_s > 0 and self._n > 0:
+            target = self.snapshot.loudness_dbfs + shift_db if level_dbfs is None else level_dbfs
+            self._take_learnt(since, -1.0)
+            taken = True
+            if self._loud_hist.sum() * self.hop_s >= 0.1:
+                own = _dominant(self._loud_hist, self.c.dominant_range_db)
+                (k50,) = _percentile_bins(own, (0.5,))
+                med = float(_LOUD_CENTRES[k50] + self._loud_db[k50] / self._loud_hist[k50])
+                k = round((target - med) * 10.0)
+            else:
+                k = 0
         if k == 0 or self._n <= 0:
-            return
+            if taken:
+                self._take_learnt(since, 1.0)  # type: ignore[arg-type]
+                self._refresh()
+            return 0.0
         if self.c.range_memory_voiced_s > 0:
             self._rng_hist[:] = 0.0
             self._rng_db[:] = 0.0
@@ -549,8 +626,11 @@ class SpeakerBaseline:
             else:
                 moved[:k] = h[-k:]
             h[:] = moved
+        if taken:
+            self._take_learnt(since, 1.0)  # type: ignore[arg-type]
         self.level_shift_db += k / 10.0
         self._refresh()
+        return k / 10.0
 
     def _upper_db(self, own: np.ndarray, med_lo: float, spread_db: float) -> float:
         """How far over the median the top of the speaker's own range reaches, dB
@@ -767,6 +847,7 @@ class SpeakerBaseline:
         early voice was not raised stays. The tilt, HNR and pace sums keep their means and
         shrink with the pitch frames kept; the speaker's own time counts stay, so the level
         prior and the yelling cold start do not come back."""
+        self._learnt.clear()  # gain_shift_onset_lookback_s: what they weighed is gone
         c = self.c
         q = np.array(self._quieter)
         w = q[:, 3]

@@ -221,6 +221,49 @@ class BaselineConfig:
     gain_shift_down_min_db: float = 0.0
     gain_shift_down_voiced_s: float = 1.5
     gain_shift_return_voiced_s: float = 1.0
+    #: What becomes of the frames still waiting to be learnt (``learn_delay_s``) when the gain
+    #: tracker reads a level step (issue 13, session 17, H1). They were heard before the
+    #: reading, some at the line's old level (on test_gain_step_down's -12 dB step read at
+    #: 31.8 s, the frames 28.0-31.7 s: median -35.5 dBFS against a baseline moved to -42.9),
+    #: and learnt as heard they land ``shift_db`` off the shifted statistics: the top of the
+    #: speaker's range (``loudness_upper_db``) read 9.7-10 dB over the median after the step
+    #: against 2.1 before. 0: learnt as heard (before session 17); 1: withheld (at most
+    #: ``learn_delay_s`` of the speaker's speech; measured: with the step read 4 dB high on an
+    #: emotional call, the frames heard at the new level that pulled the median back were
+    #: lost with them: one angry-strong clip of the "both +10 dB" recall row missed); 2: the
+    #: levels (as heard, and the voice's) of those heard before the step's onset
+    #: (``gain_shift_onset_lookback_s``; all of them without it) moved as the learnt ones were,
+    #: the line's noise, pitch, tilt and HNR as heard. Off by default (0): measured with
+    #: ``gain_shift_onset_lookback_s`` 60 in docs/benchmarks.md, session 17 (H1).
+    gain_shift_pending: int = 0
+    #: Where a step read by the gain tracker began (issue 13, session 17, H1; 0 = off): the
+    #: tracker keeps the speaker's voiced frames of the last this much of the call and walks
+    #: back from the reading, a second at a time, while a second's median level stands on the
+    #: new side of halfway to the step. Frames learnt since then were heard at the new level
+    #: and stay where they were learnt; the older ones move so that their median lands at the
+    #: level read (:meth:`SpeakerBaseline.shift_level`); with ``gain_shift_pending`` 2 only
+    #: the waiting frames heard before it move. Off, every learnt frame moves by the step read
+    #: against the baseline as it stands: a +10 dB step read 38 s late (the frames heard since
+    #: learnt at the new level, the median drifted 3.8 dB) moves those frames 13.8 dB further
+    #: (a calm partner's line read +11.8 dB for a +10 dB step then stood 5-6 dB over the
+    #: partner's voice; with the onset 2.7-4.4). 60 s: the longest such lag measured (session 16).
+    #: The level since is read on its frames on the new side of halfway (a neighbour's babble
+    #: learnt before the speaker's first word stands on the old side). Off by default (0):
+    #: with it the AMI babble rows' interruptions move (docs/benchmarks.md, session 17, H1).
+    gain_shift_onset_lookback_s: float = 0.0
+    #: Both lines stepped down at once (issue 13, session 17, H1; 0 = off; needs
+    #: ``gain_shift_down_min_db``): an emotional speaker's voice at their own pitch after a
+    #: lasting step down is a few tenths of a second per calm clip, so their own tracker reads
+    #: the step late or never (RAVDESS many-clip calls, both lines -12 dB: yelling on
+    #: angry-strong 0.54 wideband / 0.46 G.711), while the calm partner's line is read within
+    #: seconds. Once the other line's tracker reads a step down (within
+    #: ``gain_pending_max_age_s``), this line follows it from the other's onset when this
+    #: speaker's voiced frames at their own pitch heard since then are this much or more and
+    #: stand, at their median, at least half that step under the baseline: one gain moved
+    #: both lines, and this line shows it too (a one-line step leaves the other voice where it
+    #: was). Raised speech stands higher and cannot fake it; a voice softened by effort falls
+    #: in pitch.
+    gain_pair_down_voiced_s: float = 0.0
     #: Both lines stepped at once (issue 13, session 15; 0 = off): a recorder's or a trunk's
     #: gain moves both parties' lines together, and the gain tracker needs
     #: ``gain_shift_voiced_s`` of each speaker's voice at the new level (~10 s of call on an

@@ -30,6 +30,18 @@ reads a few dB over the old level. The speaker's voiced frames at their own pitc
 voice; when the last ``gain_shift_down_voiced_s`` of them stand ``gain_shift_down_min_db`` under
 the baseline, the level statistics move down by their median. The line back up to the level it
 had, at the own pitch, is then read on ``gain_shift_return_voiced_s`` (:meth:`_back`).
+
+**Where a step began** (``gain_shift_onset_lookback_s``, session 17): a step is read once the
+evidence window is full, often long after the line moved (an emotional speaker's raised
+frames fail the pitch test: a +10 dB step read 38 s late). The frames heard since were learnt
+at the new level, so they must not move with the step. The tracker keeps the speaker's voiced
+frames of the last minute and walks back from the reading while each second stands on the new
+side of halfway to the step (:meth:`_onset`); :meth:`SpeakerBaseline.shift_level` moves only
+what was learnt before, to the median level heard since.
+
+**Both lines down** (``gain_pair_down_voiced_s``, off): the other line's step down, read by its
+own tracker, followed here when this speaker's own-pitch frames since its onset stand half
+the step under the baseline (:meth:`pair_down`).
 """
 
 from __future__ import annotations
@@ -61,6 +73,12 @@ class GainShift:
     down, ``shift_db`` < 0)."""
     max_st: float
     """``BaselineConfig.gain_shift_max_st`` in force."""
+    onset_index: int | None = None
+    """Global index of the first frame heard at the new level, as estimated
+    (``BaselineConfig.gain_shift_onset_lookback_s``; None: not estimated)."""
+    level_dbfs: float | None = None
+    """Median voice level of the speaker's voiced frames heard since ``onset_index`` (dBFS):
+    the level the statistics from before the step move to (None: not estimated)."""
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -91,6 +109,11 @@ def shifted(snapshot: BaselineSnapshot, db: float) -> BaselineSnapshot:
         speech_leq_dbfs=up(snapshot.speech_leq_dbfs),
         speech_top_heard_dbfs=up(snapshot.speech_top_heard_dbfs),
     )
+
+
+#: The stretch of call the onset of a step is walked back by (:meth:`GainShiftTracker._onset`):
+#: one baseline tick.
+ONSET_BLOCK_S = 1.0
 
 
 class GainShiftTracker:
@@ -127,6 +150,21 @@ class GainShiftTracker:
         # Their median level once ``_n_ef`` are kept (computed when they change, not at every
         # step's reading: np.median was ~8 % of a 100 ms live step).
         self._ef_median: float | None = None
+        # ``gain_shift_onset_lookback_s``: the global index of each frame in the windows
+        # (``_level``, ``_own_lv``), and every voiced frame of the last that much of the call
+        # (index, level) since the last step read, to find where a step began (:meth:`_onset`).
+        self._onset_on = (
+            config.gain_shift_onset_lookback_s > 0 or config.gain_pair_down_voiced_s > 0
+        )
+        self._idx = np.zeros(self._n, dtype=np.int64)
+        self._own_idx = np.zeros(n_own, dtype=np.int64)
+        self._h_idx = np.zeros(0, dtype=np.int64)
+        self._h_lv = np.zeros(0, dtype=np.float64)
+        self._h_st = np.zeros(0, dtype=np.float64)
+        self._h_frames = max(
+            1, round(max(config.gain_shift_onset_lookback_s, config.gain_pending_max_age_s) / hop_s)
+        )
+        self._block = max(1, round(ONSET_BLOCK_S / hop_s))
 
     @property
     def enabled(self) -> bool:
@@ -153,6 +191,12 @@ class GainShiftTracker:
         self._ef_t = self._ef_t[:0]
         self._ef_median = None
         self._owed_db -= shift_db
+        onset, level = (
+            self._onset(shift_db, snapshot, int(self._own_idx.min()))
+            if self._onset_on
+            else (None, None)
+        )
+        self._h_idx, self._h_lv, self._h_st = self._h_idx[:0], self._h_lv[:0], self._h_st[:0]
         return GainShift(
             at_s=round(at_s, 3),
             shift_db=round(shift_db, 2),
@@ -160,6 +204,8 @@ class GainShiftTracker:
             voiced_s=round(self._own_lv.size * self.hop_s, 2),
             min_db=c.gain_shift_down_min_db,
             max_st=c.gain_shift_max_st,
+            onset_index=onset,
+            level_dbfs=level,
         )
 
     def _back(self, snapshot: BaselineSnapshot, at_s: float) -> GainShift | None:
@@ -183,7 +229,10 @@ class GainShiftTracker:
             return None
         if abs(shift_db - self._owed_db) > c.gain_shift_min_db / 2.0:
             return None
-        return self._up(shift_db, over_st, self._m, at_s)
+        onset = (
+            self._onset(shift_db, snapshot, int(self._idx[idx].min())) if self._onset_on else None
+        )
+        return self._up(shift_db, over_st, self._m, at_s, onset)
 
     def pending_db(self, snapshot: BaselineSnapshot, now_s: float) -> float | None:
         """The step the speaker's low register shows (``gain_pending_*``): the median level
@@ -210,7 +259,48 @@ class GainShiftTracker:
             if self._ef_lv.size >= self._n_ef:
                 self._ef_median = float(np.median(self._ef_lv))
 
-    def _up(self, shift_db: float, over_st: float, frames: int, at_s: float) -> GainShift:
+    def _onset(
+        self, shift_db: float, snapshot: BaselineSnapshot, evidence_from: int
+    ) -> tuple[int, float | None]:
+        """Where a step of ``shift_db`` read now began (global frame index;
+        ``gain_shift_onset_lookback_s``): from the last frame heard, walked back one
+        ``ONSET_BLOCK_S`` of call at a time while each block's voiced frames have their median
+        level on the new side of halfway between the baseline and the step (blocks with no
+        voiced frame pass), never before the last step read nor the history kept; the
+        evidence window's first frame (``evidence_from``) if the last block is not. With it,
+        the median level of the voiced frames heard since on the new side of halfway (None
+        if none are kept)."""
+        mid = snapshot.loudness_dbfs + shift_db / 2.0
+        h_idx, h_lv = self._h_idx, self._h_lv
+        onset = evidence_from
+        if not h_idx.size:
+            return onset, None
+        end = int(h_idx[-1]) + 1
+        first = int(h_idx[0])
+        while end > first:
+            a = int(np.searchsorted(h_idx, end - self._block))
+            b = int(np.searchsorted(h_idx, end))
+            if b > a:
+                med = float(np.median(h_lv[a:b]))
+                if (med < mid) if shift_db > 0 else (med > mid):
+                    break
+                onset = int(h_idx[a])
+            end -= self._block
+        # The level since: its frames on the new side of halfway (other voices the line
+        # carries, a neighbour's babble learnt before the speaker's first word, stand on the
+        # old side and are not the voice the step moved).
+        since = h_lv[int(np.searchsorted(h_idx, onset)) :]
+        since = since[since >= mid] if shift_db > 0 else since[since <= mid]
+        return onset, (float(np.median(since)) if since.size else None)
+
+    def _up(
+        self,
+        shift_db: float,
+        over_st: float,
+        frames: int,
+        at_s: float,
+        onset: tuple[int, float | None] | None = None,
+    ) -> GainShift:
         """A step up read on ``frames`` voiced frames: the windows start afresh, the step down
         still owed shrinks by it."""
         self._filled = 0
@@ -219,6 +309,8 @@ class GainShiftTracker:
         self._ef_t = self._ef_t[:0]
         self._ef_median = None
         self._owed_db = max(0.0, self._owed_db - shift_db)
+        # Frames heard before this reading are at another level than the next step's.
+        self._h_idx, self._h_lv, self._h_st = self._h_idx[:0], self._h_lv[:0], self._h_st[:0]
         return GainShift(
             at_s=round(at_s, 3),
             shift_db=round(shift_db, 2),
@@ -226,6 +318,8 @@ class GainShiftTracker:
             voiced_s=round(frames * self.hop_s, 2),
             min_db=self.c.gain_shift_min_db,
             max_st=self.c.gain_shift_max_st,
+            onset_index=None if onset is None else onset[0],
+            level_dbfs=None if onset is None else onset[1],
         )
 
     def push(
@@ -248,6 +342,14 @@ class GainShiftTracker:
             return None
         lv = np.asarray(frames.voice_loudness_dbfs[keep], np.float64)[-self._n :]
         st = np.asarray(frames.pitch_st[keep], np.float64)[-self._n :]
+        if self._onset_on:
+            gi_all = frames.start + np.flatnonzero(keep)
+            self._remember(
+                gi_all,
+                np.asarray(frames.voice_loudness_dbfs[keep], np.float64),
+                np.asarray(frames.pitch_st[keep], np.float64),
+            )
+            gi = gi_all[-self._n :]
         if self.c.gain_pending_voiced_s > 0:
             self._effortless(lv, st, snapshot, at_s)
         k = lv.size
@@ -255,12 +357,17 @@ class GainShiftTracker:
         if end <= self._n:
             self._level[self._pos : end] = lv
             self._pitch[self._pos : end] = st
+            if self._onset_on:
+                self._idx[self._pos : end] = gi
         else:
             first = self._n - self._pos
             self._level[self._pos :] = lv[:first]
             self._pitch[self._pos :] = st[:first]
             self._level[: k - first] = lv[first:]
             self._pitch[: k - first] = st[first:]
+            if self._onset_on:
+                self._idx[self._pos :] = gi[:first]
+                self._idx[: k - first] = gi[first:]
         self._pos = end % self._n
         self._filled = min(self._n, self._filled + k)
         if self.c.gain_shift_down_min_db > 0:
@@ -269,6 +376,8 @@ class GainShiftTracker:
                 m = self._own_lv.size
                 self._own_lv = np.concatenate((self._own_lv, lv[at_own]))[-m:]
                 self._own_st = np.concatenate((self._own_st, st[at_own]))[-m:]
+                if self._onset_on:
+                    self._own_idx = np.concatenate((self._own_idx, gi[at_own]))[-m:]
                 self._own_filled = min(m, self._own_filled + int(at_own.sum()))
                 down = self._down(snapshot, at_s)
                 if down is not None:
@@ -299,4 +408,53 @@ class GainShiftTracker:
         # it still holds frames from before the step, and a baseline far under the voice
         # (learnt from another, quieter voice first) has the voice's own level in them.
         shift_db = float(np.median(self._level[loud])) - snapshot.loudness_dbfs
-        return self._up(shift_db, over_st, self._n, at_s)
+        onset = self._onset(shift_db, snapshot, int(self._idx.min())) if self._onset_on else None
+        return self._up(shift_db, over_st, self._n, at_s, onset)
+
+    def _remember(self, idx: np.ndarray, lv: np.ndarray, st: np.ndarray) -> None:
+        """Keep the voiced frames of the last ``gain_shift_onset_lookback_s`` of call."""
+        self._h_idx = np.concatenate((self._h_idx, idx))
+        self._h_lv = np.concatenate((self._h_lv, lv))
+        self._h_st = np.concatenate((self._h_st, st))
+        cut = int(np.searchsorted(self._h_idx, int(idx[-1]) + 1 - self._h_frames))
+        if cut:
+            self._h_idx = self._h_idx[cut:]
+            self._h_lv = self._h_lv[cut:]
+            self._h_st = self._h_st[cut:]
+
+    def pair_down(
+        self, other: GainShift, snapshot: BaselineSnapshot, *, own_level: bool, at_s: float
+    ) -> GainShift | None:
+        """The other line stepped down (``other``, read by its own tracker): this line did too
+        when this speaker's voiced frames at their own pitch (within ``gain_shift_max_st``)
+        heard since the other's onset are ``gain_pair_down_voiced_s`` or more and have their
+        median level at least half that step under the baseline (``gain_pair_down_voiced_s``;
+        one gain moved both lines). The shift is the other line's step, from its onset."""
+        c = self.c
+        if c.gain_pair_down_voiced_s <= 0 or not own_level or other.onset_index is None:
+            return None
+        a = int(np.searchsorted(self._h_idx, other.onset_index))
+        lv, st = self._h_lv[a:], self._h_st[a:]
+        own = np.abs(st - snapshot.pitch_st) <= c.gain_shift_max_st
+        if int(own.sum()) * self.hop_s < c.gain_pair_down_voiced_s:
+            return None
+        med_db = float(np.median(lv[own])) - snapshot.loudness_dbfs
+        if med_db > other.shift_db / 2.0:
+            return None
+        self._filled = 0
+        self._own_filled = 0
+        self._ef_lv = self._ef_lv[:0]
+        self._ef_t = self._ef_t[:0]
+        self._ef_median = None
+        self._owed_db -= other.shift_db
+        self._h_idx, self._h_lv, self._h_st = self._h_idx[:0], self._h_lv[:0], self._h_st[:0]
+        return GainShift(
+            at_s=round(at_s, 3),
+            shift_db=other.shift_db,
+            pitch_st_over_baseline=round(float(np.median(st[own])) - snapshot.pitch_st, 2),
+            voiced_s=round(int(own.sum()) * self.hop_s, 2),
+            min_db=c.gain_shift_down_min_db,
+            max_st=c.gain_shift_max_st,
+            onset_index=other.onset_index,
+            level_dbfs=snapshot.loudness_dbfs + other.shift_db,
+        )

@@ -576,8 +576,16 @@ class CallAnalyzer:
                     own_level=not b.level_on_prior,
                     at_s=self.time_of(start + j),
                 )
+                moved_db = 0.0
+                if shift is None and self.config.baseline.gain_pair_down_voiced_s > 0:
+                    shift = self._pair_down(p, b, self.time_of(start + j))
                 if shift is not None:
-                    b.shift_level(shift.shift_db, heard_from=start + j)
+                    moved_db = b.shift_level(
+                        shift.shift_db,
+                        heard_from=start + j,
+                        since=shift.onset_index,
+                        level_dbfs=shift.level_dbfs,
+                    )
                     self.gain_shifts[p].append(shift)
                 if len(self.parties) == 2:
                     # What this channel hears while the other talks (BaselineConfig.rebase_*).
@@ -591,6 +599,8 @@ class CallAnalyzer:
                 self._tick_buf[p].append(
                     (tick.parties[p], flagged, self._over_other(tick, p, holds))
                 )
+                if shift is not None and self.config.baseline.gain_shift_pending:
+                    self._restate_pending(p, moved_db, shift.onset_index)
                 if (start + j) % self._tick == 0:
                     self._flush_tick(p)
                     if self._voice:
@@ -924,6 +934,53 @@ class CallAnalyzer:
         )
         self._prior_flagged[p] += int((flags & frames.speech & clean).sum())
         return self._prior_flagged[p] * self.hop_s >= c.prior_lock_flagged_s
+
+    def _pair_down(self, p: Role, b: SpeakerBaseline, now_s: float) -> GainShift | None:
+        """``BaselineConfig.gain_pair_down_voiced_s``: the other line's last step down, if
+        recent and not followed here yet, read on this line too (:meth:`GainShiftTracker.pair_down`)."""
+        if len(self.parties) != 2:
+            return None
+        q = next(o for o in self.parties if o != p)
+        other = self.gain_shifts[q][-1] if self.gain_shifts[q] else None
+        if other is None or other.shift_db >= 0:
+            return None
+        if now_s - other.at_s > self.config.baseline.gain_pending_max_age_s:
+            return None
+        mine = self.gain_shifts[p]
+        if mine and mine[-1].at_s >= other.at_s - self.config.baseline.gain_pending_max_age_s:
+            return None  # this line has followed a step of its own since (or this one)
+        return self._gain[p].pair_down(
+            other, b.snapshot, own_level=not b.level_on_prior, at_s=now_s
+        )
+
+    def _restate_pending(self, p: Role, shift_db: float, onset: int | None) -> None:
+        """A level step was read on ``p``'s line: the frames not learnt yet (the ticks waiting
+        ``learn_delay_s`` and the tick being filled) were heard before the reading, some at
+        the old level (``BaselineConfig.gain_shift_pending``): withhold them all (1), or move
+        the levels of those heard before ``onset`` (all when None) by the move the learnt
+        statistics made (2; the line's noise, pitch, tilt, HNR as heard)."""
+        mode = self.config.baseline.gain_shift_pending
+
+        def restate(
+            item: tuple[PartyFrames, np.ndarray, np.ndarray],
+        ) -> tuple[PartyFrames, np.ndarray, np.ndarray]:
+            f, fl, ex = item
+            if mode == 1:
+                return f, fl, np.ones_like(ex)
+            before = f.start + np.arange(len(f)) < (onset if onset is not None else 1 << 62)
+            db = np.where(before, np.float32(shift_db), np.float32(0.0)).astype(np.float32)
+            return (
+                replace(
+                    f,
+                    loudness_dbfs=f.loudness_dbfs + db,
+                    voice_loudness_dbfs=f.voice_loudness_dbfs + db,
+                ),
+                fl,
+                ex,
+            )
+
+        self._pending[p] = [restate(x) for x in self._pending[p]]
+        self._tick_buf[p] = [restate(x) for x in self._tick_buf[p]]
 
     def _flush_tick(self, p: Role, *, final: bool = False) -> None:
         """End of a baseline tick: learn the ticks old enough to have been judged.

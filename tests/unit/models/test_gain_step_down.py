@@ -190,9 +190,17 @@ def test_the_speakers_range_after_a_step_is_learnt_from_the_voice_heard_since() 
     x = _call(-12.0, shout_at_s=45.0)
 
     def run(memory_s: float) -> CallAnalyzer:
+        # The waiting frames learnt as heard and every learnt frame moved by the step (before
+        # session 17; ``gain_shift_pending``, ``gain_shift_onset_lookback_s``, which keep the
+        # range off by the step too: test_gain_step_onset).
         cfg = AnalysisConfig.from_dict(
             {
-                "baseline": {"gain_shift_down_min_db": 6.0, "range_memory_voiced_s": memory_s},
+                "baseline": {
+                    "gain_shift_down_min_db": 6.0,
+                    "range_memory_voiced_s": memory_s,
+                    "gain_shift_pending": 0,
+                    "gain_shift_onset_lookback_s": 0.0,
+                },
                 "yelling": {"range_db_over_upper": 3.0, "range_effort_exempt": 1},
             }
         )
