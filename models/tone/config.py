@@ -247,9 +247,13 @@ class BaselineConfig:
     #: learnt at the new level, the median drifted 3.8 dB) moves those frames 13.8 dB further
     #: (a calm partner's line read +11.8 dB for a +10 dB step then stood 5-6 dB over the
     #: partner's voice; with the onset 2.7-4.4). 60 s: the longest such lag measured (session 16).
-    #: The level since is read on its frames on the new side of halfway (a neighbour's babble
-    #: learnt before the speaker's first word stands on the old side). Off by default (0):
-    #: with it the AMI babble rows' interruptions move (docs/benchmarks.md, session 17, H1).
+    #: The level since is the median of every voiced frame heard since (a neighbour's babble
+    #: in the line too). Off by default (0): with it the AMI babble rows' interruptions move
+    #: (s1+s3 babble steady -18 dB 1 -> 5: the agent's baseline, learnt on babble before the
+    #: agent spoke, lands lower than the double shift left it; docs/benchmarks.md, session
+    #: 17, H1); reading the level on the new side of halfway only, or on what the baseline
+    #: learnt since, kept that row to 1 -> 2 but lost two angry-strong clips of the "both
+    #: +10 dB" recall row.
     gain_shift_onset_lookback_s: float = 0.0
     #: Both lines stepped down at once (issue 13, session 17, H1; 0 = off; needs
     #: ``gain_shift_down_min_db``): an emotional speaker's voice at their own pitch after a

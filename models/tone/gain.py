@@ -268,8 +268,7 @@ class GainShiftTracker:
         level on the new side of halfway between the baseline and the step (blocks with no
         voiced frame pass), never before the last step read nor the history kept; the
         evidence window's first frame (``evidence_from``) if the last block is not. With it,
-        the median level of the voiced frames heard since on the new side of halfway (None
-        if none are kept)."""
+        the median level of the voiced frames heard since (None if none are kept)."""
         mid = snapshot.loudness_dbfs + shift_db / 2.0
         h_idx, h_lv = self._h_idx, self._h_lv
         onset = evidence_from
@@ -286,11 +285,11 @@ class GainShiftTracker:
                     break
                 onset = int(h_idx[a])
             end -= self._block
-        # The level since: its frames on the new side of halfway (other voices the line
-        # carries, a neighbour's babble learnt before the speaker's first word, stand on the
-        # old side and are not the voice the step moved).
+        # The level since: every voiced frame heard since (a neighbour's babble in the line
+        # counts too; keeping only the new side of halfway, or reading what the baseline
+        # learnt since, lost two angry-strong clips of the "both +10 dB" recall row:
+        # docs/benchmarks.md, session 17, H1).
         since = h_lv[int(np.searchsorted(h_idx, onset)) :]
-        since = since[since >= mid] if shift_db > 0 else since[since <= mid]
         return onset, (float(np.median(since)) if since.size else None)
 
     def _up(
