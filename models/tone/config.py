@@ -298,9 +298,9 @@ class BaselineConfig:
     #: their normal range (``BaselineSnapshot.loudness_upper_db``, the level at this quantile
     #: less the median, from the same dominant frames as the median and spread; the prior's
     #: and a profile's is their spread read at this quantile of a normal distribution).
-    #: Read only by ``YellingConfig.range_db_over_upper`` (off by default), so it changes
-    #: nothing on its own. 0.97: the top of the range the baseline's dominant part is
-    #: already measured from (``dominant_range_db``); session 16 (H3).
+    #: Read only by ``YellingConfig.range_db_over_upper`` (on since session 17). 0.97: the
+    #: top of the range the baseline's dominant part is already measured from
+    #: (``dominant_range_db``); session 16 (H3).
     upper_quantile: float = 0.97
     #: The range a level step cannot widen (0 = off: ``upper_quantile`` of the long-memory
     #: voiced histogram, which after a step spans the levels before and after it: the gain
@@ -314,7 +314,7 @@ class BaselineConfig:
     #: spread read at the quantile as for a normal distribution stands in (before any step
     #: it is read from the first frame, as the long-memory one is).
     range_memory_voiced_s: float = 0.0
-    range_min_voiced_s: float = 5.0
+    range_min_voiced_s: float = 2.0
     #: The range read around the local median (seconds of voiced speech; 0 = off; session 17,
     #: H3): each learnt voiced frame's voice level less the median of the speaker's learnt
     #: voiced levels within half this much voiced speech either side of it (a centred running
@@ -330,7 +330,7 @@ class BaselineConfig:
     #: stands in. Takes precedence over ``range_memory_voiced_s``. Measured with 4 s and
     #: ``range_min_voiced_s`` 2 (session 17, H3; /work/notes/s17/doc_h3.md): with
     #: ``YellingConfig.range_local_median`` the level-step recall rows lose no clip on +10 dB.
-    range_local_voiced_s: float = 0.0
+    range_local_voiced_s: float = 4.0
 
 
 @dataclass(frozen=True)
@@ -476,10 +476,12 @@ class YellingConfig:
     #: the local median (``BaselineConfig.range_local_voiced_s`` 4, ``range_min_voiced_s`` 2,
     #: ``range_local_median`` 1) the +10 dB rows are 1.00 / 1.00 again, -12 dB 0.50 / 0.46
     #: (off 0.54 / 0.46), the AMI and bench_calls figures above unchanged (held-out G.722 AMI
-    #: 94.9 -> 40.7); recommended on as that set (/work/notes/s17/doc_h3.md).
-    range_db_over_upper: float = 0.0
+    #: 94.9 -> 40.7). **On since session 17** as that set (3 dB, exemption, local range 4 s /
+    #: min 2 s, local median): docs/benchmarks.md, "Session 17: the speaker's own range after
+    #: a level step" and the session's figures.
+    range_db_over_upper: float = 3.0
     range_min_own_voiced_s: float = 0.0
-    range_effort_exempt: int = 0
+    range_effort_exempt: int = 1
     #: 1 (0 = off; session 17, H3): the top of the range is measured from the lower of the
     #: baseline's median and where the voice stands now (``BaselineSnapshot``
     #: ``loudness_local_dbfs``, the median of the last ``BaselineConfig.range_local_voiced_s``
@@ -488,7 +490,7 @@ class YellingConfig:
     #: late as +13.8, session 16), and a shout read against a median standing too high, plus
     #: the range, was missed where the median's own 10 dB alone found it. Never stricter than
     #: the range against the median.
-    range_local_median: int = 0
+    range_local_median: int = 1
 
 
 @dataclass(frozen=True)

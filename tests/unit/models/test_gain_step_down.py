@@ -200,8 +200,16 @@ def test_the_speakers_range_after_a_step_is_learnt_from_the_voice_heard_since() 
                     "range_memory_voiced_s": memory_s,
                     "gain_shift_pending": 0,
                     "gain_shift_onset_lookback_s": 0.0,
+                    # The session-16 range (the local range, on since session 17, reads the
+                    # same shout as yelling with either memory: test_range_local).
+                    "range_local_voiced_s": 0.0,
+                    "range_min_voiced_s": 5.0,
                 },
-                "yelling": {"range_db_over_upper": 3.0, "range_effort_exempt": 1},
+                "yelling": {
+                    "range_db_over_upper": 3.0,
+                    "range_effort_exempt": 1,
+                    "range_local_median": 0,
+                },
             }
         )
         an: CallAnalyzer = stream_call(x, cfg)

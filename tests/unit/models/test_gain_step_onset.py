@@ -21,8 +21,11 @@ from tests.support.synth import SR, silence, stream_call, voiced
 from tests.unit.models.test_gain_step_down import CALM_DBFS, F0_HZ, _call
 
 HOP_S = 0.01
-ON = BaselineConfig(gain_shift_onset_lookback_s=60.0)
-OFF = BaselineConfig(gain_shift_onset_lookback_s=0.0, gain_shift_pending=0)
+# The long-memory range statistic (the local range, on since session 17, is read apart).
+ON = BaselineConfig(gain_shift_onset_lookback_s=60.0, range_local_voiced_s=0.0)
+OFF = BaselineConfig(
+    gain_shift_onset_lookback_s=0.0, gain_shift_pending=0, range_local_voiced_s=0.0
+)
 
 
 def _lively(n: int, level_dbfs: float, seed: int) -> np.ndarray:
@@ -128,7 +131,23 @@ def test_the_onset_stops_at_the_old_level_and_is_not_kept_off() -> None:
 
 
 def _run(x: np.ndarray, **baseline: float) -> CallAnalyzer:
-    cfg = AnalysisConfig.from_dict({"baseline": {"gain_shift_down_min_db": 6.0, **baseline}})
+    # The long-memory range and no range in the yelling gate (as before session 17): what
+    # is under test is what a step does to the learnt statistics.
+    cfg = AnalysisConfig.from_dict(
+        {
+            "baseline": {
+                "gain_shift_down_min_db": 6.0,
+                "range_local_voiced_s": 0.0,
+                "range_min_voiced_s": 5.0,
+                **baseline,
+            },
+            "yelling": {
+                "range_db_over_upper": 0.0,
+                "range_effort_exempt": 0,
+                "range_local_median": 0,
+            },
+        }
+    )
     an: CallAnalyzer = stream_call(x, cfg)
     return an
 

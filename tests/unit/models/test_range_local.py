@@ -31,6 +31,10 @@ CALM_ST = 8.0
 MEDIAN_DBFS = -30.0
 LOCAL = BaselineConfig(range_local_voiced_s=4.0, range_min_voiced_s=2.0)
 RANGE = {"range_db_over_upper": 3.0}
+#: The rules as before session 17 (on by default since): no range in the yelling gate, the
+#: long-memory range statistic; each test switches on what it is about.
+YELL_OFF = {"range_db_over_upper": 0.0, "range_effort_exempt": 0, "range_local_median": 0}
+LONG_MEMORY = BaselineConfig(range_local_voiced_s=0.0, range_min_voiced_s=5.0)
 
 
 def _learn(
@@ -76,7 +80,7 @@ def _phrase(level_dbfs: float, st_over: float, seconds: float = 1.5) -> PartyFra
 
 
 def _yelling(frames: PartyFrames, snap: BaselineSnapshot, **cfg: float) -> list:
-    det = YellingDetector(YellingConfig(**cfg), speaker="customer", hop_s=HOP_S)  # type: ignore[arg-type]
+    det = YellingDetector(YellingConfig(**(YELL_OFF | cfg)), speaker="customer", hop_s=HOP_S)  # type: ignore[arg-type]
     time_of = TimeFn(HOP_S, 0.0)
     snaps = {"customer": snap}
     ups = det.push(CallFrames(0, {"customer": frames}, time_of), snaps).events
@@ -95,7 +99,7 @@ def test_on_a_steady_line_the_local_range_is_the_speakers_range(span_db: float) 
 def test_a_second_level_after_a_step_does_not_widen_the_range(step_db: float) -> None:
     segments = [(20.0, MEDIAN_DBFS, 12.0), (40.0, MEDIAN_DBFS + step_db, 12.0)]
     local = _learn(SpeakerBaseline(LOCAL, hop_s=HOP_S), segments)
-    whole = _learn(SpeakerBaseline(BaselineConfig(), hop_s=HOP_S), segments)
+    whole = _learn(SpeakerBaseline(LONG_MEMORY, hop_s=HOP_S), segments)
     # The speaker's range is 0.47 x 12 = 5.64 dB on either side of the step. The frames of
     # the last half window (2 s) are read against the window as far as it reaches, so for
     # those 2 s after the step a few of them stand against both levels; once they have half a
@@ -110,7 +114,7 @@ def test_a_second_level_after_a_step_does_not_widen_the_range(step_db: float) ->
 def test_a_shout_after_an_unread_step_down_is_yelling_against_the_local_range() -> None:
     segments = [(20.0, MEDIAN_DBFS, 12.0), (40.0, MEDIAN_DBFS - 12.0, 12.0)]
     local = SpeakerBaseline(LOCAL, hop_s=HOP_S)
-    whole = SpeakerBaseline(BaselineConfig(), hop_s=HOP_S)
+    whole = SpeakerBaseline(LONG_MEMORY, hop_s=HOP_S)
     _learn(local, segments)
     _learn(whole, segments)
     # Both medians have moved most of the way to the quieter line (two thirds of what they
@@ -140,13 +144,15 @@ WHOLE_RANGE = BaselineConfig(
 )
 
 
-def test_off_by_default_and_the_local_median_is_where_the_voice_stands_now() -> None:
-    assert BaselineConfig().range_local_voiced_s == 0.0
-    assert YellingConfig().range_local_median == 0
+def test_on_by_default_and_the_local_median_is_where_the_voice_stands_now() -> None:
+    # On since session 17, as one set with the yelling range rule.
+    assert BaselineConfig().range_local_voiced_s == 4.0
+    assert BaselineConfig().range_min_voiced_s == 2.0
+    assert YellingConfig().range_local_median == 1
     segments = [(20.0, MEDIAN_DBFS, 12.0), (10.0, MEDIAN_DBFS - 12.0, 12.0)]
-    default = SpeakerBaseline(BaselineConfig(), hop_s=HOP_S)
-    _learn(default, segments)
-    assert default.snapshot.loudness_local_dbfs is None
+    off = SpeakerBaseline(BaselineConfig(range_local_voiced_s=0.0), hop_s=HOP_S)
+    _learn(off, segments)
+    assert off.snapshot.loudness_local_dbfs is None
     local = SpeakerBaseline(WHOLE_RANGE, hop_s=HOP_S)
     _learn(local, segments)
     # The last 4 s of voiced speech lie at -42 dBFS; the long-memory median still between.

@@ -26,13 +26,19 @@ CALM_ST = 8.0  # 159 Hz
 MEDIAN_DBFS = -30.0
 
 
+#: The rules as before session 17 (on by default since): no range in the yelling gate, the
+#: long-memory range statistic; each test switches on what it is about.
+YELL_OFF = {"range_db_over_upper": 0.0, "range_effort_exempt": 0, "range_local_median": 0}
+LONG_MEMORY = BaselineConfig(range_local_voiced_s=0.0, range_min_voiced_s=5.0)
+
+
 def _learnt(span_db: float, seconds: float = 12.0) -> BaselineSnapshot:
     """A baseline that learnt ``seconds`` of calm voiced speech whose levels spread evenly over
     ``span_db`` around -30 dBFS (shuffled, so each tick sees the whole range)."""
     n = round(seconds / HOP_S)
     levels = MEDIAN_DBFS + np.linspace(-span_db / 2, span_db / 2, n)
     levels = np.random.default_rng(7).permutation(levels)
-    b = SpeakerBaseline(BaselineConfig(), hop_s=HOP_S)
+    b = SpeakerBaseline(LONG_MEMORY, hop_s=HOP_S)
     tick = 50
     for i in range(0, n, tick):
         f = line_frames(levels[i : i + tick], NOISE_DBFS, start=i, pitch_st=CALM_ST)
@@ -63,7 +69,7 @@ def _phrase(db_over: float, st_over: float, *, seconds: float = 1.5, tilt_db: fl
 
 
 def _yelling(frames: PartyFrames, snap: BaselineSnapshot, **cfg: float) -> list:
-    det = YellingDetector(YellingConfig(**cfg), speaker="customer", hop_s=HOP_S)  # type: ignore[arg-type]
+    det = YellingDetector(YellingConfig(**(YELL_OFF | cfg)), speaker="customer", hop_s=HOP_S)  # type: ignore[arg-type]
     time_of = TimeFn(HOP_S, 0.0)
     snaps = {"customer": snap}
     ups = det.push(CallFrames(0, {"customer": frames}, time_of), snaps).events
@@ -80,12 +86,12 @@ def test_the_baseline_learns_the_top_of_the_speakers_range(span_db: float, upper
 
 
 def test_before_the_speakers_own_voice_the_range_is_the_priors_spread_at_the_quantile() -> None:
-    b = SpeakerBaseline(BaselineConfig(), hop_s=HOP_S)
+    b = SpeakerBaseline(LONG_MEMORY, hop_s=HOP_S)
     # 4 dB prior spread read at the 97th percentile of a normal distribution (z = 1.881).
     assert b.snapshot.loudness_upper_db == pytest.approx(4.0 * 1.881, abs=0.01)
     prof = settled_snapshot(-25.0, 9.0, loudness_spread_db=6.0)
     assert prof.loudness_upper_db is None  # a hand-built or saved profile carries none
-    b = SpeakerBaseline(BaselineConfig(), hop_s=HOP_S, profile=prof)
+    b = SpeakerBaseline(LONG_MEMORY, hop_s=HOP_S, profile=prof)
     assert b.snapshot.loudness_upper_db == pytest.approx(6.0 * 1.881, abs=0.01)
 
 
@@ -134,12 +140,14 @@ def test_the_range_waits_for_enough_of_the_speakers_own_voice_when_asked() -> No
     assert len(_yelling(phrase, young, range_db_over_upper=4.0, range_min_own_voiced_s=5.0)) == 1
 
 
-def test_off_by_default_no_range_in_the_thresholds_or_evidence() -> None:
-    ev = _yelling(_phrase(20.0, 6.0), _learnt(20.0))
+def test_off_no_range_in_the_thresholds_or_evidence() -> None:
+    ev = _yelling(_phrase(20.0, 6.0), _learnt(20.0), range_db_over_upper=0.0)
     assert len(ev) == 1
     assert "range_db_over_baseline" not in ev[0].evidence
     assert not any(k.startswith("range_") for k in ev[0].thresholds)
-    assert YellingConfig().range_db_over_upper == 0.0
+    # On by default since session 17 (3 dB, with the effort exemption).
+    assert YellingConfig().range_db_over_upper == 3.0
+    assert YellingConfig().range_effort_exempt == 1
 
 
 def test_the_range_decides_yelling_not_what_the_baseline_learns() -> None:
@@ -149,7 +157,11 @@ def test_the_range_decides_yelling_not_what_the_baseline_learns() -> None:
     phrase = _phrase(12.0, 5.0)
     masks = []
     for m in (0.0, 4.0):
-        det = YellingDetector(YellingConfig(range_db_over_upper=m), speaker="customer", hop_s=HOP_S)
+        det = YellingDetector(
+            YellingConfig(**(YELL_OFF | {"range_db_over_upper": m})),
+            speaker="customer",
+            hop_s=HOP_S,
+        )
         step = det.push(
             CallFrames(0, {"customer": phrase}, TimeFn(HOP_S, 0.0)), {"customer": lively}
         )
