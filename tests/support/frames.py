@@ -133,3 +133,61 @@ def agent_tone_trace(
         det.push(CallFrames(at, {"agent": frames.slice(at, at + n)}, time_of), {"agent": baseline})
         at += n
     return list(det.trace)
+
+
+#: The yelling gate as before session 17 (the speaker's range off; on by default since), for
+#: tests that switch on only what they are about: ``YellingConfig(**(YELLING_RANGE_OFF | cfg))``.
+YELLING_RANGE_OFF: dict[str, float] = {
+    "range_db_over_upper": 0.0,
+    "range_effort_exempt": 0,
+    "range_local_median": 0,
+}
+#: The baseline's long-memory range statistic (the local range off, as before session 17).
+LONG_MEMORY_RANGE: dict[str, float] = {"range_local_voiced_s": 0.0, "range_min_voiced_s": 5.0}
+
+
+def phrase_frames(
+    level_dbfs: float,
+    pitch_st: float,
+    *,
+    seconds: float = 1.5,
+    tilt_db: float = -12.0,
+    noise_dbfs: float = -90.0,
+    hop_s: float = 0.01,
+) -> PartyFrames:
+    """0.5 s of silence, ``seconds`` of voiced speech at ``level_dbfs`` and ``pitch_st`` (tilt
+    ``tilt_db``: -12 dB is a calm voice's, no effort exemption; HNR 15 dB), then 1 s of
+    silence, on a line whose noise estimate is ``noise_dbfs``."""
+    n_pre, n_on, n_post = round(0.5 / hop_s), round(seconds / hop_s), round(1.0 / hop_s)
+    n = n_pre + n_on + n_post
+    on = np.zeros(n, bool)
+    on[n_pre : n_pre + n_on] = True
+    lo = np.where(on, level_dbfs, -95.0).astype(np.float32)
+    return PartyFrames(
+        0,
+        loudness_dbfs=lo,
+        pitch_st=np.where(on, pitch_st, np.nan),
+        voiced=on,
+        speech=on.copy(),
+        nucleus=np.zeros(n, bool),
+        tilt_db=np.full(n, tilt_db),
+        hnr_db=np.full(n, 15.0),
+        voice_loudness_dbfs=lo,
+        noise_dbfs=np.full(n, noise_dbfs, np.float32),
+    )
+
+
+def open_yelling_events(
+    frames: PartyFrames, baseline: BaselineSnapshot, config: Any, *, hop_s: float = 0.01
+) -> list[Any]:
+    """The customer's yelling events as opened on ``frames`` (one push, then finish) against
+    a fixed ``baseline`` with a ``YellingConfig``."""
+    from calltone.models.tone.detectors import YellingDetector
+    from calltone.models.tone.frames import CallFrames, TimeFn
+
+    det = YellingDetector(config, speaker="customer", hop_s=hop_s)
+    time_of = TimeFn(hop_s, 0.0)
+    snaps = {"customer": baseline}
+    ups = det.push(CallFrames(0, {"customer": frames}, time_of), snaps).events
+    ups += det.finish(len(frames), time_of, snaps)
+    return [e for e in ups if e.kind == "yelling" and e.is_open]

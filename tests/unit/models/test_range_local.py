@@ -19,10 +19,15 @@ import pytest
 
 from calltone.models.tone.baseline import BaselineSnapshot, SpeakerBaseline
 from calltone.models.tone.config import AnalysisConfig, BaselineConfig, YellingConfig
-from calltone.models.tone.detectors import YellingDetector
-from calltone.models.tone.frames import CallFrames, PartyFrames, TimeFn
+from calltone.models.tone.frames import PartyFrames
 from calltone.models.tone.stream import CallAnalyzer
-from tests.support.frames import line_frames
+from tests.support.frames import (
+    LONG_MEMORY_RANGE,
+    YELLING_RANGE_OFF,
+    line_frames,
+    open_yelling_events,
+    phrase_frames,
+)
 from tests.support.synth import SR, silence, stream_call, voiced
 
 HOP_S = 0.01
@@ -31,10 +36,7 @@ CALM_ST = 8.0
 MEDIAN_DBFS = -30.0
 LOCAL = BaselineConfig(range_local_voiced_s=4.0, range_min_voiced_s=2.0)
 RANGE = {"range_db_over_upper": 3.0}
-#: The rules as before session 17 (on by default since): no range in the yelling gate, the
-#: long-memory range statistic; each test switches on what it is about.
-YELL_OFF = {"range_db_over_upper": 0.0, "range_effort_exempt": 0, "range_local_median": 0}
-LONG_MEMORY = BaselineConfig(range_local_voiced_s=0.0, range_min_voiced_s=5.0)
+LONG_MEMORY = BaselineConfig(**LONG_MEMORY_RANGE)
 
 
 def _learn(
@@ -60,32 +62,11 @@ def _learn(
 
 
 def _phrase(level_dbfs: float, st_over: float, seconds: float = 1.5) -> PartyFrames:
-    n_pre, n_on, n_post = 50, round(seconds / HOP_S), 100
-    n = n_pre + n_on + n_post
-    on = np.zeros(n, bool)
-    on[n_pre : n_pre + n_on] = True
-    lo = np.where(on, level_dbfs, -95.0).astype(np.float32)
-    return PartyFrames(
-        0,
-        loudness_dbfs=lo,
-        pitch_st=np.where(on, CALM_ST + st_over, np.nan),
-        voiced=on,
-        speech=on.copy(),
-        nucleus=np.zeros(n, bool),
-        tilt_db=np.full(n, -12.0),  # a calm voice's tilt: no effort exemption
-        hnr_db=np.full(n, 15.0),
-        voice_loudness_dbfs=lo,
-        noise_dbfs=np.full(n, NOISE_DBFS, np.float32),
-    )
+    return phrase_frames(level_dbfs, CALM_ST + st_over, seconds=seconds, noise_dbfs=NOISE_DBFS)
 
 
 def _yelling(frames: PartyFrames, snap: BaselineSnapshot, **cfg: float) -> list:
-    det = YellingDetector(YellingConfig(**(YELL_OFF | cfg)), speaker="customer", hop_s=HOP_S)  # type: ignore[arg-type]
-    time_of = TimeFn(HOP_S, 0.0)
-    snaps = {"customer": snap}
-    ups = det.push(CallFrames(0, {"customer": frames}, time_of), snaps).events
-    ups += det.finish(len(frames), time_of, snaps)
-    return [e for e in ups if e.kind == "yelling" and e.is_open]
+    return open_yelling_events(frames, snap, YellingConfig(**(YELLING_RANGE_OFF | cfg)))  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("span_db", [12.0, 20.0])

@@ -18,7 +18,14 @@ from calltone.models.tone.baseline import BaselineSnapshot, SpeakerBaseline
 from calltone.models.tone.config import BaselineConfig, YellingConfig
 from calltone.models.tone.detectors import YellingDetector
 from calltone.models.tone.frames import CallFrames, PartyFrames, TimeFn
-from tests.support.frames import line_frames, settled_snapshot
+from tests.support.frames import (
+    LONG_MEMORY_RANGE,
+    YELLING_RANGE_OFF,
+    line_frames,
+    open_yelling_events,
+    phrase_frames,
+    settled_snapshot,
+)
 
 HOP_S = 0.01
 NOISE_DBFS = -90.0
@@ -26,10 +33,7 @@ CALM_ST = 8.0  # 159 Hz
 MEDIAN_DBFS = -30.0
 
 
-#: The rules as before session 17 (on by default since): no range in the yelling gate, the
-#: long-memory range statistic; each test switches on what it is about.
-YELL_OFF = {"range_db_over_upper": 0.0, "range_effort_exempt": 0, "range_local_median": 0}
-LONG_MEMORY = BaselineConfig(range_local_voiced_s=0.0, range_min_voiced_s=5.0)
+LONG_MEMORY = BaselineConfig(**LONG_MEMORY_RANGE)
 
 
 def _learnt(span_db: float, seconds: float = 12.0) -> BaselineSnapshot:
@@ -49,32 +53,17 @@ def _learnt(span_db: float, seconds: float = 12.0) -> BaselineSnapshot:
 def _phrase(db_over: float, st_over: float, *, seconds: float = 1.5, tilt_db: float = -12.0):
     """Silence, then ``seconds`` of voiced speech ``db_over`` the median and ``st_over`` the
     calm pitch, then silence."""
-    n_pre, n_on, n_post = 50, round(seconds / HOP_S), 100
-    n = n_pre + n_on + n_post
-    on = np.zeros(n, bool)
-    on[n_pre : n_pre + n_on] = True
-    lo = np.where(on, MEDIAN_DBFS + db_over, -95.0).astype(np.float32)
-    return PartyFrames(
-        0,
-        loudness_dbfs=lo,
-        pitch_st=np.where(on, CALM_ST + st_over, np.nan),
-        voiced=on,
-        speech=on.copy(),
-        nucleus=np.zeros(n, bool),
-        tilt_db=np.full(n, tilt_db),
-        hnr_db=np.full(n, 15.0),
-        voice_loudness_dbfs=lo,
-        noise_dbfs=np.full(n, NOISE_DBFS, np.float32),
+    return phrase_frames(
+        MEDIAN_DBFS + db_over,
+        CALM_ST + st_over,
+        seconds=seconds,
+        tilt_db=tilt_db,
+        noise_dbfs=NOISE_DBFS,
     )
 
 
 def _yelling(frames: PartyFrames, snap: BaselineSnapshot, **cfg: float) -> list:
-    det = YellingDetector(YellingConfig(**(YELL_OFF | cfg)), speaker="customer", hop_s=HOP_S)  # type: ignore[arg-type]
-    time_of = TimeFn(HOP_S, 0.0)
-    snaps = {"customer": snap}
-    ups = det.push(CallFrames(0, {"customer": frames}, time_of), snaps).events
-    ups += det.finish(len(frames), time_of, snaps)
-    return [e for e in ups if e.kind == "yelling" and e.is_open]
+    return open_yelling_events(frames, snap, YellingConfig(**(YELLING_RANGE_OFF | cfg)))  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(("span_db", "upper_db"), [(20.0, 9.4), (4.0, 1.88), (12.0, 5.64)])
@@ -158,7 +147,7 @@ def test_the_range_decides_yelling_not_what_the_baseline_learns() -> None:
     masks = []
     for m in (0.0, 4.0):
         det = YellingDetector(
-            YellingConfig(**(YELL_OFF | {"range_db_over_upper": m})),
+            YellingConfig(**(YELLING_RANGE_OFF | {"range_db_over_upper": m})),  # type: ignore[arg-type]
             speaker="customer",
             hop_s=HOP_S,
         )
