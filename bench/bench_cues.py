@@ -20,6 +20,8 @@ Sets (``--set``):
   for one held-out evaluation; misses are not printed unless ``--show-misses``.
 - ``fresh4``: ``bench/cue_set_fresh4.py`` (same format), a fourth blind set written in session 17
   for one held-out evaluation; misses are not printed unless ``--show-misses``.
+- ``fresh5``: ``bench/cue_set_fresh5.py`` (same format), a fifth blind set written in session 17
+  for one held-out evaluation; misses are not printed unless ``--show-misses``.
 
 Negatives beyond the sets' hard negatives: every sentence of the phone call's STM and of the AMI
 transcripts, searched as agent and as customer speech (any cue there is a false positive), and
@@ -79,7 +81,7 @@ Labelled = tuple[str, str, frozenset[str]]
 
 
 def load_set(name: str) -> tuple[tuple[Labelled, ...], str, tuple[str, ...]]:
-    """The utterances, the customer's name and the voices of a set (``dev`` ... ``fresh4``)."""
+    """The utterances, the customer's name and the voices of a set (``dev`` ... ``fresh5``)."""
     if name == "dev":
         import cue_set as mod
     elif name == "fresh":
@@ -105,9 +107,16 @@ def load_set(name: str) -> tuple[tuple[Labelled, ...], str, tuple[str, ...]]:
             raise SystemExit(
                 "set 'fresh4' needs bench/cue_set_fresh4.py (UTTERANCES, CUSTOMER_NAME, VOICES)"
             ) from exc
+    elif name == "fresh5":
+        try:
+            import cue_set_fresh5 as mod  # session 17's fifth blind set, not opened by matcher authors
+        except ModuleNotFoundError as exc:
+            raise SystemExit(
+                "set 'fresh5' needs bench/cue_set_fresh5.py (UTTERANCES, CUSTOMER_NAME, VOICES)"
+            ) from exc
     else:
         raise ValueError(
-            f"set must be 'dev', 'fresh', 'fresh2', 'fresh3' or 'fresh4', got {name!r}"
+            f"set must be 'dev', 'fresh', 'fresh2', 'fresh3', 'fresh4' or 'fresh5', got {name!r}"
         )
     voices: list[str] = []
     for attr in ("VOICES", "DEV_VOICES", "HELDOUT_VOICES"):
@@ -263,7 +272,9 @@ def fmt(r: dict[str, Any]) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--set", choices=("dev", "fresh", "fresh2", "fresh3", "fresh4"), default="dev")
+    ap.add_argument(
+        "--set", choices=("dev", "fresh", "fresh2", "fresh3", "fresh4", "fresh5"), default="dev"
+    )
     ap.add_argument("--hotwords", action="store_true", help="also the cue-hotwords variant")
     ap.add_argument("--cache", default=None, help="JSON transcript cache (default in /tmp)")
     ap.add_argument("--transcribe-only", action="store_true", help="fill the cache, no scores")
