@@ -60,6 +60,28 @@ POSITIVES = [
     ("boundary_setting", "agent", "I'll hear your complaint, but not the abuse."),
     ("boundary_setting", "agent", "Shouting at me won't get us anywhere, sir."),
     ("boundary_setting", "agent", "I'm not going to be shouted at on this call."),
+    # empathy
+    ("empathy", "agent", "Oh, that really is the worst feeling."),
+    ("empathy", "agent", "That would have sent you into a proper spin, I'm sure."),
+    ("empathy", "agent", "Honestly, we could only start to imagine the week you've had."),
+    ("empathy", "agent", "Oh, that's genuinely awful."),
+    # specific_apology
+    ("specific_apology", "agent", "I'm sorry, sincerely, that nobody rang you back on Friday."),
+    ("specific_apology", "agent", "Apologies about the, like, the delay on your order."),
+    # blame_passing
+    ("blame_passing", "agent", "It was his paperwork that was to blame, not ours."),
+    ("blame_passing", "agent", "If the courier had rung the bell you would have got it Monday."),
+    ("blame_passing", "agent", "The app has a mind of its own these days."),
+    ("blame_passing", "agent", "Head office decided to stop the discount, it wasn't us."),
+    # solution_offer
+    ("solution_offer", "agent", "What I could try is moving your payment date to the tenth."),
+    ("solution_offer", "agent", "There's a cancellation on Thursday, shall I rebook you?"),
+    # closing
+    ("closing", "agent", "Okay then, you know where to find us. Goodbye for now."),
+    # abuse
+    ("abuse", "customer", "You lot are shameless frauds, the lot of you."),
+    ("abuse", "customer", "Are you, like, actually brain dead?"),
+    ("abuse", "customer", "Listen here, you useless little receptionist."),
 ]
 
 
@@ -86,6 +108,13 @@ HARD_NEGATIVES = [
     ("manager_request", "customer", "Is there a shop open today near the station?"),
     ("boundary_setting", "agent", "It's not a personal loan, it's a credit card."),
     ("boundary_setting", "agent", "This is the final reminder about the unpaid bill."),
+    ("empathy", "agent", "The worst of the storm has passed, the engineer says."),
+    ("empathy", "agent", "That will put you in the top tier for rewards."),
+    ("specific_apology", "agent", "Sorry, just to confirm the delivery address."),
+    ("blame_passing", "agent", "If the courier had the parcel it would have a tracking number."),
+    ("solution_offer", "agent", "Shall I read you the terms first?"),
+    ("closing", "agent", "You know where the fuse box is, don't you?"),
+    ("abuse", "customer", "You kept the little box the router came in?"),
 ]
 
 
