@@ -121,3 +121,31 @@ HARD_NEGATIVES = [
 @pytest.mark.parametrize(("kind", "speaker", "text"), HARD_NEGATIVES)
 def test_hard_negatives_do_not_fire(kind: str, speaker: str, text: str) -> None:
     assert kind not in kinds(text, speaker)
+
+
+# -- a data check or read-back is no paraphrase; a restatement still is --------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Can I just confirm your date of birth, please?",
+        "Okay, let me repeat that back to you: oh one six, double two, four nine.",
+        "So that's K for kilo, A, P, O, O, R, is that correct?",
+        "Just to confirm the sort code on the account?",
+    ],
+)
+def test_data_check_is_not_paraphrasing(text: str) -> None:
+    assert "paraphrasing" not in kinds(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Can I just confirm, the boiler stopped after the engineer left?",
+        "Let me read that back: the meter was swapped and the bills doubled.",
+        "So the van came twice and nobody knocked, is that right?",
+    ],
+)
+def test_restatement_is_still_paraphrasing(text: str) -> None:
+    assert "paraphrasing" in kinds(text)
