@@ -610,8 +610,8 @@ class SpeakerBaseline:
             else:
                 k = 0
         if k == 0 or self._n <= 0:
-            if taken:
-                self._take_learnt(since, 1.0)  # type: ignore[arg-type]
+            if since is not None and taken:
+                self._take_learnt(since, 1.0)
                 self._refresh()
             return 0.0
         if self.c.range_memory_voiced_s > 0:
@@ -626,8 +626,8 @@ class SpeakerBaseline:
             else:
                 moved[:k] = h[-k:]
             h[:] = moved
-        if taken:
-            self._take_learnt(since, 1.0)  # type: ignore[arg-type]
+        if since is not None and taken:
+            self._take_learnt(since, 1.0)
         self.level_shift_db += k / 10.0
         self._refresh()
         return k / 10.0

@@ -185,18 +185,13 @@ class GainShiftTracker:
         shift_db = float(np.median(self._own_lv)) - snapshot.loudness_dbfs
         if shift_db > -c.gain_shift_down_min_db:
             return None
-        self._filled = 0
-        self._own_filled = 0
-        self._ef_lv = self._ef_lv[:0]
-        self._ef_t = self._ef_t[:0]
-        self._ef_median = None
-        self._owed_db -= shift_db
         onset, level = (
             self._onset(shift_db, snapshot, int(self._own_idx.min()))
             if self._onset_on
             else (None, None)
         )
-        self._h_idx, self._h_lv, self._h_st = self._h_idx[:0], self._h_lv[:0], self._h_st[:0]
+        self._start_afresh()
+        self._owed_db -= shift_db
         return GainShift(
             at_s=round(at_s, 3),
             shift_db=round(shift_db, 2),
@@ -302,14 +297,8 @@ class GainShiftTracker:
     ) -> GainShift:
         """A step up read on ``frames`` voiced frames: the windows start afresh, the step down
         still owed shrinks by it."""
-        self._filled = 0
-        self._own_filled = 0
-        self._ef_lv = self._ef_lv[:0]
-        self._ef_t = self._ef_t[:0]
-        self._ef_median = None
+        self._start_afresh()
         self._owed_db = max(0.0, self._owed_db - shift_db)
-        # Frames heard before this reading are at another level than the next step's.
-        self._h_idx, self._h_lv, self._h_st = self._h_idx[:0], self._h_lv[:0], self._h_st[:0]
         return GainShift(
             at_s=round(at_s, 3),
             shift_db=round(shift_db, 2),
@@ -410,6 +399,16 @@ class GainShiftTracker:
         onset = self._onset(shift_db, snapshot, int(self._idx.min())) if self._onset_on else None
         return self._up(shift_db, over_st, self._n, at_s, onset)
 
+    def _start_afresh(self) -> None:
+        """After a step is read: every window starts empty, and the kept history too (frames
+        heard before this reading are at another level than the next step's)."""
+        self._filled = 0
+        self._own_filled = 0
+        self._ef_lv = self._ef_lv[:0]
+        self._ef_t = self._ef_t[:0]
+        self._ef_median = None
+        self._h_idx, self._h_lv, self._h_st = self._h_idx[:0], self._h_lv[:0], self._h_st[:0]
+
     def _remember(self, idx: np.ndarray, lv: np.ndarray, st: np.ndarray) -> None:
         """Keep the voiced frames of the last ``gain_shift_onset_lookback_s`` of call."""
         self._h_idx = np.concatenate((self._h_idx, idx))
@@ -440,13 +439,8 @@ class GainShiftTracker:
         med_db = float(np.median(lv[own])) - snapshot.loudness_dbfs
         if med_db > other.shift_db / 2.0:
             return None
-        self._filled = 0
-        self._own_filled = 0
-        self._ef_lv = self._ef_lv[:0]
-        self._ef_t = self._ef_t[:0]
-        self._ef_median = None
+        self._start_afresh()
         self._owed_db -= other.shift_db
-        self._h_idx, self._h_lv, self._h_st = self._h_idx[:0], self._h_lv[:0], self._h_st[:0]
         return GainShift(
             at_s=round(at_s, 3),
             shift_db=other.shift_db,
