@@ -22,6 +22,9 @@ Sets (``--set``):
   for one held-out evaluation; misses are not printed unless ``--show-misses``.
 - ``fresh5``: ``bench/cue_set_fresh5.py`` (same format), a fifth blind set written in session 17
   for one held-out evaluation; misses are not printed unless ``--show-misses``.
+- ``fresh6``: ``bench/cue_set_fresh6.py`` (same format), a sixth blind set written in session 18
+  for one held-out evaluation (the sentence-embedding detector beside the phrase matcher); misses
+  are not printed unless ``--show-misses``.
 
 Negatives beyond the sets' hard negatives: every sentence of the phone call's STM and of the AMI
 transcripts, searched as agent and as customer speech (any cue there is a false positive), and
@@ -81,7 +84,7 @@ Labelled = tuple[str, str, frozenset[str]]
 
 
 def load_set(name: str) -> tuple[tuple[Labelled, ...], str, tuple[str, ...]]:
-    """The utterances, the customer's name and the voices of a set (``dev`` ... ``fresh5``)."""
+    """The utterances, the customer's name and the voices of a set (``dev`` ... ``fresh6``)."""
     if name == "dev":
         import cue_set as mod
     elif name == "fresh":
@@ -114,9 +117,17 @@ def load_set(name: str) -> tuple[tuple[Labelled, ...], str, tuple[str, ...]]:
             raise SystemExit(
                 "set 'fresh5' needs bench/cue_set_fresh5.py (UTTERANCES, CUSTOMER_NAME, VOICES)"
             ) from exc
+    elif name == "fresh6":
+        try:
+            import cue_set_fresh6 as mod  # session 18's sixth blind set, not opened by detector authors
+        except ModuleNotFoundError as exc:
+            raise SystemExit(
+                "set 'fresh6' needs bench/cue_set_fresh6.py (UTTERANCES, CUSTOMER_NAME, VOICES)"
+            ) from exc
     else:
         raise ValueError(
-            f"set must be 'dev', 'fresh', 'fresh2', 'fresh3', 'fresh4' or 'fresh5', got {name!r}"
+            "set must be 'dev', 'fresh', 'fresh2', 'fresh3', 'fresh4', 'fresh5' or 'fresh6', "
+            f"got {name!r}"
         )
     voices: list[str] = []
     for attr in ("VOICES", "DEV_VOICES", "HELDOUT_VOICES"):
@@ -273,7 +284,9 @@ def fmt(r: dict[str, Any]) -> str:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument(
-        "--set", choices=("dev", "fresh", "fresh2", "fresh3", "fresh4", "fresh5"), default="dev"
+        "--set",
+        choices=("dev", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6"),
+        default="dev",
     )
     ap.add_argument("--hotwords", action="store_true", help="also the cue-hotwords variant")
     ap.add_argument("--cache", default=None, help="JSON transcript cache (default in /tmp)")
