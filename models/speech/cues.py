@@ -22,6 +22,7 @@ from __future__ import annotations
 import dataclasses
 import difflib
 import functools
+import logging
 import re
 import tomllib
 from collections.abc import Iterable, Sequence
@@ -31,8 +32,11 @@ from pathlib import Path
 from typing import Any
 
 from calltone.audio.errors import CalltoneError
+from calltone.models.speech.meaning_cues import MeaningCueFinder, MeaningHit
 from calltone.models.speech.text import NormToken, normalize, normalize_tokens
 from calltone.models.speech.transcript import Segment, Word
+
+log = logging.getLogger(__name__)
 
 SPEAKERS = ("agent", "customer")
 POLARITIES = ("good", "bad", "signal")
@@ -62,7 +66,7 @@ _SENTENCE_END = (".", "?", "!", "…")
 _KNOWN_KEYS = {"kind", "speaker", "polarity", "patterns", "unless", "seed"}
 _PATTERN_KEYS = {"pattern", "confidence", "scope"}
 _TOP_KEYS = {"cue", "lexicon", "near_miss", "options"}
-_OPTION_KEYS = {"regex_skips_fillers", "name_split_after_title"}
+_OPTION_KEYS = {"regex_skips_fillers", "name_split_after_title", "meaning_cues"}
 # "{word}" in a regex pattern: a [lexicon] list (letters and underscores, so never a quantifier).
 _LEXICON_REF = re.compile(r"\{([a-z_]+)\}")
 # How deep lexicon lists may name other lists ("{role}" holds "{role_person}").
@@ -193,7 +197,14 @@ class Cue:
     source : str
         ``"transcript"``: the words are Whisper's first pass; ``"verification"``: the cue rests
         on a key phrase that forced rescoring put where Whisper had written other words
-        (:func:`calltone.models.speech.verify.mark_verified`, confidence scaled down).
+        (:func:`calltone.models.speech.verify.mark_verified`, confidence scaled down);
+        ``"meaning"``: no phrase matched, the sentence's meaning did
+        (:mod:`calltone.models.speech.meaning_cues`; ``quote`` is the whole sentence).
+    meaning : MeaningHit or None
+        For a ``"meaning"`` cue: the labelled example the sentence resembles most and the
+        cosine similarity and margin that fired it.
+    thresholds : tuple of (name, value)
+        The thresholds that fired the cue (a meaning cue's margin and neighbours).
     """
 
     kind: str
@@ -208,6 +219,8 @@ class Cue:
     occurrence: int = 1
     confidence: float = 1.0
     source: str = "transcript"
+    meaning: MeaningHit | None = None
+    thresholds: tuple[tuple[str, float], ...] = ()
 
     def to_event_dict(self) -> dict[str, Any]:
         """The cue as an analysis event (``kind: "phrase"``; the caller assigns ``id``)."""
@@ -225,7 +238,19 @@ class Cue:
                 "occurrence": self.occurrence,
                 "confidence": round(self.confidence, 2),
                 **({"source": self.source} if self.source != "transcript" else {}),
+                **(
+                    {
+                        "meaning": {
+                            "example": self.meaning.example,
+                            "similarity_cos": round(self.meaning.similarity_cos, 3),
+                            "margin_cos": round(self.meaning.margin_cos, 3),
+                        }
+                    }
+                    if self.meaning is not None
+                    else {}
+                ),
             },
+            **({"thresholds": dict(self.thresholds)} if self.thresholds else {}),
         }
 
 
@@ -265,6 +290,7 @@ class CueMatcher:
         near_miss: dict[str, tuple[str, ...]] | None = None,
         regex_skips_fillers: bool = False,
         name_split_after_title: bool = False,
+        meaning: MeaningCueFinder | None = None,
     ) -> None:
         self.specs = tuple(specs)
         self.source = source
@@ -277,6 +303,10 @@ class CueMatcher:
         #: More No" for Moreno) counts as the name (:data:`NAME_SPLIT_MAX_TOKENS`). The cue
         #: file's ``[options] name_split_after_title``; off unless set.
         self.name_split_after_title = name_split_after_title
+        #: Kinds read from each sentence's meaning, united with the phrases (the cue file's
+        #: ``[options] meaning_cues``; needs the sentence-embedding model, see
+        #: :mod:`calltone.models.speech.meaning`). None: phrases only.
+        self.meaning = meaning
 
     @classmethod
     def from_file(cls, path: str | Path | None = None) -> CueMatcher:
@@ -307,6 +337,7 @@ class CueMatcher:
             near_miss=_parse_near_miss(data.get("near_miss", {}), source=str(p)),
             regex_skips_fillers=options["regex_skips_fillers"],
             name_split_after_title=options["name_split_after_title"],
+            meaning=_meaning_finder() if options["meaning_cues"] else None,
         )
 
     @property
@@ -335,7 +366,9 @@ class CueMatcher:
         name = customer_name if customer_name is not None else learn_customer_name(segments)
         name_tokens = _name_tokens(name)
         found: list[Cue] = []
-        for sentence in _sentences(segments):
+        sentences = _sentences(segments)
+        by_meaning = self._meaning_cues(sentences)
+        for sentence, meant in zip(sentences, by_meaning, strict=True):
             matched: dict[str, list[Cue]] = {}
             for spec in self.specs:
                 if spec.speaker != sentence.speaker:
@@ -350,6 +383,8 @@ class CueMatcher:
                 )
                 if cues:
                     matched[spec.kind] = cues
+            for c in meant:
+                matched.setdefault(c.kind, [c])
             for spec in self.specs:
                 if spec.kind in matched and not any(k in matched for k in spec.unless):
                     found.extend(matched[spec.kind])
@@ -360,6 +395,58 @@ class CueMatcher:
             counts[c.kind] = counts.get(c.kind, 0) + 1
             out.append(_with_occurrence(c, counts[c.kind]))
         return out
+
+    def _meaning_cues(self, sentences: list[_Sentence]) -> list[list[Cue]]:
+        """Per sentence, the cues its meaning carries (none without a meaning finder)."""
+        if self.meaning is None:
+            return [[] for _ in sentences]
+        texts = [" ".join(w.word.strip() for w in s.words).strip() for s in sentences]
+        hits = self.meaning.find(texts, [s.speaker for s in sentences])
+        specs = {(sp.kind, sp.speaker): sp for sp in self.specs}
+        thresholds = tuple(self.meaning.options.thresholds().items())
+        out: list[list[Cue]] = []
+        for s, text, hs in zip(sentences, texts, hits, strict=True):
+            cues = []
+            for h in hs:
+                spec = specs.get((h.kind, s.speaker))
+                if spec is None or not s.words:
+                    continue
+                cues.append(
+                    Cue(
+                        kind=h.kind,
+                        speaker=s.speaker,
+                        start_s=s.words[0].start_s,
+                        end_s=s.words[-1].end_s,
+                        quote=text,
+                        polarity=spec.polarity,
+                        seed_file=spec.seed_file,
+                        seed_quote=spec.seed_quote,
+                        pattern=f"meaning: like {h.example!r}",
+                        confidence=round(max(0.0, min(1.0, h.similarity_cos)), 3),
+                        source="meaning",
+                        meaning=h,
+                        thresholds=thresholds,
+                    )
+                )
+            out.append(cues)
+        return out
+
+
+_MEANING_WARNED: list[bool] = []
+
+
+def _meaning_finder() -> MeaningCueFinder | None:
+    """The default meaning finder, or None (warned once) when no model is installed."""
+    from calltone.models.speech.meaning import MeaningModelError
+    from calltone.models.speech.meaning_cues import default_finder
+
+    try:
+        return default_finder()
+    except MeaningModelError as exc:
+        if not _MEANING_WARNED:
+            _MEANING_WARNED.append(True)
+            log.warning("meaning cues off: %s", exc)
+        return None
 
 
 def parse_cue_entries(data: dict[str, Any], *, source: str) -> list[CueSpec]:
@@ -439,8 +526,8 @@ def _parse_lexicon(raw: Any, *, source: str) -> dict[str, str]:
 
 
 def _parse_options(raw: Any, *, source: str) -> dict[str, bool]:
-    """``[options]``: matcher switches (``regex_skips_fillers``, ``name_split_after_title`` =
-    true|false, default false)."""
+    """``[options]``: matcher switches (``regex_skips_fillers``, ``name_split_after_title``,
+    ``meaning_cues`` = true|false, default false)."""
     if not isinstance(raw, dict) or set(raw) - _OPTION_KEYS or not all(
         isinstance(v, bool) for v in raw.values()
     ):

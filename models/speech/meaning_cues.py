@@ -1,0 +1,301 @@
+"""Cue kinds read from a sentence's meaning: one logistic regression per kind over sentence
+embeddings (:mod:`models.speech.meaning`), beside the phrase matcher (issue 14).
+
+Why: kinds such as empathy, ownership or bouncing are defined by what is meant, and each new
+blind set says them in wordings the phrase list never had (three blind sets in a row). A sentence
+is given a kind when its nearest labelled examples of the kind are clearly nearer than its nearest
+labelled examples without it (:class:`MeaningCueFinder`); the phrase matcher keeps what it does
+well (quoted words, names, negation) and the two are united in
+:meth:`models.speech.cues.CueMatcher.find_cues`.
+
+The labelled examples (the *bank*, ``meaning_bank.npz``) are the utterances of the six cue sets in
+``bench/`` (``cue_set*.py``, written for this project), embedded once by
+``bench/build_meaning_bank.py`` and shipped as float16 vectors with their texts, so every meaning
+cue can quote the labelled example it resembles most. Held out by set (``bench/meaning_cues_cv.py``:
+a set's kinds judged from the other five), the nearest-neighbour margin rule beat a logistic
+regression over the same vectors (docs/benchmarks_telephone.md, session 18).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+
+from calltone.models.speech.meaning import MeaningModelError, SentenceEncoder
+
+log = logging.getLogger(__name__)
+
+#: Kinds the meaning model reads (``customer_name_used`` is a name, left to the matcher).
+MEANING_KINDS: tuple[str, ...] = (
+    "empathy",
+    "specific_apology",
+    "bare_apology",
+    "negative_phrasing",
+    "blame_passing",
+    "bouncing",
+    "solution_offer",
+    "ownership",
+    "paraphrasing",
+    "boundary_setting",
+    "supervisor_offer",
+    "closing",
+    "abuse",
+    "manager_request",
+)
+#: Who says a kind: customers ask for managers and abuse; every other kind is the agent's.
+SPEAKER_OF_KIND: dict[str, str] = {
+    k: ("customer" if k in ("abuse", "manager_request") else "agent") for k in MEANING_KINDS
+}
+
+
+# ---------------------------------------------------------------------------------------------
+# The nearest-neighbour finder used at run time
+
+#: Bank file format version (``meaning_bank.npz``'s ``version``).
+BANK_VERSION = 1
+#: The sentence whose vector fingerprints the encoder a bank was built with.
+_PROBE_SENTENCE = "I am sorry about the delay with your order."
+
+
+@dataclass(frozen=True)
+class MeaningCueOptions:
+    """Thresholds of the meaning cues (cosine units: a dot product of unit vectors, -1..1).
+
+    Attributes
+    ----------
+    neighbours : int
+        k: a sentence's similarity to a class is the mean cosine of its k most similar bank
+        utterances of that class (3: held out by set, 1 was noisier and 5-8 blunter).
+    min_margin_cos : float
+        A kind fires when the similarity to the kind's examples exceeds the similarity to the
+        same speaker's examples without it by at least this much. 0.07: the margin at which the
+        phrase matcher united with this rule met recall >= 0.8 at precision >= 0.9 in the most
+        kinds, each set judged from the other five (chosen on 0.05-0.12; not fitted per kind).
+    min_words : int
+        Sentences shorter than this are not embedded ("okay", "mm-hmm", "yes please"): no kind
+        is a two-word sentence the phrases do not already find, and it saves time.
+    cache_sentences : int
+        Sentence vectors kept (least recently used out): the live service searches a sliding
+        window of the call again with each new segment.
+    """
+
+    neighbours: int = 3
+    min_margin_cos: float = 0.07
+    min_words: int = 3
+    cache_sentences: int = 4096
+
+    def thresholds(self) -> dict[str, float]:
+        return {"meaning_min_margin_cos": self.min_margin_cos,
+                "meaning_neighbours": float(self.neighbours)}
+
+
+@dataclass(frozen=True)
+class MeaningHit:
+    """A kind read from a sentence's meaning, with the labelled example it resembles most."""
+
+    kind: str
+    similarity_cos: float  # mean cosine to the kind's k nearest examples
+    margin_cos: float  # ... less the mean cosine to the k nearest examples without the kind
+    example: str  # the nearest labelled example of the kind
+
+
+@dataclass(frozen=True)
+class MeaningBank:
+    """Labelled utterances and their unit vectors (one row each)."""
+
+    texts: tuple[str, ...]
+    speakers: tuple[str, ...]
+    kinds: tuple[frozenset[str], ...]
+    vectors: np.ndarray  # (n, dim) float32
+    model: str
+    probe: np.ndarray  # (dim,) the encoder's vector of _PROBE_SENTENCE
+
+    def save(self, path: Path) -> None:
+        np.savez_compressed(
+            path,
+            version=np.array(BANK_VERSION),
+            texts=np.array(self.texts),
+            speakers=np.array(self.speakers),
+            kinds=np.array(["|".join(sorted(k)) for k in self.kinds]),
+            vectors=self.vectors.astype(np.float16),
+            model=np.array(self.model),
+            probe=self.probe.astype(np.float32),
+        )
+
+    @classmethod
+    def load(cls, path: Path) -> MeaningBank:
+        try:
+            with np.load(path, allow_pickle=False) as z:
+                if int(z["version"]) != BANK_VERSION:
+                    raise MeaningModelError(
+                        f"{path}: meaning bank version {int(z['version'])}, this calltone reads "
+                        f"{BANK_VERSION}; rebuild it with bench/build_meaning_bank.py"
+                    )
+                texts = tuple(str(t) for t in z["texts"])
+                kinds = tuple(frozenset(k for k in str(x).split("|") if k) for x in z["kinds"])
+                vectors = np.asarray(z["vectors"], dtype=np.float32)
+                speakers = tuple(str(t) for t in z["speakers"])
+                model, probe = str(z["model"]), np.asarray(z["probe"], dtype=np.float32)
+        except (OSError, KeyError, ValueError) as exc:
+            raise MeaningModelError(
+                f"{path}: cannot read the meaning bank ({exc}); rebuild it with "
+                "bench/build_meaning_bank.py"
+            ) from exc
+        if not len(texts) == len(kinds) == len(speakers) == vectors.shape[0]:
+            raise MeaningModelError(f"{path}: meaning bank arrays disagree in length; rebuild it")
+        return cls(texts, speakers, kinds, vectors, model, probe)
+
+
+def default_bank_path() -> Path:
+    """The bank shipped in the package (``models/speech/meaning_bank.npz``)."""
+    return Path(str(resources.files("calltone.models.speech").joinpath("meaning_bank.npz")))
+
+
+def build_bank(
+    encoder: SentenceEncoder, utterances: Sequence[tuple[str, str, frozenset[str]]]
+) -> MeaningBank:
+    """Embed labelled ``(speaker, text, kinds)`` utterances into a bank."""
+    texts = [t for _, t, _ in utterances]
+    return MeaningBank(
+        texts=tuple(texts),
+        speakers=tuple(s for s, _, _ in utterances),
+        kinds=tuple(frozenset(k) & set(MEANING_KINDS) for _, _, k in utterances),
+        vectors=encoder.encode(texts),
+        model=encoder.name,
+        probe=encoder.encode([_PROBE_SENTENCE])[0],
+    )
+
+
+class MeaningCueFinder:
+    """Reads the :data:`MEANING_KINDS` of sentences from their nearest labelled examples.
+
+    Parameters
+    ----------
+    encoder : SentenceEncoder
+        The sentence encoder (load it once per process).
+    bank : MeaningBank
+        The labelled examples; re-embedded with ``encoder`` when it was built with another model
+        (its probe vector differs), so the two always share one vector space.
+    options : MeaningCueOptions, optional
+    """
+
+    def __init__(
+        self,
+        encoder: SentenceEncoder,
+        bank: MeaningBank,
+        options: MeaningCueOptions | None = None,
+    ) -> None:
+        self.encoder = encoder
+        self.options = options or MeaningCueOptions()
+        probe = encoder.encode([_PROBE_SENTENCE])[0]
+        if float(probe @ bank.probe) < 0.999:
+            log.warning(
+                "meaning bank was built with %s, not %s: re-embedding its %d examples",
+                bank.model, encoder.name, len(bank.texts),
+            )
+            bank = build_bank(encoder, list(zip(bank.speakers, bank.texts, bank.kinds, strict=True)))
+        self.bank = bank
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._by_role: dict[str, tuple[np.ndarray, dict[str, np.ndarray], list[int]]] = {}
+        for role in ("agent", "customer"):
+            rows = [i for i, s in enumerate(bank.speakers) if s == role]
+            masks = {
+                k: np.array([k in bank.kinds[i] for i in rows], dtype=bool)
+                for k in MEANING_KINDS
+                if SPEAKER_OF_KIND[k] == role
+            }
+            self._by_role[role] = (bank.vectors[rows], masks, rows)
+        self.fingerprint = hashlib.sha256(bank.vectors.tobytes()).hexdigest()[:12]
+
+    def vectors(self, texts: Sequence[str]) -> np.ndarray:
+        """Unit vectors of ``texts`` (shape (n, dim)), from the cache where it has them."""
+        todo = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        if todo:
+            for t, v in zip(todo, self.encoder.encode(todo), strict=True):
+                self._cache[t] = v
+            while len(self._cache) > self.options.cache_sentences:
+                self._cache.popitem(last=False)
+        out = np.zeros((len(texts), self.encoder.dim), dtype=np.float32)
+        for i, t in enumerate(texts):
+            v = self._cache.get(t)
+            if v is None:  # evicted by this very call (more texts than the cache holds)
+                v = self.encoder.encode([t])[0]
+            else:
+                self._cache.move_to_end(t)
+            out[i] = v
+        return out
+
+    def find(self, texts: Sequence[str], speakers: Sequence[str]) -> list[list[MeaningHit]]:
+        """The kinds each sentence carries by meaning.
+
+        Parameters
+        ----------
+        texts, speakers : sequences of str, same length
+            Each sentence's words and who said it (``agent`` / ``customer``; others get none).
+
+        Returns
+        -------
+        list of list of MeaningHit
+            Per sentence, the kinds of that speaker's side whose margin reaches
+            ``min_margin_cos``, best first; empty for sentences under ``min_words``.
+        """
+        o = self.options
+        out: list[list[MeaningHit]] = [[] for _ in texts]
+        idx = [
+            i for i, (t, s) in enumerate(zip(texts, speakers, strict=True))
+            if s in self._by_role and len(t.split()) >= o.min_words
+        ]
+        if not idx:
+            return out
+        vecs = self.vectors([texts[i] for i in idx])
+        k = max(1, o.neighbours)
+        for j, i in enumerate(idx):
+            bank_v, masks, rows = self._by_role[speakers[i]]
+            sims = bank_v @ vecs[j]
+            hits = []
+            for kind, m in masks.items():
+                pos, neg = sims[m], sims[~m]
+                if len(pos) == 0 or len(neg) == 0:
+                    continue
+                kp = min(k, len(pos))
+                top_pos = np.partition(pos, len(pos) - kp)[-kp:]
+                kn = min(k, len(neg))
+                top_neg = np.partition(neg, len(neg) - kn)[-kn:]
+                sim = float(top_pos.mean())
+                margin = sim - float(top_neg.mean())
+                if margin >= o.min_margin_cos:
+                    best = rows[int(np.flatnonzero(m)[int(np.argmax(pos))])]
+                    hits.append(MeaningHit(kind, sim, margin, self.bank.texts[best]))
+            out[i] = sorted(hits, key=lambda h: -h.margin_cos)
+        return out
+
+
+def default_finder(options: MeaningCueOptions | None = None) -> MeaningCueFinder:
+    """A finder over the default encoder and the packaged bank (cached per options).
+
+    Raises
+    ------
+    MeaningModelError
+        No sentence-embedding model is installed (the message says how to install it).
+    """
+    return _finder(options or MeaningCueOptions())
+
+
+_FINDERS: dict[MeaningCueOptions, MeaningCueFinder] = {}
+
+
+def _finder(options: MeaningCueOptions) -> MeaningCueFinder:
+    from calltone.models.speech.meaning import default_encoder
+
+    f = _FINDERS.get(options)
+    if f is None:
+        f = MeaningCueFinder(default_encoder(), MeaningBank.load(default_bank_path()), options)
+        _FINDERS[options] = f
+    return f
