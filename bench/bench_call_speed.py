@@ -67,12 +67,23 @@ def narrowband_call(condition: str, folder: Path) -> Path:
 
 
 def calltone(
-    options: TranscriberOptions, *, call_order_batches: bool = False
+    options: TranscriberOptions,
+    *,
+    call_order_batches: bool = False,
+    meaning: bool | None = None,
 ) -> Callable[[Path], Texts]:
     """``calltone analyze`` on the file; ``call_order_batches`` batches windows in call order
-    (before issue 14's length batches), to compare both in one run."""
+    (before issue 14's length batches), to compare both in one run; ``meaning`` forces the
+    meaning cues on (True) or off (False) instead of the cue file's option (None). Each run
+    starts with an empty sentence cache, as a new ``calltone analyze`` process would."""
+    from calltone.models.speech.cues import CueMatcher
+    from calltone.models.speech.meaning_cues import default_finder
+
     tr = Transcriber(options)
     tr.model  # noqa: B018 - loaded outside the timing
+    matcher = CueMatcher.from_file()
+    if meaning is not None:
+        matcher.meaning = default_finder() if meaning else None
 
     def in_call_order(windows: Any, batch_size: int) -> list[list[int]]:
         n = len(windows)
@@ -85,7 +96,9 @@ def calltone(
         try:
             audio = load_audio(path)
             session = run_session(audio, ChannelRoles(0, 1), AnalysisConfig())
-            segs = transcribe_session(audio, session, transcriber=tr).segments
+            if matcher.meaning is not None:
+                matcher.meaning._cache.clear()  # a new process encodes every sentence
+            segs = transcribe_session(audio, session, transcriber=tr, cues=matcher).segments
         finally:
             transcriber_module.length_batches = batches  # type: ignore[assignment]
         return {p: " ".join(s.text for s in segs if s.speaker == p) for p in ("agent", "customer")}
@@ -120,6 +133,11 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="also calltone as before issue 14's speed work (pauses kept, call-order batches)",
     )
+    ap.add_argument(
+        "--meaning",
+        action="store_true",
+        help="also calltone with the meaning cues forced on (models/speech/meaning_cues.py)",
+    )
     ap.add_argument("--json", default=None)
     args = ap.parse_args(argv)
     model_path = resolve_model_path(None)
@@ -135,6 +153,8 @@ def main(argv: list[str] | None = None) -> int:
         systems["calltone before (pauses kept, call-order batches)"] = calltone(
             replace(base, max_pause_s=None), call_order_batches=True
         )
+    if args.meaning:
+        systems["calltone analyze + meaning cues"] = calltone(base, meaning=True)
     if args.beam5:
         systems["calltone, beam 5"] = calltone(replace(base, beam_size=5))
     if args.plain_defaults:

@@ -308,6 +308,21 @@ def main(argv: list[str] | None = None) -> int:
         help="decode with this beam instead of the recorded-call settings' own (greedy); the "
         "transcripts are keyed like the first pass's, so give such a run a --cache of its own",
     )
+    ap.add_argument(
+        "--meaning",
+        choices=("file", "on", "off"),
+        default="file",
+        help="meaning cues (models/speech/meaning_cues.py) united with the phrases: as the cue "
+        "file's [options] meaning_cues says (file), or forced on / off",
+    )
+    ap.add_argument(
+        "--meaning-bank",
+        default=None,
+        help="another bank of labelled examples (bench/build_meaning_bank.py --out), e.g. one "
+        "without the set scored, to score a set the packaged bank holds as if held out",
+    )
+    ap.add_argument("--meaning-margin", type=float, default=None, help="min_margin_cos")
+    ap.add_argument("--meaning-min-words", type=int, default=None, help="min_words")
     ap.add_argument("--json", default=None)
     args = ap.parse_args(argv)
     utterances, customer_name, voices = load_set(args.set)
@@ -375,12 +390,46 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     matcher = load_matcher(args.matcher_py, args.matcher_toml)
+    if (
+        args.meaning != "file"
+        or args.meaning_bank
+        or args.meaning_margin is not None
+        or args.meaning_min_words is not None
+    ):
+        from calltone.models.speech.meaning import default_encoder
+        from calltone.models.speech.meaning_cues import (
+            MeaningBank,
+            MeaningCueFinder,
+            MeaningCueOptions,
+            default_bank_path,
+        )
+
+        if args.meaning == "off":
+            matcher.meaning = None
+        else:
+            opts = MeaningCueOptions()
+            if args.meaning_margin is not None:
+                opts = replace(opts, min_margin_cos=args.meaning_margin)
+            if args.meaning_min_words is not None:
+                opts = replace(opts, min_words=args.meaning_min_words)
+            bank = MeaningBank.load(Path(args.meaning_bank or default_bank_path()))
+            matcher.meaning = MeaningCueFinder(default_encoder(), bank, opts)
     kinds = list(matcher.kinds)
 
     def found(segs: list[Segment]) -> set[str]:
         return {c.kind for c in matcher.find_cues(segs, customer_name=customer_name)}
 
-    results: dict[str, Any] = {"set": args.set, "matcher": args.matcher_py or "packaged"}
+    results: dict[str, Any] = {
+        "set": args.set,
+        "matcher": args.matcher_py or "packaged",
+        "meaning": None
+        if getattr(matcher, "meaning", None) is None
+        else {
+            "bank": args.meaning_bank or "packaged",
+            "utterances": len(matcher.meaning.bank.texts),
+            "options": matcher.meaning.options.thresholds(),
+        },
+    }
     text_pairs = [(truth, found([text_segment(spk, t)])) for spk, t, truth in all_utterances]
     results["written text"] = score(text_pairs, kinds)
     misses: dict[str, list[str]] = {}
@@ -443,7 +492,7 @@ def main(argv: list[str] | None = None) -> int:
             ]
             for k, segs in real_calls.items()
         }
-    print(f"\nmatcher: {results['matcher']}")
+    print(f"\nmatcher: {results['matcher']}; meaning cues: {results['meaning']}")
     header = " | ".join(["written text", FIRST_PASS[:9] + " all", *CONDITIONS])
     for name in systems:
         print(f"\n{name}: recall / precision\n  {'kind':<20} {header}")

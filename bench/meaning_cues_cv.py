@@ -8,7 +8,9 @@ another author in other words): for each set, a bank of the *other* sets' uttera
 with it (:class:`models.speech.cues.CueMatcher` with ``meaning``) is scored on the held-out set's
 written text, beside the matcher alone; per kind recall / precision, per set and pooled. The real
 transcripts' sentences (phone call STM, AMI), as agent and as customer, count every cue as a false
-positive. Mind that the phrase matcher was developed on all six sets, so its own figures are
+positive. Every fold's bank also holds the routine talk of ``bench/meaning_routine.py``
+(negatives; ``--no-routine`` leaves it out). ``added@m``: the cues only the meaning rule found.
+Mind that the phrase matcher was developed on all six sets, so its own figures are
 optimistic on every set but the last it was scored blind on.
 
 Run: ``nice -n 10 python bench/meaning_cues_cv.py [--margins 0.05,0.07,0.09] [--neighbours 3]
@@ -32,6 +34,7 @@ for p in (ROOT, ROOT / "bench"):
         sys.path.insert(0, str(p))
 
 import bench_cues  # noqa: E402
+import meaning_routine  # noqa: E402
 from _common import shared_data_dir  # noqa: E402
 
 from calltone.models.speech.cues import CueMatcher  # noqa: E402
@@ -92,6 +95,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--margins", default="0.05,0.07,0.09")
     ap.add_argument("--neighbours", type=int, default=MeaningCueOptions().neighbours)
+    ap.add_argument("--min-words", type=int, default=MeaningCueOptions().min_words)
+    ap.add_argument("--no-routine", action="store_true", help="bank without meaning_routine.py")
     ap.add_argument("--sets", default=",".join(SETS))
     ap.add_argument("--cache", default="/tmp/calltone_meaning_emb.npz")
     ap.add_argument("--json", default=None)
@@ -112,6 +117,8 @@ def main(argv: list[str] | None = None) -> int:
     finders: dict[str, MeaningCueFinder] = {}
     for held in sets:
         train = [u for s in sets if s != held for u in data[s][0]]
+        if not args.no_routine:
+            train += meaning_routine.utterances()
         bank = MeaningBank(
             texts=tuple(t for _, t, _ in train),
             speakers=tuple(s for s, _, _ in train),
@@ -120,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
             model=enc.name,
             probe=probe,
         )
-        finder = MeaningCueFinder(enc, bank, MeaningCueOptions(neighbours=args.neighbours))
+        finder = MeaningCueFinder(enc, bank, MeaningCueOptions(neighbours=args.neighbours, min_words=args.min_words))
         if finders:  # share sentence vectors between folds
             finder._cache = next(iter(finders.values()))._cache
         finders[held] = finder

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
+import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -28,6 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
+from calltone.models.cpu import blas_threads_limit
 from calltone.models.speech.meaning import MeaningModelError, SentenceEncoder
 
 log = logging.getLogger(__name__)
@@ -79,21 +82,48 @@ class MeaningCueOptions:
         phrase matcher united with this rule met recall >= 0.8 at precision >= 0.9 in the most
         kinds, each set judged from the other five (chosen on 0.05-0.12; not fitted per kind).
     min_words : int
-        Sentences shorter than this are not embedded ("okay", "mm-hmm", "yes please"): no kind
-        is a two-word sentence the phrases do not already find, and it saves time.
+        Sentences of fewer words are not embedded ("okay", "thank you for that", "yes please"):
+        a short sentence's vector follows its form more than its meaning ("thank you for that"
+        lies nearest "sorry about that"), the phrases find the short formulae, and it saves
+        time. 5: held out by set, 3 and 5 met the target in the same kinds (session 18).
     cache_sentences : int
         Sentence vectors kept (least recently used out): the live service searches a sliding
         window of the call again with each new segment.
+    negation_must_agree : bool
+        A kind fires only when the sentence is negated (:func:`is_negated`) exactly when most
+        of its k nearest examples of the kind are: a sentence vector barely moves with a "not"
+        ("I don't want your manager" lies nearest "I want to speak to your manager"), while
+        the kinds that carry a negation (negative phrasing, boundary setting) have negated
+        examples. Found on the sixth blind set once it had been scored (session 18).
+    blas_threads : int or None
+        numpy's BLAS threads while sentences are encoded (:func:`calltone.models.cpu.
+        blas_threads_limit`; None: the library's own pool). 1: on a machine busy with other
+        calls the pool's threads contend (150 sentences took 65 s with the pool against ~6 s on
+        one thread with the machine's two cores loaded 6x, session 18), and one thread sums in
+        the same order everywhere.
     """
 
     neighbours: int = 3
     min_margin_cos: float = 0.07
-    min_words: int = 3
+    negation_must_agree: bool = True
+    min_words: int = 5
     cache_sentences: int = 4096
+    blas_threads: int | None = 1
 
     def thresholds(self) -> dict[str, float]:
         return {"meaning_min_margin_cos": self.min_margin_cos,
                 "meaning_neighbours": float(self.neighbours)}
+
+
+_NEGATION = re.compile(
+    r"\b(?:not|never|no|nothing|nobody|none|neither|nor|cannot|without)\b|n['’]t\b",
+    re.IGNORECASE,
+)
+
+
+def is_negated(text: str) -> bool:
+    """True when the sentence holds a negation ("not", "never", "no", "-n't", ...)."""
+    return _NEGATION.search(text) is not None
 
 
 @dataclass(frozen=True)
@@ -203,7 +233,9 @@ class MeaningCueFinder:
             bank = build_bank(encoder, list(zip(bank.speakers, bank.texts, bank.kinds, strict=True)))
         self.bank = bank
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._lock = threading.Lock()  # the live service's transcription threads share a finder
         self._by_role: dict[str, tuple[np.ndarray, dict[str, np.ndarray], list[int]]] = {}
+        self._negated: dict[str, list[bool]] = {}
         for role in ("agent", "customer"):
             rows = [i for i, s in enumerate(bank.speakers) if s == role]
             masks = {
@@ -212,24 +244,35 @@ class MeaningCueFinder:
                 if SPEAKER_OF_KIND[k] == role
             }
             self._by_role[role] = (bank.vectors[rows], masks, rows)
+            self._negated[role] = [is_negated(bank.texts[i]) for i in rows]
         self.fingerprint = hashlib.sha256(bank.vectors.tobytes()).hexdigest()[:12]
 
     def vectors(self, texts: Sequence[str]) -> np.ndarray:
         """Unit vectors of ``texts`` (shape (n, dim)), from the cache where it has them."""
-        todo = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        with self._lock:
+            todo = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        encoded: dict[str, np.ndarray] = {}
         if todo:
-            for t, v in zip(todo, self.encoder.encode(todo), strict=True):
+            with blas_threads_limit(self.options.blas_threads):
+                encoded = dict(zip(todo, self.encoder.encode(todo), strict=True))
+        out = np.zeros((len(texts), self.encoder.dim), dtype=np.float32)
+        with self._lock:
+            for t, v in encoded.items():
                 self._cache[t] = v
+            missing = []
+            for i, t in enumerate(texts):
+                got = encoded.get(t, self._cache.get(t))
+                if got is None:  # evicted meanwhile by another call's sentences
+                    missing.append(i)
+                    continue
+                if t in self._cache:
+                    self._cache.move_to_end(t)
+                out[i] = got
             while len(self._cache) > self.options.cache_sentences:
                 self._cache.popitem(last=False)
-        out = np.zeros((len(texts), self.encoder.dim), dtype=np.float32)
-        for i, t in enumerate(texts):
-            v = self._cache.get(t)
-            if v is None:  # evicted by this very call (more texts than the cache holds)
-                v = self.encoder.encode([t])[0]
-            else:
-                self._cache.move_to_end(t)
-            out[i] = v
+        if missing:
+            with blas_threads_limit(self.options.blas_threads):
+                out[missing] = self.encoder.encode([texts[i] for i in missing])
         return out
 
     def find(self, texts: Sequence[str], speakers: Sequence[str]) -> list[list[MeaningHit]]:
@@ -255,9 +298,11 @@ class MeaningCueFinder:
         if not idx:
             return out
         vecs = self.vectors([texts[i] for i in idx])
+        negated = [is_negated(texts[i]) for i in idx]
         k = max(1, o.neighbours)
         for j, i in enumerate(idx):
             bank_v, masks, rows = self._by_role[speakers[i]]
+            neg_flags = self._negated[speakers[i]]
             sims = bank_v @ vecs[j]
             hits = []
             for kind, m in masks.items():
@@ -270,9 +315,16 @@ class MeaningCueFinder:
                 top_neg = np.partition(neg, len(neg) - kn)[-kn:]
                 sim = float(top_pos.mean())
                 margin = sim - float(top_neg.mean())
-                if margin >= o.min_margin_cos:
-                    best = rows[int(np.flatnonzero(m)[int(np.argmax(pos))])]
-                    hits.append(MeaningHit(kind, sim, margin, self.bank.texts[best]))
+                if margin < o.min_margin_cos:
+                    continue
+                pos_rows = np.flatnonzero(m)
+                if o.negation_must_agree:
+                    near = pos_rows[np.argsort(pos)[-kp:]]
+                    negated_near = sum(bool(neg_flags[r]) for r in near)
+                    if negated[j] != (2 * negated_near > kp):
+                        continue
+                best = rows[int(pos_rows[int(np.argmax(pos))])]
+                hits.append(MeaningHit(kind, sim, margin, self.bank.texts[best]))
             out[i] = sorted(hits, key=lambda h: -h.margin_cos)
         return out
 
