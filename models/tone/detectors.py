@@ -586,6 +586,15 @@ class AgentToneDetector:
         )
         self._own_confirm = max(1, round(config.own_score_confirm_s / hop_s))
         self._own_bar: float | None = None  # cached min_score from _own_calm (None: stale)
+        # The speaker's ended turns for ``AgentToneConfig.own_score_min_turns``: the turn going
+        # on (first frame, last speech frame, speech frames, summed speech power) and those
+        # ended with enough speech (the frame their end became known, energy-mean dBFS).
+        self._turn: list[float] | None = None
+        self._turns: deque[tuple[int, float]] = deque(maxlen=max(1, config.own_score_max_turns))
+        self._turn_gap = max(1, round(config.own_score_turn_gap_s / hop_s))
+        self._turn_min = config.own_score_turn_min_speech_s / hop_s
+        self._mature = config.own_score_min_turns <= 0  # at the latest evaluation
+        self._turn_counts = np.zeros(0, np.int64)  # ... at each evaluation of the last block
 
     def weights(self) -> np.ndarray:
         c = self.c
@@ -728,6 +737,8 @@ class AgentToneDetector:
         start, time_of, voiced, speech = f.start, frames.time_of, f.voiced, f.speech
         series = _tone_series(f, self._level_floor(baseline))
         self._add_runs(start, speech, voiced, series)
+        if c.own_score_quantile > 0 and c.own_score_min_turns > 0:
+            self._add_turns(start, speech, _speech_power(f, speech))
         lvl = None
         if self._top_q > 0:
             lvl = np.concatenate((self._lvl_tail, np.where(speech, f.voice_loudness_dbfs, np.nan)))
@@ -782,7 +793,8 @@ class AgentToneDetector:
             & (baseline.voiced_s >= c.vote_min_baseline_voiced_s)
         ) | sparse_voted
         if c.own_score_quantile > 0:
-            active, bar = self._own_judge(start, evals, enough, j.score, voted)
+            mature = self._mature_at(start + evals, baseline)
+            active, bar = self._own_judge(start, evals, enough, j.score, voted, mature)
         else:
             active, bar = enough & ((j.score >= c.min_score) | voted), None
         if self.trace is not None:
@@ -847,6 +859,8 @@ class AgentToneDetector:
                     if bar is not None:
                         # The bar read against the speaker's own calm windows.
                         self._open.evidence["own_score_min_score"] = round(float(bar[k]), 3)
+                        if c.own_score_min_turns > 0:
+                            self._open.evidence["own_score_turns"] = int(self._turn_counts[k])
                         self._open.thresholds.update(self._own_score_thresholds())
                     if sparse_voted[k]:
                         # A sparse window louder and higher by one effort step each.
@@ -895,12 +909,15 @@ class AgentToneDetector:
         enough: np.ndarray,
         score: np.ndarray,
         voted: np.ndarray,
+        mature: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Each evaluation's activity against the bar its speaker's own calm windows give
         (``AgentToneConfig.own_score_quantile``), in order: a judged window that stays calm
         joins them once ``own_score_confirm_s`` has passed with no active evaluation (an
-        active one drops every window still waiting: they were rising into it). Returns the
-        activity and the bar (a probability) each evaluation was read against."""
+        active one drops every window still waiting: they were rising into it). ``mature``:
+        per evaluation, whether the speaker is known well enough for their own bar
+        (``own_score_min_turns``; the bar is ``min_score`` until then; None: always). Returns
+        the activity and the bar (a probability) each evaluation was read against."""
         active = np.zeros(evals.size, bool)
         bar = np.empty(evals.size)
         pend, calm = self._own_pending, self._own_calm
@@ -909,7 +926,8 @@ class AgentToneDetector:
             while pend and pend[0][0] <= g - self._own_confirm:
                 calm.append(pend.popleft()[1])
                 self._own_bar = None
-            bar[k] = self._own_min_score()
+            # Before the speaker is known (``own_score_min_turns``) the bar is min_score.
+            bar[k] = self._own_min_score() if mature is None or mature[k] else self.c.min_score
             if not enough[k]:
                 continue
             active[k] = bool(score[k] >= bar[k] or voted[k])
@@ -939,7 +957,7 @@ class AgentToneDetector:
 
     def _own_score_thresholds(self) -> dict[str, float]:
         c = self.c
-        return {
+        out = {
             "own_score_quantile": c.own_score_quantile,
             "own_score_margin_logit": c.own_score_margin_logit,
             "own_score_min_score": c.own_score_min_score,
@@ -947,6 +965,65 @@ class AgentToneDetector:
             "own_score_min_s": c.own_score_min_s,
             "own_score_confirm_s": c.own_score_confirm_s,
         }
+        if c.own_score_min_turns > 0:
+            out.update(
+                {
+                    "own_score_min_turns": float(c.own_score_min_turns),
+                    "own_score_turn_min_speech_s": c.own_score_turn_min_speech_s,
+                    "own_score_turn_gap_s": c.own_score_turn_gap_s,
+                    "own_score_turn_max_db_under": c.own_score_turn_max_db_under,
+                }
+            )
+        return out
+
+    def _add_turns(self, start: int, speech: np.ndarray, power: np.ndarray) -> None:
+        """Follow the speaker's turns through one block (``own_score_min_turns``): speech
+        joined across pauses shorter than ``own_score_turn_gap_s``; a turn ends (and is kept,
+        with the frame its end became known and its energy-mean level, when it holds
+        ``own_score_turn_min_speech_s`` of speech) once such a pause has passed."""
+        n = speech.size
+        edges = np.flatnonzero(np.diff(np.concatenate(([0], speech.astype(np.int8), [0]))))
+        for a, b in zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True):
+            t = self._turn
+            if t is not None and start + a - (t[1] + 1) >= self._turn_gap:
+                self._end_turn()
+                t = None
+            if t is None:
+                self._turn = [start + a, start + b - 1, b - a, float(power[a:b].sum())]
+            else:
+                t[1] = start + b - 1
+                t[2] += b - a
+                t[3] += float(power[a:b].sum())
+        t = self._turn
+        if t is not None and start + n - (t[1] + 1) >= self._turn_gap:
+            self._end_turn()
+
+    def _end_turn(self) -> None:
+        t = self._turn
+        assert t is not None
+        self._turn = None
+        if t[2] >= self._turn_min:
+            level = 10.0 * math.log10(max(t[3] / t[2], 1e-12))
+            self._turns.append((int(t[1]) + 1 + self._turn_gap, level))
+
+    def _mature_at(self, frames: np.ndarray, baseline: BaselineSnapshot) -> np.ndarray | None:
+        """Per evaluation frame, whether the speaker's own bar applies: their ended turns
+        near their own level number ``own_score_min_turns`` (a saved profile always counts);
+        None when the rule is off. Keeps each evaluation's count and the latest verdict."""
+        c = self.c
+        if c.own_score_min_turns <= 0:
+            return None
+        if baseline.from_profile:
+            self._mature = True
+            self._turn_counts = np.full(frames.size, len(self._turns), np.int64)
+            return np.ones(frames.size, bool)
+        floor = baseline.speech_level_dbfs - c.own_score_turn_max_db_under
+        ends = np.array([e for e, lv in self._turns if lv >= floor], dtype=np.int64)
+        counts = np.searchsorted(np.sort(ends), frames, side="right")
+        self._turn_counts = counts
+        if counts.size:
+            self._mature = bool(counts[-1] >= c.own_score_min_turns)
+        return counts >= c.own_score_min_turns
 
     def _top_level_db(
         self, lvl: np.ndarray, evals: np.ndarray, baseline: BaselineSnapshot
@@ -1241,7 +1318,7 @@ class AgentToneDetector:
         if sparse.any():
             j = j.level_only(sparse, self)
         alone = np.array([r.alone_active for r in runs])
-        bar = self._own_min_score() if c.own_score_quantile > 0 else c.min_score
+        bar = self._own_min_score() if c.own_score_quantile > 0 and self._mature else c.min_score
         hot = (j.score >= bar) | j.voted | alone | sparse_voted
         judged |= alone
         calm = judged & ~hot
