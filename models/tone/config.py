@@ -821,6 +821,32 @@ class AgentToneConfig:
     #: 1 the band's. Above 0 the front end computes ``band_hnr_db`` (~0.1 ms per 100 ms live
     #: step); measured, not adopted (docs/benchmarks.md, session 11).
     harshness_band_hnr_share: float = 0.0
+    #: Vocal effort read as the alpha ratio (issue 13, session 18, H3; 0 = off, the default):
+    #: the spectral tilt the speaker baseline and agent_tone's vocal-effort signal
+    #: (``tilt_db_over_baseline``, ``weight_per_tilt_db``) read moves this share of the way
+    #: from the first-difference ratio (``ChannelFrames.tilt_db``) to the band's alpha ratio
+    #: (``ChannelFrames.alpha_db``: power 1-3.4 kHz over 0.3-1 kHz, dB; a ratio of two powers
+    #: of one frame, so a level offset or a gain control leaves it alone, and read through
+    #: steep band filters, so a wideband voice and its 8 kHz copy agree within ~1 dB). The
+    #: baseline's brightness check (``BaselineConfig.rebase_tilt_db_under_own``) and the
+    #: metrics' tilt read it too; the yelling cold start keeps the first-difference tilt
+    #: (``PartyFrames.voice_tilt_db``). Above 0 the front end computes ``alpha_db``. Why: the
+    #: question was whether an in-band effort cue keeps its contrast where the line's noise
+    #: sits near the calm voice (GSM / AMR "re loud"). Measured, not adopted (session 18, H3;
+    #: ``bench/effort_contrast.py``, /work/notes/s18/doc_h3.md): angry vs calm per clip, AUC
+    #: of the rise over the actor's calm clips, wideband / G.711 / GSM re loud / AMR re loud:
+    #: alpha 0.81 / 0.80 / 0.69 / 0.73 against the first-difference tilt's 0.89 / 0.88 / 0.73 /
+    #: 0.75 and loudness's 0.96 / 0.97 / 0.97 / 0.99; on the angry clips that rise less than
+    #: 6 dB in level (the ones the score misses) 0.52 / 0.53 / 0.39 / 0.45: no contrast. On
+    #: ``bench_calls`` (calls + calm) share 1 with the committed coefficients changes nothing
+    #: (the tilt vote moves no clip); ``fit_agent_tone.py`` gives it weight 0, as it gives the
+    #: first-difference tilt (all actors and both actor-group folds). Set by hand
+    #: (``weight_per_tilt_db`` 0.3, not fitted): agent_tone on angry GSM re loud 0.77 -> 0.79,
+    #: AMR re loud 0.67 -> 0.71, GSM calm-ref 0.81 -> 0.85, G.711 0.85 -> 0.88, but calm
+    #: clips flagged 0.00 -> 0.03 (wideband, G.711) and the real calm telephone calls 0 -> 5
+    #: agent_tone events and 4 calm_down alerts (the LCA calls' lively agent is as bright).
+    #: Live cost on: +5-9 % CPU per 20 ms push; off: none.
+    effort_alpha_share: float = 0.0
     #: A rise in level without a rise in pitch is not vocal effort: a voice raised by one effort
     #: step (~6 dB) rises in F0 too (Traunmüller & Eriksson 2000; DESIGN's yelling pairs +10 dB
     #: with +3 st), so a window at least ``effortless_rise_min_db`` over the baseline whose

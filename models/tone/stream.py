@@ -199,6 +199,8 @@ class CallAnalyzer:
         o = self.config.features
         if self.config.agent_tone.harshness_band_hnr_share > 0 and not o.band_hnr:
             o = replace(o, band_hnr=True)  # the voice's HNR reads the telephone band
+        if self.config.agent_tone.effort_alpha_share > 0 and not o.alpha_ratio:
+            o = replace(o, alpha_ratio=True)  # vocal effort reads the band's alpha ratio
         self.hop_s = o.hop_s
         self.time_of = TimeFn(o.hop_s, o.pitch_window / 2 / o.sample_rate_hz)
         self._features = FeatureStream(len(self.parties), o)
@@ -519,6 +521,17 @@ class CallAnalyzer:
                 {
                     p: replace(f, tilt_db=(1.0 - w) * f.tilt_db + w * f.voice_tilt_db)
                     for p, f in frames.parties.items()
+                },
+                self.time_of,
+            )
+        a = self.config.agent_tone.effort_alpha_share
+        if a > 0:
+            # The baseline and agent_tone's vocal effort read the band's alpha ratio.
+            frames = CallFrames(
+                start,
+                {
+                    p: replace(f, tilt_db=((1.0 - a) * f.tilt_db + a * c.alpha_db))
+                    for (p, f), c in zip(frames.parties.items(), block.channels, strict=True)
                 },
                 self.time_of,
             )
