@@ -45,6 +45,9 @@ class SpeakerMetrics:
     """Running per-speaker totals, cheap to keep for hours of audio."""
 
     speech_frames: int = 0
+    #: Speech frames as the detectors read them (``PartyFrames.speech``): the syllable rate's
+    #: time base, so the front end's masked hangover (talk time without syllables) leaves it.
+    heard_frames: int = 0
     voiced_frames: int = 0
     nuclei: int = 0
     loudness_hist: np.ndarray = field(
@@ -54,9 +57,13 @@ class SpeakerMetrics:
         default_factory=lambda: np.zeros(_PITCH_ST_BINS.size - 1, np.int64)
     )
 
-    def add(self, frames: PartyFrames) -> None:
+    def add(self, frames: PartyFrames, talk: np.ndarray | None = None) -> None:
+        """``talk``: the frames counted as talk time (default ``frames.speech``; the stream
+        passes the front end's ``speech``, which the masked hangover may extend)."""
         voiced, pitch_st = frames.voiced, frames.pitch_st
-        self.speech_frames += int(np.count_nonzero(frames.speech))
+        heard = int(np.count_nonzero(frames.speech))
+        self.heard_frames += heard
+        self.speech_frames += heard if talk is None else int(np.count_nonzero(talk))
         n_voiced = int(np.count_nonzero(voiced))
         self.voiced_frames += n_voiced
         self.nuclei += int(np.count_nonzero(frames.nucleus))
@@ -76,7 +83,9 @@ class SpeakerMetrics:
             "median_pitch_hz": _round(
                 None if median_pitch_st is None else 100.0 * 2 ** (median_pitch_st / 12.0), 1
             ),
-            "syllable_rate_per_s": round(self.nuclei / talk_s, 2) if talk_s > 0 else None,
+            "syllable_rate_per_s": (
+                round(self.nuclei / (self.heard_frames * hop_s), 2) if self.heard_frames else None
+            ),
         }
 
 
@@ -497,13 +506,15 @@ class CallAnalyzer:
                     loudness_dbfs=c.loudness_dbfs,
                     pitch_st=hz_to_st(c.f0_hz),
                     voiced=c.voiced,
-                    speech=c.speech,
+                    # Without the front end's masked hangover (FeatureOptions
+                    # .vad_masked_hangover_s_per_db): it is talk time, not evidence of tone.
+                    speech=c.heard,
                     nucleus=c.nucleus,
                     tilt_db=c.tilt_db,
                     hnr_db=c.hnr_db,
                     **_with_band_hnr(
                         self._noise[p].compensate(
-                            start, c.loudness_dbfs, c.speech, c.hnr_db, c.tilt_db
+                            start, c.loudness_dbfs, c.heard, c.hnr_db, c.tilt_db
                         ),
                         c.band_hnr_db,
                         self.config.agent_tone.harshness_band_hnr_share,
@@ -536,9 +547,9 @@ class CallAnalyzer:
                 self.time_of,
             )
         for p, c in zip(self.parties, block.channels, strict=True):
-            self.metrics[p].add(frames.parties[p])
+            self.metrics[p].add(frames.parties[p], c.speech)
             if self._timeline is not None:
-                self._timeline[p].append((c.loudness_dbfs, c.f0_hz, c.speech))
+                self._timeline[p].append((c.loudness_dbfs, c.f0_hz, c.heard))
         # Baseline-dependent detectors, one baseline tick at a time.
         i = 0
         # The turn detector reads each party's baseline as it stood before each tick (the far
