@@ -367,8 +367,8 @@ class CueMatcher:
         name_tokens = _name_tokens(name)
         found: list[Cue] = []
         sentences = _sentences(segments)
-        by_meaning = self._meaning_cues(sentences)
-        for sentence, meant in zip(sentences, by_meaning, strict=True):
+        by_phrase: list[dict[str, list[Cue]]] = []
+        for sentence in sentences:
             matched: dict[str, list[Cue]] = {}
             for spec in self.specs:
                 if spec.speaker != sentence.speaker:
@@ -383,8 +383,16 @@ class CueMatcher:
                 )
                 if cues:
                     matched[spec.kind] = cues
+            by_phrase.append(matched)
+        # The meaning reads the sentences the phrases left unexplained (or all of them, per
+        # its options); the phrase cue wins where both give one kind.
+        only_unmatched = self.meaning is not None and self.meaning.options.only_where_no_phrase
+        wanted = [i for i, m in enumerate(by_phrase) if not (m and only_unmatched)]
+        by_meaning = self._meaning_cues([sentences[i] for i in wanted])
+        for i, meant in zip(wanted, by_meaning, strict=True):
             for c in meant:
-                matched.setdefault(c.kind, [c])
+                by_phrase[i].setdefault(c.kind, [c])
+        for matched in by_phrase:
             for spec in self.specs:
                 if spec.kind in matched and not any(k in matched for k in spec.unless):
                     found.extend(matched[spec.kind])

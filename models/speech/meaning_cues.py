@@ -95,6 +95,22 @@ class MeaningCueOptions:
         ("I don't want your manager" lies nearest "I want to speak to your manager"), while
         the kinds that carry a negation (negative phrasing, boundary setting) have negated
         examples. Found on the sixth blind set once it had been scored (session 18).
+    only_where_no_phrase : bool
+        Read the meaning only of sentences in which no phrase fired (of any kind): a sentence
+        the phrases explain is not given a second kind by its vector ("I'm sorry you're having
+        this issue with the router" is a specific apology, not also a solution offer, and
+        sympathy with an ordeal is not also an apology; hard negatives of the phrase tests).
+    kinds : tuple of str
+        The kinds read from meaning (of :data:`MEANING_KINDS`): those whose cues the rule adds
+        to the phrases' were right at least 7 times in 10, each set judged from the other five
+        (``bench/meaning_cues_cv.py``, session 18: blame passing 1.00, bouncing 0.86,
+        ownership 0.75, boundary setting 1.00, closing 1.00, abuse 0.71), and which no single
+        topic word decides. Left out: supervisor_offer and manager_request (one word decides a
+        sentence vector: "I have a new manager", "My supervisor, I want to talk to her" and
+        11 more hand-written hard negatives of the phrase tests, none in the bank, fired, and a
+        manager request raises an escalation flag), negative_phrasing (any "calm down", about
+        a queue too), and empathy, the two apologies, solution_offer and paraphrasing (the
+        cues added were right 0-5 times in 10: "let me book that in for you" is routine).
     blas_threads : int or None
         numpy's BLAS threads while sentences are encoded (:func:`calltone.models.cpu.
         blas_threads_limit`; None: the library's own pool). 1: on a machine busy with other
@@ -109,6 +125,15 @@ class MeaningCueOptions:
     min_words: int = 5
     cache_sentences: int = 4096
     blas_threads: int | None = 1
+    only_where_no_phrase: bool = True
+    kinds: tuple[str, ...] = (
+        "blame_passing",
+        "bouncing",
+        "ownership",
+        "boundary_setting",
+        "closing",
+        "abuse",
+    )
 
     def thresholds(self) -> dict[str, float]:
         return {"meaning_min_margin_cos": self.min_margin_cos,
@@ -241,7 +266,7 @@ class MeaningCueFinder:
             masks = {
                 k: np.array([k in bank.kinds[i] for i in rows], dtype=bool)
                 for k in MEANING_KINDS
-                if SPEAKER_OF_KIND[k] == role
+                if SPEAKER_OF_KIND[k] == role and k in self.options.kinds
             }
             self._by_role[role] = (bank.vectors[rows], masks, rows)
             self._negated[role] = [is_negated(bank.texts[i]) for i in rows]

@@ -106,6 +106,10 @@ def test_paraphrases_are_nearer_than_other_topics() -> None:
     assert np.allclose(v[3], 0.0)  # an empty text has no direction
 
 
+#: Every kind read from meaning (the default leaves out the role kinds this file's bank uses).
+_ALL = MeaningCueOptions(kinds=MEANING_KINDS)
+
+
 def _bank() -> MeaningBank:
     utterances = [
         ("customer", "Put your boss on the phone.", frozenset({"manager_request"})),
@@ -126,7 +130,7 @@ def _bank() -> MeaningBank:
 
 @needs_model
 def test_finder_reads_a_paraphrase_and_leaves_routine_talk() -> None:
-    finder = MeaningCueFinder(default_encoder(), _bank())
+    finder = MeaningCueFinder(default_encoder(), _bank(), _ALL)
     hits = finder.find(
         [
             "I want to talk to your supervisor immediately.",
@@ -142,14 +146,14 @@ def test_finder_reads_a_paraphrase_and_leaves_routine_talk() -> None:
     assert hits[1] == [] and hits[2] == []
     assert "manager_request" not in {h.kind for h in hits[3]}
     # A margin no sentence can reach finds nothing.
-    strict = MeaningCueFinder(default_encoder(), _bank(), MeaningCueOptions(min_margin_cos=2.0))
+    strict = MeaningCueFinder(default_encoder(), _bank(), replace(_ALL, min_margin_cos=2.0))
     assert strict.find(["I want to talk to your supervisor immediately."], ["customer"]) == [[]]
 
 
 @needs_model
 def test_matcher_unites_phrases_and_meaning_and_says_what_fired() -> None:
     phrases = CueMatcher.from_file()
-    finder = MeaningCueFinder(default_encoder(), _bank())
+    finder = MeaningCueFinder(default_encoder(), _bank(), _ALL)
     both = CueMatcher(
         phrases.specs,
         near_miss=phrases.near_miss,
