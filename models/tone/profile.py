@@ -44,15 +44,17 @@ _RANGES: dict[str, tuple[float, float]] = {
 }
 # Fields a profile saved before they existed may lack (the snapshot falls back on another).
 _OPTIONAL = ("loudness_leq_dbfs", "speech_leq_dbfs", "loudness_upper_db")
-# One call's level histogram, not the agent's: never saved in a profile.
-_PER_CALL = (
-    "own_voiced_s",
-    "from_profile",
-    "settled",
-    "speech_top_heard_dbfs",
-    "speech_quantiles_over_level_db",
-    "loudness_local_dbfs",
-)
+# One call's state and level histogram, not the agent's: never saved in a profile; a profile's
+# snapshot holds these values in their place.
+_PROFILE_PER_CALL: dict[str, Any] = {
+    "own_voiced_s": None,
+    "from_profile": False,
+    "settled": True,
+    "speech_top_heard_dbfs": None,
+    "speech_quantiles_over_level_db": None,
+    "loudness_local_dbfs": None,
+}
+_PER_CALL = tuple(_PROFILE_PER_CALL)
 
 
 class ProfileError(CalltoneError):
@@ -194,18 +196,7 @@ def profile_from_baseline(
         return previous
     now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     if previous is None:
-        snap = BaselineSnapshot(
-            **{
-                **asdict(baseline),
-                "voiced_s": own_s,
-                "own_voiced_s": None,
-                "from_profile": False,
-                "settled": True,
-                "speech_top_heard_dbfs": None,
-                "speech_quantiles_over_level_db": None,
-                "loudness_local_dbfs": None,
-            }
-        )
+        snap = BaselineSnapshot(**{**asdict(baseline), "voiced_s": own_s, **_PROFILE_PER_CALL})
         return VoiceProfile(agent_id, snap, calls=1, voiced_s=own_s, updated_at=now)
     w_old = min(previous.voiced_s, 600.0)
     w_new = own_s
