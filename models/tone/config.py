@@ -864,6 +864,27 @@ class AgentToneConfig:
     #: ``effortless_rise_min_db`` 0 turns it off.
     effortless_rise_min_db: float = 6.0
     effortless_rise_max_st: float = 1.0
+    #: The same rule for windows with sparse voicing (issue 13, session 18, H2; 0 = off, the
+    #: default: a sparse window is judged on its level whatever its pitch): above 0, a window
+    #: holding at least this much voiced speech (s) but under ``min_voiced_s`` whose voiced
+    #: frames sit no more than ``effortless_rise_max_st`` over the baseline's pitch has its
+    #: loudness left unscored too. Why: the level-only judgement of a sparse window trusts the
+    #: level because a codec or a quiet line voices few frames of a raised voice, but the
+    #: frames it does voice still say which way the pitch went, and a raised voice's went up
+    #: (sparse angry windows on the noisy lines read +4 to +9 st, session 14). Traced: with
+    #: ``FeatureOptions.vad_sustain`` the AMI MEO015 window at 45.1 s on held-out G.711
+    #: -18 dB + AGC + noise (0.22 s voiced, +8.1 dB, score 0.80) had its voiced frames 2.3-3.5 st
+    #: under his pitch. 0.05 s: ``sparse_min_voiced_s``, the voicing a sparse window needs.
+    #: Measured, not adopted (session 18, H2; against ``vad_sustain`` and the own bar with
+    #: ``own_score_min_turns`` 3 without it): AMI false alerts wideband 1 -> 0, G.711
+    #: 1 -> 0, A-law -12 dB 3 -> 2, Opus 3 -> 2, +6 dB 1 -> 0, held-out MP3 1 -> 0, held-out
+    #: G.711 -18 dB 1 -> 0 (G.726 1, G.722 3 unchanged); but angry-normal clips whose sparse windows read +7-10 dB
+    #: at +0.9-1.3 st are lost (actor 03 on GSM, AMR, +6 dB and three held-out channels, 05 on
+    #: AMR calm-ref): agent_tone on angry +6 dB 0.90 -> 0.88, GSM 0.79 -> 0.77 (the session
+    #: start), AMR 0.71 -> 0.69, AMR calm-ref 0.90 -> 0.88, held-out 0.88-0.90 -> 0.85-0.88.
+    #: A sparse window's pitch is a mean of a few frames: a tolerance read from that spread
+    #: (or "under the baseline's pitch") may keep those clips; not measured.
+    effortless_rise_sparse_min_voiced_s: float = 0.0
     score_bias: float = -1.8181
     weight_per_loudness_db: float = 0.3953
     weight_per_pitch_st: float = 0.0

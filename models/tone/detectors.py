@@ -702,10 +702,14 @@ class AgentToneDetector:
             d_hn = np.where(clear, d_hn, 0.0)
         if c.effortless_rise_min_db > 0:
             # Louder without a higher pitch: not effort (AgentToneConfig.effortless_rise_*).
+            min_v = c.min_voiced_s
+            if c.effortless_rise_sparse_min_voiced_s > 0:
+                # Sparse windows too: their few voiced frames still show the pitch's way.
+                min_v = min(min_v, c.effortless_rise_sparse_min_voiced_s)
             effortless = (
                 (d_lo >= c.effortless_rise_min_db)
                 & (d_st <= c.effortless_rise_max_st)
-                & (n_v >= c.min_voiced_s / self.hop_s)
+                & (n_v >= min_v / self.hop_s)
             )
             d_lo = np.where(effortless, 0.0, d_lo)
         values = np.stack((d_lo, d_st, d_sp, pace, d_ti, d_hn))
