@@ -879,9 +879,10 @@ class AgentToneConfig:
     #: ``own_score_min_turns`` 3 without it): AMI false alerts wideband 1 -> 0, G.711
     #: 1 -> 0, A-law -12 dB 3 -> 2, Opus 3 -> 2, +6 dB 1 -> 0, held-out MP3 1 -> 0, held-out
     #: G.711 -18 dB 1 -> 0 (G.726 1, G.722 3 unchanged); but angry-normal clips whose sparse
-    #: windows read +7-10 dB at +0.9-1.3 st are lost (actor 03 on GSM, AMR, +6 dB and three held-out channels, 05 on
-    #: AMR calm-ref): agent_tone on angry +6 dB 0.90 -> 0.88, GSM 0.79 -> 0.77 (the session
-    #: start), AMR 0.71 -> 0.69, AMR calm-ref 0.90 -> 0.88, held-out 0.88-0.90 -> 0.85-0.88.
+    #: windows read +7-10 dB at +0.9-1.3 st are lost (actor 03 on GSM, AMR, +6 dB and three
+    #: held-out channels, 05 on AMR calm-ref): agent_tone on angry +6 dB 0.90 -> 0.88, GSM
+    #: 0.79 -> 0.77 (the session start), AMR 0.71 -> 0.69, AMR calm-ref 0.90 -> 0.88,
+    #: held-out 0.88-0.90 -> 0.85-0.88.
     #: A sparse window's pitch is a mean of a few frames: a tolerance read from that spread
     #: (or "under the baseline's pitch") may keep those clips; not measured.
     effortless_rise_sparse_min_voiced_s: float = 0.0
