@@ -36,12 +36,15 @@ HOP_S = 0.01
 OWN_DBFS = -30.0
 OWN_ST = 10.0
 GAP = 50  # frames of silence after each stretch
+# The own bar alone (session 17's option: no turn rule), and no own bar at all.
 ON = AgentToneConfig(
     own_score_quantile=0.98,
     own_score_margin_logit=0.5,
     own_score_min_score=0.7,
     own_score_max_score=0.9,
+    own_score_min_turns=0,
 )
+OFF = AgentToneConfig(own_score_quantile=0.0, own_score_min_turns=0)
 
 
 def _talk(parts: list[tuple[float, float]]) -> PartyFrames:
@@ -71,7 +74,7 @@ def test_the_known_scores() -> None:
     assert _score(0.0) == pytest.approx(0.117, abs=0.001)
     assert _score(7.5) == pytest.approx(0.721, abs=0.001)
     assert _score(8.5) == pytest.approx(0.793, abs=0.001)
-    det = AgentToneDetector(AgentToneConfig(), speaker="agent", hop_s=HOP_S)
+    det = AgentToneDetector(OFF, speaker="agent", hop_s=HOP_S)
     det.trace = []
     talk = _talk([(4.0, 7.5)])
     det.push(
@@ -88,7 +91,7 @@ def _col(vals: tuple[float, ...]) -> np.ndarray:  # (6, 1) for AgentToneDetector
 
 def test_a_speaker_whose_calm_windows_score_low_is_judged_against_the_floor() -> None:
     talk = _talk([(10.0, 0.0), (3.0, 7.5)])
-    assert _events(talk, AgentToneConfig()) == []
+    assert _events(talk, OFF) == []
     on = _events(talk, ON)
     assert on and {e.kind for e in on} == {"agent_tone"} and len({e.id for e in on}) == 1
     ev = on[-1].evidence
@@ -104,7 +107,7 @@ def test_a_speaker_whose_calm_windows_score_low_is_judged_against_the_floor() ->
 
 def test_a_speaker_whose_normal_speech_scores_high_gets_a_higher_bar() -> None:
     talk = _talk([(10.0, 7.4), (3.0, 8.5)])
-    off = _events(talk, AgentToneConfig())
+    off = _events(talk, OFF)
     assert off and {e.kind for e in off} == {"agent_tone"}
     assert _events(talk, ON) == []
 
@@ -115,7 +118,7 @@ def test_before_enough_calm_windows_the_bar_is_min_score() -> None:
     assert _events(talk, ON) == []
     # Even from the floor's side: 8.5 dB (0.793) is an event with or without the option.
     loud = _talk([(2.0, 0.0), (3.0, 8.5)])
-    assert _events(loud, ON) and _events(loud, AgentToneConfig())
+    assert _events(loud, ON) and _events(loud, OFF)
 
 
 def test_windows_rising_into_an_event_do_not_join_the_calm_ones() -> None:
@@ -152,7 +155,11 @@ def test_pushes_of_any_size_give_the_events_of_one_push(sizes: list[int]) -> Non
     assert [(e.id, e.start_s, e.end_s) for e in out] == [(e.id, e.start_s, e.end_s) for e in one]
 
 
-def test_off_by_default() -> None:
-    assert AgentToneConfig().own_score_quantile == 0.0
+def test_on_by_default_with_the_turn_rule() -> None:
+    # Session 18: the own bar is on, and applies once the speaker has three turns of their own;
+    # one long calm stretch is one turn, so the raised stretch after it meets min_score.
+    c = AgentToneConfig()
+    assert (c.own_score_quantile, c.own_score_min_turns) == (0.98, 3)
     talk = _talk([(10.0, 0.0), (3.0, 7.5)])
-    assert _events(talk, AgentToneConfig()) == []
+    assert _events(talk, c) == []
+    assert _events(talk, OFF) == []

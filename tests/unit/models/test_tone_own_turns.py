@@ -45,7 +45,9 @@ OWN_SCORE = AgentToneConfig(
     own_score_margin_logit=0.5,
     own_score_min_score=0.7,
     own_score_max_score=0.9,
+    own_score_min_turns=0,
 )
+OFF = AgentToneConfig(own_score_quantile=0.0, own_score_min_turns=0)
 TURNS = AgentToneConfig(
     own_score_quantile=0.98,
     own_score_margin_logit=0.5,
@@ -81,7 +83,7 @@ def _events(talk: PartyFrames, config: AgentToneConfig) -> list:
 def test_the_thin_baseline_gives_the_own_score_bar_its_calm_windows() -> None:
     # Without the turn rule the floor applies after the thin baseline (the case to fix).
     talk = _talk([*THIN, (4.0, 7.5, 0.0)])
-    assert _events(talk, AgentToneConfig()) == []
+    assert _events(talk, OFF) == []
     on = _events(talk, OWN_SCORE)
     assert on and on[-1].evidence["own_score_min_score"] == pytest.approx(0.7, abs=1e-3)
     assert on[-1].start_s >= 2.0 + 1.5 + 6 * 1.9
@@ -156,5 +158,12 @@ def test_pushes_of_any_size_give_the_events_of_one_push(chunk: int) -> None:
     assert [(e.id, e.start_s, e.end_s) for e in out] == [(e.id, e.start_s, e.end_s) for e in one]
 
 
-def test_off_by_default() -> None:
-    assert AgentToneConfig().own_score_min_turns == 0
+def test_on_by_default_as_measured() -> None:
+    # Session 18: the defaults are the measured set (own bar 0.98 / 0.5 / 0.7 / 0.9, 3 turns).
+    c = AgentToneConfig()
+    assert (c.own_score_quantile, c.own_score_min_turns) == (0.98, 3)
+    talk = _talk([*THIN, (4.0, 7.5, 0.0)])
+    assert _events(talk, c) == []
+    assert [(e.start_s, e.end_s) for e in _events(talk, c)] == [
+        (e.start_s, e.end_s) for e in _events(talk, TURNS)
+    ]
