@@ -155,11 +155,9 @@ def test_pushes_of_any_size_give_the_events_of_one_push(sizes: list[int]) -> Non
     assert [(e.id, e.start_s, e.end_s) for e in out] == [(e.id, e.start_s, e.end_s) for e in one]
 
 
-def test_on_by_default_with_the_turn_rule() -> None:
-    # Session 18: the own bar is on, and applies once the speaker has three turns of their own;
-    # one long calm stretch is one turn, so the raised stretch after it meets min_score.
+def test_off_by_default() -> None:
     c = AgentToneConfig()
-    assert (c.own_score_quantile, c.own_score_min_turns) == (0.98, 3)
+    assert (c.own_score_quantile, c.own_score_min_turns) == (0.0, 0)
     talk = _talk([(10.0, 0.0), (3.0, 7.5)])
     assert _events(talk, c) == []
     assert _events(talk, OFF) == []

@@ -158,12 +158,9 @@ def test_pushes_of_any_size_give_the_events_of_one_push(chunk: int) -> None:
     assert [(e.id, e.start_s, e.end_s) for e in out] == [(e.id, e.start_s, e.end_s) for e in one]
 
 
-def test_on_by_default_as_measured() -> None:
-    # Session 18: the defaults are the measured set (own bar 0.98 / 0.5 / 0.7 / 0.9, 3 turns).
+def test_off_by_default() -> None:
     c = AgentToneConfig()
-    assert (c.own_score_quantile, c.own_score_min_turns) == (0.98, 3)
+    assert (c.own_score_quantile, c.own_score_min_turns) == (0.0, 0)
+    # Off, the first long turn after the thin baseline meets min_score, as with the turn rule.
     talk = _talk([*THIN, (4.0, 7.5, 0.0)])
-    assert _events(talk, c) == []
-    assert [(e.start_s, e.end_s) for e in _events(talk, c)] == [
-        (e.start_s, e.end_s) for e in _events(talk, TURNS)
-    ]
+    assert _events(talk, c) == [] and _events(talk, TURNS) == []
