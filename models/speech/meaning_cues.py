@@ -1,5 +1,5 @@
-"""Cue kinds read from a sentence's meaning: one logistic regression per kind over sentence
-embeddings (:mod:`models.speech.meaning`), beside the phrase matcher (issue 14).
+"""Cue kinds read from a sentence's meaning: the nearest labelled examples of each kind among
+sentence embeddings (:mod:`models.speech.meaning`), beside the phrase matcher (issue 14).
 
 Why: kinds such as empathy, ownership or bouncing are defined by what is meant, and each new
 blind set says them in wordings the phrase list never had (three blind sets in a row). A sentence
@@ -9,7 +9,8 @@ well (quoted words, names, negation) and the two are united in
 :meth:`models.speech.cues.CueMatcher.find_cues`.
 
 The labelled examples (the *bank*, ``meaning_bank.npz``) are the utterances of the six cue sets in
-``bench/`` (``cue_set*.py``, written for this project), embedded once by
+``bench/`` (``cue_set*.py``, written for this project) and routine call talk with no kind
+(``bench/meaning_routine.py``), embedded once by
 ``bench/build_meaning_bank.py`` and shipped as float16 vectors with their texts, so every meaning
 cue can quote the labelled example it resembles most. Held out by set (``bench/meaning_cues_cv.py``:
 a set's kinds judged from the other five), the nearest-neighbour margin rule beat a logistic
@@ -18,7 +19,6 @@ regression over the same vectors (docs/benchmarks_telephone.md, session 18).
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import re
 import threading
@@ -270,7 +270,6 @@ class MeaningCueFinder:
             }
             self._by_role[role] = (bank.vectors[rows], masks, rows)
             self._negated[role] = [is_negated(bank.texts[i]) for i in rows]
-        self.fingerprint = hashlib.sha256(bank.vectors.tobytes()).hexdigest()[:12]
 
     def vectors(self, texts: Sequence[str]) -> np.ndarray:
         """Unit vectors of ``texts`` (shape (n, dim)), from the cache where it has them."""
