@@ -154,7 +154,7 @@ class SentenceEncoder:
         try:
             config = json.loads((model_dir / "config.json").read_text())
             self._tok = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
-        except (OSError, ValueError, Exception) as exc:
+        except Exception as exc:  # OSError, JSON errors, the tokenizers library's own
             raise MeaningModelError(
                 f"{model_dir}: not a sentence-embedding model directory ({exc}); "
                 f"install one with `{INSTALL_HINT}` or point {MODEL_ENV} at a directory with "
