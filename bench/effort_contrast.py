@@ -54,7 +54,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "bench"))
 
 from bench_ravdess import load_clips, shared_data  # noqa: E402
-from telephone import CONDITIONS, active_level_dbfs, through  # noqa: E402
+from hnr_contrast import MIN_VOICED_FRAMES, SR_HZ, actor_signals  # noqa: E402
+from telephone import CONDITIONS  # noqa: E402
 
 from calltone.audio.features import FeatureOptions, extract_features  # noqa: E402
 
@@ -72,9 +73,6 @@ CUES = (
     "harm_alpha_db",
     "f1c_hz",
 )
-SR_HZ = 16_000
-GAP_S = 0.4
-MIN_VOICED_FRAMES = 10
 NFFT = 512
 LOW_HZ, MID_HZ, HIGH_HZ = 300.0, 1000.0, 3400.0
 
@@ -182,29 +180,8 @@ def clip_values(c, m: np.ndarray, sm: np.ndarray, cu: dict[str, np.ndarray]) -> 
 
 def actor_clip_values(rows: list[dict[str, str]], clips: dict, condition: str) -> list[dict]:
     """Per actor: {"calm": {cue: [clip values]}, "angry": {...}} through ``condition``."""
-    by_actor: dict[str, list[dict[str, str]]] = defaultdict(list)
-    for r in rows:
-        if r["is_calm"] == "1" or r["emotion"] == "angry":
-            by_actor[r["actor"]].append(r)
-    gap = np.zeros(int(GAP_S * SR_HZ), np.float32)
     out = []
-    for actor, rs in sorted(by_actor.items(), key=lambda kv: int(kv[0])):
-        rs = sorted(rs, key=lambda r: r["is_calm"] != "1")
-        parts, spans, t = [], [], 0
-        for r in rs:
-            x = clips[r["path"]]
-            spans.append((r, t, t + x.size))
-            parts += [x, gap]
-            t += x.size + gap.size
-        sig = np.concatenate(parts)
-        calm_level = active_level_dbfs(
-            np.concatenate([clips[r["path"]] for r in rs if r["is_calm"] == "1"]), SR_HZ
-        )
-        y = (
-            sig
-            if condition == "wideband"
-            else through(sig, condition, seed=int(actor), calm_levels_dbfs=[calm_level])
-        )
+    for actor, spans, y in actor_signals(rows, clips, condition):
         y = np.asarray(y, np.float64).reshape(-1)
         c, at, cu = frame_cues(y)
         vals: dict[str, dict[str, list[float]]] = {

@@ -21,6 +21,7 @@ import argparse
 import json
 import sys
 from collections import defaultdict
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -39,14 +40,17 @@ GAP_S = 0.4
 MIN_VOICED_FRAMES = 10
 
 
-def actor_clip_means(rows: list[dict[str, str]], clips: dict, condition: str) -> list[dict]:
-    """Per actor: {"calm": {cue: [clip means]}, "angry": {...}} through ``condition``."""
+def actor_signals(
+    rows: list[dict[str, str]], clips: dict, condition: str
+) -> Iterator[tuple[str, list[tuple[dict[str, str], int, int]], np.ndarray]]:
+    """Per actor, their calm clips then their angry ones joined with ``GAP_S`` of silence and
+    passed through ``condition`` (noise set re the calm clips' active level): ``(actor, spans,
+    signal)``, each span ``(row, first sample, end sample)``."""
     by_actor: dict[str, list[dict[str, str]]] = defaultdict(list)
     for r in rows:
         if r["is_calm"] == "1" or r["emotion"] == "angry":
             by_actor[r["actor"]].append(r)
     gap = np.zeros(int(GAP_S * SR_HZ), np.float32)
-    out = []
     for actor, rs in sorted(by_actor.items(), key=lambda kv: int(kv[0])):
         rs = sorted(rs, key=lambda r: r["is_calm"] != "1")
         parts, spans, t = [], [], 0
@@ -64,6 +68,13 @@ def actor_clip_means(rows: list[dict[str, str]], clips: dict, condition: str) ->
             if condition == "wideband"
             else through(sig, condition, seed=int(actor), calm_levels_dbfs=[calm_level])
         )
+        yield actor, spans, np.asarray(y)
+
+
+def actor_clip_means(rows: list[dict[str, str]], clips: dict, condition: str) -> list[dict]:
+    """Per actor: {"calm": {cue: [clip means]}, "angry": {...}} through ``condition``."""
+    out = []
+    for _actor, spans, y in actor_signals(rows, clips, condition):
         fb = extract_features(np.asarray(y, np.float32)[None, :], FeatureOptions(band_hnr=True))
         c = fb.channels[0]
         at = fb.times_s * SR_HZ
