@@ -102,3 +102,14 @@ def stream_call(x: np.ndarray, config: Any, *, step_s: float = 0.1) -> Any:
         an.push(x[:, i : i + step])
     an.finish()
     return an
+
+
+def pushed_features(x: np.ndarray, options: Any, *, push_samples: int = 320) -> Any:
+    """The front end's frames of ``x`` (channels, samples) pushed live in blocks of
+    ``push_samples`` (320: a 20 ms frame at 16 kHz), joined: to compare with the whole-signal
+    ``extract_features`` of the same audio."""
+    from calltone.audio.features import FeatureStream, concat_blocks
+
+    stream = FeatureStream(x.shape[0], options)
+    blocks = [stream.push(x[:, i : i + push_samples]) for i in range(0, x.shape[1], push_samples)]
+    return concat_blocks([*blocks, stream.finish()])

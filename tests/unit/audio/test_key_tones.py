@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from calltone.audio.features import FeatureOptions, FeatureStream, concat_blocks, extract_features
+from calltone.audio.features import FeatureOptions, extract_features
 from calltone.audio.tones import DTMF_HIGH_HZ, DTMF_LOW_HZ, dtmf_frames
-from tests.support.synth import pink_noise, voiced
+from tests.support.synth import pink_noise, pushed_features, voiced
 from tests.unit.audio.test_speech_gate_noise import words
 
 SR = 16_000
@@ -188,8 +188,6 @@ def test_any_push_size_gives_the_same_frames() -> None:
     sig, _, span, _ = keyed(SR, 0.05, n_words=4)
     x = np.asarray(sig, np.float32)[None]
     whole = speech(sig, OPTS)
-    stream = FeatureStream(1, OPTS)
-    blocks = [stream.push(x[:, i : i + 320]) for i in range(0, x.shape[1], 320)]
-    live = concat_blocks([*blocks, stream.finish()]).channels[0].speech
+    live = pushed_features(x, OPTS).channels[0].speech
     assert whole[span].mean() < 0.05
     assert np.array_equal(live, whole)

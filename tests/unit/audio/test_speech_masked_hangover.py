@@ -10,7 +10,8 @@ import numpy as np
 import pytest
 import scipy.signal
 
-from calltone.audio.features import FeatureOptions, FeatureStream, concat_blocks, extract_features
+from calltone.audio.features import FeatureOptions, extract_features
+from tests.support.synth import pushed_features
 
 SR = 16_000
 #: The setting measured in /work/notes/s18/doc_h4.md (not fitted on these signals).
@@ -128,9 +129,7 @@ def test_chunked_pushes_give_the_same_frames() -> None:
     _, b, _ = noisy_call("babble", 8.0, 5, total_s=20.0)
     x = np.stack((a, np.roll(b, int(1.1 * SR))))  # two parties, turns apart and overlapping
     whole = extract_features(x, ON)
-    stream = FeatureStream(2, ON)
-    blocks = [stream.push(x[:, i : i + 320]) for i in range(0, x.shape[1], 320)]
-    chunked = concat_blocks([*blocks, stream.finish()])
+    chunked = pushed_features(x, ON)
     for c in range(2):
         assert np.array_equal(chunked.channels[c].speech, whole.channels[c].speech)
         assert np.array_equal(chunked.channels[c].nucleus, whole.channels[c].nucleus)

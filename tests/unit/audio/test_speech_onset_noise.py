@@ -6,8 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from calltone.audio.features import FeatureOptions, FeatureStream, concat_blocks, extract_features
+from calltone.audio.features import FeatureOptions, extract_features
 from tests.support.synth import pink_noise as pink
+from tests.support.synth import pushed_features
 
 SR = 16_000
 
@@ -56,8 +57,6 @@ def test_voice_after_noise_starts_on_time_and_chunking_is_exact() -> None:
     sp = fb.channels[0].speech
     first = float(fb.times_s[np.flatnonzero(sp)[0]])
     assert abs(first - 3.0) < 0.03
-    stream = FeatureStream(1, FeatureOptions())
-    blocks = [stream.push(x[None, i : i + 320]) for i in range(0, x.size, 320)]
-    chunked = concat_blocks([*blocks, stream.finish()])
+    chunked = pushed_features(x[None], FeatureOptions())
     assert np.array_equal(chunked.channels[0].speech, sp)
     assert np.array_equal(chunked.channels[0].loudness_dbfs, fb.channels[0].loudness_dbfs)

@@ -11,12 +11,11 @@ from scipy.ndimage import binary_dilation
 
 from calltone.audio.features import (
     FeatureOptions,
-    FeatureStream,
     SpeechGate,
-    concat_blocks,
     extract_features,
 )
 from tests.support.synth import pink_noise as pink
+from tests.support.synth import pushed_features
 from tests.unit.audio.test_speech_gate_noise import words
 
 SR = 16_000
@@ -289,9 +288,7 @@ def test_chunked_pushes_give_the_same_frames() -> None:
     x0, _, _ = fading_word(12.0, 0.0, seed=2)
     x = np.stack((x1, np.roll(x0, int(1.4 * SR))))  # two parties, turns apart and overlapping
     whole = extract_features(x, ON)
-    stream = FeatureStream(2, ON)
-    blocks = [stream.push(x[:, i : i + 320]) for i in range(0, x.shape[1], 320)]
-    chunked = concat_blocks([*blocks, stream.finish()])
+    chunked = pushed_features(x, ON)
     for c in range(2):
         assert np.array_equal(chunked.channels[c].speech, whole.channels[c].speech)
         assert np.array_equal(chunked.channels[c].nucleus, whole.channels[c].nucleus)
