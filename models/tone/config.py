@@ -796,6 +796,23 @@ class AgentToneConfig:
     own_score_turn_gap_s: float = 0.8
     own_score_turn_max_db_under: float = 6.0
     own_score_max_turns: int = 64
+    #: The floor only for a window not shaped like the speaker's own calm speech (issue 13,
+    #: session 19, H2; 0 = off, the default: any window may be judged against the own bar).
+    #: Above 0, the own bar may stand under ``min_score`` only for a window that is
+    #: ``own_score_floor_min_db`` (dB) or more louder than this quantile of the loudness over
+    #: the baseline of the speaker's own calm windows (those the own bar learns from), and
+    #: ``own_score_floor_min_st`` (st) or more higher than the same quantile of their pitch
+    #: (either one with ``own_score_floor_either`` 1; a rule at 0 is not asked); any other
+    #: window is judged against ``min_score``. A window judged on its level alone (sparse
+    #: voicing) has no pitch to compare. Why: the own bar's gains come from its floor (0.7 <
+    #: ``min_score``), and so do its costs: calm speech of a known speaker scoring 0.70-0.77
+    #: (session 18: a bench_ravdess neutral clip, two LCA impairment rows). The score weighs
+    #: several cues; this asks, independently of it, that the window be out of the range the
+    #: speaker's own calm windows span. Measured in /work/notes/s19/doc_h2.md.
+    own_score_floor_calm_quantile: float = 0.0
+    own_score_floor_min_db: float = 0.0
+    own_score_floor_min_st: float = 0.0
+    own_score_floor_either: int = 0
     loudness_db_over_baseline: float = 4.0
     pitch_st_over_baseline: float = 2.5
     pitch_spread_st_over_baseline: float = 2.5

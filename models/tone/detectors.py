@@ -580,10 +580,19 @@ class AgentToneDetector:
         # The speaker's own calm windows' score logits (``AgentToneConfig.own_score_quantile``):
         # judged windows waiting ``own_score_confirm_s`` for no active evaluation after them
         # (frame, logit), those confirmed (the last ``own_score_memory_s``), the bar they give.
-        self._own_pending: deque[tuple[int, float]] = deque()
-        self._own_calm: deque[float] = deque(
-            maxlen=max(1, round(config.own_score_memory_s / (stride * hop_s)))
-        )
+        self._own_pending: deque[tuple[int, float, float, float]] = deque()
+        n_calm = max(1, round(config.own_score_memory_s / (stride * hop_s)))
+        self._own_calm: deque[float] = deque(maxlen=n_calm)
+        # ... and those windows' loudness (dB) and pitch (st, NaN: none voiced) over
+        # the baseline, for the shape the floor asks of a window
+        # (``AgentToneConfig.own_score_floor_calm_quantile``), with their quantiles (cached).
+        self._own_calm_lo: deque[float] = deque(maxlen=n_calm)
+        self._own_calm_st: deque[float] = deque(maxlen=n_calm)
+        self._own_shape: tuple[float, float] | None = None
+        # Tools set a list here to record, per evaluation judged with the own bar, the bar
+        # before the shape rule, the calm windows' loudness and pitch quantiles and the
+        # window's loudness and pitch (bench diagnostics).
+        self.trace_own: list[tuple[int, float, float, float, float, float]] | None = None
         self._own_confirm = max(1, round(config.own_score_confirm_s / hop_s))
         self._own_bar: float | None = None  # cached min_score from _own_calm (None: stale)
         # The speaker's ended turns for ``AgentToneConfig.own_score_min_turns``: the turn going
@@ -783,6 +792,9 @@ class AgentToneDetector:
         else:
             sparse = self._sparse(n_v, sums[4, evals], c.min_voiced_s)
             sparse_voted = self._sparse_voted(j, sparse)
+        # The window's pitch over the baseline from whatever frames it voiced (NaN: none),
+        # also where judged on level alone (``own_score_floor_calm_quantile``).
+        st_voiced = np.where(n_v > 0, j.values[1], np.nan)
         if sparse.any():
             j = j.level_only(sparse, self, keep_fired=sparse_voted)
             d_lo = j.values[0]
@@ -798,7 +810,9 @@ class AgentToneDetector:
         ) | sparse_voted
         if c.own_score_quantile > 0:
             mature = self._mature_at(start + evals, baseline)
-            active, bar = self._own_judge(start, evals, enough, j.score, voted, mature)
+            active, bar = self._own_judge(
+                start, evals, enough, j.score, voted, mature, j.values[0], st_voiced
+            )
         else:
             active, bar = enough & ((j.score >= c.min_score) | voted), None
         if self.trace is not None:
@@ -865,6 +879,13 @@ class AgentToneDetector:
                         self._open.evidence["own_score_min_score"] = round(float(bar[k]), 3)
                         if c.own_score_min_turns > 0:
                             self._open.evidence["own_score_turns"] = int(self._turn_counts[k])
+                        if c.own_score_floor_calm_quantile > 0:
+                            # The calm shape the floor asked the window to stand out of.
+                            q_lo, q_st = self._own_calm_shape()
+                            self._open.evidence["own_score_calm_shape"] = {
+                                "loudness_db_over_baseline": _r2(q_lo),
+                                "pitch_st_over_baseline": _r2(q_st),
+                            }
                         self._open.thresholds.update(self._own_score_thresholds())
                     if sparse_voted[k]:
                         # A sparse window louder and higher by one effort step each.
@@ -914,24 +935,46 @@ class AgentToneDetector:
         score: np.ndarray,
         voted: np.ndarray,
         mature: np.ndarray | None = None,
+        lo: np.ndarray | None = None,
+        st: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Each evaluation's activity against the bar its speaker's own calm windows give
         (``AgentToneConfig.own_score_quantile``), in order: a judged window that stays calm
         joins them once ``own_score_confirm_s`` has passed with no active evaluation (an
         active one drops every window still waiting: they were rising into it). ``mature``:
         per evaluation, whether the speaker is known well enough for their own bar
-        (``own_score_min_turns``; the bar is ``min_score`` until then; None: always). Returns
-        the activity and the bar (a probability) each evaluation was read against."""
+        (``own_score_min_turns``; the bar is ``min_score`` until then; None: always).
+        ``lo`` / ``st``: each window's loudness (dB) and pitch (st, over the frames it
+        voiced, also when judged on level alone; NaN: none voiced) over the baseline, for the
+        shape a window needs to be judged under ``min_score``
+        (``own_score_floor_calm_quantile``). Returns the activity and the bar (a
+        probability) each evaluation was read against."""
+        c = self.c
         active = np.zeros(evals.size, bool)
         bar = np.empty(evals.size)
         pend, calm = self._own_pending, self._own_calm
         for k, i in enumerate(evals.tolist()):
             g = start + i
             while pend and pend[0][0] <= g - self._own_confirm:
-                calm.append(pend.popleft()[1])
+                _, z, w_lo, w_st = pend.popleft()
+                calm.append(z)
+                self._own_calm_lo.append(w_lo)
+                self._own_calm_st.append(w_st)
                 self._own_bar = None
+                self._own_shape = None
             # Before the speaker is known (``own_score_min_turns``) the bar is min_score.
-            bar[k] = self._own_min_score() if mature is None or mature[k] else self.c.min_score
+            bar[k] = self._own_min_score() if mature is None or mature[k] else c.min_score
+            w_lo = float(lo[k]) if lo is not None else math.nan
+            w_st = float(st[k]) if st is not None else math.nan
+            if self.trace_own is not None:
+                self.trace_own.append((g, float(bar[k]), *self._own_calm_shape(), w_lo, w_st))
+            if (
+                bar[k] < c.min_score
+                and c.own_score_floor_calm_quantile > 0
+                and not self._raised_shape(w_lo, w_st, *self._own_calm_shape())
+            ):
+                # Under min_score only for a window not shaped like the speaker's calm ones.
+                bar[k] = c.min_score
             if not enough[k]:
                 continue
             active[k] = bool(score[k] >= bar[k] or voted[k])
@@ -939,8 +982,38 @@ class AgentToneDetector:
                 pend.clear()
             else:
                 p = float(np.clip(score[k], 1e-9, 1.0 - 1e-9))
-                pend.append((g, math.log(p / (1.0 - p))))
+                pend.append((g, math.log(p / (1.0 - p)), w_lo, w_st))
         return active, bar
+
+    def _own_calm_shape(self) -> tuple[float, float]:
+        """The ``own_score_floor_calm_quantile`` of the speaker's own calm windows' loudness
+        (dB) and pitch (st) over the baseline (NaN: none to read)."""
+        if self._own_shape is None:
+            q = self.c.own_score_floor_calm_quantile or 0.9
+            lo = np.fromiter(self._own_calm_lo, float, len(self._own_calm_lo))
+            st = np.fromiter(self._own_calm_st, float, len(self._own_calm_st))
+            lo, st = lo[~np.isnan(lo)], st[~np.isnan(st)]
+            self._own_shape = (
+                float(np.quantile(lo, q)) if lo.size else math.nan,
+                float(np.quantile(st, q)) if st.size else math.nan,
+            )
+        return self._own_shape
+
+    def _raised_shape(self, w_lo: float, w_st: float, q_lo: float, q_st: float) -> bool:
+        """Whether a window stands out of the speaker's calm shape
+        (``own_score_floor_min_db`` over their calm windows' loudness quantile, and
+        ``own_score_floor_min_st`` over their pitch quantile; either one with
+        ``own_score_floor_either``). A rule set to 0 is not asked; a value that cannot be
+        read (NaN: no calm windows, or no voiced frame in the window) fails."""
+        c = self.c
+        checks = []
+        if c.own_score_floor_min_db > 0:
+            checks.append(bool(w_lo - q_lo >= c.own_score_floor_min_db))
+        if c.own_score_floor_min_st > 0:
+            checks.append(bool(w_st - q_st >= c.own_score_floor_min_st))
+        if not checks:
+            return True
+        return any(checks) if c.own_score_floor_either else all(checks)
 
     def _own_min_score(self) -> float:
         """The score bar from the speaker's own calm windows (``min_score`` until they span
@@ -969,6 +1042,15 @@ class AgentToneDetector:
             "own_score_min_s": c.own_score_min_s,
             "own_score_confirm_s": c.own_score_confirm_s,
         }
+        if c.own_score_floor_calm_quantile > 0:
+            out.update(
+                {
+                    "own_score_floor_calm_quantile": c.own_score_floor_calm_quantile,
+                    "own_score_floor_min_db": c.own_score_floor_min_db,
+                    "own_score_floor_min_st": c.own_score_floor_min_st,
+                    "own_score_floor_either": float(c.own_score_floor_either),
+                }
+            )
         if c.own_score_min_turns > 0:
             out.update(
                 {
@@ -1319,10 +1401,22 @@ class AgentToneDetector:
             sparse = self._sparse(j.n_voiced, sums[4], c.run_min_voiced_s)
             judged = (j.n_voiced >= c.run_min_voiced_s / self.hop_s) | sparse
             sparse_voted = self._sparse_voted(j, sparse)
+        st_voiced = np.where(j.n_voiced > 0, j.values[1], np.nan)
         if sparse.any():
             j = j.level_only(sparse, self)
         alone = np.array([r.alone_active for r in runs])
-        bar = self._own_min_score() if c.own_score_quantile > 0 and self._mature else c.min_score
+        bar: float | np.ndarray = (
+            self._own_min_score() if c.own_score_quantile > 0 and self._mature else c.min_score
+        )
+        if c.own_score_floor_calm_quantile > 0 and bar < c.min_score:
+            # Runs as windows: under min_score only when not shaped like the calm windows.
+            shape = self._own_calm_shape()
+            bar = np.array(
+                [
+                    bar if self._raised_shape(float(lo), float(s), *shape) else c.min_score
+                    for lo, s in zip(j.values[0], st_voiced, strict=True)
+                ]
+            )
         hot = (j.score >= bar) | j.voted | alone | sparse_voted
         judged |= alone
         calm = judged & ~hot
@@ -1433,6 +1527,11 @@ def _tone_series(f: PartyFrames, level_floor_dbfs: float | None = None) -> np.nd
 
 def _speech_power(f: PartyFrames, speech: np.ndarray) -> np.ndarray:
     return np.where(speech, 10.0 ** (f.voice_loudness_dbfs.astype(np.float64) / 10.0), 0.0)
+
+
+def _r2(x: float) -> float | None:
+    """``x`` rounded to 0.01 for an event's evidence (None: not read)."""
+    return None if math.isnan(x) else round(x, 2)
 
 
 @dataclass(frozen=True)
