@@ -614,9 +614,12 @@ class AgentToneDetector:
         c = self.c
         if c.reference_pitch_spread_st <= 0:
             return 1.0
-        return float(
-            np.clip(baseline.pitch_spread_st / c.reference_pitch_spread_st, 1.0, c.max_spread_scale)
-        )
+        spread = baseline.pitch_spread_st
+        w = c.spread_scale_robust_share
+        if w > 0 and baseline.pitch_spread_robust_st is not None:
+            # Gross pitch errors (a few frames octaves off) left out of the speaker's spread.
+            spread = (1.0 - w) * spread + w * baseline.pitch_spread_robust_st
+        return float(np.clip(spread / c.reference_pitch_spread_st, 1.0, c.max_spread_scale))
 
     def thresholds(self, fired: list[str], scale: float = 1.0) -> dict[str, float]:
         c = self.c
@@ -852,6 +855,11 @@ class AgentToneDetector:
                         thresholds=self.thresholds(fired, j.scale),
                         last_active=g,
                     )
+                    if c.spread_scale_robust_share > 0 and baseline.pitch_spread_robust_st:
+                        # The pitch thresholds' scale read from the robust spread.
+                        self._open.evidence["pitch_spread_robust_st"] = round(
+                            baseline.pitch_spread_robust_st, 2
+                        )
                     if level_base:
                         # Judged on level against a baseline with little voiced speech.
                         self._open.evidence["level_only_baseline"] = True
