@@ -913,8 +913,11 @@ class AgentToneConfig:
     #: The vote's pitch thresholds (``min_signals`` and ``sparse_vote_min_db``) widen with the
     #: speaker's pitch spread read robustly (issue 13, session 19, H4; 0 = off, the default:
     #: the standard deviation ``BaselineSnapshot.pitch_spread_st``): the scale's spread moves
-    #: this share of the way (1: all of it) to ``BaselineSnapshot.pitch_spread_robust_st``,
-    #: half the 16th-84th percentile range
+    #: this share of the way (1: all of it) down to ``BaselineSnapshot.pitch_spread_robust_st``
+    #: where that is smaller (never up: the reference spread is a standard deviation, and a
+    #: speaker whose pitch sits in two clusters reads wider robustly; RAVDESS actors 03 and
+    #: 07 wideband, 4.2-4.4 st against 3.5-3.8, which read-up cost an Opus clip), half the
+    #: 16th-84th percentile range
     #: of the speaker's voiced pitch, which equals the standard deviation for normally spread
     #: pitch but is not widened by a few frames an octave or more off. Why: a narrowband pitch
     #: tracker's gross errors on a few frames of a calm clip (RAVDESS actor 09's neutral clip

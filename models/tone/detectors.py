@@ -617,8 +617,11 @@ class AgentToneDetector:
         spread = baseline.pitch_spread_st
         w = c.spread_scale_robust_share
         if w > 0 and baseline.pitch_spread_robust_st is not None:
-            # Gross pitch errors (a few frames octaves off) left out of the speaker's spread.
-            spread = (1.0 - w) * spread + w * baseline.pitch_spread_robust_st
+            # Gross pitch errors (a few frames octaves off) only widen the standard deviation:
+            # it is read down towards the robust spread, never up (a speaker whose pitch sits
+            # in two clusters reads wider robustly; the reference is a standard deviation).
+            robust = min(spread, baseline.pitch_spread_robust_st)
+            spread = (1.0 - w) * spread + w * robust
         return float(np.clip(spread / c.reference_pitch_spread_st, 1.0, c.max_spread_scale))
 
     def thresholds(self, fired: list[str], scale: float = 1.0) -> dict[str, float]:
