@@ -93,6 +93,10 @@ def test_the_vote_scale_reads_the_share_of_the_robust_spread(share: float, scale
     # A snapshot without the robust reading (off, or hand-built) keeps the standard deviation.
     plain = own_speech_snapshot(-30.0, 10.0, pitch_spread_st=5.4)
     assert det.spread_scale(plain) == pytest.approx(2.0)
+    # Never read up: a speaker whose pitch sits in two clusters reads wider robustly (4.4 st)
+    # than by the standard deviation (3.24 st, scale 1.2); the scale stays the latter's.
+    bimodal = own_speech_snapshot(-30.0, 10.0, pitch_spread_st=3.24, pitch_spread_robust_st=4.4)
+    assert det.spread_scale(bimodal) == pytest.approx(1.2)
 
 
 def test_a_sparse_louder_and_higher_window_is_voted_against_the_robust_spread() -> None:
