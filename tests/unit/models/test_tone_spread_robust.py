@@ -112,3 +112,45 @@ def test_a_sparse_louder_and_higher_window_is_voted_against_the_robust_spread() 
     assert ev[0].evidence["pitch_threshold_scale"] == pytest.approx(1.0)
     assert ev[0].evidence["pitch_spread_robust_st"] == pytest.approx(2.7)
     assert ev[0].thresholds["pitch_st_over_baseline"] == pytest.approx(2.5)
+
+
+def _swinging(n: int, swing_st: float) -> PartyFrames:
+    """``n`` fully voiced frames 5 dB over a -30 dBFS baseline whose pitch alternates every
+    0.25 s between ``swing_st`` over and under 10 st (mean 10 st, standard deviation
+    ``swing_st``)."""
+    f = steady_speech(n, base_dbfs=-30.0, base_st=10.0, db_over=5.0, st_over=0.0)
+    up = (np.arange(n) // 25) % 2 == 0
+    return PartyFrames(
+        0,
+        loudness_dbfs=f.loudness_dbfs,
+        pitch_st=10.0 + np.where(up, swing_st, -swing_st),
+        voiced=f.voiced,
+        speech=f.speech,
+        nucleus=f.nucleus,
+        tilt_db=f.tilt_db,
+        hnr_db=f.hnr_db,
+        noise_dbfs=f.noise_dbfs,
+    )
+
+
+def test_the_pitch_variability_vote_keeps_the_standard_deviations_scale() -> None:
+    # Pitch variability compares standard deviations (the window's less the baseline's), so
+    # its threshold keeps the standard deviation's scale whatever the share: for WIDE (SD 5.4,
+    # robust 2.7) 2.5 st x 2.0 = 5.0 st, while the pitch level's reads 2.5 x 1.0.
+    on = AgentToneConfig(spread_scale_robust_share=1.0)
+    det = AgentToneDetector(on, speaker="agent", hop_s=HOP_S)
+    th = det.thresholds(["pitch", "pitch_variability"], 1.0, det.spread_scale(WIDE, robust=False))
+    assert th["pitch_st_over_baseline"] == pytest.approx(2.5)
+    assert th["pitch_spread_st_over_baseline"] == pytest.approx(5.0)
+    # 4 s, +5 dB, the pitch swinging +-9 st (SD 9: 3.6 st over WIDE's 5.4): over the robust
+    # scale's 2.5 st, under the standard deviation's 5.0. Loudness and variability would be
+    # a vote at the first; at the second it is one signal, and the score (0.63) is calm.
+    frames = _swinging(400, 9.0)
+    assert agent_tone_events(frames, WIDE, on) == []
+    assert agent_tone_events(frames, WIDE, AgentToneConfig()) == []
+    # The same window against a speaker whose standard deviation is 2.7 st (scale 1.0) is
+    # voted: the test can tell the two scales apart.
+    narrow = own_speech_snapshot(-30.0, 10.0, pitch_spread_st=2.7, pitch_spread_robust_st=2.7)
+    ev = agent_tone_events(frames, narrow, on)
+    assert ev and ev[0].evidence["voted"] is True
+    assert "pitch_variability" in ev[0].evidence["fired"]
