@@ -623,8 +623,8 @@ class AgentToneDetector:
             # Gross pitch errors (a few frames octaves off) only widen the standard deviation:
             # it is read down towards the robust spread, never up (a speaker whose pitch sits
             # in two clusters reads wider robustly; the reference is a standard deviation).
-            robust = min(spread, baseline.pitch_spread_robust_st)
-            spread = (1.0 - w) * spread + w * robust
+            low = min(spread, baseline.pitch_spread_robust_st)
+            spread = (1.0 - w) * spread + w * low
         return float(np.clip(spread / c.reference_pitch_spread_st, 1.0, c.max_spread_scale))
 
     def thresholds(
