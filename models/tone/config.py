@@ -925,14 +925,18 @@ class AgentToneConfig:
     #: enter the baseline's standard deviation squared, the scale jumps 1.0 -> 2.0 (the
     #: maximum), and the sparse vote's pitch threshold doubles 2.5 -> 5.0 st: the angry-normal
     #: clip at 58.9 s (+6.6 dB, its few voiced frames +3.7 st) is voted wideband (scale 1.0)
-    #: and missed on G.711 and +6 dB G.711. The pitch-spread signal of the score
-    #: (``weight_per_pitch_spread_st``) keeps the standard deviation it was fitted on. Not
-    #: fitted: 16/84 % is the loudness spread's own reading (``loudness_spread_db``).
-    #: Measured at 1 (session 19, H4, /work/notes/s19/doc_h4.md; bench_calls calls + calm,
-    #: against 0 on the same tree): agent_tone on angry G.711 0.85 -> 0.88, +6 dB G.711
-    #: 0.83 -> 0.85, GSM "re loud" 0.77 -> 0.79, held-out MP3 0.85 -> 0.88, every other cell
-    #: as off; no clip lost; calm/neutral clips 0.00; the real calm calls (telephone, all
-    #: channels; AMI) and bench_ravdess's per-clip figures identical.
+    #: and missed on G.711 and +6 dB G.711. Only the pitch-level thresholds read it: the
+    #: pitch-variability vote compares standard deviations (the window's less the
+    #: baseline's) and keeps the standard deviation's scale (read robustly too, it added a
+    #: vote on sung hold music, an impairment row's false alert), and the score's
+    #: pitch-spread signal (``weight_per_pitch_spread_st``) keeps the standard deviation it
+    #: was fitted on. Not fitted: 16/84 % is the loudness spread's own reading
+    #: (``loudness_spread_db``). Measured at 1 (session 19, H4, /work/notes/s19/doc_h4.md;
+    #: against 0 on the same tree): bench_calls agent_tone on angry G.711 0.85 -> 0.88,
+    #: +6 dB G.711 0.83 -> 0.85, GSM "re loud" 0.77 -> 0.79, held-out MP3 0.85 -> 0.88, every
+    #: other cell as off; no clip lost; calm/neutral clips 0.00; the real calm calls
+    #: (telephone in all channels; AMI), bench_ravdess per clip and the impairment rows'
+    #: false alerts identical.
     spread_scale_robust_share: float = 0.0
     run_min_voiced_s: float = 0.5
 
