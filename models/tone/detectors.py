@@ -733,7 +733,9 @@ class AgentToneDetector:
         scale = self.spread_scale(baseline)
         # Pitch variability compares standard deviations (the window's less the baseline's):
         # its threshold widens with the baseline's standard deviation, gross errors and all.
-        scale_sd = self.spread_scale(baseline, robust=False)
+        scale_sd = (
+            self.spread_scale(baseline, robust=False) if c.spread_scale_robust_share > 0 else scale
+        )
         fired = np.stack(
             (
                 d_lo >= c.loudness_db_over_baseline,
