@@ -22,6 +22,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from _common import config_overrides  # noqa: E402
 from _common import shared_data_dir as shared_data  # noqa: E402
 
 from calltone.audio.channels import ChannelRoles  # noqa: E402
@@ -144,9 +145,17 @@ def ami_tone_events(config: AnalysisConfig | None = None, data: Path | None = No
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--json", default=None)
+    ap.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="SECTION.KEY=VALUE",
+        help="a config override (repeatable), e.g. agent_tone.spread_scale_robust_share=1",
+    )
     args = ap.parse_args()
-    out = evaluate()
-    out["ami_conversation"] = ami_tone_events()
+    cfg = AnalysisConfig.from_dict(config_overrides(args.set, ap))
+    out = evaluate(cfg)
+    out["ami_conversation"] = ami_tone_events(cfg)
     for k, v in out["by_class"].items():
         print(
             f"{k:<18} n={v['n']:<3} yelling {v['yelling_rate']:.2f}  agent_tone {v['agent_tone_rate']:.2f}"

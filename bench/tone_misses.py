@@ -14,7 +14,8 @@ with the baseline snapshot each was judged against; for each angry clip the best
 - the window's signals over the baseline (loudness dB, pitch st, pitch spread st, pace ratio,
   tilt dB, harshness dB; a sparse window judged on level alone reads 0 for the voiced ones),
   its voiced and speech seconds, its score, and the baseline's speech level, pitch, voiced and
-  own-speech seconds and HNR;
+  own-speech seconds and HNR, and the vote's pitch-threshold scale (``spread_scale``: the
+  thresholds a louder-and-higher vote needs are ``pitch_st_over_baseline`` times it);
 - a cause: ``quiet`` (best window under +4 dB on the wideband copy too: hardly raised at all),
   ``noise`` (snr <= 1 dB), ``unjudged`` (no window had the speech a judgement needs),
   ``contrast`` (the clip reads 6 dB or more less over its baseline than on the wideband copy:
@@ -63,7 +64,14 @@ def _traced_push(self: Any, frames: Any, baselines: Any) -> Any:
     n0 = len(self.trace)
     out = _push(self, frames, baselines)
     b = baselines[self.speaker]
-    row = (b.speech_level_dbfs, b.pitch_st, b.voiced_s, b.own_speech_s or 0.0, b.hnr_db)
+    row = (
+        b.speech_level_dbfs,
+        b.pitch_st,
+        b.voiced_s,
+        b.own_speech_s or 0.0,
+        b.hnr_db,
+        self.spread_scale(b),
+    )
     self.bench_baselines += [row] * (len(self.trace) - n0)
     return out
 
@@ -189,7 +197,8 @@ def main() -> None:
             more = (
                 f"score {b['score']:.3f} voiced {b['voiced_s']:.2f}/{b['speech_s']:.2f} s | "
                 f"baseline {b['baseline'][0]:.1f} dBFS {b['baseline'][2]:.1f}/"
-                f"{b['baseline'][3]:.1f} s hnr {b['baseline'][4]:.1f}"
+                f"{b['baseline'][3]:.1f} s hnr {b['baseline'][4]:.1f} "
+                f"pitch scale {b['baseline'][5]:.2f}"
                 if b
                 else "no judged window"
             )

@@ -106,6 +106,14 @@ class BaselineSnapshot:
     #: is ``speech_level_dbfs`` plus the entry (``AgentToneConfig.level_top_percentile``).
     #: None until the speaker has speech frames of their own (and from a saved profile).
     speech_quantiles_over_level_db: tuple[float, ...] | None = None
+    #: The speaker's pitch spread read robustly, st: half the 16th-84th percentile range of
+    #: their voiced pitch (the histogram the median pitch comes from), blended with the prior's
+    #: spread as ``pitch_spread_st`` is. For normally spread pitch it equals the standard
+    #: deviation ``pitch_spread_st``; a few frames an octave or more off (a narrowband pitch
+    #: tracker's gross errors on a voice without its fundamental) widen the standard deviation
+    #: by semitones and this by a fraction. None: not read (``AgentToneConfig.
+    #: spread_scale_robust_share`` 0).
+    pitch_spread_robust_st: float | None = None
 
     @property
     def leq_dbfs(self) -> float:
@@ -185,10 +193,12 @@ class SpeakerBaseline:
         hop_s: float,
         profile: BaselineSnapshot | None = None,
         speech_quantiles: bool = True,
+        pitch_spread_robust: bool = False,
     ) -> None:
         self.c = config
         self.hop_s = hop_s
         self._speech_quantiles = speech_quantiles
+        self._pitch_spread_robust = pitch_spread_robust
         self._loud_hist = np.zeros(_LOUD_EDGES.size - 1)
         self._st_hist = np.zeros(_ST_EDGES.size - 1)
         # Decayed sums: voiced frames, st, st^2, tilt, hnr; speech frames and nuclei.
@@ -468,6 +478,10 @@ class SpeakerBaseline:
             else None
         )
         (med_st,) = _percentiles(self._st_hist, _ST_EDGES, (0.5,))
+        robust_st = None
+        if self._pitch_spread_robust:
+            st16, st84 = _percentiles(self._st_hist, _ST_EDGES, (0.16, 0.84))
+            robust_st = (st84 - st16) / 2.0 if self._n >= 2 else 2.0
         if not self._quieter:  # held while a quieter stretch is being heard (_rebase_due)
             self._own_ref = (p16, med_st)
         rate = self._n_nuclei / max(self._n_speech * self.hop_s, 1e-9)
@@ -541,6 +555,9 @@ class SpeakerBaseline:
             own_speech_s=self.own_speech_s,
             speech_top_heard_dbfs=sp_top if w_sp == 0.0 and not self.from_profile else None,
             speech_quantiles_over_level_db=sp_q,
+            pitch_spread_robust_st=(
+                None if robust_st is None else _blend(p.pitch_spread_st, robust_st, w_st, n_s)
+            ),
         )
         self.settled = self.snapshot.settled
 

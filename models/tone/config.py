@@ -940,6 +940,34 @@ class AgentToneConfig:
     end_after_calm_s: float = 1.5
     reference_pitch_spread_st: float = 2.7
     max_spread_scale: float = 2.0
+    #: The vote's pitch thresholds (``min_signals`` and ``sparse_vote_min_db``) widen with the
+    #: speaker's pitch spread read robustly (issue 13, session 19, H4; 0 = off, the default:
+    #: the standard deviation ``BaselineSnapshot.pitch_spread_st``): the scale's spread moves
+    #: this share of the way (1: all of it) down to ``BaselineSnapshot.pitch_spread_robust_st``
+    #: where that is smaller (never up: the reference spread is a standard deviation, and a
+    #: speaker whose pitch sits in two clusters reads wider robustly; RAVDESS actors 03 and
+    #: 07 wideband, 4.2-4.4 st against 3.5-3.8, which read-up cost an Opus clip), half the
+    #: 16th-84th percentile range
+    #: of the speaker's voiced pitch, which equals the standard deviation for normally spread
+    #: pitch but is not widened by a few frames an octave or more off. Why: a narrowband pitch
+    #: tracker's gross errors on a few frames of a calm clip (RAVDESS actor 09's neutral clip
+    #: at 39.9 s reads +26.5 st over the baseline on the +6 dB G.711 copy, +4.0 st wideband)
+    #: enter the baseline's standard deviation squared, the scale jumps 1.0 -> 2.0 (the
+    #: maximum), and the sparse vote's pitch threshold doubles 2.5 -> 5.0 st: the angry-normal
+    #: clip at 58.9 s (+6.6 dB, its few voiced frames +3.7 st) is voted wideband (scale 1.0)
+    #: and missed on G.711 and +6 dB G.711. Only the pitch-level thresholds read it: the
+    #: pitch-variability vote compares standard deviations (the window's less the
+    #: baseline's) and keeps the standard deviation's scale (read robustly too, it added a
+    #: vote on sung hold music, an impairment row's false alert), and the score's
+    #: pitch-spread signal (``weight_per_pitch_spread_st``) keeps the standard deviation it
+    #: was fitted on. Not fitted: 16/84 % is the loudness spread's own reading
+    #: (``loudness_spread_db``). Measured at 1 (session 19, H4, /work/notes/s19/doc_h4.md;
+    #: against 0 on the same tree): bench_calls agent_tone on angry G.711 0.85 -> 0.88,
+    #: +6 dB G.711 0.83 -> 0.85, GSM "re loud" 0.77 -> 0.79, held-out MP3 0.85 -> 0.88, every
+    #: other cell as off; no clip lost; calm/neutral clips 0.00; the real calm calls
+    #: (telephone in all channels; AMI), bench_ravdess per clip and the impairment rows'
+    #: false alerts identical.
+    spread_scale_robust_share: float = 0.0
     run_min_voiced_s: float = 0.5
 
 

@@ -618,17 +618,31 @@ class AgentToneDetector:
             ]
         )
 
-    def spread_scale(self, baseline: BaselineSnapshot) -> float:
-        """How much wider than the reference this speaker's pitch range is (>= 1)."""
+    def spread_scale(self, baseline: BaselineSnapshot, *, robust: bool = True) -> float:
+        """How much wider than the reference this speaker's pitch range is (>= 1).
+
+        ``robust`` False: from the standard deviation whatever ``spread_scale_robust_share``
+        (the pitch-variability vote, which compares standard deviations)."""
         c = self.c
         if c.reference_pitch_spread_st <= 0:
             return 1.0
-        return float(
-            np.clip(baseline.pitch_spread_st / c.reference_pitch_spread_st, 1.0, c.max_spread_scale)
-        )
+        spread = baseline.pitch_spread_st
+        w = c.spread_scale_robust_share
+        if robust and w > 0 and baseline.pitch_spread_robust_st is not None:
+            # Gross pitch errors (a few frames octaves off) only widen the standard deviation:
+            # it is read down towards the robust spread, never up (a speaker whose pitch sits
+            # in two clusters reads wider robustly; the reference is a standard deviation).
+            low = min(spread, baseline.pitch_spread_robust_st)
+            spread = (1.0 - w) * spread + w * low
+        return float(np.clip(spread / c.reference_pitch_spread_st, 1.0, c.max_spread_scale))
 
-    def thresholds(self, fired: list[str], scale: float = 1.0) -> dict[str, float]:
+    def thresholds(
+        self, fired: list[str], scale: float = 1.0, spread_scale: float | None = None
+    ) -> dict[str, float]:
+        """The thresholds of the ``fired`` signals; the pitch ones times ``scale``, pitch
+        variability's times ``spread_scale`` (default ``scale``)."""
         c = self.c
+        sp_scale = scale if spread_scale is None else spread_scale
         table = {
             "loudness": {
                 "loudness_db_over_baseline": c.loudness_db_over_baseline,
@@ -643,7 +657,9 @@ class AgentToneDetector:
             },
             "pitch": {"pitch_st_over_baseline": round(c.pitch_st_over_baseline * scale, 2)},
             "pitch_variability": {
-                "pitch_spread_st_over_baseline": round(c.pitch_spread_st_over_baseline * scale, 2)
+                "pitch_spread_st_over_baseline": round(
+                    c.pitch_spread_st_over_baseline * sp_scale, 2
+                )
             },
             "pace": {
                 "pace_ratio_over_baseline": c.pace_ratio_over_baseline,
@@ -724,11 +740,16 @@ class AgentToneDetector:
         values = np.stack((d_lo, d_st, d_sp, pace, d_ti, d_hn))
         score = self.score(values) if n_v.size else np.zeros(0)
         scale = self.spread_scale(baseline)
+        # Pitch variability compares standard deviations (the window's less the baseline's):
+        # its threshold widens with the baseline's standard deviation, gross errors and all.
+        scale_sd = (
+            self.spread_scale(baseline, robust=False) if c.spread_scale_robust_share > 0 else scale
+        )
         fired = np.stack(
             (
                 d_lo >= c.loudness_db_over_baseline,
                 d_st >= c.pitch_st_over_baseline * scale,
-                d_sp >= c.pitch_spread_st_over_baseline * scale,
+                d_sp >= c.pitch_spread_st_over_baseline * scale_sd,
                 (pace >= c.pace_ratio_over_baseline) | (rate >= c.max_pace_syll_per_s),
                 d_ti >= c.tilt_db_over_baseline,
                 d_hn >= c.harshness_db_over_baseline,
@@ -863,9 +884,16 @@ class AgentToneDetector:
                             "pitch_threshold_scale": round(j.scale, 2),
                             "confirmed_at_s": time_of(g),
                         },
-                        thresholds=self.thresholds(fired, j.scale),
+                        thresholds=self.thresholds(
+                            fired, j.scale, self.spread_scale(baseline, robust=False)
+                        ),
                         last_active=g,
                     )
+                    if c.spread_scale_robust_share > 0 and baseline.pitch_spread_robust_st:
+                        # The pitch thresholds' scale read from the robust spread.
+                        self._open.evidence["pitch_spread_robust_st"] = round(
+                            baseline.pitch_spread_robust_st, 2
+                        )
                     if level_base:
                         # Judged on level against a baseline with little voiced speech.
                         self._open.evidence["level_only_baseline"] = True
@@ -896,7 +924,9 @@ class AgentToneDetector:
                 all_fired = sorted(set(op.evidence["fired"]) | set(fired), key=self.SIGNALS.index)
                 op.changed = op.changed or all_fired != op.evidence["fired"]
                 op.evidence["fired"] = all_fired
-                op.thresholds = self.thresholds(all_fired, j.scale)
+                op.thresholds = self.thresholds(
+                    all_fired, j.scale, self.spread_scale(baseline, robust=False)
+                )
                 if op.evidence.get("level_only_baseline"):
                     op.thresholds.update(self._level_baseline_thresholds())
                 if op.evidence.get("young_baseline"):

@@ -53,6 +53,7 @@ _PROFILE_PER_CALL: dict[str, Any] = {
     "speech_top_heard_dbfs": None,
     "speech_quantiles_over_level_db": None,
     "loudness_local_dbfs": None,
+    "pitch_spread_robust_st": None,
 }
 _PER_CALL = tuple(_PROFILE_PER_CALL)
 

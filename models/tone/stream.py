@@ -221,6 +221,10 @@ class CallAnalyzer:
                 profile=(profiles or {}).get(p),
                 # Read only by the agent's tone window at a level percentile.
                 speech_quantiles=p == "agent" and self.config.agent_tone.level_top_percentile > 0,
+                # Read only by the agent's tone vote (``spread_scale_robust_share``).
+                pitch_spread_robust=(
+                    p == "agent" and self.config.agent_tone.spread_scale_robust_share > 0
+                ),
             )
             for p in self.parties
         }
