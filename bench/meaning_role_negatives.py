@@ -109,6 +109,5 @@ CUSTOMER: tuple[str, ...] = (
 
 def utterances() -> list[tuple[str, str, frozenset[str]]]:
     """Every entry as a labelled ``(speaker, text, no kinds)`` utterance."""
-    return [("agent", t, frozenset()) for t in AGENT] + [
-        ("customer", t, frozenset()) for t in CUSTOMER
-    ]
+    none: frozenset[str] = frozenset()
+    return [("agent", t, none) for t in AGENT] + [("customer", t, none) for t in CUSTOMER]

@@ -127,8 +127,8 @@ def test_a_role_word_without_an_act_gives_no_cue_and_an_offer_gives_one() -> Non
 def test_the_cue_file_option_turns_the_role_kinds_on(tmp_path: Path) -> None:
     packaged = Path(default_bank_path()).with_name("cues.toml").read_text(encoding="utf-8")
     assert "meaning_role_kinds = false" in packaged
-    assert CueMatcher.from_file().meaning is not None
-    assert not set(ROLE_KINDS) & set(CueMatcher.from_file().meaning.options.kinds)
+    default = CueMatcher.from_file().meaning
+    assert default is not None and not set(ROLE_KINDS) & set(default.options.kinds)
     on = tmp_path / "cues.toml"
     on.write_text(packaged.replace("meaning_role_kinds = false", "meaning_role_kinds = true"))
     m = CueMatcher.from_file(on)
