@@ -2,8 +2,9 @@
 
 Every utterance of the six cue sets (``bench/cue_set.py``, ``cue_set_fresh.py`` ...
 ``cue_set_fresh5.py``; written for this project) with its speaker and kinds, and the routine call
-talk of ``bench/meaning_routine.py`` and the role-word / "calm down" sentences of
-``bench/meaning_role_negatives.py`` (session 19), both with no kind, embedded with the default sentence encoder
+talk of ``bench/meaning_routine.py`` with no kind (and, with ``--role-negatives``, the role-word /
+"calm down" sentences of ``bench/meaning_role_negatives.py``, session 19: not in the packaged
+bank, see notes/s19/doc_h3.md), embedded with the default sentence encoder
 (:func:`models.speech.meaning.default_encoder`). A set written later for a held-out evaluation
 is NOT added until it has been scored once.
 
@@ -37,11 +38,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", default=str(default_bank_path()))
     ap.add_argument("--no-routine", action="store_true", help="leave out meaning_routine.py")
     ap.add_argument(
-        "--no-role-negatives", action="store_true", help="leave out meaning_role_negatives.py"
+        "--role-negatives", action="store_true", help="add meaning_role_negatives.py"
     )
     args = ap.parse_args(argv)
     utterances = [] if args.no_routine else meaning_routine.utterances()
-    if not args.no_role_negatives:
+    if args.role_negatives:
         utterances += meaning_role_negatives.utterances()
     for s in args.sets.split(","):
         utterances += list(bench_cues.load_set(s)[0])
@@ -49,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     bank.save(Path(args.out))
     print(
         f"{len(bank.texts)} utterances from {args.sets} (+ routine: {not args.no_routine}, "
-        f"+ role negatives: {not args.no_role_negatives}) -> {args.out}"
+        f"+ role negatives: {args.role_negatives}) -> {args.out}"
     )
     return 0
 

@@ -8,7 +8,6 @@ for this file: none is in the meaning bank, the cue sets or the other phrase tes
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import pytest
@@ -142,16 +141,3 @@ def test_the_cue_file_option_turns_the_role_kinds_on(tmp_path: Path) -> None:
     assert got[0].to_event_dict()["thresholds"]["meaning_min_margin_cos"] == (
         MeaningCueOptions().min_margin_cos
     )
-
-
-def test_the_shipped_bank_holds_the_role_negatives() -> None:
-    bench = Path(__file__).resolve().parents[3] / "bench"
-    sys.path.insert(0, str(bench))
-    try:
-        import meaning_role_negatives
-    finally:
-        sys.path.remove(str(bench))
-    bank = MeaningBank.load(default_bank_path())
-    held = dict(zip(bank.texts, bank.kinds, strict=True))
-    for _, text, _ in meaning_role_negatives.utterances():
-        assert held.get(text) == frozenset(), text
