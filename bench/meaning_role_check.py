@@ -2,7 +2,10 @@
 AFTER the rule was frozen (``meaning_cues.role_act_options``, bank with
 ``meaning_role_negatives.py``), scored once, not tuned on. Role-word sentences that are not
 offers or requests (each must give no role cue) and offers / requests in words the cue sets do
-not use. Written text only.
+not use. Written text only. Scored once (session 19): with a bank built
+``build_meaning_bank.py --role-negatives``, 0 of the 24 role-word sentences gave a role cue and
+the role kinds found 9 of the 12 acts (phrases alone 8); with the packaged bank 1 of 24 ("I could
+get you a copy of the supervisor's notes by email."), acts 9 of 12.
 
 Run: ``python bench/meaning_role_check.py`` (prints every role cue, phrases alone and with the
 role kinds on, and the counts).
