@@ -111,6 +111,7 @@ class MeaningCueOptions:
         manager request raises an escalation flag), negative_phrasing (any "calm down", about
         a queue too), and empathy, the two apologies, solution_offer and paraphrasing (the
         cues added were right 0-5 times in 10: "let me book that in for you" is routine).
+        :func:`role_act_options` adds the two role kinds under the act rule (session 19).
     act_checked_kinds : tuple of str
         Kinds read from meaning only in a sentence that has the form of the kind's act
         (:func:`has_act_form`: an offer's or a request's form and verb frame; "calm down" said
