@@ -322,6 +322,14 @@ def main(argv: list[str] | None = None) -> int:
         "without the set scored, to score a set the packaged bank holds as if held out",
     )
     ap.add_argument("--meaning-margin", type=float, default=None, help="min_margin_cos")
+    ap.add_argument(
+        "--meaning-kinds",
+        choices=("shipped", "all", "role-act"),
+        default=None,
+        help="kinds read from meaning: the default options' (shipped), all 14 with the plain "
+        "rule (all), or the shipped ones plus the role kinds under the act rule (role-act, "
+        "cues.toml meaning_role_kinds)",
+    )
     ap.add_argument("--meaning-min-words", type=int, default=None, help="min_words")
     ap.add_argument("--json", default=None)
     args = ap.parse_args(argv)
@@ -395,19 +403,26 @@ def main(argv: list[str] | None = None) -> int:
         or args.meaning_bank
         or args.meaning_margin is not None
         or args.meaning_min_words is not None
+        or args.meaning_kinds is not None
     ):
         from calltone.models.speech.meaning import default_encoder
         from calltone.models.speech.meaning_cues import (
+            MEANING_KINDS,
             MeaningBank,
             MeaningCueFinder,
             MeaningCueOptions,
             default_bank_path,
+            role_act_options,
         )
 
         if args.meaning == "off":
             matcher.meaning = None
         else:
             opts = MeaningCueOptions()
+            if args.meaning_kinds == "all":
+                opts = replace(opts, kinds=MEANING_KINDS)
+            elif args.meaning_kinds == "role-act":
+                opts = role_act_options(opts)
             if args.meaning_margin is not None:
                 opts = replace(opts, min_margin_cos=args.meaning_margin)
             if args.meaning_min_words is not None:
@@ -428,6 +443,7 @@ def main(argv: list[str] | None = None) -> int:
             "bank": args.meaning_bank or "packaged",
             "utterances": len(matcher.meaning.bank.texts),
             "options": matcher.meaning.options.thresholds(),
+            "kinds": list(matcher.meaning.options.kinds),
         },
     }
     text_pairs = [(truth, found([text_segment(spk, t)])) for spk, t, truth in all_utterances]

@@ -34,6 +34,7 @@ for p in (ROOT, ROOT / "bench"):
         sys.path.insert(0, str(p))
 
 import bench_cues  # noqa: E402
+import meaning_role_negatives  # noqa: E402
 import meaning_routine  # noqa: E402
 from _common import shared_data_dir  # noqa: E402
 
@@ -45,6 +46,7 @@ from calltone.models.speech.meaning_cues import (  # noqa: E402
     MeaningBank,
     MeaningCueFinder,
     MeaningCueOptions,
+    role_act_options,
 )
 
 SETS = ("dev", "fresh", "fresh2", "fresh3", "fresh4", "fresh5")
@@ -97,6 +99,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--neighbours", type=int, default=MeaningCueOptions().neighbours)
     ap.add_argument("--min-words", type=int, default=MeaningCueOptions().min_words)
     ap.add_argument("--no-routine", action="store_true", help="bank without meaning_routine.py")
+    ap.add_argument(
+        "--role-negatives",
+        action="store_true",
+        help="every fold's bank also holds bench/meaning_role_negatives.py (session 19)",
+    )
+    ap.add_argument(
+        "--kinds",
+        choices=("shipped", "all", "role-act"),
+        default="shipped",
+        help="the kinds read from meaning: the shipped default, all 14 with the plain rule, or "
+        "the shipped ones plus the role kinds under the act rule (role_act_options)",
+    )
     ap.add_argument("--sets", default=",".join(SETS))
     ap.add_argument("--cache", default="/tmp/calltone_meaning_emb.npz")
     ap.add_argument("--json", default=None)
@@ -119,6 +133,8 @@ def main(argv: list[str] | None = None) -> int:
         train = [u for s in sets if s != held for u in data[s][0]]
         if not args.no_routine:
             train += meaning_routine.utterances()
+        if args.role_negatives:
+            train += meaning_role_negatives.utterances()
         bank = MeaningBank(
             texts=tuple(t for _, t, _ in train),
             speakers=tuple(s for s, _, _ in train),
@@ -127,7 +143,12 @@ def main(argv: list[str] | None = None) -> int:
             model=enc.name,
             probe=probe,
         )
-        finder = MeaningCueFinder(enc, bank, MeaningCueOptions(neighbours=args.neighbours, min_words=args.min_words))
+        opts = MeaningCueOptions(neighbours=args.neighbours, min_words=args.min_words)
+        if args.kinds == "all":
+            opts = replace(opts, kinds=MEANING_KINDS)
+        elif args.kinds == "role-act":
+            opts = role_act_options(opts)
+        finder = MeaningCueFinder(enc, bank, opts)
         if finders:  # share sentence vectors between folds
             finder._cache = next(iter(finders.values()))._cache
         finders[held] = finder

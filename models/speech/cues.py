@@ -66,7 +66,7 @@ _SENTENCE_END = (".", "?", "!", "…")
 _KNOWN_KEYS = {"kind", "speaker", "polarity", "patterns", "unless", "seed"}
 _PATTERN_KEYS = {"pattern", "confidence", "scope"}
 _TOP_KEYS = {"cue", "lexicon", "near_miss", "options"}
-_OPTION_KEYS = {"regex_skips_fillers", "name_split_after_title", "meaning_cues"}
+_OPTION_KEYS = {"regex_skips_fillers", "name_split_after_title", "meaning_cues", "meaning_role_kinds"}
 # "{word}" in a regex pattern: a [lexicon] list (letters and underscores, so never a quantifier).
 _LEXICON_REF = re.compile(r"\{([a-z_]+)\}")
 # How deep lexicon lists may name other lists ("{role}" holds "{role_person}").
@@ -337,7 +337,9 @@ class CueMatcher:
             near_miss=_parse_near_miss(data.get("near_miss", {}), source=str(p)),
             regex_skips_fillers=options["regex_skips_fillers"],
             name_split_after_title=options["name_split_after_title"],
-            meaning=_meaning_finder() if options["meaning_cues"] else None,
+            meaning=_meaning_finder(role_kinds=options["meaning_role_kinds"])
+            if options["meaning_cues"]
+            else None,
         )
 
     @property
@@ -443,13 +445,15 @@ class CueMatcher:
 _MEANING_WARNED: list[bool] = []
 
 
-def _meaning_finder() -> MeaningCueFinder | None:
-    """The default meaning finder, or None (warned once) when no model is installed."""
+def _meaning_finder(*, role_kinds: bool = False) -> MeaningCueFinder | None:
+    """The default meaning finder (with the role kinds under the act rule when ``role_kinds``:
+    :func:`~calltone.models.speech.meaning_cues.role_act_options`), or None (warned once) when
+    no model is installed."""
     from calltone.models.speech.meaning import MeaningModelError
-    from calltone.models.speech.meaning_cues import default_finder
+    from calltone.models.speech.meaning_cues import default_finder, role_act_options
 
     try:
-        return default_finder()
+        return default_finder(role_act_options() if role_kinds else None)
     except MeaningModelError as exc:
         if not _MEANING_WARNED:
             _MEANING_WARNED.append(True)
@@ -535,7 +539,7 @@ def _parse_lexicon(raw: Any, *, source: str) -> dict[str, str]:
 
 def _parse_options(raw: Any, *, source: str) -> dict[str, bool]:
     """``[options]``: matcher switches (``regex_skips_fillers``, ``name_split_after_title``,
-    ``meaning_cues`` = true|false, default false)."""
+    ``meaning_cues``, ``meaning_role_kinds`` = true|false, default false)."""
     if not isinstance(raw, dict) or set(raw) - _OPTION_KEYS or not all(
         isinstance(v, bool) for v in raw.values()
     ):

@@ -24,7 +24,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 
@@ -111,6 +111,14 @@ class MeaningCueOptions:
         manager request raises an escalation flag), negative_phrasing (any "calm down", about
         a queue too), and empathy, the two apologies, solution_offer and paraphrasing (the
         cues added were right 0-5 times in 10: "let me book that in for you" is routine).
+        :func:`role_act_options` adds the two role kinds under the act rule (session 19).
+    act_checked_kinds : tuple of str
+        Kinds read from meaning only in a sentence that has the form of the kind's act
+        (:func:`has_act_form`: an offer's or a request's form and verb frame; "calm down" said
+        to someone). Empty by default (the default ``kinds`` need none); :func:`role_act_options`
+        sets it to every kind of :data:`ACT_FORMS` (session 19: with it and the role kinds on,
+        every phrase test passes; with the plain rule 13 of them failed on sentences naming a
+        role or "calm down" without the act, "I have a new manager").
     blas_threads : int or None
         numpy's BLAS threads while sentences are encoded (:func:`calltone.models.cpu.
         blas_threads_limit`; None: the library's own pool). 1: on a machine busy with other
@@ -134,10 +142,30 @@ class MeaningCueOptions:
         "closing",
         "abuse",
     )
+    act_checked_kinds: tuple[str, ...] = ()
 
     def thresholds(self) -> dict[str, float]:
         return {"meaning_min_margin_cos": self.min_margin_cos,
                 "meaning_neighbours": float(self.neighbours)}
+
+
+#: The role kinds (session 19): an agent's offer of a supervisor and a customer's request for a
+#: manager, the kinds that raise escalation flags. One topic word pulls a sentence vector to them
+#: ("I have a new manager" lay nearest the offers), so they are read from meaning only under the
+#: act rule (:func:`role_act_options`, the cue file's ``[options] meaning_role_kinds``).
+ROLE_KINDS: tuple[str, ...] = ("supervisor_offer", "manager_request")
+
+
+def role_act_options(base: MeaningCueOptions | None = None) -> MeaningCueOptions:
+    """``base`` (default :class:`MeaningCueOptions`) with the role kinds read under the act rule:
+    :data:`ROLE_KINDS` added to ``kinds``, and every kind of :data:`ACT_FORMS` read only from a
+    sentence in the form of its act (:func:`has_act_form`)."""
+    b = base or MeaningCueOptions()
+    return replace(
+        b,
+        kinds=tuple(dict.fromkeys(b.kinds + ROLE_KINDS)),
+        act_checked_kinds=tuple(ACT_FORMS),
+    )
 
 
 _NEGATION = re.compile(
@@ -149,6 +177,117 @@ _NEGATION = re.compile(
 def is_negated(text: str) -> bool:
     """True when the sentence holds a negation ("not", "never", "no", "-n't", ...)."""
     return _NEGATION.search(text) is not None
+
+
+# ---------------------------------------------------------------------------------------------
+# The act rule of the role kinds (session 19)
+
+_CONTRACTIONS: tuple[tuple[str, str], ...] = (
+    (r"\bwon't\b", "will not"), (r"\bcan't\b", "can not"), (r"\bshan't\b", "shall not"),
+    (r"n't\b", " not"), (r"'ll\b", " will"), (r"'d\b", " would"), (r"'m\b", " am"),
+    (r"'re\b", " are"), (r"'ve\b", " have"), (r"\bwanna\b", "want to"),
+    (r"\bgonna\b", "going to"), (r"\bgotta\b", "got to"),
+)
+
+
+def act_text(text: str) -> str:
+    """Lower case, contractions spelt out, punctuation but the possessive "'s" dropped."""
+    t = text.lower().replace("\u2019", "'")
+    for pat, rep in _CONTRACTIONS:
+        t = re.sub(pat, rep, t)
+    t = re.sub(r"[^a-z0-9' ]+", " ", t)
+    return re.sub(r"\s+", " ", t).strip()
+
+
+#: A role above the agent (the kinds' topic word; misheard roles have none and are read as usual).
+ROLE_WORD = r"(?:manager|managers|supervisor|supervisors|boss|bosses|team ?leader|team ?lead|superior|senior|someone in charge|somebody in charge|whoever is in charge|person in charge|higher up)"
+_ROLE = re.compile(rf"\b{ROLE_WORD}\b")
+_CALM = re.compile(r"\bcalm(?:s|ed|ing)? down\b")
+
+#: The form of each role kind's act, over :func:`act_text`. These are forms, not phrases: an
+#: agent's offer is a first-person commitment or a question of the caller's wish; a customer's
+#: request is a want, a "can I", an imperative aimed at "me" or at the agent's side, or a
+#: refusal to go on without; telling someone to calm down addresses "you" or is an imperative.
+#: A sentence that names a role without one of these ("I have a new manager", "The supervisor
+#: approved it") states a fact, and the act rule reads no offer or request in it.
+ACT_FORMS: dict[str, re.Pattern[str]] = {
+    "supervisor_offer": re.compile(
+        r"\b(?:i|we) (?:will|would|can|could|shall|should|may|might|am going to|are going to"
+        r"|am happy to|am able to|am just going to)\b"
+        r"|\blet me\b|\b(?:would|do) you (?:like|want|prefer|wish)\b|\bwant me to\b"
+        r"|\blike me to\b|\bif you (?:would )?(?:like|want|prefer|wish|would rather|rather)\b"
+        r"|\bwould (?:it|that) help\b|\bshould you wish\b|\bhappy to\b|\bhow about\b"
+        r"|\b(?:shall|should|can|could|may) (?:i|we)\b"
+        r"|\b(?:can|could|will|would) (?:call|ring|phone|contact|speak|talk|look|review|get back|"
+        r"give you|come|join|pick)\b"
+    ),
+    "manager_request": re.compile(
+        r"\b(?:i|we) (?:just )?(?:want|need|would like|would rather|would prefer|demand|insist"
+        r"|expect|am asking|am not (?:hanging|discussing|dealing|talking|speaking|going))\b"
+        r"|\b(?:can|could|may|might) (?:i|we)\b|\b(?:let me|lemme)\b|\bis there\b|\bare there\b"
+        r"|\b(?:get|put|give|find|fetch|bring|transfer|connect|pass|hand|escalate) (?:me|us)\b"
+        r"|\b(?:get|put|fetch|find|bring) (?:your|a|the|some|someone|somebody|whoever|anyone)\b"
+        r"|\b(?:can|could|will|would) you (?:\w+ ){0,3}(?:get|put|transfer|connect|pass|find"
+        r"|fetch|bring|escalate|give|let|hand)\b|\bwho is (?:your|the)\b|\bescalat\w*"
+        r"|^(?:just |now |please |and |so |right |look |listen )*(?:get|put|fetch|find|bring"
+        r"|transfer|connect)\b|\bwould your\b|\b(?:i am|i have) (?:not )?(?:been )?asking\b"
+    ),
+    "negative_phrasing": re.compile(
+        r"\byou\b|^(?:\w+ ){0,2}calm down\b|\bjust calm down\b|\bplease calm down\b"
+    ),
+}
+#: The verb frame of each role kind's act, over :func:`act_text`, also required: an offer hands
+#: the caller up (get, bring, put through, transfer, escalate, call back, "would you like to
+#: speak"), a request asks to reach the role (speak, talk, put through, escalate, "a word"). A
+#: form without it is an agent consulting the role ("I'll speak to my manager about it") or a
+#: caller asking for the role's things ("send me your manager's email").
+ACT_VERBS: dict[str, re.Pattern[str]] = {
+    "supervisor_offer": re.compile(
+        r"\b(?:get|getting|bring|transfer\w*|connect\w*|pass|passed|passing|hand"
+        r"|put(?:ting)? (?:\w+ )?(?:through|over|across|on to|onto|forward|up)"
+        r"|escalat\w*|raise|raising|refer|fetch|grab|loop|arrange|callback|contact|join"
+        r"|(?:call|calls|ring|rings|phone|phones) (?:you|back)|review|authori[sz]e|approve|flag"
+        r"|involve|pop|take (?:this|it|over)"
+        r"|pick (?:this|it) up|see if|look at (?:this|it|your)|give you"
+        r"|on the (?:line|call|phone)|higher|above me|more senior|authority)\b"
+        r"|\byou (?:\w+ ){0,3}(?:speak|talk|have a word)\b"
+    ),
+    "manager_request": re.compile(
+        r"\b(?:speak\w*|spoke\w*|talk\w*|get|put|transfer\w*|connect\w*|pass|escalat\w*"
+        r"|have a word|word with|quick word|bring|fetch|find|call|ring|deal with|discuss\w*"
+        r"|explain|on the (?:line|phone)|through to|in charge|higher up|above you|senior|boss"
+        r"|authority|runs|hand"
+        r"|supervisor|manager)\b"
+    ),
+}
+#: A caller's own boss ("my supervisor", "my line manager"): a role the caller names only with
+#: "my" is not the agent's side, so no manager request.
+_OWN_ROLE = re.compile(rf"\bmy (?:\w+ )?{ROLE_WORD}\b")
+
+
+
+def has_act_form(kind: str, text: str) -> bool:
+    """True when ``text`` has the form of ``kind``'s act (:data:`ACT_FORMS`; other kinds: True).
+
+    For ``negative_phrasing`` only a sentence with "calm down" is checked (the kind's other
+    wordings, "that's not my problem", carry no topic word and are read as usual).
+    """
+    form = ACT_FORMS.get(kind)
+    if form is None:
+        return True
+    t = act_text(text)
+    if kind == "negative_phrasing" and not _CALM.search(t):
+        return True
+    if form.search(t) is None:
+        return False
+    verbs = ACT_VERBS.get(kind)
+    if verbs is not None and verbs.search(t) is None:
+        return False
+    if kind == "manager_request":
+        roles = len(_ROLE.findall(t))
+        if roles and len(_OWN_ROLE.findall(t)) >= roles:
+            return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -330,6 +469,8 @@ class MeaningCueFinder:
             sims = bank_v @ vecs[j]
             hits = []
             for kind, m in masks.items():
+                if kind in o.act_checked_kinds and not has_act_form(kind, texts[i]):
+                    continue
                 pos, neg = sims[m], sims[~m]
                 if len(pos) == 0 or len(neg) == 0:
                     continue
