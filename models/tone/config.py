@@ -941,8 +941,8 @@ class AgentToneConfig:
     reference_pitch_spread_st: float = 2.7
     max_spread_scale: float = 2.0
     #: The vote's pitch thresholds (``min_signals`` and ``sparse_vote_min_db``) widen with the
-    #: speaker's pitch spread read robustly (issue 13, session 19, H4; 0 = off, the default:
-    #: the standard deviation ``BaselineSnapshot.pitch_spread_st``): the scale's spread moves
+    #: speaker's pitch spread read robustly (issue 13, session 19, H4; on by default since
+    #: session 19; 0 = off: the standard deviation ``BaselineSnapshot.pitch_spread_st``): the scale's spread moves
     #: this share of the way (1: all of it) down to ``BaselineSnapshot.pitch_spread_robust_st``
     #: where that is smaller (never up: the reference spread is a standard deviation, and a
     #: speaker whose pitch sits in two clusters reads wider robustly; RAVDESS actors 03 and
@@ -967,7 +967,7 @@ class AgentToneConfig:
     #: other cell as off; no clip lost; calm/neutral clips 0.00; the real calm calls
     #: (telephone in all channels; AMI), bench_ravdess per clip and the impairment rows'
     #: false alerts identical.
-    spread_scale_robust_share: float = 0.0
+    spread_scale_robust_share: float = 1.0
     run_min_voiced_s: float = 0.5
 
 

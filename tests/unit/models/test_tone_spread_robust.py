@@ -106,7 +106,10 @@ def test_a_sparse_louder_and_higher_window_is_voted_against_the_robust_spread() 
                            voiced_every=15)  # fmt: skip
     # The standard deviation's scale (2.0): 5.0 st needed, and the score alone (+7 dB, 0.72)
     # is under min_score: calm.
-    assert agent_tone_events(frames, WIDE, AgentToneConfig()) == []
+    off = AgentToneConfig(spread_scale_robust_share=0.0)
+    assert agent_tone_events(frames, WIDE, off) == []
+    # On (the default since session 19): the robust spread's scale (1.0), 2.5 st needed.
+    assert AgentToneConfig().spread_scale_robust_share == 1.0
     ev = agent_tone_events(frames, WIDE, AgentToneConfig(spread_scale_robust_share=1.0))
     assert ev and ev[0].evidence.get("sparse_vote") is True
     assert ev[0].evidence["pitch_threshold_scale"] == pytest.approx(1.0)
@@ -147,7 +150,7 @@ def test_the_pitch_variability_vote_keeps_the_standard_deviations_scale() -> Non
     # a vote at the first; at the second it is one signal, and the score (0.63) is calm.
     frames = _swinging(400, 9.0)
     assert agent_tone_events(frames, WIDE, on) == []
-    assert agent_tone_events(frames, WIDE, AgentToneConfig()) == []
+    assert agent_tone_events(frames, WIDE, AgentToneConfig(spread_scale_robust_share=0.0)) == []
     # The same window against a speaker whose standard deviation is 2.7 st (scale 1.0) is
     # voted: the test can tell the two scales apart.
     narrow = own_speech_snapshot(-30.0, 10.0, pitch_spread_st=2.7, pitch_spread_robust_st=2.7)
