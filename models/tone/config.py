@@ -917,8 +917,12 @@ class AgentToneConfig:
     #: and lost) and ``min_baseline_voiced_s`` (a baseline that thin on a noisy line may be
     #: another voice's: scaled, an AMI close-talk wearer with 0.85 s voiced behind his
     #: baseline got agent_tone events at +11-12 dB, +2.3 st on GSM "re loud", 0 -> 2 false
-    #: alerts, the leak case of ``min_baseline_speech_s``). Measured, not adopted: see
-    #: docs/benchmarks.md, session 19, H1.
+    #: alerts, the leak case of ``min_baseline_speech_s``). Measured, not adopted (session 19,
+    #: H1): at 20 dB, bench_calls agent_tone on angry GSM "re loud" 0.77 -> 0.81, AMR "re loud"
+    #: 0.67 -> 0.71, every other cell, calm/neutral clips (0.00), the real calm telephone calls
+    #: and the dev channels' AMI false alerts unchanged; no held-out channel gains, and AMI on
+    #: held-out G.711 -18 dB + AGC + noise gets 3 agent_tone events and a false alert (0 ->
+    #: 13.6 per talk hour: MEO015's short bursts judged on level alone at share 0.5).
     noise_scaled_judging_snr_db: float = 0.0
     noise_scaled_judging_min_share: float = 0.5
     score_bias: float = -1.8181
