@@ -787,7 +787,10 @@ class AgentToneDetector:
             return DetectorStep(out, np.full(voiced.size, self._last_eval_active))
         evals = np.arange(first_eval, voiced.size, self.stride)
         noise_e = f.noise_dbfs[evals]
-        if self._no_window_judged(sums[:, evals], baseline):
+        # The share of the talk the line lets through at each evaluation (1: the speech a
+        # sparse window needs as configured; ``AgentToneConfig.noise_scaled_judging_snr_db``).
+        share = self._judge_share(baseline, noise_e)
+        if self._no_window_judged(sums[:, evals], baseline, share):
             return self._calm_evals(start, evals, noise_e, baseline, time_of, voiced.size)
         top_db = None if lvl is None else self._top_level_db(lvl, evals, baseline)
         j = self._judge(sums[:, evals], baseline, noise_e, top_db)
@@ -811,7 +814,7 @@ class AgentToneDetector:
                 j, n_v, c.sparse_min_voiced_s, c.young_baseline_min_db
             )
         else:
-            sparse = self._sparse(n_v, sums[4, evals], c.min_voiced_s)
+            sparse = self._sparse(n_v, sums[4, evals], c.min_voiced_s, share)
             sparse_voted = self._sparse_voted(j, sparse)
         # The window's pitch over the baseline from whatever frames it voiced (NaN: none),
         # also where judged on level alone (``own_score_floor_calm_quantile``).
@@ -919,6 +922,12 @@ class AgentToneDetector:
                         # A sparse window louder and higher by one effort step each.
                         self._open.evidence["sparse_vote"] = True
                         self._open.thresholds.update(self._sparse_vote_thresholds(j.scale))
+                    if share[k] < 1.0 and sparse[k]:
+                        # A sparse window judged on the speech the line let through.
+                        self._open.evidence["noise_scaled_judging_share"] = round(
+                            float(share[k]), 2
+                        )
+                        self._open.thresholds.update(self._judge_share_thresholds())
                 op = self._open
                 op.last_active = g
                 all_fired = sorted(set(op.evidence["fired"]) | set(fired), key=self.SIGNALS.index)
@@ -937,6 +946,8 @@ class AgentToneDetector:
                     op.thresholds.update(self._sparse_vote_thresholds(j.scale))
                 if "own_score_min_score" in op.evidence:
                     op.thresholds.update(self._own_score_thresholds())
+                if "noise_scaled_judging_share" in op.evidence:
+                    op.thresholds.update(self._judge_share_thresholds())
                 _keep_max(op.peak, "score", float(j.score[k]))
                 for name, val in zip(self.VALUES, j.values[:, k], strict=True):
                     _keep_max(op.peak, name, float(val))
@@ -1169,6 +1180,28 @@ class AgentToneDetector:
             return None
         return top - self.c.window_level_range_db
 
+    def _judge_share(
+        self, baseline: BaselineSnapshot, noise_dbfs: np.ndarray | float
+    ) -> np.ndarray:
+        """The share of the talk the line lets through at each evaluation (its noise estimate
+        ``noise_dbfs``), by which the speech requirements of a judgement are scaled: 1 with
+        ``AgentToneConfig.noise_scaled_judging_snr_db`` off or the calm voice that far over the
+        noise, else the voice's SNR over it, at least ``noise_scaled_judging_min_share``."""
+        c = self.c
+        noise = np.atleast_1d(np.asarray(noise_dbfs, np.float64))
+        if c.noise_scaled_judging_snr_db <= 0:
+            return np.ones(noise.shape)
+        snr = baseline.speech_level_dbfs - noise
+        return np.clip(snr / c.noise_scaled_judging_snr_db, c.noise_scaled_judging_min_share, 1.0)
+
+    def _judge_share_thresholds(self) -> dict[str, float]:
+        c = self.c
+        return {
+            "noise_scaled_judging_snr_db": c.noise_scaled_judging_snr_db,
+            "noise_scaled_judging_min_share": c.noise_scaled_judging_min_share,
+            "sparse_min_speech_s": c.sparse_min_speech_s,
+        }
+
     def _level_baseline(self, baseline: BaselineSnapshot) -> bool:
         """Whether windows are judged on their level alone because the baseline holds
         ``min_baseline_speech_s`` of the speaker's speech but under ``min_baseline_voiced_s``
@@ -1275,24 +1308,32 @@ class AgentToneDetector:
         )
 
     def _sparse(
-        self, n_voiced: np.ndarray, n_speech: np.ndarray, min_voiced_s: float
+        self,
+        n_voiced: np.ndarray,
+        n_speech: np.ndarray,
+        min_voiced_s: float,
+        share: np.ndarray | float = 1.0,
     ) -> np.ndarray:
         """Windows (or runs) with too little voiced speech for ``min_voiced_s`` but enough speech
-        to be judged on their level alone (``AgentToneConfig.sparse_min_speech_s``)."""
+        to be judged on their level alone (``AgentToneConfig.sparse_min_speech_s``, times
+        ``share``: :meth:`_judge_share`)."""
         c = self.c
         return (
             (n_voiced < min_voiced_s / self.hop_s)
             & (n_voiced >= c.sparse_min_voiced_s / self.hop_s)
-            & (n_speech >= c.sparse_min_speech_s / self.hop_s)
+            & (n_speech >= c.sparse_min_speech_s * share / self.hop_s)
         )
 
-    def _no_window_judged(self, sums: np.ndarray, baseline: BaselineSnapshot) -> bool:
-        """Whether no evaluation window (``sums``: their :class:`_ToneSeries` sums) holds the
-        speech a judgement needs: too little voiced speech for ``min_voiced_s`` and not sparse
-        (:meth:`_sparse`), the baseline not judged on level alone (:meth:`_level_baseline`).
-        Then :meth:`push` finds every one inactive whatever its signals (``enough`` False),
-        which :meth:`_calm_evals` gives without computing them (the agent silent or listening:
-        a third to a half of the evaluations). Not with a ``trace`` (it records the signals)."""
+    def _no_window_judged(
+        self, sums: np.ndarray, baseline: BaselineSnapshot, share: np.ndarray
+    ) -> bool:
+        """Whether no evaluation window (``sums``: their :class:`_ToneSeries` sums; ``share``:
+        :meth:`_judge_share` at each) holds the speech a judgement needs: too little voiced
+        speech for ``min_voiced_s`` and not sparse (:meth:`_sparse`), the baseline not judged
+        on level alone (:meth:`_level_baseline`). Then :meth:`push` finds every one inactive
+        whatever its signals (``enough`` False), which :meth:`_calm_evals` gives without
+        computing them (the agent silent or listening: a third to a half of the evaluations).
+        Not with a ``trace`` (it records the signals)."""
         c = self.c
         if (
             self.trace is not None
@@ -1301,7 +1342,9 @@ class AgentToneDetector:
         ):
             return False
         n_v = sums[0]
-        judged = (n_v >= c.min_voiced_s / self.hop_s) | self._sparse(n_v, sums[4], c.min_voiced_s)
+        judged = (n_v >= c.min_voiced_s / self.hop_s) | self._sparse(
+            n_v, sums[4], c.min_voiced_s, share
+        )
         return not judged.any()
 
     def _calm_evals(
@@ -1428,7 +1471,8 @@ class AgentToneDetector:
                 j, j.n_voiced, c.sparse_min_voiced_s, c.young_baseline_min_db
             )
         else:
-            sparse = self._sparse(j.n_voiced, sums[4], c.run_min_voiced_s)
+            share = float(self._judge_share(baseline, self._noise_dbfs)[0])
+            sparse = self._sparse(j.n_voiced, sums[4], c.run_min_voiced_s, share)
             judged = (j.n_voiced >= c.run_min_voiced_s / self.hop_s) | sparse
             sparse_voted = self._sparse_voted(j, sparse)
         st_voiced = np.where(j.n_voiced > 0, j.values[1], np.nan)

@@ -25,9 +25,9 @@ def _run(x: np.ndarray, *, traced: bool) -> tuple[str, str, int]:
         tone = an._tone
         full = tone._no_window_judged
 
-        def counting(sums: np.ndarray, baseline: object) -> bool:
+        def counting(sums: np.ndarray, baseline: object, share: np.ndarray) -> bool:
             nonlocal skipped
-            out = full(sums, baseline)  # type: ignore[arg-type]
+            out = full(sums, baseline, share)  # type: ignore[arg-type]
             skipped += out
             return out
 
