@@ -125,12 +125,13 @@ def test_a_role_word_without_an_act_gives_no_cue_and_an_offer_gives_one() -> Non
 @needs_model
 def test_the_cue_file_option_turns_the_role_kinds_on(tmp_path: Path) -> None:
     packaged = Path(default_bank_path()).with_name("cues.toml").read_text(encoding="utf-8")
-    assert "meaning_role_kinds = false" in packaged
-    default = CueMatcher.from_file().meaning
-    assert default is not None and not set(ROLE_KINDS) & set(default.options.kinds)
-    on = tmp_path / "cues.toml"
-    on.write_text(packaged.replace("meaning_role_kinds = false", "meaning_role_kinds = true"))
-    m = CueMatcher.from_file(on)
+    # On in the packaged file (session 19); a file that says false leaves them out.
+    assert "meaning_role_kinds = true" in packaged
+    off = tmp_path / "off.toml"
+    off.write_text(packaged.replace("meaning_role_kinds = true", "meaning_role_kinds = false"))
+    m_off = CueMatcher.from_file(off).meaning
+    assert m_off is not None and not set(ROLE_KINDS) & set(m_off.options.kinds)
+    m = CueMatcher.from_file()
     assert m.meaning is not None and m.meaning.options == role_act_options()
     segs = [
         Segment(speaker="agent", start_s=0.0, end_s=3.0, text=OFFER),
