@@ -4,7 +4,7 @@ Every utterance of the six cue sets (``bench/cue_set.py``, ``cue_set_fresh.py`` 
 ``cue_set_fresh5.py``; written for this project) with its speaker and kinds, and the routine call
 talk of ``bench/meaning_routine.py`` with no kind (and, with ``--role-negatives``, the role-word /
 "calm down" sentences of ``bench/meaning_role_negatives.py``, session 19: not in the packaged
-bank, see notes/s19/doc_h3.md), embedded with the default sentence encoder
+bank, see docs/benchmarks_telephone.md, session 19), embedded with the default sentence encoder
 (:func:`models.speech.meaning.default_encoder`). A set written later for a held-out evaluation
 is NOT added until it has been scored once.
 

@@ -328,7 +328,7 @@ class BaselineConfig:
     #: test's 10 dB step with 4 s, against +7 for the long-memory range). Until the histogram
     #: holds ``range_min_voiced_s`` the long-memory statistic (or ``range_memory_voiced_s``'s)
     #: stands in. Takes precedence over ``range_memory_voiced_s``. Measured with 4 s and
-    #: ``range_min_voiced_s`` 2 (session 17, H3; /work/notes/s17/doc_h3.md): with
+    #: ``range_min_voiced_s`` 2 (session 17, H3; docs/benchmarks.md "Session 17" (H3)): with
     #: ``YellingConfig.range_local_median`` the level-step recall rows lose no clip on +10 dB.
     range_local_voiced_s: float = 4.0
 
@@ -735,7 +735,7 @@ class AgentToneConfig:
     #: bar. Why: a speaker's normal range in lively conversation is wide (issue 13 item 3) and
     #: ``min_score`` is one value for a lively talker and a read sentence alike; the bar moves
     #: with the speaker's own scores on the same line. Measured, not adopted (session 17, H2;
-    #: /work/notes/s17/doc_h2.md): with 0.98 / 0.5 logit / floor 0.7 / cap 0.9 (chosen on
+    #: docs/benchmarks.md "Session 17" (H2)): with 0.98 / 0.5 logit / floor 0.7 / cap 0.9 (chosen on
     #: actors 01-05), agent_tone on angry G.711 0.85 -> 0.88, +6 dB G.711 0.83 -> 0.88, GSM
     #: "re loud" 0.77 -> 0.79, AMR "re loud" 0.67 -> 0.69, GSM calm-ref 0.81 -> 0.83, AMR
     #: calm-ref 0.85 -> 0.90, held-out channels 0.81-0.90 -> 0.88-0.92, calm clips 0.00 and
@@ -777,7 +777,7 @@ class AgentToneConfig:
     #: window the floor turned active had 4-11 (three baseline sentences and more). Three: a
     #: median of utterances, not of one utterance's syllables (a sentence's level differs
     #: from the next by a few dB, which one sentence cannot show); between the AMI 1 and the
-    #: RAVDESS 4, not fitted. Measured (session 18, H2, /work/notes/s18/doc_h2.md; own bar
+    #: RAVDESS 4, not fitted. Measured (session 18, H2, docs/benchmarks.md "Session 18" (H2); own bar
     #: 0.98 / 0.5 logit / 0.7 / 0.9): every RAVDESS cell of the nine channels and the four
     #: held-out ones identical to the own bar alone (agent_tone on angry G.711 0.85 -> 0.88,
     #: +6 dB G.711 0.83 -> 0.88, GSM "re loud" 0.77 -> 0.79, AMR "re loud" 0.67 -> 0.69, GSM
@@ -826,6 +826,20 @@ class AgentToneConfig:
     own_score_floor_min_db: float = 0.0
     own_score_floor_min_st: float = 0.0
     own_score_floor_either: int = 0
+    #: The own bar held at ``min_score`` while the line is turned down (issue 13, session 19,
+    #: lead; 0 = off, the default): while the speaker's baseline speech level
+    #: (``BaselineSnapshot.speech_level_dbfs``) stands ``own_score_step_hold_db`` (dB) or more
+    #: under its own highest reading of the last ``own_score_step_hold_memory_s`` (s), every
+    #: window is judged against ``min_score``. Why: a line turned down teaches the baseline
+    #: and the speaker's calm windows a quieter voice, and when it comes back up calm speech
+    #: reads several dB over both (session 19, H2: the LCA agent's line back up after a
+    #: quarter at -12 dB, a calm window +6.4 dB over the calm windows' 0.9 quantile, scored
+    #: 0.714, over the 0.7 floor). Only a fall holds: a voice raised in anger raises the
+    #: speech level or is withheld from it, never lowers it, so the own bar's gains on raised
+    #: speech are not touched. 6 dB: the gain tracker's smallest level step reads more
+    #: (``BaselineConfig``'s step rules); 60 s: a quarter of a four-minute call; neither fitted.
+    own_score_step_hold_db: float = 0.0
+    own_score_step_hold_memory_s: float = 60.0
     loudness_db_over_baseline: float = 4.0
     pitch_st_over_baseline: float = 2.5
     pitch_spread_st_over_baseline: float = 2.5
@@ -873,7 +887,7 @@ class AgentToneConfig:
     #: (``PartyFrames.voice_tilt_db``). Above 0 the front end computes ``alpha_db``. Why: the
     #: question was whether an in-band effort cue keeps its contrast where the line's noise
     #: sits near the calm voice (GSM / AMR "re loud"). Measured, not adopted (session 18, H3;
-    #: ``bench/effort_contrast.py``, /work/notes/s18/doc_h3.md): angry vs calm per clip, AUC
+    #: ``bench/effort_contrast.py``, docs/benchmarks.md "Session 18" (H3)): angry vs calm per clip, AUC
     #: of the rise over the actor's calm clips, wideband / G.711 / GSM re loud / AMR re loud:
     #: alpha 0.81 / 0.80 / 0.69 / 0.73 against the first-difference tilt's 0.89 / 0.88 / 0.73 /
     #: 0.75 and loudness's 0.96 / 0.97 / 0.97 / 0.99; on the angry clips that rise less than
@@ -990,7 +1004,7 @@ class AgentToneConfig:
     #: vote on sung hold music, an impairment row's false alert), and the score's
     #: pitch-spread signal (``weight_per_pitch_spread_st``) keeps the standard deviation it
     #: was fitted on. Not fitted: 16/84 % is the loudness spread's own reading
-    #: (``loudness_spread_db``). Measured at 1 (session 19, H4, /work/notes/s19/doc_h4.md;
+    #: (``loudness_spread_db``). Measured at 1 (session 19, H4, docs/benchmarks.md "Session 19" (H4);
     #: against 0 on the same tree): bench_calls agent_tone on angry G.711 0.85 -> 0.88,
     #: +6 dB G.711 0.83 -> 0.85, GSM "re loud" 0.77 -> 0.79, held-out MP3 0.85 -> 0.88, every
     #: other cell as off; no clip lost; calm/neutral clips 0.00; the real calm calls

@@ -594,6 +594,10 @@ class AgentToneDetector:
         # window's loudness and pitch (bench diagnostics).
         self.trace_own: list[tuple[int, float, float, float, float, float]] | None = None
         self._own_confirm = max(1, round(config.own_score_confirm_s / hop_s))
+        # The baseline's speech level at each step, a sliding maximum over the last
+        # ``own_score_step_hold_memory_s`` (frame, dBFS; decreasing levels), for the hold
+        # while the line is turned down (``AgentToneConfig.own_score_step_hold_db``).
+        self._own_level_max: deque[tuple[int, float]] = deque()
         self._own_bar: float | None = None  # cached min_score from _own_calm (None: stale)
         # The speaker's ended turns for ``AgentToneConfig.own_score_min_turns``: the turn going
         # on (first frame, last speech frame, speech frames, summed speech power) and those
@@ -834,8 +838,9 @@ class AgentToneDetector:
         ) | sparse_voted
         if c.own_score_quantile > 0:
             mature = self._mature_at(start + evals, baseline)
+            held = self._own_step_held(start, baseline)
             active, bar = self._own_judge(
-                start, evals, enough, j.score, voted, mature, j.values[0], st_voiced
+                start, evals, enough, j.score, voted, mature, j.values[0], st_voiced, held
             )
         else:
             active, bar = enough & ((j.score >= c.min_score) | voted), None
@@ -978,6 +983,7 @@ class AgentToneDetector:
         mature: np.ndarray | None = None,
         lo: np.ndarray | None = None,
         st: np.ndarray | None = None,
+        held: bool = False,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Each evaluation's activity against the bar its speaker's own calm windows give
         (``AgentToneConfig.own_score_quantile``), in order: a judged window that stays calm
@@ -988,8 +994,9 @@ class AgentToneDetector:
         ``lo`` / ``st``: each window's loudness (dB) and pitch (st, over the frames it
         voiced, also when judged on level alone; NaN: none voiced) over the baseline, for the
         shape a window needs to be judged under ``min_score``
-        (``own_score_floor_calm_quantile``). Returns the activity and the bar (a
-        probability) each evaluation was read against."""
+        (``own_score_floor_calm_quantile``). ``held``: the line is turned down
+        (``own_score_step_hold_db``): the bar is ``min_score``. Returns the activity and the
+        bar (a probability) each evaluation was read against."""
         c = self.c
         active = np.zeros(evals.size, bool)
         bar = np.empty(evals.size)
@@ -1004,7 +1011,9 @@ class AgentToneDetector:
                 self._own_bar = None
                 self._own_shape = None
             # Before the speaker is known (``own_score_min_turns``) the bar is min_score.
-            bar[k] = self._own_min_score() if mature is None or mature[k] else c.min_score
+            bar[k] = (
+                self._own_min_score() if (mature is None or mature[k]) and not held else c.min_score
+            )
             w_lo = float(lo[k]) if lo is not None else math.nan
             w_st = float(st[k]) if st is not None else math.nan
             if self.trace_own is not None:
@@ -1025,6 +1034,28 @@ class AgentToneDetector:
                 p = float(np.clip(score[k], 1e-9, 1.0 - 1e-9))
                 pend.append((g, math.log(p / (1.0 - p)), w_lo, w_st))
         return active, bar
+
+    def _own_step_held(self, start: int, baseline: BaselineSnapshot) -> bool:
+        """Whether the baseline's speech level stands ``own_score_step_hold_db`` or more under
+        its highest reading of the last ``own_score_step_hold_memory_s`` (a line turned down:
+        its return would read calm speech as raised), read from the time the baseline settled
+        (before it, the level moves from its prior). Read once per step; off: False."""
+        c = self.c
+        if c.own_score_step_hold_db <= 0:
+            return False
+        if not baseline.settled:
+            # A young baseline moves from its prior towards the voice: no line step to read.
+            self._own_level_max.clear()
+            return False
+        level = baseline.speech_level_dbfs
+        q = self._own_level_max
+        while q and q[-1][1] <= level:
+            q.pop()
+        q.append((start, level))
+        horizon = start - round(c.own_score_step_hold_memory_s / self.hop_s)
+        while q[0][0] < horizon:
+            q.popleft()
+        return bool(q[0][1] - level >= c.own_score_step_hold_db)
 
     def _own_calm_shape(self) -> tuple[float, float]:
         """The ``own_score_floor_calm_quantile`` of the speaker's own calm windows' loudness
@@ -1101,6 +1132,9 @@ class AgentToneDetector:
                     "own_score_turn_max_db_under": c.own_score_turn_max_db_under,
                 }
             )
+        if c.own_score_step_hold_db > 0:
+            out["own_score_step_hold_db"] = c.own_score_step_hold_db
+            out["own_score_step_hold_memory_s"] = c.own_score_step_hold_memory_s
         return out
 
     def _add_turns(self, start: int, speech: np.ndarray, power: np.ndarray) -> None:

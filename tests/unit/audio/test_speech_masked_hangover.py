@@ -14,7 +14,7 @@ from calltone.audio.features import FeatureOptions, extract_features
 from tests.support.synth import pushed_features
 
 SR = 16_000
-#: The setting measured in /work/notes/s18/doc_h4.md (not fitted on these signals).
+#: The setting measured in docs/benchmarks.md "Session 18" (H4) (not fitted on these signals).
 ON = FeatureOptions(vad_masked_hangover_s_per_db=0.03)
 OFF = FeatureOptions()
 _BAND = scipy.signal.butter(4, [300.0, 3400.0], btype="bandpass", fs=SR, output="sos")
