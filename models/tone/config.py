@@ -838,8 +838,12 @@ class AgentToneConfig:
     #: speech level or is withheld from it, never lowers it, so the own bar's gains on raised
     #: speech are not touched. 6 dB: the gain tracker's smallest level step reads more
     #: (``BaselineConfig``'s step rules); 60 s: a quarter of a four-minute call; neither fitted.
+    #: The levels are read from the time the baseline has heard
+    #: ``own_score_step_hold_min_voiced_s`` (s) of the speaker's own voiced speech (or
+    #: settled): before it, its level moves from the cold-start prior to the voice.
     own_score_step_hold_db: float = 0.0
     own_score_step_hold_memory_s: float = 60.0
+    own_score_step_hold_min_voiced_s: float = 4.0
     loudness_db_over_baseline: float = 4.0
     pitch_st_over_baseline: float = 2.5
     pitch_spread_st_over_baseline: float = 2.5

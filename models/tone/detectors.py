@@ -1038,12 +1038,13 @@ class AgentToneDetector:
     def _own_step_held(self, start: int, baseline: BaselineSnapshot) -> bool:
         """Whether the baseline's speech level stands ``own_score_step_hold_db`` or more under
         its highest reading of the last ``own_score_step_hold_memory_s`` (a line turned down:
-        its return would read calm speech as raised), read from the time the baseline settled
-        (before it, the level moves from its prior). Read once per step; off: False."""
+        its return would read calm speech as raised), read from the time the baseline has
+        heard ``own_score_step_hold_min_voiced_s`` of the speaker's voice or settled (before
+        it, the level moves from its prior). Read once per step; off: False."""
         c = self.c
         if c.own_score_step_hold_db <= 0:
             return False
-        if not baseline.settled:
+        if not (baseline.settled or baseline.own_s >= c.own_score_step_hold_min_voiced_s):
             # A young baseline moves from its prior towards the voice: no line step to read.
             self._own_level_max.clear()
             return False
