@@ -24,10 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_calls as bc
 from _common import config_overrides
+from tone_misses import traced_agent_call
 
-from calltone.audio.channels import ChannelRoles
-from calltone.audio.decode import DecodedAudio
-from calltone.models.recorded.analysis import run_session
 from calltone.models.tone import detectors
 from calltone.models.tone.config import AnalysisConfig
 
@@ -45,26 +43,8 @@ def _traced_push(self: Any, frames: Any, baselines: Any) -> Any:
 
 def floor_windows(cond: str, actor: str, cfg: AnalysisConfig, clips: Any) -> list[dict[str, Any]]:
     """The floor-admitted windows of ``actor``'s agent call through ``cond``."""
-    call = bc.ravdess_call(clips, actor, "agent", seed=bc.DEFAULT_SEED, baseline_clips=3)
-    k = 2 * bc.ACTORS.index(actor)
-    x = bc.CACHE.get(
-        f"call-{actor}-agent-b3",
-        call.samples,
-        cond,
-        bc.DEFAULT_SEED + 100 * k,
-        call.meta["calm_levels_dbfs"],
-    )
-    _DETECTORS.clear()
-    detectors.AgentToneDetector.push = _traced_push  # type: ignore[method-assign]
-    try:
-        res = run_session(
-            DecodedAudio(x, bc.SR_HZ, bc.SR_HZ, f"{actor}-{cond}"),
-            ChannelRoles(agent=0, customer=1),
-            cfg,
-        )
-    finally:
-        detectors.AgentToneDetector.push = _push  # type: ignore[method-assign]
-    det = _DETECTORS[0]
+    tc = traced_agent_call(actor, cond, cfg, clips, _traced_push, _DETECTORS)
+    res, det, call = tc.result, tc.detector, tc.call
     own = {row[0]: row for row in det.trace_own}
     events = [e for e in res.analysis.events if e.kind == "agent_tone"]
     min_score = cfg.agent_tone.min_score

@@ -34,6 +34,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -76,12 +77,28 @@ def _traced_push(self: Any, frames: Any, baselines: Any) -> Any:
     return out
 
 
-def trace_call(
-    actor: str, cond: str, cfg: AnalysisConfig, clips: Any
-) -> tuple[Any, list[dict[str, Any]]]:
-    """The agent call of ``actor`` through ``cond``: its spans and, per angry clip, the best
-    window, whether an agent_tone event overlaps the clip, and the clip's level over the
-    line's noise."""
+@dataclass(frozen=True)
+class TracedCall:
+    """A traced agent call: the session's result, the agent's detector (its trace), the
+    built call (clip spans, clean samples) and the channel copy analysed."""
+
+    result: Any
+    detector: Any
+    call: Any
+    samples: np.ndarray
+
+
+def traced_agent_call(
+    actor: str,
+    cond: str,
+    cfg: AnalysisConfig,
+    clips: Any,
+    traced_push: Any,
+    traced: list[Any],
+) -> TracedCall:
+    """Analyse ``actor``'s agent call of ``bench_calls`` (the cached copy through ``cond``)
+    with ``AgentToneDetector.push`` replaced by ``traced_push`` (which appends each detector
+    it traces to ``traced``)."""
     call = bc.ravdess_call(clips, actor, "agent", seed=bc.DEFAULT_SEED, baseline_clips=3)
     k = 2 * bc.ACTORS.index(actor)
     x = bc.CACHE.get(
@@ -91,8 +108,9 @@ def trace_call(
         bc.DEFAULT_SEED + 100 * k,
         call.meta["calm_levels_dbfs"],
     )
-    _DETECTORS.clear()
-    detectors.AgentToneDetector.push = _traced_push  # type: ignore[method-assign]
+    traced.clear()
+    push = detectors.AgentToneDetector.push
+    detectors.AgentToneDetector.push = traced_push  # type: ignore[method-assign]
     try:
         res = run_session(
             DecodedAudio(x, bc.SR_HZ, bc.SR_HZ, f"{actor}-{cond}"),
@@ -100,8 +118,18 @@ def trace_call(
             cfg,
         )
     finally:
-        detectors.AgentToneDetector.push = _push  # type: ignore[method-assign]
-    det = _DETECTORS[0]
+        detectors.AgentToneDetector.push = push  # type: ignore[method-assign]
+    return TracedCall(res, traced[0], call, x)
+
+
+def trace_call(
+    actor: str, cond: str, cfg: AnalysisConfig, clips: Any
+) -> tuple[Any, list[dict[str, Any]]]:
+    """The agent call of ``actor`` through ``cond``: its spans and, per angry clip, the best
+    window, whether an agent_tone event overlaps the clip, and the clip's level over the
+    line's noise."""
+    tc = traced_agent_call(actor, cond, cfg, clips, _traced_push, _DETECTORS)
+    res, det, call, x = tc.result, tc.detector, tc.call, tc.samples
     tr = det.trace
     t = np.array([(g + 1) * det.hop_s for g, *_ in tr])
     enough = np.array([e[1] for e in tr])
