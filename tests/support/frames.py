@@ -97,6 +97,20 @@ def steady_speech(
     )
 
 
+#: agent_tone's own score bar and its rules all off (on by default since session 19): the
+#: session-start judgement against ``min_score``, or a base to switch one rule on alone:
+#: ``AgentToneConfig(**(OWN_BAR_OFF | {...}))``.
+OWN_BAR_OFF: dict[str, float] = {
+    "own_score_quantile": 0.0,
+    "own_score_min_turns": 0,
+    "own_score_floor_calm_quantile": 0.0,
+    "own_score_floor_min_db": 0.0,
+    "own_score_floor_min_st": 0.0,
+    "own_score_floor_either": 0,
+    "own_score_step_hold_db": 0.0,
+}
+
+
 def agent_tone_events(
     frames: PartyFrames, baseline: BaselineSnapshot, config: Any, *, hop_s: float = 0.01
 ) -> list[Any]:

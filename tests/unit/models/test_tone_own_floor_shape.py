@@ -31,12 +31,14 @@ import pytest
 from calltone.models.tone.config import AgentToneConfig
 from calltone.models.tone.detectors import AgentToneDetector
 from calltone.models.tone.frames import CallFrames, PartyFrames, TimeFn
-from tests.support.frames import agent_tone_events, line_frames, own_speech_snapshot
+from tests.support.frames import OWN_BAR_OFF, agent_tone_events, line_frames, own_speech_snapshot
 
 HOP_S = 0.01
 OWN_DBFS = -30.0
 OWN_ST = 10.0
-OWN_BAR = AgentToneConfig(own_score_quantile=0.98, own_score_min_turns=3)
+OFF = AgentToneConfig(**OWN_BAR_OFF)
+# The own bar alone (no shape rule, no hold).
+OWN_BAR = AgentToneConfig(**(OWN_BAR_OFF | {"own_score_quantile": 0.98, "own_score_min_turns": 3}))
 PITCH = replace(OWN_BAR, own_score_floor_calm_quantile=0.9, own_score_floor_min_st=2.5)
 LOUD = replace(OWN_BAR, own_score_floor_calm_quantile=0.9, own_score_floor_min_db=6.0)
 BOTH = replace(PITCH, own_score_floor_min_db=6.0)
@@ -82,7 +84,7 @@ LOUDER = (6.5, 2.0, 9.0)  # 6.5 dB over the calm windows, at their pitch: score 
 def test_the_own_bar_alone_flags_a_calm_shaped_window_over_its_floor() -> None:
     # The cost the rule is for: the floor (0.7 < min_score) admits it.
     talk = _talk(*CALM_SHAPED)
-    assert _events(talk, AgentToneConfig()) == []
+    assert _events(talk, OFF) == []
     ev = _events(talk, OWN_BAR)
     assert ev and 0.7 <= ev[-1].evidence["score"] < 0.7705
     assert ev[-1].evidence["own_score_min_score"] == pytest.approx(0.7, abs=1e-3)
@@ -151,10 +153,15 @@ def test_pushes_of_any_size_give_the_events_of_one_push(chunk: int) -> None:
     assert last == {e.id: (e.start_s, e.end_s) for e in one}
 
 
-def test_off_by_default() -> None:
+def test_on_by_default_with_either_rule() -> None:
     c = AgentToneConfig()
-    assert (c.own_score_floor_calm_quantile, c.own_score_floor_min_db) == (0.0, 0.0)
-    assert (c.own_score_floor_min_st, c.own_score_floor_either) == (0.0, 0)
+    assert (c.own_score_floor_calm_quantile, c.own_score_floor_min_db) == (0.9, 6.0)
+    assert (c.own_score_floor_min_st, c.own_score_floor_either) == (2.5, 1)
+    # The defaults judge the three stretches as EITHER does (the hold does not act here:
+    # the baseline's level never falls).
+    for shape in (CALM_SHAPED, HIGHER, LOUDER):
+        assert bool(_events(_talk(*shape), c)) == bool(_events(_talk(*shape), EITHER))
+    assert _events(_talk(*CALM_SHAPED), c) == []
     # The own bar with the shape rule's quantile at 0 is the own bar alone.
     talk = _talk(*CALM_SHAPED)
     assert len(_events(talk, OWN_BAR)) == len(

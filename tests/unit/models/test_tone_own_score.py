@@ -26,6 +26,7 @@ from calltone.models.tone.config import AgentToneConfig
 from calltone.models.tone.detectors import AgentToneDetector
 from calltone.models.tone.frames import CallFrames, PartyFrames, TimeFn
 from tests.support.frames import (
+    OWN_BAR_OFF,
     agent_tone_events,
     line_frames,
     own_speech_snapshot,
@@ -155,9 +156,14 @@ def test_pushes_of_any_size_give_the_events_of_one_push(sizes: list[int]) -> Non
     assert [(e.id, e.start_s, e.end_s) for e in out] == [(e.id, e.start_s, e.end_s) for e in one]
 
 
-def test_off_by_default() -> None:
-    c = AgentToneConfig()
-    assert (c.own_score_quantile, c.own_score_min_turns) == (0.0, 0)
+def test_off() -> None:
+    # On by default since session 19 (with the turn rule, the shape rule and the hold);
+    # the session-start judgement is the own bar off.
+    assert (AgentToneConfig().own_score_quantile, AgentToneConfig().own_score_min_turns) == (
+        0.98,
+        3,
+    )
+    c = AgentToneConfig(**OWN_BAR_OFF)
     talk = _talk([(10.0, 0.0), (3.0, 7.5)])
     assert _events(talk, c) == []
     assert _events(talk, OFF) == []

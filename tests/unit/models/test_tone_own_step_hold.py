@@ -26,7 +26,7 @@ from tests.support.frames import own_speech_snapshot
 from tests.unit.models.test_tone_own_floor_shape import HOP_S, OWN_BAR, OWN_DBFS, OWN_ST, _pause
 from tests.unit.models.test_tone_own_floor_shape import _speech as _rel_speech
 
-HOLD = replace(OWN_BAR, own_score_step_hold_db=6.0)
+HOLD = replace(OWN_BAR, own_score_step_hold_db=6.0, own_score_step_hold_memory_s=60.0)
 
 
 def _speech(seconds: float, level_dbfs: float, st: float, hnr_db: float) -> PartyFrames:
@@ -77,5 +77,7 @@ def test_a_fall_older_than_the_memory_does_not_hold() -> None:
     assert _events(-42.0, replace(HOLD, own_score_step_hold_memory_s=10.0))
 
 
-def test_off_by_default() -> None:
-    assert AgentToneConfig().own_score_step_hold_db == 0.0
+def test_on_by_default() -> None:
+    c = AgentToneConfig()
+    assert (c.own_score_step_hold_db, c.own_score_step_hold_memory_s) == (4.0, 300.0)
+    assert _events(-42.0, c) == []

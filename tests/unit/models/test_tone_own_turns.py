@@ -31,6 +31,7 @@ from calltone.models.tone.config import AgentToneConfig
 from calltone.models.tone.detectors import AgentToneDetector
 from calltone.models.tone.frames import CallFrames, PartyFrames, TimeFn
 from tests.support.frames import (
+    OWN_BAR_OFF,
     agent_tone_events,
     line_frames,
     own_speech_snapshot,
@@ -158,9 +159,14 @@ def test_pushes_of_any_size_give_the_events_of_one_push(chunk: int) -> None:
     assert [(e.id, e.start_s, e.end_s) for e in out] == [(e.id, e.start_s, e.end_s) for e in one]
 
 
-def test_off_by_default() -> None:
-    c = AgentToneConfig()
-    assert (c.own_score_quantile, c.own_score_min_turns) == (0.0, 0)
+def test_off() -> None:
+    # On by default since session 19 (with the turn rule, the shape rule and the hold);
+    # the session-start judgement is the own bar off.
+    assert (AgentToneConfig().own_score_quantile, AgentToneConfig().own_score_min_turns) == (
+        0.98,
+        3,
+    )
+    c = AgentToneConfig(**OWN_BAR_OFF)
     # Off, the first long turn after the thin baseline meets min_score, as with the turn rule.
     talk = _talk([*THIN, (4.0, 7.5, 0.0)])
     assert _events(talk, c) == [] and _events(talk, TURNS) == []
