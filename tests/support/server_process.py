@@ -74,7 +74,14 @@ class ServerProcess:
         env.update(self.env)
         with self.log_path.open("wb") as log:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "calltone.service.cli", "serve", "--log-level", self.log_level],
+                [
+                    sys.executable,
+                    "-m",
+                    "calltone.service.cli",
+                    "serve",
+                    "--log-level",
+                    self.log_level,
+                ],
                 cwd=self.workdir,  # no stray .env file is read
                 env=env,
                 stdout=log,
