@@ -897,7 +897,10 @@ class AgentToneDetector:
                         ),
                         last_active=g,
                     )
-                    if c.spread_scale_robust_share > 0 and baseline.pitch_spread_robust_st:
+                    if (
+                        c.spread_scale_robust_share > 0
+                        and baseline.pitch_spread_robust_st is not None
+                    ):
                         # The pitch thresholds' scale read from the robust spread.
                         self._open.evidence["pitch_spread_robust_st"] = round(
                             baseline.pitch_spread_robust_st, 2

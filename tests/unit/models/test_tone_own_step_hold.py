@@ -34,13 +34,13 @@ def _speech(seconds: float, level_dbfs: float, st: float, hnr_db: float) -> Part
     return _rel_speech(seconds, level_dbfs - OWN_DBFS, st, hnr_db)
 
 
-def _events(second_dbfs: float, config: AgentToneConfig) -> list:
+def _events(second_dbfs: float, config: AgentToneConfig, st: float = 2.0) -> list:
     calm = PartyFrames.concat(
         [b for _ in range(9) for b in (_speech(1.5, -30.0, 2.0, 10.0), _pause(1.5))] + [_pause(1.5)]
     )
     # The stretch under test: +3 dB over the second push's baseline, at the calm pitch, HNR
     # 4 dB under the baseline's (score 0.705 whatever the baseline's level).
-    test = PartyFrames.concat([_pause(1.5), _speech(1.2, second_dbfs + 3.0, 2.0, 6.0), _pause(2.0)])
+    test = PartyFrames.concat([_pause(1.5), _speech(1.2, second_dbfs + 3.0, st, 6.0), _pause(2.0)])
     det = AgentToneDetector(config, speaker="agent", hop_s=HOP_S)
     time_of = TimeFn(HOP_S, 0.032)
     first = own_speech_snapshot(-30.0, OWN_ST)
@@ -80,4 +80,8 @@ def test_a_fall_older_than_the_memory_does_not_hold() -> None:
 def test_on_by_default() -> None:
     c = AgentToneConfig()
     assert (c.own_score_step_hold_db, c.own_score_step_hold_memory_s) == (4.0, 300.0)
-    assert _events(-42.0, c) == []
+    # With every default (the shape rule too), a stretch 5 st over the baseline (3 st over the
+    # calm windows: it passes the shape rule) is an event on a steady line and none after the
+    # line fell 12 dB: the hold, not the shape rule, decides.
+    assert _events(-30.0, c, st=5.0)
+    assert _events(-42.0, c, st=5.0) == []
