@@ -25,6 +25,9 @@ Sets (``--set``):
 - ``fresh6``: ``bench/cue_set_fresh6.py`` (same format), a sixth blind set written in session 18
   for one held-out evaluation (the sentence-embedding detector beside the phrase matcher); misses
   are not printed unless ``--show-misses``.
+- ``fresh7``: ``bench/cue_set_fresh7.py`` (same format), a seventh blind set written in session 20
+  for one held-out evaluation of the phrase cues; misses are not printed unless
+  ``--show-misses``.
 
 Negatives beyond the sets' hard negatives: every sentence of the phone call's STM and of the AMI
 transcripts, searched as agent and as customer speech (any cue there is a false positive), and
@@ -84,7 +87,7 @@ Labelled = tuple[str, str, frozenset[str]]
 
 
 def load_set(name: str) -> tuple[tuple[Labelled, ...], str, tuple[str, ...]]:
-    """The utterances, the customer's name and the voices of a set (``dev`` ... ``fresh6``)."""
+    """The utterances, the customer's name and the voices of a set (``dev`` ... ``fresh7``)."""
     if name == "dev":
         import cue_set as mod
     elif name == "fresh":
@@ -124,9 +127,17 @@ def load_set(name: str) -> tuple[tuple[Labelled, ...], str, tuple[str, ...]]:
             raise SystemExit(
                 "set 'fresh6' needs bench/cue_set_fresh6.py (UTTERANCES, CUSTOMER_NAME, VOICES)"
             ) from exc
+    elif name == "fresh7":
+        try:
+            import cue_set_fresh7 as mod  # session 20's seventh blind set, not opened by detector authors
+        except ModuleNotFoundError as exc:
+            raise SystemExit(
+                "set 'fresh7' needs bench/cue_set_fresh7.py (UTTERANCES, CUSTOMER_NAME, VOICES)"
+            ) from exc
     else:
         raise ValueError(
-            "set must be 'dev', 'fresh', 'fresh2', 'fresh3', 'fresh4', 'fresh5' or 'fresh6', "
+            "set must be 'dev', 'fresh', 'fresh2', 'fresh3', 'fresh4', 'fresh5', 'fresh6' or "
+            "'fresh7', "
             f"got {name!r}"
         )
     voices: list[str] = []
@@ -285,7 +296,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument(
         "--set",
-        choices=("dev", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6"),
+        choices=("dev", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7"),
         default="dev",
     )
     ap.add_argument("--hotwords", action="store_true", help="also the cue-hotwords variant")
