@@ -3,11 +3,16 @@ turns written by H4 AFTER the rule was committed (68bed0d: ``meaning_cues.WIDE_A
 ``WIDE_ACT_VERBS``, ``act_pair_lends``) and before anything was scored; scored once, not tuned
 on. Hard negatives (a role named near the widened words with no offer or request: a caller's own
 boss, approvals, consultations, reported offers, a neighbour sentence without the role) and
-offers / requests by new routes or split over two sentences. Same author as the rule: a weak
-blind. Written text, each turn one segment (words 0.3 s apart, so two sentences are one turn).
+offers / requests by new routes or split over two sentences (39 turns: 25 and 14). Same author
+as the rule: a weak blind. Written text, each turn one segment (words 0.3 s apart, so two
+sentences are one turn).
 
 Run: ``python bench/meaning_role_check_s20.py`` (prints every role cue of each system and the
 counts: the phrases, session 19's role-act rule, + widened classes, + split acts, + both).
+Scored once (session 20, packaged bank): offers / requests found 4 (phrases), 5 (role-act),
+8 (+ wide acts), 6 (+ pairs), 9 of 14 (+ both); false role cues 1 (phrases: "They told me a
+supervisor would ring you, ...") and 2 in every role-act column (that one and "I'll pass your
+kind words on to my supervisor, ...", a meaning cue of session 19's rule): none added.
 """
 
 from __future__ import annotations
