@@ -9,10 +9,15 @@ sentences are one turn).
 
 Run: ``python bench/meaning_role_check_s20.py`` (prints every role cue of each system and the
 counts: the phrases, session 19's role-act rule, + widened classes, + split acts, + both).
+Heard: ``python bench/meaning_role_check_s20.py --heard --set dev --cache C [--cached-only]
+--meaning on --meaning-kinds role-act [--meaning-wide-acts] [--meaning-pairs] --json J`` runs
+``bench_cues.py`` on these turns as its set (fresh6's two voices, three channels, tiny.en).
 Scored once (session 20, packaged bank): offers / requests found 4 (phrases), 5 (role-act),
 8 (+ wide acts), 6 (+ pairs), 9 of 14 (+ both); false role cues 1 (phrases: "They told me a
 supervisor would ring you, ...") and 2 in every role-act column (that one and "I'll pass your
-kind words on to my supervisor, ...", a meaning cue of session 19's rule): none added.
+kind words on to my supervisor, ...", a meaning cue of session 19's rule): none added. Heard
+(234 clips): supervisor offers 12 -> 13 of 48 clips, manager requests 4 -> 6 of 36 (role-act ->
+both), false role cues 1 of 150 hard-negative clips in every role-act column (the same clip).
 """
 
 from __future__ import annotations
@@ -82,7 +87,20 @@ TURNS: tuple[tuple[str, str, str], ...] = (
 ROLE_KINDS = ("supervisor_offer", "manager_request")
 
 
+def heard(argv: list[str]) -> int:
+    """These turns as ``bench_cues.py``'s set (the voices of fresh6, its three channels):
+    ``--heard`` + bench_cues.py's own arguments (its ``--set`` must be given and is ignored)."""
+    def load_set(name: str) -> tuple[tuple[bench_cues.Labelled, ...], str, tuple[str, ...]]:
+        utts = tuple((s, t, frozenset({k}) if k else frozenset()) for s, t, k in TURNS)
+        return utts, "", ("en-us+f1", "en-gb-x-gbclan+m4")
+
+    bench_cues.load_set = load_set  # type: ignore[assignment]
+    return bench_cues.main(argv)
+
+
 def main() -> int:
+    if "--heard" in sys.argv[1:]:
+        return heard([a for a in sys.argv[1:] if a != "--heard"])
     systems: dict[str, CueMatcher] = {}
     for name, opts in (
         ("phrases", None),
