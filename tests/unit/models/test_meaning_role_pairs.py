@@ -2,8 +2,8 @@
 classes, a customer's insistence on holding for the role, reported offers refused, and an offer or
 request split over two sentences of one turn (the act's words lent by the neighbour sentence).
 
-Both are off by default (``MeaningCueOptions.wide_act_classes``, ``act_pair_max_gap_s``; the cue
-file's ``meaning_role_wide_acts`` / ``meaning_role_pairs``). Every sentence here was written for
+Both are off in ``MeaningCueOptions`` (``wide_act_classes``, ``act_pair_max_gap_s``) and on in the
+packaged cue file (``meaning_role_wide_acts`` / ``meaning_role_pairs``, session 20). Every sentence here was written for
 this file (none is in the meaning bank, a cue set or another test); each act-check case is one
 the session-19 rule gets wrong, so the test fails without the new rule, and each hard negative is
 a sentence the widened classes come near (a caller's own boss, an approval, a consultation, a
@@ -207,15 +207,16 @@ def test_no_act_is_lent_across_the_other_speaker_or_a_long_pause() -> None:
 @needs_model
 def test_the_cue_file_options_turn_the_new_rules_on(tmp_path: Path) -> None:
     packaged = Path(default_bank_path()).with_name("cues.toml").read_text(encoding="utf-8")
-    assert "meaning_role_wide_acts = false" in packaged
-    assert "meaning_role_pairs = false" in packaged
-    m0 = CueMatcher.from_file().meaning
-    assert m0 is not None and m0.options == role_act_options()
-    on = tmp_path / "on.toml"
-    on.write_text(
-        packaged.replace("meaning_role_wide_acts = false", "meaning_role_wide_acts = true").replace(
-            "meaning_role_pairs = false", "meaning_role_pairs = true"
+    # on in the packaged file (session 20); a file that says false reads session 19's rule
+    assert "meaning_role_wide_acts = true" in packaged
+    assert "meaning_role_pairs = true" in packaged
+    m1 = CueMatcher.from_file().meaning
+    assert m1 is not None and m1.options == role_act_options(wide_acts=True, pairs=True)
+    off = tmp_path / "off.toml"
+    off.write_text(
+        packaged.replace("meaning_role_wide_acts = true", "meaning_role_wide_acts = false").replace(
+            "meaning_role_pairs = true", "meaning_role_pairs = false"
         )
     )
-    m1 = CueMatcher.from_file(on).meaning
-    assert m1 is not None and m1.options == role_act_options(wide_acts=True, pairs=True)
+    m0 = CueMatcher.from_file(off).meaning
+    assert m0 is not None and m0.options == role_act_options()
