@@ -341,6 +341,18 @@ def main(argv: list[str] | None = None) -> int:
         "rule (all), or the shipped ones plus the role kinds under the act rule (role-act, "
         "cues.toml meaning_role_kinds)",
     )
+    ap.add_argument(
+        "--meaning-wide-acts",
+        action="store_true",
+        help="with --meaning-kinds role-act: the widened act classes (cues.toml "
+        "meaning_role_wide_acts, session 20)",
+    )
+    ap.add_argument(
+        "--meaning-pairs",
+        action="store_true",
+        help="with --meaning-kinds role-act: offers / requests split over two sentences of one "
+        "turn (cues.toml meaning_role_pairs, session 20)",
+    )
     ap.add_argument("--meaning-min-words", type=int, default=None, help="min_words")
     ap.add_argument("--json", default=None)
     args = ap.parse_args(argv)
@@ -433,7 +445,9 @@ def main(argv: list[str] | None = None) -> int:
             if args.meaning_kinds == "all":
                 opts = replace(opts, kinds=MEANING_KINDS)
             elif args.meaning_kinds == "role-act":
-                opts = role_act_options(opts)
+                opts = role_act_options(
+                    opts, wide_acts=args.meaning_wide_acts, pairs=args.meaning_pairs
+                )
             if args.meaning_margin is not None:
                 opts = replace(opts, min_margin_cos=args.meaning_margin)
             if args.meaning_min_words is not None:
@@ -455,6 +469,8 @@ def main(argv: list[str] | None = None) -> int:
             "utterances": len(matcher.meaning.bank.texts),
             "options": matcher.meaning.options.thresholds(),
             "kinds": list(matcher.meaning.options.kinds),
+            "wide_act_classes": matcher.meaning.options.wide_act_classes,
+            "act_pair_max_gap_s": matcher.meaning.options.act_pair_max_gap_s,
         },
     }
     text_pairs = [(truth, found([text_segment(spk, t)])) for spk, t, truth in all_utterances]

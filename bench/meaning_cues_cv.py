@@ -111,6 +111,17 @@ def main(argv: list[str] | None = None) -> int:
         help="the kinds read from meaning: the shipped default, all 14 with the plain rule, or "
         "the shipped ones plus the role kinds under the act rule (role_act_options)",
     )
+    ap.add_argument(
+        "--wide-acts",
+        action="store_true",
+        help="with --kinds role-act: the widened act classes (wide_act_classes, session 20)",
+    )
+    ap.add_argument(
+        "--pairs",
+        action="store_true",
+        help="with --kinds role-act: split offers / requests read over two sentences of one "
+        "turn (act_pair_max_gap_s, session 20)",
+    )
     ap.add_argument("--sets", default=",".join(SETS))
     ap.add_argument("--cache", default="/tmp/calltone_meaning_emb.npz")
     ap.add_argument("--json", default=None)
@@ -147,7 +158,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.kinds == "all":
             opts = replace(opts, kinds=MEANING_KINDS)
         elif args.kinds == "role-act":
-            opts = role_act_options(opts)
+            opts = role_act_options(opts, wide_acts=args.wide_acts, pairs=args.pairs)
         finder = MeaningCueFinder(enc, bank, opts)
         if finders:  # share sentence vectors between folds
             finder._cache = next(iter(finders.values()))._cache

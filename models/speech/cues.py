@@ -19,6 +19,7 @@ words that fired it.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import difflib
 import functools
@@ -32,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from calltone.audio.errors import CalltoneError
-from calltone.models.speech.meaning_cues import MeaningCueFinder, MeaningHit
+from calltone.models.speech.meaning_cues import ROLE_KINDS, MeaningCueFinder, MeaningHit
 from calltone.models.speech.text import NormToken, normalize, normalize_tokens
 from calltone.models.speech.transcript import Segment, Word
 
@@ -66,7 +67,14 @@ _SENTENCE_END = (".", "?", "!", "…")
 _KNOWN_KEYS = {"kind", "speaker", "polarity", "patterns", "unless", "seed"}
 _PATTERN_KEYS = {"pattern", "confidence", "scope"}
 _TOP_KEYS = {"cue", "lexicon", "near_miss", "options"}
-_OPTION_KEYS = {"regex_skips_fillers", "name_split_after_title", "meaning_cues", "meaning_role_kinds"}
+_OPTION_KEYS = {
+    "regex_skips_fillers",
+    "name_split_after_title",
+    "meaning_cues",
+    "meaning_role_kinds",
+    "meaning_role_wide_acts",
+    "meaning_role_pairs",
+}
 # "{word}" in a regex pattern: a [lexicon] list (letters and underscores, so never a quantifier).
 _LEXICON_REF = re.compile(r"\{([a-z_]+)\}")
 # How deep lexicon lists may name other lists ("{role}" holds "{role_person}").
@@ -337,7 +345,11 @@ class CueMatcher:
             near_miss=_parse_near_miss(data.get("near_miss", {}), source=str(p)),
             regex_skips_fillers=options["regex_skips_fillers"],
             name_split_after_title=options["name_split_after_title"],
-            meaning=_meaning_finder(role_kinds=options["meaning_role_kinds"])
+            meaning=_meaning_finder(
+                role_kinds=options["meaning_role_kinds"],
+                wide_acts=options["meaning_role_wide_acts"],
+                pairs=options["meaning_role_pairs"],
+            )
             if options["meaning_cues"]
             else None,
         )
@@ -394,6 +406,8 @@ class CueMatcher:
         for i, meant in zip(wanted, by_meaning, strict=True):
             for c in meant:
                 by_phrase[i].setdefault(c.kind, [c])
+        for i, c in self._meaning_pair_cues(sentences, set(wanted), by_phrase):
+            by_phrase[i].setdefault(c.kind, [c])
         for matched in by_phrase:
             for spec in self.specs:
                 if spec.kind in matched and not any(k in matched for k in spec.unless):
@@ -442,18 +456,101 @@ class CueMatcher:
         return out
 
 
+    def _meaning_pair_cues(
+        self,
+        sentences: list[_Sentence],
+        unexplained: set[int],
+        found: list[dict[str, list[Cue]]],
+    ) -> list[tuple[int, Cue]]:
+        """Role cues of offers and requests split over two sentences of one turn (session 20,
+        ``MeaningCueOptions.act_pair_max_gap_s``): the first sentence names the role, the second
+        follows within the gap with no word of anyone else between and lends the act
+        (:meth:`MeaningCueFinder.find_pairs`). The cue spans both and sits on the first, which
+        must be one the phrases left unexplained (``unexplained``); neither may have the kind
+        already (in ``found``)."""
+        finder = self.meaning
+        gap = None if finder is None else finder.options.act_pair_max_gap_s
+        if finder is None or gap is None:
+            return []
+        starts: dict[str, list[float]] = {}  # each speaker's word starts, in time order
+        for s in sentences:
+            starts.setdefault(s.speaker, []).extend(w.start_s for w in s.words)
+        for v in starts.values():
+            v.sort()
+        cand: list[tuple[int, int]] = []
+        last: dict[str, int] = {}
+        for j, s in enumerate(sentences):  # each speaker's sentences are in time order
+            i = last.get(s.speaker)
+            last[s.speaker] = j
+            if i is None or i not in unexplained or not s.words or not sentences[i].words:
+                continue
+            a_end, b_start = sentences[i].words[-1].end_s, s.words[0].start_s
+            if b_start - a_end > gap or any(k in found[i] or k in found[j] for k in ROLE_KINDS):
+                continue
+            # one turn: no word of another speaker starts between the two sentences
+            if any(
+                bisect.bisect_left(v, a_end) < bisect.bisect_right(v, b_start)
+                for spk, v in starts.items()
+                if spk != s.speaker
+            ):
+                continue
+            cand.append((i, j))
+        if not cand:
+            return []
+        texts = [
+            tuple(" ".join(w.word.strip() for w in sentences[k].words).strip() for k in (i, j))
+            for i, j in cand
+        ]
+        hits = finder.find_pairs(
+            [(a, b) for a, b in texts], [sentences[i].speaker for i, _ in cand]
+        )
+        specs = {(sp.kind, sp.speaker): sp for sp in self.specs}
+        thresholds = (
+            *finder.options.thresholds().items(),
+            ("meaning_act_pair_max_gap_s", float(gap)),
+        )
+        out: list[tuple[int, Cue]] = []
+        for (i, j), (a, b), hs in zip(cand, texts, hits, strict=True):
+            s = sentences[i]
+            for h in hs:
+                spec = specs.get((h.kind, s.speaker))
+                if spec is None:
+                    continue
+                out.append((i, Cue(
+                    kind=h.kind,
+                    speaker=s.speaker,
+                    start_s=s.words[0].start_s,
+                    end_s=sentences[j].words[-1].end_s,
+                    quote=f"{a} {b}",
+                    polarity=spec.polarity,
+                    seed_file=spec.seed_file,
+                    seed_quote=spec.seed_quote,
+                    pattern=f"meaning (two sentences): like {h.example!r}",
+                    confidence=round(max(0.0, min(1.0, h.similarity_cos)), 3),
+                    source="meaning",
+                    meaning=h,
+                    thresholds=thresholds,
+                )))
+        return out
+
+
 _MEANING_WARNED: list[bool] = []
 
 
-def _meaning_finder(*, role_kinds: bool = False) -> MeaningCueFinder | None:
+def _meaning_finder(
+    *, role_kinds: bool = False, wide_acts: bool = False, pairs: bool = False
+) -> MeaningCueFinder | None:
     """The default meaning finder (with the role kinds under the act rule when ``role_kinds``:
-    :func:`~calltone.models.speech.meaning_cues.role_act_options`), or None (warned once) when
-    no model is installed."""
+    :func:`~calltone.models.speech.meaning_cues.role_act_options`, its widened classes with
+    ``wide_acts`` and split acts with ``pairs``), or None (warned once) when no model is
+    installed."""
     from calltone.models.speech.meaning import MeaningModelError
     from calltone.models.speech.meaning_cues import default_finder, role_act_options
 
     try:
-        return default_finder(role_act_options() if role_kinds else None)
+        return default_finder(
+            role_act_options(wide_acts=wide_acts, pairs=pairs) if role_kinds else None
+        )
     except MeaningModelError as exc:
         if not _MEANING_WARNED:
             _MEANING_WARNED.append(True)
@@ -539,7 +636,8 @@ def _parse_lexicon(raw: Any, *, source: str) -> dict[str, str]:
 
 def _parse_options(raw: Any, *, source: str) -> dict[str, bool]:
     """``[options]``: matcher switches (``regex_skips_fillers``, ``name_split_after_title``,
-    ``meaning_cues``, ``meaning_role_kinds`` = true|false, default false)."""
+    ``meaning_cues``, ``meaning_role_kinds``, ``meaning_role_wide_acts``, ``meaning_role_pairs``
+    = true|false, default false)."""
     if not isinstance(raw, dict) or set(raw) - _OPTION_KEYS or not all(
         isinstance(v, bool) for v in raw.values()
     ):

@@ -119,6 +119,22 @@ class MeaningCueOptions:
         sets it to every kind of :data:`ACT_FORMS` (session 19: with it and the role kinds on,
         every phrase test passes; with the plain rule 13 of them failed on sentences naming a
         role or "calm down" without the act, "I have a new manager").
+    wide_act_classes : bool
+        The act check reads the widened word classes of session 20 (:data:`WIDE_ACT_FORMS`,
+        :data:`WIDE_ACT_VERBS`): new routes to a supervisor ("kick it upstairs", "bump it up to my
+        team lead", "have my lead reach out to you", "rope in a senior colleague"), the caller's
+        insistence on holding for the role ("I'll hold for the manager"), more role words
+        ("higher-ups", "my lead", "management"), and a reported offer or request set aside
+        ("they said they'd get a supervisor" is nobody's act on this call). False: session 19's
+        classes unchanged.
+    act_pair_max_gap_s : float or None
+        An offer or request split over two sentences of one turn ("D'you wanna talk to my boss?
+        I can grab him.") is read as one when the first names the role without the act, the
+        second follows within this many seconds with no word of the other speaker between, refers
+        to a person ("him", "her", "them", "one") and the two together have the act
+        (:func:`act_pair_lends`): the act's words are lent by the neighbour, the pair's joined
+        vector is read for the role kinds only. None: off (each sentence alone, as in session 19).
+        :data:`ACT_PAIR_MAX_GAP_S` (1.5 s) when the cue file turns it on.
     blas_threads : int or None
         numpy's BLAS threads while sentences are encoded (:func:`calltone.models.cpu.
         blas_threads_limit`; None: the library's own pool). 1: on a machine busy with other
@@ -143,6 +159,8 @@ class MeaningCueOptions:
         "abuse",
     )
     act_checked_kinds: tuple[str, ...] = ()
+    wide_act_classes: bool = False
+    act_pair_max_gap_s: float | None = None
 
     def thresholds(self) -> dict[str, float]:
         return {"meaning_min_margin_cos": self.min_margin_cos,
@@ -156,15 +174,28 @@ class MeaningCueOptions:
 ROLE_KINDS: tuple[str, ...] = ("supervisor_offer", "manager_request")
 
 
-def role_act_options(base: MeaningCueOptions | None = None) -> MeaningCueOptions:
+#: The longest pause between the two sentences of a split offer or request (session 20): a
+#: breath between "D'you wanna talk to my boss?" and "I can grab him.", longer than the pause
+#: that ends a sentence (``cues.SENTENCE_GAP_S``, 1.0 s) and short enough that the caller has
+#: not been given a turn. Chosen, not fitted (the cue sets are written text, one turn each).
+ACT_PAIR_MAX_GAP_S = 1.5
+
+
+def role_act_options(
+    base: MeaningCueOptions | None = None, *, wide_acts: bool = False, pairs: bool = False
+) -> MeaningCueOptions:
     """``base`` (default :class:`MeaningCueOptions`) with the role kinds read under the act rule:
     :data:`ROLE_KINDS` added to ``kinds``, and every kind of :data:`ACT_FORMS` read only from a
-    sentence in the form of its act (:func:`has_act_form`)."""
+    sentence in the form of its act (:func:`has_act_form`). ``wide_acts``: the widened classes
+    (``wide_act_classes``); ``pairs``: a split act read over two sentences of one turn
+    (``act_pair_max_gap_s`` = :data:`ACT_PAIR_MAX_GAP_S`). Both session 20, off by default."""
     b = base or MeaningCueOptions()
     return replace(
         b,
         kinds=tuple(dict.fromkeys(b.kinds + ROLE_KINDS)),
         act_checked_kinds=tuple(ACT_FORMS),
+        wide_act_classes=wide_acts or b.wide_act_classes,
+        act_pair_max_gap_s=ACT_PAIR_MAX_GAP_S if pairs else b.act_pair_max_gap_s,
     )
 
 
@@ -190,10 +221,17 @@ _CONTRACTIONS: tuple[tuple[str, str], ...] = (
 )
 
 
-def act_text(text: str) -> str:
-    """Lower case, contractions spelt out, punctuation but the possessive "'s" dropped."""
+#: Spelt out only for the widened classes (session 20): the offer's short forms.
+_WIDE_CONTRACTIONS: tuple[tuple[str, str], ...] = (
+    (r"\bd'?you\b", "do you"), (r"\bd'?ya\b", "do you"), (r"\blet's\b", "let us"),
+)
+
+
+def act_text(text: str, *, wide: bool = False) -> str:
+    """Lower case, contractions spelt out, punctuation but the possessive "'s" dropped (``wide``:
+    also "d'you" -> "do you", "let's" -> "let us")."""
     t = text.lower().replace("\u2019", "'")
-    for pat, rep in _CONTRACTIONS:
+    for pat, rep in _CONTRACTIONS + (_WIDE_CONTRACTIONS if wide else ()):
         t = re.sub(pat, rep, t)
     t = re.sub(r"[^a-z0-9' ]+", " ", t)
     return re.sub(r"\s+", " ", t).strip()
@@ -266,28 +304,176 @@ _OWN_ROLE = re.compile(rf"\bmy (?:\w+ )?{ROLE_WORD}\b")
 
 
 
-def has_act_form(kind: str, text: str) -> bool:
+# ---------------------------------------------------------------------------------------------
+# The widened classes (session 20, ``MeaningCueOptions.wide_act_classes``). Word classes, not
+# sentences: each names a kind of route to the role, so a wording none of the cue sets holds is
+# read when its route is one of these.
+
+#: More words for a role above the agent: "higher-ups", "management", "head of X", a director,
+#: "my / our / the lead" (only after a determiner: "a lead on your parcel" is none).
+WIDE_ROLE_WORD = (
+    ROLE_WORD[:-1]
+    + r"|higher ups|seniors|management|senior management|director|head of (?:the )?[a-z]+"
+    + r"|(?:(?<=\bmy )|(?<=\bour )|(?<=\bthe )|(?<=\byour ))lead)"
+)
+_WIDE_ROLE = re.compile(rf"\b{WIDE_ROLE_WORD}\b")
+_WIDE_OWN_ROLE = re.compile(rf"\bmy (?:\w+ )?{WIDE_ROLE_WORD}\b")
+
+#: Where an upward route ends: upstairs, up the chain / line / ladder, higher, over the agent's
+#: head, or (over / up / across) to / with a role.
+_UP_TARGET = (
+    r"(?:upstairs|higher(?: up)?|further up|up (?:the|a) (?:chain|line|ladder|food chain)"
+    r"|up a level|over my head|above me"
+    rf"|(?:(?:up|over|across|along|on|through) )?(?:to|with) (?:\w+ ){{0,2}}{WIDE_ROLE_WORD})"
+)
+#: Verbs that move a case or a caller (bump, kick, push, send, move, run, bounce, forward, ...).
+_UP_VERB = (
+    r"(?:bump|kick|push|send|sent|move|run|bounce|shift|forward|punt|elevate|take|took|pass"
+    r"|raise|refer|escalate|flag|hand|transfer|put|get)\w*"
+)
+#: Verbs the role does for the caller when the agent has them do it ("have my lead reach out").
+_ROLE_DOES = (
+    r"(?:look|review|check|go over|call|ring|phone|contact|speak|talk|help|sort|deal|handle"
+    r"|come|join|hop|jump|step|take over|get back|reach out|get in touch|give you|email|text"
+    r"|approve|authori[sz]e|sign|decide|pick)"
+)
+
+#: Forms added to :data:`ACT_FORMS` by the widened classes.
+_WIDE_FORMS: dict[str, str] = {
+    # "let's", "you want me to" without "do", "is it ok if I", "would you be happy (for me) to"
+    "supervisor_offer": (
+        r"\blet us\b|\byou want (?:me|to)\b"
+        r"|\b(?:is it|would it be) (?:ok|okay|alright|all right|fine) (?:if|for) (?:i|we|me|us)\b"
+        r"|\bwould you be (?:happy|ok|okay|open|alright|all right|interested)\b"
+    ),
+    # the caller's insistence: holding or waiting for the role ("I'll hold for the manager",
+    # "I'm staying on the line till your boss picks up"); not a role's thing ("the manager's
+    # email"): the role word must not be possessive
+    "manager_request": (
+        r"\b(?:i|we) (?:will|shall|would|can|am|are|am going to|are going to|do not mind"
+        r"|am prepared to|are prepared to|am willing to|are willing to)"
+        r"(?: (?:just|quite|very|more than|happy to|gladly|still|going to))*"
+        r" (?:hold|holding|hang|hanging|wait|waiting|stay|staying|sit|sitting)\b"
+        r"(?: \w+){0,4}? (?:for|until|till|til) (?:\w+ ){0,3}"
+        rf"{WIDE_ROLE_WORD}\b(?!')"
+    ),
+}
+#: Verb frames added to :data:`ACT_VERBS` by the widened classes.
+_WIDE_VERBS: dict[str, str] = {
+    "supervisor_offer": (
+        # an upward route ("kick your complaint upstairs", "bump it up to my team lead")
+        rf"\b{_UP_VERB}(?: \w+){{0,3}}? {_UP_TARGET}\b"
+        # the caller handed on ("hand you over", "patch you through", "bounce you up")
+        r"|\b(?:hand|pass|switch|route|redirect|send|move|bounce|bump|patch|kick|push|transfer)"
+        r"\w* you (?:over|through|across|up|on)\b"
+        # the role brought in ("rope in", "conference in", "hop on the call", "step in")
+        r"|\b(?:rope|conference|patch|dial|pull)\w* (?:\w+ ){0,3}?in\b"
+        r"|\b(?:hop|jump|come|get|pop|step|sit)s? (?:on|onto|in on|into)(?: (?:the|this|our))?"
+        r" (?:line|call|phone|conversation|chat)\b|\b(?:step|sit|weigh|chime)s? in\b"
+        # the role contacting the caller ("reach out to you", "get in touch", "drop you a line")
+        r"|\b(?:reach(?:es|ing)? out|get(?:s|ting)? in touch|touch base|drop you a line"
+        r"|follow(?:s|ing)? up with you|email you|text you|phone you|ring you|call you"
+        r"|give you a (?:call|ring|bell|buzz))\b"
+        r"|\bha(?:ve|s|ving) a (?:chat|word|quick word|talk|look) with you\b"
+        # the role made to act ("have my lead give you a call", "want my supervisor to look")
+        r"|\b(?:have|has|get|gets|ask|asks|want|wants)"
+        r" (?!you\b|me\b|it\b|this\b|that\b)(?:\w+ ){1,3}?(?:to )?" + _ROLE_DOES + r"\b"
+    ),
+    "manager_request": rf"\b{WIDE_ROLE_WORD}\b",
+}
+#: :data:`ACT_FORMS` / :data:`ACT_VERBS` with the widened classes.
+WIDE_ACT_FORMS: dict[str, re.Pattern[str]] = {
+    k: re.compile(p.pattern + ("|" + _WIDE_FORMS[k] if k in _WIDE_FORMS else ""))
+    for k, p in ACT_FORMS.items()
+}
+WIDE_ACT_VERBS: dict[str, re.Pattern[str]] = {
+    k: re.compile(p.pattern + ("|" + _WIDE_VERBS[k] if k in _WIDE_VERBS else ""))
+    for k, p in ACT_VERBS.items()
+}
+
+#: Someone else's act, reported ("they said they'd get a supervisor", "the last agent promised
+#: she'd transfer you"): a third person + a verb of saying or intending, and the words after it
+#: up to a first-person clause ("..., so I want your manager now" keeps the caller's own act).
+_REPORTED = re.compile(
+    r"\b(?:he|she|they|someone|somebody"
+    r"|(?:the|a|your|another|one of your|that|this|some) (?:\w+ ){0,2}?(?:agent|advisor|adviser"
+    r"|colleague|guy|lady|man|woman|girl|bloke|fella|person|rep|representative|engineer|operator"
+    r"|staff|chap|gentleman|call handler|team|people|lot))"
+    r"(?: \w+){0,2}? (?:said|says|told|tells|promised|promises|offered|offers|claimed|claims"
+    r"|mentioned|reckoned|insisted|swore|was going to|were going to|would have)\b"
+    r"(?:(?! (?:i|we|so|but)\b) \w+)*"
+)
+
+
+def _without_reported(t: str) -> str:
+    return re.sub(r"\s+", " ", _REPORTED.sub(" ", t)).strip()
+
+
+def _act_parts(kind: str, t: str, *, wide: bool) -> tuple[bool, bool]:
+    """(the act's form, its verb frame) found in ``act_text`` ``t``."""
+    forms, verbs = (WIDE_ACT_FORMS, WIDE_ACT_VERBS) if wide else (ACT_FORMS, ACT_VERBS)
+    form = forms[kind].search(t) is not None
+    v = verbs.get(kind)
+    return form, v is None or v.search(t) is not None
+
+
+def _only_own_role(t: str, *, wide: bool) -> bool:
+    """True when every role ``t`` names is the caller's own ("my boss", "my line manager")."""
+    role, own = (_WIDE_ROLE, _WIDE_OWN_ROLE) if wide else (_ROLE, _OWN_ROLE)
+    roles = len(role.findall(t))
+    return bool(roles) and len(own.findall(t)) >= roles
+
+
+def has_act_form(kind: str, text: str, *, wide: bool = False) -> bool:
     """True when ``text`` has the form of ``kind``'s act (:data:`ACT_FORMS`; other kinds: True).
 
     For ``negative_phrasing`` only a sentence with "calm down" is checked (the kind's other
-    wordings, "that's not my problem", carry no topic word and are read as usual).
+    wordings, "that's not my problem", carry no topic word and are read as usual). ``wide``: the
+    widened classes (:data:`WIDE_ACT_FORMS`, :data:`WIDE_ACT_VERBS`) over the sentence without its
+    reported acts (session 20).
     """
-    form = ACT_FORMS.get(kind)
-    if form is None:
+    if kind not in ACT_FORMS:
         return True
-    t = act_text(text)
+    t = act_text(text, wide=wide)
     if kind == "negative_phrasing" and not _CALM.search(t):
         return True
-    if form.search(t) is None:
+    if wide and kind in ROLE_KINDS:
+        t = _without_reported(t)
+    form, verb = _act_parts(kind, t, wide=wide)
+    if not (form and verb):
         return False
-    verbs = ACT_VERBS.get(kind)
-    if verbs is not None and verbs.search(t) is None:
+    return not (kind == "manager_request" and _only_own_role(t, wide=wide))
+
+
+#: A word referring to a person (the role named in the sentence before).
+_PERSON = re.compile(r"\b(?:him|her|them|he|she|they|one|someone|somebody)\b")
+
+
+def act_pair_lends(kind: str, first: str, second: str, *, wide: bool = True) -> bool:
+    """True when two adjacent sentences of one turn carry ``kind``'s act together, though the
+    first, which names the role, has none of its own (session 20).
+
+    The second refers to a person ("I can grab HIM", "Get HER on the phone"), the act's form and
+    verb frame are found in the two (each in either), and a request is not only for the caller's
+    own boss. An unrelated neighbour lends nothing: it must point at a person ("I can send it to
+    you now" after "My manager approved the refund" does not), and the role must come first
+    (a pronoun refers back). Only the role kinds (:data:`ROLE_KINDS`).
+    """
+    if kind not in ROLE_KINDS:
         return False
-    if kind == "manager_request":
-        roles = len(_ROLE.findall(t))
-        if roles and len(_OWN_ROLE.findall(t)) >= roles:
-            return False
-    return True
+    a, b = act_text(first, wide=wide), act_text(second, wide=wide)
+    if wide:
+        a, b = _without_reported(a), _without_reported(b)
+    role = _WIDE_ROLE if wide else _ROLE
+    if role.search(a) is None or _PERSON.search(b) is None:
+        return False
+    if has_act_form(kind, first, wide=wide):
+        return False  # the first is read on its own
+    fa, va = _act_parts(kind, a, wide=wide)
+    fb, vb = _act_parts(kind, b, wide=wide)
+    if not ((fa or fb) and (va or vb)):
+        return False
+    return not (kind == "manager_request" and _only_own_role(f"{a} {b}", wide=wide))
 
 
 @dataclass(frozen=True)
@@ -461,37 +647,79 @@ class MeaningCueFinder:
         if not idx:
             return out
         vecs = self.vectors([texts[i] for i in idx])
-        negated = [is_negated(texts[i]) for i in idx]
-        k = max(1, o.neighbours)
         for j, i in enumerate(idx):
-            bank_v, masks, rows = self._by_role[speakers[i]]
-            neg_flags = self._negated[speakers[i]]
-            sims = bank_v @ vecs[j]
-            hits = []
-            for kind, m in masks.items():
-                if kind in o.act_checked_kinds and not has_act_form(kind, texts[i]):
-                    continue
-                pos, neg = sims[m], sims[~m]
-                if len(pos) == 0 or len(neg) == 0:
-                    continue
-                kp = min(k, len(pos))
-                top_pos = np.partition(pos, len(pos) - kp)[-kp:]
-                kn = min(k, len(neg))
-                top_neg = np.partition(neg, len(neg) - kn)[-kn:]
-                sim = float(top_pos.mean())
-                margin = sim - float(top_neg.mean())
-                if margin < o.min_margin_cos:
-                    continue
-                pos_rows = np.flatnonzero(m)
-                if o.negation_must_agree:
-                    near = pos_rows[np.argsort(pos)[-kp:]]
-                    negated_near = sum(bool(neg_flags[r]) for r in near)
-                    if negated[j] != (2 * negated_near > kp):
-                        continue
-                best = rows[int(pos_rows[int(np.argmax(pos))])]
-                hits.append(MeaningHit(kind, sim, margin, self.bank.texts[best]))
-            out[i] = sorted(hits, key=lambda h: -h.margin_cos)
+            kinds = [
+                k for k in self._by_role[speakers[i]][1]
+                if k not in o.act_checked_kinds
+                or has_act_form(k, texts[i], wide=o.wide_act_classes)
+            ]
+            out[i] = self._hits(vecs[j], texts[i], speakers[i], kinds)
         return out
+
+    def find_pairs(
+        self, pairs: Sequence[tuple[str, str]], speakers: Sequence[str]
+    ) -> list[list[MeaningHit]]:
+        """The role kinds each pair of adjacent sentences of one turn carries together.
+
+        Only kinds of :data:`ROLE_KINDS` the options read, and only where
+        :func:`act_pair_lends` says the second sentence lends the first the act; the joined text
+        is read as one sentence (``min_words`` applies to it). The caller checks that the two
+        are one speaker's, one turn's, within ``act_pair_max_gap_s`` (session 20).
+        """
+        o = self.options
+        out: list[list[MeaningHit]] = [[] for _ in pairs]
+        todo: list[tuple[int, str, list[str]]] = []
+        for i, ((a, b), spk) in enumerate(zip(pairs, speakers, strict=True)):
+            if spk not in self._by_role:
+                continue
+            kinds = [
+                k for k in self._by_role[spk][1]
+                if k in ROLE_KINDS and act_pair_lends(k, a, b, wide=o.wide_act_classes)
+            ]
+            joined = f"{a.strip()} {b.strip()}"
+            if kinds and len(joined.split()) >= o.min_words:
+                todo.append((i, joined, kinds))
+        if not todo:
+            return out
+        vecs = self.vectors([t for _, t, _ in todo])
+        for (i, joined, kinds), v in zip(todo, vecs, strict=True):
+            out[i] = self._hits(v, joined, speakers[i], kinds)
+        return out
+
+    def _hits(
+        self, vec: np.ndarray, text: str, speaker: str, kinds: Sequence[str]
+    ) -> list[MeaningHit]:
+        """The ``kinds`` (of ``speaker``'s side) whose margin for the sentence vector ``vec``
+        reaches ``min_margin_cos``, best first."""
+        o = self.options
+        bank_v, masks, rows = self._by_role[speaker]
+        neg_flags = self._negated[speaker]
+        negated = is_negated(text)
+        k = max(1, o.neighbours)
+        sims = bank_v @ vec
+        hits = []
+        for kind in kinds:
+            m = masks[kind]
+            pos, neg = sims[m], sims[~m]
+            if len(pos) == 0 or len(neg) == 0:
+                continue
+            kp = min(k, len(pos))
+            top_pos = np.partition(pos, len(pos) - kp)[-kp:]
+            kn = min(k, len(neg))
+            top_neg = np.partition(neg, len(neg) - kn)[-kn:]
+            sim = float(top_pos.mean())
+            margin = sim - float(top_neg.mean())
+            if margin < o.min_margin_cos:
+                continue
+            pos_rows = np.flatnonzero(m)
+            if o.negation_must_agree:
+                near = pos_rows[np.argsort(pos)[-kp:]]
+                negated_near = sum(bool(neg_flags[r]) for r in near)
+                if negated != (2 * negated_near > kp):
+                    continue
+            best = rows[int(pos_rows[int(np.argmax(pos))])]
+            hits.append(MeaningHit(kind, sim, margin, self.bank.texts[best]))
+        return sorted(hits, key=lambda h: -h.margin_cos)
 
 
 def default_finder(options: MeaningCueOptions | None = None) -> MeaningCueFinder:

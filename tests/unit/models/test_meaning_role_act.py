@@ -132,7 +132,10 @@ def test_the_cue_file_option_turns_the_role_kinds_on(tmp_path: Path) -> None:
     m_off = CueMatcher.from_file(off).meaning
     assert m_off is not None and not set(ROLE_KINDS) & set(m_off.options.kinds)
     m = CueMatcher.from_file()
-    assert m.meaning is not None and m.meaning.options == role_act_options()
+    # (the packaged file also turns on session 20's widened classes and split acts)
+    assert m.meaning is not None and m.meaning.options == role_act_options(
+        wide_acts=True, pairs=True
+    )
     segs = [
         Segment(speaker="agent", start_s=0.0, end_s=3.0, text=OFFER),
         Segment(speaker="agent", start_s=4.0, end_s=6.0, text=STATEMENT),
