@@ -455,7 +455,6 @@ class CueMatcher:
             out.append(cues)
         return out
 
-
     def _meaning_pair_cues(
         self,
         sentences: list[_Sentence],
@@ -516,21 +515,26 @@ class CueMatcher:
                 spec = specs.get((h.kind, s.speaker))
                 if spec is None:
                     continue
-                out.append((i, Cue(
-                    kind=h.kind,
-                    speaker=s.speaker,
-                    start_s=s.words[0].start_s,
-                    end_s=sentences[j].words[-1].end_s,
-                    quote=f"{a} {b}",
-                    polarity=spec.polarity,
-                    seed_file=spec.seed_file,
-                    seed_quote=spec.seed_quote,
-                    pattern=f"meaning (two sentences): like {h.example!r}",
-                    confidence=round(max(0.0, min(1.0, h.similarity_cos)), 3),
-                    source="meaning",
-                    meaning=h,
-                    thresholds=thresholds,
-                )))
+                out.append(
+                    (
+                        i,
+                        Cue(
+                            kind=h.kind,
+                            speaker=s.speaker,
+                            start_s=s.words[0].start_s,
+                            end_s=sentences[j].words[-1].end_s,
+                            quote=f"{a} {b}",
+                            polarity=spec.polarity,
+                            seed_file=spec.seed_file,
+                            seed_quote=spec.seed_quote,
+                            pattern=f"meaning (two sentences): like {h.example!r}",
+                            confidence=round(max(0.0, min(1.0, h.similarity_cos)), 3),
+                            source="meaning",
+                            meaning=h,
+                            thresholds=thresholds,
+                        ),
+                    )
+                )
         return out
 
 
@@ -638,8 +642,10 @@ def _parse_options(raw: Any, *, source: str) -> dict[str, bool]:
     """``[options]``: matcher switches (``regex_skips_fillers``, ``name_split_after_title``,
     ``meaning_cues``, ``meaning_role_kinds``, ``meaning_role_wide_acts``, ``meaning_role_pairs``
     = true|false, default false)."""
-    if not isinstance(raw, dict) or set(raw) - _OPTION_KEYS or not all(
-        isinstance(v, bool) for v in raw.values()
+    if (
+        not isinstance(raw, dict)
+        or set(raw) - _OPTION_KEYS
+        or not all(isinstance(v, bool) for v in raw.values())
     ):
         raise CueFileError(
             f"cue file {source!r}: [options] may hold only "
@@ -956,6 +962,14 @@ def _match_spec(
             for sp in spans
             if sp[2].has_name or not _negated(s.tokens, sp[0], _clause_start(s, sp[0]))
         ]
+    if spec.kind in ROLE_KINDS:
+        # an offer or request reported ("I offered to get a manager earlier", "she said she
+        # would get a supervisor") or declined ("no need to get anyone else") is no act now
+        spans = [
+            sp
+            for sp in spans
+            if not _reported_or_declined(s.tokens, sp[0], _clause_start(s, sp[0]))
+        ]
     spans.sort(key=lambda sp: (sp[0], -(sp[1] - sp[0])))
     cues: list[Cue] = []
     last_end = -1
@@ -1191,6 +1205,39 @@ def _clause_start(s: _Sentence, k: int) -> int:
     off = s.offsets[k]
     lo = max((a for a, _ in s.clauses if a <= off), default=0)
     return next(i for i, o in enumerate(s.offsets) if o >= lo)
+
+
+#: Words just before a role kind's match that make it a report or a refusal of the act, not the
+#: act: "(I / she) OFFERED TO | PROMISED TO | TRIED TO get a manager", "NO NEED TO | NOT NEED TO
+#: get anyone else", "(she) SAID (she) WOULD get a supervisor".
+REPORTED_BEFORE_ROLE_ACT: tuple[tuple[str, ...], ...] = (
+    ("offered", "to"),
+    ("promised", "to"),
+    ("tried", "to"),
+    ("no", "need", "to"),
+    ("not", "need", "to"),
+    ("never", "need", "to"),
+)
+_SAID_SUBJECTS = frozenset({"i", "we", "he", "she", "they", "you"})
+
+
+def _reported_or_declined(tokens: list[NormToken], start: int, clause_start: int = 0) -> bool:
+    """True when the words just before ``start`` (same clause) report or decline the act
+    (:data:`REPORTED_BEFORE_ROLE_ACT`, or "said / told me <pronoun> would")."""
+    before = [t.text for t in tokens[max(0, clause_start) : start]]
+    if any(
+        tuple(before[-len(w) :]) == w for w in REPORTED_BEFORE_ROLE_ACT if len(before) >= len(w)
+    ):
+        return True
+    tail = before[-4:]
+    for j in range(len(tail) - 2):
+        if (
+            tail[j] in ("said", "told", "promised")
+            and tail[j + 1] in _SAID_SUBJECTS | {"me", "us"}
+            and "would" in tail[j + 1 :]
+        ):
+            return True
+    return False
 
 
 def _negated(tokens: list[NormToken], start: int, clause_start: int = 0) -> bool:
