@@ -221,6 +221,27 @@ class BaselineConfig:
     gain_shift_down_min_db: float = 0.0
     gain_shift_down_voiced_s: float = 1.5
     gain_shift_return_voiced_s: float = 1.0
+    #: The line back at a level it had (issue 13, session 20, H2; 0 = off): the tracker keeps
+    #: the baseline's median voiced level over the last ``gain_return_memory_s`` of the call.
+    #: While the baseline stands ``gain_return_db`` or more under the highest of them (a line
+    #: turned down, whether read as a step by ``gain_shift_down_min_db`` or learnt frame by
+    #: frame), the speaker's last ``gain_return_voiced_s`` of voiced frames at their own pitch
+    #: (within ``gain_shift_max_st`` of the baseline's) are watched: when their median level
+    #: stands within ``gain_return_tol_db`` of that highest level and on its side of halfway
+    #: from the baseline, the line is back, and the level statistics move up by the median
+    #: over the baseline. Without it a line turned down for a minute drifts the baseline
+    #: down by learning (the LCA agent's line -12 dB for 61-122 s: -19.7 -> -26.9 dBFS), the
+    #: return then stands only 7-8 dB over it and the step-up rule's 3 s of voiced speech
+    #: read it 22 s late: calm speech read loud meanwhile (the false alert the own score bar's
+    #: hold, ``AgentToneConfig.own_score_step_hold_db``, was added for). The own pitch tells
+    #: it from effort: a voice raised by emotion rises in pitch and falls out of the window.
+    #: 4 dB: the hold's gap (the fall learnt in 60 s there was 5 dB); 300 s: the hold's
+    #: memory; 1 s: ``gain_shift_return_voiced_s`` (a level the voice already had); 3 dB:
+    #: half ``gain_shift_min_db``, as that return reads. Not fitted on the figures.
+    gain_return_db: float = 0.0
+    gain_return_memory_s: float = 300.0
+    gain_return_voiced_s: float = 1.0
+    gain_return_tol_db: float = 3.0
     #: What becomes of the frames still waiting to be learnt (``learn_delay_s``) when the gain
     #: tracker reads a level step (issue 13, session 17, H1). They were heard before the
     #: reading, some at the line's old level (on test_gain_step_down's -12 dB step read at

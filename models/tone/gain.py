@@ -39,6 +39,12 @@ frames of the last minute and walks back from the reading while each second stan
 side of halfway to the step (:meth:`_onset`); :meth:`SpeakerBaseline.shift_level` moves only
 what was learnt before, to the median level heard since.
 
+**The line back at a level it had** (``gain_return_db``, off; session 20): the baseline's
+level is remembered over ``gain_return_memory_s``; while it stands ``gain_return_db`` under the
+highest of it (a line turned down, read as a step or learnt frame by frame), the speaker's
+own-pitch frames back near that level are the line's return, read on ``gain_return_voiced_s``
+(:meth:`_returned`), whether or not the step down was read.
+
 **Both lines down** (``gain_pair_down_voiced_s``, off): the other line's step down, read by its
 own tracker, followed here when this speaker's own-pitch frames since its onset stand half
 the step under the baseline (:meth:`pair_down`).
@@ -46,6 +52,7 @@ the step under the baseline (:meth:`pair_down`).
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -79,20 +86,35 @@ class GainShift:
     level_dbfs: float | None = None
     """Median voice level of the speaker's voiced frames heard since ``onset_index`` (dBFS):
     the level the statistics from before the step move to (None: not estimated)."""
+    returned_to_dbfs: float | None = None
+    """For the line back at a level it had (``BaselineConfig.gain_return_db``): the highest
+    baseline level of the memory the voice came back to (dBFS; None: another rule)."""
+    tol_db: float | None = None
+    """``BaselineConfig.gain_return_tol_db`` in force for such a return (None: another rule)."""
 
     def to_dict(self) -> dict[str, object]:
-        return {
+        out: dict[str, object] = {
             "at_s": self.at_s,
             "shift_db": self.shift_db,
             "pitch_st_over_baseline": self.pitch_st_over_baseline,
-            "thresholds": {
-                ("gain_shift_min_db" if self.shift_db >= 0 else "gain_shift_down_min_db"): (
-                    self.min_db
-                ),
-                "gain_shift_max_st": self.max_st,
-                "gain_shift_voiced_s": self.voiced_s,
-            },
         }
+        if self.returned_to_dbfs is not None:
+            out["returned_to_dbfs"] = self.returned_to_dbfs
+            out["thresholds"] = {
+                "gain_return_db": self.min_db,
+                "gain_return_tol_db": self.tol_db,
+                "gain_shift_max_st": self.max_st,
+                "gain_return_voiced_s": self.voiced_s,
+            }
+            return out
+        out["thresholds"] = {
+            ("gain_shift_min_db" if self.shift_db >= 0 else "gain_shift_down_min_db"): (
+                self.min_db
+            ),
+            "gain_shift_max_st": self.max_st,
+            "gain_shift_voiced_s": self.voiced_s,
+        }
+        return out
 
 
 def shifted(snapshot: BaselineSnapshot, db: float) -> BaselineSnapshot:
@@ -165,6 +187,15 @@ class GainShiftTracker:
             1, round(max(config.gain_shift_onset_lookback_s, config.gain_pending_max_age_s) / hop_s)
         )
         self._block = max(1, round(ONSET_BLOCK_S / hop_s))
+        # ``gain_return_db``: the baseline's level over the last ``gain_return_memory_s`` as a
+        # sliding maximum (call time, dBFS; decreasing levels), and the speaker's last
+        # ``gain_return_voiced_s`` of voiced frames at their own pitch (level, global index).
+        self._lv_max: deque[tuple[float, float]] = deque()
+        n_ret = max(1, round(config.gain_return_voiced_s / hop_s))
+        self._ret_lv = np.zeros(0, dtype=np.float64)
+        self._ret_idx = np.zeros(0, dtype=np.int64)
+        self._ret_st = np.zeros(0, dtype=np.float64)
+        self._n_ret = n_ret
 
     @property
     def enabled(self) -> bool:
@@ -228,6 +259,49 @@ class GainShiftTracker:
             self._onset(shift_db, snapshot, int(self._idx[idx].min())) if self._onset_on else None
         )
         return self._up(shift_db, over_st, self._m, at_s, onset)
+
+    def _remember_level(self, snapshot: BaselineSnapshot, at_s: float) -> float:
+        """Keep the baseline's median voiced level (``gain_return_memory_s``); returns the
+        highest of the memory."""
+        level = snapshot.loudness_dbfs
+        q = self._lv_max
+        while q and q[-1][1] <= level:
+            q.pop()
+        q.append((at_s, level))
+        while q[0][0] < at_s - self.c.gain_return_memory_s:
+            q.popleft()
+        return q[0][1]
+
+    def _returned(
+        self, snapshot: BaselineSnapshot, top_dbfs: float, at_s: float
+    ) -> GainShift | None:
+        """The line back at a level it had (``gain_return_db``): the baseline stands that far
+        or more under ``top_dbfs`` (its highest level of the last ``gain_return_memory_s``)
+        and the speaker's last ``gain_return_voiced_s`` of voiced frames at their own pitch
+        have their median level within ``gain_return_tol_db`` of ``top_dbfs`` and on its side
+        of halfway from the baseline. The frames at the own pitch are the voice's calm
+        register: a voice raised by effort stands higher in pitch and is not in them, so a
+        speaker who only gets louder is not read as the line coming back. The shift is that
+        median over the baseline."""
+        c = self.c
+        gap = top_dbfs - snapshot.loudness_dbfs
+        if gap < c.gain_return_db or self._ret_lv.size < self._n_ret:
+            return None
+        med = float(np.median(self._ret_lv))
+        if abs(med - top_dbfs) > c.gain_return_tol_db or med < snapshot.loudness_dbfs + gap / 2:
+            return None
+        shift_db = med - snapshot.loudness_dbfs
+        onset = (
+            self._onset(shift_db, snapshot, int(self._ret_idx.min())) if self._onset_on else None
+        )
+        over_st = float(np.median(self._ret_st)) - snapshot.pitch_st
+        shift = self._up(shift_db, over_st, self._n_ret, at_s, onset)
+        return replace(
+            shift,
+            min_db=c.gain_return_db,
+            returned_to_dbfs=round(top_dbfs, 2),
+            tol_db=c.gain_return_tol_db,
+        )
 
     def pending_db(self, snapshot: BaselineSnapshot, now_s: float) -> float | None:
         """The step the speaker's low register shows (``gain_pending_*``): the median level
@@ -324,7 +398,14 @@ class GainShiftTracker:
         if not own_level:
             self._filled = 0
             self._own_filled = 0
+            self._lv_max.clear()
+            self._ret_lv, self._ret_idx, self._ret_st = (
+                self._ret_lv[:0],
+                self._ret_idx[:0],
+                self._ret_st[:0],
+            )
             return None
+        top = self._remember_level(snapshot, at_s) if self.c.gain_return_db > 0 else None
         keep = frames.voiced & frames.speech & np.isfinite(frames.pitch_st)
         if not keep.any():
             return None
@@ -358,6 +439,16 @@ class GainShiftTracker:
                 self._idx[: k - first] = gi[first:]
         self._pos = end % self._n
         self._filled = min(self._n, self._filled + k)
+        if top is not None:
+            at_own = np.abs(st - snapshot.pitch_st) <= self.c.gain_shift_max_st
+            if at_own.any():
+                self._ret_lv = np.concatenate((self._ret_lv, lv[at_own]))[-self._n_ret :]
+                gi_own = (frames.start + np.flatnonzero(keep))[-self._n :][at_own]
+                self._ret_idx = np.concatenate((self._ret_idx, gi_own))[-self._n_ret :]
+                self._ret_st = np.concatenate((self._ret_st, st[at_own]))[-self._n_ret :]
+                back = self._returned(snapshot, top, at_s)
+                if back is not None:
+                    return back
         if self.c.gain_shift_down_min_db > 0:
             at_own = np.abs(st - snapshot.pitch_st) <= self.c.gain_shift_max_st
             if at_own.any():
@@ -404,6 +495,11 @@ class GainShiftTracker:
         heard before this reading are at another level than the next step's)."""
         self._filled = 0
         self._own_filled = 0
+        self._ret_lv, self._ret_idx, self._ret_st = (
+            self._ret_lv[:0],
+            self._ret_idx[:0],
+            self._ret_st[:0],
+        )
         self._ef_lv = self._ef_lv[:0]
         self._ef_t = self._ef_t[:0]
         self._ef_median = None
