@@ -242,6 +242,21 @@ class BaselineConfig:
     gain_return_memory_s: float = 300.0
     gain_return_voiced_s: float = 1.0
     gain_return_tol_db: float = 3.0
+    #: A step down read against the level the line had (issue 13, session 20, H2; 0 = off;
+    #: needs ``gain_return_db`` and ``gain_shift_down_min_db``): the step-down rule compares
+    #: the speaker's own-pitch frames with the baseline, which learns the quieter line frame
+    #: by frame meanwhile; the gap can close before ``gain_shift_down_voiced_s`` of own-pitch
+    #: frames is heard, and the step is read late, short (-6 to -8 dB for -12) or never (the
+    #: calm partners of the RAVDESS "both -12 dB" calls: 5-44 s late, docs/benchmarks.md,
+    #: session 17). With this on, the step is also read when their median stands
+    #: ``gain_shift_down_min_db`` or more under the baseline's highest level of the last
+    #: ``gain_return_memory_s`` and this much or more under the baseline as it stands; the
+    #: shift is their median under the baseline, and the step (``GainShift.step_db``, what
+    #: the pair rule ``gain_pair_down_voiced_s`` copies) their median under that highest
+    #: level. While on, the return is read by ``gain_return_db`` alone (the session-14
+    #: return on ``gain_shift_return_voiced_s`` is not used: an angry-normal clip's loud
+    #: frames at the learnt pitch read as one).
+    gain_down_anchor_db: float = 0.0
     #: What becomes of the frames still waiting to be learnt (``learn_delay_s``) when the gain
     #: tracker reads a level step (issue 13, session 17, H1). They were heard before the
     #: reading, some at the line's old level (on test_gain_step_down's -12 dB step read at

@@ -91,6 +91,11 @@ class GainShift:
     baseline level of the memory the voice came back to (dBFS; None: another rule)."""
     tol_db: float | None = None
     """``BaselineConfig.gain_return_tol_db`` in force for such a return (None: another rule)."""
+    step_db: float | None = None
+    """For a step down read against the line's earlier level
+    (``BaselineConfig.gain_down_anchor_db``): the own-pitch frames' median under the
+    baseline's highest level of the memory (dB, < 0): the line's whole step, of which
+    ``shift_db`` is what the baseline had not learnt yet (None: ``shift_db`` is the step)."""
 
     def to_dict(self) -> dict[str, object]:
         out: dict[str, object] = {
@@ -98,6 +103,8 @@ class GainShift:
             "shift_db": self.shift_db,
             "pitch_st_over_baseline": self.pitch_st_over_baseline,
         }
+        if self.step_db is not None:
+            out["step_db"] = self.step_db
         if self.returned_to_dbfs is not None:
             out["returned_to_dbfs"] = self.returned_to_dbfs
             out["thresholds"] = {
@@ -201,7 +208,9 @@ class GainShiftTracker:
     def enabled(self) -> bool:
         return self.c.gain_shift_min_db > 0
 
-    def _down(self, snapshot: BaselineSnapshot, at_s: float) -> GainShift | None:
+    def _down(
+        self, snapshot: BaselineSnapshot, at_s: float, top: float | None = None
+    ) -> GainShift | None:
         """A lasting step down (``gain_shift_down_min_db``): the speaker's last
         ``gain_shift_down_voiced_s`` of voiced frames at their own pitch (within
         ``gain_shift_max_st`` of the baseline's) has its median level that far or more under the
@@ -209,18 +218,37 @@ class GainShiftTracker:
         voice: raised speech stands higher (an emotional call's angry and fearful sentences
         fill a plain window, and keep its median up after a step down), a voice softened by
         effort falls in pitch with its level, a line turned down keeps it. The shift is that
-        median under the baseline's."""
+        median under the baseline's.
+
+        ``top``: the baseline's highest level of the last ``gain_return_memory_s``; with
+        ``gain_down_anchor_db`` the step is also read when the median stands
+        ``gain_shift_down_min_db`` under it and ``gain_down_anchor_db`` under the baseline
+        (a baseline that learnt part of the step meanwhile)."""
         c = self.c
         if c.gain_shift_down_min_db <= 0 or self._own_filled < self._own_lv.size:
             return None
-        shift_db = float(np.median(self._own_lv)) - snapshot.loudness_dbfs
+        med = float(np.median(self._own_lv))
+        shift_db = med - snapshot.loudness_dbfs
+        step_db: float | None = None
         if shift_db > -c.gain_shift_down_min_db:
-            return None
-        onset, level = (
-            self._onset(shift_db, snapshot, int(self._own_idx.min()))
-            if self._onset_on
-            else (None, None)
-        )
+            if (
+                top is None
+                or c.gain_down_anchor_db <= 0
+                or med - top > -c.gain_shift_down_min_db
+                or shift_db > -c.gain_down_anchor_db
+            ):
+                return None
+            step_db = med - top
+        if self._onset_on:
+            # Where the step began: halfway between the level the line had and the new one.
+            ref = (
+                snapshot if step_db is None or top is None else replace(snapshot, loudness_dbfs=top)
+            )
+            onset, level = self._onset(
+                shift_db if step_db is None else step_db, ref, int(self._own_idx.min())
+            )
+        else:
+            onset, level = None, None
         self._start_afresh()
         self._owed_db -= shift_db
         return GainShift(
@@ -232,6 +260,7 @@ class GainShiftTracker:
             max_st=c.gain_shift_max_st,
             onset_index=onset,
             level_dbfs=level,
+            step_db=None if step_db is None else round(step_db, 2),
         )
 
     def _back(self, snapshot: BaselineSnapshot, at_s: float) -> GainShift | None:
@@ -458,10 +487,10 @@ class GainShiftTracker:
                 if self._onset_on:
                     self._own_idx = np.concatenate((self._own_idx, gi[at_own]))[-m:]
                 self._own_filled = min(m, self._own_filled + int(at_own.sum()))
-                down = self._down(snapshot, at_s)
+                down = self._down(snapshot, at_s, top)
                 if down is not None:
                     return down
-        if self._owed_db > 0 and self._filled >= self._m:
+        if self._owed_db > 0 and self._filled >= self._m and self.c.gain_down_anchor_db <= 0:
             back = self._back(snapshot, at_s)
             if back is not None:
                 return back
@@ -523,27 +552,37 @@ class GainShiftTracker:
         when this speaker's voiced frames at their own pitch (within ``gain_shift_max_st``)
         heard since the other's onset are ``gain_pair_down_voiced_s`` or more and have their
         median level at least half that step under the baseline (``gain_pair_down_voiced_s``;
-        one gain moved both lines). The shift is the other line's step, from its onset."""
+        one gain moved both lines). The shift is the other line's step, from its onset.
+
+        A step the other tracker read against its line's earlier level (``other.step_db``,
+        ``gain_down_anchor_db``): the shift brings this baseline to its own highest level of
+        the memory plus that step (what it learnt of the step meanwhile is not moved twice),
+        and is made only if ``gain_down_anchor_db`` or more of it is left."""
         c = self.c
         if c.gain_pair_down_voiced_s <= 0 or not own_level or other.onset_index is None:
             return None
+        step = other.shift_db
+        if other.step_db is not None and self._lv_max:
+            step = min(0.0, self._lv_max[0][1] + other.step_db - snapshot.loudness_dbfs)
+            if step > -c.gain_down_anchor_db:
+                return None
         a = int(np.searchsorted(self._h_idx, other.onset_index))
         lv, st = self._h_lv[a:], self._h_st[a:]
         own = np.abs(st - snapshot.pitch_st) <= c.gain_shift_max_st
         if int(own.sum()) * self.hop_s < c.gain_pair_down_voiced_s:
             return None
         med_db = float(np.median(lv[own])) - snapshot.loudness_dbfs
-        if med_db > other.shift_db / 2.0:
+        if med_db > step / 2.0:
             return None
         self._start_afresh()
-        self._owed_db -= other.shift_db
+        self._owed_db -= step
         return GainShift(
             at_s=round(at_s, 3),
-            shift_db=other.shift_db,
+            shift_db=round(step, 2),
             pitch_st_over_baseline=round(float(np.median(st[own])) - snapshot.pitch_st, 2),
             voiced_s=round(int(own.sum()) * self.hop_s, 2),
             min_db=c.gain_shift_down_min_db,
             max_st=c.gain_shift_max_st,
             onset_index=other.onset_index,
-            level_dbfs=snapshot.loudness_dbfs + other.shift_db,
+            level_dbfs=snapshot.loudness_dbfs + step,
         )
