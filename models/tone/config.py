@@ -237,11 +237,18 @@ class BaselineConfig:
     #: it from effort: a voice raised by emotion rises in pitch and falls out of the window.
     #: 4 dB: the hold's gap (the fall learnt in 60 s there was 5 dB); 300 s: the hold's
     #: memory; 1 s: ``gain_shift_return_voiced_s`` (a level the voice already had); 3 dB:
-    #: half ``gain_shift_min_db``, as that return reads. Not fitted on the figures.
+    #: half ``gain_shift_min_db``, as that return reads. Not fitted on the figures. A level
+    #: counts once the baseline has held it ``gain_return_hold_s`` (the highest of its
+    #: sliding minimum over that long): a cold start's overshoot or a step read high and
+    #: learnt back is not a level the line had (10 s: a few turns). While on, it replaces the
+    #: session-14 return on ``gain_shift_return_voiced_s`` (an angry-normal clip's loud frames
+    #: at the learnt pitch read as the line back: RAVDESS actor 08's customer call, "both
+    #: -12 dB" recall row, +10.7 dB at 45 s and the next angry-strong clip missed).
     gain_return_db: float = 0.0
     gain_return_memory_s: float = 300.0
     gain_return_voiced_s: float = 1.0
     gain_return_tol_db: float = 3.0
+    gain_return_hold_s: float = 10.0
     #: A step down read against the level the line had (issue 13, session 20, H2; 0 = off;
     #: needs ``gain_return_db`` and ``gain_shift_down_min_db``): the step-down rule compares
     #: the speaker's own-pitch frames with the baseline, which learns the quieter line frame
@@ -253,9 +260,7 @@ class BaselineConfig:
     #: ``gain_return_memory_s`` and this much or more under the baseline as it stands; the
     #: shift is their median under the baseline, and the step (``GainShift.step_db``, what
     #: the pair rule ``gain_pair_down_voiced_s`` copies) their median under that highest
-    #: level. While on, the return is read by ``gain_return_db`` alone (the session-14
-    #: return on ``gain_shift_return_voiced_s`` is not used: an angry-normal clip's loud
-    #: frames at the learnt pitch read as one).
+    #: level.
     gain_down_anchor_db: float = 0.0
     #: What becomes of the frames still waiting to be learnt (``learn_delay_s``) when the gain
     #: tracker reads a level step (issue 13, session 17, H1). They were heard before the

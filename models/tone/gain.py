@@ -198,6 +198,10 @@ class GainShiftTracker:
         # sliding maximum (call time, dBFS; decreasing levels), and the speaker's last
         # ``gain_return_voiced_s`` of voiced frames at their own pitch (level, global index).
         self._lv_max: deque[tuple[float, float]] = deque()
+        # ... fed by the baseline's sliding minimum over ``gain_return_hold_s`` (call time,
+        # dBFS; increasing levels), from the call time the watch began.
+        self._lv_min: deque[tuple[float, float]] = deque()
+        self._lv_from: float | None = None
         n_ret = max(1, round(config.gain_return_voiced_s / hop_s))
         self._ret_lv = np.zeros(0, dtype=np.float64)
         self._ret_idx = np.zeros(0, dtype=np.int64)
@@ -289,10 +293,24 @@ class GainShiftTracker:
         )
         return self._up(shift_db, over_st, self._m, at_s, onset)
 
-    def _remember_level(self, snapshot: BaselineSnapshot, at_s: float) -> float:
-        """Keep the baseline's median voiced level (``gain_return_memory_s``); returns the
-        highest of the memory."""
-        level = snapshot.loudness_dbfs
+    def _remember_level(self, snapshot: BaselineSnapshot, at_s: float) -> float | None:
+        """Keep the level the baseline has held (its lowest median voiced level of the last
+        ``gain_return_hold_s``) over the last ``gain_return_memory_s``; returns the highest of
+        the memory (None until the baseline has been watched ``gain_return_hold_s``). A level
+        the baseline passed through (a cold start's overshoot, a step read high and learnt
+        back) is not one the line had."""
+        c = self.c
+        m = self._lv_min
+        while m and m[-1][1] >= snapshot.loudness_dbfs:
+            m.pop()
+        m.append((at_s, snapshot.loudness_dbfs))
+        while m[0][0] < at_s - c.gain_return_hold_s:
+            m.popleft()
+        if self._lv_from is None:
+            self._lv_from = at_s
+        if at_s - self._lv_from < c.gain_return_hold_s:
+            return None
+        level = m[0][1]
         q = self._lv_max
         while q and q[-1][1] <= level:
             q.pop()
@@ -428,6 +446,8 @@ class GainShiftTracker:
             self._filled = 0
             self._own_filled = 0
             self._lv_max.clear()
+            self._lv_min.clear()
+            self._lv_from = None
             self._ret_lv, self._ret_idx, self._ret_st = (
                 self._ret_lv[:0],
                 self._ret_idx[:0],
@@ -490,7 +510,7 @@ class GainShiftTracker:
                 down = self._down(snapshot, at_s, top)
                 if down is not None:
                     return down
-        if self._owed_db > 0 and self._filled >= self._m and self.c.gain_down_anchor_db <= 0:
+        if self._owed_db > 0 and self._filled >= self._m and self.c.gain_return_db <= 0:
             back = self._back(snapshot, at_s)
             if back is not None:
                 return back
