@@ -262,6 +262,17 @@ class BaselineConfig:
     #: the pair rule ``gain_pair_down_voiced_s`` copies) their median under that highest
     #: level.
     gain_down_anchor_db: float = 0.0
+    #: The own-pitch frames read against their own level (issue 13, session 20, H2; 0 = off;
+    #: needs ``gain_return_db``): the speaker's voiced frames within ``gain_shift_max_st`` of
+    #: their median pitch are quieter than their median voiced frame (within an utterance the
+    #: louder syllables are the higher ones; the LCA agent's by 1-3 dB), so the step-down
+    #: rules' margins against the baseline (``gain_shift_down_min_db``, ``gain_down_anchor_db``)
+    #: are that much smaller on a calm voice, and the return's level test that much off. With
+    #: this on, the median offset of the last this much of them heard while the baseline
+    #: stood within ``gain_return_db`` of its remembered level is taken out of the own-pitch
+    #: windows' medians before they are compared (from a fifth of it heard on). 10 s: several
+    #: turns of own-pitch speech.
+    gain_own_ref_voiced_s: float = 0.0
     #: What becomes of the frames still waiting to be learnt (``learn_delay_s``) when the gain
     #: tracker reads a level step (issue 13, session 17, H1). They were heard before the
     #: reading, some at the line's old level (on test_gain_step_down's -12 dB step read at

@@ -202,6 +202,11 @@ class GainShiftTracker:
         # dBFS; increasing levels), from the call time the watch began.
         self._lv_min: deque[tuple[float, float]] = deque()
         self._lv_from: float | None = None
+        # ``gain_own_ref_voiced_s``: the own-pitch frames' level over the baseline's median,
+        # heard while the baseline stood near its remembered level (dB), and their median.
+        self._n_ref = max(1, round(config.gain_own_ref_voiced_s / hop_s))
+        self._ref = np.zeros(0, dtype=np.float64)
+        self._ref_median: float | None = None
         n_ret = max(1, round(config.gain_return_voiced_s / hop_s))
         self._ret_lv = np.zeros(0, dtype=np.float64)
         self._ret_idx = np.zeros(0, dtype=np.int64)
@@ -231,7 +236,9 @@ class GainShiftTracker:
         c = self.c
         if c.gain_shift_down_min_db <= 0 or self._own_filled < self._own_lv.size:
             return None
-        med = float(np.median(self._own_lv))
+        # The own-pitch frames' level as the baseline's median would read it
+        # (``gain_own_ref_voiced_s``; 0 without it).
+        med = float(np.median(self._own_lv)) - self._own_bias()
         shift_db = med - snapshot.loudness_dbfs
         step_db: float | None = None
         if shift_db > -c.gain_shift_down_min_db:
@@ -293,6 +300,19 @@ class GainShiftTracker:
         )
         return self._up(shift_db, over_st, self._m, at_s, onset)
 
+    def _own_bias(self) -> float:
+        """How far the speaker's voiced frames at their own pitch stand over the baseline's
+        median voiced level when the line is as it was (``gain_own_ref_voiced_s``; dB, mostly
+        negative: within an utterance the louder syllables are the higher ones, so the frames
+        near the median pitch are quieter than the median frame; the LCA agent's 1-3 dB).
+        The median of the last that much of them heard while the baseline stood within
+        ``gain_return_db`` of its remembered level; 0 until a fifth of it is heard, or off."""
+        if self.c.gain_own_ref_voiced_s <= 0 or 5 * self._ref.size < self._n_ref:
+            return 0.0
+        if self._ref_median is None:
+            self._ref_median = float(np.median(self._ref))
+        return self._ref_median
+
     def _remember_level(self, snapshot: BaselineSnapshot, at_s: float) -> float | None:
         """Keep the level the baseline has held (its lowest median voiced level of the last
         ``gain_return_hold_s``) over the last ``gain_return_memory_s``; returns the highest of
@@ -334,7 +354,7 @@ class GainShiftTracker:
         gap = top_dbfs - snapshot.loudness_dbfs
         if gap < c.gain_return_db or self._ret_lv.size < self._n_ret:
             return None
-        med = float(np.median(self._ret_lv))
+        med = float(np.median(self._ret_lv)) - self._own_bias()
         if abs(med - top_dbfs) > c.gain_return_tol_db or med < snapshot.loudness_dbfs + gap / 2:
             return None
         shift_db = med - snapshot.loudness_dbfs
@@ -490,6 +510,14 @@ class GainShiftTracker:
         self._filled = min(self._n, self._filled + k)
         if top is not None:
             at_own = np.abs(st - snapshot.pitch_st) <= self.c.gain_shift_max_st
+            if (
+                self.c.gain_own_ref_voiced_s > 0
+                and at_own.any()
+                and top - snapshot.loudness_dbfs < self.c.gain_return_db
+            ):
+                off = lv[at_own] - snapshot.loudness_dbfs
+                self._ref = np.concatenate((self._ref, off))[-self._n_ref :]
+                self._ref_median = None
             if at_own.any():
                 self._ret_lv = np.concatenate((self._ret_lv, lv[at_own]))[-self._n_ret :]
                 gi_own = (frames.start + np.flatnonzero(keep))[-self._n :][at_own]
