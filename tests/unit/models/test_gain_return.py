@@ -202,3 +202,19 @@ def test_a_steady_line_never_shifts_with_every_rule_on() -> None:
     )
     assert on.gain_shifts["customer"] == [] and on.gain_shifts["agent"] == []
     assert _yelling(on) == []
+
+
+@pytest.mark.parametrize(("ref_s", "read"), [(0.0, True), (10.0, False)])
+def test_own_pitch_frames_read_against_their_own_level(ref_s: float, read: bool) -> None:
+    """A voice whose frames at its median pitch stand 2 dB under the baseline's median (the
+    louder syllables are the higher ones): 7 dB under it is a step down against the baseline
+    (6 dB), but only 5 dB under the voice's own-pitch level (``gain_own_ref_voiced_s``)."""
+    c = BaselineConfig(gain_return_db=4.0, gain_shift_down_min_db=6.0, gain_own_ref_voiced_s=ref_s)
+    t = GainShiftTracker(c, hop_s=HOP_S)
+    for k in range(30):
+        got = t.push(_frames(100, -32.0, 10.0, k * 100), _snap(-30.0), own_level=True, at_s=k + 1.0)
+        assert got is None
+    got = t.push(_frames(150, -37.0, 10.0, 3000), _snap(-30.0), own_level=True, at_s=32.0)
+    assert (got is not None) is read, got
+    if got is not None:
+        assert got.shift_db == pytest.approx(-7.0, abs=0.01)
