@@ -243,7 +243,11 @@ class BaselineConfig:
     #: learnt back is not a level the line had (10 s: a few turns). While on, it replaces the
     #: session-14 return on ``gain_shift_return_voiced_s`` (an angry-normal clip's loud frames
     #: at the learnt pitch read as the line back: RAVDESS actor 08's customer call, "both
-    #: -12 dB" recall row, +10.7 dB at 45 s and the next angry-strong clip missed).
+    #: -12 dB" recall row, +10.7 dB at 45 s and the next angry-strong clip missed). Measured,
+    #: kept off: alone it changes none of the LCA call's level-step rows (the hold's false
+    #: alert is the agent's first 0.8 s of speech after 18 s of silence since the return: no
+    #: voice precedes it); with the step-down rules it is part of the arms below
+    #: (docs/benchmarks.md, session 20, H2).
     gain_return_db: float = 0.0
     gain_return_memory_s: float = 300.0
     gain_return_voiced_s: float = 1.0
@@ -260,7 +264,11 @@ class BaselineConfig:
     #: ``gain_return_memory_s`` and this much or more under the baseline as it stands; the
     #: shift is their median under the baseline, and the step (``GainShift.step_db``, what
     #: the pair rule ``gain_pair_down_voiced_s`` copies) their median under that highest
-    #: level.
+    #: level. Measured, kept off: with ``gain_return_db`` 4, ``gain_shift_down_min_db`` 6 and
+    #: ``gain_pair_down_voiced_s`` 0.3, yelling on angry-strong after a lasting -12 dB step of
+    #: both lines 0.50 -> 0.82 wideband, 0.46 -> 0.68 G.711 (RAVDESS actors 06-12), but the
+    #: 261 impairment rows' false alerts 63 -> 106 (with session 17's onset and pending) and
+    #: the calm LCA level-step rows 5 -> 8-11 (docs/benchmarks.md, session 20, H2).
     gain_down_anchor_db: float = 0.0
     #: The own-pitch frames read against their own level (issue 13, session 20, H2; 0 = off;
     #: needs ``gain_return_db``): the speaker's voiced frames within ``gain_shift_max_st`` of
@@ -271,7 +279,9 @@ class BaselineConfig:
     #: this on, the median offset of the last this much of them heard while the baseline
     #: stood within ``gain_return_db`` of its remembered level is taken out of the own-pitch
     #: windows' medians before they are compared (from a fifth of it heard on). 10 s: several
-    #: turns of own-pitch speech.
+    #: turns of own-pitch speech. Measured with the arms of ``gain_down_anchor_db``, kept off:
+    #: the LCA "agent -12 dB, 2nd quarter" row 4/2 -> 1/1 tone events / false alerts, but the
+    #: real calm telephone calls recoded through four channels 0 -> 1 false alert each.
     gain_own_ref_voiced_s: float = 0.0
     #: What becomes of the frames still waiting to be learnt (``learn_delay_s``) when the gain
     #: tracker reads a level step (issue 13, session 17, H1). They were heard before the
