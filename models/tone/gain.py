@@ -39,6 +39,12 @@ frames of the last minute and walks back from the reading while each second stan
 side of halfway to the step (:meth:`_onset`); :meth:`SpeakerBaseline.shift_level` moves only
 what was learnt before, to the median level heard since.
 
+**The line back at a level it had** (``gain_return_db``, off; session 20): the baseline's
+level is remembered over ``gain_return_memory_s``; while it stands ``gain_return_db`` under the
+highest of it (a line turned down, read as a step or learnt frame by frame), the speaker's
+own-pitch frames back near that level are the line's return, read on ``gain_return_voiced_s``
+(:meth:`_returned`), whether or not the step down was read.
+
 **Both lines down** (``gain_pair_down_voiced_s``, off): the other line's step down, read by its
 own tracker, followed here when this speaker's own-pitch frames since its onset stand half
 the step under the baseline (:meth:`pair_down`).
@@ -46,6 +52,7 @@ the step under the baseline (:meth:`pair_down`).
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -79,20 +86,42 @@ class GainShift:
     level_dbfs: float | None = None
     """Median voice level of the speaker's voiced frames heard since ``onset_index`` (dBFS):
     the level the statistics from before the step move to (None: not estimated)."""
+    returned_to_dbfs: float | None = None
+    """For the line back at a level it had (``BaselineConfig.gain_return_db``): the highest
+    baseline level of the memory the voice came back to (dBFS; None: another rule)."""
+    tol_db: float | None = None
+    """``BaselineConfig.gain_return_tol_db`` in force for such a return (None: another rule)."""
+    step_db: float | None = None
+    """For a step down read against the line's earlier level
+    (``BaselineConfig.gain_down_anchor_db``): the own-pitch frames' median under the
+    baseline's highest level of the memory (dB, < 0): the line's whole step, of which
+    ``shift_db`` is what the baseline had not learnt yet (None: ``shift_db`` is the step)."""
 
     def to_dict(self) -> dict[str, object]:
-        return {
+        out: dict[str, object] = {
             "at_s": self.at_s,
             "shift_db": self.shift_db,
             "pitch_st_over_baseline": self.pitch_st_over_baseline,
-            "thresholds": {
-                ("gain_shift_min_db" if self.shift_db >= 0 else "gain_shift_down_min_db"): (
-                    self.min_db
-                ),
-                "gain_shift_max_st": self.max_st,
-                "gain_shift_voiced_s": self.voiced_s,
-            },
         }
+        if self.step_db is not None:
+            out["step_db"] = self.step_db
+        if self.returned_to_dbfs is not None:
+            out["returned_to_dbfs"] = self.returned_to_dbfs
+            out["thresholds"] = {
+                "gain_return_db": self.min_db,
+                "gain_return_tol_db": self.tol_db,
+                "gain_shift_max_st": self.max_st,
+                "gain_return_voiced_s": self.voiced_s,
+            }
+            return out
+        out["thresholds"] = {
+            ("gain_shift_min_db" if self.shift_db >= 0 else "gain_shift_down_min_db"): (
+                self.min_db
+            ),
+            "gain_shift_max_st": self.max_st,
+            "gain_shift_voiced_s": self.voiced_s,
+        }
+        return out
 
 
 def shifted(snapshot: BaselineSnapshot, db: float) -> BaselineSnapshot:
@@ -165,12 +194,32 @@ class GainShiftTracker:
             1, round(max(config.gain_shift_onset_lookback_s, config.gain_pending_max_age_s) / hop_s)
         )
         self._block = max(1, round(ONSET_BLOCK_S / hop_s))
+        # ``gain_return_db``: the baseline's level over the last ``gain_return_memory_s`` as a
+        # sliding maximum (call time, dBFS; decreasing levels), and the speaker's last
+        # ``gain_return_voiced_s`` of voiced frames at their own pitch (level, global index).
+        self._lv_max: deque[tuple[float, float]] = deque()
+        # ... fed by the baseline's sliding minimum over ``gain_return_hold_s`` (call time,
+        # dBFS; increasing levels), from the call time the watch began.
+        self._lv_min: deque[tuple[float, float]] = deque()
+        self._lv_from: float | None = None
+        # ``gain_own_ref_voiced_s``: the own-pitch frames' level over the baseline's median,
+        # heard while the baseline stood near its remembered level (dB), and their median.
+        self._n_ref = max(1, round(config.gain_own_ref_voiced_s / hop_s))
+        self._ref = np.zeros(0, dtype=np.float64)
+        self._ref_median: float | None = None
+        n_ret = max(1, round(config.gain_return_voiced_s / hop_s))
+        self._ret_lv = np.zeros(0, dtype=np.float64)
+        self._ret_idx = np.zeros(0, dtype=np.int64)
+        self._ret_st = np.zeros(0, dtype=np.float64)
+        self._n_ret = n_ret
 
     @property
     def enabled(self) -> bool:
         return self.c.gain_shift_min_db > 0
 
-    def _down(self, snapshot: BaselineSnapshot, at_s: float) -> GainShift | None:
+    def _down(
+        self, snapshot: BaselineSnapshot, at_s: float, top: float | None = None
+    ) -> GainShift | None:
         """A lasting step down (``gain_shift_down_min_db``): the speaker's last
         ``gain_shift_down_voiced_s`` of voiced frames at their own pitch (within
         ``gain_shift_max_st`` of the baseline's) has its median level that far or more under the
@@ -178,18 +227,39 @@ class GainShiftTracker:
         voice: raised speech stands higher (an emotional call's angry and fearful sentences
         fill a plain window, and keep its median up after a step down), a voice softened by
         effort falls in pitch with its level, a line turned down keeps it. The shift is that
-        median under the baseline's."""
+        median under the baseline's.
+
+        ``top``: the baseline's highest level of the last ``gain_return_memory_s``; with
+        ``gain_down_anchor_db`` the step is also read when the median stands
+        ``gain_shift_down_min_db`` under it and ``gain_down_anchor_db`` under the baseline
+        (a baseline that learnt part of the step meanwhile)."""
         c = self.c
         if c.gain_shift_down_min_db <= 0 or self._own_filled < self._own_lv.size:
             return None
-        shift_db = float(np.median(self._own_lv)) - snapshot.loudness_dbfs
+        # The own-pitch frames' level as the baseline's median would read it
+        # (``gain_own_ref_voiced_s``; 0 without it).
+        med = float(np.median(self._own_lv)) - self._own_bias()
+        shift_db = med - snapshot.loudness_dbfs
+        step_db: float | None = None
         if shift_db > -c.gain_shift_down_min_db:
-            return None
-        onset, level = (
-            self._onset(shift_db, snapshot, int(self._own_idx.min()))
-            if self._onset_on
-            else (None, None)
-        )
+            if (
+                top is None
+                or c.gain_down_anchor_db <= 0
+                or med - top > -c.gain_shift_down_min_db
+                or shift_db > -c.gain_down_anchor_db
+            ):
+                return None
+            step_db = med - top
+        if self._onset_on:
+            # Where the step began: halfway between the level the line had and the new one.
+            ref = (
+                snapshot if step_db is None or top is None else replace(snapshot, loudness_dbfs=top)
+            )
+            onset, level = self._onset(
+                shift_db if step_db is None else step_db, ref, int(self._own_idx.min())
+            )
+        else:
+            onset, level = None, None
         self._start_afresh()
         self._owed_db -= shift_db
         return GainShift(
@@ -201,6 +271,7 @@ class GainShiftTracker:
             max_st=c.gain_shift_max_st,
             onset_index=onset,
             level_dbfs=level,
+            step_db=None if step_db is None else round(step_db, 2),
         )
 
     def _back(self, snapshot: BaselineSnapshot, at_s: float) -> GainShift | None:
@@ -228,6 +299,76 @@ class GainShiftTracker:
             self._onset(shift_db, snapshot, int(self._idx[idx].min())) if self._onset_on else None
         )
         return self._up(shift_db, over_st, self._m, at_s, onset)
+
+    def _own_bias(self) -> float:
+        """How far the speaker's voiced frames at their own pitch stand over the baseline's
+        median voiced level when the line is as it was (``gain_own_ref_voiced_s``; dB, mostly
+        negative: within an utterance the louder syllables are the higher ones, so the frames
+        near the median pitch are quieter than the median frame; the LCA agent's 1-3 dB).
+        The median of the last that much of them heard while the baseline stood within
+        ``gain_return_db`` of its remembered level; 0 until a fifth of it is heard, or off."""
+        if self.c.gain_own_ref_voiced_s <= 0 or 5 * self._ref.size < self._n_ref:
+            return 0.0
+        if self._ref_median is None:
+            self._ref_median = float(np.median(self._ref))
+        return self._ref_median
+
+    def _remember_level(self, snapshot: BaselineSnapshot, at_s: float) -> float | None:
+        """Keep the level the baseline has held (its lowest median voiced level of the last
+        ``gain_return_hold_s``) over the last ``gain_return_memory_s``; returns the highest of
+        the memory (None until the baseline has been watched ``gain_return_hold_s``). A level
+        the baseline passed through (a cold start's overshoot, a step read high and learnt
+        back) is not one the line had."""
+        c = self.c
+        m = self._lv_min
+        while m and m[-1][1] >= snapshot.loudness_dbfs:
+            m.pop()
+        m.append((at_s, snapshot.loudness_dbfs))
+        while m[0][0] < at_s - c.gain_return_hold_s:
+            m.popleft()
+        if self._lv_from is None:
+            self._lv_from = at_s
+        if at_s - self._lv_from < c.gain_return_hold_s:
+            return None
+        level = m[0][1]
+        q = self._lv_max
+        while q and q[-1][1] <= level:
+            q.pop()
+        q.append((at_s, level))
+        while q[0][0] < at_s - self.c.gain_return_memory_s:
+            q.popleft()
+        return q[0][1]
+
+    def _returned(
+        self, snapshot: BaselineSnapshot, top_dbfs: float, at_s: float
+    ) -> GainShift | None:
+        """The line back at a level it had (``gain_return_db``): the baseline stands that far
+        or more under ``top_dbfs`` (its highest level of the last ``gain_return_memory_s``)
+        and the speaker's last ``gain_return_voiced_s`` of voiced frames at their own pitch
+        have their median level within ``gain_return_tol_db`` of ``top_dbfs`` and on its side
+        of halfway from the baseline. The frames at the own pitch are the voice's calm
+        register: a voice raised by effort stands higher in pitch and is not in them, so a
+        speaker who only gets louder is not read as the line coming back. The shift is that
+        median over the baseline."""
+        c = self.c
+        gap = top_dbfs - snapshot.loudness_dbfs
+        if gap < c.gain_return_db or self._ret_lv.size < self._n_ret:
+            return None
+        med = float(np.median(self._ret_lv)) - self._own_bias()
+        if abs(med - top_dbfs) > c.gain_return_tol_db or med < snapshot.loudness_dbfs + gap / 2:
+            return None
+        shift_db = med - snapshot.loudness_dbfs
+        onset = (
+            self._onset(shift_db, snapshot, int(self._ret_idx.min())) if self._onset_on else None
+        )
+        over_st = float(np.median(self._ret_st)) - snapshot.pitch_st
+        shift = self._up(shift_db, over_st, self._n_ret, at_s, onset)
+        return replace(
+            shift,
+            min_db=c.gain_return_db,
+            returned_to_dbfs=round(top_dbfs, 2),
+            tol_db=c.gain_return_tol_db,
+        )
 
     def pending_db(self, snapshot: BaselineSnapshot, now_s: float) -> float | None:
         """The step the speaker's low register shows (``gain_pending_*``): the median level
@@ -324,7 +465,16 @@ class GainShiftTracker:
         if not own_level:
             self._filled = 0
             self._own_filled = 0
+            self._lv_max.clear()
+            self._lv_min.clear()
+            self._lv_from = None
+            self._ret_lv, self._ret_idx, self._ret_st = (
+                self._ret_lv[:0],
+                self._ret_idx[:0],
+                self._ret_st[:0],
+            )
             return None
+        top = self._remember_level(snapshot, at_s) if self.c.gain_return_db > 0 else None
         keep = frames.voiced & frames.speech & np.isfinite(frames.pitch_st)
         if not keep.any():
             return None
@@ -358,6 +508,24 @@ class GainShiftTracker:
                 self._idx[: k - first] = gi[first:]
         self._pos = end % self._n
         self._filled = min(self._n, self._filled + k)
+        if top is not None:
+            at_own = np.abs(st - snapshot.pitch_st) <= self.c.gain_shift_max_st
+            if (
+                self.c.gain_own_ref_voiced_s > 0
+                and at_own.any()
+                and top - snapshot.loudness_dbfs < self.c.gain_return_db
+            ):
+                off = lv[at_own] - snapshot.loudness_dbfs
+                self._ref = np.concatenate((self._ref, off))[-self._n_ref :]
+                self._ref_median = None
+            if at_own.any():
+                self._ret_lv = np.concatenate((self._ret_lv, lv[at_own]))[-self._n_ret :]
+                gi_own = (frames.start + np.flatnonzero(keep))[-self._n :][at_own]
+                self._ret_idx = np.concatenate((self._ret_idx, gi_own))[-self._n_ret :]
+                self._ret_st = np.concatenate((self._ret_st, st[at_own]))[-self._n_ret :]
+                back = self._returned(snapshot, top, at_s)
+                if back is not None:
+                    return back
         if self.c.gain_shift_down_min_db > 0:
             at_own = np.abs(st - snapshot.pitch_st) <= self.c.gain_shift_max_st
             if at_own.any():
@@ -367,10 +535,10 @@ class GainShiftTracker:
                 if self._onset_on:
                     self._own_idx = np.concatenate((self._own_idx, gi[at_own]))[-m:]
                 self._own_filled = min(m, self._own_filled + int(at_own.sum()))
-                down = self._down(snapshot, at_s)
+                down = self._down(snapshot, at_s, top)
                 if down is not None:
                     return down
-        if self._owed_db > 0 and self._filled >= self._m:
+        if self._owed_db > 0 and self._filled >= self._m and self.c.gain_return_db <= 0:
             back = self._back(snapshot, at_s)
             if back is not None:
                 return back
@@ -404,6 +572,11 @@ class GainShiftTracker:
         heard before this reading are at another level than the next step's)."""
         self._filled = 0
         self._own_filled = 0
+        self._ret_lv, self._ret_idx, self._ret_st = (
+            self._ret_lv[:0],
+            self._ret_idx[:0],
+            self._ret_st[:0],
+        )
         self._ef_lv = self._ef_lv[:0]
         self._ef_t = self._ef_t[:0]
         self._ef_median = None
@@ -427,27 +600,37 @@ class GainShiftTracker:
         when this speaker's voiced frames at their own pitch (within ``gain_shift_max_st``)
         heard since the other's onset are ``gain_pair_down_voiced_s`` or more and have their
         median level at least half that step under the baseline (``gain_pair_down_voiced_s``;
-        one gain moved both lines). The shift is the other line's step, from its onset."""
+        one gain moved both lines). The shift is the other line's step, from its onset.
+
+        A step the other tracker read against its line's earlier level (``other.step_db``,
+        ``gain_down_anchor_db``): the shift brings this baseline to its own highest level of
+        the memory plus that step (what it learnt of the step meanwhile is not moved twice),
+        and is made only if ``gain_down_anchor_db`` or more of it is left."""
         c = self.c
         if c.gain_pair_down_voiced_s <= 0 or not own_level or other.onset_index is None:
             return None
+        step = other.shift_db
+        if other.step_db is not None and self._lv_max:
+            step = min(0.0, self._lv_max[0][1] + other.step_db - snapshot.loudness_dbfs)
+            if step > -c.gain_down_anchor_db:
+                return None
         a = int(np.searchsorted(self._h_idx, other.onset_index))
         lv, st = self._h_lv[a:], self._h_st[a:]
         own = np.abs(st - snapshot.pitch_st) <= c.gain_shift_max_st
         if int(own.sum()) * self.hop_s < c.gain_pair_down_voiced_s:
             return None
         med_db = float(np.median(lv[own])) - snapshot.loudness_dbfs
-        if med_db > other.shift_db / 2.0:
+        if med_db > step / 2.0:
             return None
         self._start_afresh()
-        self._owed_db -= other.shift_db
+        self._owed_db -= step
         return GainShift(
             at_s=round(at_s, 3),
-            shift_db=other.shift_db,
+            shift_db=round(step, 2),
             pitch_st_over_baseline=round(float(np.median(st[own])) - snapshot.pitch_st, 2),
             voiced_s=round(int(own.sum()) * self.hop_s, 2),
             min_db=c.gain_shift_down_min_db,
             max_st=c.gain_shift_max_st,
             onset_index=other.onset_index,
-            level_dbfs=snapshot.loudness_dbfs + other.shift_db,
+            level_dbfs=snapshot.loudness_dbfs + step,
         )
