@@ -981,6 +981,20 @@ class AgentToneConfig:
     #: 13.6 per talk hour: MEO015's short bursts judged on level alone at share 0.5).
     noise_scaled_judging_snr_db: float = 0.0
     noise_scaled_judging_min_share: float = 0.5
+    #: The speech level a window's loudness is read against, at most this far over the
+    #: speaker's median speech-frame voice level (issue 13, session 20, H3; dB; 0 = off: the
+    #: energy mean ``BaselineSnapshot.speech_level_dbfs`` as it is). Why: the energy mean of
+    #: the speaker's learnt speech is ruled by its loudest frames, so a loud stretch the
+    #: baseline learnt as normal (a calm-strong clip on a line where the soft calm speech is
+    #: under the noise, an unflagged raised one, or whatever the yelling mask's edge let in)
+    #: lifts it by several dB, while the median of the same frames moves little. For calm
+    #: speech the energy mean sits a few dB over the median (the level spread's share); only
+    #: a learnt distribution with a loud tail heavier than that moves the yardstick, and only
+    #: down (a window then reads louder). The median is read over the same dominant speech
+    #: frames as the energy mean and once the speech level rests on the speaker's own speech
+    #: (``BaselineSnapshot.speech_median_over_level_db``). An event judged with the yardstick
+    #: lowered says so (``speech_level_reference_dbfs``) and lists this threshold.
+    speech_level_max_db_over_median: float = 0.0
     score_bias: float = -1.8181
     weight_per_loudness_db: float = 0.3953
     weight_per_pitch_st: float = 0.0
