@@ -375,6 +375,13 @@ class SpeakerBaseline:
             level_ok = ok_speech & not_above
         else:
             level_ok = ok_speech
+            heard_s = float(self._sp_hist.sum()) * self.hop_s
+            if c.young_exclude_above_db > 0 and heard_s >= c.young_exclude_min_speech_s:
+                # Young: a frame far over what has been heard of the speaker is not learnt.
+                (med_heard,) = _percentiles(self._sp_hist, _LOUD_EDGES, (0.5,))
+                young_ok = raw_dbfs <= med_heard + c.young_exclude_above_db
+                ok &= young_ok
+                level_ok = ok_speech & young_ok
         k = int(ok.sum())
         k_sp = int(level_ok.sum())
         if k and self._rebase_due(loudness_dbfs[ok], raw_dbfs[ok], pitch_st[ok], tilt_db[ok]):

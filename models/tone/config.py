@@ -124,6 +124,18 @@ class BaselineConfig:
     settle_voiced_s: float = 12.0
     memory_voiced_s: float = 120.0
     exclude_above_db: float = 20.0
+    #: Frames far over what has been heard of the speaker, withheld while the baseline is
+    #: young (issue 13, session 20, H3; dB; 0 = off, the default): ``exclude_above_db`` holds
+    #: only once the level rests on the speaker's own voice (``SpeakerBaseline._own_level``),
+    #: so before that every unflagged frame is learnt, and on a line whose noise hides the calm
+    #: voice a speaker can meet their first shout with 1-2 s of speech heard (RAVDESS actors 05
+    #: and 06 on GSM "re loud": the speech level rose 3-5 dB across their first angry-strong
+    #: clip, against a fall on the calm-ref and wideband copies). Above 0, once
+    #: ``young_exclude_min_speech_s`` of the speaker's speech has been heard, a frame heard more
+    #: than this over the median of their speech frames as heard is not learnt until the level
+    #: rests on their own voice.
+    young_exclude_above_db: float = 0.0
+    young_exclude_min_speech_s: float = 0.5
     dominant_range_db: float = 20.0
     learn_delay_s: float = 3.0
     line_anchor_min_db_over_noise: float = 3.0
