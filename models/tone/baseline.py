@@ -114,6 +114,14 @@ class BaselineSnapshot:
     #: by semitones and this by a fraction. None: not read (``AgentToneConfig.
     #: spread_scale_robust_share`` 0).
     pitch_spread_robust_st: float | None = None
+    #: The median voice level of the speaker's own speech frames (the dominant part the speech
+    #: level is read from) less that speech level (``speech_level_dbfs``), dB (<= 0 for most
+    #: speech: an energy mean sits over the median). The energy mean is ruled by the loudest
+    #: frames learnt, so a loud calm stretch (or one the yelling mask let in) lifts it by
+    #: several dB while the median moves little (``AgentToneConfig.
+    #: speech_level_max_db_over_median``). None: not read (off), or the speech level does not
+    #: yet rest on the speaker's own speech (a prior or a saved profile stands in).
+    speech_median_over_level_db: float | None = None
 
     @property
     def leq_dbfs(self) -> float:
@@ -194,10 +202,12 @@ class SpeakerBaseline:
         profile: BaselineSnapshot | None = None,
         speech_quantiles: bool = True,
         pitch_spread_robust: bool = False,
+        speech_median: bool = False,
     ) -> None:
         self.c = config
         self.hop_s = hop_s
         self._speech_quantiles = speech_quantiles
+        self._speech_median = speech_median
         self._pitch_spread_robust = pitch_spread_robust
         self._loud_hist = np.zeros(_LOUD_EDGES.size - 1)
         self._st_hist = np.zeros(_ST_EDGES.size - 1)
@@ -365,6 +375,13 @@ class SpeakerBaseline:
             level_ok = ok_speech & not_above
         else:
             level_ok = ok_speech
+            heard_s = float(self._sp_hist.sum()) * self.hop_s
+            if c.young_exclude_above_db > 0 and heard_s >= c.young_exclude_min_speech_s:
+                # Young: a frame far over what has been heard of the speaker is not learnt.
+                (med_heard,) = _percentiles(self._sp_hist, _LOUD_EDGES, (0.5,))
+                young_ok = raw_dbfs <= med_heard + c.young_exclude_above_db
+                ok &= young_ok
+                level_ok = ok_speech & young_ok
         k = int(ok.sum())
         k_sp = int(level_ok.sum())
         if k and self._rebase_due(loudness_dbfs[ok], raw_dbfs[ok], pitch_st[ok], tilt_db[ok]):
@@ -477,6 +494,12 @@ class SpeakerBaseline:
             if own_sp is not None and not self.from_profile and self._speech_quantiles
             else None
         )
+        sp_med = None
+        if self._speech_median and own_sp is not None and not self.from_profile:
+            # The median voice level of the speaker's own speech frames, less their energy mean.
+            (k_med,) = _percentile_bins(own_sp, (0.5,))
+            ratio = self._sp_pow[k_med] / self._sp_hist[k_med]
+            sp_med = float(_LOUD_CENTRES[k_med]) + 10.0 * math.log10(max(ratio, 1e-30)) - sp_leq
         (med_st,) = _percentiles(self._st_hist, _ST_EDGES, (0.5,))
         robust_st = None
         if self._pitch_spread_robust:
@@ -558,6 +581,7 @@ class SpeakerBaseline:
             pitch_spread_robust_st=(
                 None if robust_st is None else _blend(p.pitch_spread_st, robust_st, w_st, n_s)
             ),
+            speech_median_over_level_db=sp_med if w_sp == 0.0 else None,
         )
         self.settled = self.snapshot.settled
 

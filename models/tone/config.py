@@ -124,6 +124,18 @@ class BaselineConfig:
     settle_voiced_s: float = 12.0
     memory_voiced_s: float = 120.0
     exclude_above_db: float = 20.0
+    #: Frames far over what has been heard of the speaker, withheld while the baseline is
+    #: young (issue 13, session 20, H3; dB; 0 = off, the default): ``exclude_above_db`` holds
+    #: only once the level rests on the speaker's own voice (``SpeakerBaseline._own_level``),
+    #: so before that every unflagged frame is learnt, and on a line whose noise hides the calm
+    #: voice a speaker can meet their first shout with 1-2 s of speech heard (RAVDESS actors 05
+    #: and 06 on GSM "re loud": the speech level rose 3-5 dB across their first angry-strong
+    #: clip, against a fall on the calm-ref and wideband copies). Above 0, once
+    #: ``young_exclude_min_speech_s`` of the speaker's speech has been heard, a frame heard more
+    #: than this over the median of their speech frames as heard is not learnt until the level
+    #: rests on their own voice.
+    young_exclude_above_db: float = 0.0
+    young_exclude_min_speech_s: float = 0.5
     dominant_range_db: float = 20.0
     learn_delay_s: float = 3.0
     line_anchor_min_db_over_noise: float = 3.0
@@ -1043,6 +1055,20 @@ class AgentToneConfig:
     #: 13.6 per talk hour: MEO015's short bursts judged on level alone at share 0.5).
     noise_scaled_judging_snr_db: float = 0.0
     noise_scaled_judging_min_share: float = 0.5
+    #: The speech level a window's loudness is read against, at most this far over the
+    #: speaker's median speech-frame voice level (issue 13, session 20, H3; dB; 0 = off: the
+    #: energy mean ``BaselineSnapshot.speech_level_dbfs`` as it is). Why: the energy mean of
+    #: the speaker's learnt speech is ruled by its loudest frames, so a loud stretch the
+    #: baseline learnt as normal (a calm-strong clip on a line where the soft calm speech is
+    #: under the noise, an unflagged raised one, or whatever the yelling mask's edge let in)
+    #: lifts it by several dB, while the median of the same frames moves little. For calm
+    #: speech the energy mean sits a few dB over the median (the level spread's share); only
+    #: a learnt distribution with a loud tail heavier than that moves the yardstick, and only
+    #: down (a window then reads louder). The median is read over the same dominant speech
+    #: frames as the energy mean and once the speech level rests on the speaker's own speech
+    #: (``BaselineSnapshot.speech_median_over_level_db``). An event judged with the yardstick
+    #: lowered says so (``speech_level_reference_dbfs``) and lists this threshold.
+    speech_level_max_db_over_median: float = 0.0
     score_bias: float = -1.8181
     weight_per_loudness_db: float = 0.3953
     weight_per_pitch_st: float = 0.0

@@ -686,6 +686,20 @@ class AgentToneDetector:
             out.update(table[name])
         return out
 
+    def level_reference_dbfs(self, baseline: BaselineSnapshot) -> float:
+        """The speech level (dBFS) a window's loudness is read against: the baseline's
+        energy-mean speech level, at most ``speech_level_max_db_over_median`` over the
+        speaker's median speech-frame level where that is read (``AgentToneConfig``)."""
+        level = baseline.speech_level_dbfs
+        cap = self.c.speech_level_max_db_over_median
+        med = baseline.speech_median_over_level_db
+        if cap > 0 and med is not None:
+            level += min(0.0, med + cap)
+        return level
+
+    def _level_reference_thresholds(self) -> dict[str, float]:
+        return {"speech_level_max_db_over_median": self.c.speech_level_max_db_over_median}
+
     def score(self, values: np.ndarray) -> np.ndarray:
         """Logistic score in [0, 1] of signal values shaped (6, n) in ``VALUES`` order.
 
@@ -719,7 +733,7 @@ class AgentToneDetector:
             d_ti = s_ti / n_v - baseline.tilt_db
             d_hn = baseline.hnr_db - s_hn / n_v
             pace = rate / baseline.syllable_rate_per_s
-        d_lo = mean_lo - baseline.speech_level_dbfs
+        d_lo = mean_lo - self.level_reference_dbfs(baseline)
         if top_db is not None:
             d_lo = np.where(np.isnan(top_db), d_lo, top_db)
         d_st = mean_st - baseline.pitch_st
@@ -930,6 +944,11 @@ class AgentToneDetector:
                         # A sparse window louder and higher by one effort step each.
                         self._open.evidence["sparse_vote"] = True
                         self._open.thresholds.update(self._sparse_vote_thresholds(j.scale))
+                    ref = self.level_reference_dbfs(baseline)
+                    if ref < baseline.speech_level_dbfs:
+                        # Loudness read against the yardstick held near the median level.
+                        self._open.evidence["speech_level_reference_dbfs"] = round(ref, 2)
+                        self._open.thresholds.update(self._level_reference_thresholds())
                     if share[k] < 1.0 and sparse[k]:
                         # A sparse window judged on the speech the line let through.
                         self._open.evidence["noise_scaled_judging_share"] = round(
@@ -956,6 +975,8 @@ class AgentToneDetector:
                     op.thresholds.update(self._own_score_thresholds())
                 if "noise_scaled_judging_share" in op.evidence:
                     op.thresholds.update(self._judge_share_thresholds())
+                if "speech_level_reference_dbfs" in op.evidence:
+                    op.thresholds.update(self._level_reference_thresholds())
                 _keep_max(op.peak, "score", float(j.score[k]))
                 for name, val in zip(self.VALUES, j.values[:, k], strict=True):
                     _keep_max(op.peak, name, float(val))

@@ -54,6 +54,7 @@ _PROFILE_PER_CALL: dict[str, Any] = {
     "speech_quantiles_over_level_db": None,
     "loudness_local_dbfs": None,
     "pitch_spread_robust_st": None,
+    "speech_median_over_level_db": None,
 }
 _PER_CALL = tuple(_PROFILE_PER_CALL)
 

@@ -225,6 +225,10 @@ class CallAnalyzer:
                 pitch_spread_robust=(
                     p == "agent" and self.config.agent_tone.spread_scale_robust_share > 0
                 ),
+                # Read only by the agent's tone window (``speech_level_max_db_over_median``).
+                speech_median=(
+                    p == "agent" and self.config.agent_tone.speech_level_max_db_over_median > 0
+                ),
             )
             for p in self.parties
         }
