@@ -1382,6 +1382,10 @@ def _band_aperiodicity(
 
 #: Frames since digital silence before any was seen.
 _NO_SILENCE_YET = 1 << 40
+#: Blocks of at most this many frames take the frame-by-frame Python paths of the per-step
+#: bookkeeping (a 20 ms live step is two frames, a 100 ms one ten): the same results as the
+#: array paths, without their dozen NumPy calls on a tiny array.
+_STEP_FRAMES = 16
 
 
 def _floor_evidence(
@@ -1754,6 +1758,12 @@ class FeatureStream:
         are no evidence there (a quiet frame under another party's turn is as likely their
         leak, a neighbour or a backchannel's breath) and sustaining them would make overlap
         for the turn-taking to read."""
+        if raw_speech.shape[1] <= _STEP_FRAMES:
+            return self._others_talking_step(raw_speech, need_mask)
+        return self._others_talking_array(raw_speech, need_mask)
+
+    def _others_talking_array(self, raw_speech: np.ndarray, need_mask: bool) -> np.ndarray | None:
+        """:meth:`_others_talking` on arrays (any block; long ones take this path)."""
         n = raw_speech.shape[1]
         before = self._since_raw
         talked = raw_speech.any(axis=1)
@@ -1768,6 +1778,29 @@ class FeatureStream:
         since = np.where(last >= 0, idx - last, before[:, None] + idx + 1)
         active = since <= self.o.frames(self.o.vad_hangover_s)
         return active.sum(axis=0)[None, :] - active > 0
+
+    def _others_talking_step(self, raw_speech: np.ndarray, need_mask: bool) -> np.ndarray | None:
+        """:meth:`_others_talking` of a short block (a live step), frame by frame in Python:
+        the same marks and carried state (a dozen NumPy calls on a 2 x 2 array cost more)."""
+        since = self._since_raw.tolist()
+        hangover = self.o.frames(self.o.vad_hangover_s)
+        active = []
+        for c, row in enumerate(raw_speech.tolist()):
+            k = since[c]
+            marks = []
+            for v in row:
+                k = 0 if v else k + 1
+                marks.append(k <= hangover)
+            since[c] = k
+            active.append(marks)
+        self._since_raw = np.array(since, np.int64)
+        if not need_mask:
+            return None
+        others = [
+            [any(active[d][i] for d in range(len(active)) if d != c) for i in range(len(marks))]
+            for c, marks in enumerate(active)
+        ]
+        return np.array(others, bool).reshape(raw_speech.shape)
 
     def _masked_max_frames(self) -> int:
         o = self.o
@@ -1792,12 +1825,14 @@ class FeatureStream:
         (``vad_masked_hangover_s_per_db`` per dB of ``masked_db`` at that frame, at most
         ``vad_masked_hangover_max_s``); the voiced frames themselves are not marked. Carried
         across blocks, so the marks do not depend on the chunking."""
-        o = self.o
+        if voiced.shape[1] <= _STEP_FRAMES:
+            return self._masked_tail_step(masked_db, voiced)
+        return self._masked_tail_array(masked_db, voiced)
+
+    def _masked_tail_array(self, masked_db: np.ndarray, voiced: np.ndarray) -> np.ndarray:
+        """:meth:`_masked_tail` on arrays (any block; long ones take this path)."""
         n = voiced.shape[1]
-        grant = np.minimum(
-            np.rint(masked_db * (o.vad_masked_hangover_s_per_db / o.hop_s)),
-            self._masked_max_frames(),
-        ).astype(np.int64)
+        grant = self._grants(masked_db)
         idx = np.arange(n)
         last = np.maximum.accumulate(np.where(voiced, idx, -1), axis=1)
         seen = last >= 0
@@ -1808,6 +1843,40 @@ class FeatureStream:
             self._since_voiced = since[:, -1].copy()
             self._voiced_grant = allowed[:, -1].copy()
         return (since > 0) & (since <= allowed)
+
+    def _grants(self, masked_db: np.ndarray) -> np.ndarray:
+        """Each frame's masked hangover in frames, were it voiced speech (int64)."""
+        o = self.o
+        return np.minimum(
+            np.rint(masked_db * (o.vad_masked_hangover_s_per_db / o.hop_s)),
+            self._masked_max_frames(),
+        ).astype(np.int64)
+
+    def _masked_tail_step(self, masked_db: np.ndarray, voiced: np.ndarray) -> np.ndarray:
+        """:meth:`_masked_tail` of a short block (a live step), frame by frame in Python: the
+        same marks and carried state; the grants (the one float computation) as there, and
+        only when a frame is voiced."""
+        since = self._since_voiced.tolist()
+        allowed = self._voiced_grant.tolist()
+        grant: list[list[int]] | None = None
+        out = []
+        for c, row in enumerate(voiced.tolist()):
+            k, g = since[c], allowed[c]
+            marks = []
+            for i, v in enumerate(row):
+                if v:
+                    if grant is None:
+                        grant = self._grants(masked_db).tolist()
+                    k, g = 0, grant[c][i]
+                else:
+                    k += 1
+                marks.append(0 < k <= g)
+            since[c], allowed[c] = k, g
+            out.append(marks)
+        if voiced.shape[1]:
+            self._since_voiced = np.array(since, np.int64)
+            self._voiced_grant = np.array(allowed, np.int64)
+        return np.array(out, bool).reshape(voiced.shape)
 
     @property
     def frames_emitted(self) -> int:

@@ -17,9 +17,11 @@ each run in a fresh interpreter, before and after interleaved so both see the sa
 ``--step-ms 100`` pushes 100 ms steps instead (the step the live service takes at 50 calls);
 ``--this NEW`` measures that checkout as "this" instead of the installed one (to compare two
 trees that differ only in the files under test while the installed tree holds other work).
+``--set SECTION.KEY=VALUE`` (repeatable) configures "this" call, ``--root-set`` the root's (e.g.
+one tree with and without an option: ``--root T --this T --set features.x=1``).
 
 Run: python bench/bench_push.py [--runs 5] [--conditions wideband,nb_ulaw] [--root OLD]
-    [--this NEW] [--step-ms 20]
+    [--this NEW] [--step-ms 20] [--set SECTION.KEY=VALUE ...] [--root-set SECTION.KEY=VALUE ...]
 """
 
 from __future__ import annotations
@@ -50,13 +52,18 @@ def _load(condition: str) -> np.ndarray:
     return x if condition == "wideband" else telephone.through(x, condition)
 
 
-def push_cpu_ms(x: np.ndarray, hop: int = HOP) -> float:
+def push_cpu_ms(x: np.ndarray, hop: int = HOP, overrides: dict | None = None) -> float:
     """CPU ms per push of ``hop`` samples of ``x`` (2, n) through a fresh two-party
-    ``CallSession``."""
+    ``CallSession`` (``overrides``: ``AnalysisConfig.from_dict``'s nested dict)."""
     from calltone.audio.channels import ChannelRoles
+    from calltone.models.tone.config import AnalysisConfig
     from calltone.models.tone.session import CallSession
 
-    session = CallSession(roles=ChannelRoles(agent=0, customer=1), n_channels=2)
+    session = CallSession(
+        roles=ChannelRoles(agent=0, customer=1),
+        n_channels=2,
+        config=AnalysisConfig.from_dict(overrides) if overrides else None,
+    )
     t0 = time.process_time()
     n = 0
     for i in range(0, x.shape[1] - hop, hop):
@@ -87,8 +94,11 @@ def library_floor_ms(repeats: int = 2000) -> float:
     return (time.process_time() - t0) / repeats * 1000.0
 
 
-def _one_run(root: Path | None, condition: str, hop: int = HOP) -> float:
-    """One run in a fresh interpreter of this checkout or of ``root`` (a calltone shim)."""
+def _one_run(
+    root: Path | None, condition: str, hop: int = HOP, sets: list[str] | None = None
+) -> float:
+    """One run in a fresh interpreter of this checkout or of ``root`` (a calltone shim),
+    configured by ``sets`` (``--set`` items)."""
     env = dict(os.environ)
     if root is not None:
         shim = Path(tempfile.mkdtemp(prefix="calltone-shim-"))
@@ -98,7 +108,8 @@ def _one_run(root: Path | None, condition: str, hop: int = HOP) -> float:
         )
         env["PYTHONPATH"] = str(shim)
     out = subprocess.run(
-        [sys.executable, __file__, "--child", condition, "--hop", str(hop)],
+        [sys.executable, __file__, "--child", condition, "--hop", str(hop)]
+        + [f"--set={item}" for item in sets or []],
         env=env,
         capture_output=True,
         text=True,
@@ -116,18 +127,37 @@ def main() -> None:
         "--this", type=Path, help="measure this checkout as 'this' (default: installed)"
     )
     ap.add_argument("--step-ms", type=int, default=20, help="push size in ms (20: a live frame)")
+    ap.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="SECTION.KEY=VALUE",
+        help="config override of 'this' call (repeatable)",
+    )
+    ap.add_argument(
+        "--root-set",
+        action="append",
+        default=[],
+        metavar="SECTION.KEY=VALUE",
+        help="config override of the --root call (repeatable)",
+    )
     ap.add_argument("--child", help=argparse.SUPPRESS)
     ap.add_argument("--hop", type=int, default=HOP, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
+        sys.path.insert(0, str(ROOT / "bench"))
+        from _common import config_overrides
+
+        overrides = config_overrides(args.set, ap)
         x = _load(args.child)
-        push_cpu_ms(x[:, : 16_000 * 5], args.hop)  # warm up imports and caches
-        print(push_cpu_ms(x, args.hop))
+        push_cpu_ms(x[:, : 16_000 * 5], args.hop, overrides)  # warm up imports and caches
+        print(push_cpu_ms(x, args.hop, overrides))
         return
     hop = args.step_ms * 16
     load_before = os.getloadavg()
     this = args.this.resolve() if args.this is not None else None
     versions: dict[str, Path | None] = {"this": this}
+    sets = {"this": args.set, "before": args.root_set}
     if args.root is not None:
         versions = {"before": args.root.resolve(), "this": this}
     runs: dict[tuple[str, str], list[float]] = {}
@@ -135,9 +165,12 @@ def main() -> None:
         for cond in args.conditions.split(","):
             order = list(versions) if r % 2 == 0 else list(reversed(versions))
             for name in order:
-                runs.setdefault((name, cond), []).append(_one_run(versions[name], cond, hop))
+                runs.setdefault((name, cond), []).append(
+                    _one_run(versions[name], cond, hop, sets[name])
+                )
     out: dict[str, object] = {
         "step_ms": args.step_ms,
+        "set": {name: sets[name] for name in versions},
         "cpu_ms_per_push": {
             f"{name}/{cond}": round(statistics.median(v), 3) for (name, cond), v in runs.items()
         },

@@ -8,10 +8,11 @@ boundaries. Frame indices are global (since the start of the call).
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Protocol
 
@@ -21,7 +22,7 @@ from calltone.models.tone.baseline import SPEECH_LEVEL_QUANTILES, BaselineSnapsh
 from calltone.models.tone.config import AgentToneConfig, DeadAirConfig, YellingConfig
 from calltone.models.tone.events import Event, Speaker
 from calltone.models.tone.frames import CallFrames, DetectorStep, PartyFrames, TimeFn
-from calltone.models.tone.noise import NO_NOISE_DBFS
+from calltone.models.tone.noise import NO_NOISE_DBFS, quantile_of_sorted
 
 
 class Detector(Protocol):
@@ -509,6 +510,48 @@ class _Run:
     when the run as a whole scores under ``min_score``)."""
 
 
+class _RecentValues:
+    """The last ``maxlen`` values in arrival order, with their non-NaN values also kept sorted,
+    so a quantile is read without sorting them again (the speaker's own calm windows: their
+    quantiles are read again each time a window joins; ``np.quantile`` on the whole window
+    list each time was a tenth of a recorded call's analysis). :meth:`quantile` is
+    ``float(np.quantile(...))`` to the bit (:func:`~.noise.quantile_of_sorted`)."""
+
+    __slots__ = ("_nan", "_order", "_sorted")
+
+    def __init__(self, maxlen: int) -> None:
+        self._order: deque[float] = deque(maxlen=maxlen)
+        self._sorted: list[float] = []
+        self._nan = 0  # NaNs among the values
+
+    def __len__(self) -> int:
+        return len(self._order)
+
+    def __iter__(self) -> Iterator[float]:
+        return iter(self._order)
+
+    def append(self, x: float) -> None:
+        order = self._order
+        if len(order) == order.maxlen:
+            old = order[0]
+            if math.isnan(old):
+                self._nan -= 1
+            else:
+                del self._sorted[bisect.bisect_left(self._sorted, old)]
+        order.append(x)
+        if math.isnan(x):
+            self._nan += 1
+        else:
+            bisect.insort(self._sorted, x)
+
+    def quantile(self, q: float, *, of_all: bool = False) -> float:
+        """The ``q`` quantile (NumPy's "linear") of the values that are not NaN (NaN: none);
+        ``of_all``: of all the values, as ``np.quantile`` reads them (NaN if one is NaN)."""
+        if not self._sorted or (of_all and self._nan):
+            return math.nan
+        return quantile_of_sorted(self._sorted, q)
+
+
 class AgentToneDetector:
     """Non-calm agent tone: a combined score over signals measured against the agent's baseline.
 
@@ -582,12 +625,12 @@ class AgentToneDetector:
         # (frame, logit), those confirmed (the last ``own_score_memory_s``), the bar they give.
         self._own_pending: deque[tuple[int, float, float, float]] = deque()
         n_calm = max(1, round(config.own_score_memory_s / (stride * hop_s)))
-        self._own_calm: deque[float] = deque(maxlen=n_calm)
+        self._own_calm = _RecentValues(n_calm)
         # ... and those windows' loudness (dB) and pitch (st, NaN: none voiced) over
         # the baseline, for the shape the floor asks of a window
         # (``AgentToneConfig.own_score_floor_calm_quantile``), with their quantiles (cached).
-        self._own_calm_lo: deque[float] = deque(maxlen=n_calm)
-        self._own_calm_st: deque[float] = deque(maxlen=n_calm)
+        self._own_calm_lo = _RecentValues(n_calm)
+        self._own_calm_st = _RecentValues(n_calm)
         self._own_shape: tuple[float, float] | None = None
         # Tools set a list here to record, per evaluation judged with the own bar, the bar
         # before the shape rule, the calm windows' loudness and pitch quantiles and the
@@ -1087,13 +1130,8 @@ class AgentToneDetector:
         (dB) and pitch (st) over the baseline (NaN: none to read)."""
         if self._own_shape is None:
             q = self.c.own_score_floor_calm_quantile or 0.9
-            lo = np.fromiter(self._own_calm_lo, float, len(self._own_calm_lo))
-            st = np.fromiter(self._own_calm_st, float, len(self._own_calm_st))
-            lo, st = lo[~np.isnan(lo)], st[~np.isnan(st)]
-            self._own_shape = (
-                float(np.quantile(lo, q)) if lo.size else math.nan,
-                float(np.quantile(st, q)) if st.size else math.nan,
-            )
+            # NaN (a window with no voiced frame) is left out, as no value.
+            self._own_shape = (self._own_calm_lo.quantile(q), self._own_calm_st.quantile(q))
         return self._own_shape
 
     def _raised_shape(self, w_lo: float, w_st: float, q_lo: float, q_st: float) -> bool:
@@ -1121,7 +1159,7 @@ class AgentToneDetector:
             if n * self.stride * self.hop_s < c.own_score_min_s:
                 self._own_bar = c.min_score
             else:
-                z = float(np.quantile(np.fromiter(self._own_calm, float, n), c.own_score_quantile))
+                z = self._own_calm.quantile(c.own_score_quantile, of_all=True)
                 z += c.own_score_margin_logit
                 lo, hi = (
                     math.log(x / (1.0 - x)) for x in (c.own_score_min_score, c.own_score_max_score)

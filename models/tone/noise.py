@@ -59,6 +59,7 @@ On a clean line the noise is tens of dB under the voice and the corrections are 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import NamedTuple
 
 import numpy as np
@@ -196,9 +197,16 @@ def quantile_linear(values: np.ndarray, q: float) -> float:
     ``a + (b - a) t``), in float64 as NumPy computes them. A NaN among the values (NumPy: NaN)
     goes to ``np.quantile`` itself."""
     x = np.sort(values)
-    n = x.size
     if math.isnan(x[-1]):  # NaNs sort last
         return float(np.quantile(values, q))
+    return quantile_of_sorted(x, q)
+
+
+def quantile_of_sorted(x: Sequence[float] | np.ndarray, q: float) -> float:
+    """:func:`quantile_linear` of values already sorted ascending, none NaN (a list kept sorted
+    as values come and go reads its quantile without sorting): the same float64 steps, so
+    ``float(np.quantile(x, q))`` to the bit."""
+    n = len(x)
     v = (n - 1) * float(q)
     prev = float(math.floor(v))
     if v >= n - 1:  # NumPy takes the last value twice, with gamma measured from index -1

@@ -210,3 +210,37 @@ def test_a_session_reports_the_longer_talk_time_and_nothing_else_moves() -> None
     assert m_on["voiced_s"] == m_off["voiced_s"]
     assert [e.to_dict() for e in on.analysis.events] == [e.to_dict() for e in off.analysis.events]
     assert [a.kind for a in on.alerts] == [a.kind for a in off.alerts]
+
+
+@pytest.mark.parametrize("n_channels", [1, 2, 3])
+def test_live_step_paths_are_the_array_paths(n_channels: int) -> None:
+    """The per-step bookkeeping's frame-by-frame paths for short blocks (``_masked_tail_step``,
+    ``_others_talking_step``) give the array paths' marks and carried state, block after
+    block (random voicing, speech and masked dB; blocks of 1-12 frames)."""
+    from calltone.audio.features import FeatureStream
+
+    rng = np.random.default_rng(5)
+    step, array = FeatureStream(n_channels, ON), FeatureStream(n_channels, ON)
+    for k in range(600):
+        n = int(rng.integers(1, 13))
+        masked = rng.uniform(-5.0, 25.0, (n_channels, n)).astype(np.float32)
+        masked = np.maximum(masked, 0.0)
+        p = 0.05 if k % 40 < 20 else 0.6  # silences with a few voiced frames, then talk
+        voiced = rng.random((n_channels, n)) < p
+        raw = voiced | (rng.random((n_channels, n)) < p / 2)
+        need = bool(k % 3)
+        got = step._masked_tail_step(masked, voiced)
+        want = array._masked_tail_array(masked, voiced)
+        assert got.dtype == want.dtype == bool and got.shape == want.shape
+        assert np.array_equal(got, want), k
+        assert np.array_equal(step._since_voiced, array._since_voiced), k
+        assert np.array_equal(step._voiced_grant, array._voiced_grant), k
+        got_o = step._others_talking_step(raw, need)
+        want_o = array._others_talking_array(raw, need)
+        if need:
+            assert got_o is not None and want_o is not None
+            assert got_o.shape == want_o.shape and np.array_equal(got_o, want_o), k
+        else:
+            assert got_o is None and want_o is None
+        assert np.array_equal(step._since_raw, array._since_raw), k
+    assert step._voiced_grant.max() > 0  # the grants were exercised

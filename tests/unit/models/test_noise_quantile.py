@@ -41,3 +41,36 @@ def test_quantile_linear_known_answers() -> None:
     assert quantile_linear(np.array([-50.0]), 0.5) == -50.0
     assert quantile_linear(np.array([1.0, 9.0]), 1.0) == 9.0
     assert math.isnan(quantile_linear(np.array([1.0, np.nan]), 0.5))
+
+
+@pytest.mark.parametrize("q", [0.1, 0.5, 0.9, 1.0])
+def test_recent_values_quantile_is_numpys_over_the_window(q: float) -> None:
+    """The agent-tone detector's own calm windows (``_RecentValues``): a list kept sorted as
+    values come and the oldest go reads the same quantile as ``np.quantile`` over the last
+    ``maxlen`` values in order (NaN left out; ``of_all``: NaN if one is NaN)."""
+    from collections import deque
+
+    from calltone.models.tone.detectors import _RecentValues
+
+    rng = np.random.default_rng(11)
+    for maxlen in (1, 2, 7, 40):
+        window = _RecentValues(maxlen)
+        ref: deque[float] = deque(maxlen=maxlen)
+        assert math.isnan(window.quantile(q))
+        for i in range(400):
+            x = float(np.round(rng.normal(0.0, 2.0), 1 if i % 2 else 6))  # ties half the time
+            if i % 13 == 4:
+                x = math.nan
+            elif i % 17 == 6:
+                x = -math.inf
+            window.append(x)
+            ref.append(x)
+            assert len(window) == len(ref)
+            assert all(_same(a, b) for a, b in zip(window, ref, strict=True))
+            arr = np.array(ref)
+            kept = arr[~np.isnan(arr)]
+            with np.errstate(invalid="ignore"):
+                want = float(np.quantile(kept, q)) if kept.size else math.nan
+                want_all = float(np.quantile(arr, q))
+            assert _same(window.quantile(q), want), (maxlen, i)
+            assert _same(window.quantile(q, of_all=True), want_all), (maxlen, i)
