@@ -347,9 +347,10 @@ class FeatureOptions:
     #: 0.64 -> 0.89, calm-ref 0.91 -> 0.97 / 0.99, clean and G.711 copies within 0.02 of before;
     #: syllable-rate ratio 1.15 / 1.18 -> 0.88 / 0.88 (male voices 0.79 / 0.76); 0 s of talk
     #: on 12 s of each line's noise alone; every detector cell identical (it reads
-    #: ``speech_heard``); live step x1.02-1.14 of off (a second gate per channel). Kept off
-    #: (session 18): it moves only the talk-time figure, for about the whole margin of the
-    #: acoustic speed target (docs/benchmarks.md, session 18, H4).
+    #: ``speech_heard``). 0 here (the front end used alone: mono diarization, live
+    #: separation); a call's analysis turns it on at 0.03 (``models.tone.config.CALL_FEATURES``,
+    #: session 20, after the recorded analysis won back more CPU than it costs; live step
+    #: x1.02-1.04 of the start's default; docs/benchmarks.md, sessions 18 and 20).
     vad_masked_hangover_s_per_db: float = 0.0
     #: The most that hangover adds after a voiced frame (s).
     vad_masked_hangover_max_s: float = 0.5
