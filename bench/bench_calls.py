@@ -27,7 +27,7 @@ Three parts, each reported per telephone channel condition (``bench/telephone.py
    against the clean original, frame by frame on the 10 ms grid: talk-time ratio (speech frames
    nb / clean), gross pitch error (frames voiced in both whose f0 is > 20 % off the clean f0, as a
    share of frames voiced in both), voicing recall, and syllable-rate ratio (nuclei per second of
-   speech, nb / clean); RAVDESS actors (male and female, each actor's clips joined into one
+   speech the detectors hear, ``ChannelFrames.heard``, nb / clean); RAVDESS actors (male and female, each actor's clips joined into one
    signal) and the AMI sources 0, 1, 3.
 
 Decoded clips, built calls and channel copies are cached in memory for one run. RAVDESS is
@@ -941,6 +941,10 @@ def frame_agreement(clean: Any, nb: Any, own: np.ndarray | None = None) -> dict[
         "gross_errors_own": float((both & mine & (np.abs(ratio - 1.0) > 0.2)).sum()),
         "octave_up": float((both & (ratio > 1.5)).sum()),
         "octave_down": float((both & (ratio < 0.67)).sum()),
+        # the syllable rate's divisor: the speech the detectors hear (``ChannelFrames.heard``:
+        # without the masked hangover's word tails, which carry no nuclei by design)
+        "heard_clean": float(np.asarray(getattr(clean, "heard", clean.speech)[:n], bool).sum()),
+        "heard_nb": float(np.asarray(getattr(nb, "heard", nb.speech)[:n], bool).sum()),
         "nuclei_clean": float(np.asarray(clean.nucleus[:n], bool).sum()),
         "nuclei_nb": float(np.asarray(nb.nucleus[:n], bool).sum()),
         "log_f0_ratio_sum": float(np.log(ratio[both]).sum()) if both.any() else 0.0,
@@ -953,8 +957,8 @@ def frontend_ratios(c: dict[str, float]) -> dict[str, float | None]:
     def div(a: float, b: float) -> float | None:
         return round(a / b, 3) if b else None
 
-    rate_c = div(c["nuclei_clean"], c["speech_clean"])
-    rate_n = div(c["nuclei_nb"], c["speech_nb"])
+    rate_c = div(c["nuclei_clean"], c.get("heard_clean", c["speech_clean"]))
+    rate_n = div(c["nuclei_nb"], c.get("heard_nb", c["speech_nb"]))
     return {
         "talk_ratio": div(c["speech_nb"], c["speech_clean"]),
         "talk_ratio_own": div(c.get("speech_nb_own", 0.0), c.get("speech_clean_own", 0.0)),
