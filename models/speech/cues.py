@@ -424,7 +424,7 @@ class CueMatcher:
         """Per sentence, the cues its meaning carries (none without a meaning finder)."""
         if self.meaning is None:
             return [[] for _ in sentences]
-        texts = [" ".join(w.word.strip() for w in s.words).strip() for s in sentences]
+        texts = [_sentence_text(s) for s in sentences]
         hits = self.meaning.find(texts, [s.speaker for s in sentences])
         specs = {(sp.kind, sp.speaker): sp for sp in self.specs}
         thresholds = tuple(self.meaning.options.thresholds().items())
@@ -436,19 +436,13 @@ class CueMatcher:
                 if spec is None or not s.words:
                     continue
                 cues.append(
-                    Cue(
-                        kind=h.kind,
-                        speaker=s.speaker,
+                    _meaning_cue(
+                        spec,
+                        h,
                         start_s=s.words[0].start_s,
                         end_s=s.words[-1].end_s,
                         quote=text,
-                        polarity=spec.polarity,
-                        seed_file=spec.seed_file,
-                        seed_quote=spec.seed_quote,
                         pattern=f"meaning: like {h.example!r}",
-                        confidence=round(max(0.0, min(1.0, h.similarity_cos)), 3),
-                        source="meaning",
-                        meaning=h,
                         thresholds=thresholds,
                     )
                 )
@@ -496,13 +490,8 @@ class CueMatcher:
             cand.append((i, j))
         if not cand:
             return []
-        texts = [
-            tuple(" ".join(w.word.strip() for w in sentences[k].words).strip() for k in (i, j))
-            for i, j in cand
-        ]
-        hits = finder.find_pairs(
-            [(a, b) for a, b in texts], [sentences[i].speaker for i, _ in cand]
-        )
+        texts = [(_sentence_text(sentences[i]), _sentence_text(sentences[j])) for i, j in cand]
+        hits = finder.find_pairs(texts, [sentences[i].speaker for i, _ in cand])
         specs = {(sp.kind, sp.speaker): sp for sp in self.specs}
         thresholds = (
             *finder.options.thresholds().items(),
@@ -515,27 +504,50 @@ class CueMatcher:
                 spec = specs.get((h.kind, s.speaker))
                 if spec is None:
                     continue
-                out.append(
-                    (
-                        i,
-                        Cue(
-                            kind=h.kind,
-                            speaker=s.speaker,
-                            start_s=s.words[0].start_s,
-                            end_s=sentences[j].words[-1].end_s,
-                            quote=f"{a} {b}",
-                            polarity=spec.polarity,
-                            seed_file=spec.seed_file,
-                            seed_quote=spec.seed_quote,
-                            pattern=f"meaning (two sentences): like {h.example!r}",
-                            confidence=round(max(0.0, min(1.0, h.similarity_cos)), 3),
-                            source="meaning",
-                            meaning=h,
-                            thresholds=thresholds,
-                        ),
-                    )
+                cue = _meaning_cue(
+                    spec,
+                    h,
+                    start_s=s.words[0].start_s,
+                    end_s=sentences[j].words[-1].end_s,
+                    quote=f"{a} {b}",
+                    pattern=f"meaning (two sentences): like {h.example!r}",
+                    thresholds=thresholds,
                 )
+                out.append((i, cue))
         return out
+
+
+def _sentence_text(s: _Sentence) -> str:
+    """A sentence's words as Whisper wrote them, one space apart (what the meaning reads)."""
+    return " ".join(w.word.strip() for w in s.words).strip()
+
+
+def _meaning_cue(
+    spec: CueSpec,
+    h: MeaningHit,
+    *,
+    start_s: float,
+    end_s: float,
+    quote: str,
+    pattern: str,
+    thresholds: tuple[tuple[str, float], ...],
+) -> Cue:
+    """The cue a meaning hit gives for ``spec`` (its confidence the hit's cosine, in [0, 1])."""
+    return Cue(
+        kind=h.kind,
+        speaker=spec.speaker,
+        start_s=start_s,
+        end_s=end_s,
+        quote=quote,
+        polarity=spec.polarity,
+        seed_file=spec.seed_file,
+        seed_quote=spec.seed_quote,
+        pattern=pattern,
+        confidence=round(max(0.0, min(1.0, h.similarity_cos)), 3),
+        source="meaning",
+        meaning=h,
+        thresholds=thresholds,
+    )
 
 
 _MEANING_WARNED: list[bool] = []
