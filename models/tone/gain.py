@@ -300,6 +300,12 @@ class GainShiftTracker:
         )
         return self._up(shift_db, over_st, self._m, at_s, onset)
 
+    def _clear_return_window(self) -> None:
+        """Forget the own-pitch frames the return rule (``gain_return_db``) reads."""
+        self._ret_lv = self._ret_lv[:0]
+        self._ret_idx = self._ret_idx[:0]
+        self._ret_st = self._ret_st[:0]
+
     def _own_bias(self) -> float:
         """How far the speaker's voiced frames at their own pitch stand over the baseline's
         median voiced level when the line is as it was (``gain_own_ref_voiced_s``; dB, mostly
@@ -468,11 +474,7 @@ class GainShiftTracker:
             self._lv_max.clear()
             self._lv_min.clear()
             self._lv_from = None
-            self._ret_lv, self._ret_idx, self._ret_st = (
-                self._ret_lv[:0],
-                self._ret_idx[:0],
-                self._ret_st[:0],
-            )
+            self._clear_return_window()
             return None
         top = self._remember_level(snapshot, at_s) if self.c.gain_return_db > 0 else None
         keep = frames.voiced & frames.speech & np.isfinite(frames.pitch_st)
@@ -572,11 +574,7 @@ class GainShiftTracker:
         heard before this reading are at another level than the next step's)."""
         self._filled = 0
         self._own_filled = 0
-        self._ret_lv, self._ret_idx, self._ret_st = (
-            self._ret_lv[:0],
-            self._ret_idx[:0],
-            self._ret_st[:0],
-        )
+        self._clear_return_window()
         self._ef_lv = self._ef_lv[:0]
         self._ef_t = self._ef_t[:0]
         self._ef_median = None
