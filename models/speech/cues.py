@@ -34,6 +34,7 @@ from typing import Any
 
 from calltone.audio.errors import CalltoneError
 from calltone.models.speech.meaning_cues import ROLE_KINDS, MeaningCueFinder, MeaningHit
+from calltone.models.speech.reported import reported_mask
 from calltone.models.speech.text import NormToken, normalize, normalize_tokens
 from calltone.models.speech.transcript import Segment, Word
 
@@ -976,12 +977,10 @@ def _match_spec(
         ]
     if spec.kind in ROLE_KINDS:
         # an offer or request reported ("I offered to get a manager earlier", "she said she
-        # would get a supervisor") or declined ("no need to get anyone else") is no act now
-        spans = [
-            sp
-            for sp in spans
-            if not _reported_or_declined(s.tokens, sp[0], _clause_start(s, sp[0]))
-        ]
+        # would get a supervisor", "my team lead said she would call you") or declined ("no
+        # need to get anyone else") is no act now (models/speech/reported.py, one definition
+        # with the meaning rule's)
+        spans = [sp for sp in spans if not _reported(s, sp[0], sp[1])]
     spans.sort(key=lambda sp: (sp[0], -(sp[1] - sp[0])))
     cues: list[Cue] = []
     last_end = -1
@@ -1219,37 +1218,13 @@ def _clause_start(s: _Sentence, k: int) -> int:
     return next(i for i, o in enumerate(s.offsets) if o >= lo)
 
 
-#: Words just before a role kind's match that make it a report or a refusal of the act, not the
-#: act: "(I / she) OFFERED TO | PROMISED TO | TRIED TO get a manager", "NO NEED TO | NOT NEED TO
-#: get anyone else", "(she) SAID (she) WOULD get a supervisor".
-REPORTED_BEFORE_ROLE_ACT: tuple[tuple[str, ...], ...] = (
-    ("offered", "to"),
-    ("promised", "to"),
-    ("tried", "to"),
-    ("no", "need", "to"),
-    ("not", "need", "to"),
-    ("never", "need", "to"),
-)
-_SAID_SUBJECTS = frozenset({"i", "we", "he", "she", "they", "you"})
-
-
-def _reported_or_declined(tokens: list[NormToken], start: int, clause_start: int = 0) -> bool:
-    """True when the words just before ``start`` (same clause) report or decline the act
-    (:data:`REPORTED_BEFORE_ROLE_ACT`, or "said / told me <pronoun> would")."""
-    before = [t.text for t in tokens[max(0, clause_start) : start]]
-    if any(
-        tuple(before[-len(w) :]) == w for w in REPORTED_BEFORE_ROLE_ACT if len(before) >= len(w)
-    ):
-        return True
-    tail = before[-4:]
-    for j in range(len(tail) - 2):
-        if (
-            tail[j] in ("said", "told", "promised")
-            and tail[j + 1] in _SAID_SUBJECTS | {"me", "us"}
-            and "would" in tail[j + 1 :]
-        ):
-            return True
-    return False
+def _reported(s: _Sentence, start: int, end: int) -> bool:
+    """True when the role match ``tokens[start:end]`` lies in a reported or declined act
+    (:func:`models.speech.reported.reported_mask` over the match's clause and what follows it:
+    its first or its last word)."""
+    c0 = _clause_start(s, start)
+    mask = reported_mask([t.text for t in s.tokens[c0:]])
+    return mask[start - c0] or mask[end - 1 - c0]
 
 
 def _negated(tokens: list[NormToken], start: int, clause_start: int = 0) -> bool:

@@ -32,6 +32,7 @@ import numpy as np
 
 from calltone.models.cpu import blas_threads_limit
 from calltone.models.speech.meaning import MeaningModelError, SentenceEncoder
+from calltone.models.speech.reported import without_reported
 
 log = logging.getLogger(__name__)
 
@@ -391,24 +392,6 @@ WIDE_ACT_VERBS: dict[str, re.Pattern[str]] = {
     for k, p in ACT_VERBS.items()
 }
 
-#: Someone else's act, reported ("they said they'd get a supervisor", "the last agent promised
-#: she'd transfer you"): a third person + a verb of saying or intending, and the words after it
-#: up to a first-person clause ("..., so I want your manager now" keeps the caller's own act).
-_REPORTED = re.compile(
-    r"\b(?:he|she|they|someone|somebody"
-    r"|(?:the|a|your|another|one of your|that|this|some) (?:\w+ ){0,2}?(?:agent|advisor|adviser"
-    r"|colleague|guy|lady|man|woman|girl|bloke|fella|person|rep|representative|engineer|operator"
-    r"|staff|chap|gentleman|call handler|team|people|lot))"
-    r"(?: \w+){0,2}? (?:said|says|told|tells|promised|promises|offered|offers|claimed|claims"
-    r"|mentioned|reckoned|insisted|swore|was going to|were going to|would have)\b"
-    r"(?:(?! (?:i|we|so|but)\b) \w+)*"
-)
-
-
-def _without_reported(t: str) -> str:
-    return re.sub(r"\s+", " ", _REPORTED.sub(" ", t)).strip()
-
-
 def _act_parts(kind: str, t: str, *, wide: bool) -> tuple[bool, bool]:
     """(the act's form, its verb frame) found in ``act_text`` ``t``."""
     forms, verbs = (WIDE_ACT_FORMS, WIDE_ACT_VERBS) if wide else (ACT_FORMS, ACT_VERBS)
@@ -438,7 +421,7 @@ def has_act_form(kind: str, text: str, *, wide: bool = False) -> bool:
     if kind == "negative_phrasing" and not _CALM.search(t):
         return True
     if wide and kind in ROLE_KINDS:
-        t = _without_reported(t)
+        t = without_reported(t)
     form, verb = _act_parts(kind, t, wide=wide)
     if not (form and verb):
         return False
@@ -463,7 +446,7 @@ def act_pair_lends(kind: str, first: str, second: str, *, wide: bool = True) -> 
         return False
     a, b = act_text(first, wide=wide), act_text(second, wide=wide)
     if wide:
-        a, b = _without_reported(a), _without_reported(b)
+        a, b = without_reported(a), without_reported(b)
     role = _WIDE_ROLE if wide else _ROLE
     if role.search(a) is None or _PERSON.search(b) is None:
         return False
