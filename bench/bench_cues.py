@@ -353,6 +353,12 @@ def main(argv: list[str] | None = None) -> int:
         help="with --meaning-kinds role-act: offers / requests split over two sentences of one "
         "turn (cues.toml meaning_role_pairs, session 20)",
     )
+    ap.add_argument(
+        "--meaning-escalation",
+        action="store_true",
+        help="with --meaning-kinds role-act: the escalation classes over the widened ones "
+        "(cues.toml meaning_role_escalation_classes, session 21)",
+    )
     ap.add_argument("--meaning-min-words", type=int, default=None, help="min_words")
     ap.add_argument("--json", default=None)
     args = ap.parse_args(argv)
@@ -446,7 +452,10 @@ def main(argv: list[str] | None = None) -> int:
                 opts = replace(opts, kinds=MEANING_KINDS)
             elif args.meaning_kinds == "role-act":
                 opts = role_act_options(
-                    opts, wide_acts=args.meaning_wide_acts, pairs=args.meaning_pairs
+                    opts,
+                    wide_acts=args.meaning_wide_acts,
+                    pairs=args.meaning_pairs,
+                    escalation=args.meaning_escalation,
                 )
             if args.meaning_margin is not None:
                 opts = replace(opts, min_margin_cos=args.meaning_margin)
@@ -470,6 +479,7 @@ def main(argv: list[str] | None = None) -> int:
             "options": matcher.meaning.options.thresholds(),
             "kinds": list(matcher.meaning.options.kinds),
             "wide_act_classes": matcher.meaning.options.wide_act_classes,
+            "escalation_classes": matcher.meaning.options.escalation_classes,
             "act_pair_max_gap_s": matcher.meaning.options.act_pair_max_gap_s,
         },
     }

@@ -122,6 +122,12 @@ def main(argv: list[str] | None = None) -> int:
         help="with --kinds role-act: split offers / requests read over two sentences of one "
         "turn (act_pair_max_gap_s, session 20)",
     )
+    ap.add_argument(
+        "--escalation",
+        action="store_true",
+        help="with --kinds role-act: the escalation classes over the widened ones "
+        "(escalation_classes, session 21)",
+    )
     ap.add_argument("--sets", default=",".join(SETS))
     ap.add_argument("--cache", default="/tmp/calltone_meaning_emb.npz")
     ap.add_argument("--json", default=None)
@@ -158,7 +164,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.kinds == "all":
             opts = replace(opts, kinds=MEANING_KINDS)
         elif args.kinds == "role-act":
-            opts = role_act_options(opts, wide_acts=args.wide_acts, pairs=args.pairs)
+            opts = role_act_options(
+                opts, wide_acts=args.wide_acts, pairs=args.pairs, escalation=args.escalation
+            )
         finder = MeaningCueFinder(enc, bank, opts)
         if finders:  # share sentence vectors between folds
             finder._cache = next(iter(finders.values()))._cache

@@ -31,6 +31,7 @@ import meaning_role_check_s20  # noqa: E402
 import meaning_role_negatives  # noqa: E402
 
 from calltone.models.speech.cues import CueMatcher  # noqa: E402
+from calltone.models.speech.meaning_cues import default_finder, role_act_options  # noqa: E402
 
 ROLE_KINDS = ("supervisor_offer", "manager_request")
 SETS = ("dev", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7")
@@ -124,9 +125,21 @@ def sources() -> dict[str, list[tuple[str, str, frozenset[str]]]]:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--show", action="store_true", help="print false role cues and misses")
+    ap.add_argument(
+        "--escalation",
+        choices=("file", "on", "off"),
+        default="file",
+        help="the meaning rule's escalation classes (cues.toml meaning_role_escalation_classes): "
+        "as the cue file says, or forced on / off (role kinds, widened classes and pairs on)",
+    )
     ap.add_argument("--json")
     args = ap.parse_args()
     m = CueMatcher.from_file()
+    if args.escalation != "file" and m.meaning is not None:
+        m.meaning = default_finder(
+            role_act_options(wide_acts=True, pairs=True, escalation=args.escalation == "on")
+        )
+    print(f"meaning options: {None if m.meaning is None else m.meaning.options}")
     results: dict[str, dict[str, dict[str, int]]] = {}
     for name, utts in sources().items():
         counts = {k: {"tp": 0, "fn": 0, "fp": 0} for k in ROLE_KINDS}

@@ -75,6 +75,7 @@ _OPTION_KEYS = {
     "meaning_role_kinds",
     "meaning_role_wide_acts",
     "meaning_role_pairs",
+    "meaning_role_escalation_classes",
 }
 # "{word}" in a regex pattern: a [lexicon] list (letters and underscores, so never a quantifier).
 _LEXICON_REF = re.compile(r"\{([a-z_]+)\}")
@@ -350,6 +351,7 @@ class CueMatcher:
                 role_kinds=options["meaning_role_kinds"],
                 wide_acts=options["meaning_role_wide_acts"],
                 pairs=options["meaning_role_pairs"],
+                escalation=options["meaning_role_escalation_classes"],
             )
             if options["meaning_cues"]
             else None,
@@ -555,18 +557,24 @@ _MEANING_WARNED: list[bool] = []
 
 
 def _meaning_finder(
-    *, role_kinds: bool = False, wide_acts: bool = False, pairs: bool = False
+    *,
+    role_kinds: bool = False,
+    wide_acts: bool = False,
+    pairs: bool = False,
+    escalation: bool = False,
 ) -> MeaningCueFinder | None:
     """The default meaning finder (with the role kinds under the act rule when ``role_kinds``:
     :func:`~calltone.models.speech.meaning_cues.role_act_options`, its widened classes with
-    ``wide_acts`` and split acts with ``pairs``), or None (warned once) when no model is
-    installed."""
+    ``wide_acts``, split acts with ``pairs`` and the session-21 escalation classes with
+    ``escalation``), or None (warned once) when no model is installed."""
     from calltone.models.speech.meaning import MeaningModelError
     from calltone.models.speech.meaning_cues import default_finder, role_act_options
 
     try:
         return default_finder(
-            role_act_options(wide_acts=wide_acts, pairs=pairs) if role_kinds else None
+            role_act_options(wide_acts=wide_acts, pairs=pairs, escalation=escalation)
+            if role_kinds
+            else None
         )
     except MeaningModelError as exc:
         if not _MEANING_WARNED:
@@ -653,8 +661,8 @@ def _parse_lexicon(raw: Any, *, source: str) -> dict[str, str]:
 
 def _parse_options(raw: Any, *, source: str) -> dict[str, bool]:
     """``[options]``: matcher switches (``regex_skips_fillers``, ``name_split_after_title``,
-    ``meaning_cues``, ``meaning_role_kinds``, ``meaning_role_wide_acts``, ``meaning_role_pairs``
-    = true|false, default false)."""
+    ``meaning_cues``, ``meaning_role_kinds``, ``meaning_role_wide_acts``, ``meaning_role_pairs``,
+    ``meaning_role_escalation_classes`` = true|false, default false)."""
     if (
         not isinstance(raw, dict)
         or set(raw) - _OPTION_KEYS

@@ -128,6 +128,13 @@ class MeaningCueOptions:
         ("higher-ups", "my lead", "management"), and a reported offer or request set aside
         ("they said they'd get a supervisor" is nobody's act on this call). False: session 19's
         classes unchanged.
+    escalation_classes : bool
+        With ``wide_act_classes``: the session-21 classes (:data:`ESC_ACT_FORMS`,
+        :data:`ESC_ACT_VERBS`, :data:`ESC_ROLE_WORD`): "nab / grab" the role, the role named as
+        the one above the agent ("someone above / over you", "whoever you report to",
+        "superiors") or as the escalations team, and the caller's insistence said at length ("I'm
+        not going anywhere until ...", "I'll stay on the line as long as it takes for your
+        supervisor"). False: session 20's widened classes unchanged.
     act_pair_max_gap_s : float or None
         An offer or request split over two sentences of one turn ("D'you wanna talk to my boss?
         I can grab him.") is read as one when the first names the role without the act, the
@@ -161,6 +168,7 @@ class MeaningCueOptions:
     )
     act_checked_kinds: tuple[str, ...] = ()
     wide_act_classes: bool = False
+    escalation_classes: bool = False
     act_pair_max_gap_s: float | None = None
 
     def thresholds(self) -> dict[str, float]:
@@ -183,19 +191,26 @@ ACT_PAIR_MAX_GAP_S = 1.5
 
 
 def role_act_options(
-    base: MeaningCueOptions | None = None, *, wide_acts: bool = False, pairs: bool = False
+    base: MeaningCueOptions | None = None,
+    *,
+    wide_acts: bool = False,
+    pairs: bool = False,
+    escalation: bool = False,
 ) -> MeaningCueOptions:
     """``base`` (default :class:`MeaningCueOptions`) with the role kinds read under the act rule:
     :data:`ROLE_KINDS` added to ``kinds``, and every kind of :data:`ACT_FORMS` read only from a
     sentence in the form of its act (:func:`has_act_form`). ``wide_acts``: the widened classes
     (``wide_act_classes``); ``pairs``: a split act read over two sentences of one turn
-    (``act_pair_max_gap_s`` = :data:`ACT_PAIR_MAX_GAP_S`). Both session 20, off by default."""
+    (``act_pair_max_gap_s`` = :data:`ACT_PAIR_MAX_GAP_S`). Both session 20, off by default.
+    ``escalation``: the session-21 classes over the widened ones (``escalation_classes``; it
+    turns ``wide_act_classes`` on too), off by default."""
     b = base or MeaningCueOptions()
     return replace(
         b,
         kinds=tuple(dict.fromkeys(b.kinds + ROLE_KINDS)),
         act_checked_kinds=tuple(ACT_FORMS),
-        wide_act_classes=wide_acts or b.wide_act_classes,
+        wide_act_classes=wide_acts or escalation or b.wide_act_classes,
+        escalation_classes=escalation or b.escalation_classes,
         act_pair_max_gap_s=ACT_PAIR_MAX_GAP_S if pairs else b.act_pair_max_gap_s,
     )
 
@@ -392,28 +407,86 @@ WIDE_ACT_VERBS: dict[str, re.Pattern[str]] = {
     for k, p in ACT_VERBS.items()
 }
 
-def _act_parts(kind: str, t: str, *, wide: bool) -> tuple[bool, bool]:
+# ---------------------------------------------------------------------------------------------
+# The escalation classes (session 21, ``MeaningCueOptions.escalation_classes``, over the widened
+# ones): issue 14's list of how a contact-centre caller asks for escalation and an agent offers
+# it, as word classes.
+
+#: The role as the one above the agent ("someone above / over you", "whoever you report to"),
+#: "superiors", and the escalations team (the cue sets label a hand-over to it a supervisor
+#: offer: fresh4, fresh5).
+ESC_ROLE_WORD = (
+    WIDE_ROLE_WORD[:-1]
+    + r"|superiors|(?:someone|somebody|anyone|anybody|the person|the one|whoever) (?:above|over) you"
+    + r"|(?:whoever|the person|the one|the people) you (?:report|answer) to"
+    + r"|escalations?(?: (?:team|department|desk|unit))?)"
+)
+_ESC_ROLE = re.compile(rf"\b{ESC_ROLE_WORD}\b")
+_ESC_OWN_ROLE = re.compile(rf"\bmy (?:\w+ )?{ESC_ROLE_WORD}\b")
+_ESC_FORMS: dict[str, str] = {
+    # "nab me your manager", "can you grab a supervisor"
+    "manager_request": (
+        r"\b(?:grab|nab) (?:me |us )?(?:your|a|the|some|someone|somebody|whoever|anyone)\b"
+        r"|\b(?:can|could|will|would) you (?:\w+ ){0,3}(?:grab|nab)\b"
+        # not leaving until ... ("I'm not going anywhere until someone senior picks up")
+        r"|\b(?:i|we) (?:am|are|will|shall) not (?:going anywhere|hanging up|budging|moving"
+        r"|leaving|getting off|going to hang up|going to leave|going to budge|going to move)"
+        r"(?: \w+){0,5}? (?:until|till|til|unless)\b"
+        # holding for the role with a longer middle than session 20's ("I'll stay on the line
+        # as long as it takes for your supervisor")
+        r"|\b(?:i|we) (?:will|shall|am going to|are going to|am happy to|are happy to)"
+        r" (?:hold|wait|stay|hang on|sit)\b(?: \w+){0,8}? (?:for|until|till|til) (?:\w+ ){0,3}"
+        rf"{ESC_ROLE_WORD}\b(?!')"
+        r"|\b(?:i|we) (?:really |just |must )?(?:insist|am insisting|are insisting) on"
+        r" (?:speaking|talking|having a word)\b"
+    ),
+}
+_ESC_VERBS: dict[str, str] = {
+    "supervisor_offer": r"\b(?:nab|nabbing|collar)\b",
+    "manager_request": rf"\b{ESC_ROLE_WORD}\b|\b(?:grab|nab)\b",
+}
+#: :data:`WIDE_ACT_FORMS` / :data:`WIDE_ACT_VERBS` with the escalation classes.
+ESC_ACT_FORMS: dict[str, re.Pattern[str]] = {
+    k: re.compile(p.pattern + ("|" + _ESC_FORMS[k] if k in _ESC_FORMS else ""))
+    for k, p in WIDE_ACT_FORMS.items()
+}
+ESC_ACT_VERBS: dict[str, re.Pattern[str]] = {
+    k: re.compile(p.pattern + ("|" + _ESC_VERBS[k] if k in _ESC_VERBS else ""))
+    for k, p in WIDE_ACT_VERBS.items()
+}
+
+
+def _act_parts(
+    kind: str, t: str, *, wide: bool, escalation: bool = False
+) -> tuple[bool, bool]:
     """(the act's form, its verb frame) found in ``act_text`` ``t``."""
-    forms, verbs = (WIDE_ACT_FORMS, WIDE_ACT_VERBS) if wide else (ACT_FORMS, ACT_VERBS)
+    if wide and escalation:
+        forms, verbs = ESC_ACT_FORMS, ESC_ACT_VERBS
+    else:
+        forms, verbs = (WIDE_ACT_FORMS, WIDE_ACT_VERBS) if wide else (ACT_FORMS, ACT_VERBS)
     form = forms[kind].search(t) is not None
     v = verbs.get(kind)
     return form, v is None or v.search(t) is not None
 
 
-def _only_own_role(t: str, *, wide: bool) -> bool:
+def _only_own_role(t: str, *, wide: bool, escalation: bool = False) -> bool:
     """True when every role ``t`` names is the caller's own ("my boss", "my line manager")."""
-    role, own = (_WIDE_ROLE, _WIDE_OWN_ROLE) if wide else (_ROLE, _OWN_ROLE)
+    if wide and escalation:
+        role, own = _ESC_ROLE, _ESC_OWN_ROLE
+    else:
+        role, own = (_WIDE_ROLE, _WIDE_OWN_ROLE) if wide else (_ROLE, _OWN_ROLE)
     roles = len(role.findall(t))
     return bool(roles) and len(own.findall(t)) >= roles
 
 
-def has_act_form(kind: str, text: str, *, wide: bool = False) -> bool:
+def has_act_form(kind: str, text: str, *, wide: bool = False, escalation: bool = False) -> bool:
     """True when ``text`` has the form of ``kind``'s act (:data:`ACT_FORMS`; other kinds: True).
 
     For ``negative_phrasing`` only a sentence with "calm down" is checked (the kind's other
     wordings, "that's not my problem", carry no topic word and are read as usual). ``wide``: the
     widened classes (:data:`WIDE_ACT_FORMS`, :data:`WIDE_ACT_VERBS`) over the sentence without its
-    reported acts (session 20).
+    reported acts (session 20); ``escalation`` (with ``wide``): the escalation classes too
+    (:data:`ESC_ACT_FORMS`, :data:`ESC_ACT_VERBS`, session 21).
     """
     if kind not in ACT_FORMS:
         return True
@@ -422,17 +495,21 @@ def has_act_form(kind: str, text: str, *, wide: bool = False) -> bool:
         return True
     if wide and kind in ROLE_KINDS:
         t = without_reported(t)
-    form, verb = _act_parts(kind, t, wide=wide)
+    form, verb = _act_parts(kind, t, wide=wide, escalation=escalation)
     if not (form and verb):
         return False
-    return not (kind == "manager_request" and _only_own_role(t, wide=wide))
+    return not (
+        kind == "manager_request" and _only_own_role(t, wide=wide, escalation=escalation)
+    )
 
 
 #: A word referring to a person (the role named in the sentence before).
 _PERSON = re.compile(r"\b(?:him|her|them|he|she|they|one|someone|somebody)\b")
 
 
-def act_pair_lends(kind: str, first: str, second: str, *, wide: bool = True) -> bool:
+def act_pair_lends(
+    kind: str, first: str, second: str, *, wide: bool = True, escalation: bool = False
+) -> bool:
     """True when two adjacent sentences of one turn carry ``kind``'s act together, though the
     first, which names the role, has none of its own (session 20).
 
@@ -447,16 +524,19 @@ def act_pair_lends(kind: str, first: str, second: str, *, wide: bool = True) -> 
     a, b = act_text(first, wide=wide), act_text(second, wide=wide)
     if wide:
         a, b = without_reported(a), without_reported(b)
-    role = _WIDE_ROLE if wide else _ROLE
+    role = (_ESC_ROLE if escalation else _WIDE_ROLE) if wide else _ROLE
     if role.search(a) is None or _PERSON.search(b) is None:
         return False
-    if has_act_form(kind, first, wide=wide):
+    if has_act_form(kind, first, wide=wide, escalation=escalation):
         return False  # the first is read on its own
-    fa, va = _act_parts(kind, a, wide=wide)
-    fb, vb = _act_parts(kind, b, wide=wide)
+    fa, va = _act_parts(kind, a, wide=wide, escalation=escalation)
+    fb, vb = _act_parts(kind, b, wide=wide, escalation=escalation)
     if not ((fa or fb) and (va or vb)):
         return False
-    return not (kind == "manager_request" and _only_own_role(f"{a} {b}", wide=wide))
+    return not (
+        kind == "manager_request"
+        and _only_own_role(f"{a} {b}", wide=wide, escalation=escalation)
+    )
 
 
 @dataclass(frozen=True)
@@ -634,7 +714,9 @@ class MeaningCueFinder:
             kinds = [
                 k for k in self._by_role[speakers[i]][1]
                 if k not in o.act_checked_kinds
-                or has_act_form(k, texts[i], wide=o.wide_act_classes)
+                or has_act_form(
+                    k, texts[i], wide=o.wide_act_classes, escalation=o.escalation_classes
+                )
             ]
             out[i] = self._hits(vecs[j], texts[i], speakers[i], kinds)
         return out
@@ -657,7 +739,10 @@ class MeaningCueFinder:
                 continue
             kinds = [
                 k for k in self._by_role[spk][1]
-                if k in ROLE_KINDS and act_pair_lends(k, a, b, wide=o.wide_act_classes)
+                if k in ROLE_KINDS
+                and act_pair_lends(
+                    k, a, b, wide=o.wide_act_classes, escalation=o.escalation_classes
+                )
             ]
             joined = f"{a.strip()} {b.strip()}"
             if kinds and len(joined.split()) >= o.min_words:

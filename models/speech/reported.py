@@ -25,7 +25,8 @@ so "The last guy said he'd transfer me, so I want your manager now" keeps the ca
   mentioned, reckoned, insisted, swore, was / were going to, would have);
 - anyone "offered to / promised to / tried to" (the speaker's own past offer too: "I offered to
   get a manager earlier");
-- "no / not / never need to" (declined: "no need to get anyone else");
+- "no / not / never need to", "not / never have to" (declined: "no need to get anyone else",
+  "you don't have to get a supervisor");
 - "said / told / promised" + a pronoun (+ one word) + "would" ("told me she would put me
   through").
 
@@ -52,7 +53,8 @@ _REPORTING_VERB = (
     r"|mentioned|reckoned|insisted|swore|was going to|were going to|would have)"
 )
 #: Words just before an act that report or decline it, whoever the subject: "OFFERED TO |
-#: PROMISED TO | TRIED TO get a manager", "NO | NOT | NEVER NEED TO get anyone else".
+#: PROMISED TO | TRIED TO get a manager", "NO | NOT | NEVER NEED TO get anyone else", "(you do)
+#: NOT HAVE TO get a supervisor" (session 21).
 REPORTED_BEFORE_ROLE_ACT: tuple[tuple[str, ...], ...] = (
     ("offered", "to"),
     ("promised", "to"),
@@ -60,6 +62,8 @@ REPORTED_BEFORE_ROLE_ACT: tuple[tuple[str, ...], ...] = (
     ("no", "need", "to"),
     ("not", "need", "to"),
     ("never", "need", "to"),
+    ("not", "have", "to"),
+    ("never", "have", "to"),
 )
 _PRONOUN = r"(?:i|we|he|she|they|you|me|us)"
 #: The words that end a reported act: the speaker's own clause or a turn.
