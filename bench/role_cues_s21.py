@@ -105,6 +105,41 @@ TURNS: tuple[tuple[str, str, str], ...] = (
     ("customer", "They promised a supervisor would ring me back and nobody did.", ""),
 )
 
+#: Written after the classes were committed (4c58bf2) and before anything was scored on it;
+#: scored once, not tuned on (same author as the classes: a weak blind). Mostly hard negatives
+#: near the new classes.
+TURNS_AFTER: tuple[tuple[str, str, str], ...] = (
+    ("customer", "My daughter nabbed the last ticket before I could.", ""),
+    ("customer", "Can you grab the reference off the top of my letter?", ""),
+    ("agent", "Let me grab your postcode and we'll get started.", ""),
+    ("customer", "The woman above me in the flats gets her post fine.", ""),
+    ("customer", "I'm not hanging up until you give me a date.", ""),
+    ("customer", "I'm staying on the line until the payment clears.", ""),
+    ("customer", "I'll wait for my manager to give me the go-ahead on the order.", ""),
+    ("customer", "Don't go over my head like last time, just tell me.", ""),
+    ("customer", "Half of this jargon goes over my head, to be fair.", ""),
+    ("agent", "I'll try not to go over your head with the technical side.", ""),
+    ("agent", "The escalations queue is about two weeks at the moment.", ""),
+    ("agent", "Your case went to escalations in March and came back closed.", ""),
+    ("customer", "Who does your manager report to? Just curious.", ""),
+    ("customer", "I report to a regional director myself, so I get it.", ""),
+    ("agent", "Whoever you spoke to last time didn't log the call.", ""),
+    ("customer", "I don't have to speak to a supervisor, do I? I'm in a rush.", ""),
+    ("customer", "The lady before you said her team leader would ring me.", ""),
+    ("agent", "My team lead told me to offer you the credit, so that's done.", ""),
+    ("customer", "I'm so over your company, honestly.", ""),
+    ("customer", "The person above you on the rota was lovely last week.", ""),
+    # acts in the new classes, other words
+    ("customer", "Go and grab your supervisor, I'll wait.", "manager_request"),
+    ("customer", "I'll be going over your head if this isn't sorted today.", "manager_request"),
+    ("customer", "I won't get off this line till I've spoken to a manager.", "manager_request"),
+    ("customer", "Patch me through to escalations, please.", "manager_request"),
+    ("customer", "I want to talk to the one you answer to.", "manager_request"),
+    ("agent", "I can pass this to our escalations team for a second look.", "supervisor_offer"),
+    ("agent", "Let me nab my supervisor, she's just walked past.", "supervisor_offer"),
+    ("customer", "I'm not leaving this call until a supervisor comes on.", "manager_request"),
+)
+
 
 def sources() -> dict[str, list[tuple[str, str, frozenset[str]]]]:
     out: dict[str, list[tuple[str, str, frozenset[str]]]] = {}
@@ -119,6 +154,7 @@ def sources() -> dict[str, list[tuple[str, str, frozenset[str]]]]:
     out["role check s20"] = one(meaning_role_check_s20.TURNS)
     out["role negatives s19"] = list(meaning_role_negatives.utterances())
     out["role list s21"] = one(TURNS)
+    out["role list s21 after"] = one(TURNS_AFTER)
     return out
 
 
