@@ -988,7 +988,7 @@ def _match_spec(
         # would get a supervisor", "my team lead said she would call you") or declined ("no
         # need to get anyone else") is no act now (models/speech/reported.py, one definition
         # with the meaning rule's)
-        spans = [sp for sp in spans if not _reported(s, sp[0], sp[1])]
+        spans = [sp for sp in spans if not _reported(s, sp[0])]
     spans.sort(key=lambda sp: (sp[0], -(sp[1] - sp[0])))
     cues: list[Cue] = []
     last_end = -1
@@ -1226,13 +1226,13 @@ def _clause_start(s: _Sentence, k: int) -> int:
     return next(i for i, o in enumerate(s.offsets) if o >= lo)
 
 
-def _reported(s: _Sentence, start: int, end: int) -> bool:
-    """True when the role match ``tokens[start:end]`` lies in a reported or declined act
-    (:func:`models.speech.reported.reported_mask` over the match's clause and what follows it:
-    its first or its last word)."""
+def _reported(s: _Sentence, start: int) -> bool:
+    """True when the role match starting at token ``start`` starts in a reported or declined act
+    (:func:`models.speech.reported.reported_mask` over the match's clause and what follows it;
+    the reporter's own words count: "my team lead said she would call you")."""
     c0 = _clause_start(s, start)
     mask = reported_mask([t.text for t in s.tokens[c0:]])
-    return mask[start - c0] or mask[end - 1 - c0]
+    return mask[start - c0]
 
 
 def _negated(tokens: list[NormToken], start: int, clause_start: int = 0) -> bool:

@@ -21,7 +21,8 @@ so "The last guy said he'd transfer me, so I want your manager now" keeps the ca
 
 - a third person or a role (he, she, they, someone, the / a / your ... agent, colleague, guy,
   lady, rep, ...; my / our / the / your (X) manager, supervisor, boss, team lead(er), superior)
-  + at most two words + a verb of saying or intending (said, told, promised, offered, claimed,
+  + at most two words (no pronoun: in "I want your manager, she said she'd sort it" the
+  reporter is "she", not the manager asked for) + a verb of saying or intending (said, told, promised, offered, claimed,
   mentioned, reckoned, insisted, swore, was / were going to, would have);
 - anyone "offered to / promised to / tried to" (the speaker's own past offer too: "I offered to
   get a manager earlier");
@@ -73,7 +74,7 @@ REPORTED_ACT_ENDS: tuple[str, ...] = ("i", "we", "so", "but")
 #: :data:`REPORTED_ACT_ENDS` (over lower-case words, contractions spelt out).
 REPORTED_ACT = re.compile(
     r"\b(?:"
-    + rf"{_REPORTER}(?: \w+){{0,2}}? {_REPORTING_VERB}"
+    + rf"{_REPORTER}(?: (?!{_PRONOUN}\b)\w+){{0,2}}? {_REPORTING_VERB}"
     + "|"
     + "|".join(" ".join(w) for w in REPORTED_BEFORE_ROLE_ACT)
     + rf"|(?:said|told|promised) {_PRONOUN}(?: \w+)? would"
