@@ -11,19 +11,21 @@ with contractions spelt out (the phrase matcher's tokens, :func:`models.speech.t
 the meaning rule's :func:`models.speech.meaning_cues.act_text`), read two ways:
 
 - :func:`reported_mask` (the phrase matcher): which words of a clause lie in a reported or
-  declined act; a role match whose first or last word does is dropped;
+  declined act; a role match whose first word does is dropped;
 - :func:`without_reported` (the meaning rule): the text with those words removed, before the
   act's form and verb frame are looked for.
 
 What opens a reported or declined act (:data:`REPORTED_ACT`), and the words it covers: the
 opener and every word after it up to a first-person clause or a turn ("i", "we", "so", "but"),
-so "The last guy said he'd transfer me, so I want your manager now" keeps the caller's request:
+or "and now", so "The last guy said he'd transfer me, so I want your manager now" keeps the
+caller's request:
 
 - a third person or a role (he, she, they, someone, the / a / your ... agent, colleague, guy,
   lady, rep, ...; my / our / the / your (X) manager, supervisor, boss, team lead(er), superior)
   + at most two words (no pronoun: in "I want your manager, she said she'd sort it" the
-  reporter is "she", not the manager asked for) + a verb of saying or intending (said, told, promised, offered, claimed,
-  mentioned, reckoned, insisted, swore, was / were going to, would have);
+  reporter is "she", not the manager asked for) + a verb of saying or intending (said, told,
+  promised, offered, claimed, mentioned, reckoned, insisted, swore, was / were going to, would
+  have);
 - anyone "offered to / promised to / tried to" (the speaker's own past offer too: "I offered to
   get a manager earlier");
 - "no / not / never need to", "not / never have to" (declined: "no need to get anyone else",
@@ -67,8 +69,9 @@ REPORTED_BEFORE_ROLE_ACT: tuple[tuple[str, ...], ...] = (
     ("never", "have", "to"),
 )
 _PRONOUN = r"(?:i|we|he|she|they|you|me|us)"
-#: The words that end a reported act: the speaker's own clause or a turn.
-REPORTED_ACT_ENDS: tuple[str, ...] = ("i", "we", "so", "but")
+#: The words that end a reported act: the speaker's own clause or a turn ("and now": "they told
+#: me to hold and now get me your manager", session 21).
+REPORTED_ACT_ENDS: tuple[str, ...] = ("i", "we", "so", "but", "and now")
 
 #: One reported or declined act: its opener and the words after it up to
 #: :data:`REPORTED_ACT_ENDS` (over lower-case words, contractions spelt out).

@@ -69,6 +69,12 @@ def test_the_phrase_path_keeps_the_speakers_own_act_after_a_report() -> None:
     assert "manager_request" in role_kinds(text, "customer")
 
 
+def test_and_now_ends_the_report() -> None:
+    text = "They told me to wait and now put me through to your manager."
+    assert "manager_request" in role_kinds(text, "customer")
+    assert has_act_form("manager_request", text, wide=True)
+
+
 def test_a_role_asked_for_is_not_taken_for_the_reporter() -> None:
     # "she said" reports; "your manager" is the caller's request, not the one who said it
     text = "I want your manager now, she said she would sort it out."
