@@ -120,11 +120,11 @@ Syllable rate under noise
 
 Nuclei per second of heard speech read 1.13-1.18 of the clean copy's on ``bench_calls``' GSM /
 AMR "re loud" copies (session 21, H3). Not from noise: within the frames the noisy copy hears,
-it counts 0.94-0.96 of the clean copy's nuclei (5-6 % of its nuclei have no clean nucleus
+it counts 0.94-0.96 of the clean copy's nuclei (5-8 % of its nuclei have no clean nucleus
 within 50 ms, 7-10 % of the clean ones there are missed). The divisor moves: the noise hides
 the quiet, nucleus-poor onsets and tails of words and whole quiet utterances, so the speech
 left heard is the dense, stressed part (the clean copy's own nuclei per second, read over the
-frames the noisy copy hears, are 1.23x its rate over all its heard speech). With
+frames the noisy copy hears, are 1.19-1.24x its rate over all its heard speech). With
 ``syllable_interval_max_s`` the rate is read over the intervals between consecutive nuclei in
 one heard stretch, each at most that long (an articulation rate): word edges and pauses are not
 in it, so it does not move with them, and a nucleus lost or added changes one interval.
