@@ -385,7 +385,7 @@ class FeatureOptions:
     #: hides the quiet, nucleus-poor onsets and tails of words. Changes no frame: only the
     #: ``syllable_rate_per_s`` a call's metrics report (the detectors' pace reads nuclei over
     #: heard speech as before). At 0.5 (bench_calls front end, syllable-rate ratio nb/clean):
-    #: AMR re loud 1.17 -> 1.03, GSM re loud 1.15 -> 1.04 (docs/benchmarks.md, session 21). 0
+    #: AMR re loud 1.17 -> 1.03, GSM re loud 1.15 -> 1.03 (docs/benchmarks.md, session 21). 0
     #: here (the front end used alone); a call's analysis reads it at 0.5
     #: (``models.tone.config.CALL_FEATURES``).
     syllable_interval_max_s: float = 0.0

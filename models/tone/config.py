@@ -1187,7 +1187,7 @@ class NoiseCompensationConfig:
 #: 0.5 s (session 21): the ``syllable_rate_per_s`` a call reports is read over the intervals
 #: between consecutive nuclei in heard speech, which the noise that hides word edges does not
 #: move (bench_calls front end, syllable rate nb / clean: AMR re loud 1.17 -> 1.03, GSM re loud
-#: 1.15 -> 1.04, every channel and group within 0.94-1.12, held-out 0.95-1.12); no frame and no
+#: 1.15 -> 1.03, every channel and group within 0.94-1.12, held-out 0.95-1.11); no frame and no
 #: detector input changes (every calls / calm cell identical), and it reads ~1.3x the old rate on
 #: the same speech (the edges and hangover are no longer in its time base).
 CALL_FEATURES = FeatureOptions(vad_masked_hangover_s_per_db=0.03, syllable_interval_max_s=0.5)
