@@ -911,14 +911,21 @@ def _calm_summary(rs: list[dict[str, Any]]) -> dict[str, Any]:
 # Part 3: front end on narrowband copies vs the clean original
 
 
-def frame_agreement(clean: Any, nb: Any, own: np.ndarray | None = None) -> dict[str, float]:
+def frame_agreement(
+    clean: Any, nb: Any, own: np.ndarray | None = None, interval_max_frames: int = 0
+) -> dict[str, float]:
     """Frame counts comparing two :class:`audio.features.ChannelFrames` on the same grid.
 
     Returns the raw counts so several signals can be pooled (see :func:`frontend_ratios`).
     ``own`` marks the frames inside the party's own turns (default: every frame); the
     ``*_own`` counts keep only those (a close-talk microphone also hears other talkers, whose
-    leak the clean copy calls speech and a noisy copy buries).
+    leak the clean copy calls speech and a noisy copy buries). ``interval_max_frames``
+    (``FeatureOptions.syllable_interval_max_s`` in frames; 0 = off): the syllable rate is read
+    over the intervals between nuclei (:class:`audio.features.NucleusIntervals`), as a call's
+    metrics then report it.
     """
+    from calltone.audio.features import NucleusIntervals
+
     n = min(len(clean.speech), len(nb.speech))
     sc, sn = np.asarray(clean.speech[:n], bool), np.asarray(nb.speech[:n], bool)
     mine = np.ones(n, bool) if own is None else np.asarray(own[:n], bool)
@@ -928,7 +935,7 @@ def frame_agreement(clean: Any, nb: Any, own: np.ndarray | None = None) -> dict[
     fc, fn = np.asarray(clean.f0_hz[:n], float), np.asarray(nb.f0_hz[:n], float)
     both = vc & vn & (fc > 0) & (fn > 0)
     ratio = np.where(both, fn / np.where(fc > 0, fc, 1.0), 1.0)
-    return {
+    out = {
         "speech_clean": float(sc.sum()),
         "speech_nb": float(sn.sum()),
         "speech_both": float((sc & sn).sum()),
@@ -949,6 +956,16 @@ def frame_agreement(clean: Any, nb: Any, own: np.ndarray | None = None) -> dict[
         "nuclei_nb": float(np.asarray(nb.nucleus[:n], bool).sum()),
         "log_f0_ratio_sum": float(np.log(ratio[both]).sum()) if both.any() else 0.0,
     }
+    if interval_max_frames > 0:
+        for tag, ch in (("clean", clean), ("nb", nb)):
+            iv = NucleusIntervals(interval_max_frames)
+            iv.push(
+                np.asarray(ch.nucleus[:n], bool),
+                np.asarray(getattr(ch, "heard", ch.speech)[:n], bool),
+            )
+            out[f"intervals_{tag}"] = float(iv.count)
+            out[f"interval_frames_{tag}"] = float(iv.frames)
+    return out
 
 
 def frontend_ratios(c: dict[str, float]) -> dict[str, float | None]:
@@ -957,8 +974,19 @@ def frontend_ratios(c: dict[str, float]) -> dict[str, float | None]:
     def div(a: float, b: float) -> float | None:
         return round(a / b, 3) if b else None
 
-    rate_c = div(c["nuclei_clean"], c.get("heard_clean", c["speech_clean"]))
-    rate_n = div(c["nuclei_nb"], c.get("heard_nb", c["speech_nb"]))
+    def rate_ratio(num: str, den: str) -> float | None:
+        # from the unrounded rates (nuclei per frame, ~0.03-0.05: rounded to 3 places first,
+        # the ratio moved in steps of ~3 %, as it did before session 21)
+        n_c, d_c, n_n, d_n = c[num + "_clean"], c[den + "_clean"], c[num + "_nb"], c[den + "_nb"]
+        if not (n_c and d_c and n_n and d_n):
+            return None
+        return round((n_n / d_n) / (n_c / d_c), 3)
+
+    heard = "heard" if "heard_clean" in c else "speech"
+    heard_ratio = rate_ratio("nuclei", heard)
+    syllable_ratio = heard_ratio
+    if "intervals_clean" in c:  # FeatureOptions.syllable_interval_max_s: the metric's rate
+        syllable_ratio = rate_ratio("intervals", "interval_frames")
     return {
         "talk_ratio": div(c["speech_nb"], c["speech_clean"]),
         "talk_ratio_own": div(c.get("speech_nb_own", 0.0), c.get("speech_clean_own", 0.0)),
@@ -973,7 +1001,9 @@ def frontend_ratios(c: dict[str, float]) -> dict[str, float | None]:
             if c["voiced_both"]
             else None
         ),
-        "syllable_rate_ratio": div(rate_n or 0.0, rate_c or 0.0) if rate_c and rate_n else None,
+        "syllable_rate_ratio": syllable_ratio,
+        # nuclei per heard second, whichever rate the metrics report
+        "syllable_rate_heard_ratio": heard_ratio,
         "speech_s_clean": round(c["speech_clean"] / 100, 1),
     }
 
@@ -1026,6 +1056,9 @@ def run_frontend(
     cache = cache or CACHE
     clips = clips if clips is not None else load_ravdess()
     signals = _frontend_signals(actors, clips)
+    interval_max = (
+        opts.frames(opts.syllable_interval_max_s) if opts.syllable_interval_max_s > 0 else 0
+    )
     clean = {name: extract_features(x[None, :], opts).channels[0] for name, _, x, _, _ in signals}
     out: dict[str, Any] = {}
     for cond in conditions:
@@ -1043,7 +1076,7 @@ def run_frontend(
                 own = np.zeros(t.size, bool)
                 for a, b in turns:
                     own |= (t >= a) & (t < b)
-            c = frame_agreement(clean[name], nb, own)
+            c = frame_agreement(clean[name], nb, own, interval_max)
             per_signal[name] = frontend_ratios(c)
             for g in (group, "ravdess" if group != "ami" else "ami", "all"):
                 for key, v in c.items():

@@ -19,7 +19,7 @@ import numpy as np
 from calltone.audio.channels import ChannelRoles, Role
 from calltone.audio.crosstalk import CrosstalkOptions, EchoPathState
 from calltone.audio.errors import AudioError
-from calltone.audio.features import FeatureStream, FrameBlock
+from calltone.audio.features import FeatureStream, FrameBlock, NucleusIntervals
 from calltone.audio.voice_match import CepstrumStream, VoiceMatcher
 from calltone.models.tone.baseline import BaselineSnapshot, SpeakerBaseline, hz_to_st
 from calltone.models.tone.config import AnalysisConfig
@@ -50,6 +50,10 @@ class SpeakerMetrics:
     heard_frames: int = 0
     voiced_frames: int = 0
     nuclei: int = 0
+    #: ``FeatureOptions.syllable_interval_max_s`` in frames (0 = off): the syllable rate is
+    #: then read over the intervals between nuclei (:class:`NucleusIntervals`).
+    interval_max_frames: int = 0
+    intervals: NucleusIntervals | None = None
     loudness_hist: np.ndarray = field(
         default_factory=lambda: np.zeros(_LOUDNESS_DB_BINS.size - 1, np.int64)
     )
@@ -67,6 +71,10 @@ class SpeakerMetrics:
         n_voiced = int(np.count_nonzero(voiced))
         self.voiced_frames += n_voiced
         self.nuclei += int(np.count_nonzero(frames.nucleus))
+        if self.interval_max_frames > 0:
+            if self.intervals is None:
+                self.intervals = NucleusIntervals(self.interval_max_frames)
+            self.intervals.push(frames.nucleus, frames.speech)
         if n_voiced:
             _add_counts(self.loudness_hist, frames.loudness_dbfs[voiced], _LOUDNESS_DB_BINS)
             _add_counts(
@@ -83,10 +91,14 @@ class SpeakerMetrics:
             "median_pitch_hz": _round(
                 None if median_pitch_st is None else 100.0 * 2 ** (median_pitch_st / 12.0), 1
             ),
-            "syllable_rate_per_s": (
-                round(self.nuclei / (self.heard_frames * hop_s), 2) if self.heard_frames else None
-            ),
+            "syllable_rate_per_s": self._syllable_rate(hop_s),
         }
+
+    def _syllable_rate(self, hop_s: float) -> float | None:
+        if self.interval_max_frames > 0:
+            rate = None if self.intervals is None else self.intervals.rate_per_s(hop_s)
+            return None if rate is None else round(rate, 2)
+        return round(self.nuclei / (self.heard_frames * hop_s), 2) if self.heard_frames else None
 
 
 def _add_counts(hist: np.ndarray, values: np.ndarray, bins: np.ndarray) -> None:
@@ -307,7 +319,9 @@ class CallAnalyzer:
         self._pending: dict[str, list[tuple[PartyFrames, np.ndarray, np.ndarray]]] = {
             p: [] for p in self.parties
         }
-        self.metrics = {p: SpeakerMetrics() for p in self.parties}
+        f = self.config.features
+        interval_max = f.frames(f.syllable_interval_max_s) if f.syllable_interval_max_s > 0 else 0
+        self.metrics = {p: SpeakerMetrics(interval_max_frames=interval_max) for p in self.parties}
         self.events: list[Event] = []
         # Where each open event sits in ``events``, by its lane (kind, speaker): a detector holds
         # at most one open event per lane, so an update replaces the event its lane has open.
