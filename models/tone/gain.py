@@ -635,6 +635,16 @@ class GainShiftTracker:
         )
 
 
+#: The snapshot's level statistics a provisional step raises (as :func:`shifted` does).
+LEVEL_FIELDS = ("loudness_dbfs", "loudness_leq_dbfs", "speech_leq_dbfs", "speech_top_heard_dbfs")
+
+
+def _levels(snapshot: BaselineSnapshot) -> np.ndarray:
+    return np.array(
+        [np.nan if (v := getattr(snapshot, k)) is None else float(v) for k in LEVEL_FIELDS]
+    )
+
+
 @dataclass
 class _Follow:
     """One line following the other's step up (:class:`PairUpFollow`)."""
@@ -643,7 +653,8 @@ class _Follow:
     step_db: float
     onset_index: int
     onset_s: float
-    level0_dbfs: float
+    level0: np.ndarray
+    """This line's level statistics at the onset (:data:`LEVEL_FIELDS`, NaN: not known)."""
     latched_at_s: float | None = None
     own_rise_db: float | None = None
     by_noise: bool = False
@@ -684,7 +695,7 @@ class PairUpFollow:
         # Per party: each tick's (first global index, voiced levels), baseline level and line
         # noise floor (median dBFS over the tick).
         self._lv: dict[str, deque[tuple[int, np.ndarray]]] = {p: deque() for p in parties}
-        self._base: dict[str, deque[tuple[int, float]]] = {p: deque() for p in parties}
+        self._base: dict[str, deque[tuple[int, np.ndarray]]] = {p: deque() for p in parties}
         self._noise: dict[str, deque[tuple[int, float]]] = {p: deque() for p in parties}
         self._n_after = max(1, round(config.gain_noise_pair_after_s / hop_s))
         self._n_before = max(1, round(config.gain_pair_up_before_s / hop_s))
@@ -735,22 +746,24 @@ class PairUpFollow:
             levels = [b for s, b in self._base[p] if split - self._n_before <= s < split]
             if not levels:
                 continue
+            with np.errstate(all="ignore"):
+                level0 = np.nanmedian(np.stack(levels), axis=0)
             self._follow[p] = _Follow(
                 other_at_s=round(float(time_of(now_index)), 3),
                 step_db=step,
                 onset_index=split,
                 onset_s=round(float(time_of(split)), 3),
-                level0_dbfs=float(np.median(levels)),
+                level0=level0,
                 by_noise=True,
             )
 
-    def push(self, p: str, frames: PartyFrames, baseline_dbfs: float) -> None:
-        """Keep one tick of ``p``'s voiced levels (any pitch) and its baseline level as the
-        detectors read it before the tick's step, if any."""
+    def push(self, p: str, frames: PartyFrames, snapshot: BaselineSnapshot) -> None:
+        """Keep one tick of ``p``'s voiced levels (any pitch), line noise floor, and its
+        baseline's level statistics as they stood before the tick's step, if any."""
         keep = frames.voiced & frames.speech & np.isfinite(frames.pitch_st)
         lv = np.asarray(frames.voice_loudness_dbfs[keep], np.float64)
         self._lv[p].append((frames.start, lv))
-        self._base[p].append((frames.start, baseline_dbfs))
+        self._base[p].append((frames.start, _levels(snapshot)))
         self._noise[p].append((frames.start, float(np.median(frames.noise_dbfs))))
         for q in (self._lv[p], self._base[p], self._noise[p]):
             while q and q[0][0] < frames.start - self._keep:
@@ -768,7 +781,7 @@ class PairUpFollow:
             self._follow[self._other(p)] = None
         if shift.shift_db < self.c.gain_shift_min_db or len(self._base[p]) == 0:
             return
-        pre = self._base[p][-1][1]  # the level before this tick's shift
+        pre = float(self._base[p][-1][1][0])  # the level before this tick's shift
         mid = pre + shift.shift_db / 2.0
         onset = self._lv[p][-1][0]
         for start, lv in reversed(self._lv[p]):
@@ -791,7 +804,7 @@ class PairUpFollow:
             step_db=shift.shift_db,
             onset_index=onset,
             onset_s=round(float(time_of(onset)), 3),
-            level0_dbfs=level0,
+            level0=level0,
         )
 
     def _own_rise(self, p: str, f: _Follow) -> float | None:
@@ -836,7 +849,7 @@ class PairUpFollow:
                 "other_at_s": f.other_at_s,
                 "other_step_db": f.step_db,
                 "onset_s": f.onset_s,
-                "level0_dbfs": round(f.level0_dbfs, 2),
+                "level0_dbfs": round(float(f.level0[0]), 2),
                 "own_rise_db": None if f.own_rise_db is None else round(f.own_rise_db, 2),
                 "by": "noise_pair" if f.by_noise else "other_reading",
                 "thresholds": {
@@ -850,12 +863,25 @@ class PairUpFollow:
             }
         )
 
-    def raise_db(self, p: str, baseline_dbfs: float) -> float:
-        """How far ``p``'s baseline level is read raised now (dB, >= 0): the level at the
-        other's onset plus the share of its step, less where the baseline stands, within
-        [0, share x step]."""
+    def raised(self, p: str, snapshot: BaselineSnapshot) -> BaselineSnapshot:
+        """``p``'s snapshot as the detectors read it: each level statistic at least where it
+        stood at the other's onset plus ``gain_pair_up_follow_share`` of the step, raised by
+        no more than that share (what the baseline has learnt of the step since is not
+        counted twice; each statistic learns at its own pace: an energy mean or a top level
+        takes a few loud frames, a median many). Unchanged when not following."""
         f = self._follow[p]
         if f is None or f.latched_at_s is None:
-            return 0.0
+            return snapshot
         top = self.c.gain_pair_up_follow_share * f.step_db
-        return float(min(top, max(0.0, f.level0_dbfs + top - baseline_dbfs)))
+        now = _levels(snapshot)
+        up = np.clip(f.level0 + top - now, 0.0, top)
+        if not np.any(up > 0):
+            return snapshot
+        return replace(
+            snapshot,
+            **{
+                k: v + float(d)
+                for k, v, d in zip(LEVEL_FIELDS, now, up, strict=True)
+                if np.isfinite(v) and np.isfinite(d) and d > 0
+            },
+        )

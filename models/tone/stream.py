@@ -469,10 +469,7 @@ class CallAnalyzer:
         shifted lately): both lines stepped at once (``BaselineConfig.gain_pending_*``)."""
         c = self.config.baseline
         if self._pair_up_on:
-            snaps = {
-                p: shifted(s, r) if (r := self._pair_up.raise_db(p, s.loudness_dbfs)) > 0 else s
-                for p, s in snaps.items()
-            }
+            snaps = {p: self._pair_up.raised(p, s) for p, s in snaps.items()}
         if c.gain_pending_voiced_s <= 0 or len(self.parties) != 2:
             return snaps
         steps = {p: self._gain[p].pending_db(snaps[p], now_s) for p in self.parties}
@@ -620,7 +617,7 @@ class CallAnalyzer:
                 if shift is None and self.config.baseline.gain_pair_down_voiced_s > 0:
                     shift = self._pair_down(p, b, self.time_of(start + j))
                 if self._pair_up_on:
-                    self._pair_up.push(p, tick.parties[p], b.snapshot.loudness_dbfs)
+                    self._pair_up.push(p, tick.parties[p], b.snapshot)
                     if shift is not None:
                         self._pair_up.note_shift(p, shift, self.time_of)
                     self._pair_up.update(p, self.time_of(start + j))

@@ -28,15 +28,22 @@ MIX = ((0.0, 0.0), (3.0, 0.0), (0.0, 0.0), (3.0, 2.0))
 HIGH = ((3.0, 0.0), (3.0, 0.0), (3.0, 1.0), (3.0, 0.0))
 TURNS = {"agent": [10.0, 30.0, 50.0, 60.0, 70.0], "customer": [1.0, 21.0, 41.0, 80.0]}
 FOLLOW = {"gain_pair_up_follow_share": 1.0, "gain_pair_up_own_rise_share": 0.5}
+#: The noise arm: own evidence on the line's noise floor, and both floors stepping together.
+NOISE = {**FOLLOW, "gain_pair_up_noise_share": 0.5, "gain_noise_pair_step_db": 6.0}
+#: The agent after the step, louder by effort in every phrase (4 dB, 3 st up): no gain step.
+LOUDER = ((3.0, 4.0), (3.0, 4.0), (3.0, 5.0), (3.0, 4.0))
 
 
 def _call(
-    steps: dict[str, float], after: dict[str, tuple[tuple[float, float], ...]],
-    shout: tuple[float, float] | None = None, dur_s: float = 90.0,
+    steps: dict[str, float],
+    after: dict[str, tuple[tuple[float, float], ...]],
+    shout: tuple[float, float] | None = None,
+    dur_s: float = 90.0,
 ) -> np.ndarray:
     """Each party speaks 4 phrases of ``MIX`` (or ``after[party]`` from ``STEP_AT_S`` on) from
-    each turn start, 0.4 s apart; ``steps[party]``: that line's lasting step (dB) from
-    ``STEP_AT_S``; ``shout``: the agent at (at_s, dB over her calm voice), 3 s, 6 st higher."""
+    each turn start, 0.4 s apart, over the line's noise (-70 dBFS); ``steps[party]``: that
+    line's lasting gain step (dB, voice and noise) from ``STEP_AT_S``; ``shout``: the agent at
+    (at_s, dB over her calm voice), 3 s, 6 st higher."""
     x = np.stack([silence(dur_s, seed=21), silence(dur_s, seed=22)])
     seed = 300
     for ch, p in enumerate(("agent", "customer")):
@@ -45,15 +52,15 @@ def _call(
             at_s = t0
             for st, db in pattern:
                 seed += 1
-                g = steps.get(p, 0.0) if at_s >= STEP_AT_S else 0.0
-                sig = voiced(F0[p] * 2 ** (st / 12), PHRASE_S, CALM_DBFS + db + g, seed=seed)
+                sig = voiced(F0[p] * 2 ** (st / 12), PHRASE_S, CALM_DBFS + db, seed=seed)
                 x[ch, int(at_s * SR) : int(at_s * SR) + sig.size] += sig
                 at_s += PHRASE_S + 0.4
     if shout is not None:
         at_s, db = shout
-        g = steps.get("agent", 0.0) if at_s >= STEP_AT_S else 0.0
-        sig = voiced(F0["agent"] * 2 ** 0.5, 3.0, CALM_DBFS + db + g, seed=7)
+        sig = voiced(F0["agent"] * 2**0.5, 3.0, CALM_DBFS + db, seed=7)
         x[0, int(at_s * SR) : int(at_s * SR) + sig.size] += sig
+    for ch, p in enumerate(("agent", "customer")):
+        x[ch, int(STEP_AT_S * SR) :] *= 10 ** (steps.get(p, 0.0) / 20)
     return x
 
 
@@ -63,10 +70,15 @@ def _run(x: np.ndarray, baseline: dict[str, float] | None = None) -> CallAnalyze
 
 
 def _agent_flags(an: CallAnalyzer, after_s: float) -> list[Event]:
+    """The agent's events from ``after_s`` that read her level: yelling, and agent_tone
+    with loudness among its cues (the synthetic voice's 3 st phrases alone fire agent_tone on
+    pitch and voice quality, with or without a step: not what a gain step changes)."""
     return [
         e
         for e in an.events
-        if e.speaker == "agent" and e.kind in ("yelling", "agent_tone") and e.start_s >= after_s
+        if e.speaker == "agent"
+        and e.start_s >= after_s
+        and (e.kind == "yelling" or (e.kind == "agent_tone" and "loudness" in e.evidence["fired"]))
     ]
 
 
@@ -98,15 +110,48 @@ def test_a_partner_only_step_is_not_followed_and_a_shout_stays_yelling() -> None
     level (no rise), so she is not read raised, and her shout at 75 s (14 dB over her calm
     voice, 6 st higher) is yelling as with the option off."""
     x = _call({"customer": 10.0}, {}, shout=(75.0, 14.0))
-    on = _run(x, FOLLOW)
+    on = _run(x, NOISE)
     assert on._pair_up.follows["agent"] == [], on._pair_up.follows["agent"]
+    assert _run(x, FOLLOW)._pair_up.follows["agent"] == []
     yell = [e for e in on.events if e.kind == "yelling" and e.speaker == "agent"]
     assert [e for e in yell if 74.9 <= e.start_s <= 75.6], yell
     off = [e for e in _run(x).events if e.kind == "yelling" and e.speaker == "agent"]
     assert [e.start_s for e in yell] == [e.start_s for e in off]
 
 
+def test_both_lines_up_noise_arm_follows_from_the_noise_floors() -> None:
+    """Both lines +10 dB, voice and noise: both lines' noise floors stand ~10 dB over their
+    level before, so both follow the step, with no own-voice evidence asked; nothing level-
+    driven is flagged on the agent after her first phrase."""
+    x = _call({"agent": 10.0, "customer": 10.0}, {"agent": HIGH})
+    on = _run(x, NOISE)
+    f = on._pair_up.follows["agent"]
+    assert f, f
+    assert abs(float(f[0]["other_step_db"]) - 10.0) < 3.0, f  # type: ignore[arg-type]
+    assert _agent_flags(on, 52.0) == [], _agent_flags(on, 52.0)
+
+
+def test_a_partner_only_step_with_the_agent_louder_is_followed_on_her_voice_not_her_line() -> (
+    None
+):
+    """The cost case: only the customer's line +10 dB, the agent louder by effort after it
+    (4-5 dB, 3 st up). Her voice's own rise (4 dB) stands under half the step, so the voice
+    arm does not follow either; at a quarter of the step it does and her raised phrases read
+    low, while the noise arm never does: her line's noise floor did not move."""
+    x = _call({"customer": 10.0}, {"agent": LOUDER})
+    voice = _run(x, {**FOLLOW, "gain_pair_up_own_rise_share": 0.25})
+    assert voice._pair_up.follows["agent"], "the voice arm should follow here"
+    noise = _run(x, {**NOISE, "gain_pair_up_own_rise_share": 0.25})
+    assert noise._pair_up.follows["agent"] == [], noise._pair_up.follows["agent"]
+    assert noise._pair_up.follows["customer"] == []
+    off = _run(x)
+    assert [e.start_s for e in _agent_flags(noise, 40.0)] == [
+        e.start_s for e in _agent_flags(off, 40.0)
+    ]
+
+
 def test_no_step_nothing_followed() -> None:
-    on = _run(_call({}, {}), FOLLOW)
-    assert on._pair_up.follows == {"agent": [], "customer": []}
-    assert _agent_flags(on, 0.0) == []
+    for arm in (FOLLOW, NOISE):
+        on = _run(_call({}, {}), arm)
+        assert on._pair_up.follows == {"agent": [], "customer": []}
+        assert _agent_flags(on, 0.0) == []
