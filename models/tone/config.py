@@ -391,21 +391,22 @@ class BaselineConfig:
     gain_pair_up_own_rise_share: float = 0.5
     gain_pair_up_voiced_s: float = 2.0
     gain_pair_up_before_s: float = 30.0
-    #: Own evidence read on the line's noise floor instead (0 = off; used before
-    #: ``gain_pair_up_own_rise_share`` when set): this line's noise floor (the front end's,
+    #: Own evidence read on the line's noise floor instead (0: the voice's rise,
+    #: ``gain_pair_up_own_rise_share``, is read instead): this line's noise floor (the front end's,
     #: median per tick) since the other's onset stands this share of the other's step or more
     #: over its median in the ``gain_pair_up_before_s`` before it. A gain moves the line's
     #: noise with the voice; emotion moves only the voice. A floor under
     #: ``gain_noise_pair_min_dbfs`` is no evidence (a line the front end hears no noise on).
-    gain_pair_up_noise_share: float = 0.0
-    #: Both lines' noise floors stepped together (0 = off; needs ``gain_pair_up_follow_share``):
+    gain_pair_up_noise_share: float = 0.5
+    #: Both lines' noise floors stepped together (0: not read; acts only with
+    #: ``gain_pair_up_follow_share`` on):
     #: the last ``gain_noise_pair_after_s`` of each line's noise floor over its median in the
     #: ``gain_pair_up_before_s`` before, this much or more on both, within
     #: ``gain_pending_pair_db`` of each other, each over ``gain_noise_pair_min_dbfs`` before:
     #: both lines follow the mean step as if the other's tracker had read it (no tracker
     #: reading needed: the emotional speaker's partner reads a +10 dB step in 3 of the 7
     #: RAVDESS "both +10 dB" agent calls).
-    gain_noise_pair_step_db: float = 0.0
+    gain_noise_pair_step_db: float = 6.0
     gain_noise_pair_after_s: float = 5.0
     gain_noise_pair_min_dbfs: float = -100.0
     #: The noise floor before a rise is read on this much call or more (the front end's

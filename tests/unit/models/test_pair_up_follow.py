@@ -27,7 +27,13 @@ MIX = ((0.0, 0.0), (3.0, 0.0), (0.0, 0.0), (3.0, 2.0))
 #: (calm clips that stand higher than her baseline's median: nothing at the own pitch).
 HIGH = ((3.0, 0.0), (3.0, 0.0), (3.0, 1.0), (3.0, 0.0))
 TURNS = {"agent": [10.0, 30.0, 50.0, 60.0, 70.0], "customer": [1.0, 21.0, 41.0, 80.0]}
-FOLLOW = {"gain_pair_up_follow_share": 1.0, "gain_pair_up_own_rise_share": 0.5}
+#: The voice arm: own evidence on the voice's level, any pitch; no noise floor read.
+FOLLOW = {
+    "gain_pair_up_follow_share": 1.0,
+    "gain_pair_up_own_rise_share": 0.5,
+    "gain_pair_up_noise_share": 0.0,
+    "gain_noise_pair_step_db": 0.0,
+}
 #: The noise arm: own evidence on the line's noise floor, and both floors stepping together.
 NOISE = {**FOLLOW, "gain_pair_up_noise_share": 0.5, "gain_noise_pair_step_db": 6.0}
 #: The agent after the step, louder by effort in every phrase (4 dB, 3 st up): no gain step.
@@ -155,3 +161,47 @@ def test_no_step_nothing_followed() -> None:
         on = _run(_call({}, {}), arm)
         assert on._pair_up.follows == {"agent": [], "customer": []}
         assert _agent_flags(on, 0.0) == []
+
+
+def test_each_statistic_is_raised_from_its_own_onset_level() -> None:
+    """The raise of each level statistic is its level at the onset plus the share of the step
+    less where it stands now, within [0, share x step]: a median that learnt 2 dB of a 10 dB
+    step is raised 6 (share 0.8), an energy mean that learnt 9 is not raised, a statistic
+    unknown at the onset is left as it is."""
+    import dataclasses
+
+    from calltone.models.tone.baseline import BaselineSnapshot
+    from calltone.models.tone.config import BaselineConfig
+    from calltone.models.tone.gain import PairUpFollow, _Follow
+
+    c = dataclasses.replace(BaselineConfig(), gain_pair_up_follow_share=0.8)
+    pu = PairUpFollow(c, hop_s=0.01, parties=("agent", "customer"))
+    snap = BaselineSnapshot(
+        loudness_dbfs=-28.0,
+        pitch_st=10.0,
+        pitch_spread_st=2.0,
+        syllable_rate_per_s=4.0,
+        tilt_db=-10.0,
+        voiced_s=30.0,
+        settled=True,
+        loudness_leq_dbfs=-17.0,
+        speech_leq_dbfs=-40.0,
+        speech_top_heard_dbfs=None,
+    )
+    assert pu.raised("agent", snap) is snap  # not following
+    pu._follow["agent"] = _Follow(
+        other_at_s=30.0,
+        step_db=10.0,
+        onset_index=2000,
+        onset_s=20.0,
+        level0=np.array([-30.0, -26.0, np.nan, -20.0]),
+        latched_at_s=31.0,
+    )
+    r = pu.raised("agent", snap)
+    assert r.loudness_dbfs == -28.0 + 6.0
+    assert r.loudness_leq_dbfs == -17.0  # -26 + 8 = -18 < -17: learnt already
+    assert r.speech_leq_dbfs == -40.0  # not known at the onset
+    assert r.speech_top_heard_dbfs is None
+    assert r.pitch_st == snap.pitch_st
+    far = dataclasses.replace(snap, loudness_dbfs=-45.0)
+    assert pu.raised("agent", far).loudness_dbfs == -45.0 + 8.0  # at most share x step
