@@ -368,24 +368,31 @@ class BaselineConfig:
     gain_pending_under_st: float = 1.0
     gain_pending_pair_db: float = 6.0
     gain_pending_max_age_s: float = 30.0
-    #: Both lines stepped up, read on the other line only (issue 13, session 21, H1; 0 = off):
-    #: after a lasting +10 dB step of both lines an emotional speaker's own tracker reads the
-    #: step late or never (their calm clips after it stand 1.5-5.7 st over their baseline's
-    #: median pitch, outside ``gain_shift_max_st``, so no frame at the own pitch shows it;
-    #: RAVDESS actors 06-12, agent_tone on 0.43 of the agent's calm clips), while the calm
-    #: partner's tracker reads it ~13 s after it. Once the other line's tracker reads a step
-    #: up, its onset is walked back on that line's voiced frames (1 s blocks on the new side
-    #: of halfway), and the detectors read this speaker against their baseline level at that
-    #: onset raised by this share of the other's step (less what the baseline learnt since,
-    #: never under it; read-time only, the statistics are not moved), from the own evidence
-    #: on for ``gain_pair_up_max_age_s`` after the other's reading, until this line's own
-    #: tracker reads a step (``metrics[party].pair_up_follows``). Own evidence
-    #: (``gain_pair_up_own_rise_share``; 0: none asked): this speaker's voiced frames since
-    #: the onset, at any pitch, have their median level that share of the step or more over
-    #: the median of those in the ``gain_pair_up_before_s`` before it, each side
-    #: ``gain_pair_up_voiced_s`` or more: a step of the other line alone leaves this voice
-    #: where it was. The cost: a one-line step on the other side with this speaker louder
-    #: since (an angry stretch) is followed, their anger then read low.
+    #: A step up followed from the other line (issue 13, session 21, H1; 0 = off; the master
+    #: switch of ``gain_pair_up_*`` and ``gain_noise_pair_*``): after a lasting +10 dB step of
+    #: both lines an emotional speaker's own tracker reads the step late or never (their calm
+    #: clips after it stand 1.5-5.7 st over their baseline's median pitch, outside
+    #: ``gain_shift_max_st``, so no frame at the own pitch shows it; RAVDESS actors 06-12:
+    #: agent_tone on 0.43 of the agent's calm clips). While this line *follows* a step up, the
+    #: detectors read each of its baseline's level statistics at least where it stood at the
+    #: step's onset plus this share of the step, raised by no more than that share (what the
+    #: baseline learnt since is not counted twice; read-time only, the statistics are not
+    #: moved), for ``gain_pair_up_max_age_s`` after the reading that started it, until this
+    #: line's own tracker reads a step (``metrics[party].pair_up_follows``). It starts
+    #: following (a) when the other line's tracker reads a step up (its onset walked back on
+    #: that line's voiced frames, 1 s blocks on the new side of halfway) and this line's own
+    #: evidence holds: ``gain_pair_up_noise_share`` (the line's noise floor) or, with that at
+    #: 0, ``gain_pair_up_own_rise_share`` (this speaker's voiced frames since the onset, at any
+    #: pitch, have their median level that share of the step or more over those in the
+    #: ``gain_pair_up_before_s`` before it, ``gain_pair_up_voiced_s`` or more each side); or
+    #: (b) when both lines' noise floors step up together (``gain_noise_pair_step_db``). 0.8:
+    #: measured against 1.0 (each statistic from its own onset level): the same calm clips
+    #: cleared, no angry clip's agent_tone lost (1.0: 1 wideband, 3 G.711). Measured
+    #: (docs/benchmarks.md, session 21, H1): "both +10 dB" recall row calm/neutral flagged
+    #: 0.43 -> 0.10 wideband, 0.43 -> 0.14 G.711 (the rest: speech within 2 s of the step),
+    #: every other recall row (both -12 dB, one line +10 dB) unchanged. The voice evidence
+    #: instead of the noise's cost recall on a partner-only step (yelling angry-strong 1.00 ->
+    #: 0.96, agent_tone angry 0.93 -> 0.86): a speaker louder by anger since reads as a rise.
     gain_pair_up_follow_share: float = 0.0
     gain_pair_up_max_age_s: float = 60.0
     gain_pair_up_own_rise_share: float = 0.5

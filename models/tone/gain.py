@@ -48,6 +48,12 @@ own-pitch frames back near that level are the line's return, read on ``gain_retu
 **Both lines down** (``gain_pair_down_voiced_s``, off): the other line's step down, read by its
 own tracker, followed here when this speaker's own-pitch frames since its onset stand half
 the step under the baseline (:meth:`pair_down`).
+
+**Both lines up, followed from the other line** (``gain_pair_up_follow_share``, off; session
+21): an emotional speaker's calm speech after a step up stands over their own pitch, so no
+own-pitch frame reads it; the other line's tracker reading a step up, with this line's noise
+floor risen too, or both lines' noise floors rising together, has the detectors read this line
+against its level statistics as they stood at the onset plus the step (:class:`PairUpFollow`).
 """
 
 from __future__ import annotations
