@@ -759,6 +759,20 @@ def level_step_both(db: float, start_frac: float) -> Impairment:
     return f
 
 
+def level_step_one_name(who: str, db: float) -> str:
+    return f"level step {who} only {db:+g} dB from the 2nd quarter on"
+
+
+def recall_only_impairments() -> dict[str, Impairment]:
+    """Lasting steps of one line only (session 21, H1): the cost case of following the other
+    line's step (``BaselineConfig.gain_pair_up_follow_share``). Recall rows only: not in the
+    calm calls' table."""
+    return {
+        level_step_one_name(who, 10.0): level_step(ch, 10.0, 0.25, 2.0)
+        for ch, who in ((0, "agent"), (1, "customer"))
+    }
+
+
 def impairments(*, telephone: bool = True) -> dict[str, Impairment]:
     """Every condition by name: session 10's (echo, loss, clipping, hum, gain), then session
     11's (:func:`session11_impairments`)."""
@@ -857,6 +871,8 @@ RECALL_IMPAIRMENTS = (
     DISTANT_CALM,
     level_step_both_name(10.0),
     level_step_both_name(-12.0),
+    level_step_one_name("customer", 10.0),
+    level_step_one_name("agent", 10.0),
 )
 
 
@@ -875,7 +891,8 @@ def run_recall(
     for cond in conditions:
         tel = cond != "wideband"
         for name in names:
-            cache = ImpairedCache(impairments(telephone=tel)[name], bench_calls.DEFAULT_DISK_CACHE)
+            imp = {**impairments(telephone=tel), **recall_only_impairments()}[name]
+            cache = ImpairedCache(imp, bench_calls.DEFAULT_DISK_CACHE)
             s = bench_calls.run_calls([cond], actors=actors, config=cfg, cache=cache)[cond][
                 "summary"
             ]

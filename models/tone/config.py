@@ -368,6 +368,57 @@ class BaselineConfig:
     gain_pending_under_st: float = 1.0
     gain_pending_pair_db: float = 6.0
     gain_pending_max_age_s: float = 30.0
+    #: A step up followed from the other line (issue 13, session 21, H1; 0 = off; the master
+    #: switch of ``gain_pair_up_*`` and ``gain_noise_pair_*``): after a lasting +10 dB step of
+    #: both lines an emotional speaker's own tracker reads the step late or never (their calm
+    #: clips after it stand 1.5-5.7 st over their baseline's median pitch, outside
+    #: ``gain_shift_max_st``, so no frame at the own pitch shows it; RAVDESS actors 06-12:
+    #: agent_tone on 0.43 of the agent's calm clips). While this line *follows* a step up, the
+    #: detectors read each of its baseline's level statistics at least where it stood at the
+    #: step's onset plus this share of the step, raised by no more than that share (what the
+    #: baseline learnt since is not counted twice; read-time only, the statistics are not
+    #: moved), for ``gain_pair_up_max_age_s`` after the reading that started it, until this
+    #: line's own tracker reads a step (``metrics[party].pair_up_follows``). It starts
+    #: following (a) when the other line's tracker reads a step up (its onset walked back on
+    #: that line's voiced frames, 1 s blocks on the new side of halfway) and this line's own
+    #: evidence holds: ``gain_pair_up_noise_share`` (the line's noise floor) or, with that at
+    #: 0, ``gain_pair_up_own_rise_share`` (this speaker's voiced frames since the onset, at any
+    #: pitch, have their median level that share of the step or more over those in the
+    #: ``gain_pair_up_before_s`` before it, ``gain_pair_up_voiced_s`` or more each side); or
+    #: (b) when both lines' noise floors step up together (``gain_noise_pair_step_db``). 0.8:
+    #: measured against 1.0 (each statistic from its own onset level): the same calm clips
+    #: cleared, no angry clip's agent_tone lost (1.0: 1 wideband, 3 G.711). Measured
+    #: (docs/benchmarks.md, session 21, H1): "both +10 dB" recall row calm/neutral flagged
+    #: 0.43 -> 0.10 wideband, 0.43 -> 0.14 G.711 (the rest: speech within 2 s of the step),
+    #: every other recall row (both -12 dB, one line +10 dB) unchanged. The voice evidence
+    #: instead of the noise's cost recall on a partner-only step (yelling angry-strong 1.00 ->
+    #: 0.96, agent_tone angry 0.93 -> 0.86): a speaker louder by anger since reads as a rise.
+    gain_pair_up_follow_share: float = 0.0
+    gain_pair_up_max_age_s: float = 60.0
+    gain_pair_up_own_rise_share: float = 0.5
+    gain_pair_up_voiced_s: float = 2.0
+    gain_pair_up_before_s: float = 30.0
+    #: Own evidence read on the line's noise floor instead (0: the voice's rise,
+    #: ``gain_pair_up_own_rise_share``, is read instead): this line's noise floor (the front end's,
+    #: median per tick) since the other's onset stands this share of the other's step or more
+    #: over its median in the ``gain_pair_up_before_s`` before it. A gain moves the line's
+    #: noise with the voice; emotion moves only the voice. A floor under
+    #: ``gain_noise_pair_min_dbfs`` is no evidence (a line the front end hears no noise on).
+    gain_pair_up_noise_share: float = 0.5
+    #: Both lines' noise floors stepped together (0: not read; acts only with
+    #: ``gain_pair_up_follow_share`` on):
+    #: the last ``gain_noise_pair_after_s`` of each line's noise floor over its median in the
+    #: ``gain_pair_up_before_s`` before, this much or more on both, within
+    #: ``gain_pending_pair_db`` of each other, each over ``gain_noise_pair_min_dbfs`` before:
+    #: both lines follow the mean step as if the other's tracker had read it (no tracker
+    #: reading needed: the emotional speaker's partner reads a +10 dB step in 3 of the 7
+    #: RAVDESS "both +10 dB" agent calls).
+    gain_noise_pair_step_db: float = 6.0
+    gain_noise_pair_after_s: float = 5.0
+    gain_noise_pair_min_dbfs: float = -100.0
+    #: The noise floor before a rise is read on this much call or more (the front end's
+    #: floor settles in the call's first seconds: read from 1 s on, it stood 23 dB "over").
+    gain_noise_pair_before_min_s: float = 10.0
     #: The quantile of the speaker's own voiced levels the baseline reports as the top of
     #: their normal range (``BaselineSnapshot.loudness_upper_db``, the level at this quantile
     #: less the median, from the same dominant frames as the median and spread; the prior's

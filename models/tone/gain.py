@@ -48,11 +48,18 @@ own-pitch frames back near that level are the line's return, read on ``gain_retu
 **Both lines down** (``gain_pair_down_voiced_s``, off): the other line's step down, read by its
 own tracker, followed here when this speaker's own-pitch frames since its onset stand half
 the step under the baseline (:meth:`pair_down`).
+
+**Both lines up, followed from the other line** (``gain_pair_up_follow_share``, off; session
+21): an emotional speaker's calm speech after a step up stands over their own pitch, so no
+own-pitch frame reads it; the other line's tracker reading a step up, with this line's noise
+floor risen too, or both lines' noise floors rising together, has the detectors read this line
+against its level statistics as they stood at the onset plus the step (:class:`PairUpFollow`).
 """
 
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -631,4 +638,256 @@ class GainShiftTracker:
             max_st=c.gain_shift_max_st,
             onset_index=other.onset_index,
             level_dbfs=snapshot.loudness_dbfs + step,
+        )
+
+
+#: The snapshot's level statistics a provisional step raises (as :func:`shifted` does).
+LEVEL_FIELDS = ("loudness_dbfs", "loudness_leq_dbfs", "speech_leq_dbfs", "speech_top_heard_dbfs")
+
+
+def _levels(snapshot: BaselineSnapshot) -> np.ndarray:
+    return np.array(
+        [np.nan if (v := getattr(snapshot, k)) is None else float(v) for k in LEVEL_FIELDS]
+    )
+
+
+@dataclass
+class _Follow:
+    """One line following the other's step up (:class:`PairUpFollow`)."""
+
+    other_at_s: float
+    step_db: float
+    onset_index: int
+    onset_s: float
+    level0: np.ndarray
+    """This line's level statistics at the onset (:data:`LEVEL_FIELDS`, NaN: not known)."""
+    latched_at_s: float | None = None
+    own_rise_db: float | None = None
+    by_noise: bool = False
+    """Started by both lines' noise floors (``gain_noise_pair_step_db``), not a reading."""
+
+
+class PairUpFollow:
+    """Both lines stepped up: the other line's step, read by its tracker, followed on this one
+    (``BaselineConfig.gain_pair_up_follow_share``, off by default; issue 13, session 21).
+
+    An emotional speaker's own tracker reads a lasting step up late or never: their calm
+    clips after it stand over their baseline's median pitch by more than ``gain_shift_max_st``
+    and their raised clips more so, so no frame at the own pitch shows the step; the calm
+    partner's tracker reads it within seconds. Once the other line's tracker reads a step up
+    (``gain_shift_min_db`` or more), its onset is walked back on that line's voiced frames
+    (one ``ONSET_BLOCK_S`` at a time while a block's median stands on the new side of halfway
+    to the step), and this line is read against its baseline as it stood at that onset raised
+    by ``gain_pair_up_follow_share`` of the step (less what the baseline has learnt since,
+    never under it), for ``gain_pair_up_max_age_s`` after the other's reading, until this
+    line's own tracker reads a step. Read-time only (like the pending pair shift): the
+    statistics are not moved; frames the raise leaves unflagged are learnt as heard.
+
+    Own evidence (``gain_pair_up_own_rise_share``; 0: none asked): this speaker's voiced
+    frames heard since the onset, at any pitch, have their median level that share of the
+    step or more over the median of those heard in the ``gain_pair_up_before_s`` before it,
+    each side holding ``gain_pair_up_voiced_s`` or more. A step of the other line only
+    leaves this voice's level where it was; an emotional mix keeps its median across a
+    step. The cost: a one-line step with this speaker louder since (an angry stretch), read
+    low.
+    """
+
+    def __init__(self, config: BaselineConfig, *, hop_s: float, parties: Sequence[str]) -> None:
+        self.c = config
+        self.hop_s = hop_s
+        self.parties = tuple(parties)
+        keep_s = config.gain_pair_up_before_s + config.gain_pair_up_max_age_s + 60.0
+        self._keep = max(1, round(keep_s / hop_s))
+        # Per party: each tick's (first global index, voiced levels), baseline level and line
+        # noise floor (median dBFS over the tick).
+        self._lv: dict[str, deque[tuple[int, np.ndarray]]] = {p: deque() for p in parties}
+        self._base: dict[str, deque[tuple[int, np.ndarray]]] = {p: deque() for p in parties}
+        self._noise: dict[str, deque[tuple[int, float]]] = {p: deque() for p in parties}
+        self._n_after = max(1, round(config.gain_noise_pair_after_s / hop_s))
+        self._n_before = max(1, round(config.gain_pair_up_before_s / hop_s))
+        self._n_before_min = round(config.gain_noise_pair_before_min_s / hop_s)
+        self._follow: dict[str, _Follow | None] = {p: None for p in parties}
+        self.follows: dict[str, list[dict[str, object]]] = {p: [] for p in parties}
+        self._n_voiced = max(1, round(config.gain_pair_up_voiced_s / hop_s))
+
+    @property
+    def enabled(self) -> bool:
+        return self.c.gain_pair_up_follow_share > 0 and len(self.parties) == 2
+
+    def _noise_rise(self, p: str, split: int, now: int) -> float | None:
+        """``p``'s line noise floor from ``split`` to ``now`` (the median of its ticks'
+        medians) over the ``gain_pair_up_before_s`` before ``split``; None without ticks on
+        either side, with less than ``gain_noise_pair_before_min_s`` of call kept before it,
+        or with the floor under ``gain_noise_pair_min_dbfs`` before (a line whose noise the
+        front end does not measure)."""
+        before = [n for s, n in self._noise[p] if split - self._n_before <= s < split]
+        after = [n for s, n in self._noise[p] if split <= s < now]
+        if not before or not after or split - self._noise[p][0][0] < self._n_before_min:
+            return None
+        b = float(np.median(before))
+        if b < self.c.gain_noise_pair_min_dbfs:
+            return None
+        return float(np.median(after)) - b
+
+    def noise_pair(self, now_index: int, time_of: Callable[[int], float]) -> None:
+        """Both lines' noise floors stepped up together (``gain_noise_pair_step_db``): the
+        last ``gain_noise_pair_after_s`` of each over the ``gain_pair_up_before_s`` before
+        it, ``gain_noise_pair_step_db`` or more on both and within ``gain_pending_pair_db``
+        of each other: one gain moved both lines (a speaker's voice cannot move their line's
+        noise). Each line not following a step already follows their mean from then on."""
+        c = self.c
+        if c.gain_noise_pair_step_db <= 0 or any(len(self._noise[p]) == 0 for p in self.parties):
+            return
+        if any(self._follow[p] is not None for p in self.parties):
+            return
+        split = now_index - self._n_after
+        rises = [self._noise_rise(p, split, now_index + 1) for p in self.parties]
+        if any(r is None or r < c.gain_noise_pair_step_db for r in rises):
+            return
+        r0, r1 = float(rises[0]), float(rises[1])  # type: ignore[arg-type]
+        if abs(r0 - r1) > c.gain_pending_pair_db:
+            return
+        step = 0.5 * (r0 + r1)
+        for p in self.parties:
+            levels = [b for s, b in self._base[p] if split - self._n_before <= s < split]
+            if not levels:
+                continue
+            with np.errstate(all="ignore"):
+                level0 = np.nanmedian(np.stack(levels), axis=0)
+            self._follow[p] = _Follow(
+                other_at_s=round(float(time_of(now_index)), 3),
+                step_db=step,
+                onset_index=split,
+                onset_s=round(float(time_of(split)), 3),
+                level0=level0,
+                by_noise=True,
+            )
+
+    def push(self, p: str, frames: PartyFrames, snapshot: BaselineSnapshot) -> None:
+        """Keep one tick of ``p``'s voiced levels (any pitch), line noise floor, and its
+        baseline's level statistics as they stood before the tick's step, if any."""
+        keep = frames.voiced & frames.speech & np.isfinite(frames.pitch_st)
+        lv = np.asarray(frames.voice_loudness_dbfs[keep], np.float64)
+        self._lv[p].append((frames.start, lv))
+        self._base[p].append((frames.start, _levels(snapshot)))
+        self._noise[p].append((frames.start, float(np.median(frames.noise_dbfs))))
+        for q in (self._lv[p], self._base[p], self._noise[p]):
+            while q and q[0][0] < frames.start - self._keep:
+                q.popleft()
+
+    def _other(self, p: str) -> str:
+        return next(o for o in self.parties if o != p)
+
+    def note_shift(self, p: str, shift: GainShift, time_of: Callable[[int], float]) -> None:
+        """``p``'s tracker read ``shift``: ``p`` stops following; a step up starts the other
+        line following it (a step down ends the other's following). ``time_of``: global frame
+        index -> call time (s)."""
+        self._follow[p] = None
+        if shift.shift_db < 0:
+            self._follow[self._other(p)] = None
+        if shift.shift_db < self.c.gain_shift_min_db or len(self._base[p]) == 0:
+            return
+        pre = float(self._base[p][-1][1][0])  # the level before this tick's shift
+        mid = pre + shift.shift_db / 2.0
+        onset = self._lv[p][-1][0]
+        for start, lv in reversed(self._lv[p]):
+            if lv.size:
+                if float(np.median(lv)) < mid:
+                    break
+                onset = start
+        q = self._other(p)
+        level0 = None
+        for start, lvl in self._base[q]:
+            if start > onset:
+                break
+            level0 = lvl
+        if level0 is None:
+            if not self._base[q]:
+                return
+            level0 = self._base[q][0][1]
+        self._follow[q] = _Follow(
+            other_at_s=shift.at_s,
+            step_db=shift.shift_db,
+            onset_index=onset,
+            onset_s=round(float(time_of(onset)), 3),
+            level0=level0,
+        )
+
+    def _own_rise(self, p: str, f: _Follow) -> float | None:
+        before_from = f.onset_index - round(self.c.gain_pair_up_before_s / self.hop_s)
+        before = [lv for s, lv in self._lv[p] if before_from <= s < f.onset_index and lv.size]
+        after = [lv for s, lv in self._lv[p] if s >= f.onset_index and lv.size]
+        if not before or not after:
+            return None
+        b, a = np.concatenate(before), np.concatenate(after)
+        if b.size < self._n_voiced or a.size < self._n_voiced:
+            return None
+        return float(np.median(a)) - float(np.median(b))
+
+    def update(self, p: str, now_s: float) -> None:
+        """After ``p``'s tick: age the follow out, or latch it on the own evidence."""
+        f = self._follow[p]
+        if f is None:
+            return
+        c = self.c
+        if now_s - f.other_at_s > c.gain_pair_up_max_age_s:
+            self._follow[p] = None
+            return
+        if f.latched_at_s is not None:
+            return
+        if f.by_noise:
+            pass  # both lines' noise floors are the evidence
+        elif c.gain_pair_up_noise_share > 0:
+            now = self._noise[p][-1][0] + 1 if self._noise[p] else f.onset_index
+            rise = self._noise_rise(p, f.onset_index, now)
+            if rise is None or rise < c.gain_pair_up_noise_share * f.step_db:
+                return
+            f.own_rise_db = rise
+        elif c.gain_pair_up_own_rise_share > 0:
+            rise = self._own_rise(p, f)
+            if rise is None or rise < c.gain_pair_up_own_rise_share * f.step_db:
+                return
+            f.own_rise_db = rise
+        f.latched_at_s = now_s
+        self.follows[p].append(
+            {
+                "at_s": round(now_s, 3),
+                "other_at_s": f.other_at_s,
+                "other_step_db": f.step_db,
+                "onset_s": f.onset_s,
+                "level0_dbfs": round(float(f.level0[0]), 2),
+                "own_rise_db": None if f.own_rise_db is None else round(f.own_rise_db, 2),
+                "by": "noise_pair" if f.by_noise else "other_reading",
+                "thresholds": {
+                    "gain_pair_up_follow_share": c.gain_pair_up_follow_share,
+                    "gain_pair_up_own_rise_share": c.gain_pair_up_own_rise_share,
+                    "gain_pair_up_noise_share": c.gain_pair_up_noise_share,
+                    "gain_noise_pair_step_db": c.gain_noise_pair_step_db,
+                    "gain_pair_up_voiced_s": c.gain_pair_up_voiced_s,
+                    "gain_pair_up_max_age_s": c.gain_pair_up_max_age_s,
+                },
+            }
+        )
+
+    def raised(self, p: str, snapshot: BaselineSnapshot) -> BaselineSnapshot:
+        """``p``'s snapshot as the detectors read it: each level statistic at least where it
+        stood at the other's onset plus ``gain_pair_up_follow_share`` of the step, raised by
+        no more than that share (what the baseline has learnt of the step since is not
+        counted twice; each statistic learns at its own pace: an energy mean or a top level
+        takes a few loud frames, a median many). Unchanged when not following."""
+        f = self._follow[p]
+        if f is None or f.latched_at_s is None:
+            return snapshot
+        top = self.c.gain_pair_up_follow_share * f.step_db
+        now = _levels(snapshot)
+        up = np.clip(f.level0 + top - now, 0.0, top)
+        if not np.any(up > 0):
+            return snapshot
+        return replace(
+            snapshot,
+            **{
+                k: v + float(d)
+                for k, v, d in zip(LEVEL_FIELDS, now, up, strict=True)
+                if np.isfinite(v) and np.isfinite(d) and d > 0
+            },
         )

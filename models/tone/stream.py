@@ -31,7 +31,7 @@ from calltone.models.tone.detectors import (
 )
 from calltone.models.tone.events import Event
 from calltone.models.tone.frames import CallFrames, PartyFrames, TimeFn
-from calltone.models.tone.gain import GainShift, GainShiftTracker, shifted
+from calltone.models.tone.gain import GainShift, GainShiftTracker, PairUpFollow, shifted
 from calltone.models.tone.noise import NO_NOISE_DBFS, LineNoise
 from calltone.models.tone.turns import InterruptionDetector, near_voice
 
@@ -253,6 +253,9 @@ class CallAnalyzer:
         # Provisional steps while both lines show one (``BaselineConfig.gain_pending_*``).
         self.provisional_shifts: dict[str, list[dict[str, float]]] = {p: [] for p in self.parties}
         self._provisional_on: dict[str, bool] = {p: False for p in self.parties}
+        # The other line's step up followed here (``BaselineConfig.gain_pair_up_*``).
+        self._pair_up = PairUpFollow(self.config.baseline, hop_s=o.hop_s, parties=self.parties)
+        self._pair_up_on = self._pair_up.enabled and self.config.baseline.gain_shift_min_db > 0
         self._yelling = {
             p: YellingDetector(self.config.yelling, speaker=p, hop_s=o.hop_s) for p in self.parties
         }
@@ -479,6 +482,8 @@ class CallAnalyzer:
         effortless frames show while the other line shows one of the same size (or was
         shifted lately): both lines stepped at once (``BaselineConfig.gain_pending_*``)."""
         c = self.config.baseline
+        if self._pair_up_on:
+            snaps = {p: self._pair_up.raised(p, s) for p, s in snaps.items()}
         if c.gain_pending_voiced_s <= 0 or len(self.parties) != 2:
             return snaps
         steps = {p: self._gain[p].pending_db(snaps[p], now_s) for p in self.parties}
@@ -625,6 +630,13 @@ class CallAnalyzer:
                 moved_db = 0.0
                 if shift is None and self.config.baseline.gain_pair_down_voiced_s > 0:
                     shift = self._pair_down(p, b, self.time_of(start + j))
+                if self._pair_up_on:
+                    self._pair_up.push(p, tick.parties[p], b.snapshot)
+                    if shift is not None:
+                        self._pair_up.note_shift(p, shift, self.time_of)
+                    self._pair_up.update(p, self.time_of(start + j))
+                    if p == self.parties[-1]:
+                        self._pair_up.noise_pair(start + j - 1, self.time_of)
                 if shift is not None:
                     moved_db = b.shift_level(
                         shift.shift_db,
@@ -1085,6 +1097,8 @@ class CallAnalyzer:
             m["level_shifts"] = [g.to_dict() for g in self.gain_shifts[p]]
             if self.config.baseline.gain_pending_voiced_s > 0:
                 m["provisional_level_shifts"] = list(self.provisional_shifts[p])
+            if self._pair_up_on:
+                m["pair_up_follows"] = list(self._pair_up.follows[p])
             if self._voice:
                 m["other_voice_s"] = round(self._other_voice_frames[p] * self.hop_s, 2)
             evs = [e for e in self.events if e.speaker == p]
