@@ -393,7 +393,10 @@ class BaselineConfig:
     #: every other recall row (both -12 dB, one line +10 dB) unchanged. The voice evidence
     #: instead of the noise's cost recall on a partner-only step (yelling angry-strong 1.00 ->
     #: 0.96, agent_tone angry 0.93 -> 0.86): a speaker louder by anger since reads as a rise.
-    gain_pair_up_follow_share: float = 0.0
+    #: On by default since session 21 (lead): the whole check and the held-out channels
+    #: cell-identical, impairment false alerts 63 -> 61. Acts only on a line whose noise floor
+    #: the front end hears (over ``gain_noise_pair_min_dbfs``).
+    gain_pair_up_follow_share: float = 0.8
     gain_pair_up_max_age_s: float = 60.0
     gain_pair_up_own_rise_share: float = 0.5
     gain_pair_up_voiced_s: float = 2.0

@@ -34,6 +34,8 @@ FOLLOW = {
     "gain_pair_up_noise_share": 0.0,
     "gain_noise_pair_step_db": 0.0,
 }
+#: The option off (on by default since session 21).
+OFF = {"gain_pair_up_follow_share": 0.0}
 #: The noise arm: own evidence on the line's noise floor, and both floors stepping together.
 NOISE = {**FOLLOW, "gain_pair_up_noise_share": 0.5, "gain_noise_pair_step_db": 6.0}
 #: The agent after the step, louder by effort in every phrase (4 dB, 3 st up): no gain step.
@@ -94,7 +96,7 @@ def test_both_lines_up_the_agent_follows_the_partners_step() -> None:
     flagged, her own tracker never reads the step. On: from her own level's rise (2 s of
     voiced speech after 50 s) she is read against the baseline raised by the step."""
     x = _call({"agent": 10.0, "customer": 10.0}, {"agent": HIGH})
-    off = _run(x)
+    off = _run(x, OFF)
     assert _agent_flags(off, 53.0), "no false flag to remove"
     assert off.gain_shifts["agent"] == [], off.gain_shifts["agent"]
     assert [s.shift_db > 6.0 for s in off.gain_shifts["customer"]] == [True]
@@ -121,7 +123,7 @@ def test_a_partner_only_step_is_not_followed_and_a_shout_stays_yelling() -> None
     assert _run(x, FOLLOW)._pair_up.follows["agent"] == []
     yell = [e for e in on.events if e.kind == "yelling" and e.speaker == "agent"]
     assert [e for e in yell if 74.9 <= e.start_s <= 75.6], yell
-    off = [e for e in _run(x).events if e.kind == "yelling" and e.speaker == "agent"]
+    off = [e for e in _run(x, OFF).events if e.kind == "yelling" and e.speaker == "agent"]
     assert [e.start_s for e in yell] == [e.start_s for e in off]
 
 
@@ -150,7 +152,7 @@ def test_a_partner_only_step_with_the_agent_louder_is_followed_on_her_voice_not_
     noise = _run(x, {**NOISE, "gain_pair_up_own_rise_share": 0.25})
     assert noise._pair_up.follows["agent"] == [], noise._pair_up.follows["agent"]
     assert noise._pair_up.follows["customer"] == []
-    off = _run(x)
+    off = _run(x, OFF)
     assert [e.start_s for e in _agent_flags(noise, 40.0)] == [
         e.start_s for e in _agent_flags(off, 40.0)
     ]
