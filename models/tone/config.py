@@ -1069,6 +1069,27 @@ class AgentToneConfig:
     #: (``BaselineSnapshot.speech_median_over_level_db``). An event judged with the yardstick
     #: lowered says so (``speech_level_reference_dbfs``) and lists this threshold.
     speech_level_max_db_over_median: float = 0.0
+    #: The score's bar on a line whose noise sits near the speaker's calm voice (issue 13,
+    #: session 21, H2; 0 = off, the default). Above 0, at an evaluation where the voice's SNR
+    #: (the baseline's speech level less the line's noise estimate there, ``LineNoise``; dB)
+    #: is at most ``noisy_line_max_voice_snr_db``, the bar a window's score must reach
+    #: (``min_score``, or the speaker's own bar) is at most ``noisy_line_min_score``; runs
+    #: (span trimming) read the same bar. Only once the baseline's speech level rests on the
+    #: speaker's own speech (``min_baseline_speech_s`` of it: before, the SNR compares the
+    #: prior with the noise; not from a saved profile, whose own speech in the call is not
+    #: counted) and the line's noise has been estimated. Indexed by the noise the
+    #: line measures, not by a channel's name. Why: there the voice-quality and pitch-spread
+    #: signals the score also weighs are buried or read the noise (a sparse window enters
+    #: them as 0), so an angry window is scored on little more than its loudness, while the
+    #: calm talk heard through the same line scores low (session 21, H2,
+    #: ``bench/tone_line_scores.py`` on GSM / AMR "re loud" and GSM calm-ref: judged windows
+    #: at a voice SNR of 15 dB or less score at most 0.41 on RAVDESS calm/neutral clips and
+    #: 0.28 on the real calm calls (AMI), while missed angry clips' best windows there score
+    #: 0.52-0.77). An event opened under the lowered bar says so (``noisy_line_voice_snr_db``)
+    #: and lists both thresholds. See docs/benchmarks.md, session 21 (H2), for what it gains
+    #: and costs.
+    noisy_line_min_score: float = 0.0
+    noisy_line_max_voice_snr_db: float = 15.0
     score_bias: float = -1.8181
     weight_per_loudness_db: float = 0.3953
     weight_per_pitch_st: float = 0.0

@@ -1,0 +1,114 @@
+"""agent_tone: the score's bar on a line whose noise nears the speaker's calm voice
+(``AgentToneConfig.noisy_line_min_score`` / ``noisy_line_max_voice_snr_db``).
+
+Known answers by construction: against a fixed baseline (speech level -30 dBFS, pitch 10 st,
+HNR 10 dB, spread 2 st, 30 s of the speaker's own speech), 2 s of fully voiced speech 6 dB
+over it at +1.5 st (over ``effortless_rise_max_st``, under ``pitch_st_over_baseline``), HNR as
+the baseline's, so the window's score is ``sigmoid(-1.8181 + 0.3953 * 6 - 0.0997 * 2)`` =
+0.588: under ``min_score`` (0.7705), no event by default. The line's noise estimate is set per
+case, so the voice's SNR (speech level less noise) is known: noise at -33 dBFS is 3 dB, -45 is
+15 dB (the default ``noisy_line_max_voice_snr_db``, included), -50 is 20 dB; -120 dBFS
+(``NO_NOISE_DBFS``) is no estimate yet. With the option at 0.55 the bar is 0.55 wherever the
+SNR is 15 dB or less: an event; at 0.6 (over the window's 0.588) none.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import numpy as np
+import pytest
+
+from calltone.models.tone.config import AgentToneConfig
+from calltone.models.tone.frames import PartyFrames
+from tests.support.frames import (
+    OWN_BAR_OFF,
+    agent_tone_events,
+    agent_tone_trace,
+    own_speech_snapshot,
+    steady_speech,
+)
+
+HOP_S = 0.01
+OWN_DBFS = -30.0
+OWN_ST = 10.0
+SCORE: float = 1.0 / (1.0 + math.exp(-(-1.8181 + 0.3953 * 6.0 - 0.0997 * 2.0)))
+
+
+def _cfg(**kw: float) -> AgentToneConfig:
+    return AgentToneConfig(**(OWN_BAR_OFF | kw))  # type: ignore[arg-type]
+
+
+def _window(noise_dbfs: float) -> PartyFrames:
+    w = steady_speech(200, base_dbfs=OWN_DBFS, base_st=OWN_ST, db_over=6.0, st_over=1.5)
+    return dataclasses.replace(w, noise_dbfs=np.full(200, noise_dbfs, np.float32))
+
+
+def _baseline(own_speech_s: float | None = 30.0) -> object:
+    return own_speech_snapshot(OWN_DBFS, OWN_ST, own_speech_s=own_speech_s)
+
+
+def test_off_by_default() -> None:
+    c = AgentToneConfig()
+    assert c.noisy_line_min_score == 0.0
+    assert agent_tone_events(_window(-33.0), _baseline(), AgentToneConfig(), hop_s=HOP_S) == []  # type: ignore[arg-type]
+
+
+def test_the_window_scores_its_known_value_whatever_the_noise() -> None:
+    assert round(SCORE, 3) == 0.588
+    for noise in (-33.0, -50.0):
+        trace = agent_tone_trace(_window(noise), _baseline(), _cfg(), [200])  # type: ignore[arg-type]
+        judged = [t for t in trace if t[1]]
+        assert judged
+        assert max(t[2][0] for t in judged) == pytest.approx(6.0, abs=0.01)
+
+
+@pytest.mark.parametrize(("noise", "snr"), [(-33.0, 3.0), (-45.0, 15.0)])
+def test_a_noisy_line_lowers_the_bar_and_the_event_says_so(noise: float, snr: float) -> None:
+    cfg = _cfg(noisy_line_min_score=0.55)
+    assert agent_tone_events(_window(noise), _baseline(), _cfg(), hop_s=HOP_S) == []  # type: ignore[arg-type]
+    evs = agent_tone_events(_window(noise), _baseline(), cfg, hop_s=HOP_S)  # type: ignore[arg-type]
+    assert evs
+    last = evs[-1]
+    assert last.evidence["noisy_line_voice_snr_db"] == pytest.approx(snr, abs=0.05)
+    assert last.evidence["score"] == pytest.approx(SCORE, abs=0.002)
+    assert last.thresholds["noisy_line_min_score"] == 0.55
+    assert last.thresholds["noisy_line_max_voice_snr_db"] == 15.0
+
+
+def test_the_bar_is_the_setting_not_lower() -> None:
+    cfg = _cfg(noisy_line_min_score=0.6)  # over the window's 0.588
+    assert agent_tone_events(_window(-33.0), _baseline(), cfg, hop_s=HOP_S) == []  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("noise", [-50.0, -120.0])
+def test_a_clear_line_or_no_noise_estimate_keeps_min_score(noise: float) -> None:
+    cfg = _cfg(noisy_line_min_score=0.55)
+    assert agent_tone_events(_window(noise), _baseline(), cfg, hop_s=HOP_S) == []  # type: ignore[arg-type]
+
+
+def test_the_snr_limit_is_a_setting() -> None:
+    cfg = _cfg(noisy_line_min_score=0.55, noisy_line_max_voice_snr_db=25.0)
+    assert agent_tone_events(_window(-50.0), _baseline(), cfg, hop_s=HOP_S)  # type: ignore[arg-type]
+    cfg = _cfg(noisy_line_min_score=0.55, noisy_line_max_voice_snr_db=2.0)
+    assert agent_tone_events(_window(-33.0), _baseline(), cfg, hop_s=HOP_S) == []  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("own_speech_s", [1.0, None])
+def test_not_against_a_speech_level_that_is_not_the_speakers_own(
+    own_speech_s: float | None,
+) -> None:
+    cfg = _cfg(noisy_line_min_score=0.55)
+    base = _baseline(own_speech_s)
+    assert agent_tone_events(_window(-33.0), base, cfg, hop_s=HOP_S) == []  # type: ignore[arg-type]
+
+
+def test_with_the_own_bar_on_the_cap_applies_too() -> None:
+    # The defaults' own bar: the speaker is not yet known (no turns), so the bar is min_score
+    # (0.7705) and the noisy line's cap lowers it.
+    cfg = AgentToneConfig(noisy_line_min_score=0.55)
+    assert cfg.own_score_quantile > 0
+    evs = agent_tone_events(_window(-33.0), _baseline(), cfg, hop_s=HOP_S)  # type: ignore[arg-type]
+    assert evs and evs[-1].evidence["own_score_min_score"] == pytest.approx(0.55, abs=1e-3)
+    assert agent_tone_events(_window(-50.0), _baseline(), cfg, hop_s=HOP_S) == []  # type: ignore[arg-type]
