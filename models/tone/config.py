@@ -1077,7 +1077,10 @@ class AgentToneConfig:
     #: (span trimming) read the same bar. Only once the baseline's speech level rests on the
     #: speaker's own speech (``min_baseline_speech_s`` of it: before, the SNR compares the
     #: prior with the noise; not from a saved profile, whose own speech in the call is not
-    #: counted) and the line's noise has been estimated. Indexed by the noise the
+    #: counted) and the line's noise has been estimated; with the own bar's shape rule on
+    #: (``own_score_floor_calm_quantile``) the capped bar, being under ``min_score``, holds
+    #: only for a window raised out of the speaker's own calm windows, as the own bar's floor
+    #: does. Indexed by the noise the
     #: line measures, not by a channel's name. Why: there the voice-quality and pitch-spread
     #: signals the score also weighs are buried or read the noise (a sparse window enters
     #: them as 0), so an angry window is scored on little more than its loudness, while the

@@ -1107,6 +1107,9 @@ class AgentToneDetector:
             w_st = float(st[k]) if st is not None else math.nan
             if self.trace_own is not None:
                 self.trace_own.append((g, float(bar[k]), *self._own_calm_shape(), w_lo, w_st))
+            if cap is not None:
+                # A line whose noise nears the calm voice (``noisy_line_min_score``).
+                bar[k] = min(bar[k], float(cap[k]))
             if (
                 bar[k] < c.min_score
                 and c.own_score_floor_calm_quantile > 0
@@ -1114,8 +1117,6 @@ class AgentToneDetector:
             ):
                 # Under min_score only for a window not shaped like the speaker's calm ones.
                 bar[k] = c.min_score
-            if cap is not None:
-                bar[k] = min(bar[k], float(cap[k]))
             if not enough[k]:
                 continue
             active[k] = bool(score[k] >= bar[k] or voted[k])
@@ -1628,7 +1629,9 @@ class AgentToneDetector:
         bar: float | np.ndarray = (
             self._own_min_score() if c.own_score_quantile > 0 and self._mature else c.min_score
         )
-        if c.own_score_floor_calm_quantile > 0 and bar < c.min_score:
+        # A line whose noise nears the calm voice (``noisy_line_min_score``).
+        bar = min(bar, float(self._noisy_line_cap(baseline, self._noise_dbfs)[0]))
+        if c.own_score_quantile > 0 and c.own_score_floor_calm_quantile > 0 and bar < c.min_score:
             # Runs as windows: under min_score only when not shaped like the calm windows.
             shape = self._own_calm_shape()
             bar = np.array(
@@ -1637,7 +1640,6 @@ class AgentToneDetector:
                     for lo, s in zip(j.values[0], st_voiced, strict=True)
                 ]
             )
-        bar = np.minimum(bar, float(self._noisy_line_cap(baseline, self._noise_dbfs)[0]))
         hot = (j.score >= bar) | j.voted | alone | sparse_voted
         judged |= alone
         calm = judged & ~hot

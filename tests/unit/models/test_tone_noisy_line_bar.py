@@ -26,6 +26,7 @@ from tests.support.frames import (
     OWN_BAR_OFF,
     agent_tone_events,
     agent_tone_trace,
+    line_frames,
     own_speech_snapshot,
     steady_speech,
 )
@@ -105,10 +106,73 @@ def test_not_against_a_speech_level_that_is_not_the_speakers_own(
 
 
 def test_with_the_own_bar_on_the_cap_applies_too() -> None:
-    # The defaults' own bar: the speaker is not yet known (no turns), so the bar is min_score
-    # (0.7705) and the noisy line's cap lowers it.
-    cfg = AgentToneConfig(noisy_line_min_score=0.55)
+    # The defaults' own bar without its shape rule: the speaker is not yet known (no turns),
+    # so the bar is min_score (0.7705) and the noisy line's cap lowers it.
+    cfg = AgentToneConfig(noisy_line_min_score=0.55, own_score_floor_calm_quantile=0.0)
     assert cfg.own_score_quantile > 0
     evs = agent_tone_events(_window(-33.0), _baseline(), cfg, hop_s=HOP_S)  # type: ignore[arg-type]
     assert evs and evs[-1].evidence["own_score_min_score"] == pytest.approx(0.55, abs=1e-3)
     assert agent_tone_events(_window(-50.0), _baseline(), cfg, hop_s=HOP_S) == []  # type: ignore[arg-type]
+
+
+def test_the_shape_rule_governs_the_capped_bar_too() -> None:
+    # With the own bar's shape rule on (the default), a bar under min_score needs a window
+    # raised out of the speaker's own calm windows; with none of them heard yet nothing can
+    # be read, so the bar stays min_score and the 0.588 window is calm.
+    cfg = AgentToneConfig(noisy_line_min_score=0.55)
+    assert cfg.own_score_floor_calm_quantile > 0
+    assert agent_tone_events(_window(-33.0), _baseline(), cfg, hop_s=HOP_S) == []  # type: ignore[arg-type]
+
+
+def _speech(
+    seconds: float, db: float, st: float, noise_dbfs: float, hnr_db: float = 10.0
+) -> PartyFrames:
+    """Steady, fully voiced speech ``db`` / ``st`` over the baseline; a syllable every 0.5 s."""
+    n = round(seconds / HOP_S)
+    return PartyFrames(
+        0,
+        loudness_dbfs=np.full(n, OWN_DBFS + db, np.float32),
+        pitch_st=np.full(n, OWN_ST + st),
+        voiced=np.ones(n, bool),
+        speech=np.ones(n, bool),
+        nucleus=np.arange(n) % 50 == 25,
+        tilt_db=np.full(n, -12.0, np.float32),
+        hnr_db=np.full(n, hnr_db, np.float32),
+        noise_dbfs=np.full(n, noise_dbfs, np.float32),
+    )
+
+
+def _pause(seconds: float, noise_dbfs: float) -> PartyFrames:
+    n = round(seconds / HOP_S)
+    return line_frames(np.full(n, -80.0), noise_dbfs, speech=False)
+
+
+@pytest.mark.parametrize(
+    ("db", "hnr_db", "noise", "want"),
+    [
+        # +6.5 dB at the calm windows' pitch: sigmoid(-1.8181 + 0.3953 * 6.5 - 0.0997 * 2)
+        # = 0.634, under the own bar's floor 0.7, over the cap 0.6; 6.5 dB over the calm
+        # windows' loudness (+0 dB): raised, so the cap applies where the line is noisy.
+        (6.5, 10.0, OWN_DBFS - 10.0, True),
+        (6.5, 10.0, OWN_DBFS - 40.0, False),
+        # +3 dB, 4 dB harsher: 0.705, over the cap, but calm-shaped (3 dB over the calm
+        # windows, at their pitch): the bar stays min_score even on the noisy line.
+        (3.0, 6.0, OWN_DBFS - 10.0, False),
+    ],
+)
+def test_the_capped_bar_for_a_known_speaker_follows_the_shape_rule(
+    db: float, hnr_db: float, noise: float, want: bool
+) -> None:
+    # A known speaker (nine calm 1.5 s sentences at the baseline, +2 st: the own bar is its
+    # floor 0.7), then a 1.2 s stretch (too little voiced for the vote).
+    calm = [b for _ in range(9) for b in (_speech(1.5, 0.0, 2.0, noise), _pause(1.5, noise))]
+    talk = PartyFrames.concat(
+        [*calm, _pause(1.5, noise), _speech(1.2, db, 2.0, noise, hnr_db), _pause(2.0, noise)]
+    )
+    cfg = AgentToneConfig(noisy_line_min_score=0.6)
+    evs = agent_tone_events(talk, own_speech_snapshot(OWN_DBFS, OWN_ST), cfg, hop_s=HOP_S)
+    assert bool(evs) is want
+    # The cap alone made it: without it no event.
+    assert agent_tone_events(talk, own_speech_snapshot(OWN_DBFS, OWN_ST), AgentToneConfig()) == []
+    if want:
+        assert evs[-1].evidence["noisy_line_voice_snr_db"] == pytest.approx(10.0, abs=0.05)
