@@ -1093,6 +1093,10 @@ class AgentToneConfig:
     #: and costs.
     noisy_line_min_score: float = 0.0
     noisy_line_max_voice_snr_db: float = 15.0
+    #: 1: the noisy line's capped bar is not subject to the own bar's shape rule (any judged
+    #: window on such a line is read against it); 0 (the default): as the own bar's floor.
+    #: Measured both ways (session 21, H2).
+    noisy_line_shape_free: int = 0
     score_bias: float = -1.8181
     weight_per_loudness_db: float = 0.3953
     weight_per_pitch_st: float = 0.0

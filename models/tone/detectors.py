@@ -1117,6 +1117,8 @@ class AgentToneDetector:
             ):
                 # Under min_score only for a window not shaped like the speaker's calm ones.
                 bar[k] = c.min_score
+            if cap is not None and c.noisy_line_shape_free:
+                bar[k] = min(bar[k], float(cap[k]))  # the noisy line's cap, shape or not
             if not enough[k]:
                 continue
             active[k] = bool(score[k] >= bar[k] or voted[k])
@@ -1630,7 +1632,8 @@ class AgentToneDetector:
             self._own_min_score() if c.own_score_quantile > 0 and self._mature else c.min_score
         )
         # A line whose noise nears the calm voice (``noisy_line_min_score``).
-        bar = min(bar, float(self._noisy_line_cap(baseline, self._noise_dbfs)[0]))
+        cap = float(self._noisy_line_cap(baseline, self._noise_dbfs)[0])
+        bar = min(bar, cap)
         if c.own_score_quantile > 0 and c.own_score_floor_calm_quantile > 0 and bar < c.min_score:
             # Runs as windows: under min_score only when not shaped like the calm windows.
             shape = self._own_calm_shape()
@@ -1640,6 +1643,8 @@ class AgentToneDetector:
                     for lo, s in zip(j.values[0], st_voiced, strict=True)
                 ]
             )
+            if c.noisy_line_shape_free:
+                bar = np.minimum(bar, cap)  # the noisy line's cap, shape or not
         hot = (j.score >= bar) | j.voted | alone | sparse_voted
         judged |= alone
         calm = judged & ~hot

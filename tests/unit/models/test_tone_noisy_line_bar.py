@@ -176,3 +176,16 @@ def test_the_capped_bar_for_a_known_speaker_follows_the_shape_rule(
     assert agent_tone_events(talk, own_speech_snapshot(OWN_DBFS, OWN_ST), AgentToneConfig()) == []
     if want:
         assert evs[-1].evidence["noisy_line_voice_snr_db"] == pytest.approx(10.0, abs=0.05)
+
+
+def test_shape_free_the_cap_holds_for_a_calm_shaped_window_too() -> None:
+    # The calm-shaped stretch (+3 dB, 4 dB harsher, score 0.705 over the cap 0.6) on the
+    # noisy line: an event with ``noisy_line_shape_free`` 1, none on the clear line.
+    for noise, want in ((OWN_DBFS - 10.0, True), (OWN_DBFS - 40.0, False)):
+        calm = [b for _ in range(9) for b in (_speech(1.5, 0.0, 2.0, noise), _pause(1.5, noise))]
+        talk = PartyFrames.concat(
+            [*calm, _pause(1.5, noise), _speech(1.2, 3.0, 2.0, noise, 6.0), _pause(2.0, noise)]
+        )
+        cfg = AgentToneConfig(noisy_line_min_score=0.6, noisy_line_shape_free=1)
+        evs = agent_tone_events(talk, own_speech_snapshot(OWN_DBFS, OWN_ST), cfg, hop_s=HOP_S)
+        assert bool(evs) is want
