@@ -1097,6 +1097,14 @@ class AgentToneConfig:
     #: window on such a line is read against it); 0 (the default): as the own bar's floor.
     #: Measured both ways (session 21, H2).
     noisy_line_shape_free: int = 0
+    #: 1: the noisy line's cap applies only to a known speaker, once the own bar's turn rule
+    #: holds (``own_score_min_turns`` of their own turns heard; with that rule off, always),
+    #: as the own bar's floor does; 0 (the default): from ``min_baseline_speech_s`` of their
+    #: speech. Measured both ways (session 21, H2): built after the held-out AMI false alert
+    #: (MEO015 on held-out G.711 -18 dB + AGC + noise: a first long turn, one own turn
+    #: behind it, +6.8 dB over a baseline learnt from a neighbour's leak, voice SNR 13 dB,
+    #: score 0.709), so that channel is no longer held out for it.
+    noisy_line_known_speaker: int = 0
     score_bias: float = -1.8181
     weight_per_loudness_db: float = 0.3953
     weight_per_pitch_st: float = 0.0

@@ -1107,7 +1107,8 @@ class AgentToneDetector:
             w_st = float(st[k]) if st is not None else math.nan
             if self.trace_own is not None:
                 self.trace_own.append((g, float(bar[k]), *self._own_calm_shape(), w_lo, w_st))
-            if cap is not None:
+            known = not c.noisy_line_known_speaker or mature is None or bool(mature[k])
+            if cap is not None and known:
                 # A line whose noise nears the calm voice (``noisy_line_min_score``).
                 bar[k] = min(bar[k], float(cap[k]))
             if (
@@ -1117,7 +1118,7 @@ class AgentToneDetector:
             ):
                 # Under min_score only for a window not shaped like the speaker's calm ones.
                 bar[k] = c.min_score
-            if cap is not None and c.noisy_line_shape_free:
+            if cap is not None and known and c.noisy_line_shape_free:
                 bar[k] = min(bar[k], float(cap[k]))  # the noisy line's cap, shape or not
             if not enough[k]:
                 continue
@@ -1633,6 +1634,9 @@ class AgentToneDetector:
         )
         # A line whose noise nears the calm voice (``noisy_line_min_score``).
         cap = float(self._noisy_line_cap(baseline, self._noise_dbfs)[0])
+        known_rule = c.own_score_quantile > 0 and c.own_score_min_turns > 0
+        if c.noisy_line_known_speaker and known_rule and not self._mature:
+            cap = 1.0  # not yet a known speaker (``noisy_line_known_speaker``)
         bar = min(bar, cap)
         if c.own_score_quantile > 0 and c.own_score_floor_calm_quantile > 0 and bar < c.min_score:
             # Runs as windows: under min_score only when not shaped like the calm windows.

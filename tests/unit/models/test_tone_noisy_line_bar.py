@@ -189,3 +189,21 @@ def test_shape_free_the_cap_holds_for_a_calm_shaped_window_too() -> None:
         cfg = AgentToneConfig(noisy_line_min_score=0.6, noisy_line_shape_free=1)
         evs = agent_tone_events(talk, own_speech_snapshot(OWN_DBFS, OWN_ST), cfg, hop_s=HOP_S)
         assert bool(evs) is want
+
+
+def test_known_speaker_only_the_cap_waits_for_the_speakers_turns() -> None:
+    # No turns of the speaker's own heard (one stretch against a fixed baseline): with
+    # ``noisy_line_known_speaker`` the bar stays min_score; without it the cap applies.
+    base = {"noisy_line_min_score": 0.55, "own_score_floor_calm_quantile": 0.0}
+    cfg = AgentToneConfig(**base)  # type: ignore[arg-type]
+    assert agent_tone_events(_window(-33.0), _baseline(), cfg, hop_s=HOP_S)  # type: ignore[arg-type]
+    cfg = AgentToneConfig(**(base | {"noisy_line_known_speaker": 1}))  # type: ignore[arg-type]
+    assert agent_tone_events(_window(-33.0), _baseline(), cfg, hop_s=HOP_S) == []  # type: ignore[arg-type]
+    # After nine calm sentences (nine own turns) the raised stretch is flagged either way.
+    noise = OWN_DBFS - 10.0
+    calm = [b for _ in range(9) for b in (_speech(1.5, 0.0, 2.0, noise), _pause(1.5, noise))]
+    talk = PartyFrames.concat(
+        [*calm, _pause(1.5, noise), _speech(1.2, 6.5, 2.0, noise), _pause(2.0, noise)]
+    )
+    cfg = AgentToneConfig(noisy_line_min_score=0.6, noisy_line_known_speaker=1)
+    assert agent_tone_events(talk, own_speech_snapshot(OWN_DBFS, OWN_ST), cfg, hop_s=HOP_S)
