@@ -893,14 +893,26 @@ class AgentToneDetector:
             & (n_v >= c.vote_min_voiced_s / self.hop_s)
             & (baseline.voiced_s >= c.vote_min_baseline_voiced_s)
         ) | sparse_voted
+        # The bar's cap on a line whose noise nears the calm voice (1.0: none).
+        noisy_cap = self._noisy_line_cap(baseline, noise_e)
         if c.own_score_quantile > 0:
             mature = self._mature_at(start + evals, baseline)
             held = self._own_step_held(start, baseline)
             active, bar = self._own_judge(
-                start, evals, enough, j.score, voted, mature, j.values[0], st_voiced, held
+                start,
+                evals,
+                enough,
+                j.score,
+                voted,
+                mature,
+                j.values[0],
+                st_voiced,
+                held,
+                noisy_cap,
             )
         else:
-            active, bar = enough & ((j.score >= c.min_score) | voted), None
+            active = enough & ((j.score >= np.minimum(c.min_score, noisy_cap)) | voted)
+            bar = None
         if self.trace is not None:
             for k, i in enumerate(evals.tolist()):
                 self.trace.append(
@@ -992,6 +1004,12 @@ class AgentToneDetector:
                         # Loudness read against the yardstick held near the median level.
                         self._open.evidence["speech_level_reference_dbfs"] = round(ref, 2)
                         self._open.thresholds.update(self._level_reference_thresholds())
+                    if noisy_cap[k] < 1.0:
+                        # Judged against the bar of a line whose noise nears the calm voice.
+                        self._open.evidence["noisy_line_voice_snr_db"] = round(
+                            baseline.speech_level_dbfs - float(noise_e[k]), 1
+                        )
+                        self._open.thresholds.update(self._noisy_line_thresholds())
                     if share[k] < 1.0 and sparse[k]:
                         # A sparse window judged on the speech the line let through.
                         self._open.evidence["noise_scaled_judging_share"] = round(
@@ -1020,6 +1038,8 @@ class AgentToneDetector:
                     op.thresholds.update(self._judge_share_thresholds())
                 if "speech_level_reference_dbfs" in op.evidence:
                     op.thresholds.update(self._level_reference_thresholds())
+                if "noisy_line_voice_snr_db" in op.evidence:
+                    op.thresholds.update(self._noisy_line_thresholds())
                 _keep_max(op.peak, "score", float(j.score[k]))
                 for name, val in zip(self.VALUES, j.values[:, k], strict=True):
                     _keep_max(op.peak, name, float(val))
@@ -1051,6 +1071,7 @@ class AgentToneDetector:
         lo: np.ndarray | None = None,
         st: np.ndarray | None = None,
         held: bool = False,
+        cap: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray]:
         """Each evaluation's activity against the bar its speaker's own calm windows give
         (``AgentToneConfig.own_score_quantile``), in order: a judged window that stays calm
@@ -1062,8 +1083,9 @@ class AgentToneDetector:
         voiced, also when judged on level alone; NaN: none voiced) over the baseline, for the
         shape a window needs to be judged under ``min_score``
         (``own_score_floor_calm_quantile``). ``held``: the line is turned down
-        (``own_score_step_hold_db``): the bar is ``min_score``. Returns the activity and the
-        bar (a probability) each evaluation was read against."""
+        (``own_score_step_hold_db``): the bar is ``min_score``. ``cap``: per evaluation, the
+        most the bar may be (:meth:`_noisy_line_cap`; None: no cap). Returns the activity and
+        the bar (a probability) each evaluation was read against."""
         c = self.c
         active = np.zeros(evals.size, bool)
         bar = np.empty(evals.size)
@@ -1085,6 +1107,10 @@ class AgentToneDetector:
             w_st = float(st[k]) if st is not None else math.nan
             if self.trace_own is not None:
                 self.trace_own.append((g, float(bar[k]), *self._own_calm_shape(), w_lo, w_st))
+            known = not c.noisy_line_known_speaker or mature is None or bool(mature[k])
+            if cap is not None and known:
+                # A line whose noise nears the calm voice (``noisy_line_min_score``).
+                bar[k] = min(bar[k], float(cap[k]))
             if (
                 bar[k] < c.min_score
                 and c.own_score_floor_calm_quantile > 0
@@ -1092,6 +1118,8 @@ class AgentToneDetector:
             ):
                 # Under min_score only for a window not shaped like the speaker's calm ones.
                 bar[k] = c.min_score
+            if cap is not None and known and c.noisy_line_shape_free:
+                bar[k] = min(bar[k], float(cap[k]))  # the noisy line's cap, shape or not
             if not enough[k]:
                 continue
             active[k] = bool(score[k] >= bar[k] or voted[k])
@@ -1297,6 +1325,31 @@ class AgentToneDetector:
             "noise_scaled_judging_snr_db": c.noise_scaled_judging_snr_db,
             "noise_scaled_judging_min_share": c.noise_scaled_judging_min_share,
             "sparse_min_speech_s": c.sparse_min_speech_s,
+        }
+
+    def _noisy_line_cap(
+        self, baseline: BaselineSnapshot, noise_dbfs: np.ndarray | float
+    ) -> np.ndarray:
+        """The most the score's bar may be at each evaluation (the line's noise estimate
+        ``noise_dbfs`` there): ``AgentToneConfig.noisy_line_min_score`` where the voice's SNR
+        (the baseline's speech level less the noise) is at most
+        ``noisy_line_max_voice_snr_db``, the noise estimated and the speech level resting on
+        ``min_baseline_speech_s`` of the speaker's own speech; else 1 (no cap; off: 1)."""
+        c = self.c
+        noise = np.atleast_1d(np.asarray(noise_dbfs, np.float64))
+        cap = np.ones(noise.shape)
+        own = baseline.own_speech_s
+        if c.noisy_line_min_score <= 0 or own is None or own < c.min_baseline_speech_s:
+            return cap
+        snr = baseline.speech_level_dbfs - noise
+        noisy = (noise > NO_NOISE_DBFS) & (snr <= c.noisy_line_max_voice_snr_db)
+        return np.where(noisy, c.noisy_line_min_score, cap)
+
+    def _noisy_line_thresholds(self) -> dict[str, float]:
+        c = self.c
+        return {
+            "noisy_line_min_score": c.noisy_line_min_score,
+            "noisy_line_max_voice_snr_db": c.noisy_line_max_voice_snr_db,
         }
 
     def _level_baseline(self, baseline: BaselineSnapshot) -> bool:
@@ -1579,7 +1632,13 @@ class AgentToneDetector:
         bar: float | np.ndarray = (
             self._own_min_score() if c.own_score_quantile > 0 and self._mature else c.min_score
         )
-        if c.own_score_floor_calm_quantile > 0 and bar < c.min_score:
+        # A line whose noise nears the calm voice (``noisy_line_min_score``).
+        cap = float(self._noisy_line_cap(baseline, self._noise_dbfs)[0])
+        known_rule = c.own_score_quantile > 0 and c.own_score_min_turns > 0
+        if c.noisy_line_known_speaker and known_rule and not self._mature:
+            cap = 1.0  # not yet a known speaker (``noisy_line_known_speaker``)
+        bar = min(bar, cap)
+        if c.own_score_quantile > 0 and c.own_score_floor_calm_quantile > 0 and bar < c.min_score:
             # Runs as windows: under min_score only when not shaped like the calm windows.
             shape = self._own_calm_shape()
             bar = np.array(
@@ -1588,6 +1647,8 @@ class AgentToneDetector:
                     for lo, s in zip(j.values[0], st_voiced, strict=True)
                 ]
             )
+            if c.noisy_line_shape_free:
+                bar = np.minimum(bar, cap)  # the noisy line's cap, shape or not
         hot = (j.score >= bar) | j.voted | alone | sparse_voted
         judged |= alone
         calm = judged & ~hot
