@@ -138,7 +138,8 @@ from __future__ import annotations
 
 import functools
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
 
 import numpy as np
 import scipy.fft
@@ -883,6 +884,24 @@ class _RawFrames:
     # vad_masked_hangover_s_per_db: dB of the speaker's range under the lowest gate (module
     # notes, "Word tails under noise"); None when the switch is off.
     masked_db: np.ndarray | None = None
+
+
+#: Longest piece of samples the front end is given at once (:meth:`FeatureStream.push`).
+_FRONT_PIECE_SAMPLES = 32_000
+
+
+def _concat_raw(parts: list[_RawFrames]) -> _RawFrames:
+    """The front end's frames of consecutive pushes as one :class:`_RawFrames`."""
+    # A piece that finished no frame adds none (its empty record leaves the optional arrays
+    # None whatever the options).
+    parts = [p for p in parts if p.loudness_dbfs.shape[1]] or parts[:1]
+    if len(parts) == 1:
+        return parts[0]
+    out: dict[str, Any] = {}
+    for f in fields(_RawFrames):
+        vals = [getattr(p, f.name) for p in parts]
+        out[f.name] = None if vals[0] is None else np.concatenate(vals, axis=1)
+    return _RawFrames(**out)
 
 
 _FIXED_POINT = float(2**32)
@@ -1919,7 +1938,15 @@ class FeatureStream:
                 f"expected samples shaped (channels={self.n_channels}, n), got {x.shape}; "
                 "pass one row per channel"
             )
-        return self._advance(self._front.push(x.astype(np.float32, copy=False)), final=False)
+        x = x.astype(np.float32, copy=False)
+        piece = _FRONT_PIECE_SAMPLES
+        if x.shape[1] <= piece:
+            return self._advance(self._front.push(x), final=False)
+        # A long chunk (a recording's) goes through the front end in pieces: its frames are the
+        # same to the bit however the audio is cut (module notes), and the pieces' arrays stay
+        # small enough to be reused by the allocator (a 10 s chunk's were fresh pages each time).
+        raws = [self._front.push(x[:, i : i + piece]) for i in range(0, x.shape[1], piece)]
+        return self._advance(_concat_raw(raws), final=False)
 
     def finish(self) -> FrameBlock:
         if self._finished:
