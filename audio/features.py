@@ -1219,10 +1219,16 @@ class FrontEnd:
         spectra: list[np.ndarray] | None = [] if o.dtmf_min_pair_share > 0 else None
         if chan.size:
             # Each frame's pitch window: the decimated samples from ``frame * hop // decim`` on
-            # (the offsets are whole multiples of ``decim``), rows taken from a window view.
-            windows = sliding_window_view(self._pbuf, self._pitch_offsets.size, axis=1)
+            # (the offsets are whole multiples of ``decim``): rows of a window view, or for a
+            # live step's few frames one gather (the view's setup costs more there).
+            if chan.size > _STEP_FRAMES:
+                windows = sliding_window_view(self._pbuf, self._pitch_offsets.size, axis=1)
+                pitch_windows = windows[chan, frame * hop // self._decim]
+            else:
+                gather = (frame[:, None] * hop + self._pitch_offsets[None, :]) // self._decim
+                pitch_windows = self._pbuf[chan[:, None], gather]
             f, a = yin(
-                windows[chan, frame * hop // self._decim],
+                pitch_windows,
                 sr_hz=o.pitch_sample_rate_hz,
                 fmin_hz=o.pitch_fmin_hz,
                 fmax_hz=o.pitch_fmax_hz,
