@@ -416,7 +416,8 @@ class EchoPath:
         diff = np.minimum(below.astype(np.int64), _ECHO_GAIN_RANGE_DB - 1)  # >= double talk
         flat = (pair * (lags + 1) + lag) * _ECHO_GAIN_RANGE_DB + diff
         counts = np.bincount(flat, minlength=self._gain_hist.size).reshape(self._gain_hist.shape)
-        self._gain_hist = self._gain_hist * self._fade + counts
+        self._gain_hist *= self._fade
+        self._gain_hist += counts
         self._levels[:, :h] = levels[:, size:]
         self._own[:, :h] = self._own[:, size:]
         self._own[:, h:] = True
