@@ -363,12 +363,12 @@ class CepstrumStream:
         # at once made blocks of several MB, fresh pages each time.
         frames = rel - lo
         power = np.empty((frames.size, self.n_fft // 2 + 1))
-        for a in range(0, frames.size, _POWER_BATCH_ROWS):
-            b = a + _POWER_BATCH_ROWS
-            rows = wins[chan[a:b], frames[a:b]]
+        for r0 in range(0, frames.size, _POWER_BATCH_ROWS):
+            r1 = r0 + _POWER_BATCH_ROWS
+            rows = wins[chan[r0:r1], frames[r0:r1]]
             rows *= self._hann
             spec = np.abs(self._rfft(rows))
-            np.square(spec, out=power[a:b])
+            np.square(spec, out=power[r0:r1])
         return chan, rel, power
 
     def _rfft(self, rows: np.ndarray) -> np.ndarray:
