@@ -268,6 +268,15 @@ class EchoPath:
         self._gain_hist = np.zeros((len(pairs), lags + 1, _ECHO_GAIN_RANGE_DB))
         block_s = size * options.frame_hop_s
         self._fade = float(np.exp(-block_s / options.echo_memory_s))
+        # Per-call constants of _block_stats: the peak's decay over a block, the evidence
+        # frames, and (pair, lag, evidence frame) as flat indices into _levels / _own (the
+        # source's row, `lag` frames before the frame; never column 0, so the frame before it
+        # is in the same row).
+        self._decay = options.peak_decay_db_per_frame * np.arange(1, size + 1)
+        self._at = self._hist + np.arange(0, size, options.echo_evidence_step_frames)
+        idx = self._at[None, :] - np.arange(lags + 1)[:, None]
+        self._lagged_flat = self._pair_src[:, None, None] * self._levels.shape[1] + idx[None, :, :]
+        self._pairs_into = [np.flatnonzero(self._pair_dst == j) for j in range(n_channels)]
         #: Per receiving channel: the source channel (-1: none), delay (frames), gain (dB) and
         #: the correlation that decided it.
         self.source = np.full(n_channels, -1, np.int64)
@@ -357,7 +366,7 @@ class EchoPath:
         levels = self._levels
         # The source's speech: within range of its decaying peak (carried across blocks),
         # judged at the receiving frame.
-        decay = o.peak_decay_db_per_frame * np.arange(1, size + 1)
+        decay = self._decay
         lifted = np.maximum.accumulate(
             np.concatenate((self._peak[:, None], levels[:, h:] + decay[None, :]), axis=1), axis=1
         )[:, 1:]
@@ -365,23 +374,24 @@ class EchoPath:
         self._peak = lifted[:, -1] - decay[-1]
         # Evidence frames: every `echo_evidence_step_frames`-th frame of the block (adjacent
         # frames share most of their window; the delay keeps its one-frame resolution).
-        at = h + np.arange(0, size, o.echo_evidence_step_frames)
+        at = self._at
         # Level changes over one frame, and frames that are their channel's own (not echo)
-        # together with the frame before.
-        change = np.diff(levels, axis=1, prepend=np.nan)
-        own = self._own & np.concatenate((self._own[:, :1], self._own[:, :-1]), axis=1)
-        x, dy = levels[:, at], change[:, at]
+        # together with the frame before, read where they are used (no evidence frame, nor
+        # any lag of one, is column 0).
+        x = levels[:, at]
+        dy = x - levels[:, at - 1]
         # lagged[c, lag, k]: channel c's level `lag` frames before evidence frame k.
-        idx = at[None, :] - np.arange(lags + 1)[:, None]
+        flat = self._lagged_flat
+        flat_levels, flat_own = levels.reshape(-1), self._own.reshape(-1)
         ps, pd = self._pair_src, self._pair_dst
-        xs = levels[ps[:, None, None], idx[None, :, :]]  # (pair, lag, k)
-        dx = change[ps[:, None, None], idx[None, :, :]]
+        xs = flat_levels[flat]  # (pair, lag, k)
+        dx = xs - flat_levels[flat - 1]
         y = x[pd][:, None, :]  # (pair, 1, k)
         # The source's own speech (not its echo of another, with a level change), where the
         # receiving channel is under it: double talk (its own speech at the source's level or
         # over it) says nothing about an echo and only dilutes its correlation.
         use = (
-            own[ps[:, None, None], idx[None, :, :]]
+            (flat_own[flat] & flat_own[flat - 1])
             & (xs >= peak[ps][:, None, :] - o.echo_active_range_db)
             & (y <= xs - o.echo_double_talk_db)
             & np.isfinite(dx)
@@ -406,7 +416,8 @@ class EchoPath:
         diff = np.minimum(below.astype(np.int64), _ECHO_GAIN_RANGE_DB - 1)  # >= double talk
         flat = (pair * (lags + 1) + lag) * _ECHO_GAIN_RANGE_DB + diff
         counts = np.bincount(flat, minlength=self._gain_hist.size).reshape(self._gain_hist.shape)
-        self._gain_hist = self._gain_hist * self._fade + counts
+        self._gain_hist *= self._fade
+        self._gain_hist += counts
         self._levels[:, :h] = levels[:, size:]
         self._own[:, :h] = self._own[:, size:]
         self._own[:, h:] = True
@@ -420,7 +431,7 @@ class EchoPath:
         enough = n >= o.echo_min_frames
         r = np.where(enough & np.isfinite(r), r, -np.inf)
         for j in range(self.n_channels):
-            into = np.flatnonzero(self._pair_dst == j)
+            into = self._pairs_into[j]
             if not enough[into].any():
                 continue  # too little evidence either way: the path in force stays
             rj = r[into]

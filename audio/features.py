@@ -150,13 +150,15 @@ the level is never over ``held``, so the switch only ever adds speech frames.
 
 from __future__ import annotations
 
+import functools
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
 
 import numpy as np
 import scipy.fft
 import scipy.signal
-from numpy.lib.stride_tricks import as_strided
+from numpy.lib.stride_tricks import as_strided, sliding_window_view
 from scipy.ndimage import maximum_filter1d, minimum_filter1d
 
 from calltone.audio.crosstalk import CrosstalkGate, CrosstalkOptions, EchoPathState
@@ -574,25 +576,29 @@ def yin(
             "raise pitch_frame_length_s or pitch_fmin_hz"
         )
     x = frames.astype(np.float32, copy=False)
-    # The frames and their reversed first halves in one real FFT (each row is transformed on
-    # its own, so the spectra are those of two separate calls to the bit).
-    both = np.zeros((2 * n, frame_length), np.float32)
-    both[:n] = x
-    both[n:, :win] = x[:, win:0:-1]
-    spec = _rfft_rows(both)
+    # The frames' and their reversed first halves' real FFTs (each row is transformed on its
+    # own, so batching does not change a bit); the product is formed in the second's array.
+    rev = np.zeros((n, frame_length), np.float32)
+    rev[:, :win] = x[:, win:0:-1]
+    spec = _rfft_rows(x)
     if spectra_out is not None:
-        spectra_out.append(spec[:n])
+        spectra_out.append(spec)
     n_lags = max_period + 1
-    acf = _irfft_rows(spec[:n] * spec[n:], frame_length)[:, win : win + n_lags]
-    # Energy of each lagged window from one running sum per frame (cumsum along the
-    # contiguous axis of the transposed block is several times faster than along rows).
-    csq = np.cumsum((x[:, : win + n_lags] ** 2).T, axis=0, dtype=np.float64)
-    energy = (csq[win:] - csq[:n_lags]).T
+    prod = _rfft_rows(rev)
+    np.multiply(spec, prod, out=prod)
+    acf = _irfft_rows(prod, frame_length)[:, win : win + n_lags]
+    # Energy of each lagged window from one running sum per frame: the float32 squares in
+    # float64, summed in place (a running sum adds in order along its axis whatever the layout;
+    # in place spares a fresh block, whose page faults cost more than the additions here).
+    csq = np.square(x[:, : win + n_lags]).astype(np.float64)
+    np.add.accumulate(csq, axis=1, out=csq)
+    energy = csq[:, win:] - csq[:, :n_lags]
     diff = energy[:, :1] + energy - 2.0 * acf
     diff[:, 0] = 0.0
     np.maximum(diff, 0.0, out=diff)
     num = diff[:, min_period : max_period + 1]
-    cum_mean = np.cumsum(diff[:, 1 : max_period + 1].T, axis=0).T / np.arange(1, max_period + 1)
+    cum_mean = np.add.accumulate(diff[:, 1 : max_period + 1], axis=1)
+    cum_mean /= _lag_counts(max_period)
     den = cum_mean[:, min_period - 1 : max_period]
     cmnd = num / (den + 1e-12)
 
@@ -634,6 +640,14 @@ def yin(
 
 #: Column offsets of a lag's neighbours (the lag before, itself, the lag after).
 _NEIGHBOURS = np.array([-1, 0, 1])
+
+
+@functools.lru_cache(maxsize=8)
+def _lag_counts(max_period: int) -> np.ndarray:
+    """``1 .. max_period`` as float64 (the divisors of YIN's cumulative mean), read-only."""
+    out = np.arange(1, max_period + 1, dtype=np.float64)
+    out.flags.writeable = False
+    return out
 
 
 def _rfft_rows(x: np.ndarray) -> np.ndarray:
@@ -901,6 +915,24 @@ class _RawFrames:
     # vad_masked_hangover_s_per_db: dB of the speaker's range under the lowest gate (module
     # notes, "Word tails under noise"); None when the switch is off.
     masked_db: np.ndarray | None = None
+
+
+#: Longest piece of samples the front end is given at once (:meth:`FeatureStream.push`).
+_FRONT_PIECE_SAMPLES = 32_000
+
+
+def _concat_raw(parts: list[_RawFrames]) -> _RawFrames:
+    """The front end's frames of consecutive pushes as one :class:`_RawFrames`."""
+    # A piece that finished no frame adds none (its empty record leaves the optional arrays
+    # None whatever the options).
+    parts = [p for p in parts if p.loudness_dbfs.shape[1]] or parts[:1]
+    if len(parts) == 1:
+        return parts[0]
+    out: dict[str, Any] = {}
+    for f in fields(_RawFrames):
+        vals = [getattr(p, f.name) for p in parts]
+        out[f.name] = None if vals[0] is None else np.concatenate(vals, axis=1)
+    return _RawFrames(**out)
 
 
 _FIXED_POINT = float(2**32)
@@ -1217,9 +1249,17 @@ class FrontEnd:
         # The pitch windows' spectra, for the DTMF check (dtmf_min_pair_share 0: not kept).
         spectra: list[np.ndarray] | None = [] if o.dtmf_min_pair_share > 0 else None
         if chan.size:
-            gather = (frame[:, None] * hop + self._pitch_offsets[None, :]) // self._decim
+            # Each frame's pitch window: the decimated samples from ``frame * hop // decim`` on
+            # (the offsets are whole multiples of ``decim``): rows of a window view, or for a
+            # live step's few frames one gather (the view's setup costs more there).
+            if chan.size > _STEP_FRAMES:
+                windows = sliding_window_view(self._pbuf, self._pitch_offsets.size, axis=1)
+                pitch_windows = windows[chan, frame * hop // self._decim]
+            else:
+                gather = (frame[:, None] * hop + self._pitch_offsets[None, :]) // self._decim
+                pitch_windows = self._pbuf[chan[:, None], gather]
             f, a = yin(
-                self._pbuf[chan[:, None], gather],
+                pitch_windows,
                 sr_hz=o.pitch_sample_rate_hz,
                 fmin_hz=o.pitch_fmin_hz,
                 fmax_hz=o.pitch_fmax_hz,
@@ -1991,7 +2031,15 @@ class FeatureStream:
                 f"expected samples shaped (channels={self.n_channels}, n), got {x.shape}; "
                 "pass one row per channel"
             )
-        return self._advance(self._front.push(x.astype(np.float32, copy=False)), final=False)
+        x = x.astype(np.float32, copy=False)
+        piece = _FRONT_PIECE_SAMPLES
+        if x.shape[1] <= piece:
+            return self._advance(self._front.push(x), final=False)
+        # A long chunk (a recording's) goes through the front end in pieces: its frames are the
+        # same to the bit however the audio is cut (module notes), and the pieces' arrays stay
+        # small enough to be reused by the allocator (a 10 s chunk's were fresh pages each time).
+        raws = [self._front.push(x[:, i : i + piece]) for i in range(0, x.shape[1], piece)]
+        return self._advance(_concat_raw(raws), final=False)
 
     def finish(self) -> FrameBlock:
         if self._finished:

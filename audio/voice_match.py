@@ -160,6 +160,10 @@ def mel_filterbank(
     return np.maximum(0.0, np.minimum(up, down))
 
 
+#: Rows of windows :meth:`CepstrumStream._window_power` transforms at once.
+_POWER_BATCH_ROWS = 256
+
+
 class CepstrumStream:
     """Cepstra of one channel (or of ``channels`` channels at once) on the front end's frame
     grid, computed as samples arrive.
@@ -355,7 +359,17 @@ class CepstrumStream:
             strides=(self._buf.strides[0], hop * item, item),
             writeable=False,
         )
-        return chan, rel, np.abs(self._rfft(wins[chan, rel - lo] * self._hann)) ** 2
+        # In batches of rows (each row is transformed on its own): a recording's whole chunk
+        # at once made blocks of several MB, fresh pages each time.
+        frames = rel - lo
+        power = np.empty((frames.size, self.n_fft // 2 + 1))
+        for r0 in range(0, frames.size, _POWER_BATCH_ROWS):
+            r1 = r0 + _POWER_BATCH_ROWS
+            rows = wins[chan[r0:r1], frames[r0:r1]]
+            rows *= self._hann
+            spec = np.abs(self._rfft(rows))
+            np.square(spec, out=power[r0:r1])
+        return chan, rel, power
 
     def _rfft(self, rows: np.ndarray) -> np.ndarray:
         """``np.fft.rfft(rows, n_fft, axis=1)``; without padding (the default window) through

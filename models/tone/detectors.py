@@ -1126,7 +1126,7 @@ class AgentToneDetector:
             if active[k]:
                 pend.clear()
             else:
-                p = float(np.clip(score[k], 1e-9, 1.0 - 1e-9))
+                p = min(max(float(score[k]), 1e-9), 1.0 - 1e-9)  # np.clip of one float64
                 pend.append((g, math.log(p / (1.0 - p)), w_lo, w_st))
         return active, bar
 

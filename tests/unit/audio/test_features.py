@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import librosa
 import numpy as np
 import pytest
@@ -227,3 +229,31 @@ def test_steady_pitch_only_where_the_continuity_passes_change_nothing():
         if finite.size and 12.0 * np.log2(finite.max() / finite.min()) > 7.0 + 1e-6:
             assert not steady
     assert 30 < called < 300  # both kinds of track were drawn
+
+
+@pytest.mark.parametrize("piece", [100, 3001])
+def test_long_chunk_in_front_end_pieces_gives_the_same_frames(monkeypatch, piece):
+    """A long chunk goes through the front end in pieces (``_FRONT_PIECE_SAMPLES``): the frames
+    must be those of the chunk in one piece, to the bit, also when a piece is shorter than a
+    hop (it finishes no frame) and with the optional arrays (sustain, masked hangover) on."""
+    import calltone.audio.features as features
+
+    a = np.concatenate([silence(0.7), voiced(130, 1.6, -26), silence(0.9, seed=7)])
+    b = np.concatenate([silence(1.4, seed=8), voiced(220, 1.2, -22, seed=3), silence(0.6, seed=9)])
+    x = np.stack([a, b])
+    opts = FeatureOptions(vad_sustain=1.0, vad_masked_hangover_s_per_db=0.03)
+
+    def run(piece_samples):
+        monkeypatch.setattr(features, "_FRONT_PIECE_SAMPLES", piece_samples)
+        s = FeatureStream(2, opts)
+        return concat_blocks([s.push(x[:, :40_000]), s.push(x[:, 40_000:]), s.finish()])
+
+    whole, pieces = run(10**9), run(piece)
+    assert len(whole) > 300
+    assert np.array_equal(pieces.times_s, whole.times_s)
+    for c in range(2):
+        for f in dataclasses.fields(whole.channels[c]):
+            w, p = getattr(whole.channels[c], f.name), getattr(pieces.channels[c], f.name)
+            assert (w is None) == (p is None), f.name
+            if w is not None:
+                assert w.dtype == p.dtype and np.array_equal(w, p, equal_nan=True), f.name
