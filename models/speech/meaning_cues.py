@@ -397,15 +397,20 @@ _WIDE_VERBS: dict[str, str] = {
     ),
     "manager_request": rf"\b{WIDE_ROLE_WORD}\b",
 }
+
+
+def _widened(
+    base: dict[str, re.Pattern[str]], extra: dict[str, str]
+) -> dict[str, re.Pattern[str]]:
+    """``base``'s patterns, each with ``extra``'s alternatives for its kind (if any) added."""
+    return {
+        k: re.compile(p.pattern + ("|" + extra[k] if k in extra else "")) for k, p in base.items()
+    }
+
+
 #: :data:`ACT_FORMS` / :data:`ACT_VERBS` with the widened classes.
-WIDE_ACT_FORMS: dict[str, re.Pattern[str]] = {
-    k: re.compile(p.pattern + ("|" + _WIDE_FORMS[k] if k in _WIDE_FORMS else ""))
-    for k, p in ACT_FORMS.items()
-}
-WIDE_ACT_VERBS: dict[str, re.Pattern[str]] = {
-    k: re.compile(p.pattern + ("|" + _WIDE_VERBS[k] if k in _WIDE_VERBS else ""))
-    for k, p in ACT_VERBS.items()
-}
+WIDE_ACT_FORMS = _widened(ACT_FORMS, _WIDE_FORMS)
+WIDE_ACT_VERBS = _widened(ACT_VERBS, _WIDE_VERBS)
 
 # ---------------------------------------------------------------------------------------------
 # The escalation classes (session 21, ``MeaningCueOptions.escalation_classes``, over the widened
@@ -446,14 +451,8 @@ _ESC_VERBS: dict[str, str] = {
     "manager_request": rf"\b{ESC_ROLE_WORD}\b|\b(?:grab|nab)\b",
 }
 #: :data:`WIDE_ACT_FORMS` / :data:`WIDE_ACT_VERBS` with the escalation classes.
-ESC_ACT_FORMS: dict[str, re.Pattern[str]] = {
-    k: re.compile(p.pattern + ("|" + _ESC_FORMS[k] if k in _ESC_FORMS else ""))
-    for k, p in WIDE_ACT_FORMS.items()
-}
-ESC_ACT_VERBS: dict[str, re.Pattern[str]] = {
-    k: re.compile(p.pattern + ("|" + _ESC_VERBS[k] if k in _ESC_VERBS else ""))
-    for k, p in WIDE_ACT_VERBS.items()
-}
+ESC_ACT_FORMS = _widened(WIDE_ACT_FORMS, _ESC_FORMS)
+ESC_ACT_VERBS = _widened(WIDE_ACT_VERBS, _ESC_VERBS)
 
 
 def _act_parts(
