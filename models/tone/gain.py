@@ -740,11 +740,14 @@ class PairUpFollow:
         last ``gain_noise_pair_after_s`` of each over the ``gain_pair_up_before_s`` before
         it, ``gain_noise_pair_step_db`` or more on both and within ``gain_pending_pair_db``
         of each other: one gain moved both lines (a speaker's voice cannot move their line's
-        noise). Each line not following a step already follows their mean from then on."""
+        noise). Each line not following a step already (or following one of its own, read first:
+        :meth:`self_up`) follows their mean from then on."""
         c = self.c
         if c.gain_noise_pair_step_db <= 0 or any(len(self._noise[p]) == 0 for p in self.parties):
             return
-        if any(self._follow[p] is not None for p in self.parties):
+        # A line following a step of its own (:meth:`self_up`) read first is overruled: both
+        # floors risen together are one gain of both lines.
+        if any(f is not None and not f.by_self for f in self._follow.values()):
             return
         split = now_index - self._n_after
         rises = [self._noise_rise(p, split, now_index + 1) for p in self.parties]
