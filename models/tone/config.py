@@ -439,7 +439,14 @@ class BaselineConfig:
     #: ``gain_self_up_voice_share`` of the noise's rise and within
     #: ``gain_self_up_voice_agree_db`` of it over those in the ``gain_pair_up_before_s``
     #: before the onset, ``gain_self_up_voiced_s`` or more each side. The step followed is
-    #: the lesser of the two rises.
+    #: the lesser of the two rises. Off: measured at 6 dB (docs/benchmarks.md, session 21,
+    #: H6), the "agent only +10 dB" recall row's calm clips flagged 0.48 -> 0.38 wideband /
+    #: 0.43 G.711 only (the floor is read 8-10 s after the step, the follow later still), and
+    #: on the cost row, a room-noise onset on the agent's line alone, agent_tone on angry clips
+    #: 0.89 -> 0.75 wideband / 0.82 G.711, yelling angry-strong 1.00 -> 0.96: an emotional
+    #: speaker's voice rises after the noise's onset as it would after a gain (her clips after
+    #: the step stand 15-30 dB over the calm start at the median, 14-27 at the 20th
+    #: percentile), so the agreement of voice and noise tells nothing on such a call.
     gain_self_up_noise_db: float = 0.0
     gain_self_up_voice_share: float = 0.5
     gain_self_up_voice_agree_db: float = 4.0

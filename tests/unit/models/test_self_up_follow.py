@@ -99,3 +99,19 @@ def test_no_step_nothing_followed() -> None:
         on = _run(_call({}, {}), arm)
         assert on._pair_up.follows == {"agent": [], "customer": []}
         assert _agent_flags(on, 0.0) == []
+
+
+def test_both_lines_up_is_the_pair_rules_not_a_self_follow() -> None:
+    """Both lines +10 dB (voice and noise): the other line (its tracker's reading or both
+    floors together: H1's rules) has the agent follow, as with the one-line rule off; the
+    one-line rule does not stand in for them (the other line's floor rose too)."""
+    x = _call({"agent": 10.0, "customer": 10.0}, {"agent": HIGH})
+    off = _run(x, OFF)
+    for arm in (SELF, BANDED):
+        on = _run(x, arm)
+        assert (
+            [f["by"] for f in on._pair_up.follows["agent"]]
+            == [f["by"] for f in off._pair_up.follows["agent"]]
+            != []
+        ), on._pair_up.follows["agent"]
+        assert _agent_flags(on, 52.0) == [], _agent_flags(on, 52.0)
