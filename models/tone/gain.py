@@ -54,6 +54,12 @@ the step under the baseline (:meth:`pair_down`).
 own-pitch frame reads it; the other line's tracker reading a step up, with this line's noise
 floor risen too, or both lines' noise floors rising together, has the detectors read this line
 against its level statistics as they stood at the onset plus the step (:class:`PairUpFollow`).
+
+**One line up, followed from its own noise and voice** (``gain_self_up_noise_db``, off; session
+21, H6): this line's noise floor risen alone, and its speaker's voice since the floor's onset
+risen by about as much (:meth:`PairUpFollow.self_up`). Measured and left off: on an emotional
+call the voice after any point stands over the voice before it by the emotion, so a room-noise
+onset with anger after it agrees as well as a gain.
 """
 
 from __future__ import annotations
