@@ -763,14 +763,55 @@ def level_step_one_name(who: str, db: float) -> str:
     return f"level step {who} only {db:+g} dB from the 2nd quarter on"
 
 
-def recall_only_impairments() -> dict[str, Impairment]:
+#: A room-noise onset on the agent's line only, the voice not stepped (session 21, H6): the
+#: cost case of a line following a step up of its own (``BaselineConfig.gain_self_up_noise_db``).
+NOISE_ONSET_AGENT = "room noise onset agent only, floor +10 dB from the 2nd quarter on"
+
+
+def noise_onset(
+    channel: int, over_floor_db: float, start_frac: float, *, telephone: bool
+) -> Impairment:
+    """Room noise (pink; 300-3400 Hz on a telephone line) switched on on line ``channel`` from
+    ``start_frac`` of the call to its end (50 ms ramp), ``over_floor_db`` over the line's own
+    floor (the 10th percentile of its 20 ms frame levels before the onset, both read over
+    300-3400 Hz): a TV, a fan, a
+    door to a busy room. The voice is unchanged: only the line's noise steps (by
+    10 log10(1 + 10^(over_floor_db/10)) dB: 10.4 dB for 10)."""
+
+    def f(x: np.ndarray) -> np.ndarray:
+        n = x.shape[1]
+        start = round(start_frac * n)
+        ramp = round(0.05 * SR_HZ)
+        # The floor and the noise's level read over the speech band (300-3400 Hz: the band
+        # the front end's noise estimate reads), so the line's floor there rises by as much
+        # as a +10 dB gain step moves it.
+        floor_db = float(np.percentile(_frame_db(_band_limit(x[channel, :start])), 10))
+        noise = _pink(n, 53 + channel)
+        if telephone:
+            noise = _band_limit(noise)
+        in_band = _band_limit(noise)
+        noise = noise / np.float32(np.sqrt(np.mean(np.square(in_band, dtype=np.float64))))
+        w = np.clip((np.arange(n) - start) / ramp, 0.0, 1.0).astype(np.float32)
+        y = x.copy()
+        amp = np.float32(10 ** ((floor_db + over_floor_db) / 20))
+        y[channel] = np.clip(x[channel] + amp * w * noise, -1.0, 1.0).astype(np.float32)
+        return y
+
+    return f
+
+
+def recall_only_impairments(*, telephone: bool = True) -> dict[str, Impairment]:
     """Lasting steps of one line only (session 21, H1): the cost case of following the other
-    line's step (``BaselineConfig.gain_pair_up_follow_share``). Recall rows only: not in the
-    calm calls' table."""
-    return {
+    line's step (``BaselineConfig.gain_pair_up_follow_share``); and a room-noise onset on the
+    agent's line only (session 21, H6): the cost case of following a line's own step
+    (``BaselineConfig.gain_self_up_noise_db``). Recall rows only: not in the calm calls'
+    table."""
+    out = {
         level_step_one_name(who, 10.0): level_step(ch, 10.0, 0.25, 2.0)
         for ch, who in ((0, "agent"), (1, "customer"))
     }
+    out[NOISE_ONSET_AGENT] = noise_onset(0, 10.0, 0.25, telephone=telephone)
+    return out
 
 
 def impairments(*, telephone: bool = True) -> dict[str, Impairment]:
@@ -873,6 +914,7 @@ RECALL_IMPAIRMENTS = (
     level_step_both_name(-12.0),
     level_step_one_name("customer", 10.0),
     level_step_one_name("agent", 10.0),
+    NOISE_ONSET_AGENT,
 )
 
 
@@ -891,7 +933,7 @@ def run_recall(
     for cond in conditions:
         tel = cond != "wideband"
         for name in names:
-            imp = {**impairments(telephone=tel), **recall_only_impairments()}[name]
+            imp = {**impairments(telephone=tel), **recall_only_impairments(telephone=tel)}[name]
             cache = ImpairedCache(imp, bench_calls.DEFAULT_DISK_CACHE)
             s = bench_calls.run_calls([cond], actors=actors, config=cfg, cache=cache)[cond][
                 "summary"

@@ -422,6 +422,51 @@ class BaselineConfig:
     #: The noise floor before a rise is read on this much call or more (the front end's
     #: floor settles in the call's first seconds: read from 1 s on, it stood 23 dB "over").
     gain_noise_pair_before_min_s: float = 10.0
+    #: A step up of this line alone, followed from its own noise floor and voice (issue 13,
+    #: session 21, H6; 0 = off; acts only with ``gain_pair_up_follow_share`` on, through the
+    #: same follow, raise and ``metrics[party].pair_up_follows`` report, ``by: "self"``).
+    #: After a lasting +10 dB step of the emotional agent's own line only, her calm clips
+    #: after it stand 1.5-5.7 st over her baseline's median pitch, so her own tracker never
+    #: reads it, and the other line does not step (RAVDESS actors 06-12: agent_tone on 0.48
+    #: of her calm clips). A gain moves a line's voice and noise together; emotion moves only
+    #: the voice; a room-noise onset (a TV, a fan, a door) only the noise. So this line
+    #: follows a step of its own when (a) its noise floor (the front end's, median per tick,
+    #: as ``gain_noise_pair_*`` read it) over its last ``gain_noise_pair_after_s`` stands
+    #: this much or more over its median in the ``gain_pair_up_before_s`` before, the other
+    #: line's floor not risen ``gain_noise_pair_step_db`` too (both lines: the pair rule's),
+    #: and (b) this speaker's voiced frames (any pitch) since the floor's onset (walked back
+    #: over the ticks on the new side of halfway) have their median level at least
+    #: ``gain_self_up_voice_share`` of the noise's rise and within
+    #: ``gain_self_up_voice_agree_db`` of it over those in the ``gain_pair_up_before_s``
+    #: before the onset, ``gain_self_up_voiced_s`` or more each side. The step followed is
+    #: the lesser of the two rises. Off: measured at 6 dB (docs/benchmarks.md, session 21,
+    #: H6), the "agent only +10 dB" recall row's calm clips flagged 0.48 -> 0.38 wideband /
+    #: 0.43 G.711 only (the floor is read 8-10 s after the step, the follow later still), and
+    #: on the cost row, a room-noise onset on the agent's line alone, agent_tone on angry clips
+    #: 0.89 -> 0.75 wideband / 0.82 G.711, yelling angry-strong 1.00 -> 0.96: an emotional
+    #: speaker's voice rises after the noise's onset as it would after a gain (her clips after
+    #: the step stand 15-30 dB over the calm start at the median, 14-27 at the 20th
+    #: percentile), so the agreement of voice and noise tells nothing on such a call.
+    gain_self_up_noise_db: float = 0.0
+    gain_self_up_voice_share: float = 0.5
+    gain_self_up_voice_agree_db: float = 4.0
+    gain_self_up_voiced_s: float = 3.0
+    #: The front end's floor is read some seconds after the line moved (its minimum over a
+    #: window must clear: 8-10 s on the bench's +10 dB steps): the voice's onset is walked
+    #: back from the floor's by up to this much, a tick at a time while the tick's voiced
+    #: frames' median stands on the new side of halfway to the noise's rise.
+    gain_self_up_lookback_s: float = 12.0
+    #: The quantile of the voiced frames' levels compared each side (and walked back on):
+    #: emotion lifts a voice's loud part more than its soft part, a gain lifts both alike
+    #: (RAVDESS agent calls: the median after a +10 dB step stood 15-30 dB over the calm
+    #: start, the emotional clips after it being louder by effort too).
+    gain_self_up_voice_quantile: float = 0.2
+    #: The voice's rise read only on the frames (both sides) whose pitch lies between this
+    #: quantile and its complement of the before side's pitch (0: any pitch). Effort raises a
+    #: voice's pitch with its level (0.3-0.5 st/dB; see :mod:`.gain`), a gain does not: at a
+    #: pitch the speaker used before, a gain shows its whole step, an angrier voice much less
+    #: of it (its loud frames stand higher in pitch, out of the band).
+    gain_self_up_pitch_band_quantile: float = 0.0
     #: The quantile of the speaker's own voiced levels the baseline reports as the top of
     #: their normal range (``BaselineSnapshot.loudness_upper_db``, the level at this quantile
     #: less the median, from the same dominant frames as the median and spread; the prior's

@@ -54,6 +54,12 @@ the step under the baseline (:meth:`pair_down`).
 own-pitch frame reads it; the other line's tracker reading a step up, with this line's noise
 floor risen too, or both lines' noise floors rising together, has the detectors read this line
 against its level statistics as they stood at the onset plus the step (:class:`PairUpFollow`).
+
+**One line up, followed from its own noise and voice** (``gain_self_up_noise_db``, off; session
+21, H6): this line's noise floor risen alone, and its speaker's voice since the floor's onset
+risen by about as much (:meth:`PairUpFollow.self_up`). Measured and left off: on an emotional
+call the voice after any point stands over the voice before it by the emotion, so a room-noise
+onset with anger after it agrees as well as a gain.
 """
 
 from __future__ import annotations
@@ -665,6 +671,11 @@ class _Follow:
     own_rise_db: float | None = None
     by_noise: bool = False
     """Started by both lines' noise floors (``gain_noise_pair_step_db``), not a reading."""
+    by_self: bool = False
+    """Started by this line's own noise floor and voice rising together
+    (``gain_self_up_noise_db``), not a reading."""
+    noise_rise_db: float | None = None
+    """For ``by_self``: the line's noise floor's rise (dB)."""
 
 
 class PairUpFollow:
@@ -701,6 +712,7 @@ class PairUpFollow:
         # Per party: each tick's (first global index, voiced levels), baseline level and line
         # noise floor (median dBFS over the tick).
         self._lv: dict[str, deque[tuple[int, np.ndarray]]] = {p: deque() for p in parties}
+        self._st: dict[str, deque[tuple[int, np.ndarray]]] = {p: deque() for p in parties}
         self._base: dict[str, deque[tuple[int, np.ndarray]]] = {p: deque() for p in parties}
         self._noise: dict[str, deque[tuple[int, float]]] = {p: deque() for p in parties}
         self._n_after = max(1, round(config.gain_noise_pair_after_s / hop_s))
@@ -734,11 +746,14 @@ class PairUpFollow:
         last ``gain_noise_pair_after_s`` of each over the ``gain_pair_up_before_s`` before
         it, ``gain_noise_pair_step_db`` or more on both and within ``gain_pending_pair_db``
         of each other: one gain moved both lines (a speaker's voice cannot move their line's
-        noise). Each line not following a step already follows their mean from then on."""
+        noise). Each line not following a step already (or following one of its own, read first:
+        :meth:`self_up`) follows their mean from then on."""
         c = self.c
         if c.gain_noise_pair_step_db <= 0 or any(len(self._noise[p]) == 0 for p in self.parties):
             return
-        if any(self._follow[p] is not None for p in self.parties):
+        # A line following a step of its own (:meth:`self_up`) read first is overruled: both
+        # floors risen together are one gain of both lines.
+        if any(f is not None and not f.by_self for f in self._follow.values()):
             return
         split = now_index - self._n_after
         rises = [self._noise_rise(p, split, now_index + 1) for p in self.parties]
@@ -763,15 +778,120 @@ class PairUpFollow:
                 by_noise=True,
             )
 
+    def self_up(self, p: str, now_index: int, time_of: Callable[[int], float]) -> None:
+        """A step up of ``p``'s line alone (``gain_self_up_noise_db``): its noise floor's last
+        ``gain_noise_pair_after_s`` that much or more over its median in the
+        ``gain_pair_up_before_s`` before (the other line's not risen
+        ``gain_noise_pair_step_db`` with it: that is :meth:`noise_pair`'s), and this
+        speaker's voiced frames since the floor's onset (the ticks walked back while on the
+        new side of halfway) risen by at least ``gain_self_up_voice_share`` of it and within
+        ``gain_self_up_voice_agree_db`` of it, ``gain_self_up_voiced_s`` or more each side: a
+        gain moves voice and noise together, emotion only the voice, a room-noise onset only
+        the noise. ``p`` follows the lesser of the two rises from the onset on. Call after
+        :meth:`update` for ``p``'s tick ending at ``now_index``."""
+        c = self.c
+        if c.gain_self_up_noise_db <= 0 or self._follow[p] is not None or not self._noise[p]:
+            return
+        split = now_index - self._n_after
+        rise = self._noise_rise(p, split, now_index + 1)
+        if rise is None or rise < c.gain_self_up_noise_db:
+            return
+        q = self._other(p)
+        if c.gain_noise_pair_step_db > 0 and self._noise[q]:
+            other = self._noise_rise(q, split, now_index + 1)
+            if other is not None and other >= c.gain_noise_pair_step_db:
+                return
+        floor0 = float(
+            np.median([n for s, n in self._noise[p] if split - self._n_before <= s < split])
+        )
+        mid = floor0 + rise / 2.0
+        onset = split
+        for start, n in reversed(self._noise[p]):
+            if start < split - self._n_before or n < mid:
+                break
+            onset = min(onset, start)
+        before = [lv for s, lv in self._lv[p] if onset - self._n_before <= s < onset and lv.size]
+        if not before:
+            return
+        # The front end's floor lags the line (its minimum must clear): the voice's onset is
+        # walked back from the floor's, a tick at a time while its voiced frames' median
+        # stands on the new side of halfway, by ``gain_self_up_lookback_s`` at most.
+        v_mid = float(np.quantile(np.concatenate(before), c.gain_self_up_voice_quantile))
+        v_mid += rise / 2.0
+        back = onset - round(c.gain_self_up_lookback_s / self.hop_s)
+        for start, lv in reversed(self._lv[p]):
+            if start >= onset or not lv.size:
+                continue
+            if start < back or float(np.quantile(lv, c.gain_self_up_voice_quantile)) < v_mid:
+                break
+            onset = start
+        sides = self._sides(p, onset)
+        if sides is None:
+            return
+        b, a = sides
+        n_voiced = max(1, round(c.gain_self_up_voiced_s / self.hop_s))
+        if b.size < n_voiced or a.size < n_voiced:
+            return
+        qv = c.gain_self_up_voice_quantile
+        voice = float(np.quantile(a, qv)) - float(np.quantile(b, qv))
+        if voice < c.gain_self_up_voice_share * rise or abs(voice - rise) > (
+            c.gain_self_up_voice_agree_db
+        ):
+            return
+        levels = [lvl for s, lvl in self._base[p] if onset - self._n_before <= s < onset]
+        if not levels:
+            return
+        with np.errstate(all="ignore"):
+            level0 = np.nanmedian(np.stack(levels), axis=0)
+        self._follow[p] = _Follow(
+            other_at_s=round(float(time_of(now_index)), 3),
+            step_db=min(rise, voice),
+            onset_index=onset,
+            onset_s=round(float(time_of(onset)), 3),
+            level0=level0,
+            own_rise_db=voice,
+            by_self=True,
+            noise_rise_db=rise,
+        )
+        self.update(p, float(time_of(now_index)))
+
+    def _sides(self, p: str, onset: int) -> tuple[np.ndarray, np.ndarray] | None:
+        """``p``'s voiced levels in the ``gain_pair_up_before_s`` before ``onset`` and since
+        it; with ``gain_self_up_pitch_band_quantile`` over 0, only the frames (both sides)
+        whose pitch lies between that quantile and its complement of the before side's."""
+        keep = [
+            (lv, st)
+            for (s, lv), (_, st) in zip(self._lv[p], self._st[p], strict=True)
+            if s >= onset - self._n_before and lv.size
+        ]
+        starts = [s for s, lv in self._lv[p] if s >= onset - self._n_before and lv.size]
+        before = [k for s, k in zip(starts, keep, strict=True) if s < onset]
+        after = [k for s, k in zip(starts, keep, strict=True) if s >= onset]
+        if not before or not after:
+            return None
+        b_lv = np.concatenate([lv for lv, _ in before])
+        a_lv = np.concatenate([lv for lv, _ in after])
+        qp = self.c.gain_self_up_pitch_band_quantile
+        if qp <= 0:
+            return b_lv, a_lv
+        b_st = np.concatenate([st for _, st in before])
+        a_st = np.concatenate([st for _, st in after])
+        lo, hi = np.quantile(b_st, [qp, 1.0 - qp])
+        return (
+            b_lv[(b_st >= lo) & (b_st <= hi)],
+            a_lv[(a_st >= lo) & (a_st <= hi)],
+        )
+
     def push(self, p: str, frames: PartyFrames, snapshot: BaselineSnapshot) -> None:
         """Keep one tick of ``p``'s voiced levels (any pitch), line noise floor, and its
         baseline's level statistics as they stood before the tick's step, if any."""
         keep = frames.voiced & frames.speech & np.isfinite(frames.pitch_st)
         lv = np.asarray(frames.voice_loudness_dbfs[keep], np.float64)
         self._lv[p].append((frames.start, lv))
+        self._st[p].append((frames.start, np.asarray(frames.pitch_st[keep], np.float64)))
         self._base[p].append((frames.start, _levels(snapshot)))
         self._noise[p].append((frames.start, float(np.median(frames.noise_dbfs))))
-        for q in (self._lv[p], self._base[p], self._noise[p]):
+        for q in (self._lv[p], self._st[p], self._base[p], self._noise[p]):
             while q and q[0][0] < frames.start - self._keep:
                 q.popleft()
 
@@ -835,8 +955,8 @@ class PairUpFollow:
             return
         if f.latched_at_s is not None:
             return
-        if f.by_noise:
-            pass  # both lines' noise floors are the evidence
+        if f.by_noise or f.by_self:
+            pass  # both lines' noise floors, or this line's floor and voice, are the evidence
         elif c.gain_pair_up_noise_share > 0:
             now = self._noise[p][-1][0] + 1 if self._noise[p] else f.onset_index
             rise = self._noise_rise(p, f.onset_index, now)
@@ -857,7 +977,8 @@ class PairUpFollow:
                 "onset_s": f.onset_s,
                 "level0_dbfs": round(float(f.level0[0]), 2),
                 "own_rise_db": None if f.own_rise_db is None else round(f.own_rise_db, 2),
-                "by": "noise_pair" if f.by_noise else "other_reading",
+                "by": "noise_pair" if f.by_noise else ("self" if f.by_self else "other_reading"),
+                **({} if f.noise_rise_db is None else {"noise_rise_db": round(f.noise_rise_db, 2)}),
                 "thresholds": {
                     "gain_pair_up_follow_share": c.gain_pair_up_follow_share,
                     "gain_pair_up_own_rise_share": c.gain_pair_up_own_rise_share,
@@ -865,6 +986,16 @@ class PairUpFollow:
                     "gain_noise_pair_step_db": c.gain_noise_pair_step_db,
                     "gain_pair_up_voiced_s": c.gain_pair_up_voiced_s,
                     "gain_pair_up_max_age_s": c.gain_pair_up_max_age_s,
+                    **(
+                        {
+                            "gain_self_up_noise_db": c.gain_self_up_noise_db,
+                            "gain_self_up_voice_share": c.gain_self_up_voice_share,
+                            "gain_self_up_voice_agree_db": c.gain_self_up_voice_agree_db,
+                            "gain_self_up_voiced_s": c.gain_self_up_voiced_s,
+                        }
+                        if f.by_self
+                        else {}
+                    ),
                 },
             }
         )

@@ -635,6 +635,7 @@ class CallAnalyzer:
                     if shift is not None:
                         self._pair_up.note_shift(p, shift, self.time_of)
                     self._pair_up.update(p, self.time_of(start + j))
+                    self._pair_up.self_up(p, start + j - 1, self.time_of)
                     if p == self.parties[-1]:
                         self._pair_up.noise_pair(start + j - 1, self.time_of)
                 if shift is not None:
