@@ -28,6 +28,9 @@ Sets (``--set``):
 - ``fresh7``: ``bench/cue_set_fresh7.py`` (same format), a seventh blind set written in session 20
   for one held-out evaluation of the phrase cues; misses are not printed unless
   ``--show-misses``.
+- ``fresh8``: ``bench/cue_set_fresh8.py`` (same format), an eighth blind set written in session 21
+  for one held-out evaluation, weighted to the two role kinds (manager requests and supervisor
+  offers, with their hard negatives); misses are not printed unless ``--show-misses``.
 
 Negatives beyond the sets' hard negatives: every sentence of the phone call's STM and of the AMI
 transcripts, searched as agent and as customer speech (any cue there is a false positive), and
@@ -87,7 +90,7 @@ Labelled = tuple[str, str, frozenset[str]]
 
 
 def load_set(name: str) -> tuple[tuple[Labelled, ...], str, tuple[str, ...]]:
-    """The utterances, the customer's name and the voices of a set (``dev`` ... ``fresh7``)."""
+    """The utterances, the customer's name and the voices of a set (``dev`` ... ``fresh8``)."""
     if name == "dev":
         import cue_set as mod
     elif name == "fresh":
@@ -134,10 +137,17 @@ def load_set(name: str) -> tuple[tuple[Labelled, ...], str, tuple[str, ...]]:
             raise SystemExit(
                 "set 'fresh7' needs bench/cue_set_fresh7.py (UTTERANCES, CUSTOMER_NAME, VOICES)"
             ) from exc
+    elif name == "fresh8":
+        try:
+            import cue_set_fresh8 as mod  # session 21's eighth blind set, not opened by detector authors
+        except ModuleNotFoundError as exc:
+            raise SystemExit(
+                "set 'fresh8' needs bench/cue_set_fresh8.py (UTTERANCES, CUSTOMER_NAME, VOICES)"
+            ) from exc
     else:
         raise ValueError(
-            "set must be 'dev', 'fresh', 'fresh2', 'fresh3', 'fresh4', 'fresh5', 'fresh6' or "
-            "'fresh7', "
+            "set must be 'dev', 'fresh', 'fresh2', 'fresh3', 'fresh4', 'fresh5', 'fresh6', "
+            "'fresh7' or 'fresh8', "
             f"got {name!r}"
         )
     voices: list[str] = []
@@ -296,7 +306,17 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument(
         "--set",
-        choices=("dev", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7"),
+        choices=(
+            "dev",
+            "fresh",
+            "fresh2",
+            "fresh3",
+            "fresh4",
+            "fresh5",
+            "fresh6",
+            "fresh7",
+            "fresh8",
+        ),
         default="dev",
     )
     ap.add_argument("--hotwords", action="store_true", help="also the cue-hotwords variant")

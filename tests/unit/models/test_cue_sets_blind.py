@@ -1,4 +1,4 @@
-"""The blind cue sets (bench/cue_set_fresh4.py ... bench/cue_set_fresh7.py) are well formed, as
+"""The blind cue sets (bench/cue_set_fresh4.py ... bench/cue_set_fresh8.py) are well formed, as
 bench_cues.py loads them.
 
 Checks the labels only: no matcher is run and no utterance is spoken or transcribed (each set
@@ -23,8 +23,8 @@ bench_cues = pytest.importorskip("bench_cues")
 
 MIN_POSITIVES_PER_KIND = 12
 #: The sets in the order they were written.
-ORDER = ("dev", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7")
-BLIND = ("fresh4", "fresh5", "fresh6", "fresh7")
+ORDER = ("dev", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8")
+BLIND = ("fresh4", "fresh5", "fresh6", "fresh7", "fresh8")
 
 
 def _dev_pairs() -> set[tuple[str, str]]:
