@@ -679,8 +679,9 @@ class _Follow:
 
 
 class PairUpFollow:
-    """Both lines stepped up: the other line's step, read by its tracker, followed on this one
-    (``BaselineConfig.gain_pair_up_follow_share``, off by default; issue 13, session 21).
+    """A step up this line's own tracker cannot read, followed from the other line's reading
+    or from the lines' noise floors (``BaselineConfig.gain_pair_up_follow_share``, on by
+    default since session 21; issue 13).
 
     An emotional speaker's own tracker reads a lasting step up late or never: their calm
     clips after it stand over their baseline's median pitch by more than ``gain_shift_max_st``
@@ -694,13 +695,16 @@ class PairUpFollow:
     line's own tracker reads a step. Read-time only (like the pending pair shift): the
     statistics are not moved; frames the raise leaves unflagged are learnt as heard.
 
-    Own evidence (``gain_pair_up_own_rise_share``; 0: none asked): this speaker's voiced
-    frames heard since the onset, at any pitch, have their median level that share of the
-    step or more over the median of those heard in the ``gain_pair_up_before_s`` before it,
-    each side holding ``gain_pair_up_voiced_s`` or more. A step of the other line only
-    leaves this voice's level where it was; an emotional mix keeps its median across a
-    step. The cost: a one-line step with this speaker louder since (an angry stretch), read
-    low.
+    Own evidence before this line follows the other's reading: by default its noise floor
+    since the onset stands ``gain_pair_up_noise_share`` of the step or more over the
+    ``gain_pair_up_before_s`` before it (a gain moves a line's noise with its voice, emotion
+    only the voice). With that share at 0, the voice instead (``gain_pair_up_own_rise_share``):
+    this speaker's voiced frames since the onset, at any pitch, have their median level that
+    share of the step or more over those before, each side ``gain_pair_up_voiced_s`` or more
+    (measured, not used: a partner-only step with this speaker angrier since reads low).
+    Two more starts, needing no tracker reading: both lines' noise floors risen together
+    (:meth:`noise_pair`, ``gain_noise_pair_step_db``), and, off by default, this line's own
+    floor and voice risen together (:meth:`self_up`, ``gain_self_up_noise_db``).
     """
 
     def __init__(self, config: BaselineConfig, *, hop_s: float, parties: Sequence[str]) -> None:
@@ -859,14 +863,13 @@ class PairUpFollow:
         """``p``'s voiced levels in the ``gain_pair_up_before_s`` before ``onset`` and since
         it; with ``gain_self_up_pitch_band_quantile`` over 0, only the frames (both sides)
         whose pitch lies between that quantile and its complement of the before side's."""
-        keep = [
-            (lv, st)
+        rows = [
+            (s, lv, st)
             for (s, lv), (_, st) in zip(self._lv[p], self._st[p], strict=True)
             if s >= onset - self._n_before and lv.size
         ]
-        starts = [s for s, lv in self._lv[p] if s >= onset - self._n_before and lv.size]
-        before = [k for s, k in zip(starts, keep, strict=True) if s < onset]
-        after = [k for s, k in zip(starts, keep, strict=True) if s >= onset]
+        before = [(lv, st) for s, lv, st in rows if s < onset]
+        after = [(lv, st) for s, lv, st in rows if s >= onset]
         if not before or not after:
             return None
         b_lv = np.concatenate([lv for lv, _ in before])
