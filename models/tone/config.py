@@ -403,7 +403,7 @@ class BaselineConfig:
     gain_pair_up_before_s: float = 30.0
     #: Own evidence read on the line's noise floor instead (0: the voice's rise,
     #: ``gain_pair_up_own_rise_share``, is read instead): this line's noise floor (the front end's,
-    #: median per tick) since the other's onset stands this share of the other's step or more
+    #: sampled every 0.5 s) since the other's onset stands this share of the other's step or more
     #: over its median in the ``gain_pair_up_before_s`` before it. A gain moves the line's
     #: noise with the voice; emotion moves only the voice. A floor under
     #: ``gain_noise_pair_min_dbfs`` is no evidence (a line the front end hears no noise on).
@@ -430,7 +430,7 @@ class BaselineConfig:
     #: reads it, and the other line does not step (RAVDESS actors 06-12: agent_tone on 0.48
     #: of her calm clips). A gain moves a line's voice and noise together; emotion moves only
     #: the voice; a room-noise onset (a TV, a fan, a door) only the noise. So this line
-    #: follows a step of its own when (a) its noise floor (the front end's, median per tick,
+    #: follows a step of its own when (a) its noise floor (the front end's, sampled every 0.5 s,
     #: as ``gain_noise_pair_*`` read it) over its last ``gain_noise_pair_after_s`` stands
     #: this much or more over its median in the ``gain_pair_up_before_s`` before, the other
     #: line's floor not risen ``gain_noise_pair_step_db`` too (both lines: the pair rule's),
@@ -1299,6 +1299,15 @@ class NoiseCompensationConfig:
     min_frames_s: float = 0.1
     noise_quantile: float = 0.5
     noise_max_hnr_db: float = 0.87
+    #: Frames under this level (dBFS) are digital silence, not the line's noise: a hold or
+    #: pause the platform fills with zeros (AudioHook ``paused``/``discarded``, Twilio's
+    #: skipped silence), a recorder's gate. They measure nothing, so the estimate holds through
+    #: them instead of dropping to -120 dBFS and "rising" again by the line's whole noise
+    #: level once the audio resumes (which read as both lines' gain stepping up together,
+    #: ``BaselineConfig.gain_noise_pair_step_db``, and raised the baselines for a minute after
+    #: every hold; issue 13, session 22). The front end's own digital-silence level
+    #: (``FeatureOptions.vad_floor_no_signal_dbfs``); a G.711 line's idle noise reads ~-72.
+    no_signal_dbfs: float = -100.0
     max_correction_db: float = 10.0
     hnr_noise_share_max: float = 0.0
     hnr_min_noise_share: float = 0.01

@@ -657,6 +657,12 @@ def _levels(snapshot: BaselineSnapshot) -> np.ndarray:
     )
 
 
+NOISE_GRID_S = 0.5
+""":class:`PairUpFollow` samples each line's noise floor every this many seconds of the call's
+global frame grid (the floor itself changes only at the ends of the noise estimate's 0.5 s
+segments, :class:`~.config.NoiseCompensationConfig`)."""
+
+
 @dataclass
 class _Follow:
     """One line following the other's step up (:class:`PairUpFollow`)."""
@@ -713,12 +719,13 @@ class PairUpFollow:
         self.parties = tuple(parties)
         keep_s = config.gain_pair_up_before_s + config.gain_pair_up_max_age_s + 60.0
         self._keep = max(1, round(keep_s / hop_s))
-        # Per party: each tick's (first global index, voiced levels), baseline level and line
-        # noise floor (median dBFS over the tick).
+        # Per party: each tick's (first global index, voiced levels) and baseline level; the
+        # line noise floor (dBFS) at each NOISE_GRID_S grid point (global index, value).
         self._lv: dict[str, deque[tuple[int, np.ndarray]]] = {p: deque() for p in parties}
         self._st: dict[str, deque[tuple[int, np.ndarray]]] = {p: deque() for p in parties}
         self._base: dict[str, deque[tuple[int, np.ndarray]]] = {p: deque() for p in parties}
         self._noise: dict[str, deque[tuple[int, float]]] = {p: deque() for p in parties}
+        self._grid = max(1, round(NOISE_GRID_S / hop_s))
         self._n_after = max(1, round(config.gain_noise_pair_after_s / hop_s))
         self._n_before = max(1, round(config.gain_pair_up_before_s / hop_s))
         self._n_before_min = round(config.gain_noise_pair_before_min_s / hop_s)
@@ -731,19 +738,18 @@ class PairUpFollow:
         return self.c.gain_pair_up_follow_share > 0 and len(self.parties) == 2
 
     def _noise_rise(self, p: str, split: int, now: int) -> float | None:
-        """``p``'s line noise floor from ``split`` to ``now`` (the median of its ticks'
-        medians) over the ``gain_pair_up_before_s`` before ``split``; None without ticks on
-        either side, with less than ``gain_noise_pair_before_min_s`` of call kept before it,
-        or with the floor under ``gain_noise_pair_min_dbfs`` before (a line whose noise the
-        front end does not measure)."""
-        before = [n for s, n in self._noise[p] if split - self._n_before <= s < split]
-        after = [n for s, n in self._noise[p] if split <= s < now]
-        if not before or not after or split - self._noise[p][0][0] < self._n_before_min:
+        """``p``'s line noise floor from ``split`` to ``now`` (the median of its samples on
+        the ``NOISE_GRID_S`` grid) over the ``gain_pair_up_before_s`` before ``split``,
+        samples under ``gain_noise_pair_min_dbfs`` left out (no noise known yet, or a line
+        whose noise the front end does not measure); None without samples on either side or
+        with less than ``gain_noise_pair_before_min_s`` of call kept before it."""
+        lo = self.c.gain_noise_pair_min_dbfs
+        kept = self._noise[p]
+        before = [n for s, n in kept if split - self._n_before <= s < split and n >= lo]
+        after = [n for s, n in kept if split <= s < now and n >= lo]
+        if not before or not after or split - kept[0][0] < self._n_before_min:
             return None
-        b = float(np.median(before))
-        if b < self.c.gain_noise_pair_min_dbfs:
-            return None
-        return float(np.median(after)) - b
+        return float(np.median(after)) - float(np.median(before))
 
     def noise_pair(self, now_index: int, time_of: Callable[[int], float]) -> None:
         """Both lines' noise floors stepped up together (``gain_noise_pair_step_db``): the
@@ -805,8 +811,11 @@ class PairUpFollow:
             other = self._noise_rise(q, split, now_index + 1)
             if other is not None and other >= c.gain_noise_pair_step_db:
                 return
+        lo = c.gain_noise_pair_min_dbfs
         floor0 = float(
-            np.median([n for s, n in self._noise[p] if split - self._n_before <= s < split])
+            np.median(
+                [n for s, n in self._noise[p] if split - self._n_before <= s < split and n >= lo]
+            )
         )
         mid = floor0 + rise / 2.0
         onset = split
@@ -886,14 +895,19 @@ class PairUpFollow:
         )
 
     def push(self, p: str, frames: PartyFrames, snapshot: BaselineSnapshot) -> None:
-        """Keep one tick of ``p``'s voiced levels (any pitch), line noise floor, and its
-        baseline's level statistics as they stood before the tick's step, if any."""
+        """Keep one tick of ``p``'s voiced levels (any pitch) and its baseline's level
+        statistics as they stood before the tick's step, if any; and its line noise floor at
+        each ``NOISE_GRID_S`` grid point the tick holds."""
         keep = frames.voiced & frames.speech & np.isfinite(frames.pitch_st)
         lv = np.asarray(frames.voice_loudness_dbfs[keep], np.float64)
         self._lv[p].append((frames.start, lv))
         self._st[p].append((frames.start, np.asarray(frames.pitch_st[keep], np.float64)))
         self._base[p].append((frames.start, _levels(snapshot)))
-        self._noise[p].append((frames.start, float(np.median(frames.noise_dbfs))))
+        # The floor sampled on the call's global grid, not once per tick: the medians then do
+        # not depend on how the audio was chunked (live steps of 20-500 ms, recorded 0.5 s).
+        g, n = self._grid, len(frames.noise_dbfs)
+        for k in range(-(-frames.start // g) * g, frames.start + n, g):
+            self._noise[p].append((k, float(frames.noise_dbfs[k - frames.start])))
         for q in (self._lv[p], self._st[p], self._base[p], self._noise[p]):
             while q and q[0][0] < frames.start - self._keep:
                 q.popleft()

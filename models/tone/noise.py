@@ -10,7 +10,8 @@ inverts.
 
 :class:`LineNoise` estimates the noise power of one channel from the frames the speech gate
 calls non-speech and that show no voice (HNR under ``noise_max_hnr_db``: the other party's
-leak that the crosstalk gate took out is a voice, not the line's noise). On the call's global
+leak that the crosstalk gate took out is a voice, not the line's noise) and that carry a
+signal (digital silence, under ``no_signal_dbfs``, is a hold or a gap, not the line). On the call's global
 frame grid, per ``segment_s`` of time holding at least ``min_frames_s`` of such frames, the
 ``noise_quantile`` of their levels (dBFS); the estimate is the lowest of these over the last
 ``window_s`` (minimum statistics: a segment holding a voice the gate missed, e.g. the tail of a
@@ -121,7 +122,11 @@ class LineNoise:
         out_d = np.empty(n, np.float64)
         if n == 0:
             return NoiseLevels(out, out_d)
-        noise = ~np.asarray(speech, bool) & (np.asarray(hnr_db) < self.c.noise_max_hnr_db)
+        noise = (
+            ~np.asarray(speech, bool)
+            & (np.asarray(hnr_db) < self.c.noise_max_hnr_db)
+            & (np.asarray(loudness_dbfs) >= self.c.no_signal_dbfs)  # digital silence: nothing
+        )
         diff = (
             None
             if tilt_db is None

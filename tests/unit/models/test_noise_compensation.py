@@ -179,3 +179,23 @@ def test_the_estimate_does_not_depend_on_chunking() -> None:
             for a in range(0, n, chunk)
         ]
         np.testing.assert_array_equal(np.concatenate(parts), whole)
+
+
+def test_digital_silence_is_not_the_lines_noise() -> None:
+    """A 12 s hold filled with digital silence (-120 dBFS frames, as a paused AudioHook session
+    or Twilio's skipped silence reaches the analysis) between stretches of a -55 dBFS line:
+    the estimate holds at the line's noise through it and after it; read as noise, the hold
+    would pull the minimum down to -120 dBFS for a whole window after the audio resumed."""
+    rng = np.random.default_rng(2)
+    n = 4000  # 40 s
+    hold = (np.arange(n) >= 1500) & (np.arange(n) < 2700)
+    level = np.where(hold, -120.0, -55.0 + rng.normal(0, 1.0, n))
+    speech = np.zeros(n, bool)
+    hnr = np.full(n, -5.0)
+    est = LineNoise(NoiseCompensationConfig(), hop_s=HOP_S).push(0, level, speech, hnr)
+    known = est[100:]  # the first segment ends at 0.5 s
+    assert known.min() > -57.0 and known.max() < -53.0, (known.min(), known.max())
+    # The level of digital silence itself is configurable: at -130 it counts as noise again.
+    low = NoiseCompensationConfig(no_signal_dbfs=-130.0)
+    dropped = LineNoise(low, hop_s=HOP_S).push(0, level, speech, hnr)
+    assert dropped[2800:].min() < -100.0

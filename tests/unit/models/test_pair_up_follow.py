@@ -207,3 +207,19 @@ def test_each_statistic_is_raised_from_its_own_onset_level() -> None:
     assert r.pitch_st == snap.pitch_st
     far = dataclasses.replace(snap, loudness_dbfs=-45.0)
     assert pu.raised("agent", far).loudness_dbfs == -45.0 + 8.0  # at most share x step
+
+
+def test_a_hold_of_digital_silence_is_no_step() -> None:
+    """A 10 s hold at 26 s (both lines digital silence, as AudioHook's ``paused``/``resumed``
+    and Twilio's skipped silence reach the analysis) in a call with no gain step: the lines'
+    noise floors hold through it, nothing is followed however the audio is chunked, and the
+    agent's shout at 75 s is yelling. Read as noise, the hold dropped both floors to -120 dBFS
+    and they "rose" 23 dB together once it left the noise minimum's window: both lines
+    followed a 23 dB step and the shout read 4 dB under a baseline raised 18 dB."""
+    x = _call({}, {}, shout=(75.0, 14.0))
+    x[:, int(26.0 * SR) : int(36.0 * SR)] = 0.0
+    for step_s in (0.02, 0.5):
+        an = stream_call(x, AnalysisConfig(), step_s=step_s)
+        assert an._pair_up.follows == {"agent": [], "customer": []}, (step_s, an._pair_up.follows)
+        yell = [e for e in an.events if e.kind == "yelling" and e.speaker == "agent"]
+        assert [e for e in yell if 74.9 <= e.start_s <= 75.6], (step_s, yell)
