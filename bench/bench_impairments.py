@@ -26,6 +26,9 @@ the RAVDESS many-clip calls with those that could cost recall.
 Session 13 adds level swings (:func:`session13_impairments`): one line's gain stepped by
 +10 / +6 / -12 / -20 dB for the call's second quarter, or -12 / +10 dB for its first quarter.
 
+Session 22 adds a hold the platform fills with digital silence (:func:`silent_hold`), on both
+lines or the agent's only.
+
 Session 12 adds three more synthetic hold-music styles beside the chord loop (sustained pad
 chords with vibrato, a plucked piano-like arpeggio, a sung vowel-formant melody over chords;
 :data:`MUSIC_STYLES`), and ``--set SECTION.KEY=VALUE`` config overrides (e.g.
@@ -427,7 +430,13 @@ def _music_piano(n: int, seed: int) -> np.ndarray:
 
 
 #: Vowel formants (Hz) of a sung melody: /a/, /e/, /i/, /o/, /u/ (F1, F2, F3).
-_VOWELS = [(730, 1090, 2440), (530, 1840, 2480), (270, 2290, 3010), (570, 840, 2410), (300, 870, 2240)]
+_VOWELS = [
+    (730, 1090, 2440),
+    (530, 1840, 2480),
+    (270, 2290, 3010),
+    (570, 840, 2410),
+    (300, 870, 2240),
+]
 
 
 def _music_sung(n: int, seed: int) -> np.ndarray:
@@ -525,6 +534,25 @@ def hold(
                 if ch == music_on
                 else _pink(n, 41 + ch) * np.float32(10 ** ((lvl - 60) / 20))
             )
+        return _insert(x, x.shape[1] // 2, block)
+
+    return f
+
+
+def silent_hold(channels: tuple[int, ...], seconds: float) -> Impairment:
+    """A hold at the middle of the call that the platform fills with digital silence (session
+    22): ``seconds`` of zeros on ``channels`` (a paused AudioHook session and Twilio's skipped
+    silence reach the analysis this way), the other lines at their quietest level (pink noise
+    60 dB under their speech)."""
+
+    def f(x: np.ndarray) -> np.ndarray:
+        n = round(seconds * SR_HZ)
+        block = np.zeros((x.shape[0], n), np.float32)
+        for ch in range(x.shape[0]):
+            if ch not in channels:
+                block[ch] = _pink(n, 45 + ch) * np.float32(
+                    10 ** ((active_level_db(x[ch]) - 60) / 20)
+                )
         return _insert(x, x.shape[1] // 2, block)
 
     return f
@@ -692,6 +720,8 @@ def session11_impairments(telephone: bool) -> dict[str, Impairment]:
         out[f"hold music ({style}) 40 s on customer line, 0 dB"] = hold(
             1, 40.0, 0.0, telephone=telephone, style=style
         )
+    out["hold in digital silence 20 s, both lines"] = silent_hold((0, 1), 20.0)
+    out["hold in digital silence 20 s, agent line"] = silent_hold((0,), 20.0)
     out["IVR prompt 20 s before agent, 0 dB"] = ivr_prompt(0.0, telephone=telephone)
     out["IVR prompt 20 s before agent, +6 dB"] = ivr_prompt(6.0, telephone=telephone)
     out["DTMF on customer line, 0 dB"] = dtmf(1, 0.0)
@@ -766,6 +796,23 @@ def level_step_one_name(who: str, db: float) -> str:
 #: A room-noise onset on the agent's line only, the voice not stepped (session 21, H6): the
 #: cost case of a line following a step up of its own (``BaselineConfig.gain_self_up_noise_db``).
 NOISE_ONSET_AGENT = "room noise onset agent only, floor +10 dB from the 2nd quarter on"
+HOLD_SILENT_BOTH = (
+    "hold in digital silence 10 s at the 2nd quarter, both lines (clips under it silent)"
+)
+
+
+def silent_stretch(channels: tuple[int, ...], start_frac: float, seconds: float) -> Impairment:
+    """``seconds`` of the call from ``start_frac`` of it replaced by digital silence on
+    ``channels`` (a hold the platform fills with zeros, session 22), keeping the call's length
+    so the clips' times hold (the clips under it are silent in every tree compared)."""
+
+    def f(x: np.ndarray) -> np.ndarray:
+        y = x.copy()
+        a = round(start_frac * x.shape[1])
+        y[list(channels), a : a + round(seconds * SR_HZ)] = 0.0
+        return y
+
+    return f
 
 
 def noise_onset(
@@ -811,6 +858,7 @@ def recall_only_impairments(*, telephone: bool = True) -> dict[str, Impairment]:
         for ch, who in ((0, "agent"), (1, "customer"))
     }
     out[NOISE_ONSET_AGENT] = noise_onset(0, 10.0, 0.25, telephone=telephone)
+    out[HOLD_SILENT_BOTH] = silent_stretch((0, 1), 0.25, 10.0)
     return out
 
 
@@ -915,6 +963,7 @@ RECALL_IMPAIRMENTS = (
     level_step_one_name("customer", 10.0),
     level_step_one_name("agent", 10.0),
     NOISE_ONSET_AGENT,
+    HOLD_SILENT_BOTH,
 )
 
 
