@@ -170,6 +170,7 @@ def by_speaker(rows: list[list[str]], ws: list[Word], rules: list[PaceConfig]) -
         )[0]
 
     out: dict[str, Any] = {}
+    pooled: dict[str, float] = {}
     for spk in sorted({u[0] for u in spans}):
         n_ref = sum(len(r[5].split()) for r in rows if r[2] == spk)
         t_ref = union_s([(a, b) for s, a, b in spans if s == spk])
@@ -189,7 +190,20 @@ def by_speaker(rows: list[list[str]], ws: list[Word], rules: list[PaceConfig]) -
                 pause_zero_s=c.pause_zero_s,
             )
             row[f"wpm rule {rule_name(c)}"] = round(60 * len(mine) / t, 1) if t else None
+            pooled[rule_name(c)] = pooled.get(rule_name(c), 0.0) + t
         out[spk] = row
+    # Both sides' words over the sum of each speaker's own time, as the reference counts it
+    # (its utterances do not overlap here, so their union is their sum): the one-party figure
+    # above also counts the pauses at a change of speaker up to the pause rule as talk.
+    ref = 60 * sum(len(r[5].split()) for r in rows) / union_s([(a, b) for _, a, b in spans])
+    out["both, per-speaker time"] = {
+        f"wpm rule {k}": {
+            "wpm": round(60 * len(ws) / t, 1),
+            "error_pct": round(100 * (60 * len(ws) / t - ref) / ref, 1),
+        }
+        for k, t in pooled.items()
+        if t
+    }
     return out
 
 
