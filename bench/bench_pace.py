@@ -12,7 +12,9 @@ Run: ``python bench/bench_pace.py [--json out.json]``. Needs ``../shared/data``.
 
 ``--rules FULL:ZERO ...``: also each rate with pauses counted by another rule (a pause up to FULL
 seconds counts whole, from ZERO on nothing, linearly in between: models.speech.text.pause_talk_s;
-``0.5:0.5`` is the all-or-nothing rule), from the same words. ``--from-dump DUMP.json ...``:
+``0.5:0.5`` is the all-or-nothing rule; ``0.8:0.8`` the words over the speaker's turns,
+``PaceConfig.over_turns``, the STM reference's own time base), from the same words. The phone
+call is also split by the STM's speakers (``by_speaker``: each one's reference pace beside ours). ``--from-dump DUMP.json ...``:
 instead of the real calls, the agent pace criterion of every call of a
 ``bench_diarization.py --scores --dump`` file, two-channel and mono mix, under each rule (the
 words are transcribed once; rushing and the rubric's pace score recomputed per rule), and how
@@ -116,6 +118,7 @@ def main(argv: list[str] | None = None) -> int:
             "wpm": round(wpm_r, 1),
             "error_pct": round(100 * (wpm_r - ref) / ref, 1),
         }
+    out["phone_call_2spk"]["by_speaker"] = by_speaker(rows, ws, rules)
     lca = data / "lca_calls"
     with tempfile.TemporaryDirectory() as tmp:
         a, sr = sf.read(lca / "Auto_Repairs_40_UTC_agent.flac", dtype="float32")
@@ -153,6 +156,55 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         Path(args.json).write_text(json.dumps(out, indent=1), encoding="utf-8")
     return 0
+
+
+def by_speaker(rows: list[list[str]], ws: list[Word], rules: list[PaceConfig]) -> dict[str, Any]:
+    """Each STM speaker's reference pace (their words over their own utterances) beside ours:
+    our words given to the speaker whose utterance holds (or lies nearest to) the word's
+    midpoint, over their talk time and under each rule (``--rules 0.8:0.8``: over turns)."""
+    spans = [(r[2], float(r[3]), float(r[4])) for r in rows]
+
+    def who(t: float) -> str:
+        return min(
+            spans, key=lambda u: 0.0 if u[1] <= t <= u[2] else min(abs(t - u[1]), abs(t - u[2]))
+        )[0]
+
+    out: dict[str, Any] = {}
+    pooled: dict[str, float] = {}
+    for spk in sorted({u[0] for u in spans}):
+        n_ref = sum(len(r[5].split()) for r in rows if r[2] == spk)
+        t_ref = union_s([(a, b) for s, a, b in spans if s == spk])
+        mine = [w for w in ws if who(w.mid_s) == spk]
+        row: dict[str, Any] = {
+            "reference_words": n_ref,
+            "reference_talk_s": round(t_ref, 2),
+            "reference_wpm": round(60 * n_ref / t_ref, 1),
+            "words": len(mine),
+        }
+        for c in [PaceConfig(), *rules]:
+            t = talk_time_s(
+                mine,
+                start_s=0.0,
+                end_s=1e9,
+                pause_full_s=c.pause_full_s,
+                pause_zero_s=c.pause_zero_s,
+            )
+            row[f"wpm rule {rule_name(c)}"] = round(60 * len(mine) / t, 1) if t else None
+            pooled[rule_name(c)] = pooled.get(rule_name(c), 0.0) + t
+        out[spk] = row
+    # Both sides' words over the sum of each speaker's own time, as the reference counts it
+    # (its utterances do not overlap here, so their union is their sum): the one-party figure
+    # above also counts the pauses at a change of speaker up to the pause rule as talk.
+    ref = 60 * sum(len(r[5].split()) for r in rows) / union_s([(a, b) for _, a, b in spans])
+    out["both, per-speaker time"] = {
+        f"wpm rule {k}": {
+            "wpm": round(60 * len(ws) / t, 1),
+            "error_pct": round(100 * (60 * len(ws) / t - ref) / ref, 1),
+        }
+        for k, t in pooled.items()
+        if t
+    }
+    return out
 
 
 def parse_rule(text: str) -> PaceConfig:

@@ -34,6 +34,7 @@ from calltone.models.speech.text import (
 )
 from calltone.models.speech.transcriber import ChannelJob, Transcriber
 from calltone.models.speech.transcript import Segment, SpeechRegion, Word
+from calltone.models.tone.config import InterruptionConfig
 from calltone.models.tone.events import Event
 from calltone.models.tone.session import SessionResult
 
@@ -73,6 +74,24 @@ class PaceConfig:
     def __post_init__(self) -> None:
         if not 0.0 <= self.pause_full_s <= self.pause_zero_s:
             raise ValueError("PaceConfig needs 0 <= pause_full_s <= pause_zero_s")
+
+    @classmethod
+    def over_turns(
+        cls, turn_gap_s: float = InterruptionConfig().turn_gap_s, **kwargs: Any
+    ) -> PaceConfig:
+        """The same rules with rates over the speaker's *turns* (off: not the default).
+
+        A pause up to ``turn_gap_s`` (s; the turn model's ``InterruptionConfig.turn_gap_s``,
+        0.8) counts whole, a longer one nothing: words over the speaker's own turns, first word
+        to last, the pauses inside included. That is the time base of an STM reference (its
+        utterances tile each turn: on ``phone_call_2spk`` they are 10.37 / 11.20 s per speaker,
+        10.47 / 11.28 s joined across pauses under 0.8 s). Measured (session 22, H5,
+        /work/notes/s22/doc_h5.md): it moves no verdict. The phone call reads the same (no
+        pause inside its turns is 0.5-0.8 s long), the calm LCA agent 260.7 -> 257.8 wpm and
+        the caller 179.2 -> 173.2; it brings back the all-or-nothing step at ``turn_gap_s``
+        that the continuous rule removed for Whisper's timing jitter. Kept off.
+        """
+        return cls(pause_full_s=turn_gap_s, pause_zero_s=turn_gap_s, **kwargs)
 
 
 @dataclass
