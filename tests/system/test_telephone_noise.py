@@ -92,3 +92,18 @@ def test_channel_cache_keys_the_calm_levels(tmp_path) -> None:
     other = ChannelCache(tmp_path, memory=False).get("x", x, cond, 2, [-50.0, -35.0])
     assert len(list(tmp_path.glob(f"{cond}-*.npy"))) == 2
     assert not np.array_equal(other, fresh)
+
+
+@pytest.mark.parametrize("codec", ["amr", "opus"])
+def test_the_mobile_and_softphone_codecs_are_installed(codec: str) -> None:
+    """The channel simulator's AMR-NB and Opus conditions need PyAV's encoders (PyAV 18's
+    wheels dropped libopencore-amrnb: pyproject pins av<18). A harmonic voice keeps its level
+    within 6 dB through the codec (8 kHz AMR-NB drops the harmonics over 4 kHz)."""
+    from telephone import av_codec
+
+    from tests.support.synth import voiced
+
+    x = voiced(150.0, 1.0, -20.0, seed=1).astype(np.float32)
+    y = av_codec(x, SR, codec, 12_200 if codec == "amr" else 16_000)
+    assert y.shape == x.shape
+    assert _noise_dbfs(y[SR // 4 :]) == pytest.approx(-20.0, abs=6.0)
