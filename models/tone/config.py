@@ -1225,9 +1225,13 @@ class AgentToneConfig:
     #: sessions 19-21). Measured, kept off (docs/benchmarks.md, session 22, H4): at 4 dB /
     #: 2.5 st (the vote's own thresholds, not fitted) a turn-level reading separates RAVDESS
     #: angry-normal sentences from calm ones no better than the windows do (turn median pitch
-    #: angry vs calm AUC 0.68-0.70; loudness 0.93-0.95); it gains 02/06/12 angry-normal on the
-    #: GSM lines and flags actor 03's calm-strong clip and lively AMI turns at the same
-    #: readings (+4-5.5 dB, +3-5 st).
+    #: angry vs calm AUC 0.66-0.71, 0.48 on AMR "re loud"; loudness 0.92-0.96). bench_calls:
+    #: agent_tone on angry GSM "re loud" 0.79 -> 0.83, GSM calm-ref 0.83 -> 0.88, AMR "re loud"
+    #: 0.67 -> 0.69, but wideband calm/neutral 0.00 -> 0.06 (actors 03 and 09's calm-strong
+    #: clips read alike: +4-5.5 dB, +3-4 st), AMI false alerts up on four channels (wideband
+    #: 1 -> 3), and actor 09's angry-normal clip at 58.9 s lost on G.711, +6 dB and held-out
+    #: MP3 (the vote flags its loud calm baseline clip, which changes what the baseline
+    #: learns next).
     turn_vote_min_db: float = 0.0
     #: The turn's median pitch over the baseline's the turn vote needs (st).
     turn_vote_min_st: float = 2.5
