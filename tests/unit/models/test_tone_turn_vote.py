@@ -132,3 +132,14 @@ def test_the_snr_gate() -> None:
     assert agent_tone_events(_turn(), _base(), cfg, hop_s=HOP_S)  # type: ignore[arg-type]
     cfg = _cfg(turn_vote_min_db=4.0, turn_vote_max_voice_snr_db=2.0)
     assert agent_tone_events(_turn(), _base(), cfg, hop_s=HOP_S) == []  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("size", [7, 50, 200])
+def test_the_reading_does_not_depend_on_how_the_stream_was_cut(size: int) -> None:
+    cfg = _cfg(turn_vote_min_db=4.0)
+    frames = _turn()
+    evs = _push_blocks(frames, [_base()] * (200 // size + 1), cfg, size)
+    assert evs
+    tv = evs[-1].evidence["turn_vote"]
+    assert tv["speech_s"] == pytest.approx(1.21, abs=0.005)
+    assert tv["loudness_db_over_turn_baseline"] == pytest.approx(5.0, abs=0.01)
