@@ -1211,6 +1211,41 @@ class AgentToneConfig:
     #: behind it, +6.8 dB over a baseline learnt from a neighbour's leak, voice SNR 13 dB,
     #: score 0.709), so that channel is no longer held out for it.
     noisy_line_known_speaker: int = 0
+    #: The turn vote (issue 13, session 22; dB, 0 = off): besides the windows, the speaker's
+    #: own turn so far (speech joined across pauses under ``own_score_turn_gap_s``) is judged
+    #: as a whole against the baseline *as it stood when the turn began* (so the turn's own
+    #: frames cannot lift its yardstick): its speech frames' energy-mean voice level this far
+    #: or more over that baseline's speech level and its voiced frames' median pitch
+    #: ``turn_vote_min_st`` or more over that baseline's pitch, once the turn holds
+    #: ``turn_vote_min_speech_s`` of speech and ``turn_vote_min_voiced_s`` voiced, against a
+    #: baseline with ``min_baseline_voiced_s`` voiced and ``min_baseline_speech_s`` of the
+    #: speaker's own speech (or a saved profile). The full vote's louder-and-higher pair read
+    #: over a whole utterance, which needs no ``vote_min_voiced_s`` of voicing in one window
+    #: (a narrowband or noisy line voices 0.3-1 s of an angry sentence: the "vote gap" of
+    #: sessions 19-21). Measured, kept off (docs/benchmarks.md, session 22, H4): at 4 dB /
+    #: 2.5 st (the vote's own thresholds, not fitted) a turn-level reading separates RAVDESS
+    #: angry-normal sentences from calm ones no better than the windows do (turn median pitch
+    #: angry vs calm AUC 0.66-0.71, 0.48 on AMR "re loud"; loudness 0.92-0.96). bench_calls:
+    #: agent_tone on angry GSM "re loud" 0.79 -> 0.83, GSM calm-ref 0.83 -> 0.88, AMR "re loud"
+    #: 0.67 -> 0.69, but wideband calm/neutral 0.00 -> 0.06 (actors 03 and 09's calm-strong
+    #: clips read alike: +4-5.5 dB, +3-4 st), AMI false alerts up on four channels (wideband
+    #: 1 -> 3), and actor 09's angry-normal clip at 58.9 s lost on G.711, +6 dB and held-out
+    #: MP3 (the vote flags its loud calm baseline clip, which changes what the baseline
+    #: learns next).
+    turn_vote_min_db: float = 0.0
+    #: The turn's median pitch over the baseline's the turn vote needs (st).
+    turn_vote_min_st: float = 2.5
+    #: Speech the turn must hold before the turn vote reads it (s).
+    turn_vote_min_speech_s: float = 1.0
+    #: Voiced frames the turn must hold for its median pitch (s; ``min_voiced_s``'s value).
+    turn_vote_min_voiced_s: float = 0.3
+    #: The turn vote only where the voice's SNR over the line's measured noise (the frozen
+    #: baseline's speech level less the noise estimate at the evaluation) is at most this
+    #: (dB; 0: wherever the noise is or is not estimated). At 20 dB with the vote at 4 dB:
+    #: GSM "re loud" 0.83, AMR "re loud" 0.69, GSM calm-ref unchanged (its voice SNR is
+    #: 22-27 dB), a wideband calm clip (actor 09, a quiet voice near the recording's floor),
+    #: the same G.711 loss and an AMI false alert on both AMR lines (session 22, H4).
+    turn_vote_max_voice_snr_db: float = 0.0
     score_bias: float = -1.8181
     weight_per_loudness_db: float = 0.3953
     weight_per_pitch_st: float = 0.0

@@ -651,6 +651,15 @@ class AgentToneDetector:
         self._turn_min = config.own_score_turn_min_speech_s / hop_s
         self._mature = config.own_score_min_turns <= 0  # at the latest evaluation
         self._turn_counts = np.zeros(0, np.int64)  # ... at each evaluation of the last block
+        # The turn vote (``AgentToneConfig.turn_vote_min_db``): the turn going on (last speech
+        # frame, speech frames, summed speech power, its voiced frames' pitch arrays) and the
+        # baseline as it stood when it began.
+        self._tv_last = -(10**9)
+        self._tv_n = 0
+        self._tv_pow = 0.0
+        self._tv_st: list[np.ndarray] = []
+        self._tv_base: BaselineSnapshot | None = None
+        self._tv_gap = max(1, round(config.own_score_turn_gap_s / hop_s))
 
     def weights(self) -> np.ndarray:
         c = self.c
@@ -834,13 +843,17 @@ class AgentToneDetector:
         self._add_runs(start, speech, voiced, series)
         if c.own_score_quantile > 0 and c.own_score_min_turns > 0:
             self._add_turns(start, speech, _speech_power(f, speech))
+        first_eval = -start % self.stride  # block index of the first frame on the grid
+        tv: np.ndarray | None = None
+        tv_read: list[tuple[float, float, float, float] | None] = []
+        if c.turn_vote_min_db > 0:
+            tv, tv_read = self._turn_votes(f, baseline, first_eval)
         lvl = None
         if self._top_q > 0:
             lvl = np.concatenate((self._lvl_tail, np.where(speech, f.voice_loudness_dbfs, np.nan)))
             self._lvl_tail = lvl[lvl.size - self._lvl_tail.size :]
         sums = self._sums.push(series)
         out: list[Event] = []
-        first_eval = -start % self.stride  # block index of the first frame on the grid
         if first_eval >= voiced.size:
             # No evaluation falls in this block (most 20 ms live steps): the events stand and
             # every frame keeps the flag of the last evaluation.
@@ -851,7 +864,7 @@ class AgentToneDetector:
         # The share of the talk the line lets through at each evaluation (1: the speech a
         # sparse window needs as configured; ``AgentToneConfig.noise_scaled_judging_snr_db``).
         share = self._judge_share(baseline, noise_e)
-        if self._no_window_judged(sums[:, evals], baseline, share):
+        if (tv is None or not tv.any()) and self._no_window_judged(sums[:, evals], baseline, share):
             return self._calm_evals(start, evals, noise_e, baseline, time_of, voiced.size)
         top_db = None if lvl is None else self._top_level_db(lvl, evals, baseline)
         j = self._judge(sums[:, evals], baseline, noise_e, top_db)
@@ -913,6 +926,11 @@ class AgentToneDetector:
         else:
             active = enough & ((j.score >= np.minimum(c.min_score, noisy_cap)) | voted)
             bar = None
+        if tv is not None and tv.any():
+            # A turn louder and higher as a whole than the speaker before it
+            # (``turn_vote_min_db``): non-calm, whatever its windows.
+            active = active | tv
+            self._own_pending.clear()  # windows waiting to join the calm ones were rising
         if self.trace is not None:
             for k, i in enumerate(evals.tolist()):
                 self.trace.append(
@@ -1010,6 +1028,9 @@ class AgentToneDetector:
                             baseline.speech_level_dbfs - float(noise_e[k]), 1
                         )
                         self._open.thresholds.update(self._noisy_line_thresholds())
+                    if tv is not None and tv[k]:
+                        self._open.evidence["turn_vote"] = self._turn_vote_evidence(tv_read[k])
+                        self._open.thresholds.update(self._turn_vote_thresholds())
                     if share[k] < 1.0 and sparse[k]:
                         # A sparse window judged on the speech the line let through.
                         self._open.evidence["noise_scaled_judging_share"] = round(
@@ -1040,6 +1061,11 @@ class AgentToneDetector:
                     op.thresholds.update(self._level_reference_thresholds())
                 if "noisy_line_voice_snr_db" in op.evidence:
                     op.thresholds.update(self._noisy_line_thresholds())
+                if tv is not None and tv[k] and "turn_vote" not in op.evidence:
+                    op.evidence["turn_vote"] = self._turn_vote_evidence(tv_read[k])
+                    op.changed = True
+                if "turn_vote" in op.evidence:
+                    op.thresholds.update(self._turn_vote_thresholds())
                 _keep_max(op.peak, "score", float(j.score[k]))
                 for name, val in zip(self.VALUES, j.values[:, k], strict=True):
                     _keep_max(op.peak, name, float(val))
@@ -1059,6 +1085,112 @@ class AgentToneDetector:
             self._last_eval_active = bool(active[-1])
         self._prune(start + voiced.size)
         return DetectorStep(out, flagged)
+
+    def _turn_votes(
+        self, f: PartyFrames, baseline: BaselineSnapshot, first_eval: int
+    ) -> tuple[np.ndarray, list[tuple[float, float, float, float] | None]]:
+        """Follow the speaker's turn through the block and judge it at each evaluation of the
+        block's grid (``AgentToneConfig.turn_vote_min_db``): whether the turn so far votes,
+        and its reading (loudness dB and median pitch st over the baseline it began with,
+        speech and voiced seconds; None where not read)."""
+        c = self.c
+        n = f.speech.size
+        evals = list(range(first_eval, n, self.stride))
+        votes = np.zeros(len(evals), bool)
+        reads: list[tuple[float, float, float, float] | None] = [None] * len(evals)
+        speech = f.speech
+        voiced_st = speech & f.voiced & np.isfinite(f.pitch_st)
+        power = np.where(speech, 10.0 ** (f.voice_loudness_dbfs.astype(np.float64) / 10.0), 0.0)
+        a = 0
+        for k, i in enumerate([*evals, n - 1]):
+            b = i + 1
+            if b > a:
+                self._turn_feed(f.start, speech[a:b], voiced_st[a:b], power[a:b], f, a, baseline)
+                a = b
+            if k == len(evals):
+                break
+            r = self._turn_read(f.start + i, float(f.noise_dbfs[i]))
+            reads[k] = r
+            if r is not None:
+                votes[k] = r[0] >= c.turn_vote_min_db and r[1] >= c.turn_vote_min_st
+        return votes, reads
+
+    def _turn_feed(
+        self,
+        start: int,
+        speech: np.ndarray,
+        voiced_st: np.ndarray,
+        power: np.ndarray,
+        f: PartyFrames,
+        a: int,
+        baseline: BaselineSnapshot,
+    ) -> None:
+        """Add frames ``[a, a + len)`` of the block to the turn (a new turn after a pause of
+        ``own_score_turn_gap_s``, with the baseline as it stood before this tick)."""
+        idx = np.flatnonzero(speech)
+        if not idx.size:
+            return
+        first = start + a + int(idx[0])
+        if first - self._tv_last > self._tv_gap:
+            self._tv_n, self._tv_pow, self._tv_st = 0, 0.0, []
+            self._tv_base = baseline
+        self._tv_last = start + a + int(idx[-1])
+        self._tv_n += int(idx.size)
+        self._tv_pow += float(power.sum())
+        if voiced_st.any():
+            self._tv_st.append(f.pitch_st[a : a + speech.size][voiced_st].astype(np.float64))
+
+    def _turn_read(self, g: int, noise_dbfs: float) -> tuple[float, float, float, float] | None:
+        """The turn so far at frame ``g`` against the baseline it began with: (loudness dB,
+        median pitch st, speech s, voiced s), or None (no turn going on, too little of it, a
+        baseline not resting on the speaker, or a line clearer than
+        ``turn_vote_max_voice_snr_db``)."""
+        c = self.c
+        b0 = self._tv_base
+        if b0 is None or g - self._tv_last > self._tv_gap:
+            return None
+        speech_s = self._tv_n * self.hop_s
+        n_v = sum(x.size for x in self._tv_st)
+        if speech_s < c.turn_vote_min_speech_s or n_v * self.hop_s < c.turn_vote_min_voiced_s:
+            return None
+        own = b0.own_speech_s
+        if b0.voiced_s < c.min_baseline_voiced_s or not (
+            b0.from_profile or (own is not None and own >= c.min_baseline_speech_s)
+        ):
+            return None
+        if c.turn_vote_max_voice_snr_db > 0 and not (
+            noise_dbfs > NO_NOISE_DBFS
+            and b0.speech_level_dbfs - noise_dbfs <= c.turn_vote_max_voice_snr_db
+        ):
+            return None
+        lo = 10.0 * math.log10(max(self._tv_pow / self._tv_n, 1e-12)) - self.level_reference_dbfs(
+            b0
+        )
+        if lo < c.turn_vote_min_db:
+            return (lo, math.nan, speech_s, n_v * self.hop_s)  # the median is not needed
+        st = float(np.median(np.concatenate(self._tv_st))) - b0.pitch_st
+        return (lo, st, speech_s, n_v * self.hop_s)
+
+    @staticmethod
+    def _turn_vote_evidence(r: tuple[float, float, float, float] | None) -> dict[str, float]:
+        assert r is not None  # only read where the turn voted
+        return {
+            "loudness_db_over_turn_baseline": round(r[0], 2),
+            "pitch_st_over_turn_baseline": round(r[1], 2),
+            "speech_s": round(r[2], 2),
+            "voiced_s": round(r[3], 2),
+        }
+
+    def _turn_vote_thresholds(self) -> dict[str, float]:
+        c = self.c
+        return {
+            "turn_vote_min_db": c.turn_vote_min_db,
+            "turn_vote_min_st": c.turn_vote_min_st,
+            "turn_vote_min_speech_s": c.turn_vote_min_speech_s,
+            "turn_vote_min_voiced_s": c.turn_vote_min_voiced_s,
+            "turn_vote_max_voice_snr_db": c.turn_vote_max_voice_snr_db,
+            "own_score_turn_gap_s": c.own_score_turn_gap_s,
+        }
 
     def _own_judge(
         self,
