@@ -17,7 +17,9 @@ import scipy.signal
 
 from calltone.audio import features as F
 from calltone.models.tone import baseline as B
-from calltone.models.tone.config import BaselineConfig
+from calltone.models.tone import detectors as D
+from calltone.models.tone.config import AgentToneConfig, BaselineConfig
+from calltone.models.tone.frames import PartyFrames
 from calltone.models.tone.gain import PairUpFollow
 
 
@@ -169,3 +171,72 @@ def test_filter_designs_are_scipys_and_not_shared() -> None:
         got[:] = 0.0  # a caller's copy: the cached design is not touched
         again = F._butter_sos(order, key, kw.get("btype", "lowpass"), kw.get("fs"))
         assert again.tobytes() == want.tobytes()
+
+
+def _with_specials(rng: np.random.Generator, x: np.ndarray) -> np.ndarray:
+    specials = np.array([np.nan, np.inf, -np.inf, 0.0, -0.0, 1.7e308, -1.7e308])
+    hit = rng.random(x.shape) < 0.2
+    x = x.copy()
+    x[hit] = rng.choice(specials, int(hit.sum()))
+    return x
+
+
+def test_at_least_equals_the_nan_to_num_comparison() -> None:
+    rng = np.random.default_rng(13)
+    for _ in range(3_000):
+        x = _with_specials(rng, rng.normal(0.0, 5.0, int(rng.integers(0, 12))))
+        for thr in (
+            float(rng.normal(0.0, 5.0)),
+            0.0,
+            -0.0,
+            1e308,
+            -1e308,
+            1.7e308,
+            np.inf,
+            -np.inf,
+            np.nan,
+        ):
+            want = np.nan_to_num(x, nan=-np.inf) >= thr
+            assert np.array_equal(D._at_least(x, thr), want)
+        x32 = x.astype(np.float32)
+        for thr in (1e39, -1e39, 1.0):
+            assert np.array_equal(D._at_least(x32, thr), np.nan_to_num(x32, nan=-np.inf) >= thr)
+
+
+def test_tone_score_and_series_equal_the_nan_to_num_forms() -> None:
+    rng = np.random.default_rng(17)
+    det = D.AgentToneDetector(AgentToneConfig(), speaker="agent", hop_s=0.01)
+    for _ in range(500):
+        k = int(rng.integers(0, 6))
+        values = rng.normal(0.0, 3.0, (6, k))
+        if rng.random() < 0.7:
+            values = _with_specials(rng, values)
+        x = np.nan_to_num(np.asarray(values, dtype=np.float64))
+        x[3] = np.maximum(x[3] - 1.0, 0.0)
+        z = det.c.score_bias + det.weights() @ x
+        want = np.asarray(1.0 / (1.0 + np.exp(-np.clip(z, -50.0, 50.0))))
+        before = values.copy()
+        got = det.score(values)
+        assert got.tobytes() == want.tobytes()
+        assert values.tobytes() == before.tobytes()  # the caller's values are not touched
+    for _ in range(500):
+        n = int(rng.integers(1, 60))
+        pitch = rng.normal(3.0, 4.0, n).astype(np.float32)
+        if rng.random() < 0.7:
+            pitch = _with_specials(rng, pitch.astype(np.float64)).astype(np.float32)
+        voiced = rng.random(n) < 0.6
+        voiced[0] = True
+        f = PartyFrames(
+            0,
+            loudness_dbfs=rng.normal(-40.0, 6.0, n).astype(np.float32),
+            pitch_st=pitch,
+            voiced=voiced,
+            speech=voiced | (rng.random(n) < 0.3),
+            nucleus=rng.random(n) < 0.1,
+            tilt_db=rng.normal(-10.0, 2.0, n).astype(np.float32),
+            hnr_db=rng.normal(10.0, 3.0, n).astype(np.float32),
+        )
+        got = D._tone_series(f)
+        want_st = np.where(voiced, np.nan_to_num(f.pitch_st), 0.0)
+        assert got[2].tobytes() == want_st.astype(got.dtype).tobytes()
+        assert got[3].tobytes() == (want_st * want_st).astype(got.dtype).tobytes()
