@@ -158,7 +158,7 @@ from typing import Any
 import numpy as np
 import scipy.fft
 import scipy.signal
-from numpy.lib.stride_tricks import as_strided, sliding_window_view
+from numpy.lib.stride_tricks import as_strided
 from scipy.ndimage import maximum_filter1d, minimum_filter1d
 
 from calltone.audio.crosstalk import CrosstalkGate, CrosstalkOptions, EchoPathState
@@ -1266,7 +1266,16 @@ class FrontEnd:
             # (the offsets are whole multiples of ``decim``): rows of a window view, or for a
             # live step's few frames one gather (the view's setup costs more there).
             if chan.size > _STEP_FRAMES:
-                windows = sliding_window_view(self._pbuf, self._pitch_offsets.size, axis=1)
+                w = self._pitch_offsets.size
+                if self._pbuf.shape[1] < w:
+                    raise ValueError("the pitch buffer holds no whole window")
+                # sliding_window_view(self._pbuf, w, axis=1) without its argument handling
+                windows = as_strided(
+                    self._pbuf,
+                    shape=(self._pbuf.shape[0], self._pbuf.shape[1] - w + 1, w),
+                    strides=(self._pbuf.strides[0], self._pbuf.strides[1], self._pbuf.strides[1]),
+                    writeable=False,
+                )
                 pitch_windows = windows[chan, frame * hop // self._decim]
             else:
                 gather = (frame[:, None] * hop + self._pitch_offsets[None, :]) // self._decim
