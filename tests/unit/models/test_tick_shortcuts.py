@@ -40,6 +40,7 @@ def _values(rng: np.random.Generator, n: int) -> np.ndarray:
     return rng.normal(0.0, 1e-300, n)  # subnormal halves
 
 
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # overflow of the +-1.7e308 cases
 def test_median_exact_equals_numpy_median_on_random_inputs() -> None:
     rng = np.random.default_rng(22)
     for _ in range(20_000):
@@ -49,6 +50,7 @@ def test_median_exact_equals_numpy_median_on_random_inputs() -> None:
         assert _bits(B.median_exact(x.tolist())) == want, x
 
 
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # overflow of the +-1.7e308 cases
 @pytest.mark.parametrize(
     "x",
     [
@@ -181,6 +183,7 @@ def _with_specials(rng: np.random.Generator, x: np.ndarray) -> np.ndarray:
     return x
 
 
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # overflow of the +-1.7e308 cases
 def test_at_least_equals_the_nan_to_num_comparison() -> None:
     rng = np.random.default_rng(13)
     for _ in range(3_000):
@@ -203,6 +206,7 @@ def test_at_least_equals_the_nan_to_num_comparison() -> None:
             assert np.array_equal(D._at_least(x32, thr), np.nan_to_num(x32, nan=-np.inf) >= thr)
 
 
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # overflow of the +-1.7e308 cases
 def test_tone_score_and_series_equal_the_nan_to_num_forms() -> None:
     rng = np.random.default_rng(17)
     det = D.AgentToneDetector(AgentToneConfig(), speaker="agent", hop_s=0.01)
