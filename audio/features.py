@@ -158,7 +158,7 @@ from typing import Any
 import numpy as np
 import scipy.fft
 import scipy.signal
-from numpy.lib.stride_tricks import as_strided, sliding_window_view
+from numpy.lib.stride_tricks import as_strided
 from scipy.ndimage import maximum_filter1d, minimum_filter1d
 
 from calltone.audio.crosstalk import CrosstalkGate, CrosstalkOptions, EchoPathState
@@ -917,6 +917,26 @@ class _RawFrames:
     masked_db: np.ndarray | None = None
 
 
+@functools.lru_cache(maxsize=16)
+def _butter_design(
+    order: int, wn: float | tuple[float, float], btype: str, fs: float | None
+) -> np.ndarray:
+    sos = scipy.signal.butter(
+        order, wn if isinstance(wn, float) else list(wn), btype=btype, fs=fs, output="sos"
+    )
+    sos.setflags(write=False)
+    return sos
+
+
+def _butter_sos(
+    order: int, wn: float | tuple[float, float], btype: str, fs: float | None
+) -> np.ndarray:
+    """``scipy.signal.butter(..., output="sos")``, designed once per process for each setting
+    (a front end is made for every call: the designs cost ~25 ms of a 10-minute call's
+    analysis) and returned as a fresh copy."""
+    return _butter_design(order, wn, btype, fs).copy()
+
+
 #: Longest piece of samples the front end is given at once (:meth:`FeatureStream.push`).
 _FRONT_PIECE_SAMPLES = 32_000
 
@@ -980,9 +1000,7 @@ class FrontEnd:
         # cost scales with the window length. The anti-alias filter carries its state across
         # chunks, so chunking does not change a single sample.
         self._decim = options.sample_rate_hz // options.pitch_sample_rate_hz
-        self._sos = (
-            scipy.signal.butter(8, 0.9 / self._decim, output="sos") if self._decim > 1 else None
-        )
+        self._sos = _butter_sos(8, 0.9 / self._decim, "lowpass", None) if self._decim > 1 else None
         # Filter states in the layout of _sosfilt_rows: (channels, sections, 2).
         self._zi = np.zeros((n_channels, self._sos.shape[0], 2)) if self._sos is not None else None
         self._phase = 0  # samples seen modulo the decimation factor
@@ -992,12 +1010,11 @@ class FrontEnd:
         # Loudness, tilt and the speech gate see the telephone band only (300-3400 Hz by
         # default), so a wideband recording and its narrowband copy give the same numbers.
         self._band_sos = (
-            scipy.signal.butter(
+            _butter_sos(
                 2,
-                [options.band_low_hz, options.band_high_hz],
-                btype="bandpass",
-                fs=options.sample_rate_hz,
-                output="sos",
+                (options.band_low_hz, options.band_high_hz),
+                "bandpass",
+                options.sample_rate_hz,
             )
             if options.band_high_hz > 0
             else None
@@ -1014,12 +1031,8 @@ class FrontEnd:
         if options.alpha_ratio:
             lo, mid, hi = options.alpha_low_hz, options.alpha_split_hz, options.band_high_hz
             for edges in ((lo, mid), (mid, hi)):
-                sos = scipy.signal.butter(
-                    options.alpha_filter_order,
-                    edges,
-                    btype="bandpass",
-                    fs=options.sample_rate_hz,
-                    output="sos",
+                sos = _butter_sos(
+                    options.alpha_filter_order, edges, "bandpass", options.sample_rate_hz
                 )
                 self._split.append((sos, np.zeros((n_channels, sos.shape[0], 2))))
         self._sbuf = np.zeros((2 * n_channels, 0), np.float64)
@@ -1253,7 +1266,16 @@ class FrontEnd:
             # (the offsets are whole multiples of ``decim``): rows of a window view, or for a
             # live step's few frames one gather (the view's setup costs more there).
             if chan.size > _STEP_FRAMES:
-                windows = sliding_window_view(self._pbuf, self._pitch_offsets.size, axis=1)
+                w = self._pitch_offsets.size
+                if self._pbuf.shape[1] < w:
+                    raise ValueError("the pitch buffer holds no whole window")
+                # sliding_window_view(self._pbuf, w, axis=1) without its argument handling
+                windows = as_strided(
+                    self._pbuf,
+                    shape=(self._pbuf.shape[0], self._pbuf.shape[1] - w + 1, w),
+                    strides=(self._pbuf.strides[0], self._pbuf.strides[1], self._pbuf.strides[1]),
+                    writeable=False,
+                )
                 pitch_windows = windows[chan, frame * hop // self._decim]
             else:
                 gather = (frame[:, None] * hop + self._pitch_offsets[None, :]) // self._decim

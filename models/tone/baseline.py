@@ -43,6 +43,7 @@ too) and their lively syllables then stand 10 dB over it (docs/benchmarks.md, se
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, replace
 from statistics import NormalDist
@@ -940,6 +941,32 @@ def _dominant(hist: np.ndarray, range_db: float) -> np.ndarray:
     return own
 
 
+def median_exact(x: np.ndarray | list[float]) -> float:
+    """``float(np.median(x))`` to the bit, for a non-empty float64 array or list of floats, by
+    sorting: the middle value, or the two middle ones' sum halved, as numpy's mean of the two
+    gives it. A few times cheaper than numpy's median on the tens to hundreds of values the
+    per-tick readings take (its Python-level wrapping costs more than the work). Anything it
+    could give otherwise is left to numpy: another dtype (numpy's mean of two float32 values
+    is taken in float32), a NaN anywhere, a zero (whose sign numpy's sum may set otherwise)."""
+    if isinstance(x, np.ndarray):
+        if x.dtype != np.float64 or x.ndim != 1 or not x.size:
+            return float(np.median(x))
+        a = np.sort(x)
+        if math.isnan(a[-1]):  # NaNs sort last
+            return float(np.median(x))
+        n = a.size
+        k = n // 2
+        m = float(a[k]) if n % 2 else (float(a[k - 1]) + float(a[k])) / 2.0
+    else:
+        s = sorted(x)
+        n = len(s)
+        if not n or math.isnan(sum(s)):  # (NaNs do not sort)
+            return float(np.median(x))
+        k = n // 2
+        m = float(s[k]) if n % 2 else (s[k - 1] + s[k]) / 2.0
+    return m if m != 0.0 else float(np.median(x))
+
+
 def _median(x: np.ndarray) -> float:
     """The (upper) median of a non-empty array, by partition (``range_local_voiced_s``: a few
     per baseline tick)."""
@@ -952,16 +979,31 @@ def _hist_leq(hist: np.ndarray, ratio: np.ndarray) -> float:
     level as heard times its frames' summed voice-to-heard power ratio (``ratio``; bins
     ``hist`` zeroes are left out)."""
     keep = hist > 0
-    top = float(_LOUD_CENTRES[keep].max())
+    k_top = keep.size - 1 - int(np.argmax(keep[::-1]))  # the centres rise: the top kept bin's
+    if not keep[k_top]:
+        raise ValueError("an empty histogram has no energy mean")
+    top = float(_LOUD_CENTRES[k_top])
     w = np.where(keep, ratio, 0.0)
-    return top + 10.0 * math.log10(
-        max(float(np.sum(w * 10.0 ** ((_LOUD_CENTRES - top) / 10.0)) / hist.sum()), 1e-30)
-    )
+    return top + 10.0 * math.log10(max(float(np.sum(w * _power_under(k_top)) / hist.sum()), 1e-30))
+
+
+@functools.lru_cache(maxsize=256)
+def _power_under(k_top: int) -> np.ndarray:
+    """Each loudness bin's power relative to bin ``k_top``'s centre (:func:`_hist_leq`; the
+    same few tops recur tick after tick, each a 1201-bin power to compute)."""
+    top = float(_LOUD_CENTRES[k_top])
+    out = 10.0 ** ((_LOUD_CENTRES - top) / 10.0)
+    out.setflags(write=False)
+    return out
 
 
 def _add(hist: np.ndarray, values: np.ndarray, edges: np.ndarray) -> np.ndarray:
     """Count ``values`` into ``hist``; returns each value's bin."""
-    idx = np.clip(np.searchsorted(edges, values, side="right") - 1, 0, hist.size - 1)
+    idx = edges.searchsorted(values, side="right")
+    idx -= 1
+    # np.clip's Python wrapping costs more than the work on a tick's few values
+    np.maximum(idx, 0, out=idx)
+    np.minimum(idx, hist.size - 1, out=idx)
     hist += np.bincount(idx, minlength=hist.size)
     return idx
 

@@ -758,7 +758,9 @@ class AgentToneDetector:
         Pace counts only above the baseline rate (``ratio - 1`` when positive): a slower agent
         is not rushing.
         """
-        x = np.nan_to_num(np.asarray(values, dtype=np.float64))
+        x = np.array(values, dtype=np.float64)
+        if not np.isfinite(x).all():  # (nan_to_num's copies cost more than a tick's work)
+            np.nan_to_num(x, copy=False)
         x[3] = np.maximum(x[3] - 1.0, 0.0)
         z = self.c.score_bias + self.weights() @ x
         return np.asarray(1.0 / (1.0 + np.exp(-np.clip(z, -50.0, 50.0))))
@@ -1555,8 +1557,8 @@ class AgentToneDetector:
             return np.zeros(sparse.shape, bool)
         return (
             sparse
-            & (np.nan_to_num(j.values[0], nan=-np.inf) >= c.sparse_vote_min_db)
-            & (np.nan_to_num(j.values[1], nan=-np.inf) >= c.pitch_st_over_baseline * j.scale)
+            & _at_least(j.values[0], c.sparse_vote_min_db)
+            & _at_least(j.values[1], c.pitch_st_over_baseline * j.scale)
         )
 
     def _sparse_vote_thresholds(self, scale: float) -> dict[str, float]:
@@ -1582,11 +1584,8 @@ class AgentToneDetector:
         c = self.c
         return (
             (n_voiced >= min_voiced_s / self.hop_s)
-            & (
-                np.nan_to_num(j.values[0], nan=-np.inf)
-                >= (c.level_baseline_min_db if min_db is None else min_db)
-            )
-            & (np.nan_to_num(j.values[1], nan=-np.inf) >= c.level_baseline_min_pitch_st)
+            & _at_least(j.values[0], c.level_baseline_min_db if min_db is None else min_db)
+            & _at_least(j.values[1], c.level_baseline_min_pitch_st)
         )
 
     def _sparse(
@@ -1869,7 +1868,9 @@ def _tone_series(f: PartyFrames, level_floor_dbfs: float | None = None) -> np.nd
         series[5] = f.nucleus
         series[8] = level_speech
         return series
-    voiced_st = np.where(voiced, np.nan_to_num(f.pitch_st), 0.0)
+    voiced_st = np.where(voiced, f.pitch_st, 0.0)
+    if not np.isfinite(voiced_st).all():  # as np.where(voiced, np.nan_to_num(pitch_st), 0.0)
+        voiced_st = np.nan_to_num(voiced_st)
     return np.stack(
         _ToneSeries(
             voiced=voiced.astype(float),
@@ -1887,6 +1888,16 @@ def _tone_series(f: PartyFrames, level_floor_dbfs: float | None = None) -> np.nd
             level_speech=level_speech.astype(float),
         )
     )
+
+
+def _at_least(x: np.ndarray, threshold: float) -> np.ndarray:
+    """``np.nan_to_num(x, nan=-np.inf) >= threshold`` (a NaN never is), without nan_to_num's
+    copies: for float64 values and a threshold within +-1e308 a plain comparison gives the
+    same (nan_to_num's stand-ins for the infinities, +-1.8e308, compare as they do)."""
+    x = np.asarray(x)
+    if x.dtype == np.float64 and -1e308 < threshold < 1e308:
+        return x >= threshold
+    return np.nan_to_num(x, nan=-np.inf) >= threshold
 
 
 def _speech_power(f: PartyFrames, speech: np.ndarray) -> np.ndarray:

@@ -73,22 +73,19 @@ class PartyFrames:
 
     def slice(self, a: int, b: int) -> PartyFrames:
         """Frames ``[a, b)`` of this block (block-relative indices)."""
-        return PartyFrames(
-            self.start + a,
-            *(getattr(self, f.name)[a:b] for f in fields(self) if f.name != "start"),
-        )
+        return PartyFrames(self.start + a, *(getattr(self, k)[a:b] for k in _ARRAY_FIELDS))
 
     @staticmethod
     def concat(blocks: Sequence[PartyFrames]) -> PartyFrames:
         """Consecutive blocks as one (the first block's start)."""
         return PartyFrames(
             blocks[0].start,
-            *(
-                np.concatenate([getattr(b, f.name) for b in blocks])
-                for f in fields(PartyFrames)
-                if f.name != "start"
-            ),
+            *(np.concatenate([getattr(b, k) for b in blocks]) for k in _ARRAY_FIELDS),
         )
+
+
+#: :class:`PartyFrames`' array fields in order (``dataclasses.fields`` read once, not per tick).
+_ARRAY_FIELDS = tuple(f.name for f in fields(PartyFrames) if f.name != "start")
 
 
 @dataclass(frozen=True)

@@ -64,13 +64,15 @@ onset with anger after it agrees as well as a gain.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from itertools import islice
 
 import numpy as np
 
-from calltone.models.tone.baseline import BaselineSnapshot
+from calltone.models.tone.baseline import BaselineSnapshot, median_exact
 from calltone.models.tone.config import BaselineConfig
 from calltone.models.tone.frames import PartyFrames
 
@@ -412,7 +414,7 @@ class GainShiftTracker:
             self._ef_lv = np.concatenate((self._ef_lv, lv[ef]))[-self._n_ef :]
             self._ef_t = np.concatenate((self._ef_t, np.full(int(ef.sum()), t)))[-self._n_ef :]
             if self._ef_lv.size >= self._n_ef:
-                self._ef_median = float(np.median(self._ef_lv))
+                self._ef_median = median_exact(self._ef_lv)
 
     def _onset(
         self, shift_db: float, snapshot: BaselineSnapshot, evidence_from: int
@@ -657,6 +659,10 @@ def _levels(snapshot: BaselineSnapshot) -> np.ndarray:
     )
 
 
+def _first(item: tuple[int, float]) -> int:
+    return item[0]
+
+
 NOISE_GRID_S = 0.5
 """:class:`PairUpFollow` samples each line's noise floor every this many seconds of the call's
 global frame grid (the floor itself changes only at the ends of the noise estimate's 0.5 s
@@ -743,13 +749,22 @@ class PairUpFollow:
         samples under ``gain_noise_pair_min_dbfs`` left out (no noise known yet, or a line
         whose noise the front end does not measure); None without samples on either side or
         with less than ``gain_noise_pair_before_min_s`` of call kept before it."""
-        lo = self.c.gain_noise_pair_min_dbfs
         kept = self._noise[p]
-        before = [n for s, n in kept if split - self._n_before <= s < split and n >= lo]
-        after = [n for s, n in kept if split <= s < now and n >= lo]
-        if not before or not after or split - kept[0][0] < self._n_before_min:
+        if not kept or split - kept[0][0] < self._n_before_min:
             return None
-        return float(np.median(after)) - float(np.median(before))
+        # The samples are kept in grid order: each side is a run of them (bisected, not
+        # filtered one by one: this runs every tick, for both lines).
+        lo = self.c.gain_noise_pair_min_dbfs
+        a = bisect_left(kept, split - self._n_before, key=_first)
+        b = bisect_left(kept, split, lo=a, key=_first)
+        c = bisect_left(kept, now, lo=b, key=_first)
+        if a == b or b >= c:
+            return None
+        before = [n for _, n in islice(kept, a, b) if n >= lo]
+        after = [n for _, n in islice(kept, b, c) if n >= lo]
+        if not before or not after:
+            return None
+        return median_exact(after) - median_exact(before)
 
     def noise_pair(self, now_index: int, time_of: Callable[[int], float]) -> None:
         """Both lines' noise floors stepped up together (``gain_noise_pair_step_db``): the
@@ -766,10 +781,13 @@ class PairUpFollow:
         if any(f is not None and not f.by_self for f in self._follow.values()):
             return
         split = now_index - self._n_after
-        rises = [self._noise_rise(p, split, now_index + 1) for p in self.parties]
-        if any(r is None or r < c.gain_noise_pair_step_db for r in rises):
-            return
-        r0, r1 = float(rises[0]), float(rises[1])  # type: ignore[arg-type]
+        rises: list[float] = []
+        for p in self.parties:  # the second line's rise is not needed once the first's fails
+            r = self._noise_rise(p, split, now_index + 1)
+            if r is None or r < c.gain_noise_pair_step_db:
+                return
+            rises.append(r)
+        r0, r1 = rises
         if abs(r0 - r1) > c.gain_pending_pair_db:
             return
         step = 0.5 * (r0 + r1)
