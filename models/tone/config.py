@@ -1308,6 +1308,30 @@ class NoiseCompensationConfig:
     #: every hold; issue 13, session 22). The front end's own digital-silence level
     #: (``FeatureOptions.vad_floor_no_signal_dbfs``); a G.711 line's idle noise reads ~-72.
     no_signal_dbfs: float = -100.0
+    #: A fast reading of a *rise* of the line's noise (issue 13, session 22; 0, the default,
+    #: turns it off). Minimum statistics reads a lasting rise only once every segment from
+    #: before it has left ``window_s``, and the speech gate itself calls a noise step over its
+    #: strict margin (``FeatureOptions.vad_snr_db``, 9 dB) speech until its own 8 s floor
+    #: window clears, so the estimate moved ~9-10 s after a room-noise onset or a gain step.
+    #: With this on, each segment also yields a *rise candidate*: its noise frames' quantile
+    #: as above, or, where the gate left fewer than ``min_frames_s`` of them, the quantile of
+    #: all its frames with a signal when at most ``rise_max_voiced_share`` of them show a voice
+    #: (HNR at or over ``noise_max_hnr_db``): a stretch with no voice is no speech, whatever
+    #: the gate's floor says. When the candidates of the last ``rise_confirm_s`` of
+    #: consecutive segments all stand ``rise_min_db`` or more over the estimate in force, the
+    #: rise is confirmed: the older segments leave the window and the estimate is the lowest
+    #: of those candidates (minimum statistics restarted at the rise); while that run of
+    #: candidates lasts they enter the window. Speech the gate missed reads louder in a
+    #: segment or two, a lasting rise in all of them; a false rise (a burst of 1 s) ends at
+    #: the next segment of noise, which is lower again. Digital silence is no candidate.
+    rise_confirm_s: float = 0.0
+    #: How far over the estimate every candidate of the run must stand (dB).
+    rise_min_db: float = 6.0
+    #: Whether a segment the gate calls speech can be a candidate (``False``: only the gate's
+    #: noise frames, which after a step over the gate's strict margin come ~9 s late)...
+    rise_voiceless_heard: bool = True
+    #: ... when at most this share of its frames with a signal show a voice.
+    rise_max_voiced_share: float = 0.05
     max_correction_db: float = 10.0
     hnr_noise_share_max: float = 0.0
     hnr_min_noise_share: float = 0.01
