@@ -1332,6 +1332,14 @@ class NoiseCompensationConfig:
     rise_voiceless_heard: bool = True
     #: ... when at most this share of its frames with a signal show a voice.
     rise_max_voiced_share: float = 0.05
+    #: After a rise read from segments the gate called speech, and until the gate calls a
+    #: segment's frames noise again, the detectors and baselines (not the talk time) read a
+    #: frame the gate calls speech as no speech when it shows no voice and stands under the
+    #: estimate plus this (dB): the new noise. Without it the noise the gate takes for speech
+    #: joins a calm phrase and the next one into one turn for ~9 s (a room-noise onset:
+    #: agent_tone's event on an angry clip started on the calm clip before it). 0 (the
+    #: default) turns it off; a steady noise's 32 ms levels spread ~1 dB.
+    rise_unheard_margin_db: float = 0.0
     max_correction_db: float = 10.0
     hnr_noise_share_max: float = 0.0
     hnr_min_noise_share: float = 0.01

@@ -110,6 +110,9 @@ class LineNoise:
         # The run of consecutive segments' rise candidates (segment, level, difference level).
         self._run: list[tuple[int, float, float]] = []
         self._rising = False  # a rise confirmed and its run not yet broken
+        # A rise confirmed from segments the gate called speech, and no segment of noise by
+        # the gate since (``rise_unheard_margin_db``).
+        self._gate_behind = False
         #: Rises confirmed: (segment index, the estimate before, the estimate after).
         self.rises: list[tuple[int, float, float]] = []
         self._noise_diff_dbfs = NO_NOISE_DBFS  # the noise's first-difference level in force
@@ -145,13 +148,16 @@ class LineNoise:
         n = int(loudness_dbfs.size)
         out = np.empty(n, np.float64)
         out_d = np.empty(n, np.float64)
+        unheard = np.zeros(n, bool)
         if n == 0:
-            return NoiseLevels(out, out_d)
+            return NoiseLevels(out, out_d, unheard)
         signal = np.asarray(loudness_dbfs) >= self.c.no_signal_dbfs  # digital silence: nothing
         voiceless = np.asarray(hnr_db) < self.c.noise_max_hnr_db
         heard = np.asarray(speech, bool)
         noise = ~heard & voiceless & signal
         track = self._rise_n > 0 and self.c.rise_voiceless_heard
+        margin = self.c.rise_unheard_margin_db
+        level = np.asarray(loudness_dbfs, np.float64)
         diff = (
             None
             if tilt_db is None
@@ -163,6 +169,13 @@ class LineNoise:
             b = min(n, a + self._seg - g % self._seg)
             out[a:b] = self._noise_dbfs
             out_d[a:b] = self._noise_diff_dbfs
+            if self._gate_behind and margin > 0:
+                unheard[a:b] = (
+                    heard[a:b]
+                    & voiceless[a:b]
+                    & signal[a:b]
+                    & (level[a:b] < self._noise_dbfs + margin)
+                )
             m = noise[a:b]
             if m.any():
                 self._cur.append(np.asarray(loudness_dbfs[a:b][m], np.float64))
@@ -179,7 +192,7 @@ class LineNoise:
             if (start + b) % self._seg == 0:
                 self._end_segment((start + b) // self._seg - 1)
             a = b
-        return NoiseLevels(out, out_d)
+        return NoiseLevels(out, out_d, unheard)
 
     def _end_segment(self, seg: int) -> None:
         levels = np.concatenate(self._cur) if self._cur else np.zeros(0)
@@ -213,6 +226,8 @@ class LineNoise:
         ``rise_confirm_s`` standing ``rise_min_db`` over the estimate restarts the minimum
         statistics at the rise."""
         voiced, self._cur_voiced = self._cur_voiced, 0
+        if entry is not None:
+            self._gate_behind = False  # the gate reads the line's noise again
         quiet = np.concatenate(self._cur_v) if self._cur_v else np.zeros(0)
         quiet_d = np.concatenate(self._cur_vd) if self._cur_vd else np.zeros(0)
         self._cur_v, self._cur_vd = [], []
@@ -245,6 +260,7 @@ class LineNoise:
         before = self._noise_dbfs
         self._meds = list(self._run)
         self._rising = True
+        self._gate_behind = entry is None
         self.rises.append((seg, before, min(v for _, v, _ in self._run)))
 
     def compensate(
@@ -267,6 +283,9 @@ class LineNoise:
             "voice_hnr_db": hnr,
             "noise_dbfs": noise.level_dbfs.astype(np.float32),
         }
+        if self.c.rise_unheard_margin_db > 0 and self._rise_n > 0:
+            # The gate's speech less the new noise it still calls speech (module notes).
+            out["speech"] = np.asarray(speech, bool) & ~noise.unheard
         if tilt_db is not None:
             out["voice_tilt_db"] = (
                 np.asarray(tilt_db, np.float32)
@@ -319,6 +338,9 @@ class NoiseLevels(NamedTuple):
     """Its power ``Pn``."""
     diff_dbfs: np.ndarray
     """Its first difference's power ``Dn`` (its tilt is ``diff_dbfs - level_dbfs``)."""
+    unheard: np.ndarray
+    """Frames the gate calls speech that are the new noise after a rise the fast track read
+    (``NoiseCompensationConfig.rise_unheard_margin_db``; all ``False`` without it)."""
 
 
 def voice_tilt(

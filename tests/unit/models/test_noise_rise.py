@@ -150,3 +150,29 @@ def test_digital_silence_is_no_reading_of_the_rise_track() -> None:
 
 def test_off_by_default() -> None:
     assert NoiseCompensationConfig().rise_confirm_s == 0.0
+
+
+def test_the_new_noise_the_gate_calls_speech_is_not_speech_once_the_rise_is_read(
+    step_frames: tuple[np.ndarray, np.ndarray, np.ndarray],
+) -> None:
+    """``rise_unheard_margin_db``: after the +15 dB step the gate calls the 2 s gap speech;
+    once the rise is read (1 s in), the rest of the gap is no speech for the detectors, the
+    next turn's voice still is, and once the gate reads the noise again nothing is taken out."""
+    level, heard, hnr = step_frames
+    cfg = NoiseCompensationConfig(rise_confirm_s=1.0, rise_unheard_margin_db=3.0)
+    out = LineNoise(cfg, hop_s=HOP_S).compensate(0, level, heard, hnr)
+    speech = out["speech"]
+
+    def share(mask: np.ndarray, a_s: float, b_s: float) -> float:
+        return float(mask[round(a_s / HOP_S) : round(b_s / HOP_S)].mean())
+
+    assert share(heard, ONSET_S + 1.0, ONSET_S + 1.9) > 0.9  # the gate: speech
+    assert share(speech, ONSET_S + 1.1, ONSET_S + 1.9) < 0.1  # read as the noise
+    # The next turn (25-27 s), its voice 15 dB over the new noise, keeps its speech.
+    assert share(speech, 25.1, 26.9) > share(heard, 25.1, 26.9) - 0.05
+    # Before the step and after the gate reads the new noise (its floor window cleared),
+    # the gate's labels as they are.
+    np.testing.assert_array_equal(speech[: round(ONSET_S / HOP_S)], heard[: round(ONSET_S / HOP_S)])
+    np.testing.assert_array_equal(speech[round(33.0 / HOP_S) :], heard[round(33.0 / HOP_S) :])
+    # Off (the default) the dict carries no speech labels: the stream keeps the gate's.
+    assert "speech" not in LineNoise(ON, hop_s=HOP_S).compensate(0, level, heard, hnr)
