@@ -1327,6 +1327,14 @@ class NoiseCompensationConfig:
     rise_confirm_s: float = 0.0
     #: How far over the estimate every candidate of the run must stand (dB).
     rise_min_db: float = 6.0
+    #: ... and each candidate's frames must be steady: the interquartile range of their levels
+    #: at most this (dB). A steady noise's 10 ms-hop levels (32 ms windows) spread ~1 dB: the
+    #: rises read on the bench's room-noise onsets and gain steps had IQRs of 0.4-1.1 dB in
+    #: both segments; the runs that read 6-35 dB "rises" on the real calm calls with no step
+    #: (speech leak, breath, a room's fluctuating noise; 11 per channel on lca_auto_repairs,
+    #: 1-5 per AMI channel) had at least one segment of 2.7 dB or more. 0: no check. A
+    #: fluctuating new noise (a TV, babble) is then left to minimum statistics.
+    rise_max_spread_db: float = 2.0
     #: Whether a segment the gate calls speech can be a candidate (``False``: only the gate's
     #: noise frames, which after a step over the gate's strict margin come ~9 s late)...
     rise_voiceless_heard: bool = True

@@ -243,6 +243,16 @@ class LineNoise:
                 q = self.c.noise_quantile
                 d = quantile_linear(all_d, q) if all_d.size == alls.size else NO_NOISE_DBFS
                 cand = (seg, quantile_linear(alls, q), d)
+        if cand is not None and self.c.rise_max_spread_db > 0:
+            used = (
+                levels
+                if cand is entry
+                else (np.concatenate([levels, quiet]) if levels.size else quiet)
+            )
+            x = np.sort(used)
+            iqr = quantile_of_sorted(x, 0.75) - quantile_of_sorted(x, 0.25)
+            if iqr > self.c.rise_max_spread_db:
+                cand = None  # not a steady noise: no candidate (a lasting rise is steady)
         if cand is None:
             self._run, self._rising = [], False
             return
