@@ -176,3 +176,22 @@ def test_the_new_noise_the_gate_calls_speech_is_not_speech_once_the_rise_is_read
     np.testing.assert_array_equal(speech[round(33.0 / HOP_S) :], heard[round(33.0 / HOP_S) :])
     # Off (the default) the dict carries no speech labels: the stream keeps the gate's.
     assert "speech" not in LineNoise(ON, hop_s=HOP_S).compensate(0, level, heard, hnr)
+
+
+def test_a_fluctuating_run_is_no_rise_a_steady_one_is() -> None:
+    """Two segments 10 dB over the line: read as a rise when their frames are steady (1 dB
+    spread, IQR ~1.3 dB), not when they fluctuate like speech leak or a room's babble (4 dB
+    spread, IQR ~5.4 dB, over ``rise_max_spread_db`` 2)."""
+    rng = np.random.default_rng(8)
+    for sd, rises in ((1.0, [21]), (4.0, [])):
+        level, speech, hnr = steady_line(3000, 9)
+        level[1000:1100] = -45.0 + rng.normal(0, sd, 100)
+        tracker = LineNoise(ON, hop_s=HOP_S)
+        tracker.push(0, level, speech, hnr)
+        assert [r[0] for r in tracker.rises] == rises, sd
+    # Without the steadiness check the fluctuating run is read as a rise too: it can fail.
+    tracker = LineNoise(
+        NoiseCompensationConfig(rise_confirm_s=1.0, rise_max_spread_db=0.0), hop_s=HOP_S
+    )
+    tracker.push(0, level, speech, hnr)
+    assert [r[0] for r in tracker.rises] == [21]
