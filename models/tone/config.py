@@ -1324,6 +1324,13 @@ class NoiseCompensationConfig:
     #: candidates lasts they enter the window. Speech the gate missed reads louder in a
     #: segment or two, a lasting rise in all of them; a false rise (a burst of 1 s) ends at
     #: the next segment of noise, which is lower again. Digital silence is no candidate.
+    #: Measured at 1.0 with ``rise_unheard_margin_db`` 3 (bench_impairments recall rows,
+    #: actors 06-12; docs: issue 13, session 22, H3): a +10 dB room-noise onset read ~1 s after
+    #: it (was ~9 s), its calm clips flagged 0.10 -> 0.00 wideband and G.711, agent-only +10 dB
+    #: step 0.48 -> 0.43, G.711 both +10 dB 0.14 -> 0.10; but G.711 agent_tone on angry clips
+    #: 0.93 -> 0.86 (both +10 dB) and 0.89 -> 0.86 (noise onset), through the both-floors follow
+    #: (``BaselineConfig.gain_noise_pair_step_db``) starting earlier; the whole check and the
+    #: held-out channels cell-identical. Kept off.
     rise_confirm_s: float = 0.0
     #: How far over the estimate every candidate of the run must stand (dB).
     rise_min_db: float = 6.0
@@ -1346,7 +1353,8 @@ class NoiseCompensationConfig:
     #: estimate plus this (dB): the new noise. Without it the noise the gate takes for speech
     #: joins a calm phrase and the next one into one turn for ~9 s (a room-noise onset:
     #: agent_tone's event on an angry clip started on the calm clip before it). 0 (the
-    #: default) turns it off; a steady noise's 32 ms levels spread ~1 dB.
+    #: default) turns it off; a steady noise's 32 ms levels spread ~1 dB. Needs
+    #: ``rise_confirm_s``; measured with it (above): without this the onset's calm flags stay.
     rise_unheard_margin_db: float = 0.0
     max_correction_db: float = 10.0
     hnr_noise_share_max: float = 0.0
