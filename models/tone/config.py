@@ -1343,6 +1343,54 @@ class NoiseCompensationConfig:
     #: every hold; issue 13, session 22). The front end's own digital-silence level
     #: (``FeatureOptions.vad_floor_no_signal_dbfs``); a G.711 line's idle noise reads ~-72.
     no_signal_dbfs: float = -100.0
+    #: A fast reading of a *rise* of the line's noise (issue 13, session 22; 0, the default,
+    #: turns it off). Minimum statistics reads a lasting rise only once every segment from
+    #: before it has left ``window_s``, and the speech gate itself calls a noise step over its
+    #: strict margin (``FeatureOptions.vad_snr_db``, 9 dB) speech until its own 8 s floor
+    #: window clears, so the estimate moved ~9-10 s after a room-noise onset or a gain step.
+    #: With this on, each segment also yields a *rise candidate*: its noise frames' quantile
+    #: as above, or, where the gate left fewer than ``min_frames_s`` of them, the quantile of
+    #: all its frames with a signal when at most ``rise_max_voiced_share`` of them show a voice
+    #: (HNR at or over ``noise_max_hnr_db``): a stretch with no voice is no speech, whatever
+    #: the gate's floor says. When the candidates of the last ``rise_confirm_s`` of
+    #: consecutive segments all stand ``rise_min_db`` or more over the estimate in force, the
+    #: rise is confirmed: the older segments leave the window and the estimate is the lowest
+    #: of those candidates (minimum statistics restarted at the rise); while that run of
+    #: candidates lasts they enter the window. Speech the gate missed reads louder in a
+    #: segment or two, a lasting rise in all of them; a false rise (a burst of 1 s) ends at
+    #: the next segment of noise, which is lower again. Digital silence is no candidate.
+    #: Measured at 1.0 with ``rise_unheard_margin_db`` 3 (bench_impairments recall rows,
+    #: actors 06-12; docs: issue 13, session 22, H3): a +10 dB room-noise onset read ~1 s after
+    #: it (was ~9 s), its calm clips flagged 0.10 -> 0.00 wideband and G.711, agent-only +10 dB
+    #: step 0.48 -> 0.43, G.711 both +10 dB 0.14 -> 0.10; but G.711 agent_tone on angry clips
+    #: 0.93 -> 0.86 (both +10 dB) and 0.89 -> 0.86 (noise onset), through the both-floors follow
+    #: (``BaselineConfig.gain_noise_pair_step_db``) starting earlier; the whole check and the
+    #: held-out channels cell-identical. Kept off.
+    rise_confirm_s: float = 0.0
+    #: How far over the estimate every candidate of the run must stand (dB).
+    rise_min_db: float = 6.0
+    #: ... and each candidate's frames must be steady: the interquartile range of their levels
+    #: at most this (dB). A steady noise's 10 ms-hop levels (32 ms windows) spread ~1 dB: the
+    #: rises read on the bench's room-noise onsets and gain steps had IQRs of 0.4-1.1 dB in
+    #: both segments; the runs that read 6-35 dB "rises" on the real calm calls with no step
+    #: (speech leak, breath, a room's fluctuating noise; 11 per channel on lca_auto_repairs,
+    #: 1-5 per AMI channel) had at least one segment of 2.7 dB or more. 0: no check. A
+    #: fluctuating new noise (a TV, babble) is then left to minimum statistics.
+    rise_max_spread_db: float = 2.0
+    #: Whether a segment the gate calls speech can be a candidate (``False``: only the gate's
+    #: noise frames, which after a step over the gate's strict margin come ~9 s late)...
+    rise_voiceless_heard: bool = True
+    #: ... when at most this share of its frames with a signal show a voice.
+    rise_max_voiced_share: float = 0.05
+    #: After a rise read from segments the gate called speech, and until the gate calls a
+    #: segment's frames noise again, the detectors and baselines (not the talk time) read a
+    #: frame the gate calls speech as no speech when it shows no voice and stands under the
+    #: estimate plus this (dB): the new noise. Without it the noise the gate takes for speech
+    #: joins a calm phrase and the next one into one turn for ~9 s (a room-noise onset:
+    #: agent_tone's event on an angry clip started on the calm clip before it). 0 (the
+    #: default) turns it off; a steady noise's 32 ms levels spread ~1 dB. Needs
+    #: ``rise_confirm_s``; measured with it (above): without this the onset's calm flags stay.
+    rise_unheard_margin_db: float = 0.0
     max_correction_db: float = 10.0
     hnr_noise_share_max: float = 0.0
     hnr_min_noise_share: float = 0.01

@@ -22,6 +22,17 @@ how the audio was chunked), held through a stretch with no noise frame (a long t
 ~1 dB, so a segment's median is its mean power to a fraction of a dB and the minimum over 16 of
 them sits a little under it: the correction errs small.
 
+Minimum statistics reads a *fall* of the noise at the next segment but a *rise* only once every
+segment from before it has left the window; and a rise over the speech gate's strict margin (a
+room-noise onset, a gain step of 10 dB) is called speech by the gate until its own 8 s floor
+window clears, so no segment of the new noise reaches the window before then: the estimate moved
+~9-10 s after the line did. The fast rise track (``rise_confirm_s``, off by default) also reads
+the segments the gate calls speech but in which (almost) no frame shows a voice, and when the
+last ``rise_confirm_s`` of consecutive segments all stand ``rise_min_db`` over the estimate, it
+restarts the minimum statistics from them (``LineNoise.rises`` records each). Speech the gate
+missed reads louder in a segment or so, a lasting rise in every segment; a rise read from a
+burst ends at the next segment of the line's own noise, which is lower again.
+
 From it every frame gets
 
 - ``voice_loudness_dbfs``: ``10 log10(max(P - N, P * 10^(-max_correction_db / 10)))``, the
@@ -87,6 +98,23 @@ class LineNoise:
         # (segment index, its quantile level, its quantile difference level)
         self._meds: list[tuple[int, float, float]] = []
         self._noise_dbfs = NO_NOISE_DBFS  # the estimate in force
+        # The fast rise track (``NoiseCompensationConfig.rise_confirm_s``; 0 segments: off).
+        self._rise_n = (
+            max(1, round(config.rise_confirm_s / config.segment_s))
+            if config.rise_confirm_s > 0
+            else 0
+        )
+        self._cur_v: list[np.ndarray] = []  # voiceless frames' levels the gate calls speech
+        self._cur_vd: list[np.ndarray] = []  # their difference levels
+        self._cur_voiced = 0  # frames with a signal that show a voice
+        # The run of consecutive segments' rise candidates (segment, level, difference level).
+        self._run: list[tuple[int, float, float]] = []
+        self._rising = False  # a rise confirmed and its run not yet broken
+        # A rise confirmed from segments the gate called speech, and no segment of noise by
+        # the gate since (``rise_unheard_margin_db``).
+        self._gate_behind = False
+        #: Rises confirmed: (segment index, the estimate before, the estimate after).
+        self.rises: list[tuple[int, float, float]] = []
         self._noise_diff_dbfs = NO_NOISE_DBFS  # the noise's first-difference level in force
 
     @property
@@ -120,13 +148,16 @@ class LineNoise:
         n = int(loudness_dbfs.size)
         out = np.empty(n, np.float64)
         out_d = np.empty(n, np.float64)
+        unheard = np.zeros(n, bool)
         if n == 0:
-            return NoiseLevels(out, out_d)
-        noise = (
-            ~np.asarray(speech, bool)
-            & (np.asarray(hnr_db) < self.c.noise_max_hnr_db)
-            & (np.asarray(loudness_dbfs) >= self.c.no_signal_dbfs)  # digital silence: nothing
-        )
+            return NoiseLevels(out, out_d, unheard)
+        signal = np.asarray(loudness_dbfs) >= self.c.no_signal_dbfs  # digital silence: nothing
+        voiceless = np.asarray(hnr_db) < self.c.noise_max_hnr_db
+        heard = np.asarray(speech, bool)
+        noise = ~heard & voiceless & signal
+        track = self._rise_n > 0 and self.c.rise_voiceless_heard
+        margin = self.c.rise_unheard_margin_db
+        level = np.asarray(loudness_dbfs, np.float64)
         diff = (
             None
             if tilt_db is None
@@ -138,24 +169,43 @@ class LineNoise:
             b = min(n, a + self._seg - g % self._seg)
             out[a:b] = self._noise_dbfs
             out_d[a:b] = self._noise_diff_dbfs
+            if self._gate_behind and margin > 0:
+                unheard[a:b] = (
+                    heard[a:b]
+                    & voiceless[a:b]
+                    & signal[a:b]
+                    & (level[a:b] < self._noise_dbfs + margin)
+                )
             m = noise[a:b]
             if m.any():
                 self._cur.append(np.asarray(loudness_dbfs[a:b][m], np.float64))
                 if diff is not None:
                     self._cur_d.append(diff[a:b][m])
+            if track:
+                # The rise track also reads the voiceless frames the gate calls speech.
+                mv = heard[a:b] & voiceless[a:b] & signal[a:b]
+                if mv.any():
+                    self._cur_v.append(np.asarray(loudness_dbfs[a:b][mv], np.float64))
+                    if diff is not None:
+                        self._cur_vd.append(diff[a:b][mv])
+                self._cur_voiced += int(np.count_nonzero(~voiceless[a:b] & signal[a:b]))
             if (start + b) % self._seg == 0:
                 self._end_segment((start + b) // self._seg - 1)
             a = b
-        return NoiseLevels(out, out_d)
+        return NoiseLevels(out, out_d, unheard)
 
     def _end_segment(self, seg: int) -> None:
         levels = np.concatenate(self._cur) if self._cur else np.zeros(0)
         diffs = np.concatenate(self._cur_d) if self._cur_d else np.zeros(0)
         self._cur, self._cur_d = [], []
+        q = self.c.noise_quantile
+        entry: tuple[int, float, float] | None = None
         if levels.size >= self._min:
-            q = self.c.noise_quantile
             d = quantile_linear(diffs, q) if diffs.size == levels.size else NO_NOISE_DBFS
-            self._meds.append((seg, quantile_linear(levels, q), d))
+            entry = (seg, quantile_linear(levels, q), d)
+            self._meds.append(entry)
+        if self._rise_n:
+            self._rise(seg, entry, levels, diffs)
         while self._meds and self._meds[0][0] <= seg - self._n_segs:
             self._meds.pop(0)
         if self._meds:
@@ -163,6 +213,65 @@ class LineNoise:
             # long turn) the last estimate holds. The difference level the same way.
             self._noise_dbfs = min(v for _, v, _ in self._meds)
             self._noise_diff_dbfs = min(d for _, _, d in self._meds)
+
+    def _rise(
+        self,
+        seg: int,
+        entry: tuple[int, float, float] | None,
+        levels: np.ndarray,
+        diffs: np.ndarray,
+    ) -> None:
+        """The fast rise track (``NoiseCompensationConfig.rise_confirm_s``): this segment's
+        rise candidate joins the run of consecutive ones (or breaks it), and a run of
+        ``rise_confirm_s`` standing ``rise_min_db`` over the estimate restarts the minimum
+        statistics at the rise."""
+        voiced, self._cur_voiced = self._cur_voiced, 0
+        if entry is not None:
+            self._gate_behind = False  # the gate reads the line's noise again
+        quiet = np.concatenate(self._cur_v) if self._cur_v else np.zeros(0)
+        quiet_d = np.concatenate(self._cur_vd) if self._cur_vd else np.zeros(0)
+        self._cur_v, self._cur_vd = [], []
+        cand = entry
+        if cand is None and self.c.rise_voiceless_heard:
+            # No (or too few) noise frames by the gate: all the frames with a signal, when
+            # hardly any shows a voice.
+            alls = np.concatenate([levels, quiet]) if levels.size else quiet
+            if alls.size >= self._min and voiced <= self.c.rise_max_voiced_share * (
+                alls.size + voiced
+            ):
+                all_d = np.concatenate([diffs, quiet_d]) if diffs.size else quiet_d
+                q = self.c.noise_quantile
+                d = quantile_linear(all_d, q) if all_d.size == alls.size else NO_NOISE_DBFS
+                cand = (seg, quantile_linear(alls, q), d)
+        if cand is not None and self.c.rise_max_spread_db > 0:
+            used = (
+                levels
+                if cand is entry
+                else (np.concatenate([levels, quiet]) if levels.size else quiet)
+            )
+            x = np.sort(used)
+            iqr = quantile_of_sorted(x, 0.75) - quantile_of_sorted(x, 0.25)
+            if iqr > self.c.rise_max_spread_db:
+                cand = None  # not a steady noise: no candidate (a lasting rise is steady)
+        if cand is None:
+            self._run, self._rising = [], False
+            return
+        self._run = [*self._run[-(self._rise_n - 1) :], cand] if self._rise_n > 1 else [cand]
+        if self._rising:
+            if entry is None:  # the run of the rise confirmed goes on: it is the line's noise
+                self._meds.append(cand)
+            return
+        if len(self._run) < self._rise_n or self._noise_dbfs <= NO_NOISE_DBFS:
+            return
+        if any(s != seg - self._rise_n + 1 + i for i, (s, _, _) in enumerate(self._run)):
+            return
+        if min(v for _, v, _ in self._run) < self._noise_dbfs + self.c.rise_min_db:
+            return
+        before = self._noise_dbfs
+        self._meds = list(self._run)
+        self._rising = True
+        self._gate_behind = entry is None
+        self.rises.append((seg, before, min(v for _, v, _ in self._run)))
 
     def compensate(
         self,
@@ -184,6 +293,9 @@ class LineNoise:
             "voice_hnr_db": hnr,
             "noise_dbfs": noise.level_dbfs.astype(np.float32),
         }
+        if self.c.rise_unheard_margin_db > 0 and self._rise_n > 0:
+            # The gate's speech less the new noise it still calls speech (module notes).
+            out["speech"] = np.asarray(speech, bool) & ~noise.unheard
         if tilt_db is not None:
             out["voice_tilt_db"] = (
                 np.asarray(tilt_db, np.float32)
@@ -236,6 +348,9 @@ class NoiseLevels(NamedTuple):
     """Its power ``Pn``."""
     diff_dbfs: np.ndarray
     """Its first difference's power ``Dn`` (its tilt is ``diff_dbfs - level_dbfs``)."""
+    unheard: np.ndarray
+    """Frames the gate calls speech that are the new noise after a rise the fast track read
+    (``NoiseCompensationConfig.rise_unheard_margin_db``; all ``False`` without it)."""
 
 
 def voice_tilt(

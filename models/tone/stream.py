@@ -525,32 +525,28 @@ class CallAnalyzer:
             return []
         out: list[Event] = []
         start = block.start_index
-        frames = CallFrames(
-            start,
-            {
-                p: PartyFrames(
-                    start,
-                    loudness_dbfs=c.loudness_dbfs,
-                    pitch_st=hz_to_st(c.f0_hz),
-                    voiced=c.voiced,
-                    # Without the front end's masked hangover (FeatureOptions
-                    # .vad_masked_hangover_s_per_db): it is talk time, not evidence of tone.
-                    speech=c.heard,
-                    nucleus=c.nucleus,
-                    tilt_db=c.tilt_db,
-                    hnr_db=c.hnr_db,
-                    **_with_band_hnr(
-                        self._noise[p].compensate(
-                            start, c.loudness_dbfs, c.heard, c.hnr_db, c.tilt_db
-                        ),
-                        c.band_hnr_db,
-                        self.config.agent_tone.harshness_band_hnr_share,
-                    ),
-                )
-                for p, c in zip(self.parties, block.channels, strict=True)
-            },
-            self.time_of,
-        )
+        parties: dict[str, PartyFrames] = {}
+        for p, c in zip(self.parties, block.channels, strict=True):
+            comp = self._noise[p].compensate(start, c.loudness_dbfs, c.heard, c.hnr_db, c.tilt_db)
+            # NoiseCompensationConfig.rise_unheard_margin_db: the new noise the gate still
+            # calls speech after a rise the fast track read is not speech here.
+            speech = comp.pop("speech", c.heard)
+            parties[p] = PartyFrames(
+                start,
+                loudness_dbfs=c.loudness_dbfs,
+                pitch_st=hz_to_st(c.f0_hz),
+                voiced=c.voiced,
+                # Without the front end's masked hangover (FeatureOptions
+                # .vad_masked_hangover_s_per_db): it is talk time, not evidence of tone.
+                speech=speech,
+                nucleus=c.nucleus,
+                tilt_db=c.tilt_db,
+                hnr_db=c.hnr_db,
+                **_with_band_hnr(
+                    comp, c.band_hnr_db, self.config.agent_tone.harshness_band_hnr_share
+                ),
+            )
+        frames = CallFrames(start, parties, self.time_of)
         w = self.config.noise.agent_tone_voice_tilt_share
         if w > 0:
             # The baseline and agent_tone's vocal effort read the voice's own tilt.
