@@ -23,7 +23,7 @@ import argparse
 import json
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -36,139 +36,17 @@ for _p in (ROOT, ROOT / "bench"):
 
 from _common import shared_data_dir  # noqa: E402
 
-from calltone.audio.channels import ChannelRoles  # noqa: E402
-from calltone.audio.decode import DecodedAudio  # noqa: E402
-from calltone.models.recorded.analysis import run_session  # noqa: E402
 from calltone.models.tone.config import AnalysisConfig  # noqa: E402
+from tests.support.chunking import SR, call, differences, signature  # noqa: E402
 
-SR = 16000
 DEFAULT_STEPS = (0.02, 0.1, 0.13, 0.5, 10.0)
-
-
-def _exact(v: Any) -> Any:
-    """Floats as hex (to the bit), containers recursively."""
-    if isinstance(v, float | np.floating):
-        return float(v).hex()
-    if isinstance(v, dict):
-        return {str(k): _exact(x) for k, x in v.items()}
-    if isinstance(v, list | tuple):
-        return [_exact(x) for x in v]
-    if isinstance(v, np.ndarray):
-        return _exact(v.tolist())
-    if isinstance(v, np.integer | np.bool_):
-        return v.item()
-    return v
-
-
-def signature(
-    x: np.ndarray, step_s: float, config: AnalysisConfig | None = None, roles: ChannelRoles | None = None
-) -> dict[str, Any]:
-    """Everything a reader sees of the call ``x`` analysed in ``step_s`` pushes."""
-    roles = roles or (ChannelRoles(agent=0, customer=1) if x.shape[0] == 2 else ChannelRoles(agent=0))
-    res = run_session(
-        DecodedAudio(np.ascontiguousarray(x, np.float32), SR, SR, "chunking"),
-        roles,
-        config or AnalysisConfig(),
-        chunk_s=step_s,
-    )
-    alerts = [a.to_dict() for a in res.alerts]
-    alerts += [a.to_dict() for a in res.close()]
-    an = res.analysis
-    events = [
-        {
-            "kind": e.kind,
-            "speaker": e.speaker,
-            "start_s": e.start_s,
-            "end_s": e.end_s,
-            "evidence": e.evidence,
-            "thresholds": e.thresholds,
-        }
-        for e in an.events_sorted()
-    ]
-    return _exact(
-        {
-            "events": events,
-            "alerts": sorted(alerts, key=lambda a: (a["at_s"], a["kind"])),
-            "metrics": an.metrics,
-            "speech_runs": {
-                p: [(r.start_s, r.end_s) for r in runs] for p, runs in an.speech_runs.items()
-            },
-        }
-    )
-
-
-def differences(a: Any, b: Any, path: str = "") -> Iterator[str]:
-    """Where two signatures differ (paths into them, with both values)."""
-    if isinstance(a, dict) and isinstance(b, dict):
-        for k in sorted(set(a) | set(b), key=str):
-            if k not in a or k not in b:
-                yield f"{path}/{k}: {'missing' if k not in a else _short(a[k])} vs {'missing' if k not in b else _short(b[k])}"
-            else:
-                yield from differences(a[k], b[k], f"{path}/{k}")
-    elif isinstance(a, list) and isinstance(b, list):
-        if len(a) != len(b):
-            yield f"{path}: {len(a)} vs {len(b)} items"
-            if path.endswith("events"):
-                ka = [(e["kind"], e["speaker"], _f(e["start_s"]), _f(e["end_s"])) for e in a]
-                kb = [(e["kind"], e["speaker"], _f(e["start_s"]), _f(e["end_s"])) for e in b]
-                yield f"{path}: only in first {[e for e in ka if e not in kb]}, only in second {[e for e in kb if e not in ka]}"
-            return
-        for i, (x, y) in enumerate(zip(a, b, strict=True)):
-            yield from differences(x, y, f"{path}[{i}]")
-    elif a != b:
-        yield f"{path}: {_short(a)} vs {_short(b)}"
-
-
-def _f(v: Any) -> Any:
-    if isinstance(v, str):
-        try:
-            return round(float.fromhex(v), 3)
-        except ValueError:
-            return v
-    return v
-
-
-def _short(v: Any) -> str:
-    v = _f(v) if isinstance(v, str) else v
-    s = json.dumps(v, default=str) if not isinstance(v, str | float | int) else str(v)
-    return s if len(s) < 160 else s[:157] + "..."
 
 
 # ------------------------------------------------------------------------------------ inputs
 
 
 def synthetic_inputs() -> dict[str, Callable[[], np.ndarray]]:
-    """Two-party synthetic calls with known structure (``tests/support/synth.py``)."""
-    sys.path.insert(0, str(ROOT))
-    from tests.support.synth import silence, voiced
-
-    def call(step_db: float = 0.0, shout: bool = False, pause: bool = False, dur_s: float = 60.0) -> np.ndarray:
-        x = np.stack([silence(dur_s, seed=21), silence(dur_s, seed=22)])
-        seed = 300
-        f0 = {0: 210.0, 1: 120.0}
-        for ch in (0, 1):
-            t = 0.5 + 3.1 * ch
-            while t < dur_s - 3.0:
-                for st in (0.0, 2.0, -1.0, 3.0):
-                    seed += 1
-                    sig = voiced(f0[ch] * 2 ** (st / 12), 0.5, -26.0, seed=seed)
-                    i = int(t * SR)
-                    x[ch, i : i + sig.size] += sig[: x.shape[1] - i]
-                    t += 0.9
-                t += 2.6
-        if shout:
-            sig = voiced(f0[0] * 2**0.5, 3.0, -12.0, seed=7)
-            i = int(40.3 * SR)
-            x[0, i : i + sig.size] += sig
-            sig = voiced(f0[1] * 2**0.7, 2.6, -10.0, seed=8)
-            i = int(47.1 * SR)
-            x[1, i : i + sig.size] += sig
-        if step_db:
-            x[:, int(23.37 * SR) :] *= 10 ** (step_db / 20)
-        if pause:
-            x[:, int(30.21 * SR) : int(36.77 * SR)] = 0.0
-        return x.astype(np.float32)
-
+    """Two-party synthetic calls with known structure (:func:`tests.support.chunking.call`)."""
     return {
         "synth_plain": lambda: call(),
         "synth_shout": lambda: call(shout=True),

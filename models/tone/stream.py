@@ -654,6 +654,9 @@ class CallAnalyzer:
                     self._restate_pending(p, moved_db, shift.onset_index)
                 if (start + j) % self._tick == 0:
                     self._flush_tick(p)
+                    # A rebase at this flush: the early frames re-judged now, up to the tick's
+                    # end (not up to the push's: a 10 s chunk held 9 s more of them).
+                    out += self._rejudge(out, now_s=(start + j) * self.hop_s)
                     if self._voice:
                         if self._ceps_due:  # the learning deferred to this commit
                             ceps.update(self._learn_deferred(keep_last=j < n))
@@ -665,7 +668,6 @@ class CallAnalyzer:
             for tick, snaps, not_own in turn_ticks:
                 out += self._interrupt.push(tick, snaps, not_own).events
         out += self._dead_air.push(frames, self._snapshots()).events
-        out += self._rejudge(out)
         self._frames_done = start + n
         return self._record(out)
 
@@ -927,7 +929,7 @@ class CallAnalyzer:
             return False
         return True
 
-    def _rejudge(self, out: list[Event]) -> list[Event]:
+    def _rejudge(self, out: list[Event], *, now_s: float | None = None) -> list[Event]:
         """Yelling found late: each party whose baseline was rebased since the last look has
         their frames so far judged again against it (:func:`.detectors.rejudge_yelling`);
         ``out``: this push's updates not yet recorded."""
@@ -950,7 +952,7 @@ class CallAnalyzer:
                 baseline=b.snapshot,
                 time_of=self.time_of,
                 reported=reported,
-                now_s=self.time_s,
+                now_s=self.time_s if now_s is None else now_s,
             )
         return late
 
