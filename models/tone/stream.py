@@ -1001,9 +1001,7 @@ class CallAnalyzer:
         frames = parts[0] if len(parts) == 1 else PartyFrames.concat(parts)
         b = self.baselines[p]
         now_s = self.time_of(end)
-        shift = self._gain[p].push(
-            frames, b.snapshot, own_level=not b.level_on_prior, at_s=now_s
-        )
+        shift = self._gain[p].push(frames, b.snapshot, own_level=not b.level_on_prior, at_s=now_s)
         moved_db = 0.0
         if shift is None and self.config.baseline.gain_pair_down_voiced_s > 0:
             shift = self._pair_down(p, b, now_s)
