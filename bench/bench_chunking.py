@@ -20,6 +20,7 @@ Run: ``python bench/bench_chunking.py [--steps 0.02,0.1,0.13,0.5,10] [--only NAM
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import sys
 import time
@@ -56,14 +57,18 @@ def synthetic_inputs() -> dict[str, Callable[[], np.ndarray]]:
     }
 
 
-def sample_inputs() -> dict[str, Callable[[], np.ndarray]]:
+def _samples_of(path: Path) -> np.ndarray:
     from calltone.audio.decode import load_audio
 
+    return load_audio(path).samples
+
+
+def sample_inputs() -> dict[str, Callable[[], np.ndarray]]:
     out: dict[str, Callable[[], np.ndarray]] = {}
     for name in ("calm_call", "escalation_call", "interrupting_agent_call"):
         path = ROOT / "samples" / name / "call.wav"
         if path.exists():
-            out[f"sample_{name}"] = lambda p=path: load_audio(p).samples
+            out[f"sample_{name}"] = functools.partial(_samples_of, path)
     return out
 
 
