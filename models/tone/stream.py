@@ -335,6 +335,10 @@ class CallAnalyzer:
         self.speech_runs: dict[str, list[SpeechRun]] = {p: [] for p in self.parties}
         self._run_start: dict[str, int | None] = {p: None for p in self.parties}
         self._new_runs: list[SpeechRun] = []
+        # The last push's event updates in the order the detectors made them, before
+        # ``_record`` merges them to one per event: what the alert policy reads (an event that
+        # opened and grew in one push is seen as it opened, whatever the push's size).
+        self.last_updates: list[Event] = []
         self._samples_in = 0
         self._frames_done = 0
         self._finished = False
@@ -529,6 +533,7 @@ class CallAnalyzer:
 
     def _consume(self, block: FrameBlock) -> list[Event]:
         n = len(block)
+        self.last_updates = []
         if n == 0:
             return []
         out: list[Event] = []
@@ -668,6 +673,7 @@ class CallAnalyzer:
             for tick, snaps, not_own in turn_ticks:
                 out += self._interrupt.push(tick, snaps, not_own).events
         out += self._dead_air.push(frames, self._snapshots()).events
+        self.last_updates = list(out)
         self._frames_done = start + n
         return self._record(out)
 
