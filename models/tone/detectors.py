@@ -931,8 +931,9 @@ class AgentToneDetector:
             if active[k]:
                 fired = [n for n, f in zip(self.SIGNALS, j.fired[:, k], strict=True) if f]
                 self._touch(g)
-                opened = self._open is None
-                if opened:
+                opened = False
+                if self._open is None:
+                    opened = True
                     contrib = self.weights() * np.nan_to_num(j.values[:, k])
                     contrib[3] = self.c.weight_per_pace_ratio * max(
                         float(j.values[3, k]) - 1.0, 0.0
