@@ -7,8 +7,9 @@ The live service pushes audio in steps of 20-500 ms (by load) and a recording go
 
 from __future__ import annotations
 
+import itertools
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
@@ -17,6 +18,7 @@ from calltone.audio.channels import ChannelRoles
 from calltone.audio.decode import DecodedAudio
 from calltone.models.recorded.analysis import run_session
 from calltone.models.tone.config import AnalysisConfig
+from calltone.models.tone.session import CallSession
 from tests.support.synth import silence, voiced
 
 SR = 16000
@@ -39,20 +41,29 @@ def _exact(v: Any) -> Any:
 
 def signature(
     x: np.ndarray,
-    step_s: float,
+    step_s: float | Sequence[int],
     config: AnalysisConfig | None = None,
     roles: ChannelRoles | None = None,
 ) -> dict[str, Any]:
-    """Everything a reader sees of the call ``x`` analysed in ``step_s`` pushes."""
+    """Everything a reader sees of the call ``x`` analysed in ``step_s`` pushes (seconds; or
+    push lengths in samples, used in turn)."""
     roles = roles or (
         ChannelRoles(agent=0, customer=1) if x.shape[0] == 2 else ChannelRoles(agent=0)
     )
-    res = run_session(
-        DecodedAudio(np.ascontiguousarray(x, np.float32), SR, SR, "chunking"),
-        roles,
-        config or AnalysisConfig(),
-        chunk_s=step_s,
-    )
+    x = np.ascontiguousarray(x, np.float32)
+    if isinstance(step_s, float | int):
+        res = run_session(
+            DecodedAudio(x, SR, SR, "chunking"), roles, config or AnalysisConfig(), chunk_s=step_s
+        )
+    else:
+        session = CallSession(roles=roles, n_channels=x.shape[0], config=config, call_id="chunking")
+        i = 0
+        for n in itertools.cycle(step_s):
+            if i >= x.shape[1]:
+                break
+            session.push(x[:, i : i + n])
+            i += n
+        res = session.finish()
     alerts = [a.to_dict() for a in res.alerts]
     alerts += [a.to_dict() for a in res.close()]
     an = res.analysis

@@ -51,6 +51,15 @@ def test_a_hold_after_a_step_gives_the_same_call_at_every_push_size() -> None:
     _same_at(x, (0.02, 0.1, 10.0))
 
 
+def test_pushes_of_random_sizes_give_the_recorded_call() -> None:
+    """The step-of-both-lines call in pushes of random lengths (1 sample to 0.6 s, seeded: pieces
+    shorter than a frame, pushes ending anywhere in a tick) against the recorded 10 s chunks."""
+    x = call(step_db=10.0, shout=True, dur_s=70.0)
+    sizes = np.random.default_rng(5).integers(1, 9600, size=997).tolist()
+    diffs = list(differences(signature(x, 10.0), signature(x, sizes)))
+    assert not diffs, diffs[:8]
+
+
 @pytest.mark.slow
 def test_lca_call_live_and_recorded_agree() -> None:
     """The LCA Auto_Repairs call (240 s, real telephone speech) in 20 ms pushes and in the
