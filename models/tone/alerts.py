@@ -271,6 +271,16 @@ class AlertPolicy:
             if e.kind == kind and e.speaker == speaker
         )
 
+    def order_key(self, ev: Event) -> float:
+        """When ``ev``'s update acts (call time, s): an event not seen yet as it was confirmed,
+        a seen event's close at its end. :class:`~.session.CallSession` hands a push's updates
+        over in this order, so a push of any size raises the alerts a 20 ms step would (two
+        events confirmed within one tick: the first confirmed raises the alert its cooldown
+        keeps, not the first detector's)."""
+        if ev.is_open or ev.id not in self._seen_open:
+            return float(ev.evidence.get("confirmed_at_s", ev.start_s))
+        return float(ev.end_s if ev.end_s is not None else ev.start_s)
+
     def on_events(self, events: list[Event]) -> list[Alert]:
         out: list[Alert] = []
         for ev in events:
@@ -360,7 +370,11 @@ class AlertPolicy:
         hard, why = self.hard_call()
         if not hard:
             return []
-        events = [e for e in self._closed.values() if e.kind in ("yelling", "agent_tone")]
+        # In call order (the order they closed in depends on the push size when two end together).
+        events = sorted(
+            (e for e in self._closed.values() if e.kind in ("yelling", "agent_tone")),
+            key=lambda e: (e.start_s, e.kind, e.speaker),
+        )
         thresholds = {
             "hard_call_customer_yelling_s": self.c.hard_call_customer_yelling_s,
             "hard_call_agent_tone_s": self.c.hard_call_agent_tone_s,

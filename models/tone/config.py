@@ -398,6 +398,15 @@ class BaselineConfig:
     #: the front end hears (over ``gain_noise_pair_min_dbfs``).
     gain_pair_up_follow_share: float = 0.8
     gain_pair_up_max_age_s: float = 60.0
+    #: A line whose own tracker read a step up (``gain_shift_min_db`` or more) within this many
+    #: seconds before the other line's reading does not start following that reading (its
+    #: baseline has moved for the step already; following too raises it twice). 0: off (the
+    #: other's reading is followed whatever this line read before). Session 22 (H2): with the
+    #: onset walked back on whole 1 s ticks in every push size (it was per push, so 20 ms steps
+    #: stopped the walk early), ``test_pair_up_follow``'s both-lines call has the customer,
+    #: shifted by their own tracker at 43 s, follow the agent's reading at 83 s, as the
+    #: recorded analysis (10 s chunks) always did. Not measured on the bench: off.
+    gain_pair_up_own_step_age_s: float = 0.0
     gain_pair_up_own_rise_share: float = 0.5
     gain_pair_up_voiced_s: float = 2.0
     gain_pair_up_before_s: float = 30.0

@@ -951,7 +951,9 @@ class AgentToneDetector:
             if active[k]:
                 fired = [n for n, f in zip(self.SIGNALS, j.fired[:, k], strict=True) if f]
                 self._touch(g)
+                opened = False
                 if self._open is None:
+                    opened = True
                     contrib = self.weights() * np.nan_to_num(j.values[:, k])
                     contrib[3] = self.c.weight_per_pace_ratio * max(
                         float(j.values[3, k]) - 1.0, 0.0
@@ -1072,6 +1074,13 @@ class AgentToneDetector:
                 for name, val in zip(self.VALUES, j.values[:, k], strict=True):
                     _keep_max(op.peak, name, float(val))
                 _keep_max(op.peak, "syllable_rate_per_s", float(j.rate[k]))
+                if opened:
+                    # The event as it stood at the evaluation that opened it, whatever else
+                    # this push holds: the alert policy reads it so, in a 20 ms live step and
+                    # a recording's 10 s chunk alike (it grows later evaluations' cues and
+                    # thresholds; those go out at the push's end as before).
+                    op.changed = False
+                    out.append(op.event(self.speaker))
             elif self._open is not None and g - self._open.last_active >= self._end_after:
                 out.append(self._close(self._open, baseline, time_of))
         if self._open is not None and self._open.changed:

@@ -736,6 +736,9 @@ class PairUpFollow:
         self._n_before = max(1, round(config.gain_pair_up_before_s / hop_s))
         self._n_before_min = round(config.gain_noise_pair_before_min_s / hop_s)
         self._follow: dict[str, _Follow | None] = {p: None for p in parties}
+        # Each line's last step up read by its own tracker (call time, s):
+        # ``gain_pair_up_own_step_age_s``.
+        self._own_up_at: dict[str, float | None] = {p: None for p in parties}
         self.follows: dict[str, list[dict[str, object]]] = {p: [] for p in parties}
         self._n_voiced = max(1, round(config.gain_pair_up_voiced_s / hop_s))
 
@@ -942,6 +945,11 @@ class PairUpFollow:
             self._follow[self._other(p)] = None
         if shift.shift_db < self.c.gain_shift_min_db or len(self._base[p]) == 0:
             return
+        q_up = self._own_up_at[self._other(p)]
+        self._own_up_at[p] = shift.at_s
+        age = self.c.gain_pair_up_own_step_age_s
+        if age > 0 and q_up is not None and shift.at_s - q_up <= age:
+            return  # the other line followed this step with its own tracker already
         pre = float(self._base[p][-1][1][0])  # the level before this tick's shift
         mid = pre + shift.shift_db / 2.0
         onset = self._lv[p][-1][0]

@@ -210,7 +210,10 @@ class CallSession:
 
     def _analyse(self, samples: np.ndarray) -> SessionUpdate:
         events = self.analyzer.push(samples)
-        update = SessionUpdate(events, self.policy.on_events(events) if events else [])
+        # The policy reads every update (an event that opened and grew within this push as it
+        # opened, then as it grew), not only the merged ones returned, in the order they act.
+        updates = sorted(self.analyzer.last_updates, key=self.policy.order_key)  # stable
+        update = SessionUpdate(events, self.policy.on_events(updates) if updates else [])
         if self.utt is not None:
             x = np.asarray(samples, dtype=np.float32)
             for p, ring in self._rings.items():

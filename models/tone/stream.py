@@ -301,6 +301,9 @@ class CallAnalyzer:
         self._tick_buf: dict[str, list[tuple[PartyFrames, np.ndarray, np.ndarray]]] = {
             p: [] for p in self.parties
         }
+        # Each party's frames of the current baseline tick not yet read for a level step
+        # (_gain_step reads them at the tick's end).
+        self._gain_buf: dict[str, list[PartyFrames]] = {p: [] for p in self.parties}
         # Finished ticks the baseline has not learnt yet: a tick is learnt once the detectors
         # have judged ``learn_delay_s`` of speech after it, less the frames that lie that close
         # before a flagged one (see _flush_tick).
@@ -332,6 +335,10 @@ class CallAnalyzer:
         self.speech_runs: dict[str, list[SpeechRun]] = {p: [] for p in self.parties}
         self._run_start: dict[str, int | None] = {p: None for p in self.parties}
         self._new_runs: list[SpeechRun] = []
+        # The last push's event updates in the order the detectors made them, before
+        # ``_record`` merges them to one per event: what the alert policy reads (an event that
+        # opened and grew in one push is seen as it opened, whatever the push's size).
+        self.last_updates: list[Event] = []
         self._samples_in = 0
         self._frames_done = 0
         self._finished = False
@@ -378,6 +385,11 @@ class CallAnalyzer:
         closed_before = {i for i, e in enumerate(self.events) if not e.is_open}
         self._consume(self._features.finish())
         end = self._frames_done
+        for p in self.parties:
+            if self._gain_buf[p]:  # the last, unfinished tick's level step, read at the end
+                shift, moved_db = self._gain_step(p, None, end)
+                if shift is not None and self.config.baseline.gain_shift_pending:
+                    self._restate_pending(p, moved_db, shift.onset_index)
         for p in self.parties:
             self._flush_tick(p, final=True)
             self._record(self._rejudge([]))
@@ -521,6 +533,7 @@ class CallAnalyzer:
 
     def _consume(self, block: FrameBlock) -> list[Event]:
         n = len(block)
+        self.last_updates = []
         if n == 0:
             return []
         out: list[Event] = []
@@ -601,9 +614,11 @@ class CallAnalyzer:
             holds = self._holds_floor(tick)
             if other_voice is not None:
                 self._learn_voices(raw_tick, ceps, i, j, other_voice, holds)
+            # Read at the tick's start on the global grid, wherever this push began in it.
+            tick_start_s = self.time_of((start + i) // self._tick * self._tick)
             for p in self.parties:
                 # Each party's detectors read its baseline as it stood before this tick.
-                baselines = self._provisional(self._snapshots(), self.time_of(start + i))
+                baselines = self._provisional(self._snapshots(), tick_start_s)
                 step = self._yelling[p].push(tick, baselines)
                 out += step.events
                 if step.events:
@@ -616,32 +631,14 @@ class CallAnalyzer:
                         self._had_event[p] = True
                     flagged = _either(flagged, tone.flagged)
                 assert flagged is not None  # the yelling detector flags every frame it reads
-                b = self.baselines[p]
-                shift = self._gain[p].push(
-                    tick.parties[p],
-                    b.snapshot,
-                    own_level=not b.level_on_prior,
-                    at_s=self.time_of(start + j),
-                )
-                moved_db = 0.0
-                if shift is None and self.config.baseline.gain_pair_down_voiced_s > 0:
-                    shift = self._pair_down(p, b, self.time_of(start + j))
-                if self._pair_up_on:
-                    self._pair_up.push(p, tick.parties[p], b.snapshot)
-                    if shift is not None:
-                        self._pair_up.note_shift(p, shift, self.time_of)
-                    self._pair_up.update(p, self.time_of(start + j))
-                    self._pair_up.self_up(p, start + j - 1, self.time_of)
-                    if p == self.parties[-1]:
-                        self._pair_up.noise_pair(start + j - 1, self.time_of)
-                if shift is not None:
-                    moved_db = b.shift_level(
-                        shift.shift_db,
-                        heard_from=start + j,
-                        since=shift.onset_index,
-                        level_dbfs=shift.level_dbfs,
-                    )
-                    self.gain_shifts[p].append(shift)
+                # The line's level steps are read once per baseline tick, at its end on the
+                # call's global grid, on the whole tick's frames: a push's end is no grid point
+                # (live steps are 20-500 ms, by load; a recording's 10 s chunks end mid-tick).
+                shift, moved_db = None, 0.0
+                if (start + j) % self._tick == 0:
+                    shift, moved_db = self._gain_step(p, tick.parties[p], start + j)
+                else:
+                    self._gain_buf[p].append(tick.parties[p])
                 if len(self.parties) == 2:
                     # What this channel hears while the other talks (BaselineConfig.rebase_*).
                     q = next(o for o in self.parties if o != p)
@@ -658,6 +655,9 @@ class CallAnalyzer:
                     self._restate_pending(p, moved_db, shift.onset_index)
                 if (start + j) % self._tick == 0:
                     self._flush_tick(p)
+                    # A rebase at this flush: the early frames re-judged now, up to the tick's
+                    # end (not up to the push's: a 10 s chunk held 9 s more of them).
+                    out += self._rejudge(out, now_s=(start + j) * self.hop_s)
                     if self._voice:
                         if self._ceps_due:  # the learning deferred to this commit
                             ceps.update(self._learn_deferred(keep_last=j < n))
@@ -669,7 +669,7 @@ class CallAnalyzer:
             for tick, snaps, not_own in turn_ticks:
                 out += self._interrupt.push(tick, snaps, not_own).events
         out += self._dead_air.push(frames, self._snapshots()).events
-        out += self._rejudge(out)
+        self.last_updates = list(out)
         self._frames_done = start + n
         return self._record(out)
 
@@ -931,7 +931,7 @@ class CallAnalyzer:
             return False
         return True
 
-    def _rejudge(self, out: list[Event]) -> list[Event]:
+    def _rejudge(self, out: list[Event], *, now_s: float | None = None) -> list[Event]:
         """Yelling found late: each party whose baseline was rebased since the last look has
         their frames so far judged again against it (:func:`.detectors.rejudge_yelling`);
         ``out``: this push's updates not yet recorded."""
@@ -954,7 +954,7 @@ class CallAnalyzer:
                 baseline=b.snapshot,
                 time_of=self.time_of,
                 reported=reported,
-                now_s=self.time_s,
+                now_s=self.time_s if now_s is None else now_s,
             )
         return late
 
@@ -989,6 +989,41 @@ class CallAnalyzer:
         )
         self._prior_flagged[p] += int((flags & frames.speech & clean).sum())
         return self._prior_flagged[p] * self.hop_s >= c.prior_lock_flagged_s
+
+    def _gain_step(
+        self, p: Role, last: PartyFrames | None, end: int
+    ) -> tuple[GainShift | None, float]:
+        """The end of ``p``'s baseline tick (global frame ``end``): its frames (those kept in
+        ``_gain_buf`` and ``last``) read for a step of the line's level (:mod:`.gain`); a step
+        read moves the baseline. Returns the shift (None) and the dB the baseline moved."""
+        parts = [*self._gain_buf[p], *([last] if last is not None else [])]
+        self._gain_buf[p] = []
+        if not parts:
+            return None, 0.0
+        frames = parts[0] if len(parts) == 1 else PartyFrames.concat(parts)
+        b = self.baselines[p]
+        now_s = self.time_of(end)
+        shift = self._gain[p].push(frames, b.snapshot, own_level=not b.level_on_prior, at_s=now_s)
+        moved_db = 0.0
+        if shift is None and self.config.baseline.gain_pair_down_voiced_s > 0:
+            shift = self._pair_down(p, b, now_s)
+        if self._pair_up_on:
+            self._pair_up.push(p, frames, b.snapshot)
+            if shift is not None:
+                self._pair_up.note_shift(p, shift, self.time_of)
+            self._pair_up.update(p, now_s)
+            self._pair_up.self_up(p, end - 1, self.time_of)
+            if p == self.parties[-1]:
+                self._pair_up.noise_pair(end - 1, self.time_of)
+        if shift is not None:
+            moved_db = b.shift_level(
+                shift.shift_db,
+                heard_from=end,
+                since=shift.onset_index,
+                level_dbfs=shift.level_dbfs,
+            )
+            self.gain_shifts[p].append(shift)
+        return shift, moved_db
 
     def _pair_down(self, p: Role, b: SpeakerBaseline, now_s: float) -> GainShift | None:
         """``BaselineConfig.gain_pair_down_voiced_s``: the other line's last step down, if

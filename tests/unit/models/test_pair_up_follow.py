@@ -106,7 +106,13 @@ def test_both_lines_up_the_agent_follows_the_partners_step() -> None:
     assert 50.0 < float(f["at_s"]) < 53.5, f  # type: ignore[arg-type]
     assert 39.0 <= float(f["onset_s"]) <= 42.0, f  # type: ignore[arg-type]
     assert abs(float(f["own_rise_db"]) - 10.0) < 3.0, f  # type: ignore[arg-type]
-    assert on._pair_up.follows["customer"] == []
+    # The customer's own tracker read the step at 43 s: with gain_pair_up_own_step_age_s they
+    # do not follow the agent's reading of it at 68 s as well. (Off, they follow it at 83 s,
+    # in every push size since session 22: the onset is walked back on whole 1 s ticks; before,
+    # 20 ms and 100 ms pushes stopped the walk early and only 1 s / 10 s chunks followed.)
+    guarded = _run(x, {**FOLLOW, "gain_pair_up_own_step_age_s": 60.0})
+    assert guarded._pair_up.follows["customer"] == []
+    assert guarded._pair_up.follows["agent"] == on._pair_up.follows["agent"]
     # Without own evidence asked, she follows from the partner's reading: nothing flagged
     # from her first phrase after the step.
     bare = _run(x, {**FOLLOW, "gain_pair_up_own_rise_share": 0.0})
@@ -139,9 +145,7 @@ def test_both_lines_up_noise_arm_follows_from_the_noise_floors() -> None:
     assert _agent_flags(on, 52.0) == [], _agent_flags(on, 52.0)
 
 
-def test_a_partner_only_step_with_the_agent_louder_is_followed_on_her_voice_not_her_line() -> (
-    None
-):
+def test_a_partner_only_step_with_the_agent_louder_is_followed_on_her_voice_not_her_line() -> None:
     """The cost case: only the customer's line +10 dB, the agent louder by effort after it
     (4-5 dB, 3 st up). Her voice's own rise (4 dB) stands under half the step, so the voice
     arm does not follow either; at a quarter of the step it does and her raised phrases read
