@@ -446,6 +446,14 @@ class BaselineConfig:
     #: (``NoiseCompensationConfig.no_signal_dbfs``): the floors hold through it.
     gain_noise_pair_down_share: float = 0.0
     gain_noise_pair_down_max_age_s: float = 60.0
+    #: Each line's floor steady on both sides of the fall (0 = not checked): its samples in
+    #: the ``gain_pair_up_before_s`` before and since the fall's onset span (90th less 10th
+    #: percentile) at most this. A gain scales a steady floor; a real line's floor that
+    #: wanders with echo or babble (the noise estimate reading a leaking voice) does not
+    #: stand still (the LCA call with echo customer->agent -12 dB: the agent's floor -74 ->
+    #: -95 -> -89 dBFS and the customer's -62 -> -59 -> -71 within 30 s, read as a -9 dB fall
+    #: of both without it). 3 dB: a steady noise's estimate moves ~1 dB; not fitted.
+    gain_noise_pair_down_steady_db: float = 3.0
     #: A step up of this line alone, followed from its own noise floor and voice (issue 13,
     #: session 21, H6; 0 = off; acts only with ``gain_pair_up_follow_share`` on, through the
     #: same follow, raise and ``metrics[party].pair_up_follows`` report, ``by: "self"``).

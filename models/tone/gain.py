@@ -833,6 +833,7 @@ class PairUpFollow:
             return
         step = -0.5 * (falls[0] + falls[1])
         at_s = round(float(time_of(now_index)), 3)
+        made: dict[str, _Follow] = {}
         for p, fall in zip(self.parties, falls, strict=True):
             kept = self._noise[p]
             floor0 = float(
@@ -841,12 +842,16 @@ class PairUpFollow:
             onset = next(
                 (s for s, n in kept if s >= split and lo <= n <= floor0 - fall / 2.0), split
             )
+            if not self._steady(p, split - self._n_before, split) or not self._steady(
+                p, onset, now_index + 1
+            ):
+                return
             levels = [b for s, b in self._base[p] if onset - self._n_before <= s < onset]
             if not levels:
                 continue
             with np.errstate(all="ignore"):
                 level0 = np.nanmedian(np.stack(levels), axis=0)
-            self._follow[p] = _Follow(
+            made[p] = _Follow(
                 other_at_s=at_s,
                 step_db=step,
                 onset_index=onset,
@@ -857,8 +862,22 @@ class PairUpFollow:
                 down=True,
                 floor0=floor0,
             )
-            self._down_after = max(self._down_after, onset)
+        for p, f in made.items():
+            self._follow[p] = f
+            self._down_after = max(self._down_after, f.onset_index)
             self.update(p, float(time_of(now_index)))
+
+    def _steady(self, p: str, a: int, b: int) -> bool:
+        """``p``'s floor samples (over ``gain_noise_pair_min_dbfs``) in [a, b) span (90th less
+        10th percentile) at most ``gain_noise_pair_down_steady_db`` (0: not checked)."""
+        c = self.c
+        if c.gain_noise_pair_down_steady_db <= 0:
+            return True
+        v = [n for s, n in self._noise[p] if a <= s < b and n >= c.gain_noise_pair_min_dbfs]
+        if not v:
+            return False
+        lo, hi = np.percentile(v, [10.0, 90.0])
+        return float(hi - lo) <= c.gain_noise_pair_down_steady_db
 
     def self_up(self, p: str, now_index: int, time_of: Callable[[int], float]) -> None:
         """A step up of ``p``'s line alone (``gain_self_up_noise_db``): its noise floor's last
