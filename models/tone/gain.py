@@ -834,6 +834,7 @@ class PairUpFollow:
         step = -0.5 * (falls[0] + falls[1])
         at_s = round(float(time_of(now_index)), 3)
         made: dict[str, _Follow] = {}
+        falls_since: dict[str, float] = {}
         for p, fall in zip(self.parties, falls, strict=True):
             kept = self._noise[p]
             floor0 = float(
@@ -846,6 +847,12 @@ class PairUpFollow:
                 p, onset, now_index + 1
             ):
                 return
+            # The fall read on the samples since the onset only (the window's median, read as
+            # soon as it crosses the margin, can straddle the two levels: half the step).
+            since = [n for s, n in kept if onset <= s <= now_index and n >= lo]
+            if since:
+                fall = floor0 - float(np.median(since))
+            falls_since[p] = fall
             levels = [b for s, b in self._base[p] if onset - self._n_before <= s < onset]
             if not levels:
                 continue
@@ -862,7 +869,14 @@ class PairUpFollow:
                 down=True,
                 floor0=floor0,
             )
+        if len(falls_since) == 2:
+            f0, f1 = falls_since.values()
+            if abs(f0 - f1) > c.gain_pending_pair_db or min(f0, f1) < c.gain_noise_pair_step_db:
+                return
+            step = -0.5 * (f0 + f1)
         for p, f in made.items():
+            f.step_db = step
+            f.noise_rise_db = -falls_since.get(p, -(f.noise_rise_db or 0.0))
             self._follow[p] = f
             self._down_after = max(self._down_after, f.onset_index)
             self.update(p, float(time_of(now_index)))

@@ -72,8 +72,8 @@ def test_one_lines_noise_source_switching_off_is_not_followed() -> None:
     """No gain step; a noise source (pink, -50 dBFS, 20 dB over the line's own noise) on the
     customer's line until 40 s, then off: that floor falls ~20 dB, the agent's not at all.
     Not followed, and every agent event is as without the option. With the agent's line
-    stepped -12 dB at the same time (voice and noise), the pair falls together and is
-    followed: the test can fail."""
+    stepped -18 dB at the same time (voice and noise), both floors fall ~18 dB together and
+    the pair is followed: the test can fail."""
     x = up._call({}, {}, shout=(SHOUT_S, 10.0), dur_s=DUR_S)
     cut = int(40.0 * SR)
     x[1, :cut] += (10 ** (-50 / 20) * pink_noise(cut, seed=5)).astype(np.float32)
@@ -84,7 +84,7 @@ def test_one_lines_noise_source_switching_off_is_not_followed() -> None:
     assert before - after > 12.0, (before, after)  # the floor did fall
     assert on._pair_up.follows == {"agent": [], "customer": []}, on._pair_up.follows
     assert _agent_events(on) == _agent_events(_run(x, OFF))
-    x[0, cut:] *= np.float32(10 ** (-12 / 20))
+    x[0, cut:] *= np.float32(10 ** (-18 / 20))
     both = _run(x, ON)
     assert both._pair_up.follows["agent"], "both floors down together should be followed"
 
