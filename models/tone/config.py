@@ -443,7 +443,18 @@ class BaselineConfig:
     #: both floors rise together (the up rule), or ``gain_noise_pair_down_max_age_s`` passes
     #: (``metrics[party].pair_up_follows``, ``by: "noise_pair_down"``). A noise source
     #: switching off on one line moves one floor only; digital silence is not noise
-    #: (``NoiseCompensationConfig.no_signal_dbfs``): the floors hold through it.
+    #: (``NoiseCompensationConfig.no_signal_dbfs``): the floors hold through it. Each fall is
+    #: read on the floor samples since its onset (the first on the new side of halfway), and
+    #: only where both floors stood steady (``gain_noise_pair_down_steady_db``). Read-time,
+    #: not a shift: a misreading ends with its evidence (or its age) instead of moving the
+    #: statistics for good. Measured at 1.0 (session 22, H6; /work/notes/s22/doc_h6.md):
+    #: the "both -12 dB" recall row (RAVDESS actors 06-12) yelling on angry-strong 0.50 ->
+    #: 0.96 wideband, 0.46 -> 0.89 G.711 (0.8: 0.86 / 0.79 in the unguarded first version),
+    #: agent_tone on angry 0.57 -> 0.79 / 0.79, calm clips 0.00 and every other level-step
+    #: row identical; the whole check (nine channels, real calm calls) cell-identical. Without
+    #: the steadiness guard the 261+ impairment rows' false alerts went 59 -> 95 (echo and
+    #: babble on the agent's line: real floors wander); with it, the rows that moved are as
+    #: off (doc_h6 has the rows run). Off by default: the lead decides.
     gain_noise_pair_down_share: float = 0.0
     gain_noise_pair_down_max_age_s: float = 60.0
     #: Each line's floor steady on both sides of the fall (0 = not checked): its samples in
