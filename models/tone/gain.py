@@ -55,6 +55,13 @@ own-pitch frame reads it; the other line's tracker reading a step up, with this 
 floor risen too, or both lines' noise floors rising together, has the detectors read this line
 against its level statistics as they stood at the onset plus the step (:class:`PairUpFollow`).
 
+**Both lines down, followed from their noise floors** (``gain_noise_pair_down_share``, off;
+session 22, H6): the mirror of the both-floors rule. Both lines' floors fallen together
+(``gain_noise_pair_step_db`` or more, within ``gain_pending_pair_db``, each steady on both
+sides) have the detectors read both lines against their level statistics as they stood before
+the fall less the step (:meth:`PairUpFollow.noise_pair_down`, :meth:`PairUpFollow._lowered`),
+until the line's own tracker reads a step, a floor comes back, or the follow ages out.
+
 **One line up, followed from its own noise and voice** (``gain_self_up_noise_db``, off; session
 21, H6): this line's noise floor risen alone, and its speaker's voice since the floor's onset
 risen by about as much (:meth:`PairUpFollow.self_up`). Measured and left off: on an emotional
@@ -688,6 +695,12 @@ class _Follow:
     (``gain_self_up_noise_db``), not a reading."""
     noise_rise_db: float | None = None
     """For ``by_self``: the line's noise floor's rise (dB)."""
+    down: bool = False
+    """A step down (``step_db`` < 0) read on both lines' noise floors falling together
+    (``gain_noise_pair_down_share``): the snapshot is read lowered, not raised."""
+    floor0: float | None = None
+    """For ``down``: this line's noise floor before the fall (the median of the
+    ``gain_pair_up_before_s`` before it, dBFS)."""
 
 
 class PairUpFollow:
@@ -741,6 +754,8 @@ class PairUpFollow:
         self._own_up_at: dict[str, float | None] = {p: None for p in parties}
         self.follows: dict[str, list[dict[str, object]]] = {p: [] for p in parties}
         self._n_voiced = max(1, round(config.gain_pair_up_voiced_s / hop_s))
+        # ``gain_noise_pair_down_share``: the latest onset of a fall read (a fall is read once).
+        self._down_after = -(10**12)
 
     @property
     def enabled(self) -> bool:
@@ -781,7 +796,7 @@ class PairUpFollow:
             return
         # A line following a step of its own (:meth:`self_up`) read first is overruled: both
         # floors risen together are one gain of both lines.
-        if any(f is not None and not f.by_self for f in self._follow.values()):
+        if any(f is not None and not f.by_self and not f.down for f in self._follow.values()):
             return
         split = now_index - self._n_after
         rises: list[float] = []
@@ -808,6 +823,103 @@ class PairUpFollow:
                 level0=level0,
                 by_noise=True,
             )
+
+    def noise_pair_down(self, now_index: int, time_of: Callable[[int], float]) -> None:
+        """Both lines' noise floors fallen together (``gain_noise_pair_down_share``, the mirror
+        of :meth:`noise_pair`): the last ``gain_noise_pair_after_s`` of each
+        ``gain_noise_pair_step_db`` or more under its median in the ``gain_pair_up_before_s``
+        before it, the two falls within ``gain_pending_pair_db`` of each other, each line's
+        floor known (over ``gain_noise_pair_min_dbfs``) for ``gain_noise_pair_before_min_s`` or
+        more before (the estimate's first seconds fall as its minimum fills). One gain moved
+        both lines down: a noise source switching off moves one floor, a voice none, and digital
+        silence is not read as noise at all (the floors hold through a hold). Both lines then
+        follow the mean fall, read lowered by :meth:`raised`, each from the first floor sample
+        on the new side of halfway (its onset). A fall is read once: not again until the
+        ``gain_pair_up_before_s`` before the window lies wholly after the last one's onset."""
+        c = self.c
+        if (
+            c.gain_noise_pair_down_share <= 0
+            or c.gain_noise_pair_step_db <= 0
+            or any(not self._noise[p] for p in self.parties)
+            or any(f is not None and f.down for f in self._follow.values())
+        ):
+            return
+        split = now_index - self._n_after
+        if split - self._n_before < self._down_after:
+            return
+        lo = c.gain_noise_pair_min_dbfs
+        falls: list[float] = []
+        for p in self.parties:
+            first = next((s for s, n in self._noise[p] if n >= lo), None)
+            if first is None or split - first < self._n_before_min:
+                return
+            r = self._noise_rise(p, split, now_index + 1)
+            if r is None or -r < c.gain_noise_pair_step_db:
+                return
+            falls.append(-r)
+        if abs(falls[0] - falls[1]) > c.gain_pending_pair_db:
+            return
+        step = -0.5 * (falls[0] + falls[1])
+        at_s = round(float(time_of(now_index)), 3)
+        made: dict[str, _Follow] = {}
+        falls_since: dict[str, float] = {}
+        for p, fall in zip(self.parties, falls, strict=True):
+            kept = self._noise[p]
+            floor0 = float(
+                np.median([n for s, n in kept if split - self._n_before <= s < split and n >= lo])
+            )
+            onset = next(
+                (s for s, n in kept if s >= split and lo <= n <= floor0 - fall / 2.0), split
+            )
+            if not self._steady(p, split - self._n_before, split) or not self._steady(
+                p, onset, now_index + 1
+            ):
+                return
+            # The fall read on the samples since the onset only (the window's median, read as
+            # soon as it crosses the margin, can straddle the two levels: half the step).
+            since = [n for s, n in kept if onset <= s <= now_index and n >= lo]
+            if since:
+                fall = floor0 - float(np.median(since))
+            falls_since[p] = fall
+            levels = [b for s, b in self._base[p] if onset - self._n_before <= s < onset]
+            if not levels:
+                continue
+            with np.errstate(all="ignore"):
+                level0 = np.nanmedian(np.stack(levels), axis=0)
+            made[p] = _Follow(
+                other_at_s=at_s,
+                step_db=step,
+                onset_index=onset,
+                onset_s=round(float(time_of(onset)), 3),
+                level0=level0,
+                by_noise=True,
+                noise_rise_db=-fall,
+                down=True,
+                floor0=floor0,
+            )
+        if len(falls_since) == 2:
+            f0, f1 = falls_since.values()
+            if abs(f0 - f1) > c.gain_pending_pair_db or min(f0, f1) < c.gain_noise_pair_step_db:
+                return
+            step = -0.5 * (f0 + f1)
+        for p, f in made.items():
+            f.step_db = step
+            f.noise_rise_db = -falls_since.get(p, -(f.noise_rise_db or 0.0))
+            self._follow[p] = f
+            self._down_after = max(self._down_after, f.onset_index)
+            self.update(p, float(time_of(now_index)))
+
+    def _steady(self, p: str, a: int, b: int) -> bool:
+        """``p``'s floor samples (over ``gain_noise_pair_min_dbfs``) in [a, b) span (90th less
+        10th percentile) at most ``gain_noise_pair_down_steady_db`` (0: not checked)."""
+        c = self.c
+        if c.gain_noise_pair_down_steady_db <= 0:
+            return True
+        v = [n for s, n in self._noise[p] if a <= s < b and n >= c.gain_noise_pair_min_dbfs]
+        if not v:
+            return False
+        lo, hi = np.percentile(v, [10.0, 90.0])
+        return float(hi - lo) <= c.gain_noise_pair_down_steady_db
 
     def self_up(self, p: str, now_index: int, time_of: Callable[[int], float]) -> None:
         """A step up of ``p``'s line alone (``gain_self_up_noise_db``): its noise floor's last
@@ -941,7 +1053,8 @@ class PairUpFollow:
         line following it (a step down ends the other's following). ``time_of``: global frame
         index -> call time (s)."""
         self._follow[p] = None
-        if shift.shift_db < 0:
+        fq = self._follow[self._other(p)]
+        if shift.shift_db < 0 and fq is not None and not fq.down:
             self._follow[self._other(p)] = None
         if shift.shift_db < self.c.gain_shift_min_db or len(self._base[p]) == 0:
             return
@@ -993,7 +1106,20 @@ class PairUpFollow:
         if f is None:
             return
         c = self.c
-        if now_s - f.other_at_s > c.gain_pair_up_max_age_s:
+        if f.down:
+            # A fall ends with its age, or once this line's floor stands back within half the
+            # fall of its level before (a noise that paused, not a gain).
+            last = next(
+                (n for _, n in reversed(self._noise[p]) if n >= c.gain_noise_pair_min_dbfs), None
+            )
+            if (
+                now_s - f.other_at_s > c.gain_noise_pair_down_max_age_s
+                or f.floor0 is None
+                or (last is not None and last > f.floor0 + (f.noise_rise_db or f.step_db) / 2.0)
+            ):
+                self._follow[p] = None
+                return
+        elif now_s - f.other_at_s > c.gain_pair_up_max_age_s:
             self._follow[p] = None
             return
         if f.latched_at_s is not None:
@@ -1020,7 +1146,11 @@ class PairUpFollow:
                 "onset_s": f.onset_s,
                 "level0_dbfs": round(float(f.level0[0]), 2),
                 "own_rise_db": None if f.own_rise_db is None else round(f.own_rise_db, 2),
-                "by": "noise_pair" if f.by_noise else ("self" if f.by_self else "other_reading"),
+                "by": (
+                    ("noise_pair_down" if f.down else "noise_pair")
+                    if f.by_noise
+                    else ("self" if f.by_self else "other_reading")
+                ),
                 **({} if f.noise_rise_db is None else {"noise_rise_db": round(f.noise_rise_db, 2)}),
                 "thresholds": {
                     "gain_pair_up_follow_share": c.gain_pair_up_follow_share,
@@ -1029,6 +1159,14 @@ class PairUpFollow:
                     "gain_noise_pair_step_db": c.gain_noise_pair_step_db,
                     "gain_pair_up_voiced_s": c.gain_pair_up_voiced_s,
                     "gain_pair_up_max_age_s": c.gain_pair_up_max_age_s,
+                    **(
+                        {
+                            "gain_noise_pair_down_share": c.gain_noise_pair_down_share,
+                            "gain_noise_pair_down_max_age_s": c.gain_noise_pair_down_max_age_s,
+                        }
+                        if f.down
+                        else {}
+                    ),
                     **(
                         {
                             "gain_self_up_noise_db": c.gain_self_up_noise_db,
@@ -1052,6 +1190,8 @@ class PairUpFollow:
         f = self._follow[p]
         if f is None or f.latched_at_s is None:
             return snapshot
+        if f.down:
+            return self._lowered(f, snapshot)
         top = self.c.gain_pair_up_follow_share * f.step_db
         now = _levels(snapshot)
         up = np.clip(f.level0 + top - now, 0.0, top)
@@ -1062,6 +1202,24 @@ class PairUpFollow:
             **{
                 k: v + float(d)
                 for k, v, d in zip(LEVEL_FIELDS, now, up, strict=True)
+                if np.isfinite(v) and np.isfinite(d) and d > 0
+            },
+        )
+
+    def _lowered(self, f: _Follow, snapshot: BaselineSnapshot) -> BaselineSnapshot:
+        """A fall followed (``gain_noise_pair_down_share``): each level statistic at most where
+        it stood before the fall less that share of it, lowered by no more than that share
+        (what the baseline has learnt of the step since is not counted twice)."""
+        top = self.c.gain_noise_pair_down_share * -f.step_db
+        now = _levels(snapshot)
+        down = np.clip(now - (f.level0 - top), 0.0, top)
+        if not np.any(down > 0):
+            return snapshot
+        return replace(
+            snapshot,
+            **{
+                k: v - float(d)
+                for k, v, d in zip(LEVEL_FIELDS, now, down, strict=True)
                 if np.isfinite(v) and np.isfinite(d) and d > 0
             },
         )

@@ -1015,6 +1015,7 @@ class CallAnalyzer:
             self._pair_up.self_up(p, end - 1, self.time_of)
             if p == self.parties[-1]:
                 self._pair_up.noise_pair(end - 1, self.time_of)
+                self._pair_up.noise_pair_down(end - 1, self.time_of)
         if shift is not None:
             moved_db = b.shift_level(
                 shift.shift_db,
