@@ -463,8 +463,14 @@ class BaselineConfig:
     #: row identical; the whole check (nine channels, real calm calls) cell-identical. Without
     #: the steadiness guard the 261+ impairment rows' false alerts went 59 -> 95 (echo and
     #: babble on the agent's line: real floors wander); with it, the rows that moved are as
-    #: off (doc_h6 has the rows run). Off by default: the lead decides.
-    gain_noise_pair_down_share: float = 0.0
+    #: off (docs/benchmarks.md, session 22, H6). On by default since session 22 (lead, merged
+    #: tree): the whole impairment table on the calm LCA and AMI calls with it on (130 / 109 /
+    #: 61 interruptions / tone events / false alerts) equals H6's off run row for row but one
+    #: (LCA "agent -20 dB, 2nd quarter" 2 / 1 -> 5 / 3, the same on and off on the merged tree:
+    #: H2's chunk invariance, the recorded path now re-judging as the live one did), and the
+    #: recall rows (level steps, room-noise onset, a hold; wideband and G.711) identical but
+    #: "both -12 dB": 0.50 / 0.57 -> 0.96 / 0.79 wideband, 0.46 / 0.57 -> 0.89 / 0.79 G.711.
+    gain_noise_pair_down_share: float = 1.0
     gain_noise_pair_down_max_age_s: float = 60.0
     #: Each line's floor steady on both sides of the fall (0 = not checked): its samples in
     #: the ``gain_pair_up_before_s`` before and since the fall's onset span (90th less 10th

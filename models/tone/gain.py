@@ -55,8 +55,8 @@ own-pitch frame reads it; the other line's tracker reading a step up, with this 
 floor risen too, or both lines' noise floors rising together, has the detectors read this line
 against its level statistics as they stood at the onset plus the step (:class:`PairUpFollow`).
 
-**Both lines down, followed from their noise floors** (``gain_noise_pair_down_share``, off;
-session 22, H6): the mirror of the both-floors rule. Both lines' floors fallen together
+**Both lines down, followed from their noise floors** (``gain_noise_pair_down_share``, on since
+session 22; H6): the mirror of the both-floors rule. Both lines' floors fallen together
 (``gain_noise_pair_step_db`` or more, within ``gain_pending_pair_db``, each steady on both
 sides) have the detectors read both lines against their level statistics as they stood before
 the fall less the step (:meth:`PairUpFollow.noise_pair_down`, :meth:`PairUpFollow._lowered`),
