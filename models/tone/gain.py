@@ -770,19 +770,21 @@ class PairUpFollow:
         kept = self._noise[p]
         if not kept or split - kept[0][0] < self._n_before_min:
             return None
-        # The samples are kept in grid order: each side is a run of them (bisected, not
-        # filtered one by one: this runs every tick, for both lines).
-        lo = self.c.gain_noise_pair_min_dbfs
-        a = bisect_left(kept, split - self._n_before, key=_first)
-        b = bisect_left(kept, split, lo=a, key=_first)
-        c = bisect_left(kept, now, lo=b, key=_first)
-        if a == b or b >= c:
-            return None
-        before = [n for _, n in islice(kept, a, b) if n >= lo]
-        after = [n for _, n in islice(kept, b, c) if n >= lo]
+        before = self._known(p, split - self._n_before, split)
+        after = self._known(p, split, now)
         if not before or not after:
             return None
         return median_exact(after) - median_exact(before)
+
+    def _known(self, p: str, a: int, b: int) -> list[float]:
+        """``p``'s floor samples on the grid in frames [a, b) that are known (at or over
+        ``gain_noise_pair_min_dbfs``). The samples are kept in grid order: the range is
+        bisected, not filtered one by one (this runs every tick, for both lines)."""
+        kept = self._noise[p]
+        i = bisect_left(kept, a, key=_first)
+        j = bisect_left(kept, b, lo=i, key=_first)
+        lo = self.c.gain_noise_pair_min_dbfs
+        return [n for _, n in islice(kept, i, j) if n >= lo]
 
     def noise_pair(self, now_index: int, time_of: Callable[[int], float]) -> None:
         """Both lines' noise floors stepped up together (``gain_noise_pair_step_db``): the
@@ -865,9 +867,7 @@ class PairUpFollow:
         falls_since: dict[str, float] = {}
         for p, fall in zip(self.parties, falls, strict=True):
             kept = self._noise[p]
-            floor0 = float(
-                np.median([n for s, n in kept if split - self._n_before <= s < split and n >= lo])
-            )
+            floor0 = float(np.median(self._known(p, split - self._n_before, split)))
             onset = next(
                 (s for s, n in kept if s >= split and lo <= n <= floor0 - fall / 2.0), split
             )
@@ -877,7 +877,7 @@ class PairUpFollow:
                 return
             # The fall read on the samples since the onset only (the window's median, read as
             # soon as it crosses the margin, can straddle the two levels: half the step).
-            since = [n for s, n in kept if onset <= s <= now_index and n >= lo]
+            since = self._known(p, onset, now_index + 1)
             if since:
                 fall = floor0 - float(np.median(since))
             falls_since[p] = fall
@@ -915,7 +915,7 @@ class PairUpFollow:
         c = self.c
         if c.gain_noise_pair_down_steady_db <= 0:
             return True
-        v = [n for s, n in self._noise[p] if a <= s < b and n >= c.gain_noise_pair_min_dbfs]
+        v = self._known(p, a, b)
         if not v:
             return False
         lo, hi = np.percentile(v, [10.0, 90.0])
@@ -944,12 +944,7 @@ class PairUpFollow:
             other = self._noise_rise(q, split, now_index + 1)
             if other is not None and other >= c.gain_noise_pair_step_db:
                 return
-        lo = c.gain_noise_pair_min_dbfs
-        floor0 = float(
-            np.median(
-                [n for s, n in self._noise[p] if split - self._n_before <= s < split and n >= lo]
-            )
-        )
+        floor0 = float(np.median(self._known(p, split - self._n_before, split)))
         mid = floor0 + rise / 2.0
         onset = split
         for start, n in reversed(self._noise[p]):
